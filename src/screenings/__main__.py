@@ -1,0 +1,3 @@
+from screenings.cli import main
+
+main()

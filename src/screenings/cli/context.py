@@ -1,0 +1,47 @@
+"""What every command receives from the root callback: the settings, and the open database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import typer
+
+from screenings.config import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+
+@dataclass
+class State:
+    settings: Settings
+    _engine: Engine | None = field(default=None, repr=False)
+
+    def engine(self) -> Engine:
+        """The engine for the configured database, without checking its revision."""
+        if self._engine is None:
+            from screenings.db import create_db_engine
+
+            self._engine = create_db_engine(self.settings.database_url)
+        return self._engine
+
+    def catalogue(self) -> Engine:
+        """The engine, once the database is known to be at this version's revision.
+
+        First use creates a new database; an older SQLite one is backed up and
+        upgraded (a one-line notice on stderr); anything else is refused.
+        """
+        from screenings.migrate import ensure_schema
+
+        engine = self.engine()
+        notice = ensure_schema(engine)
+        if notice:
+            typer.echo(f"screenings: {notice}", err=True)
+        return engine
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State)
+    return obj

@@ -1,0 +1,98 @@
+"""``screenings db ...``: where the catalogue lives, and its schema revision."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from screenings.cli.context import state
+
+app = typer.Typer(help="The database: its location and its schema revision.", no_args_is_help=True)
+
+
+@app.command()
+def current(ctx: typer.Context) -> None:
+    """Print the database in use (password masked) and its schema revision. Changes nothing."""
+    from screenings.migrate import HEAD_REVISION, SchemaState, read_status, sqlite_file_missing
+
+    engine = state(ctx).engine()
+    if sqlite_file_missing(engine):
+        typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
+        typer.echo(f"revision: none (no such file yet; any command creates it at {HEAD_REVISION})")
+        return
+    status = read_status(engine)
+    typer.echo(f"database: {status.url}")
+    typer.echo(f"revision: {status.describe}")
+    if status.state is SchemaState.OLDER:
+        typer.echo("run 'screenings db upgrade' to upgrade it")
+
+
+@app.command()
+def upgrade(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", help="Target revision.")] = "head",
+) -> None:
+    """Create the schema, or upgrade it to the newest revision (or --to REV).
+
+    On PostgreSQL it takes an advisory lock, so two processes cannot migrate at
+    once. On SQLite the file is backed up next to itself first.
+    """
+    from screenings.migrate import SchemaState, backup_sqlite, read_status, upgrade_schema
+
+    engine = state(ctx).engine()
+    before = read_status(engine)
+    if before.state is SchemaState.OLDER and engine.dialect.name == "sqlite":
+        typer.echo(f"backup: {backup_sqlite(engine, before.revision)}", err=True)
+    upgrade_schema(engine, to)
+    after = read_status(engine)
+    typer.echo(f"database: {after.url}")
+    typer.echo(f"revision: {after.describe} (was {before.revision or 'none'})")
+
+
+@app.command()
+def downgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision; 'base' removes every table.")],
+) -> None:
+    """Downgrade the schema to REVISION. On SQLite the file is backed up next to itself first."""
+    from screenings.migrate import backup_sqlite, downgrade_schema, read_status
+
+    engine = state(ctx).engine()
+    before = read_status(engine)
+    if engine.dialect.name == "sqlite":
+        typer.echo(f"backup: {backup_sqlite(engine, before.revision)}", err=True)
+    downgrade_schema(engine, revision)
+    after = read_status(engine)
+    typer.echo(f"database: {after.url}")
+    typer.echo(f"revision: {after.revision or 'none'} (was {before.revision or 'none'})")
+
+
+@app.command()
+def history() -> None:
+    """List the schema revisions this version knows, oldest first."""
+    from screenings.migrate import HEAD_REVISION, history as revisions
+
+    for revision, _down, message in revisions():
+        mark = "  (head)" if revision == HEAD_REVISION else ""
+        typer.echo(f"{revision}  {message.splitlines()[0] if message else ''}{mark}")
+
+
+@app.command()
+def stats(ctx: typer.Context) -> None:
+    """Print the database, its revision and how many rows each table holds.
+
+    Like every command that reads the catalogue, it creates a new database at
+    the newest revision, and upgrades an older SQLite one (after a backup).
+    """
+    from screenings.db import unit_of_work
+    from screenings.migrate import read_status
+    from screenings.services.catalog import count_rows
+
+    engine = state(ctx).catalogue()
+    status = read_status(engine)
+    typer.echo(f"database: {status.url}")
+    typer.echo(f"revision: {status.describe}")
+    with unit_of_work(engine, write=False) as session:
+        for table, count in count_rows(session).items():
+            typer.echo(f"{table}: {count}")

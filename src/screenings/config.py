@@ -1,0 +1,84 @@
+"""Settings: read once at the door (command line, environment), then passed explicitly.
+
+Nothing deeper in the package reads the environment or a global.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from screenings.errors import InvalidInput
+
+ENV_DATABASE_URL = "SCREENINGS_DATABASE_URL"
+ENV_TIMEZONE = "SCREENINGS_TIMEZONE"
+ENV_FEED_DOMAIN = "SCREENINGS_FEED_DOMAIN"
+DEFAULT_DB_FILENAME = "screenings.sqlite3"
+DEFAULT_FEED_DOMAIN = "screenings.localhost"
+DEFAULT_DURATION_MINUTES = 90
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about where and how it runs."""
+
+    database_url: str
+    default_timezone: str | None = None
+    feed_domain: str = DEFAULT_FEED_DOMAIN
+    default_duration_minutes: int = DEFAULT_DURATION_MINUTES
+
+
+
+def default_database_path() -> Path:
+    """The SQLite file used when neither ``--db`` nor the environment names one."""
+    from platformdirs import user_data_path
+
+    return user_data_path("screenings", appauthor=False) / DEFAULT_DB_FILENAME
+
+
+def database_url_from(value: str) -> str:
+    """A SQLAlchemy URL from what a user typed: a URL, or a path to a SQLite file.
+
+    ``postgresql://`` and ``postgres://`` mean the psycopg 3 driver, the only
+    PostgreSQL driver the project supports.
+    """
+    value = value.strip()
+    if not value:
+        raise InvalidInput("--db: expected a path to a SQLite file or a database URL, got ''")
+    if "://" not in value:
+        if value == ":memory:":
+            return "sqlite://"
+        return "sqlite:///" + str(Path(value).expanduser().resolve())
+    scheme, rest = value.split("://", 1)
+    if scheme in {"postgresql", "postgres"}:
+        return "postgresql+psycopg://" + rest
+    if scheme not in {"sqlite", "sqlite+pysqlite", "postgresql+psycopg"}:
+        raise InvalidInput(
+            f"--db: unsupported database URL scheme {scheme!r}; "
+            "expected sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        )
+    return value
+
+
+def load_settings(db: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the ``--db`` option, else the environment, else the defaults."""
+    env = os.environ if environ is None else environ
+    raw = db or env.get(ENV_DATABASE_URL)
+    if raw:
+        url = database_url_from(raw)
+    else:
+        path = default_database_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + str(path)
+    zone = env.get(ENV_TIMEZONE) or None
+    if zone is not None:
+        from screenings.timeparse import load_zone
+
+        load_zone(zone, what=ENV_TIMEZONE)
+    return Settings(
+        database_url=url,
+        default_timezone=zone,
+        feed_domain=env.get(ENV_FEED_DOMAIN) or DEFAULT_FEED_DOMAIN,
+    )

@@ -1,0 +1,267 @@
+"""Engines, sessions and the unit of work; the only module that knows the backend's quirks.
+
+SQLite: foreign keys on, WAL, a busy timeout, and transactions begun by us
+(``BEGIN``, or ``BEGIN IMMEDIATE`` for a writing unit of work, so two writers
+queue on the busy timeout instead of deadlocking), which also makes
+savepoints behave. PostgreSQL: ``postgresql+psycopg://`` only.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
+from sqlalchemy.orm import Session
+
+from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput, ScreeningsError
+from screenings.models import (
+    NOMINATION_RESULTS,
+    SCREENING_STATUSES,
+    SELECTION_STATUSES,
+    VISIBILITIES,
+)
+
+BUSY_TIMEOUT_SECONDS = 30
+_WRITE = "screenings_write"
+
+
+def masked_url(url: str) -> str:
+    """The URL with its password replaced by ``***``, fit to print."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def create_db_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for ``url`` with the project's connection settings applied.
+
+    Raises ``InvalidInput`` for a URL that cannot be used and
+    ``DatabaseUnavailable`` when the PostgreSQL driver is not installed.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise InvalidInput(f"database URL: cannot parse {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url, echo=echo)
+    if backend == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            raise InvalidInput(
+                f"database URL: use postgresql+psycopg://, not {parsed.drivername}://"
+            )
+        try:
+            return create_engine(url, echo=echo, pool_pre_ping=True)
+        except (NoSuchModuleError, ModuleNotFoundError) as exc:
+            raise DatabaseUnavailable(
+                "PostgreSQL support is not installed: pip install 'screenings[postgres]'"
+            ) from exc
+    raise InvalidInput(
+        f"database URL: unsupported backend {backend!r}; expected sqlite or postgresql+psycopg"
+    )
+
+
+def _sqlite_engine(url: str, *, echo: bool) -> Engine:
+    engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    database = make_url(url).database
+    in_memory = database in (None, "", ":memory:")
+    if not in_memory:
+        # A new catalogue's folder is created with it, as for the default location.
+        Path(str(database)).parent.mkdir(parents=True, exist_ok=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below start transactions instead of
+        # the driver, which otherwise defers BEGIN and breaks SAVEPOINT.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def unit_of_work(bind: Engine | Connection, *, write: bool = True) -> Iterator[Session]:
+    """One transaction for one command or request: committed when the block ends normally.
+
+    On any exception nothing is written. A database rule broken inside the
+    block comes out as ``Conflict`` (with a message naming the record and the
+    rule), a busy or unreachable database as ``DatabaseUnavailable``. With
+    ``write=False`` the transaction is rolled back at the end.
+
+    ``bind`` may be a ``Connection`` already in a transaction (tests): the
+    unit of work then runs in a savepoint inside it.
+    """
+    if isinstance(bind, Connection):
+        session = Session(bind=bind, join_transaction_mode="create_savepoint")
+    else:
+        engine = bind.execution_options(**{_WRITE: True}) if write else bind
+        session = Session(bind=engine)
+    with session:
+        try:
+            yield session
+            if write:
+                session.commit()
+            else:
+                session.rollback()
+        except ScreeningsError:
+            session.rollback()
+            raise
+        except IntegrityError as exc:
+            session.rollback()
+            raise Conflict(describe_integrity_error(exc)) from exc
+        except OperationalError as exc:
+            session.rollback()
+            raise DatabaseUnavailable(describe_operational_error(exc)) from exc
+
+
+def describe_operational_error(exc: DBAPIError) -> str:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    if "database is locked" in text:
+        return f"database is busy: another process kept it locked for {BUSY_TIMEOUT_SECONDS} s"
+    return "database error: " + text.strip().splitlines()[0]
+
+
+# What each named rule means, in the words a user needs. A test keeps this
+# table complete: every unique key and check constraint of the model has a line.
+RULES: dict[str, str] = {
+    "uq_person_name_key": "person: another person has the same name",
+    "uq_person_slug": "person: another person has the same slug",
+    "ck_person_name_not_blank": "person: the name is empty",
+    "uq_film_title_key_year": (
+        "film: another film has the same title and year (or the same title, both years unknown)"
+    ),
+    "uq_film_slug": "film: another film has the same slug",
+    "uq_film_imdb_id": "film: another film has the same IMDb id",
+    "ck_film_title_not_blank": "film: the title is empty",
+    "ck_film_year_range": "film: the year must be between 1870 and 2200",
+    "ck_film_runtime_positive": "film: the runtime must be a positive number of minutes",
+    "uq_credit_film_person_role": "credit: this person already has this role on this film",
+    "ck_credit_role_lower": "credit: the role must be lower-case text, not empty",
+    "uq_film_link_film_url": "film link: this film already has a link to this URL",
+    "ck_film_link_kind_lower": "film link: the kind must be lower-case text, not empty",
+    "ck_film_link_url_not_blank": "film link: the URL is empty",
+    "uq_festival_name_key": "festival: another festival has the same name",
+    "uq_festival_slug": "festival: another festival has the same slug",
+    "ck_festival_name_not_blank": "festival: the name is empty",
+    "uq_edition_festival_year_label": (
+        "edition: this festival already has an edition in that year with that label (or none)"
+    ),
+    "uq_edition_slug": "edition: another edition has the same slug",
+    "ck_edition_year_range": "edition: the year must be between 1870 and 2200",
+    "ck_edition_dates_ordered": "edition: it cannot end before it starts",
+    "uq_selection_film_edition": "selection: this film is already in that edition's programme",
+    "ck_selection_status": "selection: the status must be one of " + ", ".join(SELECTION_STATUSES),
+    "uq_venue_name_key_city": (
+        "venue: another venue in the same city (or with no city) has the same name"
+    ),
+    "uq_venue_slug": "venue: another venue has the same slug",
+    "ck_venue_name_not_blank": "venue: the name is empty",
+    "ck_venue_latitude_range": "venue: the latitude must be between -90 and 90",
+    "ck_venue_longitude_range": "venue: the longitude must be between -180 and 180",
+    "uq_screening_uid": "screening: another screening has the same uid",
+    "uq_screening_edition_external_id": (
+        "screening: another screening of that edition (or with no edition) has the same id"
+    ),
+    "uq_screening_slot": (
+        "screening: this film already has a screening at that venue or city on that date "
+        "at that time (or with the time unknown)"
+    ),
+    "ck_screening_status": "screening: the status must be one of " + ", ".join(SCREENING_STATUSES),
+    "ck_screening_visibility": "screening: the visibility must be one of "
+    + ", ".join(VISIBILITIES),
+    "ck_screening_kind_lower": "screening: the kind must be lower-case text, not empty",
+    "ck_screening_duration_positive": "screening: the duration must be a positive number of minutes",
+    "ck_screening_sequence_not_negative": "screening: the sequence cannot be negative",
+    "ck_screening_instant_iff_time": (
+        "screening: the UTC start must be set exactly when the local time is known"
+    ),
+    "uq_award_name_key_festival": (
+        "award: that festival (or no festival) already has an award with the same name"
+    ),
+    "ck_award_name_not_blank": "award: the name is empty",
+    "uq_nomination_key": (
+        "nomination: that award already has this nomination for the same year, category, "
+        "film and person"
+    ),
+    "ck_nomination_result": "nomination: the result must be one of "
+    + ", ".join(NOMINATION_RESULTS),
+    "ck_nomination_film_or_person": "nomination: it needs a film, a person, or both",
+    "ck_nomination_year_range": "nomination: the year must be between 1870 and 2200",
+}
+
+_SQLITE_UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")
+_SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '(\w+)'")
+_SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
+_SQLITE_NOT_NULL = re.compile(r"NOT NULL constraint failed: (\w+)\.(\w+)")
+_STATEMENT_TABLE = re.compile(r"^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+\"?(\w+)", re.IGNORECASE)
+
+
+def describe_integrity_error(exc: IntegrityError) -> str:
+    """One line saying which record broke which rule, from either backend's error."""
+    orig = exc.orig
+    message = str(orig) if orig is not None else str(exc)
+    diag = getattr(orig, "diag", None)
+    if diag is not None:  # PostgreSQL (psycopg)
+        name = getattr(diag, "constraint_name", None)
+        table = getattr(diag, "table_name", None) or _statement_table(exc)
+        code = getattr(orig, "sqlstate", None)
+        if code == "23502":
+            return f"{table}.{diag.column_name}: a value is required"
+        if code == "23503":
+            return _foreign_key_message(exc, table, name)
+        if name and name in RULES:
+            return RULES[name]
+        return f"{table}: " + message.strip().splitlines()[0]
+    if match := _SQLITE_INDEX.search(message):
+        return RULES.get(match.group(1), f"duplicate: {match.group(1)}")
+    if match := _SQLITE_UNIQUE_COLUMNS.search(message):
+        columns = [part.strip() for part in match.group(1).split(",")]
+        table = columns[0].split(".")[0]
+        name = f"uq_{table}_" + "_".join(c.split(".")[1] for c in columns)
+        return RULES.get(name, f"{table}: duplicate {', '.join(columns)}")
+    if match := _SQLITE_CHECK.search(message):
+        return RULES.get(match.group(1), f"rule broken: {match.group(1)}")
+    if match := _SQLITE_NOT_NULL.search(message):
+        return f"{match.group(1)}.{match.group(2)}: a value is required"
+    if "FOREIGN KEY constraint failed" in message:
+        return _foreign_key_message(exc, _statement_table(exc), None)
+    return "database rule broken: " + message.strip().splitlines()[0]
+
+
+def _statement_table(exc: DBAPIError) -> str:
+    match = _STATEMENT_TABLE.search(exc.statement or "")
+    return match.group(2) if match else "record"
+
+
+def _foreign_key_message(exc: DBAPIError, table: str | None, name: str | None) -> str:
+    statement = (exc.statement or "").lstrip().upper()
+    if statement.startswith("DELETE") or "is still referenced" in str(exc.orig):
+        return f"{table}: cannot remove it while other records still refer to it"
+    if name and name.startswith(f"fk_{table}_"):
+        # fk_<table>_<column>_<referred table>
+        referred = name.rsplit("_", 1)[-1]
+        return f"{table}: the {referred} it refers to does not exist"
+    return f"{table}: it refers to a record that does not exist (film, person, venue, edition, ...)"

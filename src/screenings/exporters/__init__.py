@@ -1,0 +1,1 @@
+"""Pure renderers: records in, deterministic bytes out (iCalendar, JSON, CSV)."""

@@ -1,0 +1,45 @@
+"""Normalised keys and slugs for the names people type.
+
+A key is what two spellings of one name have in common: case-folded,
+accents stripped, whitespace collapsed. ``"Sheffield  Doc/Fest"`` and
+``"sheffield doc/fest"`` share a key; ``"Hot Docs"`` and ``"Hot Docs 2013"``
+do not. Keys are for matching, never for display.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+# Letters that NFKD does not decompose into a base letter and an accent.
+_FOLD = str.maketrans(
+    {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th"}
+)
+
+
+def strip_accents(text: str) -> str:
+    """``"Søren Kierkegaard Café"`` -> ``"Soren Kierkegaard Cafe"`` (letters kept, marks dropped)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def name_key(text: str) -> str:
+    """The matching key of a name: case-folded, accents stripped, whitespace collapsed.
+
+    Idempotent: ``name_key(name_key(x)) == name_key(x)``.
+    """
+    folded = strip_accents(text.casefold()).translate(_FOLD)
+    return _SPACE.sub(" ", folded).strip()
+
+
+def slugify(text: str, *, max_length: int = 80) -> str:
+    """A URL- and file-safe slug: ``"Sheffield Doc/Fest 2013"`` -> ``"sheffield-doc-fest-2013"``.
+
+    Never empty: a name with no letter or digit gives ``"untitled"``.
+    """
+    slug = _NON_SLUG.sub("-", name_key(text)).strip("-")
+    slug = slug[:max_length].rstrip("-")
+    return slug or "untitled"
