@@ -1,0 +1,154 @@
+"""Real databases for the tests: SQLite files, and PostgreSQL when it can be reached.
+
+PostgreSQL tests read ``SCREENINGS_TEST_POSTGRES_URL`` (any database on the
+server; the tests create and drop databases of their own beside it). Without
+it they skip with the reason; under ``CI=true`` a missing or unreachable
+server fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
+
+from screenings.db import create_db_engine
+from screenings.migrate import upgrade_schema
+
+POSTGRES_ENV = "SCREENINGS_TEST_POSTGRES_URL"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _postgres_admin_url() -> str:
+    """The server's URL, or skip (fail under CI=true) with the reason."""
+    raw = os.environ.get(POSTGRES_ENV)
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    if not raw:
+        reason = f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        if in_ci:
+            pytest.fail(f"CI=true but {POSTGRES_ENV} is not set: {reason}", pytrace=False)
+        pytest.skip(reason)
+    url = raw.replace("postgresql://", "postgresql+psycopg://", 1)
+    error = _reach(url)
+    if error is not None:
+        reason = f"PostgreSQL at {make_url(url).render_as_string(hide_password=True)} is unreachable: {error}"
+        if in_ci:
+            pytest.fail(f"CI=true: {reason}", pytrace=False)
+        pytest.skip(reason)
+    return url
+
+
+_reachable: dict[str, str | None] = {}
+
+
+def _reach(url: str) -> str | None:
+    if url not in _reachable:
+        try:
+            engine = create_engine(url)
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            engine.dispose()
+            _reachable[url] = None
+        except Exception as exc:  # any failure to connect is a reason to skip
+            _reachable[url] = str(exc).strip().splitlines()[0]
+    return _reachable[url]
+
+
+class PostgresServer:
+    """Creates throwaway databases on the test server and drops them at the end."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        self.created: list[str] = []
+
+    def new_database(self) -> str:
+        name = f"screenings_test_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as connection:
+            for name in self.created:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer(_postgres_admin_url())
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture
+def new_url(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Callable[[str], str]:
+    """A factory of URLs of new, empty databases on a backend."""
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            return "sqlite:///" + str(tmp_path / f"{uuid.uuid4().hex[:8]}.sqlite3")
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        return server.new_database()
+
+    return make
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgresql":
+        request.getfixturevalue("postgres_server")
+    return name
+
+
+@pytest.fixture
+def empty_engine(backend: str, new_url: Callable[[str], str]) -> Iterator[Engine]:
+    """An engine on a new, empty database (no schema) of the backend under test."""
+    engine = create_db_engine(new_url(backend))
+    yield engine
+    engine.dispose()
+
+
+_catalogues: dict[str, Engine] = {}
+
+
+@pytest.fixture(scope="session")
+def _catalogue_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("catalogue")
+
+
+@pytest.fixture
+def catalogue(backend: str, request: pytest.FixtureRequest, _catalogue_dir: Path) -> Engine:
+    """A database at head, shared by the tests of a backend; use ``connection`` to write."""
+    if backend not in _catalogues:
+        if backend == "sqlite":
+            url = "sqlite:///" + str(_catalogue_dir / "catalogue.sqlite3")
+        else:
+            url = request.getfixturevalue("postgres_server").new_database()
+        engine = create_db_engine(url)
+        upgrade_schema(engine)
+        _catalogues[backend] = engine
+    return _catalogues[backend]
+
+
+@pytest.fixture
+def connection(catalogue: Engine) -> Iterator[Connection]:
+    """A connection in an outer transaction, rolled back after the test: pass it to unit_of_work."""
+    with catalogue.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for engine in _catalogues.values():
+        engine.dispose()
