@@ -9,6 +9,7 @@ savepoints behave. PostgreSQL: ``postgresql+psycopg://`` only.
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,7 +91,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -100,6 +101,19 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _use_wal(cursor: Any) -> None:
+    # WAL is a property of the file, set once. Switching needs the database to
+    # itself, and SQLite answers "locked" at once rather than waiting: then
+    # another connection holds it, and this one will find WAL set next time.
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    try:
+        cursor.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
 
 
 @contextmanager

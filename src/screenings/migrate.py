@@ -158,19 +158,39 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @contextmanager
 def migration_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection of its own for migrating: on SQLite, with foreign keys off until it ends."""
+    """A connection of its own, in one transaction, for migrating; committed if all went well.
+
+    SQLite: foreign keys off while it runs (set before the transaction, where
+    the PRAGMA takes effect), ``BEGIN IMMEDIATE`` so a second migrator waits,
+    and ``PRAGMA foreign_key_check`` empty before the commit. PostgreSQL: an
+    advisory lock held until the commit, so a second migrator waits and then
+    finds the work done.
+    """
+    sqlite = engine.dialect.name == "sqlite"
     writer = engine.execution_options(screenings_write=True)
     with writer.connect() as connection:
-        sqlite = engine.dialect.name == "sqlite"
         if sqlite:
-            # PRAGMA foreign_keys is ignored inside a transaction: set it before one begins.
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
-            yield connection
+            with connection.begin():
+                if not sqlite:
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                    )
+                yield connection
+                if sqlite:
+                    check_foreign_keys(connection)
         finally:
             if sqlite:
-                connection.rollback()
                 connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Raise ``DatabaseState`` if any SQLite row points at a row that does not exist."""
+    rows = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if rows:
+        shown = ", ".join(f"{row[0]} row {row[1]} -> {row[2]}" for row in rows[:5])
+        raise DatabaseState(f"migration rolled back: it would leave dangling references: {shown}")
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:

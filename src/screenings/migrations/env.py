@@ -6,10 +6,9 @@ import warnings
 from typing import Any
 
 from alembic import context
-from sqlalchemy import Column, Connection, text
+from sqlalchemy import Column, Connection
 
-from screenings.errors import DatabaseState
-from screenings.migrate import ADVISORY_LOCK_KEY
+from screenings.migrate import migration_connection
 from screenings.models import Base
 
 config = context.config
@@ -35,13 +34,6 @@ EXPRESSION_INDEXES = frozenset(
 )
 
 
-def check_foreign_keys(connection: Connection) -> None:
-    rows = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-    if rows:
-        shown = ", ".join(f"{row[0]} row {row[1]} -> {row[2]}" for row in rows[:5])
-        raise DatabaseState(f"migration rolled back: it would leave dangling references: {shown}")
-
-
 def run_on(connection: Connection) -> None:
     # Said once here, and checked by tests/test_migrations.py instead.
     warnings.filterwarnings("ignore", message=".*expression-based index.*")
@@ -52,12 +44,10 @@ def run_on(connection: Connection) -> None:
         include_object=include_object,
         compare_type=True,
     )
+    # screenings.migrate.migration_connection has begun the transaction (and
+    # taken the lock); Alembic joins it, and the commit happens there.
     with context.begin_transaction():
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
         context.run_migrations()
-        if connection.dialect.name == "sqlite":
-            check_foreign_keys(connection)
 
 
 def run_online() -> None:
@@ -68,7 +58,6 @@ def run_online() -> None:
     # Run from the alembic CLI: the database is the one screenings would use.
     from screenings.config import load_settings
     from screenings.db import create_db_engine
-    from screenings.migrate import migration_connection
 
     url = context.get_x_argument(as_dictionary=True).get("db")
     engine = create_db_engine(load_settings(url).database_url)

@@ -1,0 +1,246 @@
+"""Migrations: round trips with data, agreement with the model, first use, and the lock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+
+from screenings.cli import run
+from screenings.db import create_db_engine, unit_of_work
+from screenings.errors import Conflict, DatabaseState
+from screenings.migrate import (
+    HEAD_REVISION,
+    KNOWN_REVISIONS,
+    SchemaState,
+    alembic_config,
+    check_foreign_keys,
+    downgrade_schema,
+    ensure_schema,
+    read_status,
+    upgrade_schema,
+)
+from screenings.models import Base
+from screenings.services.catalog import count_rows
+from tests import factories as make
+
+
+def test_head_revision_constant_is_the_newest_migration() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert scripts.get_current_head() == HEAD_REVISION
+    oldest_first = [s.revision for s in reversed(list(scripts.walk_revisions()))]
+    assert tuple(oldest_first) == KNOWN_REVISIONS
+
+
+def _fill(engine: Engine) -> dict[str, int]:
+    with unit_of_work(engine) as session:
+        make.one_of_everything(session)
+    with unit_of_work(engine, write=False) as session:
+        return count_rows(session)
+
+
+def _table_names(engine: Engine) -> set[str]:
+    from sqlalchemy import inspect
+
+    with engine.connect() as connection:
+        return set(inspect(connection).get_table_names())
+
+
+def _index_names(engine: Engine) -> set[str]:
+    sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        " AND indexname NOT LIKE 'pk_%' AND indexname NOT LIKE 'uq_%_slug'"
+    )
+    with engine.connect() as connection:
+        return set(connection.execute(text(sql)).scalars())
+
+
+def test_upgrade_downgrade_upgrade_with_rows_in_every_table(empty_engine: Engine) -> None:
+    engine = empty_engine
+    upgrade_schema(engine)
+    counts = _fill(engine)
+    assert all(counts[table.name] >= 1 for table in Base.metadata.sorted_tables)
+
+    # Down one revision at a time: every table a revision keeps keeps its rows.
+    for target in reversed(("base", *KNOWN_REVISIONS[:-1])):
+        downgrade_schema(engine, target)
+        assert read_status(engine).revision == (None if target == "base" else target)
+        kept = _table_names(engine) & set(counts)
+        with unit_of_work(engine, write=False) as session:
+            for table in kept:
+                assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar() == counts[table]
+    assert _table_names(engine) == {"alembic_version"}
+
+    upgrade_schema(engine)
+    assert read_status(engine).state is SchemaState.CURRENT
+    # The rebuilt schema holds the same rows again, with every rule in force.
+    assert _fill(engine) == counts
+    with pytest.raises(Conflict), unit_of_work(engine) as session:
+        make.festival(session, "Sheffield Doc/Fest")
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_upgrading_a_current_database_with_rows_changes_nothing(empty_engine: Engine) -> None:
+    upgrade_schema(empty_engine)
+    counts = _fill(empty_engine)
+    upgrade_schema(empty_engine)
+    with unit_of_work(empty_engine, write=False) as session:
+        assert count_rows(session) == counts
+
+
+def test_models_and_migrations_agree(empty_engine: Engine) -> None:
+    upgrade_schema(empty_engine)
+    with empty_engine.connect() as connection:
+        command.check(alembic_config(connection))  # raises if autogenerate finds a difference
+
+
+def test_every_index_of_the_model_exists_after_migrating(empty_engine: Engine) -> None:
+    # alembic check cannot see the COALESCE(...) keys; this test can.
+    upgrade_schema(empty_engine)
+    expected = {
+        str(index.name) for table in Base.metadata.tables.values() for index in table.indexes
+    }
+    assert expected <= _index_names(empty_engine)
+    assert {"uq_film_title_key_year", "uq_screening_slot", "uq_nomination_key"} <= expected
+
+
+def test_a_dangling_reference_is_found(tmp_path: Path) -> None:
+    engine = create_db_engine("sqlite:///" + str(tmp_path / "fk.sqlite3"))
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        connection.execute(
+            text(
+                "INSERT INTO credit (film_id, person_id, role, position, created_at, updated_at)"
+                " VALUES (41, 42, 'director', 0, '2013-01-01', '2013-01-01')"
+            )
+        )
+        with pytest.raises(DatabaseState, match="dangling references: credit row 1 -> "):
+            check_foreign_keys(connection)
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    out = subprocess.run(
+        [sys.executable, "-m", "screenings", *args], capture_output=True, text=True, check=False
+    )
+    return out.returncode, out.stdout, out.stderr
+
+
+def test_an_older_sqlite_database_is_backed_up_and_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade_schema(engine)
+    downgrade_schema(engine, "base")  # an older revision than this version's head
+    engine.dispose()
+
+    code, out, err = _cli("--db", str(path), "db", "stats")
+    assert code == 0, err
+    backups = list(tmp_path.glob("old.sqlite3.base-*.bak"))
+    assert len(backups) == 1
+    assert err.splitlines() == [
+        f"screenings: upgraded {path} from revision none to {HEAD_REVISION} (backup: {backups[0]})"
+    ]
+    assert f"revision: {HEAD_REVISION} (head)" in out
+    assert read_status(create_db_engine(f"sqlite:///{path}")).state is SchemaState.CURRENT
+    # The backup is the database as it was.
+    assert read_status(create_db_engine(f"sqlite:///{backups[0]}")).state is SchemaState.OLDER
+
+
+def test_a_new_database_is_created_at_head_with_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "new.sqlite3"
+    code, out, err = _cli("--db", str(path), "db", "stats")
+    assert code == 0, err
+    assert err == f"screenings: created a new database at {path} (revision {HEAD_REVISION})\n"
+    assert out.splitlines()[:3] == [
+        f"database: sqlite:///{path}",
+        f"revision: {HEAD_REVISION} (head)",
+        "festival: 0",
+    ]
+
+
+def test_an_older_postgresql_database_is_refused(
+    postgres_server: object, new_url: Callable[[str], str]
+) -> None:
+    url = new_url("postgresql")
+    engine = create_db_engine(url)
+    upgrade_schema(engine)
+    downgrade_schema(engine, "base")
+
+    code, out, err = _cli("--db", url, "db", "stats")
+    assert code == DatabaseState.exit_code
+    assert out == ""
+    masked = engine.url.render_as_string(hide_password=True)
+    assert err == (
+        f"screenings: error: {masked} is at revision none, older than this version's "
+        f"{HEAD_REVISION}; run 'screenings db upgrade' to upgrade it\n"
+    )
+    assert _table_names(engine) == {"alembic_version"}  # nothing was done
+
+    code, out, err = _cli("--db", url, "db", "upgrade")
+    assert code == 0, err
+    assert f"revision: {HEAD_REVISION} (head) (was none)" in out
+    assert _cli("--db", url, "db", "stats")[0] == 0
+
+
+def test_a_database_from_a_newer_version_is_refused(empty_engine: Engine) -> None:
+    upgrade_schema(empty_engine)
+    with empty_engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(DatabaseState, match="revision 0099, which this version of screenings"):
+        ensure_schema(empty_engine)
+
+
+def test_a_database_of_something_else_is_refused(empty_engine: Engine) -> None:
+    with empty_engine.begin() as connection:
+        connection.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY)"))
+    with pytest.raises(DatabaseState, match="holds tables but is not a screenings database"):
+        ensure_schema(empty_engine)
+
+
+def test_deciding_whether_to_upgrade_does_not_import_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "current.sqlite3"
+    upgrade_schema(create_db_engine(f"sqlite:///{path}"))
+    probe = (
+        "import sys\n"
+        "from screenings.db import create_db_engine\n"
+        "from screenings.migrate import ensure_schema\n"
+        f"assert ensure_schema(create_db_engine({f'sqlite:///{path}'!r})) is None\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_two_processes_upgrading_at_once_do_not_collide(empty_engine: Engine) -> None:
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def migrate() -> None:
+        engine = create_db_engine(empty_engine.url.render_as_string(hide_password=False))
+        try:
+            start.wait()
+            upgrade_schema(engine)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=migrate) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert read_status(empty_engine).state is SchemaState.CURRENT
