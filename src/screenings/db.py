@@ -20,12 +20,13 @@ from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
     IntegrityError,
+    InterfaceError,
     NoSuchModuleError,
     OperationalError,
 )
 from sqlalchemy.orm import Session
 
-from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput, ScreeningsError
+from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput
 from screenings.models import (
     NOMINATION_RESULTS,
     SCREENING_STATUSES,
@@ -133,29 +134,36 @@ def unit_of_work(bind: Engine | Connection, *, write: bool = True) -> Iterator[S
     else:
         engine = bind.execution_options(**{_WRITE: True}) if write else bind
         session = Session(bind=engine)
-    with session:
+    with session, database_errors(bind):
         try:
             yield session
             if write:
                 session.commit()
             else:
                 session.rollback()
-        except ScreeningsError:
+        except BaseException:
             session.rollback()
             raise
-        except IntegrityError as exc:
-            session.rollback()
-            raise Conflict(describe_integrity_error(exc)) from exc
-        except OperationalError as exc:
-            session.rollback()
-            raise DatabaseUnavailable(describe_operational_error(exc)) from exc
+
+
+@contextmanager
+def database_errors(bind: Engine | Connection) -> Iterator[None]:
+    """Turn the database's own errors into ``Conflict`` and ``DatabaseUnavailable``."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise Conflict(describe_integrity_error(exc)) from exc
+    except (OperationalError, InterfaceError) as exc:
+        where = masked_url(bind.engine.url.render_as_string(hide_password=False))
+        raise DatabaseUnavailable(f"{where}: {describe_operational_error(exc)}") from exc
 
 
 def describe_operational_error(exc: DBAPIError) -> str:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     if "database is locked" in text:
-        return f"database is busy: another process kept it locked for {BUSY_TIMEOUT_SECONDS} s"
-    return "database error: " + text.strip().splitlines()[0]
+        return f"busy: another process kept it locked for {BUSY_TIMEOUT_SECONDS} s"
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(exc.orig).__name__
 
 
 # What each named rule means, in the words a user needs. A test keeps this

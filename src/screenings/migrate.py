@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from screenings.db import database_errors
 from screenings.errors import DatabaseState, InvalidInput
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class Status:
 
 def read_status(engine: Engine) -> Status:
     """Where the database stands, without importing Alembic."""
-    with engine.connect() as connection:
+    with database_errors(engine), engine.connect() as connection:
         revision, state = _read_state(connection)
         connection.rollback()
     return Status(engine.url.render_as_string(hide_password=True), revision, state)
@@ -168,7 +169,7 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
     """
     sqlite = engine.dialect.name == "sqlite"
     writer = engine.execution_options(screenings_write=True)
-    with writer.connect() as connection:
+    with database_errors(engine), writer.connect() as connection:
         if sqlite:
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:

@@ -1,0 +1,141 @@
+"""The engine and the unit of work: connection settings, atomicity, savepoints, writers queueing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from screenings.db import create_db_engine, masked_url, unit_of_work
+from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput, NotFound
+from screenings.migrate import upgrade_schema
+from screenings.models import Festival
+from tests import factories as make
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Engine:
+    engine = create_db_engine("sqlite:///" + str(tmp_path / "uow.sqlite3"))
+    upgrade_schema(engine)
+    return engine
+
+
+def _festivals(engine: Engine) -> int:
+    with unit_of_work(engine, write=False) as session:
+        return session.scalar(select(func.count()).select_from(Festival)) or 0
+
+
+def test_sqlite_connections_have_foreign_keys_wal_and_a_busy_timeout(sqlite_engine: Engine) -> None:
+    with sqlite_engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+
+
+def test_a_unit_of_work_commits_when_it_ends(migrated: Engine) -> None:
+    with unit_of_work(migrated) as session:
+        make.festival(session, "IDFA", timezone="Europe/Amsterdam")
+    assert _festivals(migrated) == 1
+
+
+def test_a_failing_unit_of_work_writes_nothing(migrated: Engine) -> None:
+    with pytest.raises(NotFound), unit_of_work(migrated) as session:
+        make.festival(session, "IDFA", timezone="Europe/Amsterdam")
+        make.festival(session, "Hot Docs", timezone="America/Toronto")
+        raise NotFound("film: no film called 'The Defecter'")
+    assert _festivals(migrated) == 0
+
+
+def test_a_broken_rule_late_in_a_unit_of_work_undoes_the_earlier_rows(migrated: Engine) -> None:
+    with pytest.raises(Conflict), unit_of_work(migrated) as session:
+        make.festival(session, "IDFA", timezone="Europe/Amsterdam")
+        make.festival(session, "Hot Docs", timezone="America/Toronto")
+        make.festival(session, "idfa")
+    assert _festivals(migrated) == 0
+
+
+def test_a_read_only_unit_of_work_keeps_nothing(migrated: Engine) -> None:
+    with unit_of_work(migrated, write=False) as session:
+        make.festival(session, "IDFA", timezone="Europe/Amsterdam")
+    assert _festivals(migrated) == 0
+
+
+def test_a_savepoint_rolls_back_alone(migrated: Engine) -> None:
+    with unit_of_work(migrated) as session:
+        make.festival(session, "IDFA", timezone="Europe/Amsterdam")
+        savepoint = session.begin_nested()
+        make.festival(session, "Hot Docs", timezone="America/Toronto")
+        savepoint.rollback()
+        make.festival(session, "Sheffield Doc/Fest")
+    with unit_of_work(migrated, write=False) as session:
+        names = set(session.scalars(select(Festival.name)))
+    assert names == {"IDFA", "Sheffield Doc/Fest"}
+
+
+def test_two_sqlite_writers_queue_instead_of_failing(sqlite_engine: Engine) -> None:
+    # BEGIN IMMEDIATE: the second writer waits on the busy timeout for the first
+    # to commit, instead of failing with "database is locked" when it upgrades
+    # a read lock to a write lock.
+    first_in = threading.Event()
+    errors: list[BaseException] = []
+    order: list[str] = []
+
+    def writer(name: str, hold: float) -> None:
+        try:
+            with unit_of_work(sqlite_engine) as session:
+                session.scalar(select(func.count()).select_from(Festival))
+                first_in.set()
+                time.sleep(hold)
+                make.festival(session, name)
+                order.append(name)
+        except BaseException as exc:
+            errors.append(exc)
+
+    first = threading.Thread(target=writer, args=("First Festival", 0.5))
+    first.start()
+    first_in.wait(5)
+    second = threading.Thread(target=writer, args=("Second Festival", 0))
+    second.start()
+    first.join(30)
+    second.join(30)
+    assert errors == []
+    assert order == ["First Festival", "Second Festival"]
+    assert _festivals(sqlite_engine) == 2
+
+
+def test_a_password_is_never_printed() -> None:
+    assert masked_url("postgresql+psycopg://ann:s3cret@db.example/fest") == (
+        "postgresql+psycopg://ann:***@db.example/fest"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://root@localhost/test", "database URL: unsupported backend 'mysql'"),
+        ("postgresql+psycopg2://u@h/d", "database URL: use postgresql+psycopg://"),
+        ("not a url://", "database URL: cannot parse"),
+    ],
+)
+def test_unusable_urls_are_refused(url: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message.replace("+", r"\+")):
+        create_db_engine(url)
+
+
+def test_an_unreachable_postgresql_is_a_clear_error() -> None:
+    engine = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    with pytest.raises(DatabaseUnavailable) as caught, unit_of_work(engine) as session:
+        session.scalar(select(1))
+    assert caught.value.message.startswith(
+        "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2: connection failed: "
+    )
+    assert "\n" not in caught.value.message
+
+
+@pytest.fixture
+def migrated(empty_engine: Engine) -> Engine:
+    upgrade_schema(empty_engine)
+    return empty_engine
