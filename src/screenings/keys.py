@@ -31,7 +31,10 @@ def name_key(text: str) -> str:
 
     Idempotent: ``name_key(name_key(x)) == name_key(x)``.
     """
-    folded = strip_accents(text.casefold()).translate(_FOLD)
+    # Twice: case-folding can make new accents to strip ("ẞ", mathematical letters).
+    folded = text
+    for _ in range(2):
+        folded = strip_accents(folded).casefold().translate(_FOLD)
     return _SPACE.sub(" ", folded).strip()
 
 

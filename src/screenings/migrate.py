@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -150,7 +151,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic ``Config`` for the migrations shipped inside the package."""
     from alembic.config import Config
 
-    config = Config()
+    config = Config(stdout=sys.stdout)  # not the stdout of import time
     config.set_main_option("script_location", SCRIPT_LOCATION)
     if connection is not None:
         config.attributes["connection"] = connection

@@ -15,7 +15,6 @@ import typer
 from screenings import __version__
 from screenings.cli import db as db_commands
 from screenings.cli.context import State
-from screenings.config import load_settings
 from screenings.errors import ScreeningsError
 
 app = typer.Typer(
@@ -55,7 +54,7 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    ctx.obj = State(load_settings(db))
+    ctx.obj = State(db)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from screenings.config import Settings
+from screenings.config import Settings, load_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -15,8 +15,17 @@ if TYPE_CHECKING:
 
 @dataclass
 class State:
-    settings: Settings
+    """Built by the root callback from ``--db``; settings and engine are made when first asked."""
+
+    db_option: str | None
+    _settings: Settings | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.db_option)
+        return self._settings
 
     def engine(self) -> Engine:
         """The engine for the configured database, without checking its revision."""

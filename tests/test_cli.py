@@ -1,0 +1,136 @@
+"""The command line as a user meets it: help everywhere, fast start, one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from screenings import __version__
+from screenings.cli import app, run
+from screenings.migrate import HEAD_REVISION
+
+
+def _command_paths() -> list[list[str]]:
+    root = typer.main.get_command(app)
+    paths: list[list[str]] = []
+
+    def walk(command: object, path: list[str]) -> None:
+        paths.append(path)
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, [*path, name])
+
+    walk(root, [])
+    return paths
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=lambda p: " ".join(p) or "screenings")
+def test_every_command_has_help(path: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert run([*path, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Usage: screenings")
+    assert len(out.splitlines()) > 3
+
+
+def test_the_commands_of_this_stage_exist() -> None:
+    assert {" ".join(p) for p in _command_paths()} >= {
+        "db current", "db upgrade", "db downgrade", "db history", "db stats",
+    }
+
+
+def test_help_starts_without_the_heavy_modules() -> None:
+    probe = (
+        "import sys\n"
+        "from screenings.cli import run\n"
+        "code = run(['db', '--help'])\n"
+        "heavy = {'alembic', 'icalendar', 'dateutil', 'sqlalchemy', 'psycopg', 'platformdirs'}\n"
+        "print(code, sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "0 []"
+
+
+def test_python_dash_m_and_version() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "screenings", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout == f"screenings {__version__}\n"
+
+
+def test_a_bad_db_option_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--db", "mysql://root@localhost/test", "db", "current"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "screenings: error: --db: unsupported database URL scheme 'mysql'; "
+        "expected sqlite:///PATH or postgresql+psycopg://USER@HOST/DB\n"
+    )
+
+
+def test_an_unknown_revision_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["--db", str(tmp_path / "c.sqlite3"), "db", "upgrade", "--to", "7"]) == 2
+    assert capsys.readouterr().err == (
+        "screenings: error: revision: unknown revision '7'; expected head, base or one of "
+        f"{HEAD_REVISION}\n"
+    )
+
+
+def test_db_current_reports_a_missing_file_without_creating_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "nowhere" / "c.sqlite3"
+    assert run(["--db", str(path), "db", "current"]) == 0
+    assert capsys.readouterr().out == (
+        f"database: sqlite:///{path}\n"
+        f"revision: none (no such file yet; any command creates it at {HEAD_REVISION})\n"
+    )
+    assert not path.exists()
+
+
+def test_db_upgrade_then_current_and_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.sqlite3"
+    assert run(["--db", str(path), "db", "upgrade"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"database: sqlite:///{path}",
+        f"revision: {HEAD_REVISION} (head) (was none)",
+    ]
+    assert run(["--db", str(path), "db", "current"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == f"revision: {HEAD_REVISION} (head)"
+    assert run(["db", "history"]) == 0
+    assert capsys.readouterr().out.startswith(f"{HEAD_REVISION}  The initial catalogue")
+
+
+def test_db_downgrade_backs_up_sqlite_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.sqlite3"
+    assert run(["--db", str(path), "db", "upgrade"]) == 0
+    assert run(["--db", str(path), "db", "downgrade", "base"]) == 0
+    captured = capsys.readouterr()
+    backups = list(tmp_path.glob(f"c.sqlite3.{HEAD_REVISION}-*.bak"))
+    assert len(backups) == 1
+    assert f"backup: {backups[0]}" in captured.err
+    assert captured.out.splitlines()[-1] == f"revision: none (was {HEAD_REVISION})"
+
+
+def test_db_current_masks_the_password(
+    postgres_server: object, new_url: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = new_url("postgresql")  # type: ignore[operator]
+    with_password = url.replace("postgres@", "postgres:hunter2@", 1)
+    assert run(["--db", with_password, "db", "current"]) == 0
+    out = capsys.readouterr().out
+    assert "hunter2" not in out
+    assert "postgres:***@" in out
+
+
+def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["frobnicate"]) == 2
+    assert "No such command 'frobnicate'" in capsys.readouterr().err

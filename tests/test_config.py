@@ -1,0 +1,48 @@
+"""Where the data lives: --db, then SCREENINGS_DATABASE_URL, then the user data directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from screenings.config import database_url_from, load_settings
+from screenings.errors import InvalidInput
+
+
+def test_db_option_beats_the_environment(tmp_path: Path) -> None:
+    env = {"SCREENINGS_DATABASE_URL": "sqlite:////elsewhere.sqlite3"}
+    settings = load_settings(str(tmp_path / "mine.sqlite3"), env)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'mine.sqlite3'}"
+
+
+def test_environment_beats_the_default() -> None:
+    env = {"SCREENINGS_DATABASE_URL": "postgresql://ann@db.example/fest"}
+    assert load_settings(None, env).database_url == "postgresql+psycopg://ann@db.example/fest"
+
+
+def test_the_default_is_a_file_in_the_user_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    settings = load_settings(None, {})
+    assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'screenings' / 'screenings.sqlite3'}"
+    assert (tmp_path / "data" / "screenings").is_dir()
+
+
+def test_a_relative_path_is_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert database_url_from("demo/x.sqlite3") == f"sqlite:///{tmp_path / 'demo' / 'x.sqlite3'}"
+
+
+def test_a_bad_default_zone_names_the_variable() -> None:
+    with pytest.raises(InvalidInput, match="SCREENINGS_TIMEZONE: unknown time zone 'BST'"):
+        load_settings("x.sqlite3", {"SCREENINGS_TIMEZONE": "BST"})
+
+
+def test_settings_are_read_from_the_given_environment_only() -> None:
+    env = {"SCREENINGS_TIMEZONE": "Europe/London", "SCREENINGS_FEED_DOMAIN": "feeds.example"}
+    settings = load_settings("x.sqlite3", env)
+    assert settings.default_timezone == "Europe/London"
+    assert settings.feed_domain == "feeds.example"
+    assert settings.default_duration_minutes == 90
