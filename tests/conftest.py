@@ -35,7 +35,8 @@ def _postgres_admin_url() -> str:
     url = raw.replace("postgresql://", "postgresql+psycopg://", 1)
     error = _reach(url)
     if error is not None:
-        reason = f"PostgreSQL at {make_url(url).render_as_string(hide_password=True)} is unreachable: {error}"
+        where = make_url(url).render_as_string(hide_password=True)
+        reason = f"PostgreSQL at {where} is unreachable: {error}"
         if in_ci:
             pytest.fail(f"CI=true: {reason}", pytrace=False)
         pytest.skip(reason)
@@ -88,9 +89,7 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture
-def new_url(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Callable[[str], str]:
+def new_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
     """A factory of URLs of new, empty databases on a backend."""
 
     def make(backend: str) -> str:
@@ -152,3 +151,30 @@ def connection(catalogue: Engine) -> Iterator[Connection]:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for engine in _catalogues.values():
         engine.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
+        if on_postgres or "postgres_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly how many tests ran on PostgreSQL, so a log shows they were not skipped."""
+    stats = terminalreporter.stats
+
+    def count(outcome: str) -> int:
+        return sum(
+            1
+            for report in stats.get(outcome, [])
+            if "postgres" in getattr(report, "keywords", {})
+            and (report.when == "call" or outcome == "skipped")
+        )
+
+    on_pg = {outcome: count(outcome) for outcome in ("passed", "failed")}
+    skipped = count("skipped")
+    terminalreporter.write_line(
+        f"PostgreSQL: {on_pg['passed']} passed, {on_pg['failed']} failed, {skipped} skipped"
+    )

@@ -50,9 +50,7 @@ def festival(session: Session, name: str = "Sheffield Doc/Fest", **kw: Any) -> F
 
 
 def edition(session: Session, fest: Festival, year: int = 2013, **kw: Any) -> Edition:
-    return _add(
-        session, Edition(festival=fest, year=year, slug=_slug(f"{fest.name} {year}"), **kw)
-    )
+    return _add(session, Edition(festival=fest, year=year, slug=_slug(f"{fest.name} {year}"), **kw))
 
 
 def venue(session: Session, name: str = "Showroom Cinema", **kw: Any) -> Venue:
@@ -92,8 +90,9 @@ def one_of_everything(session: Session) -> dict[str, Any]:
     )
     _add(session, Selection(film=defector, edition=sdf13, status="competition"))
     showroom = venue(session, "Showroom Cinema", timezone="Europe/London")
-    shown = screening(session, defector, dt.date(2013, 6, 14), dt.time(18, 0), venue=showroom,
-                      edition=sdf13)
+    shown = screening(
+        session, defector, dt.date(2013, 6, 14), dt.time(18, 0), venue=showroom, edition=sdf13
+    )
     innovation = award(session, "Innovation Award", festival=sheffield)
     nominated = nomination(session, innovation, 2013, film=defector, edition=sdf13)
     return {

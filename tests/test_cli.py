@@ -37,7 +37,11 @@ def test_every_command_has_help(path: list[str], capsys: pytest.CaptureFixture[s
 
 def test_the_commands_of_this_stage_exist() -> None:
     assert {" ".join(p) for p in _command_paths()} >= {
-        "db current", "db upgrade", "db downgrade", "db history", "db stats",
+        "db current",
+        "db upgrade",
+        "db downgrade",
+        "db history",
+        "db stats",
     }
 
 
@@ -55,7 +59,10 @@ def test_help_starts_without_the_heavy_modules() -> None:
 
 def test_python_dash_m_and_version() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "screenings", "--version"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "screenings", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout == f"screenings {__version__}\n"
 

@@ -26,7 +26,10 @@ def test_the_default_is_a_file_in_the_user_data_directory(
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     settings = load_settings(None, {})
-    assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'screenings' / 'screenings.sqlite3'}"
+    assert (
+        settings.database_url
+        == f"sqlite:///{tmp_path / 'data' / 'screenings' / 'screenings.sqlite3'}"
+    )
     assert (tmp_path / "data" / "screenings").is_dir()
 
 

@@ -13,7 +13,6 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
-from screenings.cli import run
 from screenings.db import create_db_engine, unit_of_work
 from screenings.errors import Conflict, DatabaseState
 from screenings.migrate import (
@@ -77,7 +76,9 @@ def test_upgrade_downgrade_upgrade_with_rows_in_every_table(empty_engine: Engine
         kept = _table_names(engine) & set(counts)
         with unit_of_work(engine, write=False) as session:
             for table in kept:
-                assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar() == counts[table]
+                assert (
+                    session.execute(text(f"SELECT count(*) FROM {table}")).scalar() == counts[table]
+                )
     assert _table_names(engine) == {"alembic_version"}
 
     upgrade_schema(engine)

@@ -139,9 +139,7 @@ UNKNOWN_PART_KEYS: dict[str, tuple[Callable[[Session], Any], str]] = {
         "uq_screening_slot",
     ),
     "screening without an edition, same external id": (
-        lambda s: make.screening(
-            s, _film(s), day=_next_day(), external_id="MPS-1", city="London"
-        ),
+        lambda s: make.screening(s, _film(s), day=_next_day(), external_id="MPS-1", city="London"),
         "uq_screening_edition_external_id",
     ),
     "award without a festival": (
@@ -250,8 +248,13 @@ def test_a_screening_with_no_known_time_has_no_instant(connection: Connection) -
 
 def test_changing_the_time_or_zone_moves_the_instant(connection: Connection) -> None:
     with unit_of_work(connection) as session:
-        s = make.screening(session, make.film(session), dt.date(2013, 4, 27), dt.time(21, 30),
-                           timezone="America/Toronto")
+        s = make.screening(
+            session,
+            make.film(session),
+            dt.date(2013, 4, 27),
+            dt.time(21, 30),
+            timezone="America/Toronto",
+        )
         assert s.starts_at_utc == dt.datetime(2013, 4, 28, 1, 30, tzinfo=UTC)
         s.timezone = "Europe/Amsterdam"
         assert s.starts_at_utc == dt.datetime(2013, 4, 27, 19, 30, tzinfo=UTC)
@@ -273,10 +276,18 @@ def test_an_instant_cannot_be_stored_without_its_wall_time(connection: Connectio
         film_id = make.film(session).id
         session.execute(
             insert(Screening).values(
-                uid="raw@test", film_id=film_id, local_date=dt.date(2013, 6, 11), local_time=None,
-                timezone="Europe/London", starts_at_utc=dt.datetime(2013, 6, 11, 17, tzinfo=UTC),
-                kind="regular", status="scheduled", visibility="public", sequence=0,
-                created_at=dt.datetime.now(UTC), updated_at=dt.datetime.now(UTC),
+                uid="raw@test",
+                film_id=film_id,
+                local_date=dt.date(2013, 6, 11),
+                local_time=None,
+                timezone="Europe/London",
+                starts_at_utc=dt.datetime(2013, 6, 11, 17, tzinfo=UTC),
+                kind="regular",
+                status="scheduled",
+                visibility="public",
+                sequence=0,
+                created_at=dt.datetime.now(UTC),
+                updated_at=dt.datetime.now(UTC),
             )
         )
 
@@ -294,7 +305,9 @@ def test_names_get_their_keys(connection: Connection) -> None:
     with unit_of_work(connection) as session:
         v = make.venue(session, "  Cinéma   du Parc ")
         assert v.name_key == "cinema du parc"
-        n = make.nomination(session, make.award(session, "Prix  Spécial"), person=make.person(session))
+        n = make.nomination(
+            session, make.award(session, "Prix  Spécial"), person=make.person(session)
+        )
         assert n.award.name_key == "prix special"
 
 
@@ -308,8 +321,16 @@ def test_every_rule_of_the_model_has_a_message() -> None:
 
 def test_the_nomination_model_matches_design() -> None:
     assert {c.name for c in Nomination.__table__.columns} == {
-        "id", "award_id", "edition_id", "year", "category", "film_id", "person_id", "result",
-        "created_at", "updated_at",
+        "id",
+        "award_id",
+        "edition_id",
+        "year",
+        "category",
+        "film_id",
+        "person_id",
+        "result",
+        "created_at",
+        "updated_at",
     }
 
 

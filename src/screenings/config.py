@@ -30,7 +30,6 @@ class Settings:
     default_duration_minutes: int = DEFAULT_DURATION_MINUTES
 
 
-
 def default_database_path() -> Path:
     """The SQLite file used when neither ``--db`` nor the environment names one."""
     from platformdirs import user_data_path

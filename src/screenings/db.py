@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from pathlib import Path
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
@@ -215,7 +215,9 @@ RULES: dict[str, str] = {
     "ck_screening_visibility": "screening: the visibility must be one of "
     + ", ".join(VISIBILITIES),
     "ck_screening_kind_lower": "screening: the kind must be lower-case text, not empty",
-    "ck_screening_duration_positive": "screening: the duration must be a positive number of minutes",
+    "ck_screening_duration_positive": (
+        "screening: the duration must be a positive number of minutes"
+    ),
     "ck_screening_sequence_not_negative": "screening: the sequence cannot be negative",
     "ck_screening_instant_iff_time": (
         "screening: the UTC start must be set exactly when the local time is known"

@@ -16,12 +16,22 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 # Letters that NFKD does not decompose into a base letter and an accent.
 _FOLD = str.maketrans(
-    {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th"}
+    {
+        "ø": "o",
+        "đ": "d",
+        "ł": "l",
+        "ħ": "h",
+        "\u0131": "i",  # dotless i
+        "æ": "ae",
+        "œ": "oe",
+        "ß": "ss",
+        "þ": "th",
+    }
 )
 
 
 def strip_accents(text: str) -> str:
-    """``"Søren Kierkegaard Café"`` -> ``"Soren Kierkegaard Cafe"`` (letters kept, marks dropped)."""
+    """``"Kierkegaard Café"`` -> ``"Kierkegaard Cafe"``: letters kept, marks dropped."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -374,7 +374,9 @@ class Screening(Timestamped, Base):
     @validates("timezone")
     def _check_zone(self, _key: str, value: str) -> str:
         if value is None:
-            raise InvalidInput("screening timezone: required (an IANA name such as 'Europe/London')")
+            raise InvalidInput(
+                "screening timezone: required (an IANA name such as 'Europe/London')"
+            )
         load_zone(value, what="screening timezone")
         self._derive_instant(self.local_date, self.local_time, value)
         return value

@@ -71,7 +71,8 @@ def downgrade(
 @app.command()
 def history() -> None:
     """List the schema revisions this version knows, oldest first."""
-    from screenings.migrate import HEAD_REVISION, history as revisions
+    from screenings.migrate import HEAD_REVISION
+    from screenings.migrate import history as revisions
 
     for revision, _down, message in revisions():
         mark = "  (head)" if revision == HEAD_REVISION else ""

@@ -21,9 +21,7 @@ def include_object(
     # Unique indexes over COALESCE(...) are written by hand in the migrations;
     # autogenerate cannot reflect them on SQLite and compares them unevenly on
     # PostgreSQL. tests/test_migrations.py checks each exists on both backends.
-    if type_ == "index" and name is not None and name in EXPRESSION_INDEXES:
-        return False
-    return True
+    return not (type_ == "index" and name in EXPRESSION_INDEXES)
 
 
 EXPRESSION_INDEXES = frozenset(

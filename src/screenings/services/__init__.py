@@ -1,1 +1,4 @@
-"""The only code that writes: each function takes a ``Session`` first, returns records, never commits."""
+"""The only code that writes.
+
+Each function takes a ``Session`` first and returns records; none commits or prints.
+"""

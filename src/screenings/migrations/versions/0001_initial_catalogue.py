@@ -99,7 +99,9 @@ def upgrade() -> None:
         sa.Column("longitude", sa.Float()),
         *_stamps(),
         sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
-        sa.CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
+        sa.CheckConstraint(
+            "latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"
+        ),
         sa.CheckConstraint(
             "longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"
         ),
@@ -238,9 +240,13 @@ def upgrade() -> None:
         op.create_index(f"ix_{table}_{column}", table, [column])
 
     # Natural keys. Plain columns where no part can be unknown ...
-    op.create_index("uq_credit_film_person_role", "credit", ["film_id", "person_id", "role"], unique=True)
+    op.create_index(
+        "uq_credit_film_person_role", "credit", ["film_id", "person_id", "role"], unique=True
+    )
     op.create_index("uq_film_link_film_url", "film_link", ["film_id", "url"], unique=True)
-    op.create_index("uq_selection_film_edition", "selection", ["film_id", "edition_id"], unique=True)
+    op.create_index(
+        "uq_selection_film_edition", "selection", ["film_id", "edition_id"], unique=True
+    )
     # ... and COALESCE(...) where one can (written by hand; see the docstring).
     for name, table, expressions in EXPRESSION_KEYS:
         op.create_index(name, table, [sa.text(e) for e in expressions], unique=True)
