@@ -266,7 +266,8 @@ def test_a_wall_time_that_does_not_exist_is_refused(connection: Connection) -> N
     with pytest.raises(InvalidInput) as caught, unit_of_work(connection) as session:
         make.screening(session, make.film(session), dt.date(2013, 3, 31), dt.time(1, 30))
     assert caught.value.message == (
-        "time: 2013-03-31 01:30 does not exist in Europe/London (the clocks go forward then)"
+        "time: 2013-03-31 01:30 does not exist in Europe/London: the clocks go forward from "
+        "+00:00 to +01:00 then; did you mean 00:30 (+00:00) or 02:30 (+01:00)?"
     )
 
 

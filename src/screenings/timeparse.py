@@ -9,6 +9,8 @@ that function.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,15 +48,41 @@ def wall_to_utc(day: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
     as a printed programme means it. A wall time that never happens (clocks
     go forward) is refused with ``InvalidInput`` rather than silently moved.
     """
+    wall = dt.datetime.combine(day, time.replace(tzinfo=None))
+    readings = _readings(wall, zone_name)
+    if not readings:
+        raise _gap(wall, zone_name, "time")
+    return next(iter(readings.values())).astimezone(UTC)
+
+
+def _readings(wall: dt.datetime, zone_name: str) -> dict[dt.timedelta, dt.datetime]:
+    """The aware datetimes a wall time can be in a zone, by UTC offset, earliest first:
+    none in a gap, two in an overlap, one otherwise."""
     zone = load_zone(zone_name)
-    local = dt.datetime.combine(day, time.replace(tzinfo=None), tzinfo=zone)
-    instant = local.astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise InvalidInput(
-            f"time: {day.isoformat()} {time.strftime('%H:%M')} does not exist in {zone_name} "
-            "(the clocks go forward then)"
-        )
-    return instant
+    readings: dict[dt.timedelta, dt.datetime] = {}
+    for fold in (0, 1):
+        local = wall.replace(tzinfo=zone, fold=fold)
+        offset = local.utcoffset()
+        back = local.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        if back == wall and offset is not None:
+            readings.setdefault(offset, local)
+    return readings
+
+
+def _gap(wall: dt.datetime, zone_name: str, what: str) -> InvalidInput:
+    zone = load_zone(zone_name)
+    before = wall.replace(tzinfo=zone, fold=0).utcoffset()
+    after = wall.replace(tzinfo=zone, fold=1).utcoffset()
+    assert before is not None and after is not None
+    # The two instants someone might have meant, as the clocks showed them.
+    early = (wall - max(before, after)).replace(tzinfo=UTC).astimezone(zone)
+    late = (wall - min(before, after)).replace(tzinfo=UTC).astimezone(zone)
+    return InvalidInput(
+        f"{what}: {wall:%Y-%m-%d %H:%M} does not exist in {zone_name}: the clocks go forward "
+        f"from {_offset_text(min(before, after))} to {_offset_text(max(before, after))} then; "
+        f"did you mean {early:%H:%M} ({_offset_text(early.utcoffset())}) or "
+        f"{late:%H:%M} ({_offset_text(late.utcoffset())})?"
+    )
 
 
 def utc_to_wall(instant: dt.datetime, zone_name: str) -> dt.datetime:
@@ -62,3 +90,288 @@ def utc_to_wall(instant: dt.datetime, zone_name: str) -> dt.datetime:
     if instant.tzinfo is None:
         raise ValueError("utc_to_wall needs an aware datetime")
     return instant.astimezone(load_zone(zone_name))
+
+
+# --- Dates and times as people type them ------------------------------------
+#
+# ISO and numeric forms are read here, never by dateutil: with dayfirst=True it
+# reads ISO dates wrongly (2005-05-03 becomes 5 March, dateutil #268, #402,
+# #1448) and it swaps day and month when the requested order is impossible.
+# Only forms with a month name go to dateutil, and whatever it fills in from
+# its default (a missing year, day or time) is caught by parsing twice with two
+# different defaults.
+
+_ISO = re.compile(
+    r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[T ]+(?P<time>\d{1,2}:\d{2}(?::\d{2})?))?"
+    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
+)
+_YMD = re.compile(r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})$")
+_NUMERIC = re.compile(r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{2,4})$")
+_TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:h.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$")
+_SHIFT = re.compile(r"^(?P<sign>[+-])(?P<n>\d{1,4})\s*(?P<unit>d|w|days?|weeks?)$")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_NUMERIC_ORDER_HINT = "pass --dayfirst or --monthfirst, or set SCREENINGS_DATE_ORDER"
+
+
+@dataclass(frozen=True)
+class When:
+    """A date, and a time when one was given, and a UTC offset when one was written."""
+
+    day: dt.date
+    time: dt.time | None = None
+    offset: dt.timedelta | None = None
+    note: str | None = None  # what a context supplied, to be said in the output
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Local dates from ``first`` to ``last``, both included."""
+
+    first: dt.date
+    last: dt.date
+
+
+def parse_time(text: str, *, what: str = "time") -> dt.time:
+    """``18:00``, ``18.30``, ``18h30``, ``6pm``, ``6:30 pm`` -> a time; anything else is refused."""
+    match = _TIME.match(text.strip().lower())
+    if not match or (match["m"] is None and match["ampm"] is None):
+        raise InvalidInput(f"{what}: cannot read {text!r} as a time; expected e.g. 18:00 or 6pm")
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    second = int(match["s"] or 0)
+    if match["ampm"]:
+        if not 1 <= hour <= 12:
+            raise InvalidInput(f"{what}: {text!r} has an hour of {hour} with am/pm")
+        hour = hour % 12 + (12 if match["ampm"].startswith("p") else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise InvalidInput(f"{what}: {text!r} is not a time of day")
+    return dt.time(hour, minute, second)
+
+
+def parse_when(
+    text: str,
+    *,
+    what: str = "date",
+    dayfirst: bool | None = None,
+    today: dt.date | None = None,
+    year: int | None = None,
+) -> When:
+    """A date, optionally with a time and an offset, read strictly.
+
+    ``dayfirst`` is the user's numeric date order (None: not set, so a numeric
+    date that reads both ways is refused). ``today`` anchors the relative
+    words (today, tomorrow, yesterday, weekday names, +3d, -2w). ``year`` is
+    a context's year (an edition's), used for a date written without one and
+    said in ``When.note``. A missing year without such a context, a missing
+    day, an impossible date and a day/month swap are all refused.
+    """
+    raw = " ".join(text.split())
+    lowered = raw.lower()
+    if not raw:
+        raise InvalidInput(f"{what}: empty; expected a date such as 2013-06-11")
+    if relative := _relative_day(lowered, today, what):
+        return When(relative)
+    if match := _ISO.match(raw):
+        day = _make_date(int(match["y"]), int(match["m"]), int(match["d"]), raw, what)
+        time = parse_time(match["time"], what=what) if match["time"] else None
+        offset = _offset(match["offset"], raw, what) if match["offset"] else None
+        if offset is not None and time is None:
+            raise InvalidInput(f"{what}: {raw!r} has an offset but no time")
+        return When(day, time, offset)
+    if match := _YMD.match(raw):
+        return When(_make_date(int(match["y"]), int(match["m"]), int(match["d"]), raw, what))
+    date_part, _, time_part = raw.partition(" ")
+    if _NUMERIC.match(date_part):
+        time = parse_time(time_part, what=what) if time_part else None
+        return When(_numeric_date(date_part, dayfirst, what), time)
+    if not any(month[:3] in lowered for month in _MONTHS):
+        raise InvalidInput(
+            f"{what}: cannot read {raw!r} as a date; expected e.g. 2013-06-11, 11 June 2013 "
+            "or June 11, 2013"
+        )
+    return _textual(raw, what, year)
+
+
+def _relative_day(lowered: str, today: dt.date | None, what: str) -> dt.date | None:
+    words = {"today": 0, "tomorrow": 1, "yesterday": -1}
+    shift = _SHIFT.match(lowered)
+    if lowered not in words and lowered not in _WEEKDAYS and not shift:
+        return None
+    if today is None:
+        raise InvalidInput(f"{what}: {lowered!r} needs a current date, and none is known here")
+    if lowered in words:
+        return today + dt.timedelta(days=words[lowered])
+    if lowered in _WEEKDAYS:
+        # A weekday is the next one, today included: "friday" on a Friday is today.
+        return today + dt.timedelta(days=(_WEEKDAYS.index(lowered) - today.weekday()) % 7)
+    assert shift is not None
+    n = int(shift["n"]) * (7 if shift["unit"].startswith("w") else 1)
+    return today + dt.timedelta(days=n if shift["sign"] == "+" else -n)
+
+
+def _make_date(y: int, m: int, d: int, raw: str, what: str) -> dt.date:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        raise InvalidInput(f"{what}: {raw!r} is not a date (year {y}, month {m}, day {d})") from None
+
+
+def _offset(text: str, raw: str, what: str) -> dt.timedelta:
+    if text == "Z":
+        return dt.timedelta(0)
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 18 or minutes > 59:
+        raise InvalidInput(f"{what}: {raw!r} has an impossible UTC offset {text}")
+    return sign * dt.timedelta(hours=hours, minutes=minutes)
+
+
+def _numeric_date(text: str, dayfirst: bool | None, what: str) -> dt.date:
+    match = _NUMERIC.match(text)
+    assert match is not None
+    a, b, year_text = int(match["a"]), int(match["b"]), match["y"]
+    if len(year_text) != 4:
+        raise InvalidInput(f"{what}: {text!r} has a two-digit year; write the year in full")
+    year = int(year_text)
+    if dayfirst is None:
+        readings = {(m, d) for m, d in ((b, a), (a, b)) if _valid(year, m, d)}
+        if len(readings) > 1:
+            raise InvalidInput(
+                f"{what}: {text!r} reads as {a} {_MONTHS[b - 1].title()} or "
+                f"{_MONTHS[a - 1].title()} {b}; {_NUMERIC_ORDER_HINT}"
+            )
+        if not readings:
+            raise InvalidInput(f"{what}: {text!r} is not a date")
+        (month, day), = readings
+        return dt.date(year, month, day)
+    day, month = (a, b) if dayfirst else (b, a)
+    if not _valid(year, month, day):
+        order = "day/month/year" if dayfirst else "month/day/year"
+        raise InvalidInput(
+            f"{what}: {text!r} is not a date in the {order} order set here "
+            f"(month {month}, day {day}); nothing is swapped"
+        )
+    return dt.date(year, month, day)
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _textual(raw: str, what: str, year: int | None) -> When:
+    from dateutil import parser  # slow to import: only for month names
+
+    def read(default: dt.datetime) -> dt.datetime:
+        try:
+            return parser.parse(raw, default=default, dayfirst=False, yearfirst=False)
+        except (ValueError, OverflowError) as exc:
+            raise InvalidInput(f"{what}: cannot read {raw!r} as a date ({exc})") from None
+
+    one = read(dt.datetime(1904, 1, 1, 0, 0))
+    two = read(dt.datetime(1908, 2, 2, 1, 0))
+    if one.month != two.month or one.day != two.day:
+        raise InvalidInput(f"{what}: {raw!r} has no day of the month; expected e.g. 11 June 2013")
+    note = None
+    if one.year != two.year:
+        if year is None:
+            raise InvalidInput(f"{what}: {raw!r} has no year; expected e.g. 11 June 2013")
+        one = one.replace(year=year)
+        note = f"{raw!r} read as {one:%d %B} {year}, the year of the edition"
+    time = one.time().replace(tzinfo=None) if one.hour == two.hour else None
+    offset = one.utcoffset() if one.tzinfo is not None else None
+    return When(_make_date(one.year, one.month, one.day, raw, what), time, offset, note)
+
+
+def parse_range(
+    text: str, *, what: str = "date range", dayfirst: bool | None = None, today: dt.date | None = None
+) -> DateRange:
+    """A span of local dates: ``2013``, ``June 2013``, ``this week``, ``next week``,
+    ``this month``, ``next month``, or any single date that ``parse_when`` reads.
+
+    Weeks run Monday to Sunday.
+    """
+    raw = " ".join(text.split())
+    lowered = raw.lower()
+    if re.fullmatch(r"\d{4}", raw):
+        year = int(raw)
+        return DateRange(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    words = lowered.split(" ")
+    if len(words) == 2 and words[0] in {"this", "next", "last"} and words[1] in {"week", "month"}:
+        if today is None:
+            raise InvalidInput(f"{what}: {raw!r} needs a current date, and none is known here")
+        step = {"this": 0, "next": 1, "last": -1}[words[0]]
+        if words[1] == "week":
+            monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=step)
+            return DateRange(monday, monday + dt.timedelta(days=6))
+        month_index = today.year * 12 + today.month - 1 + step
+        return _month(month_index // 12, month_index % 12 + 1)
+    if len(words) == 2 and re.fullmatch(r"\d{4}", words[1]):
+        month = _month_number(words[0])
+        if month is not None:
+            return _month(int(words[1]), month)
+    when = parse_when(raw, what=what, dayfirst=dayfirst, today=today)
+    return DateRange(when.day, when.day)
+
+
+def _month_number(word: str) -> int | None:
+    word = word.rstrip(".")
+    for number, name in enumerate(_MONTHS, start=1):
+        if len(word) >= 3 and name.startswith(word):
+            return number
+    return None
+
+
+def _month(year: int, month: int) -> DateRange:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return DateRange(dt.date(year, month, 1), following - dt.timedelta(days=1))
+
+
+def resolve_local(when: When, zone_name: str, *, what: str = "time") -> dt.datetime:
+    """The aware instant of a wall time in a zone, refusing the ones that are not one instant.
+
+    A wall time the clocks skip (gap) or pass twice (overlap) is refused with
+    the zone and the instants involved, unless ``when`` carries an explicit
+    UTC offset, which picks one (and must be one the zone uses then).
+    """
+    if when.time is None:
+        raise InvalidInput(f"{what}: {when.day.isoformat()} has no time of day")
+    wall = dt.datetime.combine(when.day, when.time)
+    readings = _readings(wall, zone_name)
+    shown = f"{wall:%Y-%m-%d %H:%M}"
+    if when.offset is not None:
+        if when.offset in readings:
+            return readings[when.offset]
+        allowed = " or ".join(_offset_text(o) for o in readings) or "none: it is skipped"
+        raise InvalidInput(
+            f"{what}: {shown}{_offset_text(when.offset)} is not a time in {zone_name} "
+            f"(its offset then is {allowed})"
+        )
+    if not readings:
+        raise _gap(wall, zone_name, what)
+    if len(readings) > 1:
+        first, second = readings.values()
+        raise InvalidInput(
+            f"{what}: {shown} happens twice in {zone_name}, at {first:%H:%M%z} "
+            f"({first.astimezone(UTC):%H:%M} UTC) and at {second:%H:%M%z} "
+            f"({second.astimezone(UTC):%H:%M} UTC); give the offset, e.g. "
+            f"'{shown}{_offset_text(first.utcoffset())}'"
+        )
+    return next(iter(readings.values()))
+
+
+def _offset_text(offset: dt.timedelta | None) -> str:
+    assert offset is not None
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
