@@ -15,6 +15,7 @@ from screenings.errors import InvalidInput
 ENV_DATABASE_URL = "SCREENINGS_DATABASE_URL"
 ENV_TIMEZONE = "SCREENINGS_TIMEZONE"
 ENV_FEED_DOMAIN = "SCREENINGS_FEED_DOMAIN"
+ENV_DATE_ORDER = "SCREENINGS_DATE_ORDER"
 DEFAULT_DB_FILENAME = "screenings.sqlite3"
 DEFAULT_FEED_DOMAIN = "screenings.localhost"
 DEFAULT_DURATION_MINUTES = 90
@@ -28,6 +29,9 @@ class Settings:
     default_timezone: str | None = None
     feed_domain: str = DEFAULT_FEED_DOMAIN
     default_duration_minutes: int = DEFAULT_DURATION_MINUTES
+    # How numeric dates read: True day/month, False month/day, None not set
+    # (then a date that reads both ways is refused, never guessed).
+    dayfirst: bool | None = None
 
 
 def default_database_path() -> Path:
@@ -61,8 +65,14 @@ def database_url_from(value: str) -> str:
     return value
 
 
-def load_settings(db: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Settings from the ``--db`` option, else the environment, else the defaults."""
+def load_settings(
+    db: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    dayfirst: bool | None = None,
+) -> Settings:
+    """Settings from the options (``--db``, ``--dayfirst/--monthfirst``), else the
+    environment, else the defaults."""
     env = os.environ if environ is None else environ
     raw = db or env.get(ENV_DATABASE_URL)
     if raw:
@@ -76,8 +86,16 @@ def load_settings(db: str | None = None, environ: Mapping[str, str] | None = Non
         from screenings.timeparse import load_zone
 
         load_zone(zone, what=ENV_TIMEZONE)
+    if dayfirst is None and env.get(ENV_DATE_ORDER):
+        order = env[ENV_DATE_ORDER].strip().lower()
+        if order not in {"dayfirst", "monthfirst"}:
+            raise InvalidInput(
+                f"{ENV_DATE_ORDER}: expected dayfirst or monthfirst, got {env[ENV_DATE_ORDER]!r}"
+            )
+        dayfirst = order == "dayfirst"
     return Settings(
         database_url=url,
         default_timezone=zone,
         feed_domain=env.get(ENV_FEED_DOMAIN) or DEFAULT_FEED_DOMAIN,
+        dayfirst=dayfirst,
     )

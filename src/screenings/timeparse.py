@@ -108,13 +108,25 @@ _ISO = re.compile(
 )
 _YMD = re.compile(r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})$")
 _NUMERIC = re.compile(r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{2,4})$")
-_TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:h.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$")
+_TIME = re.compile(
+    r"^(?P<h>\d{1,2})(?:[:h.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$"
+)
 _SHIFT = re.compile(r"^(?P<sign>[+-])(?P<n>\d{1,4})\s*(?P<unit>d|w|days?|weeks?)$")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)  # fmt: skip
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _NUMERIC_ORDER_HINT = "pass --dayfirst or --monthfirst, or set SCREENINGS_DATE_ORDER"
 
 
@@ -217,7 +229,9 @@ def _make_date(y: int, m: int, d: int, raw: str, what: str) -> dt.date:
     try:
         return dt.date(y, m, d)
     except ValueError:
-        raise InvalidInput(f"{what}: {raw!r} is not a date (year {y}, month {m}, day {d})") from None
+        raise InvalidInput(
+            f"{what}: {raw!r} is not a date (year {y}, month {m}, day {d})"
+        ) from None
 
 
 def _offset(text: str, raw: str, what: str) -> dt.timedelta:
@@ -247,7 +261,7 @@ def _numeric_date(text: str, dayfirst: bool | None, what: str) -> dt.date:
             )
         if not readings:
             raise InvalidInput(f"{what}: {text!r} is not a date")
-        (month, day), = readings
+        ((month, day),) = readings
         return dt.date(year, month, day)
     day, month = (a, b) if dayfirst else (b, a)
     if not _valid(year, month, day):
@@ -292,7 +306,11 @@ def _textual(raw: str, what: str, year: int | None) -> When:
 
 
 def parse_range(
-    text: str, *, what: str = "date range", dayfirst: bool | None = None, today: dt.date | None = None
+    text: str,
+    *,
+    what: str = "date range",
+    dayfirst: bool | None = None,
+    today: dt.date | None = None,
 ) -> DateRange:
     """A span of local dates: ``2013``, ``June 2013``, ``this week``, ``next week``,
     ``this month``, ``next month``, or any single date that ``parse_when`` reads.
@@ -373,5 +391,3 @@ def _offset_text(offset: dt.timedelta | None) -> str:
     minutes = int(offset.total_seconds()) // 60
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-

@@ -14,6 +14,7 @@ import typer
 
 from screenings import __version__
 from screenings.cli import db as db_commands
+from screenings.cli import listing
 from screenings.cli.context import State
 from screenings.errors import ScreeningsError
 
@@ -26,6 +27,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(db_commands.app, name="db")
+app.command("list")(listing.list_)
 
 
 def _version(value: bool) -> None:
@@ -49,12 +51,24 @@ def root(
             ),
         ),
     ] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst",
+            help=(
+                "How to read numeric dates such as 11/06/2013. Default: "
+                "$SCREENINGS_DATE_ORDER (dayfirst or monthfirst); with neither, a date "
+                "that reads both ways is refused."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    ctx.obj = State(db)
+    ctx.obj = State(db, dayfirst)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

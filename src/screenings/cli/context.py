@@ -18,13 +18,14 @@ class State:
     """Built by the root callback from ``--db``; settings and engine are made when first asked."""
 
     db_option: str | None
+    dayfirst_option: bool | None = None
     _settings: Settings | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = load_settings(self.db_option)
+            self._settings = load_settings(self.db_option, dayfirst=self.dayfirst_option)
         return self._settings
 
     def engine(self) -> Engine:

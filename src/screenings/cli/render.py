@@ -1,0 +1,150 @@
+"""Rows into what the terminal or a pipe gets: a table, JSON or CSV (the output contract)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import typer
+
+from screenings.records import (
+    AwardView,
+    EditionView,
+    FestivalView,
+    FilmView,
+    NominationView,
+    PersonView,
+    ScreeningView,
+    VenueView,
+)
+
+FORMATS = ("table", "json", "csv")
+
+
+def _screening(s: ScreeningView) -> list[str]:
+    where = ", ".join(p for p in (s.venue.name if s.venue else None, s.city) if p)
+    festival = f"{s.edition.festival} {s.edition.year}" if s.edition else "special screening"
+    time = s.local_time.strftime("%H:%M") if s.local_time else "time TBA"
+    return [
+        s.local_date.isoformat(),
+        time,
+        _film(s.film.title, s.film.year),
+        where,
+        festival,
+        s.kind,
+        s.status,
+    ]
+
+
+def _film(title: str, year: int | None) -> str:
+    return f"{title} ({year})" if year else title
+
+
+TABLES: dict[type, tuple[list[str], Callable[[Any], list[str]]]] = {
+    ScreeningView: (["date", "time", "film", "where", "festival", "kind", "status"], _screening),
+    FilmView: (
+        ["id", "film", "runtime", "directors", "countries"],
+        lambda f: [
+            f"#{f.id}",
+            _film(f.title, f.year),
+            f"{f.runtime_minutes} min" if f.runtime_minutes else "",
+            ", ".join(f.directors),
+            ", ".join(f.countries),
+        ],
+    ),
+    PersonView: (["id", "name", "films"], lambda p: [f"#{p.id}", p.name, str(p.films)]),
+    FestivalView: (
+        ["id", "festival", "city", "country", "timezone", "editions"],
+        lambda f: [
+            f"#{f.id}",
+            f.name,
+            f.city or "",
+            f.country or "",
+            f.timezone or "",
+            str(f.editions),
+        ],
+    ),
+    EditionView: (
+        ["id", "edition", "dates", "screenings"],
+        lambda e: [
+            f"#{e.id}",
+            f"{e.festival.name} {e.year}" + (f" {e.label}" if e.label else ""),
+            f"{e.starts_on or '?'} to {e.ends_on or '?'}" if e.starts_on or e.ends_on else "",
+            str(e.screenings),
+        ],
+    ),
+    VenueView: (
+        ["id", "venue", "city", "country", "timezone"],
+        lambda v: [f"#{v.id}", v.name, v.city or "", v.country or "", v.timezone or ""],
+    ),
+    AwardView: (
+        ["id", "award", "festival or presenter"],
+        lambda a: [f"#{a.id}", a.name, a.festival.name if a.festival else a.presenter or ""],
+    ),
+    NominationView: (
+        ["year", "award", "category", "nominee", "result"],
+        lambda n: [
+            str(n.year),
+            n.award.name,
+            n.category or "",
+            " / ".join(
+                x
+                for x in (
+                    _film(n.film.title, n.film.year) if n.film else None,
+                    n.person.name if n.person else None,
+                )
+                if x
+            ),
+            n.result.replace("_", " "),
+        ],
+    ),
+}
+
+
+def render_table(view_type: type, rows: Sequence[Any], width: int | None = None) -> str:
+    """Rows as a plain-text table, no colour, its widest columns cut to fit ``width``
+    (None: nothing is cut)."""
+    headers, cells = TABLES[view_type]
+    body = [cells(row) for row in rows]
+    widths = [
+        max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)
+    ]
+    gap = 2
+    while width and sum(widths) + gap * (len(widths) - 1) > width and max(widths) > 8:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    lines = [_line(headers, widths, gap), _line(["-" * w for w in widths], widths, gap)]
+    lines.extend(_line(r, widths, gap) for r in body)
+    return "\n".join(lines) + "\n"
+
+
+def _line(values: Sequence[str], widths: Sequence[int], gap: int) -> str:
+    cut = [
+        v if len(v) <= w else v[: max(w - 1, 0)] + "…" for v, w in zip(values, widths, strict=True)
+    ]
+    return (" " * gap).join(c.ljust(w) for c, w in zip(cut, widths, strict=True)).rstrip()
+
+
+def emit(kind: str, view_type: type, rows: Sequence[Any], fmt: str) -> None:
+    """Write rows to stdout in the chosen format."""
+    if fmt == "json":
+        from screenings.exporters.tabular import render_json
+
+        typer.echo(render_json(kind, view_type, rows).decode(), nl=False)
+    elif fmt == "csv":
+        from screenings.exporters.tabular import render_csv
+
+        typer.echo(render_csv(view_type, rows).decode(), nl=False)
+    elif rows:
+        # Fit a terminal; a pipe gets every character.
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        typer.echo(render_table(view_type, rows, width), nl=False)
+    else:
+        typer.echo(f"no {kind} match", err=True)
+
+
+def say_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        typer.echo(f"screenings: {note}", err=True)
