@@ -174,17 +174,17 @@ class ScreeningQuery:
 
     def _order(self) -> list[Any]:
         # A screening whose time is not known sorts at the start of its day.
-        start = [Screening.local_date, Screening.starts_at_utc.nulls_first()]
+        start: list[Any] = [Screening.local_date, Screening.starts_at_utc.nulls_first()]
         if self.sort == "-start":
             start = [Screening.local_date.desc(), Screening.starts_at_utc.desc().nulls_last()]
-        by: list[Any] = {
+        by: dict[str, list[Any]] = {
             "start": start,
             "-start": start,
             "film": [Film.title_key, Film.year, *start],
             "venue": [Venue.name_key, *start],
             "updated": [Screening.updated_at.desc()],
-        }[self.sort]
-        return [*by, Screening.id]
+        }
+        return [*by[self.sort], Screening.id]
 
     def _view(self, screening: Screening, section: str | None) -> ScreeningView:
         film, venue, edition = screening.film, screening.venue, screening.edition
