@@ -105,3 +105,178 @@ def one_of_everything(session: Session) -> dict[str, Any]:
         "award": innovation,
         "nomination": nominated,
     }
+
+
+STAMP = dt.datetime(2013, 5, 23, 12, 0, tzinfo=dt.UTC)
+
+
+def festival_catalogue(session: Session) -> None:
+    """The seed story and its neighbours: several festivals, zones, a TBA and a private
+    screening. Every id, uid and timestamp is fixed, so outputs can be pinned."""
+
+    def stamped(row: Any) -> Any:
+        row.created_at = row.updated_at = STAMP
+        return _add(session, row)
+
+    ann = stamped(Person(name="Ann Shin", slug="ann-shin"))
+    manfred = stamped(Person(name="Manfred Becker", slug="manfred-becker"))
+    oppenheimer = stamped(Person(name="Joshua Oppenheimer", slug="joshua-oppenheimer"))
+    defector = stamped(
+        Film(
+            title="The Defector: Escape from North Korea",
+            slug="the-defector",
+            year=2012,
+            runtime_minutes=71,
+            countries=["CA"],
+            languages=["en", "ko"],
+            imdb_id="tt2407504",
+        )
+    )
+    act = stamped(
+        Film(title="The Act of Killing", slug="the-act-of-killing", year=2012, runtime_minutes=115)
+    )
+    alma = stamped(Film(title="Alma, a Tale of Violence", slug="alma", year=2012))
+    for film_, person_, role in (
+        (defector, ann, "director"),
+        (defector, ann, "producer"),
+        (defector, manfred, "editor"),
+        (act, oppenheimer, "director"),
+    ):
+        stamped(Credit(film=film_, person=person_, role=role))
+    idfa = stamped(
+        Festival(
+            name="IDFA", slug="idfa", city="Amsterdam", country="NL", timezone="Europe/Amsterdam"
+        )
+    )
+    hot_docs = stamped(
+        Festival(
+            name="Hot Docs",
+            slug="hot-docs",
+            city="Toronto",
+            country="CA",
+            timezone="America/Toronto",
+        )
+    )
+    sheffield = stamped(
+        Festival(
+            name="Sheffield Doc/Fest",
+            slug="sheffield-doc-fest",
+            city="Sheffield",
+            country="GB",
+            timezone="Europe/London",
+        )
+    )
+    idfa12 = stamped(Edition(festival=idfa, year=2012, slug="idfa-2012"))
+    hd13 = stamped(Edition(festival=hot_docs, year=2013, slug="hot-docs-2013"))
+    sdf13 = stamped(
+        Edition(
+            festival=sheffield,
+            year=2013,
+            slug="sheffield-doc-fest-2013",
+            starts_on=dt.date(2013, 6, 12),
+            ends_on=dt.date(2013, 6, 16),
+        )
+    )
+    stamped(Selection(film=defector, edition=idfa12, section="Reflecting Images - Panorama"))
+    stamped(Selection(film=defector, edition=sdf13, section="Innovation"))
+    stamped(Selection(film=act, edition=sdf13, section="Competition", status="competition"))
+    tuschinski = stamped(
+        Venue(
+            name="Tuschinski",
+            slug="tuschinski",
+            city="Amsterdam",
+            country="NL",
+            timezone="Europe/Amsterdam",
+        )
+    )
+    isabel = stamped(
+        Venue(
+            name="Isabel Bader Theatre",
+            slug="isabel-bader",
+            city="Toronto",
+            country="CA",
+            timezone="America/Toronto",
+        )
+    )
+    showroom = stamped(
+        Venue(
+            name="Showroom Cinema",
+            slug="showroom",
+            city="Sheffield",
+            country="GB",
+            timezone="Europe/London",
+        )
+    )
+    crucible = stamped(
+        Venue(
+            name="Crucible Theatre",
+            slug="crucible",
+            city="Sheffield",
+            country="GB",
+            timezone="Europe/London",
+        )
+    )
+    rows = [
+        (defector, tuschinski, idfa12, dt.date(2012, 11, 18), dt.time(19, 0), {}),
+        (defector, isabel, hd13, dt.date(2013, 4, 27), dt.time(21, 30), {"kind": "premiere"}),
+        (
+            defector,
+            None,
+            None,
+            dt.date(2013, 6, 11),
+            None,
+            {"city": "London", "kind": "special", "audience": "members of parliament"},
+        ),
+        (defector, showroom, sdf13, dt.date(2013, 6, 14), dt.time(18, 0), {}),
+        (act, crucible, sdf13, dt.date(2013, 6, 14), dt.time(12, 30), {"status": "tentative"}),
+        (act, showroom, sdf13, dt.date(2013, 6, 15), None, {}),
+        (
+            alma,
+            showroom,
+            sdf13,
+            dt.date(2013, 6, 13),
+            dt.time(20, 0),
+            {"visibility": "private", "kind": "press"},
+        ),
+        (
+            defector,
+            None,
+            None,
+            dt.date(2099, 1, 1),
+            None,
+            {"city": "Toronto", "status": "cancelled"},
+        ),
+    ]
+    for n, (film_, venue_, edition_, day, time, extra) in enumerate(rows, start=1):
+        stamped(
+            Screening(
+                uid=f"golden-{n}@screenings.test",
+                film=film_,
+                venue=venue_,
+                edition=edition_,
+                local_date=day,
+                local_time=time,
+                timezone=(
+                    venue_.timezone
+                    if venue_
+                    else "Europe/London"
+                    if extra.get("city") == "London"
+                    else "America/Toronto"
+                ),
+                **extra,
+            )
+        )
+    innovation = stamped(Award(name="Innovation Award", festival=sheffield))
+    stamped(Nomination(award=innovation, year=2013, edition=sdf13, film=defector))
+    stamped(Nomination(award=innovation, year=2013, edition=sdf13, film=alma, result="won"))
+    inspiration = stamped(Award(name="Inspiration Award", festival=sheffield))
+    stamped(
+        Nomination(
+            award=inspiration,
+            year=2013,
+            person=stamped(Person(name="Nick Fraser", slug="nick-fraser")),
+            result="won",
+        )
+    )
+    diversity = stamped(Award(name="Diversity Award", presenter="Academy of Canadian Cinema"))
+    stamped(Nomination(award=diversity, year=2014, film=defector, result="won"))

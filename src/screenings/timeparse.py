@@ -287,8 +287,10 @@ def _textual(raw: str, what: str, year: int | None) -> When:
     def read(default: dt.datetime) -> dt.datetime:
         try:
             return parser.parse(raw, default=default, dayfirst=False, yearfirst=False)
-        except (ValueError, OverflowError) as exc:
-            raise InvalidInput(f"{what}: cannot read {raw!r} as a date ({exc})") from None
+        except (ValueError, OverflowError):
+            raise InvalidInput(
+                f"{what}: cannot read {raw!r} as a date; expected e.g. 11 June 2013"
+            ) from None
 
     one = read(dt.datetime(1904, 1, 1, 0, 0))
     two = read(dt.datetime(1908, 2, 2, 1, 0))

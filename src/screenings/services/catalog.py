@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from screenings.errors import InvalidInput
 from screenings.models import (
@@ -139,8 +139,9 @@ def list_people(
     )
     if film:
         chosen = notes.take(lookup.find_film(session, film))
+        on_film = aliased(Credit)
         statement = statement.where(
-            exists().where(Credit.person_id == Person.id, Credit.film_id == chosen.id)
+            exists().where(on_film.person_id == Person.id, on_film.film_id == chosen.id)
         )
     statement = statement.order_by(Person.name_key, Person.id).limit(limit)
     rows = [PersonView(p.id, p.name, p.slug, n) for p, n in session.execute(statement)]
