@@ -72,9 +72,9 @@ def read_status(engine: Engine) -> Status:
 
 
 def _read_state(connection: Connection) -> tuple[str | None, SchemaState]:
-    inspector = inspect(connection)
-    tables = set(inspector.get_table_names())
-    if VERSION_TABLE not in tables:
+    # The common case (a current database) costs one cheap query, no reflection.
+    if not connection.dialect.has_table(connection, VERSION_TABLE):
+        tables = inspect(connection).get_table_names()
         return None, (SchemaState.FOREIGN if tables else SchemaState.NEW)
     revision = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
     if revision == HEAD_REVISION:

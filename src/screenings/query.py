@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, contains_eager
+from sqlalchemy.orm import Session
 
 from screenings.errors import InvalidInput
 from screenings.models import (
@@ -28,10 +28,17 @@ from screenings.models import (
     Venue,
 )
 from screenings.records import EditionRef, FilmRef, ScreeningView, VenueRef
-from screenings.services import lookup
-from screenings.timeparse import UTC, DateRange
+from screenings.timeparse import UTC, DateRange, load_zone
 
 SORTS = ("start", "-start", "film", "venue", "updated")
+
+S = Screening.__table__
+F = Film.__table__
+V = Venue.__table__
+E = Edition.__table__
+FE = Festival.__table__
+SE = Selection.__table__
+C = Credit.__table__
 
 
 @dataclass(frozen=True)
@@ -61,95 +68,95 @@ class ScreeningQuery:
     def run(self, session: Session) -> QueryResult:
         """The matching screenings as views, and the notes on how names were read."""
         statement, notes = self.statement(session)
-        rows = session.execute(statement).all()
-        return QueryResult([self._view(screening, section) for screening, section in rows], notes)
+        rows = session.execute(statement).mappings()
+        return QueryResult([self._view(row) for row in rows], notes)
 
-    def statement(self, session: Session) -> tuple[Select[Screening, str | None], list[str]]:
-        """The SELECT (screening, its selection's section) this query stands for."""
+    def statement(self, session: Session) -> tuple[Select[Any], list[str]]:
+        """The one SELECT this query stands for: plain columns, one row per screening.
+
+        Core tables rather than ORM entities: a list needs no instances, and
+        skipping them keeps a large list fast and a small one quick to start.
+        """
         self._check()
+        from screenings.services import lookup  # only a query with names needs it
+
         notes: list[str] = []
 
-        def note(found: lookup.Found[Any]) -> Any:
+        def note(found: Any) -> Any:
             if found.note:
                 notes.append(found.note)
             return found.record
 
-        selection = aliased(Selection)
         statement = (
-            select(Screening, selection.section)
-            .join(Film, Screening.film_id == Film.id)
-            .outerjoin(Venue, Screening.venue_id == Venue.id)
-            .outerjoin(Edition, Screening.edition_id == Edition.id)
-            .outerjoin(Festival, Edition.festival_id == Festival.id)
-            .outerjoin(
-                selection,
-                and_(
-                    selection.film_id == Screening.film_id,
-                    selection.edition_id == Screening.edition_id,
-                ),
+            select(
+                *S.c,
+                F.c.title.label("film_title"),
+                F.c.year.label("film_year"),
+                F.c.runtime_minutes.label("film_runtime"),
+                V.c.name.label("venue_name"),
+                V.c.city.label("venue_city"),
+                E.c.year.label("edition_year"),
+                E.c.label.label("edition_label"),
+                FE.c.name.label("festival_name"),
+                SE.c.section.label("section"),
             )
+            .join(F, S.c.film_id == F.c.id)
+            .outerjoin(V, S.c.venue_id == V.c.id)
+            .outerjoin(E, S.c.edition_id == E.c.id)
+            .outerjoin(FE, E.c.festival_id == FE.c.id)
+            .outerjoin(SE, and_(SE.c.film_id == S.c.film_id, SE.c.edition_id == S.c.edition_id))
         )
         where: list[Any] = []
         if self.film:
-            where.append(Screening.film_id == note(lookup.find_film(session, self.film)).id)
+            where.append(S.c.film_id == note(lookup.find_film(session, self.film)).id)
         for text, role in ((self.person, None), (self.director, "director")):
             if text:
                 person = note(lookup.find_person(session, text, what=role or "person"))
-                credited = [Credit.film_id == Screening.film_id, Credit.person_id == person.id]
+                credited = [C.c.film_id == S.c.film_id, C.c.person_id == person.id]
                 if role:
-                    credited.append(Credit.role == role)
+                    credited.append(C.c.role == role)
                 where.append(exists().where(*credited))
         if self.edition or (self.festival and self.year is not None):
             found = lookup.find_edition(
                 session, self.edition, festival=self.festival, year=self.year
             )
-            where.append(Screening.edition_id == note(found).id)
+            where.append(S.c.edition_id == note(found).id)
         elif self.festival:
-            where.append(
-                Edition.festival_id == note(lookup.find_festival(session, self.festival)).id
-            )
+            where.append(E.c.festival_id == note(lookup.find_festival(session, self.festival)).id)
         if self.venue:
-            where.append(Screening.venue_id == note(lookup.find_venue(session, self.venue)).id)
+            where.append(S.c.venue_id == note(lookup.find_venue(session, self.venue)).id)
         if self.city:
-            city = func.lower(func.coalesce(Venue.city, Screening.city, Festival.city))
+            city = func.lower(func.coalesce(V.c.city, S.c.city, FE.c.city))
             where.append(city == self.city.strip().lower())
         if self.country:
-            country = func.lower(func.coalesce(Venue.country, Festival.country))
+            country = func.lower(func.coalesce(V.c.country, FE.c.country))
             where.append(country == self.country.strip().lower())
         if self.dates:
-            where.append(Screening.local_date.between(self.dates.first, self.dates.last))
+            where.append(S.c.local_date.between(self.dates.first, self.dates.last))
         if self.upcoming_from:
             now = self.upcoming_from.astimezone(UTC)
             # A screening whose time is not known counts until its day is over
             # even at UTC-12, the last place on Earth where a day ends.
             where.append(
                 or_(
-                    Screening.starts_at_utc >= now,
+                    S.c.starts_at_utc >= now,
                     and_(
-                        Screening.starts_at_utc.is_(None),
-                        Screening.local_date >= (now - dt.timedelta(hours=12)).date(),
+                        S.c.starts_at_utc.is_(None),
+                        S.c.local_date >= (now - dt.timedelta(hours=12)).date(),
                     ),
                 )
             )
         if self.statuses:
-            where.append(Screening.status.in_(self.statuses))
+            where.append(S.c.status.in_(self.statuses))
         if self.kinds:
-            where.append(Screening.kind.in_(self.kinds))
+            where.append(S.c.kind.in_(self.kinds))
         if self.section:
-            where.append(func.lower(selection.section) == self.section.strip().lower())
+            where.append(func.lower(SE.c.section) == self.section.strip().lower())
         if self.audience:
-            where.append(func.lower(Screening.audience) == self.audience.strip().lower())
+            where.append(func.lower(S.c.audience) == self.audience.strip().lower())
         if not self.include_private:
-            where.append(Screening.visibility == "public")
-        statement = (
-            statement.where(*where)
-            .order_by(*self._order())
-            .options(
-                contains_eager(Screening.film),
-                contains_eager(Screening.venue),
-                contains_eager(Screening.edition).contains_eager(Edition.festival),
-            )
-        )
+            where.append(S.c.visibility == "public")
+        statement = statement.where(*where).order_by(*self._order())
         if self.limit is not None:
             statement = statement.limit(self.limit)
         return statement, notes
@@ -174,53 +181,52 @@ class ScreeningQuery:
 
     def _order(self) -> list[Any]:
         # A screening whose time is not known sorts at the start of its day.
-        start: list[Any] = [Screening.local_date, Screening.starts_at_utc.nulls_first()]
+        start: list[Any] = [S.c.local_date, S.c.starts_at_utc.nulls_first()]
         if self.sort == "-start":
-            start = [Screening.local_date.desc(), Screening.starts_at_utc.desc().nulls_last()]
+            start = [S.c.local_date.desc(), S.c.starts_at_utc.desc().nulls_last()]
         by: dict[str, list[Any]] = {
             "start": start,
             "-start": start,
-            "film": [Film.title_key, Film.year, *start],
-            "venue": [Venue.name_key, *start],
-            "updated": [Screening.updated_at.desc()],
+            "film": [F.c.title_key, F.c.year, *start],
+            "venue": [V.c.name_key, *start],
+            "updated": [S.c.updated_at.desc()],
         }
-        return [*by[self.sort], Screening.id]
+        return [*by[self.sort], S.c.id]
 
-    def _view(self, screening: Screening, section: str | None) -> ScreeningView:
-        film, venue, edition = screening.film, screening.venue, screening.edition
-        if screening.local_time is None or screening.starts_at_utc is None:
-            start = screening.local_date.isoformat()
+    def _view(self, row: Any) -> ScreeningView:
+        if row.local_time is None or row.starts_at_utc is None:
+            start = row.local_date.isoformat()
         else:
-            start = screening.starts_at_utc.astimezone(_zone(screening.timezone)).isoformat()
+            start = row.starts_at_utc.astimezone(load_zone(row.timezone)).isoformat()
         return ScreeningView(
-            id=screening.id,
-            uid=screening.uid,
-            film=FilmRef(film.id, film.title, film.year),
-            venue=VenueRef(venue.id, venue.name, venue.city) if venue else None,
+            id=row.id,
+            uid=row.uid,
+            film=FilmRef(row.film_id, row.film_title, row.film_year),
+            venue=VenueRef(row.venue_id, row.venue_name, row.venue_city) if row.venue_id else None,
             edition=(
-                EditionRef(edition.id, edition.festival.name, edition.year, edition.label)
-                if edition
+                EditionRef(row.edition_id, row.festival_name, row.edition_year, row.edition_label)
+                if row.edition_id
                 else None
             ),
-            city=screening.city or (venue.city if venue else None),
-            local_date=screening.local_date,
-            local_time=screening.local_time,
-            timezone=screening.timezone,
+            city=row.city or row.venue_city,
+            local_date=row.local_date,
+            local_time=row.local_time,
+            timezone=row.timezone,
             start=start,
-            starts_at_utc=screening.starts_at_utc,
-            duration_minutes=screening.duration_minutes,
+            starts_at_utc=row.starts_at_utc,
+            duration_minutes=row.duration_minutes,
             length_minutes=(
-                screening.duration_minutes or film.runtime_minutes or self.default_length_minutes
+                row.duration_minutes or row.film_runtime or self.default_length_minutes
             ),
-            kind=screening.kind,
-            status=screening.status,
-            visibility=screening.visibility,
-            audience=screening.audience,
-            section=section,
-            ticket_url=screening.ticket_url,
-            notes=screening.notes,
-            sequence=screening.sequence,
-            updated_at=screening.updated_at,
+            kind=row.kind,
+            status=row.status,
+            visibility=row.visibility,
+            audience=row.audience,
+            section=row.section,
+            ticket_url=row.ticket_url,
+            notes=row.notes,
+            sequence=row.sequence,
+            updated_at=row.updated_at,
         )
 
 
@@ -228,9 +234,3 @@ class ScreeningQuery:
 class QueryResult:
     screenings: list[ScreeningView]
     notes: list[str]
-
-
-def _zone(name: str) -> dt.tzinfo:
-    from screenings.timeparse import load_zone
-
-    return load_zone(name)

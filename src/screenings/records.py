@@ -12,8 +12,6 @@ import typing
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
-from screenings.timeparse import UTC
-
 
 @dataclass(frozen=True)
 class FilmRef:
@@ -173,7 +171,7 @@ def _plain(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return as_dict(value)
     if isinstance(value, dt.datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, list):

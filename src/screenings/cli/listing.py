@@ -171,7 +171,6 @@ def list_(
             + ", --limit and --format"
         )
     from screenings.db import unit_of_work
-    from screenings.services import catalog
 
     settings = state(ctx).settings
     engine = state(ctx).catalogue()
@@ -205,6 +204,8 @@ def list_(
             say_notes(found.notes)
             emit(kind, ScreeningView, found.screenings, fmt)
             return
+        from screenings.services import catalog
+
         options: dict[str, Any] = {
             name.replace("-", "_"): value
             for name, value in given.items()
