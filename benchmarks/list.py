@@ -28,9 +28,10 @@ def timed(command: list[str]) -> float:
 
 
 def main() -> None:
+    from tests.factories import festival_catalogue
+
     from screenings.db import create_db_engine, unit_of_work
     from screenings.migrate import upgrade_schema
-    from tests.factories import festival_catalogue
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 21
     python = sys.executable

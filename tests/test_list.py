@@ -94,36 +94,100 @@ def test_the_table_says_time_tba(db: str, capsys: pytest.CaptureFixture[str]) ->
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--film", "The Act of Killing"], ["2013-06-14 The Act of Killing", "2013-06-15 The Act of Killing"]),
+        (
+            ["--film", "The Act of Killing"],
+            ["2013-06-14 The Act of Killing", "2013-06-15 The Act of Killing"],
+        ),
         (["--film", "Alma (2012)", "--include-private"], ["2013-06-13 Alma"]),
-        (["--person", "Manfred Becker", "--in", "2013"], ["2013-04-27 The Defector", "2013-06-11 The Defector", "2013-06-14 The Defector"]),
-        (["--director", "joshua oppenheimer"], ["2013-06-14 The Act of Killing", "2013-06-15 The Act of Killing"]),
+        (
+            ["--person", "Manfred Becker", "--in", "2013"],
+            ["2013-04-27 The Defector", "2013-06-11 The Defector", "2013-06-14 The Defector"],
+        ),
+        (
+            ["--director", "joshua oppenheimer"],
+            ["2013-06-14 The Act of Killing", "2013-06-15 The Act of Killing"],
+        ),
         (["--director", "Manfred Becker"], []),
         (["--festival", "IDFA"], ["2012-11-18 The Defector"]),
         (["--edition", "Hot Docs 2013"], ["2013-04-27 The Defector"]),
-        (["--festival", "Sheffield Doc/Fest", "--year", "2013"], ["2013-06-14 The Act of Killing", "2013-06-14 The Defector", "2013-06-15 The Act of Killing"]),
-        (["--edition", "sheffield-doc-fest-2013", "--venue", "Showroom Cinema"], ["2013-06-14 The Defector", "2013-06-15 The Act of Killing"]),
+        (
+            ["--festival", "Sheffield Doc/Fest", "--year", "2013"],
+            [
+                "2013-06-14 The Act of Killing",
+                "2013-06-14 The Defector",
+                "2013-06-15 The Act of Killing",
+            ],
+        ),
+        (
+            ["--edition", "sheffield-doc-fest-2013", "--venue", "Showroom Cinema"],
+            ["2013-06-14 The Defector", "2013-06-15 The Act of Killing"],
+        ),
         (["--city", "london"], ["2013-06-11 The Defector"]),
         (["--country", "CA", "--in", "2013"], ["2013-04-27 The Defector"]),
-        (["--from", "2013-06-12", "--to", "2013-06-14"], ["2013-06-14 The Act of Killing", "2013-06-14 The Defector"]),
-        (["--from", "June 2013", "--to", "2013"], ["2013-06-11 The Defector", "2013-06-14 The Act of Killing", "2013-06-14 The Defector", "2013-06-15 The Act of Killing"]),
+        (
+            ["--from", "2013-06-12", "--to", "2013-06-14"],
+            ["2013-06-14 The Act of Killing", "2013-06-14 The Defector"],
+        ),
+        (
+            ["--from", "June 2013", "--to", "2013"],
+            [
+                "2013-06-11 The Defector",
+                "2013-06-14 The Act of Killing",
+                "2013-06-14 The Defector",
+                "2013-06-15 The Act of Killing",
+            ],
+        ),
         (["--to", "April 2013"], ["2012-11-18 The Defector", "2013-04-27 The Defector"]),
         (["--on", "11 June 2013"], ["2013-06-11 The Defector"]),
         (["--in", "June 2013", "--kind", "special"], ["2013-06-11 The Defector"]),
         (["--in", "2012"], ["2012-11-18 The Defector"]),
         (["--upcoming"], ["2099-01-01 The Defector"]),
-        (["--status", "tentative", "--status", "cancelled"], ["2013-06-14 The Act of Killing", "2099-01-01 The Defector"]),
+        (
+            ["--status", "tentative", "--status", "cancelled"],
+            ["2013-06-14 The Act of Killing", "2099-01-01 The Defector"],
+        ),
         (["--kind", "PREMIERE"], ["2013-04-27 The Defector"]),
-        (["--section", "competition"], ["2013-06-14 The Act of Killing", "2013-06-15 The Act of Killing"]),
+        (
+            ["--section", "competition"],
+            ["2013-06-14 The Act of Killing", "2013-06-15 The Act of Killing"],
+        ),
         (["--audience", "Members of Parliament"], ["2013-06-11 The Defector"]),
-        (["--include-private", "--in", "June 2013"], ["2013-06-11 The Defector", "2013-06-13 Alma", "2013-06-14 The Act of Killing", "2013-06-14 The Defector", "2013-06-15 The Act of Killing"]),
+        (
+            ["--include-private", "--in", "June 2013"],
+            [
+                "2013-06-11 The Defector",
+                "2013-06-13 Alma",
+                "2013-06-14 The Act of Killing",
+                "2013-06-14 The Defector",
+                "2013-06-15 The Act of Killing",
+            ],
+        ),
         (["--limit", "2"], ["2012-11-18 The Defector", "2013-04-27 The Defector"]),
-        (["--sort", "-start", "--limit", "2"], ["2099-01-01 The Defector", "2013-06-15 The Act of Killing"]),
-        (["--sort", "film", "--in", "2013"], ["2013-06-14 The Act of Killing", "2013-06-15 The Act of Killing", "2013-04-27 The Defector", "2013-06-11 The Defector", "2013-06-14 The Defector"]),
-        (["--sort", "venue", "--edition", "Sheffield Doc/Fest 2013"], ["2013-06-14 The Act of Killing", "2013-06-14 The Defector", "2013-06-15 The Act of Killing"]),
+        (
+            ["--sort", "-start", "--limit", "2"],
+            ["2099-01-01 The Defector", "2013-06-15 The Act of Killing"],
+        ),
+        (
+            ["--sort", "film", "--in", "2013"],
+            [
+                "2013-06-14 The Act of Killing",
+                "2013-06-15 The Act of Killing",
+                "2013-04-27 The Defector",
+                "2013-06-11 The Defector",
+                "2013-06-14 The Defector",
+            ],
+        ),
+        (
+            ["--sort", "venue", "--edition", "Sheffield Doc/Fest 2013"],
+            [
+                "2013-06-14 The Act of Killing",
+                "2013-06-14 The Defector",
+                "2013-06-15 The Act of Killing",
+            ],
+        ),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) and v and v[0].startswith("-") else None,
-)  # fmt: skip
+)
 def test_each_filter(
     db: str, args: list[str], expected: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -146,52 +210,106 @@ def test_a_prefix_is_taken_and_said(db: str, capsys: pytest.CaptureFixture[str])
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["list", "--film", "The Defecter"], 3,
-         "film: no film called 'The Defecter'; did you mean 'The Defector: Escape from North Korea'?"),
-        (["list", "--film", "The"], 4,
-         "film: 'The' matches 2: The Act of Killing (2012, #2); "
-         "The Defector: Escape from North Korea (2012, #1); say which (#ID)"),
-        (["list", "--venue", "Theatr"], 3,
-         "venue: no venue called 'Theatr'; did you mean 'Crucible Theatre', "
-         "'Isabel Bader Theatre'?"),
-        (["list", "--edition", "Hot Docs 2014"], 3,
-         "edition: Hot Docs has no edition in 2014; its editions: 2013"),
-        (["list", "--edition", "Hot Docs"], 2,
-         "edition: expected a festival and a year, e.g. 'Sheffield Doc/Fest 2013', got 'Hot Docs'"),
+        (
+            ["list", "--film", "The Defecter"],
+            3,
+            "film: no film called 'The Defecter'; "
+            "did you mean 'The Defector: Escape from North Korea'?",
+        ),
+        (
+            ["list", "--film", "The"],
+            4,
+            "film: 'The' matches 2: The Act of Killing (2012, #2); "
+            "The Defector: Escape from North Korea (2012, #1); say which (#ID)",
+        ),
+        (
+            ["list", "--venue", "Theatr"],
+            3,
+            "venue: no venue called 'Theatr'; did you mean 'Crucible Theatre', "
+            "'Isabel Bader Theatre'?",
+        ),
+        (
+            ["list", "--edition", "Hot Docs 2014"],
+            3,
+            "edition: Hot Docs has no edition in 2014; its editions: 2013",
+        ),
+        (
+            ["list", "--edition", "Hot Docs"],
+            2,
+            "edition: expected a festival and a year, e.g. 'Sheffield Doc/Fest 2013', "
+            "got 'Hot Docs'",
+        ),
         (["list", "--year", "2013"], 2, "--year: give it with --festival (the edition's year)"),
-        (["list", "--status", "sold-out"], 2,
-         "--status: unknown status 'sold-out'; expected one of scheduled, tentative, postponed, "
-         "cancelled"),
-        (["list", "--sort", "popularity"], 2,
-         "--sort: unknown order 'popularity'; expected one of start, -start, film, venue, updated"),
+        (
+            ["list", "--status", "sold-out"],
+            2,
+            "--status: unknown status 'sold-out'; expected one of scheduled, tentative, postponed, "
+            "cancelled",
+        ),
+        (
+            ["list", "--sort", "popularity"],
+            2,
+            "--sort: unknown order 'popularity'; "
+            "expected one of start, -start, film, venue, updated",
+        ),
         (["list", "--limit", "0"], 2, "--limit: expected a positive number, got 0"),
-        (["list", "--on", "June 2013"], 2, "--on: 'June 2013' is more than a day; use --in for a span"),
-        (["list", "--on", "11/06/2013"], 2,
-         "--on: '11/06/2013' reads as 11 June or November 6; pass --dayfirst or --monthfirst, "
-         "or set SCREENINGS_DATE_ORDER"),
-        (["--dayfirst", "list", "--on", "06/13/2013"], 2,
-         "--on: '06/13/2013' is not a date in the day/month/year order set here "
-         "(month 13, day 6); nothing is swapped"),
+        (
+            ["list", "--on", "June 2013"],
+            2,
+            "--on: 'June 2013' is more than a day; use --in for a span",
+        ),
+        (
+            ["list", "--on", "11/06/2013"],
+            2,
+            "--on: '11/06/2013' reads as 11 June or November 6; pass --dayfirst or --monthfirst, "
+            "or set SCREENINGS_DATE_ORDER",
+        ),
+        (
+            ["--dayfirst", "list", "--on", "06/13/2013"],
+            2,
+            "--on: '06/13/2013' is not a date in the day/month/year order set here "
+            "(month 13, day 6); nothing is swapped",
+        ),
         (["list", "--on", "11 June"], 2, "--on: '11 June' has no year; expected e.g. 11 June 2013"),
-        (["list", "--from", "2013-06-14", "--to", "2013-06-01"], 2,
-         "--to: '2013-06-01' ends before --from '2013-06-14' begins"),
-        (["list", "festivals", "--film", "The Defector"], 2,
-         "--film: does not apply to 'list festivals'; it takes --city, --country, --limit and "
-         "--format"),
-        (["list", "venues", "--upcoming"], 2,
-         "--upcoming: does not apply to 'list venues'; it takes --city, --country, --limit and "
-         "--format"),
-        (["list", "screenings", "--result", "won"], 2,
-         "--result: does not apply to 'list screenings'; it takes --audience, --city, --country, "
-         "--director, --edition, --festival, --film, --from, --in, --include-private, --kind, "
-         "--on, --person, --section, --sort, --status, --to, --upcoming, --venue, --year, "
-         "--limit and --format"),
-        (["list", "cinemas"], 2,
-         "list: unknown kind 'cinemas'; expected one of screenings, films, people, festivals, "
-         "editions, venues, awards, nominations"),
-        (["list", "--format", "xml"], 2, "--format: unknown format 'xml'; expected one of table, json, csv"),
+        (
+            ["list", "--from", "2013-06-14", "--to", "2013-06-01"],
+            2,
+            "--to: '2013-06-01' ends before --from '2013-06-14' begins",
+        ),
+        (
+            ["list", "festivals", "--film", "The Defector"],
+            2,
+            "--film: does not apply to 'list festivals'; it takes --city, --country, --limit and "
+            "--format",
+        ),
+        (
+            ["list", "venues", "--upcoming"],
+            2,
+            "--upcoming: does not apply to 'list venues'; it takes --city, --country, --limit and "
+            "--format",
+        ),
+        (
+            ["list", "screenings", "--result", "won"],
+            2,
+            "--result: does not apply to 'list screenings'; "
+            "it takes --audience, --city, --country, "
+            "--director, --edition, --festival, --film, --from, --in, --include-private, --kind, "
+            "--on, --person, --section, --sort, --status, --to, --upcoming, --venue, --year, "
+            "--limit and --format",
+        ),
+        (
+            ["list", "cinemas"],
+            2,
+            "list: unknown kind 'cinemas'; expected one of screenings, films, people, festivals, "
+            "editions, venues, awards, nominations",
+        ),
+        (
+            ["list", "--format", "xml"],
+            2,
+            "--format: unknown format 'xml'; expected one of table, json, csv",
+        ),
     ],
-)  # fmt: skip
+)
 def test_refusals_are_one_line_with_the_right_code(
     db: str, args: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,7 +22,10 @@ TODAY = dt.date(2013, 6, 5)  # a Wednesday
         ("11 June 2013 6pm", When(dt.date(2013, 6, 11), dt.time(18, 0))),
         ("June 11, 2013 18:00", When(dt.date(2013, 6, 11), dt.time(18, 0))),
         ("11 Jun 2013", When(dt.date(2013, 6, 11))),
-        ("2013-10-27 01:30+01:00", When(dt.date(2013, 10, 27), dt.time(1, 30), dt.timedelta(hours=1))),
+        (
+            "2013-10-27 01:30+01:00",
+            When(dt.date(2013, 10, 27), dt.time(1, 30), dt.timedelta(hours=1)),
+        ),
         ("2013-10-27 01:30Z", When(dt.date(2013, 10, 27), dt.time(1, 30), dt.timedelta(0))),
         ("2013/06/11", When(dt.date(2013, 6, 11))),
         ("13/06/2013", When(dt.date(2013, 6, 13))),  # reads one way only
@@ -36,7 +39,7 @@ TODAY = dt.date(2013, 6, 5)  # a Wednesday
         ("+3d", When(dt.date(2013, 6, 8))),
         ("-2w", When(dt.date(2013, 5, 22))),
     ],
-)  # fmt: skip
+)
 def test_forms_that_read(text: str, expected: When) -> None:
     assert parse_when(text, today=TODAY) == expected
 
@@ -55,27 +58,52 @@ def test_the_date_order_setting_decides_numeric_dates() -> None:
 @pytest.mark.parametrize(
     ("text", "options", "message"),
     [
-        ("11/06/2013", {}, "date: '11/06/2013' reads as 11 June or November 6; pass --dayfirst "
-         "or --monthfirst, or set SCREENINGS_DATE_ORDER"),
-        ("11/13/2013", {"dayfirst": True}, "date: '11/13/2013' is not a date in the "
-         "day/month/year order set here (month 13, day 11); nothing is swapped"),
-        ("13/11/2013", {"dayfirst": False}, "date: '13/11/2013' is not a date in the "
-         "month/day/year order set here (month 13, day 11); nothing is swapped"),
-        ("11/06/13", {"dayfirst": True}, "date: '11/06/13' has a two-digit year; write the year "
-         "in full"),
+        (
+            "11/06/2013",
+            {},
+            "date: '11/06/2013' reads as 11 June or November 6; pass --dayfirst "
+            "or --monthfirst, or set SCREENINGS_DATE_ORDER",
+        ),
+        (
+            "11/13/2013",
+            {"dayfirst": True},
+            "date: '11/13/2013' is not a date in the "
+            "day/month/year order set here (month 13, day 11); nothing is swapped",
+        ),
+        (
+            "13/11/2013",
+            {"dayfirst": False},
+            "date: '13/11/2013' is not a date in the "
+            "month/day/year order set here (month 13, day 11); nothing is swapped",
+        ),
+        (
+            "11/06/13",
+            {"dayfirst": True},
+            "date: '11/06/13' has a two-digit year; write the year in full",
+        ),
         ("11 June", {}, "date: '11 June' has no year; expected e.g. 11 June 2013"),
         ("June 2013", {}, "date: 'June 2013' has no day of the month; expected e.g. 11 June 2013"),
         ("2013-02-30", {}, "date: '2013-02-30' is not a date (year 2013, month 2, day 30)"),
-        ("31 June 2013", {}, "date: cannot read '31 June 2013' as a date; expected e.g. "
-         "11 June 2013"),
-        ("soon", {}, "date: cannot read 'soon' as a date; expected e.g. 2013-06-11, 11 June 2013 "
-         "or June 11, 2013"),
-        ("tomorrow", {"today": None}, "date: 'tomorrow' needs a current date, and none is known "
-         "here"),
+        (
+            "31 June 2013",
+            {},
+            "date: cannot read '31 June 2013' as a date; expected e.g. 11 June 2013",
+        ),
+        (
+            "soon",
+            {},
+            "date: cannot read 'soon' as a date; expected e.g. 2013-06-11, 11 June 2013 "
+            "or June 11, 2013",
+        ),
+        (
+            "tomorrow",
+            {"today": None},
+            "date: 'tomorrow' needs a current date, and none is known here",
+        ),
         ("2013-06-11+01:00", {}, "date: '2013-06-11+01:00' has an offset but no time"),
         ("", {}, "date: empty; expected a date such as 2013-06-11"),
     ],
-)  # fmt: skip
+)
 def test_forms_that_are_refused(text: str, options: dict[str, object], message: str) -> None:
     options = {"today": TODAY, **options}
     with pytest.raises(InvalidInput) as caught:
