@@ -100,18 +100,17 @@ def utc_to_wall(instant: dt.datetime, zone_name: str) -> dt.datetime:
 # Only forms with a month name go to dateutil, and whatever it fills in from
 # its default (a missing year, day or time) is caught by parsing twice with two
 # different defaults.
+# The patterns are compiled on first use (re caches them), not at import.
 
-_ISO = re.compile(
+_ISO = (
     r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
     r"(?:[T ]+(?P<time>\d{1,2}:\d{2}(?::\d{2})?))?"
     r"(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
 )
-_YMD = re.compile(r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})$")
-_NUMERIC = re.compile(r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{2,4})$")
-_TIME = re.compile(
-    r"^(?P<h>\d{1,2})(?:[:h.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$"
-)
-_SHIFT = re.compile(r"^(?P<sign>[+-])(?P<n>\d{1,4})\s*(?P<unit>d|w|days?|weeks?)$")
+_YMD = r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})$"
+_NUMERIC = r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{2,4})$"
+_TIME = r"^(?P<h>\d{1,2})(?:[:h.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$"
+_SHIFT = r"^(?P<sign>[+-])(?P<n>\d{1,4})\s*(?P<unit>d|w|days?|weeks?)$"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = (
     "january",
@@ -150,7 +149,7 @@ class DateRange:
 
 def parse_time(text: str, *, what: str = "time") -> dt.time:
     """``18:00``, ``18.30``, ``18h30``, ``6pm``, ``6:30 pm`` -> a time; anything else is refused."""
-    match = _TIME.match(text.strip().lower())
+    match = re.match(_TIME, text.strip().lower())
     if not match or (match["m"] is None and match["ampm"] is None):
         raise InvalidInput(f"{what}: cannot read {text!r} as a time; expected e.g. 18:00 or 6pm")
     hour, minute = int(match["h"]), int(match["m"] or 0)
@@ -187,17 +186,17 @@ def parse_when(
         raise InvalidInput(f"{what}: empty; expected a date such as 2013-06-11")
     if relative := _relative_day(lowered, today, what):
         return When(relative)
-    if match := _ISO.match(raw):
+    if match := re.match(_ISO, raw):
         day = _make_date(int(match["y"]), int(match["m"]), int(match["d"]), raw, what)
         time = parse_time(match["time"], what=what) if match["time"] else None
         offset = _offset(match["offset"], raw, what) if match["offset"] else None
         if offset is not None and time is None:
             raise InvalidInput(f"{what}: {raw!r} has an offset but no time")
         return When(day, time, offset)
-    if match := _YMD.match(raw):
+    if match := re.match(_YMD, raw):
         return When(_make_date(int(match["y"]), int(match["m"]), int(match["d"]), raw, what))
     date_part, _, time_part = raw.partition(" ")
-    if _NUMERIC.match(date_part):
+    if re.match(_NUMERIC, date_part):
         time = parse_time(time_part, what=what) if time_part else None
         return When(_numeric_date(date_part, dayfirst, what), time)
     if not any(month[:3] in lowered for month in _MONTHS):
@@ -210,7 +209,7 @@ def parse_when(
 
 def _relative_day(lowered: str, today: dt.date | None, what: str) -> dt.date | None:
     words = {"today": 0, "tomorrow": 1, "yesterday": -1}
-    shift = _SHIFT.match(lowered)
+    shift = re.match(_SHIFT, lowered)
     if lowered not in words and lowered not in _WEEKDAYS and not shift:
         return None
     if today is None:
@@ -246,7 +245,7 @@ def _offset(text: str, raw: str, what: str) -> dt.timedelta:
 
 
 def _numeric_date(text: str, dayfirst: bool | None, what: str) -> dt.date:
-    match = _NUMERIC.match(text)
+    match = re.match(_NUMERIC, text)
     assert match is not None
     a, b, year_text = int(match["a"]), int(match["b"]), match["y"]
     if len(year_text) != 4:
