@@ -72,8 +72,8 @@ def test_a_bad_db_option_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[st
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        "screenings: error: --db: unsupported database URL scheme 'mysql'; "
-        "expected sqlite:///PATH or postgresql+psycopg://USER@HOST/DB\n"
+        "screenings: error: --db: unsupported database 'mysql'; expected a SQLite file, "
+        "sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE\n"
     )
 
 
@@ -124,7 +124,9 @@ def test_db_downgrade_backs_up_sqlite_first(
     backups = list(tmp_path.glob(f"c.sqlite3.{HEAD_REVISION}-*.bak"))
     assert len(backups) == 1
     assert f"backup: {backups[0]}" in captured.err
-    assert captured.out.splitlines()[-1] == f"revision: none (was {HEAD_REVISION})"
+    assert captured.out.splitlines()[-1] == (
+        f"revision: none (older; head is {HEAD_REVISION}) (was {HEAD_REVISION})"
+    )
 
 
 def test_db_current_masks_the_password(
@@ -138,6 +140,69 @@ def test_db_current_masks_the_password(
     assert "postgres:***@" in out
 
 
-def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["frobnicate"]) == 2
-    assert "No such command 'frobnicate'" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["frobnicate"], "No such command 'frobnicate'."),
+        (["db", "stats", "extra"], "Got unexpected extra argument(s) (extra)"),
+        (["--bogus"], "No such option: --bogus"),
+        (["list", "--limit", "x"], "Invalid value for '--limit': 'x' is not a valid int."),
+    ],
+)
+def test_usage_errors_are_one_line(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(args) == 2
+    assert capsys.readouterr().err == f"screenings: error: {message}\n"
+
+
+def _messy_inputs(tmp: Path) -> list[tuple[list[str], int, str]]:
+    (tmp / "notes.txt").write_text("not a database\n")
+    (tmp / "a-folder").mkdir()
+    (tmp / "a-file").write_text("")
+    return [
+        (["--db", str(tmp / "notes.txt"), "db", "stats"], 7,
+         f"sqlite:///{tmp}/notes.txt: not a SQLite database"),
+        (["--db", str(tmp / "a-folder"), "db", "stats"], 2,
+         f"--db: {tmp}/a-folder is a folder; expected a SQLite file"),
+        (["--db", str(tmp / "a-file" / "x.sqlite3"), "db", "stats"], 2,
+         f"database: cannot create a database in {tmp}/a-file: it is a file"),
+        (["--db", str(tmp / "a-file" / "sub" / "x.sqlite3"), "db", "stats"], 2,
+         f"database: cannot create the folder {tmp}/a-file/sub: Not a directory"),
+        (["--db", "postgresql://ann:secret@127.0.0.1:notaport/fest", "db", "current"], 2,
+         "--db: cannot read 'postgresql+psycopg://ann:***@127.0.0.1:notaport/fest' as a "
+         "database URL"),
+        (["--db", "postgresql://ann@127.0.0.1:5432", "db", "current"], 2,
+         "--db: postgresql+psycopg://ann@127.0.0.1:5432 names no database; "
+         "expected postgresql+psycopg://USER@HOST/DATABASE"),
+        (["--db", "postgresql://ann:pa@ss@127.0.0.1/fest", "db", "current"], 2,
+         "--db: the URL has more than one '@' before the host; percent-encode an '@' in the "
+         "password as %40"),
+        (["--db", "", "db", "current"], 2,
+         "--db: empty; expected a path to a SQLite file or a database URL"),
+        (["--db", str(tmp / "missing.sqlite3"), "db", "downgrade", "base"], 2,
+         f"database: no database at {tmp}/missing.sqlite3"),
+    ]  # fmt: skip
+
+
+def test_messy_database_inputs_get_one_line_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for args, code, message in _messy_inputs(tmp_path):
+        assert (run(args), capsys.readouterr().err) == (
+            code,
+            f"screenings: error: {message}\n",
+        ), args
+
+
+def test_the_environment_variable_is_named_in_its_errors(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SCREENINGS_DATABASE_URL", "mysql://root@localhost/x")
+    assert run(["db", "current"]) == 2
+    assert capsys.readouterr().err.startswith("screenings: error: SCREENINGS_DATABASE_URL: ")
+
+
+def test_db_current_creates_no_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--db", str(tmp_path / "new" / "x.sqlite3"), "db", "current"]) == 0
+    assert list(tmp_path.iterdir()) == []

@@ -115,9 +115,9 @@ def test_a_password_is_never_printed() -> None:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("mysql://root@localhost/test", "database URL: unsupported backend 'mysql'"),
+        ("mysql://root@localhost/test", "database URL: unsupported database 'mysql'"),
         ("postgresql+psycopg2://u@h/d", "database URL: use postgresql+psycopg://"),
-        ("not a url://", "database URL: cannot parse"),
+        ("not a url://", "database URL: cannot read 'not a url://' as a database URL"),
     ],
 )
 def test_unusable_urls_are_refused(url: str, message: str) -> None:

@@ -16,6 +16,7 @@ ENV_DATABASE_URL = "SCREENINGS_DATABASE_URL"
 ENV_TIMEZONE = "SCREENINGS_TIMEZONE"
 ENV_FEED_DOMAIN = "SCREENINGS_FEED_DOMAIN"
 ENV_DATE_ORDER = "SCREENINGS_DATE_ORDER"
+ENV_DEFAULT_LENGTH = "SCREENINGS_DEFAULT_LENGTH"
 DEFAULT_DB_FILENAME = "screenings.sqlite3"
 DEFAULT_FEED_DOMAIN = "screenings.localhost"
 DEFAULT_DURATION_MINUTES = 90
@@ -26,6 +27,8 @@ class Settings:
     """Everything a command needs to know about where and how it runs."""
 
     database_url: str
+    # Where the URL came from, to name in errors: --db, the variable, or the default.
+    database_source: str = "--db"
     default_timezone: str | None = None
     feed_domain: str = DEFAULT_FEED_DOMAIN
     default_duration_minutes: int = DEFAULT_DURATION_MINUTES
@@ -41,27 +44,29 @@ def default_database_path() -> Path:
     return user_data_path("screenings", appauthor=False) / DEFAULT_DB_FILENAME
 
 
-def database_url_from(value: str) -> str:
+def database_url_from(value: str, *, source: str = "--db") -> str:
     """A SQLAlchemy URL from what a user typed: a URL, or a path to a SQLite file.
 
     ``postgresql://`` and ``postgres://`` mean the psycopg 3 driver, the only
-    PostgreSQL driver the project supports.
+    PostgreSQL driver the project supports. Whether the URL can be used is
+    for ``screenings.db.create_db_engine`` to say.
     """
     value = value.strip()
     if not value:
-        raise InvalidInput("--db: expected a path to a SQLite file or a database URL, got ''")
+        raise InvalidInput(f"{source}: empty; expected a path to a SQLite file or a database URL")
     if "://" not in value:
         if value == ":memory:":
             return "sqlite://"
         return "sqlite:///" + str(Path(value).expanduser().resolve())
     scheme, rest = value.split("://", 1)
+    authority = rest.split("/", 1)[0]
+    if authority.count("@") > 1:
+        raise InvalidInput(
+            f"{source}: the URL has more than one '@' before the host; "
+            "percent-encode an '@' in the password as %40"
+        )
     if scheme in {"postgresql", "postgres"}:
         return "postgresql+psycopg://" + rest
-    if scheme not in {"sqlite", "sqlite+pysqlite", "postgresql+psycopg"}:
-        raise InvalidInput(
-            f"--db: unsupported database URL scheme {scheme!r}; "
-            "expected sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
-        )
     return value
 
 
@@ -72,15 +77,15 @@ def load_settings(
     dayfirst: bool | None = None,
 ) -> Settings:
     """Settings from the options (``--db``, ``--dayfirst/--monthfirst``), else the
-    environment, else the defaults."""
+    environment, else the defaults. Reads only; creates nothing."""
     env = os.environ if environ is None else environ
-    raw = db or env.get(ENV_DATABASE_URL)
-    if raw:
-        url = database_url_from(raw)
+    if db is not None:
+        url, source = database_url_from(db, source="--db"), "--db"
+    elif env.get(ENV_DATABASE_URL) is not None:
+        source = ENV_DATABASE_URL
+        url = database_url_from(env[ENV_DATABASE_URL], source=source)
     else:
-        path = default_database_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        url = "sqlite:///" + str(path)
+        url, source = "sqlite:///" + str(default_database_path()), "the default database"
     zone = env.get(ENV_TIMEZONE) or None
     if zone is not None:
         from screenings.timeparse import load_zone
@@ -93,9 +98,14 @@ def load_settings(
                 f"{ENV_DATE_ORDER}: expected dayfirst or monthfirst, got {env[ENV_DATE_ORDER]!r}"
             )
         dayfirst = order == "dayfirst"
+    length = env.get(ENV_DEFAULT_LENGTH)
+    if length is not None and not (length.strip().isdigit() and int(length) > 0):
+        raise InvalidInput(f"{ENV_DEFAULT_LENGTH}: expected a number of minutes, got {length!r}")
     return Settings(
         database_url=url,
+        database_source=source,
         default_timezone=zone,
         feed_domain=env.get(ENV_FEED_DOMAIN) or DEFAULT_FEED_DOMAIN,
+        default_duration_minutes=int(length) if length else DEFAULT_DURATION_MINUTES,
         dayfirst=dayfirst,
     )

@@ -15,15 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
-from sqlalchemy.exc import (
-    ArgumentError,
-    DBAPIError,
-    IntegrityError,
-    InterfaceError,
-    NoSuchModuleError,
-    OperationalError,
-)
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput
@@ -38,50 +31,58 @@ BUSY_TIMEOUT_SECONDS = 30
 _WRITE = "screenings_write"
 
 
-def masked_url(url: str) -> str:
+def masked_url(url: str | URL) -> str:
     """The URL with its password replaced by ``***``, fit to print."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+    except (ArgumentError, ValueError):
+        # Unreadable as a URL: still never print what looks like a password.
+        return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", str(url))
 
 
-def create_db_engine(url: str, *, echo: bool = False) -> Engine:
+def create_db_engine(url: str, *, what: str = "database URL") -> Engine:
     """An engine for ``url`` with the project's connection settings applied.
 
-    Raises ``InvalidInput`` for a URL that cannot be used and
+    ``what`` names where the URL came from (``--db``, an environment
+    variable) in the errors: ``InvalidInput`` for a URL that cannot be used,
     ``DatabaseUnavailable`` when the PostgreSQL driver is not installed.
+    Nothing is created or connected to yet.
     """
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise InvalidInput(f"database URL: cannot parse {url!r}") from exc
+        parsed.port  # noqa: B018 -- a bad port only shows when read
+    except (ArgumentError, ValueError) as exc:
+        raise InvalidInput(f"{what}: cannot read {masked_url(url)!r} as a database URL") from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(url, echo=echo)
+        database = parsed.database
+        if database and database != ":memory:" and Path(database).is_dir():
+            raise InvalidInput(f"{what}: {database} is a folder; expected a SQLite file")
+        return _sqlite_engine(url, in_memory=database in (None, "", ":memory:"))
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
+            raise InvalidInput(f"{what}: use postgresql+psycopg://, not {parsed.drivername}://")
+        if not parsed.database:
             raise InvalidInput(
-                f"database URL: use postgresql+psycopg://, not {parsed.drivername}://"
+                f"{what}: {masked_url(parsed)} names no database; "
+                "expected postgresql+psycopg://USER@HOST/DATABASE"
             )
+        # Never hang on a server that accepts and does not answer.
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
         try:
-            return create_engine(url, echo=echo, pool_pre_ping=True)
+            return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         except (NoSuchModuleError, ModuleNotFoundError) as exc:
             raise DatabaseUnavailable(
                 "PostgreSQL support is not installed: pip install 'screenings[postgres]'"
             ) from exc
     raise InvalidInput(
-        f"database URL: unsupported backend {backend!r}; expected sqlite or postgresql+psycopg"
+        f"{what}: unsupported database {backend!r}; "
+        "expected a SQLite file, sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
     )
 
 
-def _sqlite_engine(url: str, *, echo: bool) -> Engine:
-    engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
-    database = make_url(url).database
-    in_memory = database in (None, "", ":memory:")
-    if not in_memory:
-        # A new catalogue's folder is created with it, as for the default location.
-        Path(str(database)).parent.mkdir(parents=True, exist_ok=True)
+def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -153,15 +154,17 @@ def database_errors(bind: Engine | Connection) -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise Conflict(describe_integrity_error(exc)) from exc
-    except (OperationalError, InterfaceError) as exc:
-        where = masked_url(bind.engine.url.render_as_string(hide_password=False))
-        raise DatabaseUnavailable(f"{where}: {describe_operational_error(exc)}") from exc
+    except DBAPIError as exc:  # cannot connect, busy, not a database, bad connection option
+        where = masked_url(bind.engine.url)
+        raise DatabaseUnavailable(f"{where}: {describe_database_error(exc)}") from exc
 
 
-def describe_operational_error(exc: DBAPIError) -> str:
+def describe_database_error(exc: DBAPIError) -> str:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     if "database is locked" in text:
-        return f"busy: another process kept it locked for {BUSY_TIMEOUT_SECONDS} s"
+        return f"busy: another process is writing to it (waited up to {BUSY_TIMEOUT_SECONDS} s)"
+    if "file is not a database" in text:
+        return "not a SQLite database"
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[0] if lines else type(exc.orig).__name__
 

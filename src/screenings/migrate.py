@@ -2,14 +2,16 @@
 
 Deciding whether a database needs an upgrade reads ``alembic_version`` with
 plain SQLAlchemy and compares it to ``HEAD_REVISION``; Alembic itself is
-imported only when a migration really runs. A test keeps ``HEAD_REVISION``
-equal to the newest migration.
+imported only when a migration really runs. A test keeps ``KNOWN_REVISIONS``
+equal to the migrations shipped.
 
-Migrations run on their own connection, in one transaction. On SQLite,
-foreign keys are off while they run (batch mode rebuilds tables, which would
-otherwise cascade or block) and ``PRAGMA foreign_key_check`` must come back
-empty before the transaction commits. On PostgreSQL they run under an
-advisory lock, so two processes cannot migrate at once.
+A migration runs on a connection of its own, in one transaction, under a
+lock (``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL): the
+state is read again once the lock is held, so of two processes migrating at
+once the second finds the work done. On SQLite, foreign keys are off while
+it runs (batch mode rebuilds tables, which would otherwise cascade or block),
+``PRAGMA foreign_key_check`` must come back empty before the commit, and the
+file is backed up next to itself first, whenever a schema is changed.
 """
 
 from __future__ import annotations
@@ -26,15 +28,15 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from screenings.db import database_errors
+from screenings.db import database_errors, masked_url
 from screenings.errors import DatabaseState, InvalidInput
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD_REVISION = "0001"
-# Every revision ever shipped, oldest first, HEAD_REVISION last (kept right by a test).
+# Every revision ever shipped, oldest first (kept right by a test).
 KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
+HEAD_REVISION = KNOWN_REVISIONS[-1]
 VERSION_TABLE = "alembic_version"
 SCRIPT_LOCATION = "screenings:migrations"
 # pg_advisory_xact_lock key: a constant no other application on the server should use.
@@ -63,12 +65,25 @@ class Status:
         return f"{revision} ({self.state.value}; head is {HEAD_REVISION})"
 
 
+@dataclass(frozen=True)
+class Migration:
+    """What a migration did: the revisions before and after, and the backup it took."""
+
+    before: str | None
+    after: str | None
+    backup: Path | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
 def read_status(engine: Engine) -> Status:
-    """Where the database stands, without importing Alembic."""
+    """Where the database stands, without importing Alembic and without a lock."""
     with database_errors(engine), engine.connect() as connection:
         revision, state = _read_state(connection)
         connection.rollback()
-    return Status(engine.url.render_as_string(hide_password=True), revision, state)
+    return Status(masked_url(engine.url), revision, state)
 
 
 def _read_state(connection: Connection) -> tuple[str | None, SchemaState]:
@@ -84,57 +99,141 @@ def _read_state(connection: Connection) -> tuple[str | None, SchemaState]:
     return revision, SchemaState.UNKNOWN
 
 
+def _refuse_unusable(url: str, revision: str | None, state: SchemaState) -> None:
+    if state is SchemaState.FOREIGN:
+        raise DatabaseState(
+            f"{url} holds tables but is not a screenings database "
+            f"(no {VERSION_TABLE} table); point --db at another database"
+        )
+    if state is SchemaState.UNKNOWN:
+        raise DatabaseState(
+            f"{url} is at revision {revision}, which this version of screenings "
+            f"(head {HEAD_REVISION}) does not know: it was written by a newer screenings"
+        )
+
+
 def ensure_schema(engine: Engine) -> str | None:
     """Make the database usable by this version, or refuse; return a notice for stderr, if any.
 
     A new database is created at head. An older SQLite database is backed up
     next to its file and upgraded. An older PostgreSQL database is refused
     (``DatabaseState``): upgrading a shared database is a deliberate act,
-    ``screenings db upgrade``. A database at an unknown revision is refused.
+    ``screenings db upgrade``. A database at an unknown revision, or of
+    another application, is refused.
     """
-    status = read_status(engine)
-    if status.state is SchemaState.CURRENT:
+    if not sqlite_file_missing(engine):
+        status = read_status(engine)
+        if status.state is SchemaState.CURRENT:
+            return None
+        _refuse_unusable(status.url, status.revision, status.state)
+        if status.state is SchemaState.OLDER and engine.dialect.name != "sqlite":
+            raise DatabaseState(
+                f"{status.url} is at revision {status.revision or 'none'}, older than this "
+                f"version's {HEAD_REVISION}; run 'screenings db upgrade' to upgrade it"
+            )
+    done = upgrade_schema(engine)
+    if not done.changed:  # another process got there first
         return None
-    if status.state is SchemaState.NEW:
-        upgrade_schema(engine)
-        return f"created a new database at {_where(engine)} (revision {HEAD_REVISION})"
-    if status.state is SchemaState.FOREIGN:
-        raise DatabaseState(
-            f"{status.url} holds tables but is not a screenings database "
-            f"(no {VERSION_TABLE} table); point --db at another database"
-        )
-    if status.state is SchemaState.UNKNOWN:
-        raise DatabaseState(
-            f"{status.url} is at revision {status.revision}, which this version of screenings "
-            f"(head {HEAD_REVISION}) does not know: it was written by a newer screenings"
-        )
-    if engine.dialect.name != "sqlite":
-        raise DatabaseState(
-            f"{status.url} is at revision {status.revision or 'none'}, older than this "
-            f"version's {HEAD_REVISION}; run 'screenings db upgrade' to upgrade it"
-        )
-    backup = backup_sqlite(engine, status.revision)
-    upgrade_schema(engine)
+    where = _where(engine)
+    if done.backup is None:
+        return f"created a new database at {where} (revision {HEAD_REVISION})"
     return (
-        f"upgraded {_where(engine)} from revision {status.revision or 'none'} to "
-        f"{HEAD_REVISION} (backup: {backup})"
+        f"upgraded {where} from revision {done.before or 'none'} to {HEAD_REVISION} "
+        f"(backup: {done.backup})"
     )
 
 
 def _where(engine: Engine) -> str:
     if engine.dialect.name == "sqlite" and engine.url.database:
         return engine.url.database
-    return engine.url.render_as_string(hide_password=True)
+    return masked_url(engine.url)
+
+
+def sqlite_file_missing(engine: Engine) -> bool:
+    """True for a SQLite URL whose file does not exist yet (opening it would create it)."""
+    database = engine.url.database
+    return (
+        engine.dialect.name == "sqlite"
+        and bool(database)
+        and database != ":memory:"
+        and not Path(str(database)).exists()
+    )
+
+
+def upgrade_schema(engine: Engine, revision: str = "head") -> Migration:
+    """Create the schema or migrate it up to ``revision`` (default: head), in one transaction.
+
+    A SQLite file (and its folder) is created if missing. Nothing happens,
+    and nothing is backed up, when the database is already there.
+    """
+    return _migrate(engine, "upgrade", revision)
+
+
+def downgrade_schema(engine: Engine, revision: str) -> Migration:
+    """Migrate down to ``revision`` (``base`` drops every table), in one transaction."""
+    return _migrate(engine, "downgrade", revision)
+
+
+def _migrate(engine: Engine, direction: str, revision: str) -> Migration:
+    order = (None, *KNOWN_REVISIONS)
+    if revision not in {"head", "base", *KNOWN_REVISIONS}:
+        raise InvalidInput(
+            f"revision: unknown revision {revision!r}; expected head, base or one of "
+            + ", ".join(KNOWN_REVISIONS)
+        )
+    target = {"head": HEAD_REVISION, "base": None}.get(revision, revision)
+    if sqlite_file_missing(engine):
+        if direction == "downgrade":
+            raise InvalidInput(f"database: no database at {engine.url.database}")
+        _make_folder(Path(str(engine.url.database)).parent)
+
+    from alembic import command
+
+    url = masked_url(engine.url)
+    with migration_connection(engine) as connection:
+        before, state = _read_state(connection)  # again, now that the lock is held
+        _refuse_unusable(url, before, state)
+        if before == target:
+            return Migration(before, before, None)
+        if (order.index(target) > order.index(before)) != (direction == "upgrade"):
+            other = "upgrade" if direction == "downgrade" else "downgrade"
+            raise InvalidInput(
+                f"revision: {url} is at {before or 'base'}; to reach {target or 'base'} "
+                f"use 'screenings db {other}'"
+            )
+        backup = None
+        if engine.dialect.name == "sqlite" and state is not SchemaState.NEW:
+            backup = backup_sqlite(engine, before)
+        getattr(command, direction)(alembic_config(connection), target or "base")
+    return Migration(before, target, backup)
+
+
+def _make_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"database: cannot create a database in {folder}: it is a file")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"database: cannot create the folder {folder}: {exc.strerror}") from exc
 
 
 def backup_sqlite(engine: Engine, revision: str | None) -> Path:
-    """Copy a SQLite database with SQLite's online backup, next to its file; return the copy."""
+    """Copy a SQLite database with SQLite's online backup, next to its file; return the copy.
+
+    The name carries the revision and the time to the microsecond, and an
+    existing file is never overwritten.
+    """
     database = engine.url.database
     if not database or database == ":memory:":
         raise DatabaseState("an in-memory database cannot be backed up")
     source_path = Path(database)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = source_path.with_name(f"{source_path.name}.{revision or 'base'}-{stamp}.bak")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stem = f"{source_path.name}.{revision or 'base'}-{stamp}"
+    target = source_path.with_name(f"{stem}.bak")
+    n = 1
+    while target.exists():
+        target = source_path.with_name(f"{stem}-{n}.bak")
+        n += 1
     source = sqlite3.connect(source_path)
     try:
         destination = sqlite3.connect(target)
@@ -160,18 +259,18 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @contextmanager
 def migration_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection of its own, in one transaction, for migrating; committed if all went well.
+    """A connection of its own, in one locked transaction, committed if all went well.
 
     SQLite: foreign keys off while it runs (set before the transaction, where
     the PRAGMA takes effect), ``BEGIN IMMEDIATE`` so a second migrator waits,
     and ``PRAGMA foreign_key_check`` empty before the commit. PostgreSQL: an
-    advisory lock held until the commit, so a second migrator waits and then
-    finds the work done.
+    advisory lock held until the commit, so a second migrator waits.
     """
     sqlite = engine.dialect.name == "sqlite"
     writer = engine.execution_options(screenings_write=True)
     with database_errors(engine), writer.connect() as connection:
         if sqlite:
+            # PRAGMA foreign_keys is ignored inside a transaction: set it before one begins.
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
             with connection.begin():
@@ -193,43 +292,6 @@ def check_foreign_keys(connection: Connection) -> None:
     if rows:
         shown = ", ".join(f"{row[0]} row {row[1]} -> {row[2]}" for row in rows[:5])
         raise DatabaseState(f"migration rolled back: it would leave dangling references: {shown}")
-
-
-def upgrade_schema(engine: Engine, revision: str = "head") -> None:
-    """Migrate up to ``revision`` (default: head) in one transaction."""
-    _run("upgrade", engine, revision)
-
-
-def downgrade_schema(engine: Engine, revision: str) -> None:
-    """Migrate down to ``revision`` (``base`` drops every table) in one transaction."""
-    _run("downgrade", engine, revision)
-
-
-def _run(direction: str, engine: Engine, revision: str) -> None:
-    from alembic import command
-    from alembic.util.exc import CommandError
-
-    if revision not in {"head", "base", *KNOWN_REVISIONS}:
-        raise InvalidInput(
-            f"revision: unknown revision {revision!r}; expected head, base or one of "
-            + ", ".join(KNOWN_REVISIONS)
-        )
-    with migration_connection(engine) as connection:
-        try:
-            getattr(command, direction)(alembic_config(connection), revision)
-        except CommandError as exc:
-            raise InvalidInput(f"revision: {exc}") from exc
-
-
-def sqlite_file_missing(engine: Engine) -> bool:
-    """True for a SQLite URL whose file does not exist yet (opening it would create it)."""
-    database = engine.url.database
-    return (
-        engine.dialect.name == "sqlite"
-        and bool(database)
-        and database != ":memory:"
-        and not Path(str(database)).exists()
-    )
 
 
 def history() -> list[tuple[str, str | None, str]]:

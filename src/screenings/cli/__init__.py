@@ -72,19 +72,30 @@ def root(
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the command line on ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    """Run the command line on ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    The one place where errors become messages: a ``ScreeningsError`` or a
+    usage error is one line on stderr and its exit code; Ctrl-C is exit 130.
+    Anything else is a bug and keeps its traceback.
+    """
+    args = list(argv) if argv is not None else sys.argv[1:]
     try:
-        app(args=list(argv) if argv is not None else None, prog_name="screenings")
-    except SystemExit as exc:
-        code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
+        result = app(args=args, prog_name="screenings", standalone_mode=False)
     except ScreeningsError as exc:
-        typer.echo(f"screenings: error: {exc.message}", err=True)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        typer.echo("screenings: interrupted; nothing was written", err=True)
-        return 130
-    return 0
+        return _fail(exc.message, exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: unknown command or option, bad value
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help is the answer
+            typer.echo(exc.format_message(), err=True)
+            return exc.exit_code
+        return _fail(exc.format_message().replace("\n", " "), exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        return _fail("interrupted; nothing was written", 130)
+    return result if isinstance(result, int) else 0
+
+
+def _fail(message: str, code: int) -> int:
+    typer.echo(f"screenings: error: {message}", err=True)
+    return code
 
 
 def main() -> None:

@@ -33,7 +33,8 @@ class State:
         if self._engine is None:
             from screenings.db import create_db_engine
 
-            self._engine = create_db_engine(self.settings.database_url)
+            settings = self.settings
+            self._engine = create_db_engine(settings.database_url, what=settings.database_source)
         return self._engine
 
     def catalogue(self) -> Engine:

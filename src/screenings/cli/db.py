@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from screenings.cli.context import state
+
+if TYPE_CHECKING:
+    from screenings.migrate import Migration
 
 app = typer.Typer(help="The database: its location and its schema revision.", no_args_is_help=True)
 
@@ -14,11 +17,12 @@ app = typer.Typer(help="The database: its location and its schema revision.", no
 @app.command()
 def current(ctx: typer.Context) -> None:
     """Print the database in use (password masked) and its schema revision. Changes nothing."""
+    from screenings.db import masked_url
     from screenings.migrate import HEAD_REVISION, SchemaState, read_status, sqlite_file_missing
 
     engine = state(ctx).engine()
     if sqlite_file_missing(engine):
-        typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
+        typer.echo(f"database: {masked_url(engine.url)}")
         typer.echo(f"revision: none (no such file yet; any command creates it at {HEAD_REVISION})")
         return
     status = read_status(engine)
@@ -35,19 +39,13 @@ def upgrade(
 ) -> None:
     """Create the schema, or upgrade it to the newest revision (or --to REV).
 
-    On PostgreSQL it takes an advisory lock, so two processes cannot migrate at
-    once. On SQLite the file is backed up next to itself first.
+    It runs under a lock (two processes cannot migrate at once) and in one
+    transaction. A SQLite file is backed up next to itself before its schema
+    changes.
     """
-    from screenings.migrate import SchemaState, backup_sqlite, read_status, upgrade_schema
+    from screenings.migrate import upgrade_schema
 
-    engine = state(ctx).engine()
-    before = read_status(engine)
-    if before.state is SchemaState.OLDER and engine.dialect.name == "sqlite":
-        typer.echo(f"backup: {backup_sqlite(engine, before.revision)}", err=True)
-    upgrade_schema(engine, to)
-    after = read_status(engine)
-    typer.echo(f"database: {after.url}")
-    typer.echo(f"revision: {after.describe} (was {before.revision or 'none'})")
+    _report(ctx, upgrade_schema(state(ctx).engine(), to))
 
 
 @app.command()
@@ -55,17 +53,21 @@ def downgrade(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision; 'base' removes every table.")],
 ) -> None:
-    """Downgrade the schema to REVISION. On SQLite the file is backed up next to itself first."""
-    from screenings.migrate import backup_sqlite, downgrade_schema, read_status
+    """Downgrade the schema to REVISION. A SQLite file is backed up next to itself first."""
+    from screenings.migrate import downgrade_schema
 
-    engine = state(ctx).engine()
-    before = read_status(engine)
-    if engine.dialect.name == "sqlite":
-        typer.echo(f"backup: {backup_sqlite(engine, before.revision)}", err=True)
-    downgrade_schema(engine, revision)
-    after = read_status(engine)
+    _report(ctx, downgrade_schema(state(ctx).engine(), revision))
+
+
+def _report(ctx: typer.Context, done: Migration) -> None:
+    from screenings.migrate import read_status
+
+    if done.backup is not None:
+        typer.echo(f"backup: {done.backup}", err=True)
+    after = read_status(state(ctx).engine())
     typer.echo(f"database: {after.url}")
-    typer.echo(f"revision: {after.revision or 'none'} (was {before.revision or 'none'})")
+    was = f"was {done.before or 'none'}" if done.changed else "unchanged"
+    typer.echo(f"revision: {after.describe} ({was})")
 
 
 @app.command()
