@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 
+from screenings.config import database_url_from
 from screenings.db import create_db_engine
 from screenings.migrate import upgrade_schema
 
@@ -32,7 +33,7 @@ def _postgres_admin_url() -> str:
         if in_ci:
             pytest.fail(f"CI=true but {POSTGRES_ENV} is not set: {reason}", pytrace=False)
         pytest.skip(reason)
-    url = raw.replace("postgresql://", "postgresql+psycopg://", 1)
+    url = database_url_from(raw, source=POSTGRES_ENV)
     error = _reach(url)
     if error is not None:
         where = make_url(url).render_as_string(hide_password=True)

@@ -206,3 +206,16 @@ def test_the_environment_variable_is_named_in_its_errors(
 def test_db_current_creates_no_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--db", str(tmp_path / "new" / "x.sqlite3"), "db", "current"]) == 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_is_one_line_and_exit_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from screenings import migrate
+
+    def interrupted(engine: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(migrate, "ensure_schema", interrupted)
+    assert run(["--db", str(tmp_path / "c.sqlite3"), "db", "stats"]) == 130
+    assert capsys.readouterr().err.strip() == "screenings: error: interrupted; nothing was written"

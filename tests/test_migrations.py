@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from screenings.db import create_db_engine, unit_of_work
-from screenings.errors import Conflict, DatabaseState
+from screenings.errors import Conflict, DatabaseState, InvalidInput
 from screenings.migrate import (
     HEAD_REVISION,
     KNOWN_REVISIONS,
@@ -69,21 +69,18 @@ def test_upgrade_downgrade_upgrade_with_rows_in_every_table(empty_engine: Engine
     counts = _fill(engine)
     assert all(counts[table.name] >= 1 for table in Base.metadata.sorted_tables)
 
-    # Down one revision at a time: every table a revision keeps keeps its rows.
-    for target in reversed(("base", *KNOWN_REVISIONS[:-1])):
-        downgrade_schema(engine, target)
-        assert read_status(engine).revision == (None if target == "base" else target)
-        kept = _table_names(engine) & set(counts)
-        with unit_of_work(engine, write=False) as session:
-            for table in kept:
-                assert (
-                    session.execute(text(f"SELECT count(*) FROM {table}")).scalar() == counts[table]
-                )
+    done = downgrade_schema(engine, "base")
+    assert (done.before, done.after) == (HEAD_REVISION, None)
     assert _table_names(engine) == {"alembic_version"}
+    if engine.dialect.name == "sqlite":
+        # Nothing lost: the backup taken before the downgrade holds every row.
+        assert done.backup is not None
+        with unit_of_work(create_db_engine(f"sqlite:///{done.backup}"), write=False) as session:
+            assert count_rows(session) == counts
 
     upgrade_schema(engine)
     assert read_status(engine).state is SchemaState.CURRENT
-    # The rebuilt schema holds the same rows again, with every rule in force.
+    # The rebuilt schema takes the same rows again, with every rule in force.
     assert _fill(engine) == counts
     with pytest.raises(Conflict), unit_of_work(engine) as session:
         make.festival(session, "Sheffield Doc/Fest")
@@ -91,6 +88,20 @@ def test_upgrade_downgrade_upgrade_with_rows_in_every_table(empty_engine: Engine
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_migration_to_where_the_database_is_changes_and_copies_nothing(
+    empty_engine: Engine,
+) -> None:
+    upgrade_schema(empty_engine)
+    for done in (upgrade_schema(empty_engine), downgrade_schema(empty_engine, HEAD_REVISION)):
+        assert (done.changed, done.backup) == (False, None)
+
+
+def test_migrating_the_wrong_way_is_refused(empty_engine: Engine) -> None:
+    read_status(empty_engine)  # the database exists, with no schema yet
+    with pytest.raises(InvalidInput, match="is at base; to reach 0001 use 'screenings db upgrade'"):
+        downgrade_schema(empty_engine, HEAD_REVISION)
 
 
 def test_upgrading_a_current_database_with_rows_changes_nothing(empty_engine: Engine) -> None:
@@ -199,15 +210,18 @@ def test_a_database_from_a_newer_version_is_refused(empty_engine: Engine) -> Non
     upgrade_schema(empty_engine)
     with empty_engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
-    with pytest.raises(DatabaseState, match="revision 0099, which this version of screenings"):
-        ensure_schema(empty_engine)
+    for attempt in (ensure_schema, upgrade_schema, lambda e: downgrade_schema(e, "base")):
+        with pytest.raises(DatabaseState, match="revision 0099, which this version of screenings"):
+            attempt(empty_engine)
 
 
-def test_a_database_of_something_else_is_refused(empty_engine: Engine) -> None:
+def test_a_database_of_something_else_is_refused_and_left_alone(empty_engine: Engine) -> None:
     with empty_engine.begin() as connection:
         connection.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY)"))
-    with pytest.raises(DatabaseState, match="holds tables but is not a screenings database"):
-        ensure_schema(empty_engine)
+    for attempt in (ensure_schema, upgrade_schema):
+        with pytest.raises(DatabaseState, match="holds tables but is not a screenings database"):
+            attempt(empty_engine)
+    assert _table_names(empty_engine) == {"invoices"}
 
 
 def test_deciding_whether_to_upgrade_does_not_import_alembic(tmp_path: Path) -> None:
@@ -224,24 +238,53 @@ def test_deciding_whether_to_upgrade_does_not_import_alembic(tmp_path: Path) -> 
     assert out.stdout.strip() == "[]"
 
 
-def test_two_processes_upgrading_at_once_do_not_collide(empty_engine: Engine) -> None:
-    errors: list[BaseException] = []
+def _race(url: str, action: Callable[[Engine], object]) -> list[object]:
+    """Run ``action`` in two threads at once, each with its own engine; return the results."""
+    results: list[object] = []
     start = threading.Barrier(2)
 
-    def migrate() -> None:
-        engine = create_db_engine(empty_engine.url.render_as_string(hide_password=False))
+    def one() -> None:
+        engine = create_db_engine(url)
         try:
             start.wait()
-            upgrade_schema(engine)
+            results.append(action(engine))
         except BaseException as exc:
-            errors.append(exc)
+            results.append(exc)
         finally:
             engine.dispose()
 
-    threads = [threading.Thread(target=migrate) for _ in range(2)]
+    threads = [threading.Thread(target=one) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert errors == []
+    return results
+
+
+def test_two_processes_upgrading_at_once_do_not_collide(empty_engine: Engine) -> None:
+    url = empty_engine.url.render_as_string(hide_password=False)
+    results = _race(url, upgrade_schema)
+    assert not [r for r in results if isinstance(r, BaseException)]
+    assert sorted(r.changed for r in results) == [False, True]  # type: ignore[attr-defined]
     assert read_status(empty_engine).state is SchemaState.CURRENT
+
+
+def test_two_first_uses_at_once_give_one_notice(
+    new_url: Callable[[str], str], backend: str
+) -> None:
+    results = _race(new_url(backend), ensure_schema)
+    assert not [r for r in results if isinstance(r, BaseException)]
+    assert sorted(map(str, results)).count("None") == 1
+
+
+def test_two_first_uses_of_an_older_sqlite_file_back_it_up_once(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade_schema(engine)
+    downgrade_schema(engine, "base")
+    for old in tmp_path.glob("*.bak"):
+        old.unlink()
+    results = _race(f"sqlite:///{path}", ensure_schema)
+    assert [r for r in results if r is not None and not isinstance(r, str)] == []
+    assert len([r for r in results if isinstance(r, str) and r.startswith("upgraded")]) == 1
+    assert len(list(tmp_path.glob("*.bak"))) == 1

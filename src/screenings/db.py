@@ -25,6 +25,7 @@ from screenings.models import (
     SCREENING_STATUSES,
     SELECTION_STATUSES,
     VISIBILITIES,
+    Base,
 )
 
 BUSY_TIMEOUT_SECONDS = 30
@@ -288,7 +289,13 @@ def _foreign_key_message(exc: DBAPIError, table: str | None, name: str | None) -
     if statement.startswith("DELETE") or "is still referenced" in str(exc.orig):
         return f"{table}: cannot remove it while other records still refer to it"
     if name and name.startswith(f"fk_{table}_"):
-        # fk_<table>_<column>_<referred table>
+        # fk_<table>_<column>_<referred table>: PostgreSQL names the one that failed.
         referred = name.rsplit("_", 1)[-1]
         return f"{table}: the {referred} it refers to does not exist"
-    return f"{table}: it refers to a record that does not exist (film, person, venue, edition, ...)"
+    # SQLite does not say which reference failed: name the ones it could be.
+    targets = sorted(
+        {fk.column.table.name for fk in Base.metadata.tables[table].foreign_keys}
+        if table in Base.metadata.tables
+        else set()
+    )
+    return f"{table}: the {' or '.join(targets) or 'record'} it refers to does not exist"

@@ -55,17 +55,3 @@ class DatabaseUnavailable(ScreeningsError):
     """The database cannot be reached or opened."""
 
     exit_code = 7
-
-
-EXIT_CODES: dict[str, int] = {
-    cls.__name__: cls.exit_code
-    for cls in (
-        ScreeningsError,
-        InvalidInput,
-        NotFound,
-        Ambiguous,
-        Conflict,
-        DatabaseState,
-        DatabaseUnavailable,
-    )
-}

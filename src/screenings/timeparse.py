@@ -85,13 +85,6 @@ def _gap(wall: dt.datetime, zone_name: str, what: str) -> InvalidInput:
     )
 
 
-def utc_to_wall(instant: dt.datetime, zone_name: str) -> dt.datetime:
-    """The aware local datetime in ``zone_name`` of an aware instant."""
-    if instant.tzinfo is None:
-        raise ValueError("utc_to_wall needs an aware datetime")
-    return instant.astimezone(load_zone(zone_name))
-
-
 # --- Dates and times as people type them ------------------------------------
 #
 # ISO and numeric forms are read here, never by dateutil: with dayfirst=True it

@@ -89,8 +89,13 @@ def run(argv: Sequence[str] | None = None) -> int:
             return exc.exit_code
         return _fail(exc.format_message().replace("\n", " "), exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        return _fail("interrupted; nothing was written", 130)
+        return _fail(INTERRUPTED, 130)
+    if result == 130:  # Typer turns Ctrl-C into a silent exit 130
+        return _fail(INTERRUPTED, 130)
     return result if isinstance(result, int) else 0
+
+
+INTERRUPTED = "interrupted; nothing was written"
 
 
 def _fail(message: str, code: int) -> int:
