@@ -20,12 +20,12 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 from sqlalchemy.orm import Session
 
 from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput
-from screenings.models import (
+from screenings.tables import (
     NOMINATION_RESULTS,
     SCREENING_STATUSES,
     SELECTION_STATUSES,
     VISIBILITIES,
-    Base,
+    metadata,
 )
 
 BUSY_TIMEOUT_SECONDS = 30
@@ -294,8 +294,8 @@ def _foreign_key_message(exc: DBAPIError, table: str | None, name: str | None) -
         return f"{table}: the {referred} it refers to does not exist"
     # SQLite does not say which reference failed: name the ones it could be.
     targets = sorted(
-        {fk.column.table.name for fk in Base.metadata.tables[table].foreign_keys}
-        if table in Base.metadata.tables
+        {fk.column.table.name for fk in metadata.tables[table].foreign_keys}
+        if table is not None and table in metadata.tables
         else set()
     )
     return f"{table}: the {' or '.join(targets) or 'record'} it refers to does not exist"

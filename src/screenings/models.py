@@ -1,133 +1,72 @@
-"""The catalogue: the SQLAlchemy 2.x typed model. No queries, no I/O.
+"""The catalogue as typed ORM classes, mapped onto the tables of ``screenings.tables``.
 
-Every natural key is enforced by the database, also when one of its parts is
-unknown: SQLite and PostgreSQL treat NULLs in a unique constraint as distinct,
-so such keys are unique indexes over ``COALESCE(...)`` expressions, with the
-sentinels below (0 for a missing id or year, '' for missing text, 24:00 for a
-missing time, which no real time equals). They are written by hand in the
-migrations as well as here.
+The schema (columns, keys, rules) is defined once, in ``screenings.tables``;
+here each class names its table and declares its attributes' Python types,
+its relationships and the rules that live in Python: name keys derived from
+names, zones checked against the zone database, and a screening's UTC
+instant derived from its local date, local time and zone. No queries, no I/O.
 
-Instants are stored in UTC and come back as aware ``datetime`` values in UTC
-on both backends (``UTCDateTime``). A screening's truth is its local date,
-local time (when known) and IANA zone; ``starts_at_utc`` is derived from them
-whenever one of them is assigned.
+``tests/test_models.py`` checks that every column of every table has a typed
+attribute here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
 
-from sqlalchemy import (
-    JSON,
-    CheckConstraint,
-    Date,
-    DateTime,
-    Dialect,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Text,
-    Time,
-    TypeDecorator,
-    func,
-    literal_column,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import DeclarativeBase, Mapped, relationship, validates
 
+from screenings import tables
 from screenings.errors import InvalidInput
 from screenings.keys import name_key
-from screenings.timeparse import UTC, load_zone, wall_to_utc
+from screenings.tables import (  # re-exported: the model's vocabulary
+    COMMON_CREDIT_ROLES,
+    COMMON_LINK_KINDS,
+    COMMON_SCREENING_KINDS,
+    NOMINATION_RESULTS,
+    SCREENING_STATUSES,
+    SELECTION_STATUSES,
+    VISIBILITIES,
+    UTCDateTime,
+    utcnow,
+)
+from screenings.timeparse import load_zone, wall_to_utc
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# The closed sets. Open vocabularies (credit role, link kind, screening kind)
-# are free lower-case text; COMMON_* only document the usual values.
-SCREENING_STATUSES = ("scheduled", "tentative", "postponed", "cancelled")
-VISIBILITIES = ("public", "private")
-SELECTION_STATUSES = ("selected", "competition", "out_of_competition", "withdrawn")
-NOMINATION_RESULTS = ("nominated", "won", "special_mention")
-COMMON_CREDIT_ROLES = ("director", "producer", "writer", "editor", "cinematographer", "composer")
-COMMON_LINK_KINDS = ("trailer", "website", "interactive", "review", "press_kit")
-COMMON_SCREENING_KINDS = ("regular", "special", "gala", "press", "industry", "premiere")
-
-# Sentinels for unknown key parts inside COALESCE(...) unique indexes.
-NO_ID = 0
-NO_TEXT = ""
-NO_TIME = "24:00:00"
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """An aware instant, stored in UTC, returned as an aware UTC ``datetime`` on every backend.
-
-    A naive value is refused: the model never guesses which zone it meant.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value.isoformat()} given where an instant is needed")
-        value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            # SQLite keeps text; store the UTC wall clock, re-attach UTC on the way out.
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(
-        self, value: dt.datetime | None, dialect: Dialect
-    ) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-def _not_blank(column: str) -> str:
-    return f"length(trim({column})) > 0"
-
-
-def _lower_slug(column: str) -> str:
-    return f"{column} = lower({column}) AND {_not_blank(column)}"
+__all__ = [
+    "COMMON_CREDIT_ROLES",
+    "COMMON_LINK_KINDS",
+    "COMMON_SCREENING_KINDS",
+    "NOMINATION_RESULTS",
+    "SCREENING_STATUSES",
+    "SELECTION_STATUSES",
+    "VISIBILITIES",
+    "Award",
+    "Base",
+    "Credit",
+    "Edition",
+    "Festival",
+    "Film",
+    "FilmLink",
+    "Nomination",
+    "Person",
+    "Screening",
+    "Selection",
+    "UTCDateTime",
+    "Venue",
+    "utcnow",
+]
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        dt.datetime: UTCDateTime(),
-        dt.date: Date(),
-        dt.time: Time(),
-        str: String(),
-    }
+    metadata = tables.metadata
 
 
 class Timestamped:
     """Integer primary key, ``created_at`` and ``updated_at`` (aware UTC)."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-10)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, sort_order=10)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow, sort_order=10)
+    id: Mapped[int]
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
 
 
 def _validate_zone(name: str | None, what: str) -> str | None:
@@ -140,12 +79,11 @@ def _validate_zone(name: str | None, what: str) -> str | None:
 class Person(Timestamped, Base):
     """Someone credited on a film or nominated for an award."""
 
-    __tablename__ = "person"
-    __table_args__ = (CheckConstraint(_not_blank("name"), name="name_not_blank"),)
+    __table__ = tables.person
 
-    name: Mapped[str] = mapped_column(String(300))
-    name_key: Mapped[str] = mapped_column(String(300), unique=True)
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str]
+    name_key: Mapped[str]
+    slug: Mapped[str]
 
     credits: Mapped[list[Credit]] = relationship(back_populates="person")
 
@@ -158,24 +96,19 @@ class Person(Timestamped, Base):
 class Film(Timestamped, Base):
     """A film. Its key is (title, year): a film whose year is not known is still unique."""
 
-    __tablename__ = "film"
-    __table_args__ = (
-        CheckConstraint(_not_blank("title"), name="title_not_blank"),
-        CheckConstraint("year IS NULL OR year BETWEEN 1870 AND 2200", name="year_range"),
-        CheckConstraint("runtime_minutes IS NULL OR runtime_minutes > 0", name="runtime_positive"),
-    )
+    __table__ = tables.film
 
-    title: Mapped[str] = mapped_column(String(500))
-    title_key: Mapped[str] = mapped_column(String(500))
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
-    original_title: Mapped[str | None] = mapped_column(String(500))
+    title: Mapped[str]
+    title_key: Mapped[str]
+    slug: Mapped[str]
+    original_title: Mapped[str | None]
     year: Mapped[int | None]
     runtime_minutes: Mapped[int | None]
-    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
-    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-    synopsis: Mapped[str | None] = mapped_column(Text)
-    website: Mapped[str | None] = mapped_column(String(1000))
-    imdb_id: Mapped[str | None] = mapped_column(String(20), unique=True)
+    countries: Mapped[list[str]]
+    languages: Mapped[list[str]]
+    synopsis: Mapped[str | None]
+    website: Mapped[str | None]
+    imdb_id: Mapped[str | None]
 
     credits: Mapped[list[Credit]] = relationship(
         back_populates="film", cascade="all, delete-orphan", order_by="Credit.position"
@@ -193,13 +126,12 @@ class Film(Timestamped, Base):
 class Credit(Timestamped, Base):
     """A person's role on a film. Roles are open lower-case text (COMMON_CREDIT_ROLES)."""
 
-    __tablename__ = "credit"
-    __table_args__ = (CheckConstraint(_lower_slug("role"), name="role_lower"),)
+    __table__ = tables.credit
 
-    film_id: Mapped[int] = mapped_column(ForeignKey("film.id", ondelete="CASCADE"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(60))
-    position: Mapped[int] = mapped_column(default=0)
+    film_id: Mapped[int]
+    person_id: Mapped[int]
+    role: Mapped[str]
+    position: Mapped[int]
 
     film: Mapped[Film] = relationship(back_populates="credits")
     person: Mapped[Person] = relationship(back_populates="credits")
@@ -208,16 +140,12 @@ class Credit(Timestamped, Base):
 class FilmLink(Timestamped, Base):
     """A URL about a film: trailer, website, interactive companion, review, ..."""
 
-    __tablename__ = "film_link"
-    __table_args__ = (
-        CheckConstraint(_lower_slug("kind"), name="kind_lower"),
-        CheckConstraint(_not_blank("url"), name="url_not_blank"),
-    )
+    __table__ = tables.film_link
 
-    film_id: Mapped[int] = mapped_column(ForeignKey("film.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(60))
-    url: Mapped[str] = mapped_column(String(1000))
-    label: Mapped[str | None] = mapped_column(String(300))
+    film_id: Mapped[int]
+    kind: Mapped[str]
+    url: Mapped[str]
+    label: Mapped[str | None]
 
     film: Mapped[Film] = relationship(back_populates="links")
 
@@ -225,16 +153,15 @@ class FilmLink(Timestamped, Base):
 class Festival(Timestamped, Base):
     """A festival, across its yearly editions."""
 
-    __tablename__ = "festival"
-    __table_args__ = (CheckConstraint(_not_blank("name"), name="name_not_blank"),)
+    __table__ = tables.festival
 
-    name: Mapped[str] = mapped_column(String(300))
-    name_key: Mapped[str] = mapped_column(String(300), unique=True)
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
-    city: Mapped[str | None] = mapped_column(String(200))
-    country: Mapped[str | None] = mapped_column(String(100))
-    website: Mapped[str | None] = mapped_column(String(1000))
-    timezone: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str]
+    name_key: Mapped[str]
+    slug: Mapped[str]
+    city: Mapped[str | None]
+    country: Mapped[str | None]
+    website: Mapped[str | None]
+    timezone: Mapped[str | None]
 
     editions: Mapped[list[Edition]] = relationship(
         back_populates="festival", order_by="Edition.year"
@@ -253,18 +180,12 @@ class Festival(Timestamped, Base):
 class Edition(Timestamped, Base):
     """One year (or one labelled run within a year) of a festival."""
 
-    __tablename__ = "edition"
-    __table_args__ = (
-        CheckConstraint("year BETWEEN 1870 AND 2200", name="year_range"),
-        CheckConstraint(
-            "starts_on IS NULL OR ends_on IS NULL OR ends_on >= starts_on", name="dates_ordered"
-        ),
-    )
+    __table__ = tables.edition
 
-    festival_id: Mapped[int] = mapped_column(ForeignKey("festival.id"), index=True)
+    festival_id: Mapped[int]
     year: Mapped[int]
-    label: Mapped[str | None] = mapped_column(String(200))
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    label: Mapped[str | None]
+    slug: Mapped[str]
     starts_on: Mapped[dt.date | None]
     ends_on: Mapped[dt.date | None]
 
@@ -274,17 +195,14 @@ class Edition(Timestamped, Base):
 class Selection(Timestamped, Base):
     """A film's place in an edition's programme, with or without dated screenings."""
 
-    __tablename__ = "selection"
-    __table_args__ = (CheckConstraint(_in("status", SELECTION_STATUSES), name="status"),)
+    __table__ = tables.selection
 
-    film_id: Mapped[int] = mapped_column(ForeignKey("film.id", ondelete="CASCADE"))
-    edition_id: Mapped[int] = mapped_column(
-        ForeignKey("edition.id", ondelete="CASCADE"), index=True
-    )
-    section: Mapped[str | None] = mapped_column(String(200))
-    premiere: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(30), default="selected")
-    notes: Mapped[str | None] = mapped_column(Text)
+    film_id: Mapped[int]
+    edition_id: Mapped[int]
+    section: Mapped[str | None]
+    premiere: Mapped[str | None]
+    status: Mapped[str]
+    notes: Mapped[str | None]
 
     film: Mapped[Film] = relationship()
     edition: Mapped[Edition] = relationship()
@@ -293,24 +211,17 @@ class Selection(Timestamped, Base):
 class Venue(Timestamped, Base):
     """A place where films are shown. Its key is (name, city); the city may be unknown."""
 
-    __tablename__ = "venue"
-    __table_args__ = (
-        CheckConstraint(_not_blank("name"), name="name_not_blank"),
-        CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
-        CheckConstraint(
-            "longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"
-        ),
-    )
+    __table__ = tables.venue
 
-    name: Mapped[str] = mapped_column(String(300))
-    name_key: Mapped[str] = mapped_column(String(300))
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
-    address: Mapped[str | None] = mapped_column(String(500))
-    city: Mapped[str | None] = mapped_column(String(200))
-    country: Mapped[str | None] = mapped_column(String(100))
-    timezone: Mapped[str | None] = mapped_column(String(64))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
+    name: Mapped[str]
+    name_key: Mapped[str]
+    slug: Mapped[str]
+    address: Mapped[str | None]
+    city: Mapped[str | None]
+    country: Mapped[str | None]
+    timezone: Mapped[str | None]
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
 
     @validates("name")
     def _set_key(self, _key: str, value: str) -> str:
@@ -326,46 +237,32 @@ class Screening(Timestamped, Base):
     """A dated showing of a film: at a festival edition, or a special one with no festival.
 
     The local date, the local time (``None``: not known, never invented) and
-    the IANA zone are the truth; ``starts_at_utc`` is derived from them and is
-    ``None`` exactly when the time is not known. ``uid`` is set once, at
-    creation, and never changed; ``sequence`` counts the changes a calendar
-    would show.
+    the IANA zone are the truth; ``starts_at_utc`` is derived from them
+    whenever one of them is assigned, and is ``None`` exactly when the time is
+    not known. ``uid`` is set once, at creation, and never changed;
+    ``sequence`` counts the changes a calendar would show.
     """
 
-    __tablename__ = "screening"
-    __table_args__ = (
-        CheckConstraint(_in("status", SCREENING_STATUSES), name="status"),
-        CheckConstraint(_in("visibility", VISIBILITIES), name="visibility"),
-        CheckConstraint(_lower_slug("kind"), name="kind_lower"),
-        CheckConstraint(
-            "duration_minutes IS NULL OR duration_minutes > 0", name="duration_positive"
-        ),
-        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
-        CheckConstraint(
-            "(local_time IS NULL AND starts_at_utc IS NULL)"
-            " OR (local_time IS NOT NULL AND starts_at_utc IS NOT NULL)",
-            name="instant_iff_time",
-        ),
-    )
+    __table__ = tables.screening
 
-    uid: Mapped[str] = mapped_column(String(255), unique=True)
-    external_id: Mapped[str | None] = mapped_column(String(200))
-    film_id: Mapped[int] = mapped_column(ForeignKey("film.id"), index=True)
-    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"), index=True)
-    edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id"), index=True)
-    city: Mapped[str | None] = mapped_column(String(200))
+    uid: Mapped[str]
+    external_id: Mapped[str | None]
+    film_id: Mapped[int]
+    venue_id: Mapped[int | None]
+    edition_id: Mapped[int | None]
+    city: Mapped[str | None]
     local_date: Mapped[dt.date]
     local_time: Mapped[dt.time | None]
-    timezone: Mapped[str] = mapped_column(String(64))
-    starts_at_utc: Mapped[dt.datetime | None] = mapped_column(index=True)
+    timezone: Mapped[str]
+    starts_at_utc: Mapped[dt.datetime | None]
     duration_minutes: Mapped[int | None]
-    kind: Mapped[str] = mapped_column(String(60), default="regular")
-    status: Mapped[str] = mapped_column(String(30), default="scheduled")
-    visibility: Mapped[str] = mapped_column(String(30), default="public")
-    audience: Mapped[str | None] = mapped_column(String(200))
-    ticket_url: Mapped[str | None] = mapped_column(String(1000))
-    notes: Mapped[str | None] = mapped_column(Text)
-    sequence: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str]
+    status: Mapped[str]
+    visibility: Mapped[str]
+    audience: Mapped[str | None]
+    ticket_url: Mapped[str | None]
+    notes: Mapped[str | None]
+    sequence: Mapped[int]
 
     film: Mapped[Film] = relationship()
     venue: Mapped[Venue | None] = relationship()
@@ -403,13 +300,12 @@ class Screening(Timestamped, Base):
 class Award(Timestamped, Base):
     """An award, given at a festival or by a presenting body (an academy, a guild)."""
 
-    __tablename__ = "award"
-    __table_args__ = (CheckConstraint(_not_blank("name"), name="name_not_blank"),)
+    __table__ = tables.award
 
-    name: Mapped[str] = mapped_column(String(300))
-    name_key: Mapped[str] = mapped_column(String(300))
-    festival_id: Mapped[int | None] = mapped_column(ForeignKey("festival.id"), index=True)
-    presenter: Mapped[str | None] = mapped_column(String(300))
+    name: Mapped[str]
+    name_key: Mapped[str]
+    festival_id: Mapped[int | None]
+    presenter: Mapped[str | None]
 
     festival: Mapped[Festival | None] = relationship()
 
@@ -422,79 +318,17 @@ class Award(Timestamped, Base):
 class Nomination(Timestamped, Base):
     """A film, a person, or both, up for an award in a year (and category), and the result."""
 
-    __tablename__ = "nomination"
-    __table_args__ = (
-        CheckConstraint(_in("result", NOMINATION_RESULTS), name="result"),
-        CheckConstraint("film_id IS NOT NULL OR person_id IS NOT NULL", name="film_or_person"),
-        CheckConstraint("year BETWEEN 1870 AND 2200", name="year_range"),
-    )
+    __table__ = tables.nomination
 
-    award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), index=True)
-    edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id"), index=True)
+    award_id: Mapped[int]
+    edition_id: Mapped[int | None]
     year: Mapped[int]
-    category: Mapped[str | None] = mapped_column(String(300))
-    film_id: Mapped[int | None] = mapped_column(ForeignKey("film.id"), index=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    result: Mapped[str] = mapped_column(String(30), default="nominated")
+    category: Mapped[str | None]
+    film_id: Mapped[int | None]
+    person_id: Mapped[int | None]
+    result: Mapped[str]
 
     award: Mapped[Award] = relationship()
     edition: Mapped[Edition | None] = relationship()
     film: Mapped[Film | None] = relationship()
     person: Mapped[Person | None] = relationship()
-
-
-# Natural keys with parts that may be unknown: unique over COALESCE(...), so
-# that NULL parts still collide (see the module docstring).
-Index(
-    "uq_film_title_key_year",
-    Film.title_key,
-    func.coalesce(Film.year, NO_ID),
-    unique=True,
-)
-Index("uq_credit_film_person_role", Credit.film_id, Credit.person_id, Credit.role, unique=True)
-Index("uq_film_link_film_url", FilmLink.film_id, FilmLink.url, unique=True)
-Index(
-    "uq_edition_festival_year_label",
-    Edition.festival_id,
-    Edition.year,
-    func.coalesce(Edition.label, NO_TEXT),
-    unique=True,
-)
-Index("uq_selection_film_edition", Selection.film_id, Selection.edition_id, unique=True)
-Index(
-    "uq_venue_name_key_city",
-    Venue.name_key,
-    func.coalesce(Venue.city, NO_TEXT),
-    unique=True,
-)
-Index(
-    "uq_screening_edition_external_id",
-    func.coalesce(Screening.edition_id, NO_ID),
-    Screening.external_id,
-    unique=True,
-)
-Index(
-    "uq_screening_slot",
-    Screening.film_id,
-    func.coalesce(Screening.venue_id, NO_ID),
-    func.coalesce(Screening.city, NO_TEXT),
-    Screening.local_date,
-    func.coalesce(Screening.local_time, literal_column(f"'{NO_TIME}'")),
-    unique=True,
-)
-Index(
-    "uq_award_name_key_festival",
-    Award.name_key,
-    func.coalesce(Award.festival_id, NO_ID),
-    unique=True,
-)
-Index(
-    "uq_nomination_key",
-    Nomination.award_id,
-    Nomination.year,
-    func.coalesce(Nomination.category, NO_TEXT),
-    func.coalesce(Nomination.film_id, NO_ID),
-    func.coalesce(Nomination.person_id, NO_ID),
-    unique=True,
-)
-Index("ix_screening_local_date", Screening.local_date)

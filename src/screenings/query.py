@@ -16,29 +16,22 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from screenings import tables
 from screenings.errors import InvalidInput
-from screenings.models import (
-    SCREENING_STATUSES,
-    Credit,
-    Edition,
-    Festival,
-    Film,
-    Screening,
-    Selection,
-    Venue,
-)
 from screenings.records import EditionRef, FilmRef, ScreeningView, VenueRef
+from screenings.tables import SCREENING_STATUSES
 from screenings.timeparse import UTC, DateRange, load_zone
 
 SORTS = ("start", "-start", "film", "venue", "updated")
 
-S = Screening.__table__
-F = Film.__table__
-V = Venue.__table__
-E = Edition.__table__
-FE = Festival.__table__
-SE = Selection.__table__
-C = Credit.__table__
+# Plain tables, not the ORM classes: a list needs no instances (see statement()).
+S = tables.screening
+F = tables.film
+V = tables.venue
+E = tables.edition
+FE = tables.festival
+SE = tables.selection
+C = tables.credit
 
 
 @dataclass(frozen=True)
@@ -78,9 +71,9 @@ class ScreeningQuery:
         skipping them keeps a large list fast and a small one quick to start.
         """
         self._check()
-        from screenings.services import lookup  # only a query with names needs it
-
         notes: list[str] = []
+        if self.names_given:
+            from screenings.services import lookup  # the ORM: only for a query with names
 
         def note(found: Any) -> Any:
             if found.note:
@@ -160,6 +153,12 @@ class ScreeningQuery:
         if self.limit is not None:
             statement = statement.limit(self.limit)
         return statement, notes
+
+    @property
+    def names_given(self) -> bool:
+        """True when the query names a film, person, festival, edition or venue."""
+        names = (self.film, self.person, self.director, self.festival, self.edition, self.venue)
+        return any(names)
 
     def _check(self) -> None:
         unknown = [s for s in self.statuses if s not in SCREENING_STATUSES]

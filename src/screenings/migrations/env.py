@@ -9,10 +9,10 @@ from alembic import context
 from sqlalchemy import Column, Connection
 
 from screenings.migrate import migration_connection
-from screenings.models import Base
+from screenings.tables import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def include_object(

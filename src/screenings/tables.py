@@ -1,0 +1,344 @@
+"""The catalogue's schema, defined once, as SQLAlchemy Core tables. No queries, no I/O.
+
+``screenings.models`` maps its typed classes onto these tables (the ORM,
+for writing and for rules that live in Python); reads that need no
+instances, such as ``ScreeningQuery``, select from the tables directly and
+never pay for the ORM mapping at start-up.
+
+Every natural key is enforced by the database, also when one of its parts is
+unknown: SQLite and PostgreSQL treat NULLs in a unique constraint as distinct,
+so such keys are unique indexes over ``COALESCE(...)`` expressions, with the
+sentinels below (0 for a missing id or year, '' for missing text, 24:00 for a
+missing time, which no real time equals). The migrations write them by hand.
+
+Instants are stored in UTC and come back as aware ``datetime`` values in UTC
+on both backends (``UTCDateTime``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    TypeDecorator,
+    func,
+    literal_column,
+)
+
+UTC = dt.UTC
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# The closed sets. Open vocabularies (credit role, link kind, screening kind)
+# are free lower-case text; COMMON_* only document the usual values.
+SCREENING_STATUSES = ("scheduled", "tentative", "postponed", "cancelled")
+VISIBILITIES = ("public", "private")
+SELECTION_STATUSES = ("selected", "competition", "out_of_competition", "withdrawn")
+NOMINATION_RESULTS = ("nominated", "won", "special_mention")
+COMMON_CREDIT_ROLES = ("director", "producer", "writer", "editor", "cinematographer", "composer")
+COMMON_LINK_KINDS = ("trailer", "website", "interactive", "review", "press_kit")
+COMMON_SCREENING_KINDS = ("regular", "special", "gala", "press", "industry", "premiere")
+
+# Sentinels for unknown key parts inside COALESCE(...) unique indexes.
+NO_ID = 0
+NO_TEXT = ""
+NO_TIME = "24:00:00"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An aware instant, stored in UTC, returned as an aware UTC ``datetime`` on every backend.
+
+    A naive value is refused: the model never guesses which zone it meant.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given where an instant is needed")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            # SQLite keeps text; store the UTC wall clock, re-attach UTC on the way out.
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _table(name: str, *items: Any) -> Table:
+    """A table with an integer primary key first and ``created_at``/``updated_at`` last."""
+    columns = [i for i in items if isinstance(i, Column)]
+    others = [i for i in items if not isinstance(i, Column)]
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        *columns,
+        Column("created_at", UTCDateTime(), nullable=False, default=utcnow),
+        Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+        *others,
+    )
+
+
+def _required(name: str, type_: Any, **kw: Any) -> Column[Any]:
+    return Column(name, type_, nullable=False, **kw)
+
+
+def _optional(name: str, type_: Any, **kw: Any) -> Column[Any]:
+    return Column(name, type_, nullable=True, **kw)
+
+
+def _in(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    return CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=column)
+
+
+def _not_blank(column: str) -> CheckConstraint:
+    return CheckConstraint(f"length(trim({column})) > 0", name=f"{column}_not_blank")
+
+
+def _lower_slug(column: str) -> CheckConstraint:
+    return CheckConstraint(
+        f"{column} = lower({column}) AND length(trim({column})) > 0", name=f"{column}_lower"
+    )
+
+
+def _year_range(nullable: bool) -> CheckConstraint:
+    test = "year BETWEEN 1870 AND 2200"
+    return CheckConstraint(f"year IS NULL OR {test}" if nullable else test, name="year_range")
+
+
+person = _table(
+    "person",
+    _required("name", String(300)),
+    _required("name_key", String(300), unique=True),
+    _required("slug", String(100), unique=True),
+    _not_blank("name"),
+)
+
+film = _table(
+    "film",
+    _required("title", String(500)),
+    _required("title_key", String(500)),
+    _required("slug", String(100), unique=True),
+    _optional("original_title", String(500)),
+    _optional("year", Integer),
+    _optional("runtime_minutes", Integer),
+    _required("countries", JSON, default=lambda: []),
+    _required("languages", JSON, default=lambda: []),
+    _optional("synopsis", Text),
+    _optional("website", String(1000)),
+    _optional("imdb_id", String(20), unique=True),
+    _not_blank("title"),
+    _year_range(nullable=True),
+    CheckConstraint("runtime_minutes IS NULL OR runtime_minutes > 0", name="runtime_positive"),
+)
+
+credit = _table(
+    "credit",
+    _required("film_id", ForeignKey("film.id", ondelete="CASCADE"), index=True),
+    _required("person_id", ForeignKey("person.id", ondelete="CASCADE"), index=True),
+    _required("role", String(60)),
+    _required("position", Integer, default=0),
+    _lower_slug("role"),
+)
+
+film_link = _table(
+    "film_link",
+    _required("film_id", ForeignKey("film.id", ondelete="CASCADE"), index=True),
+    _required("kind", String(60)),
+    _required("url", String(1000)),
+    _optional("label", String(300)),
+    _lower_slug("kind"),
+    _not_blank("url"),
+)
+
+festival = _table(
+    "festival",
+    _required("name", String(300)),
+    _required("name_key", String(300), unique=True),
+    _required("slug", String(100), unique=True),
+    _optional("city", String(200)),
+    _optional("country", String(100)),
+    _optional("website", String(1000)),
+    _optional("timezone", String(64)),
+    _not_blank("name"),
+)
+
+edition = _table(
+    "edition",
+    _required("festival_id", ForeignKey("festival.id"), index=True),
+    _required("year", Integer),
+    _optional("label", String(200)),
+    _required("slug", String(100), unique=True),
+    _optional("starts_on", Date),
+    _optional("ends_on", Date),
+    _year_range(nullable=False),
+    CheckConstraint(
+        "starts_on IS NULL OR ends_on IS NULL OR ends_on >= starts_on", name="dates_ordered"
+    ),
+)
+
+selection = _table(
+    "selection",
+    _required("film_id", ForeignKey("film.id", ondelete="CASCADE")),
+    _required("edition_id", ForeignKey("edition.id", ondelete="CASCADE"), index=True),
+    _optional("section", String(200)),
+    _optional("premiere", String(100)),
+    _required("status", String(30), default="selected"),
+    _optional("notes", Text),
+    _in("status", SELECTION_STATUSES),
+)
+
+venue = _table(
+    "venue",
+    _required("name", String(300)),
+    _required("name_key", String(300)),
+    _required("slug", String(100), unique=True),
+    _optional("address", String(500)),
+    _optional("city", String(200)),
+    _optional("country", String(100)),
+    _optional("timezone", String(64)),
+    _optional("latitude", Float),
+    _optional("longitude", Float),
+    _not_blank("name"),
+    CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
+    CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"),
+)
+
+screening = _table(
+    "screening",
+    _required("uid", String(255), unique=True),
+    _optional("external_id", String(200)),
+    _required("film_id", ForeignKey("film.id"), index=True),
+    _optional("venue_id", ForeignKey("venue.id"), index=True),
+    _optional("edition_id", ForeignKey("edition.id"), index=True),
+    _optional("city", String(200)),
+    _required("local_date", Date),
+    _optional("local_time", Time),
+    _required("timezone", String(64)),
+    _optional("starts_at_utc", UTCDateTime(), index=True),
+    _optional("duration_minutes", Integer),
+    _required("kind", String(60), default="regular"),
+    _required("status", String(30), default="scheduled"),
+    _required("visibility", String(30), default="public"),
+    _optional("audience", String(200)),
+    _optional("ticket_url", String(1000)),
+    _optional("notes", Text),
+    _required("sequence", Integer, default=0),
+    _in("status", SCREENING_STATUSES),
+    _in("visibility", VISIBILITIES),
+    _lower_slug("kind"),
+    CheckConstraint("duration_minutes IS NULL OR duration_minutes > 0", name="duration_positive"),
+    CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+    CheckConstraint(
+        "(local_time IS NULL AND starts_at_utc IS NULL)"
+        " OR (local_time IS NOT NULL AND starts_at_utc IS NOT NULL)",
+        name="instant_iff_time",
+    ),
+)
+
+award = _table(
+    "award",
+    _required("name", String(300)),
+    _required("name_key", String(300)),
+    _optional("festival_id", ForeignKey("festival.id"), index=True),
+    _optional("presenter", String(300)),
+    _not_blank("name"),
+)
+
+nomination = _table(
+    "nomination",
+    _required("award_id", ForeignKey("award.id"), index=True),
+    _optional("edition_id", ForeignKey("edition.id"), index=True),
+    _required("year", Integer),
+    _optional("category", String(300)),
+    _optional("film_id", ForeignKey("film.id"), index=True),
+    _optional("person_id", ForeignKey("person.id"), index=True),
+    _required("result", String(30), default="nominated"),
+    _in("result", NOMINATION_RESULTS),
+    CheckConstraint("film_id IS NOT NULL OR person_id IS NOT NULL", name="film_or_person"),
+    _year_range(nullable=False),
+)
+
+# Natural keys. Plain columns where no part can be unknown ...
+Index("uq_credit_film_person_role", credit.c.film_id, credit.c.person_id, credit.c.role,
+      unique=True)  # fmt: skip
+Index("uq_film_link_film_url", film_link.c.film_id, film_link.c.url, unique=True)
+Index("uq_selection_film_edition", selection.c.film_id, selection.c.edition_id, unique=True)
+# ... and COALESCE(...) where one can (see the module docstring).
+Index("uq_film_title_key_year", film.c.title_key, func.coalesce(film.c.year, NO_ID), unique=True)
+Index(
+    "uq_edition_festival_year_label",
+    edition.c.festival_id,
+    edition.c.year,
+    func.coalesce(edition.c.label, NO_TEXT),
+    unique=True,
+)
+Index("uq_venue_name_key_city", venue.c.name_key, func.coalesce(venue.c.city, NO_TEXT),
+      unique=True)  # fmt: skip
+Index(
+    "uq_screening_edition_external_id",
+    func.coalesce(screening.c.edition_id, NO_ID),
+    screening.c.external_id,
+    unique=True,
+)
+Index(
+    "uq_screening_slot",
+    screening.c.film_id,
+    func.coalesce(screening.c.venue_id, NO_ID),
+    func.coalesce(screening.c.city, NO_TEXT),
+    screening.c.local_date,
+    func.coalesce(screening.c.local_time, literal_column(f"'{NO_TIME}'")),
+    unique=True,
+)
+Index("uq_award_name_key_festival", award.c.name_key, func.coalesce(award.c.festival_id, NO_ID),
+      unique=True)  # fmt: skip
+Index(
+    "uq_nomination_key",
+    nomination.c.award_id,
+    nomination.c.year,
+    func.coalesce(nomination.c.category, NO_TEXT),
+    func.coalesce(nomination.c.film_id, NO_ID),
+    func.coalesce(nomination.c.person_id, NO_ID),
+    unique=True,
+)
+Index("ix_screening_local_date", screening.c.local_date)
