@@ -346,6 +346,15 @@ DESIGN_COLUMNS = {
 }
 
 
+def test_every_column_has_a_typed_attribute() -> None:
+    import typing
+
+    for mapper in Base.registry.mappers:
+        hints = typing.get_type_hints(mapper.class_)
+        missing = {c.key for c in mapper.local_table.columns} - set(hints)
+        assert not missing, f"{mapper.class_.__name__} has no Mapped[...] for {missing}"
+
+
 def test_every_table_has_the_columns_of_the_design() -> None:
     actual = {
         name: {c.name for c in table.columns} - {"id", "created_at", "updated_at"}
