@@ -213,3 +213,97 @@ def _nested_type(hint: Any) -> type | None:
         ):
             return candidate
     return None
+
+
+# --- What the lineup parser reads -------------------------------------------
+
+
+class RowIssue(NamedTuple):
+    """A complaint about a file: where (file, physical line, column), the raw value, and
+    what was expected. ``severity`` is "error" (the row is not usable) or "warning"."""
+
+    file: str
+    line: int
+    column: str | None
+    value: str | None
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        column = f" column {self.column!r}:" if self.column else ""
+        return f"{where}:{column} {self.message}"
+
+
+class FilmFields(NamedTuple):
+    """What a row says about its film; ``film_id`` is the key that joins two files."""
+
+    title: str | None
+    original_title: str | None
+    year: int | None
+    directors: tuple[str, ...]
+    countries: tuple[str, ...]
+    languages: tuple[str, ...]
+    imdb_id: str | None
+    runtime_minutes: int | None
+    credits: tuple[tuple[str, str], ...]  # (role, name), beyond the directors
+    links: tuple[tuple[str, str], ...]  # (kind, url)
+    film_id: str | None
+
+
+class LineupRow(NamedTuple):
+    """One row of a lineup: a screening, or (no date) a film's selection in an edition.
+
+    ``local_time`` is None for a screening whose time is not known (TBA).
+    ``timezone`` is the zone the row or the command line gave, if any;
+    choosing the zone by the venue or festival happens when the row is applied.
+    ``notes`` say what was supplied from elsewhere (the edition's year, the next day).
+    """
+
+    file: str
+    line: int
+    kind: str  # "screening" or "selection"
+    film: FilmFields
+    festival: str | None
+    edition_year: int | None
+    edition_label: str | None
+    section: str | None
+    premiere: str | None
+    selection_status: str | None
+    venue: str | None
+    city: str | None
+    local_date: dt.date | None
+    local_time: dt.time | None
+    timezone: str | None
+    duration_minutes: int | None
+    screening_kind: str | None
+    audience: str | None
+    visibility: str | None
+    status: str | None
+    ticket_url: str | None
+    remarks: str | None
+    external_id: str | None
+    notes: tuple[str, ...]
+
+
+class FilmRow(NamedTuple):
+    """One row of a films file."""
+
+    file: str
+    line: int
+    film: FilmFields
+
+
+class AwardRow(NamedTuple):
+    """One row of an awards file: a film and/or a person up for an award, and the result."""
+
+    file: str
+    line: int
+    award: str
+    festival: str | None
+    presenter: str | None
+    year: int
+    category: str | None
+    film: FilmFields | None
+    person: str | None
+    result: str

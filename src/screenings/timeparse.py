@@ -100,6 +100,7 @@ _ISO = (
     r"(?:[T ]+(?P<time>\d{1,2}:\d{2}(?::\d{2})?))?"
     r"(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
 )
+_NUMERIC_NO_YEAR = r"^(?P<a>\d{1,2})[/.](?P<b>\d{1,2})$"
 _YMD = r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})$"
 _NUMERIC = r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{2,4})$"
 _TIME = r"^(?P<h>\d{1,2})(?:[:h.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$"
@@ -189,6 +190,12 @@ def parse_when(
     if match := re.match(_YMD, raw):
         return When(_make_date(int(match["y"]), int(match["m"]), int(match["d"]), raw, what))
     date_part, _, time_part = raw.partition(" ")
+    if re.match(_NUMERIC_NO_YEAR, date_part):
+        if year is None:
+            raise InvalidInput(f"{what}: {raw!r} has no year; expected e.g. 11/06/2013")
+        time = parse_time(time_part, what=what) if time_part else None
+        day = _numeric_date(f"{date_part}/{year}", dayfirst, what)
+        return When(day, time, None, f"{raw!r} read as {day:%d %B} {year}, the year of the edition")
     if re.match(_NUMERIC, date_part):
         time = parse_time(time_part, what=what) if time_part else None
         return When(_numeric_date(date_part, dayfirst, what), time)

@@ -1,0 +1,781 @@
+"""Festival lineups as spreadsheets export them -> clean records, or precise complaints.
+
+``parse_lineup`` reads one CSV file (``parse_lineup_files`` a films file and a
+screenings file joined on ``film_id``) and yields, row by row, a record
+(``LineupRow``, ``FilmRow``, ``AwardRow``) or a ``RowIssue`` that names the
+file, the physical line, the column, the raw value and what was expected.
+Pure: no database, no printing; it never raises for bad input. It streams:
+memory does not grow with the number of rows (a file read twice to decide its
+date order is read from disk twice; standard input is spooled first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from screenings.errors import InvalidInput
+from screenings.keys import name_key
+from screenings.parsers.table import Cells, Table, open_table
+from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
+from screenings.timeparse import load_zone, parse_time, parse_when
+
+FILE_KINDS = ("lineup", "films", "screenings", "selections", "awards")
+
+# Column names as spreadsheets write them -> fields. Matched on their key
+# (case and accents ignored, punctuation as spaces).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "film", "film title", "titre"),
+    "original_title": ("original title",),
+    "directors": ("director", "directors", "director s", "directed by"),
+    "year": ("year", "film year", "production year"),
+    "countries": ("country", "countries"),
+    "languages": ("language", "languages"),
+    "imdb_id": ("imdb", "imdb id"),
+    "runtime": ("runtime", "length", "running time"),
+    "duration": ("duration", "slot"),
+    "end": ("end", "ends", "end time"),
+    "festival": ("festival",),
+    "edition": ("edition", "year of festival", "festival year"),
+    "section": ("section", "strand", "programme", "program"),
+    "premiere": ("premiere",),
+    "venue": ("venue", "cinema", "location", "screen"),
+    "city": ("city",),
+    "date": ("date", "day"),
+    "time": ("time",),
+    "start": ("start", "starts", "date time", "date and time", "datetime"),
+    "timezone": ("timezone", "time zone", "tz"),
+    "kind": ("kind", "type"),
+    "audience": ("audience",),
+    "visibility": ("visibility",),
+    "private": ("private",),
+    "status": ("status",),
+    "ticket_url": ("ticket url", "tickets", "ticket link", "booking"),
+    "notes": ("notes", "note", "comments"),
+    "id": ("screening id", "id", "code"),
+    "film_id": ("film id",),
+    "award": ("award",),
+    "presenter": ("presenter", "presented by"),
+    "category": ("category",),
+    "person": ("person", "nominee"),
+    "result": ("result",),
+}
+CREDIT_COLUMNS = {
+    "producer": "producer",
+    "producers": "producer",
+    "writer": "writer",
+    "writers": "writer",
+    "editor": "editor",
+    "editors": "editor",
+    "cinematographer": "cinematographer",
+    "cinematography": "cinematographer",
+    "director of photography": "cinematographer",
+    "composer": "composer",
+    "music": "composer",
+}
+LINK_COLUMNS = {"website": "website", "trailer": "trailer", "web doc": "interactive"}
+FIELDS = tuple(ALIASES)
+IGNORE = "ignore"
+
+_STATUSES = {
+    "scheduled": "scheduled",
+    "tentative": "tentative",
+    "postponed": "postponed",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "confirmed": "scheduled",
+}
+_SELECTION_STATUSES = {"selected", "competition", "out_of_competition", "withdrawn"}
+_RESULTS = {
+    "nominated": "nominated",
+    "won": "won",
+    "winner": "won",
+    "special mention": "special_mention",
+    "special_mention": "special_mention",
+}
+_TRUE = {"yes", "y", "true", "x", "1", "private"}
+_FALSE = {"no", "n", "false", "0", "", "public"}
+_PEOPLE = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
+_LIST = re.compile(r"\s*[,;/]\s*")
+_MINUTES = re.compile(
+    r"^(?:(?P<min>\d{1,4})\s*(?:min|mins|minutes|m|')?"
+    r"|(?P<h>\d{1,2})\s*h\s*(?:(?P<hm>\d{1,2})\s*(?:min|m)?)?"
+    r"|(?P<hh>\d{1,2}):(?P<mm>\d{2}))$",
+    re.IGNORECASE,
+)
+_IMDB = re.compile(r"(tt\d{7,9})")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})")
+_YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
+_TRAILING_YEAR = re.compile(r"^(?P<name>.+?)\s+(?P<year>1[89]\d\d|2[01]\d\d)$")
+
+
+@dataclass(frozen=True)
+class LineupOptions:
+    """How to read a lineup (the import command's options).
+
+    ``mapping``: column -> field overrides (field ``ignore`` drops a column).
+    ``dayfirst``: the order given for this import (``--dayfirst``/
+    ``--monthfirst``); ``configured_dayfirst``: the user's setting, used only
+    when the file's own dates do not settle it. ``festival``/``year``: the
+    edition given on the command line (rows may name their own).
+    """
+
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    file_kind: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    dayfirst: bool | None = None
+    configured_dayfirst: bool | None = None
+    day_starts_at: dt.time | None = None
+    festival: str | None = None
+    year: int | None = None
+    timezone: str | None = None
+
+
+@dataclass
+class Parsed:
+    """A file opened for parsing: what it is, how its columns map, then its records."""
+
+    name: str
+    kind: str
+    mapping: list[tuple[str, str]]  # (column, field); field "" for an unknown column
+    date_order: str | None  # "day/month", "month/day" or None (no numeric dates)
+    date_order_reason: str | None
+    items: Iterator[LineupRow | FilmRow | AwardRow | RowIssue]
+
+
+def describe_mapping(parsed: Parsed) -> list[str]:
+    """The mapping as lines for ``--show-mapping``."""
+    width = max((len(c) for c, _ in parsed.mapping), default=0)
+    lines = [f"{parsed.name}: a {parsed.kind} file"]
+    for column, target in parsed.mapping:
+        shown = target or "(unknown: ignored; --map COLUMN=FIELD to use it)"
+        lines.append(f"  {column.ljust(width)}  -> {shown}")
+    if parsed.date_order:
+        lines.append(f"  numeric dates read {parsed.date_order} ({parsed.date_order_reason})")
+    return lines
+
+
+def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = None) -> Parsed:
+    """Open one lineup, films, screenings, selections or awards file for parsing.
+
+    ``stream`` is the file's bytes; ``name`` is how issues name it. A file
+    whose header cannot be used gives a ``Parsed`` whose only item is the issue.
+    """
+    options = options or LineupOptions()
+    stream = _seekable(stream)
+    opened = open_table(stream, name, encoding=options.encoding, delimiter=options.delimiter)
+    if isinstance(opened, RowIssue):
+        return _failed(name, opened)
+    columns = _map_columns(opened, options)
+    if isinstance(columns, RowIssue):
+        return _failed(name, columns)
+    kind = options.file_kind or _detect_kind(set(columns.values()))
+    if kind not in FILE_KINDS:
+        return _failed(
+            name,
+            RowIssue(
+                name,
+                opened.header_line,
+                None,
+                None,
+                "cannot tell what kind of file this is from its columns ("
+                + ", ".join(opened.header)
+                + "); expected a lineup (title and date), a films "
+                "file (film_id and title), a screenings file (film_id and date), a selections "
+                "file (film and festival) or an awards file (award); or pass --file-kind",
+            ),
+        )
+    mapping = [(c, columns.get(c, "")) for c in opened.header]
+    order = _date_order(stream, name, options, columns)
+    if isinstance(order, RowIssue):
+        return _failed(name, order, kind, mapping)
+    dayfirst, reason = order
+    stream.seek(0)
+    reopened = open_table(stream, name, encoding=options.encoding, delimiter=opened.delimiter)
+    assert not isinstance(reopened, RowIssue)
+    reader = _RowReader(name, reopened.header, columns, options, dayfirst)
+    items = _items(reopened, reader, kind, mapping, opened.header_line)
+    shown_order = None if dayfirst is None else ("day/month" if dayfirst else "month/day")
+    return Parsed(name, kind, mapping, shown_order, reason, items)
+
+
+def parse_lineup_files(
+    films: BinaryIO,
+    films_name: str,
+    screenings: BinaryIO,
+    screenings_name: str,
+    options: LineupOptions | None = None,
+) -> Iterator[LineupRow | FilmRow | RowIssue]:
+    """A two-file lineup: every film row, then every screening row with its film joined
+    on ``film_id``. A screening whose film_id the films file lacks is an issue."""
+    options = options or LineupOptions()
+    films_parsed = parse_lineup(films, films_name, _kind(options, "films"))
+    known: dict[str, FilmFields] = {}
+    for item in films_parsed.items:
+        if isinstance(item, FilmRow) and item.film.film_id:
+            known[item.film.film_id] = item.film
+        if isinstance(item, FilmRow | RowIssue):
+            yield item
+    parsed = parse_lineup(screenings, screenings_name, _kind(options, "screenings"))
+    film_id_column = next((c for c, f in parsed.mapping if f == "film_id"), "film_id")
+    for item in parsed.items:
+        if not isinstance(item, LineupRow):
+            if isinstance(item, RowIssue):
+                yield item
+            continue
+        film = known.get(item.film.film_id or "")
+        if film is None:
+            yield RowIssue(
+                screenings_name,
+                item.line,
+                film_id_column,
+                item.film.film_id,
+                f"no film with this film_id in {films_name}",
+            )
+            continue
+        yield item._replace(film=film)
+
+
+def _kind(options: LineupOptions, kind: str) -> LineupOptions:
+    from dataclasses import replace
+
+    return replace(options, file_kind=options.file_kind or kind)
+
+
+def _failed(
+    name: str, issue: RowIssue, kind: str = "unknown", mapping: list[tuple[str, str]] | None = None
+) -> Parsed:
+    return Parsed(name, kind, mapping or [], None, None, iter([issue]))
+
+
+def _seekable(stream: BinaryIO) -> BinaryIO:
+    """The stream itself if it can be read twice, else a spooled copy (standard input)."""
+    try:
+        if stream.seekable():
+            return stream
+    except (AttributeError, ValueError):
+        pass
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 -- returned
+    while chunk := stream.read(1024 * 1024):
+        spool.write(chunk)
+    spool.seek(0)
+    return spool  # type: ignore[return-value]
+
+
+def _map_columns(table: Table, options: LineupOptions) -> dict[str, str] | RowIssue:
+    by_key = {_column_key(a): f for f, aliases in ALIASES.items() for a in aliases}
+    overrides = {_column_key(c): f for c, f in options.mapping.items()}
+    header_keys = {_column_key(c) for c in table.header}
+    for column, target in options.mapping.items():
+        if _column_key(column) not in header_keys:
+            return RowIssue(
+                table.name,
+                table.header_line,
+                column,
+                None,
+                f"--map: the file has no column {column!r}; its columns: "
+                + ", ".join(table.header),
+            )
+        if target not in FIELDS and target != IGNORE and not _credit_or_link(target):
+            return RowIssue(
+                table.name,
+                table.header_line,
+                column,
+                target,
+                f"--map: unknown field {target!r}; expected one of "
+                + ", ".join(FIELDS)
+                + ", 'credit: ROLE', 'link: KIND' or ignore",
+            )
+    columns: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for column in table.header:
+        key = _column_key(column)
+        target = overrides.get(key) or by_key.get(key) or _credit_or_link(key) or ""
+        if target == IGNORE:
+            columns[column] = IGNORE
+            continue
+        if target and not target.startswith(("credit:", "link:")) and target in seen:
+            return RowIssue(
+                table.name,
+                table.header_line,
+                column,
+                None,
+                f"both {seen[target]!r} and {column!r} are the {target} column; "
+                f"--map one of them to another field or to ignore",
+            )
+        if target:
+            seen[target] = column
+            columns[column] = target
+    return columns
+
+
+def _column_key(column: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", name_key(column)).split())
+
+
+def _credit_or_link(key: str) -> str:
+    key = _column_key(key)
+    if key in CREDIT_COLUMNS:
+        return f"credit: {CREDIT_COLUMNS[key]}"
+    if key in LINK_COLUMNS:
+        return f"link: {LINK_COLUMNS[key]}"
+    for prefix in ("credit ", "link "):
+        if key.startswith(prefix) and key[len(prefix) :].strip():
+            return f"{prefix.strip()}: {key[len(prefix) :].strip().replace(' ', '_')}"
+    return ""
+
+
+def _detect_kind(fields: set[str]) -> str:
+    dated = bool(fields & {"date", "start", "time"})
+    if "award" in fields:
+        return "awards"
+    if "film_id" in fields and "title" not in fields and dated:
+        return "screenings"
+    if "film_id" in fields and not dated and "venue" not in fields:
+        return "films"
+    if "title" in fields and (dated or "venue" in fields):
+        return "lineup"
+    if "title" in fields and fields & {"festival", "edition"}:
+        return "selections"
+    return "unknown"
+
+
+def _date_order(
+    stream: BinaryIO, name: str, options: LineupOptions, columns: Mapping[str, str]
+) -> tuple[bool | None, str | None] | RowIssue:
+    """Numeric day/month order: given; else settled by the file's own dates; else the
+    configured setting; else an issue showing a row that reads both ways."""
+    if options.dayfirst is not None:
+        return options.dayfirst, "as given"
+    date_columns = [c for c, f in columns.items() if f in {"date", "start"}]
+    if not date_columns:
+        return None, None
+    stream.seek(0)
+    table = open_table(stream, name, encoding=options.encoding, delimiter=options.delimiter)
+    if isinstance(table, RowIssue):
+        return table
+    positions = [table.header.index(c) for c in date_columns]
+    dayfirst_at = monthfirst_at = ambiguous_at = None
+    for row in table.rows():
+        if not isinstance(row, Cells):
+            break  # the second pass reports it
+        for position in positions:
+            match = _NUMERIC_DATE.match(row.values[position])
+            if not match:
+                continue
+            a, b = int(match[1]), int(match[2])
+            where = (row.line, table.header[position], row.values[position])
+            if a > 12 >= b:
+                dayfirst_at = dayfirst_at or where
+            elif b > 12 >= a:
+                monthfirst_at = monthfirst_at or where
+            elif a != b:
+                ambiguous_at = ambiguous_at or where
+    if dayfirst_at and monthfirst_at:
+        return RowIssue(
+            name,
+            monthfirst_at[0],
+            monthfirst_at[1],
+            monthfirst_at[2],
+            f"dates disagree on day/month order: line {dayfirst_at[0]} has {dayfirst_at[2]!r} "
+            f"(day first) and line {monthfirst_at[0]} {monthfirst_at[2]!r} (month first)",
+        )
+    if dayfirst_at or monthfirst_at:
+        line, _column, value = dayfirst_at or monthfirst_at  # type: ignore[misc]
+        return dayfirst_at is not None, f"settled by line {line}: {value!r}"
+    if ambiguous_at is None:
+        return None, None
+    if options.configured_dayfirst is not None:
+        return options.configured_dayfirst, "the configured date order"
+    line, column, value = ambiguous_at
+    return RowIssue(
+        name,
+        line,
+        column,
+        value,
+        f"{value!r} reads as day/month or month/day, and no date in the file settles it; "
+        "pass --dayfirst or --monthfirst",
+    )
+
+
+def _items(
+    table: Table, reader: _RowReader, kind: str, mapping: list[tuple[str, str]], header_line: int
+) -> Iterator[LineupRow | FilmRow | AwardRow | RowIssue]:
+    for column, target in mapping:
+        if not target:
+            yield RowIssue(
+                table.name,
+                header_line,
+                column,
+                None,
+                "unknown column, ignored; --map COLUMN=FIELD to use it, or COLUMN=ignore",
+                "warning",
+            )
+    build: Callable[[Cells], Any] = {
+        "lineup": reader.lineup_row,
+        "screenings": reader.lineup_row,
+        "selections": reader.selection_row,
+        "films": reader.film_row,
+        "awards": reader.award_row,
+    }[kind]
+    for row in table.rows():
+        if isinstance(row, RowIssue):
+            yield row
+            continue
+        try:
+            yield build(row)
+        except _Bad as bad:
+            yield RowIssue(table.name, row.line, bad.column, bad.value, bad.message)
+
+
+class _Bad(Exception):
+    def __init__(self, column: str | None, value: str | None, message: str) -> None:
+        super().__init__(message)
+        self.column, self.value, self.message = column, value, message
+
+
+class _RowReader:
+    """Reads one row's cells into a record, raising ``_Bad`` at the first bad value."""
+
+    def __init__(
+        self,
+        name: str,
+        header: Sequence[str],
+        columns: Mapping[str, str],
+        options: LineupOptions,
+        dayfirst: bool | None,
+    ) -> None:
+        self.name = name
+        self.options = options
+        self.dayfirst = dayfirst
+        self.index: dict[str, int] = {}
+        self.column: dict[str, str] = {}
+        self.extra: list[tuple[str, int, str]] = []  # (target, index, column) credits/links
+        for position, column in enumerate(header):
+            target = columns.get(column, "")
+            if target.startswith(("credit:", "link:")):
+                self.extra.append((target, position, column))
+            elif target and target != IGNORE:
+                self.index[target] = position
+                self.column[target] = column
+
+    # -- cells -------------------------------------------------------------
+    def raw(self, row: Cells, target: str) -> str:
+        position = self.index.get(target)
+        return row.values[position] if position is not None else ""
+
+    def text(self, row: Cells, target: str) -> str | None:
+        return self.raw(row, target) or None
+
+    def bad(self, target: str, value: str, message: str) -> _Bad:
+        return _Bad(self.column.get(target, target), value, message)
+
+    def integer_year(self, row: Cells, target: str) -> int | None:
+        value = self.raw(row, target)
+        if not value:
+            return None
+        if not re.fullmatch(r"\d{4}", value) or not 1870 <= int(value) <= 2200:
+            raise self.bad(target, value, "expected a year such as 2012")
+        return int(value)
+
+    def minutes(self, row: Cells, target: str) -> int | None:
+        value = self.raw(row, target)
+        if not value:
+            return None
+        match = _MINUTES.match(value)
+        if not match:
+            raise self.bad(target, value, "expected minutes: 105, 105 min, 1h45 or 01:45")
+        if match["min"] is not None:
+            total = int(match["min"])
+        elif match["h"] is not None:
+            total = int(match["h"]) * 60 + int(match["hm"] or 0)
+        else:
+            total = int(match["hh"]) * 60 + int(match["mm"])
+        if total <= 0:
+            raise self.bad(target, value, "expected a length of at least a minute")
+        return total
+
+    # -- the film ------------------------------------------------------------
+    def film(self, row: Cells, *, required: bool = True) -> FilmFields:
+        title = self.text(row, "title")
+        if required and not title:
+            raise self.bad("title", "", "a title is required")
+        imdb = self.raw(row, "imdb_id")
+        imdb_id = None
+        if imdb:
+            match = _IMDB.search(imdb)
+            if not match:
+                raise self.bad("imdb_id", imdb, "expected an IMDb id such as tt2407504")
+            imdb_id = match[1]
+        credits: list[tuple[str, str]] = []
+        links: list[tuple[str, str]] = []
+        for target, position, column in self.extra:
+            value = row.values[position]
+            if not value:
+                continue
+            kind = target.split(":", 1)[1].strip()
+            if target.startswith("credit:"):
+                credits.extend((kind, person) for person in _people(value))
+            else:
+                if not value.startswith(("http://", "https://")):
+                    raise _Bad(column, value, "expected a web address starting with https://")
+                links.append((kind, value))
+        return FilmFields(
+            title=title,
+            original_title=self.text(row, "original_title"),
+            year=self.integer_year(row, "year"),
+            directors=tuple(_people(self.raw(row, "directors"))),
+            countries=tuple(_split(self.raw(row, "countries"))),
+            languages=tuple(_split(self.raw(row, "languages"))),
+            imdb_id=imdb_id,
+            runtime_minutes=self.minutes(row, "runtime"),
+            credits=tuple(credits),
+            links=tuple(links),
+            film_id=self.text(row, "film_id"),
+        )
+
+    # -- the edition ----------------------------------------------------------
+    def edition(self, row: Cells) -> tuple[str | None, int | None, str | None]:
+        festival = self.text(row, "festival") or self.options.festival
+        value = self.raw(row, "edition")
+        if not value and festival and (trailing := _TRAILING_YEAR.match(festival)):
+            # "Sheffield Doc/Fest 2013" in a Festival column: the festival and its edition.
+            return trailing["name"], int(trailing["year"]), None
+        if not value:
+            return festival, self.options.year, None
+        match = _YEAR.search(value)
+        if not match:
+            raise self.bad("edition", value, "expected the edition's year, e.g. 2013")
+        rest = (value[: match.start()] + value[match.end() :]).strip(" -,")
+        label = rest if rest and name_key(rest) != name_key(festival or "") else None
+        return festival, int(match[1]), label
+
+    # -- the date and time ------------------------------------------------------
+    def when(
+        self, row: Cells, year: int | None
+    ) -> tuple[dt.date | None, dt.time | None, list[str]]:
+        start, date, time = self.raw(row, "start"), self.raw(row, "date"), self.raw(row, "time")
+        notes: list[str] = []
+        if start and (date or time):
+            raise self.bad("start", start, "give the date and time in one column or two, not both")
+        if start:
+            target, text_date, text_time = "start", start, None
+        else:
+            target, text_date, text_time = "date", date, time
+        if not text_date:
+            if text_time:
+                raise self.bad("time", text_time, "a time with no date: a festival spans days")
+            return None, None, notes
+        try:
+            parsed = parse_when(text_date, what="date", dayfirst=self.dayfirst, year=year)
+        except InvalidInput as exc:
+            raise self.bad(target, text_date, _strip_what(exc.message)) from None
+        if parsed.offset is not None:
+            raise self.bad(
+                target,
+                text_date,
+                "an offset in a lineup: give the zone in a Timezone column instead",
+            )
+        if parsed.note:
+            notes.append(parsed.note)
+        day, local_time = parsed.day, parsed.time
+        if text_time:
+            if local_time is not None:
+                raise self.bad("time", text_time, "the date column already has a time")
+            try:
+                local_time = parse_time(text_time)
+            except InvalidInput as exc:
+                raise self.bad("time", text_time, _strip_what(exc.message)) from None
+        starts_at = self.options.day_starts_at
+        if local_time is not None and starts_at is not None and local_time < starts_at:
+            day = day + dt.timedelta(days=1)
+            notes.append(
+                f"{local_time:%H:%M} before the festival day's start at {starts_at:%H:%M}: "
+                f"{day.isoformat()}, the next calendar day"
+            )
+        return day, local_time, notes
+
+    # -- records ---------------------------------------------------------------
+    def lineup_row(self, row: Cells) -> LineupRow:
+        film = self.film(row, required="film_id" not in self.index)
+        festival, year, label = self.edition(row)
+        day, time, notes = self.when(row, year)
+        duration = self.minutes(row, "duration")
+        end = self.raw(row, "end")
+        if end:
+            if duration is not None:
+                raise self.bad("end", end, "give a duration or an end, not both")
+            if time is None:
+                raise self.bad("end", end, "an end time needs a start time")
+            try:
+                until = parse_time(end)
+            except InvalidInput as exc:
+                raise self.bad("end", end, _strip_what(exc.message)) from None
+            duration = (
+                dt.datetime.combine(day or dt.date.min, until)
+                - dt.datetime.combine(day or dt.date.min, time)
+            ).seconds // 60 or None  # past midnight wraps to the next day
+        zone = self.text(row, "timezone") or self.options.timezone
+        if zone:
+            try:
+                load_zone(zone)
+            except InvalidInput:
+                raise self.bad(
+                    "timezone",
+                    zone,
+                    "unknown time zone; expected an IANA name such as 'Europe/London'",
+                ) from None
+        url = self.text(row, "ticket_url")
+        if url and not url.startswith(("http://", "https://")):
+            raise self.bad("ticket_url", url, "expected a web address starting with https://")
+        kind = "screening" if day is not None else "selection"
+        if kind == "selection" and not festival:
+            raise self.bad(
+                "date",
+                "",
+                "a date is required (a row without one is a selection, and needs a festival)",
+            )
+        return LineupRow(
+            file=self.name,
+            line=row.line,
+            kind=kind,
+            film=film,
+            festival=festival,
+            edition_year=year,
+            edition_label=label,
+            section=self.text(row, "section"),
+            premiere=self.text(row, "premiere"),
+            selection_status=None,
+            venue=self.text(row, "venue"),
+            city=self.text(row, "city"),
+            local_date=day,
+            local_time=time,
+            timezone=zone,
+            duration_minutes=duration,
+            screening_kind=_slug(self.raw(row, "kind")),
+            audience=self.text(row, "audience"),
+            visibility=self.visibility(row),
+            status=self.status(row),
+            ticket_url=url,
+            remarks=self.text(row, "notes"),
+            external_id=self.text(row, "id"),
+            notes=tuple(notes),
+        )
+
+    def selection_row(self, row: Cells) -> LineupRow:
+        festival, year, label = self.edition(row)
+        if not festival:
+            raise self.bad("festival", "", "a festival is required")
+        if year is None:
+            raise self.bad("edition", "", "the edition's year is required")
+        status = self.raw(row, "status").lower().replace(" ", "_") or None
+        if status is not None and status not in _SELECTION_STATUSES:
+            raise self.bad(
+                "status",
+                self.raw(row, "status"),
+                "expected one of " + ", ".join(sorted(_SELECTION_STATUSES)),
+            )
+        return LineupRow(
+            self.name,
+            row.line,
+            "selection",
+            self.film(row),
+            festival,
+            year,
+            label,
+            self.text(row, "section"),
+            self.text(row, "premiere"),
+            status,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            self.text(row, "notes"),
+            None,
+            (),
+        )
+
+    def film_row(self, row: Cells) -> FilmRow:
+        return FilmRow(self.name, row.line, self.film(row))
+
+    def award_row(self, row: Cells) -> AwardRow:
+        award = self.raw(row, "award")
+        if not award:
+            raise self.bad("award", "", "an award is required")
+        year = self.integer_year(row, "edition") or self.integer_year(row, "year")
+        if year is None:
+            raise self.bad("year", "", "a year is required")
+        film = self.film(row, required=False) if self.raw(row, "title") else None
+        person = self.text(row, "person")
+        if film is None and person is None:
+            raise self.bad("title", "", "a film, a person, or both")
+        result = _RESULTS.get(self.raw(row, "result").lower() or "nominated")
+        if result is None:
+            raise self.bad(
+                "result", self.raw(row, "result"), "expected nominated, won or special mention"
+            )
+        return AwardRow(
+            self.name,
+            row.line,
+            award,
+            self.text(row, "festival") or self.options.festival,
+            self.text(row, "presenter"),
+            year,
+            self.text(row, "category"),
+            film,
+            person,
+            result,
+        )
+
+    def visibility(self, row: Cells) -> str | None:
+        for target in ("visibility", "private"):
+            value = self.raw(row, target)
+            if not value:
+                continue
+            word = value.lower()
+            if target == "visibility" and word in {"public", "private"}:
+                return word
+            if target == "private" and word in _TRUE | _FALSE:
+                return "private" if word in _TRUE else "public"
+            expected = "public or private" if target == "visibility" else "yes or no"
+            raise self.bad(target, value, f"expected {expected}")
+        return None
+
+    def status(self, row: Cells) -> str | None:
+        value = self.raw(row, "status")
+        if not value:
+            return None
+        status = _STATUSES.get(value.lower())
+        if status is None:
+            raise self.bad("status", value, "expected scheduled, tentative, postponed or cancelled")
+        return status
+
+
+def _people(value: str) -> list[str]:
+    return [p for p in (part.strip() for part in _PEOPLE.split(value)) if p]
+
+
+def _split(value: str) -> list[str]:
+    return [p for p in (part.strip() for part in _LIST.split(value)) if p]
+
+
+def _slug(value: str) -> str | None:
+    slug = "_".join(value.lower().split())
+    return slug or None
+
+
+def _strip_what(message: str) -> str:
+    """timeparse says "date: ..." or "time: ..."; a row issue names its column instead."""
+    return message.split(": ", 1)[1] if ": " in message else message
