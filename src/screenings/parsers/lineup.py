@@ -315,7 +315,7 @@ def _map_columns(table: Table, options: LineupOptions) -> dict[str, str] | RowIs
 
 
 def _column_key(column: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", name_key(column)).split())
+    return " ".join(re.sub(r"[\W_]+", " ", name_key(column)).split())
 
 
 def _credit_or_link(key: str) -> str:

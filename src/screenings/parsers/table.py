@@ -110,7 +110,8 @@ class Table:
                     "a delimiter inside a value needs quotes",
                 )
                 continue
-            cells = tuple(cell.strip() for cell in raw[:width])
+            # A newline inside a quoted value is "\n", however the file ends its lines.
+            cells = tuple(cell.strip().replace("\r\n", "\n") for cell in raw[:width])
             yield Cells(start, cells + ("",) * (width - len(cells)))
 
 

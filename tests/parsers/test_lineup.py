@@ -1,0 +1,408 @@
+"""The lineup parser on real files, one per trap: the exact record, or the exact issue."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from screenings.parsers.lineup import (
+    LineupOptions,
+    describe_mapping,
+    parse_lineup,
+    parse_lineup_files,
+)
+from screenings.parsers.table import Cells, open_table
+from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
+
+DATA = Path(__file__).parent / "data"
+D = dt.date
+T = dt.time
+
+
+def parse(name: str, **options: Any) -> list[Any]:
+    with (DATA / name).open("rb") as stream:
+        return list(parse_lineup(stream, name, LineupOptions(**options)).items)
+
+
+def issues(items: list[Any]) -> list[RowIssue]:
+    return [i for i in items if isinstance(i, RowIssue)]
+
+
+def rows(items: list[Any]) -> list[Any]:
+    return [i for i in items if not isinstance(i, RowIssue)]
+
+
+def when(row: LineupRow) -> tuple[int, dt.date | None, dt.time | None]:
+    return row.line, row.local_date, row.local_time
+
+
+def test_a_full_lineup_row() -> None:
+    items = parse("lineup.csv")
+    assert issues(items) == []
+    defector, killing, mps, alma = rows(items)
+    assert defector == LineupRow(
+        file="lineup.csv",
+        line=2,
+        kind="screening",
+        film=FilmFields(
+            title="The Defector: Escape from North Korea",
+            original_title=None,
+            year=2012,
+            directors=("Ann Shin",),
+            countries=(),
+            languages=(),
+            imdb_id=None,
+            runtime_minutes=71,
+            credits=(),
+            links=(),
+            film_id=None,
+        ),
+        festival="Sheffield Doc/Fest",
+        edition_year=2013,
+        edition_label=None,
+        section="Innovation",
+        premiere="UK premiere",
+        selection_status=None,
+        venue="Showroom Cinema",
+        city="Sheffield",
+        local_date=D(2013, 6, 14),
+        local_time=T(18, 0),
+        timezone=None,
+        duration_minutes=105,
+        screening_kind="regular",
+        audience=None,
+        visibility="public",
+        status="scheduled",
+        ticket_url="https://sheffdocfest.com/films/the-defector",
+        remarks="Q&A",
+        external_id="SDF-1",
+        notes=(),
+    )
+    assert killing.film.directors == ("Joshua Oppenheimer", "Christine Cynn")
+    assert killing.status == "cancelled"  # "Canceled" as Americans spell it
+    # The screening for MPs: no festival, no venue, no time (TBA), private.
+    assert (mps.kind, mps.festival, mps.venue, mps.city) == ("screening", None, None, "London")
+    assert (mps.local_date, mps.local_time, mps.visibility) == (D(2013, 6, 11), None, "private")
+    assert (mps.screening_kind, mps.audience) == ("special", "members of parliament")
+    # A festival and no date: a selection only.
+    assert (alma.kind, alma.festival, alma.edition_year, alma.section) == (
+        "selection",
+        "Sheffield Doc/Fest",
+        2013,
+        "Innovation",
+    )
+    assert alma.film.directors == ("Miquel Dewever-Plana", "Isabelle Fougère")
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_column() -> None:
+    (row,) = parse("bom.csv")
+    assert (row.film.title, row.venue) == ("The Defector", "Showroom")
+
+
+def test_semicolons_and_commas_inside_values() -> None:
+    (row,) = parse("semicolons.csv")
+    assert row.film.title == "Alma, a Tale of Violence"
+    assert row.film.directors == ("Miquel Dewever-Plana", "Isabelle Fougère")
+    assert (row.local_date, row.venue) == (D(2013, 6, 13), "Showroom")
+
+
+def test_tabs_and_a_combined_date_and_time_column() -> None:
+    (row,) = parse("tabs.tsv")
+    assert when(row) == (2, D(2013, 6, 14), T(12, 30))
+    assert row.duration_minutes == 120
+
+
+def test_embedded_newlines_keep_physical_line_numbers() -> None:
+    first, second = parse("embedded-newlines.csv")
+    assert first.remarks == "Q&A with Ann Shin\nafter the screening,\nin the foyer"
+    assert when(second) == (5, D(2013, 6, 14), None)  # lines 2-4 are the first row
+
+
+def test_cp1252_bytes_name_their_line_and_suggest_the_encoding() -> None:
+    items = parse("cp1252.csv")
+    assert [type(i).__name__ for i in items] == ["LineupRow", "RowIssue"]
+    assert items[1] == RowIssue(
+        "cp1252.csv",
+        3,
+        None,
+        "e9 6d",
+        "not valid UTF-8 text (bytes e9 6d); if the spreadsheet saved it in a Windows "
+        "encoding, pass --encoding cp1252",
+    )
+    fixed = parse("cp1252.csv", encoding="cp1252")
+    assert [r.venue for r in fixed] == ["Showroom", "Cinéma du Parc"]
+
+
+def test_dates_that_read_both_ways_are_refused_with_an_example() -> None:
+    assert parse("ambiguous-dates.csv") == [
+        RowIssue(
+            "ambiguous-dates.csv",
+            2,
+            "Date",
+            "06/11/2013",
+            "'06/11/2013' reads as day/month or month/day, and no date in the file settles "
+            "it; pass --dayfirst or --monthfirst",
+        )
+    ]
+    assert [r.local_date for r in parse("ambiguous-dates.csv", dayfirst=False)] == [
+        D(2013, 6, 11),
+        D(2013, 7, 11),
+    ]
+    configured = parse("ambiguous-dates.csv", configured_dayfirst=True)
+    assert [r.local_date for r in configured] == [D(2013, 11, 6), D(2013, 11, 7)]
+
+
+def test_one_date_settles_the_order_for_the_whole_file() -> None:
+    with (DATA / "settled-dates.csv").open("rb") as stream:
+        parsed = parse_lineup(stream, "settled-dates.csv", LineupOptions(configured_dayfirst=False))
+        assert [r.local_date for r in parsed.items] == [D(2013, 11, 6), D(2013, 11, 13)]
+    assert parsed.date_order == "day/month"
+    assert parsed.date_order_reason == "settled by line 3: '13/11/2013'"
+
+
+def test_dates_that_disagree_on_the_order_are_refused() -> None:
+    assert parse("disagreeing-dates.csv") == [
+        RowIssue(
+            "disagreeing-dates.csv",
+            3,
+            "Date",
+            "06/14/2013",
+            "dates disagree on day/month order: line 2 has '13/06/2013' (day first) and "
+            "line 3 '06/14/2013' (month first)",
+        )
+    ]
+
+
+def test_an_impossible_date_is_an_issue_and_nothing_is_swapped() -> None:
+    first, issue = parse("impossible-date.csv")
+    assert when(first) == (2, D(2013, 6, 14), T(18, 0))
+    assert issue == RowIssue(
+        "impossible-date.csv",
+        3,
+        "Date",
+        "31.02.2013",
+        "'31.02.2013' is not a date in the day/month/year order set here (month 2, day 31); "
+        "nothing is swapped",
+    )
+
+
+def test_iso_dates_stay_iso_whatever_the_order() -> None:
+    assert [r.local_date for r in parse("bom.csv", dayfirst=True)] == [D(2013, 6, 14)]
+
+
+def test_a_time_with_no_date_is_refused() -> None:
+    assert parse("time-only.csv") == [
+        RowIssue("time-only.csv", 2, "Time", "18:00", "a time with no date: a festival spans days")
+    ]
+
+
+def test_the_festival_day_can_start_after_midnight() -> None:
+    late, after_midnight = parse("day-starts-at.csv", day_starts_at=T(6, 0))
+    assert when(late) == (2, D(2013, 6, 14), T(23, 30))
+    assert when(after_midnight) == (3, D(2013, 6, 15), T(1, 30))
+    assert after_midnight.notes == (
+        "01:30 before the festival day's start at 06:00: 2013-06-15, the next calendar day",
+    )
+    assert [r.local_date for r in parse("day-starts-at.csv")] == [D(2013, 6, 14)] * 2
+
+
+def test_a_date_without_a_year_takes_the_editions_and_says_so() -> None:
+    first, second = parse("no-year.csv")
+    assert when(first) == (2, D(2013, 6, 14), T(18, 0))
+    assert first.notes == ("'14 June' read as 14 June 2013, the year of the edition",)
+    assert second.local_date == D(2013, 6, 15)
+    (issue,) = parse("no-year.csv", mapping={"Edition": "ignore"})[:1]
+    assert issue == RowIssue(
+        "no-year.csv", 2, "Date", "14 June", "'14 June' has no year; expected e.g. 11 June 2013"
+    )
+
+
+def test_zones_are_recorded_and_checked_not_resolved() -> None:
+    toronto, tba, bad = parse("zones.csv")
+    assert (toronto.timezone, tba.timezone, tba.local_time) == ("America/Toronto", None, None)
+    assert bad == RowIssue(
+        "zones.csv",
+        4,
+        "Timezone",
+        "BST",
+        "unknown time zone; expected an IANA name such as 'Europe/London'",
+    )
+    assert parse("zones.csv", timezone="Europe/London")[1].timezone == "Europe/London"
+
+
+def test_a_two_file_lineup_joins_on_film_id() -> None:
+    with (DATA / "films.csv").open("rb") as films, (DATA / "screenings.csv").open("rb") as shows:
+        items = list(parse_lineup_files(films, "films.csv", shows, "screenings.csv"))
+    film_rows = [i for i in items if isinstance(i, FilmRow)]
+    defector = film_rows[0].film
+    assert defector.credits == (("producer", "Ann Shin"), ("supervising_editor", "Manfred Becker"))
+    assert defector.links == (("website", "https://thedefectormovie.com"),)
+    assert (defector.imdb_id, defector.runtime_minutes) == ("tt2407504", 71)
+    assert film_rows[1].film.runtime_minutes == 115
+    screenings = [i for i in items if isinstance(i, LineupRow)]
+    assert [(s.external_id, s.film.title) for s in screenings] == [
+        ("S1", "The Defector: Escape from North Korea"),
+        ("S3", "The Act of Killing"),
+    ]
+    assert issues(items) == [
+        RowIssue("screenings.csv", 3, "film_id", "F9", "no film with this film_id in films.csv")
+    ]
+
+
+def test_an_awards_file() -> None:
+    items = parse("awards.csv")
+    awards = [i for i in items if isinstance(i, AwardRow)]
+    assert [
+        (a.award, a.year, a.film.title if a.film else None, a.person, a.result) for a in awards
+    ] == [
+        ("Innovation Award", 2013, "The Defector", None, "nominated"),
+        ("Innovation Award", 2013, "Alma, a Tale of Violence", None, "won"),
+        ("Inspiration Award", 2013, None, "Nick Fraser", "won"),
+        ("Diversity Award", 2014, "The Defector", None, "won"),
+    ]
+    assert awards[3].presenter == "Academy of Canadian Cinema & Television"
+    assert issues(items) == [RowIssue("awards.csv", 6, "Film", "", "a film, a person, or both")]
+
+
+def test_unknown_columns_are_reported_never_silently_dropped() -> None:
+    items = parse("unknown-columns.csv")
+    assert issues(items) == [
+        RowIssue(
+            "unknown-columns.csv",
+            1,
+            column,
+            None,
+            "unknown column, ignored; --map COLUMN=FIELD to use it, or COLUMN=ignore",
+            "warning",
+        )
+        for column in ("Cine", "Colour")
+    ]
+    assert rows(items)[0].venue is None
+
+
+def test_map_overrides_the_columns() -> None:
+    items = parse("unknown-columns.csv", mapping={"Cine": "venue", "colour": "ignore"})
+    assert issues(items) == []
+    assert rows(items)[0].venue == "Showroom"
+    with (DATA / "unknown-columns.csv").open("rb") as stream:
+        parsed = parse_lineup(stream, "x.csv", LineupOptions(mapping={"Cine": "venue"}))
+        shown = describe_mapping(parsed)
+    assert shown[0] == "x.csv: a lineup file"
+    assert "  Cine    -> venue" in shown
+    assert "  Colour  -> (unknown: ignored; --map COLUMN=FIELD to use it)" in shown
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        (
+            {"Cinema": "venue"},
+            "--map: the file has no column 'Cinema'; its columns: Title, Date, Time, Cine, Colour",
+        ),
+        ({"Cine": "screen"}, "--map: unknown field 'screen'; expected one of title, "),
+    ],
+)
+def test_a_bad_map_is_refused(mapping: dict[str, str], message: str) -> None:
+    (issue,) = parse("unknown-columns.csv", mapping=mapping)
+    assert issue.message.startswith(message)
+
+
+def test_the_kind_of_file_can_be_forced() -> None:
+    (issue,) = parse("bom.csv", file_kind="awards")
+    assert issue == RowIssue("bom.csv", 2, "award", "", "an award is required")
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+            min_size=3,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_any_table_written_by_csv_reads_back_the_same(table: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["Title", "Venue", "Notes"], *table])
+    opened = open_table(io.BytesIO(buffer.getvalue().encode()), "t.csv")
+    assert not isinstance(opened, RowIssue)
+    read = [r.values for r in opened.rows() if isinstance(r, Cells)]
+    expected = [
+        tuple(c.strip().replace("\r\n", "\n") for c in row)
+        for row in table
+        if any(c.strip() for c in row)
+    ]
+    assert read == expected
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.binary(max_size=400), st.sampled_from(["lineup", "films", "awards", None]))
+def test_the_parser_never_raises_on_any_bytes(data: bytes, kind: str | None) -> None:
+    items = list(parse_lineup(io.BytesIO(data), "fuzz.csv", LineupOptions(file_kind=kind)).items)
+    assert all(isinstance(i, LineupRow | FilmRow | AwardRow | RowIssue) for i in items)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None, max_examples=200)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["The Defector", "", "Alma, a Tale", "x" * 30]),
+            st.sampled_from(
+                [
+                    "2013-06-14",
+                    "14/06/2013",
+                    "06/14/2013",
+                    "14 June",
+                    "31.02.2013",
+                    "",
+                    "soon",
+                    "11/06/13",
+                ]
+            ),
+            st.sampled_from(["18:00", "", "6pm", "25:00", "18"]),
+            st.sampled_from(["Europe/London", "", "BST"]),
+        ),
+        max_size=8,
+    )
+)
+def test_messy_rows_give_records_or_issues_never_exceptions(
+    table: list[tuple[str, str, str, str]],
+) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["Title", "Date", "Time", "Timezone"], *table])
+    items = list(parse_lineup(io.BytesIO(buffer.getvalue().encode()), "m.csv").items)
+    assert all(isinstance(i, LineupRow | RowIssue) for i in items)
+
+
+def _lineup_bytes(rows: int) -> bytes:
+    lines = ["Title,Director,Date,Time,Venue,Notes"]
+    lines += [
+        f"Film {n},Someone {n % 50},2013-06-{n % 28 + 1:02d},18:00,Venue {n % 9},note {n}"
+        for n in range(rows)
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def test_memory_does_not_grow_with_the_number_of_rows() -> None:
+    def peak(rows: int) -> int:
+        data = io.BytesIO(_lineup_bytes(rows))
+        tracemalloc.start()
+        try:
+            count = sum(1 for _ in parse_lineup(data, "big.csv").items)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+            assert count == rows
+
+    small, large = peak(2_000), peak(20_000)
+    assert large < small * 1.5, (small, large)  # ten times the rows, not ten times the memory
