@@ -406,3 +406,117 @@ def test_memory_does_not_grow_with_the_number_of_rows() -> None:
 
     small, large = peak(2_000), peak(20_000)
     assert large < small * 1.5, (small, large)  # ten times the rows, not ten times the memory
+
+
+def parse_text(text: str, **options: Any) -> list[Any]:
+    data = io.BytesIO(text.replace("\n", "\r\n").encode())
+    return list(parse_lineup(data, "t.csv", LineupOptions(**options)).items)
+
+
+@pytest.mark.parametrize(
+    ("cell", "minutes"),
+    [
+        ("105", 105),
+        ("105 min", 105),
+        ("105min", 105),
+        ("1h45", 105),
+        ("1h 45m", 105),
+        ("01:45", 105),
+        ("2h", 120),
+        ("90'", 90),
+    ],
+)
+def test_runtime_forms(cell: str, minutes: int) -> None:
+    (row,) = parse_text(f"Title,Date,Runtime\nThe Defector,2013-06-14,{cell}\n")
+    assert row.film.runtime_minutes == minutes
+
+
+def test_a_bad_runtime_names_the_forms() -> None:
+    (issue,) = parse_text("Title,Date,Length\nThe Defector,2013-06-14,long\n")
+    assert issue == RowIssue(
+        "t.csv", 2, "Length", "long", "expected minutes: 105, 105 min, 1h45 or 01:45"
+    )
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "Ann Shin, Manfred Becker",
+        "Ann Shin & Manfred Becker",
+        "Ann Shin; Manfred Becker",
+        "Ann Shin and Manfred Becker",
+        "Ann Shin AND Manfred Becker",
+    ],
+)
+def test_several_people_in_one_cell(cell: str) -> None:
+    (row,) = parse_text(f'Title,Date,Directors\nThe Defector,2013-06-14,"{cell}"\n')
+    assert row.film.directors == ("Ann Shin", "Manfred Becker")
+
+
+def test_a_selections_file() -> None:
+    items = parse_text(
+        "Film,Festival,Year of festival,Strand,Premiere,Status\n"
+        "The Defector,IDFA,2012,Reflecting Images - Panorama,festival premiere,selected\n"
+        "The Defector,Hot Docs,2013,,Canadian premiere,in the running\n"
+    )
+    first, issue = items
+    assert (first.kind, first.festival, first.edition_year, first.section, first.premiere) == (
+        "selection",
+        "IDFA",
+        2012,
+        "Reflecting Images - Panorama",
+        "festival premiere",
+    )
+    assert issue == RowIssue(
+        "t.csv",
+        3,
+        "Status",
+        "in the running",
+        "expected one of competition, out_of_competition, selected, withdrawn",
+    )
+
+
+def test_standard_input_is_read_twice_through_a_spool() -> None:
+    class Pipe(io.RawIOBase):
+        def __init__(self, data: bytes) -> None:
+            self._data = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            return False
+
+        def readinto(self, buffer: Any) -> int:
+            chunk = self._data.read(len(buffer))
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    data = b"Title,Date,Time\r\nThe Defector,06/11/2013,18:00\r\nThe Defector,13/11/2013,18:00\r\n"
+    items = list(parse_lineup(io.BufferedReader(Pipe(data)), "<stdin>").items)
+    assert [r.local_date for r in items] == [D(2013, 11, 6), D(2013, 11, 13)]
+
+
+def test_the_delimiter_can_be_given_and_a_wrong_one_is_named() -> None:
+    text = "Title;Date\nThe Defector, the film;2013-06-14\n"
+    assert parse_text(text, delimiter="semicolon")[0].film.title == "The Defector, the film"
+    (issue,) = parse_text(text, delimiter="pipe")
+    assert issue.message == "--delimiter: expected comma, semicolon or tab (or , ; \\t)"
+
+
+def test_utf16_from_a_spreadsheets_unicode_text_export() -> None:
+    data = "Title\tDate\r\nCinéma Vérité\t2013-06-14\r\n".encode("utf-16")
+    (row,) = parse_lineup(io.BytesIO(data), "u.txt").items
+    assert isinstance(row, LineupRow)
+    assert row.film.title == "Cinéma Vérité"
+
+
+def test_a_row_with_more_cells_than_the_header_is_an_issue() -> None:
+    (issue,) = parse_text("Title,Date\nAlma, a Tale of Violence,2013-06-13\n")
+    assert issue == RowIssue(
+        "t.csv",
+        2,
+        None,
+        "2013-06-13",
+        "this row has 3 cells and the header 2; a delimiter inside a value needs quotes",
+    )

@@ -120,7 +120,7 @@ def open_table(
 ) -> Table | RowIssue:
     """Open ``stream`` (bytes) as a CSV table, or say why its header cannot be read."""
     if encoding is None:
-        start = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
+        start = _first_bytes(stream, 2)
         encoding = "utf-16" if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
     try:
         codecs.lookup(encoding)
@@ -159,6 +159,15 @@ def open_table(
         return RowIssue(name, header_line, None, None, f"unreadable CSV header: {exc}")
     names = tuple(cell.strip().lstrip("\ufeff") for cell in header)
     return Table(name, names, header_line, delimiter, encoding, lines, reader)
+
+
+def _first_bytes(stream: BinaryIO, n: int) -> bytes:
+    if stream.seekable():
+        position = stream.tell()
+        start = stream.read(n)
+        stream.seek(position)
+        return start
+    return stream.peek(n)[:n] if hasattr(stream, "peek") else b""
 
 
 class _Prepend(Iterator[str]):
