@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -48,14 +47,16 @@ class _Lines(Iterator[str]):
     def __init__(self, stream: BinaryIO, encoding: str) -> None:
         self.line = 0
         self._encoding = encoding
-        self._text: io.TextIOWrapper | None = None
+        self._text: codecs.StreamReader | None = None
         if codecs.lookup(encoding).name.startswith("utf-16"):
-            self._text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+            # A reader, not a TextIOWrapper: that one closes the file when collected,
+            # and the file may be read twice.
+            self._text = codecs.getreader(encoding)(stream)
         self._stream = stream
 
     def __next__(self) -> str:
         if self._text is not None:
-            text = self._text.readline()
+            text = self._text.readline(keepends=True)
             if not text:
                 raise StopIteration
             self.line += 1
