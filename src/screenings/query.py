@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from screenings import tables
 from screenings.errors import InvalidInput
+from screenings.keys import name_key
 from screenings.records import EditionRef, FilmRef, ScreeningView, VenueRef
 from screenings.tables import SCREENING_STATUSES
-from screenings.timeparse import UTC, DateRange, load_zone
+from screenings.timeparse import MAX_YEAR, MIN_YEAR, UTC, DateRange, load_zone
 
 SORTS = ("start", "-start", "film", "venue", "updated")
+MAX_LIMIT = 2**31 - 1  # any larger limit is no limit, and SQLite refuses it
 
 # Plain tables, not the ORM classes: a list needs no instances (see statement()).
 S = tables.screening
@@ -32,6 +34,9 @@ E = tables.edition
 FE = tables.festival
 SE = tables.selection
 C = tables.credit
+# Where a screening is: its own city, else its venue's, else its festival's. The
+# output and the --city filter both use this one expression.
+CITY = func.coalesce(S.c.city, V.c.city, FE.c.city)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,7 @@ class ScreeningQuery:
                 E.c.label.label("edition_label"),
                 FE.c.name.label("festival_name"),
                 SE.c.section.label("section"),
+                CITY.label("display_city"),
             )
             .join(F, S.c.film_id == F.c.id)
             .outerjoin(V, S.c.venue_id == V.c.id)
@@ -100,30 +106,34 @@ class ScreeningQuery:
             .outerjoin(SE, and_(SE.c.film_id == S.c.film_id, SE.c.edition_id == S.c.edition_id))
         )
         where: list[Any] = []
-        if self.film:
+        if self.film is not None:
             where.append(S.c.film_id == note(lookup.find_film(session, self.film)).id)
         for text, role in ((self.person, None), (self.director, "director")):
-            if text:
+            if text is not None:
                 person = note(lookup.find_person(session, text, what=role or "person"))
                 credited = [C.c.film_id == S.c.film_id, C.c.person_id == person.id]
                 if role:
                     credited.append(C.c.role == role)
                 where.append(exists().where(*credited))
-        if self.edition or (self.festival and self.year is not None):
+        if self.edition is not None or (self.festival is not None and self.year is not None):
             found = lookup.find_edition(
                 session, self.edition, festival=self.festival, year=self.year
             )
             where.append(S.c.edition_id == note(found).id)
-        elif self.festival:
+        elif self.festival is not None:
             where.append(E.c.festival_id == note(lookup.find_festival(session, self.festival)).id)
-        if self.venue:
+        if self.venue is not None:
             where.append(S.c.venue_id == note(lookup.find_venue(session, self.venue)).id)
-        if self.city:
-            city = func.lower(func.coalesce(V.c.city, S.c.city, FE.c.city))
-            where.append(city == self.city.strip().lower())
-        if self.country:
-            country = func.lower(func.coalesce(V.c.country, FE.c.country))
-            where.append(country == self.country.strip().lower())
+        # Free text (cities, countries, sections, audiences) matches by key, like names:
+        # the stored spellings with the same key, found here, go into the SELECT.
+        for text, expression, what in (
+            (self.city, CITY, "--city"),
+            (self.country, func.coalesce(V.c.country, FE.c.country), "--country"),
+            (self.section, SE.c.section, "--section"),
+            (self.audience, S.c.audience, "--audience"),
+        ):
+            if text is not None:
+                where.append(expression.in_(_spellings(session, expression, text, what)))
         if self.dates:
             where.append(S.c.local_date.between(self.dates.first, self.dates.last))
         if self.upcoming_from:
@@ -140,28 +150,24 @@ class ScreeningQuery:
                 )
             )
         if self.statuses:
-            where.append(S.c.status.in_(self.statuses))
+            where.append(S.c.status.in_([status.lower() for status in self.statuses]))
         if self.kinds:
             where.append(S.c.kind.in_(self.kinds))
-        if self.section:
-            where.append(func.lower(SE.c.section) == self.section.strip().lower())
-        if self.audience:
-            where.append(func.lower(S.c.audience) == self.audience.strip().lower())
         if not self.include_private:
             where.append(S.c.visibility == "public")
         statement = statement.where(*where).order_by(*self._order())
         if self.limit is not None:
-            statement = statement.limit(self.limit)
+            statement = statement.limit(min(self.limit, MAX_LIMIT))
         return statement, notes
 
     @property
     def names_given(self) -> bool:
         """True when the query names a film, person, festival, edition or venue."""
         names = (self.film, self.person, self.director, self.festival, self.edition, self.venue)
-        return any(names)
+        return any(name is not None for name in names)
 
     def _check(self) -> None:
-        unknown = [s for s in self.statuses if s not in SCREENING_STATUSES]
+        unknown = [s for s in self.statuses if s.lower() not in SCREENING_STATUSES]
         if unknown:
             raise InvalidInput(
                 f"--status: unknown status {unknown[0]!r}; expected one of "
@@ -173,9 +179,13 @@ class ScreeningQuery:
             )
         if self.limit is not None and self.limit < 1:
             raise InvalidInput(f"--limit: expected a positive number, got {self.limit}")
-        if self.year is not None and not (self.festival or self.edition):
+        if self.year is not None and self.festival is None:
+            if self.edition is not None:
+                raise InvalidInput("--year: --edition already names the year")
             raise InvalidInput("--year: give it with --festival (the edition's year)")
-        if self.edition and self.festival:
+        if self.year is not None and not MIN_YEAR <= self.year <= MAX_YEAR:
+            raise InvalidInput(f"--year: expected a year from {MIN_YEAR} to {MAX_YEAR}")
+        if self.edition is not None and self.festival is not None:
             raise InvalidInput("--edition: give either --edition or --festival (with --year)")
 
     def _order(self) -> list[Any]:
@@ -186,8 +196,9 @@ class ScreeningQuery:
         by: dict[str, list[Any]] = {
             "start": start,
             "-start": start,
-            "film": [F.c.title_key, F.c.year, *start],
-            "venue": [V.c.name_key, *start],
+            # Unknown parts last, on both backends (they disagree by default).
+            "film": [F.c.title_key, F.c.year.nulls_last(), *start],
+            "venue": [V.c.name_key.nulls_last(), V.c.city.nulls_last(), *start],
             "updated": [S.c.updated_at.desc()],
         }
         return [*by[self.sort], S.c.id]
@@ -207,7 +218,7 @@ class ScreeningQuery:
                 if row.edition_id
                 else None
             ),
-            city=row.city or row.venue_city,
+            city=row.display_city,
             local_date=row.local_date,
             local_time=row.local_time,
             timezone=row.timezone,
@@ -227,6 +238,24 @@ class ScreeningQuery:
             sequence=row.sequence,
             updated_at=row.updated_at,
         )
+
+
+def _spellings(session: Session, expression: Any, text: str, what: str) -> list[str]:
+    """The stored values of ``expression`` whose key is the key of ``text``."""
+    wanted = name_key(text)
+    if not wanted:
+        raise InvalidInput(f"{what}: empty")
+    stored = (
+        select(expression.label("value"))
+        .select_from(S)
+        .outerjoin(V, S.c.venue_id == V.c.id)
+        .outerjoin(E, S.c.edition_id == E.c.id)
+        .outerjoin(FE, E.c.festival_id == FE.c.id)
+        .outerjoin(SE, and_(SE.c.film_id == S.c.film_id, SE.c.edition_id == S.c.edition_id))
+        .where(expression.is_not(None))
+        .distinct()
+    )
+    return [value for value in session.scalars(stored) if name_key(value) == wanted]
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,8 @@ _MONTHS = (
     "november",
     "december",
 )
+# The years a screening can have: the same bounds as the catalogue's CHECK constraints.
+MIN_YEAR, MAX_YEAR = 1870, 2200
 _NUMERIC_ORDER_HINT = "pass --dayfirst or --monthfirst, or set SCREENINGS_DATE_ORDER"
 
 
@@ -225,6 +227,7 @@ def _relative_day(lowered: str, today: dt.date | None, what: str) -> dt.date | N
 
 
 def _make_date(y: int, m: int, d: int, raw: str, what: str) -> dt.date:
+    _year_in_range(y, raw, what)
     try:
         return dt.date(y, m, d)
     except ValueError:
@@ -301,6 +304,13 @@ def _textual(raw: str, what: str, year: int | None) -> When:
             raise InvalidInput(f"{what}: {raw!r} has no year; expected e.g. 11 June 2013")
         one = one.replace(year=year)
         note = f"{raw!r} read as {one:%d %B} {year}, the year of the edition"
+    elif not re.search(rf"(?<!\d){one.year}(?!\d)", raw):
+        raise InvalidInput(f"{what}: {raw!r} has a two-digit year; write the year in full")
+    named = [d for d in _WEEKDAYS if re.search(rf"\b{d[:3]}", raw.lower())]
+    if named and _WEEKDAYS[one.weekday()] not in named:
+        raise InvalidInput(
+            f"{what}: {raw!r}: {one:%d %B %Y} is a {_WEEKDAYS[one.weekday()].title()}"
+        )
     time = one.time().replace(tzinfo=None) if one.hour == two.hour else None
     offset = one.utcoffset() if one.tzinfo is not None else None
     return When(_make_date(one.year, one.month, one.day, raw, what), time, offset, note)
@@ -321,7 +331,7 @@ def parse_range(
     raw = " ".join(text.split())
     lowered = raw.lower()
     if re.fullmatch(r"\d{4}", raw):
-        year = int(raw)
+        year = _year_in_range(int(raw), raw, what)
         return DateRange(dt.date(year, 1, 1), dt.date(year, 12, 31))
     words = lowered.split(" ")
     if len(words) == 2 and words[0] in {"this", "next", "last"} and words[1] in {"week", "month"}:
@@ -336,8 +346,10 @@ def parse_range(
     if len(words) == 2 and re.fullmatch(r"\d{4}", words[1]):
         month = _month_number(words[0])
         if month is not None:
-            return _month(int(words[1]), month)
+            return _month(_year_in_range(int(words[1]), raw, what), month)
     when = parse_when(raw, what=what, dayfirst=dayfirst, today=today)
+    if when.time is not None:
+        raise InvalidInput(f"{what}: {raw!r} has a time; expected a day or a span of days")
     return DateRange(when.day, when.day)
 
 
@@ -350,8 +362,16 @@ def _month_number(word: str) -> int | None:
 
 
 def _month(year: int, month: int) -> DateRange:
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return DateRange(dt.date(year, month, 1), following - dt.timedelta(days=1))
+    import calendar
+
+    last = calendar.monthrange(year, month)[1]
+    return DateRange(dt.date(year, month, 1), dt.date(year, month, last))
+
+
+def _year_in_range(year: int, raw: str, what: str) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidInput(f"{what}: {raw!r}: expected a year from {MIN_YEAR} to {MAX_YEAR}")
+    return year
 
 
 def resolve_local(when: When, zone_name: str, *, what: str = "time") -> dt.datetime:

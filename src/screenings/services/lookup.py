@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from screenings.errors import Ambiguous, InvalidInput, NotFound
 from screenings.keys import name_key
 from screenings.models import Award, Edition, Festival, Film, Person, Venue
+from screenings.timeparse import MAX_YEAR, MIN_YEAR
 
 T = TypeVar("T")
 
@@ -62,48 +63,73 @@ def _resolve(
     what: str,
     key_column: Any,
     extra: tuple[Any, str] | None = None,
+    slug_column: Any = None,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> Found[Any]:
-    """The generic resolution: by #id, by key (with an optional parenthesised part), by prefix."""
+    """The generic resolution: by #id; by name (whole, then with a parenthesised year or
+    city); by a unique prefix; and, only when no name matches, by slug."""
     raw = " ".join(text.split())
     if not raw:
         raise InvalidInput(f"{what}: empty name")
     if match := _BY_ID.match(raw):
-        record = session.get(model, int(match[1]))
+        number = int(match[1])
+        record = session.get(model, number) if number <= MAX_ID else None
         if record is None:
             raise NotFound(f"{what}: no {what} has id #{match[1]}")
         return Found(record)
 
-    conditions: list[ColumnElement[bool]] = []
-    name = raw
+    # The whole text first: a title may itself end in parentheses.
+    readings: list[tuple[str, str | None]] = [(raw, None)]
     if extra is not None and (match := _PARENTHESIS.match(raw)):
-        column, kind = extra
-        name = match["name"]
-        value = match["extra"].strip()
-        if kind == "year":
-            if not value.isdigit():
-                raise InvalidInput(f"{what}: expected a year in parentheses, got {value!r}")
-            conditions.append(column == int(value))
-        else:
-            conditions.append(column == value)
-    key = name_key(name)
+        readings.append((match["name"], match["extra"].strip()))
+    for name, qualifier in readings:
+        key = name_key(name)
+        keep = _qualifier(what, extra, qualifier)
+        exact = [r for r in session.scalars(select(model).where(key_column == key, *where))
+                 if keep(r)]  # fmt: skip
+        if len(exact) == 1:
+            return Found(exact[0])
+        if len(exact) > 1:
+            raise _ambiguous(what, raw, exact)
 
-    exact = list(session.scalars(select(model).where(key_column == key, *conditions)))
-    if len(exact) == 1:
-        return Found(exact[0])
-    if len(exact) > 1:
-        raise _ambiguous(what, raw, exact)
+    for name, qualifier in readings:
+        key = name_key(name)
+        keep = _qualifier(what, extra, qualifier)
+        pattern = _escape_like(key) + "%"
+        candidates = session.scalars(
+            select(model).where(key_column.like(pattern, escape="\\"), *where)
+        )
+        prefixed = [
+            r for r in candidates
+            if _at_word_boundary(getattr(r, key_column.key), key) and keep(r)
+        ]  # fmt: skip
+        if len(prefixed) == 1:
+            record = prefixed[0]
+            return Found(record, f"{what} {raw!r} is {describe(record)}")
+        if len(prefixed) > 1:
+            raise _ambiguous(what, raw, prefixed)
 
-    pattern = _escape_like(key) + "%"
-    candidates = session.scalars(
-        select(model).where(key_column.like(pattern, escape="\\"), *conditions)
-    )
-    prefixed = [r for r in candidates if _at_word_boundary(getattr(r, key_column.key), key)]
-    if len(prefixed) == 1:
-        record = prefixed[0]
-        return Found(record, f"{what} {raw!r} is {describe(record)}")
-    if len(prefixed) > 1:
-        raise _ambiguous(what, raw, prefixed)
-    raise _not_found(session, model, what, raw, key, key_column)
+    if slug_column is not None:
+        by_slug = session.scalars(select(model).where(slug_column == raw, *where)).first()
+        if by_slug is not None:
+            return Found(by_slug)
+    raise _not_found(session, model, what, raw, name_key(readings[0][0]), where)
+
+
+MAX_ID = 2**31 - 1  # the largest id PostgreSQL's integer holds
+
+
+def _qualifier(what: str, extra: tuple[Any, str] | None, value: str | None) -> Any:
+    """A test on candidates for the parenthesised part: the year, or the city (by its key)."""
+    if extra is None or value is None:
+        return lambda record: True
+    column, kind = extra
+    if kind == "year":
+        if not value.isdigit() or not MIN_YEAR <= int(value) <= MAX_YEAR:
+            raise InvalidInput(f"{what}: expected a year in parentheses, got {value!r}")
+        return lambda record: getattr(record, column.key) == int(value)
+    wanted = name_key(value)
+    return lambda record: name_key(getattr(record, column.key) or "") == wanted
 
 
 def _escape_like(text: str) -> str:
@@ -123,12 +149,22 @@ def _ambiguous(what: str, raw: str, records: Sequence[Any]) -> Ambiguous:
 
 
 def _not_found(
-    session: Session, model: Any, what: str, raw: str, key: str, key_column: Any
+    session: Session,
+    model: Any,
+    what: str,
+    raw: str,
+    key: str,
+    where: Sequence[ColumnElement[bool]],
 ) -> NotFound:
-    display = Film.title if model is Film else model.name
-    names = sorted(set(session.scalars(select(display))))
-    close = _closest(key, names)
-    hint = f"; did you mean {', '.join(repr(n) for n in close)}?" if close else ""
+    records = list(session.scalars(select(model).where(*where)))
+    attribute = "title" if model is Film else "name"
+    close = _closest(key, sorted({getattr(r, attribute) for r in records}))
+    shown: list[str] = []
+    for name in close:
+        same = [r for r in records if getattr(r, attribute) == name]
+        # A suggestion must itself be usable: a name several records share comes with each.
+        shown += [repr(name)] if len(same) == 1 else [repr(describe(r)) for r in same]
+    hint = f"; did you mean {', '.join(shown)}?" if shown else ""
     return NotFound(f"{what}: no {what} called {raw!r}{hint}")
 
 
@@ -147,38 +183,40 @@ def _closest(key: str, names: Sequence[str], n: int = 3) -> list[str]:
 
 
 def find_film(session: Session, text: str) -> Found[Film]:
-    """A film by title (``Title (2012)`` for the year), unique title prefix, or ``#ID``."""
+    """A film by title (``Title (2012)`` for the year), unique title prefix, slug or ``#ID``."""
     return _resolve(
-        session, Film, text, what="film", key_column=Film.title_key, extra=(Film.year, "year")
-    )
+        session, Film, text, what="film", key_column=Film.title_key, extra=(Film.year, "year"),
+        slug_column=Film.slug,
+    )  # fmt: skip
 
 
 def find_person(session: Session, text: str, *, what: str = "person") -> Found[Person]:
-    """A person by name, unique name prefix, or ``#ID``."""
-    return _resolve(session, Person, text, what=what, key_column=Person.name_key)
+    """A person by name, unique name prefix, slug or ``#ID``."""
+    return _resolve(
+        session, Person, text, what=what, key_column=Person.name_key, slug_column=Person.slug
+    )
 
 
 def find_festival(session: Session, text: str) -> Found[Festival]:
     """A festival by name, unique name prefix, slug, or ``#ID``."""
-    by_slug = session.scalars(select(Festival).where(Festival.slug == text.strip())).first()
-    if by_slug is not None:
-        return Found(by_slug)
-    return _resolve(session, Festival, text, what="festival", key_column=Festival.name_key)
+    return _resolve(
+        session, Festival, text, what="festival", key_column=Festival.name_key,
+        slug_column=Festival.slug,
+    )  # fmt: skip
 
 
 def find_venue(session: Session, text: str) -> Found[Venue]:
     """A venue by name (``Name (City)`` for the city), unique prefix, slug, or ``#ID``."""
-    by_slug = session.scalars(select(Venue).where(Venue.slug == text.strip())).first()
-    if by_slug is not None:
-        return Found(by_slug)
     return _resolve(
-        session, Venue, text, what="venue", key_column=Venue.name_key, extra=(Venue.city, "city")
-    )
+        session, Venue, text, what="venue", key_column=Venue.name_key,
+        extra=(Venue.city, "city"), slug_column=Venue.slug,
+    )  # fmt: skip
 
 
-def find_award(session: Session, text: str) -> Found[Award]:
-    """An award by name, unique prefix, or ``#ID``."""
-    return _resolve(session, Award, text, what="award", key_column=Award.name_key)
+def find_award(session: Session, text: str, *, festival_id: int | None = None) -> Found[Award]:
+    """An award by name, unique prefix, or ``#ID``; among one festival's awards when given."""
+    where = [Award.festival_id == festival_id] if festival_id is not None else []
+    return _resolve(session, Award, text, what="award", key_column=Award.name_key, where=where)
 
 
 def find_edition(
@@ -195,15 +233,16 @@ def find_edition(
     if text is not None:
         raw = " ".join(text.split())
         if match := _BY_ID.match(raw):
-            record = session.get(Edition, int(match[1]))
+            number = int(match[1])
+            record = session.get(Edition, number) if number <= MAX_ID else None
             if record is None:
                 raise NotFound(f"edition: no edition has id #{match[1]}")
             return Found(record)
-        by_slug = session.scalars(select(Edition).where(Edition.slug == raw)).first()
-        if by_slug is not None:
-            return Found(by_slug)
         match = _TRAILING_YEAR.match(raw)
         if not match:
+            by_slug = session.scalars(select(Edition).where(Edition.slug == raw)).first()
+            if by_slug is not None:
+                return Found(by_slug)
             raise InvalidInput(
                 f"edition: expected a festival and a year, e.g. 'Sheffield Doc/Fest 2013', "
                 f"got {raw!r}"
@@ -218,6 +257,9 @@ def find_edition(
     editions = list(session.scalars(select(Edition).where(*conditions)))
     if label is not None:
         editions = [e for e in editions if name_key(e.label or "") == name_key(label)]
+    elif len(editions) > 1:
+        # No label given: the edition without one is meant, not a labelled one beside it.
+        editions = [e for e in editions if not e.label] or editions
     if not editions:
         years = sorted({e.year for e in found.record.editions})
         known = f"; its editions: {', '.join(map(str, years))}" if years else "; it has none yet"
