@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -27,6 +28,7 @@ def _screening(s: ScreeningView) -> list[str]:
     where = ", ".join(p for p in (s.venue.name if s.venue else None, s.city) if p)
     festival = f"{s.edition.festival} {s.edition.year}" if s.edition else "special screening"
     time = s.local_time.strftime("%H:%M") if s.local_time else "time TBA"
+    status = f"{s.status}, private" if s.visibility == "private" else s.status
     return [
         s.local_date.isoformat(),
         time,
@@ -34,7 +36,7 @@ def _screening(s: ScreeningView) -> list[str]:
         where,
         festival,
         s.kind,
-        s.status,
+        status,
     ]
 
 
@@ -103,28 +105,54 @@ TABLES: dict[type, tuple[list[str], Callable[[Any], list[str]]]] = {
 }
 
 
+# Columns never cut to fit: short, and useless cut.
+FIXED = {"date", "time", "id", "year", "runtime", "films", "editions", "screenings", "result"}
+_NARROWEST = 6
+
+
 def render_table(view_type: type, rows: Sequence[Any], width: int | None = None) -> str:
-    """Rows as a plain-text table, no colour, its widest columns cut to fit ``width``
-    (None: nothing is cut)."""
+    """Rows as a plain-text table, no colour, its widest text columns cut to fit ``width``
+    (None: nothing is cut). Widths count terminal cells: a wide character takes two."""
     headers, cells = TABLES[view_type]
     body = [cells(row) for row in rows]
     widths = [
-        max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(headers)
+        max(_cells(h), *(_cells(r[i]) for r in body)) if body else _cells(h)
+        for i, h in enumerate(headers)
     ]
     gap = 2
-    while width and sum(widths) + gap * (len(widths) - 1) > width and max(widths) > 8:
-        widest = widths.index(max(widths))
+    while width and sum(widths) + gap * (len(widths) - 1) > width:
+        cuttable = [i for i, h in enumerate(headers) if h not in FIXED and widths[i] > _NARROWEST]
+        if not cuttable:
+            break
+        widest = max(cuttable, key=lambda i: widths[i])
         widths[widest] -= 1
     lines = [_line(headers, widths, gap), _line(["-" * w for w in widths], widths, gap)]
     lines.extend(_line(r, widths, gap) for r in body)
     return "\n".join(lines) + "\n"
 
 
+def _cells(text: str) -> int:
+    """How many terminal cells ``text`` takes."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
+def _fit(text: str, width: int) -> str:
+    if _cells(text) <= width:
+        return text + " " * (width - _cells(text))
+    kept, used = [], 0
+    for char in text:
+        if used + _cells(char) > width - 1:
+            break
+        kept.append(char)
+        used += _cells(char)
+    return "".join(kept) + "…" + " " * (width - used - 1)
+
+
 def _line(values: Sequence[str], widths: Sequence[int], gap: int) -> str:
-    cut = [
-        v if len(v) <= w else v[: max(w - 1, 0)] + "…" for v, w in zip(values, widths, strict=True)
-    ]
-    return (" " * gap).join(c.ljust(w) for c, w in zip(cut, widths, strict=True)).rstrip()
+    return (" " * gap).join(_fit(v, w) for v, w in zip(values, widths, strict=True)).rstrip()
 
 
 def emit(kind: str, view_type: type, rows: Sequence[Any], fmt: str) -> None:

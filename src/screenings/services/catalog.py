@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from screenings.errors import InvalidInput
+from screenings.keys import name_key
 from screenings.models import (
     NOMINATION_RESULTS,
     Award,
@@ -68,6 +69,15 @@ class _Notes(list[str]):
         return found.record
 
 
+def _spellings(session: Session, column: Any, text: str, what: str) -> list[str]:
+    """The stored values of ``column`` whose key is the key of ``text`` (case, accents)."""
+    wanted = name_key(text)
+    if not wanted:
+        raise InvalidInput(f"{what}: empty")
+    values = session.scalars(select(column).where(column.is_not(None)).distinct())
+    return [value for value in values if name_key(value) == wanted]
+
+
 def list_films(
     session: Session,
     *,
@@ -83,21 +93,23 @@ def list_films(
     notes = _Notes()
     statement = select(Film)
     for text, role in ((person, None), (director, "director")):
-        if text:
+        if text is not None:
             someone = notes.take(lookup.find_person(session, text, what=role or "person"))
             credited = [Credit.film_id == Film.id, Credit.person_id == someone.id]
             if role:
                 credited.append(Credit.role == role)
             statement = statement.where(exists().where(*credited))
-    if edition or (festival and year is not None):
+    if edition is not None and year is not None:
+        raise InvalidInput("--year: --edition already names the year")
+    if edition is not None or (festival is not None and year is not None):
         chosen = notes.take(lookup.find_edition(session, edition, festival=festival, year=year))
         statement = statement.where(_in_editions(Edition.id == chosen.id))
-    elif festival:
+    elif festival is not None:
         chosen_festival = notes.take(lookup.find_festival(session, festival))
         statement = statement.where(_in_editions(Edition.festival_id == chosen_festival.id))
     elif year is not None:
         statement = statement.where(Film.year == year)
-    statement = statement.order_by(Film.title_key, Film.year, Film.id).limit(limit)
+    statement = statement.order_by(Film.title_key, Film.year.nulls_last(), Film.id).limit(limit)
     films = session.scalars(statement.options(selectinload(Film.credits).joinedload(Credit.person)))
     rows = [
         FilmView(
@@ -137,7 +149,7 @@ def list_people(
     statement = (
         select(Person, films).outerjoin(Credit, Credit.person_id == Person.id).group_by(Person.id)
     )
-    if film:
+    if film is not None:
         chosen = notes.take(lookup.find_film(session, film))
         on_film = aliased(Credit)
         statement = statement.where(
@@ -162,10 +174,12 @@ def list_festivals(
         .outerjoin(Edition, Edition.festival_id == Festival.id)
         .group_by(Festival.id)
     )
-    if city:
-        statement = statement.where(func.lower(Festival.city) == city.strip().lower())
-    if country:
-        statement = statement.where(func.lower(Festival.country) == country.strip().lower())
+    for text, column, what in (
+        (city, Festival.city, "--city"),
+        (country, Festival.country, "--country"),
+    ):
+        if text is not None:
+            statement = statement.where(column.in_(_spellings(session, column, text, what)))
     statement = statement.order_by(Festival.name_key, Festival.id).limit(limit)
     rows = [
         FestivalView(f.id, f.name, f.slug, f.city, f.country, f.timezone, f.website, n)
@@ -181,16 +195,18 @@ def list_editions(
     year: int | None = None,
     limit: int | None = None,
 ) -> Listed[EditionView]:
-    """Editions by festival, then year, with how many screenings each has."""
+    """Editions by festival, then year, with how many public screenings each has."""
     notes = _Notes()
     screenings = func.count(Screening.id)
     statement = (
         select(Edition, screenings)
         .join(Festival, Edition.festival_id == Festival.id)
-        .outerjoin(Screening, Screening.edition_id == Edition.id)
+        .outerjoin(
+            Screening, and_(Screening.edition_id == Edition.id, Screening.visibility == "public")
+        )
         .group_by(Edition.id, Festival.id)
     )
-    if festival:
+    if festival is not None:
         chosen = notes.take(lookup.find_festival(session, festival))
         statement = statement.where(Edition.festival_id == chosen.id)
     if year is not None:
@@ -221,11 +237,10 @@ def list_venues(
 ) -> Listed[VenueView]:
     """Venues by name, then city."""
     statement = select(Venue)
-    if city:
-        statement = statement.where(func.lower(Venue.city) == city.strip().lower())
-    if country:
-        statement = statement.where(func.lower(Venue.country) == country.strip().lower())
-    statement = statement.order_by(Venue.name_key, Venue.city, Venue.id).limit(limit)
+    for text, column, what in ((city, Venue.city, "--city"), (country, Venue.country, "--country")):
+        if text is not None:
+            statement = statement.where(column.in_(_spellings(session, column, text, what)))
+    statement = statement.order_by(Venue.name_key, Venue.city.nulls_last(), Venue.id).limit(limit)
     rows = [
         VenueView(
             v.id, v.name, v.slug, v.address, v.city, v.country, v.timezone, v.latitude, v.longitude
@@ -241,7 +256,7 @@ def list_awards(
     """Awards by name."""
     notes = _Notes()
     statement = select(Award).options(selectinload(Award.festival))
-    if festival:
+    if festival is not None:
         chosen = notes.take(lookup.find_festival(session, festival))
         statement = statement.where(Award.festival_id == chosen.id)
     statement = statement.order_by(Award.name_key, Award.id).limit(limit)
@@ -271,25 +286,27 @@ def list_nominations(
     """Nominations by year, then award, then id."""
     notes = _Notes()
     statement = select(Nomination).join(Award, Nomination.award_id == Award.id)
-    if award:
-        statement = statement.where(
-            Nomination.award_id == notes.take(lookup.find_award(session, award)).id
-        )
-    if film:
+    chosen_festival = (
+        notes.take(lookup.find_festival(session, festival)) if festival is not None else None
+    )
+    if chosen_festival is not None:
+        statement = statement.where(Award.festival_id == chosen_festival.id)
+    if award is not None:
+        festival_id = chosen_festival.id if chosen_festival is not None else None
+        found = lookup.find_award(session, award, festival_id=festival_id)
+        statement = statement.where(Nomination.award_id == notes.take(found).id)
+    if film is not None:
         statement = statement.where(
             Nomination.film_id == notes.take(lookup.find_film(session, film)).id
         )
-    if person:
+    if person is not None:
         statement = statement.where(
             Nomination.person_id == notes.take(lookup.find_person(session, person)).id
-        )
-    if festival:
-        statement = statement.where(
-            Award.festival_id == notes.take(lookup.find_festival(session, festival)).id
         )
     if year is not None:
         statement = statement.where(Nomination.year == year)
     if result is not None:
+        result = result.lower()
         if result not in NOMINATION_RESULTS:
             raise InvalidInput(
                 f"--result: unknown result {result!r}; expected one of "
