@@ -110,7 +110,7 @@ def _resolve(
             raise _ambiguous(what, raw, prefixed)
 
     if slug_column is not None:
-        by_slug = session.scalars(select(model).where(slug_column == raw, *where)).first()
+        by_slug = session.scalars(select(model).where(slug_column == raw.lower(), *where)).first()
         if by_slug is not None:
             return Found(by_slug)
     raise _not_found(session, model, what, raw, name_key(readings[0][0]), where)
@@ -240,7 +240,7 @@ def find_edition(
             return Found(record)
         match = _TRAILING_YEAR.match(raw)
         if not match:
-            by_slug = session.scalars(select(Edition).where(Edition.slug == raw)).first()
+            by_slug = session.scalars(select(Edition).where(Edition.slug == raw.lower())).first()
             if by_slug is not None:
                 return Found(by_slug)
             raise InvalidInput(
