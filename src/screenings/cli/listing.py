@@ -130,6 +130,20 @@ def list_(
     Screenings come in order of their day, then their start; one whose time is
     not known comes first in its day and shows "time TBA". Private screenings
     are left out unless --include-private.
+
+    Filters by kind: screenings: all but --award and --result. films: --person,
+    --director, --festival, --edition, --year. people: --film. festivals and
+    venues: --city, --country. editions: --festival, --year. awards:
+    --festival. nominations: --award, --film, --person, --festival, --year,
+    --result. Every kind takes --limit and --format.
+
+    Examples:
+
+      screenings list --film "The Defector" --in 2013
+
+      screenings list --edition "Sheffield Doc/Fest 2013" --format json
+
+      screenings list nominations --festival "Sheffield Doc/Fest" --year 2013
     """
     if kind not in KINDS:
         raise InvalidInput(f"list: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
