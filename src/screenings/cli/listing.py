@@ -218,14 +218,14 @@ def list_(
             say_notes(found.notes)
             emit(kind, ScreeningView, found.screenings, fmt)
             return
-        from screenings.services import catalog
+        from screenings.services import listing
 
         options: dict[str, Any] = {
             name.replace("-", "_"): value
             for name, value in given.items()
             if name in ALLOWED[kind] and value is not None
         }
-        listed = getattr(catalog, f"list_{kind}")(session, limit=_limit(limit), **options)
+        listed = getattr(listing, f"list_{kind}")(session, limit=_limit(limit), **options)
         say_notes(listed.notes)
         view_type = _VIEW_TYPES[kind]
         emit(kind, view_type, listed.rows, fmt)
