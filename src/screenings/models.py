@@ -116,6 +116,7 @@ class Film(Timestamped, Base):
     links: Mapped[list[FilmLink]] = relationship(
         back_populates="film", cascade="all, delete-orphan"
     )
+    screenings: Mapped[list[Screening]] = relationship(back_populates="film")
 
     @validates("title")
     def _set_key(self, _key: str, value: str) -> str:
@@ -190,6 +191,7 @@ class Edition(Timestamped, Base):
     ends_on: Mapped[dt.date | None]
 
     festival: Mapped[Festival] = relationship(back_populates="editions")
+    screenings: Mapped[list[Screening]] = relationship(back_populates="edition")
 
 
 class Selection(Timestamped, Base):
@@ -222,6 +224,8 @@ class Venue(Timestamped, Base):
     timezone: Mapped[str | None]
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+
+    screenings: Mapped[list[Screening]] = relationship(back_populates="venue")
 
     @validates("name")
     def _set_key(self, _key: str, value: str) -> str:
@@ -264,9 +268,9 @@ class Screening(Timestamped, Base):
     notes: Mapped[str | None]
     sequence: Mapped[int]
 
-    film: Mapped[Film] = relationship()
-    venue: Mapped[Venue | None] = relationship()
-    edition: Mapped[Edition | None] = relationship()
+    film: Mapped[Film] = relationship(back_populates="screenings")
+    venue: Mapped[Venue | None] = relationship(back_populates="screenings")
+    edition: Mapped[Edition | None] = relationship(back_populates="screenings")
 
     @validates("timezone")
     def _check_zone(self, _key: str, value: str) -> str:

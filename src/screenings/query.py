@@ -43,6 +43,7 @@ CITY = func.coalesce(S.c.city, V.c.city, FE.c.city)
 class ScreeningQuery:
     """What to select, as the user said it. Every field is optional; all given must hold."""
 
+    ids: tuple[int, ...] = ()  # these screenings only
     film: str | None = None
     person: str | None = None  # any credit
     director: str | None = None
@@ -106,6 +107,8 @@ class ScreeningQuery:
             .outerjoin(SE, and_(SE.c.film_id == S.c.film_id, SE.c.edition_id == S.c.edition_id))
         )
         where: list[Any] = []
+        if self.ids:
+            where.append(S.c.id.in_(self.ids))
         if self.film is not None:
             where.append(S.c.film_id == note(lookup.find_film(session, self.film)).id)
         for text, role in ((self.person, None), (self.director, "director")):

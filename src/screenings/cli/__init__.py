@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from screenings import __version__
+from screenings.cli import add as add_commands
 from screenings.cli import db as db_commands
 from screenings.cli import listing
 from screenings.cli.context import State
@@ -26,6 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+app.add_typer(add_commands.app, name="add")
 app.add_typer(db_commands.app, name="db")
 app.command("list")(listing.list_)
 

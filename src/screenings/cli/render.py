@@ -176,3 +176,76 @@ def emit(kind: str, view_type: type, rows: Sequence[Any], fmt: str) -> None:
 def say_notes(notes: Sequence[str]) -> None:
     for note in notes:
         typer.echo(f"screenings: {note}", err=True)
+
+
+def describe_screening(s: ScreeningView) -> str:
+    """A screening in one unambiguous line: film — day, time (zone) · what kind · ..."""
+    day = s.local_date.strftime("%a %d %b %Y")
+    time = s.local_time.strftime("%H:%M") if s.local_time else "time TBA"
+    parts = [f"{s.film.title} — {day}, {time} ({s.timezone})"]
+    where = ", ".join(p for p in (s.venue.name if s.venue else None, s.city) if p)
+    if where:
+        parts.append(where)
+    if s.edition:
+        parts.append(f"{s.edition.festival} {s.edition.year}")
+    parts.append(s.kind)
+    if s.audience:
+        parts.append(f"audience: {s.audience}")
+    if s.status != "scheduled":
+        parts.append(s.status)
+    if s.visibility == "private":
+        parts.append("private")
+    return " · ".join(parts)
+
+
+def describe_record(kind: str, record: Any) -> str:
+    """What was stored, in one line, as the curation commands say it back."""
+    if isinstance(record, ScreeningView):
+        return describe_screening(record)
+    if isinstance(record, FilmView):
+        bits = [_film(record.title, record.year)]
+        if record.runtime_minutes:
+            bits.append(f"{record.runtime_minutes} min")
+        if record.directors:
+            bits.append("director: " + ", ".join(record.directors))
+        return " · ".join(bits)
+    if isinstance(record, FestivalView):
+        place = ", ".join(p for p in (record.city, record.country) if p)
+        return " · ".join(p for p in (record.name, place, record.timezone) if p)
+    if isinstance(record, EditionView):
+        name = f"{record.festival.name} {record.year}" + (
+            f" {record.label}" if record.label else ""
+        )
+        dates = f"{record.starts_on} to {record.ends_on}" if record.starts_on else None
+        return " · ".join(p for p in (name, dates) if p)
+    if isinstance(record, VenueView):
+        return " · ".join(p for p in (record.name, record.city, record.timezone) if p)
+    if isinstance(record, AwardView):
+        by = record.festival.name if record.festival else record.presenter
+        return " · ".join(p for p in (record.name, by) if p)
+    if isinstance(record, NominationView):
+        nominee = " / ".join(
+            x
+            for x in (
+                _film(record.film.title, record.film.year) if record.film else None,
+                record.person.name if record.person else None,
+            )
+            if x
+        )
+        category = f" ({record.category})" if record.category else ""
+        return f"{record.award.name} {record.year}{category} · {nominee} · {record.result}"
+    if isinstance(record, PersonView):
+        return record.name
+    if isinstance(record, dict):  # a selection
+        extra = [f"{k}: {record[k]}" for k in ("section", "premiere") if record.get(k)]
+        return " · ".join([f"{record['film']} in {record['edition']}", *extra, record["status"]])
+    return str(record)
+
+
+def say_stored(verb: str, kind: str, saved: Any) -> None:
+    """'Added screening #3: ...', then what else was done, one line each."""
+    record = saved.record
+    number = record["id"] if isinstance(record, dict) else record.id
+    typer.echo(f"{verb} {kind} #{number}: {describe_record(kind, record)}")
+    for note in saved.notes:
+        typer.echo(f"  {note}")

@@ -309,21 +309,22 @@ def list_nominations(
         selectinload(Nomination.person),
         selectinload(Nomination.edition).joinedload(Edition.festival),
     )
-    rows = [
-        NominationView(
-            id=n.id,
-            award=AwardRef(n.award.id, n.award.name),
-            year=n.year,
-            edition=(
-                EditionRef(n.edition.id, n.edition.festival.name, n.edition.year, n.edition.label)
-                if n.edition
-                else None
-            ),
-            category=n.category,
-            film=FilmRef(n.film.id, n.film.title, n.film.year) if n.film else None,
-            person=PersonRef(n.person.id, n.person.name) if n.person else None,
-            result=n.result,
-        )
-        for n in session.scalars(statement)
-    ]
+    rows = [nomination_view(n) for n in session.scalars(statement)]
     return Listed(rows, notes)
+
+
+def nomination_view(n: Nomination) -> NominationView:
+    return NominationView(
+        id=n.id,
+        award=AwardRef(n.award.id, n.award.name),
+        year=n.year,
+        edition=(
+            EditionRef(n.edition.id, n.edition.festival.name, n.edition.year, n.edition.label)
+            if n.edition
+            else None
+        ),
+        category=n.category,
+        film=FilmRef(n.film.id, n.film.title, n.film.year) if n.film else None,
+        person=PersonRef(n.person.id, n.person.name) if n.person else None,
+        result=n.result,
+    )

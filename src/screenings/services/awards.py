@@ -1,0 +1,100 @@
+"""Awards and nominations: films and people up for an award, and what they won."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from screenings.errors import Conflict, InvalidInput
+from screenings.keys import name_key
+from screenings.models import NOMINATION_RESULTS, Award, Nomination
+from screenings.records import AwardView, FestivalRef, NominationView
+from screenings.services import lookup
+from screenings.services.catalog import Saved, check_name, check_year, person_named
+from screenings.services.listing import nomination_view
+
+
+def add_award(
+    session: Session, name: str, *, festival: str | None = None, presenter: str | None = None
+) -> Saved[AwardView]:
+    """Add an award given at a festival, or by a presenting body (an academy, a guild)."""
+    name = check_name(name, "name")
+    if festival is not None and presenter is not None:
+        raise InvalidInput("add award: give --festival or --presenter, not both")
+    notes: list[str] = []
+    chosen = None
+    if festival is not None:
+        found = lookup.find_festival(session, festival)
+        chosen = found.record
+        if found.note:
+            notes.append(found.note)
+    for award in session.scalars(select(Award).where(Award.name_key == name_key(name))):
+        if award.festival_id == (chosen.id if chosen else None):
+            raise Conflict(f"award: {lookup.describe(award)} already exists")
+    award = Award(name=name, festival=chosen, presenter=presenter)
+    session.add(award)
+    session.flush()
+    return Saved(award_view(award), tuple(notes))
+
+
+def award_view(award: Award) -> AwardView:
+    festival = FestivalRef(award.festival.id, award.festival.name) if award.festival else None
+    return AwardView(award.id, award.name, festival, award.presenter)
+
+
+def add_nomination(
+    session: Session,
+    *,
+    award: str,
+    year: int,
+    festival: str | None = None,
+    category: str | None = None,
+    film: str | None = None,
+    person: str | None = None,
+    result: str = "nominated",
+) -> Saved[NominationView]:
+    """A film, a person, or both, up for an award in a year; linked to the festival's
+    edition of that year when there is one. A person named for the first time is created."""
+    notes: list[str] = []
+    check_year(year, "--year")
+    if film is None and person is None:
+        raise InvalidInput("add nomination: give --film, --person, or both")
+    result = result.lower().replace(" ", "_")
+    if result not in NOMINATION_RESULTS:
+        raise InvalidInput(
+            f"--result: expected one of {', '.join(NOMINATION_RESULTS)}, got {result!r}"
+        )
+    festival_id = None
+    if festival is not None:
+        found_festival = lookup.find_festival(session, festival)
+        festival_id = found_festival.record.id
+        if found_festival.note:
+            notes.append(found_festival.note)
+    found_award = lookup.find_award(session, award, festival_id=festival_id)
+    chosen = found_award.record
+    if found_award.note:
+        notes.append(found_award.note)
+    chosen_film = None
+    if film is not None:
+        found_film = lookup.find_film(session, film)
+        chosen_film = found_film.record
+        if found_film.note:
+            notes.append(found_film.note)
+    nominee = person_named(session, person, notes) if person is not None else None
+    edition = None
+    if chosen.festival is not None:
+        edition = next(
+            (e for e in chosen.festival.editions if e.year == year and not e.label), None
+        )
+    for other in session.scalars(select(Nomination).where(Nomination.award_id == chosen.id,
+                                                          Nomination.year == year)):  # fmt: skip
+        if (other.film_id, other.person_id, name_key(other.category or "")) == (
+            chosen_film.id if chosen_film else None, nominee.id if nominee else None,
+            name_key(category or ""),
+        ):  # fmt: skip
+            raise Conflict(f"nomination: that nomination for {chosen.name} {year} already exists")
+    nomination = Nomination(award=chosen, year=year, edition=edition, category=category,
+                            film=chosen_film, person=nominee, result=result)  # fmt: skip
+    session.add(nomination)
+    session.flush()
+    return Saved(nomination_view(nomination), tuple(notes))

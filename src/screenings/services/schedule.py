@@ -1,0 +1,295 @@
+"""The programme: films' selections in editions, and dated screenings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from screenings.config import Settings
+from screenings.errors import Conflict, InvalidInput
+from screenings.keys import name_key
+from screenings.models import (
+    SCREENING_STATUSES,
+    SELECTION_STATUSES,
+    Edition,
+    Screening,
+    Selection,
+    Venue,
+)
+from screenings.query import ScreeningQuery
+from screenings.records import ScreeningView
+from screenings.services import lookup
+from screenings.services.catalog import Saved, check_minutes, check_url, unique_slug, venue_in
+from screenings.timeparse import When, load_zone, parse_time, parse_when, resolve_local
+
+
+def edition_for(
+    session: Session,
+    edition: str | None,
+    festival: str | None,
+    year: int | None,
+    notes: list[str],
+) -> Edition | None:
+    """The edition named by ``--edition E`` or ``--festival F --year Y``, or None for neither."""
+    if edition is None and festival is None:
+        if year is not None:
+            raise InvalidInput("--year: give it with --festival (the edition's year)")
+        return None
+    if edition is not None and festival is not None:
+        raise InvalidInput("--edition: give either --edition or --festival with --year")
+    if festival is not None and year is None:
+        raise InvalidInput("--festival: give the edition's --year too")
+    found = lookup.find_edition(session, edition, festival=festival, year=year)
+    if found.note:
+        notes.append(found.note)
+    return found.record
+
+
+def add_selection(
+    session: Session,
+    film: str,
+    *,
+    edition: str | None = None,
+    festival: str | None = None,
+    year: int | None = None,
+    section: str | None = None,
+    premiere: str | None = None,
+    status: str = "selected",
+) -> Saved[dict[str, Any]]:
+    """Put a film in an edition's programme (with or without dated screenings)."""
+    notes: list[str] = []
+    chosen_film = _take(lookup.find_film(session, film), notes)
+    chosen = edition_for(session, edition, festival, year, notes)
+    if chosen is None:
+        raise InvalidInput("add selection: give --edition E, or --festival F --year Y")
+    status = status.lower().replace(" ", "_")
+    if status not in SELECTION_STATUSES:
+        raise InvalidInput(
+            f"--status: expected one of {', '.join(SELECTION_STATUSES)}, got {status!r}"
+        )
+    existing = session.scalars(
+        select(Selection).where(
+            Selection.film_id == chosen_film.id, Selection.edition_id == chosen.id
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(f"selection: {chosen_film.title} is already in {lookup.describe(chosen)}")
+    selection = Selection(
+        film=chosen_film, edition=chosen, section=section, premiere=premiere, status=status
+    )
+    session.add(selection)
+    session.flush()
+    return Saved(selection_record(selection), tuple(notes))
+
+
+def selection_record(selection: Selection) -> dict[str, Any]:
+    return {
+        "id": selection.id,
+        "film": lookup.describe(selection.film),
+        "edition": lookup.describe(selection.edition),
+        "section": selection.section,
+        "premiere": selection.premiere,
+        "status": selection.status,
+    }
+
+
+def _take(found: lookup.Found[Any], notes: list[str]) -> Any:
+    if found.note:
+        notes.append(found.note)
+    return found.record
+
+
+def when_from(
+    on: str | None,
+    at: str | None,
+    *,
+    dayfirst: bool | None,
+    year: int | None,
+    today: dt.date | None = None,
+) -> When:
+    """``--on DATE [--at TIME]`` or ``--at DATETIME`` as one ``When``; ``year`` is the
+    edition's, for a date written without one."""
+    if on is None and at is None:
+        raise InvalidInput("--on: a date is required (--on DATE [--at TIME], or --at DATETIME)")
+    if on is not None:
+        when = parse_when(on, what="--on", dayfirst=dayfirst, today=today, year=year)
+        if at is None:
+            return when
+        if when.time is not None:
+            raise InvalidInput("--at: --on already gives a time")
+        return When(when.day, parse_time(at, what="--at"), None, when.note)
+    assert at is not None
+    when = parse_when(at, what="--at", dayfirst=dayfirst, today=today, year=year)
+    if when.time is None:
+        raise InvalidInput(f"--at: {at!r} has no time; use --on for a date alone")
+    return when
+
+
+def add_screening(
+    session: Session,
+    settings: Settings,
+    film: str,
+    *,
+    on: str | None = None,
+    at: str | None = None,
+    today: dt.date | None = None,
+    venue: str | None = None,
+    city: str | None = None,
+    edition: str | None = None,
+    festival: str | None = None,
+    year: int | None = None,
+    duration_minutes: int | None = None,
+    kind: str = "regular",
+    audience: str | None = None,
+    status: str = "scheduled",
+    private: bool = False,
+    ticket_url: str | None = None,
+    note: str | None = None,
+    timezone: str | None = None,
+) -> Saved[ScreeningView]:
+    """Add a screening: at a festival edition, or a special one with no festival.
+
+    ``on``/``at`` give a local date and, when known, a local time (never invented).
+    The zone is the venue's; else ``timezone``; else the festival's; else the
+    configured default; else the screening is refused. A ``timezone`` that
+    contradicts the venue's is refused. A venue named for the first time is
+    created (in ``city``, with ``timezone``), and said in the notes.
+    """
+    notes: list[str] = []
+    chosen_film = _take(lookup.find_film(session, film), notes)
+    chosen_edition = edition_for(session, edition, festival, year, notes)
+    when = when_from(
+        on,
+        at,
+        dayfirst=settings.dayfirst,
+        today=today,
+        year=chosen_edition.year if chosen_edition else None,
+    )
+    if when.note:
+        notes.append(when.note)
+    check_minutes(duration_minutes, "--duration")
+    status = status.lower()
+    if status not in SCREENING_STATUSES:
+        raise InvalidInput(
+            f"--status: expected one of {', '.join(SCREENING_STATUSES)}, got {status!r}"
+        )
+    kind_slug = "_".join(kind.strip().lower().split())
+    if not kind_slug:
+        raise InvalidInput("--kind: empty; expected e.g. regular, special, gala, press")
+    if timezone is not None:
+        load_zone(timezone, what="--timezone")
+    place = _venue(session, venue, city, timezone, notes) if venue is not None else None
+    zone = _zone_for(place, timezone, chosen_edition, settings)
+    if when.time is not None:
+        local = resolve_local(when, zone, what="--at")
+        if local.fold:
+            raise InvalidInput(
+                f"--at: {when.day} {when.time:%H:%M} is the second of two in {zone}; only the "
+                "first can be stored yet"
+            )
+    own_city = (" ".join(city.split()) if city else None) if place is None else None
+    if _slot_taken(session, chosen_film.id, place, own_city, when):
+        raise Conflict(
+            f"screening: {chosen_film.title} already has a screening there on {when.day}"
+            + (f" at {when.time:%H:%M}" if when.time else " with the time unknown")
+        )
+    screening = Screening(
+        uid=f"{uuid.uuid4()}@{settings.feed_domain}",
+        film=chosen_film,
+        venue=place,
+        edition=chosen_edition,
+        city=own_city,
+        local_date=when.day,
+        local_time=when.time,
+        timezone=zone,
+        duration_minutes=duration_minutes,
+        kind=kind_slug,
+        status=status,
+        visibility="private" if private else "public",
+        audience=audience,
+        ticket_url=check_url(ticket_url, "--ticket-url"),
+        notes=note,
+    )
+    session.add(screening)
+    session.flush()
+    return Saved(screening_view(session, screening.id, settings), tuple(notes))
+
+
+def _venue(
+    session: Session, name: str, city: str | None, timezone: str | None, notes: list[str]
+) -> Venue:
+    """The venue named (in the city, when given), or a new one there; a new one is said."""
+    if city is None:
+        found = lookup.find_venue(session, name)
+        if found.note:
+            notes.append(found.note)
+        return found.record
+    existing = venue_in(session, name, city)
+    if existing is not None:
+        return existing
+    venue = Venue(
+        name=" ".join(name.split()),
+        slug=unique_slug(session, Venue.slug, name),
+        city=" ".join(city.split()),
+        timezone=timezone,
+    )
+    session.add(venue)
+    session.flush()
+    notes.append(f"created venue #{venue.id}: {venue.name}, {venue.city}")
+    return venue
+
+
+def _zone_for(
+    venue: Venue | None, given: str | None, edition: Edition | None, settings: Settings
+) -> str:
+    """DESIGN.md's rule: the venue's zone, else the given one, else the festival's, else the
+    configured default; a given zone that contradicts the venue's is an error."""
+    if venue is not None and venue.timezone:
+        if given is not None and given != venue.timezone:
+            raise InvalidInput(
+                f"--timezone: {given} contradicts the zone of {venue.name}, {venue.timezone}"
+            )
+        return venue.timezone
+    if given is not None:
+        return given
+    if edition is not None and edition.festival.timezone:
+        return edition.festival.timezone
+    if settings.default_timezone:
+        return settings.default_timezone
+    raise InvalidInput(
+        "--timezone: no time zone is known for this screening; give --timezone, a venue or "
+        "festival that has one, or set SCREENINGS_TIMEZONE"
+    )
+
+
+def _slot_taken(
+    session: Session, film_id: int, venue: Venue | None, city: str | None, when: When
+) -> bool:
+    """Whether the film already has a screening at that venue (or in that city, with no
+    venue) on that day at that time (or with the time unknown): the slot's natural key."""
+    rows = session.scalars(
+        select(Screening).where(
+            Screening.film_id == film_id,
+            Screening.local_date == when.day,
+            Screening.venue_id.is_(None) if venue is None else Screening.venue_id == venue.id,
+        )
+    )
+    return any(
+        name_key(other.city or "") == name_key(city or "") and other.local_time == when.time
+        for other in rows
+    )
+
+
+def screening_view(session: Session, screening_id: int, settings: Settings) -> ScreeningView:
+    """One screening as every door shows it (private or not)."""
+    query = ScreeningQuery(
+        ids=(screening_id,),
+        include_private=True,
+        default_length_minutes=settings.default_duration_minutes,
+    )
+    (view,) = query.run(session).screenings
+    return view
