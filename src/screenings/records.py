@@ -307,3 +307,35 @@ class AwardRow(NamedTuple):
     film: FilmFields | None
     person: str | None
     result: str
+
+
+class RunEntry(NamedTuple):
+    """One step of a film's festival run: a selection in an edition (with the screenings
+    there), or a special screening (no edition). ``day`` orders the run."""
+
+    day: dt.date
+    edition: EditionRef | None
+    section: str | None
+    premiere: str | None
+    status: str | None
+    screenings: list[ScreeningView]
+
+
+class CreditRef(NamedTuple):
+    role: str
+    person: str
+
+
+class LinkRef(NamedTuple):
+    kind: str
+    url: str
+
+
+class FilmShow(NamedTuple):
+    """Everything known about a film."""
+
+    film: FilmView
+    credits: list[CreditRef]
+    links: list[LinkRef]
+    run: list[RunEntry]
+    nominations: list[NominationView]

@@ -15,7 +15,7 @@ import typer
 from screenings import __version__
 from screenings.cli import add as add_commands
 from screenings.cli import db as db_commands
-from screenings.cli import listing
+from screenings.cli import listing, show
 from screenings.cli.context import State
 from screenings.errors import ScreeningsError
 
@@ -30,6 +30,7 @@ app = typer.Typer(
 app.add_typer(add_commands.app, name="add")
 app.add_typer(db_commands.app, name="db")
 app.command("list")(listing.list_)
+app.command("show")(show.show)
 
 
 def _version(value: bool) -> None:

@@ -249,3 +249,51 @@ def say_stored(verb: str, kind: str, saved: Any) -> None:
     typer.echo(f"{verb} {kind} #{number}: {describe_record(kind, record)}")
     for note in saved.notes:
         typer.echo(f"  {note}")
+
+
+def film_page(show: Any) -> str:
+    """``show film`` as text: the film, its people and links, its run, its awards."""
+    film = show.film
+    lines = [f"{_film(film.title, film.year)}  #{film.id}"]
+    facts = []
+    if film.original_title:
+        facts.append(f"original title: {film.original_title}")
+    if film.runtime_minutes:
+        facts.append(f"{film.runtime_minutes} min")
+    if film.countries:
+        facts.append(", ".join(film.countries))
+    if film.languages:
+        facts.append("languages: " + ", ".join(film.languages))
+    if film.imdb_id:
+        facts.append(f"IMDb {film.imdb_id}")
+    if facts:
+        lines.append("  " + " · ".join(facts))
+    roles: dict[str, list[str]] = {}
+    for credit in show.credits:
+        roles.setdefault(credit.role.replace("_", " "), []).append(credit.person)
+    lines += [f"  {role}: {', '.join(people)}" for role, people in roles.items()]
+    lines += [f"  {link.kind}: {link.url}" for link in show.links]
+    lines.append("Festival run")
+    if not show.run:
+        lines.append("  (none recorded)")
+    for entry in show.run:
+        if entry.edition is None:
+            (screening,) = entry.screenings
+            lines.append(f"  {entry.day}  special screening: {describe_screening(screening)}")
+            continue
+        name = f"{entry.edition.festival} {entry.edition.year}"
+        if entry.edition.label:
+            name += f" {entry.edition.label}"
+        bits = [name] + [x for x in (entry.section, entry.premiere) if x]
+        if entry.status and entry.status != "selected":
+            bits.append(entry.status.replace("_", " "))
+        lines.append(f"  {entry.day}  " + " · ".join(bits))
+        lines += [f"              {describe_screening(s)}" for s in entry.screenings]
+    lines.append("Awards and nominations")
+    if not show.nominations:
+        lines.append("  (none recorded)")
+    for nomination in show.nominations:
+        category = f" ({nomination.category})" if nomination.category else ""
+        result = nomination.result.replace("_", " ")
+        lines.append(f"  {nomination.year}  {nomination.award.name}{category}: {result}")
+    return "\n".join(lines)

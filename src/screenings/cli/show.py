@@ -1,0 +1,53 @@
+"""``screenings show KIND NAME``: everything known about one record."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from screenings.cli.context import state
+from screenings.cli.render import say_notes
+from screenings.errors import InvalidInput
+
+SHOWN = ("film", "screening")
+
+
+def show(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="film or screening.")],
+    name: Annotated[str, typer.Argument(help="A name, 'Title (2012)', or #ID.")],
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Show everything known about a film (credits, links, its festival run in date order,
+    awards and nominations) or a screening.
+
+    Example: screenings show film "The Defector"
+    """
+    from screenings.db import unit_of_work
+
+    if kind not in SHOWN:
+        raise InvalidInput(f"show: unknown kind {kind!r}; expected one of {', '.join(SHOWN)}")
+    if fmt not in {"table", "json"}:
+        raise InvalidInput(f"--format: unknown format {fmt!r}; expected table or json")
+    settings = state(ctx).settings
+    with unit_of_work(state(ctx).catalogue(), write=False) as session:
+        from screenings.services import show as shows
+
+        saved = (shows.show_film if kind == "film" else shows.show_screening)(
+            session, settings, name
+        )
+    say_notes(saved.notes)
+    if fmt == "json":
+        import json
+
+        from screenings.records import as_dict
+
+        document = {"version": 1, kind: as_dict(saved.record)}
+        typer.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+        return
+    from screenings.cli.render import describe_screening, film_page
+    from screenings.records import FilmShow
+
+    record = saved.record
+    typer.echo(film_page(record) if isinstance(record, FilmShow) else describe_screening(record))
