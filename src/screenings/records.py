@@ -311,9 +311,11 @@ class AwardRow(NamedTuple):
 
 class RunEntry(NamedTuple):
     """One step of a film's festival run: a selection in an edition (with the screenings
-    there), or a special screening (no edition). ``day`` orders the run."""
+    there), or a special screening (no edition). ``day`` is its first known day, None when
+    no day is known (then only ``year``): a date is never invented."""
 
-    day: dt.date
+    year: int
+    day: dt.date | None
     edition: EditionRef | None
     section: str | None
     premiere: str | None

@@ -287,7 +287,8 @@ def film_page(show: Any) -> str:
         bits = [name] + [x for x in (entry.section, entry.premiere) if x]
         if entry.status and entry.status != "selected":
             bits.append(entry.status.replace("_", " "))
-        lines.append(f"  {entry.day}  " + " · ".join(bits))
+        day = str(entry.day) if entry.day else f"{entry.year} (day unknown)"
+        lines.append(f"  {day}  " + " · ".join(bits))
         lines += [f"              {describe_screening(s)}" for s in entry.screenings]
     lines.append("Awards and nominations")
     if not show.nominations:

@@ -41,7 +41,8 @@ def show_film(
         shown = by_edition.pop(edition.id, [])
         run.append(
             RunEntry(
-                _first_day(edition.starts_on, shown, edition.year),
+                edition.year,
+                _first_day(edition.starts_on, shown),
                 EditionRef(edition.id, edition.festival.name, edition.year, edition.label),
                 selection.section,
                 selection.premiere,
@@ -52,10 +53,22 @@ def show_film(
     for edition_id, shown in by_edition.items():
         edition_ref = shown[0].edition
         if edition_id is not None and edition_ref is not None:  # screened, never "selected"
-            run.append(RunEntry(shown[0].local_date, edition_ref, None, None, None, shown))
+            day = shown[0].local_date
+            run.append(RunEntry(day.year, day, edition_ref, None, None, None, shown))
         else:
-            run.extend(RunEntry(s.local_date, None, None, None, None, [s]) for s in shown)
-    run.sort(key=lambda entry: (entry.day, entry.edition.id if entry.edition else 0))
+            run.extend(
+                RunEntry(s.local_date.year, s.local_date, None, None, None, None, [s])
+                for s in shown
+            )
+    # In date order; within a year, an entry with no known day after the dated ones.
+    run.sort(
+        key=lambda entry: (
+            entry.year,
+            entry.day is None,
+            entry.day or dt.date.min,
+            entry.edition.id if entry.edition else 0,
+        )
+    )
     nominations = session.scalars(
         select(Nomination)
         .where(Nomination.film_id == film.id)
@@ -69,9 +82,9 @@ def show_film(
     return Saved(show, (found.note,) if found.note else ())
 
 
-def _first_day(starts_on: dt.date | None, shown: list[ScreeningView], year: int) -> dt.date:
+def _first_day(starts_on: dt.date | None, shown: list[ScreeningView]) -> dt.date | None:
     days = [s.local_date for s in shown] + ([starts_on] if starts_on else [])
-    return min(days) if days else dt.date(year, 1, 1)
+    return min(days) if days else None
 
 
 def show_screening(session: Session, settings: Settings, text: str) -> Saved[ScreeningView]:
