@@ -15,6 +15,7 @@ import typer
 from screenings import __version__
 from screenings.cli import add as add_commands
 from screenings.cli import db as db_commands
+from screenings.cli import edit as edit_commands
 from screenings.cli import listing, show
 from screenings.cli.context import State
 from screenings.errors import ScreeningsError
@@ -29,6 +30,9 @@ app = typer.Typer(
 )
 app.add_typer(add_commands.app, name="add")
 app.add_typer(db_commands.app, name="db")
+app.add_typer(edit_commands.app, name="edit")
+app.command("cancel")(edit_commands.cancel)
+app.command("postpone")(edit_commands.postpone)
 app.command("list")(listing.list_)
 app.command("show")(show.show)
 

@@ -141,9 +141,11 @@ def add_film(
     check_minutes(runtime_minutes, "--runtime")
     imdb_id = check_imdb(imdb_id)
     existing = session.scalars(
-        select(Film).where(Film.title_key == name_key(title), Film.year.is_(None) if year is None
-                           else Film.year == year)
-    ).first()  # fmt: skip
+        select(Film).where(
+            Film.title_key == name_key(title),
+            Film.year.is_(None) if year is None else Film.year == year,
+        )
+    ).first()
     if existing is not None:
         raise Conflict(f"film: {lookup.describe(existing)} already exists")
     if imdb_id is not None:
@@ -151,11 +153,16 @@ def add_film(
         if same is not None:
             raise Conflict(f"film: {lookup.describe(same)} already has IMDb id {imdb_id}")
     film = Film(
-        title=title, slug=unique_slug(session, Film.slug, f"{title} {year or ''}".strip()),
-        year=year, original_title=original_title, runtime_minutes=runtime_minutes,
-        countries=list(countries), languages=list(languages), imdb_id=imdb_id,
+        title=title,
+        slug=unique_slug(session, Film.slug, f"{title} {year or ''}".strip()),
+        year=year,
+        original_title=original_title,
+        runtime_minutes=runtime_minutes,
+        countries=list(countries),
+        languages=list(languages),
+        imdb_id=imdb_id,
         website=check_url(website, "--website"),
-    )  # fmt: skip
+    )
     session.add(film)
     session.flush()
     notes: list[str] = []
@@ -190,10 +197,18 @@ def check_role(value: str, what: str = "--credit") -> str:
 
 def film_view(film: Film) -> FilmView:
     return FilmView(
-        film.id, film.title, film.original_title, film.year, film.runtime_minutes,
-        list(film.countries), list(film.languages), film.imdb_id, film.website, film.slug,
+        film.id,
+        film.title,
+        film.original_title,
+        film.year,
+        film.runtime_minutes,
+        list(film.countries),
+        list(film.languages),
+        film.imdb_id,
+        film.website,
+        film.slug,
         [c.person.name for c in film.credits if c.role == "director"],
-    )  # fmt: skip
+    )
 
 
 def add_festival(
@@ -211,9 +226,13 @@ def add_festival(
     if existing is not None:
         raise Conflict(f"festival: {existing.name} (#{existing.id}) already exists")
     festival = Festival(
-        name=name, slug=unique_slug(session, Festival.slug, name), city=city, country=country,
-        timezone=_zone(timezone), website=check_url(website, "--website"),
-    )  # fmt: skip
+        name=name,
+        slug=unique_slug(session, Festival.slug, name),
+        city=city,
+        country=country,
+        timezone=_zone(timezone),
+        website=check_url(website, "--website"),
+    )
     session.add(festival)
     session.flush()
     return Saved(festival_view(festival))
@@ -228,9 +247,15 @@ def _zone(name: str | None) -> str | None:
 
 def festival_view(festival: Festival) -> FestivalView:
     return FestivalView(
-        festival.id, festival.name, festival.slug, festival.city, festival.country,
-        festival.timezone, festival.website, len(festival.editions),
-    )  # fmt: skip
+        festival.id,
+        festival.name,
+        festival.slug,
+        festival.city,
+        festival.country,
+        festival.timezone,
+        festival.website,
+        len(festival.editions),
+    )
 
 
 def add_edition(
@@ -253,9 +278,13 @@ def add_edition(
         if edition.year == year and name_key(edition.label or "") == name_key(label or ""):
             raise Conflict(f"edition: {lookup.describe(edition)} already exists")
     edition = Edition(
-        festival=chosen, year=year, label=label, starts_on=starts_on, ends_on=ends_on,
+        festival=chosen,
+        year=year,
+        label=label,
+        starts_on=starts_on,
+        ends_on=ends_on,
         slug=unique_slug(session, Edition.slug, f"{chosen.slug} {year} {label or ''}".strip()),
-    )  # fmt: skip
+    )
     session.add(edition)
     session.flush()
     return Saved(edition_view(edition), (found.note,) if found.note else ())
@@ -264,9 +293,15 @@ def add_edition(
 def edition_view(edition: Edition) -> EditionView:
     public = sum(1 for s in edition.screenings if s.visibility == "public")
     return EditionView(
-        edition.id, FestivalRef(edition.festival.id, edition.festival.name), edition.year,
-        edition.label, edition.slug, edition.starts_on, edition.ends_on, public,
-    )  # fmt: skip
+        edition.id,
+        FestivalRef(edition.festival.id, edition.festival.name),
+        edition.year,
+        edition.label,
+        edition.slug,
+        edition.starts_on,
+        edition.ends_on,
+        public,
+    )
 
 
 def add_venue(
@@ -290,9 +325,15 @@ def add_venue(
     if existing is not None:
         raise Conflict(f"venue: {lookup.describe(existing)} already exists")
     venue = Venue(
-        name=name, slug=unique_slug(session, Venue.slug, name), address=address, city=city,
-        country=country, timezone=_zone(timezone), latitude=latitude, longitude=longitude,
-    )  # fmt: skip
+        name=name,
+        slug=unique_slug(session, Venue.slug, name),
+        address=address,
+        city=city,
+        country=country,
+        timezone=_zone(timezone),
+        latitude=latitude,
+        longitude=longitude,
+    )
     session.add(venue)
     session.flush()
     return Saved(venue_view(venue))
@@ -308,6 +349,195 @@ def venue_in(session: Session, name: str, city: str | None) -> Venue | None:
 
 def venue_view(venue: Venue) -> VenueView:
     return VenueView(
-        venue.id, venue.name, venue.slug, venue.address, venue.city, venue.country,
-        venue.timezone, venue.latitude, venue.longitude,
-    )  # fmt: skip
+        venue.id,
+        venue.name,
+        venue.slug,
+        venue.address,
+        venue.city,
+        venue.country,
+        venue.timezone,
+        venue.latitude,
+        venue.longitude,
+    )
+
+
+# --- Editing --------------------------------------------------------------------------
+
+
+def edit_film(
+    session: Session,
+    name: str,
+    *,
+    title: str | None = None,
+    year: int | None = None,
+    original_title: str | None = None,
+    runtime_minutes: int | None = None,
+    countries: Sequence[str] | None = None,
+    languages: Sequence[str] | None = None,
+    imdb_id: str | None = None,
+    directors: Sequence[str] | None = None,
+    producers: Sequence[str] | None = None,
+    credits: Sequence[tuple[str, str]] | None = None,
+    links: Sequence[tuple[str, str]] | None = None,
+    website: str | None = None,
+) -> Saved[FilmView]:
+    """Change a film. Options given replace what was stored: ``directors`` replaces the
+    directors, ``producers`` the producers, ``credits`` every other credit of the roles it
+    names, ``links`` the links of the kinds it names. Its screenings' sequence is bumped."""
+    from screenings.services.changes import bump_film
+
+    found = lookup.find_film(session, name)
+    film = found.record
+    notes = [found.note] if found.note else []
+    if title is not None:
+        film.title = check_name(title, "--title")
+    if year is not None:
+        film.year = check_year(year, "--year")
+    if original_title is not None:
+        film.original_title = original_title or None
+    if runtime_minutes is not None:
+        film.runtime_minutes = check_minutes(runtime_minutes, "--runtime")
+    if countries is not None:
+        film.countries = list(countries)
+    if languages is not None:
+        film.languages = list(languages)
+    if imdb_id is not None:
+        film.imdb_id = check_imdb(imdb_id)
+    if website is not None:
+        film.website = check_url(website, "--website")
+    replaced: dict[str, list[str]] = {}
+    if directors is not None:
+        replaced["director"] = list(directors)
+    if producers is not None:
+        replaced["producer"] = list(producers)
+    for role, credited in credits or ():
+        replaced.setdefault(check_role(role), []).append(credited)
+    for role, people in replaced.items():
+        for credit in [c for c in film.credits if c.role == role]:
+            film.credits.remove(credit)
+        session.flush()
+        for person_name in people:
+            person = person_named(session, person_name, notes)
+            film.credits.append(Credit(person=person, role=role, position=len(film.credits)))
+    if links is not None:
+        kinds = {check_role(kind, "--link") for kind, _ in links}
+        for link in [x for x in film.links if x.kind in kinds]:
+            film.links.remove(link)
+        session.flush()
+        for kind, url in links:
+            film.links.append(
+                FilmLink(kind=check_role(kind, "--link"), url=check_url(url, "--link"))
+            )
+    _no_duplicate_film(session, film)
+    session.flush()
+    bumped = bump_film(session, film.id)
+    session.refresh(film)
+    if bumped:
+        notes.append(f"{bumped} screening(s) updated for calendars")
+    return Saved(film_view(film), tuple(notes))
+
+
+def _no_duplicate_film(session: Session, film: Film) -> None:
+    clash = session.scalars(
+        select(Film).where(
+            Film.id != film.id,
+            Film.title_key == film.title_key,
+            Film.year.is_(None) if film.year is None else Film.year == film.year,
+        )
+    ).first()
+    if clash is not None:
+        raise Conflict(f"film: {lookup.describe(clash)} already exists")
+
+
+def edit_person(session: Session, name: str, *, new_name: str | None = None) -> Saved[PersonView]:
+    """Rename a person; the screenings of their films are bumped."""
+    from screenings.services.changes import bump_person
+
+    found = lookup.find_person(session, name)
+    person = found.record
+    notes = [found.note] if found.note else []
+    if new_name is not None:
+        new_name = check_name(new_name, "--name")
+        clash = session.scalars(
+            select(Person).where(Person.name_key == name_key(new_name), Person.id != person.id)
+        ).first()
+        if clash is not None:
+            raise Conflict(f"person: {clash.name} (#{clash.id}) already exists; merge them instead")
+        person.name = new_name
+        session.flush()
+        bump_person(session, person.id)
+    return Saved(person_view(person), tuple(notes))
+
+
+def edit_festival(
+    session: Session,
+    name: str,
+    *,
+    new_name: str | None = None,
+    city: str | None = None,
+    country: str | None = None,
+    timezone: str | None = None,
+    website: str | None = None,
+) -> Saved[FestivalView]:
+    """Change a festival; the screenings of its editions are bumped."""
+    from screenings.services.changes import bump_festival
+
+    found = lookup.find_festival(session, name)
+    festival = found.record
+    if new_name is not None:
+        festival.name = check_name(new_name, "--name")
+        clash = session.scalars(
+            select(Festival).where(
+                Festival.name_key == festival.name_key, Festival.id != festival.id
+            )
+        ).first()
+        if clash is not None:
+            raise Conflict(f"festival: {clash.name} (#{clash.id}) already exists")
+    for attribute, value in (("city", city), ("country", country)):
+        if value is not None:
+            setattr(festival, attribute, value or None)
+    if timezone is not None:
+        festival.timezone = _zone(timezone)
+    if website is not None:
+        festival.website = check_url(website, "--website")
+    session.flush()
+    bump_festival(session, festival.id)
+    return Saved(festival_view(festival), (found.note,) if found.note else ())
+
+
+def edit_venue(
+    session: Session,
+    name: str,
+    *,
+    new_name: str | None = None,
+    address: str | None = None,
+    city: str | None = None,
+    country: str | None = None,
+    timezone: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Saved[VenueView]:
+    """Change a venue; its screenings are bumped. A new zone moves their UTC instants
+    (their wall times stay: those are the truth)."""
+    from screenings.services.changes import bump_venue
+
+    found = lookup.find_venue(session, name)
+    venue = found.record
+    if new_name is not None:
+        venue.name = check_name(new_name, "--name")
+    for attribute, value in (("address", address), ("city", city), ("country", country)):
+        if value is not None:
+            setattr(venue, attribute, value or None)
+    if latitude is not None or longitude is not None:
+        venue.latitude = latitude if latitude is not None else venue.latitude
+        venue.longitude = longitude if longitude is not None else venue.longitude
+    if timezone is not None:
+        venue.timezone = _zone(timezone)
+        for screening in venue.screenings:
+            screening.timezone = timezone  # re-derives the UTC instant from the wall time
+    clash = venue_in(session, venue.name, venue.city)
+    if clash is not None and clash.id != venue.id:
+        raise Conflict(f"venue: {lookup.describe(clash)} already exists; merge them instead")
+    session.flush()
+    bump_venue(session, venue.id)
+    return Saved(venue_view(venue), (found.note,) if found.note else ())

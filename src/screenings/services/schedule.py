@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screenings.config import Settings
-from screenings.errors import Conflict, InvalidInput
+from screenings.errors import Conflict, InvalidInput, NotFound
 from screenings.keys import name_key
 from screenings.models import (
     SCREENING_STATUSES,
@@ -244,7 +244,11 @@ def _venue(
 
 
 def _zone_for(
-    venue: Venue | None, given: str | None, edition: Edition | None, settings: Settings
+    venue: Venue | None,
+    given: str | None,
+    edition: Edition | None,
+    settings: Settings,
+    current: str | None = None,
 ) -> str:
     """DESIGN.md's rule: the venue's zone, else the given one, else the festival's, else the
     configured default; a given zone that contradicts the venue's is an error."""
@@ -256,6 +260,8 @@ def _zone_for(
         return venue.timezone
     if given is not None:
         return given
+    if current is not None:  # an edit keeps the zone it had
+        return current
     if edition is not None and edition.festival.timezone:
         return edition.festival.timezone
     if settings.default_timezone:
@@ -293,3 +299,115 @@ def screening_view(session: Session, screening_id: int, settings: Settings) -> S
     )
     (view,) = query.run(session).screenings
     return view
+
+
+# --- Changing screenings ------------------------------------------------------------
+
+
+def screening_by_id(session: Session, text: str) -> Screening:
+    """A screening by ``#ID`` (or the bare number)."""
+    number = text.strip().removeprefix("#")
+    if not number.isdigit() or int(number) > lookup.MAX_ID:
+        raise InvalidInput(f"screening: expected a screening's #ID, got {text!r}")
+    screening = session.get(Screening, int(number))
+    if screening is None:
+        raise NotFound(f"screening: no screening has id #{number}")
+    return screening
+
+
+def edit_screening(
+    session: Session,
+    settings: Settings,
+    ident: str,
+    *,
+    on: str | None = None,
+    at: str | None = None,
+    venue: str | None = None,
+    city: str | None = None,
+    duration_minutes: int | None = None,
+    kind: str | None = None,
+    audience: str | None = None,
+    status: str | None = None,
+    private: bool | None = None,
+    ticket_url: str | None = None,
+    note: str | None = None,
+    timezone: str | None = None,
+    today: dt.date | None = None,
+) -> Saved[ScreeningView]:
+    """Change a screening; its ``sequence`` goes up by one (its ``uid`` never changes).
+    The zone follows the same rule as for a new screening."""
+    from screenings.services.changes import bump
+
+    screening = screening_by_id(session, ident)
+    notes: list[str] = []
+    if on is not None or at is not None:
+        year = screening.edition.year if screening.edition else None
+        when = when_from(
+            on if on is not None else screening.local_date.isoformat(),
+            at,
+            dayfirst=settings.dayfirst,
+            today=today,
+            year=year,
+        )
+        if on is not None and at is None and when.time is None:
+            when = When(when.day, screening.local_time)
+        screening.local_date, screening.local_time = when.day, when.time
+    if venue is not None:
+        screening.venue = _venue(session, venue, city, timezone, notes)
+        screening.city = None
+    elif city is not None and screening.venue is None:
+        screening.city = " ".join(city.split()) or None
+    if duration_minutes is not None:
+        screening.duration_minutes = check_minutes(duration_minutes, "--duration")
+    if kind is not None:
+        screening.kind = "_".join(kind.strip().lower().split()) or "regular"
+    if audience is not None:
+        screening.audience = audience or None
+    if status is not None:
+        screening.status = _status(status)
+    if private is not None:
+        screening.visibility = "private" if private else "public"
+    if ticket_url is not None:
+        screening.ticket_url = check_url(ticket_url, "--ticket-url") if ticket_url else None
+    if note is not None:
+        screening.notes = note or None
+    if timezone is not None:
+        load_zone(timezone, what="--timezone")
+    zone = _zone_for(
+        screening.venue, timezone, screening.edition, settings, current=screening.timezone
+    )
+    screening.timezone = zone
+    if screening.local_time is not None:
+        resolve_local(When(screening.local_date, screening.local_time), zone, what="--at")
+    session.flush()
+    bump(session, Screening.id == screening.id)
+    return Saved(screening_view(session, screening.id, settings), tuple(notes))
+
+
+def _status(value: str) -> str:
+    status = value.strip().lower()
+    if status == "canceled":
+        status = "cancelled"
+    if status not in SCREENING_STATUSES:
+        raise InvalidInput(
+            f"--status: expected one of {', '.join(SCREENING_STATUSES)}, got {value!r}"
+        )
+    return status
+
+
+def set_status(
+    session: Session, settings: Settings, ident: str, status: str, reason: str | None = None
+) -> Saved[ScreeningView]:
+    """Cancel or postpone a screening (never delete it: calendars must see it go); the
+    reason, if any, goes into its notes. Its sequence is bumped."""
+    from screenings.services.changes import bump
+
+    screening = screening_by_id(session, ident)
+    if screening.status == status:
+        raise Conflict(f"screening #{screening.id} is already {status}")
+    screening.status = status
+    if reason:
+        screening.notes = f"{screening.notes}\n{reason}" if screening.notes else reason
+    session.flush()
+    bump(session, Screening.id == screening.id)
+    return Saved(screening_view(session, screening.id, settings))

@@ -1,0 +1,239 @@
+"""``screenings edit KIND NAME ...``, ``cancel``, ``postpone``: change what is stored, and
+say back what it is now. Every change a calendar would show bumps the screenings' sequence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from screenings.cli.add import _pairs
+from screenings.cli.context import state
+from screenings.cli.render import say_stored
+
+app = typer.Typer(help="Change a record; calendars see the change.", no_args_is_help=True)
+Opt = typer.Option
+
+
+def _write(
+    ctx: typer.Context, verb: str, what: str, action: Callable[..., Any], *args: Any, **kw: Any
+) -> None:
+    from screenings.db import unit_of_work
+
+    with unit_of_work(state(ctx).catalogue()) as session:
+        saved = action(session, *args, **kw)
+    say_stored(verb, what, saved)
+
+
+@app.command("film")
+def film(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The film: title, 'Title (2012)' or #ID.")],
+    title: Annotated[str | None, Opt("--title")] = None,
+    year: Annotated[int | None, Opt("--year")] = None,
+    original_title: Annotated[str | None, Opt("--original-title")] = None,
+    runtime: Annotated[int | None, Opt("--runtime", help="Minutes.")] = None,
+    country: Annotated[list[str] | None, Opt("--country", help="Replaces the countries.")] = None,
+    language: Annotated[list[str] | None, Opt("--language", help="Replaces the languages.")] = None,
+    imdb: Annotated[str | None, Opt("--imdb")] = None,
+    director: Annotated[list[str] | None, Opt("--director", help="Replaces the directors.")] = None,
+    producer: Annotated[list[str] | None, Opt("--producer", help="Replaces the producers.")] = None,
+    credit: Annotated[
+        list[str] | None, Opt("--credit", help="ROLE=NAME; replaces that role.")
+    ] = None,
+    link: Annotated[list[str] | None, Opt("--link", help="KIND=URL; replaces that kind.")] = None,
+    website: Annotated[str | None, Opt("--website")] = None,
+) -> None:
+    """Change a film; its screenings' calendars are updated.
+
+    Example: screenings edit film "The Defector" --title "The Defector: Escape from North Korea"
+    """
+    from screenings.services.catalog import edit_film
+
+    _write(
+        ctx,
+        "Updated",
+        "film",
+        edit_film,
+        name,
+        title=title,
+        year=year,
+        original_title=original_title,
+        runtime_minutes=runtime,
+        countries=country,
+        languages=language,
+        imdb_id=imdb,
+        directors=director,
+        producers=producer,
+        credits=_pairs(credit, "--credit", "ROLE=NAME") if credit else None,
+        links=_pairs(link, "--link", "KIND=URL") if link else None,
+        website=website,
+    )
+
+
+@app.command("person")
+def person(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The person: name or #ID.")],
+    new_name: Annotated[str | None, Opt("--name", help="The new name.")] = None,
+) -> None:
+    """Rename a person; the screenings of their films are updated.
+
+    Example: screenings edit person "Ann Shin" --name "Ann Marie Shin"
+    """
+    from screenings.services.catalog import edit_person
+
+    _write(ctx, "Updated", "person", edit_person, name, new_name=new_name)
+
+
+@app.command("festival")
+def festival(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The festival.")],
+    new_name: Annotated[str | None, Opt("--name")] = None,
+    city: Annotated[str | None, Opt("--city")] = None,
+    country: Annotated[str | None, Opt("--country")] = None,
+    timezone: Annotated[str | None, Opt("--timezone")] = None,
+    website: Annotated[str | None, Opt("--website")] = None,
+) -> None:
+    """Change a festival; the screenings of its editions are updated.
+
+    Example: screenings edit festival IDFA --website https://www.idfa.nl
+    """
+    from screenings.services.catalog import edit_festival
+
+    _write(
+        ctx,
+        "Updated",
+        "festival",
+        edit_festival,
+        name,
+        new_name=new_name,
+        city=city,
+        country=country,
+        timezone=timezone,
+        website=website,
+    )
+
+
+@app.command("venue")
+def venue(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The venue: name, 'Name (City)' or #ID.")],
+    new_name: Annotated[str | None, Opt("--name")] = None,
+    address: Annotated[str | None, Opt("--address")] = None,
+    city: Annotated[str | None, Opt("--city")] = None,
+    country: Annotated[str | None, Opt("--country")] = None,
+    timezone: Annotated[
+        str | None, Opt("--timezone", help="Moves its screenings' instants.")
+    ] = None,
+    lat: Annotated[float | None, Opt("--lat")] = None,
+    lon: Annotated[float | None, Opt("--lon")] = None,
+) -> None:
+    """Change a venue; its screenings' calendars are updated.
+
+    Example: screenings edit venue "Showroom Cinema" --address "15 Paternoster Row"
+    """
+    from screenings.services.catalog import edit_venue
+
+    _write(
+        ctx,
+        "Updated",
+        "venue",
+        edit_venue,
+        name,
+        new_name=new_name,
+        address=address,
+        city=city,
+        country=country,
+        timezone=timezone,
+        latitude=lat,
+        longitude=lon,
+    )
+
+
+@app.command("screening")
+def screening(
+    ctx: typer.Context,
+    ident: Annotated[str, typer.Argument(help="The screening's #ID.")],
+    on: Annotated[str | None, Opt("--on", help="A new date (the time is kept).")] = None,
+    at: Annotated[str | None, Opt("--at", help="A new time, or date and time.")] = None,
+    venue: Annotated[str | None, Opt("--venue")] = None,
+    city: Annotated[str | None, Opt("--city")] = None,
+    duration: Annotated[int | None, Opt("--duration")] = None,
+    kind: Annotated[str | None, Opt("--kind")] = None,
+    audience: Annotated[str | None, Opt("--audience")] = None,
+    status: Annotated[str | None, Opt("--status")] = None,
+    private: Annotated[bool | None, Opt("--private/--public")] = None,
+    ticket_url: Annotated[str | None, Opt("--ticket-url")] = None,
+    note: Annotated[str | None, Opt("--note")] = None,
+    timezone: Annotated[str | None, Opt("--timezone")] = None,
+) -> None:
+    """Change a screening; its uid stays, its sequence goes up, calendars update in place.
+
+    Example: screenings edit screening 3 --at 18:30 --venue "Showroom Cinema"
+    """
+    import datetime as dt
+
+    from screenings.services.schedule import edit_screening
+
+    _write(
+        ctx,
+        "Updated",
+        "screening",
+        edit_screening,
+        state(ctx).settings,
+        ident,
+        on=on,
+        at=at,
+        venue=venue,
+        city=city,
+        duration_minutes=duration,
+        kind=kind,
+        audience=audience,
+        status=status,
+        private=private,
+        ticket_url=ticket_url,
+        note=note,
+        timezone=timezone,
+        today=dt.date.today(),
+    )
+
+
+def cancel(
+    ctx: typer.Context,
+    what: Annotated[str, typer.Argument(help="screening")],
+    ident: Annotated[str, typer.Argument(help="The screening's #ID.")],
+    reason: Annotated[str | None, Opt("--reason", help="Kept in its notes.")] = None,
+) -> None:
+    """Cancel a screening: it stays, marked cancelled, so calendars see it go.
+
+    Example: screenings cancel screening 3 --reason "print did not arrive"
+    """
+    _set(ctx, what, ident, "cancelled", reason, "Cancelled")
+
+
+def postpone(
+    ctx: typer.Context,
+    what: Annotated[str, typer.Argument(help="screening")],
+    ident: Annotated[str, typer.Argument(help="The screening's #ID.")],
+    reason: Annotated[str | None, Opt("--reason", help="Kept in its notes.")] = None,
+) -> None:
+    """Postpone a screening (give it a new date later with 'edit screening').
+
+    Example: screenings postpone screening 3
+    """
+    _set(ctx, what, ident, "postponed", reason, "Postponed")
+
+
+def _set(
+    ctx: typer.Context, what: str, ident: str, status: str, reason: str | None, verb: str
+) -> None:
+    from screenings.errors import InvalidInput
+    from screenings.services.schedule import set_status
+
+    if what != "screening":
+        command = {"cancelled": "cancel", "postponed": "postpone"}[status]
+        raise InvalidInput(f"{command}: only a screening can be {status}, not {what!r}")
+    _write(ctx, verb, "screening", set_status, state(ctx).settings, ident, status, reason)
