@@ -16,7 +16,10 @@ app = typer.Typer(help="The database: its location and its schema revision.", no
 
 @app.command()
 def current(ctx: typer.Context) -> None:
-    """Print the database in use (password masked) and its schema revision. Changes nothing."""
+    """Print the database in use (password masked) and its schema revision. Changes nothing.
+
+    Example: screenings --db fest.sqlite3 db current
+    """
     from screenings.db import masked_url
     from screenings.migrate import HEAD_REVISION, SchemaState, read_status, sqlite_file_missing
 
@@ -42,6 +45,8 @@ def upgrade(
     It runs under a lock (two processes cannot migrate at once) and in one
     transaction. A SQLite file is backed up next to itself before its schema
     changes.
+
+    Example: screenings --db postgresql://me@dbhost/festival db upgrade
     """
     from screenings.migrate import upgrade_schema
 
@@ -53,7 +58,10 @@ def downgrade(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision; 'base' removes every table.")],
 ) -> None:
-    """Downgrade the schema to REVISION. A SQLite file is backed up next to itself first."""
+    """Downgrade the schema to REVISION. A SQLite file is backed up next to itself first.
+
+    Example: screenings --db fest.sqlite3 db downgrade base
+    """
     from screenings.migrate import downgrade_schema
 
     _report(ctx, downgrade_schema(state(ctx).engine(), revision))
@@ -72,7 +80,10 @@ def _report(ctx: typer.Context, done: Migration) -> None:
 
 @app.command()
 def history() -> None:
-    """List the schema revisions this version knows, oldest first."""
+    """List the schema revisions this version knows, oldest first.
+
+    Example: screenings db history
+    """
     from screenings.migrate import HEAD_REVISION
     from screenings.migrate import history as revisions
 
@@ -87,6 +98,8 @@ def stats(ctx: typer.Context) -> None:
 
     Like every command that reads the catalogue, it creates a new database at
     the newest revision, and upgrades an older SQLite one (after a backup).
+
+    Example: screenings --db demo/screenings.sqlite3 db stats
     """
     from screenings.db import unit_of_work
     from screenings.migrate import read_status

@@ -123,6 +123,12 @@ def when_from(
             raise InvalidInput("--at: --on already gives a time")
         return When(when.day, parse_time(at, what="--at"), None, when.note)
     assert at is not None
+    try:
+        parse_time(at)
+    except InvalidInput:
+        pass
+    else:
+        raise InvalidInput(f"--at: {at!r} is a time alone; give the date with --on")
     when = parse_when(at, what="--at", dayfirst=dayfirst, today=today, year=year)
     if when.time is None:
         raise InvalidInput(f"--at: {at!r} has no time; use --on for a date alone")

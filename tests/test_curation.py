@@ -1,0 +1,168 @@
+"""Curation from the command line: add, edit, cancel, postpone. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from screenings.cli import run
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def cli(backend: str, new_url: Callable[[str], str], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> Cli:  # fmt: skip
+    """Run screenings on a new database of the backend: (exit code, stdout, stderr)."""
+    url = new_url(backend)
+    monkeypatch.delenv("SCREENINGS_TIMEZONE", raising=False)
+
+    def call(*args: str) -> tuple[int, str, str]:
+        code = run(["--db", url, *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    call("add", "festival", "Sheffield Doc/Fest", "--city", "Sheffield", "--timezone",
+         "Europe/London")  # fmt: skip
+    call("add", "edition", "Sheffield Doc/Fest", "2013", "--from", "2013-06-12", "--to",
+         "2013-06-16")  # fmt: skip
+    call("add", "venue", "Showroom Cinema", "--city", "Sheffield", "--timezone", "Europe/London")
+    call("add", "film", "The Defector", "--year", "2012", "--runtime", "71", "--director",
+         "Ann Shin")  # fmt: skip
+    return call
+
+
+def screenings(cli: Cli) -> list[dict[str, Any]]:
+    code, out, err = cli("list", "--include-private", "--format", "json")
+    assert code == 0, err
+    return json.loads(out)["screenings"]  # type: ignore[no-any-return]
+
+
+def test_add_screening_at_a_venue_takes_its_zone(cli: Cli) -> None:
+    code, out, err = cli("add", "screening", "The Defector", "--edition",
+                         "Sheffield Doc/Fest 2013", "--venue", "Showroom", "--on", "14 June",
+                         "--at", "18:00")  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Added screening #1: The Defector — Fri 14 Jun 2013, 18:00 (Europe/London) · "
+        "Showroom Cinema, Sheffield · Sheffield Doc/Fest 2013 · regular",
+        "  '14 June' read as 14 June 2013, the year of the edition",
+        "  venue 'Showroom' is Showroom Cinema (Sheffield, #1)",
+    ]
+    (row,) = screenings(cli)
+    assert (row["starts_at_utc"], row["sequence"]) == ("2013-06-14T17:00:00Z", 0)
+
+
+def test_a_new_venue_is_created_and_said(cli: Cli) -> None:
+    code, out, _ = cli("add", "screening", "The Defector", "--venue", "Curzon", "--city",
+                       "London", "--timezone", "Europe/London", "--on", "2013-06-10")  # fmt: skip
+    assert code == 0
+    assert "  created venue #2: Curzon, London" in out.splitlines()
+
+
+def test_editing_a_film_title_bumps_each_of_its_screenings(cli: Cli) -> None:
+    for day in ("2013-06-14", "2013-06-15"):
+        cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", day)
+    before = {r["uid"]: r["sequence"] for r in screenings(cli)}
+    code, out, _ = cli("edit", "film", "The Defector", "--title",
+                       "The Defector: Escape from North Korea")  # fmt: skip
+    assert code == 0
+    assert out.splitlines()[0].startswith("Updated film #1: The Defector: Escape from North Korea")
+    after = {r["uid"]: r["sequence"] for r in screenings(cli)}
+    assert set(after) == set(before)  # the same uids
+    assert all(after[uid] == before[uid] + 1 for uid in before)
+
+
+def test_renaming_a_person_bumps_the_screenings_of_their_films(cli: Cli) -> None:
+    cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14")
+    assert cli("edit", "person", "Ann Shin", "--name", "Ann Marie Shin")[0] == 0
+    assert [r["sequence"] for r in screenings(cli)] == [1]
+
+
+def test_cancel_keeps_the_screening_and_bumps_it(cli: Cli) -> None:
+    cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14",
+        "--at", "18:00")  # fmt: skip
+    uid = screenings(cli)[0]["uid"]
+    code, out, _ = cli("cancel", "screening", "#1", "--reason", "no print")
+    assert code == 0
+    assert out.startswith("Cancelled screening #1: ")
+    (row,) = screenings(cli)
+    assert (row["uid"], row["status"], row["sequence"], row["notes"]) == (
+        uid, "cancelled", 1, "no print",
+    )  # fmt: skip
+    assert cli("cancel", "screening", "1") == (
+        5, "", "screenings: error: screening #1 is already cancelled\n",
+    )  # fmt: skip
+
+
+def test_editing_a_screening_keeps_its_uid(cli: Cli) -> None:
+    cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14",
+        "--at", "18:00")  # fmt: skip
+    uid = screenings(cli)[0]["uid"]
+    assert cli("edit", "screening", "1", "--at", "20:30", "--private")[0] == 0
+    (row,) = screenings(cli)
+    assert (row["uid"], row["local_time"], row["visibility"], row["sequence"]) == (
+        uid, "20:30:00", "private", 1,
+    )  # fmt: skip
+
+
+def test_a_new_venue_zone_moves_instants_not_wall_times(cli: Cli) -> None:
+    cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14",
+        "--at", "18:00")  # fmt: skip
+    assert cli("edit", "venue", "Showroom", "--timezone", "Europe/Amsterdam")[0] == 0
+    (row,) = screenings(cli)
+    assert (row["local_time"], row["starts_at_utc"], row["timezone"]) == (
+        "18:00:00", "2013-06-14T16:00:00Z", "Europe/Amsterdam",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["add", "film", "The Defector", "--year", "2012"], 5,
+         "film: The Defector (2012, #1) already exists"),
+        (["add", "film", "X", "--runtime", "-5"], 2,
+         "--runtime: expected a positive number of minutes, got -5"),
+        (["add", "film", "X", "--website", "thedefectormovie"], 2,
+         "--website: 'thedefectormovie' is not a web address; expected https://..."),
+        (["add", "film", "X", "--imdb", "2407504"], 2,
+         "--imdb: '2407504' is not an IMDb id; expected e.g. tt2407504"),
+        (["add", "festival", "IDFA", "--timezone", "Europe/Amsterdm"], 2,
+         "--timezone: unknown time zone 'Europe/Amsterdm'; expected an IANA name such as "
+         "'Europe/London'"),
+        (["add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-02-30"], 2,
+         "--on: '2013-02-30' is not a date (year 2013, month 2, day 30)"),
+        (["add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14",
+          "--timezone", "Europe/Paris"], 2,
+         "--timezone: Europe/Paris contradicts the zone of Showroom Cinema, Europe/London"),
+        (["add", "screening", "The Defector", "--city", "London", "--on", "2013-06-11"], 2,
+         "--timezone: no time zone is known for this screening; give --timezone, a venue or "
+         "festival that has one, or set SCREENINGS_TIMEZONE"),
+        (["add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-03-31",
+          "--at", "01:30"], 2,
+         "--at: 2013-03-31 01:30 does not exist in Europe/London: the clocks go forward from "
+         "+00:00 to +01:00 then; did you mean 00:30 (+00:00) or 02:30 (+01:00)?"),
+        (["add", "screening", "The Defector", "--venue", "Showroom", "--at", "18:00"], 2,
+         "--at: '18:00' is a time alone; give the date with --on"),
+        (["add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14",
+          "--ticket-url", "tickets please"], 2,
+         "--ticket-url: 'tickets please' is not a web address; expected https://..."),
+        (["add", "nomination", "--award", "X", "--year", "2013"], 2,
+         "add nomination: give --film, --person, or both"),
+        (["add", "edition", "Sheffield Doc/Fest", "2013"], 5,
+         "edition: Sheffield Doc/Fest 2013 (#1) already exists"),
+        (["add", "film", "X", "--colour", "red"], 2,
+         "No such option: --colour (Possible options: --country)"),
+        (["edit", "screening", "#7"], 3, "screening: no screening has id #7"),
+        (["postpone", "film", "1"], 2, "postpone: only a screening can be postponed, not 'film'"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_line_and_writes_nothing(
+    cli: Cli, args: list[str], code: int, message: str
+) -> None:
+    before = cli("db", "stats")[1]
+    assert cli(*args) == (code, "", f"screenings: error: {message}\n")
+    assert cli("db", "stats")[1] == before
