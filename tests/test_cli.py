@@ -13,7 +13,6 @@ from screenings import __version__
 from screenings.cli import app, run
 from screenings.migrate import HEAD_REVISION
 
-
 GROUPS = {"db", "add", "edit"}
 
 
