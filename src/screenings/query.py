@@ -163,6 +163,12 @@ class ScreeningQuery:
             statement = statement.limit(min(self.limit, MAX_LIMIT))
         return statement, notes
 
+    def with_private(self) -> ScreeningQuery:
+        """The same query with private screenings included (for checks, never for output)."""
+        from dataclasses import replace
+
+        return replace(self, include_private=True)
+
     @property
     def names_given(self) -> bool:
         """True when the query names a film, person, festival, edition or venue."""

@@ -14,9 +14,9 @@ import typer
 
 from screenings import __version__
 from screenings.cli import add as add_commands
+from screenings.cli import check, listing, show
 from screenings.cli import db as db_commands
 from screenings.cli import edit as edit_commands
-from screenings.cli import listing, show
 from screenings.cli.context import State
 from screenings.errors import ScreeningsError
 
@@ -33,8 +33,10 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(edit_commands.app, name="edit")
 app.command("cancel")(edit_commands.cancel)
 app.command("postpone")(edit_commands.postpone)
+app.command("merge")(edit_commands.merge)
 app.command("list")(listing.list_)
 app.command("show")(show.show)
+app.command("check")(check.check)
 
 
 def _version(value: bool) -> None:

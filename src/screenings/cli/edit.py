@@ -237,3 +237,24 @@ def _set(
         command = {"cancelled": "cancel", "postponed": "postpone"}[status]
         raise InvalidInput(f"{command}: only a screening can be {status}, not {what!r}")
     _write(ctx, verb, "screening", set_status, state(ctx).settings, ident, status, reason)
+
+
+def merge(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="person, film, venue or festival.")],
+    keep: Annotated[str, typer.Argument(help="The one to keep.")],
+    duplicate: Annotated[str, typer.Argument(help="The duplicate: moved into KEEP, removed.")],
+) -> None:
+    """Merge a duplicate into the record kept: credits, screenings, selections, links,
+    nominations, editions and awards move; what both have is kept once.
+
+    Example: screenings merge person "Ann Shin" "Anne Shin"
+    """
+    from screenings.db import unit_of_work
+    from screenings.services.merge import merge as merge_records
+
+    with unit_of_work(state(ctx).catalogue()) as session:
+        saved = merge_records(session, kind, keep, duplicate)
+    typer.echo(f"Merged into {kind} {saved.record}")
+    for note in saved.notes:
+        typer.echo(f"  {note}")

@@ -203,7 +203,7 @@ def list_(
                 venue=venue,
                 city=city,
                 country=country,
-                dates=_dates(from_, to, on, in_, settings.dayfirst),
+                dates=date_span(from_, to, on, in_, settings.dayfirst),
                 upcoming_from=dt.datetime.now(dt.UTC) if upcoming else None,
                 statuses=tuple(status or ()),
                 kinds=tuple(k.lower() for k in kind_ or ()),
@@ -237,7 +237,7 @@ def _limit(limit: int | None) -> int | None:
     return limit
 
 
-def _dates(
+def date_span(
     from_: str | None, to: str | None, on: str | None, in_: str | None, dayfirst: bool | None
 ) -> Any:
     from screenings.timeparse import DateRange, parse_range

@@ -1,0 +1,121 @@
+"""Clashes a programmer must see, among the screenings a query selects: two screenings
+overlapping in one venue, a film shown twice at once, a screening outside its edition's
+dates, a screening whose zone contradicts its venue's. The import report uses it too."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from screenings.models import Edition, Venue
+from screenings.query import ScreeningQuery
+from screenings.records import ScreeningView
+
+
+class Clash(NamedTuple):
+    kind: str  # "venue overlap", "film twice at once", "outside edition", "zone"
+    screenings: tuple[int, ...]
+    message: str
+
+
+def check_screenings(session: Session, query: ScreeningQuery) -> list[Clash]:
+    """Every clash among the screenings ``query`` selects (private ones included; cancelled
+    ones left out: they take no room). Lengths are effective lengths."""
+    views = [s for s in query.with_private().run(session).screenings if s.status != "cancelled"]
+    clashes: list[Clash] = []
+    by_venue: dict[int, list[ScreeningView]] = defaultdict(list)
+    by_film: dict[int, list[ScreeningView]] = defaultdict(list)
+    for view in views:
+        if view.starts_at_utc is None:
+            continue
+        if view.venue is not None:
+            by_venue[view.venue.id].append(view)
+        by_film[view.film.id].append(view)
+    for group in by_venue.values():
+        for first, second in _overlaps(group):
+            assert first.venue is not None
+            clashes.append(
+                Clash(
+                    "venue overlap",
+                    (first.id, second.id),
+                    f"#{first.id} and #{second.id} overlap at {first.venue.name}: "
+                    f"{_span(first)} and {_span(second)}",
+                )
+            )
+    for group in by_film.values():
+        for first, second in _overlaps(group):
+            if first.venue and second.venue and first.venue.id == second.venue.id:
+                continue  # already said as a venue overlap
+            clashes.append(
+                Clash(
+                    "film twice at once",
+                    (first.id, second.id),
+                    f"#{first.id} and #{second.id} show {first.film.title} at once: "
+                    f"{_span(first)} and {_span(second)}",
+                )
+            )
+    edition_ids = {v.edition.id for v in views if v.edition}
+    editions = {
+        e.id: e for e in session.scalars(select(Edition).where(Edition.id.in_(edition_ids)))
+    }
+    for view in views:
+        edition = editions.get(view.edition.id) if view.edition else None
+        if edition is None:
+            continue
+        starts, ends = edition.starts_on, edition.ends_on
+        if (starts and view.local_date < starts) or (ends and view.local_date > ends):
+            clashes.append(
+                Clash(
+                    "outside edition",
+                    (view.id,),
+                    f"#{view.id} on {view.local_date} is outside {edition.festival.name} "
+                    f"{edition.year} ({starts or '?'} to {ends or '?'})",
+                )
+            )
+    venue_ids = {v.venue.id for v in views if v.venue}
+    zones = {
+        v.id: v.timezone for v in session.scalars(select(Venue).where(Venue.id.in_(venue_ids)))
+    }
+    for view in views:
+        if view.venue is None:
+            continue
+        zone = zones.get(view.venue.id)
+        if zone and zone != view.timezone:
+            clashes.append(
+                Clash(
+                    "zone",
+                    (view.id,),
+                    f"#{view.id} is in {view.timezone}, but {view.venue.name} is in {zone}",
+                )
+            )
+    return clashes
+
+
+def _overlaps(group: list[ScreeningView]) -> list[tuple[ScreeningView, ScreeningView]]:
+    ordered = sorted(group, key=lambda v: (v.starts_at_utc, v.id))
+    found = []
+    for i, first in enumerate(ordered):
+        end = _end(first)
+        for second in ordered[i + 1 :]:
+            assert second.starts_at_utc is not None
+            if second.starts_at_utc >= end:
+                break
+            found.append((first, second))
+    return found
+
+
+def _end(view: ScreeningView) -> dt.datetime:
+    assert view.starts_at_utc is not None
+    return view.starts_at_utc + dt.timedelta(minutes=view.length_minutes)
+
+
+def _span(view: ScreeningView) -> str:
+    assert view.starts_at_utc is not None and view.local_time is not None
+    end = dt.datetime.combine(view.local_date, view.local_time) + dt.timedelta(
+        minutes=view.length_minutes
+    )
+    return f"{view.local_date} {view.local_time:%H:%M}-{end:%H:%M}"

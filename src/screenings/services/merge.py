@@ -1,0 +1,191 @@
+"""Merging duplicates: everything the duplicate has moves to the record kept, then the
+duplicate is removed. What both have (the same credit, the same link) is kept once.
+Calendars see every affected screening change (its sequence goes up)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from screenings.errors import Conflict, InvalidInput
+from screenings.keys import name_key
+from screenings.models import (
+    Award,
+    Credit,
+    Festival,
+    Film,
+    FilmLink,
+    Nomination,
+    Person,
+    Screening,
+    Selection,
+    Venue,
+)
+from screenings.services import lookup
+from screenings.services.catalog import Saved
+from screenings.services.changes import bump, bump_film
+
+KINDS = ("person", "film", "venue", "festival")
+
+
+def merge(session: Session, kind: str, keep: str, duplicate: str) -> Saved[str]:
+    """Merge ``duplicate`` into ``keep`` (both named as the lookups read names)."""
+    if kind not in KINDS:
+        raise InvalidInput(f"merge: expected one of {', '.join(KINDS)}, got {kind!r}")
+    finders: dict[str, Callable[..., lookup.Found[Any]]] = {
+        "person": lookup.find_person,
+        "film": lookup.find_film,
+        "venue": lookup.find_venue,
+        "festival": lookup.find_festival,
+    }
+    find = finders[kind]
+    kept_found, dup_found = find(session, keep), find(session, duplicate)
+    kept, dup = kept_found.record, dup_found.record
+    notes = [f.note for f in (kept_found, dup_found) if f.note]
+    if kept.id == dup.id:
+        raise InvalidInput(f"merge: {keep!r} and {duplicate!r} are the same {kind} (#{kept.id})")
+    movers: dict[str, Callable[[Session, Any, Any], str]] = {
+        "person": _people,
+        "film": _films,
+        "venue": _venues,
+        "festival": _festivals,
+    }
+    moved = movers[kind](session, kept, dup)
+    what = lookup.describe(dup)
+    session.delete(dup)
+    session.flush()
+    notes.append(f"moved {moved} and removed {what}")
+    return Saved(lookup.describe(kept), tuple(notes))
+
+
+def _people(session: Session, kept: Person, dup: Person) -> str:
+    credits = 0
+    for credit in list(session.scalars(select(Credit).where(Credit.person_id == dup.id))):
+        if _has(session, Credit, film_id=credit.film_id, person_id=kept.id, role=credit.role):
+            session.delete(credit)
+        else:
+            credit.person = kept
+            credits += 1
+        bump_film(session, credit.film_id)
+    nominations = _move_nominations(session, "person_id", kept.id, dup.id)
+    return f"{credits} credit(s) and {nominations} nomination(s)"
+
+
+def _films(session: Session, kept: Film, dup: Film) -> str:
+    for attribute in (
+        "original_title",
+        "year",
+        "runtime_minutes",
+        "synopsis",
+        "website",
+        "imdb_id",
+    ):
+        if getattr(kept, attribute) is None and getattr(dup, attribute) is not None:
+            value = getattr(dup, attribute)
+            if attribute == "imdb_id":
+                dup.imdb_id = None
+                session.flush()
+            setattr(kept, attribute, value)
+    kept.countries = kept.countries or dup.countries
+    kept.languages = kept.languages or dup.languages
+    for credit in list(dup.credits):
+        if not _has(session, Credit, film_id=kept.id, person_id=credit.person_id, role=credit.role):
+            kept.credits.append(
+                Credit(person_id=credit.person_id, role=credit.role, position=len(kept.credits))
+            )
+    for link in list(dup.links):
+        if not _has(session, FilmLink, film_id=kept.id, url=link.url):
+            kept.links.append(FilmLink(kind=link.kind, url=link.url, label=link.label))
+    for selection in list(session.scalars(select(Selection).where(Selection.film_id == dup.id))):
+        if _has(session, Selection, film_id=kept.id, edition_id=selection.edition_id):
+            session.delete(selection)
+        else:
+            selection.film = kept
+    session.flush()
+    screenings = 0
+    for screening in list(session.scalars(select(Screening).where(Screening.film_id == dup.id))):
+        clash = session.scalars(
+            select(Screening).where(
+                Screening.film_id == kept.id,
+                Screening.local_date == screening.local_date,
+                Screening.local_time.is_(None)
+                if screening.local_time is None
+                else Screening.local_time == screening.local_time,
+                Screening.venue_id.is_(None)
+                if screening.venue_id is None
+                else Screening.venue_id == screening.venue_id,
+            )
+        ).first()
+        if clash is not None and name_key(clash.city or "") == name_key(screening.city or ""):
+            raise Conflict(
+                f"merge: screening #{screening.id} and #{clash.id} are the same slot; "
+                "cancel or edit one first"
+            )
+        screening.film = kept
+        screenings += 1
+    nominations = _move_nominations(session, "film_id", kept.id, dup.id)
+    session.flush()
+    bump_film(session, kept.id)
+    return f"{screenings} screening(s) and {nominations} nomination(s)"
+
+
+def _venues(session: Session, kept: Venue, dup: Venue) -> str:
+    count = 0
+    for screening in list(dup.screenings):
+        screening.venue = kept
+        if kept.timezone:
+            screening.timezone = kept.timezone
+        count += 1
+    session.flush()
+    bump(session, Screening.venue_id == kept.id)
+    return f"{count} screening(s)"
+
+
+def _festivals(session: Session, kept: Festival, dup: Festival) -> str:
+    for edition in list(dup.editions):
+        for other in kept.editions:
+            if other.year == edition.year and name_key(other.label or "") == name_key(
+                edition.label or ""
+            ):
+                raise Conflict(
+                    f"merge: both have an edition {edition.year}"
+                    + (f" {edition.label}" if edition.label else "")
+                    + "; merge their screenings by hand first"
+                )
+        edition.festival = kept
+    awards = list(session.scalars(select(Award).where(Award.festival_id == dup.id)))
+    for award in awards:
+        if _has(session, Award, name_key=award.name_key, festival_id=kept.id):
+            raise Conflict(f"merge: both give an award called {award.name}")
+        award.festival = kept
+    session.flush()
+    moved = len(dup.editions)
+    return f"{moved} edition(s) and {len(awards)} award(s)"
+
+
+def _move_nominations(session: Session, column: str, kept_id: int, dup_id: int) -> int:
+    moved = 0
+    rows = session.scalars(select(Nomination).where(getattr(Nomination, column) == dup_id))
+    for nomination in list(rows):
+        same = {
+            c: getattr(nomination, c)
+            for c in ("award_id", "year", "category", "film_id", "person_id")
+        }
+        same[column] = kept_id
+        if _has(session, Nomination, **same):
+            session.delete(nomination)
+        else:
+            setattr(nomination, column, kept_id)
+            moved += 1
+    return moved
+
+
+def _has(session: Session, model: Any, **values: Any) -> bool:
+    conditions = [
+        getattr(model, k).is_(None) if v is None else getattr(model, k) == v
+        for k, v in values.items()
+    ]
+    return session.scalars(select(model).where(*conditions)).first() is not None
