@@ -112,3 +112,23 @@ def stats(ctx: typer.Context) -> None:
     with unit_of_work(engine, write=False) as session:
         for table, count in count_rows(session).items():
             typer.echo(f"{table}: {count}")
+
+
+@app.command()
+def retime(ctx: typer.Context) -> None:
+    """Recompute every screening's UTC instant from its wall time, after the zone database
+    changed a zone's rules; report what moved. Wall times never change.
+
+    Example: screenings db retime
+    """
+    from screenings.db import unit_of_work
+    from screenings.services.changes import retime as recompute
+
+    with unit_of_work(state(ctx).catalogue()) as session:
+        moved = recompute(session)
+    for item in moved:
+        if item.problem:
+            typer.echo(f"#{item.id} {item.wall} {item.zone}: left as it was: {item.problem}")
+        else:
+            typer.echo(f"#{item.id} {item.wall} {item.zone}: {item.before} -> {item.after}")
+    typer.echo(f"{sum(1 for m in moved if not m.problem)} screening(s) moved")

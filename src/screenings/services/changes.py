@@ -4,7 +4,8 @@ transaction (DESIGN.md, "Identity and change"). A ``uid`` never changes."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
@@ -48,3 +49,50 @@ def bump_edition(session: Session, edition_id: int) -> int:
 def bump_festival(session: Session, festival_id: int) -> int:
     editions = select(Edition.id).where(Edition.festival_id == festival_id)
     return bump(session, Screening.edition_id.in_(editions))
+
+
+class Moved(NamedTuple):
+    """A screening whose UTC instant the zone database now puts elsewhere."""
+
+    id: int
+    zone: str
+    wall: str
+    before: dt.datetime | None
+    after: dt.datetime | None
+    problem: str | None = None
+
+
+def retime(session: Session) -> list[Moved]:
+    """Recompute every derived UTC instant from the stored wall time and zone (after the
+    zone database changed a zone's rules); bump each screening that moved. A wall time
+    that no longer exists is reported, and left as it was."""
+    from screenings.errors import InvalidInput
+    from screenings.timeparse import wall_to_utc
+
+    moved: list[Moved] = []
+    rows = session.execute(
+        select(
+            Screening.id,
+            Screening.local_date,
+            Screening.local_time,
+            Screening.timezone,
+            Screening.starts_at_utc,
+        ).where(Screening.local_time.is_not(None))
+    )
+    for number, day, time, zone, before in rows:
+        assert time is not None  # selected so
+        wall = f"{day} {time:%H:%M}"
+        try:
+            after = wall_to_utc(day, time, zone)
+        except InvalidInput as exc:
+            moved.append(Moved(number, zone, wall, before, None, exc.message))
+            continue
+        if after != before:
+            moved.append(Moved(number, zone, wall, before, after))
+    for item in moved:
+        if item.after is not None:
+            session.execute(
+                update(Screening).where(Screening.id == item.id).values(starts_at_utc=item.after)
+            )
+            bump(session, Screening.id == item.id)
+    return moved
