@@ -258,3 +258,28 @@ def merge(
     typer.echo(f"Merged into {kind} {saved.record}")
     for note in saved.notes:
         typer.echo(f"  {note}")
+
+
+def remove(
+    ctx: typer.Context,
+    kind: Annotated[
+        str, typer.Argument(help="film, person, festival, edition, venue, screening or award.")
+    ],
+    name: Annotated[str, typer.Argument(help="A name, or #ID.")],
+    yes: Annotated[bool, Opt("--yes", help="Remove it (without: say what would go).")] = False,
+    cascade: Annotated[bool, Opt("--cascade", help="Remove what depends on it too.")] = False,
+) -> None:
+    """Remove a record. Refused while others depend on it (they are named), unless
+    --cascade. A screening removed vanishes from calendars without a word: prefer
+    'cancel' for one that was announced.
+
+    Example: screenings remove venue "Odeon (London)" --yes
+    """
+    from screenings.db import unit_of_work
+    from screenings.services.remove import remove as remove_record
+
+    with unit_of_work(state(ctx).catalogue()) as session:
+        saved = remove_record(session, kind, name, cascade=cascade, confirmed=yes)
+    typer.echo(f"Removed {saved.record}")
+    for note in saved.notes:
+        typer.echo(f"  {note}")

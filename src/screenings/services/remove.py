@@ -1,0 +1,115 @@
+"""Removing a record: refused while other records depend on it (they are named), unless
+the removal cascades to them. A film's credits and links, being parts of it, go with it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from screenings.errors import Conflict, InvalidInput
+from screenings.models import (
+    Award,
+    Credit,
+    Edition,
+    Festival,
+    Film,
+    Nomination,
+    Person,
+    Screening,
+    Selection,
+    Venue,
+)
+from screenings.services import lookup
+from screenings.services.catalog import Saved
+from screenings.services.schedule import screening_by_id
+
+KINDS = ("film", "person", "festival", "edition", "venue", "screening", "award")
+
+
+def _dependents(session: Session, record: Any) -> list[tuple[str, list[Any]]]:
+    """What depends on ``record``, by kind, for the message and for a cascade."""
+
+    def rows(model: Any, *where: Any) -> list[Any]:
+        return list(session.scalars(select(model).where(*where)))
+
+    if isinstance(record, Film):
+        return [
+            ("selection", rows(Selection, Selection.film_id == record.id)),
+            ("screening", rows(Screening, Screening.film_id == record.id)),
+            ("nomination", rows(Nomination, Nomination.film_id == record.id)),
+        ]
+    if isinstance(record, Person):
+        return [
+            ("credit", rows(Credit, Credit.person_id == record.id)),
+            ("nomination", rows(Nomination, Nomination.person_id == record.id)),
+        ]
+    if isinstance(record, Festival):
+        return [
+            ("edition", rows(Edition, Edition.festival_id == record.id)),
+            ("award", rows(Award, Award.festival_id == record.id)),
+        ]
+    if isinstance(record, Edition):
+        return [
+            ("selection", rows(Selection, Selection.edition_id == record.id)),
+            ("screening", rows(Screening, Screening.edition_id == record.id)),
+            ("nomination", rows(Nomination, Nomination.edition_id == record.id)),
+        ]
+    if isinstance(record, Venue):
+        return [("screening", rows(Screening, Screening.venue_id == record.id))]
+    if isinstance(record, Award):
+        return [("nomination", rows(Nomination, Nomination.award_id == record.id))]
+    return []
+
+
+def remove(
+    session: Session, kind: str, name: str, *, cascade: bool = False, confirmed: bool = False
+) -> Saved[str]:
+    """Remove a film, person, festival, edition, venue, screening or award.
+
+    Refused (``Conflict``) while others depend on it, naming how many of what,
+    unless ``cascade``. Without ``confirmed`` nothing is removed: the answer
+    says what would be (``InvalidInput``, so the command exits non-zero).
+    """
+    finders: dict[str, Callable[[Session, str], Any]] = {
+        "film": lambda s, n: lookup.find_film(s, n).record,
+        "person": lambda s, n: lookup.find_person(s, n).record,
+        "festival": lambda s, n: lookup.find_festival(s, n).record,
+        "edition": lambda s, n: lookup.find_edition(s, n).record,
+        "venue": lambda s, n: lookup.find_venue(s, n).record,
+        "award": lambda s, n: lookup.find_award(s, n).record,
+        "screening": screening_by_id,
+    }
+    if kind not in finders:
+        raise InvalidInput(f"remove: expected one of {', '.join(KINDS)}, got {kind!r}")
+    record = finders[kind](session, name)
+    described = f"screening #{record.id}" if kind == "screening" else lookup.describe(record)
+    removed = _cascade(session, record, cascade, described)
+    if not confirmed:
+        extra = f" and {', '.join(removed)}" if removed else ""
+        raise InvalidInput(f"remove: this would remove {described}{extra}; pass --yes to do it")
+    session.delete(record)
+    session.flush()
+    notes = (f"with {', '.join(removed)}",) if removed else ()
+    return Saved(described, notes)
+
+
+def _cascade(session: Session, record: Any, cascade: bool, described: str) -> list[str]:
+    """Delete (or, without ``cascade``, refuse for) what depends on ``record``."""
+    removed: list[str] = []
+    for kind, rows in _dependents(session, record):
+        if not rows:
+            continue
+        if not cascade:
+            raise Conflict(
+                f"remove: {len(rows)} {kind}(s) depend on {described}; remove or merge them "
+                "first, or pass --cascade"
+            )
+        for row in rows:
+            _cascade(session, row, True, "")
+            session.delete(row)
+        removed.append(f"{len(rows)} {kind}(s)")
+    session.flush()
+    return removed
