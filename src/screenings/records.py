@@ -341,3 +341,39 @@ class FilmShow(NamedTuple):
     links: list[LinkRef]
     run: list[RunEntry]
     nominations: list[NominationView]
+
+
+class SelectionRef(NamedTuple):
+    film: FilmRef
+    edition: EditionRef
+    section: str | None
+    premiere: str | None
+    status: str
+
+
+class FilmCredit(NamedTuple):
+    film: FilmRef
+    role: str
+
+
+class PersonShow(NamedTuple):
+    person: PersonView
+    credits: list[FilmCredit]
+    nominations: list[NominationView]
+
+
+class FestivalShow(NamedTuple):
+    festival: FestivalView
+    editions: list[EditionView]
+    awards: list[AwardView]
+
+
+class EditionShow(NamedTuple):
+    edition: EditionView
+    selections: list[SelectionRef]
+    screenings: list[ScreeningView]
+
+
+class VenueShow(NamedTuple):
+    venue: VenueView
+    screenings: list[ScreeningView]

@@ -298,3 +298,57 @@ def film_page(show: Any) -> str:
         result = nomination.result.replace("_", " ")
         lines.append(f"  {nomination.year}  {nomination.award.name}{category}: {result}")
     return "\n".join(lines)
+
+
+def record_page(show: Any) -> str:
+    """``show person|festival|edition|venue`` as text."""
+    from screenings.records import EditionShow, FestivalShow, PersonShow, VenueShow
+
+    if isinstance(show, PersonShow):
+        lines = [f"{show.person.name}  #{show.person.id}", "Films"]
+        lines += [
+            f"  {_film(film.title, film.year)}: {role.replace('_', ' ')}"
+            for film, role in show.credits
+        ] or ["  (none recorded)"]
+        lines.append("Awards and nominations")
+        lines += [f"  {describe_record('nomination', n)}" for n in show.nominations] or [
+            "  (none recorded)"
+        ]
+        return "\n".join(lines)
+    if isinstance(show, FestivalShow):
+        lines = [f"{describe_record('festival', show.festival)}  #{show.festival.id}", "Editions"]
+        lines += [
+            f"  {describe_record('edition', e)} · {e.screenings} public screening(s)"
+            for e in show.editions
+        ] or ["  (none recorded)"]
+        lines.append("Awards")
+        lines += [f"  {a.name}" for a in show.awards] or ["  (none recorded)"]
+        return "\n".join(lines)
+    if isinstance(show, EditionShow):
+        lines = [f"{describe_record('edition', show.edition)}  #{show.edition.id}", "Programme"]
+        lines += [
+            "  "
+            + " · ".join(
+                x
+                for x in (
+                    _film(s.film.title, s.film.year),
+                    s.section,
+                    s.premiere,
+                    s.status.replace("_", " "),
+                )
+                if x
+            )
+            for s in show.selections
+        ] or ["  (none recorded)"]
+        lines.append("Screenings")
+        lines += [f"  #{s.id}  {describe_screening(s)}" for s in show.screenings] or [
+            "  (none recorded)"
+        ]
+        return "\n".join(lines)
+    if isinstance(show, VenueShow):
+        lines = [f"{describe_record('venue', show.venue)}  #{show.venue.id}", "Screenings"]
+        lines += [f"  #{s.id}  {describe_screening(s)}" for s in show.screenings] or [
+            "  (none recorded)"
+        ]
+        return "\n".join(lines)
+    raise TypeError(type(show).__name__)

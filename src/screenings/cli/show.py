@@ -10,17 +10,18 @@ from screenings.cli.context import state
 from screenings.cli.render import say_notes
 from screenings.errors import InvalidInput
 
-SHOWN = ("film", "screening")
+SHOWN = ("film", "person", "festival", "edition", "venue", "screening")
 
 
 def show(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="film or screening.")],
+    kind: Annotated[str, typer.Argument(help=", ".join(SHOWN) + ".")],
     name: Annotated[str, typer.Argument(help="A name, 'Title (2012)', or #ID.")],
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """Show everything known about a film (credits, links, its festival run in date order,
-    awards and nominations) or a screening.
+    awards and nominations), a person (films, awards), a festival (editions, awards), an
+    edition (programme, screenings), a venue (screenings) or a screening (#ID).
 
     Example: screenings show film "The Defector"
     """
@@ -34,9 +35,7 @@ def show(
     with unit_of_work(state(ctx).catalogue(), write=False) as session:
         from screenings.services import show as shows
 
-        saved = (shows.show_film if kind == "film" else shows.show_screening)(
-            session, settings, name
-        )
+        saved = getattr(shows, f"show_{kind}")(session, settings, name)
     say_notes(saved.notes)
     if fmt == "json":
         import json
@@ -46,8 +45,13 @@ def show(
         document = {"version": 1, kind: as_dict(saved.record)}
         typer.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
         return
-    from screenings.cli.render import describe_screening, film_page
-    from screenings.records import FilmShow
+    from screenings.cli.render import describe_screening, film_page, record_page
+    from screenings.records import FilmShow, ScreeningView
 
     record = saved.record
-    typer.echo(film_page(record) if isinstance(record, FilmShow) else describe_screening(record))
+    if isinstance(record, FilmShow):
+        typer.echo(film_page(record))
+    elif isinstance(record, ScreeningView):
+        typer.echo(describe_screening(record))
+    else:
+        typer.echo(record_page(record))

@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screenings.config import Settings
 from screenings.errors import InvalidInput, NotFound
-from screenings.models import Nomination, Selection
+from screenings.models import Award, Nomination, Selection
 from screenings.query import ScreeningQuery
-from screenings.records import CreditRef, EditionRef, FilmShow, LinkRef, RunEntry, ScreeningView
+from screenings.records import (
+    CreditRef,
+    EditionRef,
+    EditionShow,
+    FestivalShow,
+    FilmCredit,
+    FilmRef,
+    FilmShow,
+    LinkRef,
+    PersonShow,
+    RunEntry,
+    ScreeningView,
+    SelectionRef,
+    VenueShow,
+)
 from screenings.services import lookup
-from screenings.services.catalog import Saved, film_view
+from screenings.services.awards import award_view
+from screenings.services.catalog import (
+    Saved,
+    edition_view,
+    festival_view,
+    film_view,
+    person_view,
+    venue_view,
+)
 from screenings.services.listing import nomination_view
 
 
@@ -101,3 +124,75 @@ def show_screening(session: Session, settings: Settings, text: str) -> Saved[Scr
     if not found:
         raise NotFound(f"screening: no screening has id #{number}")
     return Saved(found[0])
+
+
+def _screenings(session: Session, settings: Settings, **criteria: Any) -> list[ScreeningView]:
+    query = ScreeningQuery(
+        include_private=True, default_length_minutes=settings.default_duration_minutes, **criteria
+    )
+    return query.run(session).screenings
+
+
+def show_person(session: Session, settings: Settings, name: str) -> Saved[PersonShow]:
+    """A person: the films they are credited on (with the role), their nominations."""
+    found = lookup.find_person(session, name)
+    person = found.record
+    credits = [
+        FilmCredit(FilmRef(c.film.id, c.film.title, c.film.year), c.role)
+        for c in sorted(person.credits, key=lambda c: (c.film.year or 0, c.film.title_key, c.role))
+    ]
+    nominations = session.scalars(
+        select(Nomination)
+        .where(Nomination.person_id == person.id)
+        .order_by(Nomination.year, Nomination.id)
+    )
+    show = PersonShow(person_view(person), credits, [nomination_view(n) for n in nominations])
+    return Saved(show, (found.note,) if found.note else ())
+
+
+def show_festival(session: Session, settings: Settings, name: str) -> Saved[FestivalShow]:
+    """A festival: its editions (with their public screening counts) and its awards."""
+    found = lookup.find_festival(session, name)
+    festival = found.record
+    awards = session.scalars(
+        select(Award).where(Award.festival_id == festival.id).order_by(Award.name_key)
+    )
+    show = FestivalShow(
+        festival_view(festival),
+        [edition_view(e) for e in festival.editions],
+        [award_view(a) for a in awards],
+    )
+    return Saved(show, (found.note,) if found.note else ())
+
+
+def show_edition(session: Session, settings: Settings, name: str) -> Saved[EditionShow]:
+    """An edition: its programme (selections) and its screenings, private ones included."""
+    found = lookup.find_edition(session, name)
+    edition = found.record
+    selections = session.scalars(select(Selection).where(Selection.edition_id == edition.id))
+    edition_ref = EditionRef(edition.id, edition.festival.name, edition.year, edition.label)
+    refs = sorted(
+        (
+            SelectionRef(
+                FilmRef(s.film.id, s.film.title, s.film.year),
+                edition_ref,
+                s.section,
+                s.premiere,
+                s.status,
+            )
+            for s in selections
+        ),
+        key=lambda s: (s.section or "", s.film.title),
+    )
+    shown = _screenings(session, settings, edition=f"#{edition.id}")
+    return Saved(
+        EditionShow(edition_view(edition), refs, shown), (found.note,) if found.note else ()
+    )
+
+
+def show_venue(session: Session, settings: Settings, name: str) -> Saved[VenueShow]:
+    """A venue and its screenings, private ones included."""
+    found = lookup.find_venue(session, name)
+    venue = found.record
+    shown = _screenings(session, settings, venue=f"#{venue.id}")
+    return Saved(VenueShow(venue_view(venue), shown), (found.note,) if found.note else ())
