@@ -25,13 +25,22 @@ def cli(backend: str, new_url: Callable[[str], str], capsys: pytest.CaptureFixtu
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
-    call("add", "festival", "Sheffield Doc/Fest", "--city", "Sheffield", "--timezone",
-         "Europe/London")  # fmt: skip
-    call("add", "edition", "Sheffield Doc/Fest", "2013", "--from", "2013-06-12", "--to",
-         "2013-06-16")  # fmt: skip
+    call(
+        "add",
+        "festival",
+        "Sheffield Doc/Fest",
+        "--city",
+        "Sheffield",
+        "--timezone",
+        "Europe/London",
+    )
+    call(
+        "add", "edition", "Sheffield Doc/Fest", "2013", "--from", "2013-06-12", "--to", "2013-06-16"
+    )
     call("add", "venue", "Showroom Cinema", "--city", "Sheffield", "--timezone", "Europe/London")
-    call("add", "film", "The Defector", "--year", "2012", "--runtime", "71", "--director",
-         "Ann Shin")  # fmt: skip
+    call(
+        "add", "film", "The Defector", "--year", "2012", "--runtime", "71", "--director", "Ann Shin"
+    )
     return call
 
 
@@ -42,9 +51,19 @@ def screenings(cli: Cli) -> list[dict[str, Any]]:
 
 
 def test_add_screening_at_a_venue_takes_its_zone(cli: Cli) -> None:
-    code, out, err = cli("add", "screening", "The Defector", "--edition",
-                         "Sheffield Doc/Fest 2013", "--venue", "Showroom", "--on", "14 June",
-                         "--at", "18:00")  # fmt: skip
+    code, out, err = cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--edition",
+        "Sheffield Doc/Fest 2013",
+        "--venue",
+        "Showroom",
+        "--on",
+        "14 June",
+        "--at",
+        "18:00",
+    )
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "Added screening #1: The Defector — Fri 14 Jun 2013, 18:00 (Europe/London) · "
@@ -57,8 +76,19 @@ def test_add_screening_at_a_venue_takes_its_zone(cli: Cli) -> None:
 
 
 def test_a_new_venue_is_created_and_said(cli: Cli) -> None:
-    code, out, _ = cli("add", "screening", "The Defector", "--venue", "Curzon", "--city",
-                       "London", "--timezone", "Europe/London", "--on", "2013-06-10")  # fmt: skip
+    code, out, _ = cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--venue",
+        "Curzon",
+        "--city",
+        "London",
+        "--timezone",
+        "Europe/London",
+        "--on",
+        "2013-06-10",
+    )
     assert code == 0
     assert "  created venue #2: Curzon, London" in out.splitlines()
 
@@ -67,8 +97,9 @@ def test_editing_a_film_title_bumps_each_of_its_screenings(cli: Cli) -> None:
     for day in ("2013-06-14", "2013-06-15"):
         cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", day)
     before = {r["uid"]: r["sequence"] for r in screenings(cli)}
-    code, out, _ = cli("edit", "film", "The Defector", "--title",
-                       "The Defector: Escape from North Korea")  # fmt: skip
+    code, out, _ = cli(
+        "edit", "film", "The Defector", "--title", "The Defector: Escape from North Korea"
+    )
     assert code == 0
     assert out.splitlines()[0].startswith("Updated film #1: The Defector: Escape from North Korea")
     after = {r["uid"]: r["sequence"] for r in screenings(cli)}
@@ -83,86 +114,334 @@ def test_renaming_a_person_bumps_the_screenings_of_their_films(cli: Cli) -> None
 
 
 def test_cancel_keeps_the_screening_and_bumps_it(cli: Cli) -> None:
-    cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14",
-        "--at", "18:00")  # fmt: skip
+    cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--venue",
+        "Showroom",
+        "--on",
+        "2013-06-14",
+        "--at",
+        "18:00",
+    )
     uid = screenings(cli)[0]["uid"]
     code, out, _ = cli("cancel", "screening", "#1", "--reason", "no print")
     assert code == 0
     assert out.startswith("Cancelled screening #1: ")
     (row,) = screenings(cli)
     assert (row["uid"], row["status"], row["sequence"], row["notes"]) == (
-        uid, "cancelled", 1, "no print",
-    )  # fmt: skip
+        uid,
+        "cancelled",
+        1,
+        "no print",
+    )
     assert cli("cancel", "screening", "1") == (
-        5, "", "screenings: error: screening #1 is already cancelled\n",
-    )  # fmt: skip
+        5,
+        "",
+        "screenings: error: screening #1 is already cancelled\n",
+    )
 
 
 def test_editing_a_screening_keeps_its_uid(cli: Cli) -> None:
-    cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14",
-        "--at", "18:00")  # fmt: skip
+    cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--venue",
+        "Showroom",
+        "--on",
+        "2013-06-14",
+        "--at",
+        "18:00",
+    )
     uid = screenings(cli)[0]["uid"]
     assert cli("edit", "screening", "1", "--at", "20:30", "--private")[0] == 0
     (row,) = screenings(cli)
     assert (row["uid"], row["local_time"], row["visibility"], row["sequence"]) == (
-        uid, "20:30:00", "private", 1,
-    )  # fmt: skip
+        uid,
+        "20:30:00",
+        "private",
+        1,
+    )
 
 
 def test_a_new_venue_zone_moves_instants_not_wall_times(cli: Cli) -> None:
-    cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14",
-        "--at", "18:00")  # fmt: skip
+    cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--venue",
+        "Showroom",
+        "--on",
+        "2013-06-14",
+        "--at",
+        "18:00",
+    )
     assert cli("edit", "venue", "Showroom", "--timezone", "Europe/Amsterdam")[0] == 0
     (row,) = screenings(cli)
     assert (row["local_time"], row["starts_at_utc"], row["timezone"]) == (
-        "18:00:00", "2013-06-14T16:00:00Z", "Europe/Amsterdam",
-    )  # fmt: skip
+        "18:00:00",
+        "2013-06-14T16:00:00Z",
+        "Europe/Amsterdam",
+    )
 
 
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["add", "film", "The Defector", "--year", "2012"], 5,
-         "film: The Defector (2012, #1) already exists"),
-        (["add", "film", "X", "--runtime", "-5"], 2,
-         "--runtime: expected a positive number of minutes, got -5"),
-        (["add", "film", "X", "--website", "thedefectormovie"], 2,
-         "--website: 'thedefectormovie' is not a web address; expected https://..."),
-        (["add", "film", "X", "--imdb", "2407504"], 2,
-         "--imdb: '2407504' is not an IMDb id; expected e.g. tt2407504"),
-        (["add", "festival", "IDFA", "--timezone", "Europe/Amsterdm"], 2,
-         "--timezone: unknown time zone 'Europe/Amsterdm'; expected an IANA name such as "
-         "'Europe/London'"),
-        (["add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-02-30"], 2,
-         "--on: '2013-02-30' is not a date (year 2013, month 2, day 30)"),
-        (["add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14",
-          "--timezone", "Europe/Paris"], 2,
-         "--timezone: Europe/Paris contradicts the zone of Showroom Cinema, Europe/London"),
-        (["add", "screening", "The Defector", "--city", "London", "--on", "2013-06-11"], 2,
-         "--timezone: no time zone is known for this screening; give --timezone, a venue or "
-         "festival that has one, or set SCREENINGS_TIMEZONE"),
-        (["add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-03-31",
-          "--at", "01:30"], 2,
-         "--at: 2013-03-31 01:30 does not exist in Europe/London: the clocks go forward from "
-         "+00:00 to +01:00 then; did you mean 00:30 (+00:00) or 02:30 (+01:00)?"),
-        (["add", "screening", "The Defector", "--venue", "Showroom", "--at", "18:00"], 2,
-         "--at: '18:00' is a time alone; give the date with --on"),
-        (["add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14",
-          "--ticket-url", "tickets please"], 2,
-         "--ticket-url: 'tickets please' is not a web address; expected https://..."),
-        (["add", "nomination", "--award", "X", "--year", "2013"], 2,
-         "add nomination: give --film, --person, or both"),
-        (["add", "edition", "Sheffield Doc/Fest", "2013"], 5,
-         "edition: Sheffield Doc/Fest 2013 (#1) already exists"),
-        (["add", "film", "X", "--colour", "red"], 2,
-         "No such option: --colour (Possible options: --country)"),
+        (
+            ["add", "film", "The Defector", "--year", "2012"],
+            5,
+            "film: The Defector (2012, #1) already exists",
+        ),
+        (
+            ["add", "film", "X", "--runtime", "-5"],
+            2,
+            "--runtime: expected a positive number of minutes, got -5",
+        ),
+        (
+            ["add", "film", "X", "--website", "thedefectormovie"],
+            2,
+            "--website: 'thedefectormovie' is not a web address; expected https://...",
+        ),
+        (
+            ["add", "film", "X", "--imdb", "2407504"],
+            2,
+            "--imdb: '2407504' is not an IMDb id; expected e.g. tt2407504",
+        ),
+        (
+            ["add", "festival", "IDFA", "--timezone", "Europe/Amsterdm"],
+            2,
+            "--timezone: unknown time zone 'Europe/Amsterdm'; expected an IANA name such as "
+            "'Europe/London'",
+        ),
+        (
+            ["add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-02-30"],
+            2,
+            "--on: '2013-02-30' is not a date (year 2013, month 2, day 30)",
+        ),
+        (
+            [
+                "add",
+                "screening",
+                "The Defector",
+                "--venue",
+                "Showroom",
+                "--on",
+                "2013-06-14",
+                "--timezone",
+                "Europe/Paris",
+            ],
+            2,
+            "--timezone: Europe/Paris contradicts the zone of Showroom Cinema, Europe/London",
+        ),
+        (
+            ["add", "screening", "The Defector", "--city", "London", "--on", "2013-06-11"],
+            2,
+            "--timezone: no time zone is known for this screening; give --timezone, a venue or "
+            "festival that has one, or set SCREENINGS_TIMEZONE",
+        ),
+        (
+            [
+                "add",
+                "screening",
+                "The Defector",
+                "--venue",
+                "Showroom",
+                "--on",
+                "2013-03-31",
+                "--at",
+                "01:30",
+            ],
+            2,
+            "--at: 2013-03-31 01:30 does not exist in Europe/London: the clocks go forward from "
+            "+00:00 to +01:00 then; did you mean 00:30 (+00:00) or 02:30 (+01:00)?",
+        ),
+        (
+            ["add", "screening", "The Defector", "--venue", "Showroom", "--at", "18:00"],
+            2,
+            "--at: '18:00' is a time alone; give the date with --on",
+        ),
+        (
+            [
+                "add",
+                "screening",
+                "The Defector",
+                "--venue",
+                "Showroom",
+                "--on",
+                "2013-06-14",
+                "--ticket-url",
+                "tickets please",
+            ],
+            2,
+            "--ticket-url: 'tickets please' is not a web address; expected https://...",
+        ),
+        (
+            ["add", "nomination", "--award", "X", "--year", "2013"],
+            2,
+            "add nomination: give --film, --person, or both",
+        ),
+        (
+            ["add", "edition", "Sheffield Doc/Fest", "2013"],
+            5,
+            "edition: Sheffield Doc/Fest 2013 (#1) already exists",
+        ),
+        (
+            ["add", "film", "X", "--colour", "red"],
+            2,
+            "No such option: --colour (Possible options: --country)",
+        ),
         (["edit", "screening", "#7"], 3, "screening: no screening has id #7"),
         (["postpone", "film", "1"], 2, "postpone: only a screening can be postponed, not 'film'"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_one_line_and_writes_nothing(
     cli: Cli, args: list[str], code: int, message: str
 ) -> None:
     before = cli("db", "stats")[1]
     assert cli(*args) == (code, "", f"screenings: error: {message}\n")
     assert cli("db", "stats")[1] == before
+
+
+def test_a_merge_of_two_people_keeps_every_credit(cli: Cli) -> None:
+    cli(
+        "add",
+        "film",
+        "Alma, a Tale of Violence",
+        "--director",
+        "Miquel Dewever-Plana",
+        "--director",
+        "Isabelle Fougère",
+    )
+    cli("add", "film", "Another Film", "--director", "I. Fougère", "--producer", "Isabelle Fougère")
+    cli("add", "film", "Third Film", "--director", "I. Fougère")
+    cli("add", "film", "Fourth Film", "--director", "Isabelle Fougère", "--director", "I. Fougère")
+    # One name, whatever its accents: the same person, nothing to merge.
+    assert cli("merge", "person", "Isabelle Fougère", "isabelle fougere") == (
+        2,
+        "",
+        "screenings: error: merge: 'Isabelle Fougère' and 'isabelle fougere' are the "
+        "same person (#3)\n",
+    )
+    code, out, _ = cli("merge", "person", "Isabelle Fougère", "I. Fougère")
+    assert code == 0
+    assert out.splitlines() == [
+        "Merged into person Isabelle Fougère (#3)",
+        "  moved 2 credit(s) and 0 nomination(s) and removed I. Fougère (#4)",
+    ]
+    code, out, _ = cli("show", "person", "Isabelle Fougère", "--format", "json")
+    roles = [(c["film"]["title"], c["role"]) for c in json.loads(out)["person"]["credits"]]
+    assert sorted(roles) == [
+        ("Alma, a Tale of Violence", "director"),
+        ("Another Film", "director"),
+        ("Another Film", "producer"),
+        ("Fourth Film", "director"),  # credited twice before: kept once
+        ("Third Film", "director"),
+    ]
+    assert cli("show", "person", "I. Fougère")[0] == 3
+
+
+def test_a_merge_of_two_films_moves_their_screenings(cli: Cli) -> None:
+    cli("add", "film", "The Defector: Escape from North Korea", "--year", "2012")
+    cli("add", "screening", "The Defector (2012)", "--venue", "Showroom", "--on", "2013-06-14")
+    cli("add", "screening", "The Defector: Escape", "--venue", "Showroom", "--on", "2013-06-15")
+    code, out, _ = cli("merge", "film", "The Defector (2012)", "The Defector: Escape")
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "  moved 1 screening(s) and 0 nomination(s) and removed The Defector: Escape from North "
+        "Korea (2012, #2)"
+    )
+    rows = screenings(cli)
+    assert [(r["film"]["id"], r["sequence"]) for r in rows] == [(1, 1), (1, 1)]
+
+
+def test_check_finds_overlaps_films_twice_and_dates_outside(cli: Cli) -> None:
+    cli("add", "venue", "Crucible", "--city", "Sheffield", "--timezone", "Europe/London")
+    cli("add", "film", "Alma", "--runtime", "90")
+    for film, venue, day, at in (
+        ("The Defector", "Showroom", "2013-06-14", "18:00"),
+        ("Alma", "Showroom", "2013-06-14", "19:00"),  # The Defector runs 71 min: overlap
+        ("The Defector", "Crucible", "2013-06-14", "18:30"),  # the same film at once
+        ("Alma", "Crucible", "2013-06-20", "18:00"),  # after the edition
+    ):
+        assert cli("add", "screening", film, "--edition", "Sheffield Doc/Fest 2013", "--venue",
+                   venue, "--on", day, "--at", at)[0] == 0  # fmt: skip
+    code, out, _ = cli("check", "--edition", "Sheffield Doc/Fest 2013")
+    assert code == 1
+    assert out.splitlines() == [
+        "venue overlap: #1 and #2 overlap at Showroom Cinema: 2013-06-14 18:00-19:11 and "
+        "2013-06-14 19:00-20:30",
+        "film twice at once: #1 and #3 show The Defector at once: 2013-06-14 18:00-19:11 and "
+        "2013-06-14 18:30-19:41",
+        "outside edition: #4 on 2013-06-20 is outside Sheffield Doc/Fest 2013 (2013-06-12 to "
+        "2013-06-16)",
+    ]
+    assert cli("cancel", "screening", "2")[0] == 0
+    assert cli("check", "--venue", "Showroom") == (
+        0,
+        "no clashes\n",
+        "screenings: venue 'Showroom' is Showroom Cinema (Sheffield, #1)\n",
+    )
+
+
+def test_remove_is_refused_while_others_depend_on_it(cli: Cli) -> None:
+    cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14")
+    assert cli("remove", "venue", "Showroom") == (
+        5,
+        "",
+        "screenings: error: remove: 1 screening(s) depend on Showroom Cinema (Sheffield, #1); "
+        "remove or merge them first, or pass --cascade\n",
+    )
+    assert cli("remove", "venue", "Showroom", "--cascade") == (
+        2,
+        "",
+        "screenings: error: remove: this would remove Showroom Cinema (Sheffield, #1) and "
+        "1 screening(s); pass --yes to do it\n",
+    )
+    assert screenings(cli) != []
+    code, out, _ = cli("remove", "venue", "Showroom", "--cascade", "--yes")
+    assert (code, out) == (0, "Removed Showroom Cinema (Sheffield, #1)\n  with 1 screening(s)\n")
+    assert screenings(cli) == []
+
+
+def test_retime_reports_nothing_when_the_zone_rules_have_not_changed(cli: Cli) -> None:
+    cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--venue",
+        "Showroom",
+        "--on",
+        "2013-06-14",
+        "--at",
+        "18:00",
+    )
+    assert cli("db", "retime") == (0, "0 screening(s) moved\n", "")
+
+
+@pytest.mark.parametrize("kind", ["film", "person", "festival", "edition", "venue", "screening"])
+def test_show_every_kind(cli: Cli, kind: str) -> None:
+    cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--edition",
+        "Sheffield Doc/Fest 2013",
+        "--venue",
+        "Showroom",
+        "--on",
+        "2013-06-14",
+        "--at",
+        "18:00",
+    )
+    name = {"film": "The Defector", "person": "Ann Shin", "festival": "Sheffield Doc/Fest",
+            "edition": "Sheffield Doc/Fest 2013", "venue": "Showroom Cinema",
+            "screening": "#1"}[kind]  # fmt: skip
+    code, out, err = cli("show", kind, name)
+    assert (code, err) == (0, "")
+    assert "The Defector" in out or kind == "festival"
+    code, out, _ = cli("show", kind, name, "--format", "json")
+    document = json.loads(out)
+    assert set(document) == {"version", kind}
