@@ -283,3 +283,96 @@ def remove(
     typer.echo(f"Removed {saved.record}")
     for note in saved.notes:
         typer.echo(f"  {note}")
+
+
+@app.command("edition")
+def edition(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="'Sheffield Doc/Fest 2013', its slug or #ID.")],
+    year: Annotated[int | None, Opt("--year")] = None,
+    label: Annotated[str | None, Opt("--label", help="'' removes it.")] = None,
+    from_: Annotated[str | None, Opt("--from", help="The first day.")] = None,
+    to: Annotated[str | None, Opt("--to", help="The last day.")] = None,
+) -> None:
+    """Change an edition; its screenings' calendars are updated.
+
+    Example: screenings edit edition "Sheffield Doc/Fest 2013" --to 2013-06-17
+    """
+    from screenings.services.catalog import edit_edition
+
+    _write(
+        ctx,
+        "Updated",
+        "edition",
+        edit_edition,
+        name,
+        year=year,
+        label=label,
+        starts=from_,
+        ends=to,
+        dayfirst=state(ctx).settings.dayfirst,
+    )
+
+
+@app.command("award")
+def award(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The award.")],
+    new_name: Annotated[str | None, Opt("--name")] = None,
+    presenter: Annotated[str | None, Opt("--presenter")] = None,
+) -> None:
+    """Rename an award, or change who presents it.
+
+    Example: screenings edit award "Innovation Award" --name "Innovation Prize"
+    """
+    from screenings.services.awards import edit_award
+
+    _write(ctx, "Updated", "award", edit_award, name, new_name=new_name, presenter=presenter)
+
+
+@app.command("nomination")
+def nomination(
+    ctx: typer.Context,
+    ident: Annotated[str, typer.Argument(help="The nomination's #ID.")],
+    result: Annotated[str | None, Opt("--result", help="nominated, won, special_mention.")] = None,
+    category: Annotated[str | None, Opt("--category")] = None,
+) -> None:
+    """Change a nomination's result or category.
+
+    Example: screenings edit nomination 4 --result won
+    """
+    from screenings.services.awards import edit_nomination
+
+    _write(ctx, "Updated", "nomination", edit_nomination, ident, result=result, category=category)
+
+
+@app.command("selection")
+def selection(
+    ctx: typer.Context,
+    film: Annotated[str, typer.Argument(help="The film.")],
+    festival: Annotated[str | None, Opt("--festival")] = None,
+    year: Annotated[int | None, Opt("--year")] = None,
+    edition: Annotated[str | None, Opt("--edition")] = None,
+    section: Annotated[str | None, Opt("--section")] = None,
+    premiere: Annotated[str | None, Opt("--premiere")] = None,
+    status: Annotated[str | None, Opt("--status")] = None,
+) -> None:
+    """Change a film's place in an edition's programme.
+
+    Example: screenings edit selection "The Defector" --edition "IDFA 2012" --status competition
+    """
+    from screenings.services.schedule import edit_selection
+
+    _write(
+        ctx,
+        "Updated",
+        "selection",
+        edit_selection,
+        film,
+        edition=edition,
+        festival=festival,
+        year=year,
+        section=section,
+        premiere=premiere,
+        status=status,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from screenings.errors import Conflict, InvalidInput
+from screenings.errors import Conflict, InvalidInput, NotFound
 from screenings.keys import name_key
 from screenings.models import NOMINATION_RESULTS, Award, Nomination
 from screenings.records import AwardView, FestivalRef, NominationView
@@ -98,3 +98,43 @@ def add_nomination(
     session.add(nomination)
     session.flush()
     return Saved(nomination_view(nomination), tuple(notes))
+
+
+def edit_award(
+    session: Session, name: str, *, new_name: str | None = None, presenter: str | None = None
+) -> Saved[AwardView]:
+    """Rename an award or change its presenter."""
+    found = lookup.find_award(session, name)
+    award = found.record
+    if new_name is not None:
+        award.name = check_name(new_name, "--name")
+    if presenter is not None:
+        award.presenter = presenter or None
+    for other in session.scalars(select(Award).where(Award.name_key == award.name_key)):
+        if other.id != award.id and other.festival_id == award.festival_id:
+            raise Conflict(f"award: {lookup.describe(other)} already exists")
+    session.flush()
+    return Saved(award_view(award), (found.note,) if found.note else ())
+
+
+def edit_nomination(
+    session: Session, ident: str, *, result: str | None = None, category: str | None = None
+) -> Saved[NominationView]:
+    """Change a nomination's result (nominated, won, special_mention) or category."""
+    number = ident.strip().removeprefix("#")
+    if not number.isdigit():
+        raise InvalidInput(f"nomination: expected a nomination's #ID, got {ident!r}")
+    nomination = session.get(Nomination, int(number)) if int(number) <= lookup.MAX_ID else None
+    if nomination is None:
+        raise NotFound(f"nomination: no nomination has id #{number}")
+    if result is not None:
+        value = result.lower().replace(" ", "_")
+        if value not in NOMINATION_RESULTS:
+            raise InvalidInput(
+                f"--result: expected one of {', '.join(NOMINATION_RESULTS)}, got {result!r}"
+            )
+        nomination.result = value
+    if category is not None:
+        nomination.category = category or None
+    session.flush()
+    return Saved(nomination_view(nomination))

@@ -541,3 +541,51 @@ def edit_venue(
     session.flush()
     bump_venue(session, venue.id)
     return Saved(venue_view(venue), (found.note,) if found.note else ())
+
+
+def edit_edition(
+    session: Session,
+    name: str,
+    *,
+    year: int | None = None,
+    label: str | None = None,
+    starts: str | None = None,
+    ends: str | None = None,
+    dayfirst: bool | None = None,
+) -> Saved[EditionView]:
+    """Change an edition (``label=""`` removes the label); its screenings are bumped.
+    ``starts``/``ends`` are dates as typed; one without a year takes the edition's."""
+    from screenings.services.changes import bump_edition
+    from screenings.timeparse import parse_when
+
+    found = lookup.find_edition(session, name)
+    edition = found.record
+    if year is not None:
+        check_year(year, "--year")
+        edition.year = year
+    starts_on = (
+        parse_when(starts, what="--from", dayfirst=dayfirst, year=edition.year).day
+        if starts
+        else None
+    )
+    ends_on = (
+        parse_when(ends, what="--to", dayfirst=dayfirst, year=edition.year).day if ends else None
+    )
+    if label is not None:
+        edition.label = " ".join(label.split()) or None
+    if starts_on is not None:
+        edition.starts_on = starts_on
+    if ends_on is not None:
+        edition.ends_on = ends_on
+    if edition.starts_on and edition.ends_on and edition.ends_on < edition.starts_on:
+        raise InvalidInput(f"--to: {edition.ends_on} is before --from {edition.starts_on}")
+    for other in edition.festival.editions:
+        if (
+            other.id != edition.id
+            and other.year == edition.year
+            and name_key(other.label or "") == name_key(edition.label or "")
+        ):
+            raise Conflict(f"edition: {lookup.describe(other)} already exists")
+    session.flush()
+    bump_edition(session, edition.id)
+    return Saved(edition_view(edition), (found.note,) if found.note else ())

@@ -417,3 +417,46 @@ def set_status(
     session.flush()
     bump(session, Screening.id == screening.id)
     return Saved(screening_view(session, screening.id, settings))
+
+
+def edit_selection(
+    session: Session,
+    film: str,
+    *,
+    edition: str | None = None,
+    festival: str | None = None,
+    year: int | None = None,
+    section: str | None = None,
+    premiere: str | None = None,
+    status: str | None = None,
+) -> Saved[dict[str, Any]]:
+    """Change a film's place in an edition's programme; the film's screenings there are
+    bumped (their section shows in calendars)."""
+    from screenings.services.changes import bump
+
+    notes: list[str] = []
+    chosen_film = _take(lookup.find_film(session, film), notes)
+    chosen = edition_for(session, edition, festival, year, notes)
+    if chosen is None:
+        raise InvalidInput("edit selection: give --edition E, or --festival F --year Y")
+    selection = session.scalars(
+        select(Selection).where(
+            Selection.film_id == chosen_film.id, Selection.edition_id == chosen.id
+        )
+    ).first()
+    if selection is None:
+        raise NotFound(f"selection: {chosen_film.title} is not in {lookup.describe(chosen)}")
+    if section is not None:
+        selection.section = section or None
+    if premiere is not None:
+        selection.premiere = premiere or None
+    if status is not None:
+        value = status.lower().replace(" ", "_")
+        if value not in SELECTION_STATUSES:
+            raise InvalidInput(
+                f"--status: expected one of {', '.join(SELECTION_STATUSES)}, got {status!r}"
+            )
+        selection.status = value
+    session.flush()
+    bump(session, Screening.film_id == chosen_film.id, Screening.edition_id == chosen.id)
+    return Saved(selection_record(selection), tuple(notes))
