@@ -445,3 +445,94 @@ def test_show_every_kind(cli: Cli, kind: str) -> None:
     code, out, _ = cli("show", kind, name, "--format", "json")
     document = json.loads(out)
     assert set(document) == {"version", kind}
+
+
+def test_edits_of_an_edition_festival_or_selection_reach_its_screenings(cli: Cli) -> None:
+    cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--edition",
+        "Sheffield Doc/Fest 2013",
+        "--venue",
+        "Showroom",
+        "--on",
+        "2013-06-14",
+        "--at",
+        "18:00",
+    )
+    cli("add", "selection", "The Defector", "--edition", "Sheffield Doc/Fest 2013")
+    assert cli("edit", "edition", "Sheffield Doc/Fest 2013", "--to", "17 June")[0] == 0
+    assert (
+        cli("edit", "festival", "Sheffield Doc/Fest", "--website", "https://sheffdocfest.com")[0]
+        == 0
+    )
+    code, out, _ = cli(
+        "edit",
+        "selection",
+        "The Defector",
+        "--edition",
+        "Sheffield Doc/Fest 2013",
+        "--section",
+        "Innovation",
+    )
+    assert code == 0
+    assert "section: Innovation" in out
+    assert [r["sequence"] for r in screenings(cli)] == [3]
+    assert [r["section"] for r in screenings(cli)] == ["Innovation"]
+
+
+def test_a_nomination_result_can_change(cli: Cli) -> None:
+    cli("add", "award", "Innovation Award", "--festival", "Sheffield Doc/Fest")
+    cli(
+        "add",
+        "nomination",
+        "--award",
+        "Innovation Award",
+        "--year",
+        "2013",
+        "--film",
+        "The Defector",
+    )
+    code, out, _ = cli("edit", "nomination", "#1", "--result", "special mention")
+    assert (code, out) == (
+        0,
+        "Updated nomination #1: Innovation Award 2013 · The Defector (2012) · special_mention\n",
+    )
+    assert cli("edit", "nomination", "1", "--result", "lost") == (
+        2,
+        "",
+        "screenings: error: --result: expected one of nominated, won, special_mention, "
+        "got 'lost'\n",
+    )
+
+
+def test_merging_venues_moves_their_screenings_into_the_kept_zone(cli: Cli) -> None:
+    cli("add", "venue", "Showroom", "--city", "Sheffield ", "--timezone", "Europe/London")
+    cli("add", "screening", "The Defector", "--venue", "#2", "--on", "2013-06-14", "--at", "18:00")
+    code, out, _ = cli("merge", "venue", "#1", "#2")
+    assert code == 0
+    assert out.splitlines()[-1] == "  moved 1 screening(s) and removed Showroom (Sheffield, #2)"
+    (row,) = screenings(cli)
+    assert (row["venue"]["name"], row["sequence"]) == ("Showroom Cinema", 1)
+
+
+def test_merging_festivals_refuses_two_editions_of_one_year(cli: Cli) -> None:
+    cli("add", "festival", "Sheffield International Documentary Festival")
+    cli("add", "edition", "Sheffield International Documentary Festival", "2012")
+    code, out, _ = cli(
+        "merge", "festival", "Sheffield Doc/Fest", "Sheffield International Documentary Festival"
+    )
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "  moved 1 edition(s) and 0 award(s) and removed Sheffield International Documentary "
+        "Festival (#2)"
+    )
+    cli("add", "festival", "SIDF")
+    cli("add", "edition", "SIDF", "2013")
+    assert cli("merge", "festival", "Sheffield Doc/Fest", "SIDF") == (
+        5,
+        "",
+        "screenings: error: merge: both have an edition 2013; merge their screenings by "
+        "hand first\n",
+    )

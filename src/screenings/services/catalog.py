@@ -211,6 +211,29 @@ def film_view(film: Film) -> FilmView:
     )
 
 
+def place(session: Session, text: str | None, what: str = "city") -> str | None:
+    """A city (or, with ``what="country"``, a country) as typed, tidied, in the spelling
+    already stored for it if any ("sheffield" becomes the stored "Sheffield")."""
+    from screenings.models import Screening
+
+    if text is None:
+        return None
+    tidy = " ".join(text.split())
+    if not tidy:
+        return None
+    key = name_key(tidy)
+    columns = (
+        (Venue.city, Festival.city, Screening.city)
+        if what == "city"
+        else (Venue.country, Festival.country)
+    )
+    for column in columns:
+        for stored in session.scalars(select(column).where(column.is_not(None)).distinct()):
+            if stored is not None and name_key(stored) == key:
+                return str(stored)
+    return tidy
+
+
 def add_festival(
     session: Session,
     name: str,
@@ -228,8 +251,8 @@ def add_festival(
     festival = Festival(
         name=name,
         slug=unique_slug(session, Festival.slug, name),
-        city=city,
-        country=country,
+        city=place(session, city),
+        country=place(session, country, "country"),
         timezone=_zone(timezone),
         website=check_url(website, "--website"),
     )
@@ -321,6 +344,7 @@ def add_venue(
         raise InvalidInput(f"--lat: expected -90 to 90, got {latitude}")
     if longitude is not None and not -180 <= longitude <= 180:
         raise InvalidInput(f"--lon: expected -180 to 180, got {longitude}")
+    city, country = place(session, city), place(session, country, "country")
     existing = venue_in(session, name, city)
     if existing is not None:
         raise Conflict(f"venue: {lookup.describe(existing)} already exists")

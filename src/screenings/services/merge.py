@@ -145,7 +145,8 @@ def _venues(session: Session, kept: Venue, dup: Venue) -> str:
 
 
 def _festivals(session: Session, kept: Festival, dup: Festival) -> str:
-    for edition in list(dup.editions):
+    editions = list(dup.editions)
+    for edition in editions:
         for other in kept.editions:
             if other.year == edition.year and name_key(other.label or "") == name_key(
                 edition.label or ""
@@ -162,8 +163,7 @@ def _festivals(session: Session, kept: Festival, dup: Festival) -> str:
             raise Conflict(f"merge: both give an award called {award.name}")
         award.festival = kept
     session.flush()
-    moved = len(dup.editions)
-    return f"{moved} edition(s) and {len(awards)} award(s)"
+    return f"{len(editions)} edition(s) and {len(awards)} award(s)"
 
 
 def _move_nominations(session: Session, column: str, kept_id: int, dup_id: int) -> int:

@@ -24,6 +24,7 @@ from screenings.query import ScreeningQuery
 from screenings.records import ScreeningView
 from screenings.services import lookup
 from screenings.services.catalog import Saved, check_minutes, check_url, unique_slug, venue_in
+from screenings.services.catalog import place as place_name
 from screenings.timeparse import When, load_zone, parse_time, parse_when, resolve_local
 
 
@@ -197,7 +198,7 @@ def add_screening(
                 f"--at: {when.day} {when.time:%H:%M} is the second of two in {zone}; only the "
                 "first can be stored yet"
             )
-    own_city = (" ".join(city.split()) if city else None) if place is None else None
+    own_city = place_name(session, city) if place is None else None
     if _slot_taken(session, chosen_film.id, place, own_city, when):
         raise Conflict(
             f"screening: {chosen_film.title} already has a screening there on {when.day}"
@@ -240,7 +241,7 @@ def _venue(
     venue = Venue(
         name=" ".join(name.split()),
         slug=unique_slug(session, Venue.slug, name),
-        city=" ".join(city.split()),
+        city=place_name(session, city),
         timezone=timezone,
     )
     session.add(venue)
@@ -362,7 +363,7 @@ def edit_screening(
         screening.venue = _venue(session, venue, city, timezone, notes)
         screening.city = None
     elif city is not None and screening.venue is None:
-        screening.city = " ".join(city.split()) or None
+        screening.city = place_name(session, city)
     if duration_minutes is not None:
         screening.duration_minutes = check_minutes(duration_minutes, "--duration")
     if kind is not None:
