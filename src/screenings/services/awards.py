@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from screenings.errors import Conflict, InvalidInput, NotFound
+from screenings.errors import Conflict, InvalidInput
 from screenings.keys import name_key
 from screenings.models import NOMINATION_RESULTS, Award, Nomination
 from screenings.records import AwardView, FestivalRef, NominationView
@@ -121,12 +121,7 @@ def edit_nomination(
     session: Session, ident: str, *, result: str | None = None, category: str | None = None
 ) -> Saved[NominationView]:
     """Change a nomination's result (nominated, won, special_mention) or category."""
-    number = ident.strip().removeprefix("#")
-    if not number.isdigit():
-        raise InvalidInput(f"nomination: expected a nomination's #ID, got {ident!r}")
-    nomination = session.get(Nomination, int(number)) if int(number) <= lookup.MAX_ID else None
-    if nomination is None:
-        raise NotFound(f"nomination: no nomination has id #{number}")
+    nomination: Nomination = lookup.find_by_id(session, Nomination, ident, "nomination")
     if result is not None:
         value = result.lower().replace(" ", "_")
         if value not in NOMINATION_RESULTS:

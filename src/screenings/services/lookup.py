@@ -119,6 +119,17 @@ def _resolve(
 MAX_ID = 2**31 - 1  # the largest id PostgreSQL's integer holds
 
 
+def find_by_id(session: Session, model: Any, text: str, what: str) -> Any:
+    """The record of ``model`` with the id in ``text`` (``#3`` or ``3``)."""
+    number = text.strip().removeprefix("#")
+    if not number.isdigit():
+        raise InvalidInput(f"{what}: expected a {what}'s #ID, got {text!r}")
+    record = session.get(model, int(number)) if int(number) <= MAX_ID else None
+    if record is None:
+        raise NotFound(f"{what}: no {what} has id #{number}")
+    return record
+
+
 def _qualifier(what: str, extra: tuple[Any, str] | None, value: str | None) -> Any:
     """A test on candidates for the parenthesised part: the year, or the city (by its key)."""
     if extra is None or value is None:

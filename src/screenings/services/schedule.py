@@ -313,12 +313,7 @@ def screening_view(session: Session, screening_id: int, settings: Settings) -> S
 
 def screening_by_id(session: Session, text: str) -> Screening:
     """A screening by ``#ID`` (or the bare number)."""
-    number = text.strip().removeprefix("#")
-    if not number.isdigit() or int(number) > lookup.MAX_ID:
-        raise InvalidInput(f"screening: expected a screening's #ID, got {text!r}")
-    screening = session.get(Screening, int(number))
-    if screening is None:
-        raise NotFound(f"screening: no screening has id #{number}")
+    screening: Screening = lookup.find_by_id(session, Screening, text, "screening")
     return screening
 
 

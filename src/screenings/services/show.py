@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screenings.config import Settings
-from screenings.errors import InvalidInput, NotFound
-from screenings.models import Award, Nomination, Selection
+from screenings.models import Award, Nomination, Screening, Selection
 from screenings.query import ScreeningQuery
 from screenings.records import (
     CreditRef,
@@ -112,18 +111,10 @@ def _first_day(starts_on: dt.date | None, shown: list[ScreeningView]) -> dt.date
 
 def show_screening(session: Session, settings: Settings, text: str) -> Saved[ScreeningView]:
     """One screening by ``#ID`` (private ones too: the user named it)."""
-    number = text.strip().removeprefix("#")
-    if not number.isdigit() or int(number) > lookup.MAX_ID:
-        raise InvalidInput(f"show screening: expected a screening's #ID, got {text!r}")
-    query = ScreeningQuery(
-        ids=(int(number),),
-        include_private=True,
-        default_length_minutes=settings.default_duration_minutes,
-    )
-    found = query.run(session).screenings
-    if not found:
-        raise NotFound(f"screening: no screening has id #{number}")
-    return Saved(found[0])
+    from screenings.services.schedule import screening_view
+
+    screening = lookup.find_by_id(session, Screening, text, "screening")
+    return Saved(screening_view(session, screening.id, settings))
 
 
 def _screenings(session: Session, settings: Settings, **criteria: Any) -> list[ScreeningView]:
