@@ -71,12 +71,8 @@ def _resolve(
     raw = " ".join(text.split())
     if not raw:
         raise InvalidInput(f"{what}: empty name")
-    if match := _BY_ID.match(raw):
-        number = int(match[1])
-        record = session.get(model, number) if number <= MAX_ID else None
-        if record is None:
-            raise NotFound(f"{what}: no {what} has id #{match[1]}")
-        return Found(record)
+    if _BY_ID.match(raw):
+        return Found(find_by_id(session, model, raw, what))
 
     # The whole text first: a title may itself end in parentheses.
     readings: list[tuple[str, str | None]] = [(raw, None)]
@@ -243,12 +239,8 @@ def find_edition(
     label: str | None = None
     if text is not None:
         raw = " ".join(text.split())
-        if match := _BY_ID.match(raw):
-            number = int(match[1])
-            record = session.get(Edition, number) if number <= MAX_ID else None
-            if record is None:
-                raise NotFound(f"edition: no edition has id #{match[1]}")
-            return Found(record)
+        if _BY_ID.match(raw):
+            return Found(find_by_id(session, Edition, raw, "edition"))
         match = _TRAILING_YEAR.match(raw)
         if not match:
             by_slug = session.scalars(select(Edition).where(Edition.slug == raw.lower())).first()
