@@ -536,3 +536,80 @@ def test_merging_festivals_refuses_two_editions_of_one_year(cli: Cli) -> None:
         "screenings: error: merge: both have an edition 2013; merge their screenings by "
         "hand first\n",
     )
+
+
+def test_postpone_and_a_new_date(cli: Cli) -> None:
+    cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--venue",
+        "Showroom",
+        "--on",
+        "2013-06-14",
+        "--at",
+        "18:00",
+    )
+    code, out, _ = cli("postpone", "screening", "1", "--reason", "projector")
+    assert (code, out.split(" — ")[0]) == (0, "Postponed screening #1: The Defector")
+    assert cli("edit", "screening", "1", "--on", "2013-06-16", "--status", "scheduled")[0] == 0
+    (row,) = screenings(cli)
+    assert (row["local_date"], row["local_time"], row["status"], row["sequence"]) == (
+        "2013-06-16",
+        "18:00:00",
+        "scheduled",
+        2,
+    )
+
+
+def test_add_and_edit_people_and_awards(cli: Cli) -> None:
+    assert cli("add", "person", "Nick Fraser") == (0, "Added person #2: Nick Fraser\n", "")
+    assert cli("add", "person", "nick  fraser") == (
+        5,
+        "",
+        "screenings: error: person: Nick Fraser (#2) already exists\n",
+    )
+    cli("add", "award", "Inspiration Award", "--festival", "Sheffield Doc/Fest")
+    assert cli("edit", "award", "Inspiration", "--presenter", "Sheffield Doc/Fest") == (
+        0,
+        "Updated award #1: Inspiration Award · Sheffield Doc/Fest\n",
+        "",
+    )
+    assert cli("add", "award", "Inspiration Award", "--festival", "Sheffield Doc/Fest") == (
+        5,
+        "",
+        "screenings: error: award: Inspiration Award (Sheffield Doc/Fest, #1) already exists\n",
+    )
+
+
+def test_numeric_dates_follow_the_date_order(cli: Cli) -> None:
+    assert (
+        cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "11/06/2013")[0] == 2
+    )
+    assert (
+        cli(
+            "--dayfirst",
+            "add",
+            "screening",
+            "The Defector",
+            "--venue",
+            "Showroom",
+            "--on",
+            "11/06/2013",
+        )[0]
+        == 0
+    )
+    assert [r["local_date"] for r in screenings(cli)] == ["2013-06-11"]
+
+
+def test_remove_names_what_depends_on_a_film_or_a_person(cli: Cli) -> None:
+    cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14")
+    assert cli("remove", "film", "The Defector")[2] == (
+        "screenings: error: remove: 1 screening(s) depend on The Defector (2012, #1); remove "
+        "or merge them first, or pass --cascade\n"
+    )
+    assert cli("remove", "person", "Ann Shin")[2] == (
+        "screenings: error: remove: 1 credit(s) depend on Ann Shin (#1); remove or merge them "
+        "first, or pass --cascade\n"
+    )
+    assert cli("remove", "screening", "#1", "--yes") == (0, "Removed screening #1\n", "")

@@ -22,7 +22,8 @@ from screenings.errors import ScreeningsError
 
 app = typer.Typer(
     name="screenings",
-    help="Track festival and special screenings of films, and publish them as calendars.",
+    help="Track festival and special screenings of films, and publish them as calendars.\n\n"
+    'Example: screenings list --film "The Defector" --in 2013',
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

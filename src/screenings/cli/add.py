@@ -12,7 +12,11 @@ from screenings.cli.context import state
 from screenings.cli.render import say_stored
 from screenings.errors import InvalidInput
 
-app = typer.Typer(help="Add a record to the catalogue.", no_args_is_help=True)
+app = typer.Typer(
+    help="Add a record to the catalogue, and say back what was stored.\n\n"
+    'Example: screenings add film "The Defector" --year 2012 --director "Ann Shin"',
+    no_args_is_help=True,
+)
 Opt = typer.Option
 
 

@@ -11,7 +11,11 @@ from screenings.cli.context import state
 if TYPE_CHECKING:
     from screenings.migrate import Migration
 
-app = typer.Typer(help="The database: its location and its schema revision.", no_args_is_help=True)
+app = typer.Typer(
+    help="The database: its location and its schema revision.\n\n"
+    "Example: screenings --db fest.sqlite3 db current",
+    no_args_is_help=True,
+)
 
 
 @app.command()

@@ -12,7 +12,11 @@ from screenings.cli.add import _pairs
 from screenings.cli.context import state
 from screenings.cli.render import say_stored
 
-app = typer.Typer(help="Change a record; calendars see the change.", no_args_is_help=True)
+app = typer.Typer(
+    help="Change a record; calendars see the change.\n\n"
+    "Example: screenings edit screening 3 --at 18:30",
+    no_args_is_help=True,
+)
 Opt = typer.Option
 
 
