@@ -572,7 +572,8 @@ def test_add_and_edit_people_and_awards(cli: Cli) -> None:
     cli("add", "award", "Inspiration Award", "--festival", "Sheffield Doc/Fest")
     assert cli("edit", "award", "Inspiration", "--presenter", "Sheffield Doc/Fest") == (
         0,
-        "Updated award #1: Inspiration Award · Sheffield Doc/Fest\n",
+        "Updated award #1: Inspiration Award · Sheffield Doc/Fest\n"
+        "  award 'Inspiration' is Inspiration Award (Sheffield Doc/Fest, #1)\n",
         "",
     )
     assert cli("add", "award", "Inspiration Award", "--festival", "Sheffield Doc/Fest") == (
