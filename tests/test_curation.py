@@ -614,3 +614,42 @@ def test_remove_names_what_depends_on_a_film_or_a_person(cli: Cli) -> None:
         "first, or pass --cascade\n"
     )
     assert cli("remove", "screening", "#1", "--yes") == (0, "Removed screening #1\n", "")
+
+
+def test_retime_puts_instants_back_on_their_wall_times(cli: Cli, backend: str) -> None:
+    # As if the zone database had moved Europe/London by an hour since the instant was derived.
+    from sqlalchemy import text as sql
+
+    from screenings.db import create_db_engine
+
+    cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--venue",
+        "Showroom",
+        "--on",
+        "2013-06-14",
+        "--at",
+        "18:00",
+    )
+    url = cli("db", "current")[1].splitlines()[0].removeprefix("database: ")
+    engine = create_db_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            sql("UPDATE screening SET starts_at_utc = :wrong"),
+            {
+                "wrong": "2013-06-14 16:00:00+00:00"
+                if backend == "postgresql"
+                else "2013-06-14 16:00:00.000000"
+            },
+        )
+    engine.dispose()
+    code, out, _ = cli("db", "retime")
+    assert code == 0
+    assert out.splitlines() == [
+        "#1 2013-06-14 18:00 Europe/London: 2013-06-14 16:00:00+00:00 -> 2013-06-14 17:00:00+00:00",
+        "1 screening(s) moved",
+    ]
+    (row,) = screenings(cli)
+    assert (row["starts_at_utc"], row["sequence"]) == ("2013-06-14T17:00:00Z", 1)
