@@ -653,3 +653,22 @@ def test_retime_puts_instants_back_on_their_wall_times(cli: Cli, backend: str) -
     ]
     (row,) = screenings(cli)
     assert (row["starts_at_utc"], row["sequence"]) == ("2013-06-14T17:00:00Z", 1)
+
+
+def test_an_edit_that_changes_nothing_bumps_nothing(cli: Cli) -> None:
+    cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--venue",
+        "Showroom",
+        "--on",
+        "2013-06-14",
+        "--at",
+        "18:00",
+    )
+    assert cli("edit", "film", "The Defector", "--runtime", "71")[0] == 0
+    assert cli("edit", "venue", "Showroom", "--timezone", "Europe/London")[0] == 0
+    code, out, _ = cli("edit", "screening", "1", "--at", "18:00")
+    assert (code, out.splitlines()[-1]) == (0, "  nothing changed")
+    assert [r["sequence"] for r in screenings(cli)] == [0]

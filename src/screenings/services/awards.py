@@ -86,15 +86,24 @@ def add_nomination(
         edition = next(
             (e for e in chosen.festival.editions if e.year == year and not e.label), None
         )
-    for other in session.scalars(select(Nomination).where(Nomination.award_id == chosen.id,
-                                                          Nomination.year == year)):  # fmt: skip
+    for other in session.scalars(
+        select(Nomination).where(Nomination.award_id == chosen.id, Nomination.year == year)
+    ):
         if (other.film_id, other.person_id, name_key(other.category or "")) == (
-            chosen_film.id if chosen_film else None, nominee.id if nominee else None,
+            chosen_film.id if chosen_film else None,
+            nominee.id if nominee else None,
             name_key(category or ""),
-        ):  # fmt: skip
+        ):
             raise Conflict(f"nomination: that nomination for {chosen.name} {year} already exists")
-    nomination = Nomination(award=chosen, year=year, edition=edition, category=category,
-                            film=chosen_film, person=nominee, result=result)  # fmt: skip
+    nomination = Nomination(
+        award=chosen,
+        year=year,
+        edition=edition,
+        category=category,
+        film=chosen_film,
+        person=nominee,
+        result=result,
+    )
     session.add(nomination)
     session.flush()
     return Saved(nomination_view(nomination), tuple(notes))

@@ -23,6 +23,14 @@ from screenings.records import (
     VenueView,
 )
 from screenings.services import lookup
+from screenings.services.changes import (
+    bump_edition,
+    bump_festival,
+    bump_film,
+    bump_person,
+    bump_venue,
+    snapshot,
+)
 from screenings.timeparse import MAX_YEAR, MIN_YEAR, load_zone
 
 R = TypeVar("R")
@@ -387,6 +395,23 @@ def venue_view(venue: Venue) -> VenueView:
 
 # --- Editing --------------------------------------------------------------------------
 
+# What a calendar shows of each kind: an edit bumps screenings only when one of these moved.
+FILM_SHOWN = (
+    "title",
+    "year",
+    "original_title",
+    "runtime_minutes",
+    "countries",
+    "languages",
+    "imdb_id",
+    "website",
+    "credits",
+    "links",
+)
+FESTIVAL_SHOWN = ("name", "city", "country", "timezone", "website")
+VENUE_SHOWN = ("name", "address", "city", "country", "timezone", "latitude", "longitude")
+EDITION_SHOWN = ("year", "label", "starts_on", "ends_on")
+
 
 def edit_film(
     session: Session,
@@ -408,11 +433,11 @@ def edit_film(
     """Change a film. Options given replace what was stored: ``directors`` replaces the
     directors, ``producers`` the producers, ``credits`` every other credit of the roles it
     names, ``links`` the links of the kinds it names. Its screenings' sequence is bumped."""
-    from screenings.services.changes import bump_film
 
     found = lookup.find_film(session, name)
     film = found.record
     notes = [found.note] if found.note else []
+    before = snapshot(film, *FILM_SHOWN)
     if title is not None:
         film.title = check_name(title, "--title")
     if year is not None:
@@ -454,7 +479,7 @@ def edit_film(
             )
     _no_duplicate_film(session, film)
     session.flush()
-    bumped = bump_film(session, film.id)
+    bumped = bump_film(session, film.id) if snapshot(film, *FILM_SHOWN) != before else 0
     session.refresh(film)
     if bumped:
         notes.append(f"{bumped} screening(s) updated for calendars")
@@ -475,7 +500,6 @@ def _no_duplicate_film(session: Session, film: Film) -> None:
 
 def edit_person(session: Session, name: str, *, new_name: str | None = None) -> Saved[PersonView]:
     """Rename a person; the screenings of their films are bumped."""
-    from screenings.services.changes import bump_person
 
     found = lookup.find_person(session, name)
     person = found.record
@@ -487,9 +511,11 @@ def edit_person(session: Session, name: str, *, new_name: str | None = None) -> 
         ).first()
         if clash is not None:
             raise Conflict(f"person: {clash.name} (#{clash.id}) already exists; merge them instead")
+        renamed = person.name != new_name
         person.name = new_name
         session.flush()
-        bump_person(session, person.id)
+        if renamed:
+            bump_person(session, person.id)
     return Saved(person_view(person), tuple(notes))
 
 
@@ -504,10 +530,10 @@ def edit_festival(
     website: str | None = None,
 ) -> Saved[FestivalView]:
     """Change a festival; the screenings of its editions are bumped."""
-    from screenings.services.changes import bump_festival
 
     found = lookup.find_festival(session, name)
     festival = found.record
+    before = snapshot(festival, *FESTIVAL_SHOWN)
     if new_name is not None:
         festival.name = check_name(new_name, "--name")
         clash = session.scalars(
@@ -525,7 +551,8 @@ def edit_festival(
     if website is not None:
         festival.website = check_url(website, "--website")
     session.flush()
-    bump_festival(session, festival.id)
+    if snapshot(festival, *FESTIVAL_SHOWN) != before:
+        bump_festival(session, festival.id)
     return Saved(festival_view(festival), (found.note,) if found.note else ())
 
 
@@ -543,10 +570,10 @@ def edit_venue(
 ) -> Saved[VenueView]:
     """Change a venue; its screenings are bumped. A new zone moves their UTC instants
     (their wall times stay: those are the truth)."""
-    from screenings.services.changes import bump_venue
 
     found = lookup.find_venue(session, name)
     venue = found.record
+    before = snapshot(venue, *VENUE_SHOWN)
     if new_name is not None:
         venue.name = check_name(new_name, "--name")
     for attribute, value in (("address", address), ("city", city), ("country", country)):
@@ -563,7 +590,8 @@ def edit_venue(
     if clash is not None and clash.id != venue.id:
         raise Conflict(f"venue: {lookup.describe(clash)} already exists; merge them instead")
     session.flush()
-    bump_venue(session, venue.id)
+    if snapshot(venue, *VENUE_SHOWN) != before:
+        bump_venue(session, venue.id)
     return Saved(venue_view(venue), (found.note,) if found.note else ())
 
 
@@ -579,11 +607,11 @@ def edit_edition(
 ) -> Saved[EditionView]:
     """Change an edition (``label=""`` removes the label); its screenings are bumped.
     ``starts``/``ends`` are dates as typed; one without a year takes the edition's."""
-    from screenings.services.changes import bump_edition
     from screenings.timeparse import parse_when
 
     found = lookup.find_edition(session, name)
     edition = found.record
+    before = snapshot(edition, *EDITION_SHOWN)
     if year is not None:
         check_year(year, "--year")
         edition.year = year
@@ -611,5 +639,6 @@ def edit_edition(
         ):
             raise Conflict(f"edition: {lookup.describe(other)} already exists")
     session.flush()
-    bump_edition(session, edition.id)
+    if snapshot(edition, *EDITION_SHOWN) != before:
+        bump_edition(session, edition.id)
     return Saved(edition_view(edition), (found.note,) if found.note else ())

@@ -96,3 +96,24 @@ def retime(session: Session) -> list[Moved]:
             )
             bump(session, Screening.id == item.id)
     return moved
+
+
+def snapshot(record: Any, *attributes: str) -> tuple[Any, ...]:
+    """What a calendar shows of ``record``: compared before and after an edit, it says
+    whether the screenings must be bumped (an edit that changes nothing bumps nothing)."""
+    values: list[Any] = []
+    for attribute in attributes:
+        value = getattr(record, attribute)
+        if isinstance(value, list):
+            value = tuple(sorted(repr(_plain(v)) for v in value))
+        values.append(value)
+    return tuple(values)
+
+
+def _plain(value: Any) -> Any:
+    columns = getattr(getattr(value, "__table__", None), "columns", None)
+    if columns is None:
+        return value
+    return tuple(
+        getattr(value, c.key) for c in columns if c.key not in {"id", "created_at", "updated_at"}
+    )

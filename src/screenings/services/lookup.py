@@ -81,8 +81,9 @@ def _resolve(
     for name, qualifier in readings:
         key = name_key(name)
         keep = _qualifier(what, extra, qualifier)
-        exact = [r for r in session.scalars(select(model).where(key_column == key, *where))
-                 if keep(r)]  # fmt: skip
+        exact = [
+            r for r in session.scalars(select(model).where(key_column == key, *where)) if keep(r)
+        ]
         if len(exact) == 1:
             return Found(exact[0])
         if len(exact) > 1:
@@ -96,9 +97,8 @@ def _resolve(
             select(model).where(key_column.like(pattern, escape="\\"), *where)
         )
         prefixed = [
-            r for r in candidates
-            if _at_word_boundary(getattr(r, key_column.key), key) and keep(r)
-        ]  # fmt: skip
+            r for r in candidates if _at_word_boundary(getattr(r, key_column.key), key) and keep(r)
+        ]
         if len(prefixed) == 1:
             record = prefixed[0]
             return Found(record, f"{what} {raw!r} is {describe(record)}")
@@ -192,9 +192,14 @@ def _closest(key: str, names: Sequence[str], n: int = 3) -> list[str]:
 def find_film(session: Session, text: str) -> Found[Film]:
     """A film by title (``Title (2012)`` for the year), unique title prefix, slug or ``#ID``."""
     return _resolve(
-        session, Film, text, what="film", key_column=Film.title_key, extra=(Film.year, "year"),
+        session,
+        Film,
+        text,
+        what="film",
+        key_column=Film.title_key,
+        extra=(Film.year, "year"),
         slug_column=Film.slug,
-    )  # fmt: skip
+    )
 
 
 def find_person(session: Session, text: str, *, what: str = "person") -> Found[Person]:
@@ -207,17 +212,26 @@ def find_person(session: Session, text: str, *, what: str = "person") -> Found[P
 def find_festival(session: Session, text: str) -> Found[Festival]:
     """A festival by name, unique name prefix, slug, or ``#ID``."""
     return _resolve(
-        session, Festival, text, what="festival", key_column=Festival.name_key,
+        session,
+        Festival,
+        text,
+        what="festival",
+        key_column=Festival.name_key,
         slug_column=Festival.slug,
-    )  # fmt: skip
+    )
 
 
 def find_venue(session: Session, text: str) -> Found[Venue]:
     """A venue by name (``Name (City)`` for the city), unique prefix, slug, or ``#ID``."""
     return _resolve(
-        session, Venue, text, what="venue", key_column=Venue.name_key,
-        extra=(Venue.city, "city"), slug_column=Venue.slug,
-    )  # fmt: skip
+        session,
+        Venue,
+        text,
+        what="venue",
+        key_column=Venue.name_key,
+        extra=(Venue.city, "city"),
+        slug_column=Venue.slug,
+    )
 
 
 def find_award(session: Session, text: str, *, festival_id: int | None = None) -> Found[Award]:

@@ -25,6 +25,7 @@ from screenings.records import ScreeningView
 from screenings.services import lookup
 from screenings.services.catalog import Saved, check_minutes, check_url, unique_slug, venue_in
 from screenings.services.catalog import place as place_name
+from screenings.services.changes import bump, snapshot
 from screenings.timeparse import When, load_zone, parse_time, parse_when, resolve_local
 
 
@@ -338,10 +339,10 @@ def edit_screening(
 ) -> Saved[ScreeningView]:
     """Change a screening; its ``sequence`` goes up by one (its ``uid`` never changes).
     The zone follows the same rule as for a new screening."""
-    from screenings.services.changes import bump
 
     screening = screening_by_id(session, ident)
     notes: list[str] = []
+    before = snapshot(screening, *SCREENING_SHOWN)
     if on is not None or at is not None:
         year = screening.edition.year if screening.edition else None
         when = when_from(
@@ -382,8 +383,29 @@ def edit_screening(
     if screening.local_time is not None:
         resolve_local(When(screening.local_date, screening.local_time), zone, what="--at")
     session.flush()
-    bump(session, Screening.id == screening.id)
+    if snapshot(screening, *SCREENING_SHOWN) != before:
+        bump(session, Screening.id == screening.id)
+    else:
+        notes.append("nothing changed")
     return Saved(screening_view(session, screening.id, settings), tuple(notes))
+
+
+# What a calendar shows of a screening: an edit bumps its sequence when one of these moved.
+SCREENING_SHOWN = (
+    "local_date",
+    "local_time",
+    "timezone",
+    "venue_id",
+    "edition_id",
+    "city",
+    "duration_minutes",
+    "kind",
+    "status",
+    "visibility",
+    "audience",
+    "ticket_url",
+    "notes",
+)
 
 
 def _status(value: str) -> str:
@@ -402,7 +424,6 @@ def set_status(
 ) -> Saved[ScreeningView]:
     """Cancel or postpone a screening (never delete it: calendars must see it go); the
     reason, if any, goes into its notes. Its sequence is bumped."""
-    from screenings.services.changes import bump
 
     screening = screening_by_id(session, ident)
     if screening.status == status:
@@ -428,7 +449,6 @@ def edit_selection(
 ) -> Saved[dict[str, Any]]:
     """Change a film's place in an edition's programme; the film's screenings there are
     bumped (their section shows in calendars)."""
-    from screenings.services.changes import bump
 
     notes: list[str] = []
     chosen_film = _take(lookup.find_film(session, film), notes)
@@ -442,6 +462,7 @@ def edit_selection(
     ).first()
     if selection is None:
         raise NotFound(f"selection: {chosen_film.title} is not in {lookup.describe(chosen)}")
+    before = snapshot(selection, "section", "premiere", "status")
     if section is not None:
         selection.section = section or None
     if premiere is not None:
@@ -454,5 +475,6 @@ def edit_selection(
             )
         selection.status = value
     session.flush()
-    bump(session, Screening.film_id == chosen_film.id, Screening.edition_id == chosen.id)
+    if snapshot(selection, "section", "premiere", "status") != before:
+        bump(session, Screening.film_id == chosen_film.id, Screening.edition_id == chosen.id)
     return Saved(selection_record(selection), tuple(notes))
