@@ -354,7 +354,8 @@ def test_a_merge_of_two_films_moves_their_screenings(cli: Cli) -> None:
         "Korea (2012, #2)"
     )
     rows = screenings(cli)
-    assert [(r["film"]["id"], r["sequence"]) for r in rows] == [(1, 1), (1, 1)]
+    # Only the moved screening changed for its calendars: the kept film gained nothing.
+    assert [(r["film"]["id"], r["sequence"]) for r in rows] == [(1, 0), (1, 1)]
 
 
 def test_check_finds_overlaps_films_twice_and_dates_outside(cli: Cli) -> None:

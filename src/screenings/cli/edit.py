@@ -267,7 +267,11 @@ def merge(
 def remove(
     ctx: typer.Context,
     kind: Annotated[
-        str, typer.Argument(help="film, person, festival, edition, venue, screening or award.")
+        str,
+        typer.Argument(
+            help="film, person, festival, edition, venue, award; screening, nomination or "
+            "selection by #ID."
+        ),
     ],
     name: Annotated[str, typer.Argument(help="A name, or #ID.")],
     yes: Annotated[bool, Opt("--yes", help="Remove it (without: say what would go).")] = False,

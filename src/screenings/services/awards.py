@@ -83,9 +83,10 @@ def add_nomination(
     nominee = person_named(session, person, notes) if person is not None else None
     edition = None
     if chosen.festival is not None:
-        edition = next(
-            (e for e in chosen.festival.editions if e.year == year and not e.label), None
-        )
+        # The festival's edition of that year: the one without a label, else the only one.
+        same_year = [e for e in chosen.festival.editions if e.year == year]
+        unlabelled = [e for e in same_year if not e.label]
+        edition = (unlabelled or same_year)[0] if len(unlabelled or same_year) == 1 else None
     for other in session.scalars(
         select(Nomination).where(Nomination.award_id == chosen.id, Nomination.year == year)
     ):

@@ -148,14 +148,7 @@ def add_film(
     check_year(year, "--year")
     check_minutes(runtime_minutes, "--runtime")
     imdb_id = check_imdb(imdb_id)
-    existing = session.scalars(
-        select(Film).where(
-            Film.title_key == name_key(title),
-            Film.year.is_(None) if year is None else Film.year == year,
-        )
-    ).first()
-    if existing is not None:
-        raise Conflict(f"film: {lookup.describe(existing)} already exists")
+    _same_title(session, title, year)
     if imdb_id is not None:
         same = session.scalars(select(Film).where(Film.imdb_id == imdb_id)).first()
         if same is not None:
@@ -185,6 +178,21 @@ def add_film(
         film.links.append(FilmLink(kind=check_role(kind, "--link"), url=check_url(url, "--link")))
     session.flush()
     return Saved(film_view(film), tuple(notes))
+
+
+def _same_title(session: Session, title: str, year: int | None, *, not_id: int = 0) -> None:
+    """Refuse a film that would duplicate one stored: the same title and year, or the same
+    title where one of the two years is unknown (most likely the same film, typed twice)."""
+    for film in session.scalars(
+        select(Film).where(Film.title_key == name_key(title), Film.id != not_id)
+    ):
+        if film.year == year:
+            raise Conflict(f"film: {lookup.describe(film)} already exists")
+        if film.year is None or year is None:
+            raise Conflict(
+                f"film: {lookup.describe(film)} has the same title; give both years to tell "
+                "two films apart, or edit that one"
+            )
 
 
 def check_imdb(value: str | None) -> str | None:
@@ -477,25 +485,13 @@ def edit_film(
             film.links.append(
                 FilmLink(kind=check_role(kind, "--link"), url=check_url(url, "--link"))
             )
-    _no_duplicate_film(session, film)
+    _same_title(session, film.title, film.year, not_id=film.id)
     session.flush()
     bumped = bump_film(session, film.id) if snapshot(film, *FILM_SHOWN) != before else 0
     session.refresh(film)
     if bumped:
         notes.append(f"{bumped} screening(s) updated for calendars")
     return Saved(film_view(film), tuple(notes))
-
-
-def _no_duplicate_film(session: Session, film: Film) -> None:
-    clash = session.scalars(
-        select(Film).where(
-            Film.id != film.id,
-            Film.title_key == film.title_key,
-            Film.year.is_(None) if film.year is None else Film.year == film.year,
-        )
-    ).first()
-    if clash is not None:
-        raise Conflict(f"film: {lookup.describe(clash)} already exists")
 
 
 def edit_person(session: Session, name: str, *, new_name: str | None = None) -> Saved[PersonView]:

@@ -25,8 +25,8 @@ from screenings.models import (
     Venue,
 )
 from screenings.services import lookup
-from screenings.services.catalog import Saved
-from screenings.services.changes import bump, bump_film
+from screenings.services.catalog import FILM_SHOWN, Saved
+from screenings.services.changes import bump, bump_film, snapshot
 
 KINDS = ("person", "film", "venue", "festival")
 
@@ -63,18 +63,23 @@ def merge(session: Session, kind: str, keep: str, duplicate: str) -> Saved[str]:
 
 def _people(session: Session, kept: Person, dup: Person) -> str:
     credits = 0
+    films = set()
     for credit in list(session.scalars(select(Credit).where(Credit.person_id == dup.id))):
+        films.add(credit.film_id)
         if _has(session, Credit, film_id=credit.film_id, person_id=kept.id, role=credit.role):
             session.delete(credit)
         else:
             credit.person = kept
             credits += 1
-        bump_film(session, credit.film_id)
+    session.flush()
+    if films:  # once per screening, however many credits the film had
+        bump(session, Screening.film_id.in_(films))
     nominations = _move_nominations(session, "person_id", kept.id, dup.id)
     return f"{credits} credit(s) and {nominations} nomination(s)"
 
 
 def _films(session: Session, kept: Film, dup: Film) -> str:
+    before = snapshot(kept, *FILM_SHOWN)
     for attribute in (
         "original_title",
         "year",
@@ -105,7 +110,7 @@ def _films(session: Session, kept: Film, dup: Film) -> str:
         else:
             selection.film = kept
     session.flush()
-    screenings = 0
+    moved: list[int] = []
     for screening in list(session.scalars(select(Screening).where(Screening.film_id == dup.id))):
         clash = session.scalars(
             select(Screening).where(
@@ -125,23 +130,28 @@ def _films(session: Session, kept: Film, dup: Film) -> str:
                 "cancel or edit one first"
             )
         screening.film = kept
-        screenings += 1
+        moved.append(screening.id)
     nominations = _move_nominations(session, "film_id", kept.id, dup.id)
     session.flush()
-    bump_film(session, kept.id)
-    return f"{screenings} screening(s) and {nominations} nomination(s)"
+    session.refresh(kept)
+    if snapshot(kept, *FILM_SHOWN) != before:
+        bump_film(session, kept.id)  # every screening shows the film's new details
+    elif moved:
+        bump(session, Screening.id.in_(moved))
+    return f"{len(moved)} screening(s) and {nominations} nomination(s)"
 
 
 def _venues(session: Session, kept: Venue, dup: Venue) -> str:
-    count = 0
+    moved = []
     for screening in list(dup.screenings):
         screening.venue = kept
         if kept.timezone:
             screening.timezone = kept.timezone
-        count += 1
+        moved.append(screening.id)
     session.flush()
-    bump(session, Screening.venue_id == kept.id)
-    return f"{count} screening(s)"
+    if moved:
+        bump(session, Screening.id.in_(moved))
+    return f"{len(moved)} screening(s)"
 
 
 def _festivals(session: Session, kept: Festival, dup: Festival) -> str:
@@ -163,6 +173,9 @@ def _festivals(session: Session, kept: Festival, dup: Festival) -> str:
             raise Conflict(f"merge: both give an award called {award.name}")
         award.festival = kept
     session.flush()
+    moved_editions = [edition.id for edition in editions]
+    if moved_editions:  # they show another festival now
+        bump(session, Screening.edition_id.in_(moved_editions))
     return f"{len(editions)} edition(s) and {len(awards)} award(s)"
 
 

@@ -24,9 +24,21 @@ from screenings.models import (
 )
 from screenings.services import lookup
 from screenings.services.catalog import Saved
+from screenings.services.changes import bump
 from screenings.services.schedule import screening_by_id
 
-KINDS = ("film", "person", "festival", "edition", "venue", "screening", "award")
+KINDS = (
+    "film",
+    "person",
+    "festival",
+    "edition",
+    "venue",
+    "screening",
+    "award",
+    "nomination",
+    "selection",
+)
+BY_ID = {"screening", "nomination", "selection"}
 
 
 def _dependents(session: Session, record: Any) -> list[tuple[str, list[Any]]]:
@@ -42,9 +54,13 @@ def _dependents(session: Session, record: Any) -> list[tuple[str, list[Any]]]:
             ("nomination", rows(Nomination, Nomination.film_id == record.id)),
         ]
     if isinstance(record, Person):
+        # A nomination that also names a film stays, without the person.
         return [
             ("credit", rows(Credit, Credit.person_id == record.id)),
-            ("nomination", rows(Nomination, Nomination.person_id == record.id)),
+            (
+                "nomination",
+                rows(Nomination, Nomination.person_id == record.id, Nomination.film_id.is_(None)),
+            ),
         ]
     if isinstance(record, Festival):
         return [
@@ -81,12 +97,19 @@ def remove(
         "venue": lambda s, n: lookup.find_venue(s, n).record,
         "award": lambda s, n: lookup.find_award(s, n).record,
         "screening": screening_by_id,
+        "nomination": lambda s, n: lookup.find_by_id(s, Nomination, n, "nomination"),
+        "selection": lambda s, n: lookup.find_by_id(s, Selection, n, "selection"),
     }
     if kind not in finders:
         raise InvalidInput(f"remove: expected one of {', '.join(KINDS)}, got {kind!r}")
     record = finders[kind](session, name)
-    described = f"screening #{record.id}" if kind == "screening" else lookup.describe(record)
+    described = f"{kind} #{record.id}" if kind in BY_ID else lookup.describe(record)
     removed = _cascade(session, record, cascade, described)
+    if isinstance(record, Person):
+        for nomination in session.scalars(
+            select(Nomination).where(Nomination.person_id == record.id)
+        ):
+            nomination.person_id = None
     if not confirmed:
         extra = f" and {', '.join(removed)}" if removed else ""
         raise InvalidInput(f"remove: this would remove {described}{extra}; pass --yes to do it")
@@ -107,9 +130,13 @@ def _cascade(session: Session, record: Any, cascade: bool, described: str) -> li
                 f"remove: {len(rows)} {kind}(s) depend on {described}; remove or merge them "
                 "first, or pass --cascade"
             )
+        films = {row.film_id for row in rows if isinstance(row, Credit)}
         for row in rows:
             _cascade(session, row, True, "")
             session.delete(row)
+        if films:  # the films' calendars show their credits: once per screening
+            session.flush()
+            bump(session, Screening.film_id.in_(films))
         removed.append(f"{len(rows)} {kind}(s)")
     session.flush()
     return removed

@@ -85,6 +85,8 @@ def add_selection(
     )
     session.add(selection)
     session.flush()
+    # Its section and premiere show in the calendars of the film's screenings there.
+    bump(session, Screening.film_id == chosen_film.id, Screening.edition_id == chosen.id)
     return Saved(selection_record(selection), tuple(notes))
 
 
@@ -125,11 +127,7 @@ def when_from(
             raise InvalidInput("--at: --on already gives a time")
         return When(when.day, parse_time(at, what="--at"), None, when.note)
     assert at is not None
-    try:
-        parse_time(at)
-    except InvalidInput:
-        pass
-    else:
+    if _is_time(at):
         raise InvalidInput(f"--at: {at!r} is a time alone; give the date with --on")
     when = parse_when(at, what="--at", dayfirst=dayfirst, today=today, year=year)
     if when.time is None:
@@ -180,14 +178,8 @@ def add_screening(
     if when.note:
         notes.append(when.note)
     check_minutes(duration_minutes, "--duration")
-    status = status.lower()
-    if status not in SCREENING_STATUSES:
-        raise InvalidInput(
-            f"--status: expected one of {', '.join(SCREENING_STATUSES)}, got {status!r}"
-        )
-    kind_slug = "_".join(kind.strip().lower().split())
-    if not kind_slug:
-        raise InvalidInput("--kind: empty; expected e.g. regular, special, gala, press")
+    status = _status(status)
+    kind_slug = _kind(kind)
     if timezone is not None:
         load_zone(timezone, what="--timezone")
     place = _venue(session, venue, city, timezone, notes) if venue is not None else None
@@ -218,9 +210,9 @@ def add_screening(
         kind=kind_slug,
         status=status,
         visibility="private" if private else "public",
-        audience=audience,
-        ticket_url=check_url(ticket_url, "--ticket-url"),
-        notes=note,
+        audience=audience or None,
+        ticket_url=check_url(ticket_url or None, "--ticket-url"),
+        notes=note or None,
     )
     session.add(screening)
     session.flush()
@@ -343,10 +335,12 @@ def edit_screening(
     screening = screening_by_id(session, ident)
     notes: list[str] = []
     before = snapshot(screening, *SCREENING_SHOWN)
+    if on is None and at is not None and _is_time(at):
+        on = screening.local_date.isoformat()  # a time alone keeps the date
     if on is not None or at is not None:
         year = screening.edition.year if screening.edition else None
         when = when_from(
-            on if on is not None else screening.local_date.isoformat(),
+            on,
             at,
             dayfirst=settings.dayfirst,
             today=today,
@@ -358,12 +352,17 @@ def edit_screening(
     if venue is not None:
         screening.venue = _venue(session, venue, city, timezone, notes)
         screening.city = None
-    elif city is not None and screening.venue is None:
+    elif city is not None:
+        if screening.venue is not None:
+            raise InvalidInput(
+                f"--city: screening #{screening.id} is at {screening.venue.name}, whose city it "
+                "takes; give --venue to move it"
+            )
         screening.city = place_name(session, city)
     if duration_minutes is not None:
         screening.duration_minutes = check_minutes(duration_minutes, "--duration")
     if kind is not None:
-        screening.kind = "_".join(kind.strip().lower().split()) or "regular"
+        screening.kind = _kind(kind)
     if audience is not None:
         screening.audience = audience or None
     if status is not None:
@@ -406,6 +405,21 @@ SCREENING_SHOWN = (
     "ticket_url",
     "notes",
 )
+
+
+def _kind(value: str) -> str:
+    kind = "_".join(value.strip().lower().split())
+    if not kind:
+        raise InvalidInput("--kind: empty; expected e.g. regular, special, gala, press")
+    return kind
+
+
+def _is_time(text: str) -> bool:
+    try:
+        parse_time(text)
+    except InvalidInput:
+        return False
+    return True
 
 
 def _status(value: str) -> str:
