@@ -479,7 +479,8 @@ def test_edits_of_an_edition_festival_or_selection_reach_its_screenings(cli: Cli
     )
     assert code == 0
     assert "section: Innovation" in out
-    assert [r["sequence"] for r in screenings(cli)] == [3]
+    # add selection, edit edition, edit festival, edit selection: four changes it shows
+    assert [r["sequence"] for r in screenings(cli)] == [4]
     assert [r["section"] for r in screenings(cli)] == ["Innovation"]
 
 
