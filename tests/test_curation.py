@@ -674,3 +674,113 @@ def test_an_edit_that_changes_nothing_bumps_nothing(cli: Cli) -> None:
     code, out, _ = cli("edit", "screening", "1", "--at", "18:00")
     assert (code, out.splitlines()[-1]) == (0, "  nothing changed")
     assert [r["sequence"] for r in screenings(cli)] == [0]
+
+
+def test_calendar_bumps_after_the_trial(cli: Cli) -> None:
+    """Each change a calendar shows bumps each affected screening exactly once."""
+    cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--edition",
+        "Sheffield Doc/Fest 2013",
+        "--venue",
+        "Showroom",
+        "--on",
+        "2013-06-14",
+        "--at",
+        "18:00",
+    )
+    cli("add", "person", "A. Shin")
+    cli("edit", "film", "The Defector", "--credit", "writer=A. Shin", "--credit", "editor=A. Shin")
+    assert [r["sequence"] for r in screenings(cli)] == [1]
+    assert cli("merge", "person", "Ann Shin", "A. Shin")[0] == 0
+    assert [r["sequence"] for r in screenings(cli)] == [2]  # two credits, one bump
+    cli("add", "festival", "Sheffield International Documentary Festival")
+    assert (
+        cli(
+            "merge",
+            "festival",
+            "Sheffield International Documentary Festival",
+            "Sheffield Doc/Fest",
+        )[0]
+        == 0
+    )
+    (row,) = screenings(cli)
+    assert (row["edition"]["festival"], row["sequence"]) == (
+        "Sheffield International Documentary Festival",
+        3,
+    )
+
+
+def test_the_same_title_without_a_year_is_refused(cli: Cli) -> None:
+    assert cli("add", "film", "the defector") == (
+        5,
+        "",
+        "screenings: error: film: The Defector (2012, #1) has the same title; give both "
+        "years to tell two films apart, or edit that one\n",
+    )
+    assert cli("add", "film", "The Defector", "--year", "1966")[0] == 0
+
+
+def test_edit_screening_dates_and_cities(cli: Cli) -> None:
+    cli(
+        "add",
+        "screening",
+        "The Defector",
+        "--venue",
+        "Showroom",
+        "--on",
+        "2013-06-14",
+        "--at",
+        "18:00",
+    )
+    assert cli("edit", "screening", "1", "--at", "15 June 2013 20:00")[0] == 0
+    (row,) = screenings(cli)
+    assert (row["local_date"], row["local_time"]) == ("2013-06-15", "20:00:00")
+    assert cli("edit", "screening", "1", "--city", "Leeds") == (
+        2,
+        "",
+        "screenings: error: --city: screening #1 is at Showroom Cinema, whose city it "
+        "takes; give --venue to move it\n",
+    )
+
+
+def test_remove_a_nomination_and_keep_a_films_nomination_without_the_person(cli: Cli) -> None:
+    cli("add", "award", "Innovation Award", "--festival", "Sheffield Doc/Fest")
+    cli(
+        "add",
+        "nomination",
+        "--award",
+        "Innovation Award",
+        "--year",
+        "2013",
+        "--film",
+        "The Defector",
+        "--person",
+        "Ann Shin",
+    )
+    cli(
+        "add",
+        "nomination",
+        "--award",
+        "Innovation Award",
+        "--year",
+        "2013",
+        "--person",
+        "Nick Fraser",
+    )
+    assert cli("remove", "nomination", "#2", "--yes") == (0, "Removed nomination #2\n", "")
+    assert cli("remove", "person", "Ann Shin", "--cascade", "--yes")[0] == 0
+    code, out, _ = cli("list", "nominations", "--format", "json")
+    (left,) = json.loads(out)["nominations"]
+    assert (left["film"]["title"], left["person"], left["edition"]["year"]) == (
+        "The Defector",
+        None,
+        2013,
+    )
+
+
+def test_an_overlong_title_is_refused_on_both_backends(cli: Cli) -> None:
+    code, _, err = cli("add", "film", "x" * 501)
+    assert (code, err) == (2, "screenings: error: title: 501 characters; at most 500\n")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput
@@ -155,6 +155,12 @@ def database_errors(bind: Engine | Connection) -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise Conflict(describe_integrity_error(exc)) from exc
+    except DataError as exc:  # PostgreSQL checks text lengths; SQLite does not
+        table = _statement_table(exc)
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise InvalidInput(
+            f"{table}: a value is longer than the catalogue keeps ({first})"
+        ) from exc
     except DBAPIError as exc:  # cannot connect, busy, not a database, bad connection option
         where = masked_url(bind.engine.url)
         raise DatabaseUnavailable(f"{where}: {describe_database_error(exc)}") from exc

@@ -88,10 +88,13 @@ def check_year(value: int | None, what: str) -> int | None:
     return value
 
 
-def check_name(value: str, what: str) -> str:
+def check_name(value: str, what: str, limit: int = 300) -> str:
+    """A name or title, whitespace tidied; refused when empty or longer than ``limit``."""
     value = " ".join(value.split())
     if not value:
         raise InvalidInput(f"{what}: empty; expected a name")
+    if len(value) > limit:
+        raise InvalidInput(f"{what}: {len(value)} characters; at most {limit}")
     return value
 
 
@@ -144,7 +147,7 @@ def add_film(
     Refused (``Conflict``) when a film with the same title and year (or the same
     title, both years unknown) or the same IMDb id exists.
     """
-    title = check_name(title, "title")
+    title = check_name(title, "title", 500)
     check_year(year, "--year")
     check_minutes(runtime_minutes, "--runtime")
     imdb_id = check_imdb(imdb_id)
@@ -447,7 +450,7 @@ def edit_film(
     notes = [found.note] if found.note else []
     before = snapshot(film, *FILM_SHOWN)
     if title is not None:
-        film.title = check_name(title, "--title")
+        film.title = check_name(title, "--title", 500)
     if year is not None:
         film.year = check_year(year, "--year")
     if original_title is not None:
