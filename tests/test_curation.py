@@ -773,6 +773,7 @@ def test_remove_a_nomination_and_keep_a_films_nomination_without_the_person(cli:
     assert cli("remove", "nomination", "#2", "--yes") == (0, "Removed nomination #2\n", "")
     assert cli("remove", "person", "Ann Shin", "--cascade", "--yes")[0] == 0
     code, out, _ = cli("list", "nominations", "--format", "json")
+    assert code == 0
     (left,) = json.loads(out)["nominations"]
     assert (left["film"]["title"], left["person"], left["edition"]["year"]) == (
         "The Defector",
