@@ -311,12 +311,15 @@ class AwardRow(NamedTuple):
 
 class RunEntry(NamedTuple):
     """One step of a film's festival run: a selection in an edition (with the screenings
-    there), or a special screening (no edition). ``day`` is its first known day, None when
-    no day is known (then only ``year``): a date is never invented."""
+    there), or a special screening (no edition). ``day`` is the day of its first screening,
+    None when it has none; the edition's own dates are given apart. A date is never
+    invented."""
 
     year: int
     day: dt.date | None
     edition: EditionRef | None
+    edition_starts_on: dt.date | None
+    edition_ends_on: dt.date | None
     section: str | None
     premiere: str | None
     status: str | None

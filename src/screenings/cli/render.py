@@ -287,7 +287,14 @@ def film_page(show: Any) -> str:
         bits = [name] + [x for x in (entry.section, entry.premiere) if x]
         if entry.status and entry.status != "selected":
             bits.append(entry.status.replace("_", " "))
-        day = str(entry.day) if entry.day else f"{entry.year} (day unknown)"
+        if entry.day:
+            day = str(entry.day)
+        elif entry.edition_starts_on:  # no screening: the edition's dates, as dates of it
+            ends = f" to {entry.edition_ends_on}" if entry.edition_ends_on else ""
+            day = f"{entry.edition.year}"
+            bits[0] += f" ({entry.edition_starts_on}{ends})"
+        else:
+            day = f"{entry.year} (day unknown)"
         lines.append(f"  {day}  " + " · ".join(bits))
         lines += [f"              {describe_screening(s)}" for s in entry.screenings]
     lines.append("Awards and nominations")

@@ -64,8 +64,10 @@ def show_film(
         run.append(
             RunEntry(
                 edition.year,
-                _first_day(edition.starts_on, shown),
+                min((s.local_date for s in shown), default=None),
                 EditionRef(edition.id, edition.festival.name, edition.year, edition.label),
+                edition.starts_on,
+                edition.ends_on,
                 selection.section,
                 selection.premiere,
                 selection.status,
@@ -76,21 +78,25 @@ def show_film(
         edition_ref = shown[0].edition
         if edition_id is not None and edition_ref is not None:  # screened, never "selected"
             day = shown[0].local_date
-            run.append(RunEntry(day.year, day, edition_ref, None, None, None, shown))
+            run.append(RunEntry(day.year, day, edition_ref, None, None, None, None, None, shown))
         else:
             run.extend(
-                RunEntry(s.local_date.year, s.local_date, None, None, None, None, [s])
+                RunEntry(s.local_date.year, s.local_date, None, None, None, None, None, None, [s])
                 for s in shown
             )
-    # In date order; within a year, an entry with no known day after the dated ones.
-    run.sort(
-        key=lambda entry: (
+
+    # In date order (a screening's day, else its edition's first day); within a year, an
+    # entry with no known day after the dated ones.
+    def order(entry: RunEntry) -> tuple[Any, ...]:
+        known = entry.day or entry.edition_starts_on
+        return (
             entry.year,
-            entry.day is None,
-            entry.day or dt.date.min,
+            known is None,
+            known or dt.date.min,
             entry.edition.id if entry.edition else 0,
         )
-    )
+
+    run.sort(key=order)
     nominations = session.scalars(
         select(Nomination)
         .where(Nomination.film_id == film.id)
@@ -102,11 +108,6 @@ def show_film(
         links.insert(0, LinkRef("website", film.website))
     show = FilmShow(film_view(film), credits, links, run, [nomination_view(n) for n in nominations])
     return Saved(show, (found.note,) if found.note else ())
-
-
-def _first_day(starts_on: dt.date | None, shown: list[ScreeningView]) -> dt.date | None:
-    days = [s.local_date for s in shown] + ([starts_on] if starts_on else [])
-    return min(days) if days else None
 
 
 def show_screening(session: Session, settings: Settings, text: str) -> Saved[ScreeningView]:
