@@ -785,3 +785,16 @@ def test_remove_a_nomination_and_keep_a_films_nomination_without_the_person(cli:
 def test_an_overlong_title_is_refused_on_both_backends(cli: Cli) -> None:
     code, _, err = cli("add", "film", "x" * 501)
     assert (code, err) == (2, "screenings: error: title: 501 characters; at most 500\n")
+
+
+def test_zone_names_are_read_whatever_their_case(cli: Cli) -> None:
+    code, out, _ = cli(
+        "add", "venue", "Tuschinski", "--city", "Amsterdam", "--timezone", "europe/amsterdam"
+    )
+    assert (code, out) == (0, "Added venue #2: Tuschinski · Amsterdam · Europe/Amsterdam\n")
+    assert cli("add", "venue", "Lux", "--lat", "52.1")[2] == (
+        "screenings: error: --lat: give --lat and --lon together\n"
+    )
+    cli("add", "film", "Alma", "--country", "", "--country", "Mexico")
+    code, out, _ = cli("list", "films", "--format", "json")
+    assert [f["countries"] for f in json.loads(out)["films"]] == [["Mexico"], []]

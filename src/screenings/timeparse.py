@@ -41,6 +41,26 @@ def load_zone(name: str, *, what: str = "time zone") -> ZoneInfo:
     return zone
 
 
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    import zoneinfo
+
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
+
+
+def zone_name(text: str, *, what: str = "time zone") -> str:
+    """The IANA name ``text`` means, spelled as the zone database spells it
+    (``europe/amsterdam`` -> ``Europe/Amsterdam``); ``InvalidInput`` when there is none."""
+    name = text.strip()
+    if _zone(name) is not None and name.upper() != "LOCALTIME":
+        return name
+    canonical = _zone_names().get(name.lower())
+    if canonical is not None:
+        return canonical
+    load_zone(name, what=what)  # raises, naming ``what``
+    return name
+
+
 def wall_to_utc(day: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
     """The UTC instant of the wall time ``day time`` in ``zone_name``.
 

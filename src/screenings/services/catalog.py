@@ -31,7 +31,7 @@ from screenings.services.changes import (
     bump_venue,
     snapshot,
 )
-from screenings.timeparse import MAX_YEAR, MIN_YEAR, load_zone
+from screenings.timeparse import MAX_YEAR, MIN_YEAR, zone_name
 
 R = TypeVar("R")
 
@@ -162,8 +162,8 @@ def add_film(
         year=year,
         original_title=original_title,
         runtime_minutes=runtime_minutes,
-        countries=list(countries),
-        languages=list(languages),
+        countries=[c.strip() for c in countries if c.strip()],
+        languages=[x.strip() for x in languages if x.strip()],
         imdb_id=imdb_id,
         website=check_url(website, "--website"),
     )
@@ -281,10 +281,7 @@ def add_festival(
 
 
 def _zone(name: str | None) -> str | None:
-    if name is None:
-        return None
-    load_zone(name, what="--timezone")
-    return name
+    return None if name is None else zone_name(name, what="--timezone")
 
 
 def festival_view(festival: Festival) -> FestivalView:
@@ -359,6 +356,8 @@ def add_venue(
 ) -> Saved[VenueView]:
     """Add a venue; refused when one with the same name in the same city exists."""
     name = check_name(name, "name")
+    if (latitude is None) != (longitude is None):
+        raise InvalidInput("--lat: give --lat and --lon together")
     if latitude is not None and not -90 <= latitude <= 90:
         raise InvalidInput(f"--lat: expected -90 to 90, got {latitude}")
     if longitude is not None and not -180 <= longitude <= 180:
@@ -458,9 +457,9 @@ def edit_film(
     if runtime_minutes is not None:
         film.runtime_minutes = check_minutes(runtime_minutes, "--runtime")
     if countries is not None:
-        film.countries = list(countries)
+        film.countries = [c.strip() for c in countries if c.strip()]
     if languages is not None:
-        film.languages = list(languages)
+        film.languages = [x.strip() for x in languages if x.strip()]
     if imdb_id is not None:
         film.imdb_id = check_imdb(imdb_id)
     if website is not None:

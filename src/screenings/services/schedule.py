@@ -26,7 +26,7 @@ from screenings.services import lookup
 from screenings.services.catalog import Saved, check_minutes, check_url, unique_slug, venue_in
 from screenings.services.catalog import place as place_name
 from screenings.services.changes import bump, snapshot
-from screenings.timeparse import When, load_zone, parse_time, parse_when, resolve_local
+from screenings.timeparse import When, parse_time, parse_when, resolve_local, zone_name
 
 
 def edition_for(
@@ -181,7 +181,7 @@ def add_screening(
     status = _status(status)
     kind_slug = _kind(kind)
     if timezone is not None:
-        load_zone(timezone, what="--timezone")
+        timezone = zone_name(timezone, what="--timezone")
     place = _venue(session, venue, city, timezone, notes) if venue is not None else None
     zone = _zone_for(place, timezone, chosen_edition, settings)
     if when.time is not None:
@@ -335,6 +335,8 @@ def edit_screening(
     screening = screening_by_id(session, ident)
     notes: list[str] = []
     before = snapshot(screening, *SCREENING_SHOWN)
+    if timezone is not None:
+        timezone = zone_name(timezone, what="--timezone")
     if on is None and at is not None and _is_time(at):
         on = screening.local_date.isoformat()  # a time alone keeps the date
     if on is not None or at is not None:
@@ -373,8 +375,6 @@ def edit_screening(
         screening.ticket_url = check_url(ticket_url, "--ticket-url") if ticket_url else None
     if note is not None:
         screening.notes = note or None
-    if timezone is not None:
-        load_zone(timezone, what="--timezone")
     zone = _zone_for(
         screening.venue, timezone, screening.edition, settings, current=screening.timezone
     )
