@@ -3,14 +3,12 @@ screenings, awards and nominations into the catalogue, and say back what was sto
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
-from screenings.cli.context import state
-from screenings.cli.render import say_stored
-from screenings.errors import InvalidInput
+from screenings.cli.context import pairs, state, write
 
 app = typer.Typer(
     help="Add a record to the catalogue, and say back what was stored.\n\n"
@@ -23,22 +21,7 @@ Opt = typer.Option
 def _write(
     ctx: typer.Context, what: str, action: Callable[..., Any], *args: Any, **kw: Any
 ) -> None:
-    from screenings.db import unit_of_work
-
-    engine = state(ctx).catalogue()
-    with unit_of_work(engine) as session:
-        saved = action(session, *args, **kw)
-    say_stored("Added", what, saved)
-
-
-def _pairs(values: Sequence[str] | None, what: str, example: str) -> list[tuple[str, str]]:
-    pairs = []
-    for value in values or ():
-        key, sep, rest = value.partition("=")
-        if not sep or not key.strip() or not rest.strip():
-            raise InvalidInput(f"{what}: expected {example}, got {value!r}")
-        pairs.append((key.strip(), rest.strip()))
-    return pairs
+    write(ctx, "Added", what, action, *args, **kw)
 
 
 @app.command("film")
@@ -77,8 +60,8 @@ def film(
         imdb_id=imdb,
         directors=director or [],
         producers=producer or [],
-        credits=_pairs(credit, "--credit", "ROLE=NAME, e.g. editor=Manfred Becker"),
-        links=_pairs(link, "--link", "KIND=URL, e.g. trailer=https://..."),
+        credits=pairs(credit, "--credit", "ROLE=NAME, e.g. editor=Manfred Becker"),
+        links=pairs(link, "--link", "KIND=URL, e.g. trailer=https://..."),
         website=website,
     )
 

@@ -46,8 +46,7 @@ def check(
         default_length_minutes=settings.default_duration_minutes,
     )
     with unit_of_work(state(ctx).catalogue(), write=False) as session:
-        notes = query.statement(session)[1]
-        clashes = check_screenings(session, query)
+        clashes, notes = check_screenings(session, query)
     say_notes(notes)
     for clash in clashes:
         typer.echo(f"{clash.kind}: {clash.message}")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -56,3 +57,28 @@ def state(ctx: typer.Context) -> State:
     obj = ctx.find_root().obj
     assert isinstance(obj, State)
     return obj
+
+
+def write(
+    ctx: typer.Context, verb: str, what: str, action: Callable[..., Any], *args: Any, **kw: Any
+) -> None:
+    """Run a writing service in one unit of work, then say back what it stored."""
+    from screenings.cli.render import say_stored
+    from screenings.db import unit_of_work
+
+    with unit_of_work(state(ctx).catalogue()) as session:
+        saved = action(session, *args, **kw)
+    say_stored(verb, what, saved)
+
+
+def pairs(values: Sequence[str] | None, what: str, example: str) -> list[tuple[str, str]]:
+    """``KEY=VALUE`` options as pairs; ``InvalidInput`` naming ``what`` for a bad one."""
+    from screenings.errors import InvalidInput
+
+    found = []
+    for value in values or ():
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip() or not rest.strip():
+            raise InvalidInput(f"{what}: expected {example}, got {value!r}")
+        found.append((key.strip(), rest.strip()))
+    return found

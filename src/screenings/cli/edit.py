@@ -3,14 +3,11 @@ say back what it is now. Every change a calendar would show bumps the screenings
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from screenings.cli.add import _pairs
-from screenings.cli.context import state
-from screenings.cli.render import say_stored
+from screenings.cli.context import pairs, state, write
 
 app = typer.Typer(
     help="Change a record; calendars see the change.\n\n"
@@ -18,16 +15,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 Opt = typer.Option
-
-
-def _write(
-    ctx: typer.Context, verb: str, what: str, action: Callable[..., Any], *args: Any, **kw: Any
-) -> None:
-    from screenings.db import unit_of_work
-
-    with unit_of_work(state(ctx).catalogue()) as session:
-        saved = action(session, *args, **kw)
-    say_stored(verb, what, saved)
 
 
 @app.command("film")
@@ -55,7 +42,7 @@ def film(
     """
     from screenings.services.catalog import edit_film
 
-    _write(
+    write(
         ctx,
         "Updated",
         "film",
@@ -70,8 +57,8 @@ def film(
         imdb_id=imdb,
         directors=director,
         producers=producer,
-        credits=_pairs(credit, "--credit", "ROLE=NAME") if credit else None,
-        links=_pairs(link, "--link", "KIND=URL") if link else None,
+        credits=pairs(credit, "--credit", "ROLE=NAME") if credit else None,
+        links=pairs(link, "--link", "KIND=URL") if link else None,
         website=website,
     )
 
@@ -88,7 +75,7 @@ def person(
     """
     from screenings.services.catalog import edit_person
 
-    _write(ctx, "Updated", "person", edit_person, name, new_name=new_name)
+    write(ctx, "Updated", "person", edit_person, name, new_name=new_name)
 
 
 @app.command("festival")
@@ -107,7 +94,7 @@ def festival(
     """
     from screenings.services.catalog import edit_festival
 
-    _write(
+    write(
         ctx,
         "Updated",
         "festival",
@@ -141,7 +128,7 @@ def venue(
     """
     from screenings.services.catalog import edit_venue
 
-    _write(
+    write(
         ctx,
         "Updated",
         "venue",
@@ -182,7 +169,7 @@ def screening(
 
     from screenings.services.schedule import edit_screening
 
-    _write(
+    write(
         ctx,
         "Updated",
         "screening",
@@ -240,7 +227,7 @@ def _set(
     if what != "screening":
         command = {"cancelled": "cancel", "postponed": "postpone"}[status]
         raise InvalidInput(f"{command}: only a screening can be {status}, not {what!r}")
-    _write(ctx, verb, "screening", set_status, state(ctx).settings, ident, status, reason)
+    write(ctx, verb, "screening", set_status, state(ctx).settings, ident, status, reason)
 
 
 def merge(
@@ -308,7 +295,7 @@ def edition(
     """
     from screenings.services.catalog import edit_edition
 
-    _write(
+    write(
         ctx,
         "Updated",
         "edition",
@@ -335,7 +322,7 @@ def award(
     """
     from screenings.services.awards import edit_award
 
-    _write(ctx, "Updated", "award", edit_award, name, new_name=new_name, presenter=presenter)
+    write(ctx, "Updated", "award", edit_award, name, new_name=new_name, presenter=presenter)
 
 
 @app.command("nomination")
@@ -351,7 +338,7 @@ def nomination(
     """
     from screenings.services.awards import edit_nomination
 
-    _write(ctx, "Updated", "nomination", edit_nomination, ident, result=result, category=category)
+    write(ctx, "Updated", "nomination", edit_nomination, ident, result=result, category=category)
 
 
 @app.command("selection")
@@ -371,7 +358,7 @@ def selection(
     """
     from screenings.services.schedule import edit_selection
 
-    _write(
+    write(
         ctx,
         "Updated",
         "selection",

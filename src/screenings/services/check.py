@@ -22,10 +22,12 @@ class Clash(NamedTuple):
     message: str
 
 
-def check_screenings(session: Session, query: ScreeningQuery) -> list[Clash]:
+def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clash], list[str]]:
     """Every clash among the screenings ``query`` selects (private ones included; cancelled
-    ones left out: they take no room). Lengths are effective lengths."""
-    views = [s for s in query.with_private().run(session).screenings if s.status != "cancelled"]
+    ones left out: they take no room), and the notes on how its names were read. Lengths
+    are effective lengths."""
+    found = query.with_private().run(session)
+    views = [s for s in found.screenings if s.status != "cancelled"]
     clashes: list[Clash] = []
     by_venue: dict[int, list[ScreeningView]] = defaultdict(list)
     by_film: dict[int, list[ScreeningView]] = defaultdict(list)
@@ -92,7 +94,7 @@ def check_screenings(session: Session, query: ScreeningQuery) -> list[Clash]:
                     f"#{view.id} is in {view.timezone}, but {view.venue.name} is in {zone}",
                 )
             )
-    return clashes
+    return clashes, found.notes
 
 
 def _overlaps(group: list[ScreeningView]) -> list[tuple[ScreeningView, ScreeningView]]:
