@@ -7,38 +7,41 @@ place where a ``ScreeningsError`` becomes a one-line message and an exit code.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
 from screenings import __version__
-from screenings.cli import add as add_commands
-from screenings.cli import check, listing, show
-from screenings.cli import db as db_commands
-from screenings.cli import edit as edit_commands
 from screenings.cli.context import State
 from screenings.errors import ScreeningsError
 
 
 def _register(app: typer.Typer, name: str) -> None:
-    """Put the command (or group) ``name`` on ``app``."""
-    groups = {"add": add_commands.app, "db": db_commands.app, "edit": edit_commands.app}
-    commands: dict[str, Callable[..., None]] = {
-        "list": listing.list_,
-        "show": show.show,
-        "check": check.check,
-        "cancel": edit_commands.cancel,
-        "postpone": edit_commands.postpone,
-        "merge": edit_commands.merge,
-        "remove": edit_commands.remove,
-    }
-    if name in groups:
-        app.add_typer(groups[name], name=name)
+    """Put the command (or group) ``name`` on ``app``, importing only its own module."""
+    import importlib
+
+    module, attribute = REGISTRY[name]
+    target = getattr(importlib.import_module(f"screenings.cli.{module}"), attribute)
+    if isinstance(target, typer.Typer):
+        app.add_typer(target, name=name)
     else:
-        app.command(name)(commands[name])
+        app.command(name)(target)
 
 
+# Command -> (module in screenings.cli, the Typer group or the function).
+REGISTRY = {
+    "list": ("listing", "list_"),
+    "show": ("show", "show"),
+    "add": ("add", "app"),
+    "edit": ("edit", "app"),
+    "cancel": ("edit", "cancel"),
+    "postpone": ("edit", "postpone"),
+    "merge": ("edit", "merge"),
+    "remove": ("edit", "remove"),
+    "check": ("check", "check"),
+    "db": ("db", "app"),
+}
 COMMANDS = ("list", "show", "add", "edit", "cancel", "postpone", "merge", "remove", "check", "db")
 
 
@@ -149,4 +152,8 @@ def main() -> None:
     sys.exit(run())
 
 
-app = build_app()  # every command: for help walks and tests
+def __getattr__(name: str) -> typer.Typer:
+    # ``screenings.cli.app``: every command, for help walks and tests; built when asked for.
+    if name == "app":
+        return build_app()
+    raise AttributeError(name)
