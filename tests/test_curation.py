@@ -798,3 +798,38 @@ def test_zone_names_are_read_whatever_their_case(cli: Cli) -> None:
     cli("add", "film", "Alma", "--country", "", "--country", "Mexico")
     code, out, _ = cli("list", "films", "--format", "json")
     assert [f["countries"] for f in json.loads(out)["films"]] == [["Mexico"], []]
+
+
+def test_edit_takes_the_options_of_add(cli: Cli) -> None:
+    cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14")
+    assert cli("edit", "screening", "1", "--edition", "Sheffield Doc/Fest 2013")[0] == 0
+    assert screenings(cli)[0]["edition"]["festival"] == "Sheffield Doc/Fest"
+    assert cli("edit", "screening", "1", "--edition", "")[0] == 0
+    assert screenings(cli)[0]["edition"] is None
+    cli("add", "festival", "Doc/Fest")
+    cli("add", "edition", "Doc/Fest", "2014")
+    assert cli("edit", "edition", "Doc/Fest 2014", "--festival", "Sheffield Doc/Fest")[0] == 0
+    cli("add", "award", "Innovation Award")
+    assert cli("edit", "award", "Innovation Award", "--festival", "Sheffield Doc/Fest")[1] == (
+        "Updated award #1: Innovation Award · Sheffield Doc/Fest\n"
+    )
+    cli(
+        "add",
+        "nomination",
+        "--award",
+        "Innovation Award",
+        "--year",
+        "2013",
+        "--film",
+        "The Defector",
+    )
+    code, out, _ = cli(
+        "edit", "nomination", "1", "--person", "Ann Shin", "--film", "", "--year", "2014"
+    )
+    assert (code, out) == (
+        0,
+        "Updated nomination #1: Innovation Award 2014 · Ann Shin · nominated\n",
+    )
+    assert cli("edit", "nomination", "1", "--person", "")[2] == (
+        "screenings: error: edit nomination: a nomination needs a film, a person, or both\n"
+    )

@@ -160,6 +160,9 @@ def screening(
     ticket_url: Annotated[str | None, Opt("--ticket-url")] = None,
     note: Annotated[str | None, Opt("--note")] = None,
     timezone: Annotated[str | None, Opt("--timezone")] = None,
+    festival: Annotated[str | None, Opt("--festival")] = None,
+    year: Annotated[int | None, Opt("--year", help="With --festival: the edition's year.")] = None,
+    edition: Annotated[str | None, Opt("--edition", help="'' for no festival.")] = None,
 ) -> None:
     """Change a screening; its uid stays, its sequence goes up, calendars update in place.
 
@@ -189,6 +192,9 @@ def screening(
         note=note,
         timezone=timezone,
         today=dt.date.today(),
+        edition=edition,
+        festival=festival,
+        year=year,
     )
 
 
@@ -288,6 +294,7 @@ def edition(
     label: Annotated[str | None, Opt("--label", help="'' removes it.")] = None,
     from_: Annotated[str | None, Opt("--from", help="The first day.")] = None,
     to: Annotated[str | None, Opt("--to", help="The last day.")] = None,
+    festival: Annotated[str | None, Opt("--festival", help="Move it to this festival.")] = None,
 ) -> None:
     """Change an edition; its screenings' calendars are updated.
 
@@ -306,6 +313,7 @@ def edition(
         starts=from_,
         ends=to,
         dayfirst=state(ctx).settings.dayfirst,
+        festival=festival,
     )
 
 
@@ -315,6 +323,7 @@ def award(
     name: Annotated[str, typer.Argument(help="The award.")],
     new_name: Annotated[str | None, Opt("--name")] = None,
     presenter: Annotated[str | None, Opt("--presenter")] = None,
+    festival: Annotated[str | None, Opt("--festival", help="'' for none.")] = None,
 ) -> None:
     """Rename an award, or change who presents it.
 
@@ -322,7 +331,16 @@ def award(
     """
     from screenings.services.awards import edit_award
 
-    write(ctx, "Updated", "award", edit_award, name, new_name=new_name, presenter=presenter)
+    write(
+        ctx,
+        "Updated",
+        "award",
+        edit_award,
+        name,
+        new_name=new_name,
+        presenter=presenter,
+        festival=festival,
+    )
 
 
 @app.command("nomination")
@@ -331,6 +349,9 @@ def nomination(
     ident: Annotated[str, typer.Argument(help="The nomination's #ID.")],
     result: Annotated[str | None, Opt("--result", help="nominated, won, special_mention.")] = None,
     category: Annotated[str | None, Opt("--category")] = None,
+    film: Annotated[str | None, Opt("--film", help="'' for none.")] = None,
+    person: Annotated[str | None, Opt("--person", help="'' for none; created if new.")] = None,
+    year: Annotated[int | None, Opt("--year")] = None,
 ) -> None:
     """Change a nomination's result or category.
 
@@ -338,7 +359,18 @@ def nomination(
     """
     from screenings.services.awards import edit_nomination
 
-    write(ctx, "Updated", "nomination", edit_nomination, ident, result=result, category=category)
+    write(
+        ctx,
+        "Updated",
+        "nomination",
+        edit_nomination,
+        ident,
+        result=result,
+        category=category,
+        film=film,
+        person=person,
+        year=year,
+    )
 
 
 @app.command("selection")

@@ -111,11 +111,18 @@ def add_nomination(
 
 
 def edit_award(
-    session: Session, name: str, *, new_name: str | None = None, presenter: str | None = None
+    session: Session,
+    name: str,
+    *,
+    new_name: str | None = None,
+    presenter: str | None = None,
+    festival: str | None = None,
 ) -> Saved[AwardView]:
-    """Rename an award or change its presenter."""
+    """Rename an award, change its presenter, or its festival (``""`` for none)."""
     found = lookup.find_award(session, name)
     award = found.record
+    if festival is not None:
+        award.festival = lookup.find_festival(session, festival).record if festival else None
     if new_name is not None:
         award.name = check_name(new_name, "--name")
     if presenter is not None:
@@ -128,9 +135,17 @@ def edit_award(
 
 
 def edit_nomination(
-    session: Session, ident: str, *, result: str | None = None, category: str | None = None
+    session: Session,
+    ident: str,
+    *,
+    result: str | None = None,
+    category: str | None = None,
+    film: str | None = None,
+    person: str | None = None,
+    year: int | None = None,
 ) -> Saved[NominationView]:
-    """Change a nomination's result (nominated, won, special_mention) or category."""
+    """Change a nomination: its result (nominated, won, special_mention), category, film,
+    person (``""`` for none: a film or a person must remain) or year."""
     nomination: Nomination = lookup.find_by_id(session, Nomination, ident, "nomination")
     if result is not None:
         value = result.lower().replace(" ", "_")
@@ -141,5 +156,17 @@ def edit_nomination(
         nomination.result = value
     if category is not None:
         nomination.category = category or None
+    notes: list[str] = []
+    # Both resolved before either is set: a half-done change must not reach the database.
+    new_film = lookup.find_film(session, film).record if film else None
+    new_person = person_named(session, person, notes) if person else None
+    if film is not None:
+        nomination.film = new_film
+    if person is not None:
+        nomination.person = new_person
+    if nomination.film is None and nomination.person is None:
+        raise InvalidInput("edit nomination: a nomination needs a film, a person, or both")
+    if year is not None:
+        nomination.year = check_year(year, "--year") or year
     session.flush()
-    return Saved(nomination_view(nomination))
+    return Saved(nomination_view(nomination), tuple(notes))

@@ -420,7 +420,7 @@ FILM_SHOWN = (
 )
 FESTIVAL_SHOWN = ("name", "city", "country", "timezone", "website")
 VENUE_SHOWN = ("name", "address", "city", "country", "timezone", "latitude", "longitude")
-EDITION_SHOWN = ("year", "label", "starts_on", "ends_on")
+EDITION_SHOWN = ("festival_id", "year", "label", "starts_on", "ends_on")
 
 
 def edit_film(
@@ -602,6 +602,7 @@ def edit_edition(
     starts: str | None = None,
     ends: str | None = None,
     dayfirst: bool | None = None,
+    festival: str | None = None,
 ) -> Saved[EditionView]:
     """Change an edition (``label=""`` removes the label); its screenings are bumped.
     ``starts``/``ends`` are dates as typed; one without a year takes the edition's."""
@@ -610,6 +611,8 @@ def edit_edition(
     found = lookup.find_edition(session, name)
     edition = found.record
     before = snapshot(edition, *EDITION_SHOWN)
+    if festival is not None:  # a festival entered twice: the edition moves to the right one
+        edition.festival = lookup.find_festival(session, festival).record
     if year is not None:
         check_year(year, "--year")
         edition.year = year

@@ -328,8 +328,13 @@ def edit_screening(
     note: str | None = None,
     timezone: str | None = None,
     today: dt.date | None = None,
+    edition: str | None = None,
+    festival: str | None = None,
+    year: int | None = None,
 ) -> Saved[ScreeningView]:
     """Change a screening; its ``sequence`` goes up by one (its ``uid`` never changes).
+    ``edition`` (or ``festival`` and ``year``) moves it to another edition; ``edition=""``
+    makes it a special screening, with no festival.
     The zone follows the same rule as for a new screening."""
 
     screening = screening_by_id(session, ident)
@@ -337,6 +342,10 @@ def edit_screening(
     before = snapshot(screening, *SCREENING_SHOWN)
     if timezone is not None:
         timezone = zone_name(timezone, what="--timezone")
+    if edition == "":
+        screening.edition = None
+    elif edition is not None or festival is not None:
+        screening.edition = edition_for(session, edition, festival, year, notes)
     if on is None and at is not None and _is_time(at):
         on = screening.local_date.isoformat()  # a time alone keeps the date
     if on is not None or at is not None:
