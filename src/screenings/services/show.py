@@ -39,19 +39,13 @@ from screenings.services.catalog import (
 from screenings.services.listing import nomination_view
 
 
-def show_film(
-    session: Session, settings: Settings, name: str, *, include_private: bool = True
-) -> Saved[FilmShow]:
+def show_film(session: Session, settings: Settings, name: str) -> Saved[FilmShow]:
     """A film with its credits, links, festival run in date order (selections with section
-    and premiere, dated screenings, special screenings), nominations and awards."""
+    and premiere, dated screenings, special screenings, private ones included: the user
+    named the film), nominations and awards."""
     found = lookup.find_film(session, name)
     film = found.record
-    query = ScreeningQuery(
-        film=f"#{film.id}",
-        include_private=include_private,
-        default_length_minutes=settings.default_duration_minutes,
-    )
-    screenings = query.run(session).screenings
+    screenings = _screenings(session, settings, film=f"#{film.id}")
     by_edition: dict[int | None, list[ScreeningView]] = {}
     for screening in screenings:
         key = screening.edition.id if screening.edition else None
