@@ -833,3 +833,20 @@ def test_edit_takes_the_options_of_add(cli: Cli) -> None:
     assert cli("edit", "nomination", "1", "--person", "")[2] == (
         "screenings: error: edit nomination: a nomination needs a film, a person, or both\n"
     )
+
+
+def test_edit_screening_takes_an_offset_and_refuses_a_taken_slot(cli: Cli) -> None:
+    for day in ("2013-10-26", "2013-10-27"):
+        cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", day, "--at", "18:00")
+    assert cli("edit", "screening", "1", "--at", "2013-10-27 01:30+01:00")[0] == 0
+    assert screenings(cli)[0]["starts_at_utc"] == "2013-10-27T00:30:00Z"
+    assert cli("edit", "screening", "1", "--at", "2013-10-27 01:30+00:00")[2] == (
+        "screenings: error: --at: 2013-10-27 01:30 is the second of two in Europe/London; only "
+        "the first can be stored yet\n"
+    )
+    assert cli("edit", "screening", "1", "--at", "2013-10-27 18:00") == (
+        5,
+        "",
+        "screenings: error: screening: The Defector already has a screening there on "
+        "2013-10-27 at 18:00\n",
+    )

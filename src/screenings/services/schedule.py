@@ -184,19 +184,8 @@ def add_screening(
         timezone = zone_name(timezone, what="--timezone")
     place = _venue(session, venue, city, timezone, notes) if venue is not None else None
     zone = _zone_for(place, timezone, chosen_edition, settings)
-    if when.time is not None:
-        local = resolve_local(when, zone, what="--at")
-        if local.fold:
-            raise InvalidInput(
-                f"--at: {when.day} {when.time:%H:%M} is the second of two in {zone}; only the "
-                "first can be stored yet"
-            )
     own_city = place_name(session, city) if place is None else None
-    if _slot_taken(session, chosen_film.id, place, own_city, when):
-        raise Conflict(
-            f"screening: {chosen_film.title} already has a screening there on {when.day}"
-            + (f" at {when.time:%H:%M}" if when.time else " with the time unknown")
-        )
+    _check_slot(session, chosen_film, place, own_city, when, zone)
     screening = Screening(
         uid=f"{uuid.uuid4()}@{settings.feed_domain}",
         film=chosen_film,
@@ -272,14 +261,48 @@ def _zone_for(
     )
 
 
+def _check_slot(
+    session: Session,
+    film: Any,
+    venue: Venue | None,
+    city: str | None,
+    when: When,
+    zone: str,
+    *,
+    not_id: int = 0,
+) -> None:
+    """Refuse a wall time the zone skips or passes twice (an explicit offset picks one:
+    only the first can be stored yet), and a slot the film already has."""
+    if when.time is not None:
+        local = resolve_local(when, zone, what="--at")
+        if local.fold:
+            raise InvalidInput(
+                f"--at: {when.day} {when.time:%H:%M} is the second of two in {zone}; only the "
+                "first can be stored yet"
+            )
+    with session.no_autoflush:  # the edit being checked is not written yet
+        taken = _slot_taken(session, film.id, venue, city, when, not_id)
+    if taken:
+        raise Conflict(
+            f"screening: {film.title} already has a screening there on {when.day}"
+            + (f" at {when.time:%H:%M}" if when.time else " with the time unknown")
+        )
+
+
 def _slot_taken(
-    session: Session, film_id: int, venue: Venue | None, city: str | None, when: When
+    session: Session,
+    film_id: int,
+    venue: Venue | None,
+    city: str | None,
+    when: When,
+    not_id: int = 0,
 ) -> bool:
     """Whether the film already has a screening at that venue (or in that city, with no
     venue) on that day at that time (or with the time unknown): the slot's natural key."""
     rows = session.scalars(
         select(Screening).where(
             Screening.film_id == film_id,
+            Screening.id != not_id,
             Screening.local_date == when.day,
             Screening.venue_id.is_(None) if venue is None else Screening.venue_id == venue.id,
         )
@@ -348,18 +371,12 @@ def edit_screening(
         screening.edition = edition_for(session, edition, festival, year, notes)
     if on is None and at is not None and _is_time(at):
         on = screening.local_date.isoformat()  # a time alone keeps the date
+    when = When(screening.local_date, screening.local_time)
     if on is not None or at is not None:
         year = screening.edition.year if screening.edition else None
-        when = when_from(
-            on,
-            at,
-            dayfirst=settings.dayfirst,
-            today=today,
-            year=year,
-        )
+        when = when_from(on, at, dayfirst=settings.dayfirst, today=today, year=year)
         if on is not None and at is None and when.time is None:
             when = When(when.day, screening.local_time)
-        screening.local_date, screening.local_time = when.day, when.time
     if venue is not None:
         screening.venue = _venue(session, venue, city, timezone, notes)
         screening.city = None
@@ -387,9 +404,11 @@ def edit_screening(
     zone = _zone_for(
         screening.venue, timezone, screening.edition, settings, current=screening.timezone
     )
-    screening.timezone = zone
-    if screening.local_time is not None:
-        resolve_local(When(screening.local_date, screening.local_time), zone, what="--at")
+    _check_slot(
+        session, screening.film, screening.venue, screening.city, when, zone, not_id=screening.id
+    )
+    # The wall time and zone are set together, once checked: the instant follows from them.
+    screening.timezone, screening.local_date, screening.local_time = zone, when.day, when.time
     session.flush()
     if snapshot(screening, *SCREENING_SHOWN) != before:
         bump(session, Screening.id == screening.id)
