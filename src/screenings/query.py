@@ -1,7 +1,8 @@
 """ScreeningQuery: the one way every door selects screenings.
 
-``list``, ``export``, the feed server and the import report build a
-``ScreeningQuery`` from what the user asked and call ``run``. A filter is
+``list``, ``show`` and ``check`` build a ``ScreeningQuery`` from what the
+user asked and call ``run``; the exports, the feed server and the import
+report are to do the same. A filter is
 added here once and means the same thing everywhere. Names are resolved
 through ``services.lookup`` (never a silent pick), dates are local dates of
 the screenings, both ends included.
@@ -82,9 +83,7 @@ class ScreeningQuery:
             from screenings.services import lookup  # the ORM: only for a query with names
 
         def note(found: Any) -> Any:
-            if found.note:
-                notes.append(found.note)
-            return found.record
+            return found.take(notes)
 
         statement = (
             select(

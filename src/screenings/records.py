@@ -1,4 +1,4 @@
-"""Plain frozen records that cross layers: what services return and exporters render.
+"""Plain frozen records that cross layers: what services return and the doors render.
 
 Each view turns into a JSON-ready dict (``as_dict``) with every key present
 (``None`` when unknown) and into flat CSV columns (``flat_columns``); the

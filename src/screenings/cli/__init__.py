@@ -42,7 +42,7 @@ REGISTRY = {
     "check": ("check", "check"),
     "db": ("db", "app"),
 }
-COMMANDS = ("list", "show", "add", "edit", "cancel", "postpone", "merge", "remove", "check", "db")
+COMMANDS = tuple(REGISTRY)
 
 
 def build_app(only: str | None = None) -> typer.Typer:

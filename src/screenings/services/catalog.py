@@ -113,12 +113,10 @@ def person_named(session: Session, name: str, notes: list[str], what: str = "per
 
 def add_person(session: Session, name: str) -> Saved[PersonView]:
     """Add a person; refused (``Conflict``) when one with the same name exists."""
-    name = check_name(name, "name")
-    existing = session.scalars(select(Person).where(Person.name_key == name_key(name))).first()
-    if existing is not None:
-        raise Conflict(f"person: {existing.name} (#{existing.id}) already exists")
     notes: list[str] = []
-    person = person_named(session, name, notes)
+    person = person_named(session, name, notes, what="name")
+    if not notes:  # found, not created
+        raise Conflict(f"person: {person.name} (#{person.id}) already exists")
     return Saved(person_view(person))
 
 

@@ -1,6 +1,7 @@
 """Clashes a programmer must see, among the screenings a query selects: two screenings
 overlapping in one venue, a film shown twice at once, a screening outside its edition's
-dates, a screening whose zone contradicts its venue's. The import report uses it too."""
+dates, a screening whose zone contradicts its venue's. Meant to serve the import report
+too, when the import lands."""
 
 from __future__ import annotations
 

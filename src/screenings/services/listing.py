@@ -52,10 +52,10 @@ class Listed(Generic[V]):
 
 
 class _Notes(list[str]):
+    """The notes of a listing; ``take`` a found record and keep its note."""
+
     def take(self, found: lookup.Found[Any]) -> Any:
-        if found.note:
-            self.append(found.note)
-        return found.record
+        return found.take(self)
 
 
 def _spellings(session: Session, column: Any, text: str, what: str) -> list[str]:

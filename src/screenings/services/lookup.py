@@ -39,6 +39,12 @@ class Found(Generic[T]):
     record: T
     note: str | None = None
 
+    def take(self, notes: list[str]) -> T:
+        """The record; the note, if any, goes into ``notes`` (to be said to the user)."""
+        if self.note:
+            notes.append(self.note)
+        return self.record
+
 
 def describe(record: Any) -> str:
     """How a record is named back to the user: enough to tell it apart, with its id."""

@@ -64,7 +64,7 @@ def add_selection(
 ) -> Saved[dict[str, Any]]:
     """Put a film in an edition's programme (with or without dated screenings)."""
     notes: list[str] = []
-    chosen_film = _take(lookup.find_film(session, film), notes)
+    chosen_film = lookup.find_film(session, film).take(notes)
     chosen = edition_for(session, edition, festival, year, notes)
     if chosen is None:
         raise InvalidInput("add selection: give --edition E, or --festival F --year Y")
@@ -99,12 +99,6 @@ def selection_record(selection: Selection) -> dict[str, Any]:
         "premiere": selection.premiere,
         "status": selection.status,
     }
-
-
-def _take(found: lookup.Found[Any], notes: list[str]) -> Any:
-    if found.note:
-        notes.append(found.note)
-    return found.record
 
 
 def when_from(
@@ -166,7 +160,7 @@ def add_screening(
     created (in ``city``, with ``timezone``), and said in the notes.
     """
     notes: list[str] = []
-    chosen_film = _take(lookup.find_film(session, film), notes)
+    chosen_film = lookup.find_film(session, film).take(notes)
     chosen_edition = edition_for(session, edition, festival, year, notes)
     when = when_from(
         on,
@@ -313,14 +307,19 @@ def _slot_taken(
     )
 
 
-def screening_view(session: Session, screening_id: int, settings: Settings) -> ScreeningView:
-    """One screening as every door shows it (private or not)."""
+def screening_views(session: Session, settings: Settings, **criteria: Any) -> list[ScreeningView]:
+    """Screenings as every door shows them, private ones included (the user named them)."""
     query = ScreeningQuery(
-        ids=(screening_id,),
         include_private=True,
         default_length_minutes=settings.default_duration_minutes,
+        **criteria,
     )
-    (view,) = query.run(session).screenings
+    return query.run(session).screenings
+
+
+def screening_view(session: Session, screening_id: int, settings: Settings) -> ScreeningView:
+    """One screening as every door shows it (private or not)."""
+    (view,) = screening_views(session, settings, ids=(screening_id,))
     return view
 
 
@@ -493,7 +492,7 @@ def edit_selection(
     bumped (their section shows in calendars)."""
 
     notes: list[str] = []
-    chosen_film = _take(lookup.find_film(session, film), notes)
+    chosen_film = lookup.find_film(session, film).take(notes)
     chosen = edition_for(session, edition, festival, year, notes)
     if chosen is None:
         raise InvalidInput("edit selection: give --edition E, or --festival F --year Y")

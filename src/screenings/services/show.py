@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from screenings.config import Settings
 from screenings.models import Award, Nomination, Screening, Selection
-from screenings.query import ScreeningQuery
 from screenings.records import (
     CreditRef,
     EditionRef,
@@ -37,6 +36,7 @@ from screenings.services.catalog import (
     venue_view,
 )
 from screenings.services.listing import nomination_view
+from screenings.services.schedule import screening_view, screening_views
 
 
 def show_film(session: Session, settings: Settings, name: str) -> Saved[FilmShow]:
@@ -45,7 +45,7 @@ def show_film(session: Session, settings: Settings, name: str) -> Saved[FilmShow
     named the film), nominations and awards."""
     found = lookup.find_film(session, name)
     film = found.record
-    screenings = _screenings(session, settings, film=f"#{film.id}")
+    screenings = screening_views(session, settings, film=f"#{film.id}")
     by_edition: dict[int | None, list[ScreeningView]] = {}
     for screening in screenings:
         key = screening.edition.id if screening.edition else None
@@ -106,17 +106,8 @@ def show_film(session: Session, settings: Settings, name: str) -> Saved[FilmShow
 
 def show_screening(session: Session, settings: Settings, text: str) -> Saved[ScreeningView]:
     """One screening by ``#ID`` (private ones too: the user named it)."""
-    from screenings.services.schedule import screening_view
-
     screening = lookup.find_by_id(session, Screening, text, "screening")
     return Saved(screening_view(session, screening.id, settings))
-
-
-def _screenings(session: Session, settings: Settings, **criteria: Any) -> list[ScreeningView]:
-    query = ScreeningQuery(
-        include_private=True, default_length_minutes=settings.default_duration_minutes, **criteria
-    )
-    return query.run(session).screenings
 
 
 def show_person(session: Session, settings: Settings, name: str) -> Saved[PersonShow]:
@@ -170,7 +161,7 @@ def show_edition(session: Session, settings: Settings, name: str) -> Saved[Editi
         ),
         key=lambda s: (s.section or "", s.film.title),
     )
-    shown = _screenings(session, settings, edition=f"#{edition.id}")
+    shown = screening_views(session, settings, edition=f"#{edition.id}")
     return Saved(
         EditionShow(edition_view(edition), refs, shown), (found.note,) if found.note else ()
     )
@@ -180,5 +171,5 @@ def show_venue(session: Session, settings: Settings, name: str) -> Saved[VenueSh
     """A venue and its screenings, private ones included."""
     found = lookup.find_venue(session, name)
     venue = found.record
-    shown = _screenings(session, settings, venue=f"#{venue.id}")
+    shown = screening_views(session, settings, venue=f"#{venue.id}")
     return Saved(VenueShow(venue_view(venue), shown), (found.note,) if found.note else ())
