@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from screenings import tables
 from screenings.errors import InvalidInput
-from screenings.keys import name_key
 from screenings.records import EditionRef, FilmRef, ScreeningView, VenueRef
 from screenings.tables import SCREENING_STATUSES
 from screenings.timeparse import MAX_YEAR, MIN_YEAR, UTC, DateRange, load_zone
@@ -249,10 +248,9 @@ class ScreeningQuery:
 
 
 def _spellings(session: Session, expression: Any, text: str, what: str) -> list[str]:
-    """The stored values of ``expression`` whose key is the key of ``text``."""
-    wanted = name_key(text)
-    if not wanted:
-        raise InvalidInput(f"{what}: empty")
+    """The stored values of ``expression`` (over a screening's joins) with the key of ``text``."""
+    from screenings.services.lookup import spellings
+
     stored = (
         select(expression.label("value"))
         .select_from(S)
@@ -263,7 +261,7 @@ def _spellings(session: Session, expression: Any, text: str, what: str) -> list[
         .where(expression.is_not(None))
         .distinct()
     )
-    return [value for value in session.scalars(stored) if name_key(value) == wanted]
+    return spellings(session, stored, text, what)
 
 
 @dataclass(frozen=True)

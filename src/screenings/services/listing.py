@@ -10,7 +10,6 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from screenings.errors import InvalidInput
-from screenings.keys import name_key
 from screenings.models import (
     NOMINATION_RESULTS,
     Award,
@@ -59,12 +58,9 @@ class _Notes(list[str]):
 
 
 def _spellings(session: Session, column: Any, text: str, what: str) -> list[str]:
-    """The stored values of ``column`` whose key is the key of ``text`` (case, accents)."""
-    wanted = name_key(text)
-    if not wanted:
-        raise InvalidInput(f"{what}: empty")
-    values = session.scalars(select(column).where(column.is_not(None)).distinct())
-    return [value for value in values if name_key(value) == wanted]
+    """The stored values of ``column`` with the key of ``text`` (case, accents)."""
+    stored = select(column).where(column.is_not(None)).distinct()
+    return lookup.spellings(session, stored, text, what)
 
 
 def list_films(

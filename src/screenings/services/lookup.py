@@ -290,3 +290,13 @@ def find_edition(
     if len(editions) > 1:
         raise _ambiguous("edition", f"{found.record.name} {year}", editions)
     return Found(editions[0], "; ".join(notes) or None)
+
+
+def spellings(session: Session, stored: Any, text: str, what: str) -> list[str]:
+    """Of the values ``stored`` (a SELECT of one column) yields, those with the key of
+    ``text``: how free text (cities, sections, ...) matches whatever the case and accents,
+    portably (SQLite's ``lower()`` knows only ASCII)."""
+    wanted = name_key(text)
+    if not wanted:
+        raise InvalidInput(f"{what}: empty")
+    return [value for value in session.scalars(stored) if value and name_key(value) == wanted]
