@@ -324,11 +324,18 @@ def add_edition(
     )
     session.add(edition)
     session.flush()
-    return Saved(edition_view(edition), (found.note,) if found.note else ())
+    return Saved(edition_view(session, edition), (found.note,) if found.note else ())
 
 
-def edition_view(edition: Edition) -> EditionView:
-    public = sum(1 for s in edition.screenings if s.visibility == "public")
+def edition_view(session: Session, edition: Edition) -> EditionView:
+    """An edition with its number of public screenings (counted, not loaded)."""
+    from screenings.models import Screening
+
+    public = session.scalar(
+        select(func.count()).where(
+            Screening.edition_id == edition.id, Screening.visibility == "public"
+        )
+    )
     return EditionView(
         edition.id,
         FestivalRef(edition.festival.id, edition.festival.name),
@@ -337,7 +344,7 @@ def edition_view(edition: Edition) -> EditionView:
         edition.slug,
         edition.starts_on,
         edition.ends_on,
-        public,
+        public or 0,
     )
 
 
@@ -640,4 +647,4 @@ def edit_edition(
     session.flush()
     if snapshot(edition, *EDITION_SHOWN) != before:
         bump_edition(session, edition.id)
-    return Saved(edition_view(edition), (found.note,) if found.note else ())
+    return Saved(edition_view(session, edition), (found.note,) if found.note else ())

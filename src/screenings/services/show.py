@@ -136,7 +136,7 @@ def show_festival(session: Session, settings: Settings, name: str) -> Saved[Fest
     )
     show = FestivalShow(
         festival_view(festival),
-        [edition_view(e) for e in festival.editions],
+        [edition_view(session, e) for e in festival.editions],
         [award_view(a) for a in awards],
     )
     return Saved(show, (found.note,) if found.note else ())
@@ -163,7 +163,8 @@ def show_edition(session: Session, settings: Settings, name: str) -> Saved[Editi
     )
     shown = screening_views(session, settings, edition=f"#{edition.id}")
     return Saved(
-        EditionShow(edition_view(edition), refs, shown), (found.note,) if found.note else ()
+        EditionShow(edition_view(session, edition), refs, shown),
+        (found.note,) if found.note else (),
     )
 
 
