@@ -120,13 +120,16 @@ def _use_wal(cursor: Any) -> None:
 
 
 @contextmanager
-def unit_of_work(bind: Engine | Connection, *, write: bool = True) -> Iterator[Session]:
+def unit_of_work(
+    bind: Engine | Connection, *, write: bool = True, dry_run: bool = False
+) -> Iterator[Session]:
     """One transaction for one command or request: committed when the block ends normally.
 
     On any exception nothing is written. A database rule broken inside the
     block comes out as ``Conflict`` (with a message naming the record and the
     rule), a busy or unreachable database as ``DatabaseUnavailable``. With
-    ``write=False`` the transaction is rolled back at the end.
+    ``write=False`` the transaction is rolled back at the end; with ``dry_run`` too,
+    after writing as a real run would (``--dry-run``).
 
     ``bind`` may be a ``Connection`` already in a transaction (tests): the
     unit of work then runs in a savepoint inside it.
@@ -139,7 +142,7 @@ def unit_of_work(bind: Engine | Connection, *, write: bool = True) -> Iterator[S
     with session, database_errors(bind):
         try:
             yield session
-            if write:
+            if write and not dry_run:
                 session.commit()
             else:
                 session.rollback()

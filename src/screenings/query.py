@@ -44,6 +44,7 @@ class ScreeningQuery:
     """What to select, as the user said it. Every field is optional; all given must hold."""
 
     ids: tuple[int, ...] = ()  # these screenings only
+    edition_ids: tuple[int, ...] = ()  # screenings of these editions only (an import's)
     film: str | None = None
     person: str | None = None  # any credit
     director: str | None = None
@@ -107,6 +108,8 @@ class ScreeningQuery:
         where: list[Any] = []
         if self.ids:
             where.append(S.c.id.in_(self.ids))
+        if self.edition_ids:
+            where.append(S.c.edition_id.in_(self.edition_ids))
         if self.film is not None:
             where.append(S.c.film_id == note(lookup.find_film(session, self.film)).id)
         for text, role in ((self.person, None), (self.director, "director")):

@@ -228,6 +228,10 @@ class RowIssue(NamedTuple):
     value: str | None
     message: str
     severity: str = "error"
+    # What the rejected row named, when it could be read: it keeps --sync from
+    # cancelling the screening the row may be.
+    title: str | None = None
+    external_id: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

@@ -29,11 +29,16 @@ T = dt.time
 
 def parse(name: str, **options: Any) -> list[Any]:
     with (DATA / name).open("rb") as stream:
-        return list(parse_lineup(stream, name, LineupOptions(**options)).items)
+        return [bare(i) for i in parse_lineup(stream, name, LineupOptions(**options)).items]
+
+
+def bare(item: Any) -> Any:
+    """An issue without what its row named (for --sync), which these tests do not compare."""
+    return item._replace(title=None, external_id=None) if isinstance(item, RowIssue) else item
 
 
 def issues(items: list[Any]) -> list[RowIssue]:
-    return [i for i in items if isinstance(i, RowIssue)]
+    return [bare(i) for i in items if isinstance(i, RowIssue)]
 
 
 def rows(items: list[Any]) -> list[Any]:
@@ -240,7 +245,7 @@ def test_zones_are_recorded_and_checked_not_resolved() -> None:
 
 def test_a_two_file_lineup_joins_on_film_id() -> None:
     with (DATA / "films.csv").open("rb") as films, (DATA / "screenings.csv").open("rb") as shows:
-        items = list(parse_lineup_files(films, "films.csv", shows, "screenings.csv"))
+        items = list(parse_lineup_files(films, "films.csv", shows, "screenings.csv").items)
     film_rows = [i for i in items if isinstance(i, FilmRow)]
     defector = film_rows[0].film
     assert defector.credits == (("producer", "Ann Shin"), ("supervising_editor", "Manfred Becker"))
@@ -433,8 +438,15 @@ def test_runtime_forms(cell: str, minutes: int) -> None:
 
 def test_a_bad_runtime_names_the_forms() -> None:
     (issue,) = parse_text("Title,Date,Length\nThe Defector,2013-06-14,long\n")
+    # The issue names the row's film, so that --sync leaves its screenings alone.
     assert issue == RowIssue(
-        "t.csv", 2, "Length", "long", "expected minutes: 105, 105 min, 1h45 or 01:45"
+        "t.csv",
+        2,
+        "Length",
+        "long",
+        "expected minutes: 105, 105 min, 1h45 or 01:45",
+        "error",
+        "The Defector",
     )
 
 
@@ -473,6 +485,8 @@ def test_a_selections_file() -> None:
         "Status",
         "in the running",
         "expected one of competition, out_of_competition, selected, withdrawn",
+        "error",
+        first.film.title,
     )
 
 

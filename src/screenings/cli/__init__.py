@@ -40,6 +40,7 @@ REGISTRY = {
     "merge": ("edit", "merge"),
     "remove": ("edit", "remove"),
     "check": ("check", "check"),
+    "import": ("imports", "import_"),
     "db": ("db", "app"),
 }
 COMMANDS = tuple(REGISTRY)

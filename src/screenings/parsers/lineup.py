@@ -210,20 +210,27 @@ def parse_lineup_files(
     screenings: BinaryIO,
     screenings_name: str,
     options: LineupOptions | None = None,
-) -> Iterator[LineupRow | FilmRow | RowIssue]:
+) -> Parsed:
     """A two-file lineup: every film row, then every screening row with its film joined
     on ``film_id``. A screening whose film_id the films file lacks is an issue."""
     options = options or LineupOptions()
     films_parsed = parse_lineup(films, films_name, _kind(options, "films"))
+    parsed = parse_lineup(screenings, screenings_name, _kind(options, "screenings"))
+    items = _joined(films_parsed, parsed)
+    mapping = films_parsed.mapping + parsed.mapping
+    name = f"{films_name} + {screenings_name}"
+    return Parsed(name, "lineup", mapping, parsed.date_order, parsed.date_order_reason, items)
+
+
+def _joined(films: Parsed, screenings: Parsed) -> Iterator[LineupRow | FilmRow | RowIssue]:
     known: dict[str, FilmFields] = {}
-    for item in films_parsed.items:
+    for item in films.items:
         if isinstance(item, FilmRow) and item.film.film_id:
             known[item.film.film_id] = item.film
         if isinstance(item, FilmRow | RowIssue):
             yield item
-    parsed = parse_lineup(screenings, screenings_name, _kind(options, "screenings"))
-    film_id_column = next((c for c, f in parsed.mapping if f == "film_id"), "film_id")
-    for item in parsed.items:
+    film_id_column = next((c for c, f in screenings.mapping if f == "film_id"), "film_id")
+    for item in screenings.items:
         if not isinstance(item, LineupRow):
             if isinstance(item, RowIssue):
                 yield item
@@ -231,11 +238,14 @@ def parse_lineup_files(
         film = known.get(item.film.film_id or "")
         if film is None:
             yield RowIssue(
-                screenings_name,
+                screenings.name,
                 item.line,
                 film_id_column,
                 item.film.film_id,
-                f"no film with this film_id in {films_name}",
+                f"no film with this film_id in {films.name}",
+                "error",
+                None,
+                item.external_id,
             )
             continue
         yield item._replace(film=film)
@@ -430,7 +440,10 @@ def _items(
         try:
             yield build(row)
         except _Bad as bad:
-            yield RowIssue(table.name, row.line, bad.column, bad.value, bad.message)
+            named = (reader.text(row, "title"), reader.text(row, "id"))
+            yield RowIssue(
+                table.name, row.line, bad.column, bad.value, bad.message, "error", *named
+            )
 
 
 class _Bad(Exception):

@@ -1,0 +1,304 @@
+"""``screenings import FILE [FILE2]``: load or re-load a lineup, films, selections or awards
+file, all or nothing, and report what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from screenings.cli.context import pairs, state
+from screenings.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from screenings.parsers.lineup import Parsed
+    from screenings.services.lineup import ImportReport
+
+Opt = typer.Option
+SHOWN_PROBLEMS = 50  # problems and warnings printed; --report keeps them all
+SHOWN_CLASHES = 10
+
+
+def import_(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="A lineup, films, selections or awards file (CSV or TSV; - reads standard "
+            "input); or a films file and a screenings file joined on film_id.",
+            show_default=False,
+        ),
+    ],
+    festival: Annotated[
+        str | None, Opt("--festival", help="The festival of rows that name none.")
+    ] = None,
+    year: Annotated[int | None, Opt("--year", help="With --festival: the edition's year.")] = None,
+    edition: Annotated[
+        str | None, Opt("--edition", help="An existing edition for rows that name none.")
+    ] = None,
+    timezone: Annotated[
+        str | None, Opt("--timezone", help="The zone of rows whose venue or festival has none.")
+    ] = None,
+    sync: Annotated[
+        bool,
+        Opt(
+            "--sync",
+            help="The file is the whole of each edition it names: cancel screenings it no "
+            "longer lists, and pair a disappeared slot with a new one of the same film as "
+            "a move (same uid).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, Opt("--dry-run", help="Do everything, report, then write nothing.")
+    ] = False,
+    skip_invalid: Annotated[
+        bool,
+        Opt("--skip-invalid", help="Import the valid rows and list the rejected ones."),
+    ] = False,
+    report: Annotated[
+        Path | None,
+        Opt(
+            "--report", help="Write every row's outcome and every warning to this JSON Lines file."
+        ),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        Opt("--map", help="COLUMN=FIELD for a column the importer does not know; repeatable."),
+    ] = None,
+    file_kind: Annotated[
+        str | None,
+        Opt("--file-kind", help="lineup, films, screenings, selections or awards."),
+    ] = None,
+    encoding: Annotated[
+        str | None, Opt("--encoding", help="Default: UTF-8 (with or without BOM), UTF-16.")
+    ] = None,
+    delimiter: Annotated[str | None, Opt("--delimiter", help="Default: detected.")] = None,
+    day_starts_at: Annotated[
+        str | None,
+        Opt("--day-starts-at", help="A time such as 06:00: earlier times are the next day's."),
+    ] = None,
+    show_mapping: Annotated[
+        bool, Opt("--show-mapping", help="Print how the columns are read, and stop.")
+    ] = False,
+) -> None:
+    """Import a festival lineup (or a films, selections or awards file), all or nothing.
+
+    Re-importing the same file changes nothing; a corrected file changes exactly what
+    changed, keeps every screening's uid and bumps its sequence where a calendar shows
+    a difference. A row matches a stored screening by its id column, else by film,
+    venue, date and time.
+
+    Example: screenings import data/lineup.csv --festival "Sheffield Doc/Fest" --year 2013
+    """
+    from screenings.parsers.lineup import (
+        FILE_KINDS,
+        LineupOptions,
+        describe_mapping,
+        parse_lineup,
+        parse_lineup_files,
+    )
+    from screenings.timeparse import parse_time, zone_name
+
+    if len(files) > 2:
+        raise InvalidInput("FILE: give one file, or a films file and a screenings file")
+    if file_kind is not None and file_kind not in FILE_KINDS:
+        raise InvalidInput(f"--file-kind: expected one of {', '.join(FILE_KINDS)}")
+    if edition is not None and (festival is not None or year is not None):
+        raise InvalidInput("--edition: give either --edition or --festival with --year")
+    if year is not None and festival is None:
+        raise InvalidInput("--year: give it with --festival (the edition's year)")
+    settings = state(ctx).settings
+    options = LineupOptions(
+        mapping=dict(pairs(mapping, "--map", "COLUMN=FIELD, e.g. Cine=venue")),
+        file_kind=file_kind,
+        encoding=encoding,
+        delimiter=delimiter,
+        dayfirst=state(ctx).dayfirst_option,
+        configured_dayfirst=settings.dayfirst,
+        day_starts_at=parse_time(day_starts_at, what="--day-starts-at") if day_starts_at else None,
+        festival=festival,
+        year=year,
+        timezone=zone_name(timezone, what="--timezone") if timezone else None,
+    )
+    with ExitStack() as stack:
+        streams = [stack.enter_context(_open(path)) for path in files]
+        names = [_name(path) for path in files]
+        if len(files) == 2:
+            parsed = parse_lineup_files(streams[0], names[0], streams[1], names[1], options)
+        else:
+            parsed = parse_lineup(streams[0], names[0], options)
+        if show_mapping:
+            for line in describe_mapping(parsed):
+                typer.echo(line)
+            return
+        sink = stack.enter_context(_report_file(report)) if report else None
+        outcome = _run(ctx, parsed, edition, sync, skip_invalid, dry_run, sink)
+    _say(ctx, outcome, dry_run, report)
+
+
+def _run(
+    ctx: typer.Context,
+    parsed: Parsed,
+    edition: str | None,
+    sync: bool,
+    skip_invalid: bool,
+    dry_run: bool,
+    sink: IO[str] | None,
+) -> tuple[ImportReport, list[str], int]:
+    """Apply the file in one unit of work; the report, the clashes, and their count."""
+    from screenings.db import unit_of_work
+    from screenings.query import ScreeningQuery
+    from screenings.services import lookup
+    from screenings.services.check import check_screenings
+    from screenings.services.lineup import ImportOptions, ImportRejected, import_lineup
+
+    emit = None
+    if sink is not None:
+
+        def emit(record: dict[str, Any]) -> None:
+            sink.write(json.dumps(record, default=_plain, ensure_ascii=False) + "\n")
+
+    settings = state(ctx).settings
+    progress = _Progress(parsed.name) if sys.stderr.isatty() else None
+    try:
+        with unit_of_work(state(ctx).catalogue(), dry_run=dry_run) as session:
+            edition_id = None
+            if edition is not None:
+                edition_id = lookup.find_edition(session, edition).record.id
+            found = import_lineup(
+                session,
+                settings,
+                parsed.name,
+                parsed.mapping,
+                parsed.items,
+                ImportOptions(sync=sync, skip_invalid=skip_invalid, edition_id=edition_id),
+                emit,
+                progress,
+            )
+            clashes: list[str] = []
+            if found.edition_ids:
+                query = ScreeningQuery(
+                    edition_ids=tuple(sorted(found.edition_ids)),
+                    default_length_minutes=settings.default_duration_minutes,
+                )
+                clashes = [f"{c.kind}: {c.message}" for c in check_screenings(session, query)[0]]
+                for clash in clashes:
+                    if emit is not None:
+                        emit({"type": "warning", "kind": "clash", "message": clash})
+    except ImportRejected as rejected:
+        if progress:
+            progress.done()
+        _problems(rejected.report, report_path=None)
+        raise
+    if progress:
+        progress.done()
+    return found, clashes, len(clashes)
+
+
+def _say(
+    ctx: typer.Context,
+    outcome: tuple[ImportReport, list[str], int],
+    dry_run: bool,
+    report_path: Path | None,
+) -> None:
+    found, clashes, count = outcome
+    c = found.counts
+    screenings = ", ".join(
+        f"{c[k]} {k}" for k in ("created", "updated", "moved", "unchanged", "cancelled", "rejected")
+    )
+    typer.echo(f"{found.name}: {c['rows']} rows; screenings: {screenings}")
+    if c["selections"]:
+        typer.echo(
+            f"  selections: {c['selections']} ({c['selections created']} new, "
+            f"{c['selections updated']} updated)"
+        )
+    nominations = c["nominations created"] + c["nominations updated"] + c["nominations unchanged"]
+    if nominations:
+        typer.echo(
+            f"  nominations: {c['nominations created']} new, {c['nominations updated']} updated, "
+            f"{c['nominations unchanged']} unchanged"
+        )
+    if c["films updated"]:
+        typer.echo(f"  films updated: {c['films updated']}")
+    for kind, names in found.new.items():
+        if names:
+            shown = ", ".join(names[:5]) + (
+                f", and {len(names) - 5} more" if len(names) > 5 else ""
+            )
+            typer.echo(f"  new {kind} ({len(names)}): {shown}")
+    _problems(found, report_path)
+    if clashes:
+        typer.echo(f"clashes ({count}):", err=True)
+        for clash in clashes[:SHOWN_CLASHES]:
+            typer.echo(f"  {clash}", err=True)
+        if count > SHOWN_CLASHES:
+            typer.echo(f"  and {count - SHOWN_CLASHES} more (screenings check)", err=True)
+    if dry_run:
+        typer.echo("dry run: nothing was written")
+
+
+def _problems(found: ImportReport, report_path: Path | None) -> None:
+    """Rejected rows, warnings and possible moves on stderr, up to a limit."""
+    lines = [f"rejected: {issue}" for issue in found.issues]
+    lines += [f"warning: {w}" for w in found.warnings]
+    lines += [f"possible move: {m}" for m in found.possible_moves]
+    for line in lines[:SHOWN_PROBLEMS]:
+        typer.echo(line, err=True)
+    if len(lines) > SHOWN_PROBLEMS:
+        where = f" (all in {report_path})" if report_path else " (--report FILE keeps them all)"
+        typer.echo(f"and {len(lines) - SHOWN_PROBLEMS} more{where}", err=True)
+
+
+class _Progress:
+    """Rows read so far, on one line of a terminal's stderr."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.shown = False
+
+    def __call__(self, rows: int) -> None:
+        if rows >= 10_000 or self.shown:
+            self.shown = True
+            sys.stderr.write(f"\r{self.name}: {rows:,} rows read")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+def _open(path: Path) -> Any:
+    if str(path) == "-":
+        from contextlib import nullcontext
+
+        return nullcontext(sys.stdin.buffer)
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise InvalidInput(f"FILE: {path}: no such file") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"FILE: {path}: a directory, not a file") from None
+    except PermissionError:
+        raise InvalidInput(f"FILE: {path}: permission denied") from None
+
+
+def _name(path: Path) -> str:
+    return "standard input" if str(path) == "-" else str(path)
+
+
+def _report_file(path: Path) -> IO[str]:
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"--report: {path}: {exc.strerror or exc}") from None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.time | dt.datetime):
+        return value.isoformat()
+    return str(value)

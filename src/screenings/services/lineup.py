@@ -1,0 +1,1263 @@
+"""Applying a parsed lineup to the catalogue: idempotent, all or nothing, set-based.
+
+``import_lineup`` takes the records of ``screenings.parsers.lineup`` and makes
+the catalogue say what the file says, changing exactly what differs:
+
+- films, people, festivals, editions, venues and selections are found by
+  their keys (and IMDb id), never duplicated, and created when new;
+- a row matches a stored screening by its id column (within its edition)
+  when the file has one, else by its slot (film, venue or city, local date,
+  local time); a matched screening keeps its ``uid``, and its ``sequence``
+  goes up only when something a calendar shows changed;
+- with ``sync``, the file is the whole of each edition it names: screenings
+  of those editions it does not list are cancelled (never deleted), and,
+  for a file without an id column, a disappeared slot and a new slot of the
+  same film are paired as a move (same venue first, then nearest time). A
+  rejected row protects the screenings it could be.
+
+Rows go through in chunks, each with a handful of set-based statements (a
+query per kind of record, one bulk insert, one bulk update), so memory does
+not grow with the file and the work per row is small. Every outcome goes to
+``emit`` as it happens (the ``--report`` file); the report keeps counts.
+
+The caller owns the transaction: a file with a rejected row is refused with
+``ImportRejected`` once every row was read (so every problem is listed), and
+the unit of work rolls back; with ``skip_invalid`` the valid rows stand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from screenings import tables as T
+from screenings.config import Settings
+from screenings.errors import InvalidInput
+from screenings.keys import name_key, slugify
+from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
+from screenings.timeparse import wall_to_utc
+
+CHUNK = 2000
+Emit = Callable[[dict[str, Any]], None]
+
+# The screening columns a calendar shows: a change to one bumps the sequence.
+SHOWN = (
+    "film_id",
+    "venue_id",
+    "edition_id",
+    "city",
+    "local_date",
+    "local_time",
+    "timezone",
+    "duration_minutes",
+    "kind",
+    "status",
+    "visibility",
+    "audience",
+    "ticket_url",
+    "notes",
+)
+SLOT = ("venue_id", "city", "local_date", "local_time")
+# Field of the file -> the screening columns it states when the file has it.
+STATES = {
+    "venue": ("venue_id", "city"),
+    "city": ("city",),
+    "duration": ("duration_minutes",),
+    "end": ("duration_minutes",),
+    "kind": ("kind",),
+    "audience": ("audience",),
+    "ticket_url": ("ticket_url",),
+    "notes": ("notes",),
+}
+
+
+class ImportRejected(InvalidInput):
+    """The file has rejected rows and ``skip_invalid`` was not given: nothing is kept."""
+
+    def __init__(self, report: ImportReport) -> None:
+        rejected = report.counts["rejected"]
+        super().__init__(
+            f"{report.name}: {rejected} row{'s' if rejected != 1 else ''} rejected; nothing "
+            "was imported (fix them, or --skip-invalid to import the valid rows)"
+        )
+        self.report = report
+
+
+@dataclass
+class ImportOptions:
+    """What the import command adds to the parser's options."""
+
+    sync: bool = False
+    skip_invalid: bool = False
+    # The edition the command line names (``--edition E`` or ``--festival F --year Y``),
+    # found by the caller; rows without a festival of their own belong to it.
+    edition_id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an import did, in counts, with the problems and warnings to show."""
+
+    name: str
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            (
+                "rows",
+                "created",
+                "updated",
+                "moved",
+                "unchanged",
+                "cancelled",
+                "rejected",
+                "selections",
+                "selections created",
+                "selections updated",
+                "nominations created",
+                "nominations updated",
+                "nominations unchanged",
+                "films updated",
+            ),
+            0,
+        )
+    )
+    new: dict[str, list[str]] = field(
+        default_factory=lambda: {
+            k: [] for k in ("festivals", "editions", "films", "people", "venues", "awards")
+        }
+    )
+    issues: list[RowIssue] = field(default_factory=list)  # errors: rejected rows
+    warnings: list[str] = field(default_factory=list)
+    possible_moves: list[str] = field(default_factory=list)
+    edition_ids: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _Pending:
+    """A record to create once a valid row uses it (a rejected row creates nothing)."""
+
+    table: Table
+    values: dict[str, Any]
+    label: str
+    id: int | None = None
+
+
+@dataclass
+class _Row:
+    """A valid screening or selection row, resolved to ids, on its way to the database."""
+
+    line: int
+    source: LineupRow
+    film: int | _Pending | None = None
+    edition: int | _Pending | None = None
+    venue: int | _Pending | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # the screening's columns
+
+
+def import_lineup(
+    session: Session,
+    settings: Settings,
+    name: str,
+    mapping: list[tuple[str, str]],
+    items: Iterable[LineupRow | FilmRow | AwardRow | RowIssue],
+    options: ImportOptions,
+    emit: Emit | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Apply a parsed file (``mapping``: its columns and the fields they map to) and report.
+
+    Raises ``ImportRejected`` after reading every row when a row was rejected and
+    ``options.skip_invalid`` is false; the caller's transaction then rolls back.
+    """
+    importer = _Importer(session, settings, name, mapping, options, emit or (lambda _r: None))
+    importer.run(items, progress)
+    if importer.report.counts["rejected"] and not options.skip_invalid:
+        raise ImportRejected(importer.report)
+    return importer.report
+
+
+class _Importer:
+    def __init__(
+        self,
+        session: Session,
+        settings: Settings,
+        name: str,
+        mapping: list[tuple[str, str]],
+        options: ImportOptions,
+        emit: Emit,
+    ) -> None:
+        self.session = session
+        self.settings = settings
+        self.options = options
+        self.emit = emit
+        self.report = ImportReport(name)
+        self.columns = {target: column for column, target in mapping if target}
+        self.fields = set(self.columns)
+        self.by_id = "id" in self.fields
+        self.states = {c for f in self.fields for c in STATES.get(f, ())}
+        self.now = T.utcnow()
+        self.first_new_id = (session.scalar(select(func.max(T.screening.c.id))) or 0) + 1
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            # One import at a time: a second waits here rather than racing to create films.
+            session.execute(select(func.pg_advisory_xact_lock(0x5C2EE)))
+        self.festivals: dict[str, tuple[int | _Pending, str | None]] = {}
+        self.editions: dict[tuple[str, int, str], int | _Pending] = {}
+        self.edition_zone: dict[int, str | None] = {}
+        self.venues: dict[tuple[str, str | None], int | _Pending | str] = {}
+        self.venue_zone: dict[int, str | None] = {}
+        self.cities: dict[str, str] = {}
+        self.claimed: dict[int, int] = {}  # screening id -> the line that claimed it
+        self.films_seen: set[int] = set()
+        self.new_films: set[int] = set()  # created by this import: their details are not news
+        self.selections_seen: set[tuple[int, int]] = set()
+        self.bump_films: set[int] = set()
+        self.bump_selections: set[tuple[int, int]] = set()
+        self.protected_ids: set[tuple[int | None, str]] = set()
+        self.protected_titles: set[str] = set()
+        self.unprotectable: list[int] = []
+        self.deferred: list[_Row] = []  # --sync, no id column: new slots that may be moves
+        self.new_slots: list[tuple[_Row, int]] = []  # new slots of films already shown there
+        self.edition_scope: set[int] = set()
+        if options.edition_id is not None:
+            self.edition_scope.add(options.edition_id)
+            self.edition_zone[options.edition_id] = self._zone_of_edition(options.edition_id)
+
+    # -- the run ----------------------------------------------------------------------
+    def run(
+        self,
+        items: Iterable[LineupRow | FilmRow | AwardRow | RowIssue],
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        iterator = iter(items)
+        while chunk := list(islice(iterator, CHUNK)):
+            rows: list[LineupRow | FilmRow] = []
+            for item in chunk:
+                if isinstance(item, RowIssue):
+                    if item.severity == "error":
+                        self.reject(item)
+                    else:
+                        self.report.warnings.append(str(item))
+                        self.emit({"type": "warning", **item._asdict()})
+                elif isinstance(item, AwardRow):
+                    self.report.counts["rows"] += 1
+                    self.award(item)
+                else:
+                    self.report.counts["rows"] += 1
+                    rows.append(item)
+            if rows:
+                self.chunk(rows)
+            if progress is not None:
+                progress(self.report.counts["rows"])
+        self.finish()
+
+    def issue(self, file: str, line: int, target: str, value: str, message: str) -> RowIssue:
+        """An issue naming the file's own column for the field ``target`` (none if absent)."""
+        return RowIssue(file, line, self.columns.get(target), value, message)
+
+    def reject(self, issue: RowIssue, source: LineupRow | None = None) -> None:
+        self.report.counts["rejected"] += 1
+        self.report.issues.append(issue)
+        self.emit(
+            {
+                "type": "row",
+                "outcome": "rejected",
+                "file": issue.file,
+                "line": issue.line,
+                "column": issue.column,
+                "value": issue.value,
+                "message": issue.message,
+            }
+        )
+        # A rejected row protects the screenings it could be from --sync.
+        external, title = issue.external_id, issue.title
+        if source is not None:
+            external, title = source.external_id, source.film.title
+        if external:
+            self.protected_ids.add((None, external))
+        elif title:
+            self.protected_titles.add(name_key(title))
+        else:
+            self.unprotectable.append(issue.line)
+
+    # -- a chunk of rows ------------------------------------------------------------------
+    def chunk(self, items: list[LineupRow | FilmRow]) -> None:
+        rows: list[_Row] = []
+        film_rows: list[FilmRow] = []
+        for item in items:
+            if isinstance(item, FilmRow):
+                film_rows.append(item)
+            elif (row := self.resolve(item)) is not None:
+                rows.append(row)
+        wanted = [(r.source.file, r.line, r.source.film) for r in rows]
+        wanted += [(f.file, f.line, f.film) for f in film_rows]
+        films = self.films(wanted)
+        kept: list[_Row] = []
+        for row, found in zip(rows, films, strict=False):
+            if isinstance(found, RowIssue):
+                self.reject(found, row.source)
+            else:
+                row.film = found
+                kept.append(row)
+        details: list[tuple[int | _Pending, FilmFields]] = []
+        for film_row, found in zip(film_rows, films[len(rows) :], strict=True):
+            if isinstance(found, RowIssue):
+                self.reject(found)
+            else:
+                details.append((found, film_row.film))
+        self.create_pending(kept, [f for f, _ in details])
+        details += [(r.film, r.source.film) for r in kept]  # type: ignore[misc]
+        self.film_details(details)
+        self.selections(kept)
+        self.screenings([r for r in kept if r.source.kind == "screening"])
+
+    def resolve(self, item: LineupRow) -> _Row | None:
+        """The row's edition, venue, zone and instant, found or planned; None if rejected."""
+        row = _Row(item.line, item)
+        try:
+            row.edition = self.edition(item)
+            if item.kind == "selection":
+                if row.edition is None:
+                    raise _RowError("festival", "", "a selection needs a festival and a year")
+                return row
+            row.venue = self.venue(item)
+            zone = self.zone(item, row)
+            time = item.local_time
+            instant = None
+            if time is not None:
+                try:
+                    instant = wall_to_utc(item.local_date, time, zone)  # type: ignore[arg-type]
+                except InvalidInput as exc:
+                    column = "start" if "start" in self.fields else "time"
+                    message = exc.message.split(": ", 1)[1]
+                    raise _RowError(column, f"{time:%H:%M}", message) from None
+        except _RowError as bad:
+            self.reject(self.issue(item.file, item.line, bad.column, bad.value, bad.message), item)
+            return None
+        row.values = {
+            "city": self.city(item.city) if row.venue is None else None,
+            "local_date": item.local_date,
+            "local_time": time,
+            "timezone": zone,
+            "starts_at_utc": instant,
+            "duration_minutes": item.duration_minutes,
+            "kind": item.screening_kind or "regular",
+            "status": item.status,
+            "visibility": item.visibility,
+            "audience": item.audience,
+            "ticket_url": item.ticket_url,
+            "notes": item.remarks,
+            "external_id": item.external_id,
+        }
+        return row
+
+    # -- festivals, editions, venues, cities ---------------------------------------------------
+    def edition(self, item: LineupRow) -> int | _Pending | None:
+        if item.festival is None:
+            if item.edition_year is not None:
+                raise _RowError("edition", str(item.edition_year), "an edition with no festival")
+            return self.options.edition_id
+        if item.edition_year is None:
+            raise _RowError(
+                "edition", "", f"which year of {item.festival}? give an Edition column or --year"
+            )
+        festival, _zone = self.festival(item.festival)
+        label = " ".join(item.edition_label.split()) if item.edition_label else None
+        key = (name_key(item.festival), item.edition_year, name_key(label or ""))
+        if key not in self.editions:
+            found = None
+            if isinstance(festival, int):
+                for number, stored in self.session.execute(
+                    select(T.edition.c.id, T.edition.c.label).where(
+                        T.edition.c.festival_id == festival, T.edition.c.year == item.edition_year
+                    )
+                ):
+                    if name_key(stored or "") == key[2]:
+                        found = number
+            self.editions[key] = found or _Pending(
+                T.edition,
+                {"festival_id": festival, "year": item.edition_year, "label": label},
+                f"{item.festival} {item.edition_year}" + (f" {label}" if label else ""),
+            )
+        return self.editions[key]
+
+    def festival(self, name: str) -> tuple[int | _Pending, str | None]:
+        key = name_key(name)
+        if key not in self.festivals:
+            stored = self.session.execute(
+                select(T.festival.c.id, T.festival.c.timezone).where(T.festival.c.name_key == key)
+            ).first()
+            tidy = " ".join(name.split())
+            self.festivals[key] = (
+                (stored[0], stored[1])
+                if stored
+                else (_Pending(T.festival, {"name": tidy, "name_key": key}, tidy), None)
+            )
+        return self.festivals[key]
+
+    def _zone_of_edition(self, edition_id: int) -> str | None:
+        return self.session.scalar(
+            select(T.festival.c.timezone)
+            .join(T.edition, T.edition.c.festival_id == T.festival.c.id)
+            .where(T.edition.c.id == edition_id)
+        )
+
+    def venue(self, item: LineupRow) -> int | _Pending | None:
+        if not item.venue:
+            return None
+        name = " ".join(item.venue.split())
+        city = self.city(item.city)
+        key = (name_key(name), name_key(city) if city else None)
+        if key not in self.venues:
+            stored = self.session.execute(
+                select(T.venue.c.id, T.venue.c.city, T.venue.c.timezone).where(
+                    T.venue.c.name_key == key[0]
+                )
+            ).all()
+            here = [s for s in stored if city is None or name_key(s.city or "") == key[1]]
+            if city is None and len(here) > 1:
+                cities = ", ".join(sorted(s.city or "no city" for s in here))
+                self.venues[key] = f"several venues are called {name} (in {cities}); add a City"
+            elif here:
+                self.venues[key] = here[0].id
+                self.venue_zone[here[0].id] = here[0].timezone
+            else:
+                label = f"{name}, {city}" if city else name
+                values = {"name": name, "name_key": key[0], "city": city, "timezone": None}
+                self.venues[key] = _Pending(T.venue, values, label)
+        found = self.venues[key]
+        if isinstance(found, str):
+            raise _RowError("venue", item.venue, found)
+        if isinstance(found, _Pending) and found.values["timezone"] is None and item.timezone:
+            found.values["timezone"] = item.timezone  # a new venue takes the zone it is given
+        return found
+
+    def city(self, text: str | None) -> str | None:
+        """A city in the spelling already stored for it, if any ("sheffield" -> "Sheffield")."""
+        if not text:
+            return None
+        tidy = " ".join(text.split())
+        key = name_key(tidy)
+        if not self.cities:
+            self.cities[""] = ""
+            for column in (T.venue.c.city, T.festival.c.city, T.screening.c.city):
+                for (stored,) in self.session.execute(select(column).distinct()):
+                    if stored:
+                        self.cities.setdefault(name_key(stored), stored)
+        return self.cities.setdefault(key, tidy)
+
+    def zone(self, item: LineupRow, row: _Row) -> str:
+        """DESIGN.md's rule: the venue's zone, else the row's, else the festival's, else the
+        configured default; a row's zone that contradicts its venue's is an error."""
+        venue = row.venue
+        venue_zone = (
+            venue.values["timezone"]
+            if isinstance(venue, _Pending)
+            else self.venue_zone.get(venue)
+            if venue is not None
+            else None
+        )
+        if venue_zone:
+            if item.timezone and item.timezone != venue_zone:
+                raise _RowError(
+                    "timezone",
+                    item.timezone,
+                    f"contradicts the zone of {item.venue}, {venue_zone}",
+                )
+            return str(venue_zone)
+        if item.timezone:
+            return item.timezone
+        festival_zone = None
+        if item.festival:
+            festival_zone = self.festival(item.festival)[1]
+        elif isinstance(row.edition, int):
+            festival_zone = self.edition_zone.get(row.edition)
+        if festival_zone:
+            return festival_zone
+        if self.settings.default_timezone:
+            return self.settings.default_timezone
+        raise _RowError(
+            "timezone",
+            "",
+            "no time zone is known for this screening; add a Timezone column, pass "
+            "--timezone, or set SCREENINGS_TIMEZONE",
+        )
+
+    # -- films ------------------------------------------------------------------------------
+    def films(self, wanted: list[tuple[str, int, FilmFields]]) -> list[int | _Pending | RowIssue]:
+        """Each (file, line, film)'s film: stored (by IMDb id, else title and year), or planned."""
+        keys = {name_key(f.title or "") for _, _, f in wanted}
+        imdbs = {f.imdb_id for _, _, f in wanted if f.imdb_id}
+        F = T.film.c
+        stored = self.session.execute(
+            select(F.id, F.title, F.title_key, F.year, F.imdb_id).where(
+                or_(F.title_key.in_(keys), F.imdb_id.in_(imdbs))
+            )
+        ).all()
+        by_title: dict[str, list[Any]] = defaultdict(list)
+        by_imdb = {s.imdb_id: s for s in stored if s.imdb_id}
+        for s in stored:
+            by_title[s.title_key].append(s)
+        planned: dict[tuple[str, int | None], _Pending] = {}
+        found: list[int | _Pending | RowIssue] = []
+        for file, line, fields in wanted:
+            title = " ".join((fields.title or "").split())
+            key = name_key(title)
+            if fields.imdb_id and fields.imdb_id in by_imdb:
+                found.append(by_imdb[fields.imdb_id].id)
+                continue
+            same = by_title.get(key, [])
+            exact = [s for s in same if s.year == fields.year]
+            if fields.year is None and len(same) > 1:
+                years = ", ".join(str(s.year or "no year") for s in same)
+                found.append(
+                    self.issue(
+                        file,
+                        line,
+                        "year",
+                        "",
+                        f"several films are called {title} ({years}); add a Year column",
+                    )
+                )
+            elif exact or (fields.year is None and same):
+                match = (exact or same)[0]
+                if fields.imdb_id and match.imdb_id and match.imdb_id != fields.imdb_id:
+                    found.append(
+                        self.issue(
+                            file,
+                            line,
+                            "imdb_id",
+                            fields.imdb_id,
+                            f"{match.title} has IMDb id {match.imdb_id} in the catalogue",
+                        )
+                    )
+                else:
+                    found.append(match.id)
+            elif (undated := [s for s in same if s.year is None]) and len(undated) == 1:
+                found.append(undated[0].id)  # its year is filled in below
+            else:
+                pkey = (key, fields.year)
+                if pkey not in planned:
+                    label = f"{title} ({fields.year})" if fields.year else title
+                    planned[pkey] = _Pending(
+                        T.film,
+                        {
+                            "title": title,
+                            "title_key": key,
+                            "year": fields.year,
+                            "imdb_id": fields.imdb_id,
+                        },
+                        label,
+                    )
+                found.append(planned[pkey])
+        return found
+
+    def film_details(self, films: list[tuple[int | _Pending, FilmFields]]) -> None:
+        """The first row of each film in this import states its details, credits and links:
+        what differs from the catalogue is set (never cleared), and the film's screenings
+        are bumped when a calendar would show it."""
+        first: dict[int, FilmFields] = {}
+        for film, fields in films:
+            number = film.id if isinstance(film, _Pending) else film
+            assert isinstance(number, int)
+            if number not in self.films_seen:
+                self.films_seen.add(number)
+                first[number] = fields
+        if not first:
+            return
+        F = T.film.c
+        stored = {
+            r.id: r
+            for r in self.session.execute(
+                select(
+                    F.id,
+                    F.year,
+                    F.original_title,
+                    F.runtime_minutes,
+                    F.countries,
+                    F.languages,
+                    F.imdb_id,
+                    F.website,
+                ).where(F.id.in_(first))
+            )
+        }
+        updates = []
+        for number, fields in first.items():
+            now = stored[number]
+            website = next((url for kind, url in fields.links if kind == "website"), None)
+            given = {
+                "year": fields.year,
+                "original_title": fields.original_title,
+                "runtime_minutes": fields.runtime_minutes,
+                "countries": list(fields.countries) or None,
+                "languages": list(fields.languages) or None,
+                "imdb_id": fields.imdb_id,
+                "website": website,
+            }
+            changed = {k: v for k, v in given.items() if v is not None and getattr(now, k) != v}
+            if changed:
+                updates.append({"_id": number, **{**now._asdict(), **changed}})
+                if number not in self.new_films:
+                    self.report.counts["films updated"] += 1
+                    if set(changed) - {"imdb_id"}:
+                        self.bump_films.add(number)
+        if updates:
+            for u in updates:
+                u.pop("id", None)
+                u["updated_at"] = self.now
+            self.session.execute(update(T.film).where(F.id == bindparam("_id")), updates)
+        self.credits_and_links(first)
+
+    def credits_and_links(self, first: dict[int, FilmFields]) -> None:
+        C, L = T.credit.c, T.film_link.c
+        credits: dict[int, set[tuple[int, str]]] = defaultdict(set)
+        positions: dict[int, int] = defaultdict(int)
+        for film_id, person_id, role, position in self.session.execute(
+            select(C.film_id, C.person_id, C.role, C.position).where(C.film_id.in_(first))
+        ):
+            credits[film_id].add((person_id, role))
+            positions[film_id] = max(positions[film_id], position + 1)
+        links: dict[int, set[str]] = defaultdict(set)
+        for film_id, url in self.session.execute(
+            select(L.film_id, L.url).where(L.film_id.in_(first))
+        ):
+            links[film_id].add(url)
+        names = {
+            name for f in first.values() for name in (*f.directors, *(n for _, n in f.credits))
+        }
+        people = self.people(names)
+        new_credits, new_links = [], []
+        for film_id, fields in first.items():
+            wanted = [("director", d) for d in fields.directors] + [
+                ("_".join(role.lower().split()), n) for role, n in fields.credits
+            ]
+            for role, name in wanted:
+                person = people[name_key(name)]
+                if (person, role) not in credits[film_id]:
+                    credits[film_id].add((person, role))
+                    new_credits.append(
+                        {
+                            "film_id": film_id,
+                            "person_id": person,
+                            "role": role,
+                            "position": positions[film_id],
+                        }
+                    )
+                    positions[film_id] += 1
+                    self.bump_films.add(film_id)
+            for kind, url in fields.links:
+                if kind != "website" and url not in links[film_id]:
+                    links[film_id].add(url)
+                    new_links.append({"film_id": film_id, "kind": kind, "url": url})
+                    self.bump_films.add(film_id)
+        if new_credits:
+            self.session.execute(insert(T.credit), new_credits)
+        if new_links:
+            self.session.execute(insert(T.film_link), new_links)
+
+    def people(self, names: set[str]) -> dict[str, int]:
+        """Person ids by name key; people named for the first time are created."""
+        by_key = {name_key(n): " ".join(n.split()) for n in names}
+        P = T.person.c
+        found = dict(
+            self.session.execute(select(P.name_key, P.id).where(P.name_key.in_(by_key))).all()
+        )
+        missing = [k for k in by_key if k not in found]
+        if missing:
+            slugs = self.slugs(T.person, [by_key[k] for k in missing])
+            rows = [
+                {"name": by_key[k], "name_key": k, "slug": s}
+                for k, s in zip(missing, slugs, strict=True)
+            ]
+            for row, number in zip(rows, self.insert(T.person, rows), strict=True):
+                found[row["name_key"]] = number
+                self.report.new["people"].append(row["name"])
+        return found
+
+    # -- creating what valid rows use -------------------------------------------------------
+    def create_pending(self, rows: list[_Row], films: list[int | _Pending]) -> None:
+        """Festivals, editions, venues and films first named by these rows (and the films of
+        a films file), in bulk."""
+        for attribute, table, kind in (
+            ("edition", T.festival, "festivals"),
+            ("edition", T.edition, "editions"),
+            ("venue", T.venue, "venues"),
+            ("film", T.film, "films"),
+        ):
+            pending: dict[int, _Pending] = {}
+            if table is T.film:
+                pending.update(
+                    (id(f), f) for f in films if isinstance(f, _Pending) and f.id is None
+                )
+            for row in rows:
+                target = getattr(row, attribute)
+                if table is T.festival and isinstance(target, _Pending):
+                    target = target.values["festival_id"]
+                if isinstance(target, _Pending) and target.id is None and target.table is table:
+                    pending[id(target)] = target
+            if not pending:
+                continue
+            planned = list(pending.values())
+            for p in planned:  # what they refer to was created just before
+                for k, v in p.values.items():
+                    if isinstance(v, _Pending):
+                        p.values[k] = v.id
+            slugs = self.slugs(table, [self._slug_text(p) for p in planned])
+            values = [{**p.values, "slug": s} for p, s in zip(planned, slugs, strict=True)]
+            for p, number in zip(planned, self.insert(table, values), strict=True):
+                p.id = number
+                self.report.new[kind].append(p.label)
+                if table is T.venue:
+                    self.venue_zone[number] = p.values["timezone"]
+                if table is T.film:
+                    self.new_films.add(number)
+        for row in rows:
+            for attribute in ("edition", "venue", "film"):
+                target = getattr(row, attribute)
+                if isinstance(target, _Pending):
+                    setattr(row, attribute, target.id)
+
+    def _slug_text(self, pending: _Pending) -> str:
+        v = pending.values
+        if pending.table is T.edition:
+            festival_slug = self.session.scalar(
+                select(T.festival.c.slug).where(T.festival.c.id == v["festival_id"])
+            )
+            return f"{festival_slug} {v['year']} {v['label'] or ''}".strip()
+        if pending.table is T.film:
+            return f"{v['title']} {v['year'] or ''}".strip()
+        return str(v["name"])
+
+    def slugs(self, table: Table, texts: list[str]) -> list[str]:
+        """Slugs for new rows of ``table`` that no stored row (nor another of these) uses."""
+        bases = [slugify(t) for t in texts]
+        taken = set(self.session.scalars(select(table.c.slug).where(table.c.slug.in_(set(bases)))))
+        chosen = []
+        for base in bases:
+            slug, n = base, 1
+            if slug in taken:
+                like = select(table.c.slug).where(table.c.slug.like(f"{base}-%"))
+                taken.update(self.session.scalars(like))
+            while slug in taken:
+                n += 1
+                slug = f"{base}-{n}"
+            taken.add(slug)
+            chosen.append(slug)
+        return chosen
+
+    def insert(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert ``rows`` in one statement; their new ids, in order."""
+        for row in rows:
+            row.setdefault("created_at", self.now)
+            row.setdefault("updated_at", self.now)
+        result = self.session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        )
+        return list(result.scalars())
+
+    # -- selections -------------------------------------------------------------------------
+    def selections(self, rows: list[_Row]) -> None:
+        """A row with an edition puts its film in that edition's programme; the first row of
+        a film there states its section, premiere and status (an empty cell states nothing)."""
+        first: dict[tuple[int, int], LineupRow] = {}
+        for row in rows:
+            if isinstance(row.edition, int):
+                self.report.edition_ids.add(row.edition)
+                self.edition_scope.add(row.edition)
+                key = (row.film, row.edition)
+                assert isinstance(row.film, int)
+                if key not in self.selections_seen:
+                    self.selections_seen.add(key)  # type: ignore[arg-type]
+                    first[key] = row.source  # type: ignore[index]
+        if not first:
+            return
+        S = T.selection.c
+        stored = {
+            (r.film_id, r.edition_id): r
+            for r in self.session.execute(
+                select(S.id, S.film_id, S.edition_id, S.section, S.premiere, S.status).where(
+                    S.film_id.in_({f for f, _ in first}), S.edition_id.in_({e for _, e in first})
+                )
+            )
+        }
+        new, changed = [], []
+        for (film, edition), source in first.items():
+            given = {
+                "section": source.section,
+                "premiere": source.premiere,
+                "status": source.selection_status,
+            }
+            now = stored.get((film, edition))
+            if now is None:
+                new.append(
+                    {
+                        "film_id": film,
+                        "edition_id": edition,
+                        **{k: v for k, v in given.items() if k != "status"},
+                        "status": given["status"] or "selected",
+                    }
+                )
+                continue
+            diff = {k: v for k, v in given.items() if v is not None and getattr(now, k) != v}
+            if diff:
+                values = {"section": now.section, "premiere": now.premiere, "status": now.status}
+                changed.append({"_id": now.id, **values, **diff, "updated_at": self.now})
+                self.bump_selections.add((film, edition))
+        self.report.counts["selections"] += len(first)
+        self.report.counts["selections created"] += len(new)
+        self.report.counts["selections updated"] += len(changed)
+        if new:
+            self.insert(T.selection, new)
+        if changed:
+            self.session.execute(update(T.selection).where(S.id == bindparam("_id")), changed)
+
+    # -- screenings -------------------------------------------------------------------------
+    def screenings(self, rows: list[_Row]) -> None:
+        if not rows:
+            return
+        for row in rows:
+            row.values["film_id"] = row.film
+            row.values["venue_id"] = row.venue
+            row.values["edition_id"] = row.edition
+        S = T.screening.c
+        films = {r.film for r in rows}
+        externals = {r.values["external_id"] for r in rows if r.values["external_id"]}
+        where: Any = S.film_id.in_(films)
+        if externals:
+            where = or_(where, S.external_id.in_(externals))
+        stored = self.session.execute(select(*T.screening.c).where(where)).all()
+        by_slot = {_slot(s._mapping): s for s in stored}
+        by_external = {(s.edition_id, s.external_id): s for s in stored if s.external_id}
+        earlier = {(s.film_id, s.edition_id) for s in stored if s.id < self.first_new_id}
+        in_chunk: dict[tuple[Any, ...], int] = {}
+        inserts: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        for row in rows:
+            values = row.values
+            slot = _slot(values)
+            if slot in in_chunk:
+                self.reject_duplicate(row, in_chunk[slot])
+                continue
+            match = None
+            if self.by_id and values["external_id"]:
+                match = by_external.get((values["edition_id"], values["external_id"]))
+            other = by_slot.get(slot)
+            if match is None and other is not None:
+                if self.by_id and other.external_id and other.external_id != values["external_id"]:
+                    self.reject_row(
+                        row,
+                        "id",
+                        values["external_id"] or "",
+                        f"screening #{other.id} (id {other.external_id}) already has this "
+                        "film, place and time",
+                    )
+                    continue
+                match = other
+            elif match is not None and other is not None and other.id != match.id:
+                self.reject_row(
+                    row,
+                    "date",
+                    str(values["local_date"]),
+                    f"screening #{other.id} already has this film, place and time",
+                )
+                continue
+            if match is not None and match.id in self.claimed:
+                self.reject_duplicate(row, self.claimed[match.id])
+                continue
+            in_chunk[slot] = row.line
+            if match is None:
+                if self.options.sync and not self.by_id:
+                    key = (values["film_id"], values["edition_id"])
+                    if key in earlier and values["edition_id"] is not None:
+                        self.deferred.append(row)
+                        continue
+                inserts.append(self.new_values(row))
+                if not self.options.sync and (values["film_id"], values["edition_id"]) in earlier:
+                    self.new_slots.append((row, 0))
+                continue
+            self.claimed[match.id] = row.line
+            change = self.change(match._mapping, values)
+            if change is None:
+                self.report.counts["unchanged"] += 1
+                self.emit(_outcome(row, "unchanged", match.id, match.uid))
+                continue
+            outcome = "moved" if any(change[c] != match._mapping[c] for c in SLOT) else "updated"
+            self.report.counts[outcome] += 1
+            changes.append(change)
+            shown = [c for c in SHOWN if change[c] != match._mapping[c]]
+            self.emit(_outcome(row, outcome, match.id, match.uid, shown))
+        self.write(inserts, changes)
+
+    def new_values(self, row: _Row) -> dict[str, Any]:
+        values = dict(row.values)
+        values["uid"] = f"{uuid.uuid4()}@{self.settings.feed_domain}"
+        values["status"] = values["status"] or "scheduled"
+        values["visibility"] = values["visibility"] or "public"
+        values["sequence"] = 0
+        values["line"] = row.line
+        return values
+
+    def change(self, stored: Any, values: dict[str, Any]) -> dict[str, Any] | None:
+        """The stored screening as the row states it, or None when nothing a calendar shows
+        changed (an id adopted is kept quietly)."""
+        new = {c: stored[c] for c in (*SHOWN, "starts_at_utc", "external_id", "sequence")}
+        for column in ("film_id", "edition_id", "local_date", "local_time", "timezone"):
+            new[column] = values[column]
+        new["starts_at_utc"] = values["starts_at_utc"]
+        if values["edition_id"] is None:
+            new["edition_id"] = stored["edition_id"]
+        for column in ("venue_id", "city", *self.states):
+            if column in values:
+                new[column] = values[column]
+        if "venue" not in self.fields and "city" not in self.fields:
+            new["venue_id"], new["city"] = stored["venue_id"], stored["city"]
+        if "kind" not in self.fields:
+            new["kind"] = stored["kind"]
+        for column in ("status", "visibility"):
+            if values[column] is not None:
+                new[column] = values[column]
+        if self.options.sync and values["status"] is None and stored["status"] == "cancelled":
+            new["status"] = "scheduled"  # listed again: reinstated
+        if values["external_id"] and not stored["external_id"]:
+            new["external_id"] = values["external_id"]
+        shown_changed = any(new[c] != stored[c] for c in SHOWN)
+        if not shown_changed and new["external_id"] == stored["external_id"]:
+            return None
+        new["_id"] = stored["id"]
+        new["updated_at"] = stored["updated_at"]
+        if shown_changed:
+            new["sequence"] = stored["sequence"] + 1
+            new["updated_at"] = self.now
+        return new
+
+    def write(self, inserts: list[dict[str, Any]], changes: list[dict[str, Any]]) -> None:
+        if inserts:
+            lines = [v.pop("line") for v in inserts]
+            numbers = self.insert(T.screening, inserts)
+            self.report.counts["created"] += len(inserts)
+            for line, values, number in zip(lines, inserts, numbers, strict=True):
+                self.claimed[number] = line
+                self.emit(
+                    {
+                        "type": "row",
+                        "outcome": "created",
+                        "file": self.report.name,
+                        "line": line,
+                        "screening": number,
+                        "uid": values["uid"],
+                    }
+                )
+        if changes:
+            self.session.execute(
+                update(T.screening).where(T.screening.c.id == bindparam("_id")), changes
+            )
+
+    def reject_row(self, row: _Row, column: str, value: str, message: str) -> None:
+        self.reject(self.issue(row.source.file, row.line, column, value, message), row.source)
+
+    def reject_duplicate(self, row: _Row, line: int) -> None:
+        column = "id" if self.by_id else "date"
+        value = row.values["external_id"] if self.by_id else str(row.values["local_date"])
+        self.reject_row(row, column, value or "", f"the same screening as line {line}")
+
+    # -- the end: moves, cancellations, fan-out bumps ------------------------------------------
+    def finish(self) -> None:
+        if self.options.sync:
+            self.sync()
+        elif self.new_slots:
+            self.suggest_moves()
+        self.bump()
+
+    def absent(self) -> list[Any]:
+        """Screenings of the editions in scope that the file does not list (and no rejected
+        row could be), not cancelled already."""
+        if not self.edition_scope:
+            return []
+        S = T.screening.c
+        film_keys = dict(
+            self.session.execute(
+                select(T.film.c.id, T.film.c.title_key).where(
+                    T.film.c.id.in_(select(S.film_id).where(S.edition_id.in_(self.edition_scope)))
+                )
+            ).all()
+        )
+        found = []
+        for s in self.session.execute(
+            select(*T.screening.c)
+            .where(S.edition_id.in_(self.edition_scope), S.id < self.first_new_id)
+            .order_by(S.id)
+        ):
+            if s.id in self.claimed or s.status == "cancelled":
+                continue
+            if (None, s.external_id) in self.protected_ids:
+                continue
+            if film_keys.get(s.film_id) in self.protected_titles:
+                continue
+            found.append(s)
+        return found
+
+    def sync(self) -> None:
+        if self.unprotectable and self.edition_scope:
+            lines = ", ".join(str(n) for n in self.unprotectable[:5])
+            self.report.warnings.append(
+                f"--sync: nothing cancelled or moved, since rejected line(s) {lines} name no "
+                "film or id, and could be any screening"
+            )
+            self.flush_deferred()
+            return
+        absent = self.absent()
+        by_film: dict[tuple[int, int], list[Any]] = defaultdict(list)
+        for s in absent:
+            by_film[(s.film_id, s.edition_id)].append(s)
+        changes: list[dict[str, Any]] = []
+        left: list[_Row] = []
+        for row in self.deferred:
+            values = row.values
+            candidates = by_film.get((values["film_id"], values["edition_id"]), [])
+            if not candidates:
+                left.append(row)
+                continue
+            best = min(candidates, key=lambda s: _distance(s, values))
+            candidates.remove(best)
+            self.claimed[best.id] = row.line
+            change = self.change(best._mapping, values)
+            assert change is not None  # its slot differs, or the file would have matched it
+            changes.append(change)
+            self.report.counts["moved"] += 1
+            shown = [c for c in SHOWN if change[c] != best._mapping[c]]
+            self.emit(_outcome(row, "moved", best.id, best.uid, shown))
+        self.write([], changes)
+        self.deferred = left
+        self.flush_deferred()
+        cancelled = [s for group in by_film.values() for s in group]
+        if cancelled:
+            self.session.execute(
+                update(T.screening)
+                .where(T.screening.c.id.in_([s.id for s in cancelled]))
+                .values(
+                    status="cancelled",
+                    sequence=T.screening.c.sequence + 1,
+                    updated_at=self.now,
+                )
+            )
+        self.report.counts["cancelled"] += len(cancelled)
+        for s in cancelled:
+            self.emit(
+                {
+                    "type": "row",
+                    "outcome": "cancelled",
+                    "file": self.report.name,
+                    "line": None,
+                    "screening": s.id,
+                    "uid": s.uid,
+                }
+            )
+
+    def flush_deferred(self) -> None:
+        self.write([self.new_values(r) for r in self.deferred], [])
+        self.deferred = []
+
+    def suggest_moves(self) -> None:
+        """Without --sync, a new slot of a film already shown in that edition may be a move
+        the file meant: say so, with the slots the file no longer lists."""
+        absent: dict[tuple[int, int], list[Any]] = defaultdict(list)
+        for s in self.absent():
+            absent[(s.film_id, s.edition_id)].append(s)
+        for row, _ in self.new_slots:
+            values = row.values
+            gone = absent.get((values["film_id"], values["edition_id"]))
+            if not gone:
+                continue
+            was = ", ".join(f"#{s.id} {_when(s._mapping)}" for s in gone)
+            message = (
+                f"{self.report.name}:{row.line}: {row.source.film.title} at {_when(values)} is "
+                f"a new screening, and the file no longer lists {was}; if it moved, "
+                "re-import with --sync to move it (same uid) and cancel what is gone"
+            )
+            self.report.possible_moves.append(message)
+            self.emit(
+                {"type": "warning", "kind": "possible move", "line": row.line, "message": message}
+            )
+
+    def bump(self) -> None:
+        """Screenings whose film (details, credits, links) or selection changed."""
+        S = T.screening.c
+        films = sorted(self.bump_films)
+        for start in range(0, len(films), 1000):
+            self.session.execute(
+                update(T.screening)
+                .where(S.film_id.in_(films[start : start + 1000]), S.updated_at != self.now)
+                .values(sequence=S.sequence + 1, updated_at=self.now)
+            )
+        for film, edition in sorted(self.bump_selections):
+            self.session.execute(
+                update(T.screening)
+                .where(S.film_id == film, S.edition_id == edition, S.updated_at != self.now)
+                .values(sequence=S.sequence + 1, updated_at=self.now)
+            )
+
+    # -- awards files ---------------------------------------------------------------------
+    def award(self, row: AwardRow) -> None:
+        """A nomination, found by its key (award, year, category, film, person): created,
+        its result updated, or left as it is."""
+        try:
+            festival_id = None
+            if row.festival:
+                festival = self.festival(row.festival)[0]
+                if isinstance(festival, _Pending):
+                    festival = self._create(festival, "festivals")
+                festival_id = festival
+            award = self._award(row, festival_id)
+            film = None
+            if row.film is not None:
+                (found,) = self.films([(row.file, row.line, row.film)])
+                if isinstance(found, RowIssue):
+                    self.reject(found)
+                    return
+                if isinstance(found, _Pending):
+                    found = self._create(found, "films")
+                self.film_details([(found, row.film)])
+                film = found
+            person = self.people({row.person})[name_key(row.person)] if row.person else None
+        except _RowError as bad:
+            self.reject(self.issue(row.file, row.line, bad.column, bad.value, bad.message))
+            return
+        N = T.nomination.c
+        category_key = name_key(row.category or "")
+        stored = [
+            s
+            for s in self.session.execute(
+                select(N.id, N.category, N.result).where(
+                    N.award_id == award,
+                    N.year == row.year,
+                    func.coalesce(N.film_id, 0) == (film or 0),
+                    func.coalesce(N.person_id, 0) == (person or 0),
+                )
+            )
+            if name_key(s.category or "") == category_key
+        ]
+        outcome = "unchanged"
+        if not stored:
+            edition = None
+            if festival_id is not None:
+                same_year = self.session.scalars(
+                    select(T.edition.c.id).where(
+                        T.edition.c.festival_id == festival_id, T.edition.c.year == row.year
+                    )
+                ).all()
+                edition = same_year[0] if len(same_year) == 1 else None
+            self.insert(
+                T.nomination,
+                [
+                    {
+                        "award_id": award,
+                        "edition_id": edition,
+                        "year": row.year,
+                        "category": row.category,
+                        "film_id": film,
+                        "person_id": person,
+                        "result": row.result,
+                    }
+                ],
+            )
+            outcome = "created"
+        elif stored[0].result != row.result:
+            self.session.execute(
+                update(T.nomination)
+                .where(N.id == stored[0].id)
+                .values(result=row.result, updated_at=self.now)
+            )
+            outcome = "updated"
+        self.report.counts[f"nominations {outcome}"] += 1
+        self.emit(
+            {
+                "type": "row",
+                "outcome": outcome,
+                "file": row.file,
+                "line": row.line,
+                "record": "nomination",
+            }
+        )
+
+    def _award(self, row: AwardRow, festival_id: int | None) -> int:
+        A = T.award.c
+        key = name_key(row.award)
+        same_festival = func.coalesce(A.festival_id, 0) == (festival_id or 0)
+        found = self.session.scalar(select(A.id).where(A.name_key == key, same_festival))
+        if found is not None:
+            return int(found)
+        name = " ".join(row.award.split())
+        (number,) = self.insert(
+            T.award,
+            [
+                {
+                    "name": name,
+                    "name_key": key,
+                    "festival_id": festival_id,
+                    "presenter": row.presenter,
+                }
+            ],
+        )
+        self.report.new["awards"].append(name)
+        return number
+
+    def _create(self, pending: _Pending, kind: str) -> int:
+        if pending.id is None:
+            slug_text = self._slug_text(pending)
+            (slug,) = self.slugs(pending.table, [slug_text])
+            (pending.id,) = self.insert(pending.table, [{**pending.values, "slug": slug}])
+            self.report.new[kind].append(pending.label)
+            if pending.table is T.film:
+                self.new_films.add(pending.id)
+        return pending.id
+
+
+class _RowError(Exception):
+    def __init__(self, column: str, value: str, message: str) -> None:
+        super().__init__(message)
+        self.column, self.value, self.message = column, value, message
+
+
+def _slot(values: Any) -> tuple[Any, ...]:
+    return (
+        values["film_id"],
+        values["venue_id"],
+        name_key(values["city"] or "") if values["venue_id"] is None else "",
+        values["local_date"],
+        values["local_time"],
+    )
+
+
+def _distance(stored: Any, values: dict[str, Any]) -> tuple[int, float]:
+    """How far a disappeared slot is from a new one: another venue first, then time."""
+    same_venue = 0 if stored.venue_id == values["venue_id"] else 1
+    a = dt.datetime.combine(stored.local_date, stored.local_time or dt.time(12))
+    b = dt.datetime.combine(values["local_date"], values["local_time"] or dt.time(12))
+    return same_venue, abs((a - b).total_seconds())
+
+
+def _when(values: Any) -> str:
+    time = values["local_time"]
+    return f"{values['local_date']} " + (f"{time:%H:%M}" if time else "time TBA")
+
+
+def _outcome(
+    row: _Row, outcome: str, number: int, uid: str, changed: list[str] | None = None
+) -> dict[str, Any]:
+    record = {
+        "type": "row",
+        "outcome": outcome,
+        "file": row.source.file,
+        "line": row.line,
+        "screening": number,
+        "uid": uid,
+    }
+    if changed:
+        record["changed"] = changed
+    return record
