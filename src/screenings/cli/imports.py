@@ -78,6 +78,15 @@ def import_(
         str | None, Opt("--encoding", help="Default: UTF-8 (with or without BOM), UTF-16.")
     ] = None,
     delimiter: Annotated[str | None, Opt("--delimiter", help="Default: detected.")] = None,
+    dayfirst: Annotated[
+        bool | None,
+        Opt(
+            "--dayfirst/--monthfirst",
+            help="How to read numeric dates such as 11/06/2013, when the file's own dates do "
+            "not settle it.",
+            show_default=False,
+        ),
+    ] = None,
     day_starts_at: Annotated[
         str | None,
         Opt("--day-starts-at", help="A time such as 06:00: earlier times are the next day's."),
@@ -118,7 +127,7 @@ def import_(
         file_kind=file_kind,
         encoding=encoding,
         delimiter=delimiter,
-        dayfirst=state(ctx).dayfirst_option,
+        dayfirst=dayfirst if dayfirst is not None else state(ctx).dayfirst_option,
         configured_dayfirst=settings.dayfirst,
         day_starts_at=parse_time(day_starts_at, what="--day-starts-at") if day_starts_at else None,
         festival=festival,
@@ -193,7 +202,8 @@ def _run(
     except ImportRejected as rejected:
         if progress:
             progress.done()
-        _problems(rejected.report, report_path=None)
+        if rejected.report.counts["rows"] or len(rejected.report.issues) > 1:
+            _problems(rejected.report, report_path=None)
         raise
     if progress:
         progress.done()

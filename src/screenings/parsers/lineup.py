@@ -731,6 +731,9 @@ class _RowReader:
         if year is None:
             raise self.bad("year", "", "a year is required")
         film = self.film(row, required=False) if self.raw(row, "title") else None
+        if film is not None and "edition" not in self.index:
+            # The one Year column is the award's; the film is then found by its title.
+            film = film._replace(year=None)
         person = self.text(row, "person")
         if film is None and person is None:
             raise self.bad("title", "", "a film, a person, or both")

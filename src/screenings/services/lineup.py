@@ -46,6 +46,7 @@ from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssu
 from screenings.timeparse import wall_to_utc
 
 CHUNK = 2000
+IMPORT_LOCK = 0x5C2EE  # the PostgreSQL advisory lock that queues imports
 Emit = Callable[[dict[str, Any]], None]
 
 # The screening columns a calendar shows: a change to one bumps the sequence.
@@ -84,10 +85,14 @@ class ImportRejected(InvalidInput):
 
     def __init__(self, report: ImportReport) -> None:
         rejected = report.counts["rejected"]
-        super().__init__(
-            f"{report.name}: {rejected} row{'s' if rejected != 1 else ''} rejected; nothing "
-            "was imported (fix them, or --skip-invalid to import the valid rows)"
-        )
+        if report.counts["rows"] == 0 and len(report.issues) == 1:
+            message = f"{report.issues[0]}; nothing was imported"  # the file, not a row
+        else:
+            message = (
+                f"{report.name}: {rejected} row{'s' if rejected != 1 else ''} rejected; nothing "
+                "was imported (fix them, or --skip-invalid to import the valid rows)"
+            )
+        super().__init__(message)
         self.report = report
 
 
@@ -203,10 +208,11 @@ class _Importer:
         self.by_id = "id" in self.fields
         self.states = {c for f in self.fields for c in STATES.get(f, ())}
         self.now = T.utcnow()
-        self.first_new_id = (session.scalar(select(func.max(T.screening.c.id))) or 0) + 1
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             # One import at a time: a second waits here rather than racing to create films.
-            session.execute(select(func.pg_advisory_xact_lock(0x5C2EE)))
+            # (SQLite's writing transactions already queue: BEGIN IMMEDIATE.)
+            session.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK)))
+        self.first_new_id = (session.scalar(select(func.max(T.screening.c.id))) or 0) + 1
         self.festivals: dict[str, tuple[int | _Pending, str | None]] = {}
         self.editions: dict[tuple[str, int, str], int | _Pending] = {}
         self.edition_zone: dict[int, str | None] = {}

@@ -1,0 +1,396 @@
+"""``screenings import``: first import, re-imports, moves, cancellations, rejections, dry runs,
+the report, awards files and two imports at once. Real CSV files, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from screenings.cli import run
+from screenings.db import create_db_engine
+
+Cli = Callable[..., tuple[int, str, str]]
+
+HEADER = ["ID", "Title", "Year", "Director", "Runtime", "Festival", "Section", "Venue",
+          "City", "Date", "Time", "Notes"]  # fmt: skip
+ROWS = [
+    ["S1", "The Defector", "2012", "Ann Shin", "71", "Sheffield Doc/Fest 2013", "Innovation",
+     "Showroom Cinema", "Sheffield", "2013-06-14", "18:00", "Q&A"],
+    ["S2", "The Defector", "2012", "Ann Shin", "71", "Sheffield Doc/Fest 2013", "Innovation",
+     "Showroom Cinema", "Sheffield", "2013-06-15", "13:00", ""],
+    ["S3", "The Act of Killing", "2012", "Joshua Oppenheimer", "115", "Sheffield Doc/Fest 2013",
+     "Competition", "Crucible Theatre", "Sheffield", "2013-06-14", "12:30", ""],
+    ["S4", "Mothers", "2012", "Xu Huijing", "", "Sheffield Doc/Fest 2013", "Competition",
+     "Showroom Cinema", "Sheffield", "2013-06-13", "", ""],
+]  # fmt: skip
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def without(column: str, rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    at = HEADER.index(column)
+    return [c for c in HEADER if c != column], [r[:at] + r[at + 1 :] for r in rows]
+
+
+@pytest.fixture
+def url(backend: str, new_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
+    return new_url(backend)
+
+
+@pytest.fixture
+def cli(url: str, capsys: pytest.CaptureFixture[str]) -> Cli:
+    def call(*args: str) -> tuple[int, str, str]:
+        code = run(["--db", url, *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return call
+
+
+def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, as stored (timestamps included)."""
+    engine = create_db_engine(url)
+    tables = ["festival", "edition", "film", "person", "credit", "film_link", "venue",
+              "selection", "screening", "award", "nomination"]  # fmt: skip
+    with engine.connect() as c:
+        found = {t: [tuple(r) for r in c.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
+                 for t in tables}  # fmt: skip
+    engine.dispose()
+    return found
+
+
+def screenings(cli: Cli) -> dict[str, dict[str, Any]]:
+    """Stored screenings by external id (or film and date), with uid and sequence."""
+    statuses = [a for s in ("scheduled", "tentative", "postponed", "cancelled")
+                for a in ("--status", s)]  # fmt: skip
+    code, out, err = cli("list", "--include-private", *statuses, "--format", "json")
+    assert code == 0, err
+    found = json.loads(out)["screenings"]
+    return {f"{s['film']['title']} {s['local_date']} {(s['local_time'] or '')[:5]}".strip(): s
+            for s in found}  # fmt: skip
+
+
+def by_start(cli: Cli) -> dict[str, tuple[str, int, str]]:
+    return {k: (s["uid"], s["sequence"], s["status"]) for k, s in screenings(cli).items()}
+
+
+def test_first_import_creates_everything_once(cli: Cli, tmp_path: Path) -> None:
+    lineup = write_csv(tmp_path / "lineup.csv", ROWS)
+    code, out, err = cli("import", str(lineup))
+    assert code == 0, err
+    assert "4 rows; screenings: 4 created, 0 updated, 0 moved, 0 unchanged" in out
+    assert "new films (3)" in out and "new venues (2)" in out and "new editions (1)" in out
+    assert "selections: 3 (3 new, 0 updated)" in out
+    shown = screenings(cli)
+    assert set(shown) == {
+        "The Defector 2013-06-14 18:00", "The Defector 2013-06-15 13:00",
+        "The Act of Killing 2013-06-14 12:30", "Mothers 2013-06-13",
+    }  # fmt: skip
+    first = shown["The Defector 2013-06-14 18:00"]
+    assert first["timezone"] == "Europe/London" and first["notes"] == "Q&A"
+    assert first["starts_at_utc"].startswith("2013-06-14T17:00")
+    assert first["section"] == "Innovation" and first["sequence"] == 0
+    code, out, _ = cli("show", "film", "The Defector")
+    assert "director: Ann Shin" in out and "71 min" in out
+
+
+def test_an_identical_re_import_changes_no_row(cli: Cli, url: str, tmp_path: Path) -> None:
+    lineup = write_csv(tmp_path / "lineup.csv", ROWS)
+    cli("import", str(lineup))
+    before = dump(url)
+    code, out, err = cli("import", str(lineup), "--sync")
+    assert code == 0, err
+    assert "screenings: 0 created, 0 updated, 0 moved, 4 unchanged, 0 cancelled, 0 rejected" in out
+    assert "new " not in out
+    assert dump(url) == before  # updated_at included
+
+
+def test_a_corrected_file_updates_only_what_changed(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "v1.csv", ROWS)))
+    before = by_start(cli)
+    fixed = [list(r) for r in ROWS]
+    fixed[0][11] = "Q&A with Ann Shin"  # notes changed
+    fixed[1][10] = "14:00"  # S2 moved by an hour
+    code, out, err = cli("import", str(write_csv(tmp_path / "v2.csv", fixed)))
+    assert code == 0, err
+    assert "0 created, 1 updated, 1 moved, 2 unchanged, 0 cancelled" in out
+    after = by_start(cli)
+    assert after["The Defector 2013-06-14 18:00"][:2] == (
+        before["The Defector 2013-06-14 18:00"][0],
+        1,
+    )
+    assert after["The Defector 2013-06-15 14:00"][:2] == (
+        before["The Defector 2013-06-15 13:00"][0],
+        1,
+    )
+    assert (
+        after["The Act of Killing 2013-06-14 12:30"]
+        == before["The Act of Killing 2013-06-14 12:30"]
+    )
+    assert after["Mothers 2013-06-13"] == before["Mothers 2013-06-13"]
+
+
+def test_a_film_detail_changed_bumps_its_screenings(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "v1.csv", ROWS)))
+    fixed = [list(r) for r in ROWS]
+    fixed[2][4] = "122"  # The Act of Killing: the director's cut
+    code, out, err = cli("import", str(write_csv(tmp_path / "v2.csv", fixed)))
+    assert code == 0, err
+    assert "films updated: 1" in out
+    seqs = {k: v[1] for k, v in by_start(cli).items()}
+    assert seqs == {"The Defector 2013-06-14 18:00": 0, "The Defector 2013-06-15 13:00": 0,
+                    "The Act of Killing 2013-06-14 12:30": 1, "Mothers 2013-06-13": 0}  # fmt: skip
+
+
+def test_an_id_less_move_with_sync_keeps_the_uid(cli: Cli, tmp_path: Path) -> None:
+    header, rows = without("ID", ROWS)
+    cli("import", str(write_csv(tmp_path / "v1.csv", rows, header)))
+    before = by_start(cli)
+    rows[1][9] = "15:30"  # S2's time, one column to the left without the ID
+    code, out, err = cli("import", str(write_csv(tmp_path / "v2.csv", rows, header)), "--sync")
+    assert code == 0, err
+    assert "0 created, 0 updated, 1 moved, 3 unchanged, 0 cancelled" in out
+    after = by_start(cli)
+    assert after["The Defector 2013-06-15 15:30"] == (
+        before["The Defector 2013-06-15 13:00"][0],
+        1,
+        "scheduled",
+    )
+    assert len(after) == 4
+
+
+def test_an_id_less_move_without_sync_adds_and_warns(cli: Cli, tmp_path: Path) -> None:
+    header, rows = without("ID", ROWS)
+    cli("import", str(write_csv(tmp_path / "v1.csv", rows, header)))
+    rows[1][9] = "15:30"
+    code, out, err = cli("import", str(write_csv(tmp_path / "v2.csv", rows, header)))
+    assert code == 0, err
+    assert "1 created, 0 updated, 0 moved, 3 unchanged, 0 cancelled" in out
+    assert "possible move: v2.csv:3: The Defector at 2013-06-15 15:30 is a new screening" in (
+        err.replace(str(tmp_path) + os.sep, "")
+    )
+    assert "--sync" in err
+    assert len(by_start(cli)) == 5
+
+
+def test_the_nearest_slot_is_the_one_moved(cli: Cli, tmp_path: Path) -> None:
+    header, rows = without("ID", ROWS)
+    cli("import", str(write_csv(tmp_path / "v1.csv", rows, header)))
+    before = by_start(cli)
+    rows[0][9], rows[1][9] = "18:30", "13:15"  # both Defector slots move a little
+    code, _out, err = cli("import", str(write_csv(tmp_path / "v2.csv", rows, header)), "--sync")
+    assert code == 0, err
+    after = by_start(cli)
+    assert after["The Defector 2013-06-14 18:30"][0] == before["The Defector 2013-06-14 18:00"][0]
+    assert after["The Defector 2013-06-15 13:15"][0] == before["The Defector 2013-06-15 13:00"][0]
+
+
+def test_sync_cancels_what_the_file_no_longer_lists(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "v1.csv", ROWS)))
+    before = by_start(cli)
+    code, out, err = cli("import", str(write_csv(tmp_path / "v2.csv", ROWS[:3])), "--sync")
+    assert code == 0, err
+    assert "0 created, 0 updated, 0 moved, 3 unchanged, 1 cancelled" in out
+    after = by_start(cli)
+    assert after["Mothers 2013-06-13"] == (before["Mothers 2013-06-13"][0], 1, "cancelled")
+    # Listed again: reinstated, same uid, a higher sequence.
+    code, out, err = cli("import", str(write_csv(tmp_path / "v3.csv", ROWS)), "--sync")
+    assert "1 updated" in out, err
+    assert by_start(cli)["Mothers 2013-06-13"] == (before["Mothers 2013-06-13"][0], 2, "scheduled")
+
+
+def test_without_sync_absence_means_nothing(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "v1.csv", ROWS)))
+    _code, out, _ = cli("import", str(write_csv(tmp_path / "v2.csv", ROWS[:3])))
+    assert "0 cancelled" in out
+    assert by_start(cli)["Mothers 2013-06-13"][2] == "scheduled"
+
+
+def test_a_rejected_row_protects_its_screening_from_sync(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "v1.csv", ROWS)))
+    bad = [list(r) for r in ROWS]
+    bad[3][9] = "2013-02-31"  # Mothers: an impossible date
+    code, out, err = cli(
+        "import", str(write_csv(tmp_path / "v2.csv", bad)), "--sync", "--skip-invalid"
+    )
+    assert code == 0, err
+    assert "3 unchanged, 0 cancelled, 1 rejected" in out
+    assert "v2.csv:5: column 'Date'" in err
+    assert by_start(cli)["Mothers 2013-06-13"][1:] == (0, "scheduled")
+
+
+def test_a_rejected_file_changes_nothing(cli: Cli, url: str, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "v1.csv", ROWS)))
+    before = dump(url)
+    bad = [list(r) for r in ROWS]
+    bad[0][11] = "changed notes"
+    bad[2][4] = "two hours"
+    bad.append(["S5", "New Film", "2013", "", "", "Sheffield Doc/Fest 2013", "", "Showroom Cinema",
+                "Sheffield", "2013-03-31", "01:30", ""])  # fmt: skip
+    bad[1][9] = "2013-06-14"  # now the same slot as S1 would be ... S2 at 13:00: still valid
+    code, _out, err = cli("import", str(write_csv(tmp_path / "v2.csv", bad)), "--sync")
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert any("v2.csv:4: column 'Runtime': expected minutes" in line for line in lines)
+    assert any(
+        "v2.csv:6: column 'Time': 2013-03-31 01:30 does not exist in Europe/London" in line
+        for line in lines
+    )
+    assert lines[-1].endswith(
+        "2 rows rejected; nothing was imported (fix them, or --skip-invalid to import the "
+        "valid rows)"
+    )
+    assert "Traceback" not in err
+    assert dump(url) == before
+
+
+def test_a_dry_run_reports_and_writes_nothing(cli: Cli, url: str, tmp_path: Path) -> None:
+    lineup = write_csv(tmp_path / "lineup.csv", ROWS)
+    cli("list")  # creates the database
+    before = dump(url)
+    code, out, err = cli("import", str(lineup), "--dry-run")
+    assert code == 0, err
+    assert "4 created" in out and out.strip().endswith("dry run: nothing was written")
+    assert dump(url) == before
+
+
+def test_the_report_file_has_a_line_per_row_and_warning(cli: Cli, tmp_path: Path) -> None:
+    rows = [list(r) for r in ROWS]
+    rows.append(["S5", "The Act of Killing", "2012", "", "", "Sheffield Doc/Fest 2013", "",
+                 "Crucible Theatre", "Sheffield", "2013-06-14", "13:00", ""])  # fmt: skip
+    rows.append(["S6", "", "", "", "", "", "", "", "", "2013-06-14", "", ""])
+    report = tmp_path / "report.jsonl"
+    code, _out, err = cli(
+        "import", str(write_csv(tmp_path / "l.csv", rows)), "--skip-invalid", "--report",
+        str(report),
+    )  # fmt: skip
+    assert code == 0, err
+    records = [json.loads(line) for line in report.read_text().splitlines()]
+    outcomes = sorted((r["line"], r["outcome"]) for r in records if r["type"] == "row")
+    assert outcomes == [(2, "created"), (3, "created"), (4, "created"), (5, "created"),
+                        (6, "created"), (7, "rejected")]  # fmt: skip
+    clashes = [r for r in records if r["type"] == "warning" and r.get("kind") == "clash"]
+    assert len(clashes) == 1 and "overlap at Crucible Theatre" in clashes[0]["message"]
+    assert "clashes (1):" in err and "overlap at Crucible Theatre" in err
+    rejected = next(r for r in records if r["outcome"] == "rejected")
+    assert rejected["column"] == "Title" and rejected["message"] == "a title is required"
+
+
+def test_a_bad_argument_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    code, _out, err = cli("import", str(tmp_path / "missing.csv"))
+    assert code == 2
+    assert err.strip() == f"screenings: error: FILE: {tmp_path / 'missing.csv'}: no such file"
+    code, _out, err = cli("import", str(write_csv(tmp_path / "l.csv", ROWS)), "--year", "2013")
+    assert code == 2 and "--year: give it with --festival" in err
+
+
+def test_festival_and_year_options_and_the_zone_rule(cli: Cli, tmp_path: Path) -> None:
+    header = ["Title", "Venue", "City", "Date", "Time", "Timezone"]
+    rows = [["The Defector", "Bell Lightbox", "Toronto", "2013-04-27", "21:30", "America/Toronto"],
+            ["The Defector", "Bell Lightbox", "Toronto", "2013-04-29", "10:00", ""]]  # fmt: skip
+    code, _out, err = cli(
+        "import", str(write_csv(tmp_path / "h.csv", rows, header)), "--festival", "Hot Docs",
+        "--year", "2013",
+    )  # fmt: skip
+    assert code == 0, err
+    shown = screenings(cli)
+    # The second row takes the zone its venue got from the first.
+    assert shown["The Defector 2013-04-29 10:00"]["timezone"] == "America/Toronto"
+    assert shown["The Defector 2013-04-29 10:00"]["starts_at_utc"].startswith("2013-04-29T14:00")
+    assert shown["The Defector 2013-04-27 21:30"]["edition"]["festival"] == "Hot Docs"
+    rows.append(["Another", "Bell Lightbox", "Toronto", "2013-04-30", "10:00", "Europe/London"])
+    code, _out, err = cli(
+        "import", str(write_csv(tmp_path / "h2.csv", rows, header)), "--festival", "Hot Docs",
+        "--year", "2013",
+    )  # fmt: skip
+    assert code == 2
+    assert "h2.csv:4: column 'Timezone': contradicts the zone of Bell Lightbox" in err
+
+
+def test_a_two_file_lineup(cli: Cli, tmp_path: Path) -> None:
+    films = write_csv(tmp_path / "films.csv", [["F1", "The Defector", "2012", "Ann Shin", "71"]],
+                      ["Film ID", "Title", "Year", "Director", "Runtime"])  # fmt: skip
+    shows = write_csv(
+        tmp_path / "shows.csv",
+        [["F1", "S1", "IDFA 2012", "Tuschinski", "Amsterdam", "2012-11-17", "16:45"]],
+        ["Film ID", "ID", "Festival", "Venue", "City", "Date", "Time"],
+    )
+    code, out, err = cli("import", str(films), str(shows), "--timezone", "Europe/Amsterdam")
+    assert code == 0, err
+    shown = screenings(cli)["The Defector 2012-11-17 16:45"]
+    assert shown["timezone"] == "Europe/Amsterdam"
+    assert shown["edition"]["festival"] == "IDFA"
+    code, out, err = cli("import", str(films), str(shows), "--timezone", "Europe/Amsterdam")
+    assert "0 created, 0 updated, 0 moved, 1 unchanged" in out
+
+
+AWARDS_HEADER = ["Award", "Festival", "Year", "Category", "Film", "Person", "Result"]
+AWARDS = [
+    ["Innovation Award", "Sheffield Doc/Fest", "2013", "", "The Defector", "", "nominated"],
+    ["Innovation Award", "Sheffield Doc/Fest", "2013", "", "Alma, a Tale of Violence", "", "won"],
+    ["Inspiration Award", "Sheffield Doc/Fest", "2013", "", "", "Nick Fraser", "won"],
+]  # fmt: skip
+
+
+def test_an_awards_file_imports_nominations_idempotently(
+    cli: Cli, url: str, tmp_path: Path
+) -> None:
+    cli("import", str(write_csv(tmp_path / "lineup.csv", ROWS)))
+    awards = write_csv(tmp_path / "awards.csv", AWARDS, AWARDS_HEADER)
+    code, out, err = cli("import", str(awards))
+    assert code == 0, err
+    assert "nominations: 3 new, 0 updated, 0 unchanged" in out
+    # The Year column is the award's: the film is the one stored (2012), not a new one.
+    assert "new films (1): Alma, a Tale of Violence" in out
+    assert "new awards (2)" in out and "new people (1): Nick Fraser" in out
+    before = dump(url)
+    code, out, err = cli("import", str(awards))
+    assert "nominations: 0 new, 0 updated, 3 unchanged" in out, err
+    assert dump(url) == before
+    changed = [list(r) for r in AWARDS]
+    changed[0][6] = "special mention"
+    code, out, err = cli("import", str(write_csv(tmp_path / "a2.csv", changed, AWARDS_HEADER)))
+    assert "nominations: 0 new, 1 updated, 2 unchanged" in out, err
+    code, out, _ = cli("show", "film", "The Defector")
+    assert "Innovation Award" in out and "special mention" in out.replace("_", " ")
+
+
+def test_two_imports_at_once_neither_duplicates_nor_loses(url: str, tmp_path: Path) -> None:
+    """Two processes import overlapping files at the same moment: both succeed (one waits
+    for the other), and every film, venue and screening exists once."""
+    first = write_csv(tmp_path / "a.csv", ROWS)
+    second = write_csv(tmp_path / "b.csv", [*ROWS[1:], [
+        "S9", "God Loves Uganda", "2013", "Roger Ross Williams", "", "Sheffield Doc/Fest 2013",
+        "", "Showroom Cinema", "Sheffield", "2013-06-16", "20:00", ""]])  # fmt: skip
+    assert run(["--db", url, "list"]) == 0  # the schema, made once
+    env = {**os.environ, "SCREENINGS_DATABASE_URL": url}
+    command = [sys.executable, "-m", "screenings", "import"]
+    processes = [
+        subprocess.Popen(
+            [*command, str(f)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for f in (first, second)
+    ]
+    results = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], results
+    tables = dump(url)
+    assert len(tables["screening"]) == 5
+    assert len(tables["film"]) == 4
+    assert len(tables["venue"]) == 2
+    assert len(tables["edition"]) == 1
