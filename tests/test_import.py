@@ -394,3 +394,29 @@ def test_two_imports_at_once_neither_duplicates_nor_loses(url: str, tmp_path: Pa
     assert len(tables["film"]) == 4
     assert len(tables["venue"]) == 2
     assert len(tables["edition"]) == 1
+
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+def test_the_seed_data_imports_and_re_imports_unchanged(cli: Cli, url: str) -> None:
+    for name in ("lineup.csv", "awards.csv"):
+        code, out, err = cli("import", str(DATA / name))
+        assert code == 0, err
+        assert "rejected" not in err and "warning" not in err
+    code, out, _ = cli("show", "film", "The Defector")
+    assert "71 min · Canada · languages: English, Korean · IMDb tt2407504" in out
+    assert "IDFA 2012 · Reflecting Images – Panorama · festival premiere" in out
+    assert "Sat 27 Apr 2013, time TBA (America/Toronto) · Toronto · Hot Docs 2013" in out
+    assert "Tue 11 Jun 2013, time TBA (Europe/London) · London · special" in out
+    assert "audience: Members of Parliament · private" in out
+    assert "2013  Innovation Award: nominated" in out
+    assert "Canadian Screen Awards (Best Direction in a Documentary Program): won" in out
+    code, out, _ = cli("list", "--format", "json")
+    assert json.loads(out)["screenings"][0]["local_time"] is None  # no invented time
+    before = dump(url)
+    code, out, err = cli("import", str(DATA / "lineup.csv"), "--sync")
+    assert "0 created, 0 updated, 0 moved, 2 unchanged, 0 cancelled" in out, err
+    code, out, err = cli("import", str(DATA / "awards.csv"))
+    assert "nominations: 0 new, 0 updated, 9 unchanged" in out, err
+    assert dump(url) == before

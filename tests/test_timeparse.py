@@ -87,7 +87,7 @@ def test_the_date_order_setting_decides_numeric_dates() -> None:
         (
             "31 June 2013",
             {},
-            "date: cannot read '31 June 2013' as a date; expected e.g. 11 June 2013",
+            "date: '31 June 2013' is not a date (year 2013, month 6, day 31)",
         ),
         (
             "soon",

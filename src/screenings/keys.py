@@ -41,6 +41,8 @@ def name_key(text: str) -> str:
 
     Idempotent: ``name_key(name_key(x)) == name_key(x)``.
     """
+    if text.isascii():  # no accent to strip, and casefold() is lower() (the usual case)
+        return " ".join(text.lower().split())
     # Twice: case-folding can make new accents to strip ("ẞ", mathematical letters).
     folded = text
     for _ in range(2):

@@ -124,6 +124,10 @@ _NUMERIC_NO_YEAR = r"^(?P<a>\d{1,2})[/.](?P<b>\d{1,2})$"
 _YMD = r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})$"
 _NUMERIC = r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{2,4})$"
 _TIME = r"^(?P<h>\d{1,2})(?:[:h.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$"
+# "14 June 2013" and "June 14, 2013": the common forms with a month name, read without
+# dateutil (anything else with a month name still goes to it).
+_DAY_MONTH_YEAR = r"^(?P<d>\d{1,2})(?:st|nd|rd|th)? (?P<month>[a-z]{3,9})\.?,? (?P<y>\d{4})$"
+_MONTH_DAY_YEAR = r"^(?P<month>[a-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{4})$"
 _SHIFT = r"^(?P<sign>[+-])(?P<n>\d{1,4})\s*(?P<unit>d|w|days?|weeks?)$"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = (
@@ -221,6 +225,9 @@ def parse_when(
     if re.match(_NUMERIC, date_part):
         time = parse_time(time_part, what=what) if time_part else None
         return When(_numeric_date(date_part, dayfirst, what), time)
+    for form in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+        if (match := re.match(form, lowered)) and (month := _month_number(match["month"])):
+            return When(_make_date(int(match["y"]), month, int(match["d"]), raw, what))
     if not any(month[:3] in lowered for month in _MONTHS):
         raise InvalidInput(
             f"{what}: cannot read {raw!r} as a date; expected e.g. 2013-06-11, 11 June 2013 "
