@@ -61,6 +61,7 @@ def zone_name(text: str, *, what: str = "time zone") -> str:
     return name
 
 
+@lru_cache(maxsize=8192)  # a lineup repeats its days, times and zones
 def wall_to_utc(day: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
     """The UTC instant of the wall time ``day time`` in ``zone_name``.
 

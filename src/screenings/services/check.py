@@ -45,6 +45,13 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
     whole editions), building no views."""
     query = query.with_private()
     statement, notes = query.statement(session)
+    # The same FROM and WHERE, only the columns the checks read.
+    c = statement.selected_columns
+    statement = statement.with_only_columns(
+        c.id, c.venue_id, c.venue_name, c.film_id, c.film_title, c.edition_id, c.local_date,
+        c.local_time, c.timezone, c.starts_at_utc, c.duration_minutes, c.film_runtime, c.status,
+        maintain_column_froms=True,
+    )  # fmt: skip
     views = [
         _Shown(
             r.id,

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from screenings import tables as T
@@ -219,6 +219,8 @@ class _Importer:
             # One import at a time: a second waits here rather than racing to create films.
             # (SQLite's writing transactions already queue: BEGIN IMMEDIATE.)
             session.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK)))
+        else:  # a bulk write: keep the indexes' pages in memory (64 MB at most)
+            session.execute(text("PRAGMA cache_size = -65536"))
         self.first_new_id = (session.scalar(select(func.max(T.screening.c.id))) or 0) + 1
         self.festivals: dict[str, tuple[int | _Pending, str | None]] = {}
         self.editions: dict[tuple[str, int, str], int | _Pending] = {}
@@ -346,7 +348,7 @@ class _Importer:
             instant = None
             if time is not None:
                 try:
-                    instant = wall_to_utc(item.local_date, time, zone)  # type: ignore[arg-type]
+                    instant = wall_to_utc(item.local_date, time, zone)
                 except InvalidInput as exc:
                     column = "start" if "start" in self.fields else "time"
                     message = exc.message.split(": ", 1)[1]
@@ -975,7 +977,7 @@ class _Importer:
             lines = [v.pop("line") for v in inserts]
             for values in inserts:
                 values["created_at"] = values["updated_at"] = self.now
-            self.session.execute(insert(T.screening), inserts)
+            bulk_insert(self.session, T.screening, inserts)
             self.report.counts["created"] += len(inserts)
             for line, values in zip(lines, inserts, strict=True):
                 self.emit(
@@ -1251,6 +1253,32 @@ class _Importer:
             if pending.table is T.film:
                 self.new_films.add(pending.id)
         return pending.id
+
+
+def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``INSERT`` many rows with the same keys in one ``executemany``: the statement compiled
+    once, each value through its column type's own bind processor (so stored values are
+    exactly what SQLAlchemy writes), without SQLAlchemy's per-row parameter machinery,
+    which costs more than the insert itself here."""
+    connection = session.connection()
+    dialect = connection.dialect
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    order = list(compiled.positiontup or ()) if compiled.positional else keys
+    processors = [
+        (key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in order
+    ]
+    columns: list[list[Any]] = []
+    for key, process in processors:
+        values = [row[key] for row in rows]
+        if process is not None:
+            seen: dict[Any, Any] = {}  # the same instant, date or zone over and over
+            values = [seen[v] if v in seen else seen.setdefault(v, process(v)) for v in values]
+        columns.append(values)
+    params: list[Any] = list(zip(*columns, strict=True))
+    if not compiled.positional:
+        params = [dict(zip(order, values, strict=True)) for values in params]
+    connection.exec_driver_sql(compiled.string, params)
 
 
 class _RowError(Exception):
