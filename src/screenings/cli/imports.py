@@ -221,13 +221,22 @@ def _say(
     screenings = ", ".join(
         f"{c[k]} {k}" for k in ("created", "updated", "moved", "unchanged", "cancelled", "rejected")
     )
-    typer.echo(f"{found.name}: {c['rows']} rows; screenings: {screenings}")
+    rows = f"{c['rows']} row{'s' if c['rows'] != 1 else ''}"
+    nominations = c["nominations created"] + c["nominations updated"] + c["nominations unchanged"]
+    if nominations and c["rows"] == nominations + c["rejected"]:
+        typer.echo(f"{found.name}: {rows}")  # an awards file: no screenings to count
+    else:
+        typer.echo(f"{found.name}: {rows}; screenings: {screenings}")
+    if found.bumped:
+        typer.echo(
+            f"  other screenings updated in calendars: {found.bumped} (their film or its "
+            "place in the programme changed)"
+        )
     if c["selections"]:
         typer.echo(
             f"  selections: {c['selections']} ({c['selections created']} new, "
             f"{c['selections updated']} updated)"
         )
-    nominations = c["nominations created"] + c["nominations updated"] + c["nominations unchanged"]
     if nominations:
         typer.echo(
             f"  nominations: {c['nominations created']} new, {c['nominations updated']} updated, "
@@ -237,10 +246,9 @@ def _say(
         typer.echo(f"  films updated: {c['films updated']}")
     for kind, names in found.new.items():
         if names:
-            shown = ", ".join(names[:5]) + (
-                f", and {len(names) - 5} more" if len(names) > 5 else ""
-            )
-            typer.echo(f"  new {kind} ({len(names)}): {shown}")
+            made = found.new_counts[kind]
+            more = f"; and {made - 5} more" if made > 5 else ""
+            typer.echo(f"  new {kind} ({made}): {'; '.join(names[:5])}{more}")
     _problems(found, report_path)
     if clashes:
         typer.echo(f"clashes ({count}):", err=True)

@@ -47,6 +47,7 @@ from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssu
 from screenings.timeparse import wall_to_utc
 
 CHUNK = 2000
+NAMED = 10  # new records named in the report, per kind
 IMPORT_LOCK = 0x5C2EE  # the PostgreSQL advisory lock that queues imports
 Emit = Callable[[dict[str, Any]], None]
 
@@ -139,10 +140,18 @@ class ImportReport:
             k: [] for k in ("festivals", "editions", "films", "people", "venues", "awards")
         }
     )
+    new_counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     issues: list[RowIssue] = field(default_factory=list)  # errors: rejected rows
     warnings: list[str] = field(default_factory=list)
     possible_moves: list[str] = field(default_factory=list)
     edition_ids: set[int] = field(default_factory=set)
+    bumped: int = 0  # other screenings whose film or selection changed
+
+    def created(self, kind: str, label: str) -> None:
+        """Count a new record; name the first few (a big file creates thousands)."""
+        self.new_counts[kind] += 1
+        if len(self.new[kind]) < NAMED:
+            self.new[kind].append(label)
 
 
 @dataclass
@@ -695,7 +704,7 @@ class _Importer:
             ]
             for row, number in zip(rows, self.insert(T.person, rows), strict=True):
                 found[row["name_key"]] = number
-                self.report.new["people"].append(row["name"])
+                self.report.created("people", row["name"])
         return found
 
     # -- creating what valid rows use -------------------------------------------------------
@@ -730,7 +739,7 @@ class _Importer:
             values = [{**p.values, "slug": s} for p, s in zip(planned, slugs, strict=True)]
             for p, number in zip(planned, self.insert(table, values), strict=True):
                 p.id = number
-                self.report.new[kind].append(p.label)
+                self.report.created(kind, p.label)
                 if table is T.venue:
                     self.venue_zone[number] = p.values["timezone"]
                 if table is T.film:
@@ -1127,17 +1136,17 @@ class _Importer:
         S = T.screening.c
         films = sorted(self.bump_films)
         for start in range(0, len(films), 1000):
-            self.session.execute(
+            self.report.bumped += self.session.execute(
                 update(T.screening)
                 .where(S.film_id.in_(films[start : start + 1000]), S.updated_at != self.now)
                 .values(sequence=S.sequence + 1, updated_at=self.now)
-            )
+            ).rowcount  # type: ignore[attr-defined]
         for film, edition in sorted(self.bump_selections):
-            self.session.execute(
+            self.report.bumped += self.session.execute(
                 update(T.screening)
                 .where(S.film_id == film, S.edition_id == edition, S.updated_at != self.now)
                 .values(sequence=S.sequence + 1, updated_at=self.now)
-            )
+            ).rowcount  # type: ignore[attr-defined]
 
     # -- awards files ---------------------------------------------------------------------
     def award(self, row: AwardRow) -> None:
@@ -1241,7 +1250,7 @@ class _Importer:
                 }
             ],
         )
-        self.report.new["awards"].append(name)
+        self.report.created("awards", name)
         return number
 
     def _create(self, pending: _Pending, kind: str) -> int:
@@ -1249,7 +1258,7 @@ class _Importer:
             slug_text = self._slug_text(pending)
             (slug,) = self.slugs(pending.table, [slug_text])
             (pending.id,) = self.insert(pending.table, [{**pending.values, "slug": slug}])
-            self.report.new[kind].append(pending.label)
+            self.report.created(kind, pending.label)
             if pending.table is T.film:
                 self.new_films.add(pending.id)
         return pending.id
