@@ -420,3 +420,54 @@ def test_the_seed_data_imports_and_re_imports_unchanged(cli: Cli, url: str) -> N
     code, out, err = cli("import", str(DATA / "awards.csv"))
     assert "nominations: 0 new, 0 updated, 9 unchanged" in out, err
     assert dump(url) == before
+
+
+def test_messy_rows_get_row_errors_not_crashes(cli: Cli, tmp_path: Path) -> None:
+    def lines(name: str, text: str) -> str:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    dup = lines("dup.csv", "ID,Title,Venue,City,Date,Time\nX1,A,V,Sheffield,2013-06-14,18:00\n"
+                "X1,A,V,Sheffield,2013-06-15,18:00\n")  # fmt: skip
+    code, _out, err = cli("import", dup)
+    assert code == 2 and "dup.csv:3: column 'ID': the same id as line 2" in err
+    # A new venue is where its first row says; a later row elsewhere is refused.
+    zones = lines("tz.csv", "Title,Venue,City,Date,Time,Timezone\nA,Le Champo,Paris,2013-06-14,"
+                  "18:00,\nA,Le Champo,Paris,2013-06-15,18:00,Europe/Paris\n")  # fmt: skip
+    code, _out, err = cli("import", zones)
+    assert code == 2
+    assert "tz.csv:3: column 'Timezone': contradicts the zone of Le Champo, Europe/London" in err
+    years = lines("fe.csv", "Title,Festival,Edition,Date\nA,Sheffield Doc/Fest 2013,2014,"
+                  "2013-06-14\n")  # fmt: skip
+    code, _out, err = cli("import", years)
+    assert code == 2 and "the festival column says 'Sheffield Doc/Fest 2013'" in err
+    tba = lines("tba.csv", "Title,City,Date,Time,Timezone\nA,Paris,2013-06-14,TBA,europe/paris\n")
+    code, _out, err = cli("import", tba)
+    assert code == 0, err
+    (shown,) = screenings(cli).values()
+    assert (shown["local_time"], shown["timezone"]) == (None, "Europe/Paris")
+
+
+def test_two_files_in_either_order_and_one_alone(cli: Cli, tmp_path: Path) -> None:
+    films = write_csv(tmp_path / "films.csv", [["F1", "The Defector", "2012"]],
+                      ["Film ID", "Title", "Year"])  # fmt: skip
+    shows = write_csv(tmp_path / "shows.csv", [["F1", "Tuschinski", "Amsterdam", "2012-11-17",
+                      "16:45"]], ["Film ID", "Venue", "City", "Date", "Time"])  # fmt: skip
+    code, _out, err = cli("import", str(shows))
+    assert code == 2 and "is a screenings file" in err and "give its films file first" in err
+    code, out, err = cli("import", str(shows), str(films), "--timezone", "Europe/Amsterdam")
+    assert code == 0, err
+    assert "1 created" in out
+
+
+def test_an_awards_film_with_its_year_in_brackets(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "lineup.csv", ROWS)))
+    awards = write_csv(
+        tmp_path / "a.csv",
+        [["Special Jury Award", "Sheffield Doc/Fest", "2013", "Mothers (2012)", "special mention"]],
+        ["Award", "Festival", "Year", "Film", "Result"],
+    )
+    code, out, err = cli("import", str(awards))
+    assert code == 0, err
+    assert "new films" not in out  # the stored Mothers (2012), not a new film

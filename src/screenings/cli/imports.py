@@ -13,10 +13,10 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from screenings.cli.context import pairs, state
-from screenings.errors import InvalidInput
+from screenings.errors import InvalidInput, ScreeningsError
 
 if TYPE_CHECKING:
-    from screenings.parsers.lineup import Parsed
+    from screenings.parsers.lineup import LineupOptions, Parsed
     from screenings.services.lineup import ImportReport
 
 Opt = typer.Option
@@ -111,6 +111,8 @@ def import_(
         parse_lineup,
         parse_lineup_files,
     )
+    from screenings.records import RowIssue
+    from screenings.services.catalog import check_year
     from screenings.timeparse import parse_time, zone_name
 
     if len(files) > 2:
@@ -134,20 +136,52 @@ def import_(
         year=year,
         timezone=zone_name(timezone, what="--timezone") if timezone else None,
     )
+    if year is not None:
+        check_year(year, "--year")
     with ExitStack() as stack:
         streams = [stack.enter_context(_open(path)) for path in files]
         names = [_name(path) for path in files]
         if len(files) == 2:
+            streams, names = _films_first(streams, names, options)
             parsed = parse_lineup_files(streams[0], names[0], streams[1], names[1], options)
         else:
             parsed = parse_lineup(streams[0], names[0], options)
+            if parsed.kind == "screenings" and file_kind is None:
+                raise InvalidInput(
+                    f"FILE: {names[0]} is a screenings file (a film_id column, no titles); "
+                    f"give its films file first: screenings import FILMS.csv {names[0]}"
+                )
         if show_mapping:
             for line in describe_mapping(parsed):
                 typer.echo(line)
+            for issue in parsed.items:  # a file that cannot be read says why
+                if isinstance(issue, RowIssue) and issue.line <= 1:
+                    raise InvalidInput(str(issue))
+                break
             return
         sink = stack.enter_context(_report_file(report)) if report else None
         outcome = _run(ctx, parsed, edition, sync, skip_invalid, dry_run, sink)
     _say(ctx, outcome, dry_run, report)
+
+
+def _films_first(
+    streams: list[Any], names: list[str], options: LineupOptions
+) -> tuple[list[Any], list[str]]:
+    """The two files as (films file, screenings file), whichever order they were given in."""
+    from screenings.parsers.lineup import file_kind
+
+    kinds = [
+        file_kind(stream, name, options) if stream.seekable() else "?"
+        for stream, name in zip(streams, names, strict=True)
+    ]
+    if kinds == ["screenings", "films"]:
+        return streams[::-1], names[::-1]
+    if kinds[0] in {"films", "?"} and kinds[1] in {"screenings", "lineup", "?"}:
+        return streams, names
+    raise InvalidInput(
+        f"FILE: two files are a films file and a screenings file joined on film_id; "
+        f"{names[0]} reads as {kinds[0]} and {names[1]} as {kinds[1]}"
+    )
 
 
 def _run(
@@ -178,7 +212,11 @@ def _run(
         with unit_of_work(state(ctx).catalogue(), dry_run=dry_run) as session:
             edition_id = None
             if edition is not None:
-                edition_id = lookup.find_edition(session, edition).record.id
+                try:
+                    edition_id = lookup.find_edition(session, edition).record.id
+                except ScreeningsError as exc:
+                    exc.message = f"--edition: {exc.message}"
+                    raise
             found = import_lineup(
                 session,
                 settings,
@@ -202,8 +240,8 @@ def _run(
     except ImportRejected as rejected:
         if progress:
             progress.done()
-        if rejected.report.counts["rows"] or len(rejected.report.issues) > 1:
-            _problems(rejected.report, report_path=None)
+        if not (rejected.report.counts["rows"] == 1 and len(rejected.report.issues) == 1):
+            _problems(rejected.report, report_path=None)  # else the error line says it
         raise
     if progress:
         progress.done()

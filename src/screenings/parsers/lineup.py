@@ -22,7 +22,7 @@ from screenings.errors import InvalidInput
 from screenings.keys import name_key
 from screenings.parsers.table import Cells, Table, open_table
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
-from screenings.timeparse import load_zone, parse_time, parse_when
+from screenings.timeparse import parse_time, parse_when, zone_name
 
 FILE_KINDS = ("lineup", "films", "screenings", "selections", "awards")
 
@@ -97,6 +97,7 @@ _RESULTS = {
     "special mention": "special_mention",
     "special_mention": "special_mention",
 }
+_UNKNOWN_TIME = {"tba", "tbc", "tbd", "time tba", "to be announced", "to be confirmed", "?"}
 _TRUE = {"yes", "y", "true", "x", "1", "private"}
 _FALSE = {"no", "n", "false", "0", "", "public"}
 _PEOPLE = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
@@ -110,6 +111,7 @@ _MINUTES = re.compile(
 _IMDB = re.compile(r"(tt\d{7,9})")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})")
 _YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
+_TITLE_YEAR = re.compile(r"^(?P<title>.+?)\s*\((?P<year>1[89]\d\d|2[01]\d\d)\)$")
 _TRAILING_YEAR = re.compile(r"^(?P<name>.+?)\s+(?P<year>1[89]\d\d|2[01]\d\d)$")
 
 
@@ -151,7 +153,8 @@ class Parsed:
 def describe_mapping(parsed: Parsed) -> list[str]:
     """The mapping as lines for ``--show-mapping``."""
     width = max((len(c) for c, _ in parsed.mapping), default=0)
-    lines = [f"{parsed.name}: a {parsed.kind} file"]
+    article = "an" if parsed.kind[0] in "aeiou" else "a"
+    lines = [f"{parsed.name}: {article} {parsed.kind} file"]
     for column, target in parsed.mapping:
         shown = target or "(unknown: ignored; --map COLUMN=FIELD to use it)"
         lines.append(f"  {column.ljust(width)}  -> {shown}")
@@ -202,6 +205,18 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
     items = _items(reopened, reader, kind, mapping, opened.header_line)
     shown_order = None if dayfirst is None else ("day/month" if dayfirst else "month/day")
     return Parsed(name, kind, mapping, shown_order, reason, items)
+
+
+def file_kind(stream: BinaryIO, name: str, options: LineupOptions | None = None) -> str:
+    """What kind of file ``stream`` is, from its header alone ("unknown" when it cannot
+    be told); the stream is left at its start."""
+    options = options or LineupOptions()
+    opened = open_table(stream, name, encoding=options.encoding, delimiter=options.delimiter)
+    columns = _map_columns(opened, options) if not isinstance(opened, RowIssue) else opened
+    stream.seek(0)
+    if isinstance(columns, RowIssue):
+        return "unknown"
+    return options.file_kind or _detect_kind(set(columns.values()))
 
 
 def parse_lineup_files(
@@ -564,6 +579,14 @@ class _RowReader:
         match = _YEAR.search(value)
         if not match:
             raise self.bad("edition", value, "expected the edition's year, e.g. 2013")
+        if festival and (trailing := _TRAILING_YEAR.match(festival)):
+            if trailing["year"] != match[1]:
+                raise self.bad(
+                    "edition",
+                    value,
+                    f"the festival column says {festival!r}, a {trailing['year']} edition",
+                )
+            festival = trailing["name"]
         rest = (value[: match.start()] + value[match.end() :]).strip(" -,")
         label = rest if rest and name_key(rest) != name_key(festival or "") else None
         return festival, int(match[1]), label
@@ -580,6 +603,8 @@ class _RowReader:
             target, text_date, text_time = "start", start, None
         else:
             target, text_date, text_time = "date", date, time
+        if text_time and text_time.lower().rstrip(".") in _UNKNOWN_TIME:
+            text_time = ""  # the time is not known yet: a screening with time TBA
         if not text_date:
             if text_time:
                 raise self.bad("time", text_time, "a time with no date: a festival spans days")
@@ -636,7 +661,7 @@ class _RowReader:
         zone = self.text(row, "timezone") or self.options.timezone
         if zone:
             try:
-                load_zone(zone)
+                zone = zone_name(zone)  # europe/london -> Europe/London
             except InvalidInput:
                 raise self.bad(
                     "timezone",
@@ -732,8 +757,13 @@ class _RowReader:
             raise self.bad("year", "", "a year is required")
         film = self.film(row, required=False) if self.raw(row, "title") else None
         if film is not None and "edition" not in self.index:
-            # The one Year column is the award's; the film is then found by its title.
-            film = film._replace(year=None)
+            # The one Year column is the award's; the film is then found by its title, or
+            # by its title and year written "Mothers (2012)".
+            dated = _TITLE_YEAR.match(film.title or "")
+            film = film._replace(
+                title=dated["title"] if dated else film.title,
+                year=int(dated["year"]) if dated else None,
+            )
         person = self.text(row, "person")
         if film is None and person is None:
             raise self.bad("title", "", "a film, a person, or both")

@@ -87,8 +87,8 @@ class ImportRejected(InvalidInput):
 
     def __init__(self, report: ImportReport) -> None:
         rejected = report.counts["rejected"]
-        if report.counts["rows"] == 0 and len(report.issues) == 1:
-            message = f"{report.issues[0]}; nothing was imported"  # the file, not a row
+        if len(report.issues) == 1 and report.counts["rows"] == 1:
+            message = f"{report.issues[0]}; nothing was imported"  # the file, or its one row
         else:
             message = (
                 f"{report.name}: {rejected} row{'s' if rejected != 1 else ''} rejected; nothing "
@@ -266,6 +266,7 @@ class _Importer:
             for item in chunk:
                 if isinstance(item, RowIssue):
                     if item.severity == "error":
+                        self.report.counts["rows"] += 1
                         self.reject(item)
                     else:
                         self.report.warnings.append(str(item))
@@ -353,6 +354,10 @@ class _Importer:
                 return row
             row.venue = self.venue(item)
             zone = self.zone(item, row)
+            if isinstance(row.venue, _Pending) and row.venue.values["timezone"] is None:
+                # A venue new to the catalogue is where its first row says: every later
+                # row there must agree (a venue has one zone).
+                row.venue.values["timezone"] = zone
             time = item.local_time
             instant = None
             if time is not None:
@@ -459,8 +464,6 @@ class _Importer:
         found = self.venues[key]
         if isinstance(found, str):
             raise _RowError("venue", item.venue, found)
-        if isinstance(found, _Pending) and found.values["timezone"] is None and item.timezone:
-            found.values["timezone"] = item.timezone  # a new venue takes the zone it is given
         return found
 
     def city(self, text: str | None) -> str | None:
@@ -878,11 +881,18 @@ class _Importer:
         by_external = {(s.edition_id, s.external_id): s for s in stored if s.external_id}
         earlier = {(s.film_id, s.edition_id) for s in stored if s.id < self.first_new_id}
         in_chunk: dict[tuple[Any, ...], int] = {}
+        ids_in_chunk: dict[tuple[Any, ...], int] = {}
         inserts: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         for row in rows:
             values = row.values
             slot = _slot(values)
+            ident = (values["edition_id"], values["external_id"])
+            if self.by_id and values["external_id"] and ident in ids_in_chunk:
+                self.reject_row(
+                    row, "id", values["external_id"], f"the same id as line {ids_in_chunk[ident]}"
+                )
+                continue
             if slot in in_chunk or slot in self.deferred_slots:
                 self.reject_duplicate(row, in_chunk.get(slot) or self.deferred_slots[slot])
                 continue
@@ -891,6 +901,9 @@ class _Importer:
                 match = by_external.get((values["edition_id"], values["external_id"]))
             other = by_slot.get(slot)
             if match is None and other is not None:
+                if other.id >= self.first_new_id:  # created by an earlier line of this file
+                    self.reject_duplicate(row, self.claimed.get(other.id))
+                    continue
                 if self.by_id and other.external_id and other.external_id != values["external_id"]:
                     self.reject_row(
                         row,
@@ -913,6 +926,8 @@ class _Importer:
                 self.reject_duplicate(row, self.claimed.get(match.id))  # or created just now
                 continue
             in_chunk[slot] = row.line
+            if values["external_id"]:
+                ids_in_chunk[ident] = row.line
             if match is None:
                 if self.options.sync and not self.by_id:
                     key = (values["film_id"], values["edition_id"])
