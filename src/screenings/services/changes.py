@@ -12,6 +12,24 @@ from sqlalchemy.orm import Session
 
 from screenings.models import Credit, Edition, Screening, utcnow
 
+# What a calendar shows of a screening: a change to one of these bumps its sequence
+# (an edit, or an import).
+SCREENING_SHOWN = (
+    "local_date",
+    "local_time",
+    "timezone",
+    "venue_id",
+    "edition_id",
+    "city",
+    "duration_minutes",
+    "kind",
+    "status",
+    "visibility",
+    "audience",
+    "ticket_url",
+    "notes",
+)
+
 
 def bump(session: Session, *where: ColumnElement[bool]) -> int:
     """Add one to the sequence of every screening matching ``where``; return how many.

@@ -44,6 +44,7 @@ from screenings.config import Settings
 from screenings.errors import InvalidInput
 from screenings.keys import name_key, slugify
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
+from screenings.services.changes import SCREENING_SHOWN
 from screenings.timeparse import wall_to_utc
 
 CHUNK = 2000
@@ -51,23 +52,8 @@ NAMED = 10  # new records named in the report, per kind
 IMPORT_LOCK = 0x5C2EE  # the PostgreSQL advisory lock that queues imports
 Emit = Callable[[dict[str, Any]], None]
 
-# The screening columns a calendar shows: a change to one bumps the sequence.
-SHOWN = (
-    "film_id",
-    "venue_id",
-    "edition_id",
-    "city",
-    "local_date",
-    "local_time",
-    "timezone",
-    "duration_minutes",
-    "kind",
-    "status",
-    "visibility",
-    "audience",
-    "ticket_url",
-    "notes",
-)
+# The screening columns a calendar shows (its film too: a row may name another film).
+SHOWN = ("film_id", *SCREENING_SHOWN)
 SLOT = ("venue_id", "city", "local_date", "local_time")
 # Field of the file -> the screening columns it states when the file has it.
 STATES = {

@@ -25,7 +25,7 @@ from screenings.records import ScreeningView
 from screenings.services import lookup
 from screenings.services.catalog import Saved, check_minutes, check_url, unique_slug, venue_in
 from screenings.services.catalog import place as place_name
-from screenings.services.changes import bump, snapshot
+from screenings.services.changes import SCREENING_SHOWN, bump, snapshot
 from screenings.timeparse import When, parse_time, parse_when, resolve_local, zone_name
 
 
@@ -414,24 +414,6 @@ def edit_screening(
     else:
         notes.append("nothing changed")
     return Saved(screening_view(session, screening.id, settings), tuple(notes))
-
-
-# What a calendar shows of a screening: an edit bumps its sequence when one of these moved.
-SCREENING_SHOWN = (
-    "local_date",
-    "local_time",
-    "timezone",
-    "venue_id",
-    "edition_id",
-    "city",
-    "duration_minutes",
-    "kind",
-    "status",
-    "visibility",
-    "audience",
-    "ticket_url",
-    "notes",
-)
 
 
 def _kind(value: str) -> str:
