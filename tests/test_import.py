@@ -193,7 +193,10 @@ def test_the_nearest_slot_is_the_one_moved(cli: Cli, tmp_path: Path) -> None:
     header, rows = without("ID", ROWS)
     cli("import", str(write_csv(tmp_path / "v1.csv", rows, header)))
     before = by_start(cli)
-    rows[0][9], rows[1][9] = "18:30", "13:15"  # both Defector slots move a little
+    # Both Defector slots move a little; the file lists the later one first, so the
+    # pairing must go by time, not by the order the screenings were stored in.
+    rows[0][9], rows[1][9] = "13:15", "18:30"
+    rows[0][8], rows[1][8] = "2013-06-15", "2013-06-14"
     code, _out, err = cli("import", str(write_csv(tmp_path / "v2.csv", rows, header)), "--sync")
     assert code == 0, err
     after = by_start(cli)
@@ -243,7 +246,6 @@ def test_a_rejected_file_changes_nothing(cli: Cli, url: str, tmp_path: Path) -> 
     bad[2][4] = "two hours"
     bad.append(["S5", "New Film", "2013", "", "", "Sheffield Doc/Fest 2013", "", "Showroom Cinema",
                 "Sheffield", "2013-03-31", "01:30", ""])  # fmt: skip
-    bad[1][9] = "2013-06-14"  # now the same slot as S1 would be ... S2 at 13:00: still valid
     code, _out, err = cli("import", str(write_csv(tmp_path / "v2.csv", bad)), "--sync")
     assert code == 2
     lines = err.strip().splitlines()
@@ -471,3 +473,75 @@ def test_an_awards_film_with_its_year_in_brackets(cli: Cli, tmp_path: Path) -> N
     code, out, err = cli("import", str(awards))
     assert code == 0, err
     assert "new films" not in out  # the stored Mothers (2012), not a new film
+
+
+def test_skip_invalid_leaves_nothing_of_a_rejected_row(cli: Cli, url: str, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "v1.csv", ROWS)))
+    before = dump(url)
+    clash = [
+        "Z1",
+        "The Defector",
+        "2012",
+        "Ann Shin",
+        "75",
+        "New Fest 2014",
+        "Shorts",
+        "Showroom Cinema",
+        "Sheffield",
+        "2013-06-14",
+        "18:00",
+        "",
+    ]  # S1's slot, another id
+    code, out, err = cli(
+        "import", str(write_csv(tmp_path / "v2.csv", [clash, *ROWS])), "--skip-invalid"
+    )  # fmt: skip
+    assert code == 0, err
+    assert "v2.csv:2: column 'ID': screening #1 (id S1) already has this film" in err
+    assert "new " not in out and "films updated" not in out
+    assert dump(url) == before  # no festival, edition, selection, runtime or bump from it
+
+
+def test_a_film_and_a_venue_named_with_and_without_year_and_city(
+    cli: Cli, url: str, tmp_path: Path
+) -> None:
+    header = ["Title", "Year", "Venue", "City", "Date", "Time"]
+    rows = [["Foo", "", "Showroom", "", "2013-06-14", "18:00"],
+            ["Foo", "2012", "Showroom", "Sheffield", "2013-06-15", "18:00"]]  # fmt: skip
+    lineup = write_csv(tmp_path / "l.csv", rows, header)
+    code, out, err = cli("import", str(lineup))
+    assert code == 0, err
+    assert "new films (1): Foo (2012)" in out and "new venues (1): Showroom, Sheffield" in out
+    code, out, err = cli("import", str(lineup))
+    assert "0 created, 0 updated, 0 moved, 2 unchanged" in out, err
+
+
+def test_a_file_without_venues_keeps_a_venue_given_by_hand(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(DATA / "lineup.csv"))
+    code, _out, err = cli("edit", "screening", "1", "--venue", "Bell Lightbox", "--city", "Toronto")
+    assert code == 0, err
+    before = by_start(cli)
+    code, out, err = cli("import", str(DATA / "lineup.csv"), "--sync")
+    assert "0 created, 0 updated, 0 moved, 2 unchanged, 0 cancelled" in out, err
+    assert by_start(cli) == before
+
+
+def test_rows_across_chunks(
+    cli: Cli, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screenings.services import lineup
+
+    monkeypatch.setattr(lineup, "CHUNK", 1)  # every row in a chunk of its own
+    header, rows = without("ID", ROWS)
+    rows.insert(1, ["The Defector", "", "", "", "", "", "Showroom Cinema", "Sheffield",
+                    "2013-06-14", "18:00", ""])  # fmt: skip
+    code, _out, err = cli("import", str(write_csv(tmp_path / "l.csv", rows, header)))
+    assert code == 2
+    assert "l.csv:3: column 'Date': the same screening as an earlier line" in err
+    del rows[1]
+    lineup_file = write_csv(tmp_path / "l.csv", rows, header)
+    code, out, err = cli("import", str(lineup_file))
+    assert code == 0 and "4 created" in out, err
+    before = dump(url)
+    code, out, err = cli("import", str(lineup_file), "--sync")
+    assert "4 unchanged" in out, err
+    assert dump(url) == before

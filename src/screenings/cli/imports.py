@@ -160,7 +160,7 @@ def import_(
                 break
             return
         sink = stack.enter_context(_report_file(report)) if report else None
-        outcome = _run(ctx, parsed, edition, sync, skip_invalid, dry_run, sink)
+        outcome = _run(ctx, parsed, edition, sync, skip_invalid, dry_run, sink, report)
     _say(ctx, outcome, dry_run, report)
 
 
@@ -192,6 +192,7 @@ def _run(
     skip_invalid: bool,
     dry_run: bool,
     sink: IO[str] | None,
+    report_path: Path | None,
 ) -> tuple[ImportReport, list[str], int]:
     """Apply the file in one unit of work; the report, the clashes, and their count."""
     from screenings.db import unit_of_work
@@ -241,7 +242,7 @@ def _run(
         if progress:
             progress.done()
         if not (rejected.report.counts["rows"] == 1 and len(rejected.report.issues) == 1):
-            _problems(rejected.report, report_path=None)  # else the error line says it
+            _problems(rejected.report, report_path)  # else the error line says it
         raise
     if progress:
         progress.done()

@@ -34,8 +34,8 @@ SCREENING_SHOWN = (
 def bump(session: Session, *where: ColumnElement[bool]) -> int:
     """Add one to the sequence of every screening matching ``where``; return how many.
 
-    A bulk UPDATE, so the import path can use it too; ORM objects already loaded
-    are refreshed from it.
+    A bulk UPDATE; ORM objects already loaded are refreshed from it. (The import bumps
+    with its own bulk statements, on the Core tables, once per film for a whole file.)
     """
     result: Any = session.execute(
         update(Screening)

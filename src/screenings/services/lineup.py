@@ -16,8 +16,9 @@ the catalogue say what the file says, changing exactly what differs:
   rejected row protects the screenings it could be.
 
 Rows go through in chunks, each with a handful of set-based statements (a
-query per kind of record, one bulk insert, one bulk update), so memory does
-not grow with the file and the work per row is small. Every outcome goes to
+query per kind of record, one bulk insert, one bulk update), so the work per
+row is small and memory holds a chunk, not the file (beyond a few integers per
+film and per matched screening). Awards files, small, go row by row. Every outcome goes to
 ``emit`` as it happens (the ``--report`` file); the report keeps counts.
 
 The caller owns the transaction: a file with a rejected row is refused with
@@ -56,9 +57,7 @@ Emit = Callable[[dict[str, Any]], None]
 SHOWN = ("film_id", *SCREENING_SHOWN)
 SLOT = ("venue_id", "city", "local_date", "local_time")
 # Field of the file -> the screening columns it states when the file has it.
-STATES = {
-    "venue": ("venue_id", "city"),
-    "city": ("city",),
+STATES = {  # (the venue and city columns: see _Importer.change)
     "duration": ("duration_minutes",),
     "end": ("duration_minutes",),
     "kind": ("kind",),
@@ -140,7 +139,7 @@ class ImportReport:
             self.new[kind].append(label)
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: it stands for one new record
 class _Pending:
     """A record to create once a valid row uses it (a rejected row creates nothing)."""
 
@@ -160,6 +159,8 @@ class _Row:
     edition: int | _Pending | None = None
     venue: int | _Pending | None = None
     values: dict[str, Any] = field(default_factory=dict)  # the screening's columns
+    match: Any = None  # the stored screening it is, if any
+    deferred: bool = False  # --sync without ids: a new slot that may turn out a move
 
 
 def import_lineup(
@@ -229,16 +230,17 @@ class _Importer:
         self.cities: dict[str, str] = {}
         self.claimed: dict[int, int] = {}  # screening id -> the line that claimed it
         self.films_seen: set[int] = set()
+        self.undated: set[int] = set()  # films seen with no year yet
         self.new_films: set[int] = set()  # created by this import: their details are not news
         self.selections_seen: set[int] = set()  # film id << 32 | edition id
         self.bump_films: set[int] = set()
         self.bump_selections: set[tuple[int, int]] = set()
-        self.protected_ids: set[tuple[int | None, str]] = set()
+        self.protected_ids: set[str] = set()
         self.protected_titles: set[str] = set()
         self.unprotectable: list[int] = []
         self.deferred: list[_Row] = []  # --sync, no id column: new slots that may be moves
         self.deferred_slots: dict[tuple[Any, ...], int] = {}
-        self.new_slots: list[tuple[_Row, int]] = []  # new slots of films already shown there
+        self.new_slots: list[_Row] = []  # new slots of films already shown there
         self.edition_scope: set[int] = set()
         if options.edition_id is not None:
             self.edition_scope.add(options.edition_id)
@@ -296,7 +298,7 @@ class _Importer:
         if source is not None:
             external, title = source.external_id, source.film.title
         if external:
-            self.protected_ids.add((None, external))
+            self.protected_ids.add(external)
         elif title:
             self.protected_titles.add(name_key(title))
         else:
@@ -304,6 +306,8 @@ class _Importer:
 
     # -- a chunk of rows ------------------------------------------------------------------
     def chunk(self, items: list[LineupRow | FilmRow]) -> None:
+        """Everything about a row is found and checked before anything is written for it:
+        a row rejected under --skip-invalid leaves no festival, film or selection behind."""
         rows: list[_Row] = []
         film_rows: list[FilmRow] = []
         for item in items:
@@ -314,19 +318,22 @@ class _Importer:
         wanted = [(r.source.file, r.line, r.source.film) for r in rows]
         wanted += [(f.file, f.line, f.film) for f in film_rows]
         films = self.films(wanted)
-        kept: list[_Row] = []
-        for row, found in zip(rows, films, strict=False):
-            if isinstance(found, RowIssue):
-                self.reject(found, row.source)
+        found: list[_Row] = []
+        for row, film in zip(rows, films, strict=False):
+            if isinstance(film, RowIssue):
+                self.reject(film, row.source)
             else:
-                row.film = found
-                kept.append(row)
+                row.film = film
+                found.append(row)
         details: list[tuple[int | _Pending, FilmFields]] = []
-        for film_row, found in zip(film_rows, films[len(rows) :], strict=True):
-            if isinstance(found, RowIssue):
-                self.reject(found)
+        for film_row, film in zip(film_rows, films[len(rows) :], strict=True):
+            if isinstance(film, RowIssue):
+                self.reject(film)
             else:
-                details.append((found, film_row.film))
+                details.append((film, film_row.film))
+        kept = [r for r in found if r.source.kind == "selection"]
+        kept += self.match([r for r in found if r.source.kind == "screening"])
+        kept.sort(key=lambda r: r.line)  # first rows first: they state a film's details
         self.create_pending(kept, [f for f, _ in details])
         details += [(r.film, r.source.film) for r in kept]  # type: ignore[misc]
         self.film_details(details)
@@ -441,7 +448,17 @@ class _Importer:
                 )
             ).all()
             here = [s for s in stored if city is None or name_key(s.city or "") == key[1]]
-            if city is None and len(here) > 1:
+            named = [  # the same name earlier in this file: with a city, or with none
+                v for (n, c), v in self.venues.items() if n == key[0] and not isinstance(v, str)
+            ]
+            unplaced = self.venues.get((key[0], None))
+            if city is None and not here and len(named) == 1:
+                self.venues[key] = named[0]
+            elif city is not None and not here and isinstance(unplaced, _Pending):
+                unplaced.values["city"] = city  # named without its city first, then with it
+                unplaced.label = f"{name}, {city}"
+                self.venues[key] = unplaced
+            elif city is None and len(here) > 1:
                 cities = ", ".join(sorted(s.city or "no city" for s in here))
                 self.venues[key] = f"several venues are called {name} (in {cities}); add a City"
             elif here:
@@ -522,7 +539,7 @@ class _Importer:
         by_imdb = {s.imdb_id: s for s in stored if s.imdb_id}
         for s in stored:
             by_title[s.title_key].append(s)
-        planned: dict[tuple[str, int | None], _Pending] = {}
+        planned: dict[str, list[_Pending]] = defaultdict(list)  # new films, by title key
         found: list[int | _Pending | RowIssue] = []
         for file, line, fields in wanted:
             title = " ".join((fields.title or "").split())
@@ -560,33 +577,52 @@ class _Importer:
             elif (undated := [s for s in same if s.year is None]) and len(undated) == 1:
                 found.append(undated[0].id)  # its year is filled in below
             else:
-                pkey = (key, fields.year)
-                if pkey not in planned:
-                    label = f"{title} ({fields.year})" if fields.year else title
-                    planned[pkey] = _Pending(
-                        T.film,
-                        {
-                            "title": title,
-                            "title_key": key,
-                            "year": fields.year,
-                            "imdb_id": fields.imdb_id,
-                        },
-                        label,
-                    )
-                found.append(planned[pkey])
+                found.append(self.plan_film(planned[key], title, key, fields))
         return found
+
+    def plan_film(
+        self, planned: list[_Pending], title: str, key: str, fields: FilmFields
+    ) -> _Pending:
+        """A film new to the catalogue, the same as one an earlier row of this chunk named
+        with the same title when the years allow (a row with no year, or a year where the
+        other had none)."""
+        year = fields.year
+        same = [p for p in planned if year is None or p.values["year"] in {None, year}]
+        if same:
+            chosen = next((p for p in same if p.values["year"] == year), same[0])
+            if year is not None and chosen.values["year"] is None:
+                chosen.values["year"] = year
+                chosen.label = f"{title} ({year})"
+            return chosen
+        pending = _Pending(
+            T.film,
+            {"title": title, "title_key": key, "year": year, "imdb_id": fields.imdb_id},
+            f"{title} ({year})" if year else title,
+        )
+        planned.append(pending)
+        return pending
 
     def film_details(self, films: list[tuple[int | _Pending, FilmFields]]) -> None:
         """The first row of each film in this import states its details, credits and links:
         what differs from the catalogue is set (never cleared), and the film's screenings
         are bumped when a calendar would show it."""
         first: dict[int, FilmFields] = {}
+        dated: dict[int, int] = {}  # a year for a film the file named first without one
         for film, fields in films:
             number = film.id if isinstance(film, _Pending) else film
             assert isinstance(number, int)
             if number not in self.films_seen:
                 self.films_seen.add(number)
                 first[number] = fields
+            elif number in self.undated and fields.year is not None:
+                self.undated.discard(number)
+                dated[number] = fields.year
+        for number, year in dated.items():
+            self.session.execute(
+                update(T.film).where(T.film.c.id == number).values(year=year, updated_at=self.now)
+            )
+            if number not in self.new_films:
+                self.bump_films.add(number)
         if not first:
             return
         F = T.film.c
@@ -619,6 +655,8 @@ class _Importer:
                 "website": website,
             }
             changed = {k: v for k, v in given.items() if v is not None and getattr(now, k) != v}
+            if changed.get("year", now.year) is None:
+                self.undated.add(number)
             if changed:
                 updates.append({"_id": number, **{**now._asdict(), **changed}})
                 if number not in self.new_films:
@@ -854,30 +892,40 @@ class _Importer:
             self.session.execute(update(T.selection).where(S.id == bindparam("_id")), changed)
 
     # -- screenings -------------------------------------------------------------------------
-    def screenings(self, rows: list[_Row]) -> None:
+    def match(self, rows: list[_Row]) -> list[_Row]:
+        """Each row's stored screening (by id, else by slot), or none; the rows that cannot
+        be (a duplicate, a slot another screening has) are rejected. Writes nothing."""
         if not rows:
-            return
-        for row in rows:
+            return []
+        for row in rows:  # a record created by an earlier chunk is known by its id now
+            row.film, row.venue, row.edition = (
+                _known(row.film),
+                _known(row.venue),
+                _known(row.edition),
+            )
             row.values["film_id"] = row.film
             row.values["venue_id"] = row.venue
             row.values["edition_id"] = row.edition
         S = T.screening.c
-        films = {r.film for r in rows}
+        films = {r.film for r in rows if isinstance(r.film, int)}
         externals = {r.values["external_id"] for r in rows if r.values["external_id"]}
         where: Any = S.film_id.in_(films)
         if externals:
             where = or_(where, S.external_id.in_(externals))
-        stored = self.session.execute(select(*T.screening.c).where(where)).all()
-        by_slot = {_slot(s._mapping): s for s in stored}
+        stored = self.session.execute(
+            select(*T.screening.c, T.venue.c.city.label("venue_city"))
+            .outerjoin(T.venue, T.venue.c.id == S.venue_id)
+            .where(where)
+        ).all()
+        by_slot = {self.slot(s._mapping): s for s in stored}
         by_external = {(s.edition_id, s.external_id): s for s in stored if s.external_id}
         earlier = {(s.film_id, s.edition_id) for s in stored if s.id < self.first_new_id}
         in_chunk: dict[tuple[Any, ...], int] = {}
         ids_in_chunk: dict[tuple[Any, ...], int] = {}
-        inserts: list[dict[str, Any]] = []
-        changes: list[dict[str, Any]] = []
+        kept: list[_Row] = []
         for row in rows:
             values = row.values
-            slot = _slot(values)
+            slot = self.slot(values)
             ident = (values["edition_id"], values["external_id"])
             if self.by_id and values["external_id"] and ident in ids_in_chunk:
                 self.reject_row(
@@ -889,7 +937,7 @@ class _Importer:
                 continue
             match = None
             if self.by_id and values["external_id"]:
-                match = by_external.get((values["edition_id"], values["external_id"]))
+                match = by_external.get(ident)
             other = by_slot.get(slot)
             if match is None and other is not None:
                 if other.id >= self.first_new_id:  # created by an earlier line of this file
@@ -919,18 +967,44 @@ class _Importer:
             in_chunk[slot] = row.line
             if values["external_id"]:
                 ids_in_chunk[ident] = row.line
-            if match is None:
+            row.match = match
+            if match is not None:
+                self.claimed[match.id] = row.line
+            elif (values["film_id"], values["edition_id"]) in earlier and values["edition_id"]:
+                # A new slot of a film the edition already shows: with --sync (and no ids)
+                # perhaps a move, paired at the end; without, a possible move to report.
                 if self.options.sync and not self.by_id:
-                    key = (values["film_id"], values["edition_id"])
-                    if key in earlier and values["edition_id"] is not None:
-                        self.deferred.append(row)
-                        self.deferred_slots[slot] = row.line
-                        continue
-                inserts.append(self.new_values(row))
-                if not self.options.sync and (values["film_id"], values["edition_id"]) in earlier:
-                    self.new_slots.append((row, 0))
+                    row.deferred = True
+                    self.deferred_slots[slot] = row.line
+                elif not self.options.sync:
+                    self.new_slots.append(row)
+            kept.append(row)
+        return kept
+
+    def slot(self, values: Any) -> tuple[Any, ...]:
+        """A screening's natural key: film, venue (or its city), local date and time. For a
+        file without a Venue column, the city alone (the venue's, for one that has one)."""
+        if "venue" in self.fields:
+            return _slot(values)
+        city = values["city"] or values.get("venue_city") or ""
+        return (values["film_id"], name_key(city), values["local_date"], values["local_time"])
+
+    def screenings(self, rows: list[_Row]) -> None:
+        """Write the matched rows' screenings: new ones inserted, changed ones updated."""
+        inserts: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        for row in rows:
+            values = row.values
+            values["film_id"], values["venue_id"], values["edition_id"] = (
+                row.film, row.venue, row.edition
+            )  # fmt: skip
+            match = row.match
+            if match is None:
+                if row.deferred:
+                    self.deferred.append(row)
+                else:
+                    inserts.append(self.new_values(row))
                 continue
-            self.claimed[match.id] = row.line
             change = self.change(match._mapping, values)
             if change is None:
                 self.report.counts["unchanged"] += 1
@@ -961,13 +1035,12 @@ class _Importer:
         new["starts_at_utc"] = values["starts_at_utc"]
         if values["edition_id"] is None:
             new["edition_id"] = stored["edition_id"]
-        for column in ("venue_id", "city", *self.states):
-            if column in values:
-                new[column] = values[column]
-        if "venue" not in self.fields and "city" not in self.fields:
-            new["venue_id"], new["city"] = stored["venue_id"], stored["city"]
-        if "kind" not in self.fields:
-            new["kind"] = stored["kind"]
+        for column in self.states:  # the columns the file has say what they say
+            new[column] = values[column]
+        if "venue" in self.fields:
+            new["venue_id"], new["city"] = values["venue_id"], values["city"]
+        elif "city" in self.fields and stored["venue_id"] is None:
+            new["city"] = values["city"]  # a screening at a venue is in the venue's city
         for column in ("status", "visibility"):
             if values[column] is not None:
                 new[column] = values[column]
@@ -1047,7 +1120,7 @@ class _Importer:
         ):
             if s.id in self.claimed or s.status == "cancelled":
                 continue
-            if (None, s.external_id) in self.protected_ids:
+            if s.external_id in self.protected_ids:
                 continue
             if film_keys.get(s.film_id) in self.protected_titles:
                 continue
@@ -1057,10 +1130,12 @@ class _Importer:
     def sync(self) -> None:
         if self.unprotectable and self.edition_scope:
             lines = ", ".join(str(n) for n in self.unprotectable[:5])
-            self.report.warnings.append(
+            message = (
                 f"--sync: nothing cancelled or moved, since rejected line(s) {lines} name no "
                 "film or id, and could be any screening"
             )
+            self.report.warnings.append(message)
+            self.emit({"type": "warning", "kind": "sync", "message": message})
             self.flush_deferred()
             return
         absent = self.absent()
@@ -1121,7 +1196,7 @@ class _Importer:
         absent: dict[tuple[int, int], list[Any]] = defaultdict(list)
         for s in self.absent():
             absent[(s.film_id, s.edition_id)].append(s)
-        for row, _ in self.new_slots:
+        for row in self.new_slots:
             values = row.values
             gone = absent.get((values["film_id"], values["edition_id"]))
             if not gone:
@@ -1158,28 +1233,24 @@ class _Importer:
     def award(self, row: AwardRow) -> None:
         """A nomination, found by its key (award, year, category, film, person): created,
         its result updated, or left as it is."""
-        try:
-            festival_id = None
-            if row.festival:
-                festival = self.festival(row.festival)[0]
-                if isinstance(festival, _Pending):
-                    festival = self._create(festival, "festivals")
-                festival_id = festival
-            award = self._award(row, festival_id)
-            film = None
-            if row.film is not None:
-                (found,) = self.films([(row.file, row.line, row.film)])
-                if isinstance(found, RowIssue):
-                    self.reject(found)
-                    return
-                if isinstance(found, _Pending):
-                    found = self._create(found, "films")
-                self.film_details([(found, row.film)])
-                film = found
-            person = self.people([row.person])[name_key(row.person)] if row.person else None
-        except _RowError as bad:
-            self.reject(self.issue(row.file, row.line, bad.column, bad.value, bad.message))
-            return
+        film = None
+        if row.film is not None:  # found (or refused) before anything is created
+            (found,) = self.films([(row.file, row.line, row.film)])
+            if isinstance(found, RowIssue):
+                self.reject(found)
+                return
+            if isinstance(found, _Pending):
+                found = self._create(found, "films")
+            self.film_details([(found, row.film)])
+            film = found
+        festival_id = None
+        if row.festival:
+            festival = self.festival(row.festival)[0]
+            if isinstance(festival, _Pending):
+                festival = self._create(festival, "festivals")
+            festival_id = festival
+        award = self._award(row, festival_id)
+        person = self.people([row.person])[name_key(row.person)] if row.person else None
         N = T.nomination.c
         category_key = name_key(row.category or "")
         stored = [
@@ -1198,12 +1269,15 @@ class _Importer:
         if not stored:
             edition = None
             if festival_id is not None:
-                same_year = self.session.scalars(
-                    select(T.edition.c.id).where(
+                # The festival's edition of that year: the one without a label, else the
+                # only one (as `add nomination` does).
+                same_year = self.session.execute(
+                    select(T.edition.c.id, T.edition.c.label).where(
                         T.edition.c.festival_id == festival_id, T.edition.c.year == row.year
                     )
                 ).all()
-                edition = same_year[0] if len(same_year) == 1 else None
+                unlabelled = [e for e in same_year if not e.label] or same_year
+                edition = unlabelled[0].id if len(unlabelled) == 1 else None
             self.insert(
                 T.nomination,
                 [
@@ -1302,6 +1376,11 @@ class _RowError(Exception):
         self.column, self.value, self.message = column, value, message
 
 
+def _known(record: Any) -> Any:
+    """An id for a planned record already created, else the record as it is."""
+    return record.id if isinstance(record, _Pending) and record.id is not None else record
+
+
 def _slot(values: Any) -> tuple[Any, ...]:
     return (
         values["film_id"],
@@ -1313,7 +1392,8 @@ def _slot(values: Any) -> tuple[Any, ...]:
 
 
 def _distance(stored: Any, values: dict[str, Any]) -> tuple[int, float]:
-    """How far a disappeared slot is from a new one: another venue first, then time."""
+    """How far a disappeared slot is from a new one: the same venue is nearer than any
+    other, then the nearer time."""
     same_venue = 0 if stored.venue_id == values["venue_id"] else 1
     a = dt.datetime.combine(stored.local_date, stored.local_time or dt.time(12))
     b = dt.datetime.combine(values["local_date"], values["local_time"] or dt.time(12))
