@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, func, make_url, select, text
 from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
@@ -167,6 +167,23 @@ def database_errors(bind: Engine | Connection) -> Iterator[None]:
     except DBAPIError as exc:  # cannot connect, busy, not a database, bad connection option
         where = masked_url(bind.engine.url)
         raise DatabaseUnavailable(f"{where}: {describe_database_error(exc)}") from exc
+
+
+BULK_WRITER_LOCK = 0x5C2EE  # the PostgreSQL advisory lock that queues bulk writers (imports)
+
+
+def queue_bulk_writer(session: Session) -> None:
+    """Make the session's transaction the only bulk writer until it ends, with room for it.
+
+    On PostgreSQL, a transaction-scoped advisory lock: a second import waits here rather
+    than racing the first to create the same films. On SQLite, writing transactions
+    already queue (``BEGIN IMMEDIATE``); the page cache grows to 32 MB so that large
+    index updates stay in memory (for this connection, which the pool keeps).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(BULK_WRITER_LOCK)))
+    else:
+        session.execute(text("PRAGMA cache_size = -32768"))
 
 
 def describe_database_error(exc: DBAPIError) -> str:

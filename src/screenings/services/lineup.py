@@ -29,7 +29,6 @@ the unit of work rolls back; with ``skip_invalid`` the valid rows stand.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -37,11 +36,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from screenings import tables as T
 from screenings.config import Settings
+from screenings.db import queue_bulk_writer
 from screenings.errors import InvalidInput
 from screenings.keys import name_key, slugify
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
@@ -50,7 +50,6 @@ from screenings.timeparse import wall_to_utc
 
 CHUNK = 2000
 NAMED = 10  # new records named in the report, per kind
-IMPORT_LOCK = 0x5C2EE  # the PostgreSQL advisory lock that queues imports
 Emit = Callable[[dict[str, Any]], None]
 
 # The screening columns a calendar shows (its film too: a row may name another film).
@@ -179,17 +178,7 @@ def import_lineup(
     ``options.skip_invalid`` is false; the caller's transaction then rolls back.
     """
     importer = _Importer(session, settings, name, mapping, options, emit or (lambda _r: None))
-    # An import makes many short-lived objects and few cycles: the collector, at its
-    # usual pace, would scan the objects already there over and over (about a quarter
-    # of the time). Freeze those, and collect the new ones rarely.
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)
-    try:
-        importer.run(items, progress)
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
+    importer.run(items, progress)
     if importer.report.counts["rejected"] and not options.skip_invalid:
         raise ImportRejected(importer.report)
     return importer.report
@@ -215,12 +204,7 @@ class _Importer:
         self.by_id = "id" in self.fields
         self.states = {c for f in self.fields for c in STATES.get(f, ())}
         self.now = T.utcnow()
-        if session.get_bind().dialect.name == "postgresql":
-            # One import at a time: a second waits here rather than racing to create films.
-            # (SQLite's writing transactions already queue: BEGIN IMMEDIATE.)
-            session.execute(select(func.pg_advisory_xact_lock(IMPORT_LOCK)))
-        else:  # a bulk write: keep the indexes' pages in memory (32 MB at most)
-            session.execute(text("PRAGMA cache_size = -32768"))
+        queue_bulk_writer(session)  # one import at a time, with room for its indexes
         self.first_new_id = (session.scalar(select(func.max(T.screening.c.id))) or 0) + 1
         self.festivals: dict[str, tuple[int | _Pending, str | None]] = {}
         self.editions: dict[tuple[str, int, str], int | _Pending] = {}
