@@ -215,7 +215,8 @@ class _Importer:
         self.claimed: dict[int, int] = {}  # screening id -> the line that claimed it
         self.films_seen: set[int] = set()
         self.undated: set[int] = set()  # films seen with no year yet
-        self.new_films: set[int] = set()  # created by this import: their details are not news
+        # Films with an id from here on are this import's own: their details are not news.
+        self.first_new_film = (session.scalar(select(func.max(T.film.c.id))) or 0) + 1
         self.selections_seen: set[int] = set()  # film id << 32 | edition id
         self.bump_films: set[int] = set()
         self.bump_selections: set[tuple[int, int]] = set()
@@ -605,7 +606,7 @@ class _Importer:
             self.session.execute(
                 update(T.film).where(T.film.c.id == number).values(year=year, updated_at=self.now)
             )
-            if number not in self.new_films:
+            if number < self.first_new_film:
                 self.bump_films.add(number)
         if not first:
             return
@@ -643,7 +644,7 @@ class _Importer:
                 self.undated.add(number)
             if changed:
                 updates.append({"_id": number, **{**now._asdict(), **changed}})
-                if number not in self.new_films:
+                if number < self.first_new_film:
                     self.report.counts["films updated"] += 1
                     if set(changed) - {"imdb_id"}:
                         self.bump_films.add(number)
@@ -757,8 +758,6 @@ class _Importer:
                 self.report.created(kind, p.label)
                 if table is T.venue:
                     self.venue_zone[number] = p.values["timezone"]
-                if table is T.film:
-                    self.new_films.add(number)
         for row in rows:
             for attribute in ("edition", "venue", "film"):
                 target = getattr(row, attribute)
@@ -1323,8 +1322,6 @@ class _Importer:
             (slug,) = self.slugs(pending.table, [slug_text])
             (pending.id,) = self.insert(pending.table, [{**pending.values, "slug": slug}])
             self.report.created(kind, pending.label)
-            if pending.table is T.film:
-                self.new_films.add(pending.id)
         return pending.id
 
 
