@@ -213,7 +213,7 @@ class _Importer:
         self.venue_zone: dict[int, str | None] = {}
         self.cities: dict[str, str] = {}
         self.claimed: dict[int, int] = {}  # screening id -> the line that claimed it
-        self.films_seen: set[int] = set()
+        self.films_seen = _IdSet()
         self.undated: set[int] = set()  # films seen with no year yet
         # Films with an id from here on are this import's own: their details are not news.
         self.first_new_film = (session.scalar(select(func.max(T.film.c.id))) or 0) + 1
@@ -1355,6 +1355,24 @@ class _RowError(Exception):
     def __init__(self, column: str, value: str, message: str) -> None:
         super().__init__(message)
         self.column, self.value, self.message = column, value, message
+
+
+class _IdSet:
+    """A set of row ids as a bitmap: ids are small, dense integers, and a file may name a
+    few hundred thousand films (a set of ints would take 60 bytes each, this an eighth)."""
+
+    def __init__(self) -> None:
+        self.bits = bytearray()
+
+    def __contains__(self, number: int) -> bool:
+        byte = number >> 3
+        return byte < len(self.bits) and bool(self.bits[byte] & (1 << (number & 7)))
+
+    def add(self, number: int) -> None:
+        byte = number >> 3
+        if byte >= len(self.bits):
+            self.bits.extend(bytes(byte + 1 - len(self.bits) + len(self.bits) // 2))
+        self.bits[byte] |= 1 << (number & 7)
 
 
 def _known(record: Any) -> Any:
