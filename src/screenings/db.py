@@ -177,13 +177,13 @@ def queue_bulk_writer(session: Session) -> None:
 
     On PostgreSQL, a transaction-scoped advisory lock: a second import waits here rather
     than racing the first to create the same films. On SQLite, writing transactions
-    already queue (``BEGIN IMMEDIATE``); the page cache grows to 32 MB so that large
+    already queue (``BEGIN IMMEDIATE``); the page cache grows to 16 MB so that large
     index updates stay in memory (for this connection, which the pool keeps).
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(BULK_WRITER_LOCK)))
     else:
-        session.execute(text("PRAGMA cache_size = -32768"))
+        session.execute(text("PRAGMA cache_size = -16384"))
 
 
 def describe_database_error(exc: DBAPIError) -> str:
