@@ -98,9 +98,11 @@ class Table:
             except csv.Error as exc:
                 yield RowIssue(self.name, start, None, None, f"unreadable CSV: {exc}")
                 return
-            if not any(cell.strip() for cell in raw):
+            # A newline inside a quoted value is "\n", however the file ends its lines.
+            cells = [cell.strip().replace("\r\n", "\n") for cell in raw]
+            if not any(cells):
                 continue
-            extra = [cell for cell in raw[width:] if cell.strip()]
+            extra = [cell for cell in cells[width:] if cell]
             if extra:
                 yield RowIssue(
                     self.name,
@@ -111,9 +113,9 @@ class Table:
                     "a delimiter inside a value needs quotes",
                 )
                 continue
-            # A newline inside a quoted value is "\n", however the file ends its lines.
-            cells = tuple(cell.strip().replace("\r\n", "\n") for cell in raw[:width])
-            yield Cells(start, cells + ("",) * (width - len(cells)))
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            yield Cells(start, tuple(cells[:width]))
 
 
 def open_table(

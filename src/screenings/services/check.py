@@ -9,11 +9,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session
 
-from screenings.models import Edition, Venue
-from screenings.query import ScreeningQuery
+from screenings.query import E, ScreeningQuery, V
 
 
 class Clash(NamedTuple):
@@ -43,99 +42,129 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
     ones left out: they take no room), and the notes on how its names were read. Lengths
     are effective lengths.
 
-    The query's rows are read as they come, in two passes (by venue, then by film, each
-    in start order) that hold only the screenings still running: an import's report
-    checks whole editions, and memory must not grow with them."""
+    The overlaps come from one pass over the query's rows in start order that holds only
+    the screenings still running (an import's report checks whole editions: memory must
+    not grow with them); dates outside an edition and zones that contradict a venue's are
+    asked of the database, with the same FROM and WHERE."""
     query = query.with_private()
     statement, notes = query.statement(session)
-    # The same FROM and WHERE, only the columns the checks read.
     c = statement.selected_columns
-    statement = statement.with_only_columns(
-        c.id, c.venue_id, c.venue_name, c.film_id, c.film_title, c.edition_id, c.local_date,
-        c.local_time, c.timezone, c.starts_at_utc, c.duration_minutes, c.film_runtime, c.status,
-        maintain_column_froms=True,
-    ).order_by(None)  # fmt: skip
+    statement = statement.order_by(None)
 
-    def shown(order: Any) -> Iterator[_Shown]:
-        for r in session.execute(statement.order_by(*order), execution_options={"yield_per": 2000}):
-            if r.status == "cancelled":
-                continue
-            yield _Shown(
-                r.id, r.venue_id, r.venue_name, r.film_id, r.film_title, r.edition_id,
-                r.local_date, r.local_time, r.timezone, r.starts_at_utc,
-                r.duration_minutes or r.film_runtime or query.default_length_minutes,
-            )  # fmt: skip
+    def rows(*columns: Any, where: Any = None) -> Iterator[Any]:
+        chosen = statement.with_only_columns(*columns, c.status, maintain_column_froms=True)
+        if where is not None:
+            chosen = chosen.where(where)
+        else:
+            chosen = chosen.where(c.starts_at_utc.is_not(None)).order_by(c.starts_at_utc, c.id)
+        for row in session.execute(chosen, execution_options={"yield_per": 2000}):
+            if row.status != "cancelled":
+                yield row
 
-    clashes: list[Clash] = []
-    by_venue = shown([c.venue_id, c.starts_at_utc, c.id])
-    for first, second in _overlaps(v for v in by_venue if v.venue_id and v.starts_at_utc):
+    timed = (
+        _Shown(
+            r.id,
+            r.venue_id,
+            r.venue_name,
+            r.film_id,
+            r.film_title,
+            r.edition_id,
+            r.local_date,
+            r.local_time,
+            r.timezone,
+            r.starts_at_utc,
+            r.duration_minutes or r.film_runtime or query.default_length_minutes,
+        )
+        for r in rows(
+            c.id,
+            c.venue_id,
+            c.venue_name,
+            c.film_id,
+            c.film_title,
+            c.edition_id,
+            c.local_date,
+            c.local_time,
+            c.timezone,
+            c.starts_at_utc,
+            c.duration_minutes,
+            c.film_runtime,
+        )
+    )
+    at_venues: list[Clash] = []
+    of_films: list[Clash] = []
+    for first, second, same_venue in _overlaps(timed):
+        if same_venue:
+            at_venues.append(
+                Clash(
+                    "venue overlap",
+                    (first.id, second.id),
+                    f"#{first.id} and #{second.id} overlap at {first.venue}: "
+                    f"{_span(first)} and {_span(second)}",
+                )
+            )
+        else:
+            of_films.append(
+                Clash(
+                    "film twice at once",
+                    (first.id, second.id),
+                    f"#{first.id} and #{second.id} show {first.film} at once: "
+                    f"{_span(first)} and {_span(second)}",
+                )
+            )
+    clashes = at_venues + of_films
+    outside = or_(
+        and_(E.c.starts_on.is_not(None), c.local_date < E.c.starts_on),
+        and_(E.c.ends_on.is_not(None), c.local_date > E.c.ends_on),
+    )
+    for r in rows(
+        c.id,
+        c.local_date,
+        c.festival_name,
+        c.edition_year,
+        E.c.starts_on,
+        E.c.ends_on,
+        where=outside,
+    ):
         clashes.append(
             Clash(
-                "venue overlap",
-                (first.id, second.id),
-                f"#{first.id} and #{second.id} overlap at {first.venue}: "
-                f"{_span(first)} and {_span(second)}",
+                "outside edition",
+                (r.id,),
+                f"#{r.id} on {r.local_date} is outside {r.festival_name} {r.edition_year} "
+                f"({r.starts_on or '?'} to {r.ends_on or '?'})",
             )
         )
-    by_film = shown([c.film_id, c.starts_at_utc, c.id])
-    for first, second in _overlaps((v for v in by_film if v.starts_at_utc), key="film_id"):
-        if first.venue_id and first.venue_id == second.venue_id:
-            continue  # already said as a venue overlap
+    elsewhere = and_(V.c.timezone.is_not(None), V.c.timezone != c.timezone)
+    for r in rows(c.id, c.timezone, c.venue_name, V.c.timezone.label("zone"), where=elsewhere):
         clashes.append(
-            Clash(
-                "film twice at once",
-                (first.id, second.id),
-                f"#{first.id} and #{second.id} show {first.film} at once: "
-                f"{_span(first)} and {_span(second)}",
-            )
+            Clash("zone", (r.id,), f"#{r.id} is in {r.timezone}, but {r.venue_name} is in {r.zone}")
         )
-    editions: dict[int, Edition | None] = {}
-    zones: dict[int, str | None] = {}
-    for view in shown([c.local_date, c.id]):
-        if view.edition_id is not None:
-            if view.edition_id not in editions:
-                editions[view.edition_id] = session.get(Edition, view.edition_id)
-            edition = editions[view.edition_id]
-            assert edition is not None
-            starts, ends = edition.starts_on, edition.ends_on
-            if (starts and view.local_date < starts) or (ends and view.local_date > ends):
-                clashes.append(
-                    Clash(
-                        "outside edition",
-                        (view.id,),
-                        f"#{view.id} on {view.local_date} is outside {edition.festival.name} "
-                        f"{edition.year} ({starts or '?'} to {ends or '?'})",
-                    )
-                )
-        if view.venue_id is not None:
-            if view.venue_id not in zones:
-                zones[view.venue_id] = session.scalar(
-                    select(Venue.timezone).where(Venue.id == view.venue_id)
-                )
-            zone = zones[view.venue_id]
-            if zone and zone != view.timezone:
-                clashes.append(
-                    Clash(
-                        "zone",
-                        (view.id,),
-                        f"#{view.id} is in {view.timezone}, but {view.venue} is in {zone}",
-                    )
-                )
     return clashes, notes
 
 
-def _overlaps(ordered: Iterable[_Shown], key: str = "venue_id") -> Iterator[tuple[_Shown, _Shown]]:
-    """Pairs that overlap, from screenings ordered by ``key`` then start: a sweep that
-    keeps only those of the same ``key`` still running."""
-    running: list[_Shown] = []
-    for view in ordered:
+def _overlaps(ordered: Iterable[_Shown]) -> Iterator[tuple[_Shown, _Shown, bool]]:
+    """Pairs of screenings that overlap at one venue (True) or show one film at once at
+    two places (False), from screenings in start order: a sweep that keeps, per venue
+    and per film, only those still running."""
+    at_venue: dict[int, list[_Shown]] = {}
+    of_film: dict[int, list[_Shown]] = {}
+    for n, view in enumerate(ordered, start=1):
         assert view.starts_at_utc is not None
-        if running and getattr(running[0], key) != getattr(view, key):
-            running = []
-        running = [r for r in running if _end(r) > view.starts_at_utc]
-        for earlier in running:
-            yield earlier, view
-        running.append(view)
+        if n % 10_000 == 0:  # forget the venues and films with nothing running any more
+            for kept in (at_venue, of_film):
+                now = view.starts_at_utc
+                for gone in [k for k, v in kept.items() if all(_end(r) <= now for r in v)]:
+                    del kept[gone]
+        for running, key in ((at_venue, view.venue_id), (of_film, view.film_id)):
+            if key is None:
+                continue
+            still = [r for r in running.get(key, ()) if _end(r) > view.starts_at_utc]
+            for earlier in still:
+                if running is at_venue:
+                    yield earlier, view, True
+                elif earlier.venue_id is None or earlier.venue_id != view.venue_id:
+                    yield earlier, view, False  # the same venue: said as a venue overlap
+            still.append(view)
+            running[key] = still
 
 
 def _end(view: _Shown) -> dt.datetime:
