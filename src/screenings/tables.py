@@ -83,9 +83,12 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value.isoformat()} given where an instant is needed")
-        value = value.astimezone(UTC)
+        if value.tzinfo is not UTC:  # (UTC, the usual case, needs no conversion)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(
+                    f"naive datetime {value.isoformat()} given where an instant is needed"
+                )
+            value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             # SQLite keeps text; store the UTC wall clock, re-attach UTC on the way out.
             return value.replace(tzinfo=None)

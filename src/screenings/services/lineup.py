@@ -29,7 +29,6 @@ the unit of work rolls back; with ``skip_invalid`` the valid rows stand.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ from screenings import tables as T
 from screenings.config import Settings
 from screenings.db import queue_bulk_writer
 from screenings.errors import InvalidInput
-from screenings.keys import name_key, slugify
+from screenings.keys import name_key, new_uid, slugify
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
 from screenings.services.changes import SCREENING_SHOWN
 from screenings.timeparse import wall_to_utc
@@ -1002,7 +1001,7 @@ class _Importer:
 
     def new_values(self, row: _Row) -> dict[str, Any]:
         values = dict(row.values)
-        values["uid"] = f"{uuid.uuid4()}@{self.settings.feed_domain}"
+        values["uid"] = new_uid(self.settings.feed_domain)
         values["status"] = values["status"] or "scheduled"
         values["visibility"] = values["visibility"] or "public"
         values["sequence"] = 0

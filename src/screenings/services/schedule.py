@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from screenings.config import Settings
 from screenings.errors import Conflict, InvalidInput, NotFound
-from screenings.keys import name_key
+from screenings.keys import name_key, new_uid
 from screenings.models import (
     SCREENING_STATUSES,
     SELECTION_STATUSES,
@@ -181,7 +180,7 @@ def add_screening(
     own_city = place_name(session, city) if place is None else None
     _check_slot(session, chosen_film, place, own_city, when, zone)
     screening = Screening(
-        uid=f"{uuid.uuid4()}@{settings.feed_domain}",
+        uid=new_uid(settings.feed_domain),
         film=chosen_film,
         venue=place,
         edition=chosen_edition,
