@@ -45,6 +45,7 @@ from screenings.errors import InvalidInput
 from screenings.keys import name_key, new_uid, slugify
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
 from screenings.services.changes import SCREENING_SHOWN
+from screenings.services.schedule import choose_zone
 from screenings.timeparse import wall_to_utc
 
 CHUNK = 2000
@@ -472,8 +473,7 @@ class _Importer:
         return self.cities.setdefault(key, tidy)
 
     def zone(self, item: LineupRow, row: _Row) -> str:
-        """DESIGN.md's rule: the venue's zone, else the row's, else the festival's, else the
-        configured default; a row's zone that contradicts its venue's is an error."""
+        """The rule of ``add screening`` (``schedule.choose_zone``), for a row."""
         venue = row.venue
         venue_zone = (
             venue.values["timezone"]
@@ -482,31 +482,23 @@ class _Importer:
             if venue is not None
             else None
         )
-        if venue_zone:
-            if item.timezone and item.timezone != venue_zone:
-                raise _RowError(
-                    "timezone",
-                    item.timezone,
-                    f"contradicts the zone of {item.venue}, {venue_zone}",
-                )
-            return str(venue_zone)
-        if item.timezone:
-            return item.timezone
         festival_zone = None
         if item.festival:
             festival_zone = self.festival(item.festival)[1]
         elif isinstance(row.edition, int):
             festival_zone = self.edition_zone.get(row.edition)
-        if festival_zone:
-            return festival_zone
-        if self.settings.default_timezone:
-            return self.settings.default_timezone
-        raise _RowError(
-            "timezone",
-            "",
-            "no time zone is known for this screening; add a Timezone column, pass "
-            "--timezone, or set SCREENINGS_TIMEZONE",
-        )
+        try:
+            return choose_zone(
+                venue_zone,
+                item.venue,
+                item.timezone,
+                festival_zone,
+                self.settings.default_timezone,
+                what="",
+                hint="add a Timezone column, pass --timezone, or set SCREENINGS_TIMEZONE",
+            )
+        except InvalidInput as exc:
+            raise _RowError("timezone", item.timezone or "", exc.message) from None
 
     # -- films ------------------------------------------------------------------------------
     def films(self, wanted: list[tuple[str, int, FilmFields]]) -> list[int | _Pending | RowIssue]:

@@ -232,26 +232,42 @@ def _zone_for(
     settings: Settings,
     current: str | None = None,
 ) -> str:
-    """DESIGN.md's rule: the venue's zone, else the given one, else the festival's, else the
-    configured default; a given zone that contradicts the venue's is an error."""
-    if venue is not None and venue.timezone:
-        if given is not None and given != venue.timezone:
-            raise InvalidInput(
-                f"--timezone: {given} contradicts the zone of {venue.name}, {venue.timezone}"
-            )
-        return venue.timezone
-    if given is not None:
-        return given
-    if current is not None:  # an edit keeps the zone it had
-        return current
-    if edition is not None and edition.festival.timezone:
-        return edition.festival.timezone
-    if settings.default_timezone:
-        return settings.default_timezone
-    raise InvalidInput(
-        "--timezone: no time zone is known for this screening; give --timezone, a venue or "
-        "festival that has one, or set SCREENINGS_TIMEZONE"
+    """DESIGN.md's rule (``choose_zone``) for a screening added or edited by hand; an
+    edit keeps the zone it had over the festival's."""
+    festival_zone = edition.festival.timezone if edition is not None else None
+    return choose_zone(
+        venue.timezone if venue is not None else None,
+        venue.name if venue is not None else None,
+        given,
+        current or festival_zone,
+        settings.default_timezone,
+        what="--timezone: ",
+        hint="give --timezone, a venue or festival that has one, or set SCREENINGS_TIMEZONE",
     )
+
+
+def choose_zone(
+    venue_zone: str | None,
+    venue_name: str | None,
+    given: str | None,
+    festival_zone: str | None,
+    default_zone: str | None,
+    *,
+    what: str,
+    hint: str,
+) -> str:
+    """DESIGN.md's rule, for the command line and for imports alike: the venue's zone,
+    else the zone given, else the festival's, else the configured default; a given zone
+    that contradicts the venue's is an error (``what`` names the given zone's option or
+    column in messages, ``hint`` says how to give one)."""
+    if venue_zone:
+        if given is not None and given != venue_zone:
+            raise InvalidInput(f"{what}{given} contradicts the zone of {venue_name}, {venue_zone}")
+        return venue_zone
+    for zone in (given, festival_zone, default_zone):
+        if zone:
+            return zone
+    raise InvalidInput(f"{what}no time zone is known for this screening; {hint}")
 
 
 def _check_slot(
