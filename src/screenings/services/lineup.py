@@ -42,8 +42,9 @@ from screenings import tables as T
 from screenings.config import Settings
 from screenings.db import queue_bulk_writer
 from screenings.errors import InvalidInput
-from screenings.keys import name_key, new_uid, slugify
+from screenings.keys import name_key, new_uid
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
+from screenings.services.catalog import unique_slugs
 from screenings.services.changes import SCREENING_SHOWN
 from screenings.services.schedule import choose_zone
 from screenings.timeparse import wall_to_utc
@@ -704,7 +705,7 @@ class _Importer:
         )
         missing = [k for k in by_key if k not in found]
         if missing:
-            slugs = self.slugs(T.person, [by_key[k] for k in missing])
+            slugs = unique_slugs(self.session, T.person.c.slug, [by_key[k] for k in missing])
             rows = [
                 {"name": by_key[k], "name_key": k, "slug": s}
                 for k, s in zip(missing, slugs, strict=True)
@@ -742,7 +743,7 @@ class _Importer:
                 for k, v in p.values.items():
                     if isinstance(v, _Pending):
                         p.values[k] = v.id
-            slugs = self.slugs(table, [self._slug_text(p) for p in planned])
+            slugs = unique_slugs(self.session, table.c.slug, [self._slug_text(p) for p in planned])
             values = [{**p.values, "slug": s} for p, s in zip(planned, slugs, strict=True)]
             for p, number in zip(planned, self.insert(table, values), strict=True):
                 p.id = number
@@ -765,23 +766,6 @@ class _Importer:
         if pending.table is T.film:
             return f"{v['title']} {v['year'] or ''}".strip()
         return str(v["name"])
-
-    def slugs(self, table: Table, texts: list[str]) -> list[str]:
-        """Slugs for new rows of ``table`` that no stored row (nor another of these) uses."""
-        bases = [slugify(t) for t in texts]
-        taken = set(self.session.scalars(select(table.c.slug).where(table.c.slug.in_(set(bases)))))
-        chosen = []
-        for base in bases:
-            slug, n = base, 1
-            if slug in taken:
-                like = select(table.c.slug).where(table.c.slug.like(f"{base}-%"))
-                taken.update(self.session.scalars(like))
-            while slug in taken:
-                n += 1
-                slug = f"{base}-{n}"
-            taken.add(slug)
-            chosen.append(slug)
-        return chosen
 
     def insert(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
         """Insert ``rows`` in one bulk statement; their new ids, in order (by their unique
@@ -1310,7 +1294,7 @@ class _Importer:
     def _create(self, pending: _Pending, kind: str) -> int:
         if pending.id is None:
             slug_text = self._slug_text(pending)
-            (slug,) = self.slugs(pending.table, [slug_text])
+            (slug,) = unique_slugs(self.session, pending.table.c.slug, [slug_text])
             (pending.id,) = self.insert(pending.table, [{**pending.values, "slug": slug}])
             self.report.created(kind, pending.label)
         return pending.id
