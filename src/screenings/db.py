@@ -15,7 +15,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, func, make_url, select, text
+from sqlalchemy import (
+    URL,
+    Connection,
+    Engine,
+    Table,
+    create_engine,
+    event,
+    func,
+    insert,
+    make_url,
+    select,
+    text,
+)
 from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
@@ -184,6 +196,42 @@ def queue_bulk_writer(session: Session) -> None:
         session.execute(select(func.pg_advisory_xact_lock(BULK_WRITER_LOCK)))
     else:
         session.execute(text("PRAGMA cache_size = -16384"))
+
+
+def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows with the same keys, the fastest way each backend offers: on
+    PostgreSQL, ``COPY ... FROM STDIN``; on SQLite, one ``executemany`` of the statement
+    compiled once. Each value goes through its column type's own bind processor, so what
+    is stored is exactly what SQLAlchemy would write, without its per-row parameter
+    machinery (which costs more than the insert itself)."""
+    connection = session.connection()
+    dialect = connection.dialect
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    postgres = dialect.name == "postgresql"
+    order = list(compiled.positiontup or ()) if compiled.positional else keys
+    columns: list[list[Any]] = []
+    for key in order:
+        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        values = [row[key] for row in rows]
+        if process is not None:
+            seen: dict[Any, Any] = {}  # the same instant, date or zone over and over
+            values = [seen[v] if v in seen else seen.setdefault(v, process(v)) for v in values]
+        columns.append(values)
+    if postgres:
+        names = ", ".join(f'"{key}"' for key in order)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                for row in zip(*columns, strict=True):
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+        return
+    params: list[Any] = list(zip(*columns, strict=True))
+    if not compiled.positional:
+        params = [dict(zip(order, values, strict=True)) for values in params]
+    connection.exec_driver_sql(compiled.string, params)
 
 
 def describe_database_error(exc: DBAPIError) -> str:

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from screenings import tables as T
 from screenings.config import Settings
-from screenings.db import queue_bulk_writer
+from screenings.db import bulk_insert, queue_bulk_writer
 from screenings.errors import InvalidInput
 from screenings.keys import name_key, new_uid
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
@@ -1298,32 +1298,6 @@ class _Importer:
             (pending.id,) = self.insert(pending.table, [{**pending.values, "slug": slug}])
             self.report.created(kind, pending.label)
         return pending.id
-
-
-def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """``INSERT`` many rows with the same keys in one ``executemany``: the statement compiled
-    once, each value through its column type's own bind processor (so stored values are
-    exactly what SQLAlchemy writes), without SQLAlchemy's per-row parameter machinery,
-    which costs more than the insert itself here."""
-    connection = session.connection()
-    dialect = connection.dialect
-    keys = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    order = list(compiled.positiontup or ()) if compiled.positional else keys
-    processors = [
-        (key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in order
-    ]
-    columns: list[list[Any]] = []
-    for key, process in processors:
-        values = [row[key] for row in rows]
-        if process is not None:
-            seen: dict[Any, Any] = {}  # the same instant, date or zone over and over
-            values = [seen[v] if v in seen else seen.setdefault(v, process(v)) for v in values]
-        columns.append(values)
-    params: list[Any] = list(zip(*columns, strict=True))
-    if not compiled.positional:
-        params = [dict(zip(order, values, strict=True)) for values in params]
-    connection.exec_driver_sql(compiled.string, params)
 
 
 class _RowError(Exception):
