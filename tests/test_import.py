@@ -439,7 +439,10 @@ def test_messy_rows_get_row_errors_not_crashes(cli: Cli, tmp_path: Path) -> None
                   "18:00,\nA,Le Champo,Paris,2013-06-15,18:00,Europe/Paris\n")  # fmt: skip
     code, _out, err = cli("import", zones)
     assert code == 2
-    assert "tz.csv:3: column 'Timezone': Europe/Paris contradicts the zone of Le Champo, Europe/London" in err
+    assert (
+        "tz.csv:3: column 'Timezone': Europe/Paris contradicts the zone of Le Champo, Europe/London"
+        in err
+    )
     years = lines("fe.csv", "Title,Festival,Edition,Date\nA,Sheffield Doc/Fest 2013,2014,"
                   "2013-06-14\n")  # fmt: skip
     code, _out, err = cli("import", years)
@@ -545,3 +548,32 @@ def test_rows_across_chunks(
     code, out, err = cli("import", str(lineup_file), "--sync")
     assert "4 unchanged" in out, err
     assert dump(url) == before
+
+
+def test_a_credit_added_updates_the_rows_of_its_film(cli: Cli, tmp_path: Path) -> None:
+    header = [*HEADER, "Producer"]
+    cli("import", str(write_csv(tmp_path / "v1.csv", [[*r, ""] for r in ROWS], header)))
+    rows = [[*r, ""] for r in ROWS]
+    rows[0][12] = "Ann Shin"  # The Defector gets a producer: its calendars show credits
+    report = tmp_path / "r.jsonl"
+    code, out, err = cli(
+        "import", str(write_csv(tmp_path / "v2.csv", rows, header)), "--report", str(report)
+    )
+    assert code == 0, err
+    assert "0 created, 2 updated, 0 moved, 2 unchanged" in out and "films updated: 1" in out
+    assert "other screenings updated" not in out  # both are rows of this file
+    outcomes = {
+        r["line"]: (r["outcome"], r.get("changed"))
+        for r in map(json.loads, report.read_text().splitlines())
+        if r["type"] == "row"
+    }
+    assert outcomes[2] == ("updated", ["film"]) and outcomes[3] == ("updated", ["film"])
+    assert outcomes[4] == ("unchanged", None)
+
+
+def test_how_a_date_was_read_is_said(cli: Cli, tmp_path: Path) -> None:
+    lineup = write_csv(tmp_path / "l.csv", [["Foo", "Cinema A", "Sheffield", "12 June", "18:00"]],
+                       ["Title", "Venue", "City", "Date", "Time"])  # fmt: skip
+    code, _out, err = cli("import", str(lineup), "--festival", "Yrfest", "--year", "2019")
+    assert code == 0, err
+    assert "warning: " in err and "l.csv:2: '12 June' read as 12 June 2019" in err

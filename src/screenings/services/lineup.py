@@ -255,6 +255,11 @@ class _Importer:
                 else:
                     self.report.counts["rows"] += 1
                     rows.append(item)
+                    for note in getattr(item, "notes", ()):  # how a date was read
+                        message = f"{item.file}:{item.line}: {note}"
+                        self.report.warnings.append(message)
+                        self.emit({"type": "warning", "kind": "note", "file": item.file,
+                                   "line": item.line, "message": note})  # fmt: skip
             if rows:
                 self.chunk(rows)
             if progress is not None:
@@ -619,6 +624,7 @@ class _Importer:
             )
         }
         updates = []
+        updated: set[int] = set()  # films of the catalogue the file changes
         for number, fields in first.items():
             now = stored[number]
             website = next((url for kind, url in fields.links if kind == "website"), None)
@@ -637,7 +643,7 @@ class _Importer:
             if changed:
                 updates.append({"_id": number, **{**now._asdict(), **changed}})
                 if number < self.first_new_film:
-                    self.report.counts["films updated"] += 1
+                    updated.add(number)
                     if set(changed) - {"imdb_id"}:
                         self.bump_films.add(number)
         if updates:
@@ -645,9 +651,12 @@ class _Importer:
                 u.pop("id", None)
                 u["updated_at"] = self.now
             self.session.execute(update(T.film).where(F.id == bindparam("_id")), updates)
-        self.credits_and_links(first)
+        updated |= self.credits_and_links(first)
+        self.report.counts["films updated"] += len(updated)
 
-    def credits_and_links(self, first: dict[int, FilmFields]) -> None:
+    def credits_and_links(self, first: dict[int, FilmFields]) -> set[int]:
+        """Credits and links the file adds to these films; the films of the catalogue
+        that got one (their screenings are bumped: credits and links show in calendars)."""
         C, L = T.credit.c, T.film_link.c
         credits: dict[int, set[tuple[int, str]]] = defaultdict(set)
         positions: dict[int, int] = defaultdict(int)
@@ -668,6 +677,7 @@ class _Importer:
         )
         people = self.people(names)
         new_credits, new_links = [], []
+        added: set[int] = set()
         for film_id, fields in first.items():
             wanted = [("director", d) for d in fields.directors] + [
                 ("_".join(role.lower().split()), n) for role, n in fields.credits
@@ -685,16 +695,19 @@ class _Importer:
                         }
                     )
                     positions[film_id] += 1
-                    self.bump_films.add(film_id)
+                    added.add(film_id)
             for kind, url in fields.links:
                 if kind != "website" and url not in links[film_id]:
                     links[film_id].add(url)
                     new_links.append({"film_id": film_id, "kind": kind, "url": url})
-                    self.bump_films.add(film_id)
+                    added.add(film_id)
         if new_credits:
             self.session.execute(insert(T.credit), new_credits)
         if new_links:
             self.session.execute(insert(T.film_link), new_links)
+        stored = {number for number in added if number < self.first_new_film}
+        self.bump_films |= stored
+        return stored
 
     def people(self, names: list[str]) -> dict[str, int]:
         """Person ids by name key; people named for the first time are created."""
@@ -963,7 +976,11 @@ class _Importer:
                 else:
                     inserts.append(self.new_values(row))
                 continue
-            change = self.change(match._mapping, values)
+            # Its film or its place in the programme changed: a calendar shows that too.
+            because = ["film"] if values["film_id"] in self.bump_films else []
+            if (values["film_id"], values["edition_id"]) in self.bump_selections:
+                because.append("selection")
+            change = self.change(match._mapping, values, bump=bool(because))
             if change is None:
                 self.report.counts["unchanged"] += 1
                 self.emit(_outcome(row, "unchanged", match.id, match.uid))
@@ -971,7 +988,7 @@ class _Importer:
             outcome = "moved" if any(change[c] != match._mapping[c] for c in SLOT) else "updated"
             self.report.counts[outcome] += 1
             changes.append(change)
-            shown = [c for c in SHOWN if change[c] != match._mapping[c]]
+            shown = [c for c in SHOWN if change[c] != match._mapping[c]] + because
             self.emit(_outcome(row, outcome, match.id, match.uid, shown))
         self.write(inserts, changes)
 
@@ -984,9 +1001,11 @@ class _Importer:
         values["line"] = row.line
         return values
 
-    def change(self, stored: Any, values: dict[str, Any]) -> dict[str, Any] | None:
+    def change(
+        self, stored: Any, values: dict[str, Any], *, bump: bool = False
+    ) -> dict[str, Any] | None:
         """The stored screening as the row states it, or None when nothing a calendar shows
-        changed (an id adopted is kept quietly)."""
+        changed (an id adopted is kept quietly); ``bump``: its film or selection did."""
         new = {c: stored[c] for c in (*SHOWN, "starts_at_utc", "external_id", "sequence")}
         for column in ("film_id", "edition_id", "local_date", "local_time", "timezone"):
             new[column] = values[column]
@@ -1006,7 +1025,7 @@ class _Importer:
             new["status"] = "scheduled"  # listed again: reinstated
         if values["external_id"] and not stored["external_id"]:
             new["external_id"] = values["external_id"]
-        shown_changed = any(new[c] != stored[c] for c in SHOWN)
+        shown_changed = bump or any(new[c] != stored[c] for c in SHOWN)
         if not shown_changed and new["external_id"] == stored["external_id"]:
             return None
         new["_id"] = stored["id"]
