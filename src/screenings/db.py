@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     URL,
     Connection,
     Engine,
@@ -207,6 +208,13 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     connection = session.connection()
     dialect = connection.dialect
     keys = list(rows[0])
+    for column in table.c:  # the columns' own Python defaults, as an ORM insert would use
+        if column.key not in keys and column.default is not None and not column.primary_key:
+            default: Any = column.default
+            value = default.arg(None) if default.is_callable else default.arg
+            for row in rows:
+                row[column.key] = value
+            keys.append(column.key)
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
     postgres = dialect.name == "postgresql"
     order = list(compiled.positiontup or ()) if compiled.positional else keys
@@ -214,7 +222,9 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     for key in order:
         process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
         values = [row[key] for row in rows]
-        if process is not None:
+        if process is not None and isinstance(table.c[key].type, JSON):
+            values = [process(v) for v in values]
+        elif process is not None:
             seen: dict[Any, Any] = {}  # the same instant, date or zone over and over
             values = [seen[v] if v in seen else seen.setdefault(v, process(v)) for v in values]
         columns.append(values)
@@ -223,8 +233,8 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                for row in zip(*columns, strict=True):
-                    copy.write_row(row)
+                for record in zip(*columns, strict=True):
+                    copy.write_row(record)
         finally:
             cursor.close()
         return

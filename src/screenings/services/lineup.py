@@ -702,9 +702,9 @@ class _Importer:
                     new_links.append({"film_id": film_id, "kind": kind, "url": url})
                     added.add(film_id)
         if new_credits:
-            self.session.execute(insert(T.credit), new_credits)
+            bulk_insert(self.session, T.credit, new_credits)
         if new_links:
-            self.session.execute(insert(T.film_link), new_links)
+            bulk_insert(self.session, T.film_link, new_links)
         stored = {number for number in added if number < self.first_new_film}
         self.bump_films |= stored
         return stored
@@ -789,9 +789,9 @@ class _Importer:
         if "slug" not in table.c:
             if len(rows) == 1:
                 return [self.session.execute(insert(table).returning(table.c.id), rows[0]).one()[0]]
-            self.session.execute(insert(table), rows)
+            bulk_insert(self.session, table, rows)
             return []
-        self.session.execute(insert(table), rows)
+        bulk_insert(self.session, table, rows)
         slugs = [row["slug"] for row in rows]
         ids = dict(
             self.session.execute(
