@@ -56,6 +56,9 @@ Emit = Callable[[dict[str, Any]], None]
 # The screening columns a calendar shows (its film too: a row may name another film).
 SHOWN = ("film_id", *SCREENING_SHOWN)
 SLOT = ("venue_id", "city", "local_date", "local_time")
+# What matching and comparing read of a stored screening (instants are derived, and
+# reading them costs a conversion each).
+MATCHED = [T.screening.c[c] for c in ("id", "uid", "external_id", "sequence", "updated_at", *SHOWN)]
 # Field of the file -> the screening columns it states when the file has it.
 STATES = {  # (the venue and city columns: see _Importer.change)
     "duration": ("duration_minutes",),
@@ -178,7 +181,7 @@ def import_lineup(
     Raises ``ImportRejected`` after reading every row when a row was rejected and
     ``options.skip_invalid`` is false; the caller's transaction then rolls back.
     """
-    importer = _Importer(session, settings, name, mapping, options, emit or (lambda _r: None))
+    importer = _Importer(session, settings, name, mapping, options, emit)
     importer.run(items, progress)
     if importer.report.counts["rejected"] and not options.skip_invalid:
         raise ImportRejected(importer.report)
@@ -193,12 +196,13 @@ class _Importer:
         name: str,
         mapping: list[tuple[str, str]],
         options: ImportOptions,
-        emit: Emit,
+        emit: Emit | None,
     ) -> None:
         self.session = session
         self.settings = settings
         self.options = options
-        self.emit = emit
+        self.emit: Emit = emit or (lambda _record: None)
+        self.reporting = emit is not None  # else the per-row records are not even made
         self.report = ImportReport(name)
         self.columns = {target: column for column, target in mapping if target}
         self.fields = set(self.columns)
@@ -884,7 +888,7 @@ class _Importer:
         if externals:
             where = or_(where, S.external_id.in_(externals))
         stored = self.session.execute(
-            select(*T.screening.c, T.venue.c.city.label("venue_city"))
+            select(*MATCHED, T.venue.c.city.label("venue_city"))
             .outerjoin(T.venue, T.venue.c.id == S.venue_id)
             .where(where)
         ).all()
@@ -983,7 +987,8 @@ class _Importer:
             change = self.change(match._mapping, values, bump=bool(because))
             if change is None:
                 self.report.counts["unchanged"] += 1
-                self.emit(_outcome(row, "unchanged", match.id, match.uid))
+                if self.reporting:
+                    self.emit(_outcome(row, "unchanged", match.id, match.uid))
                 continue
             outcome = "moved" if any(change[c] != match._mapping[c] for c in SLOT) else "updated"
             self.report.counts[outcome] += 1
@@ -1006,7 +1011,7 @@ class _Importer:
     ) -> dict[str, Any] | None:
         """The stored screening as the row states it, or None when nothing a calendar shows
         changed (an id adopted is kept quietly); ``bump``: its film or selection did."""
-        new = {c: stored[c] for c in (*SHOWN, "starts_at_utc", "external_id", "sequence")}
+        new = {c: stored[c] for c in (*SHOWN, "external_id", "sequence")}
         for column in ("film_id", "edition_id", "local_date", "local_time", "timezone"):
             new[column] = values[column]
         new["starts_at_utc"] = values["starts_at_utc"]
@@ -1044,7 +1049,7 @@ class _Importer:
                 values["created_at"] = values["updated_at"] = self.now
             bulk_insert(self.session, T.screening, inserts)
             self.report.counts["created"] += len(inserts)
-            for line, values in zip(lines, inserts, strict=True):
+            for line, values in zip(lines, inserts, strict=True) if self.reporting else ():
                 self.emit(
                     {
                         "type": "row",
