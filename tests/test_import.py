@@ -249,7 +249,9 @@ def test_a_rejected_file_changes_nothing(cli: Cli, url: str, tmp_path: Path) -> 
     code, _out, err = cli("import", str(write_csv(tmp_path / "v2.csv", bad)), "--sync")
     assert code == 2
     lines = err.strip().splitlines()
-    assert any("v2.csv:4: column 'Runtime': expected minutes" in line for line in lines)
+    assert any(
+        "v2.csv:4: column 'Runtime': 'two hours': expected minutes" in line for line in lines
+    )
     assert any(
         "v2.csv:6: column 'Time': 2013-03-31 01:30 does not exist in Europe/London" in line
         for line in lines
@@ -433,7 +435,7 @@ def test_messy_rows_get_row_errors_not_crashes(cli: Cli, tmp_path: Path) -> None
     dup = lines("dup.csv", "ID,Title,Venue,City,Date,Time\nX1,A,V,Sheffield,2013-06-14,18:00\n"
                 "X1,A,V,Sheffield,2013-06-15,18:00\n")  # fmt: skip
     code, _out, err = cli("import", dup)
-    assert code == 2 and "dup.csv:3: column 'ID': the same id as line 2" in err
+    assert code == 2 and "dup.csv:3: column 'ID': 'X1': the same id as line 2" in err
     # A new venue is where its first row says; a later row elsewhere is refused.
     zones = lines("tz.csv", "Title,Venue,City,Date,Time,Timezone\nA,Le Champo,Paris,2013-06-14,"
                   "18:00,\nA,Le Champo,Paris,2013-06-15,18:00,Europe/Paris\n")  # fmt: skip
@@ -499,7 +501,7 @@ def test_skip_invalid_leaves_nothing_of_a_rejected_row(cli: Cli, url: str, tmp_p
         "import", str(write_csv(tmp_path / "v2.csv", [clash, *ROWS])), "--skip-invalid"
     )  # fmt: skip
     assert code == 0, err
-    assert "v2.csv:2: column 'ID': screening #1 (id S1) already has this film" in err
+    assert "v2.csv:2: column 'ID': 'Z1': screening #1 (id S1) already has this film" in err
     assert "new " not in out and "films updated" not in out
     assert dump(url) == before  # no festival, edition, selection, runtime or bump from it
 
@@ -539,7 +541,7 @@ def test_rows_across_chunks(
                     "2013-06-14", "18:00", ""])  # fmt: skip
     code, _out, err = cli("import", str(write_csv(tmp_path / "l.csv", rows, header)))
     assert code == 2
-    assert "l.csv:3: column 'Date': the same screening as an earlier line" in err
+    assert "l.csv:3: column 'Date': '2013-06-14': the same screening as an earlier line" in err
     del rows[1]
     lineup_file = write_csv(tmp_path / "l.csv", rows, header)
     code, out, err = cli("import", str(lineup_file))
@@ -577,3 +579,20 @@ def test_how_a_date_was_read_is_said(cli: Cli, tmp_path: Path) -> None:
     code, _out, err = cli("import", str(lineup), "--festival", "Yrfest", "--year", "2019")
     assert code == 0, err
     assert "warning: " in err and "l.csv:2: '12 June' read as 12 June 2019" in err
+
+
+def test_an_id_column_move_with_sync_keeps_the_uid(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "v1.csv", ROWS)))
+    before = by_start(cli)
+    moved = [list(r) for r in ROWS]
+    moved[2][7], moved[2][10] = "Showroom Cinema", "21:00"  # S3: another venue and time
+    code, out, err = cli("import", str(write_csv(tmp_path / "v2.csv", moved)), "--sync")
+    assert code == 0, err
+    assert "0 created, 0 updated, 1 moved, 3 unchanged, 0 cancelled" in out
+    after = by_start(cli)
+    assert after["The Act of Killing 2013-06-14 21:00"] == (
+        before["The Act of Killing 2013-06-14 12:30"][0],
+        1,
+        "scheduled",
+    )
+    assert len(after) == 4

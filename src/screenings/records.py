@@ -236,7 +236,9 @@ class RowIssue(NamedTuple):
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         column = f" column {self.column!r}:" if self.column else ""
-        return f"{where}:{column} {self.message}"
+        # The raw value, unless the message already quotes it.
+        value = f" {self.value!r}:" if self.value and self.value not in self.message else ""
+        return f"{where}:{column}{value} {self.message}"
 
 
 class FilmFields(NamedTuple):
