@@ -247,7 +247,10 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 def describe_database_error(exc: DBAPIError) -> str:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     if "database is locked" in text:
-        return f"busy: another process is writing to it (waited up to {BUSY_TIMEOUT_SECONDS} s)"
+        return (
+            f"busy: another process is writing to it (waited up to {BUSY_TIMEOUT_SECONDS} s); "
+            "try again when it is done"
+        )
     if "file is not a database" in text:
         return "not a SQLite database"
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
