@@ -596,3 +596,30 @@ def test_an_id_column_move_with_sync_keeps_the_uid(cli: Cli, tmp_path: Path) -> 
         "scheduled",
     )
     assert len(after) == 4
+
+
+def test_two_screenings_with_ids_swap_slots(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "v1.csv", ROWS)))
+    before = by_start(cli)
+    swapped = [list(r) for r in ROWS]
+    swapped[0][9:11], swapped[1][9:11] = ROWS[1][9:11], ROWS[0][9:11]  # S1 and S2 swap
+    code, out, err = cli("import", str(write_csv(tmp_path / "v2.csv", swapped)), "--sync")
+    assert code == 0, err
+    assert "0 created, 0 updated, 2 moved, 2 unchanged, 0 cancelled" in out
+    after = by_start(cli)
+    assert after["The Defector 2013-06-15 13:00"] == (
+        before["The Defector 2013-06-14 18:00"][0],
+        1,
+        "scheduled",
+    )  # S1's uid, in S2's old slot
+    assert after["The Defector 2013-06-14 18:00"][:2] == (
+        before["The Defector 2013-06-15 13:00"][0],
+        1,
+    )
+    # Into a slot that stays taken (S2 is not in this file): refused, naming S2.
+    taken = [list(r) for r in swapped]
+    taken[0][9:11] = swapped[1][9:11]
+    del taken[1]
+    code, out, err = cli("import", str(write_csv(tmp_path / "v3.csv", taken)))
+    assert code == 2
+    assert "v3.csv:2: column 'Date': '2013-06-14': screening #2 already has this film" in err

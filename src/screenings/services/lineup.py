@@ -164,6 +164,7 @@ class _Row:
     values: dict[str, Any] = field(default_factory=dict)  # the screening's columns
     match: Any = None  # the stored screening it is, if any
     deferred: bool = False  # --sync without ids: a new slot that may turn out a move
+    blocked_by: int | None = None  # the screening holding the slot this row moves into
 
 
 def import_lineup(
@@ -230,6 +231,7 @@ class _Importer:
         self.unprotectable: list[int] = []
         self.deferred: list[_Row] = []  # --sync, no id column: new slots that may be moves
         self.deferred_slots: dict[tuple[Any, ...], int] = {}
+        self.blocked: list[tuple[_Row, dict[str, Any]]] = []  # see unblock()
         self.new_slots: list[_Row] = []  # new slots of films already shown there
         self.edition_scope: set[int] = set()
         if options.edition_id is not None:
@@ -929,13 +931,17 @@ class _Importer:
                     continue
                 match = other
             elif match is not None and other is not None and other.id != match.id:
-                self.reject_row(
-                    row,
-                    "date",
-                    str(values["local_date"]),
-                    f"screening #{other.id} already has this film, place and time",
-                )
-                continue
+                if not (self.by_id and other.external_id and other.id < self.first_new_id):
+                    self.reject_row(
+                        row,
+                        "date",
+                        str(values["local_date"]),
+                        f"screening #{other.id} already has this film, place and time",
+                    )
+                    continue
+                # The slot is held by another screening of the file, which a row may move
+                # away (two screenings swapping slots): settled once every row is read.
+                row.blocked_by = other.id
             if match is not None and (match.id in self.claimed or match.id >= self.first_new_id):
                 self.reject_duplicate(row, self.claimed.get(match.id))  # or created just now
                 continue
@@ -990,12 +996,67 @@ class _Importer:
                 if self.reporting:
                     self.emit(_outcome(row, "unchanged", match.id, match.uid))
                 continue
-            outcome = "moved" if any(change[c] != match._mapping[c] for c in SLOT) else "updated"
-            self.report.counts[outcome] += 1
+            if row.blocked_by is not None:
+                self.blocked.append((row, change))
+                continue
+            self.changed(row, match, change, because)
             changes.append(change)
-            shown = [c for c in SHOWN if change[c] != match._mapping[c]] + because
-            self.emit(_outcome(row, outcome, match.id, match.uid, shown))
         self.write(inserts, changes)
+
+    def changed(self, row: _Row, match: Any, change: dict[str, Any], because: list[str]) -> None:
+        """Count and report a screening the row changes."""
+        outcome = "moved" if any(change[c] != match._mapping[c] for c in SLOT) else "updated"
+        self.report.counts[outcome] += 1
+        shown = [c for c in SHOWN if change[c] != match._mapping[c]] + because
+        self.emit(_outcome(row, outcome, match.id, match.uid, shown))
+
+    def unblock(self) -> None:
+        """Rows that move a screening into a slot another screening of the file held when
+        they were read (two screenings swapping slots, or a chain of them): each goes
+        through if, now that every row is applied, the slot is free or held only by
+        another of these; the others are rejected. The movers are first parked out of
+        every slot (no venue, a city no one has), so the unique index never sees two."""
+        if not self.blocked:
+            return
+        S = T.screening.c
+        moving = {row.match.id for row, _ in self.blocked}
+        holders: dict[tuple[Any, ...], int] = {}
+        films = {change["film_id"] for _, change in self.blocked}
+        for stored in self.session.execute(
+            select(*MATCHED, T.venue.c.city.label("venue_city"))
+            .outerjoin(T.venue, T.venue.c.id == S.venue_id)
+            .where(S.film_id.in_(films))
+        ):
+            holders[self.slot(stored._mapping)] = stored.id
+        ready = list(self.blocked)
+        while True:  # a refused move keeps its screening in place, which may refuse another
+            refused = [
+                (row, change, holder)
+                for row, change in ready
+                if (holder := holders.get(self.slot(change))) is not None and holder not in moving
+            ]
+            if not refused:
+                break
+            for row, change, holder in refused:
+                self.reject_row(
+                    row,
+                    "date",
+                    str(change["local_date"]),
+                    f"screening #{holder} already has this film, place and time",
+                )
+                moving.discard(row.match.id)
+                ready.remove((row, change))
+        if not ready:
+            return
+        self.session.execute(
+            update(T.screening)
+            .where(S.id == bindparam("_id"))
+            .values(venue_id=None, city=bindparam("parked")),
+            [{"_id": row.match.id, "parked": f"(moving #{row.match.id})"} for row, _ in ready],
+        )
+        for row, change in ready:
+            self.changed(row, row.match, change, [])
+        self.write([], [change for _, change in ready])
 
     def new_values(self, row: _Row) -> dict[str, Any]:
         values = dict(row.values)
@@ -1075,6 +1136,7 @@ class _Importer:
 
     # -- the end: moves, cancellations, fan-out bumps ------------------------------------------
     def finish(self) -> None:
+        self.unblock()
         if self.options.sync:
             self.sync()
         elif self.new_slots:
