@@ -623,3 +623,11 @@ def test_two_screenings_with_ids_swap_slots(cli: Cli, tmp_path: Path) -> None:
     code, out, err = cli("import", str(write_csv(tmp_path / "v3.csv", taken)))
     assert code == 2
     assert "v3.csv:2: column 'Date': '2013-06-14': screening #2 already has this film" in err
+
+
+def test_sync_on_special_screenings_says_it_does_nothing(cli: Cli, tmp_path: Path) -> None:
+    lineup = write_csv(tmp_path / "s.csv", [["The Defector", "London", "2013-06-11", "special"]],
+                       ["Title", "City", "Date", "Kind"])  # fmt: skip
+    code, _out, err = cli("import", str(lineup), "--sync")
+    assert code == 0, err
+    assert "--sync: the file names no festival edition" in err

@@ -1172,6 +1172,13 @@ class _Importer:
         return found
 
     def sync(self) -> None:
+        if not self.edition_scope:
+            message = (
+                "--sync: the file names no festival edition, so there is nothing it is the "
+                "whole of; special screenings are never cancelled by absence"
+            )
+            self.report.warnings.append(message)
+            self.emit({"type": "warning", "kind": "sync", "message": message})
         if self.unprotectable and self.edition_scope:
             lines = ", ".join(str(n) for n in self.unprotectable[:5])
             message = (
