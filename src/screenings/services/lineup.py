@@ -18,8 +18,9 @@ the catalogue say what the file says, changing exactly what differs:
 Rows go through in chunks, each with a handful of set-based statements (a
 query per kind of record, one bulk insert, one bulk update), so the work per
 row is small and memory holds a chunk, not the file (beyond a few integers per
-film and per matched screening). Awards files, small, go row by row. Every outcome goes to
-``emit`` as it happens (the ``--report`` file); the report keeps counts.
+film and per matched screening). A row is found, matched and checked before
+anything is created for it. Awards files, small, go row by row. Every outcome
+goes to ``emit`` as it happens (the ``--report`` file); the report keeps counts.
 
 The caller owns the transaction: a file with a rejected row is refused with
 ``ImportRejected`` once every row was read (so every problem is listed), and
