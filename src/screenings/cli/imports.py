@@ -195,8 +195,8 @@ def _run(
     dry_run: bool,
     sink: IO[str] | None,
     report_path: Path | None,
-) -> tuple[ImportReport, list[str], int]:
-    """Apply the file in one unit of work; the report, the clashes, and their count."""
+) -> tuple[ImportReport, list[str]]:
+    """Apply the file in one unit of work; the report and the clashes."""
     from screenings.db import unit_of_work
     from screenings.query import ScreeningQuery
     from screenings.services import lookup
@@ -249,16 +249,17 @@ def _run(
         raise
     if progress:
         progress.done()
-    return found, clashes, len(clashes)
+    return found, clashes
 
 
 def _say(
     ctx: typer.Context,
-    outcome: tuple[ImportReport, list[str], int],
+    outcome: tuple[ImportReport, list[str]],
     dry_run: bool,
     report_path: Path | None,
 ) -> None:
-    found, clashes, count = outcome
+    found, clashes = outcome
+    count = len(clashes)
     c = found.counts
     screenings = ", ".join(
         f"{c[k]} {k}" for k in ("created", "updated", "moved", "unchanged", "cancelled", "rejected")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,6 +15,14 @@ from screenings.records import AwardView, FestivalRef, NominationView
 from screenings.services import lookup
 from screenings.services.catalog import Saved, check_name, check_year, person_named
 from screenings.services.listing import nomination_view
+
+
+class _Labelled(Protocol):
+    @property
+    def label(self) -> Any: ...
+
+
+E = TypeVar("E", bound=_Labelled)
 
 
 def add_award(
@@ -35,6 +46,13 @@ def add_award(
     session.add(award)
     session.flush()
     return Saved(award_view(award), tuple(notes))
+
+
+def edition_of_year(same_year: Sequence[E]) -> E | None:
+    """A nomination's edition, of its festival's editions of that year: the one without a
+    label, else the only one; None when that does not settle it."""
+    unlabelled = [e for e in same_year if not e.label] or list(same_year)
+    return unlabelled[0] if len(unlabelled) == 1 else None
 
 
 def award_view(award: Award) -> AwardView:
@@ -83,10 +101,7 @@ def add_nomination(
     nominee = person_named(session, person, notes) if person is not None else None
     edition = None
     if chosen.festival is not None:
-        # The festival's edition of that year: the one without a label, else the only one.
-        same_year = [e for e in chosen.festival.editions if e.year == year]
-        unlabelled = [e for e in same_year if not e.label]
-        edition = (unlabelled or same_year)[0] if len(unlabelled or same_year) == 1 else None
+        edition = edition_of_year([e for e in chosen.festival.editions if e.year == year])
     for other in session.scalars(
         select(Nomination).where(Nomination.award_id == chosen.id, Nomination.year == year)
     ):

@@ -243,24 +243,30 @@ def film_view(film: Film) -> FilmView:
 def place(session: Session, text: str | None, what: str = "city") -> str | None:
     """A city (or, with ``what="country"``, a country) as typed, tidied, in the spelling
     already stored for it if any ("sheffield" becomes the stored "Sheffield")."""
-    from screenings.models import Screening
-
     if text is None:
         return None
     tidy = " ".join(text.split())
     if not tidy:
         return None
-    key = name_key(tidy)
+    return stored_places(session, what).get(name_key(tidy), tidy)
+
+
+def stored_places(session: Session, what: str = "city") -> dict[str, str]:
+    """The cities (or countries) stored anywhere, by key: the first spelling found, venues'
+    first, then festivals', then screenings' own."""
+    from screenings.models import Screening
+
     columns = (
         (Venue.city, Festival.city, Screening.city)
         if what == "city"
         else (Venue.country, Festival.country)
     )
+    found: dict[str, str] = {}
     for column in columns:
         for stored in session.scalars(select(column).where(column.is_not(None)).distinct()):
-            if stored is not None and name_key(stored) == key:
-                return str(stored)
-    return tidy
+            if stored:
+                found.setdefault(name_key(stored), str(stored))
+    return found
 
 
 def add_festival(

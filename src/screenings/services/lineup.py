@@ -45,7 +45,8 @@ from screenings.db import bulk_insert, queue_bulk_writer
 from screenings.errors import InvalidInput
 from screenings.keys import name_key, new_uid
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
-from screenings.services.catalog import unique_slugs
+from screenings.services.awards import edition_of_year
+from screenings.services.catalog import stored_places, unique_slugs
 from screenings.services.changes import SCREENING_SHOWN
 from screenings.services.schedule import choose_zone
 from screenings.timeparse import wall_to_utc
@@ -218,7 +219,7 @@ class _Importer:
         self.edition_zone: dict[int, str | None] = {}
         self.venues: dict[tuple[str, str | None], int | _Pending | str] = {}
         self.venue_zone: dict[int, str | None] = {}
-        self.cities: dict[str, str] = {}
+        self.cities: dict[str, str] | None = None
         self.claimed: dict[int, int] = {}  # screening id -> the line that claimed it
         self.films_seen = _IdSet()
         self.undated: set[int] = set()  # films seen with no year yet
@@ -476,14 +477,9 @@ class _Importer:
         if not text:
             return None
         tidy = " ".join(text.split())
-        key = name_key(tidy)
-        if not self.cities:
-            self.cities[""] = ""
-            for column in (T.venue.c.city, T.festival.c.city, T.screening.c.city):
-                for (stored,) in self.session.execute(select(column).distinct()):
-                    if stored:
-                        self.cities.setdefault(name_key(stored), stored)
-        return self.cities.setdefault(key, tidy)
+        if self.cities is None:  # read once: this import's rows add to it as they go
+            self.cities = stored_places(self.session)
+        return self.cities.setdefault(name_key(tidy), tidy)
 
     def zone(self, item: LineupRow, row: _Row) -> str:
         """The rule of ``add screening`` (``schedule.choose_zone``), for a row."""
@@ -1321,15 +1317,13 @@ class _Importer:
         if not stored:
             edition = None
             if festival_id is not None:
-                # The festival's edition of that year: the one without a label, else the
-                # only one (as `add nomination` does).
                 same_year = self.session.execute(
                     select(T.edition.c.id, T.edition.c.label).where(
                         T.edition.c.festival_id == festival_id, T.edition.c.year == row.year
                     )
                 ).all()
-                unlabelled = [e for e in same_year if not e.label] or same_year
-                edition = unlabelled[0].id if len(unlabelled) == 1 else None
+                chosen = edition_of_year(same_year)
+                edition = chosen.id if chosen is not None else None
             self.insert(
                 T.nomination,
                 [
