@@ -386,3 +386,76 @@ class EditionShow(NamedTuple):
 class VenueShow(NamedTuple):
     venue: VenueView
     screenings: list[ScreeningView]
+
+
+# --- What a calendar feed shows ---------------------------------------------------------
+
+
+class FeedEvent(NamedTuple):
+    """One screening as a calendar event shows it: the screening, its film, place and
+    edition. ``starts_at_utc`` is None when the time is not known (an all-day event on
+    ``local_date``); ``length_minutes`` is the effective length (see ScreeningView)."""
+
+    uid: str
+    sequence: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    status: str
+    visibility: str
+    kind: str
+    timezone: str
+    local_date: dt.date
+    starts_at_utc: dt.datetime | None
+    length_minutes: int
+    film_title: str
+    film_year: int | None
+    runtime_minutes: int | None
+    countries: tuple[str, ...]
+    directors: tuple[str, ...]
+    website: str | None
+    links: tuple[tuple[str, str], ...]  # (kind, url)
+    festival: str | None
+    edition_year: int | None
+    edition_label: str | None
+    section: str | None
+    premiere: str | None
+    venue_name: str | None
+    venue_address: str | None
+    city: str | None
+    latitude: float | None
+    longitude: float | None
+    audience: str | None
+    ticket_url: str | None
+    notes: str | None
+
+
+class ZoneSpan(NamedTuple):
+    """A zone a feed uses, and the local dates its events span in it."""
+
+    name: str
+    first: dt.date
+    last: dt.date
+
+
+class FeedHeader(NamedTuple):
+    """A calendar's own properties: a stable ``uid``, its name and description, how often
+    clients should refresh it, and the zones its VTIMEZONEs cover."""
+
+    uid: str
+    title: str
+    description: str
+    refresh_minutes: int
+    zones: tuple[ZoneSpan, ...]
+
+
+class FeedIndexEntry(NamedTuple):
+    """One group of a split feed as its index lists it: ``file`` is None when the group
+    has nothing to show, and ``reason`` says why; ``left_out`` counts, by reason
+    ("private", "cancelled"), the group's screenings its feed does not show."""
+
+    slug: str
+    title: str
+    file: str | None
+    events: int
+    left_out: dict[str, int]
+    reason: str | None

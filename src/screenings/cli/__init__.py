@@ -41,6 +41,7 @@ REGISTRY = {
     "remove": ("edit", "remove"),
     "check": ("check", "check"),
     "import": ("imports", "import_"),
+    "export": ("export", "export"),
     "db": ("db", "app"),
 }
 COMMANDS = tuple(REGISTRY)

@@ -29,7 +29,7 @@ def check(
 
     Example: screenings check --edition "Sheffield Doc/Fest 2013"
     """
-    from screenings.cli.listing import date_span
+    from screenings.cli.filters import date_span
     from screenings.cli.render import say_notes
     from screenings.db import unit_of_work
     from screenings.query import ScreeningQuery

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import typer
 
+from screenings.cli import filters
 from screenings.cli.context import state
 from screenings.cli.render import FORMATS, emit, say_notes
 from screenings.errors import InvalidInput
@@ -63,56 +63,25 @@ def list_(
     kind: Annotated[
         str, typer.Argument(help="What to list: " + ", ".join(KINDS) + ".")
     ] = "screenings",
-    film: Annotated[
-        str | None, Opt("--film", help="A film: title, unique prefix, 'Title (2012)' or #ID.")
-    ] = None,
-    person: Annotated[str | None, Opt("--person", help="Anyone credited on the film.")] = None,
-    director: Annotated[str | None, Opt("--director", help="A director of the film.")] = None,
-    festival: Annotated[
-        str | None, Opt("--festival", help="A festival (all its editions).")
-    ] = None,
-    edition: Annotated[
-        str | None, Opt("--edition", help="An edition: 'Sheffield Doc/Fest 2013'.")
-    ] = None,
-    year: Annotated[
-        int | None, Opt("--year", help="With --festival: that edition. Films: the film's year.")
-    ] = None,
-    venue: Annotated[
-        str | None, Opt("--venue", help="A venue: name, 'Name (City)' or #ID.")
-    ] = None,
-    city: Annotated[
-        str | None, Opt("--city", help="A city (the venue's, else the screening's).")
-    ] = None,
-    country: Annotated[
-        str | None, Opt("--country", help="A country (the venue's, else the festival's).")
-    ] = None,
-    from_: Annotated[
-        str | None, Opt("--from", help="From this date or range on (local dates).")
-    ] = None,
-    to: Annotated[str | None, Opt("--to", help="Up to this date or range, included.")] = None,
-    on: Annotated[str | None, Opt("--on", help="On this day.")] = None,
-    in_: Annotated[
-        str | None, Opt("--in", help="In 'June 2013', '2013', 'this week', 'next month', ...")
-    ] = None,
-    upcoming: Annotated[
-        bool, Opt("--upcoming", help="Only screenings that have not started.")
-    ] = False,
-    status: Annotated[
-        list[str] | None,
-        Opt("--status", help="scheduled, tentative, postponed, cancelled (repeatable)."),
-    ] = None,
-    kind_: Annotated[
-        list[str] | None, Opt("--kind", help="regular, special, gala, press, ... (repeatable).")
-    ] = None,
-    section: Annotated[
-        str | None, Opt("--section", help="The programme section of the film's selection.")
-    ] = None,
-    audience: Annotated[
-        str | None, Opt("--audience", help="The audience, e.g. 'members of parliament'.")
-    ] = None,
-    include_private: Annotated[
-        bool, Opt("--include-private", help="Include private screenings.")
-    ] = False,
+    film: filters.Film = None,
+    person: filters.Person = None,
+    director: filters.Director = None,
+    festival: filters.Festival = None,
+    edition: filters.Edition = None,
+    year: filters.Year = None,
+    venue: filters.Venue = None,
+    city: filters.City = None,
+    country: filters.Country = None,
+    from_: filters.From = None,
+    to: filters.To = None,
+    on: filters.On = None,
+    in_: filters.In = None,
+    upcoming: filters.Upcoming = False,
+    status: filters.Status = None,
+    kind_: filters.Kind = None,
+    section: filters.Section = None,
+    audience: filters.Audience = None,
+    include_private: filters.IncludePrivate = False,
     award: Annotated[str | None, Opt("--award", help="Nominations: an award.")] = None,
     result: Annotated[
         str | None, Opt("--result", help="Nominations: nominated, won, special_mention.")
@@ -122,7 +91,11 @@ def list_(
     ] = None,
     limit: Annotated[int | None, Opt("--limit", help="At most this many rows.")] = None,
     fmt: Annotated[
-        str, Opt("--format", help="table, json or csv (see the README's output contract).")
+        str,
+        Opt(
+            "--format",
+            help="table, json or csv (see the README's output contract); screenings: also ics.",
+        ),
     ] = "table",
 ) -> None:
     """List screenings (by default) or another kind of record, filtered.
@@ -147,9 +120,10 @@ def list_(
     """
     if kind not in KINDS:
         raise InvalidInput(f"list: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-    if fmt not in FORMATS:
+    formats = (*FORMATS, "ics") if kind == "screenings" else FORMATS
+    if fmt not in formats:
         raise InvalidInput(
-            f"--format: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}"
+            f"--format: unknown format {fmt!r} for {kind}; expected one of {', '.join(formats)}"
         )
     given = {
         "film": film,
@@ -190,10 +164,10 @@ def list_(
     engine = state(ctx).catalogue()
     with unit_of_work(engine, write=False) as session:
         if kind == "screenings":
-            from screenings.query import ScreeningQuery
             from screenings.records import ScreeningView
 
-            query = ScreeningQuery(
+            query = filters.screening_query(
+                settings,
                 film=film,
                 person=person,
                 director=director,
@@ -203,29 +177,38 @@ def list_(
                 venue=venue,
                 city=city,
                 country=country,
-                dates=date_span(from_, to, on, in_, settings.dayfirst),
-                upcoming_from=dt.datetime.now(dt.UTC) if upcoming else None,
-                statuses=tuple(status or ()),
-                kinds=tuple(k.lower() for k in kind_ or ()),
+                from_=from_,
+                to=to,
+                on=on,
+                in_=in_,
+                upcoming=upcoming,
+                status=status,
+                kind=kind_,
                 section=section,
                 audience=audience,
                 include_private=include_private,
                 limit=limit,
-                sort=sort or "start",
-                default_length_minutes=settings.default_duration_minutes,
+                sort=sort,
             )
+            if fmt == "ics":
+                from screenings.cli.export import write_feed
+                from screenings.services.feeds import FeedOptions
+
+                options = FeedOptions(settings.feed_domain, zone=settings.default_timezone)
+                write_feed(session, query, options, None)
+                return
             found = query.run(session)
             say_notes(found.notes)
             emit(kind, ScreeningView, found.screenings, fmt)
             return
         from screenings.services import listing
 
-        options: dict[str, Any] = {
+        given_filters: dict[str, Any] = {
             name.replace("-", "_"): value
             for name, value in given.items()
             if name in ALLOWED[kind] and value is not None
         }
-        listed = getattr(listing, f"list_{kind}")(session, limit=_limit(limit), **options)
+        listed = getattr(listing, f"list_{kind}")(session, limit=_limit(limit), **given_filters)
         say_notes(listed.notes)
         view_type = _VIEW_TYPES[kind]
         emit(kind, view_type, listed.rows, fmt)
@@ -235,36 +218,6 @@ def _limit(limit: int | None) -> int | None:
     if limit is not None and limit < 1:
         raise InvalidInput(f"--limit: expected a positive number, got {limit}")
     return limit
-
-
-def date_span(
-    from_: str | None, to: str | None, on: str | None, in_: str | None, dayfirst: bool | None
-) -> Any:
-    from screenings.timeparse import DateRange, parse_range
-
-    if on and (from_ or to or in_):
-        raise InvalidInput("--on: give a single day with --on, or a span with --from/--to/--in")
-    if in_ and (from_ or to):
-        raise InvalidInput("--in: give a span with --in, or with --from/--to, not both")
-    today = dt.date.today()
-    if on:
-        day = parse_range(on, what="--on", dayfirst=dayfirst, today=today)
-        if day.first != day.last:
-            raise InvalidInput(f"--on: {on!r} is more than a day; use --in for a span")
-        return day
-    if in_:
-        return parse_range(in_, what="--in", dayfirst=dayfirst, today=today)
-    if not (from_ or to):
-        return None
-    first = (
-        parse_range(from_, what="--from", dayfirst=dayfirst, today=today).first
-        if from_
-        else dt.date.min
-    )
-    last = parse_range(to, what="--to", dayfirst=dayfirst, today=today).last if to else dt.date.max
-    if last < first:
-        raise InvalidInput(f"--to: {to!r} ends before --from {from_!r} begins")
-    return DateRange(first, last)
 
 
 def _view_types() -> dict[str, type]:

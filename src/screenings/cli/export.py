@@ -1,0 +1,249 @@
+"""``screenings export ics|json|csv [filters]``: publish screenings as files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from screenings.cli import filters
+from screenings.cli.context import state
+from screenings.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from screenings.query import ScreeningQuery
+    from screenings.services.feeds import FeedOptions
+
+EXPORT_FORMATS = ("ics", "json", "csv")
+Opt = typer.Option
+
+
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ics, json or csv.")],
+    film: filters.Film = None,
+    person: filters.Person = None,
+    director: filters.Director = None,
+    festival: filters.Festival = None,
+    edition: filters.Edition = None,
+    year: filters.Year = None,
+    venue: filters.Venue = None,
+    city: filters.City = None,
+    country: filters.Country = None,
+    from_: filters.From = None,
+    to: filters.To = None,
+    on: filters.On = None,
+    in_: filters.In = None,
+    upcoming: filters.Upcoming = False,
+    status: filters.Status = None,
+    kind: filters.Kind = None,
+    section: filters.Section = None,
+    audience: filters.Audience = None,
+    include_private: filters.IncludePrivate = False,
+    cancelled: Annotated[
+        str,
+        Opt(
+            "--cancelled",
+            help="mark: keep cancelled and postponed screenings, marked CANCELLED (some "
+            "calendars strike them through, Google hides them); omit: leave them out.",
+        ),
+    ] = "mark",
+    output: Annotated[
+        Path | None, Opt("--output", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+    split_by: Annotated[
+        str | None,
+        Opt(
+            "--split-by",
+            help="ics: one feed per festival, edition, venue, film or person, in --out-dir.",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, Opt("--out-dir", help="With --split-by: the directory for the feeds.")
+    ] = None,
+    refresh: Annotated[
+        str,
+        Opt("--refresh", help="ics: how often subscribed calendars should reload: 30m, 12h, 1d."),
+    ] = "12h",
+    title: Annotated[str | None, Opt("--title", help="ics: the calendar's name.")] = None,
+) -> None:
+    """Export the screenings selected (all by default) as an iCalendar feed, JSON or CSV.
+
+    The filters are those of 'screenings list'. Private screenings are left out
+    unless --include-private. A feed keeps each screening's UID for good and
+    raises its SEQUENCE on every change, so subscribed calendars update in
+    place. Writing to a file that already holds the same bytes leaves it alone.
+
+    Examples:
+
+      screenings export ics --festival "Hot Docs" -o hot-docs.ics
+
+      screenings export ics --split-by festival --out-dir feeds/
+
+      screenings export csv --film "The Defector"
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInput(
+            f"export: unknown format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}"
+        )
+    if split_by is not None and fmt != "ics":
+        raise InvalidInput("--split-by: only for ics feeds")
+    from screenings.services.feeds import SPLITS
+
+    if split_by is not None and split_by not in SPLITS:
+        raise InvalidInput(f"--split-by: expected one of {', '.join(SPLITS)}, got {split_by!r}")
+    if split_by is not None and out_dir is None:
+        raise InvalidInput("--split-by: give --out-dir DIR for the feeds")
+    if out_dir is not None and split_by is None:
+        raise InvalidInput("--out-dir: give --split-by too (festival, edition, venue, ...)")
+    if output is not None and split_by is not None:
+        raise InvalidInput("--output: a split writes into --out-dir; give one or the other")
+    if fmt != "ics" and (title is not None or refresh != "12h"):
+        raise InvalidInput(f"--{'title' if title is not None else 'refresh'}: only for ics feeds")
+    from screenings.db import unit_of_work
+    from screenings.services.feeds import FeedOptions
+
+    settings = state(ctx).settings
+    options = FeedOptions(
+        domain=settings.feed_domain,
+        cancelled=cancelled,
+        refresh_minutes=refresh_minutes(refresh),
+        title=title,
+        zone=settings.default_timezone,
+    )
+    query = filters.screening_query(
+        settings,
+        film=film,
+        person=person,
+        director=director,
+        festival=festival,
+        edition=edition,
+        year=year,
+        venue=venue,
+        city=city,
+        country=country,
+        from_=from_,
+        to=to,
+        on=on,
+        in_=in_,
+        upcoming=upcoming,
+        status=status,
+        kind=kind,
+        section=section,
+        audience=audience,
+        include_private=include_private,
+    )
+    with unit_of_work(state(ctx).catalogue(), write=False) as session:
+        if split_by is not None:
+            assert out_dir is not None
+            write_split(session, query, split_by, options, out_dir)
+        elif fmt == "ics":
+            write_feed(session, query, options, output)
+        else:
+            write_records(session, query, options, fmt, output)
+
+
+_REFRESH = re.compile(r"^\s*(\d+)\s*([mhd]?)\s*$")
+
+
+def refresh_minutes(text: str) -> int:
+    """``30m``, ``12h``, ``1d`` (a bare number is hours) -> minutes."""
+    match = _REFRESH.match(text.lower())
+    if not match or int(match[1]) == 0:
+        raise InvalidInput(f"--refresh: expected e.g. 30m, 12h or 1d, got {text!r}")
+    return int(match[1]) * {"m": 1, "h": 60, "d": 1440, "": 60}[match[2]]
+
+
+def write_feed(
+    session: Session, query: ScreeningQuery, options: FeedOptions, output: Path | None
+) -> None:
+    """One feed to ``output`` (stdout when None), streamed."""
+    from screenings.cli.render import say_notes
+    from screenings.exporters.ical import render_ics
+    from screenings.services.feeds import calendar_feed
+
+    feed = calendar_feed(session, query, options)
+    say_notes(feed.notes)
+    pieces = render_ics(feed.header, feed.events)
+    if output is None:
+        _to_stdout(pieces)
+        return
+    from screenings.cli.files import write_if_changed
+
+    write_if_changed(output, pieces, what="--output")
+    typer.echo(f"{output}: {feed.size} event(s)", err=True)
+
+
+def write_records(
+    session: Session, query: ScreeningQuery, options: FeedOptions, fmt: str, output: Path | None
+) -> None:
+    """The screenings as JSON or CSV, in the contract of ``list``."""
+    from screenings.cli.render import say_notes
+    from screenings.exporters.tabular import render_csv, render_json
+    from screenings.records import ScreeningView
+    from screenings.services.feeds import OFF
+
+    found = query.run(session)
+    say_notes(found.notes)
+    rows = found.screenings
+    if options.cancelled == "omit":
+        rows = [row for row in rows if row.status not in OFF]
+    data = (
+        render_json("screenings", ScreeningView, rows)
+        if fmt == "json"
+        else render_csv(ScreeningView, rows)
+    )
+    if output is None:
+        _to_stdout([data])
+        return
+    from screenings.cli.files import write_if_changed
+
+    write_if_changed(output, [data], what="--output")
+    typer.echo(f"{output}: {len(rows)} screening(s)", err=True)
+
+
+def write_split(
+    session: Session, query: ScreeningQuery, by: str, options: FeedOptions, out_dir: Path
+) -> None:
+    """One feed per group in ``out_dir``, with ``index.json`` and ``index.html``; files
+    whose bytes would not change are left alone, and feeds this command wrote before
+    for groups that have nothing to show now are removed."""
+    from screenings.cli.files import publish_split
+    from screenings.cli.render import say_notes
+    from screenings.services.feeds import split_feeds
+
+    split = split_feeds(session, query, by, options)
+    say_notes(split.notes)
+    outcome = publish_split(split, out_dir)
+    _say_split(split, outcome, out_dir)
+
+
+def _say_split(split: Any, outcome: Any, out_dir: Path) -> None:
+    feeds = [g for g in split.groups if g.events]
+    typer.echo(
+        f"{out_dir}: {len(feeds)} feed(s), {outcome.written} written, "
+        f"{outcome.unchanged} unchanged, {outcome.removed} removed",
+        err=True,
+    )
+    empty = len(split.groups) - len(feeds)
+    if empty:
+        typer.echo(f"{empty} {split.by}(s) with nothing to show: see index.json", err=True)
+    if split.ungrouped:
+        typer.echo(
+            f"{split.ungrouped} screening(s) in no {split.by} feed "
+            f"({'no venue' if split.by == 'venue' else 'no one credited'})",
+            err=True,
+        )
+
+
+def _to_stdout(pieces: Any) -> None:
+    import sys
+
+    out = sys.stdout.buffer
+    for piece in pieces:
+        out.write(piece)
+    out.flush()

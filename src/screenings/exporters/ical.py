@@ -1,0 +1,293 @@
+"""iCalendar feeds: calendar records in, RFC 5545 bytes out, the same bytes every time.
+
+Events are written as text here, with our own escaping and folding, not as
+icalendar component trees: at 100,000 events the tree costs about fifteen
+times a plain writer (benchmarks/ics_export.py). icalendar still writes the
+VTIMEZONE components (``exporters.timezones``), a handful per file, and its
+parser reads back everything we write in the tests.
+
+What a subscriber sees, and why:
+
+- ``UID`` is the screening's stored uid, ``SEQUENCE`` its stored sequence;
+  ``DTSTAMP`` and ``LAST-MODIFIED`` are its ``updated_at`` and ``CREATED`` its
+  ``created_at``. Nothing depends on the moment of export, so the feed carries
+  no ``METHOD`` (RFC 5546 would then want ``DTSTAMP`` to be that moment).
+- A screening with a time is local to its zone (``TZID``, with a VTIMEZONE
+  in the file); one without (time TBA) is an all-day event on its date.
+- Cancelled is ``STATUS:CANCELLED``; postponed is ``CANCELLED`` too, at its
+  old time, with "Postponed" in the summary (given a new date, it is the
+  same screening moved, with a higher sequence).
+- Text: control characters are removed, CR and CRLF become line feeds, a tab
+  becomes a space; everything else is kept exactly, escaped (``\\ ; , \\n``)
+  and folded at 75 octets without splitting a UTF-8 character.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from screenings.records import FeedEvent, FeedHeader, ZoneSpan
+from screenings.timeparse import UTC, load_zone
+
+PRODID = "-//screenings//Festival and screening calendars//EN"
+CRLF = "\r\n"
+
+# ICS status of each stored status. A postponed screening is off at its old time.
+STATUS = {
+    "scheduled": "CONFIRMED",
+    "tentative": "TENTATIVE",
+    "cancelled": "CANCELLED",
+    "postponed": "CANCELLED",
+}
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NEEDS_CLEANING = re.compile("[\x00-\x1f\x7f-\x9f]")
+_LINE_OCTETS = 75
+
+
+def clean_text(text: str) -> str:
+    """``text`` as a feed keeps it: CR and CRLF become LF, a tab a space, other control
+    characters (C0, DEL, C1) are removed; everything else is unchanged."""
+    if _NEEDS_CLEANING.search(text) is None:
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _CONTROL.sub("", text)
+
+
+def escape_text(text: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): cleaned, then ``\\``, ``;``, ``,`` and line feeds
+    escaped."""
+    return (
+        clean_text(text)
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\n", "\\n")
+    )
+
+
+def fold(line: str) -> bytes:
+    """One content line as bytes ending in CRLF, folded so that no line is longer than 75
+    octets (RFC 5545 3.1); a fold never splits a UTF-8 character."""
+    if len(line) <= _LINE_OCTETS and line.isascii():
+        return (line + CRLF).encode()
+    data = line.encode()
+    if len(data) <= _LINE_OCTETS:
+        return data + b"\r\n"
+    pieces: list[bytes] = []
+    start, room = 0, _LINE_OCTETS
+    while len(data) - start > room:
+        end = start + room
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: back up to the character's start
+            end -= 1
+        pieces.append(data[start:end])
+        start, room = end, _LINE_OCTETS - 1  # the leading space of a continuation counts
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces) + b"\r\n"
+
+
+def _utc_stamp(instant: dt.datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _local(instant: dt.datetime, zone_name: str) -> tuple[str, int]:
+    local = instant.astimezone(load_zone(zone_name))
+    return local.strftime("%Y%m%dT%H%M%S"), local.fold
+
+
+def _number(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def summary(event: FeedEvent) -> str:
+    """The film's title, marked when the screening is not a regular festival showing, is
+    private, or is postponed: ``Postponed: The Defector (special screening, private)``."""
+    marks: list[str] = []
+    if event.kind == "special" or (event.festival is None and event.kind == "regular"):
+        marks.append("special screening")
+    elif event.kind != "regular":
+        marks.append(f"{event.kind.replace('-', ' ')} screening")
+    if event.visibility == "private":
+        marks.append("private")
+    text = event.film_title + (f" ({', '.join(marks)})" if marks else "")
+    return f"Postponed: {text}" if event.status == "postponed" else text
+
+
+def location(event: FeedEvent) -> str | None:
+    """Venue, address, city: the parts known, each once."""
+    parts: list[str] = []
+    for part in (event.venue_name, event.venue_address, event.city):
+        if part and part not in parts:
+            parts.append(part)
+    return ", ".join(parts) or None
+
+
+def description(event: FeedEvent) -> str:
+    """What the screening is, line by line: the film, its directors, year, runtime and
+    countries; the edition, section and premiere; audience, status, notes; the links."""
+    lines: list[str] = []
+    film = event.film_title
+    if event.directors:
+        lines.append(f"{film}, directed by {_names(event.directors)}")
+    else:
+        lines.append(film)
+    facts = [str(event.film_year) if event.film_year else ""]
+    if event.runtime_minutes:
+        facts.append(f"{event.runtime_minutes} min")
+    facts.append(", ".join(event.countries))
+    if any(facts):
+        lines.append(" · ".join(f for f in facts if f))
+    if event.festival is not None:
+        edition = f"{event.festival} {event.edition_year}"
+        if event.edition_label:
+            edition += f" ({event.edition_label})"
+        lines.append(" · ".join(p for p in (edition, event.section, event.premiere) if p))
+    else:
+        lines.append("Special screening")
+    if event.kind not in {"regular", "special"}:
+        lines.append(f"Kind: {event.kind}")
+    if event.audience:
+        lines.append(f"For: {event.audience}")
+    if event.visibility == "private":
+        lines.append("Private screening")
+    if event.status != "scheduled":
+        lines.append(f"Status: {event.status}")
+    if event.starts_at_utc is None:
+        lines.append("Time to be announced")
+    if event.notes:
+        lines.append("")
+        lines.append(event.notes)
+    links = []
+    if event.ticket_url:
+        links.append(f"Tickets: {event.ticket_url}")
+    if event.website:
+        links.append(f"Website: {event.website}")
+    links.extend(f"{kind.capitalize()}: {url}" for kind, url in event.links)
+    if links:
+        lines.append("")
+        lines.extend(links)
+    return "\n".join(lines)
+
+
+def _names(names: tuple[str, ...]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def categories(event: FeedEvent) -> list[str]:
+    """Festival, section, kind: the parts known, each once."""
+    found: list[str] = []
+    for part in (event.festival, event.section, event.kind):
+        if part and part not in found:
+            found.append(part)
+    return found
+
+
+def render_event(event: FeedEvent) -> bytes:
+    """One VEVENT, folded, CRLF line ends."""
+    if event.starts_at_utc is None:
+        day = event.local_date
+        times = [
+            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{day + dt.timedelta(days=1):%Y%m%d}",
+        ]
+    else:
+        zone = event.timezone
+        start, _ = _local(event.starts_at_utc, zone)
+        end_instant = event.starts_at_utc + dt.timedelta(minutes=event.length_minutes)
+        end, second_time = _local(end_instant, zone)
+        # An end in the hour that repeats when clocks go back, the second time round,
+        # has no unambiguous wall time: it is written in UTC instead.
+        end_line = f"DTEND:{_utc_stamp(end_instant)}" if second_time else f"DTEND;TZID={zone}:{end}"
+        times = [f"DTSTART;TZID={zone}:{start}", end_line]
+    stamp = _utc_stamp(event.updated_at)
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{clean_text(event.uid)}",
+        f"DTSTAMP:{stamp}",
+        *times,
+        f"SEQUENCE:{event.sequence}",
+        f"STATUS:{STATUS[event.status]}",
+        f"SUMMARY:{escape_text(summary(event))}",
+    ]
+    place = location(event)
+    if place:
+        lines.append(f"LOCATION:{escape_text(place)}")
+    if event.latitude is not None and event.longitude is not None:
+        lines.append(f"GEO:{_number(event.latitude)};{_number(event.longitude)}")
+    lines.append(f"DESCRIPTION:{escape_text(description(event))}")
+    url = event.ticket_url or event.website
+    if url:
+        lines.append(f"URL:{clean_text(url)}")
+    lines.append("CATEGORIES:" + ",".join(escape_text(c) for c in categories(event)))
+    if event.visibility == "private":
+        lines.append("CLASS:PRIVATE")
+    lines += [
+        f"CREATED:{_utc_stamp(event.created_at)}",
+        f"LAST-MODIFIED:{stamp}",
+        "END:VEVENT",
+    ]
+    return b"".join(map(fold, lines))
+
+
+def render_header(header: FeedHeader) -> bytes:
+    """BEGIN:VCALENDAR, the calendar's properties and its VTIMEZONEs."""
+    refresh = _duration(header.refresh_minutes)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        f"UID:{clean_text(header.uid)}",
+        f"NAME:{escape_text(header.title)}",
+        f"X-WR-CALNAME:{escape_text(header.title)}",
+        f"DESCRIPTION:{escape_text(header.description)}",
+        f"X-WR-CALDESC:{escape_text(header.description)}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}",
+        f"X-PUBLISHED-TTL:{refresh}",
+    ]
+    return b"".join(map(fold, lines)) + b"".join(_vtimezone(z) for z in header.zones)
+
+
+FOOTER = b"END:VCALENDAR\r\n"
+
+
+def _duration(minutes: int) -> str:
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days and not rest:
+        return f"P{days}D"
+    text = "P" + (f"{days}D" if days else "") + "T"
+    return text + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+
+
+@lru_cache(maxsize=256)
+def _vtimezone(span: ZoneSpan) -> bytes:
+    from screenings.exporters.timezones import render_vtimezone
+
+    return bytes(render_vtimezone(span.name, span.first, span.last).to_ical())
+
+
+def render_ics(header: FeedHeader, events: Iterable[FeedEvent]) -> Iterator[bytes]:
+    """The feed, in pieces to write one after another: the header with its VTIMEZONEs,
+    then one VEVENT per event in the order given, then the end.
+
+    Every zone an event uses must be in ``header.zones`` (covering its dates); a
+    feed with no events must still name one zone, since RFC 5545 wants at least
+    one component in a calendar.
+    """
+    if not header.zones:
+        raise ValueError("a feed needs at least one VTIMEZONE")
+    yield render_header(header)
+    for event in events:
+        yield render_event(event)
+    yield FOOTER
+
+
+def assemble(header: FeedHeader, events: Iterable[bytes]) -> bytes:
+    """A whole feed from VEVENTs already rendered (``render_event``)."""
+    return render_header(header) + b"".join(events) + FOOTER

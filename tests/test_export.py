@@ -1,0 +1,400 @@
+"""``screenings export``: feeds that every calendar reads alike and that update in place.
+
+Real databases (SQLite and PostgreSQL), real lineup files, the real icalendar parser
+on what we write, and ../shared/tools/ical-check on every file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import update
+
+from screenings import tables
+from screenings.cli import run
+from screenings.db import create_db_engine
+from tests.icalcheck import ICAL_CHECK, ical_check
+from tests.test_import import HEADER, ROWS, write_csv
+
+Cli = Callable[..., tuple[int, str, str]]
+DATA = Path(__file__).resolve().parents[1] / "data"
+GOLDEN = Path(__file__).parent / "golden"
+STAMP = dt.datetime(2013, 5, 23, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def url(backend: str, new_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
+    monkeypatch.delenv("SCREENINGS_FEED_DOMAIN", raising=False)
+    return new_url(backend)
+
+
+@pytest.fixture
+def cli(url: str, capsysbinary: pytest.CaptureFixture[bytes]) -> Cli:
+    """Run the command line; stdout as bytes (a feed is bytes), stderr as text."""
+
+    def call(*args: str) -> tuple[int, bytes, str]:
+        code = run(["--db", url, *args])
+        captured = capsysbinary.readouterr()
+        return code, captured.out, captured.err.decode()
+
+    return call
+
+
+def events(data: bytes) -> dict[str, Any]:
+    """The VEVENTs of a feed by UID, as icalendar reads them."""
+    calendar = Calendar.from_ical(data)
+    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+
+
+def pin(url: str) -> None:
+    """Give the stored screenings fixed uids and timestamps, as a frozen clock would."""
+    engine = create_db_engine(url)
+    s = tables.screening
+    with engine.begin() as connection:
+        for number, (row_id,) in enumerate(
+            connection.execute(s.select().with_only_columns(s.c.id).order_by(s.c.local_date))
+        ):
+            connection.execute(
+                update(s)
+                .where(s.c.id == row_id)
+                .values(
+                    uid=f"seed-{number + 1}@screenings.example",
+                    created_at=STAMP,
+                    updated_at=STAMP + dt.timedelta(hours=number),
+                )
+            )
+    engine.dispose()
+
+
+def import_seed(cli: Cli) -> None:
+    for name in ("lineup.csv", "awards.csv"):
+        code, _, err = cli("import", str(DATA / name))
+        assert code == 0, err
+
+
+def compare(old: Path, new: Path) -> str:
+    """``ical-check --compare OLD NEW``, which must pass; its report."""
+    out = subprocess.run(
+        [str(ICAL_CHECK), "--compare", str(old), str(new)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out.stdout
+
+
+def export(cli: Cli, path: Path, *args: str) -> bytes:
+    code, _, err = cli("export", "ics", "-o", str(path), *args)
+    assert code == 0, err
+    return path.read_bytes()
+
+
+# --- The seed story ----------------------------------------------------------------
+
+
+def test_the_seed_story_exports_to_pinned_bytes(cli: Cli, url: str, tmp_path: Path) -> None:
+    import_seed(cli)
+    pin(url)
+    code, out, err = cli("export", "ics", "--include-private")
+    assert code == 0, err
+    golden = GOLDEN / "seed.ics"
+    if os.environ.get("SCREENINGS_UPDATE_GOLDEN"):
+        golden.write_bytes(out)
+    assert out == golden.read_bytes()
+    path = tmp_path / "seed.ics"
+    path.write_bytes(out)
+    code, report = ical_check(path)
+    assert code == 0, report
+    found = events(out)
+    hot_docs = found["seed-1@screenings.example"]
+    assert hot_docs["DTSTART"].params["VALUE"] == "DATE"
+    assert hot_docs.decoded("DTSTART") == dt.date(2013, 4, 27)
+    assert hot_docs.decoded("DTEND") == dt.date(2013, 4, 28)
+    mps = found["seed-2@screenings.example"]
+    assert (
+        str(mps["SUMMARY"]) == "The Defector: Escape from North Korea (special screening, private)"
+    )
+    assert "For: Members of Parliament" in str(mps["DESCRIPTION"])
+
+
+def test_private_screenings_stay_out_unless_asked(cli: Cli, tmp_path: Path) -> None:
+    import_seed(cli)
+    public = events(export(cli, tmp_path / "public.ics"))
+    assert [str(e["SUMMARY"]) for e in public.values()] == ["The Defector: Escape from North Korea"]
+    everything = events(export(cli, tmp_path / "all.ics", "--include-private"))
+    assert len(everything) == 2
+
+
+def test_split_by_festival_on_the_seed(cli: Cli, tmp_path: Path) -> None:
+    import_seed(cli)
+    out_dir = tmp_path / "feeds"
+    code, _, err = cli("export", "ics", "--split-by", "festival", "--out-dir", str(out_dir))
+    assert code == 0, err
+    assert sorted(p.name for p in out_dir.iterdir()) == ["hot-docs.ics", "index.html", "index.json"]
+    index = json.loads((out_dir / "index.json").read_text())
+    by_slug = {f["slug"]: f for f in index["feeds"]}
+    assert by_slug["hot-docs"]["file"] == "hot-docs.ics" and by_slug["hot-docs"]["events"] == 1
+    for empty in ("idfa", "sheffield-doc-fest", "independent-film-festival-boston"):
+        assert by_slug[empty]["file"] is None
+        assert by_slug[empty]["reason"] == "no dated screenings"
+    assert by_slug["special_screenings"]["left_out"] == {"private": 1}
+    hot_docs = Calendar.from_ical((out_dir / "hot-docs.ics").read_bytes())
+    assert str(hot_docs["X-WR-CALNAME"]) == "Screenings: Hot Docs"
+    (event,) = hot_docs.walk("VEVENT")
+    assert event.decoded("DTSTART") == dt.date(2013, 4, 27)
+
+    code, _, err = cli(
+        "export", "ics", "--split-by", "festival", "--out-dir", str(out_dir), "--include-private"
+    )
+    assert code == 0, err
+    special = Calendar.from_ical((out_dir / "special_screenings.ics").read_bytes())
+    (event,) = special.walk("VEVENT")
+    assert event.decoded("DTSTART") == dt.date(2013, 6, 11)
+    assert "special_screenings.ics" in (out_dir / "index.html").read_text()
+    code, report = ical_check(*sorted(out_dir.glob("*.ics")))
+    assert code == 0, report
+
+
+# --- What each event carries -------------------------------------------------------
+
+
+def test_timed_events_are_local_with_a_zone_and_an_end(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "lineup.csv", ROWS)))
+    data = export(cli, tmp_path / "feed.ics", "--festival", "Sheffield Doc/Fest")
+    calendar = Calendar.from_ical(data)
+    assert [str(z["TZID"]) for z in calendar.walk("VTIMEZONE")] == ["Europe/London"]
+    found = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
+    killing = found["The Act of Killing"]
+    assert killing["DTSTART"].params["TZID"] == "Europe/London"
+    assert killing.decoded("DTSTART").isoformat() == "2013-06-14T12:30:00+01:00"
+    assert killing.decoded("DTEND") - killing.decoded("DTSTART") == dt.timedelta(minutes=115)
+    assert str(killing["STATUS"]) == "CONFIRMED" and int(killing["SEQUENCE"]) == 0
+    assert str(killing["LOCATION"]) == "Crucible Theatre, Sheffield"
+    assert killing["CATEGORIES"].cats == ["Sheffield Doc/Fest", "Competition", "regular"]
+    description = str(killing["DESCRIPTION"])
+    assert "directed by Joshua Oppenheimer" in description and "115 min" in description
+    assert "Sheffield Doc/Fest 2013 · Competition" in description
+    mothers = found["Mothers"]
+    assert mothers.decoded("DTSTART") == dt.date(2013, 6, 13)  # time TBA: all day
+    assert str(calendar["REFRESH-INTERVAL"].to_ical().decode()) == "PT12H"
+    assert "METHOD" not in calendar
+    code, report = ical_check(tmp_path / "feed.ics")
+    assert code == 0, report
+
+
+def test_the_same_database_gives_the_same_bytes(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "lineup.csv", ROWS)))
+    first = export(cli, tmp_path / "a.ics")
+    assert export(cli, tmp_path / "b.ics") == first
+    code, out, _ = cli("list", "--format", "ics")
+    assert code == 0 and out == first
+    out_dir = tmp_path / "feeds"
+    cli("export", "ics", "--split-by", "venue", "--out-dir", str(out_dir))
+    times = {p.name: p.stat().st_mtime_ns for p in out_dir.iterdir()}
+    code, _, err = cli("export", "ics", "--split-by", "venue", "--out-dir", str(out_dir))
+    assert "0 written, 2 unchanged, 0 removed" in err
+    assert {p.name: p.stat().st_mtime_ns for p in out_dir.iterdir()} == times
+
+
+def test_an_empty_feed_is_still_a_valid_calendar(cli: Cli, tmp_path: Path) -> None:
+    import_seed(cli)
+    path = tmp_path / "idfa.ics"
+    data = export(cli, path, "--festival", "IDFA")
+    calendar = Calendar.from_ical(data)
+    assert calendar.walk("VEVENT") == []
+    assert [str(z["TZID"]) for z in calendar.walk("VTIMEZONE")] == ["Europe/London"]
+    private_only = tmp_path / "special.ics"
+    export(cli, private_only, "--kind", "special")
+    assert Calendar.from_ical(private_only.read_bytes()).walk("VEVENT") == []
+    code, report = ical_check(path, private_only)
+    assert code == 0, report
+
+
+def test_cancelled_marked_or_omitted(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "lineup.csv", ROWS)))
+    ids = {s["film"]["title"] + " " + s["local_date"]: s["id"] for s in _listed(cli)}
+    assert cli("cancel", "screening", f"#{ids['The Defector 2013-06-14']}")[0] == 0
+    assert cli("postpone", "screening", f"#{ids['The Defector 2013-06-15']}")[0] == 0
+    marked = events(export(cli, tmp_path / "marked.ics"))
+    statuses = sorted(
+        (str(e["SUMMARY"]), str(e["STATUS"]), int(e["SEQUENCE"])) for e in marked.values()
+    )
+    assert statuses == [
+        ("Mothers", "CONFIRMED", 0),
+        ("Postponed: The Defector", "CANCELLED", 1),
+        ("The Act of Killing", "CONFIRMED", 0),
+        ("The Defector", "CANCELLED", 1),
+    ]
+    omitted = events(export(cli, tmp_path / "omitted.ics", "--cancelled", "omit"))
+    assert sorted(str(e["SUMMARY"]) for e in omitted.values()) == ["Mothers", "The Act of Killing"]
+    code, report = ical_check(tmp_path / "marked.ics", tmp_path / "omitted.ics")
+    assert code == 0, report
+
+
+def _listed(cli: Cli) -> list[dict[str, Any]]:
+    code, out, err = cli("list", "--include-private", "--format", "json")
+    assert code == 0, err
+    return list(json.loads(out)["screenings"])
+
+
+# --- Updates in place --------------------------------------------------------------
+
+
+def test_every_kind_of_change_updates_in_place(cli: Cli, tmp_path: Path) -> None:
+    lineup = write_csv(tmp_path / "lineup.csv", ROWS)
+    cli("import", str(lineup))
+    ids = {s["film"]["title"] + " " + s["local_date"]: s["id"] for s in _listed(cli)}
+    steps: list[tuple[str, ...]] = [
+        ("edit", "screening", f"#{ids['The Defector 2013-06-14']}", "--at", "18:30"),
+        ("edit", "film", "The Act of Killing", "--title", "The Act of Killing (director's cut)"),
+        ("edit", "venue", "Showroom Cinema", "--address", "15 Paternoster Row"),
+        ("edit", "edition", "Sheffield Doc/Fest 2013", "--label", "20th"),
+        ("edit", "screening", f"#{ids['Mothers 2013-06-13']}", "--status", "tentative"),
+        ("postpone", "screening", f"#{ids['The Act of Killing 2013-06-14']}"),
+    ]
+    old = tmp_path / "step0.ics"
+    before = events(export(cli, old))
+    # A corrected re-import first: a new time for S3, and S2 gone (cancelled by --sync).
+    rows = [r[:] for r in ROWS if r[0] != "S2"]
+    rows[1][10] = "13:00"
+    code, _, err = cli("import", str(write_csv(tmp_path / "fixed.csv", rows, HEADER)), "--sync")
+    assert code == 0, err
+    new = tmp_path / "reimported.ics"
+    after = events(export(cli, new))
+    assert set(after) == set(before)
+    assert "changed: 2 (SEQUENCE bumped: 2" in compare(old, new)
+    old, before = new, after
+    for number, step in enumerate(steps, start=1):
+        code, _, err = cli(*step)
+        assert code == 0, (step, err)
+        new = tmp_path / f"step{number}.ics"
+        after = events(export(cli, new))
+        assert set(after) == set(before), step
+        changed = [u for u in after if _content(after[u]) != _content(before[u])]
+        assert changed, step
+        for uid in changed:
+            assert int(after[uid]["SEQUENCE"]) > int(before[uid]["SEQUENCE"]), (step, uid)
+        compare(old, new)
+        old, before = new, after
+    omitted = tmp_path / "omitted.ics"
+    export(cli, omitted, "--cancelled", "omit")
+    compare(old, omitted)
+    code, report = ical_check(*sorted(tmp_path.glob("*.ics")))
+    assert code == 0, report
+
+
+def _content(event: Any) -> bytes:
+    skip = {"DTSTAMP", "SEQUENCE", "LAST-MODIFIED"}
+    return b"".join(
+        f"{name}:{value!r}".encode() for name, value in event.property_items() if name not in skip
+    )
+
+
+def test_a_split_removes_a_feed_whose_group_has_nothing_left(cli: Cli, tmp_path: Path) -> None:
+    import_seed(cli)
+    out_dir = tmp_path / "feeds"
+    (out_dir).mkdir()
+    (out_dir / "mine.ics").write_text("not ours")
+    cli("export", "ics", "--split-by", "festival", "--out-dir", str(out_dir))
+    assert (out_dir / "hot-docs.ics").exists()
+    screening = next(s for s in _listed(cli) if s["edition"])
+    assert cli("edit", "screening", f"#{screening['id']}", "--private")[0] == 0
+    code, _, err = cli("export", "ics", "--split-by", "festival", "--out-dir", str(out_dir))
+    assert code == 0 and "1 removed" in err
+    assert not (out_dir / "hot-docs.ics").exists() and (out_dir / "mine.ics").exists()
+    index = {f["slug"]: f for f in json.loads((out_dir / "index.json").read_text())["feeds"]}
+    assert index["hot-docs"]["reason"].startswith("only private screenings")
+
+
+def test_split_by_person_puts_a_screening_in_each_credited_persons_feed(
+    cli: Cli, tmp_path: Path
+) -> None:
+    import_seed(cli)
+    out_dir = tmp_path / "people"
+    code, _, err = cli("export", "ics", "--split-by", "person", "--out-dir", str(out_dir))
+    assert code == 0, err
+    feeds = sorted(p.name for p in out_dir.glob("*.ics"))
+    assert feeds == ["ann-shin.ics", "manfred-becker.ics", "stephen-chung.ics"]
+    uids = {name: set(events((out_dir / name).read_bytes())) for name in feeds}
+    assert uids["ann-shin.ics"] == uids["stephen-chung.ics"] and len(uids["ann-shin.ics"]) == 1
+
+
+# --- Text -------------------------------------------------------------------------
+
+NASTY = (
+    'Q&A; then drinks, "free"\\ for all\r\nSecond line\rThird line\x07 bell\ttab '
+    "🎬 مرحبا בעולם " + "long " * 40 + "é" * 50
+)
+
+
+def test_any_text_survives_the_database_and_the_feed(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "lineup.csv", ROWS[:1])))
+    (screening,) = _listed(cli)
+    code, _, err = cli("edit", "screening", f"#{screening['id']}", "--note", NASTY)
+    assert code == 0, err
+    path = tmp_path / "nasty.ics"
+    data = export(cli, path)
+    assert max(len(line) for line in data.split(b"\r\n")) <= 75
+    (event,) = events(data).values()
+    expected = NASTY.replace("\r\n", "\n").replace("\r", "\n").replace("\x07", "")
+    expected = expected.replace("\t", " ")
+    assert str(event["DESCRIPTION"]).endswith(expected.strip())
+    code, report = ical_check(path)
+    assert code == 0, report
+
+
+# --- JSON and CSV ------------------------------------------------------------------
+
+
+def test_json_and_csv_exports_are_the_list_contract(cli: Cli, tmp_path: Path) -> None:
+    import_seed(cli)
+    for fmt in ("json", "csv"):
+        code, exported, err = cli("export", fmt)
+        assert code == 0, err
+        code, listed, _ = cli("list", "--format", fmt)
+        assert exported == listed
+    code, _, err = cli("export", "json", "-o", str(tmp_path / "all.json"), "--include-private")
+    assert code == 0 and "2 screening(s)" in err
+
+
+# --- Bad input --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("export", "xml"), "export: unknown format 'xml'; expected one of ics, json, csv"),
+        (("export", "ics", "--split-by", "city", "--out-dir", "x"), "--split-by: expected one of"),
+        (("export", "ics", "--split-by", "venue"), "--split-by: give --out-dir DIR"),
+        (("export", "json", "--split-by", "venue", "--out-dir", "x"), "--split-by: only for ics"),
+        (("export", "ics", "--refresh", "soon"), "--refresh: expected e.g. 30m, 12h or 1d"),
+        (("export", "ics", "--cancelled", "hide"), "--cancelled: expected one of mark, omit"),
+        (("export", "ics", "--festival", "Cannes"), "festival: no festival called 'Cannes'"),
+        (("list", "films", "--format", "ics"), "--format: unknown format 'ics' for films"),
+    ],
+)
+def test_bad_arguments_are_one_line(cli: Cli, args: tuple[str, ...], message: str) -> None:
+    cli("list")  # the database exists: nothing but the error is said
+    code, out, err = cli(*args)
+    assert code in {2, 3} and out == b""  # 3: not found
+    assert err.startswith("screenings: error: ") and message in err and err.count("\n") == 1
+
+
+def test_an_unwritable_output_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    code, _, err = cli("export", "ics", "-o", str(tmp_path))
+    assert code == 2 and "is a directory" in err
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    code, _, err = cli("export", "ics", "--split-by", "film", "--out-dir", str(blocked / "x"))
+    assert code == 2 and err.startswith("screenings: error: --out-dir: cannot create")
