@@ -306,7 +306,7 @@ def test_a_prefix_is_taken_and_said(db: str, capsys: pytest.CaptureFixture[str])
         (
             ["list", "--format", "xml"],
             2,
-            "--format: unknown format 'xml'; expected one of table, json, csv",
+            "--format: unknown format 'xml' for screenings; expected one of table, json, csv, ics",
         ),
     ],
 )

@@ -393,8 +393,9 @@ class VenueShow(NamedTuple):
 
 class FeedEvent(NamedTuple):
     """One screening as a calendar event shows it: the screening, its film, place and
-    edition. ``starts_at_utc`` is None when the time is not known (an all-day event on
-    ``local_date``); ``length_minutes`` is the effective length (see ScreeningView)."""
+    edition. ``local_time`` and ``starts_at_utc`` are None when the time is not known (an
+    all-day event on ``local_date``); ``length_minutes`` is the effective length (see
+    ScreeningView). The field order is the order of the feed's SELECT (services.feeds)."""
 
     uid: str
     sequence: int
@@ -405,6 +406,7 @@ class FeedEvent(NamedTuple):
     kind: str
     timezone: str
     local_date: dt.date
+    local_time: dt.time | None
     starts_at_utc: dt.datetime | None
     length_minutes: int
     film_title: str

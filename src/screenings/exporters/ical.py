@@ -45,6 +45,7 @@ STATUS = {
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _NEEDS_CLEANING = re.compile("[\x00-\x1f\x7f-\x9f]")
+_NEEDS_ESCAPING = re.compile("[\x00-\x1f\x7f-\x9f\\\\;,]")
 _LINE_OCTETS = 75
 
 
@@ -60,6 +61,8 @@ def clean_text(text: str) -> str:
 def escape_text(text: str) -> str:
     """A TEXT value (RFC 5545 3.3.11): cleaned, then ``\\``, ``;``, ``,`` and line feeds
     escaped."""
+    if _NEEDS_ESCAPING.search(text) is None:
+        return text
     return (
         clean_text(text)
         .replace("\\", "\\\\")
@@ -69,33 +72,56 @@ def escape_text(text: str) -> str:
     )
 
 
-def fold(line: str) -> bytes:
-    """One content line as bytes ending in CRLF, folded so that no line is longer than 75
-    octets (RFC 5545 3.1); a fold never splits a UTF-8 character."""
-    if len(line) <= _LINE_OCTETS and line.isascii():
-        return (line + CRLF).encode()
+# Places, festivals, sections and kinds repeat from event to event.
+_escape_short = lru_cache(maxsize=4096)(escape_text)
+
+
+def fold(line: str) -> str:
+    """One content line and its CRLF, folded so that no line is longer than 75 octets
+    in UTF-8 (RFC 5545 3.1); a fold never splits a character."""
+    if len(line) <= _LINE_OCTETS and (line.isascii() or len(line.encode()) <= _LINE_OCTETS):
+        return line + CRLF
+    if line.isascii():
+        pieces = [line[:_LINE_OCTETS]]
+        pieces += [line[i : i + 74] for i in range(_LINE_OCTETS, len(line), 74)]
+        return "\r\n ".join(pieces) + CRLF
     data = line.encode()
-    if len(data) <= _LINE_OCTETS:
-        return data + b"\r\n"
-    pieces: list[bytes] = []
+    cuts: list[str] = []
     start, room = 0, _LINE_OCTETS
     while len(data) - start > room:
         end = start + room
         while data[end] & 0xC0 == 0x80:  # a continuation byte: back up to the character's start
             end -= 1
-        pieces.append(data[start:end])
+        cuts.append(data[start:end].decode())
         start, room = end, _LINE_OCTETS - 1  # the leading space of a continuation counts
-    pieces.append(data[start:])
-    return b"\r\n ".join(pieces) + b"\r\n"
+    cuts.append(data[start:].decode())
+    return "\r\n ".join(cuts) + CRLF
+
+
+_STAMPS: dict[dt.datetime, str] = {}
 
 
 def _utc_stamp(instant: dt.datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    # Rows written together share their stamps: each is formatted once.
+    stamp = _STAMPS.get(instant)
+    if stamp is None:
+        if len(_STAMPS) > 10_000:
+            _STAMPS.clear()
+        utc = instant.astimezone(UTC)
+        stamp = _STAMPS[instant] = f"{_wall(utc.date(), utc.time())}Z"
+    return stamp
 
 
-def _local(instant: dt.datetime, zone_name: str) -> tuple[str, int]:
-    local = instant.astimezone(load_zone(zone_name))
-    return local.strftime("%Y%m%dT%H%M%S"), local.fold
+def _wall(day: dt.date, time: dt.time) -> str:
+    # %-formatting: three times quicker than strftime, at 200,000 times a feed.
+    return "%04d%02d%02dT%02d%02d%02d" % (  # noqa: UP031
+        day.year,
+        day.month,
+        day.day,
+        time.hour,
+        time.minute,
+        time.second,
+    )
 
 
 def _number(value: float) -> str:
@@ -155,7 +181,7 @@ def description(event: FeedEvent) -> str:
         lines.append("Private screening")
     if event.status != "scheduled":
         lines.append(f"Status: {event.status}")
-    if event.starts_at_utc is None:
+    if event.local_time is None:
         lines.append("Time to be announced")
     if event.notes:
         lines.append("")
@@ -189,49 +215,52 @@ def categories(event: FeedEvent) -> list[str]:
 
 def render_event(event: FeedEvent) -> bytes:
     """One VEVENT, folded, CRLF line ends."""
-    if event.starts_at_utc is None:
+    zone = event.timezone
+    if event.local_time is None or event.starts_at_utc is None:
         day = event.local_date
-        times = [
-            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{day + dt.timedelta(days=1):%Y%m%d}",
-        ]
+        following = day + dt.timedelta(days=1)
+        times = (
+            f"DTSTART;VALUE=DATE:{day.year:04d}{day.month:02d}{day.day:02d}\r\n"
+            f"DTEND;VALUE=DATE:{following.year:04d}{following.month:02d}{following.day:02d}\r\n"
+        )
     else:
-        zone = event.timezone
-        start, _ = _local(event.starts_at_utc, zone)
-        end_instant = event.starts_at_utc + dt.timedelta(minutes=event.length_minutes)
-        end, second_time = _local(end_instant, zone)
+        # The stored wall time is the truth (DESIGN.md, "Times"); the end is reached
+        # through UTC, since a length may cross a change of the clocks.
+        end_utc = event.starts_at_utc + dt.timedelta(minutes=event.length_minutes)
+        end = end_utc.astimezone(load_zone(zone))
         # An end in the hour that repeats when clocks go back, the second time round,
         # has no unambiguous wall time: it is written in UTC instead.
-        end_line = f"DTEND:{_utc_stamp(end_instant)}" if second_time else f"DTEND;TZID={zone}:{end}"
-        times = [f"DTSTART;TZID={zone}:{start}", end_line]
+        end_line = (
+            f"DTEND:{_utc_stamp(end_utc)}"
+            if end.fold
+            else f"DTEND;TZID={zone}:{_wall(end.date(), end.time())}"
+        )
+        times = f"DTSTART;TZID={zone}:{_wall(event.local_date, event.local_time)}\r\n{end_line}\r\n"
     stamp = _utc_stamp(event.updated_at)
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{clean_text(event.uid)}",
-        f"DTSTAMP:{stamp}",
-        *times,
-        f"SEQUENCE:{event.sequence}",
-        f"STATUS:{STATUS[event.status]}",
-        f"SUMMARY:{escape_text(summary(event))}",
+    parts = [
+        "BEGIN:VEVENT\r\n",
+        fold(f"UID:{clean_text(event.uid)}"),
+        f"DTSTAMP:{stamp}\r\n",
+        times,
+        f"SEQUENCE:{event.sequence}\r\nSTATUS:{STATUS[event.status]}\r\n",
+        fold(f"SUMMARY:{escape_text(summary(event))}"),
     ]
     place = location(event)
     if place:
-        lines.append(f"LOCATION:{escape_text(place)}")
+        parts.append(fold(f"LOCATION:{_escape_short(place)}"))
     if event.latitude is not None and event.longitude is not None:
-        lines.append(f"GEO:{_number(event.latitude)};{_number(event.longitude)}")
-    lines.append(f"DESCRIPTION:{escape_text(description(event))}")
+        parts.append(f"GEO:{_number(event.latitude)};{_number(event.longitude)}\r\n")
+    parts.append(fold(f"DESCRIPTION:{escape_text(description(event))}"))
     url = event.ticket_url or event.website
     if url:
-        lines.append(f"URL:{clean_text(url)}")
-    lines.append("CATEGORIES:" + ",".join(escape_text(c) for c in categories(event)))
+        parts.append(fold(f"URL:{clean_text(url)}"))
+    parts.append(fold("CATEGORIES:" + ",".join(map(_escape_short, categories(event)))))
     if event.visibility == "private":
-        lines.append("CLASS:PRIVATE")
-    lines += [
-        f"CREATED:{_utc_stamp(event.created_at)}",
-        f"LAST-MODIFIED:{stamp}",
-        "END:VEVENT",
-    ]
-    return b"".join(map(fold, lines))
+        parts.append("CLASS:PRIVATE\r\n")
+    parts.append(
+        f"CREATED:{_utc_stamp(event.created_at)}\r\nLAST-MODIFIED:{stamp}\r\nEND:VEVENT\r\n"
+    )
+    return "".join(parts).encode()
 
 
 def render_header(header: FeedHeader) -> bytes:
@@ -250,7 +279,8 @@ def render_header(header: FeedHeader) -> bytes:
         f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}",
         f"X-PUBLISHED-TTL:{refresh}",
     ]
-    return b"".join(map(fold, lines)) + b"".join(_vtimezone(z) for z in header.zones)
+    head = "".join(map(fold, lines)).encode()
+    return head + b"".join(_vtimezone(z) for z in header.zones)
 
 
 FOOTER = b"END:VCALENDAR\r\n"

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from screenings import tables
 from screenings.errors import InvalidInput
-from screenings.query import FE, SE, E, F, ScreeningQuery, V
+from screenings.query import CITY, FE, SE, E, F, S, ScreeningQuery, V
 from screenings.records import FeedEvent, FeedHeader, ZoneSpan
 from screenings.services import lookup
 
@@ -102,9 +103,9 @@ def calendar_feed(session: Session, query: ScreeningQuery, options: FeedOptions)
     count = sum(n for *_, n in spans)
     details = _FilmDetails(session, select(scope.c.film_id))
     rows = session.execute(
-        _with_details(statement).execution_options(yield_per=_CHUNK, stream_results=True)
+        _event_columns(statement, query.default_length_minutes).execution_options(yield_per=_CHUNK)
     )
-    events = (details.event(row, query.default_length_minutes) for row in rows)
+    events = map(details.event, rows)
     return Feed(header, count, events, notes)
 
 
@@ -114,20 +115,59 @@ def _shown_statuses(asked: tuple[str, ...]) -> tuple[str, ...]:
     return statuses or ("none",)
 
 
-def _with_details(statement: Select[Any]) -> Select[Any]:
-    """The query's SELECT with what an event shows beyond a list row."""
-    return statement.add_columns(
-        F.c.countries.label("film_countries"),
-        F.c.website.label("film_website"),
-        F.c.slug.label("film_slug"),
-        SE.c.premiere.label("premiere"),
-        V.c.address.label("venue_address"),
-        V.c.latitude.label("venue_latitude"),
-        V.c.longitude.label("venue_longitude"),
-        V.c.slug.label("venue_slug"),
-        E.c.slug.label("edition_slug"),
-        FE.c.slug.label("festival_slug"),
-    )
+def _event_columns(
+    statement: Select[Any], default_length: int, *, grouping: bool = False
+) -> Select[Any]:
+    """The query's SELECT (its joins, filters and order) with the columns of a
+    ``FeedEvent`` in its field order (the film's id standing for its directors and
+    links; the countries as JSON text), then, with ``grouping``, those that place a
+    screening in a split's groups."""
+    columns = [
+        S.c.uid,
+        S.c.sequence,
+        S.c.created_at,
+        S.c.updated_at,
+        S.c.status,
+        S.c.visibility,
+        S.c.kind,
+        S.c.timezone,
+        S.c.local_date,
+        S.c.local_time,
+        S.c.starts_at_utc,
+        func.coalesce(S.c.duration_minutes, F.c.runtime_minutes, default_length),
+        F.c.title,
+        F.c.year,
+        F.c.runtime_minutes,
+        cast(F.c.countries, Text),
+        S.c.film_id,
+        F.c.website,
+        FE.c.name,
+        E.c.year,
+        E.c.label,
+        SE.c.section,
+        SE.c.premiere,
+        V.c.name,
+        V.c.address,
+        CITY,
+        V.c.latitude,
+        V.c.longitude,
+        S.c.audience,
+        S.c.ticket_url,
+        S.c.notes,
+    ]
+    if grouping:
+        columns += [
+            FE.c.slug.label("festival_slug"),
+            E.c.slug.label("edition_slug"),
+            V.c.slug.label("venue_slug"),
+            V.c.city.label("venue_city"),
+            F.c.slug.label("film_slug"),
+        ]
+    return statement.with_only_columns(*columns, maintain_column_froms=False)
+
+
+_FILM = 16  # the film's id in a row of _event_columns
+_GROUPING = 31  # where the grouping columns begin
 
 
 class _FilmDetails:
@@ -154,41 +194,24 @@ class _FilmDetails:
         ):
             links[film_id].append((kind, url))
         self.links = {k: tuple(v) for k, v in links.items()}
+        # Lists of countries repeat: each JSON text is read once.
+        self.countries: dict[str | None, tuple[str, ...]] = {None: ()}
 
-    def event(self, row: Any, default_length: int) -> FeedEvent:
-        film_id = row.film_id
-        return FeedEvent(
-            uid=row.uid,
-            sequence=row.sequence,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            status=row.status,
-            visibility=row.visibility,
-            kind=row.kind,
-            timezone=row.timezone,
-            local_date=row.local_date,
-            starts_at_utc=row.starts_at_utc,
-            length_minutes=row.duration_minutes or row.film_runtime or default_length,
-            film_title=row.film_title,
-            film_year=row.film_year,
-            runtime_minutes=row.film_runtime,
-            countries=tuple(row.film_countries or ()),
-            directors=self.directors.get(film_id, ()),
-            website=row.film_website,
-            links=self.links.get(film_id, ()),
-            festival=row.festival_name,
-            edition_year=row.edition_year,
-            edition_label=row.edition_label,
-            section=row.section,
-            premiere=row.premiere,
-            venue_name=row.venue_name,
-            venue_address=row.venue_address,
-            city=row.display_city,
-            latitude=row.venue_latitude,
-            longitude=row.venue_longitude,
-            audience=row.audience,
-            ticket_url=row.ticket_url,
-            notes=row.notes,
+    def event(self, row: Any) -> FeedEvent:
+        """The event of a row of ``_event_columns``."""
+        film_id = row[_FILM]
+        countries = self.countries.get(row[15])
+        if countries is None:
+            countries = self.countries[row[15]] = tuple(json.loads(row[15]))
+        return FeedEvent._make(
+            (
+                *row[:15],
+                countries,
+                self.directors.get(film_id, ()),
+                row[17],
+                self.links.get(film_id, ()),
+                *row[18:_GROUPING],
+            )
         )
 
 
@@ -340,26 +363,25 @@ def split_feeds(session: Session, query: ScreeningQuery, by: str, options: FeedO
     if by not in SPLITS:
         raise InvalidInput(f"--split-by: expected one of {', '.join(SPLITS)}, got {by!r}")
     statement, notes = query.with_private().statement(session)
-    statement = _with_details(statement)
     scope = statement.subquery()
+    statement = _event_columns(statement, query.default_length_minutes, grouping=True)
     details = _FilmDetails(session, select(scope.c.film_id))
     people = _people(session, select(scope.c.film_id)) if by == "person" else {}
     groups: dict[str, Group] = {}
     ungrouped = 0
     for row in session.execute(statement.execution_options(yield_per=_CHUNK)):
-        keys = _groups_of(row, by, people)
-        why = _left_out(row, query, options)
-        event = None if why else details.event(row, query.default_length_minutes)
-        if not keys and event is not None:
+        event = details.event(row)
+        keys = _groups_of(row, event, by, people)
+        why = _left_out(event, query, options)
+        if not keys and why is None:
             ungrouped += 1
         for slug, title in keys:
             group = groups.get(slug)
             if group is None:
-                file = f"{slug}.ics"
-                group = groups[slug] = Group(slug, title, file)
-            if event is not None:
+                group = groups[slug] = Group(slug, title, f"{slug}.ics")
+            if why is None:
                 group.events.append(event)
-            elif why is not None:
+            else:
                 group.left_out[why] = group.left_out.get(why, 0) + 1
     if by in {"festival", "edition", "film"} and _names_only_programme(query):
         for slug, title in _programme_groups(session, query, by):
@@ -371,35 +393,35 @@ def split_feeds(session: Session, query: ScreeningQuery, by: str, options: FeedO
     return Split(by, ordered, ungrouped, notes)
 
 
-def _left_out(row: Any, query: ScreeningQuery, options: FeedOptions) -> str | None:
-    if row.visibility == "private" and not query.include_private:
+def _left_out(event: FeedEvent, query: ScreeningQuery, options: FeedOptions) -> str | None:
+    if event.visibility == "private" and not query.include_private:
         return "private"
-    if options.cancelled == "omit" and row.status in OFF:
+    if options.cancelled == "omit" and event.status in OFF:
         return "cancelled"
     return None
 
 
 def _groups_of(
-    row: Any, by: str, people: dict[int, list[tuple[str, str]]]
+    row: Any, event: FeedEvent, by: str, people: dict[int, list[tuple[str, str]]]
 ) -> list[tuple[str, str]]:
     """(slug, title) of each group the row belongs to."""
     if by == "festival":
         if row.festival_slug is None:
             return [(SPECIAL, "Special screenings")]
-        return [(row.festival_slug, row.festival_name)]
+        return [(row.festival_slug, event.festival or "")]
     if by == "edition":
         if row.edition_slug is None:
             return [(SPECIAL, "Special screenings")]
-        label = f" {row.edition_label}" if row.edition_label else ""
-        return [(row.edition_slug, f"{row.festival_name} {row.edition_year}{label}")]
+        label = f" {event.edition_label}" if event.edition_label else ""
+        return [(row.edition_slug, f"{event.festival} {event.edition_year}{label}")]
     if by == "venue":
         if row.venue_slug is None:
             return []
-        return [(row.venue_slug, ", ".join(p for p in (row.venue_name, row.venue_city) if p))]
+        return [(row.venue_slug, ", ".join(p for p in (event.venue_name, row.venue_city) if p))]
     if by == "film":
-        year = f" ({row.film_year})" if row.film_year else ""
-        return [(row.film_slug, f"{row.film_title}{year}")]
-    return people.get(row.film_id, [])
+        year = f" ({event.film_year})" if event.film_year else ""
+        return [(row.film_slug, f"{event.film_title}{year}")]
+    return people.get(row[_FILM], [])
 
 
 def _people(session: Session, film_ids: Select[Any]) -> dict[int, list[tuple[str, str]]]:
