@@ -251,6 +251,9 @@ def _listed(cli: Cli) -> list[dict[str, Any]]:
 # --- Updates in place --------------------------------------------------------------
 
 
+NEW_DATE = ("--on", "2013-06-16", "--status", "scheduled")
+
+
 def test_every_kind_of_change_updates_in_place(cli: Cli, tmp_path: Path) -> None:
     lineup = write_csv(tmp_path / "lineup.csv", ROWS)
     cli("import", str(lineup))
@@ -261,7 +264,10 @@ def test_every_kind_of_change_updates_in_place(cli: Cli, tmp_path: Path) -> None
         ("edit", "venue", "Showroom Cinema", "--address", "15 Paternoster Row"),
         ("edit", "edition", "Sheffield Doc/Fest 2013", "--label", "20th"),
         ("edit", "screening", f"#{ids['Mothers 2013-06-13']}", "--status", "tentative"),
+        ("cancel", "screening", f"#{ids['Mothers 2013-06-13']}"),
         ("postpone", "screening", f"#{ids['The Act of Killing 2013-06-14']}"),
+        # The postponed screening gets its new date: the same event, moved.
+        ("edit", "screening", f"#{ids['The Act of Killing 2013-06-14']}", *NEW_DATE),
     ]
     old = tmp_path / "step0.ics"
     before = events(export(cli, old))

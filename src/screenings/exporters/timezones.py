@@ -79,17 +79,23 @@ def zone_transitions(zone_name: str, start: dt.datetime, end: dt.datetime) -> li
     current = _period(zone, start)
     found = [Transition(start, current, current)]
     low = start
+    # The scan compares plain tuples: a Period is made only where the clocks change.
+    reading = _reading(zone, start)
     while low < end:
         high = min(low + _STEP, end)
-        following = _period(zone, high)
-        if following != current:
+        if _reading(zone, high) != reading:
             at = _bisect(zone, low, high, current)
             after = _period(zone, at)
             found.append(Transition(at, current, after))
-            current, low = after, at
+            current, low, reading = after, at, _reading(zone, at)
         else:
             low = high
     return found
+
+
+def _reading(zone: ZoneInfo, instant: dt.datetime) -> tuple[object, ...]:
+    local = instant.astimezone(zone)
+    return (local.utcoffset(), local.dst(), local.tzname())
 
 
 def _bisect(zone: ZoneInfo, low: dt.datetime, high: dt.datetime, before: Period) -> dt.datetime:
