@@ -263,3 +263,22 @@ def test_irish_winter_time_is_standard_and_summer_time_daylight() -> None:
 def test_an_unknown_zone_is_refused() -> None:
     with pytest.raises(InvalidInput, match="unknown time zone 'Europe/Sheffield'"):
         render_vtimezone("Europe/Sheffield", dt.date(2013, 6, 12), dt.date(2013, 6, 16))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["Europe/London", "Africa/Casablanca", "Australia/Lord_Howe", "Asia/Gaza"]),
+    st.lists(st.tuples(st.integers(0, 25_000), st.integers(1, 3_000)), min_size=1, max_size=4),
+)
+def test_a_zone_scanned_once_answers_any_range_as_a_scan_of_it_alone(
+    zone: str, ranges: list[tuple[int, int]]
+) -> None:
+    # A split export asks for one zone over many ranges, in any order: each answer must
+    # be what scanning that range alone gives, transitions at the seams included.
+    from screenings.exporters import timezones
+
+    timezones._SCANNED.pop(zone, None)
+    for offset, days in ranges:
+        start = dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(days=offset, hours=offset % 24)
+        end = start + dt.timedelta(days=days)
+        assert zone_transitions(zone, start, end) == timezones._scan(zone, start, end)

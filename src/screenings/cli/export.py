@@ -214,9 +214,11 @@ def write_split(
     for groups that have nothing to show now are removed."""
     from screenings.cli.files import publish_split
     from screenings.cli.render import say_notes
+    from screenings.exporters.ical import render_event
     from screenings.services.feeds import split_feeds
 
-    split = split_feeds(session, query, by, options)
+    # Each event rendered once, as it is read: the split holds no more than its output.
+    split = split_feeds(session, query, by, options, keep=render_event)
     say_notes(split.notes)
     outcome = publish_split(split, out_dir)
     _say_split(split, outcome, out_dir)

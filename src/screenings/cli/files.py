@@ -70,11 +70,11 @@ class Published(NamedTuple):
 def publish_split(split: Split, out_dir: Path) -> Published:
     """The feeds of ``split`` and their index in ``out_dir`` (created if needed).
 
-    Each event is rendered once, even when it is in several feeds. A feed listed
+    The groups hold their events rendered (``render_event``). A feed listed
     in the previous ``index.json`` whose group has nothing to show now is removed,
     so no stale calendar stays online; no other file is ever removed.
     """
-    from screenings.exporters.ical import assemble, render_event
+    from screenings.exporters.ical import assemble
     from screenings.exporters.index import render_index_html, render_index_json
     from screenings.records import FeedIndexEntry
 
@@ -83,18 +83,11 @@ def publish_split(split: Split, out_dir: Path) -> Published:
     except OSError as exc:
         raise InvalidInput(f"--out-dir: cannot create {out_dir}: {exc.strerror or exc}") from None
     previous = _previous_files(out_dir)
-    rendered: dict[str, bytes] = {}
     written = unchanged = 0
     entries = []
     for group in split.groups:
         if group.header is not None:
-            events = []
-            for event in group.events:
-                data = rendered.get(event.uid)
-                if data is None:
-                    data = rendered[event.uid] = render_event(event)
-                events.append(data)
-            feed = assemble(group.header, events)
+            feed = assemble(group.header, group.events)
             if write_if_changed(out_dir / group.file, [feed], what="--out-dir"):
                 written += 1
             else:

@@ -17,6 +17,7 @@ same zone and range give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -68,13 +69,45 @@ def _period(zone: ZoneInfo, instant: dt.datetime) -> Period:
 
 
 def zone_transitions(zone_name: str, start: dt.datetime, end: dt.datetime) -> list[Transition]:
-    """Every change of the zone's offset, DST flag or abbreviation in [start, end), oldest first.
+    """Every change of the zone's offset, DST flag or abbreviation after ``start`` and up
+    to ``end``, oldest first.
 
     ``start`` and ``end`` are aware instants. The period in force at
     ``start`` opens the list as a transition to itself at ``start``, so the
     list always says what the clocks read from ``start`` on, even for a zone
     that never changes.
+
+    The zone is scanned once per process (a split export asks for one zone
+    hundreds of times): a request beyond what was scanned scans only the part
+    missing, and each answer is a slice of the whole, the same list a scan of
+    [start, end] alone gives, since every transition is found to the second
+    whatever the grid of the scan.
     """
+    known = _SCANNED.get(zone_name)
+    if known is None:
+        known = _SCANNED[zone_name] = (start, end, _scan(zone_name, start, end))
+    if start < known[0]:
+        # The scan of [start, known start] ends with what the known list opens with.
+        earlier = _scan(zone_name, start, known[0])
+        known = _SCANNED[zone_name] = (start, known[1], earlier + known[2][1:])
+    if end > known[1]:
+        later = _scan(zone_name, known[1], end)
+        known = _SCANNED[zone_name] = (known[0], end, known[2] + later[1:])
+    transitions = known[2]
+    first = bisect_right(transitions, start, key=lambda t: t.at) - 1
+    current = transitions[first].after
+    found = [Transition(start, current, current)]
+    for transition in transitions[first + 1 :]:
+        if transition.at > end:
+            break
+        found.append(transition)
+    return found
+
+
+_SCANNED: dict[str, tuple[dt.datetime, dt.datetime, list[Transition]]] = {}
+
+
+def _scan(zone_name: str, start: dt.datetime, end: dt.datetime) -> list[Transition]:
     zone = load_zone(zone_name)
     current = _period(zone, start)
     found = [Transition(start, current, current)]

@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -319,15 +319,24 @@ def _empty_zone(session: Session, query: ScreeningQuery, options: FeedOptions) -
 
 @dataclass
 class Group:
-    """One feed of a split: its name, file, header and events; ``left_out`` counts the
-    screenings of the group a feed does not show (private, cancelled), by reason."""
+    """One feed of a split: its name, file, header and events (as ``split_feeds`` was
+    asked to keep them); ``left_out`` counts the screenings of the group a feed does not
+    show (private, cancelled), by reason."""
 
     slug: str
     title: str
     file: str
-    events: list[FeedEvent] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
     header: FeedHeader | None = None
+    # zone -> the first and last local dates of the group's events in it
+    spans: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)
+
+    def add(self, event: FeedEvent, kept: Any) -> None:
+        self.events.append(kept)
+        day, zone = event.local_date, event.timezone
+        first, last = self.spans.get(zone, (day, day))
+        self.spans[zone] = (min(first, day), max(last, day))
 
     @property
     def reason(self) -> str | None:
@@ -350,7 +359,13 @@ class Split(NamedTuple):
     notes: list[str]
 
 
-def split_feeds(session: Session, query: ScreeningQuery, by: str, options: FeedOptions) -> Split:
+def split_feeds(
+    session: Session,
+    query: ScreeningQuery,
+    by: str,
+    options: FeedOptions,
+    keep: Callable[[FeedEvent], Any] = lambda event: event,
+) -> Split:
     """One feed per ``by`` (festival, edition, venue, film or person) for the screenings
     ``query`` selects. In a festival or edition split, screenings of no edition make a
     feed of their own (file ``special_screenings.ics``). A person's feed has the
@@ -359,6 +374,10 @@ def split_feeds(session: Session, query: ScreeningQuery, by: str, options: FeedO
     Groups whose screenings are all left out (private, or cancelled with ``omit``)
     are listed with no events, and so are festivals, editions and films that have
     only undated selections when the query names nothing beyond them.
+
+    Each event is passed once to ``keep``, and what it returns is what the groups
+    hold: the event itself by default, or, say, its rendered bytes, so that a large
+    split holds no more than its output.
     """
     if by not in SPLITS:
         raise InvalidInput(f"--split-by: expected one of {', '.join(SPLITS)}, got {by!r}")
@@ -375,12 +394,13 @@ def split_feeds(session: Session, query: ScreeningQuery, by: str, options: FeedO
         why = _left_out(event, query, options)
         if not keys and why is None:
             ungrouped += 1
+        kept = keep(event) if keys and why is None else None
         for slug, title in keys:
             group = groups.get(slug)
             if group is None:
                 group = groups[slug] = Group(slug, title, f"{slug}.ics")
             if why is None:
-                group.events.append(event)
+                group.add(event, kept)
             else:
                 group.left_out[why] = group.left_out.get(why, 0) + 1
     if by in {"festival", "edition", "film"} and _names_only_programme(query):
@@ -491,10 +511,7 @@ def _programme_groups(session: Session, query: ScreeningQuery, by: str) -> list[
 
 
 def _group_header(group: Group, by: str, options: FeedOptions) -> FeedHeader:
-    spans: dict[str, tuple[dt.date, dt.date]] = {}
-    for event in group.events:
-        first, last = spans.get(event.timezone, (event.local_date, event.local_date))
-        spans[event.timezone] = (min(first, event.local_date), max(last, event.local_date))
+    spans = group.spans
     title = f"Screenings: {group.title}" if group.slug != SPECIAL else group.title
     return FeedHeader(
         uid=f"{by}-{group.slug}@{options.domain}",
