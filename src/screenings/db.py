@@ -142,7 +142,8 @@ def unit_of_work(
     block comes out as ``Conflict`` (with a message naming the record and the
     rule), a busy or unreachable database as ``DatabaseUnavailable``. With
     ``write=False`` the transaction is rolled back at the end; with ``dry_run`` too,
-    after writing as a real run would (``--dry-run``).
+    after writing as a real run would (``--dry-run``). A reading unit of work
+    (``write=False``) on PostgreSQL sees one snapshot (REPEATABLE READ).
 
     ``bind`` may be a ``Connection`` already in a transaction (tests): the
     unit of work then runs in a savepoint inside it.
@@ -150,7 +151,15 @@ def unit_of_work(
     if isinstance(bind, Connection):
         session = Session(bind=bind, join_transaction_mode="create_savepoint")
     else:
-        engine = bind.execution_options(**{_WRITE: True}) if write else bind
+        engine: Engine
+        if write:
+            engine = bind.execution_options(**{_WRITE: True})
+        elif bind.dialect.name == "postgresql":
+            # A reader sees one snapshot, whatever commits meanwhile: an export's
+            # several SELECTs agree (SQLite's transaction is one snapshot already).
+            engine = bind.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            engine = bind
         session = Session(bind=engine)
     with session, database_errors(bind):
         try:

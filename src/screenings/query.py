@@ -24,6 +24,7 @@ from screenings.tables import SCREENING_STATUSES
 from screenings.timeparse import MAX_YEAR, MIN_YEAR, UTC, DateRange, load_zone
 
 SORTS = ("start", "-start", "film", "venue", "updated")
+OFF = ("cancelled", "postponed")  # what hide_cancelled leaves out: neither is on
 MAX_LIMIT = 2**31 - 1  # any larger limit is no limit, and SQLite refuses it
 
 # Plain tables, not the ORM classes: a list needs no instances (see statement()).
@@ -57,6 +58,7 @@ class ScreeningQuery:
     dates: DateRange | None = None  # local dates, both ends included
     upcoming_from: dt.datetime | None = None  # aware instant: screenings not over by then
     statuses: tuple[str, ...] = ()
+    hide_cancelled: bool = False  # leave out cancelled and postponed screenings
     kinds: tuple[str, ...] = ()
     section: str | None = None
     audience: str | None = None
@@ -98,6 +100,7 @@ class ScreeningQuery:
                 FE.c.name.label("festival_name"),
                 SE.c.section.label("section"),
                 CITY.label("display_city"),
+                self.length().label("length_minutes"),
             )
             .join(F, S.c.film_id == F.c.id)
             .outerjoin(V, S.c.venue_id == V.c.id)
@@ -155,6 +158,8 @@ class ScreeningQuery:
             )
         if self.statuses:
             where.append(S.c.status.in_([status.lower() for status in self.statuses]))
+        if self.hide_cancelled:
+            where.append(S.c.status.not_in(OFF))
         if self.kinds:
             where.append(S.c.kind.in_(self.kinds))
         if not self.include_private:
@@ -163,6 +168,11 @@ class ScreeningQuery:
         if self.limit is not None:
             statement = statement.limit(min(self.limit, MAX_LIMIT))
         return statement, notes
+
+    def length(self) -> Any:
+        """A screening's effective length in minutes, as SQL: its own slot, else its
+        film's runtime, else the configured default (DESIGN.md, "Length")."""
+        return func.coalesce(S.c.duration_minutes, F.c.runtime_minutes, self.default_length_minutes)
 
     def with_private(self) -> ScreeningQuery:
         """The same query with private screenings included (for checks, never for output)."""
@@ -197,6 +207,11 @@ class ScreeningQuery:
             raise InvalidInput(f"--year: expected a year from {MIN_YEAR} to {MAX_YEAR}")
         if self.edition is not None and self.festival is not None:
             raise InvalidInput("--edition: give either --edition or --festival (with --year)")
+        if self.hide_cancelled and self.statuses and all(s.lower() in OFF for s in self.statuses):
+            raise InvalidInput(
+                "--cancelled omit: leaves out every screening --status asks for "
+                f"({', '.join(self.statuses)})"
+            )
 
     def _order(self) -> list[Any]:
         # A screening whose time is not known sorts at the start of its day.
@@ -235,9 +250,7 @@ class ScreeningQuery:
             start=start,
             starts_at_utc=row.starts_at_utc,
             duration_minutes=row.duration_minutes,
-            length_minutes=(
-                row.duration_minutes or row.film_runtime or self.default_length_minutes
-            ),
+            length_minutes=row.length_minutes,
             kind=row.kind,
             status=row.status,
             visibility=row.visibility,

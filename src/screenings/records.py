@@ -452,12 +452,12 @@ class FeedHeader(NamedTuple):
 
 class FeedIndexEntry(NamedTuple):
     """One group of a split feed as its index lists it: ``file`` is None when the group
-    has nothing to show, and ``reason`` says why; ``left_out`` counts, by reason
-    ("private", "cancelled"), the group's screenings its feed does not show."""
+    has nothing to show, and ``reason`` says why; ``cancelled`` counts the group's
+    cancelled and postponed screenings its feed leaves out (``--cancelled omit``)."""
 
     slug: str
     title: str
     file: str | None
     events: int
-    left_out: dict[str, int]
+    cancelled: int
     reason: str | None

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -111,6 +112,23 @@ def test_special_and_private_screenings_are_marked() -> None:
     assert str(found["test-2@screenings.example"]["CLASS"]) == "PRIVATE"
 
 
+def test_a_start_in_the_repeated_hour_is_written_in_utc(tmp_path: Path) -> None:
+    # London, 27 October 2024: 01:30 happens twice. ical.js and libical read
+    # "DTSTART;TZID=Europe/London:20241027T013000" as the second (01:30 GMT),
+    # icalendar and vobject as the first (00:30 UTC, what was stored).
+    start = dt.datetime(2024, 10, 27, 0, 30, tzinfo=UTC)
+    day = dt.date(2024, 10, 27)
+    header = HEADER._replace(zones=(ZoneSpan("Europe/London", day, day),))
+    twice = event(local_date=day, local_time=dt.time(1, 30), starts_at_utc=start)
+    (only,) = parse(twice, header=header).values()
+    assert only.decoded("DTSTART") == start and "TZID" not in only["DTSTART"].params
+    assert only.decoded("DTEND") == start + dt.timedelta(minutes=71)
+    path = tmp_path / "twice.ics"
+    path.write_bytes(b"".join(render_ics(header, [twice])))
+    code, report = ical_check(path)
+    assert code == 0, report
+
+
 def test_an_end_in_the_repeated_hour_is_written_in_utc() -> None:
     # Toronto, 3 November 2013: clocks go back from 02:00 EDT to 01:00 EST. A 00:30
     # screening of 90 minutes ends at 01:00 EST, the second 01:00 of the night.
@@ -177,31 +195,47 @@ TEXT = st.one_of(
 TITLE = TEXT.filter(lambda t: promised(t).strip() != "")
 
 
+_NOT_IN_URI = re.compile("[\x00-\x20\x7f-\x9f]")
+
+
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
-def _collect(collected: list[tuple[FeedEvent, dict[str, str]]], data: st.DataObject) -> None:
+def _collect(collected: list[tuple[FeedEvent, dict[str, Any]]], data: st.DataObject) -> None:
     number = len(collected) + 1
-    title, notes, venue, festival = (
-        data.draw(TITLE),
-        data.draw(TEXT),
-        data.draw(TITLE),
-        data.draw(TITLE),
-    )
-    item = event(number, film_title=title, notes=notes or None, venue_name=venue, city=None)
-    item = item._replace(festival=festival, directors=(), film_year=None, runtime_minutes=None)
-    item = item._replace(countries=())
-    render_event(item)  # every example renders
-    expected = {
-        "SUMMARY": promised(title),
-        "LOCATION": promised(venue),
-        "festival": promised(festival),
-        "notes": promised(notes),
+    texts = {
+        name: data.draw(TITLE)
+        for name in ("film_title", "venue_name", "festival", "section", "audience", "label")
     }
+    notes, url = data.draw(TEXT), data.draw(TEXT)
+    item = event(
+        number,
+        film_title=texts["film_title"],
+        notes=notes or None,
+        venue_name=texts["venue_name"],
+        city=None,
+        festival=texts["festival"],
+        section=texts["section"],
+        audience=texts["audience"],
+        edition_label=texts["label"],
+        ticket_url=url or None,
+        directors=(),
+        film_year=None,
+        runtime_minutes=None,
+        countries=(),
+    )
+    render_event(item)  # every example renders
+    expected: dict[str, Any] = {name: promised(text) for name, text in texts.items()}
+    # Categories: festival, section and kind, each once.
+    parts = dict.fromkeys([texts["festival"], texts["section"], "regular"])
+    expected["categories"] = [promised(part) for part in parts]
+    expected["notes"] = promised(notes)
+    # A URL is a URI: no whitespace or control character, the rest percent-encoded.
+    expected["url"] = quote(_NOT_IN_URI.sub("", url), safe=":/?#[]@!$&'()*+,;=-._~%")
     collected.append((item, expected))
 
 
 def test_any_text_survives_escaping_and_folding(tmp_path: Path) -> None:
-    collected: list[tuple[FeedEvent, dict[str, str]]] = []
+    collected: list[tuple[FeedEvent, dict[str, Any]]] = []
     _collect(collected)
     path = tmp_path / "texts.ics"
     path.write_bytes(b"".join(render_ics(HEADER, [item for item, _ in collected])))
@@ -211,11 +245,18 @@ def test_any_text_survives_escaping_and_folding(tmp_path: Path) -> None:
     assert len(read) == len(collected)
     for item, expected in collected:
         parsed = read[item.uid]
-        assert str(parsed["SUMMARY"]) == expected["SUMMARY"]
-        assert str(parsed["LOCATION"]) == expected["LOCATION"]
-        assert parsed["CATEGORIES"].cats[0] == expected["festival"]
+        assert str(parsed["SUMMARY"]) == expected["film_title"]
+        assert str(parsed["LOCATION"]) == expected["venue_name"]
+        assert parsed["CATEGORIES"].cats == expected["categories"]
         description = str(parsed["DESCRIPTION"])
+        edition = f"{expected['festival']} 2013 ({expected['label']}) · {expected['section']}"
+        assert edition in description
+        assert f"For: {expected['audience']}" in description
         if expected["notes"]:
-            assert description.endswith("\n\n" + expected["notes"])
+            assert f"\n\n{expected['notes']}\n\n" in description + "\n\n"
+        if expected["url"]:
+            assert str(parsed["URL"]) == expected["url"]
+        else:
+            assert "URL" not in parsed
     for line in path.read_bytes().split(b"\r\n"):
         assert len(line) <= 75

@@ -38,6 +38,24 @@ class State:
             self._engine = create_db_engine(settings.database_url, what=settings.database_source)
         return self._engine
 
+    def refuse_missing_database(self) -> None:
+        """``InvalidInput`` when the database is a SQLite file that does not exist yet:
+        for commands that only read, where creating it would hide a mistyped path."""
+        from pathlib import Path
+
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.settings.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            path = Path(url.database)
+            if not path.exists():
+                from screenings.errors import InvalidInput
+
+                raise InvalidInput(
+                    f"{self.settings.database_source}: no catalogue at {path}; "
+                    "import or add something first, or check the path"
+                )
+
     def catalogue(self) -> Engine:
         """The engine, once the database is known to be at this version's revision.
 

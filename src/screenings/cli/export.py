@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -53,7 +54,7 @@ def export(
         ),
     ] = "mark",
     output: Annotated[
-        Path | None, Opt("--output", "-o", help="Write to this file (default: stdout).")
+        str | None, Opt("--output", "-o", help="Write to this file ('-' or none: stdout).")
     ] = None,
     split_by: Annotated[
         str | None,
@@ -63,7 +64,7 @@ def export(
         ),
     ] = None,
     out_dir: Annotated[
-        Path | None, Opt("--out-dir", help="With --split-by: the directory for the feeds.")
+        str | None, Opt("--out-dir", help="With --split-by: the directory for the feeds.")
     ] = None,
     refresh: Annotated[
         str,
@@ -104,6 +105,14 @@ def export(
         raise InvalidInput("--output: a split writes into --out-dir; give one or the other")
     if fmt != "ics" and (title is not None or refresh != "12h"):
         raise InvalidInput(f"--{'title' if title is not None else 'refresh'}: only for ics feeds")
+    if split_by is not None and title is not None:
+        raise InvalidInput("--title: a split names each feed after its group; leave it out")
+    if out_dir is not None and not out_dir.strip():
+        raise InvalidInput("--out-dir: empty; expected a directory")
+    if output is not None and not output.strip():
+        raise InvalidInput("--output: empty; expected a file name, or '-' for stdout")
+    # '-' is stdout, as for any file argument.
+    target = Path(output) if output is not None and output != "-" else None
     from screenings.db import unit_of_work
     from screenings.services.feeds import FeedOptions
 
@@ -137,14 +146,16 @@ def export(
         audience=audience,
         include_private=include_private,
     )
+    # A mistyped --db must not create an empty catalogue and publish its empty feeds.
+    state(ctx).refuse_missing_database()
     with unit_of_work(state(ctx).catalogue(), write=False) as session:
         if split_by is not None:
             assert out_dir is not None
-            write_split(session, query, split_by, options, out_dir)
+            write_split(session, query, split_by, options, Path(out_dir))
         elif fmt == "ics":
-            write_feed(session, query, options, output)
+            write_feed(session, query, options, target)
         else:
-            write_records(session, query, options, fmt, output)
+            write_records(session, query, options, fmt, target)
 
 
 _REFRESH = re.compile(r"^\s*(\d+)\s*([mhd]?)\s*$")
@@ -182,36 +193,26 @@ def write_records(
     session: Session, query: ScreeningQuery, options: FeedOptions, fmt: str, output: Path | None
 ) -> None:
     """The screenings as JSON or CSV, in the contract of ``list``."""
-    from screenings.cli.render import say_notes
-    from screenings.exporters.tabular import render_csv, render_json
+    from screenings.cli.render import machine_output, say_notes
     from screenings.records import ScreeningView
-    from screenings.services.feeds import OFF
 
-    found = query.run(session)
+    found = options.shown(query).run(session)
     say_notes(found.notes)
-    rows = found.screenings
-    if options.cancelled == "omit":
-        rows = [row for row in rows if row.status not in OFF]
-    data = (
-        render_json("screenings", ScreeningView, rows)
-        if fmt == "json"
-        else render_csv(ScreeningView, rows)
-    )
+    data = machine_output("screenings", ScreeningView, found.screenings, fmt)
     if output is None:
         _to_stdout([data])
         return
     from screenings.cli.files import write_if_changed
 
     write_if_changed(output, [data], what="--output")
-    typer.echo(f"{output}: {len(rows)} screening(s)", err=True)
+    typer.echo(f"{output}: {len(found.screenings)} screening(s)", err=True)
 
 
 def write_split(
     session: Session, query: ScreeningQuery, by: str, options: FeedOptions, out_dir: Path
 ) -> None:
-    """One feed per group in ``out_dir``, with ``index.json`` and ``index.html``; files
-    whose bytes would not change are left alone, and feeds this command wrote before
-    for groups that have nothing to show now are removed."""
+    """One feed per group in ``out_dir``, with ``index.json`` and ``index.html`` (see
+    ``files.publish_split``)."""
     from screenings.cli.files import publish_split
     from screenings.cli.render import say_notes
     from screenings.exporters.ical import render_event
@@ -231,6 +232,11 @@ def _say_split(split: Any, outcome: Any, out_dir: Path) -> None:
         f"{outcome.unchanged} unchanged, {outcome.removed} removed",
         err=True,
     )
+    if outcome.kept:
+        typer.echo(
+            f"{outcome.kept} feed(s) of an earlier split with other options left in place",
+            err=True,
+        )
     empty = len(split.groups) - len(feeds)
     if empty:
         typer.echo(f"{empty} {split.by}(s) with nothing to show: see index.json", err=True)
@@ -243,9 +249,19 @@ def _say_split(split: Any, outcome: Any, out_dir: Path) -> None:
 
 
 def _to_stdout(pieces: Any) -> None:
+    """Write to stdout; a reader that stopped reading (``| head``) ends the export
+    quietly, and a full or failing output is one line."""
     import sys
 
     out = sys.stdout.buffer
-    for piece in pieces:
-        out.write(piece)
-    out.flush()
+    try:
+        for piece in pieces:
+            out.write(piece)
+        out.flush()
+    except BrokenPipeError:
+        # Nothing more can reach the reader; stop Python's own flush at exit from failing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
+    except OSError as exc:
+        raise InvalidInput(f"stdout: cannot write: {exc.strerror or exc}") from None

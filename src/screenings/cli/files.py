@@ -22,34 +22,67 @@ INDEX_JSON = "index.json"
 INDEX_HTML = "index.html"
 
 
-def write_if_changed(path: Path, pieces: Iterable[bytes], *, what: str) -> bool:
-    """Write ``pieces`` to ``path`` through a temporary file beside it, replacing the file
-    in one step; leave it untouched when it already holds these bytes. True if written.
+class _Staged(NamedTuple):
+    temporary: Path
+    target: Path
 
-    An unwritable place is ``InvalidInput`` naming ``what`` and the path.
-    """
+
+def _stage(path: Path, pieces: Iterable[bytes], *, what: str) -> _Staged | None:
+    """Write ``pieces`` to a temporary file beside ``path`` (flushed to disk); None, and
+    nothing left behind, when ``path`` already holds these bytes."""
     if path.is_dir():
         raise InvalidInput(f"{what}: {path} is a directory; expected a file name")
     temporary: Path | None = None
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         temporary = Path(name)
         with os.fdopen(handle, "wb") as out:
             for piece in pieces:
                 out.write(piece)
+            out.flush()
+            os.fsync(out.fileno())
         if path.is_file() and filecmp.cmp(temporary, path, shallow=False):
             temporary.unlink()
-            return False
+            return None
         os.chmod(temporary, _mode(path))
-        os.replace(temporary, path)
-        temporary = None
-        return True
+        staged, temporary = _Staged(temporary, path), None
+        return staged
     except OSError as exc:
         raise InvalidInput(f"{what}: cannot write {path}: {exc.strerror or exc}") from None
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 temporary.unlink()
+
+
+def _commit(staged: Iterable[_Staged], *, what: str) -> None:
+    for item in staged:
+        try:
+            os.replace(item.temporary, item.target)
+        except OSError as exc:
+            raise InvalidInput(
+                f"{what}: cannot write {item.target}: {exc.strerror or exc}"
+            ) from None
+
+
+def _discard(staged: Iterable[_Staged]) -> None:
+    for item in staged:
+        with contextlib.suppress(OSError):
+            item.temporary.unlink()
+
+
+def write_if_changed(path: Path, pieces: Iterable[bytes], *, what: str) -> bool:
+    """Write ``pieces`` to ``path`` through a temporary file beside it, replacing the file
+    in one step; leave it untouched when it already holds these bytes. True if written.
+    A symbolic link is followed: the file it points to is replaced.
+
+    An unwritable place is ``InvalidInput`` naming ``what`` and the path.
+    """
+    staged = _stage(path.resolve() if path.is_symlink() else path, pieces, what=what)
+    if staged is None:
+        return False
+    _commit([staged], what=what)
+    return True
 
 
 def _mode(path: Path) -> int:
@@ -65,14 +98,17 @@ class Published(NamedTuple):
     written: int
     unchanged: int
     removed: int
+    kept: int  # feeds of an earlier split with other options, left in place
 
 
 def publish_split(split: Split, out_dir: Path) -> Published:
     """The feeds of ``split`` and their index in ``out_dir`` (created if needed).
 
-    The groups hold their events rendered (``render_event``). A feed listed
-    in the previous ``index.json`` whose group has nothing to show now is removed,
-    so no stale calendar stays online; no other file is ever removed.
+    The groups hold their events rendered (``render_event``). Every file is
+    written to a temporary file first; only when all are written are they put in
+    place, so a failure leaves the directory as it was. A feed that the previous
+    ``index.json`` listed, for a split of the same scope, and whose group has
+    nothing to show now, is removed; no other file is ever removed.
     """
     from screenings.exporters.ical import assemble
     from screenings.exporters.index import render_index_html, render_index_json
@@ -82,48 +118,65 @@ def publish_split(split: Split, out_dir: Path) -> Published:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InvalidInput(f"--out-dir: cannot create {out_dir}: {exc.strerror or exc}") from None
-    previous = _previous_files(out_dir)
-    written = unchanged = 0
+    previous_scope, previous = _previous(out_dir)
     entries = []
-    for group in split.groups:
-        if group.header is not None:
-            feed = assemble(group.header, group.events)
-            if write_if_changed(out_dir / group.file, [feed], what="--out-dir"):
-                written += 1
-            else:
-                unchanged += 1
-        entries.append(
-            FeedIndexEntry(
-                slug=group.slug,
-                title=group.title,
-                file=group.file if group.header is not None else None,
-                events=len(group.events),
-                left_out=dict(sorted(group.left_out.items())),
-                reason=group.reason,
+    staged: list[_Staged] = []
+    unchanged = 0
+    try:
+        for group in split.groups:
+            if group.header is not None:
+                item = _stage(
+                    out_dir / group.file, [assemble(group.header, group.events)], what="--out-dir"
+                )
+                if item is None:
+                    unchanged += 1
+                else:
+                    staged.append(item)
+            entries.append(
+                FeedIndexEntry(
+                    slug=group.slug,
+                    title=group.title,
+                    file=group.file if group.header is not None else None,
+                    events=len(group.events),
+                    cancelled=group.cancelled,
+                    reason=group.reason,
+                )
             )
-        )
-    current = {entry.file for entry in entries if entry.file}
-    removed = 0
-    for name in sorted(previous - current):
+        indexes = [
+            (INDEX_JSON, render_index_json(split.by, entries, split.ungrouped, split.scope)),
+            (INDEX_HTML, render_index_html(split.by, entries, split.ungrouped)),
+        ]
+        staged_indexes = [
+            _stage(out_dir / name, [data], what="--out-dir") for name, data in indexes
+        ]
+    except BaseException:
+        _discard(staged)
+        raise
+    written = len(staged)
+    _commit([*staged, *(item for item in staged_indexes if item is not None)], what="--out-dir")
+    stale = previous - {entry.file for entry in entries if entry.file}
+    removed = kept = 0
+    for name in sorted(stale):
+        if previous_scope != split.scope:
+            kept += 1
+            continue
         with contextlib.suppress(FileNotFoundError):
             (out_dir / name).unlink()
             removed += 1
-    for name, render in ((INDEX_JSON, render_index_json), (INDEX_HTML, render_index_html)):
-        write_if_changed(
-            out_dir / name, [render(split.by, entries, split.ungrouped)], what="--out-dir"
-        )
-    return Published(written, unchanged, removed)
+    return Published(written, unchanged, removed, kept)
 
 
-def _previous_files(out_dir: Path) -> set[str]:
-    """The feed files the last split into ``out_dir`` wrote, by its index."""
+def _previous(out_dir: Path) -> tuple[str | None, set[str]]:
+    """The scope of the last split into ``out_dir`` and the feed files it wrote, by its
+    index."""
     try:
         document = json.loads((out_dir / INDEX_JSON).read_text(encoding="utf-8"))
+        scope = document.get("scope")
         names = {feed["file"] for feed in document["feeds"] if feed.get("file")}
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None, set()
     # Only plain .ics names in this directory: an edited index never deletes anything else.
-    return {
+    return scope, {
         n
         for n in names
         if isinstance(n, str)

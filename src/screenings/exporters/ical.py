@@ -13,7 +13,9 @@ What a subscriber sees, and why:
   ``created_at``. Nothing depends on the moment of export, so the feed carries
   no ``METHOD`` (RFC 5546 would then want ``DTSTAMP`` to be that moment).
 - A screening with a time is local to its zone (``TZID``, with a VTIMEZONE
-  in the file); one without (time TBA) is an all-day event on its date.
+  in the file), except a start or end in the hour that repeats when clocks go
+  back, which is in UTC (clients disagree on which of the two it means); one
+  without a time (TBA) is an all-day event on its date.
 - Cancelled is ``STATUS:CANCELLED``; postponed is ``CANCELLED`` too, at its
   old time, with "Postponed" in the summary (given a new date, it is the
   same screening moved, with a higher sequence).
@@ -28,6 +30,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from urllib.parse import quote
 
 from screenings.records import FeedEvent, FeedHeader, ZoneSpan
 from screenings.timeparse import UTC, load_zone
@@ -98,18 +101,30 @@ def fold(line: str) -> str:
     return "\r\n ".join(cuts) + CRLF
 
 
-_STAMPS: dict[dt.datetime, str] = {}
-
-
+@lru_cache(maxsize=4096)
 def _utc_stamp(instant: dt.datetime) -> str:
-    # Rows written together share their stamps: each is formatted once.
-    stamp = _STAMPS.get(instant)
-    if stamp is None:
-        if len(_STAMPS) > 10_000:
-            _STAMPS.clear()
-        utc = instant.astimezone(UTC)
-        stamp = _STAMPS[instant] = f"{_wall(utc.date(), utc.time())}Z"
-    return stamp
+    # Cached: rows written together share their stamps, each formatted once.
+    utc = instant.astimezone(UTC)
+    return f"{_wall(utc.date(), utc.time())}Z"
+
+
+_NOT_IN_URI = re.compile("[\x00-\x20\x7f-\x9f]")
+
+
+def clean_uri(text: str) -> str:
+    """A UID as a feed keeps it: no control character and no whitespace (a line break
+    there would end the property and break the whole feed)."""
+    return _NOT_IN_URI.sub("", text)
+
+
+# RFC 3986: what a URI may hold as it is (reserved and unreserved characters, and '%').
+_URI_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
+
+
+def uri_value(text: str) -> str:
+    """A URL property's value: cleaned as a UID, then every character a URI may not
+    hold (a backslash, a quote, a non-ASCII letter) percent-encoded in UTF-8."""
+    return quote(clean_uri(text), safe=_URI_SAFE)
 
 
 def _wall(day: dt.date, time: dt.time) -> str:
@@ -124,6 +139,11 @@ def _wall(day: dt.date, time: dt.time) -> str:
     )
 
 
+def _happens_twice(local: dt.datetime) -> bool:
+    """True when the zone's clocks show this wall time twice (they went back)."""
+    return local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset()
+
+
 def _number(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
@@ -135,11 +155,16 @@ def summary(event: FeedEvent) -> str:
     if event.kind == "special" or (event.festival is None and event.kind == "regular"):
         marks.append("special screening")
     elif event.kind != "regular":
-        marks.append(f"{event.kind.replace('-', ' ')} screening")
+        marks.append(f"{_words(event.kind)} screening")
     if event.visibility == "private":
         marks.append("private")
     text = event.film_title + (f" ({', '.join(marks)})" if marks else "")
     return f"Postponed: {text}" if event.status == "postponed" else text
+
+
+def _words(slug: str) -> str:
+    """A stored slug as words: ``q_and_a`` -> ``q and a``."""
+    return slug.replace("_", " ").replace("-", " ")
 
 
 def location(event: FeedEvent) -> str | None:
@@ -174,7 +199,7 @@ def description(event: FeedEvent) -> str:
     else:
         lines.append("Special screening")
     if event.kind not in {"regular", "special"}:
-        lines.append(f"Kind: {event.kind}")
+        lines.append(f"Kind: {_words(event.kind)}")
     if event.audience:
         lines.append(f"For: {event.audience}")
     if event.visibility == "private":
@@ -225,21 +250,30 @@ def render_event(event: FeedEvent) -> bytes:
         )
     else:
         # The stored wall time is the truth (DESIGN.md, "Times"); the end is reached
-        # through UTC, since a length may cross a change of the clocks.
-        end_utc = event.starts_at_utc + dt.timedelta(minutes=event.length_minutes)
-        end = end_utc.astimezone(load_zone(zone))
-        # An end in the hour that repeats when clocks go back, the second time round,
-        # has no unambiguous wall time: it is written in UTC instead.
+        # through UTC, since a length may cross a change of the clocks. A wall time
+        # that happens twice (the hour repeated when clocks go back) is read as the
+        # first by icalendar and vobject but as the second by ical.js and libical:
+        # such a start or end is written in UTC, which every client reads alike.
+        start_utc = event.starts_at_utc
+        zone_info = load_zone(zone)
+        start = dt.datetime.combine(event.local_date, event.local_time, tzinfo=zone_info)
+        start_line = (
+            f"DTSTART:{_utc_stamp(start_utc)}"
+            if _happens_twice(start)
+            else f"DTSTART;TZID={zone}:{_wall(event.local_date, event.local_time)}"
+        )
+        end_utc = start_utc + dt.timedelta(minutes=event.length_minutes)
+        end = end_utc.astimezone(zone_info)
         end_line = (
             f"DTEND:{_utc_stamp(end_utc)}"
-            if end.fold
+            if _happens_twice(end)
             else f"DTEND;TZID={zone}:{_wall(end.date(), end.time())}"
         )
-        times = f"DTSTART;TZID={zone}:{_wall(event.local_date, event.local_time)}\r\n{end_line}\r\n"
+        times = f"{start_line}\r\n{end_line}\r\n"
     stamp = _utc_stamp(event.updated_at)
     parts = [
         "BEGIN:VEVENT\r\n",
-        fold(f"UID:{clean_text(event.uid)}"),
+        fold(f"UID:{clean_uri(event.uid)}"),
         f"DTSTAMP:{stamp}\r\n",
         times,
         f"SEQUENCE:{event.sequence}\r\nSTATUS:{STATUS[event.status]}\r\n",
@@ -251,9 +285,9 @@ def render_event(event: FeedEvent) -> bytes:
     if event.latitude is not None and event.longitude is not None:
         parts.append(f"GEO:{_number(event.latitude)};{_number(event.longitude)}\r\n")
     parts.append(fold(f"DESCRIPTION:{escape_text(description(event))}"))
-    url = event.ticket_url or event.website
+    url = uri_value(event.ticket_url or event.website or "")
     if url:
-        parts.append(fold(f"URL:{clean_text(url)}"))
+        parts.append(fold(f"URL:{url}"))
     parts.append(fold("CATEGORIES:" + ",".join(map(_escape_short, categories(event)))))
     if event.visibility == "private":
         parts.append("CLASS:PRIVATE\r\n")
@@ -271,7 +305,7 @@ def render_header(header: FeedHeader) -> bytes:
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
-        f"UID:{clean_text(header.uid)}",
+        f"UID:{clean_uri(header.uid)}",
         f"NAME:{escape_text(header.title)}",
         f"X-WR-CALNAME:{escape_text(header.title)}",
         f"DESCRIPTION:{escape_text(header.description)}",

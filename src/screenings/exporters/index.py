@@ -11,12 +11,16 @@ from screenings.exporters.tabular import CONTRACT_VERSION
 from screenings.records import FeedIndexEntry
 
 
-def render_index_json(by: str, entries: Sequence[FeedIndexEntry], ungrouped: int) -> bytes:
-    """``{"version": 1, "split_by": ..., "feeds": [...], "ungrouped": N}``, keys sorted;
-    ``ungrouped`` counts the screenings shown in no feed (no venue, no one credited)."""
+def render_index_json(
+    by: str, entries: Sequence[FeedIndexEntry], ungrouped: int, scope: str
+) -> bytes:
+    """``{"version": 1, "split_by": ..., "scope": ..., "feeds": [...], "ungrouped": N}``,
+    keys sorted; ``ungrouped`` counts the screenings shown in no feed (no venue, no one
+    credited); ``scope`` says what was split and how (the filters, by id)."""
     document = {
         "version": CONTRACT_VERSION,
         "split_by": by,
+        "scope": scope,
         "feeds": [entry._asdict() for entry in entries],
         "ungrouped": ungrouped,
     }

@@ -83,7 +83,14 @@ def check_url(value: str | None, what: str) -> str | None:
     if value is None:
         return None
     parsed = urlsplit(value.strip())
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc or " " in value.strip():
+    # No whitespace or control character inside: a line break would end a calendar's
+    # property there.
+    inside = value.strip()
+    if (
+        parsed.scheme not in {"http", "https"}
+        or not parsed.netloc
+        or any(c.isspace() or ord(c) < 32 or 127 <= ord(c) < 160 for c in inside)
+    ):
         raise InvalidInput(f"{what}: {value!r} is not a web address; expected https://...")
     return value.strip()
 

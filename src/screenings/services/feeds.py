@@ -5,9 +5,10 @@ in memory); ``split_feeds`` is one feed per festival, edition, venue, film or
 person. Rendering the records is ``exporters.ical``'s job. Both read only.
 
 Private screenings are left out unless the query includes them (DESIGN.md,
-invariant 8). With ``cancelled="omit"`` cancelled and postponed screenings are
-left out; by default they are kept, marked CANCELLED, so that calendars
-which show cancellations show them.
+invariant 8), and then they leave no trace: no group, no count. With
+``cancelled="omit"`` cancelled and postponed screenings are left out; by
+default they are kept, marked CANCELLED, so that calendars which show
+cancellations show them.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from sqlalchemy.orm import Session
 
 from screenings import tables
 from screenings.errors import InvalidInput
-from screenings.query import CITY, FE, SE, E, F, S, ScreeningQuery, V
+from screenings.models import Edition, Festival, Film, Person, Venue
+from screenings.query import CITY, FE, OFF, SE, E, F, S, ScreeningQuery, V
 from screenings.records import FeedEvent, FeedHeader, ZoneSpan
 from screenings.services import lookup
 
 REFRESH_MINUTES = 12 * 60
+MAX_REFRESH_MINUTES = 31 * 24 * 60
 CANCELLED_MODES = ("mark", "omit")
-OFF = ("cancelled", "postponed")  # what --cancelled omit leaves out: both are CANCELLED
 SPLITS = ("festival", "edition", "venue", "film", "person")
 # The feed of screenings that belong to no edition, in a festival or edition split. Its
 # name has an underscore, which no slug has, so it cannot be a festival's file.
@@ -42,7 +44,8 @@ _CHUNK = 2000
 @dataclass(frozen=True)
 class FeedOptions:
     """How feeds are made: ``domain`` names the calendars' UIDs (the feed-domain
-    setting); ``zone`` is the zone an empty feed describes when nothing it names has one."""
+    setting); ``zone`` is the zone an empty feed describes when nothing it names has one;
+    ``title`` replaces the name made from the filters."""
 
     domain: str
     cancelled: str = "mark"
@@ -55,8 +58,14 @@ class FeedOptions:
             raise InvalidInput(
                 f"--cancelled: expected one of {', '.join(CANCELLED_MODES)}, got {self.cancelled!r}"
             )
-        if self.refresh_minutes < 1:
-            raise InvalidInput("--refresh: expected at least one minute")
+        if not 1 <= self.refresh_minutes <= MAX_REFRESH_MINUTES:
+            raise InvalidInput("--refresh: expected from one minute to 31 days")
+        if self.title is not None and not self.title.strip():
+            raise InvalidInput("--title: empty; give the calendar a name")
+
+    def shown(self, query: ScreeningQuery) -> ScreeningQuery:
+        """``query`` as the feed selects: without cancelled screenings when omitted."""
+        return replace(query, hide_cancelled=True) if self.cancelled == "omit" else query
 
 
 class Feed(NamedTuple):
@@ -73,11 +82,9 @@ def calendar_feed(session: Session, query: ScreeningQuery, options: FeedOptions)
     """The screenings ``query`` selects, in its order, as one feed.
 
     A feed with no events still describes a zone (RFC 5545 wants a component):
-    the named edition's, festival's or venue's, else ``options.zone``, else UTC.
+    the named venue's, edition's or festival's, else ``options.zone``, else UTC.
     """
-    if options.cancelled == "omit":
-        query = replace(query, statuses=_shown_statuses(query.statuses))
-    statement, notes = query.statement(session)
+    statement, notes = options.shown(query).statement(session)
     scope = statement.subquery()
     spans = session.execute(
         select(
@@ -89,71 +96,76 @@ def calendar_feed(session: Session, query: ScreeningQuery, options: FeedOptions)
         .group_by(scope.c.timezone)
         .order_by(scope.c.timezone)
     ).all()
+    named = _Named.of(session, query)
     zones = tuple(ZoneSpan(name, first, last) for name, first, last, _ in spans)
-    if not zones:
-        zones = (_empty_zone(session, query, options),)
-    title, identity = _describe(session, query, options)
+    title, identity = _describe(query, named, options)
     header = FeedHeader(
         uid=f"feed-{hashlib.sha256(identity.encode()).hexdigest()[:20]}@{options.domain}",
         title=options.title or title,
-        description=_about(title, options),
+        description=_about(options.title or title, options),
         refresh_minutes=options.refresh_minutes,
-        zones=zones,
+        zones=zones or (_empty_zone(query, named, options),),
     )
-    count = sum(n for *_, n in spans)
     details = _FilmDetails(session, select(scope.c.film_id))
-    rows = session.execute(
-        _event_columns(statement, query.default_length_minutes).execution_options(yield_per=_CHUNK)
-    )
+    rows = session.execute(_event_select(statement).execution_options(yield_per=_CHUNK))
     events = map(details.event, rows)
-    return Feed(header, count, events, notes)
+    return Feed(header, sum(n for *_, n in spans), events, notes)
 
 
-def _shown_statuses(asked: tuple[str, ...]) -> tuple[str, ...]:
-    statuses = tuple(s for s in (asked or tables.SCREENING_STATUSES) if s.lower() not in OFF)
-    # Only cancelled ones asked for, and omitted: nothing can match.
-    return statuses or ("none",)
+# --- From rows to events -----------------------------------------------------------
+
+# What each field of a FeedEvent is read from, over the query's joins. Directors and
+# links are read apart, by film; the film's id stands in for them in the row.
+_EVENT_COLUMNS: dict[str, Any] = {
+    "uid": S.c.uid,
+    "sequence": S.c.sequence,
+    "created_at": S.c.created_at,
+    "updated_at": S.c.updated_at,
+    "status": S.c.status,
+    "visibility": S.c.visibility,
+    "kind": S.c.kind,
+    "timezone": S.c.timezone,
+    "local_date": S.c.local_date,
+    "local_time": S.c.local_time,
+    "starts_at_utc": S.c.starts_at_utc,
+    "length_minutes": None,  # the query's own rule: ScreeningQuery.length()
+    "film_title": F.c.title,
+    "film_year": F.c.year,
+    "runtime_minutes": F.c.runtime_minutes,
+    "countries": cast(F.c.countries, Text),  # JSON text, read once per distinct value
+    "directors": S.c.film_id,
+    "website": F.c.website,
+    "links": S.c.film_id,
+    "festival": FE.c.name,
+    "edition_year": E.c.year,
+    "edition_label": E.c.label,
+    "section": SE.c.section,
+    "premiere": SE.c.premiere,
+    "venue_name": V.c.name,
+    "venue_address": V.c.address,
+    "city": CITY,
+    "latitude": V.c.latitude,
+    "longitude": V.c.longitude,
+    "audience": S.c.audience,
+    "ticket_url": S.c.ticket_url,
+    "notes": S.c.notes,
+}
+assert tuple(_EVENT_COLUMNS) == FeedEvent._fields, "one column per FeedEvent field, in order"
+_COUNTRIES = FeedEvent._fields.index("countries")
+_DIRECTORS = FeedEvent._fields.index("directors")
+_LINKS = FeedEvent._fields.index("links")
+_WIDTH = len(FeedEvent._fields)
 
 
-def _event_columns(
-    statement: Select[Any], default_length: int, *, grouping: bool = False
-) -> Select[Any]:
-    """The query's SELECT (its joins, filters and order) with the columns of a
-    ``FeedEvent`` in its field order (the film's id standing for its directors and
-    links; the countries as JSON text), then, with ``grouping``, those that place a
-    screening in a split's groups."""
+def _event_select(statement: Select[Any], *, grouping: bool = False) -> Select[Any]:
+    """The query's SELECT (its joins, filters and order) with one column per field of a
+    ``FeedEvent``, in its order, then, with ``grouping``, what places a screening in a
+    split's groups (``festival_slug``, ``edition_slug``, ``venue_slug``, ``venue_city``,
+    ``film_slug``, ``film_id``)."""
+    length = statement.selected_columns.length_minutes
     columns = [
-        S.c.uid,
-        S.c.sequence,
-        S.c.created_at,
-        S.c.updated_at,
-        S.c.status,
-        S.c.visibility,
-        S.c.kind,
-        S.c.timezone,
-        S.c.local_date,
-        S.c.local_time,
-        S.c.starts_at_utc,
-        func.coalesce(S.c.duration_minutes, F.c.runtime_minutes, default_length),
-        F.c.title,
-        F.c.year,
-        F.c.runtime_minutes,
-        cast(F.c.countries, Text),
-        S.c.film_id,
-        F.c.website,
-        FE.c.name,
-        E.c.year,
-        E.c.label,
-        SE.c.section,
-        SE.c.premiere,
-        V.c.name,
-        V.c.address,
-        CITY,
-        V.c.latitude,
-        V.c.longitude,
-        S.c.audience,
-        S.c.ticket_url,
-        S.c.notes,
+        (length if column is None else column).label(name)
+        for name, column in _EVENT_COLUMNS.items()
     ]
     if grouping:
         columns += [
@@ -162,31 +174,26 @@ def _event_columns(
             V.c.slug.label("venue_slug"),
             V.c.city.label("venue_city"),
             F.c.slug.label("film_slug"),
+            S.c.film_id.label("film_id"),
         ]
     return statement.with_only_columns(*columns, maintain_column_froms=False)
-
-
-_FILM = 16  # the film's id in a row of _event_columns
-_GROUPING = 31  # where the grouping columns begin
 
 
 class _FilmDetails:
     """Directors and links of the films in a feed, read once for all its screenings."""
 
     def __init__(self, session: Session, film_ids: Select[Any]) -> None:
-        self.directors: dict[int, tuple[str, ...]] = {}
-        self.links: dict[int, tuple[tuple[str, str], ...]] = {}
+        C, P, L = tables.credit, tables.person, tables.film_link
         directors: dict[int, list[str]] = defaultdict(list)
         for film_id, name in session.execute(
-            select(tables.credit.c.film_id, tables.person.c.name)
-            .join(tables.person, tables.credit.c.person_id == tables.person.c.id)
-            .where(tables.credit.c.role == "director", tables.credit.c.film_id.in_(film_ids))
-            .order_by(tables.credit.c.film_id, tables.credit.c.position, tables.credit.c.id)
+            select(C.c.film_id, P.c.name)
+            .join(P, C.c.person_id == P.c.id)
+            .where(C.c.role == "director", C.c.film_id.in_(film_ids))
+            .order_by(C.c.film_id, C.c.position, C.c.id)
         ):
             directors[film_id].append(name)
         self.directors = {k: tuple(v) for k, v in directors.items()}
         links: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        L = tables.film_link
         for film_id, kind, url in session.execute(
             select(L.c.film_id, L.c.kind, L.c.url)
             .where(L.c.film_id.in_(film_ids))
@@ -198,61 +205,96 @@ class _FilmDetails:
         self.countries: dict[str | None, tuple[str, ...]] = {None: ()}
 
     def event(self, row: Any) -> FeedEvent:
-        """The event of a row of ``_event_columns``."""
-        film_id = row[_FILM]
-        countries = self.countries.get(row[15])
+        """The event of a row of ``_event_select``."""
+        values = list(row[:_WIDTH])
+        countries = self.countries.get(values[_COUNTRIES])
         if countries is None:
-            countries = self.countries[row[15]] = tuple(json.loads(row[15]))
-        return FeedEvent._make(
-            (
-                *row[:15],
-                countries,
-                self.directors.get(film_id, ()),
-                row[17],
-                self.links.get(film_id, ()),
-                *row[18:_GROUPING],
-            )
+            countries = self.countries[values[_COUNTRIES]] = tuple(json.loads(values[_COUNTRIES]))
+        values[_COUNTRIES] = countries
+        values[_DIRECTORS] = self.directors.get(values[_DIRECTORS], ())
+        values[_LINKS] = self.links.get(values[_LINKS], ())
+        return FeedEvent._make(values)
+
+
+# --- Names, titles, identity ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Named:
+    """The records a query names, resolved once (the query resolves them again for its
+    SELECT, with the notes; both go through ``services.lookup``)."""
+
+    film: Film | None = None
+    person: Person | None = None
+    director: Person | None = None
+    edition: Edition | None = None
+    festival: Festival | None = None
+    venue: Venue | None = None
+
+    @classmethod
+    def of(cls, session: Session, query: ScreeningQuery) -> _Named:
+        edition = festival = None
+        if query.edition is not None or (query.festival is not None and query.year is not None):
+            edition = lookup.find_edition(
+                session, query.edition, festival=query.festival, year=query.year
+            ).record
+        elif query.festival is not None:
+            festival = lookup.find_festival(session, query.festival).record
+        return cls(
+            film=lookup.find_film(session, query.film).record if query.film else None,
+            person=lookup.find_person(session, query.person).record if query.person else None,
+            director=(
+                lookup.find_person(session, query.director, what="director").record
+                if query.director
+                else None
+            ),
+            edition=edition,
+            festival=festival,
+            venue=lookup.find_venue(session, query.venue).record if query.venue else None,
         )
 
 
 def _about(title: str, options: FeedOptions) -> str:
-    hours = options.refresh_minutes / 60
-    every = f"{hours:g} hours" if hours != 1 else "hour"
+    minutes = options.refresh_minutes
+    every = next(
+        (
+            f"every {minutes // size} {unit}s" if minutes // size > 1 else f"every {unit}"
+            for size, unit in ((1440, "day"), (60, "hour"), (1, "minute"))
+            if minutes % size == 0
+        ),
+    )
     return (
         f"{title}. Times are local to each screening; a screening whose time is not "
-        f"yet known is an all-day event. Updated in place; refreshed every {every}."
+        f"yet known is an all-day event. Updated in place; refreshed {every}."
     )
 
 
-def _describe(session: Session, query: ScreeningQuery, options: FeedOptions) -> tuple[str, str]:
+def _describe(query: ScreeningQuery, named: _Named, options: FeedOptions) -> tuple[str, str]:
     """The feed's title from what the query names, and a text that identifies the feed
     (it makes the calendar's UID: the same filters give the same UID)."""
     parts: list[str] = []
     identity: list[str] = []
-    if query.film is not None:
-        film = lookup.find_film(session, query.film).record
+    if named.film is not None:
+        film = named.film
         parts.append(f"{film.title} ({film.year})" if film.year else film.title)
         identity.append(f"film=#{film.id}")
-    for text, role in ((query.person, "person"), (query.director, "director")):
-        if text is not None:
-            person = lookup.find_person(session, text, what=role).record
-            parts.append(f"films of {person.name}" if role == "person" else f"by {person.name}")
-            identity.append(f"{role}=#{person.id}")
-    if query.edition is not None or (query.festival is not None and query.year is not None):
-        edition = lookup.find_edition(
-            session, query.edition, festival=query.festival, year=query.year
-        ).record
+    if named.person is not None:
+        parts.append(f"films of {named.person.name}")
+        identity.append(f"person=#{named.person.id}")
+    if named.director is not None:
+        parts.append(f"by {named.director.name}")
+        identity.append(f"director=#{named.director.id}")
+    if named.edition is not None:
+        edition = named.edition
         label = f" {edition.label}" if edition.label else ""
         parts.append(f"{edition.festival.name} {edition.year}{label}")
         identity.append(f"edition=#{edition.id}")
-    elif query.festival is not None:
-        festival = lookup.find_festival(session, query.festival).record
-        parts.append(festival.name)
-        identity.append(f"festival=#{festival.id}")
-    if query.venue is not None:
-        venue = lookup.find_venue(session, query.venue).record
-        parts.append(", ".join(p for p in (venue.name, venue.city) if p))
-        identity.append(f"venue=#{venue.id}")
+    if named.festival is not None:
+        parts.append(named.festival.name)
+        identity.append(f"festival=#{named.festival.id}")
+    if named.venue is not None:
+        parts.append(", ".join(p for p in (named.venue.name, named.venue.city) if p))
+        identity.append(f"venue=#{named.venue.id}")
     for name, value in (
         ("city", query.city),
         ("country", query.country),
@@ -264,24 +306,23 @@ def _describe(session: Session, query: ScreeningQuery, options: FeedOptions) -> 
             identity.append(f"{name}={value.casefold()}")
     if query.dates is not None:
         first, last = query.dates.first, query.dates.last
-        span = (
-            f"on {first}"
-            if first == last
-            else f"from {first}"
-            if last == dt.date.max
-            else f"until {last}"
-            if first == dt.date.min
-            else f"{first} to {last}"
-        )
-        parts.append(span)
+        if first == last:
+            parts.append(f"on {first}")
+        elif last == dt.date.max:
+            parts.append(f"from {first}")
+        elif first == dt.date.min:
+            parts.append(f"until {last}")
+        else:
+            parts.append(f"{first} to {last}")
         identity.append(f"dates={first}..{last}")
     if query.upcoming_from is not None:
         parts.append("upcoming")
         identity.append("upcoming")
     for name, values in (("status", query.statuses), ("kind", query.kinds)):
         if values:
-            parts.append(" or ".join(sorted(v.lower() for v in values)))
-            identity.append(f"{name}={','.join(sorted(v.lower() for v in values))}")
+            chosen = sorted(v.lower() for v in values)
+            parts.append(" or ".join(chosen))
+            identity.append(f"{name}={','.join(chosen)}")
     if query.include_private:
         identity.append("private")
     identity.append(f"cancelled={options.cancelled}")
@@ -289,22 +330,16 @@ def _describe(session: Session, query: ScreeningQuery, options: FeedOptions) -> 
     return title, ";".join(identity)
 
 
-def _empty_zone(session: Session, query: ScreeningQuery, options: FeedOptions) -> ZoneSpan:
+def _empty_zone(query: ScreeningQuery, named: _Named, options: FeedOptions) -> ZoneSpan:
     """The zone an empty feed describes, around the dates it names (or its edition's)."""
-    zone: str | None = None
+    zone: str | None = named.venue.timezone if named.venue is not None else None
     day: dt.date | None = None
-    if query.venue is not None:
-        zone = lookup.find_venue(session, query.venue).record.timezone
-    if query.edition is not None or (query.festival is not None and query.year is not None):
-        edition = lookup.find_edition(
-            session, query.edition, festival=query.festival, year=query.year
-        ).record
-        zone = zone or edition.festival.timezone
-        day = edition.starts_on or dt.date(edition.year, 1, 1)
-    elif query.festival is not None:
-        festival = lookup.find_festival(session, query.festival).record
-        zone = zone or festival.timezone
-        years = [e.year for e in festival.editions]
+    if named.edition is not None:
+        zone = zone or named.edition.festival.timezone
+        day = named.edition.starts_on or dt.date(named.edition.year, 1, 1)
+    elif named.festival is not None:
+        zone = zone or named.festival.timezone
+        years = [e.year for e in named.festival.editions]
         day = dt.date(max(years), 1, 1) if years else None
     if query.dates is not None and query.dates.first != dt.date.min:
         day = query.dates.first
@@ -320,14 +355,14 @@ def _empty_zone(session: Session, query: ScreeningQuery, options: FeedOptions) -
 @dataclass
 class Group:
     """One feed of a split: its name, file, header and events (as ``split_feeds`` was
-    asked to keep them); ``left_out`` counts the screenings of the group a feed does not
-    show (private, cancelled), by reason."""
+    asked to keep them); ``cancelled`` counts the screenings ``--cancelled omit`` left
+    out of it."""
 
     slug: str
     title: str
     file: str
     events: list[Any] = field(default_factory=list)
-    left_out: dict[str, int] = field(default_factory=dict)
+    cancelled: int = 0
     header: FeedHeader | None = None
     # zone -> the first and last local dates of the group's events in it
     spans: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)
@@ -343,19 +378,20 @@ class Group:
         """Why the group has no feed, or None when it has one."""
         if self.events:
             return None
-        if self.left_out.get("private"):
-            return "only private screenings (--include-private shows them)"
-        if self.left_out.get("cancelled"):
+        if self.cancelled:
             return "only cancelled or postponed screenings (--cancelled omit)"
         return "no dated screenings"
 
 
 class Split(NamedTuple):
-    """The feeds of a split, in order of title, and the screenings in none of them."""
+    """The feeds of a split, in order of title. ``ungrouped`` counts the screenings
+    shown but in no group (no venue, no one credited); ``scope`` says what was split
+    and how, so that a later split knows whether it replaces this one."""
 
     by: str
     groups: list[Group]
-    ungrouped: int  # screenings shown by the query but in no group (no venue, no credits)
+    ungrouped: int
+    scope: str
     notes: list[str]
 
 
@@ -371,9 +407,9 @@ def split_feeds(
     feed of their own (file ``special_screenings.ics``). A person's feed has the
     screenings of every film they are credited on.
 
-    Groups whose screenings are all left out (private, or cancelled with ``omit``)
-    are listed with no events, and so are festivals, editions and films that have
-    only undated selections when the query names nothing beyond them.
+    Groups whose screenings are all cancelled (with ``omit``) are listed with no
+    events, and so are festivals, editions and films that have only undated
+    selections when the query names nothing beyond them.
 
     Each event is passed once to ``keep``, and what it returns is what the groups
     hold: the event itself by default, or, say, its rendered bytes, so that a large
@@ -381,44 +417,42 @@ def split_feeds(
     """
     if by not in SPLITS:
         raise InvalidInput(f"--split-by: expected one of {', '.join(SPLITS)}, got {by!r}")
-    statement, notes = query.with_private().statement(session)
+    statement, notes = query.statement(session)
     scope = statement.subquery()
-    statement = _event_columns(statement, query.default_length_minutes, grouping=True)
     details = _FilmDetails(session, select(scope.c.film_id))
     people = _people(session, select(scope.c.film_id)) if by == "person" else {}
     groups: dict[str, Group] = {}
     ungrouped = 0
-    for row in session.execute(statement.execution_options(yield_per=_CHUNK)):
+    omit = options.cancelled == "omit"
+    for row in session.execute(
+        _event_select(statement, grouping=True).execution_options(yield_per=_CHUNK)
+    ):
         event = details.event(row)
         keys = _groups_of(row, event, by, people)
-        why = _left_out(event, query, options)
-        if not keys and why is None:
+        shown = not (omit and event.status in OFF)
+        if not keys and shown:
             ungrouped += 1
-        kept = keep(event) if keys and why is None else None
+        kept = keep(event) if keys and shown else None
         for slug, title in keys:
             group = groups.get(slug)
             if group is None:
                 group = groups[slug] = Group(slug, title, f"{slug}.ics")
-            if why is None:
+            if shown:
                 group.add(event, kept)
             else:
-                group.left_out[why] = group.left_out.get(why, 0) + 1
+                group.cancelled += 1
+    named = _Named.of(session, query)
     if by in {"festival", "edition", "film"} and _names_only_programme(query):
-        for slug, title in _programme_groups(session, query, by):
+        for slug, title in _programme_groups(session, named, by):
             groups.setdefault(slug, Group(slug, title, f"{slug}.ics"))
+    # A feed of private screenings, or without the cancelled ones, is another calendar.
+    suffix = ("+private" if query.include_private else "") + ("+omit" if omit else "")
     for group in groups.values():
         if group.events:
-            group.header = _group_header(group, by, options)
+            group.header = _group_header(group, f"{by}-{group.slug}{suffix}", options)
     ordered = sorted(groups.values(), key=lambda g: (g.slug == SPECIAL, g.title.casefold(), g.slug))
-    return Split(by, ordered, ungrouped, notes)
-
-
-def _left_out(event: FeedEvent, query: ScreeningQuery, options: FeedOptions) -> str | None:
-    if event.visibility == "private" and not query.include_private:
-        return "private"
-    if options.cancelled == "omit" and event.status in OFF:
-        return "cancelled"
-    return None
+    _, identity = _describe(query, named, options)
+    return Split(by, ordered, ungrouped, f"by={by};{identity}", notes)
 
 
 def _groups_of(
@@ -441,7 +475,7 @@ def _groups_of(
     if by == "film":
         year = f" ({event.film_year})" if event.film_year else ""
         return [(row.film_slug, f"{event.film_title}{year}")]
-    return people.get(row[_FILM], [])
+    return people.get(row.film_id, [])
 
 
 def _people(session: Session, film_ids: Select[Any]) -> dict[int, list[tuple[str, str]]]:
@@ -478,7 +512,7 @@ def _names_only_programme(query: ScreeningQuery) -> bool:
     )
 
 
-def _programme_groups(session: Session, query: ScreeningQuery, by: str) -> list[tuple[str, str]]:
+def _programme_groups(session: Session, named: _Named, by: str) -> list[tuple[str, str]]:
     """(slug, title) of the festivals, editions or films with a selection in scope."""
     statement = (
         select(F.c.slug, F.c.title, F.c.year, E.c.slug, E.c.year, E.c.label, FE.c.slug, FE.c.name)
@@ -487,16 +521,12 @@ def _programme_groups(session: Session, query: ScreeningQuery, by: str) -> list[
         .join(E, SE.c.edition_id == E.c.id)
         .join(FE, E.c.festival_id == FE.c.id)
     )
-    if query.film is not None:
-        statement = statement.where(F.c.id == lookup.find_film(session, query.film).record.id)
-    if query.edition is not None or (query.festival is not None and query.year is not None):
-        edition = lookup.find_edition(
-            session, query.edition, festival=query.festival, year=query.year
-        ).record
-        statement = statement.where(E.c.id == edition.id)
-    elif query.festival is not None:
-        festival = lookup.find_festival(session, query.festival).record
-        statement = statement.where(FE.c.id == festival.id)
+    if named.film is not None:
+        statement = statement.where(F.c.id == named.film.id)
+    if named.edition is not None:
+        statement = statement.where(E.c.id == named.edition.id)
+    if named.festival is not None:
+        statement = statement.where(FE.c.id == named.festival.id)
     found = []
     for film_slug, title, year, edition_slug, e_year, label, festival_slug, name in session.execute(
         statement
@@ -510,13 +540,12 @@ def _programme_groups(session: Session, query: ScreeningQuery, by: str) -> list[
     return found
 
 
-def _group_header(group: Group, by: str, options: FeedOptions) -> FeedHeader:
-    spans = group.spans
+def _group_header(group: Group, uid: str, options: FeedOptions) -> FeedHeader:
     title = f"Screenings: {group.title}" if group.slug != SPECIAL else group.title
     return FeedHeader(
-        uid=f"{by}-{group.slug}@{options.domain}",
+        uid=f"{uid}@{options.domain}",
         title=title,
         description=_about(title, options),
         refresh_minutes=options.refresh_minutes,
-        zones=tuple(ZoneSpan(z, *spans[z]) for z in sorted(spans)),
+        zones=tuple(ZoneSpan(z, *group.spans[z]) for z in sorted(group.spans)),
     )

@@ -113,6 +113,13 @@ def remove(
     if not confirmed:
         extra = f" and {', '.join(removed)}" if removed else ""
         raise InvalidInput(f"remove: this would remove {described}{extra}; pass --yes to do it")
+    if isinstance(record, Selection):
+        # Its section and premiere show in the calendars of the film's screenings there.
+        bump(
+            session,
+            Screening.film_id == record.film_id,
+            Screening.edition_id == record.edition_id,
+        )
     session.delete(record)
     session.flush()
     notes = (f"with {', '.join(removed)}",) if removed else ()

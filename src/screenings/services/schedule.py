@@ -279,10 +279,13 @@ def _check_slot(
     zone: str,
     *,
     not_id: int = 0,
+    check_time: bool = True,
 ) -> None:
     """Refuse a wall time the zone skips or passes twice (an explicit offset picks one:
-    only the first can be stored yet), and a slot the film already has."""
-    if when.time is not None:
+    only the first can be stored yet), and a slot the film already has. Without
+    ``check_time`` (an edit that keeps the stored wall time and zone) the time is
+    not checked again: an import may have stored the first of two."""
+    if when.time is not None and check_time:
         local = resolve_local(when, zone, what="--at")
         if local.fold:
             raise InvalidInput(
@@ -418,8 +421,24 @@ def edit_screening(
     zone = _zone_for(
         screening.venue, timezone, screening.edition, settings, current=screening.timezone
     )
+    moved = (when.day, when.time, zone) != (
+        screening.local_date,
+        screening.local_time,
+        screening.timezone,
+    )
+    if moved and status is None and screening.status == "postponed":
+        # A postponed screening given its new date is on again: the same event, moved.
+        screening.status = "scheduled"
+        notes.append("postponed screening given a new date: scheduled again")
     _check_slot(
-        session, screening.film, screening.venue, screening.city, when, zone, not_id=screening.id
+        session,
+        screening.film,
+        screening.venue,
+        screening.city,
+        when,
+        zone,
+        not_id=screening.id,
+        check_time=moved or when.offset is not None,  # an offset given is always checked
     )
     # The wall time and zone are set together, once checked: the instant follows from them.
     screening.timezone, screening.local_date, screening.local_time = zone, when.day, when.time
