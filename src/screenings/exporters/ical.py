@@ -139,9 +139,27 @@ def _wall(day: dt.date, time: dt.time) -> str:
     )
 
 
-def _happens_twice(local: dt.datetime) -> bool:
+def _happens_twice(local: dt.datetime, zone_name: str) -> bool:
     """True when the zone's clocks show this wall time twice (they went back)."""
+    if not _clocks_go_back(zone_name, local.date()):
+        return False
     return local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset()
+
+
+@lru_cache(maxsize=65536)
+def _clocks_go_back(zone_name: str, day: dt.date) -> bool:
+    """True when the zone's offset is lower at some point of ``day`` (or just after it)
+    than before: only then can a wall time of that day happen twice. Sampled every 12
+    hours, as the VTIMEZONE scan is (no zone changes twice within half a day)."""
+    zone = load_zone(zone_name)
+
+    def offset(on: dt.date, hour: int) -> dt.timedelta:
+        value = dt.datetime.combine(on, dt.time(hour), tzinfo=zone).utcoffset()
+        assert value is not None  # a ZoneInfo always knows its offset
+        return value
+
+    start, noon = offset(day, 0), offset(day, 12)
+    return noon < start or offset(day + dt.timedelta(days=1), 0) < noon
 
 
 def _number(value: float) -> str:
@@ -259,14 +277,14 @@ def render_event(event: FeedEvent) -> bytes:
         start = dt.datetime.combine(event.local_date, event.local_time, tzinfo=zone_info)
         start_line = (
             f"DTSTART:{_utc_stamp(start_utc)}"
-            if _happens_twice(start)
+            if _happens_twice(start, zone)
             else f"DTSTART;TZID={zone}:{_wall(event.local_date, event.local_time)}"
         )
         end_utc = start_utc + dt.timedelta(minutes=event.length_minutes)
         end = end_utc.astimezone(zone_info)
         end_line = (
             f"DTEND:{_utc_stamp(end_utc)}"
-            if _happens_twice(end)
+            if _happens_twice(end, zone)
             else f"DTEND;TZID={zone}:{_wall(end.date(), end.time())}"
         )
         times = f"{start_line}\r\n{end_line}\r\n"
