@@ -146,7 +146,7 @@ def _happens_twice(local: dt.datetime, zone_name: str) -> bool:
     return local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _clocks_go_back(zone_name: str, day: dt.date) -> bool:
     """True when the zone's offset is lower at some point of ``day`` (or just after it)
     than before: only then can a wall time of that day happen twice. Sampled every 12
