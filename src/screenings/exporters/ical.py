@@ -1,10 +1,11 @@
 """iCalendar feeds: calendar records in, RFC 5545 bytes out, the same bytes every time.
 
 Events are written as text here, with our own escaping and folding, not as
-icalendar component trees: at 100,000 events the tree costs about fifteen
-times a plain writer (benchmarks/ics_export.py). icalendar still writes the
-VTIMEZONE components (``exporters.timezones``), a handful per file, and its
-parser reads back everything we write in the tests.
+icalendar component trees: a tree per event was measured at about fifteen
+times a plain writer for 100,000 events; this writer is about four times
+(benchmarks/ics_export.py). icalendar still writes the VTIMEZONE components
+(``exporters.timezones``), a handful per file, and its parser reads back
+everything we write in the tests.
 
 What a subscriber sees, and why:
 
