@@ -11,7 +11,7 @@ import typer
 
 from screenings import __version__
 from screenings.cli import app, run
-from screenings.migrate import HEAD_REVISION
+from screenings.migrate import HEAD_REVISION, KNOWN_REVISIONS
 
 
 def _command_paths() -> list[list[str]]:
@@ -84,7 +84,7 @@ def test_an_unknown_revision_is_one_line_and_exit_2(
     assert run(["--db", str(tmp_path / "c.sqlite3"), "db", "upgrade", "--to", "7"]) == 2
     assert capsys.readouterr().err == (
         "screenings: error: revision: unknown revision '7'; expected head, base or one of "
-        f"{HEAD_REVISION}\n"
+        f"{', '.join(KNOWN_REVISIONS)}\n"
     )
 
 
@@ -112,7 +112,9 @@ def test_db_upgrade_then_current_and_history(
     assert run(["--db", str(path), "db", "current"]) == 0
     assert capsys.readouterr().out.splitlines()[1] == f"revision: {HEAD_REVISION} (head)"
     assert run(["db", "history"]) == 0
-    assert capsys.readouterr().out.startswith(f"{HEAD_REVISION}  The initial catalogue")
+    shown = capsys.readouterr().out
+    assert shown.startswith("0001  The initial catalogue")
+    assert f"{HEAD_REVISION}  The revision counter" in shown and shown.endswith("(head)\n")
 
 
 def test_db_downgrade_backs_up_sqlite_first(

@@ -100,7 +100,9 @@ def test_a_migration_to_where_the_database_is_changes_and_copies_nothing(
 
 def test_migrating_the_wrong_way_is_refused(empty_engine: Engine) -> None:
     read_status(empty_engine)  # the database exists, with no schema yet
-    with pytest.raises(InvalidInput, match="is at base; to reach 0001 use 'screenings db upgrade'"):
+    with pytest.raises(
+        InvalidInput, match=f"is at base; to reach {HEAD_REVISION} use 'screenings db upgrade'"
+    ):
         downgrade_schema(empty_engine, HEAD_REVISION)
 
 

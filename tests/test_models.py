@@ -343,6 +343,7 @@ DESIGN_COLUMNS = {
     "sequence",
     "award": "name name_key festival_id presenter",
     "nomination": "award_id edition_id year category film_id person_id result",
+    "revision": "counter",
 }
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     make_url,
     select,
     text,
+    update,
 )
 from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlalchemy.orm import Session
@@ -39,6 +40,8 @@ from screenings.tables import (
     SELECTION_STATUSES,
     VISIBILITIES,
     metadata,
+    revision,
+    utcnow,
 )
 
 BUSY_TIMEOUT_SECONDS = 30
@@ -165,12 +168,25 @@ def unit_of_work(
         try:
             yield session
             if write and not dry_run:
+                bump_revision(session)
                 session.commit()
             else:
                 session.rollback()
         except BaseException:
             session.rollback()
             raise
+
+
+def bump_revision(session: Session) -> None:
+    """Add one to the catalogue's revision counter, in the transaction about to commit:
+    whoever caches what they read (the feed server) knows, by one cheap query, that
+    something may have changed. Bumped for every writing unit of work, even one that
+    changed nothing: a feed's ETag is its content's hash, so clients still get 304."""
+    session.execute(
+        update(revision)
+        .where(revision.c.id == 1)
+        .values(counter=revision.c.counter + 1, updated_at=utcnow())
+    )
 
 
 @contextmanager
@@ -319,6 +335,8 @@ RULES: dict[str, str] = {
         "screening: the duration must be a positive number of minutes"
     ),
     "ck_screening_sequence_not_negative": "screening: the sequence cannot be negative",
+    "ck_revision_one_row": "revision: the counter has one row only",
+    "ck_revision_counter_not_negative": "revision: the counter cannot be negative",
     "ck_screening_instant_iff_time": (
         "screening: the UTC start must be set exactly when the local time is known"
     ),

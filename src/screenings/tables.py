@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -300,6 +301,15 @@ nomination = _table(
     _in("result", NOMINATION_RESULTS),
     CheckConstraint("film_id IS NOT NULL OR person_id IS NOT NULL", name="film_or_person"),
     _year_range(nullable=False),
+)
+
+# One row: a counter that every writing transaction bumps (db.unit_of_work). Readers
+# that cache (the feed server) compare it to know whether anything changed.
+revision = _table(
+    "revision",
+    _required("counter", BigInteger, default=0),
+    CheckConstraint("id = 1", name="one_row"),
+    CheckConstraint("counter >= 0", name="counter_not_negative"),
 )
 
 # Natural keys. Plain columns where no part can be unknown ...
