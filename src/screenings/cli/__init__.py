@@ -42,6 +42,7 @@ REGISTRY = {
     "check": ("check", "check"),
     "import": ("imports", "import_"),
     "export": ("export", "export"),
+    "serve": ("serve", "serve"),
     "db": ("db", "app"),
 }
 COMMANDS = tuple(REGISTRY)

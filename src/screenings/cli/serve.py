@@ -1,0 +1,100 @@
+"""``screenings serve``: the calendar feeds over HTTP, under gunicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from screenings.cli.context import state
+from screenings.errors import InvalidInput
+
+Opt = typer.Option
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, Opt("--host", help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, Opt("--port", help="The port to listen on.")] = 8000,
+    workers: Annotated[
+        int, Opt("--workers", help="Worker processes (each with --threads threads).")
+    ] = 2,
+    threads: Annotated[int, Opt("--threads", help="Threads per worker.")] = 4,
+    base_url: Annotated[
+        str | None,
+        Opt("--base-url", help="The public address of the server, behind a proxy."),
+    ] = None,
+) -> None:
+    """Serve the calendar feeds over HTTP, read-only: /feeds/all.ics, and
+    /feeds/{festivals,editions,venues,films,people}/SLUG.ics (or .json), with the
+    filters of 'list' as query parameters. Private screenings never appear.
+
+    Subscribe to a feed's address in a calendar app; a re-import or an edit
+    reaches it at the app's next refresh. The server never writes to the
+    database, and refuses one that is not at this version's revision.
+
+    Example: screenings serve --port 8000
+    """
+    if not 1 <= port <= 65535:
+        raise InvalidInput(f"--port: expected 1 to 65535, got {port}")
+    if workers < 1 or threads < 1:
+        raise InvalidInput(f"--{'workers' if workers < 1 else 'threads'}: expected at least 1")
+    from screenings.errors import DatabaseState
+    from screenings.migrate import HEAD_REVISION, SchemaState, read_status
+    from screenings.web import FeedApp
+
+    app_state = state(ctx)
+    app_state.refuse_missing_database()
+    status = read_status(app_state.engine())
+    if status.state is not SchemaState.CURRENT:
+        raise DatabaseState(
+            f"{status.url} is at revision {status.describe}; the server never migrates: "
+            f"run 'screenings db upgrade' (to {HEAD_REVISION}) first"
+        )
+    app_state.engine().dispose()  # each worker opens its own, after the fork
+    _check_free(host, port)
+    base = base_url or f"http://{host}:{port}"
+    typer.echo(
+        f"screenings: serving {status.url} at {base}/feeds/all.ics "
+        f"({workers} worker(s) x {threads} thread(s); Ctrl-C stops)",
+        err=True,
+    )
+    _gunicorn(
+        FeedApp(app_state.settings, base_url=base),
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "loglevel": "warning",
+            "timeout": 120,
+            "graceful_timeout": 10,
+        },
+    ).run()
+
+
+def _check_free(host: str, port: int) -> None:
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise InvalidInput(
+            f"--port: cannot listen on {host}:{port}: {exc.strerror or exc}"
+        ) from None
+
+
+def _gunicorn(app: Any, options: dict[str, Any]) -> Any:
+    """gunicorn's embedding API: a BaseApplication that loads ``app``."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return app
+
+    return Server()

@@ -1,0 +1,462 @@
+"""The feed server: request -> ScreeningQuery -> exporter -> response. Read-only.
+
+A WSGI application (``application``, or ``FeedApp(settings)``) that any WSGI
+server can run; ``screenings serve`` runs it under gunicorn. Routes:
+
+- ``/feeds/all.ics``; ``/feeds/{festivals|editions|venues|films|people}/{slug}.ics``,
+  each also ``.json`` (the output contract of ``list``); the filters of ``list``
+  as query parameters (``from``, ``to``, ``on``, ``in``, ``section``, ``kind``,
+  ``status``, ``city``, ``country``, ``audience``, ``cancelled=omit``; ``role``
+  for people);
+- ``/feeds`` (a JSON list of the festival, edition and venue feeds);
+- ``/healthz`` for load balancers.
+
+Private screenings never appear. Every response is cached per process, keyed by
+the request and the catalogue's ``revision`` counter: a request costs one cheap
+query when nothing changed, and a 304 or a cached 200 no rendering. ETags are
+hashes of the bytes, one per representation (gzip or not).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import re
+import sys
+import threading
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from screenings.config import Settings, load_settings
+from screenings.errors import InvalidInput, NotFound, ScreeningsError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from screenings.query import ScreeningQuery
+
+StartResponse = Callable[..., Any]
+
+# Short enough that a cancellation reaches a shared cache within five minutes;
+# after that the validators (ETag, Last-Modified) make a refresh cost a 304.
+CACHE_CONTROL = "public, max-age=300"
+CACHED_RESPONSES = 512
+KINDS = {
+    "festivals": "festival",
+    "editions": "edition",
+    "venues": "venue",
+    "films": "film",
+    "people": "person",
+}
+_ROUTE = re.compile(
+    r"^/feeds/(?:(?P<all>all)|(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+))"
+    r"\.(?P<format>ics|json)$"
+)
+# Query parameters: the filters of ``list``, by name; the repeatable ones.
+PARAMETERS = ("from", "to", "on", "in", "section", "kind", "status", "city", "country",
+              "audience", "cancelled", "role")  # fmt: skip
+REPEATABLE = {"kind", "status"}
+TYPES = {
+    "ics": "text/calendar; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+}
+
+
+class HTTPError(Exception):
+    def __init__(self, status: str, message: str, headers: Iterable[tuple[str, str]] = ()):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, list(headers)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One response body in both representations, with validators."""
+
+    revision: int
+    content_type: str
+    body: bytes
+    zipped: bytes
+    etag: str
+    zipped_etag: str
+    last_modified: dt.datetime
+
+
+class FeedApp:
+    """The WSGI application. Its engine is made on the first request, in the process
+    that serves it (after a pre-forking server has forked)."""
+
+    def __init__(self, settings: Settings, base_url: str = "") -> None:
+        self.settings = settings
+        self.base_url = base_url.rstrip("/")
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[Any, ...], Rendered] = OrderedDict()
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    from screenings.db import create_db_engine
+
+                    settings = self.settings
+                    self._engine = create_db_engine(
+                        settings.database_url, what=settings.database_source
+                    )
+        return self._engine
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            if method not in {"GET", "HEAD"}:
+                raise HTTPError(
+                    "405 Method Not Allowed", "only GET and HEAD", [("Allow", "GET, HEAD")]
+                )
+            status, headers, body = self._respond(environ)
+        except HTTPError as error:
+            status, headers, body = error.status, error.headers, (error.message + "\n").encode()
+            headers += [("Content-Type", "text/plain; charset=utf-8")]
+        except ScreeningsError as error:
+            code = "404 Not Found" if isinstance(error, NotFound) else "400 Bad Request"
+            if error.exit_code == 7:  # the database cannot be reached
+                code = "503 Service Unavailable"
+            status, body = code, (error.message + "\n").encode()
+            headers = [("Content-Type", "text/plain; charset=utf-8")]
+        except Exception:  # a bug: logged for the operator, never shown to the client
+            print(traceback.format_exc(), file=environ.get("wsgi.errors", sys.stderr))
+            status, body = "500 Internal Server Error", b"internal error\n"
+            headers = [("Content-Type", "text/plain; charset=utf-8")]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        return [] if method == "HEAD" else [body]
+
+    # --- Routing -------------------------------------------------------------------
+
+    def _respond(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        path = environ.get("PATH_INFO", "") or "/"
+        if path == "/healthz":
+            self._revision()
+            return "200 OK", [("Content-Type", "text/plain; charset=utf-8")], b"ok\n"
+        route = _ROUTE.match(path)
+        if path in {"/feeds", "/feeds/"}:
+            return self._cached(environ, ("index",), self._render_index)
+        if route is None:
+            raise HTTPError("404 Not Found", f"no such page: {path}")
+        params = _parameters(environ.get("QUERY_STRING", ""), route["kind"])
+        # Relative dates ("this week") read against today: part of what is cached.
+        key = (route["kind"], route["slug"], route["format"], params, dt.date.today())
+        return self._cached(
+            environ,
+            key,
+            lambda session: self._render_feed(
+                session, route["kind"], route["slug"], route["format"], params
+            ),
+        )
+
+    def _cached(
+        self,
+        environ: dict[str, Any],
+        key: tuple[Any, ...],
+        render: Callable[[Session], tuple[str, bytes]],
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        revision, _ = self._revision()
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+        if found is None or found.revision != revision:
+            found = self._render(key, render, found)
+        return _answer(environ, found)
+
+    def _render(
+        self,
+        key: tuple[Any, ...],
+        render: Callable[[Session], tuple[str, bytes]],
+        previous: Rendered | None,
+    ) -> Rendered:
+        from screenings.db import unit_of_work
+
+        with unit_of_work(self.engine, write=False) as session:
+            # The counter and the feed come from one snapshot (REPEATABLE READ on
+            # PostgreSQL; one transaction on SQLite).
+            revision, changed_at = _read_revision(session)
+            content_type, body = render(session)
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        last_modified = changed_at
+        if previous is not None and previous.etag == f'"{etag}"':
+            last_modified = previous.last_modified  # the same bytes: not modified since
+        rendered = Rendered(
+            revision=revision,
+            content_type=content_type,
+            body=body,
+            zipped=gzip.compress(body, compresslevel=6, mtime=0),
+            etag=f'"{etag}"',
+            zipped_etag=f'"{etag}-gzip"',
+            last_modified=last_modified.replace(microsecond=0),
+        )
+        with self._lock:
+            self._cache[key] = rendered
+            self._cache.move_to_end(key)
+            while len(self._cache) > CACHED_RESPONSES:
+                self._cache.popitem(last=False)
+        return rendered
+
+    def _revision(self) -> tuple[int, dt.datetime]:
+        from screenings.db import database_errors
+
+        with database_errors(self.engine), self.engine.connect() as connection:
+            from sqlalchemy import select
+
+            from screenings.tables import revision
+
+            row = connection.execute(
+                select(revision.c.counter, revision.c.updated_at).where(revision.c.id == 1)
+            ).one()
+            connection.rollback()
+        return int(row[0]), row[1]
+
+    # --- Rendering -----------------------------------------------------------------
+
+    def _render_feed(
+        self,
+        session: Session,
+        kind: str | None,
+        slug: str | None,
+        fmt: str,
+        params: tuple[tuple[str, tuple[str, ...]], ...],
+    ) -> tuple[str, bytes]:
+        from screenings.exporters.ical import render_ics
+        from screenings.services.feeds import FeedOptions, calendar_feed
+
+        given = dict(params)
+        cancelled = _one(given, "cancelled") or "mark"
+        options = FeedOptions(
+            domain=self.settings.feed_domain,
+            cancelled=_check_choice("cancelled", cancelled, ("mark", "omit")),
+            zone=self.settings.default_timezone,
+        )
+        query = self._query(session, kind, slug, given)
+        if fmt == "json":
+            from screenings.exporters.tabular import render_json
+            from screenings.records import ScreeningView
+
+            found = options.shown(query).run(session)
+            return TYPES["json"], render_json("screenings", ScreeningView, found.screenings)
+        feed = calendar_feed(session, query, options)
+        return TYPES["ics"], b"".join(render_ics(feed.header, feed.events))
+
+    def _query(
+        self, session: Session, kind: str | None, slug: str | None, given: dict[str, Any]
+    ) -> ScreeningQuery:
+        from screenings.query import ScreeningQuery
+        from screenings.timeparse import DateRange, parse_range
+
+        what = KINDS[kind] if kind else None
+        named: dict[str, Any] = {}
+        if what is not None and slug is not None:
+            record_id = _by_slug(session, what, slug)
+            if what == "person":
+                role = _one(given, "role")
+                named["director" if role == "director" else "person"] = f"#{record_id}"
+                if role not in {None, "director"}:
+                    raise InvalidInput(f"role: expected director (or leave it out), got {role!r}")
+            else:
+                named[what] = f"#{record_id}"
+        elif "role" in given:
+            raise InvalidInput("role: only for /feeds/people/...")
+        today = dt.date.today()
+        dayfirst = self.settings.dayfirst
+
+        def span(name: str) -> DateRange | None:
+            text = _one(given, name)
+            if text is None:
+                return None
+            return parse_range(text, what=name, dayfirst=dayfirst, today=today)
+
+        dates = None
+        if "on" in given or "in" in given:
+            dates = span("on") or span("in")
+        elif "from" in given or "to" in given:
+            first, last = span("from"), span("to")
+            dates = DateRange(
+                first.first if first else dt.date.min, last.last if last else dt.date.max
+            )
+            if dates.last < dates.first:
+                raise InvalidInput("to: ends before from begins")
+        query = ScreeningQuery(
+            dates=dates,
+            section=_one(given, "section"),
+            city=_one(given, "city"),
+            country=_one(given, "country"),
+            audience=_one(given, "audience"),
+            kinds=tuple(k.lower() for k in given.get("kind", ())),
+            statuses=tuple(given.get("status", ())),
+            include_private=False,  # never, here (DESIGN.md, invariant 8)
+            default_length_minutes=self.settings.default_duration_minutes,
+        )
+        return replace(query, **named)
+
+    def _render_index(self, session: Session) -> tuple[str, bytes]:
+        """The festival, edition and venue feeds, with their addresses."""
+        import json
+
+        from sqlalchemy import select
+
+        from screenings import tables
+
+        feeds: dict[str, list[dict[str, str]]] = {}
+        for kind, table, title in (
+            ("festivals", tables.festival, tables.festival.c.name),
+            ("venues", tables.venue, tables.venue.c.name),
+        ):
+            feeds[kind] = [
+                {"title": name, "ics": f"/feeds/{kind}/{slug}.ics"}
+                for slug, name in session.execute(
+                    select(table.c.slug, title).order_by(table.c.slug)
+                )
+            ]
+        E, F = tables.edition, tables.festival
+        feeds["editions"] = [
+            {"title": f"{name} {year}" + (f" {label}" if label else ""),
+             "ics": f"/feeds/editions/{slug}.ics"}
+            for slug, name, year, label in session.execute(
+                select(E.c.slug, F.c.name, E.c.year, E.c.label)
+                .join(F, E.c.festival_id == F.c.id)
+                .order_by(E.c.slug)
+            )
+        ]  # fmt: skip
+        base = self.base_url
+        for entries in feeds.values():
+            for entry in entries:
+                entry["ics"] = base + entry["ics"]
+        document = {"all": base + "/feeds/all.ics", **feeds}
+        body = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return TYPES["json"], body.encode()
+
+
+def _read_revision(session: Session) -> tuple[int, dt.datetime]:
+    from sqlalchemy import select
+
+    from screenings.tables import revision
+
+    row = session.execute(
+        select(revision.c.counter, revision.c.updated_at).where(revision.c.id == 1)
+    ).one()
+    return int(row[0]), row[1]
+
+
+def _by_slug(session: Session, what: str, slug: str) -> int:
+    from sqlalchemy import select
+
+    from screenings import tables
+
+    table = getattr(tables, what)
+    found = session.execute(select(table.c.id).where(table.c.slug == slug)).scalar()
+    if found is None:
+        raise NotFound(f"no {what} with the address {slug!r}")
+    return int(found)
+
+
+def _parameters(query_string: str, kind: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The query parameters, checked and in a canonical order (a cache key)."""
+    try:
+        parsed = parse_qs(query_string, keep_blank_values=True, strict_parsing=False)
+    except ValueError as exc:
+        raise InvalidInput(f"query: {exc}") from None
+    for name, values in parsed.items():
+        if name not in PARAMETERS:
+            raise InvalidInput(
+                f"{name}: unknown parameter; expected one of {', '.join(PARAMETERS)}"
+            )
+        if len(values) > 1 and name not in REPEATABLE:
+            raise InvalidInput(f"{name}: given {len(values)} times; expected once")
+        if any(not value.strip() for value in values):
+            raise InvalidInput(f"{name}: empty")
+    if "role" in parsed and kind != "people":
+        raise InvalidInput("role: only for /feeds/people/...")
+    return tuple(sorted((name, tuple(values)) for name, values in parsed.items()))
+
+
+def _one(given: dict[str, tuple[str, ...]], name: str) -> str | None:
+    values = given.get(name)
+    return values[0] if values else None
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise InvalidInput(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _accepts_gzip(header: str) -> bool:
+    for part in header.split(","):
+        coding, _, rest = part.strip().partition(";")
+        if coding.strip().lower() in {"gzip", "*"}:
+            quality = rest.strip()
+            if quality.startswith("q="):
+                try:
+                    return float(quality[2:]) > 0
+                except ValueError:
+                    return False
+            return True
+    return False
+
+
+def _answer(environ: dict[str, Any], found: Rendered) -> tuple[str, list[tuple[str, str]], bytes]:
+    """200 or 304 for ``found``, in the representation the client accepts."""
+    zipped = _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
+    etag = found.zipped_etag if zipped else found.etag
+    headers = [
+        ("Content-Type", found.content_type),
+        ("ETag", etag),
+        ("Last-Modified", format_datetime(found.last_modified, usegmt=True)),
+        ("Cache-Control", CACHE_CONTROL),
+        ("Vary", "Accept-Encoding"),
+    ]
+    if _not_modified(environ, etag, found.last_modified):
+        return "304 Not Modified", [h for h in headers if h[0] != "Content-Type"], b""
+    if zipped:
+        headers.append(("Content-Encoding", "gzip"))
+        return "200 OK", headers, found.zipped
+    return "200 OK", headers, found.body
+
+
+def _not_modified(environ: dict[str, Any], etag: str, last_modified: dt.datetime) -> bool:
+    """RFC 9110 13.1: If-None-Match (weak comparison) wins over If-Modified-Since."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+        return "*" in tags or etag in tags
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since:
+        try:
+            when = parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return last_modified <= when
+    return False
+
+
+class _LazyApplication:
+    """``screenings.web:application`` for any WSGI server: settings from the
+    environment (``SCREENINGS_DATABASE_URL``, ...), read on the first request."""
+
+    def __init__(self) -> None:
+        self._app: FeedApp | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self._app is None:
+            self._app = FeedApp(load_settings())
+        return self._app(environ, start_response)
+
+
+application = _LazyApplication()
