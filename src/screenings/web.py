@@ -19,6 +19,7 @@ hashes of the bytes, one per representation (gzip or not).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
@@ -86,6 +87,17 @@ class Rendered:
     etag: str
     zipped_etag: str
     last_modified: dt.datetime
+    http_date: str  # last_modified, as HTTP writes it
+
+    def headers(self, zipped: bool) -> list[tuple[str, str]]:
+        """The headers of a 200 of this body (``zipped``: its gzip representation)."""
+        return [
+            ("Content-Type", self.content_type),
+            ("ETag", self.zipped_etag if zipped else self.etag),
+            ("Last-Modified", self.http_date),
+            ("Cache-Control", CACHE_CONTROL),
+            ("Vary", "Accept-Encoding"),
+        ]
 
 
 class FeedApp:
@@ -98,6 +110,7 @@ class FeedApp:
         self._engine: Engine | None = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Rendered] = OrderedDict()
+        self._local = threading.local()
 
     @property
     def engine(self) -> Engine:
@@ -166,7 +179,7 @@ class FeedApp:
         key: tuple[Any, ...],
         render: Callable[[Session], tuple[str, bytes]],
     ) -> tuple[str, list[tuple[str, str]], bytes]:
-        revision, _ = self._revision()
+        revision = self._revision()
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
@@ -200,6 +213,7 @@ class FeedApp:
             etag=f'"{etag}"',
             zipped_etag=f'"{etag}-gzip"',
             last_modified=last_modified.replace(microsecond=0),
+            http_date=format_datetime(last_modified.replace(microsecond=0), usegmt=True),
         )
         with self._lock:
             self._cache[key] = rendered
@@ -208,19 +222,43 @@ class FeedApp:
                 self._cache.popitem(last=False)
         return rendered
 
-    def _revision(self) -> tuple[int, dt.datetime]:
+    def _revision(self) -> int:
+        """The catalogue's revision counter: one query on one row, on a connection this
+        thread keeps (a 304 or a cached 200 costs nothing more)."""
+        connection = getattr(self._local, "connection", None)
+        try:
+            if connection is None:
+                connection = self._local.connection = self.engine.raw_connection()
+            cursor = connection.cursor()
+            try:
+                cursor.execute("SELECT counter FROM revision WHERE id = 1")
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            connection.rollback()  # no snapshot held between requests
+            assert row is not None, "the revision table has its one row (migration 0002)"
+            return int(row[0])
+        except Exception:
+            # A connection lost (a restarted server): dropped, and the error said the
+            # usual way, through the engine, by the next attempt.
+            self._local.connection = None
+            with contextlib.suppress(Exception):
+                if connection is not None:
+                    connection.invalidate()
+            return self._revision_checked()
+
+    def _revision_checked(self) -> int:
+        from sqlalchemy import select
+
         from screenings.db import database_errors
+        from screenings.tables import revision
 
         with database_errors(self.engine), self.engine.connect() as connection:
-            from sqlalchemy import select
-
-            from screenings.tables import revision
-
-            row = connection.execute(
-                select(revision.c.counter, revision.c.updated_at).where(revision.c.id == 1)
-            ).one()
+            counter = connection.execute(
+                select(revision.c.counter).where(revision.c.id == 1)
+            ).scalar_one()
             connection.rollback()
-        return int(row[0]), row[1]
+        return int(counter)
 
     # --- Rendering -----------------------------------------------------------------
 
@@ -413,13 +451,7 @@ def _answer(environ: dict[str, Any], found: Rendered) -> tuple[str, list[tuple[s
     """200 or 304 for ``found``, in the representation the client accepts."""
     zipped = _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
     etag = found.zipped_etag if zipped else found.etag
-    headers = [
-        ("Content-Type", found.content_type),
-        ("ETag", etag),
-        ("Last-Modified", format_datetime(found.last_modified, usegmt=True)),
-        ("Cache-Control", CACHE_CONTROL),
-        ("Vary", "Accept-Encoding"),
-    ]
+    headers = found.headers(zipped)
     if _not_modified(environ, etag, found.last_modified):
         return "304 Not Modified", [h for h in headers if h[0] != "Content-Type"], b""
     if zipped:
