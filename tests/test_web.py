@@ -13,10 +13,11 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from screenings import tables
 from screenings.cli import run
@@ -272,3 +273,23 @@ def test_every_writing_command_bumps_the_revision_and_reading_ones_do_not(
     assert revision(url) == start_at + 1
     assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS)), "--dry-run") == 0
     assert revision(url) == start_at + 1
+
+
+def test_the_server_runs_on_a_read_only_database(
+    postgres_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A read-only replica refuses every write: the server must need none.
+    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
+    made = postgres_server.new_database()
+    assert cli(made, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS))) == 0
+    name = made.rsplit("/", 1)[1]
+    with postgres_server.admin.connect() as admin:
+        admin.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+    read_only = start(made, "--workers", "1")
+    try:
+        for path in ("/feeds/all.ics", "/feeds/festivals/sheffield-doc-fest.json", "/feeds"):
+            assert read_only.get(path)[0] == 200, path
+        assert cli(made, "edit", "film", "Mothers", "--runtime", "95") != 0  # it is read-only
+    finally:
+        read_only.process.terminate()
+        read_only.process.communicate(timeout=30)
