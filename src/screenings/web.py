@@ -49,6 +49,7 @@ StartResponse = Callable[..., Any]
 # after that the validators (ETag, Last-Modified) make a refresh cost a 304.
 CACHE_CONTROL = "public, max-age=300"
 CACHED_RESPONSES = 512
+CACHED_BYTES = 128 * 1024 * 1024  # per worker, both representations counted
 KINDS = {
     "festivals": "festival",
     "editions": "edition",
@@ -111,6 +112,7 @@ class FeedApp:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Rendered] = OrderedDict()
         self._local = threading.local()
+        self._bytes = 0
 
     @property
     def engine(self) -> Engine:
@@ -216,10 +218,17 @@ class FeedApp:
             http_date=format_datetime(last_modified.replace(microsecond=0), usegmt=True),
         )
         with self._lock:
+            old = self._cache.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body) + len(old.zipped)
             self._cache[key] = rendered
-            self._cache.move_to_end(key)
-            while len(self._cache) > CACHED_RESPONSES:
-                self._cache.popitem(last=False)
+            self._bytes += len(rendered.body) + len(rendered.zipped)
+            # The least recently used go first; the one just made always stays.
+            while len(self._cache) > 1 and (
+                len(self._cache) > CACHED_RESPONSES or self._bytes > CACHED_BYTES
+            ):
+                _, dropped = self._cache.popitem(last=False)
+                self._bytes -= len(dropped.body) + len(dropped.zipped)
         return rendered
 
     def _revision(self) -> int:
