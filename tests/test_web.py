@@ -167,6 +167,13 @@ def test_every_feed_route_serves_a_valid_calendar(
         ("/feeds/all.ics?cancelled=maybe", "GET", 400, "cancelled: expected one of mark, omit"),
         ("/feeds/all.ics?section=a&section=b", "GET", 400, "section: given 2 times"),
         ("/feeds/festivals/idfa.ics?role=director", "GET", 400, "role: only for /feeds/people"),
+        ("/feeds/all.ics?in=2013&from=2013-05-01", "GET", 400, "in: give a span with in"),
+        ("/feeds/all.ics?on=2013-04-27&to=2013-05-01", "GET", 400, "on: give a single day"),
+        ("/feeds/all.ics?city=%ff", "GET", 400, "query: not UTF-8 text"),
+        ("/feeds/all.ics?status=bogus", "GET", 400, "status: unknown status 'bogus'"),
+        ("/feeds?x=1", "GET", 400, "/feeds takes no parameters"),
+        ("/healthz?x=1", "GET", 400, "/healthz takes no parameters"),
+        ("/feeds/caf%C3%A9.ics", "GET", 404, "no such page: /feeds/café.ics"),
         ("/feeds/all.ics", "POST", 405, "only GET and HEAD"),
         ("/feeds/all.ics", "DELETE", 405, "only GET and HEAD"),
     ],
@@ -176,6 +183,7 @@ def test_mistakes_get_a_status_and_a_line(
 ) -> None:
     got, headers, body = server.get(path, method)
     assert got == status and message in body.decode() and body.count(b"\n") == 1
+    assert not body.startswith(b"--")
     assert b"Traceback" not in body
     if status == 405:
         assert headers["allow"] == "GET, HEAD"
@@ -183,13 +191,17 @@ def test_mistakes_get_a_status_and_a_line(
 
 def test_validators_gzip_and_head(server: Server) -> None:
     path = "/feeds/festivals/sheffield-doc-fest.ics"
+    time.sleep(1.1)  # Last-Modified is sent once the last change is a second old
     status, headers, body = server.get(path)
     etag, modified = headers["etag"], headers["last-modified"]
     assert server.get(path, If_None_Match=etag)[:1] == (304,)
     status, headers304, body304 = server.get(path, If_None_Match=f'W/{etag}, "other"')
     assert (status, body304) == (304, b"") and headers304["etag"] == etag
+    assert "content-length" not in headers304  # not the 200's length, so none
     assert server.get(path, If_Modified_Since=modified)[0] == 304
     assert server.get(path, If_Modified_Since="Mon, 01 Jan 2001 00:00:00 GMT")[0] == 200
+    assert server.get(path, If_Modified_Since="Mon, 01 Jan 2001 00:00:00 GMT")[0] == 200
+    assert server.get(path, If_Modified_Since="Fri, 01 Jan 2100 00:00:00 GMT")[0] == 200
     # gzip: its own representation, with its own ETag.
     status, zipped_headers, zipped = server.get(path, Accept_Encoding="gzip, deflate")
     assert zipped_headers["content-encoding"] == "gzip"
@@ -198,6 +210,7 @@ def test_validators_gzip_and_head(server: Server) -> None:
     assert server.get(path, Accept_Encoding="gzip", If_None_Match=etag)[0] == 200
     assert server.get(path, Accept_Encoding="gzip", If_None_Match=zipped_headers["etag"])[0] == 304
     assert "content-encoding" not in server.get(path, Accept_Encoding="gzip;q=0")[1]
+    assert "content-encoding" not in server.get(path, Accept_Encoding="GZIP; Q=0")[1]
     # HEAD: the headers of GET, no body.
     status, head_headers, head_body = server.get(path, "HEAD")
     assert (status, head_body) == (200, b"")
@@ -293,3 +306,55 @@ def test_the_server_runs_on_a_read_only_database(
     finally:
         read_only.process.terminate()
         read_only.process.communicate(timeout=30)
+
+
+def test_a_change_within_a_second_never_shares_a_last_modified(server: Server) -> None:
+    path = "/feeds/editions/sheffield-doc-fest-2013.ics"
+    assert cli(server.url, "edit", "film", "Mothers", "--runtime", "96") == 0
+    status, headers, body = server.get(path)
+    # Not a second old: no Last-Modified yet, so no client can send it back.
+    assert status == 200 and "last-modified" not in headers
+    assert cli(server.url, "edit", "film", "Mothers", "--runtime", "97") == 0
+    status, _, again = server.get(path, If_Modified_Since=headers["date"])
+    assert status == 200 and again != body
+
+
+def test_a_replaced_database_file_is_served_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A SQLite matter: a server holding the old file open would serve it for ever.
+    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
+    url = "sqlite:///" + str(tmp_path / "replaced.sqlite3")
+    assert cli(url, "import", str(DATA / "lineup.csv")) == 0
+    running = start(url, "--workers", "1")
+    try:
+        before = running.get("/feeds/all.ics")[2]
+        path = Path(url.removeprefix("sqlite:///"))
+        for leftover in path.parent.glob(path.name + "*"):
+            leftover.unlink()
+        assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS))) == 0
+        status, _, after = running.get("/feeds/all.ics")
+        assert status == 200 and after != before
+        assert b"The Act of Killing" in after and b"Escape from North Korea" not in after
+    finally:
+        running.process.terminate()
+        running.process.communicate(timeout=30)
+
+
+def test_the_wsgi_application_on_a_missing_database_says_503_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    from screenings.config import load_settings
+    from screenings.web import FeedApp
+
+    missing = tmp_path / "missing.sqlite3"
+    app = FeedApp(load_settings(str(missing), environ={}))
+    answered: list[str] = []
+    body = b"".join(
+        app(
+            {"REQUEST_METHOD": "GET", "PATH_INFO": "/feeds/all.ics", "wsgi.errors": sys.stderr},
+            lambda status, headers: answered.append(status),
+        )
+    )
+    assert answered == ["503 Service Unavailable"] and body == b"the catalogue is unavailable\n"
+    assert not missing.exists() and list(tmp_path.iterdir()) == []

@@ -57,13 +57,15 @@ def masked_url(url: str | URL) -> str:
         return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", str(url))
 
 
-def create_db_engine(url: str, *, what: str = "database URL") -> Engine:
+def create_db_engine(url: str, *, what: str = "database URL", read_only: bool = False) -> Engine:
     """An engine for ``url`` with the project's connection settings applied.
 
     ``what`` names where the URL came from (``--db``, an environment
     variable) in the errors: ``InvalidInput`` for a URL that cannot be used,
     ``DatabaseUnavailable`` when the PostgreSQL driver is not installed.
-    Nothing is created or connected to yet.
+    Nothing is created or connected to yet. With ``read_only`` (the feed server)
+    the database refuses every write on its connections, and a SQLite file is
+    never switched to WAL.
     """
     try:
         parsed = make_url(url)
@@ -75,7 +77,9 @@ def create_db_engine(url: str, *, what: str = "database URL") -> Engine:
         database = parsed.database
         if database and database != ":memory:" and Path(database).is_dir():
             raise InvalidInput(f"{what}: {database} is a folder; expected a SQLite file")
-        return _sqlite_engine(url, in_memory=database in (None, "", ":memory:"))
+        return _sqlite_engine(
+            url, in_memory=database in (None, "", ":memory:"), read_only=read_only
+        )
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             raise InvalidInput(f"{what}: use postgresql+psycopg://, not {parsed.drivername}://")
@@ -85,7 +89,11 @@ def create_db_engine(url: str, *, what: str = "database URL") -> Engine:
                 "expected postgresql+psycopg://USER@HOST/DATABASE"
             )
         # Never hang on a server that accepts and does not answer.
-        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+        connect_args: dict[str, Any] = (
+            {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+        )
+        if read_only:
+            connect_args["options"] = "-c default_transaction_read_only=on"
         try:
             return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         except (NoSuchModuleError, ModuleNotFoundError) as exc:
@@ -98,7 +106,7 @@ def create_db_engine(url: str, *, what: str = "database URL") -> Engine:
     )
 
 
-def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
+def _sqlite_engine(url: str, *, in_memory: bool, read_only: bool = False) -> Engine:
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine, "connect")
@@ -109,7 +117,9 @@ def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-        if not in_memory:
+        if read_only:
+            cursor.execute("PRAGMA query_only = ON")
+        elif not in_memory:
             _use_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()

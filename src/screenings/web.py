@@ -31,11 +31,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from screenings.config import Settings, load_settings
-from screenings.errors import InvalidInput, NotFound, ScreeningsError
+from screenings.errors import DatabaseUnavailable, InvalidInput, NotFound, ScreeningsError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -79,26 +81,46 @@ class HTTPError(Exception):
 
 @dataclass(frozen=True)
 class Rendered:
-    """One response body in both representations, with validators."""
+    """One response body in both representations, with validators.
 
-    revision: int
+    ``version`` is what the catalogue's revision row said when it was rendered
+    (its counter, and when that row was made: a new database file is another
+    catalogue). ``changed`` is the exact instant from which these bytes are what
+    the worker serves: no earlier than their last change.
+    """
+
+    version: tuple[int, str]
     content_type: str
     body: bytes
     zipped: bytes
     etag: str
     zipped_etag: str
-    last_modified: dt.datetime
-    http_date: str  # last_modified, as HTTP writes it
+    changed: dt.datetime
 
-    def headers(self, zipped: bool) -> list[tuple[str, str]]:
-        """The headers of a 200 of this body (``zipped``: its gzip representation)."""
-        return [
+    def headers(self, zipped: bool, now: dt.datetime) -> list[tuple[str, str]]:
+        """The headers of a 200 of this body (``zipped``: its gzip representation).
+
+        Last-Modified has whole seconds: it is sent only once the change is a second
+        old, so that two changes within one second never share it.
+        """
+        headers = [
             ("Content-Type", self.content_type),
             ("ETag", self.zipped_etag if zipped else self.etag),
-            ("Last-Modified", self.http_date),
             ("Cache-Control", CACHE_CONTROL),
             ("Vary", "Accept-Encoding"),
         ]
+        if _settled(self.changed, now):
+            headers.insert(2, ("Last-Modified", _http_date(self.changed)))
+        return headers
+
+
+def _settled(changed: dt.datetime, now: dt.datetime) -> bool:
+    return now - changed >= dt.timedelta(seconds=1)
+
+
+@lru_cache(maxsize=1024)
+def _http_date(instant: dt.datetime) -> str:
+    return format_datetime(instant.replace(microsecond=0), usegmt=True)
 
 
 class FeedApp:
@@ -113,6 +135,7 @@ class FeedApp:
         self._cache: OrderedDict[tuple[Any, ...], Rendered] = OrderedDict()
         self._local = threading.local()
         self._bytes = 0
+        self._db_file: Path | None = None
 
     @property
     def engine(self) -> Engine:
@@ -122,8 +145,11 @@ class FeedApp:
                     from screenings.db import create_db_engine
 
                     settings = self.settings
+                    self._db_file = _sqlite_file(settings.database_url)
+                    if self._db_file is not None and not self._db_file.exists():
+                        raise DatabaseUnavailable(f"no catalogue at {self._db_file}")
                     self._engine = create_db_engine(
-                        settings.database_url, what=settings.database_source
+                        settings.database_url, what=settings.database_source, read_only=True
                     )
         return self._engine
 
@@ -138,33 +164,45 @@ class FeedApp:
         except HTTPError as error:
             status, headers, body = error.status, error.headers, (error.message + "\n").encode()
             headers += [("Content-Type", "text/plain; charset=utf-8")]
+        except DatabaseUnavailable as error:
+            # The operator's log has where and why; a client learns only that it failed.
+            print(f"screenings: {error.message}", file=environ.get("wsgi.errors", sys.stderr))
+            status, body = "503 Service Unavailable", b"the catalogue is unavailable\n"
+            headers = [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "30")]
         except ScreeningsError as error:
-            code = "404 Not Found" if isinstance(error, NotFound) else "400 Bad Request"
-            if error.exit_code == 7:  # the database cannot be reached
-                code = "503 Service Unavailable"
-            status, body = code, (error.message + "\n").encode()
+            status = "404 Not Found" if isinstance(error, NotFound) else "400 Bad Request"
+            # Messages name command-line options ("--status"); here they are parameters.
+            body = (error.message.removeprefix("--") + "\n").encode()
             headers = [("Content-Type", "text/plain; charset=utf-8")]
         except Exception:  # a bug: logged for the operator, never shown to the client
             print(traceback.format_exc(), file=environ.get("wsgi.errors", sys.stderr))
             status, body = "500 Internal Server Error", b"internal error\n"
             headers = [("Content-Type", "text/plain; charset=utf-8")]
-        headers.append(("Content-Length", str(len(body))))
+        if not status.startswith("304"):  # a 304 has the headers of the 200, not its length
+            headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
         return [] if method == "HEAD" else [body]
 
     # --- Routing -------------------------------------------------------------------
 
     def _respond(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
-        path = environ.get("PATH_INFO", "") or "/"
+        # PEP 3333 hands the path over as Latin-1; it was UTF-8 on the wire.
+        path = (environ.get("PATH_INFO", "") or "/").encode("latin-1").decode("utf-8", "replace")
+        query_string = environ.get("QUERY_STRING", "")
+        if path in {"/healthz", "/feeds", "/feeds/"} and query_string:
+            raise InvalidInput(f"{path} takes no parameters")
         if path == "/healthz":
             self._revision()
             return "200 OK", [("Content-Type", "text/plain; charset=utf-8")], b"ok\n"
-        route = _ROUTE.match(path)
         if path in {"/feeds", "/feeds/"}:
-            return self._cached(environ, ("index",), self._render_index)
+            base = self.base_url or _request_base(environ)
+            return self._cached(
+                environ, ("index", base), lambda session: self._render_index(session, base)
+            )
+        route = _ROUTE.match(path)
         if route is None:
             raise HTTPError("404 Not Found", f"no such page: {path}")
-        params = _parameters(environ.get("QUERY_STRING", ""), route["kind"])
+        params = _parameters(query_string, route["kind"])
         # Relative dates ("this week") read against today: part of what is cached.
         key = (route["kind"], route["slug"], route["format"], params, dt.date.today())
         return self._cached(
@@ -181,12 +219,12 @@ class FeedApp:
         key: tuple[Any, ...],
         render: Callable[[Session], tuple[str, bytes]],
     ) -> tuple[str, list[tuple[str, str]], bytes]:
-        revision = self._revision()
+        version = self._revision()
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
                 self._cache.move_to_end(key)
-        if found is None or found.revision != revision:
+        if found is None or found.version != version:
             found = self._render(key, render, found)
         return _answer(environ, found)
 
@@ -201,21 +239,20 @@ class FeedApp:
         with unit_of_work(self.engine, write=False) as session:
             # The counter and the feed come from one snapshot (REPEATABLE READ on
             # PostgreSQL; one transaction on SQLite).
-            revision, changed_at = _read_revision(session)
+            version, changed_at = _read_revision(session)
             content_type, body = render(session)
         etag = hashlib.sha256(body).hexdigest()[:32]
-        last_modified = changed_at
+        changed = changed_at
         if previous is not None and previous.etag == f'"{etag}"':
-            last_modified = previous.last_modified  # the same bytes: not modified since
+            changed = previous.changed  # the same bytes: not modified since
         rendered = Rendered(
-            revision=revision,
+            version=version,
             content_type=content_type,
             body=body,
             zipped=gzip.compress(body, compresslevel=6, mtime=0),
             etag=f'"{etag}"',
             zipped_etag=f'"{etag}-gzip"',
-            last_modified=last_modified.replace(microsecond=0),
-            http_date=format_datetime(last_modified.replace(microsecond=0), usegmt=True),
+            changed=changed,
         )
         with self._lock:
             old = self._cache.pop(key, None)
@@ -231,43 +268,62 @@ class FeedApp:
                 self._bytes -= len(dropped.body) + len(dropped.zipped)
         return rendered
 
-    def _revision(self) -> int:
-        """The catalogue's revision counter: one query on one row, on a connection this
-        thread keeps (a 304 or a cached 200 costs nothing more)."""
-        connection = getattr(self._local, "connection", None)
+    def _revision(self) -> tuple[int, str]:
+        """The catalogue's version: its revision counter, and when its revision row was
+        made (a database file replaced by a new one starts counting again). One query
+        on one row, on a connection this thread keeps: a 304 or a cached 200 costs
+        nothing more."""
+        engine = self.engine
+        local = self._local
+        identity = self._file_identity()
+        connection = getattr(local, "connection", None)
+        if connection is not None and getattr(local, "identity", None) != identity:
+            self._drop_connection()  # the file was replaced: the old one is gone
+            engine.dispose()
+            connection = None
         try:
             if connection is None:
-                connection = self._local.connection = self.engine.raw_connection()
+                connection = local.connection = engine.raw_connection()
+                local.identity = identity
             cursor = connection.cursor()
             try:
-                cursor.execute("SELECT counter FROM revision WHERE id = 1")
+                cursor.execute(_VERSION_SQL)
                 row = cursor.fetchone()
             finally:
                 cursor.close()
             connection.rollback()  # no snapshot held between requests
             assert row is not None, "the revision table has its one row (migration 0002)"
-            return int(row[0])
+            return int(row[0]), str(row[1])
         except Exception:
-            # A connection lost (a restarted server): dropped, and the error said the
-            # usual way, through the engine, by the next attempt.
-            self._local.connection = None
-            with contextlib.suppress(Exception):
-                if connection is not None:
-                    connection.invalidate()
+            # A connection lost (a restarted server), or no such table: dropped, and
+            # the error said the usual way, through the engine.
+            self._drop_connection()
             return self._revision_checked()
 
-    def _revision_checked(self) -> int:
-        from sqlalchemy import select
+    def _drop_connection(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.invalidate()
 
+    def _file_identity(self) -> tuple[int, int] | None:
+        """The SQLite file's device and inode (None on PostgreSQL)."""
+        if self._db_file is None:
+            return None
+        try:
+            status = self._db_file.stat()
+        except OSError:
+            raise DatabaseUnavailable(f"no catalogue at {self._db_file}") from None
+        return status.st_dev, status.st_ino
+
+    def _revision_checked(self) -> tuple[int, str]:
         from screenings.db import database_errors
-        from screenings.tables import revision
 
         with database_errors(self.engine), self.engine.connect() as connection:
-            counter = connection.execute(
-                select(revision.c.counter).where(revision.c.id == 1)
-            ).scalar_one()
+            counter, created = connection.exec_driver_sql(_VERSION_SQL).one()
             connection.rollback()
-        return int(counter)
+        return int(counter), str(created)
 
     # --- Rendering -----------------------------------------------------------------
 
@@ -328,6 +384,10 @@ class FeedApp:
             return parse_range(text, what=name, dayfirst=dayfirst, today=today)
 
         dates = None
+        if "on" in given and len({"from", "to", "in"} & given.keys()):
+            raise InvalidInput("on: give a single day with on, or a span with from/to or in")
+        if "in" in given and len({"from", "to"} & given.keys()):
+            raise InvalidInput("in: give a span with in, or with from/to, not both")
         if "on" in given or "in" in given:
             dates = span("on") or span("in")
         elif "from" in given or "to" in given:
@@ -350,53 +410,68 @@ class FeedApp:
         )
         return replace(query, **named)
 
-    def _render_index(self, session: Session) -> tuple[str, bytes]:
-        """The festival, edition and venue feeds, with their addresses."""
+    def _render_index(self, session: Session, base: str) -> tuple[str, bytes]:
+        """Every festival, edition, venue, film and person feed, with its address."""
         import json
 
         from sqlalchemy import select
 
         from screenings import tables
 
-        feeds: dict[str, list[dict[str, str]]] = {}
-        for kind, table, title in (
-            ("festivals", tables.festival, tables.festival.c.name),
-            ("venues", tables.venue, tables.venue.c.name),
-        ):
-            feeds[kind] = [
-                {"title": name, "ics": f"/feeds/{kind}/{slug}.ics"}
-                for slug, name in session.execute(
-                    select(table.c.slug, title).order_by(table.c.slug)
+        E, F, V, M, P = tables.edition, tables.festival, tables.venue, tables.film, tables.person
+        listed: dict[str, Any] = {
+            "festivals": select(F.c.slug, F.c.name),
+            "editions": select(E.c.slug, F.c.name, E.c.year, E.c.label).join(
+                F, E.c.festival_id == F.c.id
+            ),
+            "venues": select(V.c.slug, V.c.name, V.c.city),
+            "films": select(M.c.slug, M.c.title, M.c.year),
+            "people": select(P.c.slug, P.c.name),
+        }
+        document: dict[str, Any] = {"all": f"{base}/feeds/all.ics"}
+        for kind, statement in listed.items():
+            document[kind] = [
+                {
+                    "title": " ".join(str(part) for part in parts if part is not None),
+                    "ics": f"{base}/feeds/{kind}/{slug}.ics",
+                }
+                for slug, *parts in session.execute(
+                    statement.order_by(statement.selected_columns[0])
                 )
             ]
-        E, F = tables.edition, tables.festival
-        feeds["editions"] = [
-            {"title": f"{name} {year}" + (f" {label}" if label else ""),
-             "ics": f"/feeds/editions/{slug}.ics"}
-            for slug, name, year, label in session.execute(
-                select(E.c.slug, F.c.name, E.c.year, E.c.label)
-                .join(F, E.c.festival_id == F.c.id)
-                .order_by(E.c.slug)
-            )
-        ]  # fmt: skip
-        base = self.base_url
-        for entries in feeds.values():
-            for entry in entries:
-                entry["ics"] = base + entry["ics"]
-        document = {"all": base + "/feeds/all.ics", **feeds}
         body = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         return TYPES["json"], body.encode()
 
 
-def _read_revision(session: Session) -> tuple[int, dt.datetime]:
+# Read through the driver, unprocessed, on every path: the version compared is the
+# driver's own text of it, the same whichever path read it.
+_VERSION_SQL = "SELECT counter, created_at FROM revision WHERE id = 1"
+
+
+def _read_revision(session: Session) -> tuple[tuple[int, str], dt.datetime]:
+    """The catalogue's version and when it last changed, in the session's snapshot."""
     from sqlalchemy import select
 
     from screenings.tables import revision
 
-    row = session.execute(
-        select(revision.c.counter, revision.c.updated_at).where(revision.c.id == 1)
-    ).one()
-    return int(row[0]), row[1]
+    counter, created = session.connection().exec_driver_sql(_VERSION_SQL).one()
+    changed = session.execute(select(revision.c.updated_at).where(revision.c.id == 1)).scalar_one()
+    return (int(counter), str(created)), changed
+
+
+def _sqlite_file(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(str(parsed.database))
+    return None
+
+
+def _request_base(environ: dict[str, Any]) -> str:
+    """The address the client used: its scheme and Host header (PEP 3333)."""
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
 
 
 def _by_slug(session: Session, what: str, slug: str) -> int:
@@ -414,9 +489,9 @@ def _by_slug(session: Session, what: str, slug: str) -> int:
 def _parameters(query_string: str, kind: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The query parameters, checked and in a canonical order (a cache key)."""
     try:
-        parsed = parse_qs(query_string, keep_blank_values=True, strict_parsing=False)
-    except ValueError as exc:
-        raise InvalidInput(f"query: {exc}") from None
+        parsed = parse_qs(query_string, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("query: not UTF-8 text once percent-decoded") from None
     for name, values in parsed.items():
         if name not in PARAMETERS:
             raise InvalidInput(
@@ -444,9 +519,9 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
 
 def _accepts_gzip(header: str) -> bool:
     for part in header.split(","):
-        coding, _, rest = part.strip().partition(";")
-        if coding.strip().lower() in {"gzip", "*"}:
-            quality = rest.strip()
+        coding, _, rest = part.strip().lower().partition(";")
+        if coding.strip() in {"gzip", "*"}:
+            quality = rest.strip().replace(" ", "")
             if quality.startswith("q="):
                 try:
                     return float(quality[2:]) > 0
@@ -459,9 +534,9 @@ def _accepts_gzip(header: str) -> bool:
 def _answer(environ: dict[str, Any], found: Rendered) -> tuple[str, list[tuple[str, str]], bytes]:
     """200 or 304 for ``found``, in the representation the client accepts."""
     zipped = _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
-    etag = found.zipped_etag if zipped else found.etag
-    headers = found.headers(zipped)
-    if _not_modified(environ, etag, found.last_modified):
+    now = dt.datetime.now(dt.UTC)
+    headers = found.headers(zipped, now)
+    if _not_modified(environ, found.zipped_etag if zipped else found.etag, found.changed, now):
         return "304 Not Modified", [h for h in headers if h[0] != "Content-Type"], b""
     if zipped:
         headers.append(("Content-Encoding", "gzip"))
@@ -469,22 +544,26 @@ def _answer(environ: dict[str, Any], found: Rendered) -> tuple[str, list[tuple[s
     return "200 OK", headers, found.body
 
 
-def _not_modified(environ: dict[str, Any], etag: str, last_modified: dt.datetime) -> bool:
-    """RFC 9110 13.1: If-None-Match (weak comparison) wins over If-Modified-Since."""
+def _not_modified(
+    environ: dict[str, Any], etag: str, changed: dt.datetime, now: dt.datetime
+) -> bool:
+    """RFC 9110 13.1: If-None-Match (weak comparison) wins over If-Modified-Since; a date
+    in the future is no date; and a change less than a second old, which no
+    Last-Modified sent yet can name, is always modified."""
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
         return "*" in tags or etag in tags
     since = environ.get("HTTP_IF_MODIFIED_SINCE")
-    if since:
-        try:
-            when = parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-        return last_modified <= when
-    return False
+    if not since or not _settled(changed, now):
+        return False
+    try:
+        when = parsedate_to_datetime(since)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when <= now and changed.replace(microsecond=0) <= when
 
 
 class _LazyApplication:
