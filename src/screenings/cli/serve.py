@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Annotated, Any
 
 import typer
@@ -24,6 +25,7 @@ def serve(
         str | None,
         Opt("--base-url", help="The public address of the server, behind a proxy."),
     ] = None,
+    access_log: Annotated[bool, Opt("--access-log", help="Log every request on stdout.")] = False,
 ) -> None:
     """Serve the calendar feeds over HTTP, read-only: /feeds/all.ics, and
     /feeds/{festivals,editions,venues,films,people}/SLUG.ics (or .json), with the
@@ -35,8 +37,18 @@ def serve(
 
     Example: screenings serve --port 8000
     """
+    if not host.strip():
+        raise InvalidInput("--host: empty; expected an address, e.g. 127.0.0.1, 0.0.0.0 or ::1")
     if not 1 <= port <= 65535:
         raise InvalidInput(f"--port: expected 1 to 65535, got {port}")
+    if base_url is not None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise InvalidInput(
+                f"--base-url: expected http(s)://HOST[:PORT][/PATH], got {base_url!r}"
+            )
     if workers < 1 or threads < 1:
         raise InvalidInput(f"--{'workers' if workers < 1 else 'threads'}: expected at least 1")
     from screenings.errors import DatabaseState
@@ -52,17 +64,21 @@ def serve(
             f"run 'screenings db upgrade' (to {HEAD_REVISION}) first"
         )
     app_state.engine().dispose()  # each worker opens its own, after the fork
+    host = host.strip().strip("[]")
+    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # IPv6 in brackets
     _check_free(host, port)
-    base = base_url or f"http://{host}:{port}"
+    base = base_url or f"http://{address}"
     typer.echo(
         f"screenings: serving {status.url} at {base}/feeds/all.ics "
         f"({workers} worker(s) x {threads} thread(s); Ctrl-C stops)",
         err=True,
     )
     _gunicorn(
-        FeedApp(app_state.settings, base_url=base),
+        # The feed index names the address the client used, unless --base-url says.
+        FeedApp(app_state.settings, base_url=base_url or ""),
         {
-            "bind": f"{host}:{port}",
+            "bind": address,
+            "accesslog": "-" if access_log else None,
             "workers": workers,
             "threads": threads,
             "worker_class": "gthread",
@@ -74,14 +90,20 @@ def serve(
 
 
 def _check_free(host: str, port: int) -> None:
+    """``InvalidInput`` naming the option at fault when ``host:port`` cannot be listened on."""
     import socket
 
     try:
-        with socket.create_server((host, port)):
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InvalidInput(f"--host: cannot use {host!r}: {exc}") from None
+    try:
+        with socket.create_server((host, port), family=family):
             pass
     except OSError as exc:
+        option = "--port" if exc.errno in {errno.EADDRINUSE, errno.EACCES} else "--host"
         raise InvalidInput(
-            f"--port: cannot listen on {host}:{port}: {exc.strerror or exc}"
+            f"{option}: cannot listen on {host}:{port}: {exc.strerror or exc}"
         ) from None
 
 
