@@ -358,3 +358,24 @@ def test_the_wsgi_application_on_a_missing_database_says_503_and_creates_nothing
     )
     assert answered == ["503 Service Unavailable"] and body == b"the catalogue is unavailable\n"
     assert not missing.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--host", ""), "--host: empty; expected an address"),
+        (("--host", "999.1.1.1"), "--host: cannot use '999.1.1.1'"),
+        (("--port", "70000"), "--port: expected 1 to 65535, got 70000"),
+        (("--workers", "0"), "--workers: expected at least 1"),
+        (("--base-url", "notaurl"), "--base-url: expected http(s)://HOST[:PORT][/PATH]"),
+    ],
+)
+def test_bad_server_options_are_one_line(
+    args: tuple[str, ...], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "c.sqlite3")
+    assert run(["--db", db, "list"]) == 0
+    capsys.readouterr()
+    assert run(["--db", db, "serve", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"screenings: error: {message}") and err.count("\n") == 1
