@@ -6,8 +6,10 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from screenings import tables
 from screenings.keys import slugify
 from screenings.models import (
     Award,
@@ -95,6 +97,11 @@ def one_of_everything(session: Session) -> dict[str, Any]:
     )
     innovation = award(session, "Innovation Award", festival=sheffield)
     nominated = nomination(session, innovation, 2013, film=defector, edition=sdf13)
+    session.execute(
+        insert(tables.feed_token).values(
+            name="press", token_hash="0" * 64, filters={"version": 1}, include_private=True
+        )
+    )
     return {
         "person": ann,
         "film": defector,

@@ -177,11 +177,9 @@ def test_a_new_database_is_created_at_head_with_a_notice(tmp_path: Path) -> None
     code, out, err = _cli("--db", str(path), "db", "stats")
     assert code == 0, err
     assert err == f"screenings: created a new database at {path} (revision {HEAD_REVISION})\n"
-    assert out.splitlines()[:3] == [
-        f"database: sqlite:///{path}",
-        f"revision: {HEAD_REVISION} (head)",
-        "festival: 0",
-    ]
+    lines = out.splitlines()
+    assert lines[:2] == [f"database: sqlite:///{path}", f"revision: {HEAD_REVISION} (head)"]
+    assert "festival: 0" in lines and "screening: 0" in lines
 
 
 def test_an_older_postgresql_database_is_refused(

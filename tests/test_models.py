@@ -344,6 +344,7 @@ DESIGN_COLUMNS = {
     "award": "name name_key festival_id presenter",
     "nomination": "award_id edition_id year category film_id person_id result",
     "revision": "counter",
+    "feed_token": "name token_hash filters include_private revoked_at",
 }
 
 

@@ -346,6 +346,10 @@ RULES: dict[str, str] = {
     ),
     "ck_screening_sequence_not_negative": "screening: the sequence cannot be negative",
     "ck_revision_one_row": "revision: the counter has one row only",
+    "uq_feed_token_name": "feed: there is already a secret feed with this name",
+    "uq_feed_token_token_hash": "feed: that token is taken (try again)",
+    "ck_feed_token_name_not_blank": "feed: the name is empty",
+    "ck_feed_token_token_hash_sha256": "feed: a token hash is 64 hexadecimal digits",
     "ck_revision_counter_not_negative": "revision: the counter cannot be negative",
     "ck_screening_instant_iff_time": (
         "screening: the UTC start must be set exactly when the local time is known"

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -301,6 +302,18 @@ nomination = _table(
     _in("result", NOMINATION_RESULTS),
     CheckConstraint("film_id IS NOT NULL OR person_id IS NOT NULL", name="film_or_person"),
     _year_range(nullable=False),
+)
+
+# Secret feeds: the token is never stored, only its SHA-256 (hex).
+feed_token = _table(
+    "feed_token",
+    _required("name", String(200), unique=True),
+    _required("token_hash", String(64), unique=True),
+    _required("filters", JSON),
+    _required("include_private", Boolean, default=False),
+    _optional("revoked_at", UTCDateTime()),
+    _not_blank("name"),
+    CheckConstraint("length(token_hash) = 64", name="token_hash_sha256"),
 )
 
 # One row: a counter that every writing transaction bumps (db.unit_of_work). Readers
