@@ -114,7 +114,8 @@ def test_db_upgrade_then_current_and_history(
     assert run(["db", "history"]) == 0
     shown = capsys.readouterr().out
     assert shown.startswith("0001  The initial catalogue")
-    assert f"{HEAD_REVISION}  The revision counter" in shown and shown.endswith("(head)\n")
+    assert "0002  The revision counter" in shown
+    assert f"{HEAD_REVISION}  Secret feeds" in shown and shown.endswith("(head)\n")
 
 
 def test_db_downgrade_backs_up_sqlite_first(
