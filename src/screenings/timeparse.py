@@ -381,6 +381,52 @@ def parse_range(
     return DateRange(when.day, when.day)
 
 
+def date_span(
+    from_: str | None,
+    to: str | None,
+    on: str | None,
+    in_: str | None,
+    *,
+    dayfirst: bool | None,
+    today: dt.date,
+    prefix: str = "--",
+) -> DateRange | None:
+    """The local dates that ``from``/``to`` (a span, either end open), ``on`` (one day) or
+    ``in`` ("June 2013", "next week") say, read against ``today``; None when none is
+    given. Contradictory combinations are refused, naming the options with ``prefix``."""
+    if on and (from_ or to or in_):
+        raise InvalidInput(
+            f"{prefix}on: give a single day with {prefix}on, or a span with "
+            f"{prefix}from/{prefix}to/{prefix}in"
+        )
+    if in_ and (from_ or to):
+        raise InvalidInput(
+            f"{prefix}in: give a span with {prefix}in, or with {prefix}from/{prefix}to, not both"
+        )
+    if on:
+        day = parse_range(on, what=f"{prefix}on", dayfirst=dayfirst, today=today)
+        if day.first != day.last:
+            raise InvalidInput(f"{prefix}on: {on!r} is more than a day; use {prefix}in for a span")
+        return day
+    if in_:
+        return parse_range(in_, what=f"{prefix}in", dayfirst=dayfirst, today=today)
+    if not (from_ or to):
+        return None
+    first = (
+        parse_range(from_, what=f"{prefix}from", dayfirst=dayfirst, today=today).first
+        if from_
+        else dt.date.min
+    )
+    last = (
+        parse_range(to, what=f"{prefix}to", dayfirst=dayfirst, today=today).last
+        if to
+        else dt.date.max
+    )
+    if last < first:
+        raise InvalidInput(f"{prefix}to: {to!r} ends before {prefix}from {from_!r} begins")
+    return DateRange(first, last)
+
+
 def _month_number(word: str) -> int | None:
     word = word.rstrip(".")
     for number, name in enumerate(_MONTHS, start=1):

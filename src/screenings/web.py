@@ -359,7 +359,7 @@ class FeedApp:
         self, session: Session, kind: str | None, slug: str | None, given: dict[str, Any]
     ) -> ScreeningQuery:
         from screenings.query import ScreeningQuery
-        from screenings.timeparse import DateRange, parse_range
+        from screenings.timeparse import date_span
 
         what = KINDS[kind] if kind else None
         named: dict[str, Any] = {}
@@ -374,29 +374,15 @@ class FeedApp:
                 named[what] = f"#{record_id}"
         elif "role" in given:
             raise InvalidInput("role: only for /feeds/people/...")
-        today = dt.date.today()
-        dayfirst = self.settings.dayfirst
-
-        def span(name: str) -> DateRange | None:
-            text = _one(given, name)
-            if text is None:
-                return None
-            return parse_range(text, what=name, dayfirst=dayfirst, today=today)
-
-        dates = None
-        if "on" in given and len({"from", "to", "in"} & given.keys()):
-            raise InvalidInput("on: give a single day with on, or a span with from/to or in")
-        if "in" in given and len({"from", "to"} & given.keys()):
-            raise InvalidInput("in: give a span with in, or with from/to, not both")
-        if "on" in given or "in" in given:
-            dates = span("on") or span("in")
-        elif "from" in given or "to" in given:
-            first, last = span("from"), span("to")
-            dates = DateRange(
-                first.first if first else dt.date.min, last.last if last else dt.date.max
-            )
-            if dates.last < dates.first:
-                raise InvalidInput("to: ends before from begins")
+        dates = date_span(
+            _one(given, "from"),
+            _one(given, "to"),
+            _one(given, "on"),
+            _one(given, "in"),
+            dayfirst=self.settings.dayfirst,
+            today=dt.date.today(),
+            prefix="",
+        )
         query = ScreeningQuery(
             dates=dates,
             section=_one(given, "section"),

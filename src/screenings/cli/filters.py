@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screenings.errors import InvalidInput
-
 if TYPE_CHECKING:
     from screenings.config import Settings
     from screenings.query import ScreeningQuery
@@ -108,28 +106,7 @@ def screening_query(
 def date_span(
     from_: str | None, to: str | None, on: str | None, in_: str | None, dayfirst: bool | None
 ) -> Any:
-    from screenings.timeparse import DateRange, parse_range
+    """The local dates ``--from``/``--to``/``--on``/``--in`` say, read against today."""
+    from screenings.timeparse import date_span as span
 
-    if on and (from_ or to or in_):
-        raise InvalidInput("--on: give a single day with --on, or a span with --from/--to/--in")
-    if in_ and (from_ or to):
-        raise InvalidInput("--in: give a span with --in, or with --from/--to, not both")
-    today = dt.date.today()
-    if on:
-        day = parse_range(on, what="--on", dayfirst=dayfirst, today=today)
-        if day.first != day.last:
-            raise InvalidInput(f"--on: {on!r} is more than a day; use --in for a span")
-        return day
-    if in_:
-        return parse_range(in_, what="--in", dayfirst=dayfirst, today=today)
-    if not (from_ or to):
-        return None
-    first = (
-        parse_range(from_, what="--from", dayfirst=dayfirst, today=today).first
-        if from_
-        else dt.date.min
-    )
-    last = parse_range(to, what="--to", dayfirst=dayfirst, today=today).last if to else dt.date.max
-    if last < first:
-        raise InvalidInput(f"--to: {to!r} ends before --from {from_!r} begins")
-    return DateRange(first, last)
+    return span(from_, to, on, in_, dayfirst=dayfirst, today=dt.date.today())
