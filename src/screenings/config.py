@@ -17,6 +17,7 @@ ENV_TIMEZONE = "SCREENINGS_TIMEZONE"
 ENV_FEED_DOMAIN = "SCREENINGS_FEED_DOMAIN"
 ENV_DATE_ORDER = "SCREENINGS_DATE_ORDER"
 ENV_DEFAULT_LENGTH = "SCREENINGS_DEFAULT_LENGTH"
+ENV_BASE_URL = "SCREENINGS_BASE_URL"
 DEFAULT_DB_FILENAME = "screenings.sqlite3"
 DEFAULT_FEED_DOMAIN = "screenings.localhost"
 DEFAULT_DURATION_MINUTES = 90
@@ -35,6 +36,8 @@ class Settings:
     # How numeric dates read: True day/month, False month/day, None not set
     # (then a date that reads both ways is refused, never guessed).
     dayfirst: bool | None = None
+    # The feed server's public address (serve --base-url, feed create --base-url).
+    base_url: str | None = None
 
 
 def default_database_path() -> Path:
@@ -108,4 +111,5 @@ def load_settings(
         feed_domain=env.get(ENV_FEED_DOMAIN) or DEFAULT_FEED_DOMAIN,
         default_duration_minutes=int(length) if length else DEFAULT_DURATION_MINUTES,
         dayfirst=dayfirst,
+        base_url=(env.get(ENV_BASE_URL) or "").strip() or None,
     )

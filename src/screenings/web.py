@@ -50,6 +50,10 @@ StartResponse = Callable[..., Any]
 # Short enough that a cancellation reaches a shared cache within five minutes;
 # after that the validators (ETag, Last-Modified) make a refresh cost a 304.
 CACHE_CONTROL = "public, max-age=300"
+# A secret feed is for its holder only: no shared cache keeps it, no browser stores it.
+SECRET_CACHE_CONTROL = "private, no-store"
+_SECRET = re.compile(r"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>ics|json)$")
+_SECRET_IN_PATH = re.compile(r"^/feeds/secret/[^/]*")
 CACHED_RESPONSES = 512
 CACHED_BYTES = 128 * 1024 * 1024  # per worker, both representations counted
 KINDS = {
@@ -96,6 +100,7 @@ class Rendered:
     etag: str
     zipped_etag: str
     changed: dt.datetime
+    cache_control: str = CACHE_CONTROL
 
     def headers(self, zipped: bool, now: dt.datetime) -> list[tuple[str, str]]:
         """The headers of a 200 of this body (``zipped``: its gzip representation).
@@ -106,7 +111,7 @@ class Rendered:
         headers = [
             ("Content-Type", self.content_type),
             ("ETag", self.zipped_etag if zipped else self.etag),
-            ("Cache-Control", CACHE_CONTROL),
+            ("Cache-Control", self.cache_control),
             ("Vary", "Accept-Encoding"),
         ]
         if _settled(self.changed, now):
@@ -127,8 +132,9 @@ class FeedApp:
     """The WSGI application. Its engine is made on the first request, in the process
     that serves it (after a pre-forking server has forked)."""
 
-    def __init__(self, settings: Settings, base_url: str = "") -> None:
+    def __init__(self, settings: Settings, base_url: str = "", access_log: bool = False) -> None:
         self.settings = settings
+        self.access_log = access_log
         self.base_url = base_url.rstrip("/")
         self._engine: Engine | None = None
         self._lock = threading.Lock()
@@ -181,7 +187,17 @@ class FeedApp:
         if not status.startswith("304"):  # a 304 has the headers of the 200, not its length
             headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
+        if self.access_log:
+            self._log(environ, method, status, len(body))
         return [] if method == "HEAD" else [body]
+
+    def _log(self, environ: dict[str, Any], method: str, status: str, size: int) -> None:
+        """One line per request on stdout; a secret feed's token never written."""
+        path = _SECRET_IN_PATH.sub("/feeds/secret/[token]", environ.get("PATH_INFO", ""))
+        query = environ.get("QUERY_STRING", "")
+        when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        line = f'{when} {environ.get("REMOTE_ADDR", "-")} "{method} {path}'
+        print(f'{line}{"?" + query if query else ""}" {status[:3]} {size}', flush=True)
 
     # --- Routing -------------------------------------------------------------------
 
@@ -199,6 +215,9 @@ class FeedApp:
             return self._cached(
                 environ, ("index", base), lambda session: self._render_index(session, base)
             )
+        secret = _SECRET.match(path)
+        if secret is not None:
+            return self._secret(environ, secret["token"], secret["format"], query_string)
         route = _ROUTE.match(path)
         if route is None:
             raise HTTPError("404 Not Found", f"no such page: {path}")
@@ -213,11 +232,28 @@ class FeedApp:
             ),
         )
 
+    def _secret(
+        self, environ: dict[str, Any], token: str, fmt: str, query_string: str
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        from screenings.services.secret_feeds import token_hash
+
+        if query_string:
+            raise InvalidInput("a secret feed takes no parameters: its filters are its own")
+        # Cached by the token's hash (never the token); a revocation moves the revision.
+        key = ("secret", token_hash(token), fmt, dt.date.today())
+        return self._cached(
+            environ,
+            key,
+            lambda session: self._render_secret(session, token, fmt),
+            cache_control=SECRET_CACHE_CONTROL,
+        )
+
     def _cached(
         self,
         environ: dict[str, Any],
         key: tuple[Any, ...],
         render: Callable[[Session], tuple[str, bytes]],
+        cache_control: str = CACHE_CONTROL,
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         version = self._revision()
         with self._lock:
@@ -225,7 +261,7 @@ class FeedApp:
             if found is not None:
                 self._cache.move_to_end(key)
         if found is None or found.version != version:
-            found = self._render(key, render, found)
+            found = self._render(key, render, found, cache_control)
         return _answer(environ, found)
 
     def _render(
@@ -233,6 +269,7 @@ class FeedApp:
         key: tuple[Any, ...],
         render: Callable[[Session], tuple[str, bytes]],
         previous: Rendered | None,
+        cache_control: str,
     ) -> Rendered:
         from screenings.db import unit_of_work
 
@@ -253,6 +290,7 @@ class FeedApp:
             etag=f'"{etag}"',
             zipped_etag=f'"{etag}-gzip"',
             changed=changed,
+            cache_control=cache_control,
         )
         with self._lock:
             old = self._cache.pop(key, None)
@@ -335,17 +373,21 @@ class FeedApp:
         fmt: str,
         params: tuple[tuple[str, tuple[str, ...]], ...],
     ) -> tuple[str, bytes]:
+        given = dict(params)
+        cancelled = _check_choice("cancelled", _one(given, "cancelled") or "mark", ("mark", "omit"))
+        return self._render_query(session, self._query(session, kind, slug, given), cancelled, fmt)
+
+    def _render_query(
+        self, session: Session, query: ScreeningQuery, cancelled: str, fmt: str
+    ) -> tuple[str, bytes]:
         from screenings.exporters.ical import render_ics
         from screenings.services.feeds import FeedOptions, calendar_feed
 
-        given = dict(params)
-        cancelled = _one(given, "cancelled") or "mark"
         options = FeedOptions(
             domain=self.settings.feed_domain,
-            cancelled=_check_choice("cancelled", cancelled, ("mark", "omit")),
+            cancelled=cancelled,
             zone=self.settings.default_timezone,
         )
-        query = self._query(session, kind, slug, given)
         if fmt == "json":
             from screenings.exporters.tabular import render_json
             from screenings.records import ScreeningView
@@ -354,6 +396,14 @@ class FeedApp:
             return TYPES["json"], render_json("screenings", ScreeningView, found.screenings)
         feed = calendar_feed(session, query, options)
         return TYPES["ics"], b"".join(render_ics(feed.header, feed.events))
+
+    def _render_secret(self, session: Session, token: str, fmt: str) -> tuple[str, bytes]:
+        from screenings.services.secret_feeds import secret_query
+
+        query, cancelled = secret_query(
+            session, token, default_length_minutes=self.settings.default_duration_minutes
+        )
+        return self._render_query(session, query, cancelled, fmt)
 
     def _query(
         self, session: Session, kind: str | None, slug: str | None, given: dict[str, Any]

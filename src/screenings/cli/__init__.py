@@ -43,6 +43,7 @@ REGISTRY = {
     "import": ("imports", "import_"),
     "export": ("export", "export"),
     "serve": ("serve", "serve"),
+    "feed": ("feed", "app"),
     "db": ("db", "app"),
 }
 COMMANDS = tuple(REGISTRY)

@@ -23,7 +23,11 @@ def serve(
     threads: Annotated[int, Opt("--threads", help="Threads per worker.")] = 4,
     base_url: Annotated[
         str | None,
-        Opt("--base-url", help="The public address of the server, behind a proxy."),
+        Opt(
+            "--base-url",
+            help="The public address of the server, behind a proxy "
+            "(default: $SCREENINGS_BASE_URL).",
+        ),
     ] = None,
     access_log: Annotated[bool, Opt("--access-log", help="Log every request on stdout.")] = False,
 ) -> None:
@@ -41,6 +45,7 @@ def serve(
         raise InvalidInput("--host: empty; expected an address, e.g. 127.0.0.1, 0.0.0.0 or ::1")
     if not 1 <= port <= 65535:
         raise InvalidInput(f"--port: expected 1 to 65535, got {port}")
+    base_url = base_url or state(ctx).settings.base_url
     if base_url is not None:
         from urllib.parse import urlsplit
 
@@ -75,10 +80,9 @@ def serve(
     )
     _gunicorn(
         # The feed index names the address the client used, unless --base-url says.
-        FeedApp(app_state.settings, base_url=base_url or ""),
+        FeedApp(app_state.settings, base_url=base_url or "", access_log=access_log),
         {
             "bind": address,
-            "accesslog": "-" if access_log else None,
             "workers": workers,
             "threads": threads,
             "worker_class": "gthread",

@@ -1,0 +1,152 @@
+"""``screenings feed create|list|revoke``: secret feeds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from screenings.cli import filters
+from screenings.cli.context import state
+
+app = typer.Typer(
+    help="Secret feeds: a feed address that holds a random token, to hand to a group "
+    "of people (a jury, the press), private screenings included if you say so.",
+    no_args_is_help=True,
+)
+Opt = typer.Option
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name for the feed, e.g. 'press 2013'.")],
+    film: filters.Film = None,
+    person: filters.Person = None,
+    director: filters.Director = None,
+    festival: filters.Festival = None,
+    edition: filters.Edition = None,
+    year: filters.Year = None,
+    venue: filters.Venue = None,
+    city: filters.City = None,
+    country: filters.Country = None,
+    from_: filters.From = None,
+    to: filters.To = None,
+    on: filters.On = None,
+    in_: filters.In = None,
+    upcoming: filters.Upcoming = False,
+    status: filters.Status = None,
+    kind: filters.Kind = None,
+    section: filters.Section = None,
+    audience: filters.Audience = None,
+    include_private: filters.IncludePrivate = False,
+    cancelled: Annotated[
+        str, Opt("--cancelled", help="mark (default) or omit cancelled screenings.")
+    ] = "mark",
+    base_url: Annotated[
+        str | None,
+        Opt(
+            "--base-url",
+            help="The server's public address (default: $SCREENINGS_BASE_URL, "
+            "else http://127.0.0.1:8000).",
+        ),
+    ] = None,
+) -> None:
+    """Make a secret feed of the screenings selected and print its address, once: the
+    token in it is stored only as a hash, and cannot be shown again.
+
+    Names are resolved now (a later rename keeps the feed); dates such as --in
+    "next week" or --upcoming are read again on each request.
+
+    Example: screenings feed create "jury" --edition "Sheffield Doc/Fest 2013" --include-private
+    """
+    from screenings.cli.render import say_notes
+    from screenings.db import unit_of_work
+    from screenings.services.feeds import FeedOptions
+    from screenings.services.secret_feeds import create_secret_feed
+
+    settings = state(ctx).settings
+    FeedOptions(domain=settings.feed_domain, cancelled=cancelled)  # checks --cancelled
+    base = _base(base_url or settings.base_url)
+    query = filters.screening_query(
+        settings,
+        film=film,
+        person=person,
+        director=director,
+        festival=festival,
+        edition=edition,
+        year=year,
+        venue=venue,
+        city=city,
+        country=country,
+        from_=from_,
+        to=to,
+        on=on,
+        in_=in_,
+        upcoming=upcoming,
+        status=status,
+        kind=kind,
+        section=section,
+        audience=audience,
+        include_private=include_private,
+    )
+    dates = {"from": from_, "to": to, "on": on, "in": in_}
+    with unit_of_work(state(ctx).catalogue()) as session:
+        query.statement(session)  # every name must resolve, and is said back
+        feed, token = create_secret_feed(
+            session,
+            name,
+            query,
+            {k: v for k, v in dates.items() if v},
+            cancelled=cancelled,
+            dayfirst=settings.dayfirst,
+        )
+    say_notes([f"secret feed {feed.name!r} made; its address is shown only now:"])
+    typer.echo(f"{base}/feeds/secret/{token}.ics")
+
+
+@app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """The secret feeds: names, filters, whether private screenings are in, when made,
+    whether revoked. Never their addresses."""
+    from screenings.db import unit_of_work
+    from screenings.services.secret_feeds import list_secret_feeds
+
+    with unit_of_work(state(ctx).catalogue(), write=False) as session:
+        feeds = list_secret_feeds(session)
+    if not feeds:
+        typer.echo("no secret feeds", err=True)
+        return
+    for feed in feeds:
+        made = feed.created_at.strftime("%Y-%m-%d %H:%M UTC")
+        status = f"revoked {feed.revoked_at:%Y-%m-%d %H:%M UTC}" if feed.revoked_at else "live"
+        private = "private screenings included" if feed.include_private else "public only"
+        typer.echo(f"{feed.name}  ({status}; made {made}; {private}; cancelled: {feed.cancelled})")
+        for line in feed.filters or ["all screenings"]:
+            typer.echo(f"    {line}")
+
+
+@app.command("revoke")
+def revoke(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The feed's name.")]
+) -> None:
+    """Revoke a secret feed: its address answers 404 from the next request on."""
+    from screenings.db import unit_of_work
+    from screenings.services.secret_feeds import revoke_secret_feed
+
+    with unit_of_work(state(ctx).catalogue()) as session:
+        feed = revoke_secret_feed(session, name)
+    typer.echo(f"revoked secret feed {feed.name!r}")
+
+
+def _base(url: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    from screenings.errors import InvalidInput
+
+    if url is None:
+        return "http://127.0.0.1:8000"
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise InvalidInput(f"--base-url: expected http(s)://HOST[:PORT][/PATH], got {url!r}")
+    return url.rstrip("/")

@@ -1,0 +1,233 @@
+"""Secret feeds: a feed whose address holds a random token, for a named group of people.
+
+The token (256 random bits, URL-safe base64, 43 characters) is shown once, when
+the feed is made; only its SHA-256 is stored. A request's token is hashed and
+looked up, then compared with ``hmac.compare_digest``. The filters are stored in
+a versioned form: names resolved to ids when the feed is made (so a rename keeps
+the feed), dates kept as the words given and read again on every request
+("next week" moves with the calendar).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from typing import Any, NamedTuple
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from screenings import tables
+from screenings.errors import Conflict, InvalidInput, NotFound
+from screenings.query import ScreeningQuery
+from screenings.services import lookup
+from screenings.timeparse import UTC, date_span
+
+FILTERS_VERSION = 1
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
+T = tables.feed_token
+# The words of dates, kept as given and read on each request.
+DATE_WORDS = ("from", "to", "on", "in")
+
+
+class SecretFeed(NamedTuple):
+    """A secret feed as ``feed list`` shows it: never its token."""
+
+    name: str
+    filters: list[str]  # "film: The Defector (2012)", "in: next week (read on each request)"
+    include_private: bool
+    cancelled: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_secret_feed(
+    session: Session,
+    name: str,
+    query: ScreeningQuery,
+    dates: dict[str, str],
+    *,
+    cancelled: str = "mark",
+    dayfirst: bool | None = None,
+) -> tuple[SecretFeed, str]:
+    """Store a secret feed of what ``query`` selects (its names resolved to ids now;
+    ``dates``, the words of --from/--to/--on/--in, kept to be read on each request).
+    Returns the feed and its token, which is not stored and cannot be shown again."""
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("feed create: the name is empty")
+    if session.execute(select(T.c.id).where(T.c.name == name)).first() is not None:
+        raise Conflict(f"feed: there is already a secret feed called {name!r}")
+    filters = _stored_filters(session, query, dates, cancelled, dayfirst)
+    token = secrets.token_urlsafe(32)
+    session.execute(
+        insert(T).values(
+            name=name,
+            token_hash=token_hash(token),
+            filters=filters,
+            include_private=query.include_private,
+        )
+    )
+    row = session.execute(select(T).where(T.c.name == name)).one()
+    return _view(session, row), token
+
+
+def _stored_filters(
+    session: Session,
+    query: ScreeningQuery,
+    dates: dict[str, str],
+    cancelled: str,
+    dayfirst: bool | None,
+) -> dict[str, Any]:
+    # Dates are checked now, so that a feed never holds words it cannot read; the date
+    # order they were read in is kept with them.
+    date_span(*(dates.get(w) for w in DATE_WORDS), dayfirst=dayfirst, today=dt.date.today())
+    stored: dict[str, Any] = {"version": FILTERS_VERSION, "cancelled": cancelled}
+    if dayfirst is not None:
+        stored["dayfirst"] = dayfirst
+    if query.film is not None:
+        stored["film"] = lookup.find_film(session, query.film).record.id
+    if query.person is not None:
+        stored["person"] = lookup.find_person(session, query.person).record.id
+    if query.director is not None:
+        stored["director"] = lookup.find_person(session, query.director, what="director").record.id
+    if query.edition is not None or (query.festival is not None and query.year is not None):
+        found = lookup.find_edition(
+            session, query.edition, festival=query.festival, year=query.year
+        )
+        stored["edition"] = found.record.id
+    elif query.festival is not None:
+        stored["festival"] = lookup.find_festival(session, query.festival).record.id
+    if query.venue is not None:
+        stored["venue"] = lookup.find_venue(session, query.venue).record.id
+    for field in ("city", "country", "section", "audience"):
+        if getattr(query, field) is not None:
+            stored[field] = getattr(query, field)
+    if query.statuses:
+        stored["statuses"] = list(query.statuses)
+    if query.kinds:
+        stored["kinds"] = list(query.kinds)
+    if query.upcoming_from is not None:
+        stored["upcoming"] = True
+    stored.update({word: dates[word] for word in DATE_WORDS if dates.get(word)})
+    return stored
+
+
+def secret_query(
+    session: Session, token: str, *, default_length_minutes: int
+) -> tuple[ScreeningQuery, str]:
+    """The query and the ``cancelled`` mode of the live secret feed with ``token``;
+    ``NotFound`` for a token of the wrong form, an unknown one, or a revoked one
+    (all alike: a guess learns nothing)."""
+    if not TOKEN_PATTERN.match(token):
+        raise NotFound("no such feed")
+    wanted = token_hash(token)
+    row = session.execute(select(T).where(T.c.token_hash == wanted)).first()
+    if row is None or not hmac.compare_digest(row.token_hash, wanted) or row.revoked_at:
+        raise NotFound("no such feed")
+    filters = _readable(row.filters)
+    now = dt.datetime.now(UTC)
+    query = ScreeningQuery(
+        film=_by_id(filters.get("film")),
+        person=_by_id(filters.get("person")),
+        director=_by_id(filters.get("director")),
+        edition=_by_id(filters.get("edition")),
+        festival=_by_id(filters.get("festival")),
+        venue=_by_id(filters.get("venue")),
+        city=filters.get("city"),
+        country=filters.get("country"),
+        section=filters.get("section"),
+        audience=filters.get("audience"),
+        statuses=tuple(filters.get("statuses", ())),
+        kinds=tuple(filters.get("kinds", ())),
+        upcoming_from=now if filters.get("upcoming") else None,
+        dates=date_span(
+            *(filters.get(w) for w in DATE_WORDS),
+            dayfirst=filters.get("dayfirst"),
+            today=now.date(),
+        ),
+        include_private=bool(row.include_private),
+        default_length_minutes=default_length_minutes,
+    )
+    return query, str(filters.get("cancelled", "mark"))
+
+
+def _readable(filters: Any) -> dict[str, Any]:
+    """Stored filters in the form this version reads (version 1 is the only one yet)."""
+    if not isinstance(filters, dict) or filters.get("version") != FILTERS_VERSION:
+        raise NotFound("no such feed")  # written by a newer screenings: not served
+    return filters
+
+
+def _by_id(record_id: int | None) -> str | None:
+    return f"#{record_id}" if record_id is not None else None
+
+
+def list_secret_feeds(session: Session) -> list[SecretFeed]:
+    """Every secret feed, revoked ones too, by name."""
+    return [_view(session, row) for row in session.execute(select(T).order_by(T.c.name))]
+
+
+def revoke_secret_feed(session: Session, name: str) -> SecretFeed:
+    """Revoke the feed called ``name``: its address answers 404 from the next request."""
+    row = session.execute(select(T).where(T.c.name == " ".join(name.split()))).first()
+    if row is None:
+        known = session.execute(select(T.c.name).order_by(T.c.name)).scalars().all()
+        raise NotFound(
+            f"feed: no secret feed called {name!r}"
+            + (f"; there are: {', '.join(known)}" if known else "; there are none yet")
+        )
+    if row.revoked_at is None:
+        session.execute(update(T).where(T.c.id == row.id).values(revoked_at=dt.datetime.now(UTC)))
+    return _view(session, session.execute(select(T).where(T.c.id == row.id)).one())
+
+
+def _view(session: Session, row: Any) -> SecretFeed:
+    filters = row.filters if isinstance(row.filters, dict) else {}
+    return SecretFeed(
+        name=row.name,
+        filters=_described(session, filters),
+        include_private=bool(row.include_private),
+        cancelled=str(filters.get("cancelled", "mark")),
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def _described(session: Session, filters: dict[str, Any]) -> list[str]:
+    from screenings import models
+
+    shown: list[str] = []
+    for field, model in (
+        ("film", models.Film),
+        ("person", models.Person),
+        ("director", models.Person),
+        ("edition", models.Edition),
+        ("festival", models.Festival),
+        ("venue", models.Venue),
+    ):
+        if field in filters:
+            record = session.get(model, filters[field])
+            named = lookup.describe(record) if record is not None else f"#{filters[field]} (gone)"
+            shown.append(f"{field}: {named}")
+    for field in ("city", "country", "section", "audience"):
+        if field in filters:
+            shown.append(f"{field}: {filters[field]}")
+    for field in ("statuses", "kinds"):
+        if field in filters:
+            shown.append(
+                f"{field.removesuffix('es').removesuffix('s')}: {', '.join(filters[field])}"
+            )
+    if filters.get("upcoming"):
+        shown.append("upcoming (read on each request)")
+    shown.extend(
+        f"{word}: {filters[word]} (read on each request)" for word in DATE_WORDS if word in filters
+    )
+    return shown
