@@ -379,3 +379,127 @@ def test_bad_server_options_are_one_line(
     assert run(["--db", db, "serve", *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"screenings: error: {message}") and err.count("\n") == 1
+
+
+# --- Secret feeds and hostile requests (issue 10) -------------------------------------
+
+
+def _private_screening(url: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    capsys.readouterr()
+    assert cli(url, "list", "--include-private", "--format", "json") == 0
+    listed = json.loads(capsys.readouterr().out)["screenings"]
+    (private,) = [s for s in listed if s["visibility"] == "private"]
+    return dict(private)
+
+
+def _public_bodies(server: Server) -> list[bytes]:
+    paths = [
+        *FEEDS,
+        "/feeds",
+        "/feeds/all.json",
+        "/feeds/films/the-defector-escape-from-north-korea-2012.json",
+    ]
+    return [server.get(path)[2] for path in paths]
+
+
+def test_a_secret_feed_shows_private_screenings_until_revoked(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS))) == 0
+    private = _private_screening(url, capsys)
+    assert cli(url, "feed", "create", "parliament", "--include-private", "--kind", "special",
+               "--base-url", "https://feeds.example.org") == 0  # fmt: skip
+    address = capsys.readouterr().out.strip()
+    assert address.startswith("https://feeds.example.org/feeds/secret/")
+    token = address.rsplit("/", 1)[1].removesuffix(".ics")
+    assert len(token) == 43
+    assert cli(url, "feed", "list") == 0
+    listing = capsys.readouterr().out
+    assert "parliament  (live; made " in listing and "private screenings included" in listing
+    assert token not in listing and "kind: special" in listing
+    server = start(url, "--workers", "2", "--access-log")
+    try:
+        status, headers, body = server.get(f"/feeds/secret/{token}.ics")
+        assert status == 200 and headers["cache-control"] == "private, no-store"
+        assert private["uid"].encode() in body and b"Members of Parliament" in body
+        # Never in a public response: its uid, its notes, its audience.
+        for public in _public_bodies(server):
+            for secret in (private["uid"], private["notes"][:40], private["audience"]):
+                assert secret.encode() not in public
+        assert cli(url, "feed", "revoke", "parliament") == 0
+        for _ in range(8):  # every worker, on the next request
+            assert server.get(f"/feeds/secret/{token}.ics")[0] == 404
+    finally:
+        server.process.terminate()
+        log, _ = server.process.communicate(timeout=30)
+    assert "/feeds/secret/[token]" in log and token not in log
+    assert cli(url, "feed", "list") == 0 and "parliament  (revoked " in capsys.readouterr().out
+
+
+def test_a_secret_feed_keeps_its_filters_through_a_rename_and_reads_dates_each_time(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS))) == 0
+    assert cli(url, "feed", "create", "killing", "--film", "The Act of Killing",
+               "--upcoming") == 0  # fmt: skip
+    killing = capsys.readouterr().out.strip().rsplit("/", 1)[1].removesuffix(".ics")
+    assert cli(url, "feed", "create", "all of it", "--film", "The Act of Killing") == 0
+    every = capsys.readouterr().out.strip().rsplit("/", 1)[1].removesuffix(".ics")
+    assert cli(url, "edit", "film", "The Act of Killing", "--title", "Jagal") == 0
+    assert cli(url, "feed", "list") == 0
+    listing = capsys.readouterr().out
+    assert "film: Jagal (2012, #" in listing and "upcoming (read on each request)" in listing
+    server = start(url, "--workers", "1")
+    try:
+        upcoming = Calendar.from_ical(server.get(f"/feeds/secret/{killing}.ics")[2])
+        assert upcoming.walk("VEVENT") == []  # 2013 is past: read today, not when made
+        everything = Calendar.from_ical(server.get(f"/feeds/secret/{every}.ics")[2])
+        assert [str(e["SUMMARY"]) for e in everything.walk("VEVENT")] == ["Jagal"]
+    finally:
+        server.process.terminate()
+        server.process.communicate(timeout=30)
+
+
+HOSTILE = [
+    "/feeds/../../etc/passwd",
+    "/feeds/%2e%2e/%2e%2e/etc/passwd",
+    "/feeds/%252e%252e/%252e%252e/etc/passwd",
+    "/feeds/festivals/..%2f..%2fetc%2fpasswd.ics",
+    "/feeds/festivals/hot-docs'%20OR%20'1'='1.ics",
+    "/feeds/festivals/x;DROP%20TABLE%20screening.ics",
+    "/feeds/all.ics?from=" + "9" * 500,
+    "/feeds/all.ics?kind=%ff%fe",
+    "/feeds/%ff%fe.ics",
+    "/feeds/all.ics?" + "&".join(f"p{n}=1" for n in range(200)),
+    "/feeds/secret/short.ics",
+    "/feeds/secret/" + "A" * 43 + ".ics",
+    "/feeds/secret/" + "A" * 44 + ".ics",
+    "/feeds/secret/../all.ics",
+    "/feeds/secret/" + "A" * 43 + ".ics?include_private=1",
+    "/" + "a" * 9000,
+]
+
+
+def test_hostile_requests_get_a_4xx_and_the_server_stays_up(
+    server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    private = _private_screening(server.url, capsys)
+    for path in HOSTILE:
+        status, _, body = server.get(path)
+        assert 400 <= status < 500, (path, status)
+        text = body.decode("utf-8", "replace")
+        assert "Traceback" not in text and "root:" not in text, path
+        assert private["uid"] not in text, path
+    # Free text with SQL in it is only text: bound as a parameter, it matches nothing
+    # and the feed is empty (as `list --section` answers "no screenings match").
+    for path in ("/feeds/all.ics?section=%27%3B%20DROP%20TABLE%20screening%3B--",
+                 "/feeds/all.ics?city=" + "x" * 3000):  # fmt: skip
+        status, _, body = server.get(path)
+        assert status == 200 and Calendar.from_ical(body).walk("VEVENT") == []
+    status, _, _ = server.get("/feeds/all.ics", X_Padding="x" * 20000)
+    assert 400 <= status < 500
+    for number in range(300):  # many unknown slugs
+        assert server.get(f"/feeds/films/unknown-{number}.ics")[0] == 404
+    assert server.get("/healthz")[0] == 200
+    for public in _public_bodies(server):
+        assert private["uid"].encode() not in public
