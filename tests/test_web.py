@@ -68,7 +68,7 @@ def start(url: str, *extra: str) -> Server:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "SCREENINGS_TIMEZONE": "Europe/London"},
+        env={**os.environ, "SCREENINGS_TIMEZONE": "Europe/London", "SCREENINGS_WORKER_HEADER": "1"},
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -171,6 +171,7 @@ def test_every_feed_route_serves_a_valid_calendar(
         ("/feeds/all.ics?on=2013-04-27&to=2013-05-01", "GET", 400, "on: give a single day"),
         ("/feeds/all.ics?city=%ff", "GET", 400, "query: not UTF-8 text"),
         ("/feeds/all.ics?status=bogus", "GET", 400, "status: unknown status 'bogus'"),
+        ("/feeds/all.ics?kind=%00", "GET", 400, "kind: holds a control character"),
         ("/feeds?x=1", "GET", 400, "/feeds takes no parameters"),
         ("/healthz?x=1", "GET", 400, "/healthz takes no parameters"),
         ("/feeds/caf%C3%A9.ics", "GET", 404, "no such page: /feeds/café.ics"),
@@ -200,7 +201,6 @@ def test_validators_gzip_and_head(server: Server) -> None:
     assert "content-length" not in headers304  # not the 200's length, so none
     assert server.get(path, If_Modified_Since=modified)[0] == 304
     assert server.get(path, If_Modified_Since="Mon, 01 Jan 2001 00:00:00 GMT")[0] == 200
-    assert server.get(path, If_Modified_Since="Mon, 01 Jan 2001 00:00:00 GMT")[0] == 200
     assert server.get(path, If_Modified_Since="Fri, 01 Jan 2100 00:00:00 GMT")[0] == 200
     # gzip: its own representation, with its own ETag.
     status, zipped_headers, zipped = server.get(path, Accept_Encoding="gzip, deflate")
@@ -211,29 +211,70 @@ def test_validators_gzip_and_head(server: Server) -> None:
     assert server.get(path, Accept_Encoding="gzip", If_None_Match=zipped_headers["etag"])[0] == 304
     assert "content-encoding" not in server.get(path, Accept_Encoding="gzip;q=0")[1]
     assert "content-encoding" not in server.get(path, Accept_Encoding="GZIP; Q=0")[1]
+    assert server.get(path, Accept_Encoding="*;q=0, gzip")[1]["content-encoding"] == "gzip"
+    assert server.get(path, Accept_Encoding="br, *")[1]["content-encoding"] == "gzip"
     # HEAD: the headers of GET, no body.
     status, head_headers, head_body = server.get(path, "HEAD")
     assert (status, head_body) == (200, b"")
     assert head_headers["content-length"] == str(len(body)) and head_headers["etag"] == etag
 
 
+def _from_every_worker(server: Server, path: str, workers: int = 2) -> list[Response]:
+    """Answers to ``path`` until each of the server's workers has given one (in parallel,
+    so that the master hands requests to all of them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    answers: list[Response] = []
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(20):
+            answers += pool.map(lambda _: server.get(path), range(16))
+            if len({a[1]["x-screenings-worker"] for a in answers}) >= workers:
+                return answers
+    raise AssertionError("not every worker answered")
+
+
 def test_an_edit_reaches_every_worker_on_the_next_request(server: Server) -> None:
     path = "/feeds/festivals/sheffield-doc-fest.ics"
-    for _ in range(12):  # every worker renders and caches the feed
-        status, headers, body = server.get(path)
-    old_etag = headers["etag"]
-    events = {str(e["SUMMARY"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
+    warm = _from_every_worker(server, path)  # every worker renders and caches the feed
+    old_etag = warm[-1][1]["etag"]
+    events = {str(e["SUMMARY"]): e for e in Calendar.from_ical(warm[-1][2]).walk("VEVENT")}
     old_sequence = int(events["Mothers"]["SEQUENCE"])
     before = revision(server.url)
     assert cli(server.url, "edit", "film", "Mothers", "--runtime", "95") == 0
     assert revision(server.url) == before + 1
-    for _ in range(12):
-        status, headers, body = server.get(path, If_None_Match=old_etag)
+    for status, headers, body in _from_every_worker(server, path):
         assert status == 200 and headers["etag"] != old_etag
         events = {str(e["SUMMARY"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
         assert int(events["Mothers"]["SEQUENCE"]) == old_sequence + 1
     # The server only reads: the counter is where the edit left it.
     assert revision(server.url) == before + 1
+
+
+def test_more_threads_than_connections_never_starve(url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    running = start(url, "--workers", "1", "--threads", "24")
+    try:
+        paths = [f"/feeds/all.ics?section=s{n}" for n in range(48)]  # 48 cache misses
+        with ThreadPoolExecutor(48) as pool:
+            statuses = [answer[0] for answer in pool.map(running.get, paths)]
+        assert statuses == [200] * 48
+    finally:
+        running.process.terminate()
+        running.process.communicate(timeout=30)
+
+
+def test_a_film_known_only_from_private_screenings_is_named_nowhere(
+    server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(server.url, "add", "film", "Closed Session", "--year", "2013") == 0
+    assert cli(server.url, "add", "screening", "Closed Session", "--on", "2013-06-20",
+               "--city", "London", "--timezone", "Europe/London", "--private") == 0  # fmt: skip
+    capsys.readouterr()
+    status, _, body = server.get("/feeds")
+    assert status == 200 and b"Closed Session" not in body and b"closed-session" not in body
+    assert server.get("/feeds/films/closed-session-2013.ics")[0] == 404
+    assert server.get("/feeds/films/closed-session-2013.json")[0] == 404
 
 
 def test_the_feed_index_and_the_health_check(server: Server) -> None:
@@ -341,6 +382,32 @@ def test_a_replaced_database_file_is_served_anew(
         running.process.communicate(timeout=30)
 
 
+def test_a_restored_backup_is_served_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
+    path = tmp_path / "restored.sqlite3"
+    url = "sqlite:///" + str(path)
+    assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS))) == 0
+    with sqlite3.connect(path) as source, sqlite3.connect(tmp_path / "backup.sqlite3") as copy:
+        source.backup(copy)  # the WAL's pages too
+    running = start(url, "--workers", "1")
+    try:
+        assert cli(url, "edit", "film", "Mothers", "--runtime", "95") == 0
+        assert b'"runtime_minutes": 95' not in running.get("/feeds/all.json")[2]  # in list's
+        for journal in (tmp_path / "restored.sqlite3-wal", tmp_path / "restored.sqlite3-shm"):
+            journal.unlink(missing_ok=True)  # the old file's write-ahead log goes with it
+        os.replace(tmp_path / "backup.sqlite3", path)  # the backup, back in place
+        assert cli(url, "edit", "film", "Mothers", "--runtime", "120") == 0
+        body = running.get("/feeds/films/mothers-2012.ics")[2]
+        assert b"120 min" in body and b"95 min" not in body
+    finally:
+        running.process.terminate()
+        running.process.communicate(timeout=30)
+
+
 def test_the_wsgi_application_on_a_missing_database_says_503_and_creates_nothing(
     tmp_path: Path,
 ) -> None:
@@ -366,7 +433,8 @@ def test_the_wsgi_application_on_a_missing_database_says_503_and_creates_nothing
         (("--host", ""), "--host: empty; expected an address"),
         (("--host", "999.1.1.1"), "--host: cannot use '999.1.1.1'"),
         (("--port", "70000"), "--port: expected 1 to 65535, got 70000"),
-        (("--workers", "0"), "--workers: expected at least 1"),
+        (("--workers", "0"), "--workers: expected 1 to 64"),
+        (("--threads", "500"), "--threads: expected 1 to 64"),
         (("--base-url", "notaurl"), "--base-url: expected http(s)://HOST[:PORT][/PATH]"),
     ],
 )

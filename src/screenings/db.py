@@ -8,6 +8,7 @@ savepoints behave. PostgreSQL: ``postgresql+psycopg://`` only.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -57,7 +58,9 @@ def masked_url(url: str | URL) -> str:
         return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", str(url))
 
 
-def create_db_engine(url: str, *, what: str = "database URL", read_only: bool = False) -> Engine:
+def create_db_engine(
+    url: str, *, what: str = "database URL", read_only: bool = False, pool_size: int = 5
+) -> Engine:
     """An engine for ``url`` with the project's connection settings applied.
 
     ``what`` names where the URL came from (``--db``, an environment
@@ -65,7 +68,8 @@ def create_db_engine(url: str, *, what: str = "database URL", read_only: bool = 
     ``DatabaseUnavailable`` when the PostgreSQL driver is not installed.
     Nothing is created or connected to yet. With ``read_only`` (the feed server)
     the database refuses every write on its connections, and a SQLite file is
-    never switched to WAL.
+    never switched to WAL. ``pool_size`` connections are kept (as many again may
+    be opened at a peak): a threaded server needs one per thread and a few more.
     """
     try:
         parsed = make_url(url)
@@ -78,7 +82,10 @@ def create_db_engine(url: str, *, what: str = "database URL", read_only: bool = 
         if database and database != ":memory:" and Path(database).is_dir():
             raise InvalidInput(f"{what}: {database} is a folder; expected a SQLite file")
         return _sqlite_engine(
-            url, in_memory=database in (None, "", ":memory:"), read_only=read_only
+            url,
+            in_memory=database in (None, "", ":memory:"),
+            read_only=read_only,
+            pool_size=pool_size,
         )
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
@@ -95,7 +102,13 @@ def create_db_engine(url: str, *, what: str = "database URL", read_only: bool = 
         if read_only:
             connect_args["options"] = "-c default_transaction_read_only=on"
         try:
-            return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+            return create_engine(
+                url,
+                pool_pre_ping=True,
+                connect_args=connect_args,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+            )
         except (NoSuchModuleError, ModuleNotFoundError) as exc:
             raise DatabaseUnavailable(
                 "PostgreSQL support is not installed: pip install 'screenings[postgres]'"
@@ -106,8 +119,11 @@ def create_db_engine(url: str, *, what: str = "database URL", read_only: bool = 
     )
 
 
-def _sqlite_engine(url: str, *, in_memory: bool, read_only: bool = False) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+def _sqlite_engine(
+    url: str, *, in_memory: bool, read_only: bool = False, pool_size: int = 5
+) -> Engine:
+    pooling = {} if in_memory else {"pool_size": pool_size, "max_overflow": pool_size}
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, **pooling)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -191,12 +207,40 @@ def bump_revision(session: Session) -> None:
     """Add one to the catalogue's revision counter, in the transaction about to commit:
     whoever caches what they read (the feed server) knows, by one cheap query, that
     something may have changed. Bumped for every writing unit of work, even one that
-    changed nothing: a feed's ETag is its content's hash, so clients still get 304."""
+    changed nothing: a feed's ETag is its content's hash, so clients still get 304.
+
+    ``updated_at`` is the database's clock on PostgreSQL (``clock_timestamp()``, taken
+    once the row is locked, so after the previous writer committed; writers' own
+    clocks may be wrong), this machine's on SQLite (one machine), and never goes
+    back: at least a millisecond after the previous value.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        later = func.greatest(
+            func.clock_timestamp(), revision.c.updated_at + text("interval '1 millisecond'")
+        )
+        session.execute(
+            update(revision)
+            .where(revision.c.id == 1)
+            .values(counter=revision.c.counter + 1, updated_at=later)
+        )
+        return
+    previous = session.execute(select(revision.c.updated_at).where(revision.c.id == 1)).scalar_one()
+    now = max(utcnow(), previous + dt.timedelta(milliseconds=1))
     session.execute(
         update(revision)
         .where(revision.c.id == 1)
-        .values(counter=revision.c.counter + 1, updated_at=utcnow())
+        .values(counter=revision.c.counter + 1, updated_at=now)
     )
+
+
+# The revision row as the driver gives it, unprocessed: its text is the catalogue's
+# version (a restored backup or a new file at the same path is another version).
+REVISION_SQL = "SELECT counter, created_at, updated_at FROM revision WHERE id = 1"
+
+
+def revision_version(row: Any) -> tuple[str, str, str]:
+    """The version of a row of ``REVISION_SQL``."""
+    return str(row[0]), str(row[1]), str(row[2])
 
 
 @contextmanager

@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import gzip
 import hashlib
+import os
 import re
 import sys
 import threading
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from screenings.config import Settings, load_settings
+from screenings.db import REVISION_SQL, revision_version
 from screenings.errors import DatabaseUnavailable, InvalidInput, NotFound, ScreeningsError
 
 if TYPE_CHECKING:
@@ -54,6 +56,7 @@ CACHE_CONTROL = "public, max-age=300"
 SECRET_CACHE_CONTROL = "private, no-store"
 _SECRET = re.compile(r"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>ics|json)$")
 _SECRET_IN_PATH = re.compile(r"^/feeds/secret/[^/]*")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 CACHED_RESPONSES = 512
 CACHED_BYTES = 128 * 1024 * 1024  # per worker, both representations counted
 KINDS = {
@@ -93,7 +96,7 @@ class Rendered:
     the worker serves: no earlier than their last change.
     """
 
-    version: tuple[int, str]
+    version: tuple[str, str, str]
     content_type: str
     body: bytes
     zipped: bytes
@@ -132,9 +135,21 @@ class FeedApp:
     """The WSGI application. Its engine is made on the first request, in the process
     that serves it (after a pre-forking server has forked)."""
 
-    def __init__(self, settings: Settings, base_url: str = "", access_log: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        base_url: str = "",
+        access_log: bool = False,
+        threads: int = 8,
+    ) -> None:
         self.settings = settings
         self.access_log = access_log
+        # Each thread keeps a connection for the revision, and may need one to render.
+        self.pool_size = 2 * threads + 2
+        # For tests that must see which worker answered (SCREENINGS_WORKER_HEADER=1).
+        self.worker_header = os.environ.get("SCREENINGS_WORKER_HEADER") == "1"
+        self._identity: tuple[int, int] | None = None
+        self._generation = 0
         self.base_url = base_url.rstrip("/")
         self._engine: Engine | None = None
         self._lock = threading.Lock()
@@ -154,9 +169,15 @@ class FeedApp:
                     self._db_file = _sqlite_file(settings.database_url)
                     if self._db_file is not None and not self._db_file.exists():
                         raise DatabaseUnavailable(f"no catalogue at {self._db_file}")
-                    self._engine = create_db_engine(
-                        settings.database_url, what=settings.database_source, read_only=True
+                    engine = create_db_engine(
+                        settings.database_url,
+                        what=settings.database_source,
+                        read_only=True,
+                        pool_size=self.pool_size,
                     )
+                    _refuse_other_revisions(engine)
+                    self._identity = self._file_identity()
+                    self._engine = engine
         return self._engine
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -186,6 +207,10 @@ class FeedApp:
             headers = [("Content-Type", "text/plain; charset=utf-8")]
         if not status.startswith("304"):  # a 304 has the headers of the 200, not its length
             headers.append(("Content-Length", str(len(body))))
+        if not any(name == "Cache-Control" for name, _ in headers):
+            headers.append(("Cache-Control", "no-store"))  # errors, health: never kept
+        if self.worker_header:
+            headers.append(("X-Screenings-Worker", str(os.getpid())))
         start_response(status, headers)
         if self.access_log:
             self._log(environ, method, status, len(body))
@@ -306,32 +331,39 @@ class FeedApp:
                 self._bytes -= len(dropped.body) + len(dropped.zipped)
         return rendered
 
-    def _revision(self) -> tuple[int, str]:
-        """The catalogue's version: its revision counter, and when its revision row was
-        made (a database file replaced by a new one starts counting again). One query
-        on one row, on a connection this thread keeps: a 304 or a cached 200 costs
-        nothing more."""
+    def _revision(self) -> tuple[str, str, str]:
+        """The catalogue's version (``db.REVISION_SQL``): one query on one row, on a
+        connection this thread keeps, so that a 304 or a cached 200 costs nothing more.
+
+        A SQLite file replaced at its path (a new catalogue, a restored backup) is
+        noticed by its inode: every connection to the old file is dropped, in
+        every thread, before anything is read."""
         engine = self.engine
         local = self._local
         identity = self._file_identity()
+        if identity != self._identity:
+            with self._lock:
+                if identity != self._identity:
+                    engine.dispose()  # the pool's connections to the old file
+                    self._identity = identity
+                    self._generation += 1
         connection = getattr(local, "connection", None)
-        if connection is not None and getattr(local, "identity", None) != identity:
-            self._drop_connection()  # the file was replaced: the old one is gone
-            engine.dispose()
+        if connection is not None and getattr(local, "generation", None) != self._generation:
+            self._drop_connection()
             connection = None
         try:
             if connection is None:
+                local.generation = self._generation
                 connection = local.connection = engine.raw_connection()
-                local.identity = identity
             cursor = connection.cursor()
             try:
-                cursor.execute(_VERSION_SQL)
+                cursor.execute(REVISION_SQL)
                 row = cursor.fetchone()
             finally:
                 cursor.close()
             connection.rollback()  # no snapshot held between requests
             assert row is not None, "the revision table has its one row (migration 0002)"
-            return int(row[0]), str(row[1])
+            return revision_version(row)
         except Exception:
             # A connection lost (a restarted server), or no such table: dropped, and
             # the error said the usual way, through the engine.
@@ -355,13 +387,13 @@ class FeedApp:
             raise DatabaseUnavailable(f"no catalogue at {self._db_file}") from None
         return status.st_dev, status.st_ino
 
-    def _revision_checked(self) -> tuple[int, str]:
+    def _revision_checked(self) -> tuple[str, str, str]:
         from screenings.db import database_errors
 
         with database_errors(self.engine), self.engine.connect() as connection:
-            counter, created = connection.exec_driver_sql(_VERSION_SQL).one()
+            row = connection.exec_driver_sql(REVISION_SQL).one()
             connection.rollback()
-        return int(counter), str(created)
+        return revision_version(row)
 
     # --- Rendering -----------------------------------------------------------------
 
@@ -414,7 +446,9 @@ class FeedApp:
         what = KINDS[kind] if kind else None
         named: dict[str, Any] = {}
         if what is not None and slug is not None:
-            record_id = _by_slug(session, what, slug)
+            from screenings.services.published import public_id
+
+            record_id = public_id(session, what, slug)
             if what == "person":
                 role = _one(given, "role")
                 named["director" if role == "director" else "person"] = f"#{record_id}"
@@ -447,52 +481,31 @@ class FeedApp:
         return replace(query, **named)
 
     def _render_index(self, session: Session, base: str) -> tuple[str, bytes]:
-        """Every festival, edition, venue, film and person feed, with its address."""
+        """Every feed that may be named in public, with its title and address."""
         import json
 
-        from sqlalchemy import select
+        from screenings.services.published import public_feeds
 
-        from screenings import tables
-
-        E, F, V, M, P = tables.edition, tables.festival, tables.venue, tables.film, tables.person
-        listed: dict[str, Any] = {
-            "festivals": select(F.c.slug, F.c.name),
-            "editions": select(E.c.slug, F.c.name, E.c.year, E.c.label).join(
-                F, E.c.festival_id == F.c.id
-            ),
-            "venues": select(V.c.slug, V.c.name, V.c.city),
-            "films": select(M.c.slug, M.c.title, M.c.year),
-            "people": select(P.c.slug, P.c.name),
-        }
+        plural = {value: key for key, value in KINDS.items()}
         document: dict[str, Any] = {"all": f"{base}/feeds/all.ics"}
-        for kind, statement in listed.items():
-            document[kind] = [
-                {
-                    "title": " ".join(str(part) for part in parts if part is not None),
-                    "ics": f"{base}/feeds/{kind}/{slug}.ics",
-                }
-                for slug, *parts in session.execute(
-                    statement.order_by(statement.selected_columns[0])
-                )
+        for kind, feeds in public_feeds(session).items():
+            document[plural[kind]] = [
+                {"title": title, "ics": f"{base}/feeds/{plural[kind]}/{slug}.ics"}
+                for slug, title in feeds
             ]
         body = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         return TYPES["json"], body.encode()
 
 
-# Read through the driver, unprocessed, on every path: the version compared is the
-# driver's own text of it, the same whichever path read it.
-_VERSION_SQL = "SELECT counter, created_at FROM revision WHERE id = 1"
-
-
-def _read_revision(session: Session) -> tuple[tuple[int, str], dt.datetime]:
+def _read_revision(session: Session) -> tuple[tuple[str, str, str], dt.datetime]:
     """The catalogue's version and when it last changed, in the session's snapshot."""
     from sqlalchemy import select
 
     from screenings.tables import revision
 
-    counter, created = session.connection().exec_driver_sql(_VERSION_SQL).one()
+    version = revision_version(session.connection().exec_driver_sql(REVISION_SQL).one())
     changed = session.execute(select(revision.c.updated_at).where(revision.c.id == 1)).scalar_one()
-    return (int(counter), str(created)), changed
+    return version, changed
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -510,18 +523,6 @@ def _request_base(environ: dict[str, Any]) -> str:
     return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
 
 
-def _by_slug(session: Session, what: str, slug: str) -> int:
-    from sqlalchemy import select
-
-    from screenings import tables
-
-    table = getattr(tables, what)
-    found = session.execute(select(table.c.id).where(table.c.slug == slug)).scalar()
-    if found is None:
-        raise NotFound(f"no {what} with the address {slug!r}")
-    return int(found)
-
-
 def _parameters(query_string: str, kind: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The query parameters, checked and in a canonical order (a cache key)."""
     try:
@@ -537,6 +538,8 @@ def _parameters(query_string: str, kind: str | None) -> tuple[tuple[str, tuple[s
             raise InvalidInput(f"{name}: given {len(values)} times; expected once")
         if any(not value.strip() for value in values):
             raise InvalidInput(f"{name}: empty")
+        if any(_CONTROL.search(value) for value in values):
+            raise InvalidInput(f"{name}: holds a control character")
     if "role" in parsed and kind != "people":
         raise InvalidInput("role: only for /feeds/people/...")
     return tuple(sorted((name, tuple(values)) for name, values in parsed.items()))
@@ -554,17 +557,20 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
 
 
 def _accepts_gzip(header: str) -> bool:
-    for part in header.split(","):
-        coding, _, rest = part.strip().lower().partition(";")
-        if coding.strip() in {"gzip", "*"}:
-            quality = rest.strip().replace(" ", "")
-            if quality.startswith("q="):
+    """True when Accept-Encoding gives gzip (or, unnamed, ``*``) a quality above 0."""
+    qualities: dict[str, float] = {}
+    for part in header.lower().split(","):
+        coding, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            if param.replace(" ", "").startswith("q="):
                 try:
-                    return float(quality[2:]) > 0
+                    quality = float(param.replace(" ", "")[2:])
                 except ValueError:
-                    return False
-            return True
-    return False
+                    quality = 0.0
+        if coding:
+            qualities[coding] = quality
+    return qualities.get("gzip", qualities.get("*", 0.0)) > 0
 
 
 def _answer(environ: dict[str, Any], found: Rendered) -> tuple[str, list[tuple[str, str]], bytes]:
@@ -602,16 +608,33 @@ def _not_modified(
     return when <= now and changed.replace(microsecond=0) <= when
 
 
+def _refuse_other_revisions(engine: Engine) -> None:
+    """``DatabaseUnavailable`` (a 503, logged) unless the catalogue is at this version's
+    revision: the server never migrates."""
+    from screenings.migrate import HEAD_REVISION, SchemaState, read_status
+
+    status = read_status(engine)
+    if status.state is not SchemaState.CURRENT:
+        raise DatabaseUnavailable(
+            f"{status.url} is at revision {status.describe}; the server never migrates: "
+            f"run 'screenings db upgrade' (to {HEAD_REVISION})"
+        )
+
+
 class _LazyApplication:
     """``screenings.web:application`` for any WSGI server: settings from the
     environment (``SCREENINGS_DATABASE_URL``, ...), read on the first request."""
 
     def __init__(self) -> None:
         self._app: FeedApp | None = None
+        self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if self._app is None:
-            self._app = FeedApp(load_settings())
+            with self._lock:
+                if self._app is None:
+                    settings = load_settings()
+                    self._app = FeedApp(settings, base_url=settings.base_url or "")
         return self._app(environ, start_response)
 
 

@@ -54,21 +54,28 @@ def serve(
             raise InvalidInput(
                 f"--base-url: expected http(s)://HOST[:PORT][/PATH], got {base_url!r}"
             )
-    if workers < 1 or threads < 1:
-        raise InvalidInput(f"--{'workers' if workers < 1 else 'threads'}: expected at least 1")
+    if not 1 <= workers <= 64 or not 1 <= threads <= 64:
+        raise InvalidInput(f"--{'threads' if 1 <= workers <= 64 else 'workers'}: expected 1 to 64")
     from screenings.errors import DatabaseState
     from screenings.migrate import HEAD_REVISION, SchemaState, read_status
     from screenings.web import FeedApp
 
     app_state = state(ctx)
     app_state.refuse_missing_database()
-    status = read_status(app_state.engine())
+    from screenings.db import create_db_engine
+
+    settings = app_state.settings
+    # Checked read-only: even the start does not write (nor switch a file to WAL).
+    checking = create_db_engine(
+        settings.database_url, what=settings.database_source, read_only=True
+    )
+    status = read_status(checking)
+    checking.dispose()
     if status.state is not SchemaState.CURRENT:
         raise DatabaseState(
             f"{status.url} is at revision {status.describe}; the server never migrates: "
             f"run 'screenings db upgrade' (to {HEAD_REVISION}) first"
         )
-    app_state.engine().dispose()  # each worker opens its own, after the fork
     host = host.strip().strip("[]")
     address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # IPv6 in brackets
     _check_free(host, port)
@@ -80,7 +87,9 @@ def serve(
     )
     _gunicorn(
         # The feed index names the address the client used, unless --base-url says.
-        FeedApp(app_state.settings, base_url=base_url or "", access_log=access_log),
+        FeedApp(
+            app_state.settings, base_url=base_url or "", access_log=access_log, threads=threads
+        ),
         {
             "bind": address,
             "workers": workers,

@@ -1,0 +1,73 @@
+"""What the feed server may name: the festivals, editions, venues, films and people
+that have something public. A film, venue or person known only from private
+screenings is not named anywhere public (DESIGN.md, invariant 8): its address
+answers 404 like one that does not exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy.orm import Session
+
+from screenings import tables
+from screenings.errors import NotFound
+
+S, SE, C = tables.screening, tables.selection, tables.credit
+KINDS = ("festival", "edition", "venue", "film", "person")
+
+
+def _public(kind: str) -> ColumnElement[bool] | None:
+    """The condition for a record of ``kind`` to be named in public, or None (always)."""
+    public = S.c.visibility == "public"
+    if kind == "venue":
+        return exists().where(S.c.venue_id == tables.venue.c.id, public)
+    if kind == "film":
+        film = tables.film.c.id
+        return or_(
+            exists().where(S.c.film_id == film, public), exists().where(SE.c.film_id == film)
+        )
+    if kind == "person":
+        credited = C.c.person_id == tables.person.c.id
+        return or_(
+            exists().where(credited, S.c.film_id == C.c.film_id, public),
+            exists().where(credited, SE.c.film_id == C.c.film_id),
+        )
+    return None  # festivals and editions are the public programme
+
+
+def public_id(session: Session, kind: str, slug: str) -> int:
+    """The id of the ``kind`` with ``slug``, if it may be named in public; else
+    ``NotFound``, the same for one that is private and one that does not exist."""
+    table = getattr(tables, kind)
+    statement = select(table.c.id).where(table.c.slug == slug)
+    condition = _public(kind)
+    if condition is not None:
+        statement = statement.where(condition)
+    found = session.execute(statement).scalar()
+    if found is None:
+        raise NotFound(f"no {kind} with the address {slug!r}")
+    return int(found)
+
+
+def public_feeds(session: Session) -> dict[str, list[tuple[str, str]]]:
+    """(slug, title) of every record of each kind that may be named in public, by slug."""
+    E, F, V, M, P = tables.edition, tables.festival, tables.venue, tables.film, tables.person
+    listed: dict[str, Any] = {
+        "festival": select(F.c.slug, F.c.name),
+        "edition": select(E.c.slug, F.c.name, E.c.year, E.c.label).join(
+            F, E.c.festival_id == F.c.id
+        ),
+        "venue": select(V.c.slug, V.c.name, V.c.city),
+        "film": select(M.c.slug, M.c.title, M.c.year),
+        "person": select(P.c.slug, P.c.name),
+    }
+    found: dict[str, list[tuple[str, str]]] = {}
+    for kind, everything in listed.items():
+        condition = _public(kind)
+        statement = everything.where(condition) if condition is not None else everything
+        found[kind] = [
+            (slug, " ".join(str(part) for part in parts if part is not None))
+            for slug, *parts in session.execute(statement.order_by(statement.selected_columns[0]))
+        ]
+    return found
