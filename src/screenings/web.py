@@ -144,17 +144,15 @@ class FeedApp:
     ) -> None:
         self.settings = settings
         self.access_log = access_log
-        # Each thread keeps a connection for the revision, and may need one to render.
-        self.pool_size = 2 * threads + 2
+        # A request holds one connection at a time: one per thread, and a spare.
+        self.pool_size = threads + 1
         # For tests that must see which worker answered (SCREENINGS_WORKER_HEADER=1).
         self.worker_header = os.environ.get("SCREENINGS_WORKER_HEADER") == "1"
         self._identity: tuple[int, int] | None = None
-        self._generation = 0
         self.base_url = base_url.rstrip("/")
         self._engine: Engine | None = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Rendered] = OrderedDict()
-        self._local = threading.local()
         self._bytes = 0
         self._db_file: Path | None = None
 
@@ -333,28 +331,24 @@ class FeedApp:
 
     def _revision(self) -> tuple[str, str, str]:
         """The catalogue's version (``db.REVISION_SQL``): one query on one row, on a
-        connection this thread keeps, so that a 304 or a cached 200 costs nothing more.
+        pooled connection given back at once, so that a 304 or a cached 200 costs
+        nothing more and a request holds at most one connection at a time.
 
         A SQLite file replaced at its path (a new catalogue, a restored backup) is
-        noticed by its inode: every connection to the old file is dropped, in
-        every thread, before anything is read."""
+        noticed by its inode: the pool's connections to the old file are dropped
+        before anything is read."""
         engine = self.engine
-        local = self._local
         identity = self._file_identity()
         if identity != self._identity:
             with self._lock:
                 if identity != self._identity:
                     engine.dispose()  # the pool's connections to the old file
                     self._identity = identity
-                    self._generation += 1
-        connection = getattr(local, "connection", None)
-        if connection is not None and getattr(local, "generation", None) != self._generation:
-            self._drop_connection()
-            connection = None
         try:
-            if connection is None:
-                local.generation = self._generation
-                connection = local.connection = engine.raw_connection()
+            connection = engine.raw_connection()
+        except Exception:
+            return self._revision_checked()  # the error said the usual way
+        try:
             cursor = connection.cursor()
             try:
                 cursor.execute(REVISION_SQL)
@@ -362,20 +356,16 @@ class FeedApp:
             finally:
                 cursor.close()
             connection.rollback()  # no snapshot held between requests
-            assert row is not None, "the revision table has its one row (migration 0002)"
-            return revision_version(row)
         except Exception:
             # A connection lost (a restarted server), or no such table: dropped, and
             # the error said the usual way, through the engine.
-            self._drop_connection()
-            return self._revision_checked()
-
-    def _drop_connection(self) -> None:
-        connection = getattr(self._local, "connection", None)
-        self._local.connection = None
-        if connection is not None:
             with contextlib.suppress(Exception):
                 connection.invalidate()
+            return self._revision_checked()
+        finally:
+            connection.close()  # back to the pool
+        assert row is not None, "the revision table has its one row (migration 0002)"
+        return revision_version(row)
 
     def _file_identity(self) -> tuple[int, int] | None:
         """The SQLite file's device and inode (None on PostgreSQL)."""
