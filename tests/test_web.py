@@ -327,6 +327,11 @@ def test_every_writing_command_bumps_the_revision_and_reading_ones_do_not(
     assert revision(url) == start_at + 1
     assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS)), "--dry-run") == 0
     assert revision(url) == start_at + 1
+    assert cli(url, "add", "person", "Nick Broomfield") == 0
+    assert revision(url) == start_at + 2
+    assert cli(url, "add", "person", "Nick Broomfield") != 0  # refused: nothing written
+    assert cli(url, "db", "retime") == 0
+    assert revision(url) == start_at + 3
 
 
 def test_the_server_runs_on_a_read_only_database(
@@ -494,9 +499,10 @@ def test_a_secret_feed_shows_private_screenings_until_revoked(
         for public in _public_bodies(server):
             for secret in (private["uid"], private["notes"][:40], private["audience"]):
                 assert secret.encode() not in public
+        _from_every_worker(server, f"/feeds/secret/{token}.ics")  # cached in each worker
         assert cli(url, "feed", "revoke", "parliament") == 0
-        for _ in range(8):  # every worker, on the next request
-            assert server.get(f"/feeds/secret/{token}.ics")[0] == 404
+        for status, _, _ in _from_every_worker(server, f"/feeds/secret/{token}.ics"):
+            assert status == 404  # every worker, from the next request
     finally:
         server.process.terminate()
         log, _ = server.process.communicate(timeout=30)
