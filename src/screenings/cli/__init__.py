@@ -129,7 +129,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = list(argv) if argv is not None else sys.argv[1:]
     try:
         command_line = build_app(_command_in(args))
-        result = command_line(args=args, prog_name="screenings", standalone_mode=False)
+        try:
+            result = command_line(args=args, prog_name="screenings", standalone_mode=False)
+        finally:
+            from screenings.cli.context import close_engines
+
+            close_engines()
     except ScreeningsError as exc:
         return _fail(exc.message, exc.exit_code)
     except typer.TyperException as exc:  # usage errors: unknown command or option, bad value

@@ -14,6 +14,16 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 
+# Engines the commands of this process opened: closed when the command ends (run()), so
+# that a process running many commands (the tests) does not pile up connections.
+OPEN_ENGINES: list[Engine] = []
+
+
+def close_engines() -> None:
+    while OPEN_ENGINES:
+        OPEN_ENGINES.pop().dispose()
+
+
 @dataclass
 class State:
     """Built by the root callback from ``--db``; settings and engine are made when first asked."""
@@ -36,6 +46,7 @@ class State:
 
             settings = self.settings
             self._engine = create_db_engine(settings.database_url, what=settings.database_source)
+            OPEN_ENGINES.append(self._engine)
         return self._engine
 
     def refuse_missing_database(self) -> None:

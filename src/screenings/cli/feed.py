@@ -11,7 +11,9 @@ from screenings.cli.context import state
 
 app = typer.Typer(
     help="Secret feeds: a feed address that holds a random token, to hand to a group "
-    "of people (a jury, the press), private screenings included if you say so.",
+    "of people (a jury, the press), private screenings included if you say so."
+    '\n\nExample: screenings feed create "jury" --edition "Sheffield Doc/Fest 2013" '
+    "--include-private",
     no_args_is_help=True,
 )
 Opt = typer.Option
@@ -108,7 +110,10 @@ def create(
 @app.command("list")
 def list_(ctx: typer.Context) -> None:
     """The secret feeds: names, filters, whether private screenings are in, when made,
-    whether revoked. Never their addresses."""
+    whether revoked. Never their addresses.
+
+    Example: screenings feed list
+    """
     from screenings.db import unit_of_work
     from screenings.services.secret_feeds import list_secret_feeds
 
@@ -130,7 +135,10 @@ def list_(ctx: typer.Context) -> None:
 def revoke(
     ctx: typer.Context, name: Annotated[str, typer.Argument(help="The feed's name.")]
 ) -> None:
-    """Revoke a secret feed: its address answers 404 from the next request on."""
+    """Revoke a secret feed: its address answers 404 from the next request on.
+
+    Example: screenings feed revoke "jury"
+    """
     from screenings.db import unit_of_work
     from screenings.services.secret_feeds import revoke_secret_feed
 
