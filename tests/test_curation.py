@@ -387,6 +387,22 @@ def test_check_finds_overlaps_films_twice_and_dates_outside(cli: Cli) -> None:
     )
 
 
+def test_check_shows_ends_on_the_zones_clocks(cli: Cli) -> None:
+    # London, 27 October 2013: clocks go back at 02:00 BST. A 90-minute screening from
+    # 00:30 ends at 01:00 GMT, not at "02:00"; one from 23:30 the night before ends the
+    # next day.
+    cli("add", "film", "Alma", "--runtime", "90")
+    for day, at in (("2013-10-27", "00:30"), ("2013-10-27", "00:45")):
+        assert cli("add", "screening", "Alma", "--venue", "Showroom", "--on", day,
+                   "--at", at)[0] == 0  # fmt: skip
+    code, out, _ = cli("check")
+    assert code == 1
+    assert "2013-10-27 00:30-01:00 and 2013-10-27 00:45-01:15" in out
+    cli("add", "screening", "Alma", "--venue", "Showroom", "--on", "2013-06-14", "--at", "23:30")
+    cli("add", "screening", "Alma", "--venue", "Showroom", "--on", "2013-06-15", "--at", "00:30")
+    assert "2013-06-14 23:30-01:00 on 2013-06-15" in cli("check")[1]
+
+
 def test_remove_is_refused_while_others_depend_on_it(cli: Cli) -> None:
     cli("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14")
     assert cli("remove", "venue", "Showroom") == (

@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session
 
 from screenings.query import E, ScreeningQuery, V
+from screenings.timeparse import load_zone
 
 
 class Clash(NamedTuple):
@@ -173,8 +174,9 @@ def _end(view: _Shown) -> dt.datetime:
 
 
 def _span(view: _Shown) -> str:
+    """``2013-06-14 18:00-19:11``, the end read on the zone's clocks: a slot across a
+    change of the clocks ends when they say, not at the wall time plus the length."""
     assert view.starts_at_utc is not None and view.local_time is not None
-    end = dt.datetime.combine(view.local_date, view.local_time) + dt.timedelta(
-        minutes=view.length_minutes
-    )
-    return f"{view.local_date} {view.local_time:%H:%M}-{end:%H:%M}"
+    end = _end(view).astimezone(load_zone(view.timezone))
+    later = "" if end.date() == view.local_date else f" on {end.date()}"
+    return f"{view.local_date} {view.local_time:%H:%M}-{end:%H:%M}{later}"
