@@ -8,13 +8,16 @@ server can run; ``screenings serve`` runs it under gunicorn. Routes:
   as query parameters (``from``, ``to``, ``on``, ``in``, ``section``, ``kind``,
   ``status``, ``city``, ``country``, ``audience``, ``cancelled=omit``; ``role``
   for people);
-- ``/feeds`` (a JSON list of the festival, edition and venue feeds);
+- ``/feeds/secret/{token}.ics`` (or ``.json``): a secret feed (``screenings feed``),
+  ``Cache-Control: private, no-store``;
+- ``/feeds`` (a JSON list of every feed that may be named in public);
 - ``/healthz`` for load balancers.
 
-Private screenings never appear. Every response is cached per process, keyed by
-the request and the catalogue's ``revision`` counter: a request costs one cheap
-query when nothing changed, and a 304 or a cached 200 no rendering. ETags are
-hashes of the bytes, one per representation (gzip or not).
+Private screenings never appear outside a secret feed that includes them. Every
+feed answer is cached per process, keyed by the request and the catalogue's
+version (its ``revision`` row): a request costs one cheap query when nothing
+changed, and a 304 or a cached 200 no rendering. ETags are hashes of the bytes,
+one per representation (gzip or not).
 """
 
 from __future__ import annotations
