@@ -494,6 +494,12 @@ def test_a_secret_feed_shows_private_screenings_until_revoked(
     try:
         status, headers, body = server.get(f"/feeds/secret/{token}.ics")
         assert status == 200 and headers["cache-control"] == "private, no-store"
+        assert str(Calendar.from_ical(body)["X-WR-CALNAME"]) == "parliament (secret feed)"
+        # However the path is written, the log and a 404 leave the token out.
+        for odd in (f"//feeds/secret/{token}.ics", f"/feeds/SECRET/{token}.ics",
+                    f"/feeds/secret//{token}.ics", f"/feeds/secret/{token}"):  # fmt: skip
+            status, _, answer = server.get(odd)
+            assert status == 404 and token.encode() not in answer, odd
         assert private["uid"].encode() in body and b"Members of Parliament" in body
         # Never in a public response: its uid, its notes, its audience.
         for public in _public_bodies(server):
@@ -508,6 +514,10 @@ def test_a_secret_feed_shows_private_screenings_until_revoked(
         log, _ = server.process.communicate(timeout=30)
     assert "/feeds/secret/[token]" in log and token not in log
     assert cli(url, "feed", "list") == 0 and "parliament  (revoked " in capsys.readouterr().out
+    assert cli(url, "feed", "revoke", "PARLIAMENT") == 0  # any case
+    assert "was revoked already, on " in capsys.readouterr().out
+    assert cli(url, "feed", "create", "Parliament") == 5
+    assert "(revoked on " in capsys.readouterr().err
 
 
 def test_a_secret_feed_keeps_its_filters_through_a_rename_and_reads_dates_each_time(

@@ -58,7 +58,8 @@ CACHE_CONTROL = "public, max-age=300"
 # A secret feed is for its holder only: no shared cache keeps it, no browser stores it.
 SECRET_CACHE_CONTROL = "private, no-store"
 _SECRET = re.compile(r"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>ics|json)$")
-_SECRET_IN_PATH = re.compile(r"^/feeds/secret/[^/]*")
+# Anything after "secret" in a path may be a token, however the path is written.
+_SECRET_IN_PATH = re.compile(r"(?is)(secret).*$")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 CACHED_RESPONSES = 512
 CACHED_BYTES = 128 * 1024 * 1024  # per worker, both representations counted
@@ -219,7 +220,7 @@ class FeedApp:
 
     def _log(self, environ: dict[str, Any], method: str, status: str, size: int) -> None:
         """One line per request on stdout; a secret feed's token never written."""
-        path = _SECRET_IN_PATH.sub("/feeds/secret/[token]", environ.get("PATH_INFO", ""))
+        path = _redacted(environ.get("PATH_INFO", ""))
         query = environ.get("QUERY_STRING", "")
         when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         line = f'{when} {environ.get("REMOTE_ADDR", "-")} "{method} {path}'
@@ -246,7 +247,7 @@ class FeedApp:
             return self._secret(environ, secret["token"], secret["format"], query_string)
         route = _ROUTE.match(path)
         if route is None:
-            raise HTTPError("404 Not Found", f"no such page: {path}")
+            raise HTTPError("404 Not Found", f"no such page: {_redacted(path)}")
         params = _parameters(query_string, route["kind"])
         # Relative dates ("this week") read against today: part of what is cached.
         key = (route["kind"], route["slug"], route["format"], params, dt.date.today())
@@ -403,7 +404,12 @@ class FeedApp:
         return self._render_query(session, self._query(session, kind, slug, given), cancelled, fmt)
 
     def _render_query(
-        self, session: Session, query: ScreeningQuery, cancelled: str, fmt: str
+        self,
+        session: Session,
+        query: ScreeningQuery,
+        cancelled: str,
+        fmt: str,
+        title: str | None = None,
     ) -> tuple[str, bytes]:
         from screenings.exporters.ical import render_ics
         from screenings.services.feeds import FeedOptions, calendar_feed
@@ -412,6 +418,7 @@ class FeedApp:
             domain=self.settings.feed_domain,
             cancelled=cancelled,
             zone=self.settings.default_timezone,
+            title=title,
         )
         if fmt == "json":
             from screenings.exporters.tabular import render_json
@@ -425,10 +432,10 @@ class FeedApp:
     def _render_secret(self, session: Session, token: str, fmt: str) -> tuple[str, bytes]:
         from screenings.services.secret_feeds import secret_query
 
-        query, cancelled = secret_query(
+        query, cancelled, name = secret_query(
             session, token, default_length_minutes=self.settings.default_duration_minutes
         )
-        return self._render_query(session, query, cancelled, fmt)
+        return self._render_query(session, query, cancelled, fmt, title=f"{name} (secret feed)")
 
     def _query(
         self, session: Session, kind: str | None, slug: str | None, given: dict[str, Any]
@@ -536,6 +543,11 @@ def _parameters(query_string: str, kind: str | None) -> tuple[tuple[str, tuple[s
     if "role" in parsed and kind != "people":
         raise InvalidInput("role: only for /feeds/people/...")
     return tuple(sorted((name, tuple(values)) for name, values in parsed.items()))
+
+
+def _redacted(path: str) -> str:
+    """``path`` with whatever follows "secret" in it (a token, perhaps) left out."""
+    return _SECRET_IN_PATH.sub(r"\1/[token]", path)
 
 
 def _one(given: dict[str, tuple[str, ...]], name: str) -> str | None:

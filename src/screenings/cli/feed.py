@@ -69,7 +69,10 @@ def create(
 
     settings = state(ctx).settings
     FeedOptions(domain=settings.feed_domain, cancelled=cancelled)  # checks --cancelled
-    base = _base(base_url or settings.base_url)
+    base = _base(
+        base_url or settings.base_url,
+        "--base-url" if base_url is not None else "SCREENINGS_BASE_URL",
+    )
     query = filters.screening_query(
         settings,
         film=film,
@@ -143,11 +146,14 @@ def revoke(
     from screenings.services.secret_feeds import revoke_secret_feed
 
     with unit_of_work(state(ctx).catalogue()) as session:
-        feed = revoke_secret_feed(session, name)
-    typer.echo(f"revoked secret feed {feed.name!r}")
+        feed, already = revoke_secret_feed(session, name)
+    if already and feed.revoked_at is not None:
+        typer.echo(f"secret feed {feed.name!r} was revoked already, on {feed.revoked_at:%Y-%m-%d}")
+    else:
+        typer.echo(f"revoked secret feed {feed.name!r}")
 
 
-def _base(url: str | None) -> str:
+def _base(url: str | None, what: str = "--base-url") -> str:
     from urllib.parse import urlsplit
 
     from screenings.errors import InvalidInput
@@ -156,5 +162,5 @@ def _base(url: str | None) -> str:
         return "http://127.0.0.1:8000"
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise InvalidInput(f"--base-url: expected http(s)://HOST[:PORT][/PATH], got {url!r}")
+        raise InvalidInput(f"{what}: expected http(s)://HOST[:PORT][/PATH], got {url!r}")
     return url.rstrip("/")

@@ -45,15 +45,14 @@ def serve(
         raise InvalidInput("--host: empty; expected an address, e.g. 127.0.0.1, 0.0.0.0 or ::1")
     if not 1 <= port <= 65535:
         raise InvalidInput(f"--port: expected 1 to 65535, got {port}")
+    what = "--base-url" if base_url is not None else "SCREENINGS_BASE_URL"
     base_url = base_url or state(ctx).settings.base_url
     if base_url is not None:
         from urllib.parse import urlsplit
 
         parts = urlsplit(base_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise InvalidInput(
-                f"--base-url: expected http(s)://HOST[:PORT][/PATH], got {base_url!r}"
-            )
+            raise InvalidInput(f"{what}: expected http(s)://HOST[:PORT][/PATH], got {base_url!r}")
     if not 1 <= workers <= 64 or not 1 <= threads <= 64:
         raise InvalidInput(f"--{'threads' if 1 <= workers <= 64 else 'workers'}: expected 1 to 64")
     from screenings.errors import DatabaseState

@@ -99,6 +99,8 @@ def calendar_feed(session: Session, query: ScreeningQuery, options: FeedOptions)
     named = _Named.of(session, query)
     zones = tuple(ZoneSpan(name, first, last) for name, first, last, _ in spans)
     title, identity = _describe(query, named, options)
+    if options.title:
+        identity += f";title={options.title}"  # a calendar of its own (a secret feed's)
     header = FeedHeader(
         uid=f"feed-{hashlib.sha256(identity.encode()).hexdigest()[:20]}@{options.domain}",
         title=options.title or title,

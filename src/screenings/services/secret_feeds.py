@@ -63,8 +63,13 @@ def create_secret_feed(
     name = " ".join(name.split())
     if not name:
         raise InvalidInput("feed create: the name is empty")
-    if session.execute(select(T.c.id).where(T.c.name == name)).first() is not None:
-        raise Conflict(f"feed: there is already a secret feed called {name!r}")
+    taken = _named(session, name)
+    if taken is not None:
+        revoked = f" (revoked on {taken.revoked_at:%Y-%m-%d})" if taken.revoked_at else ""
+        raise Conflict(
+            f"feed: there is already a secret feed called {taken.name!r}{revoked}; "
+            "choose another name"
+        )
     filters = _stored_filters(session, query, dates, cancelled, dayfirst)
     token = secrets.token_urlsafe(32)
     session.execute(
@@ -122,8 +127,8 @@ def _stored_filters(
 
 def secret_query(
     session: Session, token: str, *, default_length_minutes: int
-) -> tuple[ScreeningQuery, str]:
-    """The query and the ``cancelled`` mode of the live secret feed with ``token``;
+) -> tuple[ScreeningQuery, str, str]:
+    """The query, the ``cancelled`` mode and the name of the live secret feed with ``token``;
     ``NotFound`` for a token of the wrong form, an unknown one, or a revoked one
     (all alike: a guess learns nothing)."""
     if not TOKEN_PATTERN.match(token):
@@ -156,7 +161,7 @@ def secret_query(
         include_private=bool(row.include_private),
         default_length_minutes=default_length_minutes,
     )
-    return query, str(filters.get("cancelled", "mark"))
+    return query, str(filters.get("cancelled", "mark")), str(row.name)
 
 
 def _readable(filters: Any) -> dict[str, Any]:
@@ -175,18 +180,31 @@ def list_secret_feeds(session: Session) -> list[SecretFeed]:
     return [_view(session, row) for row in session.execute(select(T).order_by(T.c.name))]
 
 
-def revoke_secret_feed(session: Session, name: str) -> SecretFeed:
-    """Revoke the feed called ``name``: its address answers 404 from the next request."""
-    row = session.execute(select(T).where(T.c.name == " ".join(name.split()))).first()
+def _named(session: Session, name: str) -> Any:
+    """The feed called ``name``, whatever the case and spacing, or None."""
+    wanted = " ".join(name.split()).casefold()
+    for row in session.execute(select(T)):
+        if row.name.casefold() == wanted:
+            return row
+    return None
+
+
+def revoke_secret_feed(session: Session, name: str) -> tuple[SecretFeed, bool]:
+    """Revoke the feed called ``name`` (any case): its address answers 404 from the next
+    request. Also says whether it was revoked already (then nothing changes)."""
+    if not name.strip():
+        raise InvalidInput("feed revoke: the name is empty")
+    row = _named(session, name)
     if row is None:
         known = session.execute(select(T.c.name).order_by(T.c.name)).scalars().all()
         raise NotFound(
             f"feed: no secret feed called {name!r}"
             + (f"; there are: {', '.join(known)}" if known else "; there are none yet")
         )
-    if row.revoked_at is None:
+    already = row.revoked_at is not None
+    if not already:
         session.execute(update(T).where(T.c.id == row.id).values(revoked_at=dt.datetime.now(UTC)))
-    return _view(session, session.execute(select(T).where(T.c.id == row.id)).one())
+    return _view(session, session.execute(select(T).where(T.c.id == row.id)).one()), already
 
 
 def _view(session: Session, row: Any) -> SecretFeed:
