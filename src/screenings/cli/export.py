@@ -124,28 +124,7 @@ def export(
         title=title,
         zone=settings.default_timezone,
     )
-    query = filters.screening_query(
-        settings,
-        film=film,
-        person=person,
-        director=director,
-        festival=festival,
-        edition=edition,
-        year=year,
-        venue=venue,
-        city=city,
-        country=country,
-        from_=from_,
-        to=to,
-        on=on,
-        in_=in_,
-        upcoming=upcoming,
-        status=status,
-        kind=kind,
-        section=section,
-        audience=audience,
-        include_private=include_private,
-    )
+    query = filters.screening_query(settings, locals())
     # A mistyped --db must not create an empty catalogue and publish its empty feeds.
     state(ctx).refuse_missing_database()
     with unit_of_work(state(ctx).catalogue(), write=False) as session:

@@ -73,28 +73,7 @@ def create(
         base_url or settings.base_url,
         "--base-url" if base_url is not None else "SCREENINGS_BASE_URL",
     )
-    query = filters.screening_query(
-        settings,
-        film=film,
-        person=person,
-        director=director,
-        festival=festival,
-        edition=edition,
-        year=year,
-        venue=venue,
-        city=city,
-        country=country,
-        from_=from_,
-        to=to,
-        on=on,
-        in_=in_,
-        upcoming=upcoming,
-        status=status,
-        kind=kind,
-        section=section,
-        audience=audience,
-        include_private=include_private,
-    )
+    query = filters.screening_query(settings, locals())
     dates = {"from": from_, "to": to, "on": on, "in": in_}
     with unit_of_work(state(ctx).catalogue()) as session:
         query.statement(session)  # every name must resolve, and is said back

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -52,51 +53,44 @@ Audience = Annotated[
 IncludePrivate = Annotated[bool, Opt("--include-private", help="Include private screenings.")]
 
 
+# The filters above, by the name of the command's parameter that takes each.
+NAMES = ("film", "person", "director", "festival", "edition", "year", "venue", "city",
+         "country", "from_", "to", "on", "in_", "upcoming", "status", "kind", "section",
+         "audience", "include_private")  # fmt: skip
+
+
 def screening_query(
     settings: Settings,
+    given: Mapping[str, Any],
     *,
-    film: str | None = None,
-    person: str | None = None,
-    director: str | None = None,
-    festival: str | None = None,
-    edition: str | None = None,
-    year: int | None = None,
-    venue: str | None = None,
-    city: str | None = None,
-    country: str | None = None,
-    from_: str | None = None,
-    to: str | None = None,
-    on: str | None = None,
-    in_: str | None = None,
-    upcoming: bool = False,
-    status: list[str] | None = None,
-    kind: list[str] | None = None,
-    section: str | None = None,
-    audience: str | None = None,
-    include_private: bool = False,
+    kind: str = "kind",
     limit: int | None = None,
     sort: str | None = None,
 ) -> ScreeningQuery:
-    """The query the filters stand for; dates are read in the configured date order."""
+    """The query the filters in ``given`` stand for (a command's parameters, by the names
+    in ``NAMES``; ``kind`` names the parameter that holds --kind); dates are read in
+    the configured date order."""
     from screenings.query import ScreeningQuery
 
+    value = {name: given.get(name) for name in NAMES}
+    value["kind"] = given.get(kind)
     return ScreeningQuery(
-        film=film,
-        person=person,
-        director=director,
-        festival=festival,
-        edition=edition,
-        year=year,
-        venue=venue,
-        city=city,
-        country=country,
-        dates=date_span(from_, to, on, in_, settings.dayfirst),
-        upcoming_from=dt.datetime.now(dt.UTC) if upcoming else None,
-        statuses=tuple(status or ()),
-        kinds=tuple(k.lower() for k in kind or ()),
-        section=section,
-        audience=audience,
-        include_private=include_private,
+        film=value["film"],
+        person=value["person"],
+        director=value["director"],
+        festival=value["festival"],
+        edition=value["edition"],
+        year=value["year"],
+        venue=value["venue"],
+        city=value["city"],
+        country=value["country"],
+        dates=date_span(value["from_"], value["to"], value["on"], value["in_"], settings.dayfirst),
+        upcoming_from=dt.datetime.now(dt.UTC) if value["upcoming"] else None,
+        statuses=tuple(value["status"] or ()),
+        kinds=tuple(k.lower() for k in value["kind"] or ()),
+        section=value["section"],
+        audience=value["audience"],
+        include_private=bool(value["include_private"]),
         limit=limit,
         sort=sort or "start",
         default_length_minutes=settings.default_duration_minutes,

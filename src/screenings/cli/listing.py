@@ -167,28 +167,7 @@ def list_(
             from screenings.records import ScreeningView
 
             query = filters.screening_query(
-                settings,
-                film=film,
-                person=person,
-                director=director,
-                festival=festival,
-                edition=edition,
-                year=year,
-                venue=venue,
-                city=city,
-                country=country,
-                from_=from_,
-                to=to,
-                on=on,
-                in_=in_,
-                upcoming=upcoming,
-                status=status,
-                kind=kind_,
-                section=section,
-                audience=audience,
-                include_private=include_private,
-                limit=limit,
-                sort=sort,
+                settings, locals(), kind="kind_", limit=limit, sort=sort
             )
             if fmt == "ics":
                 from screenings.cli.export import write_feed
