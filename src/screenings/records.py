@@ -461,3 +461,102 @@ class FeedIndexEntry(NamedTuple):
     events: int
     cancelled: int
     reason: str | None
+
+
+# --- What the schedule pages show -------------------------------------------------------
+
+
+class PageLink(NamedTuple):
+    """A record a page may name and link to: ``kind`` is festival, edition, venue, film or
+    person; its page is ``/{plural}/{slug}``, its feed ``/feeds/{plural}/{slug}.ics``."""
+
+    kind: str
+    slug: str
+    title: str
+
+
+class ScheduleEntry(NamedTuple):
+    """One public screening on a page, with the records it links to. ``zone_abbreviation``
+    names the local time's clock ("BST"), None when the time is not known (TBA)."""
+
+    screening: ScreeningView
+    film: PageLink
+    venue: PageLink | None
+    edition: PageLink | None
+    premiere: str | None
+    directors: tuple[str, ...]
+    zone_abbreviation: str | None
+
+
+class ScheduleDay(NamedTuple):
+    """The screenings of one local date, in start order (TBA last)."""
+
+    day: dt.date
+    entries: list[ScheduleEntry]
+
+
+class FestivalEntry(NamedTuple):
+    festival: PageLink
+    editions: list[PageLink]
+
+
+class HomePage(NamedTuple):
+    """Everything that may be named in public, by kind, in title order."""
+
+    festivals: list[FestivalEntry]
+    venues: list[PageLink]
+    films: list[PageLink]
+    people: list[PageLink]
+
+
+class FestivalPage(NamedTuple):
+    link: PageLink
+    festival: FestivalView
+    editions: list[tuple[PageLink, EditionView]]
+    awards: list[AwardView]
+
+
+class EditionPage(NamedTuple):
+    """An edition's public screenings by local day; ``programme`` has the selected films
+    with no public screening yet (their dates not announced)."""
+
+    link: PageLink
+    festival: PageLink
+    edition: EditionView
+    days: list[ScheduleDay]
+    programme: list[tuple[PageLink, str | None, str | None]]  # film, section, premiere
+
+
+class RunStep(NamedTuple):
+    """A film's festival run, on its page: an edition (or a special screening) with its
+    section and premiere and its public screenings."""
+
+    edition: PageLink | None
+    year: int
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    section: str | None
+    premiere: str | None
+    entries: list[ScheduleEntry]
+
+
+class FilmPage(NamedTuple):
+    link: PageLink
+    film: FilmView
+    credits: list[tuple[str, PageLink]]  # role, person
+    run: list[RunStep]
+    nominations: list[NominationView]
+
+
+class VenuePage(NamedTuple):
+    link: PageLink
+    venue: VenueView
+    days: list[ScheduleDay]
+
+
+class PersonPage(NamedTuple):
+    link: PageLink
+    person: PersonView
+    credits: list[tuple[PageLink, str]]  # film, role
+    days: list[ScheduleDay]
+    nominations: list[NominationView]

@@ -81,7 +81,10 @@ REPEATABLE = {"kind", "status"}
 TYPES = {
     "ics": "text/calendar; charset=utf-8",
     "json": "application/json; charset=utf-8",
+    "html": "text/html; charset=utf-8",
 }
+# The schedule pages: ``/`` and one page per public record.
+_PAGE = re.compile(r"^/(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+)$")
 
 
 class HTTPError(Exception):
@@ -108,6 +111,7 @@ class Rendered:
     zipped_etag: str
     changed: dt.datetime
     cache_control: str = CACHE_CONTROL
+    extra: tuple[tuple[str, str], ...] = ()  # a page's Content-Security-Policy, ...
 
     def headers(self, zipped: bool, now: dt.datetime) -> list[tuple[str, str]]:
         """The headers of a 200 of this body (``zipped``: its gzip representation).
@@ -123,6 +127,7 @@ class Rendered:
         ]
         if _settled(self.changed, now):
             headers.insert(2, ("Last-Modified", _http_date(self.changed)))
+        headers.extend(self.extra)
         return headers
 
 
@@ -242,6 +247,8 @@ class FeedApp:
             return self._cached(
                 environ, ("index", base), lambda session: self._render_index(session, base)
             )
+        if not path.startswith("/feeds/"):
+            return self._page(environ, path)
         secret = _SECRET.match(path)
         if secret is not None:
             return self._secret(environ, secret["token"], secret["format"], query_string)
@@ -257,6 +264,26 @@ class FeedApp:
             lambda session: self._render_feed(
                 session, route["kind"], route["slug"], route["format"], params
             ),
+        )
+
+    def _page(self, environ: dict[str, Any], path: str) -> tuple[str, list[tuple[str, str]], bytes]:
+        """A schedule page. Its query parameters are ignored (a link shared in a message
+        gains tracking ones); ``/films/x/`` is sent on to ``/films/x``."""
+        base = self.base_url or _request_base(environ)
+        if path != "/" and _PAGE.match(path.rstrip("/")) and path.endswith("/"):
+            location = base + path.rstrip("/")
+            raise HTTPError("301 Moved Permanently", location, [("Location", location)])
+        kind, slug = "home", ""
+        if path != "/":
+            route = _PAGE.match(path)
+            if route is None:
+                raise HTTPError("404 Not Found", f"no such page: {_redacted(path)}")
+            kind, slug = KINDS[route["kind"]], route["slug"]
+        return self._cached(
+            environ,
+            ("page", kind, slug, base),
+            lambda session: self._render_page(session, kind, slug, base),
+            extra=_page_headers(),
         )
 
     def _secret(
@@ -281,6 +308,7 @@ class FeedApp:
         key: tuple[Any, ...],
         render: Callable[[Session], tuple[str, bytes]],
         cache_control: str = CACHE_CONTROL,
+        extra: tuple[tuple[str, str], ...] = (),
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         version = self._revision()
         with self._lock:
@@ -288,7 +316,7 @@ class FeedApp:
             if found is not None:
                 self._cache.move_to_end(key)
         if found is None or found.version != version:
-            found = self._render(key, render, found, cache_control)
+            found = self._render(key, render, found, cache_control, extra)
         return _answer(environ, found)
 
     def _render(
@@ -297,6 +325,7 @@ class FeedApp:
         render: Callable[[Session], tuple[str, bytes]],
         previous: Rendered | None,
         cache_control: str,
+        extra: tuple[tuple[str, str], ...] = (),
     ) -> Rendered:
         from screenings.db import unit_of_work
 
@@ -318,6 +347,7 @@ class FeedApp:
             zipped_etag=f'"{etag}-gzip"',
             changed=changed,
             cache_control=cache_control,
+            extra=extra,
         )
         with self._lock:
             old = self._cache.pop(key, None)
@@ -480,6 +510,27 @@ class FeedApp:
         )
         return replace(query, **named)
 
+    def _render_page(self, session: Session, kind: str, slug: str, base: str) -> tuple[str, bytes]:
+        """The page of ``kind`` (``home``, or the record's) in HTML."""
+        from screenings.exporters.html import render_page
+        from screenings.services import pages
+
+        length = self.settings.default_duration_minutes
+        page: Any
+        if kind == "home":
+            page = pages.home_page(session)
+        elif kind == "festival":
+            page = pages.festival_page(session, slug)
+        else:
+            build = {
+                "edition": pages.edition_page,
+                "film": pages.film_page,
+                "venue": pages.venue_page,
+                "person": pages.person_page,
+            }[kind]
+            page = build(session, slug, default_length_minutes=length)
+        return TYPES["html"], render_page(kind, page, base)
+
     def _render_index(self, session: Session, base: str) -> tuple[str, bytes]:
         """Every feed that may be named in public, with its title and address."""
         import json
@@ -495,6 +546,19 @@ class FeedApp:
             ]
         body = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         return TYPES["json"], body.encode()
+
+
+@lru_cache(maxsize=1)
+def _page_headers() -> tuple[tuple[str, str], ...]:
+    """What every page is sent with beyond a feed's headers: a policy that allows no
+    script and no style but the page's own, and no guessing of the content type."""
+    from screenings.exporters.html import content_security_policy
+
+    return (
+        ("Content-Security-Policy", content_security_policy()),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+    )
 
 
 def _read_revision(session: Session) -> tuple[tuple[str, str, str], dt.datetime]:

@@ -17,7 +17,7 @@ S, SE, C = tables.screening, tables.selection, tables.credit
 KINDS = ("festival", "edition", "venue", "film", "person")
 
 
-def _public(kind: str) -> ColumnElement[bool] | None:
+def public_condition(kind: str) -> ColumnElement[bool] | None:
     """The condition for a record of ``kind`` to be named in public, or None (always)."""
     public = S.c.visibility == "public"
     if kind == "venue":
@@ -41,7 +41,7 @@ def public_id(session: Session, kind: str, slug: str) -> int:
     ``NotFound``, the same for one that is private and one that does not exist."""
     table = getattr(tables, kind)
     statement = select(table.c.id).where(table.c.slug == slug)
-    condition = _public(kind)
+    condition = public_condition(kind)
     if condition is not None:
         statement = statement.where(condition)
     found = session.execute(statement).scalar()
@@ -64,7 +64,7 @@ def public_feeds(session: Session) -> dict[str, list[tuple[str, str]]]:
     }
     found: dict[str, list[tuple[str, str]]] = {}
     for kind, everything in listed.items():
-        condition = _public(kind)
+        condition = public_condition(kind)
         statement = everything.where(condition) if condition is not None else everything
         found[kind] = [
             (slug, " ".join(str(part) for part in parts if part is not None))

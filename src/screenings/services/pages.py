@@ -1,0 +1,356 @@
+"""What the schedule pages show: public records only, every screening through
+``ScreeningQuery`` (private ones never, DESIGN.md invariant 8).
+
+Each ``*_page`` function takes a slug as the feed server's routes give it and returns
+a plain record (``records.HomePage``, ``EditionPage``, ...), or raises ``NotFound`` for
+a record that does not exist or may not be named in public, the two alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from screenings import tables
+from screenings.models import (
+    Award,
+    Edition,
+    Festival,
+    Film,
+    Nomination,
+    Person,
+    Selection,
+    Venue,
+)
+from screenings.query import ScreeningQuery
+from screenings.records import (
+    EditionPage,
+    FestivalEntry,
+    FestivalPage,
+    FilmPage,
+    HomePage,
+    NominationView,
+    PageLink,
+    PersonPage,
+    RunStep,
+    ScheduleDay,
+    ScheduleEntry,
+    ScreeningView,
+    VenuePage,
+)
+from screenings.services.awards import award_view
+from screenings.services.catalog import (
+    edition_view,
+    festival_view,
+    film_view,
+    person_view,
+    venue_view,
+)
+from screenings.services.listing import nomination_view
+from screenings.services.published import public_condition, public_id
+from screenings.timeparse import UTC, load_zone
+
+F, E, FE, V, P = tables.film, tables.edition, tables.festival, tables.venue, tables.person
+SE, C = tables.selection, tables.credit
+
+
+def edition_title(festival: str, year: int, label: str | None) -> str:
+    """ "Sheffield Doc/Fest 2013", or with its label "Berlinale 2020 (70th)"."""
+    return f"{festival} {year}" + (f" ({label})" if label else "")
+
+
+def home_page(session: Session) -> HomePage:
+    """Every festival with its editions, and every venue, film and person with something
+    public, each in title order."""
+    festivals: dict[int, FestivalEntry] = {}
+    rows = session.execute(
+        select(FE.c.id, FE.c.slug, FE.c.name, E.c.slug, E.c.year, E.c.label)
+        .outerjoin(E, E.c.festival_id == FE.c.id)
+        .order_by(FE.c.name_key, FE.c.id, E.c.year.desc(), E.c.id)
+    )
+    for festival_id, slug, name, edition_slug, year, label in rows:
+        entry = festivals.setdefault(
+            festival_id, FestivalEntry(PageLink("festival", slug, name), [])
+        )
+        if edition_slug is not None:
+            title = edition_title(name, year, label)
+            entry.editions.append(PageLink("edition", edition_slug, title))
+    return HomePage(
+        list(festivals.values()),
+        _public_links(session, "venue", select(V.c.slug, V.c.name, V.c.city), V.c.name_key),
+        _public_links(session, "film", select(F.c.slug, F.c.title, F.c.year), F.c.title_key),
+        _public_links(session, "person", select(P.c.slug, P.c.name), P.c.name_key),
+    )
+
+
+def festival_page(session: Session, slug: str) -> FestivalPage:
+    """A festival, its editions (latest first, with their public screening counts) and
+    its awards."""
+    festival = session.get_one(Festival, public_id(session, "festival", slug))
+    editions = sorted(festival.editions, key=lambda e: (-e.year, e.id))
+    return FestivalPage(
+        PageLink("festival", festival.slug, festival.name),
+        festival_view(festival),
+        [(_edition_link(e), edition_view(session, e)) for e in editions],
+        [
+            award_view(award)
+            for award in session.scalars(
+                select(Award).where(Award.festival_id == festival.id).order_by(Award.name_key)
+            )
+        ],
+    )
+
+
+def edition_page(session: Session, slug: str, *, default_length_minutes: int) -> EditionPage:
+    """An edition's public screenings by local day, and its selected films that have no
+    public screening (dates not announced)."""
+    edition = session.get_one(Edition, public_id(session, "edition", slug))
+    entries = schedule(
+        session,
+        ScreeningQuery(edition=f"#{edition.id}", default_length_minutes=default_length_minutes),
+    )
+    screened = {entry.film.slug for entry in entries}
+    programme = [
+        (PageLink("film", film_slug, _film_title(title, year)), section, premiere)
+        for film_slug, title, year, section, premiere in session.execute(
+            select(F.c.slug, F.c.title, F.c.year, SE.c.section, SE.c.premiere)
+            .join(SE, SE.c.film_id == F.c.id)
+            .where(SE.c.edition_id == edition.id)
+            .order_by(F.c.title_key, F.c.id)
+        )
+        if film_slug not in screened
+    ]
+    return EditionPage(
+        _edition_link(edition),
+        PageLink("festival", edition.festival.slug, edition.festival.name),
+        edition_view(session, edition),
+        by_day(entries),
+        programme,
+    )
+
+
+def film_page(session: Session, slug: str, *, default_length_minutes: int) -> FilmPage:
+    """A film: its credits, its festival run (the editions that selected it, with section,
+    premiere and public screenings; special screenings apart) in date order, and its
+    nominations and awards."""
+    film = session.get_one(Film, public_id(session, "film", slug))
+    entries = schedule(
+        session,
+        ScreeningQuery(film=f"#{film.id}", default_length_minutes=default_length_minutes),
+    )
+    steps: dict[Any, RunStep] = {}
+    for selection in session.scalars(select(Selection).where(Selection.film_id == film.id)):
+        edition = selection.edition
+        steps[edition.id] = RunStep(
+            _edition_link(edition),
+            edition.year,
+            edition.starts_on,
+            edition.ends_on,
+            selection.section,
+            selection.premiere,
+            [],
+        )
+    for entry in entries:
+        view = entry.screening
+        if view.edition is None:  # a special screening is a step of its own
+            steps[("special", view.id)] = RunStep(
+                None, view.local_date.year, None, None, None, None, [entry]
+            )
+            continue
+        if view.edition.id not in steps:  # screened, never "selected"
+            steps[view.edition.id] = RunStep(
+                entry.edition, view.edition.year, None, None, view.section, None, []
+            )
+        steps[view.edition.id].entries.append(entry)
+
+    def order(step: RunStep) -> tuple[Any, ...]:
+        known = step.entries[0].screening.local_date if step.entries else step.starts_on
+        return (step.year, known is None, known or dt.date.min, step.edition or ())
+
+    credits = [
+        (credit.role, PageLink("person", credit.person.slug, credit.person.name))
+        for credit in film.credits
+    ]
+    nominations = session.scalars(
+        select(Nomination).where(Nomination.film_id == film.id).order_by(Nomination.year)
+    )
+    return FilmPage(
+        PageLink("film", film.slug, _film_title(film.title, film.year)),
+        film_view(film),
+        credits,
+        sorted(steps.values(), key=order),
+        [nomination_view(n) for n in nominations],
+    )
+
+
+def venue_page(session: Session, slug: str, *, default_length_minutes: int) -> VenuePage:
+    """A venue and its public screenings by local day."""
+    venue = session.get_one(Venue, public_id(session, "venue", slug))
+    entries = schedule(
+        session,
+        ScreeningQuery(venue=f"#{venue.id}", default_length_minutes=default_length_minutes),
+    )
+    return VenuePage(
+        PageLink("venue", venue.slug, _venue_title(venue.name, venue.city)),
+        venue_view(venue),
+        by_day(entries),
+    )
+
+
+def person_page(session: Session, slug: str, *, default_length_minutes: int) -> PersonPage:
+    """A person: the public films they are credited on (with the role), the public
+    screenings of those films by local day, and their nominations."""
+    person = session.get_one(Person, public_id(session, "person", slug))
+    public_films = public_condition("film")
+    assert public_films is not None
+    credits = [
+        (PageLink("film", film_slug, _film_title(title, year)), role)
+        for film_slug, title, year, role in session.execute(
+            select(F.c.slug, F.c.title, F.c.year, C.c.role)
+            .join(C, C.c.film_id == F.c.id)
+            .where(C.c.person_id == person.id, public_films)
+            .order_by(F.c.year, F.c.title_key, C.c.role)
+        )
+    ]
+    entries = schedule(
+        session,
+        ScreeningQuery(person=f"#{person.id}", default_length_minutes=default_length_minutes),
+    )
+    nominations: list[NominationView] = []
+    for nomination in session.scalars(
+        select(Nomination).where(Nomination.person_id == person.id).order_by(Nomination.year)
+    ):
+        film = nomination.film
+        if film is None or session.scalar(select(F.c.id).where(F.c.id == film.id, public_films)):
+            nominations.append(nomination_view(nomination))
+    return PersonPage(
+        PageLink("person", person.slug, person.name),
+        person_view(person),
+        credits,
+        by_day(entries),
+        nominations,
+    )
+
+
+# --- Screenings as pages show them ------------------------------------------------------
+
+
+def schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry]:
+    """The public screenings ``query`` selects, each with the slugs of what it links to,
+    its premiere and its film's directors: four queries in all, whatever the count."""
+    views = query.run(session).screenings  # include_private is False unless asked
+    assert not query.include_private, "a page never shows a private screening"
+    films = _by_id(session, F, (v.film.id for v in views), F.c.slug)
+    venues = _by_id(session, V, (v.venue.id for v in views if v.venue), V.c.slug)
+    edition_ids = {v.edition.id for v in views if v.edition}
+    editions = _by_id(session, E, edition_ids, E.c.slug)
+    premieres = dict(
+        ((film_id, edition_id), premiere)
+        for film_id, edition_id, premiere in session.execute(
+            select(SE.c.film_id, SE.c.edition_id, SE.c.premiere).where(
+                SE.c.edition_id.in_(edition_ids), SE.c.film_id.in_(list(films))
+            )
+        )
+    )
+    directors: dict[int, list[str]] = defaultdict(list)
+    for film_id, name in session.execute(
+        select(C.c.film_id, P.c.name)
+        .join(P, C.c.person_id == P.c.id)
+        .where(C.c.film_id.in_(list(films)), C.c.role == "director")
+        .order_by(C.c.film_id, C.c.id)
+    ):
+        directors[film_id].append(name)
+    entries = []
+    for view in views:
+        edition = view.edition
+        entries.append(
+            ScheduleEntry(
+                view,
+                PageLink("film", films[view.film.id], _film_title(view.film.title, view.film.year)),
+                PageLink(
+                    "venue", venues[view.venue.id], _venue_title(view.venue.name, view.venue.city)
+                )
+                if view.venue
+                else None,
+                PageLink(
+                    "edition",
+                    editions[edition.id],
+                    edition_title(edition.festival, edition.year, edition.label),
+                )
+                if edition
+                else None,
+                premieres.get((view.film.id, edition.id)) if edition else None,
+                tuple(directors[view.film.id]),
+                _abbreviation(view),
+            )
+        )
+    return entries
+
+
+def by_day(entries: Iterable[ScheduleEntry]) -> list[ScheduleDay]:
+    """``entries`` grouped by local date, in date order; within a day by start, the ones
+    whose time is not known (TBA) last."""
+    days: dict[dt.date, list[ScheduleEntry]] = defaultdict(list)
+    for entry in entries:
+        days[entry.screening.local_date].append(entry)
+    return [
+        ScheduleDay(day, sorted(found, key=_start_order)) for day, found in sorted(days.items())
+    ]
+
+
+def _start_order(entry: ScheduleEntry) -> tuple[Any, ...]:
+    view = entry.screening
+    known = view.starts_at_utc is not None
+    instant = view.starts_at_utc.astimezone(UTC) if view.starts_at_utc else None
+    return (not known, instant or dt.datetime.min.replace(tzinfo=UTC), entry.film.title, view.id)
+
+
+def _abbreviation(view: ScreeningView) -> str | None:
+    """The name of the clock the local time is on ("BST", "EDT"), from the instant, so
+    that the second 01:30 of a night the clocks go back says GMT."""
+    if view.local_time is None or view.starts_at_utc is None:
+        return None
+    instant = view.starts_at_utc
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(load_zone(view.timezone)).tzname()
+
+
+def _by_id(session: Session, table: Any, ids: Iterable[int], column: Any) -> dict[int, Any]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return dict(session.execute(select(table.c.id, column).where(table.c.id.in_(wanted))).all())
+
+
+def _public_links(session: Session, kind: str, statement: Any, order: Any) -> list[PageLink]:
+    condition = public_condition(kind)
+    if condition is not None:
+        statement = statement.where(condition)
+    titled: dict[str, Callable[..., str]] = {"venue": _venue_title, "film": _film_title}
+    title = titled.get(kind, str)
+    return [
+        PageLink(kind, slug, title(*parts))
+        for slug, *parts in session.execute(
+            statement.order_by(order, statement.selected_columns[0])
+        )
+    ]
+
+
+def _edition_link(edition: Edition) -> PageLink:
+    return PageLink(
+        "edition", edition.slug, edition_title(edition.festival.name, edition.year, edition.label)
+    )
+
+
+def _film_title(title: str, year: int | None) -> str:
+    return f"{title} ({year})" if year else title
+
+
+def _venue_title(name: str, city: str | None) -> str:
+    return f"{name}, {city}" if city and city.casefold() not in name.casefold() else name
