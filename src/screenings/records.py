@@ -543,7 +543,7 @@ class RunStep(NamedTuple):
 class FilmPage(NamedTuple):
     link: PageLink
     film: FilmView
-    credits: list[tuple[str, PageLink]]  # role, person
+    credits: list[tuple[str, list[PageLink]]]  # role, people, in credit order
     run: list[RunStep]
     nominations: list[NominationView]
 
@@ -557,6 +557,6 @@ class VenuePage(NamedTuple):
 class PersonPage(NamedTuple):
     link: PageLink
     person: PersonView
-    credits: list[tuple[PageLink, str]]  # film, role
+    credits: list[tuple[PageLink, list[str]]]  # film, roles in credit order
     days: list[ScheduleDay]
     nominations: list[NominationView]

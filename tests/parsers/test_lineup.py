@@ -534,3 +534,48 @@ def test_a_row_with_more_cells_than_the_header_is_an_issue() -> None:
         "2013-06-13",
         "this row has 3 cells and the header 2; a delimiter inside a value needs quotes",
     )
+
+
+def parse_long(text: str) -> list[Any]:
+    stream = io.BytesIO(text.encode("utf-8"))
+    return [bare(i) for i in parse_lineup(stream, "long.csv", LineupOptions()).items]
+
+
+def test_a_cell_longer_than_the_catalogue_keeps_is_a_row_error() -> None:
+    long_title, long_name = "T" * 501, "N" * 301
+    found = parse_long(
+        "Title,Director,Festival,Date,Timezone\n"
+        f"{long_title},Ann Shin,Hot Docs 2013,2013-04-27,America/Toronto\n"
+        f'Fine,"Ann Shin, {long_name}",Hot Docs 2013,2013-04-27,America/Toronto\n'
+        "Fine,Ann Shin,Hot Docs 2013,2013-04-27,America/Toronto\n"
+    )
+    assert found[:2] == [
+        RowIssue("long.csv", 2, "Title", "T" * 40 + "...", "501 characters; at most 500 are kept"),
+        RowIssue("long.csv", 3, "Director", "N" * 40 + "...",
+                 "a name of 301 characters; at most 300 are kept"),
+    ]  # fmt: skip
+    assert len(rows(found)) == 1
+
+
+def test_the_widths_are_the_schemas() -> None:
+    from screenings import tables
+    from screenings.parsers.lineup import PERSON_WIDTH, WIDTHS
+
+    columns = {
+        "title": tables.film.c.title,
+        "original_title": tables.film.c.original_title,
+        "festival": tables.festival.c.name,
+        "venue": tables.venue.c.name,
+        "city": tables.screening.c.city,
+        "section": tables.selection.c.section,
+        "premiere": tables.selection.c.premiere,
+        "audience": tables.screening.c.audience,
+        "ticket_url": tables.screening.c.ticket_url,
+        "id": tables.screening.c.external_id,
+        "award": tables.award.c.name,
+        "presenter": tables.award.c.presenter,
+        "category": tables.nomination.c.category,
+        "person": tables.person.c.name,
+    }
+    assert {target: column.type.length for target, column in columns.items()} == WIDTHS
+    assert tables.person.c.name.type.length == PERSON_WIDTH

@@ -76,6 +76,11 @@ def long_date(day: dt.date) -> str:
     return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def short_date(day: dt.date) -> str:
+    """ "Sat 27 Apr 2013", in English whatever the process's locale."""
+    return f"{DAYS[day.weekday()][:3]} {day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+
+
 def date_span(first: dt.date | None, last: dt.date | None) -> str | None:
     """ "12-16 June 2013" or "30 May - 2 June 2013" (with an en dash); one end alone
     when the other is not known; None when neither is."""
@@ -133,5 +138,7 @@ def _environment() -> jinja2.Environment:
         status_labels=STATUS_LABELS,
         result_labels=RESULT_LABELS,
     )
-    environment.filters.update(long_date=long_date, date_span=date_span, safe_url=safe_url)
+    environment.filters.update(
+        long_date=long_date, short_date=short_date, date_span=date_span, safe_url=safe_url
+    )
     return environment

@@ -109,6 +109,26 @@ _MINUTES = re.compile(
     re.IGNORECASE,
 )
 _IMDB = re.compile(r"(tt\d{7,9})")
+# The longest text the catalogue keeps for a cell (the schema's column widths, tables.py;
+# a test holds the two together). A longer cell is a row error here, never a failure of
+# the database (PostgreSQL checks widths; SQLite would keep anything).
+WIDTHS = {
+    "title": 500,
+    "original_title": 500,
+    "festival": 300,
+    "venue": 300,
+    "city": 200,
+    "section": 200,
+    "premiere": 100,
+    "audience": 200,
+    "ticket_url": 1000,
+    "id": 200,
+    "award": 300,
+    "presenter": 300,
+    "category": 300,
+    "person": 300,
+}
+PERSON_WIDTH = 300
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})")
 _YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
 _TITLE_YEAR = re.compile(r"^(?P<title>.+?)\s*\((?P<year>1[89]\d\d|2[01]\d\d)\)$")
@@ -455,7 +475,7 @@ def _items(
         try:
             yield build(row)
         except _Bad as bad:
-            named = (reader.text(row, "title"), reader.text(row, "id"))
+            named = (reader.cell(row, "title") or None, reader.cell(row, "id") or None)
             yield RowIssue(
                 table.name, row.line, bad.column, bad.value, bad.message, "error", *named
             )
@@ -493,9 +513,19 @@ class _RowReader:
                 self.column[target] = column
 
     # -- cells -------------------------------------------------------------
-    def raw(self, row: Cells, target: str) -> str:
+    def cell(self, row: Cells, target: str) -> str:
+        """The cell as it is (no check): what a rejected row named."""
         position = self.index.get(target)
         return row.values[position] if position is not None else ""
+
+    def raw(self, row: Cells, target: str) -> str:
+        value = self.cell(row, target)
+        width = WIDTHS.get(target)
+        if width is not None and len(value) > width:
+            raise self.bad(
+                target, value[:40] + "...", f"{len(value)} characters; at most {width} are kept"
+            )
+        return value
 
     def text(self, row: Cells, target: str) -> str | None:
         return self.raw(row, target) or None
@@ -548,7 +578,7 @@ class _RowReader:
                 continue
             kind = target.split(":", 1)[1].strip()
             if target.startswith("credit:"):
-                credits.extend((kind, person) for person in _people(value))
+                credits.extend((kind, person) for person in _people(value, column))
             else:
                 if not value.startswith(("http://", "https://")):
                     raise _Bad(column, value, "expected a web address starting with https://")
@@ -557,7 +587,7 @@ class _RowReader:
             title=title,
             original_title=self.text(row, "original_title"),
             year=self.integer_year(row, "year"),
-            directors=tuple(_people(self.raw(row, "directors"))),
+            directors=tuple(_people(self.raw(row, "directors"), self.column.get("directors"))),
             countries=tuple(_split(self.raw(row, "countries"))),
             languages=tuple(_split(self.raw(row, "languages"))),
             imdb_id=imdb_id,
@@ -809,7 +839,18 @@ class _RowReader:
         return status
 
 
-def _people(value: str) -> list[str]:
+def _people(value: str, column: str | None) -> list[str]:
+    """The names in a cell ("Ann Shin, Manfred Becker"); a name longer than the catalogue
+    keeps is ``_Bad`` in ``column``."""
+    names = _names(value)
+    for name in names:
+        if len(name) > PERSON_WIDTH:
+            message = f"a name of {len(name)} characters; at most {PERSON_WIDTH} are kept"
+            raise _Bad(column, name[:40] + "...", message)
+    return names
+
+
+def _names(value: str) -> list[str]:
     return [p for p in (part.strip() for part in _PEOPLE.split(value)) if p]
 
 

@@ -172,17 +172,17 @@ def film_page(session: Session, slug: str, *, default_length_minutes: int) -> Fi
         known = step.entries[0].screening.local_date if step.entries else step.starts_on
         return (step.year, known is None, known or dt.date.min, step.edition or ())
 
-    credits = [
-        (credit.role, PageLink("person", credit.person.slug, credit.person.name))
-        for credit in film.credits
-    ]
+    credits: dict[str, list[PageLink]] = {}
+    for credit in film.credits:
+        person = PageLink("person", credit.person.slug, credit.person.name)
+        credits.setdefault(credit.role, []).append(person)
     nominations = session.scalars(
         select(Nomination).where(Nomination.film_id == film.id).order_by(Nomination.year)
     )
     return FilmPage(
         PageLink("film", film.slug, _film_title(film.title, film.year)),
         film_view(film),
-        credits,
+        list(credits.items()),
         sorted(steps.values(), key=order),
         [nomination_view(n) for n in nominations],
     )
@@ -208,15 +208,14 @@ def person_page(session: Session, slug: str, *, default_length_minutes: int) -> 
     person = session.get_one(Person, public_id(session, "person", slug))
     public_films = public_condition("film")
     assert public_films is not None
-    credits = [
-        (PageLink("film", film_slug, _film_title(title, year)), role)
-        for film_slug, title, year, role in session.execute(
-            select(F.c.slug, F.c.title, F.c.year, C.c.role)
-            .join(C, C.c.film_id == F.c.id)
-            .where(C.c.person_id == person.id, public_films)
-            .order_by(F.c.year, F.c.title_key, C.c.role)
-        )
-    ]
+    credits: dict[PageLink, list[str]] = {}
+    for film_slug, title, year, role in session.execute(
+        select(F.c.slug, F.c.title, F.c.year, C.c.role)
+        .join(C, C.c.film_id == F.c.id)
+        .where(C.c.person_id == person.id, public_films)
+        .order_by(F.c.year, F.c.title_key, F.c.id, C.c.id)
+    ):
+        credits.setdefault(PageLink("film", film_slug, _film_title(title, year)), []).append(role)
     entries = schedule(
         session,
         ScreeningQuery(person=f"#{person.id}", default_length_minutes=default_length_minutes),
@@ -231,7 +230,7 @@ def person_page(session: Session, slug: str, *, default_length_minutes: int) -> 
     return PersonPage(
         PageLink("person", person.slug, person.name),
         person_view(person),
-        credits,
+        list(credits.items()),
         by_day(entries),
         nominations,
     )
