@@ -61,8 +61,8 @@ class Server:
         return request(self.port, path, method, **headers)
 
 
-def start(url: str, *extra: str) -> Server:
-    port = free_port()
+def start(url: str, *extra: str, port: int | None = None) -> Server:
+    port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "screenings", "--db", url, "serve", "--port", str(port), *extra],
         stdout=subprocess.PIPE,
@@ -161,7 +161,7 @@ def test_every_feed_route_serves_a_valid_calendar(
     [
         ("/feeds/festivals/cannes.ics", "GET", 404, "no festival with the address 'cannes'"),
         ("/feeds/cinemas/x.ics", "GET", 404, "no such page: /feeds/cinemas/x.ics"),
-        ("/", "GET", 404, "no such page: /"),
+        ("/feeds/", "POST", 405, "only GET and HEAD"),
         ("/feeds/all.ics?colour=red", "GET", 400, "colour: unknown parameter; expected one of"),
         ("/feeds/all.ics?from=someday", "GET", 400, "from: cannot read 'someday'"),
         ("/feeds/all.ics?cancelled=maybe", "GET", 400, "cancelled: expected one of mark, omit"),

@@ -3,6 +3,10 @@
 A WSGI application (``application``, or ``FeedApp(settings)``) that any WSGI
 server can run; ``screenings serve`` runs it under gunicorn. Routes:
 
+- ``/`` and ``/{festivals|editions|venues|films|people}/{slug}``: the schedule pages
+  (``services.pages`` -> ``exporters.html``), with "Subscribe" (``webcal://``) and
+  "Download .ics" links to the feeds below; query parameters ignored;
+
 - ``/feeds/all.ics``; ``/feeds/{festivals|editions|venues|films|people}/{slug}.ics``,
   each also ``.json`` (the output contract of ``list``); the filters of ``list``
   as query parameters (``from``, ``to``, ``on``, ``in``, ``section``, ``kind``,

@@ -1,4 +1,5 @@
-"""``screenings serve``: the calendar feeds over HTTP, under gunicorn."""
+"""``screenings serve``: the calendar feeds and the schedule pages over HTTP, under
+gunicorn."""
 
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ def serve(
 ) -> None:
     """Serve the calendar feeds over HTTP, read-only: /feeds/all.ics, and
     /feeds/{festivals,editions,venues,films,people}/SLUG.ics (or .json), with the
-    filters of 'list' as query parameters. Private screenings never appear.
+    filters of 'list' as query parameters; and the schedule pages, from / to each
+    festival, edition, venue, film and person, with "Subscribe" links. Private
+    screenings never appear.
 
     Subscribe to a feed's address in a calendar app; a re-import or an edit
     reaches it at the app's next refresh. The server never writes to the

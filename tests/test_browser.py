@@ -1,0 +1,158 @@
+"""The schedule in a real browser: headless Chromium (Debian's ``chromium``), driven by
+Playwright, on a real ``screenings serve`` process, at a desktop and a phone's width,
+with JavaScript off. Screenshots are kept in ``build/test-artifacts/``; with
+``SCREENINGS_UPDATE_SCREENSHOTS=1`` the README's picture (``docs/edition-page.png``) is
+made anew from the phone's view of the edition page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.icalcheck import ical_check
+from tests.test_import import ROWS, write_csv
+from tests.test_web import Server, cli, free_port, start
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+ARTIFACTS = ROOT / "build" / "test-artifacts"
+README_PICTURE = ROOT / "docs" / "edition-page.png"
+CHROMIUM = Path(os.environ.get("SCREENINGS_TEST_CHROMIUM", "/usr/bin/chromium"))
+# As root in a container Chromium needs --no-sandbox; the others keep it off the network
+# (this machine's is closed) and quick to start.
+ARGS = [
+    *("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"),
+    *("--disable-background-networking", "--disable-component-update", "--disable-sync"),
+]
+VIEWPORTS = {"desktop": (1280, 800), "phone": (360, 740)}
+LONG_TITLE = "Supercalifragilisticexpialidocious" * 8  # one word, wider than a phone
+EXTRA = [
+    ["S5", LONG_TITLE, "2013", "Ann Shin", "80", "Sheffield Doc/Fest 2014", "Innovation",
+     "Showroom Cinema", "Sheffield", "2014-06-15", "20:30", ""],
+]  # fmt: skip
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, or skip with the reason (fail under CI=true)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the browser test needs playwright (pip install -e '.[dev]')")
+    if not CHROMIUM.exists():
+        _unavailable(f"the browser test needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(
+    backend: str, new_url: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Server]:
+    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
+    url = new_url(backend)
+    for name in ("lineup.csv", "awards.csv"):
+        assert cli(url, "import", str(DATA / name)) == 0
+    assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS + EXTRA))) == 0
+    from screenings.db import create_db_engine
+    from screenings.tables import screening
+
+    engine = create_db_engine(url)
+    with engine.connect() as connection:
+        killing = connection.execute(
+            screening.select().where(screening.c.external_id == "S3")
+        ).one()
+    engine.dispose()
+    assert cli(url, "cancel", "screening", f"#{killing.id}") == 0
+    port = free_port()
+    running = start(url, "--base-url", f"http://127.0.0.1:{port}", port=port)
+    yield running
+    running.process.terminate()
+    running.process.communicate(timeout=30)
+
+
+@pytest.mark.parametrize("view", list(VIEWPORTS))
+def test_a_reader_finds_an_edition_and_subscribes_to_it(
+    chromium: Any, server: Server, view: str, backend: str, tmp_path: Path
+) -> None:
+    width, height = VIEWPORTS[view]
+    base = f"http://127.0.0.1:{server.port}"
+    context = chromium.new_context(
+        viewport={"width": width, "height": height},
+        java_script_enabled=False,
+        accept_downloads=True,
+    )
+    page = context.new_page()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shots = ARTIFACTS / f"{backend}-{view}"
+
+    def fits() -> bool:  # nothing wider than the screen: no sideways scrolling
+        return bool(page.evaluate("document.documentElement.scrollWidth") <= width)
+
+    try:
+        page.goto(f"{base}/")
+        assert page.title() == "Festival screenings" and fits()
+        page.screenshot(path=f"{shots}-home.png", full_page=True)
+        page.get_by_role("link", name="Sheffield Doc/Fest", exact=True).click()
+        assert page.url == f"{base}/festivals/sheffield-doc-fest"
+        assert page.get_by_role("heading", level=1).inner_text() == "Sheffield Doc/Fest"
+        page.get_by_role("link", name="Sheffield Doc/Fest 2013", exact=True).click()
+        assert page.url == f"{base}/editions/sheffield-doc-fest-2013" and fits()
+        page.screenshot(path=f"{shots}-edition.png", full_page=True)
+
+        # The screenings by day, at their local times (Sheffield: BST, UTC+1).
+        days = page.locator("main h2").all_inner_texts()
+        assert days[:3] == ["Thursday 13 June 2013", "Friday 14 June 2013", "Saturday 15 June 2013"]
+        rows = [" ".join(t.split()) for t in page.locator("ol.schedule > li").all_inner_texts()]
+        assert [row.split(" ", 2)[:2] for row in rows] == [
+            ["Time", "TBA"], ["12:30", "BST"], ["18:00", "BST"], ["13:00", "BST"],
+        ]  # fmt: skip
+        assert rows[1].startswith("12:30 BST Cancelled The Act of Killing (2012)")
+        starts = page.locator("ol.schedule time[datetime*='T']").evaluate_all(
+            "nodes => nodes.map(n => n.getAttribute('datetime'))"
+        )
+        assert starts[0] == "2013-06-14T12:30:00+01:00"
+
+        # Subscribe: a webcal:// address of the edition's feed, a valid calendar.
+        subscribe = page.get_by_role("link", name="Subscribe to Sheffield Doc/Fest 2013")
+        address = subscribe.get_attribute("href")
+        assert address == (
+            f"webcal://127.0.0.1:{server.port}/feeds/editions/sheffield-doc-fest-2013.ics"
+        )
+        with urllib.request.urlopen(address.replace("webcal://", "http://", 1)) as answer:
+            feed = answer.read()
+        (tmp_path / "edition.ics").write_bytes(feed)
+        code, report = ical_check(tmp_path / "edition.ics")
+        assert code == 0, report
+        assert feed.count(b"BEGIN:VEVENT") == 4
+        # Download .ics: what the browser saves is that same calendar.
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download .ics of Sheffield Doc/Fest 2013").click()
+        assert Path(download.value.path()).read_bytes() == feed
+
+        # A title longer than the screen wraps, on the home page and on the film's.
+        page.get_by_role("link", name="All festivals, venues, films and people").click()
+        assert fits()
+        page.get_by_role("link", name=f"{LONG_TITLE} (2013)", exact=True).click()
+        assert page.get_by_role("heading", level=1).inner_text() == f"{LONG_TITLE} (2013)"
+        assert fits()
+        page.screenshot(path=f"{shots}-film.png", full_page=True)
+    finally:
+        context.close()
+    if view == "phone" and backend == "sqlite" and os.environ.get("SCREENINGS_UPDATE_SCREENSHOTS"):
+        README_PICTURE.parent.mkdir(exist_ok=True)
+        shutil.copyfile(f"{shots}-edition.png", README_PICTURE)
