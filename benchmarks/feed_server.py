@@ -67,15 +67,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def write_edition(path: Path, seed: int = 2013) -> None:
-    """500 screenings of one edition: about 170 films, 12 venues, 10 days."""
+def write_edition(path: Path, seed: int = 2013, screenings: int = SCREENINGS) -> None:
+    """``screenings`` (500) screenings of one edition: a film for every three (about 170),
+    12 venues, 10 days."""
     rng = random.Random(seed)
     header = ["ID", "Title", "Year", "Director", "Runtime", "Festival", "Section", "Venue",
               "City", "Date", "Time", "Notes"]  # fmt: skip
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(header)
-        for number in range(SCREENINGS):
+        for number in range(screenings):
             film = number // 3
             title = f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} {film}"
             writer.writerow([

@@ -524,7 +524,17 @@ class EditionPage(NamedTuple):
     festival: PageLink
     edition: EditionView
     days: list[ScheduleDay]
-    programme: list[tuple[PageLink, str | None, str | None]]  # film, section, premiere
+    programme: list[ProgrammeEntry]
+
+
+class ProgrammeEntry(NamedTuple):
+    """A film an edition selected that has no public screening yet; ``status`` is the
+    selection's (``selected``, ``competition``, ``withdrawn``, ...)."""
+
+    film: PageLink
+    section: str | None
+    premiere: str | None
+    status: str
 
 
 class RunStep(NamedTuple):
@@ -537,6 +547,7 @@ class RunStep(NamedTuple):
     ends_on: dt.date | None
     section: str | None
     premiere: str | None
+    status: str | None  # the selection's; None for a special screening
     entries: list[ScheduleEntry]
 
 

@@ -42,7 +42,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from screenings.config import Settings, load_settings
 from screenings.db import REVISION_SQL, revision_version
@@ -61,7 +61,7 @@ StartResponse = Callable[..., Any]
 CACHE_CONTROL = "public, max-age=300"
 # A secret feed is for its holder only: no shared cache keeps it, no browser stores it.
 SECRET_CACHE_CONTROL = "private, no-store"
-_SECRET = re.compile(r"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>ics|json)$")
+_SECRET = re.compile(r"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>ics|json)\Z")
 # Anything after "secret" in a path may be a token, however the path is written.
 _SECRET_IN_PATH = re.compile(r"(?is)(secret).*$")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -76,7 +76,7 @@ KINDS = {
 }
 _ROUTE = re.compile(
     r"^/feeds/(?:(?P<all>all)|(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+))"
-    r"\.(?P<format>ics|json)$"
+    r"\.(?P<format>ics|json)\Z"
 )
 # Query parameters: the filters of ``list``, by name; the repeatable ones.
 PARAMETERS = ("from", "to", "on", "in", "section", "kind", "status", "city", "country",
@@ -88,7 +88,14 @@ TYPES = {
     "html": "text/html; charset=utf-8",
 }
 # The schedule pages: ``/`` and one page per public record.
-_PAGE = re.compile(r"^/(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+)$")
+_PAGE = re.compile(r"^/(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+)\Z")
+# A Host header as a client may send it: a name or an address, and a port.
+_HOST = re.compile(
+    r"(?:[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?\Z"
+)
+# The bytes a process renders are no older than the process (a new version may render
+# the same catalogue differently): Last-Modified is never earlier than this.
+STARTED = dt.datetime.now(dt.UTC)
 
 
 class HTTPError(Exception):
@@ -220,6 +227,7 @@ class FeedApp:
             headers.append(("Content-Length", str(len(body))))
         if not any(name == "Cache-Control" for name, _ in headers):
             headers.append(("Cache-Control", "no-store"))  # errors, health: never kept
+        headers.append(("X-Content-Type-Options", "nosniff"))
         if self.worker_header:
             headers.append(("X-Screenings-Worker", str(os.getpid())))
         start_response(status, headers)
@@ -274,8 +282,12 @@ class FeedApp:
         """A schedule page. Its query parameters are ignored (a link shared in a message
         gains tracking ones); ``/films/x/`` is sent on to ``/films/x``."""
         base = self.base_url or _request_base(environ)
+        # Links within the site are paths: under --base-url's path, else where the WSGI
+        # server mounted the application.
+        root = urlsplit(self.base_url).path if self.base_url else environ.get("SCRIPT_NAME", "")
+        root = root.rstrip("/")
         if path != "/" and _PAGE.match(path.rstrip("/")) and path.endswith("/"):
-            location = base + path.rstrip("/")
+            location = root + path.rstrip("/")
             raise HTTPError("301 Moved Permanently", location, [("Location", location)])
         kind, slug = "home", ""
         if path != "/":
@@ -285,8 +297,8 @@ class FeedApp:
             kind, slug = KINDS[route["kind"]], route["slug"]
         return self._cached(
             environ,
-            ("page", kind, slug, base),
-            lambda session: self._render_page(session, kind, slug, base),
+            ("page", kind, slug, base, root),
+            lambda session: self._render_page(session, kind, slug, base, root),
             extra=_page_headers(),
         )
 
@@ -339,7 +351,7 @@ class FeedApp:
             version, changed_at = _read_revision(session)
             content_type, body = render(session)
         etag = hashlib.sha256(body).hexdigest()[:32]
-        changed = changed_at
+        changed = max(changed_at, STARTED)
         if previous is not None and previous.etag == f'"{etag}"':
             changed = previous.changed  # the same bytes: not modified since
         rendered = Rendered(
@@ -514,7 +526,9 @@ class FeedApp:
         )
         return replace(query, **named)
 
-    def _render_page(self, session: Session, kind: str, slug: str, base: str) -> tuple[str, bytes]:
+    def _render_page(
+        self, session: Session, kind: str, slug: str, base: str, root: str
+    ) -> tuple[str, bytes]:
         """The page of ``kind`` (``home``, or the record's) in HTML."""
         from screenings.exporters.html import render_page
         from screenings.services import pages
@@ -522,18 +536,18 @@ class FeedApp:
         length = self.settings.default_duration_minutes
         page: Any
         if kind == "home":
-            page = pages.home_page(session)
+            page = pages.build_home_page(session)
         elif kind == "festival":
-            page = pages.festival_page(session, slug)
+            page = pages.build_festival_page(session, slug)
         else:
             build = {
-                "edition": pages.edition_page,
-                "film": pages.film_page,
-                "venue": pages.venue_page,
-                "person": pages.person_page,
+                "edition": pages.build_edition_page,
+                "film": pages.build_film_page,
+                "venue": pages.build_venue_page,
+                "person": pages.build_person_page,
             }[kind]
             page = build(session, slug, default_length_minutes=length)
-        return TYPES["html"], render_page(kind, page, base)
+        return TYPES["html"], render_page(kind, page, base, root)
 
     def _render_index(self, session: Session, base: str) -> tuple[str, bytes]:
         """Every feed that may be named in public, with its title and address."""
@@ -560,7 +574,6 @@ def _page_headers() -> tuple[tuple[str, str], ...]:
 
     return (
         ("Content-Security-Policy", content_security_policy()),
-        ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "same-origin"),
     )
 
@@ -588,7 +601,10 @@ def _sqlite_file(url: str) -> Path | None:
 def _request_base(environ: dict[str, Any]) -> str:
     """The address the client used: its scheme and Host header (PEP 3333)."""
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
-    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
+    if len(host) > 260 or not _HOST.match(host):
+        raise InvalidInput("Host: not a host name (and port); or start the server with --base-url")
+    scheme = environ.get("wsgi.url_scheme", "http")
+    return f"{scheme if scheme in {'http', 'https'} else 'http'}://{host}"
 
 
 def _parameters(query_string: str, kind: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:

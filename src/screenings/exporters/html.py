@@ -1,9 +1,10 @@
 """The schedule pages: page records in, HTML bytes out (Jinja2 templates, every value
 escaped). Pure: the same record and base address give the same bytes.
 
-Links within the site and to the feeds are absolute, from ``base`` (the server's
-``--base-url``, else the address the client used): a "Subscribe" link is the feed's
-address with the ``webcal`` scheme, which calendar applications register for.
+Links within the site and to the feeds are paths under ``root`` (the path the site
+is served under: "" at the root of a host). Only a "Subscribe" link is absolute: the
+feed's address under ``base`` (the server's ``--base-url``, else the address the client
+used) with the ``webcal`` scheme, which calendar applications register for.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import html
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,11 +42,99 @@ STATUS_LABELS = {
 RESULT_LABELS = {"won": "Won", "nominated": "Nominated", "special mention": "Special mention"}
 
 
-def render_page(template: str, page: Any, base: str) -> bytes:
+def render_page(template: str, page: Any, base: str, root: str = "") -> bytes:
     """``template`` (``home``, ``festival``, ``edition``, ``film``, ``venue`` or
     ``person``) rendered for ``page`` (its record from ``services.pages``), UTF-8."""
-    html = _environment().get_template(f"{template}.html").render(page=page, base=base)
-    return html.encode("utf-8")
+    template_ = _environment().get_template(f"{template}.html")
+    return template_.render(page=page, root=root, h=Pieces(base, root)).encode("utf-8")
+
+
+class Pieces:
+    """The small pieces of markup a page repeats for every screening, in Python: a
+    Jinja2 macro call costs several times more, and a 5,000-screening page makes tens
+    of thousands of them. Every value is escaped (``html.escape``, quotes included);
+    each piece is ``Markup``, so the template does not escape it again."""
+
+    def __init__(self, base: str, root: str) -> None:
+        from markupsafe import Markup
+
+        self.base, self.root = base, root
+        self.markup = Markup
+
+    def subscribe(self, link: Any, small: bool = False) -> Any:
+        """ "Subscribe" (the feed at ``webcal://``) and "Download .ics", each saying to a
+        screen reader what it is for."""
+        feed = feed_path(link.kind, link.slug)
+        title = _escape(link.title)
+        return self.markup(
+            f'<p class="subscribe{" small" if small else ""}">\n'
+            f'<a class="primary" href="{_escape(webcal(self.base + feed))}">Subscribe'
+            f'<span class="visually-hidden"> to <bdi>{title}</bdi></span></a>\n'
+            f'<a href="{_escape(self.root + feed)}" download>Download .ics'
+            f'<span class="visually-hidden"> of <bdi>{title}</bdi></span></a>\n</p>\n'
+        )
+
+    def bdi(self, text: str) -> Any:
+        return self.markup(f"<bdi>{_escape(text)}</bdi>")
+
+    def link_to(self, link: Any) -> Any:
+        href = _escape(self.root + page_path(link.kind, link.slug))
+        return self.markup(f'<a href="{href}"><bdi>{_escape(link.title)}</bdi></a>')
+
+    def place(self, entry: Any) -> Any:
+        if entry.venue is not None:
+            return self.link_to(entry.venue)
+        if entry.screening.city:
+            return self.bdi(entry.screening.city)
+        return self.markup("Venue to be announced")
+
+    def when(self, entry: Any, show_date: bool = False) -> Any:
+        """The time cell: the date if asked, then "18:00" and its clock, or "Time TBA"."""
+        s = entry.screening
+        day = ""
+        if show_date:
+            iso = s.local_date.isoformat()
+            day = f'<time class="day" datetime="{iso}">{short_date(s.local_date)}</time> '
+        if s.local_time is None:
+            clock = "Time TBA"
+        else:
+            hour, minute = s.local_time.hour, s.local_time.minute
+            clock = (
+                f'<time datetime="{_escape(s.start)}">{hour:02d}:{minute:02d}</time> '
+                f'<span class="zone">{_escape(entry.zone_abbreviation or "")}</span>'
+            )
+        return self.markup(f'<span class="when">{day}{clock}</span>')
+
+    def meta(
+        self,
+        entry: Any,
+        show_film: bool,
+        show_venue: bool,
+        show_edition: bool,
+        show_premiere: bool,
+    ) -> Any:
+        """Where, which edition, section, premiere, audience, directors: " · " between."""
+        s = entry.screening
+        parts = []
+        if show_film and show_venue:
+            parts.append(self.place(entry))
+        if show_edition and entry.edition is not None:
+            parts.append(self.link_to(entry.edition))
+        if show_premiere:
+            parts.extend(self.bdi(fact) for fact in (s.section, entry.premiere) if fact)
+        if s.audience:
+            parts.append(self.markup(f"for {self.bdi(s.audience)}"))
+        if show_film and entry.directors:
+            names = ", ".join(self.bdi(name) for name in entry.directors)
+            parts.append(self.markup(f"directed by {names}"))
+        if not parts:
+            return self.markup("")
+        return self.markup(f'<p class="meta">{" · ".join(parts)}</p>')
+
+
+def _escape(text: str) -> str:
+    """``text`` fit for HTML text and double-quoted attributes (``& < > " '``)."""
+    return html.escape(text, quote=True)
 
 
 def content_security_policy() -> str:

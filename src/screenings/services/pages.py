@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from screenings import tables
@@ -37,6 +38,7 @@ from screenings.records import (
     NominationView,
     PageLink,
     PersonPage,
+    ProgrammeEntry,
     RunStep,
     ScheduleDay,
     ScheduleEntry,
@@ -52,7 +54,7 @@ from screenings.services.catalog import (
     venue_view,
 )
 from screenings.services.listing import nomination_view
-from screenings.services.published import public_condition, public_id
+from screenings.services.published import public_condition, public_id, public_selection
 from screenings.timeparse import UTC, load_zone
 
 F, E, FE, V, P = tables.film, tables.edition, tables.festival, tables.venue, tables.person
@@ -64,13 +66,17 @@ def edition_title(festival: str, year: int, label: str | None) -> str:
     return f"{festival} {year}" + (f" ({label})" if label else "")
 
 
-def home_page(session: Session) -> HomePage:
+def build_home_page(session: Session) -> HomePage:
     """Every festival with its editions, and every venue, film and person with something
     public, each in title order."""
     festivals: dict[int, FestivalEntry] = {}
+    public_festival, public_edition = public_condition("festival"), public_condition("edition")
+    assert public_festival is not None and public_edition is not None
     rows = session.execute(
         select(FE.c.id, FE.c.slug, FE.c.name, E.c.slug, E.c.year, E.c.label)
-        .outerjoin(E, E.c.festival_id == FE.c.id)
+        .select_from(FE)
+        .outerjoin(E, and_(E.c.festival_id == FE.c.id, public_edition))
+        .where(public_festival)
         .order_by(FE.c.name_key, FE.c.id, E.c.year.desc(), E.c.id)
     )
     for festival_id, slug, name, edition_slug, year, label in rows:
@@ -88,11 +94,17 @@ def home_page(session: Session) -> HomePage:
     )
 
 
-def festival_page(session: Session, slug: str) -> FestivalPage:
+def build_festival_page(session: Session, slug: str) -> FestivalPage:
     """A festival, its editions (latest first, with their public screening counts) and
     its awards."""
     festival = session.get_one(Festival, public_id(session, "festival", slug))
-    editions = sorted(festival.editions, key=lambda e: (-e.year, e.id))
+    public_edition = public_condition("edition")
+    assert public_edition is not None
+    editions = session.scalars(
+        select(Edition)
+        .where(Edition.festival_id == festival.id, public_edition)
+        .order_by(Edition.year.desc(), Edition.id)
+    )
     return FestivalPage(
         PageLink("festival", festival.slug, festival.name),
         festival_view(festival),
@@ -106,21 +118,23 @@ def festival_page(session: Session, slug: str) -> FestivalPage:
     )
 
 
-def edition_page(session: Session, slug: str, *, default_length_minutes: int) -> EditionPage:
+def build_edition_page(session: Session, slug: str, *, default_length_minutes: int) -> EditionPage:
     """An edition's public screenings by local day, and its selected films that have no
     public screening (dates not announced)."""
     edition = session.get_one(Edition, public_id(session, "edition", slug))
-    entries = schedule(
+    entries = list_schedule(
         session,
         ScreeningQuery(edition=f"#{edition.id}", default_length_minutes=default_length_minutes),
     )
     screened = {entry.film.slug for entry in entries}
     programme = [
-        (PageLink("film", film_slug, _film_title(title, year)), section, premiere)
-        for film_slug, title, year, section, premiere in session.execute(
-            select(F.c.slug, F.c.title, F.c.year, SE.c.section, SE.c.premiere)
+        ProgrammeEntry(
+            PageLink("film", film_slug, _film_title(title, year)), section, premiere, status
+        )
+        for film_slug, title, year, section, premiere, status in session.execute(
+            select(F.c.slug, F.c.title, F.c.year, SE.c.section, SE.c.premiere, SE.c.status)
             .join(SE, SE.c.film_id == F.c.id)
-            .where(SE.c.edition_id == edition.id)
+            .where(SE.c.edition_id == edition.id, public_selection())
             .order_by(F.c.title_key, F.c.id)
         )
         if film_slug not in screened
@@ -129,22 +143,23 @@ def edition_page(session: Session, slug: str, *, default_length_minutes: int) ->
         _edition_link(edition),
         PageLink("festival", edition.festival.slug, edition.festival.name),
         edition_view(session, edition),
-        by_day(entries),
+        group_by_day(entries),
         programme,
     )
 
 
-def film_page(session: Session, slug: str, *, default_length_minutes: int) -> FilmPage:
+def build_film_page(session: Session, slug: str, *, default_length_minutes: int) -> FilmPage:
     """A film: its credits, its festival run (the editions that selected it, with section,
     premiere and public screenings; special screenings apart) in date order, and its
     nominations and awards."""
     film = session.get_one(Film, public_id(session, "film", slug))
-    entries = schedule(
+    entries = list_schedule(
         session,
         ScreeningQuery(film=f"#{film.id}", default_length_minutes=default_length_minutes),
     )
     steps: dict[Any, RunStep] = {}
-    for selection in session.scalars(select(Selection).where(Selection.film_id == film.id)):
+    selections = select(Selection).where(Selection.film_id == film.id, public_selection())
+    for selection in session.scalars(selections):
         edition = selection.edition
         steps[edition.id] = RunStep(
             _edition_link(edition),
@@ -153,18 +168,19 @@ def film_page(session: Session, slug: str, *, default_length_minutes: int) -> Fi
             edition.ends_on,
             selection.section,
             selection.premiere,
+            selection.status,
             [],
         )
     for entry in entries:
         view = entry.screening
         if view.edition is None:  # a special screening is a step of its own
             steps[("special", view.id)] = RunStep(
-                None, view.local_date.year, None, None, None, None, [entry]
+                None, view.local_date.year, None, None, None, None, None, [entry]
             )
             continue
         if view.edition.id not in steps:  # screened, never "selected"
             steps[view.edition.id] = RunStep(
-                entry.edition, view.edition.year, None, None, view.section, None, []
+                entry.edition, view.edition.year, None, None, view.section, None, None, []
             )
         steps[view.edition.id].entries.append(entry)
 
@@ -173,9 +189,13 @@ def film_page(session: Session, slug: str, *, default_length_minutes: int) -> Fi
         return (step.year, known is None, known or dt.date.min, step.edition or ())
 
     credits: dict[str, list[PageLink]] = {}
-    for credit in film.credits:
-        person = PageLink("person", credit.person.slug, credit.person.name)
-        credits.setdefault(credit.role, []).append(person)
+    for role, person_slug, name in session.execute(
+        select(C.c.role, P.c.slug, P.c.name)
+        .join(P, C.c.person_id == P.c.id)
+        .where(C.c.film_id == film.id)
+        .order_by(C.c.position, C.c.id)
+    ):
+        credits.setdefault(role, []).append(PageLink("person", person_slug, name))
     nominations = session.scalars(
         select(Nomination).where(Nomination.film_id == film.id).order_by(Nomination.year)
     )
@@ -188,21 +208,21 @@ def film_page(session: Session, slug: str, *, default_length_minutes: int) -> Fi
     )
 
 
-def venue_page(session: Session, slug: str, *, default_length_minutes: int) -> VenuePage:
+def build_venue_page(session: Session, slug: str, *, default_length_minutes: int) -> VenuePage:
     """A venue and its public screenings by local day."""
     venue = session.get_one(Venue, public_id(session, "venue", slug))
-    entries = schedule(
+    entries = list_schedule(
         session,
         ScreeningQuery(venue=f"#{venue.id}", default_length_minutes=default_length_minutes),
     )
     return VenuePage(
         PageLink("venue", venue.slug, _venue_title(venue.name, venue.city)),
         venue_view(venue),
-        by_day(entries),
+        group_by_day(entries),
     )
 
 
-def person_page(session: Session, slug: str, *, default_length_minutes: int) -> PersonPage:
+def build_person_page(session: Session, slug: str, *, default_length_minutes: int) -> PersonPage:
     """A person: the public films they are credited on (with the role), the public
     screenings of those films by local day, and their nominations."""
     person = session.get_one(Person, public_id(session, "person", slug))
@@ -213,10 +233,10 @@ def person_page(session: Session, slug: str, *, default_length_minutes: int) -> 
         select(F.c.slug, F.c.title, F.c.year, C.c.role)
         .join(C, C.c.film_id == F.c.id)
         .where(C.c.person_id == person.id, public_films)
-        .order_by(F.c.year, F.c.title_key, F.c.id, C.c.id)
+        .order_by(F.c.year.nulls_last(), F.c.title_key, F.c.id, C.c.id)
     ):
         credits.setdefault(PageLink("film", film_slug, _film_title(title, year)), []).append(role)
-    entries = schedule(
+    entries = list_schedule(
         session,
         ScreeningQuery(person=f"#{person.id}", default_length_minutes=default_length_minutes),
     )
@@ -231,7 +251,7 @@ def person_page(session: Session, slug: str, *, default_length_minutes: int) -> 
         PageLink("person", person.slug, person.name),
         person_view(person),
         list(credits.items()),
-        by_day(entries),
+        group_by_day(entries),
         nominations,
     )
 
@@ -239,11 +259,10 @@ def person_page(session: Session, slug: str, *, default_length_minutes: int) -> 
 # --- Screenings as pages show them ------------------------------------------------------
 
 
-def schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry]:
+def list_schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry]:
     """The public screenings ``query`` selects, each with the slugs of what it links to,
     its premiere and its film's directors: four queries in all, whatever the count."""
-    views = query.run(session).screenings  # include_private is False unless asked
-    assert not query.include_private, "a page never shows a private screening"
+    views = replace(query, include_private=False).run(session).screenings  # never, here
     films = _by_id(session, F, (v.film.id for v in views), F.c.slug)
     venues = _by_id(session, V, (v.venue.id for v in views if v.venue), V.c.slug)
     edition_ids = {v.edition.id for v in views if v.edition}
@@ -291,7 +310,7 @@ def schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry]:
     return entries
 
 
-def by_day(entries: Iterable[ScheduleEntry]) -> list[ScheduleDay]:
+def group_by_day(entries: Iterable[ScheduleEntry]) -> list[ScheduleDay]:
     """``entries`` grouped by local date, in date order; within a day by start, the ones
     whose time is not known (TBA) last."""
     days: dict[dt.date, list[ScheduleEntry]] = defaultdict(list)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from screenings import tables
@@ -15,6 +15,18 @@ from screenings.errors import NotFound
 
 S, SE, C = tables.screening, tables.selection, tables.credit
 KINDS = ("festival", "edition", "venue", "film", "person")
+
+
+def public_selection(selection: Any = SE) -> ColumnElement[bool]:
+    """The condition for a selection (a row of ``selection``) to be named in public: it
+    has a public screening in its edition, or no screening there at all (announced,
+    dates not known). A film selected only for private screenings (a private lineup row
+    with a festival) is private with them."""
+    shown = S.alias()  # its own name: never correlated with a screening outside
+    same = and_(
+        shown.c.film_id == selection.c.film_id, shown.c.edition_id == selection.c.edition_id
+    )
+    return or_(~exists().where(same), exists().where(same, shown.c.visibility == "public"))
 
 
 def public_condition(kind: str) -> ColumnElement[bool] | None:
@@ -25,15 +37,36 @@ def public_condition(kind: str) -> ColumnElement[bool] | None:
     if kind == "film":
         film = tables.film.c.id
         return or_(
-            exists().where(S.c.film_id == film, public), exists().where(SE.c.film_id == film)
+            exists().where(S.c.film_id == film, public),
+            exists().where(SE.c.film_id == film, public_selection()),
         )
     if kind == "person":
         credited = C.c.person_id == tables.person.c.id
         return or_(
             exists().where(credited, S.c.film_id == C.c.film_id, public),
-            exists().where(credited, SE.c.film_id == C.c.film_id),
+            exists().where(credited, SE.c.film_id == C.c.film_id, public_selection()),
         )
-    return None  # festivals and editions are the public programme
+    if kind == "edition":
+        return _public_edition(tables.edition)
+    if kind == "festival":
+        # A festival is public with one of its editions, or while it has none.
+        edition = tables.edition.alias()
+        festival = tables.festival.c.id
+        return or_(
+            ~exists().where(edition.c.festival_id == festival),
+            exists().where(edition.c.festival_id == festival, _public_edition(edition)),
+        )
+    return None
+
+
+def _public_edition(edition: Any) -> ColumnElement[bool]:
+    """An edition is the public programme, unless all it holds is private."""
+    shown, selected = S.alias(), SE.alias()
+    return or_(
+        ~exists().where(shown.c.edition_id == edition.c.id),
+        exists().where(shown.c.edition_id == edition.c.id, shown.c.visibility == "public"),
+        exists().where(selected.c.edition_id == edition.c.id, public_selection(selected)),
+    )
 
 
 def public_id(session: Session, kind: str, slug: str) -> int:
