@@ -73,6 +73,21 @@ class ScreeningQuery:
         rows = session.execute(statement).mappings()
         return QueryResult([self._view(row) for row in rows], notes)
 
+    def run_with(
+        self, session: Session, *extra: Any
+    ) -> tuple[list[tuple[ScreeningView, tuple[Any, ...]]], Select[Any]]:
+        """The matching screenings as views, each with the values of ``extra`` (columns of
+        the tables this query joins: film, venue, edition, festival, selection) beside
+        it; and the statement, to select more about the same screenings."""
+        statement, _ = self.statement(session)
+        names = [f"extra_{number}" for number in range(len(extra))]
+        labelled = statement.add_columns(
+            *(column.label(name) for column, name in zip(extra, names, strict=True))
+        )
+        rows = session.execute(labelled).mappings()
+        found = [(self._view(row), tuple(row[name] for name in names)) for row in rows]
+        return found, statement
+
     def statement(self, session: Session) -> tuple[Select[Any], list[str]]:
         """The one SELECT this query stands for: plain columns, one row per screening.
 

@@ -105,6 +105,39 @@ class Pieces:
             )
         return self.markup(f'<span class="when">{day}{clock}</span>')
 
+    def screening(
+        self,
+        entry: Any,
+        show_film: bool = True,
+        show_venue: bool = True,
+        show_edition: bool = True,
+        show_premiere: bool = True,
+        show_date: bool = False,
+    ) -> Any:
+        """One screening as a list item: its time, a flag when it is not on as planned
+        (cancelled and postponed ones struck through), the film (or, on the film's own
+        page, the place), then what ``meta`` says, its notes and a tickets link."""
+        s = entry.screening
+        status = s.status
+        flag = STATUS_LABELS.get(status)
+        css = "off" if status in {"cancelled", "postponed"} else status
+        title = self.link_to(entry.film) if show_film else self.place(entry)
+        flagged = f'<span class="flag">{flag}</span> ' if flag else ""
+        notes = f'<p class="meta"><bdi>{_escape(s.notes)}</bdi></p>\n' if s.notes else ""
+        tickets = ""
+        if safe_url(s.ticket_url):
+            tickets = (
+                f'<p class="meta"><a href="{_escape(s.ticket_url)}" rel="nofollow noopener">'
+                f'Tickets<span class="visually-hidden"> for <bdi>{_escape(entry.film.title)}'
+                "</bdi></span></a></p>\n"
+            )
+        meta = self.meta(entry, show_film, show_venue, show_edition, show_premiere)
+        return self.markup(
+            f'<li class="{_escape(css)}">\n{self.when(entry, show_date)}\n<div class="what">\n'
+            f'<p>{flagged}<span class="title">{title}</span></p>\n'
+            f"{meta}{chr(10) if meta else ''}{notes}{tickets}</div>\n</li>\n"
+        )
+
     def meta(
         self,
         entry: Any,

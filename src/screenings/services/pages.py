@@ -58,6 +58,7 @@ from screenings.services.published import public_condition, public_id, public_se
 from screenings.timeparse import UTC, load_zone
 
 F, E, FE, V, P = tables.film, tables.edition, tables.festival, tables.venue, tables.person
+S = tables.screening
 SE, C = tables.selection, tables.credit
 
 
@@ -261,50 +262,54 @@ def build_person_page(session: Session, slug: str, *, default_length_minutes: in
 
 def list_schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry]:
     """The public screenings ``query`` selects, each with the slugs of what it links to,
-    its premiere and its film's directors: four queries in all, whatever the count."""
-    views = replace(query, include_private=False).run(session).screenings  # never, here
-    films = _by_id(session, F, (v.film.id for v in views), F.c.slug)
-    venues = _by_id(session, V, (v.venue.id for v in views if v.venue), V.c.slug)
-    edition_ids = {v.edition.id for v in views if v.edition}
-    editions = _by_id(session, E, edition_ids, E.c.slug)
-    premieres = dict(
-        ((film_id, edition_id), premiere)
-        for film_id, edition_id, premiere in session.execute(
-            select(SE.c.film_id, SE.c.edition_id, SE.c.premiere).where(
-                SE.c.edition_id.in_(edition_ids), SE.c.film_id.in_(list(films))
-            )
-        )
+    its premiere and its film's directors: two queries in all, whatever the count."""
+    found, statement = replace(query, include_private=False).run_with(  # never, here
+        session, F.c.slug, V.c.slug, E.c.slug, SE.c.premiere
     )
+    shown = statement.with_only_columns(S.c.film_id).order_by(None).limit(None).subquery()
     directors: dict[int, list[str]] = defaultdict(list)
     for film_id, name in session.execute(
         select(C.c.film_id, P.c.name)
         .join(P, C.c.person_id == P.c.id)
-        .where(C.c.film_id.in_(list(films)), C.c.role == "director")
-        .order_by(C.c.film_id, C.c.id)
+        .where(C.c.film_id.in_(select(shown.c.film_id)), C.c.role == "director")
+        .order_by(C.c.film_id, C.c.position, C.c.id)
     ):
         directors[film_id].append(name)
+    # The same film, venue or edition over and over: each link made once.
+    links: dict[tuple[str, int], PageLink] = {}
+    clocks: dict[tuple[str, int, str], str | None] = {}
     entries = []
-    for view in views:
-        edition = view.edition
+    for view, (film_slug, venue_slug, edition_slug, premiere) in found:
+        film = links.get(("film", view.film.id))
+        if film is None:
+            title = _film_title(view.film.title, view.film.year)
+            film = links[("film", view.film.id)] = PageLink("film", film_slug, title)
+        venue = None
+        if view.venue is not None:
+            venue = links.get(("venue", view.venue.id))
+            if venue is None:
+                title = _venue_title(view.venue.name, view.venue.city)
+                venue = links[("venue", view.venue.id)] = PageLink("venue", venue_slug, title)
+        edition = None
+        if view.edition is not None:
+            edition = links.get(("edition", view.edition.id))
+            if edition is None:
+                ref = view.edition
+                title = edition_title(ref.festival, ref.year, ref.label)
+                edition = links[("edition", ref.id)] = PageLink("edition", edition_slug, title)
+        # A zone's clock is named by its offset, in a year ("+01:00" in London: BST).
+        clock = (view.timezone, view.local_date.year, view.start[19:])
+        if clock not in clocks:
+            clocks[clock] = _abbreviation(view)
         entries.append(
             ScheduleEntry(
                 view,
-                PageLink("film", films[view.film.id], _film_title(view.film.title, view.film.year)),
-                PageLink(
-                    "venue", venues[view.venue.id], _venue_title(view.venue.name, view.venue.city)
-                )
-                if view.venue
-                else None,
-                PageLink(
-                    "edition",
-                    editions[edition.id],
-                    edition_title(edition.festival, edition.year, edition.label),
-                )
-                if edition
-                else None,
-                premieres.get((view.film.id, edition.id)) if edition else None,
+                film,
+                venue,
+                edition,
+                premiere if edition else None,
                 tuple(directors[view.film.id]),
-                _abbreviation(view),
+                clocks[clock] if view.local_time is not None else None,
             )
         )
     return entries
@@ -337,13 +342,6 @@ def _abbreviation(view: ScreeningView) -> str | None:
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
     return instant.astimezone(load_zone(view.timezone)).tzname()
-
-
-def _by_id(session: Session, table: Any, ids: Iterable[int], column: Any) -> dict[int, Any]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    return dict(session.execute(select(table.c.id, column).where(table.c.id.in_(wanted))).all())
 
 
 def _public_links(session: Session, kind: str, statement: Any, order: Any) -> list[PageLink]:
