@@ -98,15 +98,24 @@ class Page(HTMLParser):
             self.flags[-1] += data
 
 
-def get(app: FeedApp, path: str, method: str = "GET", **headers: str) -> Response:
-    """One request through the WSGI interface, as a server would make it."""
+def get(
+    app: FeedApp,
+    path: str,
+    method: str = "GET",
+    server: tuple[str, str] = ("films.example.org", "443"),
+    mounted: str = "",
+    **headers: str,
+) -> Response:
+    """One request through the WSGI interface, as a server would make it (``mounted``:
+    the application's SCRIPT_NAME)."""
     path, _, query = path.partition("?")
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
+        "SCRIPT_NAME": mounted,
         "PATH_INFO": path.encode("utf-8").decode("latin-1"),
         "QUERY_STRING": query,
-        "SERVER_NAME": "films.example.org",
-        "SERVER_PORT": "443",
+        "SERVER_NAME": server[0],
+        "SERVER_PORT": server[1],
         "wsgi.url_scheme": "https",
         "wsgi.errors": sys.stderr,
         **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
@@ -380,11 +389,11 @@ def test_feeds_and_pages_agree_on_what_a_page_shows(app: FeedApp) -> None:
     assert len(list(feed.walk("VEVENT"))) == len(page.rows) == 4
 
 
-def test_a_selection_known_only_from_private_screenings_is_private(
+def test_a_film_shown_only_in_private_at_a_festival_is_private(
     app: FeedApp, url: str, tmp_path: Path
 ) -> None:
-    """A private lineup row with a festival selects its film there: that selection, its
-    film, its people, and a festival it alone makes, stay out of every page and feed."""
+    """A private lineup row with a festival puts its film in no programme: the film, its
+    people, and an edition and festival it alone makes stay out of every page and feed."""
     rows = [
         ["P1", "Sealed Film", "2013", "Sealed Director", "80",
          "Sealed Fest 2013", "", "Showroom Cinema", "Sheffield", "2013-10-28", "09:00",
@@ -452,3 +461,39 @@ def test_a_mounted_application_links_under_its_prefix(app: FeedApp) -> None:
         "webcal://films.example.org/screenings/feeds/editions/sheffield-doc-fest-2013.ics" in links
     )
     assert get(mounted, f"{EDITION}/")[1]["location"] == f"/screenings{EDITION}"
+
+
+def test_a_private_press_screening_leaves_an_announced_film_public(app: FeedApp, url: str) -> None:
+    assert cli(url, "add", "film", "Pressfilm", "--year", "2013", "--director", "Press Dir") == 0
+    assert cli(url, "add", "selection", "Pressfilm", "--edition", "Sheffield Doc/Fest 2013",
+               "--status", "competition") == 0  # fmt: skip
+    assert cli(url, "add", "screening", "Pressfilm", "--edition", "Sheffield Doc/Fest 2013",
+               "--on", "2013-06-12", "--at", "10:00", "--venue", "Showroom Cinema",
+               "--kind", "press", "--private") == 0  # fmt: skip
+    for path in ("/films/pressfilm-2013", "/people/press-dir"):
+        assert get(app, path)[0] == 200, path
+    page = Page(get(app, EDITION)[2])
+    assert "Pressfilm (2013)" in page.text and "10:00" not in page.text
+
+
+def test_a_clock_renamed_without_a_new_offset_is_named_right(app: FeedApp, url: str) -> None:
+    """Amman kept UTC+3 from 28 October 2022 and calls it "+03", no longer EEST."""
+    assert cli(url, "add", "film", "Amman Nights", "--year", "2022") == 0
+    for day in ("2022-10-20", "2022-11-05"):
+        assert cli(url, "add", "screening", "Amman Nights", "--on", day, "--at", "18:00",
+                   "--city", "Amman", "--timezone", "Asia/Amman") == 0  # fmt: skip
+    rows = Page(get(app, "/films/amman-nights-2022")[2]).rows
+    assert [row.split(" ")[4:6] for row in rows] == [["18:00", "EEST"], ["18:00", "+03"]]
+
+
+def test_a_mounted_application_subscribes_under_its_prefix(app: FeedApp, url: str) -> None:
+    bare = FeedApp(app.settings)
+    links = [href for href, _ in Page(get(bare, EDITION, mounted="/screenings")[2]).links]
+    assert (
+        "webcal://films.example.org:443/screenings/feeds/editions/sheffield-doc-fest-2013.ics"
+        in links
+    )
+    assert "/screenings/feeds/editions/sheffield-doc-fest-2013.ics" in links
+    # No Host header (HTTP/1.0), a server on an IPv6 address: still a page.
+    status, _, body = get(bare, EDITION, server=("::1", "8000"))
+    assert status == 200 and b"webcal://[::1]:8000/feeds/editions/" in body

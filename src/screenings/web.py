@@ -91,7 +91,7 @@ TYPES = {
 _PAGE = re.compile(r"^/(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+)\Z")
 # A Host header as a client may send it: a name or an address, and a port.
 _HOST = re.compile(
-    r"(?:[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?\Z"
+    r"(?:[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?\Z"
 )
 # The bytes a process renders are no older than the process (a new version may render
 # the same catalogue differently): Last-Modified is never earlier than this.
@@ -599,12 +599,22 @@ def _sqlite_file(url: str) -> Path | None:
 
 
 def _request_base(environ: dict[str, Any]) -> str:
-    """The address the client used: its scheme and Host header (PEP 3333)."""
-    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
-    if len(host) > 260 or not _HOST.match(host):
-        raise InvalidInput("Host: not a host name (and port); or start the server with --base-url")
+    """The address the client used (PEP 3333): its scheme, its Host header (else the
+    server's name and port) and where the application is mounted (``SCRIPT_NAME``).
+    A Host header that is no host name is ``InvalidInput``: it would go into links."""
+    host = environ.get("HTTP_HOST")
+    if host is not None:
+        if len(host) > 260 or not _HOST.match(host):
+            raise InvalidInput(
+                "Host: not a host name (and port); or start the server with --base-url"
+            )
+    else:  # HTTP/1.0 without Host: the server's own name, an IPv6 address in brackets
+        name = str(environ.get("SERVER_NAME", "localhost"))
+        host = f"[{name}]" if ":" in name else name
+        host += f":{environ.get('SERVER_PORT')}" if environ.get("SERVER_PORT") else ""
     scheme = environ.get("wsgi.url_scheme", "http")
-    return f"{scheme if scheme in {'http', 'https'} else 'http'}://{host}"
+    scheme = scheme if scheme in {"http", "https"} else "http"
+    return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '').rstrip('/')}"
 
 
 def _parameters(query_string: str, kind: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -579,3 +579,15 @@ def test_the_widths_are_the_schemas() -> None:
     }
     assert {target: column.type.length for target, column in columns.items()} == WIDTHS
     assert tables.person.c.name.type.length == PERSON_WIDTH
+
+
+def test_a_private_row_without_a_date_is_refused() -> None:
+    found = parse_long(
+        "Title,Festival,Date,Private\nSealed,Hot Docs 2013,,yes\nOpen,Hot Docs 2013,,no\n"
+    )
+    assert found[0] == RowIssue(
+        "long.csv", 2, "Private", "yes",
+        "a row without a date puts its film in the festival's programme, which is public; "
+        "give the private screening's date",
+    )  # fmt: skip
+    assert [row.film.title for row in rows(found)] == ["Open"]

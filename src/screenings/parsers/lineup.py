@@ -708,6 +708,15 @@ class _RowReader:
                 "",
                 "a date is required (a row without one is a selection, and needs a festival)",
             )
+        visibility = self.visibility(row)
+        if kind == "selection" and visibility == "private":
+            target = "private" if "private" in self.index else "visibility"
+            raise self.bad(
+                target,
+                self.raw(row, target),
+                "a row without a date puts its film in the festival's programme, which is "
+                "public; give the private screening's date",
+            )
         return LineupRow(
             file=self.name,
             line=row.line,
@@ -727,7 +736,7 @@ class _RowReader:
             duration_minutes=duration,
             screening_kind=_slug(self.raw(row, "kind")),
             audience=self.text(row, "audience"),
-            visibility=self.visibility(row),
+            visibility=visibility,
             status=self.status(row),
             ticket_url=url,
             remarks=self.text(row, "notes"),

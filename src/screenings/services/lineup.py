@@ -805,13 +805,18 @@ class _Importer:
 
     # -- selections -------------------------------------------------------------------------
     def selections(self, rows: list[_Row]) -> None:
-        """A row with an edition puts its film in that edition's programme; the first row of
+        """A row with an edition puts its film in that edition's programme (a private
+        screening's row does not: it announces nothing); the first row of
         a film there states its section, premiere and status (an empty cell states nothing)."""
         first: dict[tuple[int, int], LineupRow] = {}
         for row in rows:
             if isinstance(row.edition, int):
                 self.report.edition_ids.add(row.edition)
                 self.edition_scope.add(row.edition)
+                if row.source.visibility == "private":
+                    # A private screening announces nothing: it puts its film in no
+                    # programme (as 'add screening --private' does not).
+                    continue
                 assert isinstance(row.film, int)
                 key = (row.film, row.edition)
                 packed = row.film << 32 | row.edition  # an int: far smaller than a tuple

@@ -54,7 +54,7 @@ from screenings.services.catalog import (
     venue_view,
 )
 from screenings.services.listing import nomination_view
-from screenings.services.published import public_condition, public_id, public_selection
+from screenings.services.published import public_condition, public_id
 from screenings.timeparse import UTC, load_zone
 
 F, E, FE, V, P = tables.film, tables.edition, tables.festival, tables.venue, tables.person
@@ -135,7 +135,7 @@ def build_edition_page(session: Session, slug: str, *, default_length_minutes: i
         for film_slug, title, year, section, premiere, status in session.execute(
             select(F.c.slug, F.c.title, F.c.year, SE.c.section, SE.c.premiere, SE.c.status)
             .join(SE, SE.c.film_id == F.c.id)
-            .where(SE.c.edition_id == edition.id, public_selection())
+            .where(SE.c.edition_id == edition.id)
             .order_by(F.c.title_key, F.c.id)
         )
         if film_slug not in screened
@@ -159,7 +159,7 @@ def build_film_page(session: Session, slug: str, *, default_length_minutes: int)
         ScreeningQuery(film=f"#{film.id}", default_length_minutes=default_length_minutes),
     )
     steps: dict[Any, RunStep] = {}
-    selections = select(Selection).where(Selection.film_id == film.id, public_selection())
+    selections = select(Selection).where(Selection.film_id == film.id)
     for selection in session.scalars(selections):
         edition = selection.edition
         steps[edition.id] = RunStep(
@@ -277,7 +277,7 @@ def list_schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry
         directors[film_id].append(name)
     # The same film, venue or edition over and over: each link made once.
     links: dict[tuple[str, int], PageLink] = {}
-    clocks: dict[tuple[str, int, str], str | None] = {}
+    clocks: dict[tuple[str, Any], str | None] = {}
     entries = []
     for view, (film_slug, venue_slug, edition_slug, premiere) in found:
         film = links.get(("film", view.film.id))
@@ -297,8 +297,8 @@ def list_schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry
                 ref = view.edition
                 title = edition_title(ref.festival, ref.year, ref.label)
                 edition = links[("edition", ref.id)] = PageLink("edition", edition_slug, title)
-        # A zone's clock is named by its offset, in a year ("+01:00" in London: BST).
-        clock = (view.timezone, view.local_date.year, view.start[19:])
+        # Many screenings start at the same instant in the same zone: each named once.
+        clock = (view.timezone, view.starts_at_utc)
         if clock not in clocks:
             clocks[clock] = _abbreviation(view)
         entries.append(

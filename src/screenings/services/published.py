@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from screenings import tables
@@ -17,34 +17,27 @@ S, SE, C = tables.screening, tables.selection, tables.credit
 KINDS = ("festival", "edition", "venue", "film", "person")
 
 
-def public_selection(selection: Any = SE) -> ColumnElement[bool]:
-    """The condition for a selection (a row of ``selection``) to be named in public: it
-    has a public screening in its edition, or no screening there at all (announced,
-    dates not known). A film selected only for private screenings (a private lineup row
-    with a festival) is private with them."""
-    shown = S.alias()  # its own name: never correlated with a screening outside
-    same = and_(
-        shown.c.film_id == selection.c.film_id, shown.c.edition_id == selection.c.edition_id
-    )
-    return or_(~exists().where(same), exists().where(same, shown.c.visibility == "public"))
-
-
 def public_condition(kind: str) -> ColumnElement[bool] | None:
-    """The condition for a record of ``kind`` to be named in public, or None (always)."""
+    """The condition for a record of ``kind`` to be named in public, or None (always).
+
+    A selection is the published programme: it makes its film (and the film's people)
+    public. A private screening makes no selection (the importer and ``add`` alike), so
+    a film shown only in private, at a festival or not, stays private; so does an
+    edition that holds nothing but private screenings, and a festival whose editions all
+    do."""
     public = S.c.visibility == "public"
     if kind == "venue":
         return exists().where(S.c.venue_id == tables.venue.c.id, public)
     if kind == "film":
         film = tables.film.c.id
         return or_(
-            exists().where(S.c.film_id == film, public),
-            exists().where(SE.c.film_id == film, public_selection()),
+            exists().where(S.c.film_id == film, public), exists().where(SE.c.film_id == film)
         )
     if kind == "person":
         credited = C.c.person_id == tables.person.c.id
         return or_(
             exists().where(credited, S.c.film_id == C.c.film_id, public),
-            exists().where(credited, SE.c.film_id == C.c.film_id, public_selection()),
+            exists().where(credited, SE.c.film_id == C.c.film_id),
         )
     if kind == "edition":
         return _public_edition(tables.edition)
@@ -60,12 +53,12 @@ def public_condition(kind: str) -> ColumnElement[bool] | None:
 
 
 def _public_edition(edition: Any) -> ColumnElement[bool]:
-    """An edition is the public programme, unless all it holds is private."""
-    shown, selected = S.alias(), SE.alias()
+    """An edition is the public programme, unless all it holds is private screenings."""
+    shown, selected = S.alias(), SE.alias()  # their own names: never correlated outside
     return or_(
         ~exists().where(shown.c.edition_id == edition.c.id),
         exists().where(shown.c.edition_id == edition.c.id, shown.c.visibility == "public"),
-        exists().where(selected.c.edition_id == edition.c.id, public_selection(selected)),
+        exists().where(selected.c.edition_id == edition.c.id),
     )
 
 
