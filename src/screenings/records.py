@@ -468,11 +468,19 @@ class FeedIndexEntry(NamedTuple):
 
 class PageLink(NamedTuple):
     """A record a page may name and link to: ``kind`` is festival, edition, venue, film or
-    person; its page is ``/{plural}/{slug}``, its feed ``/feeds/{plural}/{slug}.ics``."""
+    person; its page is ``/{plural}/{slug}``, its feed ``/feeds/{plural}/{slug}.ics``.
+    ``year`` is a film's, kept apart from its title so that a right-to-left title does
+    not carry it to the wrong side."""
 
     kind: str
     slug: str
     title: str
+    year: int | None = None
+
+    @property
+    def label(self) -> str:
+        """The title as text: "The Act of Killing (2012)"."""
+        return f"{self.title} ({self.year})" if self.year else self.title
 
 
 class ScheduleEntry(NamedTuple):

@@ -65,7 +65,7 @@ class Pieces:
         """ "Subscribe" (the feed at ``webcal://``) and "Download .ics", each saying to a
         screen reader what it is for."""
         feed = feed_path(link.kind, link.slug)
-        title = _escape(link.title)
+        title = self._label(link)
         return self.markup(
             f'<p class="subscribe{" small" if small else ""}">\n'
             f'<a class="primary" href="{_escape(webcal(self.base + feed))}">Subscribe'
@@ -79,7 +79,13 @@ class Pieces:
 
     def link_to(self, link: Any) -> Any:
         href = _escape(self.root + page_path(link.kind, link.slug))
-        return self.markup(f'<a href="{href}"><bdi>{_escape(link.title)}</bdi></a>')
+        return self.markup(f'<a href="{href}">{self._label(link)}</a>')
+
+    @staticmethod
+    def _label(link: Any) -> str:
+        """The link's title isolated in ``<bdi>``, a film's year after it, outside."""
+        year = f" ({link.year})" if link.year else ""
+        return f"<bdi>{_escape(link.title)}</bdi>{year}"
 
     def place(self, entry: Any) -> Any:
         if entry.venue is not None:
@@ -128,8 +134,8 @@ class Pieces:
         if safe_url(s.ticket_url):
             tickets = (
                 f'<p class="meta"><a href="{_escape(s.ticket_url)}" rel="nofollow noopener">'
-                f'Tickets<span class="visually-hidden"> for <bdi>{_escape(entry.film.title)}'
-                "</bdi></span></a></p>\n"
+                f'Tickets<span class="visually-hidden"> for {self._label(entry.film)}'
+                "</span></a></p>\n"
             )
         meta = self.meta(entry, show_film, show_venue, show_edition, show_premiere)
         return self.markup(

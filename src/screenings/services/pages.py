@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -129,9 +129,7 @@ def build_edition_page(session: Session, slug: str, *, default_length_minutes: i
     )
     screened = {entry.film.slug for entry in entries}
     programme = [
-        ProgrammeEntry(
-            PageLink("film", film_slug, _film_title(title, year)), section, premiere, status
-        )
+        ProgrammeEntry(PageLink("film", film_slug, title, year), section, premiere, status)
         for film_slug, title, year, section, premiere, status in session.execute(
             select(F.c.slug, F.c.title, F.c.year, SE.c.section, SE.c.premiere, SE.c.status)
             .join(SE, SE.c.film_id == F.c.id)
@@ -201,7 +199,7 @@ def build_film_page(session: Session, slug: str, *, default_length_minutes: int)
         select(Nomination).where(Nomination.film_id == film.id).order_by(Nomination.year)
     )
     return FilmPage(
-        PageLink("film", film.slug, _film_title(film.title, film.year)),
+        PageLink("film", film.slug, film.title, film.year),
         film_view(film),
         list(credits.items()),
         sorted(steps.values(), key=order),
@@ -236,7 +234,7 @@ def build_person_page(session: Session, slug: str, *, default_length_minutes: in
         .where(C.c.person_id == person.id, public_films)
         .order_by(F.c.year.nulls_last(), F.c.title_key, F.c.id, C.c.id)
     ):
-        credits.setdefault(PageLink("film", film_slug, _film_title(title, year)), []).append(role)
+        credits.setdefault(PageLink("film", film_slug, title, year), []).append(role)
     entries = list_schedule(
         session,
         ScreeningQuery(person=f"#{person.id}", default_length_minutes=default_length_minutes),
@@ -282,8 +280,8 @@ def list_schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry
     for view, (film_slug, venue_slug, edition_slug, premiere) in found:
         film = links.get(("film", view.film.id))
         if film is None:
-            title = _film_title(view.film.title, view.film.year)
-            film = links[("film", view.film.id)] = PageLink("film", film_slug, title)
+            film = PageLink("film", film_slug, view.film.title, view.film.year)
+            links[("film", view.film.id)] = film
         venue = None
         if view.venue is not None:
             venue = links.get(("venue", view.venue.id))
@@ -348,10 +346,14 @@ def _public_links(session: Session, kind: str, statement: Any, order: Any) -> li
     condition = public_condition(kind)
     if condition is not None:
         statement = statement.where(condition)
-    titled: dict[str, Callable[..., str]] = {"venue": _venue_title, "film": _film_title}
-    title = titled.get(kind, str)
+
+    def link(slug: str, *parts: Any) -> PageLink:
+        if kind == "venue":
+            return PageLink(kind, slug, _venue_title(*parts))
+        return PageLink(kind, slug, *parts)  # a film's title and year; a name
+
     return [
-        PageLink(kind, slug, title(*parts))
+        link(slug, *parts)
         for slug, *parts in session.execute(
             statement.order_by(order, statement.selected_columns[0])
         )
@@ -362,10 +364,6 @@ def _edition_link(edition: Edition) -> PageLink:
     return PageLink(
         "edition", edition.slug, edition_title(edition.festival.name, edition.year, edition.label)
     )
-
-
-def _film_title(title: str, year: int | None) -> str:
-    return f"{title} ({year})" if year else title
 
 
 def _venue_title(name: str, city: str | None) -> str:
