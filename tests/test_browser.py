@@ -17,10 +17,9 @@ import pytest
 
 from tests.icalcheck import ical_check
 from tests.test_import import ROWS, write_csv
-from tests.test_web import Server, cli, free_port, start
+from tests.test_web import Server, cli, free_port, start, with_seed
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 README_PICTURE = ROOT / "docs" / "edition-page.png"
 CHROMIUM = Path(os.environ.get("SCREENINGS_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -64,9 +63,7 @@ def server(
     backend: str, new_url: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Server]:
     monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
-    url = new_url(backend)
-    for name in ("lineup.csv", "awards.csv"):
-        assert cli(url, "import", str(DATA / name)) == 0
+    url = with_seed(new_url(backend))
     assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS + EXTRA))) == 0
     from screenings.db import create_db_engine
     from screenings.tables import screening

@@ -15,13 +15,12 @@ from urllib.parse import urlsplit
 import pytest
 from icalendar import Calendar
 
-from screenings.cli import run
 from screenings.config import Settings
 from screenings.web import FeedApp
 from tests.icalcheck import ical_check
 from tests.test_import import HEADER, ROWS, write_csv
+from tests.test_web import cli, private_screening, with_seed
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 BASE = "https://films.example.org"
 Response = tuple[int, dict[str, str], bytes]
 EDITION = "/editions/sheffield-doc-fest-2013"
@@ -129,31 +128,16 @@ def get(
     return answer["status"], answer["headers"], body
 
 
-def cli(url: str, *args: str) -> int:
-    return run(["--db", url, *args])
-
-
 @pytest.fixture
 def url(backend: str, new_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
-    made = new_url(backend)
-    for name in ("lineup.csv", "awards.csv"):
-        assert cli(made, "import", str(DATA / name)) == 0
-    return made
+    return with_seed(new_url(backend))
 
 
 @pytest.fixture
 def app(url: str, tmp_path: Path) -> FeedApp:
     assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS))) == 0
     return FeedApp(Settings(url, default_timezone="Europe/London"), base_url=BASE)
-
-
-def private_screening(url: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    capsys.readouterr()
-    assert cli(url, "list", "--include-private", "--format", "json") == 0
-    listed = json.loads(capsys.readouterr().out)["screenings"]
-    (private,) = [s for s in listed if s["visibility"] == "private"]
-    return dict(private)
 
 
 def crawl(app: FeedApp) -> tuple[dict[str, bytes], dict[str, bytes]]:

@@ -83,13 +83,17 @@ def start(url: str, *extra: str, port: int | None = None) -> Server:
     raise AssertionError("the server did not answer within 30 s")
 
 
+def with_seed(url: str) -> str:
+    """``url``, its database holding the seed story (``data/``)."""
+    for name in ("lineup.csv", "awards.csv"):
+        assert cli(url, "import", str(DATA / name)) == 0
+    return url
+
+
 @pytest.fixture
 def url(backend: str, new_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
-    made = new_url(backend)
-    for name in ("lineup.csv", "awards.csv"):
-        assert cli(made, "import", str(DATA / name)) == 0
-    return made
+    return with_seed(new_url(backend))
 
 
 @pytest.fixture
@@ -457,7 +461,7 @@ def test_bad_server_options_are_one_line(
 # --- Secret feeds and hostile requests (issue 10) -------------------------------------
 
 
-def _private_screening(url: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+def private_screening(url: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     capsys.readouterr()
     assert cli(url, "list", "--include-private", "--format", "json") == 0
     listed = json.loads(capsys.readouterr().out)["screenings"]
@@ -479,7 +483,7 @@ def test_a_secret_feed_shows_private_screenings_until_revoked(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS))) == 0
-    private = _private_screening(url, capsys)
+    private = private_screening(url, capsys)
     assert cli(url, "feed", "create", "parliament", "--include-private", "--kind", "special",
                "--base-url", "https://feeds.example.org") == 0  # fmt: skip
     address = capsys.readouterr().out.strip()
@@ -567,7 +571,7 @@ HOSTILE = [
 def test_hostile_requests_get_a_4xx_and_the_server_stays_up(
     server: Server, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    private = _private_screening(server.url, capsys)
+    private = private_screening(server.url, capsys)
     for path in HOSTILE:
         status, _, body = server.get(path)
         assert 400 <= status < 500, (path, status)

@@ -286,8 +286,9 @@ class FeedApp:
         # server mounted the application.
         root = urlsplit(self.base_url).path if self.base_url else environ.get("SCRIPT_NAME", "")
         root = root.rstrip("/")
-        if path != "/" and _PAGE.match(path.rstrip("/")) and path.endswith("/"):
-            location = root + path.rstrip("/")
+        trimmed = path.rstrip("/")
+        if trimmed != path and _PAGE.match(trimmed):
+            location = root + trimmed
             raise HTTPError("301 Moved Permanently", location, [("Location", location)])
         kind, slug = "home", ""
         if path != "/":

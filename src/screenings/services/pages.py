@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from screenings import tables
@@ -35,7 +35,6 @@ from screenings.records import (
     FestivalPage,
     FilmPage,
     HomePage,
-    NominationView,
     PageLink,
     PersonPage,
     ProgrammeEntry,
@@ -54,7 +53,7 @@ from screenings.services.catalog import (
     venue_view,
 )
 from screenings.services.listing import nomination_view
-from screenings.services.published import public_condition, public_id
+from screenings.services.published import public_condition, public_id, public_records
 from screenings.timeparse import UTC, load_zone
 
 F, E, FE, V, P = tables.film, tables.edition, tables.festival, tables.venue, tables.person
@@ -89,9 +88,18 @@ def build_home_page(session: Session) -> HomePage:
             entry.editions.append(PageLink("edition", edition_slug, title))
     return HomePage(
         list(festivals.values()),
-        _public_links(session, "venue", select(V.c.slug, V.c.name, V.c.city), V.c.name_key),
-        _public_links(session, "film", select(F.c.slug, F.c.title, F.c.year), F.c.title_key),
-        _public_links(session, "person", select(P.c.slug, P.c.name), P.c.name_key),
+        [
+            PageLink("venue", slug, _venue_title(name, city))
+            for slug, name, city in public_records(session, "venue", V.c.name_key)
+        ],
+        [
+            PageLink("film", slug, title, year)
+            for slug, title, year in public_records(session, "film", F.c.title_key)
+        ],
+        [
+            PageLink("person", slug, name)
+            for slug, name in public_records(session, "person", P.c.name_key)
+        ],
     )
 
 
@@ -239,13 +247,21 @@ def build_person_page(session: Session, slug: str, *, default_length_minutes: in
         session,
         ScreeningQuery(person=f"#{person.id}", default_length_minutes=default_length_minutes),
     )
-    nominations: list[NominationView] = []
-    for nomination in session.scalars(
-        select(Nomination).where(Nomination.person_id == person.id).order_by(Nomination.year)
-    ):
-        film = nomination.film
-        if film is None or session.scalar(select(F.c.id).where(F.c.id == film.id, public_films)):
-            nominations.append(nomination_view(nomination))
+    # A nomination for a film known only from private screenings is not named here.
+    nominations = [
+        nomination_view(nomination)
+        for nomination in session.scalars(
+            select(Nomination)
+            .where(
+                Nomination.person_id == person.id,
+                or_(
+                    Nomination.film_id.is_(None),
+                    Nomination.film_id.in_(select(F.c.id).where(public_films)),
+                ),
+            )
+            .order_by(Nomination.year)
+        )
+    ]
     return PersonPage(
         PageLink("person", person.slug, person.name),
         person_view(person),
@@ -340,24 +356,6 @@ def _abbreviation(view: ScreeningView) -> str | None:
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
     return instant.astimezone(load_zone(view.timezone)).tzname()
-
-
-def _public_links(session: Session, kind: str, statement: Any, order: Any) -> list[PageLink]:
-    condition = public_condition(kind)
-    if condition is not None:
-        statement = statement.where(condition)
-
-    def link(slug: str, *parts: Any) -> PageLink:
-        if kind == "venue":
-            return PageLink(kind, slug, _venue_title(*parts))
-        return PageLink(kind, slug, *parts)  # a film's title and year; a name
-
-    return [
-        link(slug, *parts)
-        for slug, *parts in session.execute(
-            statement.order_by(order, statement.selected_columns[0])
-        )
-    ]
 
 
 def _edition_link(edition: Edition) -> PageLink:

@@ -76,24 +76,34 @@ def public_id(session: Session, kind: str, slug: str) -> int:
     return int(found)
 
 
-def public_feeds(session: Session) -> dict[str, list[tuple[str, str]]]:
-    """(slug, title) of every record of each kind that may be named in public, by slug."""
-    E, F, V, M, P = tables.edition, tables.festival, tables.venue, tables.film, tables.person
+def public_records(session: Session, kind: str, *order: Any) -> list[Any]:
+    """Every record of ``kind`` that may be named in public, as rows of its slug and the
+    parts of its name: a festival's name; an edition's festival, year and label; a
+    venue's name and city; a film's title and year; a person's name. In ``order`` (any
+    columns of the record's table), then by slug."""
+    E, F = tables.edition, tables.festival
     listed: dict[str, Any] = {
         "festival": select(F.c.slug, F.c.name),
         "edition": select(E.c.slug, F.c.name, E.c.year, E.c.label).join(
             F, E.c.festival_id == F.c.id
         ),
-        "venue": select(V.c.slug, V.c.name, V.c.city),
-        "film": select(M.c.slug, M.c.title, M.c.year),
-        "person": select(P.c.slug, P.c.name),
+        "venue": select(tables.venue.c.slug, tables.venue.c.name, tables.venue.c.city),
+        "film": select(tables.film.c.slug, tables.film.c.title, tables.film.c.year),
+        "person": select(tables.person.c.slug, tables.person.c.name),
     }
-    found: dict[str, list[tuple[str, str]]] = {}
-    for kind, everything in listed.items():
-        condition = public_condition(kind)
-        statement = everything.where(condition) if condition is not None else everything
-        found[kind] = [
+    statement = listed[kind]
+    condition = public_condition(kind)
+    if condition is not None:
+        statement = statement.where(condition)
+    return list(session.execute(statement.order_by(*order, statement.selected_columns[0])))
+
+
+def public_feeds(session: Session) -> dict[str, list[tuple[str, str]]]:
+    """(slug, title) of every record of each kind that may be named in public, by slug."""
+    return {
+        kind: [
             (slug, " ".join(str(part) for part in parts if part is not None))
-            for slug, *parts in session.execute(statement.order_by(statement.selected_columns[0]))
+            for slug, *parts in public_records(session, kind)
         ]
-    return found
+        for kind in KINDS
+    }
