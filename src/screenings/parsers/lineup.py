@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -129,6 +130,7 @@ WIDTHS = {
     "person": 300,
 }
 PERSON_WIDTH = 300
+_NARROWEST = min(WIDTHS.values())  # a row with no longer cell needs no width check
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})")
 _YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
 _TITLE_YEAR = re.compile(r"^(?P<title>.+?)\s*\((?P<year>1[89]\d\d|2[01]\d\d)\)$")
@@ -406,11 +408,15 @@ def _date_order(
         return table
     positions = [table.header.index(c) for c in date_columns]
     dayfirst_at = monthfirst_at = ambiguous_at = None
+    seen: set[str] = set()  # a value read once settles what it can
     for row in table.rows():
         if not isinstance(row, Cells):
             break  # the second pass reports it
         for position in positions:
-            match = _NUMERIC_DATE.match(row.values[position])
+            if (value := row.values[position]) in seen:
+                continue
+            seen.add(value)
+            match = _NUMERIC_DATE.match(value)
             if not match:
                 continue
             a, b = int(match[1]), int(match[2])
@@ -472,6 +478,7 @@ def _items(
         if isinstance(row, RowIssue):
             yield row
             continue
+        reader.long = max(map(len, row.values), default=0) > _NARROWEST
         try:
             yield build(row)
         except _Bad as bad:
@@ -504,6 +511,10 @@ class _RowReader:
         self.index: dict[str, int] = {}
         self.column: dict[str, str] = {}
         self.extra: list[tuple[str, int, str]] = []  # (target, index, column) credits/links
+        self.long = True  # the row has a cell longer than the narrowest width
+        # A value seen before reads as it did (a lineup repeats its dates, times, zones,
+        # festivals and directors thousands of times): what it read as, by kind of value.
+        self.read: dict[str, dict[Any, Any]] = defaultdict(dict)
         for position, column in enumerate(header):
             target = columns.get(column, "")
             if target.startswith(("credit:", "link:")):
@@ -519,7 +530,12 @@ class _RowReader:
         return row.values[position] if position is not None else ""
 
     def raw(self, row: Cells, target: str) -> str:
-        value = self.cell(row, target)
+        position = self.index.get(target)
+        if position is None:
+            return ""
+        value = row.values[position]
+        if not self.long:
+            return value
         width = WIDTHS.get(target)
         if width is not None and len(value) > width:
             raise self.bad(
@@ -537,14 +553,21 @@ class _RowReader:
         value = self.raw(row, target)
         if not value:
             return None
+        known = self.read["year"].get(value)
+        if known is not None:
+            return known  # type: ignore[no-any-return]
         if not re.fullmatch(r"\d{4}", value) or not 1870 <= int(value) <= 2200:
             raise self.bad(target, value, "expected a year such as 2012")
+        self.read["year"][value] = int(value)
         return int(value)
 
     def minutes(self, row: Cells, target: str) -> int | None:
         value = self.raw(row, target)
         if not value:
             return None
+        known = self.read["minutes"].get(value)
+        if known is not None:
+            return known  # type: ignore[no-any-return]
         match = _MINUTES.match(value)
         if not match:
             raise self.bad(target, value, "expected minutes: 105, 105 min, 1h45 or 01:45")
@@ -556,6 +579,7 @@ class _RowReader:
             total = int(match["hh"]) * 60 + int(match["mm"])
         if total <= 0:
             raise self.bad(target, value, "expected a length of at least a minute")
+        self.read["minutes"][value] = total
         return total
 
     # -- the film ------------------------------------------------------------
@@ -587,9 +611,9 @@ class _RowReader:
             title=title,
             original_title=self.text(row, "original_title"),
             year=self.integer_year(row, "year"),
-            directors=tuple(_people(self.raw(row, "directors"), self.column.get("directors"))),
-            countries=tuple(_split(self.raw(row, "countries"))),
-            languages=tuple(_split(self.raw(row, "languages"))),
+            directors=self.people(self.raw(row, "directors")),
+            countries=self.split(self.raw(row, "countries")),
+            languages=self.split(self.raw(row, "languages")),
             imdb_id=imdb_id,
             runtime_minutes=self.minutes(row, "runtime"),
             credits=tuple(credits),
@@ -597,10 +621,34 @@ class _RowReader:
             film_id=self.text(row, "film_id"),
         )
 
+    def people(self, value: str) -> tuple[str, ...]:
+        if not value:
+            return ()
+        known = self.read["people"].get(value)
+        if known is None:
+            known = self.read["people"][value] = tuple(_people(value, self.column.get("directors")))
+        return known  # type: ignore[no-any-return]
+
+    def split(self, value: str) -> tuple[str, ...]:
+        if not value:
+            return ()
+        known = self.read["list"].get(value)
+        if known is None:
+            known = self.read["list"][value] = tuple(_split(value))
+        return known  # type: ignore[no-any-return]
+
     # -- the edition ----------------------------------------------------------
     def edition(self, row: Cells) -> tuple[str | None, int | None, str | None]:
         festival = self.text(row, "festival") or self.options.festival
         value = self.raw(row, "edition")
+        known = self.read["edition"].get((festival, value))
+        if known is None:
+            known = self.read["edition"][festival, value] = self._edition(festival, value)
+        return known  # type: ignore[no-any-return]
+
+    def _edition(
+        self, festival: str | None, value: str
+    ) -> tuple[str | None, int | None, str | None]:
         if not value and festival and (trailing := _TRAILING_YEAR.match(festival)):
             # "Sheffield Doc/Fest 2013" in a Festival column: the festival and its edition.
             return trailing["name"], int(trailing["year"]), None
@@ -624,7 +672,7 @@ class _RowReader:
     # -- the date and time ------------------------------------------------------
     def when(
         self, row: Cells, year: int | None
-    ) -> tuple[dt.date | None, dt.time | None, list[str]]:
+    ) -> tuple[dt.date | None, dt.time | None, tuple[str, ...]]:
         start, date, time = self.raw(row, "start"), self.raw(row, "date"), self.raw(row, "time")
         notes: list[str] = []
         if start and (date or time):
@@ -638,11 +686,14 @@ class _RowReader:
         if not text_date:
             if text_time:
                 raise self.bad("time", text_time, "a time with no date: a festival spans days")
-            return None, None, notes
-        try:
-            parsed = parse_when(text_date, what="date", dayfirst=self.dayfirst, year=year)
-        except InvalidInput as exc:
-            raise self.bad(target, text_date, _strip_what(exc.message)) from None
+            return None, None, ()
+        parsed = self.read["date"].get((text_date, year))
+        if parsed is None:
+            try:
+                parsed = parse_when(text_date, what="date", dayfirst=self.dayfirst, year=year)
+            except InvalidInput as exc:
+                raise self.bad(target, text_date, _strip_what(exc.message)) from None
+            self.read["date"][text_date, year] = parsed
         if parsed.offset is not None:
             raise self.bad(
                 target,
@@ -655,10 +706,12 @@ class _RowReader:
         if text_time:
             if local_time is not None:
                 raise self.bad("time", text_time, "the date column already has a time")
-            try:
-                local_time = parse_time(text_time)
-            except InvalidInput as exc:
-                raise self.bad("time", text_time, _strip_what(exc.message)) from None
+            local_time = self.read["time"].get(text_time)
+            if local_time is None:
+                try:
+                    local_time = self.read["time"][text_time] = parse_time(text_time)
+                except InvalidInput as exc:
+                    raise self.bad("time", text_time, _strip_what(exc.message)) from None
         starts_at = self.options.day_starts_at
         if local_time is not None and starts_at is not None and local_time < starts_at:
             day = day + dt.timedelta(days=1)
@@ -666,7 +719,7 @@ class _RowReader:
                 f"{local_time:%H:%M} before the festival day's start at {starts_at:%H:%M}: "
                 f"{day.isoformat()}, the next calendar day"
             )
-        return day, local_time, notes
+        return day, local_time, tuple(notes)
 
     # -- records ---------------------------------------------------------------
     def lineup_row(self, row: Cells) -> LineupRow:
@@ -690,14 +743,17 @@ class _RowReader:
             ).seconds // 60 or None  # past midnight wraps to the next day
         zone = self.text(row, "timezone") or self.options.timezone
         if zone:
-            try:
-                zone = zone_name(zone)  # europe/london -> Europe/London
-            except InvalidInput:
-                raise self.bad(
-                    "timezone",
-                    zone,
-                    "unknown time zone; expected an IANA name such as 'Europe/London'",
-                ) from None
+            known = self.read["zone"].get(zone)
+            if known is None:
+                try:
+                    known = self.read["zone"][zone] = zone_name(zone)  # europe/london -> ...
+                except InvalidInput:
+                    raise self.bad(
+                        "timezone",
+                        zone,
+                        "unknown time zone; expected an IANA name such as 'Europe/London'",
+                    ) from None
+            zone = known
         url = self.text(row, "ticket_url")
         if url and not url.startswith(("http://", "https://")):
             raise self.bad("ticket_url", url, "expected a web address starting with https://")
@@ -741,7 +797,7 @@ class _RowReader:
             ticket_url=url,
             remarks=self.text(row, "notes"),
             external_id=self.text(row, "id"),
-            notes=tuple(notes),
+            notes=notes,
         )
 
     def selection_row(self, row: Cells) -> LineupRow:

@@ -14,15 +14,14 @@ import codecs
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from screenings.records import RowIssue
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-@dataclass(frozen=True)
-class Cells:
+class Cells(NamedTuple):
     """One row: the physical line it starts on, and its cells in header order, trimmed."""
 
     line: int
@@ -98,11 +97,13 @@ class Table:
             except csv.Error as exc:
                 yield RowIssue(self.name, start, None, None, f"unreadable CSV: {exc}")
                 return
-            # A newline inside a quoted value is "\n", however the file ends its lines.
-            cells = [cell.strip().replace("\r\n", "\n") for cell in raw]
+            cells = list(map(str.strip, raw))
+            if self._lines.line > start:
+                # A newline inside a quoted value is "\n", however the file ends its lines.
+                cells = [cell.replace("\r\n", "\n") for cell in cells]
             if not any(cells):
                 continue
-            extra = [cell for cell in cells[width:] if cell]
+            extra = [cell for cell in cells[width:] if cell] if len(cells) > width else None
             if extra:
                 yield RowIssue(
                     self.name,
@@ -113,9 +114,9 @@ class Table:
                     "a delimiter inside a value needs quotes",
                 )
                 continue
-            if len(cells) < width:
-                cells += [""] * (width - len(cells))
-            yield Cells(start, tuple(cells[:width]))
+            if len(cells) != width:
+                cells = (cells + [""] * width)[:width]
+            yield Cells(start, tuple(cells))
 
 
 def open_table(
