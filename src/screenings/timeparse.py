@@ -70,6 +70,11 @@ def wall_to_utc(day: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
     go forward) is refused with ``InvalidInput`` rather than silently moved.
     """
     wall = dt.datetime.combine(day, time.replace(tzinfo=None))
+    zone = load_zone(zone_name)
+    offset = wall.replace(tzinfo=zone).utcoffset()
+    if offset is not None and offset == wall.replace(tzinfo=zone, fold=1).utcoffset():
+        # Both folds agree: no change of the clocks here, the wall time happens once.
+        return (wall - offset).replace(tzinfo=UTC)
     readings = _readings(wall, zone_name)
     if not readings:
         raise _gap(wall, zone_name, "time")

@@ -22,20 +22,24 @@ class Clash(NamedTuple):
     message: str
 
 
-class _Shown(NamedTuple):
-    """What the checks need of a screening: a row of the query's SELECT, no view built."""
+class _Timed(NamedTuple):
+    """What the sweep needs of a screening: when it starts and how long it runs, where."""
 
     id: int
     venue_id: int | None
-    venue: str | None
     film_id: int
+    starts_at_utc: dt.datetime
+    ends_at_utc: dt.datetime
+
+
+class _Shown(NamedTuple):
+    """What a clash's message says of a screening, asked only for those that clash."""
+
+    venue: str | None
     film: str
-    edition_id: int | None
     local_date: dt.date
-    local_time: dt.time | None
+    local_time: dt.time
     timezone: str
-    starts_at_utc: dt.datetime | None
-    length_minutes: int
 
 
 def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clash], list[str]]:
@@ -45,8 +49,10 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
 
     The overlaps come from one pass over the query's rows in start order that holds only
     the screenings still running (an import's report checks whole editions: memory must
-    not grow with them); dates outside an edition and zones that contradict a venue's are
-    asked of the database, with the same FROM and WHERE."""
+    not grow with them), reading no more of a row than its times and places; the names
+    and clocks the messages show are then read for the screenings that clash. Dates
+    outside an edition and zones that contradict a venue's are asked of the database,
+    with the same FROM and WHERE."""
     query = query.with_private()
     statement, notes = query.statement(session)
     c = statement.selected_columns
@@ -62,45 +68,39 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
             if row.status != "cancelled":
                 yield row
 
+    default = query.default_length_minutes
+    lengths: dict[int, dt.timedelta] = {}
     timed = (
-        _Shown(
-            r.id,
-            r.venue_id,
-            r.venue_name,
-            r.film_id,
-            r.film_title,
-            r.edition_id,
-            r.local_date,
-            r.local_time,
-            r.timezone,
-            r.starts_at_utc,
-            r.duration_minutes or r.film_runtime or query.default_length_minutes,
+        _Timed(id, venue, film, starts, starts + _length(lengths, duration or runtime or default))
+        for id, venue, film, starts, duration, runtime, _status in rows(
+            c.id, c.venue_id, c.film_id, c.starts_at_utc, c.duration_minutes, c.film_runtime
         )
+    )
+    pairs = list(_overlaps(timed))
+    shown: dict[int, _Shown] = {}
+    clashing = sorted({view.id for first, second, _ in pairs for view in (first, second)})
+    for at in range(0, len(clashing), 10_000):  # within any backend's limit on parameters
         for r in rows(
             c.id,
-            c.venue_id,
             c.venue_name,
-            c.film_id,
             c.film_title,
-            c.edition_id,
             c.local_date,
             c.local_time,
             c.timezone,
-            c.starts_at_utc,
-            c.duration_minutes,
-            c.film_runtime,
-        )
-    )
+            where=c.id.in_(clashing[at : at + 10_000]),
+        ):
+            shown[r.id] = _Shown(r.venue_name, r.film_title, r.local_date, r.local_time, r.timezone)
     at_venues: list[Clash] = []
     of_films: list[Clash] = []
-    for first, second, same_venue in _overlaps(timed):
+    for first, second, same_venue in pairs:
+        one, other = _span(first, shown[first.id]), _span(second, shown[second.id])
         if same_venue:
             at_venues.append(
                 Clash(
                     "venue overlap",
                     (first.id, second.id),
-                    f"#{first.id} and #{second.id} overlap at {first.venue}: "
-                    f"{_span(first)} and {_span(second)}",
+                    f"#{first.id} and #{second.id} overlap at {shown[first.id].venue}: "
+                    f"{one} and {other}",
                 )
             )
         else:
@@ -108,8 +108,8 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
                 Clash(
                     "film twice at once",
                     (first.id, second.id),
-                    f"#{first.id} and #{second.id} show {first.film} at once: "
-                    f"{_span(first)} and {_span(second)}",
+                    f"#{first.id} and #{second.id} show {shown[first.id].film} at once: "
+                    f"{one} and {other}",
                 )
             )
     clashes = at_venues + of_films
@@ -142,23 +142,22 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
     return clashes, notes
 
 
-def _overlaps(ordered: Iterable[_Shown]) -> Iterator[tuple[_Shown, _Shown, bool]]:
+def _overlaps(ordered: Iterable[_Timed]) -> Iterator[tuple[_Timed, _Timed, bool]]:
     """Pairs of screenings that overlap at one venue (True) or show one film at once at
     two places (False), from screenings in start order: a sweep that keeps, per venue
     and per film, only those still running."""
-    at_venue: dict[int, list[_Shown]] = {}
-    of_film: dict[int, list[_Shown]] = {}
+    at_venue: dict[int, list[_Timed]] = {}
+    of_film: dict[int, list[_Timed]] = {}
     for n, view in enumerate(ordered, start=1):
-        assert view.starts_at_utc is not None
         if n % 10_000 == 0:  # forget the venues and films with nothing running any more
             for kept in (at_venue, of_film):
                 now = view.starts_at_utc
-                for gone in [k for k, v in kept.items() if all(_end(r) <= now for r in v)]:
+                for gone in [k for k, v in kept.items() if all(r.ends_at_utc <= now for r in v)]:
                     del kept[gone]
         for running, key in ((at_venue, view.venue_id), (of_film, view.film_id)):
             if key is None:
                 continue
-            still = [r for r in running.get(key, ()) if _end(r) > view.starts_at_utc]
+            still = [r for r in running.get(key, ()) if r.ends_at_utc > view.starts_at_utc]
             for earlier in still:
                 if running is at_venue:
                     yield earlier, view, True
@@ -168,15 +167,16 @@ def _overlaps(ordered: Iterable[_Shown]) -> Iterator[tuple[_Shown, _Shown, bool]
             running[key] = still
 
 
-def _end(view: _Shown) -> dt.datetime:
-    assert view.starts_at_utc is not None
-    return view.starts_at_utc + dt.timedelta(minutes=view.length_minutes)
+def _length(lengths: dict[int, dt.timedelta], minutes: int) -> dt.timedelta:
+    length = lengths.get(minutes)
+    if length is None:
+        length = lengths[minutes] = dt.timedelta(minutes=minutes)
+    return length
 
 
-def _span(view: _Shown) -> str:
+def _span(view: _Timed, shown: _Shown) -> str:
     """``2013-06-14 18:00-19:11``, the end read on the zone's clocks: a slot across a
     change of the clocks ends when they say, not at the wall time plus the length."""
-    assert view.starts_at_utc is not None and view.local_time is not None
-    end = _end(view).astimezone(load_zone(view.timezone))
-    later = "" if end.date() == view.local_date else f" on {end.date()}"
-    return f"{view.local_date} {view.local_time:%H:%M}-{end:%H:%M}{later}"
+    end = view.ends_at_utc.astimezone(load_zone(shown.timezone))
+    later = "" if end.date() == shown.local_date else f" on {end.date()}"
+    return f"{shown.local_date} {shown.local_time:%H:%M}-{end:%H:%M}{later}"
