@@ -118,6 +118,21 @@ class Table:
                 cells = (cells + [""] * width)[:width]
             yield Cells(start, tuple(cells))
 
+    def cells_at(self, positions: list[int]) -> Iterator[tuple[int, list[str]]]:
+        """Only these cells of each row that ``rows`` would yield, trimmed, with the line the
+        row starts on: a quick first look at a file. A row the decoder or the csv module
+        refuses ends it here (``rows`` then says why)."""
+        width = len(self.header)
+        while True:
+            start = self._lines.line + 1
+            try:
+                raw = next(self._reader)
+            except (StopIteration, _Undecodable, csv.Error):
+                return
+            if len(raw) > width and any(cell.strip() for cell in raw[width:]):
+                continue  # a row with too many cells: rejected
+            yield start, [raw[p].strip() if p < len(raw) else "" for p in positions]
+
 
 def open_table(
     stream: BinaryIO, name: str, *, encoding: str | None = None, delimiter: str | None = None

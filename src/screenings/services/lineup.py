@@ -581,7 +581,8 @@ class _Importer:
             return chosen
         pending = _Pending(
             T.film,
-            {"title": title, "title_key": key, "year": year, "imdb_id": fields.imdb_id},
+            # (a list the row leaves empty is stored empty: it is required)
+            {"title": title, "title_key": key, **_film_details(fields, empty=[])},
             f"{title} ({year})" if year else title,
         )
         planned.append(pending)
@@ -630,16 +631,7 @@ class _Importer:
         updated: set[int] = set()  # films of the catalogue the file changes
         for number, fields in first.items():
             now = stored[number]
-            website = next((url for kind, url in fields.links if kind == "website"), None)
-            given = {
-                "year": fields.year,
-                "original_title": fields.original_title,
-                "runtime_minutes": fields.runtime_minutes,
-                "countries": list(fields.countries) or None,
-                "languages": list(fields.languages) or None,
-                "imdb_id": fields.imdb_id,
-                "website": website,
-            }
+            given = _film_details(fields)
             changed = {k: v for k, v in given.items() if v is not None and getattr(now, k) != v}
             if changed.get("year", now.year) is None:
                 self.undated.add(number)
@@ -663,16 +655,19 @@ class _Importer:
         C, L = T.credit.c, T.film_link.c
         credits: dict[int, set[tuple[int, str]]] = defaultdict(set)
         positions: dict[int, int] = defaultdict(int)
-        for film_id, person_id, role, position in self.session.execute(
-            select(C.film_id, C.person_id, C.role, C.position).where(C.film_id.in_(first))
-        ):
-            credits[film_id].add((person_id, role))
-            positions[film_id] = max(positions[film_id], position + 1)
         links: dict[int, set[str]] = defaultdict(set)
-        for film_id, url in self.session.execute(
-            select(L.film_id, L.url).where(L.film_id.in_(first))
-        ):
-            links[film_id].add(url)
+        # A film this import created has none yet: this is its first row.
+        stored = [number for number in first if number < self.first_new_film]
+        if stored:
+            for film_id, person_id, role, position in self.session.execute(
+                select(C.film_id, C.person_id, C.role, C.position).where(C.film_id.in_(stored))
+            ):
+                credits[film_id].add((person_id, role))
+                positions[film_id] = max(positions[film_id], position + 1)
+            for film_id, url in self.session.execute(
+                select(L.film_id, L.url).where(L.film_id.in_(stored))
+            ):
+                links[film_id].add(url)
         names = list(  # in the order of the file: new people are created (and slugged) so
             dict.fromkeys(
                 name for f in first.values() for name in (*f.directors, *(n for _, n in f.credits))
@@ -829,11 +824,11 @@ class _Importer:
         stored = {
             (r.film_id, r.edition_id): r
             for r in self.session.execute(
+                # By film alone: a film is in few editions, and a film-by-edition IN would
+                # probe the index for every pair of the two lists.
                 select(
                     S.id, S.film_id, S.edition_id, S.section, S.premiere, S.status, S.notes
-                ).where(
-                    S.film_id.in_({f for f, _ in first}), S.edition_id.in_({e for _, e in first})
-                )
+                ).where(S.film_id.in_({f for f, _ in first}))
             )
         }
         new, changed = [], []
@@ -1415,6 +1410,20 @@ class _IdSet:
         if byte >= len(self.bits):
             self.bits.extend(bytes(byte + 1 - len(self.bits) + len(self.bits) // 2))
         self.bits[byte] |= 1 << (number & 7)
+
+
+def _film_details(fields: FilmFields, empty: list[str] | None = None) -> dict[str, Any]:
+    """The film's columns a row states (None, or ``empty`` for a list: it states nothing
+    there)."""
+    return {
+        "year": fields.year,
+        "original_title": fields.original_title,
+        "runtime_minutes": fields.runtime_minutes,
+        "countries": list(fields.countries) or empty,
+        "languages": list(fields.languages) or empty,
+        "imdb_id": fields.imdb_id,
+        "website": next((url for kind, url in fields.links if kind == "website"), None),
+    }
 
 
 def _known(record: Any) -> Any:
