@@ -53,3 +53,23 @@ def test_a_slug_is_url_safe_and_never_empty(text: str) -> None:
     slug = slugify(text)
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug)
     assert len(slug) <= 80
+
+
+def test_new_uids_are_distinct_version_7_uuids_that_sort_by_time() -> None:
+    """A calendar client keys an event by its UID: each must be a real UUID, never reused,
+    and a later batch sorts after an earlier one (the uid index grows at one end)."""
+    import time
+    import uuid
+
+    from screenings.keys import new_uid, new_uids
+
+    first = new_uids("feeds.example.org", 2000)
+    time.sleep(0.002)
+    later = [*new_uids("feeds.example.org", 10), new_uid("feeds.example.org")]
+    assert len(set(first + later)) == len(first) + len(later)
+    for uid in first + later:
+        text, domain = uid.split("@")
+        value = uuid.UUID(text)
+        assert (str(value), domain) == (text, "feeds.example.org")
+        assert (value.version, value.variant) == (7, uuid.RFC_4122)
+    assert max(first) < min(later)

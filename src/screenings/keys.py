@@ -12,7 +12,6 @@ import os
 import re
 import time
 import unicodedata
-import uuid
 from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
@@ -72,8 +71,19 @@ def new_uid(domain: str) -> str:
     Unique like any UUID, and new ones sort together, so that the database's index on
     them grows at one end rather than everywhere (a bulk import's pages stay in cache).
     """
-    millis = time.time_ns() // 1_000_000
-    value = (millis & (2**48 - 1)) << 80 | int.from_bytes(os.urandom(10), "big")
-    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # the RFC 4122/9562 variant
-    return f"{uuid.UUID(int=value)}@{domain}"
+    return new_uids(domain, 1)[0]
+
+
+def new_uids(domain: str, count: int) -> list[str]:
+    """``count`` new UIDs at once (``new_uid``), for a bulk import: one read of the
+    system's random bytes for all."""
+    millis = (time.time_ns() // 1_000_000) & (2**48 - 1)
+    noise = os.urandom(10 * count)
+    uids = []
+    for at in range(0, 10 * count, 10):
+        value = millis << 80 | int.from_bytes(noise[at : at + 10], "big")
+        value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+        value = (value & ~(0x3 << 62)) | (0x2 << 62)  # the RFC 4122/9562 variant
+        h = f"{value:032x}"  # as str(uuid.UUID(int=value)) writes it
+        uids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}@{domain}")
+    return uids

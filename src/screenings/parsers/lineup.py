@@ -492,6 +492,26 @@ class _Bad(Exception):
         self.column, self.value, self.message = column, value, message
 
 
+class _Remembered:
+    """What values already read read as, by kind of value, a few thousand of each (the
+    last ones): memory stays the same however long the file."""
+
+    LIMIT = 8192
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, dict[Any, Any]] = defaultdict(dict)
+
+    def get(self, kind: str, key: Any) -> Any:
+        return self.kinds[kind].get(key)
+
+    def keep(self, kind: str, key: Any, value: Any) -> Any:
+        known = self.kinds[kind]
+        if len(known) >= self.LIMIT:
+            known.clear()
+        known[key] = value
+        return value
+
+
 class _RowReader:
     """Reads one row's cells into a record, raising ``_Bad`` at the first bad value."""
 
@@ -512,7 +532,7 @@ class _RowReader:
         self.long = True  # the row has a cell longer than the narrowest width
         # A value seen before reads as it did (a lineup repeats its dates, times, zones,
         # festivals and directors thousands of times): what it read as, by kind of value.
-        self.read: dict[str, dict[Any, Any]] = defaultdict(dict)
+        self.read = _Remembered()
         for position, column in enumerate(header):
             target = columns.get(column, "")
             if target.startswith(("credit:", "link:")):
@@ -551,19 +571,19 @@ class _RowReader:
         value = self.raw(row, target)
         if not value:
             return None
-        known = self.read["year"].get(value)
+        known = self.read.get("year", value)
         if known is not None:
             return known  # type: ignore[no-any-return]
         if not re.fullmatch(r"\d{4}", value) or not 1870 <= int(value) <= 2200:
             raise self.bad(target, value, "expected a year such as 2012")
-        self.read["year"][value] = int(value)
+        self.read.keep("year", value, int(value))
         return int(value)
 
     def minutes(self, row: Cells, target: str) -> int | None:
         value = self.raw(row, target)
         if not value:
             return None
-        known = self.read["minutes"].get(value)
+        known = self.read.get("minutes", value)
         if known is not None:
             return known  # type: ignore[no-any-return]
         match = _MINUTES.match(value)
@@ -577,7 +597,7 @@ class _RowReader:
             total = int(match["hh"]) * 60 + int(match["mm"])
         if total <= 0:
             raise self.bad(target, value, "expected a length of at least a minute")
-        self.read["minutes"][value] = total
+        self.read.keep("minutes", value, total)
         return total
 
     # -- the film ------------------------------------------------------------
@@ -622,27 +642,29 @@ class _RowReader:
     def people(self, value: str) -> tuple[str, ...]:
         if not value:
             return ()
-        known = self.read["people"].get(value)
+        known: tuple[str, ...] | None = self.read.get("people", value)
         if known is None:
-            known = self.read["people"][value] = tuple(_people(value, self.column.get("directors")))
-        return known  # type: ignore[no-any-return]
+            names = tuple(_people(value, self.column.get("directors")))
+            known = self.read.keep("people", value, names)
+        return known
 
     def split(self, value: str) -> tuple[str, ...]:
         if not value:
             return ()
-        known = self.read["list"].get(value)
+        known: tuple[str, ...] | None = self.read.get("list", value)
         if known is None:
-            known = self.read["list"][value] = tuple(_split(value))
-        return known  # type: ignore[no-any-return]
+            known = self.read.keep("list", value, tuple(_split(value)))
+        return known
 
     # -- the edition ----------------------------------------------------------
     def edition(self, row: Cells) -> tuple[str | None, int | None, str | None]:
         festival = self.text(row, "festival") or self.options.festival
         value = self.raw(row, "edition")
-        known = self.read["edition"].get((festival, value))
+        known: tuple[str | None, int | None, str | None] | None
+        known = self.read.get("edition", (festival, value))
         if known is None:
-            known = self.read["edition"][festival, value] = self._edition(festival, value)
-        return known  # type: ignore[no-any-return]
+            known = self.read.keep("edition", (festival, value), self._edition(festival, value))
+        return known
 
     def _edition(
         self, festival: str | None, value: str
@@ -685,13 +707,13 @@ class _RowReader:
             if text_time:
                 raise self.bad("time", text_time, "a time with no date: a festival spans days")
             return None, None, ()
-        parsed = self.read["date"].get((text_date, year))
+        parsed = self.read.get("date", (text_date, year))
         if parsed is None:
             try:
                 parsed = parse_when(text_date, what="date", dayfirst=self.dayfirst, year=year)
             except InvalidInput as exc:
                 raise self.bad(target, text_date, _strip_what(exc.message)) from None
-            self.read["date"][text_date, year] = parsed
+            self.read.keep("date", (text_date, year), parsed)
         if parsed.offset is not None:
             raise self.bad(
                 target,
@@ -704,10 +726,10 @@ class _RowReader:
         if text_time:
             if local_time is not None:
                 raise self.bad("time", text_time, "the date column already has a time")
-            local_time = self.read["time"].get(text_time)
+            local_time = self.read.get("time", text_time)
             if local_time is None:
                 try:
-                    local_time = self.read["time"][text_time] = parse_time(text_time)
+                    local_time = self.read.keep("time", text_time, parse_time(text_time))
                 except InvalidInput as exc:
                     raise self.bad("time", text_time, _strip_what(exc.message)) from None
         starts_at = self.options.day_starts_at
@@ -741,10 +763,11 @@ class _RowReader:
             ).seconds // 60 or None  # past midnight wraps to the next day
         zone = self.text(row, "timezone") or self.options.timezone
         if zone:
-            known = self.read["zone"].get(zone)
+            known = self.read.get("zone", zone)
             if known is None:
                 try:
-                    known = self.read["zone"][zone] = zone_name(zone)  # europe/london -> ...
+                    # europe/london -> Europe/London
+                    known = self.read.keep("zone", zone, zone_name(zone))
                 except InvalidInput:
                     raise self.bad(
                         "timezone",

@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -43,7 +43,7 @@ from screenings import tables as T
 from screenings.config import Settings
 from screenings.db import bulk_insert, queue_bulk_writer
 from screenings.errors import InvalidInput
-from screenings.keys import name_key, new_uid
+from screenings.keys import name_key, new_uids
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
 from screenings.services.awards import edition_of_year
 from screenings.services.catalog import stored_places, unique_slugs
@@ -70,6 +70,9 @@ STATES = {  # (the venue and city columns: see _Importer.change)
     "ticket_url": ("ticket_url",),
     "notes": ("notes",),
 }
+
+
+_UNSEEN = object()
 
 
 class ImportRejected(InvalidInput):
@@ -228,6 +231,7 @@ class _Importer:
         self.selections_seen: set[int] = set()  # film id << 32 | edition id
         self.bump_films: set[int] = set()
         self.bump_selections: set[tuple[int, int]] = set()
+        self.created_films: dict[int, dict[str, Any]] = {}  # by this chunk, until film_details
         self.protected_ids: set[str] = set()
         self.protected_titles: set[str] = set()
         self.unprotectable: list[int] = []
@@ -236,6 +240,7 @@ class _Importer:
         self.blocked: list[tuple[_Row, dict[str, Any]]] = []  # see unblock()
         self.new_slots: list[_Row] = []  # new slots of films already shown there
         self.edition_scope: set[int] = set()
+        self.found: dict[str, dict[Any, Any]] = defaultdict(dict)  # by spelling: see edition()
         if options.edition_id is not None:
             self.edition_scope.add(options.edition_id)
             self.edition_zone[options.edition_id] = self._zone_of_edition(options.edition_id)
@@ -384,7 +389,16 @@ class _Importer:
         return row
 
     # -- festivals, editions, venues, cities ---------------------------------------------------
+    # Each is found once per spelling in the file (a lineup names them over and over), and
+    # what a spelling found never changes during an import.
     def edition(self, item: LineupRow) -> int | _Pending | None:
+        spelling = (item.festival, item.edition_year, item.edition_label)
+        found = self.found["edition"].get(spelling, _UNSEEN)
+        if found is _UNSEEN:
+            found = self.found["edition"][spelling] = self._edition(item)
+        return found  # type: ignore[no-any-return]
+
+    def _edition(self, item: LineupRow) -> int | _Pending | None:
         if item.festival is None:
             if item.edition_year is not None:
                 raise _RowError("edition", str(item.edition_year), "an edition with no festival")
@@ -414,6 +428,12 @@ class _Importer:
         return self.editions[key]
 
     def festival(self, name: str) -> tuple[int | _Pending, str | None]:
+        found = self.found["festival"].get(name)
+        if found is None:
+            found = self.found["festival"][name] = self._festival(name)
+        return found
+
+    def _festival(self, name: str) -> tuple[int | _Pending, str | None]:
         key = name_key(name)
         if key not in self.festivals:
             stored = self.session.execute(
@@ -437,6 +457,15 @@ class _Importer:
     def venue(self, item: LineupRow) -> int | _Pending | None:
         if not item.venue:
             return None
+        found = self.found["venue"].get((item.venue, item.city))
+        if found is None:
+            found = self.found["venue"][item.venue, item.city] = self._venue(item)
+        if isinstance(found, str):
+            raise _RowError("venue", item.venue, found)
+        return found
+
+    def _venue(self, item: LineupRow) -> int | _Pending | str:
+        assert item.venue is not None
         name = " ".join(item.venue.split())
         city = self.city(item.city)
         key = (name_key(name), name_key(city) if city else None)
@@ -467,15 +496,18 @@ class _Importer:
                 label = f"{name}, {city}" if city else name
                 values = {"name": name, "name_key": key[0], "city": city, "timezone": None}
                 self.venues[key] = _Pending(T.venue, values, label)
-        found = self.venues[key]
-        if isinstance(found, str):
-            raise _RowError("venue", item.venue, found)
-        return found
+        return self.venues[key]
 
     def city(self, text: str | None) -> str | None:
         """A city in the spelling already stored for it, if any ("sheffield" -> "Sheffield")."""
         if not text:
             return None
+        found = self.found["city"].get(text)
+        if found is None:
+            found = self.found["city"][text] = self._city(text)
+        return found
+
+    def _city(self, text: str) -> str:
         tidy = " ".join(text.split())
         if self.cities is None:  # read once: this import's rows add to it as they go
             self.cities = stored_places(self.session)
@@ -612,21 +644,19 @@ class _Importer:
         if not first:
             return
         F = T.film.c
-        stored = {
-            r.id: r
-            for r in self.session.execute(
-                select(
-                    F.id,
-                    F.year,
-                    F.original_title,
-                    F.runtime_minutes,
-                    F.countries,
-                    F.languages,
-                    F.imdb_id,
-                    F.website,
-                ).where(F.id.in_(first))
-            )
+        # A film this chunk created holds what it was created with: no need to ask.
+        created, self.created_films = self.created_films, {}
+        stored: dict[int, Any] = {
+            number: _StoredFilm(number, *(values[k] for k in _StoredFilm._fields[1:]))
+            for number, values in created.items()
+            if number in first
         }
+        asked = [number for number in first if number not in stored]
+        if asked:
+            columns = [F[k] for k in _StoredFilm._fields]
+            stored.update(
+                (r.id, r) for r in self.session.execute(select(*columns).where(F.id.in_(asked)))
+            )
         updates = []
         updated: set[int] = set()  # films of the catalogue the file changes
         for number, fields in first.items():
@@ -657,15 +687,15 @@ class _Importer:
         positions: dict[int, int] = defaultdict(int)
         links: dict[int, set[str]] = defaultdict(set)
         # A film this import created has none yet: this is its first row.
-        stored = [number for number in first if number < self.first_new_film]
-        if stored:
+        older = [number for number in first if number < self.first_new_film]
+        if older:
             for film_id, person_id, role, position in self.session.execute(
-                select(C.film_id, C.person_id, C.role, C.position).where(C.film_id.in_(stored))
+                select(C.film_id, C.person_id, C.role, C.position).where(C.film_id.in_(older))
             ):
                 credits[film_id].add((person_id, role))
                 positions[film_id] = max(positions[film_id], position + 1)
             for film_id, url in self.session.execute(
-                select(L.film_id, L.url).where(L.film_id.in_(stored))
+                select(L.film_id, L.url).where(L.film_id.in_(older))
             ):
                 links[film_id].add(url)
         names = list(  # in the order of the file: new people are created (and slugged) so
@@ -761,6 +791,8 @@ class _Importer:
                 self.report.created(kind, p.label)
                 if table is T.venue:
                     self.venue_zone[number] = p.values["timezone"]
+                elif table is T.film:
+                    self.created_films[number] = p.values
         for row in rows:
             for attribute in ("edition", "venue", "film"):
                 target = getattr(row, attribute)
@@ -1057,7 +1089,6 @@ class _Importer:
 
     def new_values(self, row: _Row) -> dict[str, Any]:
         values = dict(row.values)
-        values["uid"] = new_uid(self.settings.feed_domain)
         values["status"] = values["status"] or "scheduled"
         values["visibility"] = values["visibility"] or "public"
         values["sequence"] = 0
@@ -1103,7 +1134,9 @@ class _Importer:
         known by its uid), changed ones in one bulk UPDATE."""
         if inserts:
             lines = [v.pop("line") for v in inserts]
-            for values in inserts:
+            uids = new_uids(self.settings.feed_domain, len(inserts))
+            for values, uid in zip(inserts, uids, strict=True):
+                values["uid"] = uid
                 values["created_at"] = values["updated_at"] = self.now
             bulk_insert(self.session, T.screening, inserts)
             self.report.counts["created"] += len(inserts)
@@ -1410,6 +1443,19 @@ class _IdSet:
         if byte >= len(self.bits):
             self.bits.extend(bytes(byte + 1 - len(self.bits) + len(self.bits) // 2))
         self.bits[byte] |= 1 << (number & 7)
+
+
+class _StoredFilm(NamedTuple):
+    """What ``film_details`` compares a row's film with."""
+
+    id: int
+    year: int | None
+    original_title: str | None
+    runtime_minutes: int | None
+    countries: list[str]
+    languages: list[str]
+    imdb_id: str | None
+    website: str | None
 
 
 def _film_details(fields: FilmFields, empty: list[str] | None = None) -> dict[str, Any]:
