@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, or_
@@ -50,8 +51,8 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
     The overlaps come from one pass over the query's rows in start order that holds only
     the screenings still running (an import's report checks whole editions: memory must
     not grow with them), reading no more of a row than its times and places; the names
-    and clocks the messages show are then read for the screenings that clash. Dates
-    outside an edition and zones that contradict a venue's are asked of the database,
+    and clocks the messages show are then read for the screenings that clash, a batch of
+    clashes at a time. Dates outside an edition and zones that contradict a venue's are asked of the database,
     with the same FROM and WHERE."""
     query = query.with_private()
     statement, notes = query.statement(session)
@@ -76,10 +77,12 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
             c.id, c.venue_id, c.film_id, c.starts_at_utc, c.duration_minutes, c.film_runtime
         )
     )
-    pairs = list(_overlaps(timed))
-    shown: dict[int, _Shown] = {}
-    clashing = sorted({view.id for first, second, _ in pairs for view in (first, second)})
-    for at in range(0, len(clashing), 10_000):  # within any backend's limit on parameters
+    at_venues: list[Clash] = []
+    of_films: list[Clash] = []
+    pairs = _overlaps(timed)
+    while batch := list(islice(pairs, 5000)):  # the names of a batch's screenings at a time
+        shown: dict[int, _Shown] = {}
+        clashing = list({view.id for first, second, _ in batch for view in (first, second)})
         for r in rows(
             c.id,
             c.venue_name,
@@ -87,31 +90,29 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
             c.local_date,
             c.local_time,
             c.timezone,
-            where=c.id.in_(clashing[at : at + 10_000]),
+            where=c.id.in_(clashing),
         ):
             shown[r.id] = _Shown(r.venue_name, r.film_title, r.local_date, r.local_time, r.timezone)
-    at_venues: list[Clash] = []
-    of_films: list[Clash] = []
-    for first, second, same_venue in pairs:
-        one, other = _span(first, shown[first.id]), _span(second, shown[second.id])
-        if same_venue:
-            at_venues.append(
-                Clash(
-                    "venue overlap",
-                    (first.id, second.id),
-                    f"#{first.id} and #{second.id} overlap at {shown[first.id].venue}: "
-                    f"{one} and {other}",
+        for first, second, same_venue in batch:
+            one, other = _span(first, shown[first.id]), _span(second, shown[second.id])
+            if same_venue:
+                at_venues.append(
+                    Clash(
+                        "venue overlap",
+                        (first.id, second.id),
+                        f"#{first.id} and #{second.id} overlap at {shown[first.id].venue}: "
+                        f"{one} and {other}",
+                    )
                 )
-            )
-        else:
-            of_films.append(
-                Clash(
-                    "film twice at once",
-                    (first.id, second.id),
-                    f"#{first.id} and #{second.id} show {shown[first.id].film} at once: "
-                    f"{one} and {other}",
+            else:
+                of_films.append(
+                    Clash(
+                        "film twice at once",
+                        (first.id, second.id),
+                        f"#{first.id} and #{second.id} show {shown[first.id].film} at once: "
+                        f"{one} and {other}",
+                    )
                 )
-            )
     clashes = at_venues + of_films
     outside = or_(
         and_(E.c.starts_on.is_not(None), c.local_date < E.c.starts_on),
