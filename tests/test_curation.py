@@ -387,6 +387,26 @@ def test_check_finds_overlaps_films_twice_and_dates_outside(cli: Cli) -> None:
     )
 
 
+def test_check_reads_names_in_batches_and_says_the_same(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names and clocks of clashing screenings are read a batch of clashes at a time
+    (an import of a million rows can have a hundred thousand clashes): a clash in any
+    batch reads as it would alone."""
+    from screenings.services import check
+
+    cli("add", "venue", "Crucible", "--city", "Sheffield", "--timezone", "Europe/London")
+    cli("add", "film", "Alma", "--runtime", "90")
+    for venue in ("Showroom", "Crucible"):
+        for at in ("18:00", "18:30", "19:00"):
+            assert cli("add", "screening", "Alma", "--venue", venue, "--on", "2013-06-14",
+                       "--at", at)[0] == 0  # fmt: skip
+    code, whole, _ = cli("check")
+    assert code == 1 and len(whole.splitlines()) > 3
+    monkeypatch.setattr(check, "BATCH", 1)
+    assert cli("check") == (1, whole, "")
+
+
 def test_check_shows_ends_on_the_zones_clocks(cli: Cli) -> None:
     # London, 27 October 2013: clocks go back at 02:00 BST. A 90-minute screening from
     # 00:30 ends at 01:00 GMT, not at "02:00"; one from 23:30 the night before ends the

@@ -17,6 +17,9 @@ from screenings.query import E, ScreeningQuery, V
 from screenings.timeparse import load_zone
 
 
+BATCH = 5000  # clashes whose screenings' names are read at once
+
+
 class Clash(NamedTuple):
     kind: str  # "venue overlap", "film twice at once", "outside edition", "zone"
     screenings: tuple[int, ...]
@@ -80,7 +83,7 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
     at_venues: list[Clash] = []
     of_films: list[Clash] = []
     pairs = _overlaps(timed)
-    while batch := list(islice(pairs, 5000)):  # the names of a batch's screenings at a time
+    while batch := list(islice(pairs, BATCH)):  # the names of a batch's screenings at a time
         shown: dict[int, _Shown] = {}
         clashing = list({view.id for first, second, _ in batch for view in (first, second)})
         for r in rows(
