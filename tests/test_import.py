@@ -506,6 +506,48 @@ def test_skip_invalid_leaves_nothing_of_a_rejected_row(cli: Cli, url: str, tmp_p
     assert dump(url) == before  # no festival, edition, selection, runtime or bump from it
 
 
+def test_a_new_film_takes_its_details_from_its_first_valid_row(
+    cli: Cli, url: str, tmp_path: Path
+) -> None:
+    """The row that first names a new film may be rejected later (here: a repeated id);
+    the film is then made from the next valid row, as if the rejected one were not there.
+    A films file's rows come first, whatever order planned the film."""
+    header = ["Title", "Year", "Country", "Runtime", "Festival", "Edition", "Venue", "City",
+              "Date", "Time", "ID"]  # fmt: skip
+    rows = [
+        ["Bar", "2010", "", "", "Fest", "2013", "Cinema", "Sheffield", "2013-06-14", "18:00",
+         "S1"],
+        ["Foo", "2012", "France", "90", "Fest", "2013", "Cinema", "Sheffield", "2013-06-14",
+         "21:00", "S1"],  # the same id as line 2: rejected
+        ["Foo", "2012", "", "", "Fest", "2013", "Cinema", "Sheffield", "2013-06-15", "18:00",
+         "S2"],
+    ]  # fmt: skip
+    code, _, err = cli("import", str(write_csv(tmp_path / "l.csv", rows, header)),
+                       "--skip-invalid")  # fmt: skip
+    assert code == 0 and "l.csv:3:" in err, err
+    films = {row[1]: row for row in dump(url)["film"]}
+    engine = create_db_engine(url)
+    with engine.connect() as c:
+        foo = c.execute(text("SELECT runtime_minutes, countries FROM film WHERE title = 'Foo'"))
+        assert [(runtime, json.loads(countries) if isinstance(countries, str) else countries)
+                for runtime, countries in foo] == [(None, [])]  # fmt: skip
+    engine.dispose()
+    assert set(films) == {"Bar", "Foo"}
+
+    films_file = write_csv(tmp_path / "films.csv", [["F1", "Baz", "France", ""],
+                           ["F2", "Baz", "Germany", "95"]], ["Film ID", "Title", "Country",
+                           "Runtime"])  # fmt: skip
+    screenings_file = write_csv(tmp_path / "s.csv", [["F2", "2013-06-16", "18:00", "Cinema"]],
+                                ["Film ID", "Date", "Time", "Venue"])  # fmt: skip
+    assert cli("import", str(films_file), str(screenings_file))[0] == 0
+    engine = create_db_engine(url)
+    with engine.connect() as c:
+        baz = c.execute(text("SELECT runtime_minutes, countries FROM film WHERE title = 'Baz'"))
+        assert [(runtime, json.loads(countries) if isinstance(countries, str) else countries)
+                for runtime, countries in baz] == [(None, ["France"])]  # fmt: skip
+    engine.dispose()
+
+
 def test_a_film_and_a_venue_named_with_and_without_year_and_city(
     cli: Cli, url: str, tmp_path: Path
 ) -> None:

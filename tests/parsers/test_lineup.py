@@ -591,3 +591,22 @@ def test_a_private_row_without_a_date_is_refused() -> None:
         "give the private screening's date",
     )  # fmt: skip
     assert [row.film.title for row in rows(found)] == ["Open"]
+
+
+def test_the_date_order_is_settled_by_the_rows_before_a_broken_one(tmp_path: Path) -> None:
+    """A row with more cells than the header is refused, and so is what follows it for
+    settling the day/month order: a date after it neither settles the order nor
+    contradicts it."""
+    lineup = tmp_path / "broken.csv"
+    lineup.write_text(
+        "title,venue,date,time,timezone\n"
+        "Foo,Showroom,03/04/2013,18:00,Europe/London\n"
+        "Bar,Showroom,04/04/2013,18:00,Europe/London,extra\n"
+        "Baz,Showroom,25/04/2013,18:00,Europe/London\n",
+        encoding="utf-8",
+    )
+    with lineup.open("rb") as stream:
+        parsed = parse_lineup(stream, "broken.csv", LineupOptions())
+        found = [(i.line, i.value) for i in parsed.items if isinstance(i, RowIssue)]
+    assert parsed.date_order is None
+    assert found == [(2, "03/04/2013")]  # reads both ways, and nothing before settles it

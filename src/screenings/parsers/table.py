@@ -121,7 +121,8 @@ class Table:
     def cells_at(self, positions: list[int]) -> Iterator[tuple[int, list[str]]]:
         """Only these cells of each row that ``rows`` would yield, trimmed, with the line the
         row starts on: a quick first look at a file. A row the decoder or the csv module
-        refuses ends it here (``rows`` then says why)."""
+        refuses, or one with more cells than the header, ends it here (``rows`` then says
+        why)."""
         width = len(self.header)
         while True:
             start = self._lines.line + 1
@@ -130,8 +131,11 @@ class Table:
             except (StopIteration, _Undecodable, csv.Error):
                 return
             if len(raw) > width and any(cell.strip() for cell in raw[width:]):
-                continue  # a row with too many cells: rejected
-            yield start, [raw[p].strip() if p < len(raw) else "" for p in positions]
+                return
+            cells = [raw[p].strip() if p < len(raw) else "" for p in positions]
+            if self._lines.line > start:  # as rows() reads a newline inside a quoted value
+                cells = [cell.replace("\r\n", "\n") for cell in cells]
+            yield start, cells
 
 
 def open_table(

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from screenings.query import E, ScreeningQuery, V
 from screenings.timeparse import load_zone
 
-
 BATCH = 5000  # clashes whose screenings' names are read at once
 
 
@@ -55,8 +54,8 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
     the screenings still running (an import's report checks whole editions: memory must
     not grow with them), reading no more of a row than its times and places; the names
     and clocks the messages show are then read for the screenings that clash, a batch of
-    clashes at a time. Dates outside an edition and zones that contradict a venue's are asked of the database,
-    with the same FROM and WHERE."""
+    clashes at a time. Dates outside an edition and zones that contradict a venue's are
+    asked of the database, with the same FROM and WHERE."""
     query = query.with_private()
     statement, notes = query.statement(session)
     c = statement.selected_columns

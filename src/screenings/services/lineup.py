@@ -338,8 +338,10 @@ class _Importer:
         kept = [r for r in found if r.source.kind == "selection"]
         kept += self.match([r for r in found if r.source.kind == "screening"])
         kept.sort(key=lambda r: r.line)  # first rows first: they state a film's details
-        self.create_pending(kept, [f for f, _ in details])
+        films_of_file = [f for f, _ in details]
         details += [(r.film, r.source.film) for r in kept]  # type: ignore[misc]
+        _state_new_films(details)
+        self.create_pending(kept, films_of_file)
         self.film_details(details)
         self.selections(kept)
         self.screenings([r for r in kept if r.source.kind == "screening"])
@@ -613,8 +615,18 @@ class _Importer:
             return chosen
         pending = _Pending(
             T.film,
-            # (a list the row leaves empty is stored empty: it is required)
-            {"title": title, "title_key": key, **_film_details(fields, empty=[])},
+            {
+                "title": title,
+                "title_key": key,
+                "year": year,
+                "imdb_id": fields.imdb_id,
+                # The rest is what the film's first valid row states: see _state_new_films.
+                "original_title": None,
+                "runtime_minutes": None,
+                "countries": [],  # required: a list no row gives is stored empty
+                "languages": [],
+                "website": None,
+            },
             f"{title} ({year})" if year else title,
         )
         planned.append(pending)
@@ -1458,15 +1470,25 @@ class _StoredFilm(NamedTuple):
     website: str | None
 
 
-def _film_details(fields: FilmFields, empty: list[str] | None = None) -> dict[str, Any]:
-    """The film's columns a row states (None, or ``empty`` for a list: it states nothing
-    there)."""
+def _state_new_films(details: list[tuple[Any, FilmFields]]) -> None:
+    """A film new to the catalogue is created with what the first valid row naming it
+    states (a films file's rows first, then the others in order), as ``film_details``
+    would set it after: the row that planned it may since have been rejected."""
+    stated: set[int] = set()
+    for film, fields in details:
+        if isinstance(film, _Pending) and film.id is None and id(film) not in stated:
+            stated.add(id(film))
+            film.values.update((k, v) for k, v in _film_details(fields).items() if v is not None)
+
+
+def _film_details(fields: FilmFields) -> dict[str, Any]:
+    """The film's columns a row states (None: it states nothing there)."""
     return {
         "year": fields.year,
         "original_title": fields.original_title,
         "runtime_minutes": fields.runtime_minutes,
-        "countries": list(fields.countries) or empty,
-        "languages": list(fields.languages) or empty,
+        "countries": list(fields.countries) or None,
+        "languages": list(fields.languages) or None,
         "imdb_id": fields.imdb_id,
         "website": next((url for kind, url in fields.links if kind == "website"), None),
     }
