@@ -496,7 +496,7 @@ class _Remembered:
     """What values already read read as, by kind of value, a few thousand of each (the
     last ones): memory stays the same however long the file."""
 
-    LIMIT = 32768
+    LIMIT = 8192
 
     def __init__(self) -> None:
         self.kinds: dict[str, dict[Any, Any]] = defaultdict(dict)
