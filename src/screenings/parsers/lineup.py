@@ -572,9 +572,9 @@ class _RowReader:
         value = self.raw(row, target)
         if not value:
             return None
-        known = self.read.get("year", value)
+        known: int | None = self.read.get("year", value)
         if known is not None:
-            return known  # type: ignore[no-any-return]
+            return known
         if not re.fullmatch(r"\d{4}", value) or not 1870 <= int(value) <= 2200:
             raise self.bad(target, value, "expected a year such as 2012")
         self.read.keep("year", value, int(value))
@@ -584,9 +584,9 @@ class _RowReader:
         value = self.raw(row, target)
         if not value:
             return None
-        known = self.read.get("minutes", value)
+        known: int | None = self.read.get("minutes", value)
         if known is not None:
-            return known  # type: ignore[no-any-return]
+            return known
         match = _MINUTES.match(value)
         if not match:
             raise self.bad(target, value, "expected minutes: 105, 105 min, 1h45 or 01:45")
