@@ -148,15 +148,18 @@ def _schema_floor(folder: Path, catalogue: Path) -> float:
 
     dump, empty = folder / "screenings.csv", folder / "empty.sqlite3"
     shutil.copy(catalogue, empty)
-    with sqlite3.connect(catalogue) as source, dump.open("w", newline="") as out:
+    source = sqlite3.connect(catalogue)
+    with dump.open("w", newline="") as out:
         cursor = source.execute("SELECT * FROM screening ORDER BY id")
         writer = csv.writer(out)
         writer.writerow([d[0] for d in cursor.description])
         writer.writerows(cursor)
-    with sqlite3.connect(empty) as target:
-        target.execute("DELETE FROM screening")
+    source.close()
+    target = sqlite3.connect(empty)
+    target.execute("DELETE FROM screening")
+    target.commit()
+    target.execute("VACUUM")
     target.close()
-    sqlite3.connect(empty).execute("VACUUM").connection.close()
     elapsed, _ = timed([sys.executable, "-c", SCHEMA_FLOOR, str(dump), str(empty)])
     return elapsed
 

@@ -409,16 +409,18 @@ def _date_order(
     positions = [table.header.index(c) for c in date_columns]
     dayfirst_at = monthfirst_at = ambiguous_at = None
     seen: set[str] = set()  # a value read once settles what it can
-    for line, values in table.cells_at(positions):
-        for position, value in zip(positions, values, strict=True):
-            if value in seen:
+    for row in table.rows():
+        if not isinstance(row, Cells):
+            break  # the second pass reports it
+        for position in positions:
+            if (value := row.values[position]) in seen:
                 continue
             seen.add(value)
             match = _NUMERIC_DATE.match(value)
             if not match:
                 continue
             a, b = int(match[1]), int(match[2])
-            where = (line, table.header[position], value)
+            where = (row.line, table.header[position], value)
             if a > 12 >= b:
                 dayfirst_at = dayfirst_at or where
             elif b > 12 >= a:

@@ -103,7 +103,7 @@ class Table:
                 cells = [cell.replace("\r\n", "\n") for cell in cells]
             if not any(cells):
                 continue
-            extra = [cell for cell in cells[width:] if cell] if len(cells) > width else None
+            extra = [cell for cell in cells[width:] if cell]
             if extra:
                 yield RowIssue(
                     self.name,
@@ -117,25 +117,6 @@ class Table:
             if len(cells) != width:
                 cells = (cells + [""] * width)[:width]
             yield Cells(start, tuple(cells))
-
-    def cells_at(self, positions: list[int]) -> Iterator[tuple[int, list[str]]]:
-        """Only these cells of each row that ``rows`` would yield, trimmed, with the line the
-        row starts on: a quick first look at a file. A row the decoder or the csv module
-        refuses, or one with more cells than the header, ends it here (``rows`` then says
-        why)."""
-        width = len(self.header)
-        while True:
-            start = self._lines.line + 1
-            try:
-                raw = next(self._reader)
-            except (StopIteration, _Undecodable, csv.Error):
-                return
-            if len(raw) > width and any(cell.strip() for cell in raw[width:]):
-                return
-            cells = [raw[p].strip() if p < len(raw) else "" for p in positions]
-            if self._lines.line > start:  # as rows() reads a newline inside a quoted value
-                cells = [cell.replace("\r\n", "\n") for cell in cells]
-            yield start, cells
 
 
 def open_table(

@@ -615,17 +615,13 @@ class _Importer:
             return chosen
         pending = _Pending(
             T.film,
+            # The rest of its details are what its first valid row states: _state_new_films.
             {
                 "title": title,
                 "title_key": key,
+                **_UNSTATED,
                 "year": year,
                 "imdb_id": fields.imdb_id,
-                # The rest is what the film's first valid row states: see _state_new_films.
-                "original_title": None,
-                "runtime_minutes": None,
-                "countries": [],  # required: a list no row gives is stored empty
-                "languages": [],
-                "website": None,
             },
             f"{title} ({year})" if year else title,
         )
@@ -1470,6 +1466,14 @@ class _StoredFilm(NamedTuple):
     website: str | None
 
 
+# A film's details as a row states none of them (its lists are required: stored empty).
+_UNSTATED: dict[str, Any] = {
+    **dict.fromkeys(_StoredFilm._fields[1:]),
+    "countries": [],
+    "languages": [],
+}
+
+
 def _state_new_films(details: list[tuple[Any, FilmFields]]) -> None:
     """A film new to the catalogue is created with what the first valid row naming it
     states (a films file's rows first, then the others in order), as ``film_details``
@@ -1482,7 +1486,8 @@ def _state_new_films(details: list[tuple[Any, FilmFields]]) -> None:
 
 
 def _film_details(fields: FilmFields) -> dict[str, Any]:
-    """The film's columns a row states (None: it states nothing there)."""
+    """The film's columns a row states (None: it states nothing there), those of
+    ``_StoredFilm``."""
     return {
         "year": fields.year,
         "original_title": fields.original_title,
