@@ -99,7 +99,16 @@ def one_of_everything(session: Session) -> dict[str, Any]:
     nominated = nomination(session, innovation, 2013, film=defector, edition=sdf13)
     session.execute(
         insert(tables.feed_token).values(
-            name="press", token_hash="0" * 64, filters={"version": 1}, include_private=True
+            name="press",
+            token_hash="0" * 64,
+            filters={"version": 2},
+            include_private=True,
+            edition_id=sdf13.id,
+        )
+    )
+    session.execute(
+        insert(tables.retired_slug).values(
+            kind="film", slug="the-defector-2011", retired_at=STAMP, public=True
         )
     )
     return {

@@ -57,7 +57,7 @@ def _index_names(engine: Engine) -> set[str]:
         "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"
         if engine.dialect.name == "sqlite"
         else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
-        " AND indexname NOT LIKE 'pk_%' AND indexname NOT LIKE 'uq_%_slug'"
+        " AND indexname NOT IN (SELECT conname FROM pg_constraint)"  # keys, not indexes
     )
     with engine.connect() as connection:
         return set(connection.execute(text(sql)).scalars())

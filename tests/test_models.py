@@ -344,7 +344,11 @@ DESIGN_COLUMNS = {
     "award": "name name_key festival_id presenter",
     "nomination": "award_id edition_id year category film_id person_id result",
     "revision": "counter",
-    "feed_token": "name token_hash filters include_private revoked_at",
+    # The hardening issue (#18) makes a feed's records references the database enforces,
+    # and keeps removed records' slugs: beyond DESIGN.md's table, which it overrides.
+    "feed_token": "name token_hash filters include_private revoked_at film_id person_id "
+    "director_id edition_id festival_id venue_id ended_at ended_because",
+    "retired_slug": "kind slug retired_at public successor",
 }
 
 

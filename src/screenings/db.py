@@ -395,6 +395,10 @@ RULES: dict[str, str] = {
     "ck_feed_token_name_not_blank": "feed: the name is empty",
     "ck_feed_token_token_hash_sha256": "feed: a token hash is 64 hexadecimal digits",
     "ck_revision_counter_not_negative": "revision: the counter cannot be negative",
+    "ck_feed_token_ended_with_reason": "feed: an ended feed says why, and only an ended one",
+    "uq_retired_slug_kind_slug": "retired slug: that slug is already kept as retired",
+    "ck_retired_slug_kind": "retired slug: the kind must be a festival, edition, venue, "
+    "film or person",
     "ck_screening_instant_iff_time": (
         "screening: the UTC start must be set exactly when the local time is known"
     ),

@@ -33,6 +33,20 @@ class NotFound(ScreeningsError):
     exit_code = 3
 
 
+class Gone(NotFound):
+    """A record that was removed: its address is kept from new records for a while, and
+    answers that it is gone (HTTP 410) rather than that it never was."""
+
+
+class Merged(NotFound):
+    """A record merged into another: ``successor`` is the slug of the record kept, where
+    its addresses now lead (HTTP 301)."""
+
+    def __init__(self, message: str, successor: str) -> None:
+        super().__init__(message)
+        self.successor = successor
+
+
 class Ambiguous(ScreeningsError):
     """A name matches more than one record."""
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # Every revision ever shipped, oldest first (kept right by a test).
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 VERSION_TABLE = "alembic_version"
 SCRIPT_LOCATION = "screenings:migrations"

@@ -109,8 +109,15 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _table(name: str, *items: Any) -> Table:
-    """A table with an integer primary key first and ``created_at``/``updated_at`` last."""
+def _table(name: str, *items: Any, reused_ids: bool = False) -> Table:
+    """A table with an integer primary key first and ``created_at``/``updated_at`` last.
+
+    Ids are never reused (DESIGN.md, invariant 9): a secret feed, a page's address, a
+    JSON ``id`` may name a record after it is gone, and must never come to name another.
+    PostgreSQL's sequences never hand a number out twice; SQLite reuses the highest id
+    once its row is deleted, unless the table is AUTOINCREMENT (migration 0004). Only a
+    table nothing outside its row refers to (``reused_ids``) goes without.
+    """
     columns = [i for i in items if isinstance(i, Column)]
     others = [i for i in items if not isinstance(i, Column)]
     return Table(
@@ -121,6 +128,7 @@ def _table(name: str, *items: Any) -> Table:
         Column("created_at", UTCDateTime(), nullable=False, default=utcnow),
         Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
         *others,
+        sqlite_autoincrement=not reused_ids,
     )
 
 
@@ -304,7 +312,14 @@ nomination = _table(
     _year_range(nullable=False),
 )
 
-# Secret feeds: the token is never stored, only its SHA-256 (hex).
+# Secret feeds: the token is never stored, only its SHA-256 (hex). The records a feed
+# is made for are references the database enforces, one nullable column per kind (a
+# feed may name a film, a person or a director, an edition or a festival, and a venue
+# at once); the filters that name no record (dates, city, section, status, ...) are
+# stored values in ``filters``. Removing a record a feed names ends the feed first
+# (``ended_at``, and why), and only then clears the reference: an ended feed never
+# serves, so a cleared reference can never widen it.
+FEED_TARGETS = ("film", "person", "director", "edition", "festival", "venue")
 feed_token = _table(
     "feed_token",
     _required("name", String(200), unique=True),
@@ -312,8 +327,33 @@ feed_token = _table(
     _required("filters", JSON),
     _required("include_private", Boolean, default=False),
     _optional("revoked_at", UTCDateTime()),
+    _optional("film_id", ForeignKey("film.id")),
+    _optional("person_id", ForeignKey("person.id")),
+    _optional("director_id", ForeignKey("person.id")),
+    _optional("edition_id", ForeignKey("edition.id")),
+    _optional("festival_id", ForeignKey("festival.id")),
+    _optional("venue_id", ForeignKey("venue.id")),
+    _optional("ended_at", UTCDateTime()),
+    _optional("ended_because", String(300)),
     _not_blank("name"),
     CheckConstraint("length(token_hash) = 64", name="token_hash_sha256"),
+    CheckConstraint("(ended_at IS NULL) = (ended_because IS NULL)", name="ended_with_reason"),
+)
+
+# The slugs of removed records. A removed record's slug is given to no new record for
+# RETIRED_SLUG_DAYS, and its addresses answer 410 Gone meanwhile (when the record was
+# public; else 404, as for one that never was). A merged duplicate's slug names the
+# record kept (``successor``): its addresses redirect there, and it is never reused.
+RETIRED_SLUG_DAYS = 30
+SLUGGED = ("festival", "edition", "venue", "film", "person")
+retired_slug = _table(
+    "retired_slug",
+    _required("kind", String(20)),
+    _required("slug", String(100)),
+    _required("retired_at", UTCDateTime()),
+    _required("public", Boolean, default=False),
+    _optional("successor", String(100)),
+    _in("kind", SLUGGED),
 )
 
 # One row: a counter that every writing transaction bumps (db.unit_of_work). Readers
@@ -323,6 +363,7 @@ revision = _table(
     _required("counter", BigInteger, default=0),
     CheckConstraint("id = 1", name="one_row"),
     CheckConstraint("counter >= 0", name="counter_not_negative"),
+    reused_ids=True,
 )
 
 # Natural keys. Plain columns where no part can be unknown ...
@@ -368,3 +409,4 @@ Index(
     unique=True,
 )
 Index("ix_screening_local_date", screening.c.local_date)
+Index("uq_retired_slug_kind_slug", retired_slug.c.kind, retired_slug.c.slug, unique=True)

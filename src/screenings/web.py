@@ -46,7 +46,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from screenings.config import Settings, load_settings
 from screenings.db import REVISION_SQL, revision_version
-from screenings.errors import DatabaseUnavailable, InvalidInput, NotFound, ScreeningsError
+from screenings.errors import (
+    DatabaseUnavailable,
+    Gone,
+    InvalidInput,
+    Merged,
+    NotFound,
+    ScreeningsError,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -87,6 +94,8 @@ TYPES = {
     "json": "application/json; charset=utf-8",
     "html": "text/html; charset=utf-8",
 }
+# The slug in a page's or a feed's path, for a redirect to another.
+_LAST_SLUG = re.compile(r"/[a-z0-9-]+(?=(?:\.(?:ics|json))?\Z)")
 # The schedule pages: ``/`` and one page per public record.
 _PAGE = re.compile(r"^/(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+)\Z")
 # A Host header as a client may send it: a name or an address, and a port.
@@ -214,8 +223,14 @@ class FeedApp:
             print(f"screenings: {error.message}", file=environ.get("wsgi.errors", sys.stderr))
             status, body = "503 Service Unavailable", b"the catalogue is unavailable\n"
             headers = [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "30")]
+        except Merged as error:  # a merged duplicate's address: the record kept's
+            location = self._moved(environ, error.successor)
+            status, body = "301 Moved Permanently", (location + "\n").encode()
+            headers = [("Content-Type", "text/plain; charset=utf-8"), ("Location", location)]
         except ScreeningsError as error:
             status = "404 Not Found" if isinstance(error, NotFound) else "400 Bad Request"
+            if isinstance(error, Gone):
+                status = "410 Gone"
             # Messages name command-line options ("--status"); here they are parameters.
             body = (error.message.removeprefix("--") + "\n").encode()
             headers = [("Content-Type", "text/plain; charset=utf-8")]
@@ -234,6 +249,15 @@ class FeedApp:
         if self.access_log:
             self._log(environ, method, status, len(body))
         return [] if method == "HEAD" else [body]
+
+    def _moved(self, environ: dict[str, Any], successor: str) -> str:
+        """The path of the same page or feed of the record ``successor`` names, with the
+        request's parameters, under where the application is mounted."""
+        path = environ.get("PATH_INFO", "") or "/"
+        root = urlsplit(self.base_url).path if self.base_url else environ.get("SCRIPT_NAME", "")
+        moved = _LAST_SLUG.sub(f"/{successor}", path, count=1)
+        query = environ.get("QUERY_STRING", "")
+        return root.rstrip("/") + moved + (f"?{query}" if query else "")
 
     def _log(self, environ: dict[str, Any], method: str, status: str, size: int) -> None:
         """One line per request on stdout; a secret feed's token never written."""
@@ -477,12 +501,17 @@ class FeedApp:
         return TYPES["ics"], b"".join(render_ics(feed.header, feed.events))
 
     def _render_secret(self, session: Session, token: str, fmt: str) -> tuple[str, bytes]:
-        from screenings.services.secret_feeds import secret_query
+        from screenings.services.secret_feeds import NO_SUCH_FEED, secret_query
 
         query, cancelled, name = secret_query(
             session, token, default_length_minutes=self.settings.default_duration_minutes
         )
-        return self._render_query(session, query, cancelled, fmt, title=f"{name} (secret feed)")
+        try:
+            return self._render_query(session, query, cancelled, fmt, title=f"{name} (secret feed)")
+        except NotFound:
+            # Its records are enforced references, so this cannot happen; if it did, the
+            # answer must still be the one to a wrong token, naming nothing.
+            raise NotFound(NO_SUCH_FEED) from None
 
     def _query(
         self, session: Session, kind: str | None, slug: str | None, given: dict[str, Any]

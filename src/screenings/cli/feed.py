@@ -92,7 +92,8 @@ def create(
 @app.command("list")
 def list_(ctx: typer.Context) -> None:
     """The secret feeds: names, filters, whether private screenings are in, when made,
-    whether revoked. Never their addresses.
+    whether revoked or ended (by the removal of a record they were made for). Never their
+    addresses.
 
     Example: screenings feed list
     """
@@ -106,7 +107,7 @@ def list_(ctx: typer.Context) -> None:
         return
     for feed in feeds:
         made = feed.created_at.strftime("%Y-%m-%d %H:%M UTC")
-        status = f"revoked {feed.revoked_at:%Y-%m-%d %H:%M UTC}" if feed.revoked_at else "live"
+        status = feed.status
         private = "private screenings included" if feed.include_private else "public only"
         typer.echo(f"{feed.name}  ({status}; made {made}; {private}; cancelled: {feed.cancelled})")
         for line in feed.filters or ["all screenings"]:

@@ -1,6 +1,7 @@
 """Merging duplicates: everything the duplicate has moves to the record kept, then the
 duplicate is removed. What both have (the same credit, the same link) is kept once.
-Calendars see every affected screening change (its sequence goes up)."""
+Calendars see every affected screening change (its sequence goes up). Secret feeds made
+for the duplicate follow the record kept, and the duplicate's addresses redirect to it."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ from screenings.models import (
     Venue,
 )
 from screenings.services import lookup
-from screenings.services.catalog import FILM_SHOWN, Saved
+from screenings.services.catalog import FILM_SHOWN, Saved, retire_slug
 from screenings.services.changes import bump, bump_film, snapshot
+from screenings.services.secret_feeds import carry_feeds
 
 KINDS = ("person", "film", "venue", "festival")
 
@@ -53,11 +55,17 @@ def merge(session: Session, kind: str, keep: str, duplicate: str) -> Saved[str]:
         "venue": _venues,
         "festival": _festivals,
     }
+    # The duplicate's addresses redirect to the kept record's (while it was public), and
+    # its secret feeds follow it there: both before its screenings move.
+    retire_slug(session, dup, successor=kept.slug)
+    feeds = carry_feeds(session, kind, kept.id, dup.id)
     moved = movers[kind](session, kept, dup)
     what = lookup.describe(dup)
     session.delete(dup)
     session.flush()
     notes.append(f"moved {moved} and removed {what}")
+    if feeds:
+        notes.append(f"{feeds} secret feed(s) now follow {lookup.describe(kept)}")
     return Saved(lookup.describe(kept), tuple(notes))
 
 

@@ -5,13 +5,14 @@ answers 404 like one that does not exist."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from screenings import tables
-from screenings.errors import NotFound
+from screenings.errors import Gone, Merged, NotFound
 
 S, SE, C = tables.screening, tables.selection, tables.credit
 KINDS = ("festival", "edition", "venue", "film", "person")
@@ -72,8 +73,30 @@ def public_id(session: Session, kind: str, slug: str) -> int:
         statement = statement.where(condition)
     found = session.execute(statement).scalar()
     if found is None:
+        _refuse_retired(session, kind, slug)
         raise NotFound(f"no {kind} with the address {slug!r}")
     return int(found)
+
+
+def _refuse_retired(session: Session, kind: str, slug: str) -> None:
+    """``Merged`` or ``Gone`` for the slug of a public record merged into another or
+    removed lately (``catalog.retire_slug``); nothing for a record that was private, which
+    answers as one that never was."""
+    RS = tables.retired_slug
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=tables.RETIRED_SLUG_DAYS)
+    row = session.execute(
+        select(RS.c.retired_at, RS.c.successor).where(
+            RS.c.kind == kind,
+            RS.c.slug == slug,
+            RS.c.public.is_(True),
+            or_(RS.c.successor.is_not(None), RS.c.retired_at > since),
+        )
+    ).first()
+    if row is None:
+        return
+    if row.successor is not None:
+        raise Merged(f"the {kind} {slug!r} was merged into {row.successor!r}", row.successor)
+    raise Gone(f"the {kind} {slug!r} was removed on {row.retired_at:%Y-%m-%d}")
 
 
 def public_records(session: Session, kind: str, *order: Any) -> list[Any]:

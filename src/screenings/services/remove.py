@@ -23,9 +23,10 @@ from screenings.models import (
     Venue,
 )
 from screenings.services import lookup
-from screenings.services.catalog import Saved
+from screenings.services.catalog import Saved, retire_slug
 from screenings.services.changes import bump
 from screenings.services.schedule import screening_by_id
+from screenings.services.secret_feeds import end_feeds
 
 KINDS = (
     "film",
@@ -87,7 +88,10 @@ def remove(
 
     Refused (``Conflict``) while others depend on it, naming how many of what,
     unless ``cascade``. Without ``confirmed`` nothing is removed: the answer
-    says what would be (``InvalidInput``, so the command exits non-zero).
+    says what would be (``InvalidInput``, so the command exits non-zero), the secret
+    feeds it would end included. A secret feed made for any record removed, the
+    cascade's included, ends (``secret_feeds.end_feeds``); the slug of each is retired
+    (``catalog.retire_slug``).
     """
     finders: dict[str, Callable[[Session, str], Any]] = {
         "film": lambda s, n: lookup.find_film(s, n).record,
@@ -104,7 +108,10 @@ def remove(
         raise InvalidInput(f"remove: expected one of {', '.join(KINDS)}, got {kind!r}")
     record = finders[kind](session, name)
     described = f"{kind} #{record.id}" if kind in BY_ID else lookup.describe(record)
-    removed = _cascade(session, record, cascade, described)
+    if not cascade:
+        _refuse_dependents(session, record, described)
+    ended = _farewell(session, _tree(session, record))
+    removed = _cascade(session, record)
     if isinstance(record, Person):
         for nomination in session.scalars(
             select(Nomination).where(Nomination.person_id == record.id)
@@ -112,7 +119,14 @@ def remove(
             nomination.person_id = None
     if not confirmed:
         extra = f" and {', '.join(removed)}" if removed else ""
-        raise InvalidInput(f"remove: this would remove {described}{extra}; pass --yes to do it")
+        feeds = (
+            f"; it would end {len(ended)} secret feed(s) ({', '.join(map(repr, ended))})"
+            if ended
+            else ""
+        )
+        raise InvalidInput(
+            f"remove: this would remove {described}{extra}{feeds}; pass --yes to do it"
+        )
     if isinstance(record, Selection):
         # Its section and premiere show in the calendars of the film's screenings there.
         bump(
@@ -122,24 +136,52 @@ def remove(
         )
     session.delete(record)
     session.flush()
-    notes = (f"with {', '.join(removed)}",) if removed else ()
-    return Saved(described, notes)
+    notes = [f"with {', '.join(removed)}"] if removed else []
+    if ended:
+        notes.append(f"ended {len(ended)} secret feed(s): {', '.join(map(repr, ended))}")
+    return Saved(described, tuple(notes))
 
 
-def _cascade(session: Session, record: Any, cascade: bool, described: str) -> list[str]:
-    """Delete (or, without ``cascade``, refuse for) what depends on ``record``."""
-    removed: list[str] = []
+def _refuse_dependents(session: Session, record: Any, described: str) -> None:
     for kind, rows in _dependents(session, record):
-        if not rows:
-            continue
-        if not cascade:
+        if rows:
             raise Conflict(
                 f"remove: {len(rows)} {kind}(s) depend on {described}; remove or merge them "
                 "first, or pass --cascade"
             )
+
+
+def _tree(session: Session, record: Any) -> list[Any]:
+    """``record`` and everything a cascade would remove with it, before any of it goes."""
+    found = [record]
+    for _, rows in _dependents(session, record):
+        for row in rows:
+            found.extend(_tree(session, row))
+    return found
+
+
+def _farewell(session: Session, records: list[Any]) -> list[str]:
+    """Before ``records`` go: end the secret feeds made for any of them, and retire the
+    slug of each that has one (while its screenings, which made it public or not, are
+    still there). The names of the feeds ended."""
+    ended: list[str] = []
+    for record in records:
+        if isinstance(record, Film | Person | Festival | Edition | Venue):
+            kind = record.__table__.name
+            ended.extend(end_feeds(session, kind, record.id, lookup.describe(record)))
+            retire_slug(session, record)
+    return sorted(set(ended))
+
+
+def _cascade(session: Session, record: Any) -> list[str]:
+    """Delete what depends on ``record`` (checked beforehand: ``_refuse_dependents``)."""
+    removed: list[str] = []
+    for kind, rows in _dependents(session, record):
+        if not rows:
+            continue
         films = {row.film_id for row in rows if isinstance(row, Credit)}
         for row in rows:
-            _cascade(session, row, True, "")
+            _cascade(session, row)
             session.delete(row)
         if films:  # the films' calendars show their credits: once per screening
             session.flush()

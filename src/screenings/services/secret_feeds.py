@@ -17,7 +17,7 @@ import re
 import secrets
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from screenings import tables
@@ -26,11 +26,15 @@ from screenings.query import ScreeningQuery
 from screenings.services import lookup
 from screenings.timeparse import UTC, date_span
 
-FILTERS_VERSION = 1
+FILTERS_VERSION = 2  # 1 held the records' ids; migration 0004 moved them to columns
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
 T = tables.feed_token
 # The words of dates, kept as given and read on each request.
 DATE_WORDS = ("from", "to", "on", "in")
+# A feed's reference columns, and the kind of record each names.
+TARGETS = {key: ("person" if key == "director" else key) for key in tables.FEED_TARGETS}
+# What no longer finds a feed, whatever the reason: the answer to a wrong token.
+NO_SUCH_FEED = "no such feed"
 
 
 class SecretFeed(NamedTuple):
@@ -42,6 +46,17 @@ class SecretFeed(NamedTuple):
     cancelled: str
     created_at: dt.datetime
     revoked_at: dt.datetime | None
+    ended_at: dt.datetime | None = None
+    ended_because: str | None = None  # "its edition Sheffield Doc/Fest 2013 (#3) was removed"
+
+    @property
+    def status(self) -> str:
+        """ "live", "revoked on DATE" or "ended: WHY on DATE"."""
+        if self.ended_at is not None:
+            return f"ended: {self.ended_because} on {self.ended_at:%Y-%m-%d}"
+        if self.revoked_at is not None:
+            return f"revoked {self.revoked_at:%Y-%m-%d %H:%M UTC}"
+        return "live"
 
 
 def token_hash(token: str) -> str:
@@ -70,7 +85,8 @@ def create_secret_feed(
             f"feed: there is already a secret feed called {taken.name!r}{revoked}; "
             "choose another name"
         )
-    filters = _stored_filters(session, query, dates, cancelled, dayfirst)
+    targets = _targets(session, query)
+    filters = _stored_filters(query, dates, cancelled, dayfirst)
     token = secrets.token_urlsafe(32)
     session.execute(
         insert(T).values(
@@ -78,40 +94,49 @@ def create_secret_feed(
             token_hash=token_hash(token),
             filters=filters,
             include_private=query.include_private,
+            **targets,
         )
     )
     row = session.execute(select(T).where(T.c.name == name)).one()
     return _view(session, row), token
 
 
+def _targets(session: Session, query: ScreeningQuery) -> dict[str, int]:
+    """The records ``query`` names, resolved now: reference column -> id."""
+    found: dict[str, int] = {}
+    if query.film is not None:
+        found["film_id"] = lookup.find_film(session, query.film).record.id
+    if query.person is not None:
+        found["person_id"] = lookup.find_person(session, query.person).record.id
+    if query.director is not None:
+        found["director_id"] = lookup.find_person(
+            session, query.director, what="director"
+        ).record.id
+    if query.edition is not None or (query.festival is not None and query.year is not None):
+        edition = lookup.find_edition(
+            session, query.edition, festival=query.festival, year=query.year
+        )
+        found["edition_id"] = edition.record.id
+    elif query.festival is not None:
+        found["festival_id"] = lookup.find_festival(session, query.festival).record.id
+    if query.venue is not None:
+        found["venue_id"] = lookup.find_venue(session, query.venue).record.id
+    return found
+
+
 def _stored_filters(
-    session: Session,
     query: ScreeningQuery,
     dates: dict[str, str],
     cancelled: str,
     dayfirst: bool | None,
 ) -> dict[str, Any]:
+    """The filters that name no record, as stored values."""
     # Dates are checked now, so that a feed never holds words it cannot read; the date
     # order they were read in is kept with them.
     date_span(*(dates.get(w) for w in DATE_WORDS), dayfirst=dayfirst, today=dt.date.today())
     stored: dict[str, Any] = {"version": FILTERS_VERSION, "cancelled": cancelled}
     if dayfirst is not None:
         stored["dayfirst"] = dayfirst
-    if query.film is not None:
-        stored["film"] = lookup.find_film(session, query.film).record.id
-    if query.person is not None:
-        stored["person"] = lookup.find_person(session, query.person).record.id
-    if query.director is not None:
-        stored["director"] = lookup.find_person(session, query.director, what="director").record.id
-    if query.edition is not None or (query.festival is not None and query.year is not None):
-        found = lookup.find_edition(
-            session, query.edition, festival=query.festival, year=query.year
-        )
-        stored["edition"] = found.record.id
-    elif query.festival is not None:
-        stored["festival"] = lookup.find_festival(session, query.festival).record.id
-    if query.venue is not None:
-        stored["venue"] = lookup.find_venue(session, query.venue).record.id
     for field in ("city", "country", "section", "audience"):
         if getattr(query, field) is not None:
             stored[field] = getattr(query, field)
@@ -129,23 +154,28 @@ def secret_query(
     session: Session, token: str, *, default_length_minutes: int
 ) -> tuple[ScreeningQuery, str, str]:
     """The query, the ``cancelled`` mode and the name of the live secret feed with ``token``;
-    ``NotFound`` for a token of the wrong form, an unknown one, or a revoked one
+    ``NotFound`` for a token of the wrong form, an unknown one, a revoked or an ended one
     (all alike: a guess learns nothing)."""
     if not TOKEN_PATTERN.match(token):
-        raise NotFound("no such feed")
+        raise NotFound(NO_SUCH_FEED)
     wanted = token_hash(token)
     row = session.execute(select(T).where(T.c.token_hash == wanted)).first()
-    if row is None or not hmac.compare_digest(row.token_hash, wanted) or row.revoked_at:
-        raise NotFound("no such feed")
+    if (
+        row is None
+        or not hmac.compare_digest(row.token_hash, wanted)
+        or row.revoked_at is not None
+        or row.ended_at is not None
+    ):
+        raise NotFound(NO_SUCH_FEED)
     filters = _readable(row.filters)
     now = dt.datetime.now(UTC)
     query = ScreeningQuery(
-        film=_by_id(filters.get("film")),
-        person=_by_id(filters.get("person")),
-        director=_by_id(filters.get("director")),
-        edition=_by_id(filters.get("edition")),
-        festival=_by_id(filters.get("festival")),
-        venue=_by_id(filters.get("venue")),
+        film=_by_id(row.film_id),
+        person=_by_id(row.person_id),
+        director=_by_id(row.director_id),
+        edition=_by_id(row.edition_id),
+        festival=_by_id(row.festival_id),
+        venue=_by_id(row.venue_id),
         city=filters.get("city"),
         country=filters.get("country"),
         section=filters.get("section"),
@@ -165,14 +195,61 @@ def secret_query(
 
 
 def _readable(filters: Any) -> dict[str, Any]:
-    """Stored filters in the form this version reads (version 1 is the only one yet)."""
+    """Stored filters in the form this version reads."""
     if not isinstance(filters, dict) or filters.get("version") != FILTERS_VERSION:
-        raise NotFound("no such feed")  # written by a newer screenings: not served
+        raise NotFound(NO_SUCH_FEED)  # written by a newer screenings: not served
     return filters
 
 
 def _by_id(record_id: int | None) -> str | None:
     return f"#{record_id}" if record_id is not None else None
+
+
+def _naming(kind: str, record_id: int) -> Any:
+    """The condition for the feeds that name the ``kind`` #``record_id``."""
+    return or_(*(T.c[f"{key}_id"] == record_id for key, named in TARGETS.items() if named == kind))
+
+
+def end_feeds(session: Session, kind: str, record_id: int, described: str) -> list[str]:
+    """End every feed that names the ``kind`` #``record_id``, about to be removed; their
+    names. An ended feed never serves again (its address answers as an unknown token does)
+    and ``feed list`` says why; its reference is cleared, which the removal needs, and
+    cannot widen it, since it no longer serves."""
+    if kind not in TARGETS.values():
+        return []
+    names = list(
+        session.execute(
+            select(T.c.name).where(_naming(kind, record_id)).order_by(T.c.name)
+        ).scalars()
+    )
+    if not names:
+        return names
+    now = dt.datetime.now(UTC)
+    because = f"its {kind} {described} was removed"[:300]
+    session.execute(
+        update(T)
+        .where(_naming(kind, record_id), T.c.ended_at.is_(None))
+        .values(ended_at=now, ended_because=because)
+    )
+    for key, named in TARGETS.items():
+        if named == kind:
+            column = T.c[f"{key}_id"]
+            session.execute(update(T).where(column == record_id).values({column: None}))
+    return names
+
+
+def carry_feeds(session: Session, kind: str, kept_id: int, duplicate_id: int) -> int:
+    """Point every feed that names the duplicate ``kind`` at the record kept (``merge``);
+    how many feeds."""
+    moved = 0
+    for key, named in TARGETS.items():
+        if named == kind:
+            column = T.c[f"{key}_id"]
+            result = session.execute(
+                update(T).where(column == duplicate_id).values({column: kept_id})
+            )
+            moved += result.rowcount  # type: ignore[attr-defined]
+    return moved
 
 
 def list_secret_feeds(session: Session) -> list[SecretFeed]:
@@ -211,30 +288,31 @@ def _view(session: Session, row: Any) -> SecretFeed:
     filters = row.filters if isinstance(row.filters, dict) else {}
     return SecretFeed(
         name=row.name,
-        filters=_described(session, filters),
+        filters=_described(session, row, filters),
         include_private=bool(row.include_private),
         cancelled=str(filters.get("cancelled", "mark")),
         created_at=row.created_at,
         revoked_at=row.revoked_at,
+        ended_at=row.ended_at,
+        ended_because=row.ended_because,
     )
 
 
-def _described(session: Session, filters: dict[str, Any]) -> list[str]:
+def _described(session: Session, row: Any, filters: dict[str, Any]) -> list[str]:
     from screenings import models
 
+    model = {
+        "film": models.Film,
+        "person": models.Person,
+        "edition": models.Edition,
+        "festival": models.Festival,
+        "venue": models.Venue,
+    }
     shown: list[str] = []
-    for field, model in (
-        ("film", models.Film),
-        ("person", models.Person),
-        ("director", models.Person),
-        ("edition", models.Edition),
-        ("festival", models.Festival),
-        ("venue", models.Venue),
-    ):
-        if field in filters:
-            record = session.get(model, filters[field])
-            named = lookup.describe(record) if record is not None else f"#{filters[field]} (gone)"
-            shown.append(f"{field}: {named}")
+    for key, kind in TARGETS.items():
+        record_id = getattr(row, f"{key}_id")
+        if record_id is not None:  # an enforced reference: the record exists
+            shown.append(f"{key}: {lookup.describe(session.get_one(model[kind], record_id))}")
     for field in ("city", "country", "section", "audience"):
         if field in filters:
             shown.append(f"{field}: {filters[field]}")
