@@ -177,15 +177,32 @@ def as_dict(record: Any) -> dict[str, Any]:
 
 def flat_columns(view_type: type) -> list[str]:
     """The CSV columns of a view: nested records flattened as ``film_id``, ``film_title``, ..."""
+    return [name for name, _ in _flat_fields(view_type)]
+
+
+def numeric_columns(view_type: type) -> frozenset[str]:
+    """The CSV columns of a view declared as numbers (``int`` or ``float``, or None when
+    unknown): ids, years, minutes, counts, ``sequence``, ``latitude``, ``longitude``.
+    Their cells are numbers the catalogue holds, never text someone typed."""
+    return frozenset(name for name, hint in _flat_fields(view_type) if _is_number(hint))
+
+
+def _flat_fields(view_type: type) -> list[tuple[str, Any]]:
     hints = typing.get_type_hints(view_type)
-    columns: list[str] = []
+    fields: list[tuple[str, Any]] = []
     for name in view_type._fields:  # type: ignore[attr-defined]
         nested = _nested_type(hints[name])
         if nested is None:
-            columns.append(name)
+            fields.append((name, hints[name]))
         else:
-            columns.extend(f"{name}_{sub}" for sub in flat_columns(nested))
-    return columns
+            fields.extend((f"{name}_{sub}", hint) for sub, hint in _flat_fields(nested))
+    return fields
+
+
+def _is_number(hint: Any) -> bool:
+    kinds = [kind for kind in typing.get_args(hint) or (hint,) if kind is not type(None)]
+    # Compared by identity, not issubclass: a bool is not a number to a spreadsheet.
+    return bool(kinds) and all(kind in (int, float) for kind in kinds)
 
 
 def flat_row(record: Any) -> dict[str, Any]:

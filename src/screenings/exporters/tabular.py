@@ -1,4 +1,13 @@
-"""JSON and CSV renderers: records in, deterministic bytes out (the contract in the README)."""
+"""JSON and CSV renderers: records in, deterministic bytes out (the contract in the README).
+
+A CSV is opened in spreadsheets, which run a cell that begins with ``=``, ``+``, ``-``,
+``@``, a tab, a carriage return or a line feed as a formula (OWASP, "CSV Injection"): a
+film title from someone else's lineup could fetch a URL with the sheet's contents, or
+start a program. So every text cell that begins with one of these is written with a
+``'`` before it, which spreadsheets read as "this is text". Columns declared as numbers
+(``records.numeric_columns``) are never changed: a negative longitude stays a number.
+JSON is read by programs, not spreadsheets, and carries the values as they are.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +17,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from screenings.records import as_dict, flat_columns, flat_row
+from screenings.records import as_dict, flat_columns, flat_row, numeric_columns
 
 CONTRACT_VERSION = 1
+
+# OWASP's list: a spreadsheet reads a cell that begins with one of these as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def render_json(kind: str, view_type: type, rows: Sequence[Any]) -> bytes:
@@ -23,10 +35,26 @@ def render_json(kind: str, view_type: type, rows: Sequence[Any]) -> bytes:
 
 def render_csv(view_type: type, rows: Sequence[Any]) -> bytes:
     """One header row, then one row per record, nested records flattened
-    (``film_title``), lists joined with '; ', unknown values empty; RFC 4180 (CRLF)."""
+    (``film_title``), lists joined with '; ', unknown values empty; RFC 4180 (CRLF).
+    A text cell that begins with one of ``FORMULA_TRIGGERS`` has a ``'`` put before it;
+    numeric columns are written as they are."""
+    columns = flat_columns(view_type)
+    numeric = numeric_columns(view_type)
+    text_columns = [column for column in columns if column not in numeric]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=flat_columns(view_type))
+    writer = csv.DictWriter(buffer, fieldnames=columns)
     writer.writeheader()
     for row in rows:
-        writer.writerow(flat_row(row))
+        cells = flat_row(row)
+        for column in text_columns:
+            cells[column] = defuse_cell(cells[column])
+        writer.writerow(cells)
     return buffer.getvalue().encode()
+
+
+def defuse_cell(value: Any) -> Any:
+    """``value`` as a spreadsheet must read it, as text: with a ``'`` before it when it is
+    text that begins with one of ``FORMULA_TRIGGERS``, else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
