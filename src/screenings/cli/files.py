@@ -8,6 +8,7 @@ import contextlib
 import filecmp
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,11 +28,38 @@ class _Staged(NamedTuple):
     target: Path
 
 
+def _node(path: Path) -> int | None:
+    """The file type bits of what ``path`` names (a symbolic link followed); None when
+    nothing is there."""
+    try:
+        return stat.S_IFMT(os.stat(path).st_mode)
+    except OSError:
+        # Nothing there, or ENOTDIR, ELOOP, EACCES: said when the file is written.
+        return None
+
+
+def _describe(node: int) -> str:
+    return {
+        stat.S_IFDIR: "a directory",
+        stat.S_IFIFO: "a FIFO",
+        stat.S_IFCHR: "a character device",
+        stat.S_IFBLK: "a block device",
+        stat.S_IFSOCK: "a socket",
+    }.get(node, "not a regular file")
+
+
 def _stage(path: Path, pieces: Iterable[bytes], *, what: str) -> _Staged | None:
     """Write ``pieces`` to a temporary file beside ``path`` (flushed to disk); None, and
-    nothing left behind, when ``path`` already holds these bytes."""
-    if path.is_dir():
+    nothing left behind, when ``path`` already holds these bytes. ``InvalidInput`` when
+    something other than a regular file is at ``path``: it is never replaced."""
+    node = _node(path)
+    if node == stat.S_IFDIR:
         raise InvalidInput(f"{what}: {path} is a directory; expected a file name")
+    if node is not None and node != stat.S_IFREG:
+        raise InvalidInput(
+            f"{what}: {path} is {_describe(node)}, not a regular file; "
+            "it is left alone: move it away, or choose another place"
+        )
     temporary: Path | None = None
     try:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -76,8 +104,13 @@ def write_if_changed(path: Path, pieces: Iterable[bytes], *, what: str) -> bool:
     in one step; leave it untouched when it already holds these bytes. True if written.
     A symbolic link is followed: the file it points to is replaced.
 
-    An unwritable place is ``InvalidInput`` naming ``what`` and the path.
+    A FIFO or a character device at ``path`` (``/dev/null``, ``/dev/stdout``, a terminal)
+    is written into, as a shell's ``>`` would, and never replaced; a block device or a
+    socket is refused. An unwritable place, or a device that refuses the bytes
+    (``/dev/full``), is ``InvalidInput`` naming ``what`` and the path.
     """
+    if _node(path) in (stat.S_IFIFO, stat.S_IFCHR) and _write_into(path, pieces, what=what):
+        return True
     staged = _stage(path.resolve() if path.is_symlink() else path, pieces, what=what)
     if staged is None:
         return False
@@ -85,8 +118,28 @@ def write_if_changed(path: Path, pieces: Iterable[bytes], *, what: str) -> bool:
     return True
 
 
+def _write_into(path: Path, pieces: Iterable[bytes], *, what: str) -> bool:
+    """Write ``pieces`` into the FIFO or device at ``path``, which stays what it is; False,
+    with nothing written, if a regular file took its place meanwhile."""
+    try:
+        # No O_CREAT: if the node went away, nothing is made in its place here.
+        handle = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise InvalidInput(f"{what}: cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if stat.S_ISREG(os.fstat(out.fileno()).st_mode):
+                return False
+            for piece in pieces:
+                out.write(piece)
+    except OSError as exc:
+        raise InvalidInput(f"{what}: cannot write {path}: {exc.strerror or exc}") from None
+    return True
+
+
 def _mode(path: Path) -> int:
-    """The existing file's mode, else what a new file gets (readable by a web server)."""
+    """The existing regular file's mode, else what a new file gets (readable by a web
+    server)."""
     with contextlib.suppress(OSError):
         return path.stat().st_mode & 0o777
     umask = os.umask(0)
@@ -146,14 +199,15 @@ def publish_split(split: Split, out_dir: Path) -> Published:
             (INDEX_JSON, render_index_json(split.by, entries, split.ungrouped, split.scope)),
             (INDEX_HTML, render_index_html(split.by, entries, split.ungrouped)),
         ]
-        staged_indexes = [
-            _stage(out_dir / name, [data], what="--out-dir") for name, data in indexes
-        ]
+        written = len(staged)
+        for name, data in indexes:  # one at a time, so that a refusal discards the others
+            item = _stage(out_dir / name, [data], what="--out-dir")
+            if item is not None:
+                staged.append(item)
     except BaseException:
         _discard(staged)
         raise
-    written = len(staged)
-    _commit([*staged, *(item for item in staged_indexes if item is not None)], what="--out-dir")
+    _commit(staged, what="--out-dir")
     stale = previous - {entry.file for entry in entries if entry.file}
     removed = kept = 0
     for name in sorted(stale):
