@@ -13,8 +13,9 @@ from typing import Annotated
 import typer
 
 from screenings import __version__
+from screenings.cli import output
 from screenings.cli.context import State
-from screenings.errors import ScreeningsError
+from screenings.errors import InvalidInput, ScreeningsError
 
 
 def _register(app: typer.Typer, name: str) -> None:
@@ -111,12 +112,24 @@ def root(
             show_default=False,
         ),
     ] = None,
+    immutable: Annotated[
+        bool,
+        typer.Option(
+            "--immutable",
+            help=(
+                "Read a SQLite file with no locks and no -shm/-wal files beside it: for a "
+                "file that nothing writes to while it is read (on read-only media, say); "
+                "never assumed. Commands that write refuse it. Same as ?immutable=1 in "
+                "the URL."
+            ),
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    ctx.obj = State(db, dayfirst)
+    ctx.obj = State(db, dayfirst, immutable)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -124,17 +137,26 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     The one place where errors become messages: a ``ScreeningsError`` or a
     usage error is one line on stderr and its exit code; Ctrl-C is exit 130.
+    A stdout that cannot be written (a full device, a closed descriptor) is one line
+    and exit 2, whatever the command; a reader that stopped reading (``| head``) ends
+    it quietly, exit 0.
     Anything else is a bug and keeps its traceback.
     """
     args = list(argv) if argv is not None else sys.argv[1:]
     try:
         command_line = build_app(_command_in(args))
         try:
-            result = command_line(args=args, prog_name="screenings", standalone_mode=False)
+            with output.guarded():
+                result = command_line(args=args, prog_name="screenings", standalone_mode=False)
         finally:
             from screenings.cli.context import close_engines
 
             close_engines()
+    except output.StdoutFailed as failed:
+        output.discard_pending(failed)
+        if failed.reader_gone:
+            return 0
+        return _fail(failed.message, STDOUT_FAILED)
     except ScreeningsError as exc:
         return _fail(exc.message, exc.exit_code)
     except typer.TyperException as exc:  # usage errors: unknown command or option, bad value
@@ -150,6 +172,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 INTERRUPTED = "interrupted; nothing was written"
+# As for any output the user named that cannot be written (``export -o``).
+STDOUT_FAILED = InvalidInput.exit_code
 
 
 def _fail(message: str, code: int) -> int:

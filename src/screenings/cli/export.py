@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -126,8 +125,7 @@ def export(
     )
     query = filters.screening_query(settings, locals())
     # A mistyped --db must not create an empty catalogue and publish its empty feeds.
-    state(ctx).refuse_missing_database()
-    with unit_of_work(state(ctx).catalogue(), write=False) as session:
+    with unit_of_work(state(ctx).reader(), write=False) as session:
         if split_by is not None:
             assert out_dir is not None
             write_split(session, query, split_by, options, Path(out_dir))
@@ -228,19 +226,11 @@ def _say_split(split: Any, outcome: Any, out_dir: Path) -> None:
 
 
 def _to_stdout(pieces: Any) -> None:
-    """Write to stdout; a reader that stopped reading (``| head``) ends the export
-    quietly, and a full or failing output is one line."""
+    """Write to stdout, streamed. A reader that stops reading (``| head``) or a full
+    device is reported by ``screenings.cli.run``, as for every command."""
     import sys
 
     out = sys.stdout.buffer
-    try:
-        for piece in pieces:
-            out.write(piece)
-        out.flush()
-    except BrokenPipeError:
-        # Nothing more can reach the reader; stop Python's own flush at exit from failing.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(0) from None
-    except OSError as exc:
-        raise InvalidInput(f"stdout: cannot write: {exc.strerror or exc}") from None
+    for piece in pieces:
+        out.write(piece)
+    out.flush()
