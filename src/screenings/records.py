@@ -234,6 +234,13 @@ def _nested_type(hint: Any) -> type | None:
 
 # --- What the lineup parser reads -------------------------------------------
 
+SHOWN_CHARS = 80  # of a cell that a message echoes (docs/security.md, "Input limits")
+
+
+def shorten(text: str) -> str:
+    """``text`` as a message may echo a cell: its first 80 characters, then "…" if cut."""
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
 
 class RowIssue(NamedTuple):
     """A complaint about a file: where (file, physical line, column), the raw value, and
@@ -251,11 +258,22 @@ class RowIssue(NamedTuple):
     external_id: str | None = None
 
     def __str__(self) -> str:
+        """One line; the column, the value and whatever the message quotes of either are
+        cut to their first 80 characters (a cell may be a megabyte)."""
         where = f"{self.file}:{self.line}" if self.line else self.file
-        column = f" column {self.column!r}:" if self.column else ""
-        # The raw value, unless the message already quotes it.
-        value = f" {self.value!r}:" if self.value and self.value not in self.message else ""
-        return f"{where}:{column}{value} {self.message}"
+        column = f" column {shorten(self.column)!r}:" if self.column else ""
+        value = ""
+        if self.value and self.value not in self.message:  # unless the message quotes it
+            value = f" {shorten(self.value)!r}:"
+        message = _shortened(_shortened(self.message, self.value), self.column)
+        return f"{where}:{column}{value} {message}"
+
+
+def _shortened(message: str, cell: str | None) -> str:
+    """``message`` with each long ``cell`` it quotes (as is, or as ``repr`` quotes it) cut."""
+    if cell is None or len(cell) <= SHOWN_CHARS:
+        return message
+    return message.replace(repr(cell), repr(shorten(cell))).replace(cell, shorten(cell))
 
 
 class FilmFields(NamedTuple):
