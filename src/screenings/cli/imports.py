@@ -77,8 +77,22 @@ def import_(
         Opt("--file-kind", help="lineup, films, screenings, selections or awards."),
     ] = None,
     encoding: Annotated[
-        str | None, Opt("--encoding", help="Default: UTF-8 (with or without BOM), UTF-16.")
+        str | None,
+        Opt(
+            "--encoding",
+            help="A text encoding such as cp1252 or latin-1. Default: UTF-8 (with or without "
+            "BOM), or UTF-16 or UTF-32 after its BOM.",
+        ),
     ] = None,
+    force_encoding: Annotated[
+        bool,
+        Opt(
+            "--force-encoding",
+            help="Read the text as --encoding (or UTF-8) says even where it looks misread: a "
+            "UTF-8 file read with another --encoding, or text such as 'â€“' or 'Ã©' (UTF-8 "
+            "garbled as cp1252), which are refused otherwise.",
+        ),
+    ] = False,
     delimiter: Annotated[str | None, Opt("--delimiter", help="Default: detected.")] = None,
     dayfirst: Annotated[
         bool | None,
@@ -130,6 +144,7 @@ def import_(
         mapping=dict(pairs(mapping, "--map", "COLUMN=FIELD, e.g. Cine=venue")),
         file_kind=file_kind,
         encoding=encoding,
+        force_encoding=force_encoding,
         delimiter=delimiter,
         dayfirst=dayfirst if dayfirst is not None else state(ctx).dayfirst_option,
         configured_dayfirst=settings.dayfirst,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,8 +20,8 @@ from typing import Any, BinaryIO
 
 from screenings.errors import InvalidInput
 from screenings.keys import name_key
-from screenings.parsers.table import Cells, Table, open_table
-from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
+from screenings.parsers.table import Cells, Table, misread_utf8, open_table, spooled
+from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue, shorten
 from screenings.timeparse import parse_time, parse_when, zone_name
 
 FILE_KINDS = ("lineup", "films", "screenings", "selections", "awards")
@@ -146,11 +145,14 @@ class LineupOptions:
     ``--monthfirst``); ``configured_dayfirst``: the user's setting, used only
     when the file's own dates do not settle it. ``festival``/``year``: the
     edition given on the command line (rows may name their own).
+    ``force_encoding``: read the text as ``encoding`` (or UTF-8) says even where it
+    looks misread (UTF-8 text read as another encoding, or garbled through cp1252).
     """
 
     mapping: Mapping[str, str] = field(default_factory=dict)
     file_kind: str | None = None
     encoding: str | None = None
+    force_encoding: bool = False
     delimiter: str | None = None
     dayfirst: bool | None = None
     configured_dayfirst: bool | None = None
@@ -174,12 +176,12 @@ class Parsed:
 
 def describe_mapping(parsed: Parsed) -> list[str]:
     """The mapping as lines for ``--show-mapping``."""
-    width = max((len(c) for c, _ in parsed.mapping), default=0)
+    width = max((len(shorten(c)) for c, _ in parsed.mapping), default=0)
     article = "an" if parsed.kind[0] in "aeiou" else "a"
     lines = [f"{parsed.name}: {article} {parsed.kind} file"]
     for column, target in parsed.mapping:
         shown = target or "(unknown: ignored; --map COLUMN=FIELD to use it)"
-        lines.append(f"  {column.ljust(width)}  -> {shown}")
+        lines.append(f"  {shorten(column).ljust(width)}  -> {shown}")
     if parsed.date_order:
         lines.append(f"  numeric dates read {parsed.date_order} ({parsed.date_order_reason})")
     return lines
@@ -192,8 +194,21 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
     whose header cannot be used gives a ``Parsed`` whose only item is the issue.
     """
     options = options or LineupOptions()
-    stream = _seekable(stream)
-    opened = open_table(stream, name, encoding=options.encoding, delimiter=options.delimiter)
+    copy = spooled(stream, name)
+    if isinstance(copy, RowIssue):
+        return _failed(name, copy)
+    stream = copy
+    if options.encoding is not None and not options.force_encoding:
+        misread = misread_utf8(stream, name, options.encoding)
+        if misread is not None:
+            return _failed(name, misread)
+    opened = open_table(
+        stream,
+        name,
+        encoding=options.encoding,
+        delimiter=options.delimiter,
+        force_encoding=options.force_encoding,
+    )
     if isinstance(opened, RowIssue):
         return _failed(name, opened)
     columns = _map_columns(opened, options)
@@ -209,7 +224,7 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
                 None,
                 None,
                 "cannot tell what kind of file this is from its columns ("
-                + ", ".join(opened.header)
+                + _listed(opened.header)
                 + "); expected a lineup (title and date), a films "
                 "file (film_id and title), a screenings file (film_id and date), a selections "
                 "file (film and festival) or an awards file (award); or pass --file-kind",
@@ -221,7 +236,13 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
         return _failed(name, order, kind, mapping)
     dayfirst, reason = order
     stream.seek(0)
-    reopened = open_table(stream, name, encoding=options.encoding, delimiter=opened.delimiter)
+    reopened = open_table(
+        stream,
+        name,
+        encoding=options.encoding,
+        delimiter=opened.delimiter,
+        force_encoding=options.force_encoding,
+    )
     assert not isinstance(reopened, RowIssue)
     reader = _RowReader(name, reopened.header, columns, options, dayfirst)
     items = _items(reopened, reader, kind, mapping, opened.header_line)
@@ -233,7 +254,9 @@ def file_kind(stream: BinaryIO, name: str, options: LineupOptions | None = None)
     """What kind of file ``stream`` is, from its header alone ("unknown" when it cannot
     be told); the stream is left at its start."""
     options = options or LineupOptions()
-    opened = open_table(stream, name, encoding=options.encoding, delimiter=options.delimiter)
+    opened = open_table(
+        stream, name, encoding=options.encoding, delimiter=options.delimiter, force_encoding=True
+    )  # its columns' names are enough: reading the file refuses garbled text
     columns = _map_columns(opened, options) if not isinstance(opened, RowIssue) else opened
     stream.seek(0)
     if isinstance(columns, RowIssue):
@@ -300,18 +323,10 @@ def _failed(
     return Parsed(name, kind, mapping or [], None, None, iter([issue]))
 
 
-def _seekable(stream: BinaryIO) -> BinaryIO:
-    """The stream itself if it can be read twice, else a spooled copy (standard input)."""
-    try:
-        if stream.seekable():
-            return stream
-    except (AttributeError, ValueError):
-        pass
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 -- returned
-    while chunk := stream.read(1024 * 1024):
-        spool.write(chunk)
-    spool.seek(0)
-    return spool  # type: ignore[return-value]
+def _listed(columns: Sequence[str]) -> str:
+    """Column names as a message lists them: the first 20, each cut as a cell is."""
+    shown = ", ".join(shorten(c) for c in columns[:20])
+    return shown + (f", and {len(columns) - 20:,} more" if len(columns) > 20 else "")
 
 
 def _map_columns(table: Table, options: LineupOptions) -> dict[str, str] | RowIssue:
@@ -325,8 +340,8 @@ def _map_columns(table: Table, options: LineupOptions) -> dict[str, str] | RowIs
                 table.header_line,
                 column,
                 None,
-                f"--map: the file has no column {column!r}; its columns: "
-                + ", ".join(table.header),
+                f"--map: the file has no column {shorten(column)!r}; its columns: "
+                + _listed(table.header),
             )
         if target not in FIELDS and target != IGNORE and not _credit_or_link(target):
             return RowIssue(
@@ -352,7 +367,7 @@ def _map_columns(table: Table, options: LineupOptions) -> dict[str, str] | RowIs
                 table.header_line,
                 column,
                 None,
-                f"both {seen[target]!r} and {column!r} are the {target} column; "
+                f"both {shorten(seen[target])!r} and {shorten(column)!r} are the {target} column; "
                 f"--map one of them to another field or to ignore",
             )
         if target:
@@ -403,7 +418,10 @@ def _date_order(
     if not date_columns:
         return None, None
     stream.seek(0)
-    table = open_table(stream, name, encoding=options.encoding, delimiter=options.delimiter)
+    # Only the dates matter here: the real pass refuses garbled text, unless forced.
+    table = open_table(
+        stream, name, encoding=options.encoding, delimiter=options.delimiter, force_encoding=True
+    )
     if isinstance(table, RowIssue):
         return table
     positions = [table.header.index(c) for c in date_columns]
@@ -559,9 +577,7 @@ class _RowReader:
             return value
         width = WIDTHS.get(target)
         if width is not None and len(value) > width:
-            raise self.bad(
-                target, value[:40] + "...", f"{len(value)} characters; at most {width} are kept"
-            )
+            raise self.bad(target, value, f"{len(value)} characters; at most {width} are kept")
         return value
 
     def text(self, row: Cells, target: str) -> str | None:
@@ -935,7 +951,7 @@ def _people(value: str, column: str | None) -> list[str]:
     for name in names:
         if len(name) > PERSON_WIDTH:
             message = f"a name of {len(name)} characters; at most {PERSON_WIDTH} are kept"
-            raise _Bad(column, name[:40] + "...", message)
+            raise _Bad(column, name, message)
     return names
 
 
