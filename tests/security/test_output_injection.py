@@ -221,6 +221,21 @@ def test_the_numeric_columns_follow_the_declared_types() -> None:
     }
 
 
+def test_the_readme_lists_the_numeric_columns() -> None:
+    from screenings.records import numeric_columns
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("| kind | numeric columns, never prefixed |\n| --- | --- |\n")[1]
+    listed = {}
+    for line in table.split("\n\n")[0].splitlines():
+        kind, columns = (cell.strip() for cell in line.strip("|").split("|"))
+        listed[kind] = {column.strip(" `") for column in columns.split(",")}
+    from screenings.cli.listing import _view_types
+
+    views = {"screenings": ScreeningView, **_view_types()}  # every kind that list lists
+    assert listed == {kind: numeric_columns(view) for kind, view in views.items()}
+
+
 def _screening(number: int, text: str) -> ScreeningView:
     """A screening whose every text field says ``text`` (a field with a closed set of
     values too: the rule does not trust the catalogue to have checked them)."""

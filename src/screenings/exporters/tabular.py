@@ -47,14 +47,8 @@ def render_csv(view_type: type, rows: Sequence[Any]) -> bytes:
     for row in rows:
         cells = flat_row(row)
         for column in text_columns:
-            cells[column] = defuse_cell(cells[column])
+            value = cells[column]
+            if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+                cells[column] = "'" + value
         writer.writerow(cells)
     return buffer.getvalue().encode()
-
-
-def defuse_cell(value: Any) -> Any:
-    """``value`` as a spreadsheet must read it, as text: with a ``'`` before it when it is
-    text that begins with one of ``FORMULA_TRIGGERS``, else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
