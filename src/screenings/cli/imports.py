@@ -128,7 +128,6 @@ def import_(
         parse_lineup_files,
     )
     from screenings.records import RowIssue
-    from screenings.services.catalog import check_year
     from screenings.timeparse import parse_time, zone_name
 
     if len(files) > 2:
@@ -154,6 +153,10 @@ def import_(
         timezone=zone_name(timezone, what="--timezone") if timezone else None,
     )
     if year is not None:
+        # Here, not above: the services take 0.3 s to import, and a file that cannot be
+        # read is refused before they are needed.
+        from screenings.services.catalog import check_year
+
         check_year(year, "--year")
     with ExitStack() as stack:
         streams = [stack.enter_context(_open(path)) for path in files]
@@ -168,6 +171,10 @@ def import_(
                     f"FILE: {names[0]} is a screenings file (a film_id column, no titles); "
                     f"give its films file first: screenings import FILMS.csv {names[0]}"
                 )
+        if parsed.unreadable is not None and not show_mapping and report is None:
+            # Nothing in it can be imported: said before the catalogue is opened or made,
+            # or waits for another import's lock. (A --report gets its record below.)
+            raise InvalidInput(f"{parsed.unreadable}; nothing was imported")
         if show_mapping:
             for line in describe_mapping(parsed):
                 typer.echo(line)

@@ -164,7 +164,11 @@ class LineupOptions:
 
 @dataclass
 class Parsed:
-    """A file opened for parsing: what it is, how its columns map, then its records."""
+    """A file opened for parsing: what it is, how its columns map, then its records.
+
+    ``unreadable``: why no row of it can be read, if so (its header, its encoding, its
+    date order, standard input past its cap); ``items`` is then that issue alone.
+    """
 
     name: str
     kind: str
@@ -172,6 +176,7 @@ class Parsed:
     date_order: str | None  # "day/month", "month/day" or None (no numeric dates)
     date_order_reason: str | None
     items: Iterator[LineupRow | FilmRow | AwardRow | RowIssue]
+    unreadable: RowIssue | None = None
 
 
 def describe_mapping(parsed: Parsed) -> list[str]:
@@ -279,7 +284,10 @@ def parse_lineup_files(
     items = _joined(films_parsed, parsed)
     mapping = films_parsed.mapping + parsed.mapping
     name = f"{films_name} + {screenings_name}"
-    return Parsed(name, "lineup", mapping, parsed.date_order, parsed.date_order_reason, items)
+    unreadable = films_parsed.unreadable or parsed.unreadable
+    return Parsed(
+        name, "lineup", mapping, parsed.date_order, parsed.date_order_reason, items, unreadable
+    )
 
 
 def _joined(films: Parsed, screenings: Parsed) -> Iterator[LineupRow | FilmRow | RowIssue]:
@@ -320,7 +328,7 @@ def _kind(options: LineupOptions, kind: str) -> LineupOptions:
 def _failed(
     name: str, issue: RowIssue, kind: str = "unknown", mapping: list[tuple[str, str]] | None = None
 ) -> Parsed:
-    return Parsed(name, kind, mapping or [], None, None, iter([issue]))
+    return Parsed(name, kind, mapping or [], None, None, iter([issue]), issue)
 
 
 def _listed(columns: Sequence[str]) -> str:
