@@ -49,6 +49,8 @@ class SchemaState(enum.Enum):
     OLDER = "older"  # a revision this package can upgrade from
     UNKNOWN = "unknown"  # a revision this package does not know (a newer screenings?)
     FOREIGN = "foreign"  # tables, but no alembic_version: not a screenings database
+    # Tables, and an alembic_version that records no revision: which one is unknown.
+    UNRECORDED = "unrecorded"
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,12 @@ def _read_state(connection: Connection) -> tuple[str | None, SchemaState]:
     revision = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
     if revision == HEAD_REVISION:
         return revision, SchemaState.CURRENT
-    if revision is None or revision in KNOWN_REVISIONS:
+    if revision is None:
+        # Downgraded to base leaves the version table alone; with any other table there,
+        # the record was lost, and upgrading "from base" would fail on every table.
+        others = set(inspect(connection).get_table_names()) - {VERSION_TABLE}
+        return None, (SchemaState.UNRECORDED if others else SchemaState.OLDER)
+    if revision in KNOWN_REVISIONS:
         return revision, SchemaState.OLDER
     return revision, SchemaState.UNKNOWN
 
@@ -110,6 +117,18 @@ def _refuse_unusable(url: str, revision: str | None, state: SchemaState) -> None
             f"{url} is at revision {revision}, which this version of screenings "
             f"(head {HEAD_REVISION}) does not know: it was written by a newer screenings"
         )
+    if state is SchemaState.UNRECORDED:
+        raise DatabaseState(
+            f"{url} holds a catalogue's tables, but its {VERSION_TABLE} table records no "
+            "revision, so which one it is cannot be known: restore it from a backup, or "
+            f"record its revision in {VERSION_TABLE}"
+        )
+
+
+def refuse_unusable(status: Status) -> None:
+    """``DatabaseState`` for a database no command may use: another application's, one
+    written by a newer screenings, or one whose revision is not recorded."""
+    _refuse_unusable(status.url, status.revision, status.state)
 
 
 def ensure_schema(engine: Engine) -> str | None:
@@ -190,22 +209,41 @@ def _migrate(engine: Engine, direction: str, revision: str) -> Migration:
     from alembic import command
 
     url = masked_url(engine.url)
-    with migration_connection(engine) as connection:
-        before, state = _read_state(connection)  # again, now that the lock is held
-        _refuse_unusable(url, before, state)
-        if before == target:
-            return Migration(before, before, None)
-        if (order.index(target) > order.index(before)) != (direction == "upgrade"):
-            other = "upgrade" if direction == "downgrade" else "downgrade"
-            raise InvalidInput(
-                f"revision: {url} is at {before or 'base'}; to reach {target or 'base'} "
-                f"use 'screenings db {other}'"
-            )
-        backup = None
-        if engine.dialect.name == "sqlite" and state is not SchemaState.NEW:
-            backup = backup_sqlite(engine, before)
-        getattr(command, direction)(alembic_config(connection), target or "base")
+    backup = None
+    try:
+        with migration_connection(engine) as connection:
+            before, state = _read_state(connection)  # again, now that the lock is held
+            _refuse_unusable(url, before, state)
+            if before == target:
+                return Migration(before, before, None)
+            if (order.index(target) > order.index(before)) != (direction == "upgrade"):
+                other = "upgrade" if direction == "downgrade" else "downgrade"
+                raise InvalidInput(
+                    f"revision: {url} is at {before or 'base'}; to reach {target or 'base'} "
+                    f"use 'screenings db {other}'"
+                )
+            if engine.dialect.name == "sqlite" and state is not SchemaState.NEW:
+                backup = backup_sqlite(engine, before)
+            getattr(command, direction)(alembic_config(connection), target or "base")
+    except BaseException:
+        if backup is not None:
+            _drop_needless_backup(engine, backup, before)
+        raise
     return Migration(before, target, backup)
+
+
+def _drop_needless_backup(engine: Engine, backup: Path, before: str | None) -> None:
+    # The migration failed and its transaction was rolled back: the file is what the
+    # backup holds. Kept unless the revision reads as before, so a command retried
+    # after each failure does not leave a full copy behind every time.
+    try:
+        with engine.connect() as connection:
+            unchanged = _read_state(connection)[0] == before
+            connection.rollback()
+    except Exception:
+        return
+    if unchanged:
+        backup.unlink(missing_ok=True)
 
 
 def _make_folder(folder: Path) -> None:
