@@ -96,7 +96,8 @@ def test_db_current_reports_a_missing_file_without_creating_it(
     assert run(["--db", str(path), "db", "current"]) == 0
     assert capsys.readouterr().out == (
         f"database: sqlite:///{path}\n"
-        f"revision: none (no such file yet; any command creates it at {HEAD_REVISION})\n"
+        "revision: none (no such file yet; 'screenings import' or 'screenings add' creates "
+        f"it at {HEAD_REVISION})\n"
     )
     assert not path.exists()
 
@@ -170,9 +171,9 @@ def _messy_inputs(tmp: Path) -> list[tuple[list[str], int, str]]:
          f"sqlite:///{tmp}/notes.txt: not a SQLite database"),
         (["--db", str(tmp / "a-folder"), "db", "stats"], 2,
          f"--db: {tmp}/a-folder is a folder; expected a SQLite file"),
-        (["--db", str(tmp / "a-file" / "x.sqlite3"), "db", "stats"], 2,
+        (["--db", str(tmp / "a-file" / "x.sqlite3"), "db", "upgrade"], 2,
          f"database: cannot create a database in {tmp}/a-file: it is a file"),
-        (["--db", str(tmp / "a-file" / "sub" / "x.sqlite3"), "db", "stats"], 2,
+        (["--db", str(tmp / "a-file" / "sub" / "x.sqlite3"), "db", "upgrade"], 2,
          f"database: cannot create the folder {tmp}/a-file/sub: Not a directory"),
         (["--db", "postgresql://ann:secret@127.0.0.1:notaport/fest", "db", "current"], 2,
          "--db: cannot read 'postgresql+psycopg://ann:***@127.0.0.1:notaport/fest' as a "
@@ -222,5 +223,5 @@ def test_ctrl_c_is_one_line_and_exit_130(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(migrate, "ensure_schema", interrupted)
-    assert run(["--db", str(tmp_path / "c.sqlite3"), "db", "stats"]) == 130
+    assert run(["--db", str(tmp_path / "c.sqlite3"), "add", "person", "Ann Shin"]) == 130
     assert capsys.readouterr().err.strip() == "screenings: error: interrupted; nothing was written"

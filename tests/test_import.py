@@ -266,7 +266,7 @@ def test_a_rejected_file_changes_nothing(cli: Cli, url: str, tmp_path: Path) -> 
 
 def test_a_dry_run_reports_and_writes_nothing(cli: Cli, url: str, tmp_path: Path) -> None:
     lineup = write_csv(tmp_path / "lineup.csv", ROWS)
-    cli("list")  # creates the database
+    cli("db", "upgrade")  # creates the database
     before = dump(url)
     code, out, err = cli("import", str(lineup), "--dry-run")
     assert code == 0, err
@@ -382,7 +382,7 @@ def test_two_imports_at_once_neither_duplicates_nor_loses(url: str, tmp_path: Pa
     second = write_csv(tmp_path / "b.csv", [*ROWS[1:], [
         "S9", "God Loves Uganda", "2013", "Roger Ross Williams", "", "Sheffield Doc/Fest 2013",
         "", "Showroom Cinema", "Sheffield", "2013-06-16", "20:00", ""]])  # fmt: skip
-    assert run(["--db", url, "list"]) == 0  # the schema, made once
+    assert run(["--db", url, "db", "upgrade"]) == 0  # the schema, made once
     env = {**os.environ, "SCREENINGS_DATABASE_URL": url}
     command = [sys.executable, "-m", "screenings", "import"]
     processes = [

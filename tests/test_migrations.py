@@ -174,12 +174,14 @@ def test_an_older_sqlite_database_is_backed_up_and_upgraded(tmp_path: Path) -> N
 
 def test_a_new_database_is_created_at_head_with_a_notice(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "new.sqlite3"
-    code, out, err = _cli("--db", str(path), "db", "stats")
+    code, out, err = _cli("--db", str(path), "add", "person", "Ann Shin")
     assert code == 0, err
     assert err == f"screenings: created a new database at {path} (revision {HEAD_REVISION})\n"
+    code, out, err = _cli("--db", str(path), "db", "stats")
+    assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[:2] == [f"database: sqlite:///{path}", f"revision: {HEAD_REVISION} (head)"]
-    assert "festival: 0" in lines and "screening: 0" in lines
+    assert "festival: 0" in lines and "person: 1" in lines
 
 
 def test_an_older_postgresql_database_is_refused(

@@ -311,7 +311,7 @@ def test_the_server_refuses_what_it_cannot_serve(
 
 def test_a_port_in_use_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "c.sqlite3")
-    assert run(["--db", db, "list"]) == 0
+    assert run(["--db", db, "db", "upgrade"]) == 0
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         capsys.readouterr()
@@ -451,7 +451,7 @@ def test_bad_server_options_are_one_line(
     args: tuple[str, ...], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "c.sqlite3")
-    assert run(["--db", db, "list"]) == 0
+    assert run(["--db", db, "db", "upgrade"]) == 0
     capsys.readouterr()
     assert run(["--db", db, "serve", *args]) == 2
     err = capsys.readouterr().err

@@ -38,6 +38,9 @@ class Settings:
     dayfirst: bool | None = None
     # The feed server's public address (serve --base-url, feed create --base-url).
     base_url: str | None = None
+    # --immutable, or ?immutable=1 in a SQLite URL: the user says nothing writes to the
+    # file while it is read; never guessed.
+    immutable: bool = False
 
 
 def default_database_path() -> Path:
@@ -51,17 +54,25 @@ def database_url_from(value: str, *, source: str = "--db") -> str:
     """A SQLAlchemy URL from what a user typed: a URL, or a path to a SQLite file.
 
     ``postgresql://`` and ``postgres://`` mean the psycopg 3 driver, the only
-    PostgreSQL driver the project supports. Whether the URL can be used is
-    for ``screenings.db.create_db_engine`` to say.
+    PostgreSQL driver the project supports. A SQLite URL must name a file: an
+    in-memory database (``sqlite://``, ``:memory:``) or an empty path (``sqlite:///``,
+    as ``sqlite:///$UNSET`` gives) would be a new, empty catalogue, lost when the
+    command ends, whose exports would replace real feeds with empty ones: it is
+    ``InvalidInput`` naming ``source`` and the URL. Its only parameter is
+    ``?immutable=1`` (see ``immutable_from``). Whether the URL can be used is for
+    ``screenings.db.create_db_engine`` to say.
     """
     value = value.strip()
     if not value:
         raise InvalidInput(f"{source}: empty; expected a path to a SQLite file or a database URL")
     if "://" not in value:
         if value == ":memory:":
-            return "sqlite://"
+            raise InvalidInput(_in_memory(source, value))
         return "sqlite:///" + str(Path(value).expanduser().resolve())
     scheme, rest = value.split("://", 1)
+    if scheme.split("+", 1)[0].lower() == "sqlite":
+        _check_sqlite_url(value, rest, source)
+        return value
     authority = rest.split("/", 1)[0]
     if authority.count("@") > 1:
         raise InvalidInput(
@@ -73,14 +84,70 @@ def database_url_from(value: str, *, source: str = "--db") -> str:
     return value
 
 
+SQLITE_TRUE = frozenset({"1", "yes", "true", "on"})
+SQLITE_FALSE = frozenset({"0", "no", "false", "off"})
+
+
+def _in_memory(source: str, value: str) -> str:
+    return (
+        f"{source}: {value!r} is an in-memory database: a new, empty catalogue, lost when "
+        "the command ends; expected a path to a SQLite file or sqlite:///PATH"
+    )
+
+
+def _check_sqlite_url(value: str, rest: str, source: str) -> None:
+    from urllib.parse import parse_qsl
+
+    location, _, query = rest.partition("?")
+    # sqlite:// is in memory; sqlite:///PATH names PATH (relative) or /PATH.
+    path = location[1:] if location.startswith("/") else None
+    if location == "" or path == ":memory:":
+        raise InvalidInput(_in_memory(source, value))
+    if path is None:
+        raise InvalidInput(
+            f"{source}: {value!r} names a host; expected sqlite:///PATH, "
+            "or sqlite:////PATH for an absolute path"
+        )
+    if not path.strip():
+        raise InvalidInput(
+            f"{source}: {value!r} names no file (an unset variable?); expected sqlite:///PATH"
+        )
+    for key, setting in parse_qsl(query, keep_blank_values=True):
+        if key != "immutable":
+            raise InvalidInput(
+                f"{source}: {value!r}: the parameter {key!r} is not supported; "
+                "a SQLite URL takes only ?immutable=1"
+            )
+        if setting.lower() not in SQLITE_TRUE | SQLITE_FALSE:
+            raise InvalidInput(f"{source}: {value!r}: immutable: expected 1 or 0, got {setting!r}")
+
+
+def immutable_from(url: str) -> tuple[str, bool]:
+    """``url`` without its ``immutable`` parameter, and whether it was set (a SQLite URL
+    checked by ``database_url_from``); any other URL comes back as it is, with False."""
+    from urllib.parse import parse_qsl
+
+    base, sep, query = url.partition("?")
+    if not sep or not url.lower().startswith("sqlite"):
+        return url, False
+    flags = [
+        setting.lower() in SQLITE_TRUE for key, setting in parse_qsl(query) if key == "immutable"
+    ]
+    return base, any(flags)
+
+
 def load_settings(
     db: str | None = None,
     environ: Mapping[str, str] | None = None,
     *,
     dayfirst: bool | None = None,
+    immutable: bool = False,
 ) -> Settings:
-    """Settings from the options (``--db``, ``--dayfirst/--monthfirst``), else the
-    environment, else the defaults. Reads only; creates nothing."""
+    """Settings from the options (``--db``, ``--dayfirst/--monthfirst``, ``--immutable``),
+    else the environment, else the defaults. Reads only; creates nothing.
+
+    ``immutable`` (or ``?immutable=1`` in the URL) is for a SQLite file only: with
+    PostgreSQL it is ``InvalidInput``."""
     env = os.environ if environ is None else environ
     if db is not None:
         url, source = database_url_from(db, source="--db"), "--db"
@@ -89,6 +156,9 @@ def load_settings(
         url = database_url_from(env[ENV_DATABASE_URL], source=source)
     else:
         url, source = "sqlite:///" + str(default_database_path()), "the default database"
+    url, in_url = immutable_from(url)
+    if immutable and not url.lower().startswith("sqlite"):
+        raise InvalidInput("--immutable: only for a SQLite file; the database is not one")
     zone = env.get(ENV_TIMEZONE) or None
     if zone is not None:
         from screenings.timeparse import load_zone
@@ -112,4 +182,5 @@ def load_settings(
         default_duration_minutes=int(length) if length else DEFAULT_DURATION_MINUTES,
         dayfirst=dayfirst,
         base_url=(env.get(ENV_BASE_URL) or "").strip() or None,
+        immutable=immutable or in_url,
     )

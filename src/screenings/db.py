@@ -1,18 +1,28 @@
 """Engines, sessions and the unit of work; the only module that knows the backend's quirks.
 
-SQLite: foreign keys on, WAL, a busy timeout, and transactions begun by us
-(``BEGIN``, or ``BEGIN IMMEDIATE`` for a writing unit of work, so two writers
-queue on the busy timeout instead of deadlocking), which also makes
-savepoints behave. PostgreSQL: ``postgresql+psycopg://`` only.
+SQLite: foreign keys on, WAL while a writer has the file open, a busy timeout, and
+transactions begun by us (``BEGIN``, or ``BEGIN IMMEDIATE`` for a writing unit of work,
+so two writers queue on the busy timeout instead of deadlocking), which also makes
+savepoints behave. A reading engine opens the file read-only. PostgreSQL:
+``postgresql+psycopg://`` only.
+
+**Read-only places.** SQLite reads a file in WAL mode only where it can create the
+``-shm`` and ``-wal`` files beside it, or finds them there, or is told the file is
+immutable (https://www.sqlite.org/wal.html, "Read-Only Databases"); a file in
+rollback-journal mode it reads anywhere. So a writer puts the file back in
+rollback-journal mode when its last connection closes, if no one else has it open:
+a catalogue at rest can be read from a read-only mount, or by a user who cannot write
+its folder, with no flag that could be wrong.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -59,17 +69,26 @@ def masked_url(url: str | URL) -> str:
 
 
 def create_db_engine(
-    url: str, *, what: str = "database URL", read_only: bool = False, pool_size: int = 5
+    url: str,
+    *,
+    what: str = "database URL",
+    read_only: bool = False,
+    immutable: bool = False,
+    pool_size: int = 5,
 ) -> Engine:
     """An engine for ``url`` with the project's connection settings applied.
 
     ``what`` names where the URL came from (``--db``, an environment
     variable) in the errors: ``InvalidInput`` for a URL that cannot be used,
     ``DatabaseUnavailable`` when the PostgreSQL driver is not installed.
-    Nothing is created or connected to yet. With ``read_only`` (the feed server)
-    the database refuses every write on its connections, and a SQLite file is
-    never switched to WAL. ``pool_size`` connections are kept (as many again may
-    be opened at a peak): a threaded server needs one per thread and a few more.
+    Nothing is created or connected to yet. With ``read_only`` (the commands that
+    only read, the feed server) the database refuses every write on its connections,
+    a SQLite file is opened read-only (``mode=ro``: it is never created, and works
+    where it cannot be written) and is never switched to WAL. ``immutable`` (a SQLite
+    file, read-only) tells SQLite that nothing changes the file while it is open: no
+    locks, no ``-shm``; only the user can know it. ``pool_size`` connections are kept
+    (as many again may be opened at a peak): a threaded server needs one per thread
+    and a few more.
     """
     try:
         parsed = make_url(url)
@@ -81,12 +100,18 @@ def create_db_engine(
         database = parsed.database
         if database and database != ":memory:" and Path(database).is_dir():
             raise InvalidInput(f"{what}: {database} is a folder; expected a SQLite file")
+        in_memory = database in (None, "", ":memory:")
+        by_uri = (read_only or immutable) and not in_memory
         return _sqlite_engine(
             url,
-            in_memory=database in (None, "", ":memory:"),
-            read_only=read_only,
+            in_memory=in_memory,
+            read_only=read_only or immutable,
+            # Only the connection is opened by URI: the URL keeps naming the file.
+            uri=_read_only_uri(str(database), immutable) if by_uri else None,
             pool_size=pool_size,
         )
+    if immutable:
+        raise InvalidInput(f"{what}: immutable is only for a SQLite file")
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             raise InvalidInput(f"{what}: use postgresql+psycopg://, not {parsed.drivername}://")
@@ -119,11 +144,38 @@ def create_db_engine(
     )
 
 
+def _read_only_uri(database: str, immutable: bool) -> str:
+    from urllib.parse import quote
+
+    flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+    return f"file:{quote(os.path.abspath(database))}?{flags}"
+
+
 def _sqlite_engine(
-    url: str, *, in_memory: bool, read_only: bool = False, pool_size: int = 5
+    url: str,
+    *,
+    in_memory: bool,
+    read_only: bool = False,
+    uri: str | None = None,
+    pool_size: int = 5,
 ) -> Engine:
     pooling = {} if in_memory else {"pool_size": pool_size, "max_overflow": pool_size}
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, **pooling)
+
+    if uri is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def _open_read_only(
+            _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+        ) -> None:
+            cargs[:] = [uri]
+            cparams["uri"] = True
+
+    if not read_only and not in_memory:
+
+        @event.listens_for(engine, "close")
+        def _at_rest(dbapi_connection: Any, _record: Any) -> None:
+            _leave_wal(dbapi_connection)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -159,6 +211,72 @@ def _use_wal(cursor: Any) -> None:
     except sqlite3.OperationalError as exc:
         if "locked" not in str(exc):
             raise
+
+
+def _leave_wal(dbapi_connection: Any) -> None:
+    # The last connection to close puts the file back in rollback-journal mode, which
+    # SQLite reads where nothing can be written (see the module's docstring). Leaving
+    # WAL needs the file to itself: with anyone else connected, SQLite answers "locked"
+    # at once, and the last one out does it.
+    with suppress(sqlite3.Error):
+        dbapi_connection.execute("PRAGMA journal_mode = DELETE")
+
+
+def sqlite_write_problem(path: Path) -> str | None:
+    """Why this user cannot write the SQLite file at ``path``, or create it there, in
+    words that follow "cannot write PATH: "; None when nothing stands in the way.
+    SQLite writes a journal beside the file, so its folder must be writable too."""
+    if not path.exists():
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent  # created with the file
+        if not folder.is_dir():
+            return None  # said where the folders are made
+        if _read_only_mount(folder):
+            return f"{folder} is on a read-only file system"
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"{folder} cannot be written by this user"
+        return None
+    if _read_only_mount(path):
+        return "it is on a read-only file system"
+    if not os.access(path, os.W_OK):
+        return "the file is read-only for this user"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return (
+            f"its folder {path.parent} cannot be written by this user "
+            "(SQLite keeps a journal beside the file)"
+        )
+    return None
+
+
+def _read_only_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def sqlite_read_problem(path: Path, *, immutable: bool) -> str | None:
+    """Why SQLite cannot read the file at ``path`` read-only, known before trying; None
+    when it should. The one case: a file left in WAL mode (by an earlier version, or a
+    writer that was killed) whose ``-shm`` file is absent and cannot be made."""
+    if immutable:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(20)
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror or exc}"
+    in_wal = len(header) == 20 and header[:16] == b"SQLite format 3\x00" and header[18] == 2
+    shm = path.with_name(path.name + "-shm")
+    if in_wal and not shm.exists() and sqlite_write_problem(shm) is not None:
+        return (
+            f"{path} was left in WAL mode, and SQLite can read it only by making {shm.name} "
+            "beside it, which cannot be done here: run any command that writes (such as "
+            "'screenings db upgrade') on it once where it can be written, or give "
+            "--immutable if nothing writes to it"
+        )
+    return None
 
 
 @contextmanager
@@ -332,6 +450,8 @@ def describe_database_error(exc: DBAPIError) -> str:
         )
     if "file is not a database" in text:
         return "not a SQLite database"
+    if "readonly database" in text:
+        return "cannot write: the file, or its folder, is read-only for this user"
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[0] if lines else type(exc.orig).__name__
 

@@ -200,6 +200,7 @@ class FeedApp:
                         settings.database_url,
                         what=settings.database_source,
                         read_only=True,
+                        immutable=settings.immutable,
                         pool_size=self.pool_size,
                     )
                     _refuse_other_revisions(engine)

@@ -45,7 +45,7 @@ def check(
         dates=date_span(from_, to, None, in_, settings.dayfirst),
         default_length_minutes=settings.default_duration_minutes,
     )
-    with unit_of_work(state(ctx).catalogue(), write=False) as session:
+    with unit_of_work(state(ctx).reader(), write=False) as session:
         clashes, notes = check_screenings(session, query)
     say_notes(notes)
     for clash in clashes:

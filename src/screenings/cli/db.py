@@ -30,9 +30,12 @@ def current(ctx: typer.Context) -> None:
     engine = state(ctx).engine()
     if sqlite_file_missing(engine):
         typer.echo(f"database: {masked_url(engine.url)}")
-        typer.echo(f"revision: none (no such file yet; any command creates it at {HEAD_REVISION})")
+        typer.echo(
+            f"revision: none (no such file yet; 'screenings import' or 'screenings add' "
+            f"creates it at {HEAD_REVISION})"
+        )
         return
-    status = read_status(engine)
+    status = read_status(state(ctx).read_only_engine())
     typer.echo(f"database: {status.url}")
     typer.echo(f"revision: {status.describe}")
     if status.state is SchemaState.OLDER:
@@ -54,7 +57,7 @@ def upgrade(
     """
     from screenings.migrate import upgrade_schema
 
-    _report(ctx, upgrade_schema(state(ctx).engine(), to))
+    _report(ctx, upgrade_schema(state(ctx).writer(), to))
 
 
 @app.command()
@@ -68,7 +71,7 @@ def downgrade(
     """
     from screenings.migrate import downgrade_schema
 
-    _report(ctx, downgrade_schema(state(ctx).engine(), revision))
+    _report(ctx, downgrade_schema(state(ctx).writer(), revision))
 
 
 def _report(ctx: typer.Context, done: Migration) -> None:
@@ -100,8 +103,8 @@ def history() -> None:
 def stats(ctx: typer.Context) -> None:
     """Print the database, its revision and how many rows each table holds.
 
-    Like every command that reads the catalogue, it creates a new database at
-    the newest revision, and upgrades an older SQLite one (after a backup).
+    Like every command that only reads the catalogue, it never creates one; it upgrades
+    an older SQLite one (after a backup) where the file can be written.
 
     Example: screenings --db demo/screenings.sqlite3 db stats
     """
@@ -109,7 +112,7 @@ def stats(ctx: typer.Context) -> None:
     from screenings.migrate import read_status
     from screenings.services.catalog import count_rows
 
-    engine = state(ctx).catalogue()
+    engine = state(ctx).reader()
     status = read_status(engine)
     typer.echo(f"database: {status.url}")
     typer.echo(f"revision: {status.describe}")

@@ -70,6 +70,14 @@ def export(
         Opt("--refresh", help="ics: how often subscribed calendars should reload: 30m, 12h, 1d."),
     ] = "12h",
     title: Annotated[str | None, Opt("--title", help="ics: the calendar's name.")] = None,
+    allow_empty: Annotated[
+        bool,
+        Opt(
+            "--allow-empty",
+            help="Publish an export with no screenings over a file (or a split's feeds) "
+            "that holds some; refused without it.",
+        ),
+    ] = False,
 ) -> None:
     """Export the screenings selected (all by default) as an iCalendar feed, JSON or CSV.
 
@@ -77,6 +85,8 @@ def export(
     unless --include-private. A feed keeps each screening's UID for good and
     raises its SEQUENCE on every change, so subscribed calendars update in
     place. Writing to a file that already holds the same bytes leaves it alone.
+    An export with no screenings does not replace one that has some, unless
+    --allow-empty: a wrong --db or filter must not empty a published feed.
 
     Examples:
 
@@ -128,11 +138,11 @@ def export(
     with unit_of_work(state(ctx).reader(), write=False) as session:
         if split_by is not None:
             assert out_dir is not None
-            write_split(session, query, split_by, options, Path(out_dir))
+            write_split(session, query, split_by, options, Path(out_dir), allow_empty)
         elif fmt == "ics":
-            write_feed(session, query, options, target)
+            write_feed(session, query, options, target, allow_empty)
         else:
-            write_records(session, query, options, fmt, target)
+            write_records(session, query, options, fmt, target, allow_empty)
 
 
 _REFRESH = re.compile(r"^\s*(\d+)\s*([mhd]?)\s*$")
@@ -147,9 +157,14 @@ def refresh_minutes(text: str) -> int:
 
 
 def write_feed(
-    session: Session, query: ScreeningQuery, options: FeedOptions, output: Path | None
+    session: Session,
+    query: ScreeningQuery,
+    options: FeedOptions,
+    output: Path | None,
+    allow_empty: bool = False,
 ) -> None:
-    """One feed to ``output`` (stdout when None), streamed."""
+    """One feed to ``output`` (stdout when None), streamed. A feed of no events does not
+    replace a file holding some, unless ``allow_empty``."""
     from screenings.cli.render import say_notes
     from screenings.exporters.ical import render_ics
     from screenings.services.feeds import calendar_feed
@@ -160,16 +175,24 @@ def write_feed(
     if output is None:
         _to_stdout(pieces)
         return
-    from screenings.cli.files import write_if_changed
+    from screenings.cli.files import refuse_to_empty, write_if_changed
 
+    if feed.size == 0 and not allow_empty:
+        refuse_to_empty(output, "ics", what="--output")
     write_if_changed(output, pieces, what="--output")
     typer.echo(f"{output}: {feed.size} event(s)", err=True)
 
 
 def write_records(
-    session: Session, query: ScreeningQuery, options: FeedOptions, fmt: str, output: Path | None
+    session: Session,
+    query: ScreeningQuery,
+    options: FeedOptions,
+    fmt: str,
+    output: Path | None,
+    allow_empty: bool = False,
 ) -> None:
-    """The screenings as JSON or CSV, in the contract of ``list``."""
+    """The screenings as JSON or CSV, in the contract of ``list``. None of them does not
+    replace a file holding some, unless ``allow_empty``."""
     from screenings.cli.render import machine_output, say_notes
     from screenings.records import ScreeningView
 
@@ -179,14 +202,21 @@ def write_records(
     if output is None:
         _to_stdout([data])
         return
-    from screenings.cli.files import write_if_changed
+    from screenings.cli.files import refuse_to_empty, write_if_changed
 
+    if not found.screenings and not allow_empty:
+        refuse_to_empty(output, fmt, what="--output")
     write_if_changed(output, [data], what="--output")
     typer.echo(f"{output}: {len(found.screenings)} screening(s)", err=True)
 
 
 def write_split(
-    session: Session, query: ScreeningQuery, by: str, options: FeedOptions, out_dir: Path
+    session: Session,
+    query: ScreeningQuery,
+    by: str,
+    options: FeedOptions,
+    out_dir: Path,
+    allow_empty: bool = False,
 ) -> None:
     """One feed per group in ``out_dir``, with ``index.json`` and ``index.html`` (see
     ``files.publish_split``)."""
@@ -198,7 +228,7 @@ def write_split(
     # Each event rendered once, as it is read: the split holds no more than its output.
     split = split_feeds(session, query, by, options, keep=render_event)
     say_notes(split.notes)
-    outcome = publish_split(split, out_dir)
+    outcome = publish_split(split, out_dir, allow_empty=allow_empty)
     _say_split(split, outcome, out_dir)
 
 

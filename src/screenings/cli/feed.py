@@ -100,7 +100,7 @@ def list_(ctx: typer.Context) -> None:
     from screenings.db import unit_of_work
     from screenings.services.secret_feeds import list_secret_feeds
 
-    with unit_of_work(state(ctx).catalogue(), write=False) as session:
+    with unit_of_work(state(ctx).reader(), write=False) as session:
         feeds = list_secret_feeds(session)
     if not feeds:
         typer.echo("no secret feeds", err=True)

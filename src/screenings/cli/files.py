@@ -12,7 +12,7 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from screenings.errors import InvalidInput
 
@@ -147,6 +147,42 @@ def _mode(path: Path) -> int:
     return 0o666 & ~umask
 
 
+def refuse_to_empty(path: Path, fmt: str, *, what: str) -> None:
+    """``InvalidInput`` when the regular file at ``path`` holds screenings (or anything
+    but an export of none: an iCalendar file with no VEVENT, a JSON document with an
+    empty list, a CSV header alone, an empty file): an export of none must not replace
+    it unasked."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode) or os.path.getsize(path) == 0:
+            return
+        with open(path, "rb") as handle:
+            holds = _holds_records(handle, fmt)
+    except OSError:
+        return  # said when it is written, if it cannot be
+    if holds:
+        raise InvalidInput(
+            f"{what}: {path} holds screenings, and this export has none; it is left as it "
+            "was (--allow-empty replaces it)"
+        )
+
+
+def _holds_records(handle: BinaryIO, fmt: str) -> bool:
+    if fmt == "ics":
+        start = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not start.upper().startswith(b"BEGIN:VCALENDAR"):
+            return True
+        handle.seek(0)
+        return any(line.strip().upper() == b"BEGIN:VEVENT" for line in handle)
+    data = handle.read()
+    if fmt == "json":
+        try:
+            document = json.loads(data)
+        except ValueError:
+            return True
+        return not (isinstance(document, dict) and document.get("screenings") == [])
+    return len([line for line in data.splitlines() if line.strip()]) > 1  # CSV: header, rows
+
+
 class Published(NamedTuple):
     written: int
     unchanged: int
@@ -154,8 +190,11 @@ class Published(NamedTuple):
     kept: int  # feeds of an earlier split with other options, left in place
 
 
-def publish_split(split: Split, out_dir: Path) -> Published:
+def publish_split(split: Split, out_dir: Path, *, allow_empty: bool = False) -> Published:
     """The feeds of ``split`` and their index in ``out_dir`` (created if needed).
+
+    A split with no events at all, into a directory whose index lists feeds, is
+    ``InvalidInput`` unless ``allow_empty``: it would remove them or unlist them.
 
     The groups hold their events rendered (``render_event``). Every file is
     written to a temporary file first; only when all are written are they put in
@@ -172,6 +211,11 @@ def publish_split(split: Split, out_dir: Path) -> Published:
     except OSError as exc:
         raise InvalidInput(f"--out-dir: cannot create {out_dir}: {exc.strerror or exc}") from None
     previous_scope, previous = _previous(out_dir)
+    if previous and not allow_empty and not any(group.events for group in split.groups):
+        raise InvalidInput(
+            f"--out-dir: {out_dir / INDEX_JSON} lists {len(previous)} feed(s), and this "
+            "split has no events; nothing was changed (--allow-empty publishes it)"
+        )
     entries = []
     staged: list[_Staged] = []
     unchanged = 0

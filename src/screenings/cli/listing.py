@@ -161,7 +161,7 @@ def list_(
     from screenings.db import unit_of_work
 
     settings = state(ctx).settings
-    engine = state(ctx).catalogue()
+    engine = state(ctx).reader()
     with unit_of_work(engine, write=False) as session:
         if kind == "screenings":
             from screenings.records import ScreeningView

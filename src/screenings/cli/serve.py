@@ -64,18 +64,14 @@ def serve(
 
     app_state = state(ctx)
     app_state.refuse_missing_database()
-    from screenings.db import create_db_engine
-
-    settings = app_state.settings
     # Checked read-only: even the start does not write (nor switch a file to WAL).
-    checking = create_db_engine(
-        settings.database_url, what=settings.database_source, read_only=True
-    )
+    checking = app_state.read_only_engine()
     status = read_status(checking)
     checking.dispose()
     if status.state is not SchemaState.CURRENT:
         raise DatabaseState(
-            f"{status.url} is at revision {status.describe}; the server never migrates: "
+            app_state.not_upgradable_here(status)
+            or f"{status.url} is at revision {status.describe}; the server never migrates: "
             f"run 'screenings db upgrade' (to {HEAD_REVISION}) first"
         )
     host = host.strip().strip("[]")

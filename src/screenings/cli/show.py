@@ -32,7 +32,7 @@ def show(
     if fmt not in {"table", "json"}:
         raise InvalidInput(f"--format: unknown format {fmt!r}; expected table or json")
     settings = state(ctx).settings
-    with unit_of_work(state(ctx).catalogue(), write=False) as session:
+    with unit_of_work(state(ctx).reader(), write=False) as session:
         from screenings.services import show as shows
 
         saved = getattr(shows, f"show_{kind}")(session, settings, name)
