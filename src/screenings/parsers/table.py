@@ -79,13 +79,15 @@ class _Lines(Iterator[str]):
     (``_AsUtf8``), so that they too end lines at newlines only, as csv does. A row
     may take ``left`` more bytes: whoever starts a row sets it to ``MAX_LINE_BYTES``,
     and a line that would go past it is ``_TooLong`` before more of it is read.
-    ``garbled`` is the last line whose text has the look of UTF-8 read as cp1252.
+    ``garbled`` is the last line whose text has the look of UTF-8 read as cp1252 (looked
+    for only if ``watch``).
     """
 
-    def __init__(self, stream: BinaryIO, encoding: str) -> None:
+    def __init__(self, stream: BinaryIO, encoding: str, watch: bool) -> None:
         self.line = 0
         self.left = MAX_LINE_BYTES
         self.garbled = 0
+        self._watch = watch
         self._encoding = encoding
         codec = codecs.lookup(encoding).name
         if codec.startswith(("utf-16", "utf-32")):
@@ -110,7 +112,7 @@ class _Lines(Iterator[str]):
             text = raw.decode(self._encoding)
         except UnicodeDecodeError as exc:
             raise _Undecodable(self.line, exc) from None
-        if not raw.isascii() and _SUSPECT.search(text):
+        if self._watch and not raw.isascii() and _SUSPECT.search(text):
             self.garbled = self.line
         return text
 
@@ -254,7 +256,7 @@ def open_table(
                 "--delimiter: expected comma, semicolon or tab (or , ; \\t)",
             )
         delimiter = named[delimiter]
-    lines = _Lines(stream, encoding)
+    lines = _Lines(stream, encoding, watch=not force_encoding)
     try:
         while True:
             lines.left = MAX_LINE_BYTES
@@ -417,6 +419,7 @@ def _garbled_cells(
     return None
 
 
+@functools.lru_cache(maxsize=8192)  # a lineup repeats its values; memory stays flat
 def _ungarbled(text: str) -> str | None:
     """``text`` read back as the UTF-8 it was, if it is UTF-8 garbled through an 8-bit
     encoding; else None."""
