@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from screenings import logsafe
 from screenings.config import Settings, load_settings
 from screenings.db import REVISION_SQL, revision_version
 from screenings.errors import (
@@ -69,8 +70,6 @@ CACHE_CONTROL = "public, max-age=300"
 # A secret feed is for its holder only: no shared cache keeps it, no browser stores it.
 SECRET_CACHE_CONTROL = "private, no-store"
 _SECRET = re.compile(r"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>ics|json)\Z")
-# Anything after "secret" in a path may be a token, however the path is written.
-_SECRET_IN_PATH = re.compile(r"(?is)(secret).*$")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 CACHED_RESPONSES = 512
 CACHED_BYTES = 128 * 1024 * 1024  # per worker, both representations counted
@@ -261,11 +260,13 @@ class FeedApp:
         return root.rstrip("/") + moved + (f"?{query}" if query else "")
 
     def _log(self, environ: dict[str, Any], method: str, status: str, size: int) -> None:
-        """One line per request on stdout; a secret feed's token never written."""
-        path = _redacted(environ.get("PATH_INFO", ""))
-        query = environ.get("QUERY_STRING", "")
+        """One line per request on stdout, whatever the request holds: every field
+        escaped and a secret feed's token never written (``screenings.logsafe``)."""
+        path = logsafe.path(environ.get("PATH_INFO", ""))
+        query = logsafe.quoted(environ.get("QUERY_STRING", ""))
         when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        line = f'{when} {environ.get("REMOTE_ADDR", "-")} "{method} {path}'
+        client, method = logsafe.field(environ.get("REMOTE_ADDR", "-")), logsafe.quoted(method)
+        line = f'{when} {client} "{method} {path}'
         print(f'{line}{"?" + query if query else ""}" {status[:3]} {size}', flush=True)
 
     # --- Routing -------------------------------------------------------------------
@@ -671,8 +672,8 @@ def _parameters(query_string: str, kind: str | None) -> tuple[tuple[str, tuple[s
 
 
 def _redacted(path: str) -> str:
-    """``path`` with whatever follows "secret" in it (a token, perhaps) left out."""
-    return _SECRET_IN_PATH.sub(r"\1/[token]", path)
+    """``path`` with a secret feed's token left out, however the path writes it."""
+    return logsafe.redact(path)
 
 
 def _one(given: dict[str, tuple[str, ...]], name: str) -> str | None:
