@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from screenings.migrate import Status
     from screenings.query import ScreeningQuery
 
 StartResponse = Callable[..., Any]
@@ -742,14 +743,36 @@ def _not_modified(
 def _refuse_other_revisions(engine: Engine) -> None:
     """``DatabaseUnavailable`` (a 503, logged) unless the catalogue is at this version's
     revision: the server never migrates."""
-    from screenings.migrate import HEAD_REVISION, SchemaState, read_status
+    from screenings.migrate import read_status
 
-    status = read_status(engine)
-    if status.state is not SchemaState.CURRENT:
-        raise DatabaseUnavailable(
-            f"{status.url} is at revision {status.describe}; the server never migrates: "
-            f"run 'screenings db upgrade' (to {HEAD_REVISION})"
+    problem = unservable(read_status(engine))
+    if problem is not None:
+        raise DatabaseUnavailable(problem)
+
+
+def unservable(status: Status) -> str | None:
+    """Why a catalogue at ``status`` cannot be served, naming what to run that can make
+    it servable; None when it can be served (it is at this version's revision)."""
+    from screenings.migrate import HEAD_REVISION, SchemaState
+
+    if status.state is SchemaState.CURRENT:
+        return None
+    if status.state is SchemaState.UNKNOWN:  # 'db upgrade' refuses it: it knows no way up
+        return (
+            f"{status.url} is at revision {status.revision}, which this version of "
+            f"screenings (head {HEAD_REVISION}) does not know: a newer screenings wrote it; "
+            "serve it with that version (upgrade this one: in its checkout, "
+            "'git pull && pip install -e .')"
         )
+    if status.state is SchemaState.FOREIGN:
+        return (
+            f"{status.url} holds tables but is not a screenings catalogue; point the server "
+            "at one (--db or SCREENINGS_DATABASE_URL)"
+        )
+    return (
+        f"{status.url} is at revision {status.describe}; the server never migrates: "
+        f"run 'screenings db upgrade' (to {HEAD_REVISION}) first"
+    )
 
 
 class _LazyApplication:

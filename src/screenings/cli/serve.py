@@ -59,8 +59,8 @@ def serve(
     if not 1 <= workers <= 64 or not 1 <= threads <= 64:
         raise InvalidInput(f"--{'threads' if 1 <= workers <= 64 else 'workers'}: expected 1 to 64")
     from screenings.errors import DatabaseState
-    from screenings.migrate import HEAD_REVISION, SchemaState, read_status
-    from screenings.web import FeedApp
+    from screenings.migrate import read_status
+    from screenings.web import FeedApp, unservable
 
     app_state = state(ctx)
     app_state.refuse_missing_database()
@@ -68,12 +68,9 @@ def serve(
     checking = app_state.read_only_engine()
     status = read_status(checking)
     checking.dispose()
-    if status.state is not SchemaState.CURRENT:
-        raise DatabaseState(
-            app_state.not_upgradable_here(status)
-            or f"{status.url} is at revision {status.describe}; the server never migrates: "
-            f"run 'screenings db upgrade' (to {HEAD_REVISION}) first"
-        )
+    problem = unservable(status)
+    if problem is not None:
+        raise DatabaseState(app_state.not_upgradable_here(status) or problem)
     host = host.strip().strip("[]")
     address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # IPv6 in brackets
     _check_free(host, port)
