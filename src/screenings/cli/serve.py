@@ -4,6 +4,7 @@ gunicorn."""
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -12,6 +13,10 @@ from screenings.cli.context import state
 from screenings.errors import InvalidInput
 
 Opt = typer.Option
+# The server's deadlines (docs/security.md): for a request's line and headers, in all;
+# for a client that takes no byte of an answer.
+HEADER_TIMEOUT = 10
+SEND_TIMEOUT = 30
 
 
 def serve(
@@ -19,9 +24,31 @@ def serve(
     host: Annotated[str, Opt("--host", help="The address to listen on.")] = "127.0.0.1",
     port: Annotated[int, Opt("--port", help="The port to listen on.")] = 8000,
     workers: Annotated[
-        int, Opt("--workers", help="Worker processes (each with --threads threads).")
+        int, Opt("--workers", help="Worker processes, each holding up to 1,000 connections.")
     ] = 2,
-    threads: Annotated[int, Opt("--threads", help="Threads per worker.")] = 4,
+    threads: Annotated[
+        int,
+        Opt(
+            "--threads",
+            help="Requests each worker answers at once, each with a database connection; "
+            "a client slow to send or to read holds none.",
+        ),
+    ] = 4,
+    header_timeout: Annotated[
+        int,
+        Opt(
+            "--header-timeout",
+            help="Seconds a client has to send a request's line and headers, in all "
+            "(and to start the next one on a kept-alive connection).",
+        ),
+    ] = HEADER_TIMEOUT,
+    send_timeout: Annotated[
+        int,
+        Opt(
+            "--send-timeout",
+            help="Seconds a client may take no byte of an answer before it is closed.",
+        ),
+    ] = SEND_TIMEOUT,
     base_url: Annotated[
         str | None,
         Opt(
@@ -58,6 +85,9 @@ def serve(
             raise InvalidInput(f"{what}: expected http(s)://HOST[:PORT][/PATH], got {base_url!r}")
     if not 1 <= workers <= 64 or not 1 <= threads <= 64:
         raise InvalidInput(f"--{'threads' if 1 <= workers <= 64 else 'workers'}: expected 1 to 64")
+    for option, seconds in (("--header-timeout", header_timeout), ("--send-timeout", send_timeout)):
+        if not 1 <= seconds <= 3600:
+            raise InvalidInput(f"{option}: expected 1 to 3600 seconds, got {seconds}")
     from screenings.errors import DatabaseState
     from screenings.migrate import read_status
     from screenings.web import FeedApp, unservable
@@ -77,19 +107,24 @@ def serve(
     base = base_url or f"http://{address}"
     typer.echo(
         f"screenings: serving {status.url} at {base}/feeds/all.ics "
-        f"({workers} worker(s) x {threads} thread(s); Ctrl-C stops)",
+        f"({workers} worker(s) x {threads} request(s) at once; Ctrl-C stops)",
         err=True,
     )
+    from screenings import server
+
     _gunicorn(
+        # Made in each worker, once gevent has patched it: its locks are then gevent's.
         # The feed index names the address the client used, unless --base-url says.
-        FeedApp(
+        lambda: FeedApp(
             app_state.settings, base_url=base_url or "", access_log=access_log, threads=threads
         ),
         {
             "bind": address,
             "workers": workers,
             "threads": threads,
-            "worker_class": "gthread",
+            "worker_class": server.worker(send_timeout),
+            "keepalive": header_timeout,  # the gevent worker's deadline for reading a request
+            "logger_class": server.Logger,
             "loglevel": "warning",
             "timeout": 120,
             "graceful_timeout": 10,
@@ -115,8 +150,9 @@ def _check_free(host: str, port: int) -> None:
         ) from None
 
 
-def _gunicorn(app: Any, options: dict[str, Any]) -> Any:
-    """gunicorn's embedding API: a BaseApplication that loads ``app``."""
+def _gunicorn(make_app: Callable[[], Any], options: dict[str, Any]) -> Any:
+    """gunicorn's embedding API: a BaseApplication whose workers each make their
+    application with ``make_app``."""
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):  # type: ignore[misc]
@@ -125,6 +161,6 @@ def _gunicorn(app: Any, options: dict[str, Any]) -> Any:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            return app
+            return make_app()
 
     return Server()
