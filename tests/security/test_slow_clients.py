@@ -268,7 +268,7 @@ def test_a_timeout_out_of_range_is_one_line(
     from screenings.cli import run
 
     db = str(tmp_path / "c.sqlite3")
-    assert run(["--db", db, "list"]) == 0
+    assert run(["--db", db, "db", "upgrade"]) == 0  # reading commands create nothing
     capsys.readouterr()
     assert run(["--db", db, "serve", "--port", str(free_port()), *args]) == 2
     assert capsys.readouterr().err == f"screenings: error: {message}\n"
