@@ -10,11 +10,11 @@ hold by the thousand, and each is given deadlines:
 - reading a request (its line and headers, or the wait for the next one on a kept-alive
   connection) has ``keepalive`` seconds in all (gunicorn's gevent worker runs the parser
   under a ``gevent.Timeout`` of that length; ``--header-timeout`` sets it);
-- writing an answer fails once the client has taken no byte for ``send_timeout``
-  seconds (``--send-timeout``);
-- the application runs ``threads`` requests at once in a worker (each holds one of the
-  ``threads`` + 1 pooled database connections); a client that is slow to send or to
-  read holds no such slot, only its greenlet.
+- an answer the client has taken no byte of for ``send_timeout`` seconds
+  (``--send-timeout``) is given up and the connection reset;
+- the application runs ``threads`` requests at once in a worker (each holds one pooled
+  database connection; the worker keeps ``threads`` + 1); a client that is slow to send
+  or to read holds no such slot, only its greenlet.
 
 gunicorn's parser, and so its limits (4 KB request line, 100 header fields of 8 KB
 each), stay as they were. Rendering is CPU work that does not yield: a render blocks
@@ -43,7 +43,8 @@ from gunicorn.workers.ggevent import GeventWorker
 
 from screenings import logsafe
 
-SEND_TIMEOUT = 30.0  # seconds without a byte taken by the client
+# Seconds without a byte taken by the client; serve passes its --send-timeout instead.
+SEND_TIMEOUT = 30.0
 
 
 class Worker(GeventWorker):  # type: ignore[misc]
