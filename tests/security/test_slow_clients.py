@@ -158,8 +158,6 @@ def test_a_new_client_is_answered_while_slow_clients_hold_their_connections(
         time.sleep(0.5)  # the server has read what they sent
         for path in ("/healthz", "/feeds/all.ics", "/feeds/festivals/slow-fest.ics"):
             assert probe(server.port, path) == 200, path
-        if kind != "non-reader":  # still held: the answers came while they waited
-            assert not any(closed(client) for client in held)
     finally:
         for client in held:
             client.close()
