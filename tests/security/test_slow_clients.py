@@ -209,12 +209,12 @@ def read_all(client: socket.socket) -> tuple[bytes, str]:
 # --- The mechanism -------------------------------------------------------------------
 
 
+# A PostgreSQL matter only: SQLite's reads do not wait on a writer.
+@pytest.mark.parametrize("catalogue", ["postgresql"], indirect=True)
 def test_a_query_waiting_on_postgresql_holds_up_no_other_request(catalogue: str) -> None:
     """A worker's requests are greenlets: one waiting on PostgreSQL (here on a lock)
     must let the others run. psycopg, imported before gevent patched the worker,
     would otherwise wait in C and block them all."""
-    if not catalogue.startswith("postgresql"):
-        pytest.skip("a PostgreSQL matter: SQLite's reads do not wait on a writer")
     from screenings.db import create_db_engine
 
     server = running(catalogue)
