@@ -70,14 +70,23 @@ def _token(cli: Cli, name: str, *filters: str) -> str:
     return address.removeprefix(f"{BASE}/feeds/secret/").removesuffix(".ics")
 
 
-def _id(url: str, table: Any, **where: Any) -> int:
+def _value(url: str, column: Any, **where: Any) -> Any:
+    """The one value of ``column`` in the row of its table that matches ``where``."""
     engine = create_db_engine(url)
     try:
         with engine.connect() as connection:
-            conditions = [table.c[k] == v for k, v in where.items()]
-            return int(connection.execute(select(table.c.id).where(*conditions)).scalar_one())
+            conditions = [column.table.c[k] == v for k, v in where.items()]
+            return connection.execute(select(column).where(*conditions)).scalar_one()
     finally:
         engine.dispose()
+
+
+def _id(url: str, table: Any, **where: Any) -> int:
+    return int(_value(url, table.c.id, **where))
+
+
+def _slug(url: str, table: Any, **where: Any) -> str:
+    return str(_value(url, table.c.slug, **where))
 
 
 def _listed_feeds(cli: Cli) -> str:
@@ -193,16 +202,6 @@ def test_a_removed_record_cannot_be_removed_under_a_feed_behind_its_back(
             for table in (tables.screening, tables.selection, tables.nomination):
                 connection.execute(table.delete().where(table.c.edition_id == edition))
             connection.execute(tables.edition.delete().where(tables.edition.c.id == edition))
-    finally:
-        engine.dispose()
-
-
-def _slug(url: str, table: Any, **where: Any) -> str:
-    engine = create_db_engine(url)
-    try:
-        with engine.connect() as connection:
-            conditions = [table.c[k] == v for k, v in where.items()]
-            return str(connection.execute(select(table.c.slug).where(*conditions)).scalar_one())
     finally:
         engine.dispose()
 

@@ -153,19 +153,25 @@ def _as_utc(value: Any) -> dt.datetime | None:
     return instant.astimezone(dt.UTC)
 
 
-def _move_feed_targets(bind: Any) -> dict[str, int]:
-    """Each feed's named records into its reference columns; the highest id named of each
-    table (for the SQLite counters). A record gone, or made after the feed (its id was
-    reused), ends the feed."""
-    feeds = sa.table(
+def _feeds() -> sa.TableClause:
+    """feed_token as this revision leaves it, for reading and writing its rows."""
+    return sa.table(
         "feed_token",
         sa.column("id", sa.Integer()),
         sa.column("filters", sa.JSON()),
         sa.column("created_at", sa.DateTime()),
+        sa.column("revoked_at", sa.DateTime()),
         sa.column("ended_at", sa.DateTime()),
         sa.column("ended_because", sa.String()),
         *(sa.column(f"{key}_id", sa.Integer()) for key in TARGETS),
     )
+
+
+def _move_feed_targets(bind: Any) -> dict[str, int]:
+    """Each feed's named records into its reference columns; the highest id named of each
+    table (for the SQLite counters). A record gone, or made after the feed (its id was
+    reused), ends the feed."""
+    feeds = _feeds()
     highest: dict[str, int] = {}
     now = _now(bind)
     for row in bind.execute(sa.select(feeds.c.id, feeds.c.filters, feeds.c.created_at)).all():
@@ -205,14 +211,7 @@ def _move_feed_targets(bind: Any) -> dict[str, int]:
 def _restore_feed_filters(bind: Any) -> None:
     """The references back into the JSON filters (version 1). Version 1 knows no ended
     feed, and one without its references would serve every screening: it is revoked."""
-    feeds = sa.table(
-        "feed_token",
-        sa.column("id", sa.Integer()),
-        sa.column("filters", sa.JSON()),
-        sa.column("ended_at", sa.DateTime()),
-        sa.column("revoked_at", sa.DateTime()),
-        *(sa.column(f"{key}_id", sa.Integer()) for key in TARGETS),
-    )
+    feeds = _feeds()
     for row in bind.execute(sa.select(feeds)).all():
         filters = dict(row.filters) if isinstance(row.filters, dict) else {}
         filters["version"] = 1
