@@ -52,7 +52,7 @@ def test_help_starts_without_the_heavy_modules() -> None:
         "from screenings.cli import run\n"
         "code = run(['db', '--help'])\n"
         "heavy = {'alembic', 'icalendar', 'dateutil', 'sqlalchemy', 'psycopg', 'platformdirs',"
-        " 'jinja2', 'playwright'}\n"
+        " 'jinja2', 'playwright', 'gevent', 'gunicorn', 'ftfy'}\n"
         "print(code, sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

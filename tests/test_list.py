@@ -398,7 +398,7 @@ def test_list_without_dates_imports_nothing_heavy(db: str) -> None:
         "from screenings.cli import run\n"
         f"code = run(['--db', {db!r}, 'list', '--film', 'The Act of Killing', '--limit', '20'])\n"
         "heavy = {'alembic', 'icalendar', 'dateutil.parser', 'http.server', 'screenings.web',"
-        " 'jinja2'}\n"
+        " 'jinja2', 'gevent', 'gunicorn', 'ftfy', 'screenings.server'}\n"
         "print(code, sorted(heavy & set(sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
