@@ -379,3 +379,37 @@ def test_the_migration_turns_stored_targets_into_references(
     assert back["gone"].revoked_at is not None and back["reused"].revoked_at is not None
     assert back["hot docs"].revoked_at is None
     upgrade_schema(engine)
+
+
+def test_a_merge_never_leads_to_a_record_kept_that_is_private(url: str, cli: Cli) -> None:
+    steps = [
+        ("add", "film", "Secret Codename", "--year", "2020"),
+        ("add", "film", "Public Title", "--year", "2020"),
+        ("add", "screening", "Public Title", "--on", "2013-06-20", "--city", "London"),
+        ("merge", "film", "Secret Codename", "Public Title"),
+    ]
+    for step in steps:
+        code, _, err = cli(*step)
+        assert code == 0, (step, err)
+    app = _app(url)
+    assert get(app, "/films/public-title-2020")[1]["location"] == "/films/secret-codename-2020"
+    screening = _id(url, tables.screening, local_date=dt.date(2013, 6, 20))
+    assert cli("edit", "screening", f"#{screening}", "--private")[0] == 0
+    for path in ("/films/public-title-2020", "/feeds/films/public-title-2020.ics"):
+        status, headers, body = get(app, path)
+        assert status == 404, path
+        assert "location" not in headers and b"secret" not in body
+
+
+def test_a_revoked_feed_is_not_ended_again_and_says_what_went(url: str, cli: Cli) -> None:
+    _token(cli, "old", "--edition", SDF)
+    _token(cli, "jury", "--edition", SDF, "--include-private")
+    assert cli("feed", "revoke", "old")[0] == 0
+    code, _, err = cli("remove", "edition", SDF, "--cascade")
+    assert code == 2 and "it would end 1 secret feed(s) ('jury');" in err
+    assert cli("remove", "edition", SDF, "--cascade", "--yes")[0] == 0
+    listed = _listed_feeds(cli).splitlines()
+    old = listed.index(next(line for line in listed if line.startswith("old  ")))
+    assert listed[old].startswith("old  (revoked ")
+    assert listed[old + 1].strip().startswith("its edition Sheffield Doc/Fest 2013 (#")
+    assert "all screenings" not in listed

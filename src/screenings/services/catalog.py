@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from screenings import tables
@@ -32,11 +32,11 @@ from screenings.services.changes import (
     bump_venue,
     snapshot,
 )
+from screenings.services.published import still_retired
 from screenings.timeparse import MAX_YEAR, MIN_YEAR, zone_name
 
 R = TypeVar("R")
 RS = tables.retired_slug
-RETIRED_SLUG_DAYS = tables.RETIRED_SLUG_DAYS
 
 
 def count_rows(session: Session) -> dict[str, int]:
@@ -65,8 +65,8 @@ def unique_slug(session: Session, column: Any, text: str) -> str:
 
 def unique_slugs(session: Session, column: Any, texts: Sequence[str]) -> list[str]:
     """Slugs for new rows (``unique_slug`` for many at once): none used by a stored row,
-    nor by another of these, nor retired (``retire_slug``) by a record removed within
-    ``RETIRED_SLUG_DAYS`` or merged into another. One query for all, and one more per
+    nor by another of these, nor retired (``published.retire_slug``) by a record removed
+    lately or merged into another. One query for all, and one more per
     slug already taken."""
     bases = [slugify(t) for t in texts]
     kind = getattr(column, "expression", column).table.name
@@ -75,7 +75,7 @@ def unique_slugs(session: Session, column: Any, texts: Sequence[str]) -> list[st
         stored = set(session.scalars(select(column).where(condition)))
         return stored | set(
             session.scalars(
-                select(RS.c.slug).where(RS.c.kind == kind, retired_condition, _still_retired())
+                select(RS.c.slug).where(RS.c.kind == kind, retired_condition, still_retired())
             )
         )
 
@@ -91,46 +91,6 @@ def unique_slugs(session: Session, column: Any, texts: Sequence[str]) -> list[st
         taken.add(slug)
         chosen.append(slug)
     return chosen
-
-
-def _still_retired() -> Any:
-    """A retired slug is kept from new records while its record's removal is recent, and
-    for good when its record was merged into another (its addresses redirect there)."""
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=RETIRED_SLUG_DAYS)
-    return or_(RS.c.successor.is_not(None), RS.c.retired_at > since)
-
-
-def retire_slug(session: Session, record: Any, *, successor: str | None = None) -> None:
-    """Keep the slug of ``record`` (a festival, edition, venue, film or person) about to
-    be removed, or merged into the record whose slug is ``successor``: no new record gets
-    it while it is retired, and its addresses answer 410 Gone (or redirect to the
-    successor) when the record was public; else 404, as for one that never was.
-    Call it before the record's screenings and selections go."""
-    from screenings.services.published import public_condition
-
-    kind = record.__table__.name
-    table = getattr(tables, kind)
-    condition = public_condition(kind)
-    public = condition is None or (
-        session.execute(select(table.c.id).where(table.c.id == record.id, condition)).first()
-        is not None
-    )
-    session.execute(delete(RS).where(RS.c.kind == kind, RS.c.slug == record.slug))
-    session.execute(
-        insert(RS).values(
-            kind=kind,
-            slug=record.slug,
-            retired_at=dt.datetime.now(dt.UTC),
-            public=public,
-            successor=successor,
-        )
-    )
-    if successor is not None:  # what redirected to the duplicate now redirects to the kept
-        session.execute(
-            update(RS)
-            .where(RS.c.kind == kind, RS.c.successor == record.slug)
-            .values(successor=successor)
-        )
 
 
 def check_url(value: str | None, what: str) -> str | None:

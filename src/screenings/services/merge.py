@@ -26,8 +26,9 @@ from screenings.models import (
     Venue,
 )
 from screenings.services import lookup
-from screenings.services.catalog import FILM_SHOWN, Saved, retire_slug
+from screenings.services.catalog import FILM_SHOWN, Saved
 from screenings.services.changes import bump, bump_film, snapshot
+from screenings.services.published import retire_slug
 from screenings.services.secret_feeds import carry_feeds
 
 KINDS = ("person", "film", "venue", "festival")

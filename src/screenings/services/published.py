@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from screenings import tables
 from screenings.errors import Gone, Merged, NotFound
 
 S, SE, C = tables.screening, tables.selection, tables.credit
+RS = tables.retired_slug
 KINDS = ("festival", "edition", "venue", "film", "person")
 
 
@@ -78,25 +79,67 @@ def public_id(session: Session, kind: str, slug: str) -> int:
     return int(found)
 
 
-def _refuse_retired(session: Session, kind: str, slug: str) -> None:
-    """``Merged`` or ``Gone`` for the slug of a public record merged into another or
-    removed lately (``catalog.retire_slug``); nothing for a record that was private, which
-    answers as one that never was."""
-    RS = tables.retired_slug
+def still_retired() -> ColumnElement[bool]:
+    """The condition for a retired slug (``retire_slug``) to be kept from new records: its
+    record was removed less than ``RETIRED_SLUG_DAYS`` ago, or merged into another (its
+    addresses redirect there, for good)."""
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=tables.RETIRED_SLUG_DAYS)
+    return or_(RS.c.successor.is_not(None), RS.c.retired_at > since)
+
+
+def retire_slug(session: Session, record: Any, *, successor: str | None = None) -> None:
+    """Keep the slug of ``record`` (a festival, edition, venue, film or person) about to
+    be removed, or merged into the record whose slug is ``successor``: no new record gets
+    it while it is retired, and its addresses answer 410 Gone (or redirect to the
+    successor) when the record was public; else 404, as for one that never was.
+    Call it before the record's screenings and selections go."""
+    kind = record.__table__.name
+    table = getattr(tables, kind)
+    condition = public_condition(kind)
+    public = condition is None or (
+        session.execute(select(table.c.id).where(table.c.id == record.id, condition)).first()
+        is not None
+    )
+    session.execute(delete(RS).where(RS.c.kind == kind, RS.c.slug == record.slug))
+    session.execute(
+        insert(RS).values(
+            kind=kind,
+            slug=record.slug,
+            retired_at=dt.datetime.now(dt.UTC),
+            public=public,
+            successor=successor,
+        )
+    )
+    if successor is not None:  # what redirected to the duplicate now redirects to the kept
+        session.execute(
+            update(RS)
+            .where(RS.c.kind == kind, RS.c.successor == record.slug)
+            .values(successor=successor)
+        )
+
+
+def _refuse_retired(session: Session, kind: str, slug: str, depth: int = 0) -> None:
+    """``Merged`` or ``Gone`` for the slug of a public record merged into another or
+    removed lately; nothing for a record that was private, which answers as one that
+    never was. A merge leads on only to a record kept that may be named in public (else
+    the redirect would name a private one); one kept and since removed answers for
+    itself."""
     row = session.execute(
         select(RS.c.retired_at, RS.c.successor).where(
-            RS.c.kind == kind,
-            RS.c.slug == slug,
-            RS.c.public.is_(True),
-            or_(RS.c.successor.is_not(None), RS.c.retired_at > since),
+            RS.c.kind == kind, RS.c.slug == slug, RS.c.public.is_(True), still_retired()
         )
     ).first()
     if row is None:
         return
-    if row.successor is not None:
+    if row.successor is None:
+        raise Gone(f"the {kind} {slug!r} was removed on {row.retired_at:%Y-%m-%d}")
+    table = getattr(tables, kind)
+    kept = select(table.c.id).where(table.c.slug == row.successor)
+    condition = public_condition(kind)
+    if session.execute(kept if condition is None else kept.where(condition)).first():
         raise Merged(f"the {kind} {slug!r} was merged into {row.successor!r}", row.successor)
-    raise Gone(f"the {kind} {slug!r} was removed on {row.retired_at:%Y-%m-%d}")
+    if depth < 3:  # merges re-point their redirects, so one step is the rule
+        _refuse_retired(session, kind, row.successor, depth + 1)
 
 
 def public_records(session: Session, kind: str, *order: Any) -> list[Any]:

@@ -23,8 +23,9 @@ from screenings.models import (
     Venue,
 )
 from screenings.services import lookup
-from screenings.services.catalog import Saved, retire_slug
+from screenings.services.catalog import Saved
 from screenings.services.changes import bump
+from screenings.services.published import retire_slug
 from screenings.services.schedule import screening_by_id
 from screenings.services.secret_feeds import end_feeds
 
@@ -91,7 +92,7 @@ def remove(
     says what would be (``InvalidInput``, so the command exits non-zero), the secret
     feeds it would end included. A secret feed made for any record removed, the
     cascade's included, ends (``secret_feeds.end_feeds``); the slug of each is retired
-    (``catalog.retire_slug``).
+    (``published.retire_slug``).
     """
     finders: dict[str, Callable[[Session, str], Any]] = {
         "film": lambda s, n: lookup.find_film(s, n).record,

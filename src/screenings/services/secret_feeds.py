@@ -51,11 +51,12 @@ class SecretFeed(NamedTuple):
 
     @property
     def status(self) -> str:
-        """ "live", "revoked on DATE" or "ended: WHY on DATE"."""
-        if self.ended_at is not None:
-            return f"ended: {self.ended_because} on {self.ended_at:%Y-%m-%d}"
+        """What ``feed list`` says of it: live; revoked, and when (what its owner did
+        comes first); or ended, why and when."""
         if self.revoked_at is not None:
             return f"revoked {self.revoked_at:%Y-%m-%d %H:%M UTC}"
+        if self.ended_at is not None:
+            return f"ended: {self.ended_because} on {self.ended_at:%Y-%m-%d}"
         return "live"
 
 
@@ -211,25 +212,21 @@ def _naming(kind: str, record_id: int) -> Any:
 
 
 def end_feeds(session: Session, kind: str, record_id: int, described: str) -> list[str]:
-    """End every feed that names the ``kind`` #``record_id``, about to be removed; their
-    names. An ended feed never serves again (its address answers as an unknown token does)
-    and ``feed list`` says why; its reference is cleared, which the removal needs, and
-    cannot widen it, since it no longer serves."""
+    """End every feed that names the ``kind`` #``record_id``, about to be removed; the
+    names of those that were live. An ended feed never serves again (its address answers
+    as an unknown token does) and ``feed list`` says why; its reference is cleared, which
+    the removal needs, and cannot widen it, since it no longer serves. A feed revoked or
+    ended already keeps its first end, and says what went."""
     if kind not in TARGETS.values():
         return []
-    names = list(
-        session.execute(
-            select(T.c.name).where(_naming(kind, record_id)).order_by(T.c.name)
-        ).scalars()
-    )
-    if not names:
-        return names
-    now = dt.datetime.now(UTC)
+    naming = _naming(kind, record_id)
+    live = naming & T.c.revoked_at.is_(None) & T.c.ended_at.is_(None)
+    names = list(session.execute(select(T.c.name).where(live).order_by(T.c.name)).scalars())
     because = f"its {kind} {described} was removed"[:300]
     session.execute(
         update(T)
-        .where(_naming(kind, record_id), T.c.ended_at.is_(None))
-        .values(ended_at=now, ended_because=because)
+        .where(naming, T.c.ended_at.is_(None))
+        .values(ended_at=dt.datetime.now(UTC), ended_because=because)
     )
     for key, named in TARGETS.items():
         if named == kind:
@@ -308,7 +305,8 @@ def _described(session: Session, row: Any, filters: dict[str, Any]) -> list[str]
         "festival": models.Festival,
         "venue": models.Venue,
     }
-    shown: list[str] = []
+    # An ended feed's references are cleared: say what went, not "all screenings".
+    shown: list[str] = [row.ended_because] if row.ended_because else []
     for key, kind in TARGETS.items():
         record_id = getattr(row, f"{key}_id")
         if record_id is not None:  # an enforced reference: the record exists
