@@ -165,11 +165,15 @@ def test_a_newline_less_stream_on_standard_input_is_refused_after_a_few_megabyte
 
 
 def _at_most_64_mb_of_files() -> None:
-    # A disk with 64 MB free: a process writing more is stopped (SIGXFSZ).
+    # A disk with 64 MB free: a write past it fails (EFBIG; Python ignores SIGXFSZ).
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 * MiB, 64 * MiB))
 
 
-def test_dev_zero_on_standard_input_never_fills_the_disk(url: str) -> None:
+def _at_most_16_mb_of_files() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16 * MiB, 16 * MiB))
+
+
+def test_dev_zero_on_standard_input_is_refused_at_its_first_line(url: str) -> None:
     done = subprocess.run(
         f"cat /dev/zero | {sys.executable} -m screenings import -",
         shell=True,
@@ -182,6 +186,27 @@ def test_dev_zero_on_standard_input_never_fills_the_disk(url: str) -> None:
     )
     assert done.returncode == 2, done.stderr[-2000:]
     assert one_error(done.stderr).startswith("standard input:1: a line longer than 1,048,576")
+    assert nothing_stored(url)
+
+
+def test_endless_short_lines_on_standard_input_never_fill_the_disk(url: str) -> None:
+    """`yes ROW | screenings import -`: no line is too long, so the copy kept aside grows
+    until the disk is full (here a 16 MB limit on files): one line, never a traceback."""
+    done = subprocess.run(
+        f"yes 'The Defector,2013-06-11' | {sys.executable} -m screenings import -",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env(url),
+        preexec_fn=_at_most_16_mb_of_files,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    error = one_error(done.stderr)
+    assert error.startswith("standard input: cannot keep it aside to read it twice, after ")
+    assert "File too large" in error
+    assert error.endswith("save it to a file and import the file; nothing was imported")
     assert nothing_stored(url)
 
 

@@ -464,7 +464,19 @@ def spooled(stream: BinaryIO, name: str) -> BinaryIO | RowIssue:
                 f"more than {_size(MAX_STDIN_BYTES)}, the most kept aside to read it twice; "
                 "save it to a file and import the file",
             )
-        spool.write(chunk)
+        try:
+            spool.write(chunk)
+        except OSError as exc:  # the temporary folder is full, or too small for it
+            spool.close()
+            return RowIssue(
+                name,
+                0,
+                None,
+                None,
+                f"cannot keep it aside to read it twice, after {_size(total - len(chunk))}: "
+                f"{exc.strerror or exc} (in {tempfile.gettempdir()}); save it to a file "
+                "and import the file",
+            )
         # A run wholly inside a chunk is shorter than the chunk, so short enough: only the
         # one the chunk ends (or goes on with) can be longer.
         first = chunk.find(b"\n")
