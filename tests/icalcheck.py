@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 # Beside the checkout, as CI places ../shared; SCREENINGS_TEST_ICAL_CHECK points elsewhere
-# (tests/test_security.py uses it to run a test as on a fresh clone, with no tool).
+# (tests/security/test_fresh_clone.py uses it to run a test as on a fresh clone, with no
+# tool).
 ICAL_CHECK = Path(
     os.environ.get("SCREENINGS_TEST_ICAL_CHECK")
     or Path(__file__).resolve().parents[2] / "shared" / "tools" / "ical-check" / "ical-check"

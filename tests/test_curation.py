@@ -443,6 +443,32 @@ def test_remove_is_refused_while_others_depend_on_it(cli: Cli) -> None:
     assert screenings(cli) == []
 
 
+def test_remove_names_all_that_a_cascade_takes_with_it(cli: Cli) -> None:
+    """A festival's cascade takes its editions and, with them, their screenings and
+    selections: the answer counts them all, before and after."""
+    for step in (
+        ("add", "selection", "The Defector", "--edition", "Sheffield Doc/Fest 2013"),
+        ("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-14",
+         "--edition", "Sheffield Doc/Fest 2013"),
+        ("add", "screening", "The Defector", "--venue", "Showroom", "--on", "2013-06-15",
+         "--edition", "Sheffield Doc/Fest 2013"),
+    ):  # fmt: skip
+        code, _, err = cli(*step)
+        assert code == 0, err
+    assert cli("remove", "festival", "Sheffield Doc/Fest", "--cascade") == (
+        2,
+        "",
+        "screenings: error: remove: this would remove Sheffield Doc/Fest (#1) and "
+        "1 edition(s), 1 selection(s), 2 screening(s); pass --yes to do it\n",
+    )
+    code, out, _ = cli("remove", "festival", "Sheffield Doc/Fest", "--cascade", "--yes")
+    assert (code, out) == (
+        0,
+        "Removed Sheffield Doc/Fest (#1)\n  with 1 edition(s), 1 selection(s), 2 screening(s)\n",
+    )
+    assert screenings(cli) == []
+
+
 def test_retime_reports_nothing_when_the_zone_rules_have_not_changed(cli: Cli) -> None:
     cli(
         "add",

@@ -3,6 +3,7 @@ the removal cascades to them. A film's credits and links, being parts of it, go 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -111,8 +112,13 @@ def remove(
     described = f"{kind} #{record.id}" if kind in BY_ID else lookup.describe(record)
     if not cascade:
         _refuse_dependents(session, record, described)
-    ended = _farewell(session, _tree(session, record))
-    removed = _cascade(session, record)
+    tree = _tree(session, record)
+    ended = _farewell(session, tree)
+    _cascade(session, record)
+    # Everything that goes with it, the cascade's own dependents included (a festival's
+    # editions and their screenings), by kind, in the order met.
+    counts = Counter(type(row).__table__.name for row in tree[1:])
+    removed = [f"{n} {kind.replace('_', ' ')}(s)" for kind, n in counts.items()]
     if isinstance(record, Person):
         for nomination in session.scalars(
             select(Nomination).where(Nomination.person_id == record.id)
@@ -174,12 +180,9 @@ def _farewell(session: Session, records: list[Any]) -> list[str]:
     return sorted(set(ended))
 
 
-def _cascade(session: Session, record: Any) -> list[str]:
+def _cascade(session: Session, record: Any) -> None:
     """Delete what depends on ``record`` (checked beforehand: ``_refuse_dependents``)."""
-    removed: list[str] = []
-    for kind, rows in _dependents(session, record):
-        if not rows:
-            continue
+    for _, rows in _dependents(session, record):
         films = {row.film_id for row in rows if isinstance(row, Credit)}
         for row in rows:
             _cascade(session, row)
@@ -187,6 +190,4 @@ def _cascade(session: Session, record: Any) -> list[str]:
         if films:  # the films' calendars show their credits: once per screening
             session.flush()
             bump(session, Screening.film_id.in_(films))
-        removed.append(f"{len(rows)} {kind}(s)")
     session.flush()
-    return removed
