@@ -1,12 +1,22 @@
 """Text the feed server writes to its logs, made safe to write: a secret feed's token
 redacted, control characters escaped.
 
-A secret feed's address is its password (``/feeds/secret/TOKEN.ics``), so what follows
-``/feeds/secret/`` is written ``[token]`` however a client wrote it: in any case, its
-letters or slashes percent-encoded (once or more: ``%2F``, ``%252F``, ``%73ecret``),
-slashes doubled or written as backslashes, under any mount point. The redaction runs
-up to white space, a quote, ``?``, ``#``, ``&``, ``<`` or ``>``, and keeps an ``.ics`` or
-``.json`` ending. Nothing else is cut: ``/films/x-secret/...`` is written as it is.
+A secret feed's address is its password (``/feeds/secret/TOKEN.ics``), and its token is
+43 characters of URL-safe base64 (``secrets.token_urlsafe(32)``). Two rules write it
+``[token]``, each on its own:
+
+- **the path**: what follows ``/feeds/secret/`` however a client wrote it: in any case,
+  its letters or slashes percent-encoded (once or more: ``%2F``, ``%252F``,
+  ``%73ecret``), slashes doubled or written as backslashes, under any mount point. The
+  redaction runs up to white space, a quote, ``?``, ``#``, ``&``, ``<`` or ``>``, and
+  keeps an ``.ics`` or ``.json`` ending;
+- **the token itself**, wherever it stands in a line, whatever precedes it: a run of 32
+  or more characters of its alphabet (``A-Z a-z 0-9 - _``, each written as itself or
+  percent-encoded once or more) that holds both upper- and lower-case letters.
+
+Nothing else is cut: slugs are lower-case, so ``/films/x-secret/...`` and the longest
+slug are written as they are. What may remain, in odd cases, is said in
+docs/security.md ("What the logs hold").
 
 Control characters (C0, DEL, C1, the Unicode line and paragraph separators) and the
 bytes of a path that are not UTF-8 are written as escapes (``\\n``, ``\\x1b``,
@@ -32,6 +42,17 @@ _SECRET_PATH = re.compile(
     rf"{_SEPARATOR}{''.join(map(_letter, 'secret'))}{_SEPARATOR})"
     r"(?P<token>[^\s\"'?#&<>]+?)(?P<ending>\.(?:ics|json))?(?=[\s\"'?#&<>]|\Z)"
 )
+# The token's alphabet, a character written as itself or percent-encoded once or more:
+# the path rule stops at a quote or a space, a client may put one before the token, and
+# a log may show the path before it is decoded.
+_TOKEN_RUN = re.compile(
+    r"(?:[A-Za-z0-9_-]|%(?:25)*(?:2[Dd]|3[0-9]|4[1-9A-Fa-f]|5[0-9AaFf]|6[1-9A-Fa-f]|7[0-9Aa]))+"
+)
+_ENCODED = re.compile("%(?:25)*([0-9A-Fa-f]{2})")
+# Of a token's 43 characters: a piece of one cut off by a stray character is still
+# hidden when it holds most of the secret; and no word gunicorn or Python writes
+# (ConnectionResetError, InvalidRequestLine) comes near it.
+TOKEN_RUN = 32
 # Control characters, and the bytes of a path that were not UTF-8 (read with
 # "surrogateescape"); in a quoted field, the backslash and the double quote too.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
@@ -40,12 +61,20 @@ _NAMED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def redact(text: str) -> str:
-    """``text`` with every secret feed's token written ``[token]`` (see the module)."""
-    return _SECRET_PATH.sub(_hide, text)
+    """``text`` with every secret feed's token written ``[token]``: what follows a secret
+    feed's path, and any run of the token's alphabet that looks like one (see the
+    module). Idempotent."""
+    return _TOKEN_RUN.sub(_hide_run, _SECRET_PATH.sub(_hide, text))
 
 
 def _hide(match: re.Match[str]) -> str:
     return f"{match['prefix']}[token]{match['ending'] or ''}"
+
+
+def _hide_run(match: re.Match[str]) -> str:
+    run = _ENCODED.sub(lambda code: chr(int(code[1], 16)), match[0])
+    mixed = run != run.lower() and run != run.upper()  # upper- and lower-case letters
+    return "[token]" if len(run) >= TOKEN_RUN and mixed else match[0]
 
 
 def escape(text: str) -> str:

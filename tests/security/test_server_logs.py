@@ -16,12 +16,14 @@ has stopped:
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import re
 import socket
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import given
@@ -117,6 +119,17 @@ def test_a_secret_feed_token_is_in_no_log_however_it_is_written(
         f"/feeds/%73%65cret/{token}.ics",
         f"/calendar/feeds/secret/{token}.ics",
         f"/feeds/secret/{token}.ics/more",
+        # Paths the path rule does not read as a secret feed's (a 404 each), and a token
+        # after a character at which that rule stops: the token is hidden all the same.
+        f"/feeds/./secret/{token}.ics",
+        f"/feeds/x/../secret/{token}.ics",
+        f"/feeds/secret;x=1/{token}.ics",
+        f"/feeds/secret%00/{token}.ics",
+        f"/feeds/sec%C2%ADret/{token}.ics",
+        f"/feeds/secret/%22{token}.ics",
+        f"/feeds/secret/%3C{token}.ics",
+        f"/feeds/secret/%20{token}.ics",
+        f"/feeds/secret/%3F{token}.ics",
     ]
     try:
         for path in spellings:
@@ -128,13 +141,21 @@ def test_a_secret_feed_token_is_in_no_log_however_it_is_written(
             f"GET  /feeds/secret/{token}.ics HTTP/1.1\r\n\r\n",
             f"GET /feeds%2fsecret%2f{token}.ics\r\n\r\n",
             f"GET / HTTP/1.1\r\nHost: x\r\nX/feeds/secret/{token}.ics\r\n\r\n",
+            f"GET feeds/secret/{token}.ics HTTP/1.1\r\n\r\n",  # no leading slash
+            f"GET /feeds/secret/{token[:10]} {token[10:]}.ics HTTP/1.1\r\n\r\n",  # broken
         ):
             assert send(server.port, raw.encode()).startswith(b"HTTP/1.1 400 "), raw
     finally:
         access, errors = stop(server)
-    assert token not in access and token not in errors
+    pieces = {token[start : start + 16] for start in range(len(token) - 15)}
+    assert not any(piece in access or piece in errors for piece in pieces)
     assert access.count("[token]") == len(spellings)
     assert errors.count("/feeds/secret/[token]") == 3 and "X/feeds/secret/[token].ics" in errors
+    assert "'GET feeds/secret/[token].ics HTTP/1.1'" in errors
+    assert "Invalid HTTP Version: '[token].ics HTTP/1.1'" in errors
+    assert '"GET /feeds/./secret/[token].ics" 404' in access
+    assert '"GET /feeds/secret/\\"[token].ics" 404' in access
+    assert '"GET /feeds/secret/ [token].ics" 404' in access
     assert "/feeds%2fsecret%2f[token].ics" in errors
     assert '"GET /feeds/secret/[token].ics" 200' in access
     assert '"GET /feeds/secret/[token].json" 200' in access
@@ -238,10 +259,77 @@ def test_a_token_is_redacted_however_its_path_is_spelt(
     assert token not in logged and "[token]" in logged
 
 
+def decoded(text: str) -> str:
+    """``text`` percent-decoded until nothing more is."""
+    while (plain := unquote(text)) != text:
+        text = plain
+    return text
+
+
+# As ``secrets.token_urlsafe(32)`` makes them, and holding both upper- and lower-case
+# letters, as all but about one in 2.7 billion do (docs/security.md).
+MIXED_TOKEN = (
+    st.binary(min_size=32, max_size=32)
+    .map(lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode())
+    .filter(lambda token: token not in {token.lower(), token.upper()})
+)
+
+
+# What a token may follow: a secret feed's path the path rule reads, or one it does not
+# (no leading slash, dot segments, parameters, a NUL or a soft hyphen in "secret"), or
+# a log message, a parameter, nothing.
+LEADING = [
+    "GET feeds/secret/", "/feeds/./secret/", "/feeds/x/../secret/", "/feeds/secret;x=1/",
+    "/feeds/secret%00/", "/feeds/secret\x00/", "/feeds/sec%C2%ADret/", "/feeds/sec\xadret/",
+    "/feeds/secret/", "/calendar/feeds/secret/", "Invalid HTTP Version: '", "?token=", "",
+]  # fmt: skip
+
+
+@given(
+    token=MIXED_TOKEN,
+    before=st.sampled_from(LEADING),
+    stop=st.sampled_from(["", '"', "<", " ", "?", "%22", "%3C", "%20", "%3F", "%2522", "\\"]),
+    encoded=st.sets(st.integers(0, 42)),
+    layers=st.integers(1, 3),
+    ending=st.sampled_from(["", ".ics", ".json", ".ics HTTP/1.1", "?x=1", '" 404 0', "'"]),
+)
+def test_a_token_is_redacted_wherever_it_stands(
+    token: str, before: str, stop: str, encoded: set[int], layers: int, ending: str
+) -> None:
+    """Whatever path leads to it, whatever character stops the path rule before it, and
+    with any of its characters percent-encoded, once or more."""
+    from screenings import logsafe
+
+    written = "".join(
+        "%" + "25" * (layers - 1) + f"{ord(char):02X}" if number in encoded else char
+        for number, char in enumerate(token)
+    )
+    logged = logsafe.field(f"{before}{stop}{written}{ending}")
+    assert token not in decoded(logged) and "[token]" in logged
+
+
 @pytest.mark.parametrize(
-    "public", ["/films/x-secret/abc", "/secret/x", "/feeds/secretive/x", "/feeds/x/secret/y"]
+    "public",
+    [
+        "/films/x-secret/abc",
+        "/secret/x",
+        "/feeds/secretive/x",
+        "/feeds/x/secret/y",
+        "/films/the-defector-escape-from-north-korea-2012/screenings-at-sheffield-doc-fest",
+        "/feeds/people/" + "a-very-long-name-" * 8 + "2026.ics",
+        "GET /FEEDS/ALL.ICS?CITY=" + "SHEFFIELD-" * 6,
+        "Invalid request from ip=127.0.0.1: Invalid HTTP Version: 'HTTP/1.1 X'",
+        "ConnectionResetError: [Errno 104] Connection reset by peer",
+    ],
 )
 def test_a_public_path_is_never_cut(public: str) -> None:
+    from screenings import logsafe
+
+    assert logsafe.field(public) == public
+
+
+@given(st.from_regex(r"/(films|feeds/venues)/[a-z0-9-]{1,300}(\.ics)?", fullmatch=True))
+def test_a_lower_case_slug_is_never_cut(public: str) -> None:
     from screenings import logsafe
 
     assert logsafe.field(public) == public
