@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from screenings.errors import InvalidInput
 
@@ -54,9 +55,11 @@ def database_url_from(value: str, *, source: str = "--db") -> str:
     """A SQLAlchemy URL from what a user typed: a URL, or a path to a SQLite file.
 
     ``postgresql://`` and ``postgres://`` mean the psycopg 3 driver, the only
-    PostgreSQL driver the project supports. A SQLite URL must name a file: an
-    in-memory database (``sqlite://``, ``:memory:``) or an empty path (``sqlite:///``,
-    as ``sqlite:///$UNSET`` gives) would be a new, empty catalogue, lost when the
+    PostgreSQL driver the project supports. A path is made absolute, and names that
+    very file (``%`` and ``?`` escaped). A SQLite URL must name a file, as SQLAlchemy
+    reads it (percent-decoded): an in-memory database (``sqlite://``, ``:memory:``,
+    ``sqlite:///%3Amemory%3A``) or an empty path (``sqlite:///``, as
+    ``sqlite:///$UNSET`` gives) would be a new, empty catalogue, lost when the
     command ends, whose exports would replace real feeds with empty ones: it is
     ``InvalidInput`` naming ``source`` and the URL. Its only parameter is
     ``?immutable=1`` (see ``immutable_from``). Whether the URL can be used is for
@@ -68,7 +71,10 @@ def database_url_from(value: str, *, source: str = "--db") -> str:
     if "://" not in value:
         if value == ":memory:":
             raise InvalidInput(_in_memory(source, value))
-        return "sqlite:///" + str(Path(value).expanduser().resolve())
+        # Escaped where a URL's path is read otherwise: SQLAlchemy decodes %XX and ends
+        # the path at '?', and the file named must be the file opened.
+        path = str(Path(value).expanduser().resolve())
+        return "sqlite:///" + path.replace("%", "%25").replace("?", "%3F")
     scheme, rest = value.split("://", 1)
     if scheme.split("+", 1)[0].lower() == "sqlite":
         _check_sqlite_url(value, rest, source)
@@ -96,22 +102,32 @@ def _in_memory(source: str, value: str) -> str:
 
 
 def _check_sqlite_url(value: str, rest: str, source: str) -> None:
-    from urllib.parse import parse_qsl
+    # What SQLAlchemy will open is the URL's path percent-decoded (sqlite:///%3Amemory%3A is
+    # ":memory:"), so the rules are checked on that, never on the text as typed.
+    from sqlalchemy.engine import make_url  # not loaded by --help
+    from sqlalchemy.exc import ArgumentError
 
+    try:
+        parsed = make_url(value)
+    except (ArgumentError, ValueError):
+        raise InvalidInput(f"{source}: cannot read {value!r} as a database URL") from None
     location, _, query = rest.partition("?")
-    # sqlite:// is in memory; sqlite:///PATH names PATH (relative) or /PATH.
-    path = location[1:] if location.startswith("/") else None
-    if location == "" or path == ":memory:":
+    database = parsed.database
+    if location == "":  # sqlite://: no path at all
         raise InvalidInput(_in_memory(source, value))
-    if path is None:
+    if parsed.host or parsed.username or parsed.password or parsed.port:
         raise InvalidInput(
             f"{source}: {value!r} names a host; expected sqlite:///PATH, "
             "or sqlite:////PATH for an absolute path"
         )
-    if not path.strip():
+    if database == ":memory:":
+        raise InvalidInput(_in_memory(source, value))
+    if database is None or not database.strip():
         raise InvalidInput(
             f"{source}: {value!r} names no file (an unset variable?); expected sqlite:///PATH"
         )
+    if "\x00" in database:
+        raise InvalidInput(f"{source}: {value!r}: a file name cannot hold a NUL character (%00)")
     for key, setting in parse_qsl(query, keep_blank_values=True):
         if key != "immutable":
             raise InvalidInput(
@@ -125,8 +141,6 @@ def _check_sqlite_url(value: str, rest: str, source: str) -> None:
 def immutable_from(url: str) -> tuple[str, bool]:
     """``url`` without its ``immutable`` parameter, and whether it was set (a SQLite URL
     checked by ``database_url_from``); any other URL comes back as it is, with False."""
-    from urllib.parse import parse_qsl
-
     base, sep, query = url.partition("?")
     if not sep or not url.lower().startswith("sqlite"):
         return url, False

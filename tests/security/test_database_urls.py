@@ -59,6 +59,61 @@ def test_an_in_memory_database_is_refused_naming_the_url(
     assert published.read_bytes() == before
 
 
+# As SQLAlchemy reads them: the path percent-decoded.
+ENCODED_IN_MEMORY = ["sqlite:///%3Amemory%3A", "sqlite:///%3amemory%3a", "sqlite:///%3Amemory:"]
+
+
+@pytest.mark.parametrize("url", ENCODED_IN_MEMORY)
+def test_a_percent_encoded_in_memory_database_is_refused(
+    url: str, tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    add = ["add", "festival", "Cannes", "--city", "Cannes", "--country", "FR"]
+    code, out, err = _run(capfd, "--db", url, *add, "--timezone", "Europe/Paris")
+    assert (code, out) == (2, "")  # not "Added festival #1", gone when the command ends
+    assert err == (
+        f"screenings: error: --db: {url!r} is an in-memory database: a new, empty "
+        "catalogue, lost when the command ends; expected a path to a SQLite file or "
+        "sqlite:///PATH\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("sqlite:///%20%20", "names no file (an unset variable?); expected sqlite:///PATH"),
+        ("sqlite:///fest%00.sqlite3", ": a file name cannot hold a NUL character (%00)"),
+        ("sqlite://ann@/fest.sqlite3", "names a host; expected sqlite:///PATH, or "),
+        ("sqlite://:8000/fest.sqlite3", "names a host; expected sqlite:///PATH, or "),
+    ],
+)
+def test_a_sqlite_url_is_judged_by_the_file_it_opens(
+    url: str,
+    message: str,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capfd, "--db", url, "add", "film", "Something Else")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"screenings: error: --db: {url!r}") and message in err
+    assert len(err.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["fest?v=2.sqlite3", "100%.sqlite3", "a%3Fb.sqlite3", "x#y"])
+def test_a_path_names_the_very_file_opened(
+    name: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / name
+    assert _run(capfd, "--db", str(path), "add", "film", "Something Else")[0] == 0
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    code, out, _ = _run(capfd, "--db", str(path), "list", "films")
+    assert code == 0 and "Something Else" in out
+
+
 @pytest.mark.parametrize("unset", ["", "   "])
 def test_an_empty_path_from_an_unset_variable_is_refused(
     unset: str,
