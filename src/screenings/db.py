@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import re
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -98,9 +99,10 @@ def create_db_engine(
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = parsed.database
-        if database and database != ":memory:" and Path(database).is_dir():
-            raise InvalidInput(f"{what}: {database} is a folder; expected a SQLite file")
         in_memory = database in (None, "", ":memory:")
+        kind = None if in_memory else _not_a_file(Path(str(database)))
+        if kind is not None:
+            raise InvalidInput(f"{what}: {database} is {kind}; expected a SQLite file")
         by_uri = (read_only or immutable) and not in_memory
         return _sqlite_engine(
             url,
@@ -142,6 +144,26 @@ def create_db_engine(
         f"{what}: unsupported database {backend!r}; "
         "expected a SQLite file, sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
     )
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What is at ``path`` (a symbolic link followed) when it is there and is not a regular
+    file: SQLite would block on a FIFO until a writer came, read a device as an empty
+    database, and fail on it with "disk I/O error"."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None  # nothing there (yet), or out of reach: said when it is opened
+    if stat.S_ISREG(mode):
+        return None
+    kinds = {
+        stat.S_IFDIR: "a folder",
+        stat.S_IFIFO: "a FIFO",
+        stat.S_IFCHR: "a character device",
+        stat.S_IFBLK: "a block device",
+        stat.S_IFSOCK: "a socket",
+    }
+    return kinds.get(stat.S_IFMT(mode), "not a regular file")
 
 
 def _read_only_uri(database: str, immutable: bool) -> str:

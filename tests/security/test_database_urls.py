@@ -13,6 +13,9 @@ from __future__ import annotations
 import json
 import os
 import socket
+import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -255,6 +258,62 @@ def test_the_server_creates_no_catalogue_in_an_empty_database(
     else:
         assert inspect(engine).get_table_names() == []
     engine.dispose()
+
+
+# --- A --db that names something that is not a regular file ---------------------------
+
+
+def _node(tmp_path: Path, kind: str) -> Path:
+    """A FIFO, or a character device (/dev/null's twin, made in the test's folder as root;
+    else the real /dev/null, which an unprivileged user cannot harm)."""
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "fest.sqlite3")
+        return tmp_path / "fest.sqlite3"
+    if os.geteuid() != 0:
+        return Path("/dev/null")
+    os.mknod(tmp_path / "fest.sqlite3", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return tmp_path / "fest.sqlite3"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "character device"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("list",),
+        ("add", "film", "Something Else"),
+        ("db", "current"),
+        ("db", "upgrade"),
+        ("serve", "--port", "1"),
+    ],
+    ids=" ".join,
+)
+def test_a_database_that_is_not_a_regular_file_is_refused_in_one_line(
+    kind: str, command: tuple[str, ...], tmp_path: Path
+) -> None:
+    node = _node(tmp_path, kind)
+    before = node.stat()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "screenings", "--db", str(node), *command],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{' '.join(command)} on a {kind} did not end in 60 s")
+    what = "a FIFO" if kind == "fifo" else "a character device"
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"screenings: error: --db: {node} is {what}; expected a SQLite file\n"
+    after = node.stat()
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (
+        before.st_mode,
+        before.st_ino,
+        before.st_rdev,
+    )
+    assert sorted(p.name for p in node.parent.iterdir() if p.name.startswith(node.name)) == [
+        node.name
+    ]
 
 
 # --- An export of nothing over a published feed ----------------------------------------
