@@ -11,7 +11,9 @@ hold by the thousand, and each is given deadlines:
   connection) has ``keepalive`` seconds in all (gunicorn's gevent worker runs the parser
   under a ``gevent.Timeout`` of that length; ``--header-timeout`` sets it);
 - an answer the client has taken no byte of for ``send_timeout`` seconds
-  (``--send-timeout``) is given up and the connection reset;
+  (``--send-timeout``) is given up and the connection reset: a deadline for an idle
+  client, not for the whole answer, so a client that reads a big feed slowly but
+  steadily gets all of it (``Sender``);
 - the application runs ``threads`` requests at once in a worker (each holds one pooled
   database connection; the worker keeps ``threads`` + 1); a client that is slow to send
   or to read holds no such slot, only its greenlet.
@@ -29,12 +31,15 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import fcntl
 import importlib
 import logging
 import signal
 import socket
 import struct
 import sys
+import termios
+import time
 from typing import Any
 
 from gevent.lock import BoundedSemaphore
@@ -86,10 +91,13 @@ class Worker(GeventWorker):  # type: ignore[misc]
         self.wsgi = bounded
 
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
-        # Reading has its own deadline (the parser's timeout); writing gets this one.
-        sock.settimeout(self.send_timeout)
+        # Reading has its own deadline (the parser's timeout); writing gets this one, as
+        # time with no byte taken: gevent's own sendall would make it a deadline for the
+        # whole answer, and cut off a client reading a big feed slowly but steadily.
+        sender = Sender(sock, self.send_timeout)
+        sock.settimeout(sender.step)
         try:
-            return super().handle_request(listener_name, req, sock, addr)
+            return super().handle_request(listener_name, req, sender, addr)
         except TimeoutError:
             self.log.info(
                 "closed a connection from %s: it took nothing for %g s", addr[0], self.send_timeout
@@ -102,6 +110,56 @@ class Worker(GeventWorker):  # type: ignore[misc]
         finally:
             with contextlib.suppress(OSError):  # closed already
                 sock.settimeout(None)
+
+
+# Linux's SIOCOUTQ: the bytes a TCP socket holds that its peer has not acknowledged.
+_SIOCOUTQ = termios.TIOCOUTQ if sys.platform.startswith("linux") else None
+
+
+class Sender:
+    """A connection's socket, as an answer is written to it: ``sendall`` gives up, with
+    ``TimeoutError``, once the client has taken no byte for ``idle`` seconds (between
+    ``idle`` and ``idle`` + ``step`` after the last), however long the whole answer
+    takes. Everything else is the socket's own. The socket's timeout must be ``step``.
+
+    A byte is taken when the client's TCP acknowledges it: the kernel's queue of bytes
+    not yet acknowledged shrinks (Linux). Elsewhere, when the kernel has room for more
+    of the answer: a client that reads a little at a time may then be cut off."""
+
+    def __init__(self, sock: Any, idle: float) -> None:
+        self.sock = sock
+        self.idle = idle
+        # How often a stalled answer looks at what the client took: a second, at most.
+        self.step = min(1.0, idle / 4)
+
+    def sendall(self, data: bytes, flags: int = 0) -> None:
+        view = memoryview(data).cast("B")  # slices of the cached bytes, never copies
+        taken_at, queued = time.monotonic(), self._unacknowledged()
+        while view:
+            try:
+                sent = self.sock.send(view, flags)  # as much as the kernel has room for
+            except TimeoutError:  # no room for ``step`` seconds: has the client taken any?
+                now, waiting = time.monotonic(), self._unacknowledged()
+                if waiting is not None and queued is not None and waiting < queued:
+                    taken_at = now
+                elif now - taken_at >= self.idle:
+                    raise
+                queued = waiting
+                continue
+            if sent:
+                view = view[sent:]
+                taken_at, queued = time.monotonic(), self._unacknowledged() if view else None
+
+    def _unacknowledged(self) -> int | None:
+        if _SIOCOUTQ is None:
+            return None
+        try:
+            return int(struct.unpack("i", fcntl.ioctl(self.sock, _SIOCOUTQ, bytes(4)))[0])
+        except OSError:
+            return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sock, name)
 
 
 def worker(send_timeout: float) -> type[Worker]:

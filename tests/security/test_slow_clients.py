@@ -191,19 +191,45 @@ def test_slow_connections_are_closed_after_the_stated_timeouts(catalogue: str) -
     assert "Traceback" not in errors  # a timed-out client is no error of the server's
 
 
-def read_all(client: socket.socket) -> tuple[bytes, str]:
+def read_all(client: socket.socket, pause: float = 0.0) -> tuple[bytes, str]:
     """Everything left to read on ``client``, and how it ended: ``closed``, ``reset``, or
-    ``open`` (nothing more came for ``GENEROUS`` seconds)."""
+    ``open`` (nothing more came for ``GENEROUS`` seconds). With a ``pause``, 16 KB at a
+    time, ``pause`` seconds apart."""
     client.settimeout(GENEROUS)
     got = b""
     try:
-        while chunk := client.recv(1 << 20):
+        while chunk := client.recv(16384 if pause else 1 << 20):
             got += chunk
+            time.sleep(pause)
     except ConnectionResetError:
         return got, "reset"
     except TimeoutError:
         return got, "open"
     return got, "closed"
+
+
+STEADY = 6  # answers a steady reader asks for: 7.5 MB, more than the kernel buffers
+
+
+# The database plays no part in how an answer is written: SQLite alone.
+@pytest.mark.parametrize("catalogue", ["sqlite"], indirect=True)
+def test_a_client_that_reads_slowly_but_steadily_gets_every_answer_whole(catalogue: str) -> None:
+    """``--send-timeout`` is the time a client may take nothing, not a deadline for an
+    answer: this client takes about 600 KB a second, so each 1.2 MB answer takes it two
+    seconds, twice the timeout, once the kernel's buffers (at most 4 MB here) are full.
+    (The server before this fix reset it within its first megabyte.)"""
+    server = running(catalogue, "--send-timeout", "1")
+    try:
+        assert probe(server.port, "/feeds/all.ics") == 200  # rendered once, then cached
+        client = connect(server.port, receive_buffer=16384)
+        asking = b"GET /feeds/all.ics HTTP/1.1\r\nHost: feeds.example.org\r\n"
+        client.sendall((asking + b"\r\n") * (STEADY - 1) + asking + b"Connection: close\r\n\r\n")
+        got, ended = read_all(client, pause=0.025)  # 16 KB at a time
+        client.close()
+    finally:
+        stop(server)
+    assert ended == "closed" and got.count(b"HTTP/1.1 200 OK\r\n") == STEADY, (ended, len(got))
+    assert got.count(b"END:VCALENDAR\r\n") == STEADY and got.endswith(b"END:VCALENDAR\r\n")
 
 
 # --- The mechanism -------------------------------------------------------------------
