@@ -128,6 +128,10 @@ def serve(
             "loglevel": "warning",
             "timeout": 120,
             "graceful_timeout": 10,
+            # gunicorn's control socket (gunicornc) could reload or stop the server from
+            # a file it makes in the user's runtime or home folder, shared by every
+            # server there: a read-only server writes nothing and takes no orders.
+            "control_socket_disable": True,
         },
     ).run()
 
