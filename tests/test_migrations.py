@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 import subprocess
 import sys
 import threading
@@ -221,7 +223,7 @@ def test_a_database_of_something_else_is_refused_and_left_alone(empty_engine: En
     with empty_engine.begin() as connection:
         connection.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY)"))
     for attempt in (ensure_schema, upgrade_schema):
-        with pytest.raises(DatabaseState, match="holds tables but is not a screenings database"):
+        with pytest.raises(DatabaseState, match="holds tables but is not a screenings catalogue"):
             attempt(empty_engine)
     assert _table_names(empty_engine) == {"invoices"}
 
@@ -290,3 +292,155 @@ def test_two_first_uses_of_an_older_sqlite_file_back_it_up_once(tmp_path: Path) 
     assert [r for r in results if r is not None and not isinstance(r, str)] == []
     assert len([r for r in results if isinstance(r, str) and r.startswith("upgraded")]) == 1
     assert len(list(tmp_path.glob("*.bak"))) == 1
+
+
+# --- Every state of a catalogue through every door that reports it ---------------------
+#
+# One message per state and door, made in one place (migrate.refusal); each names a
+# command that can work, and that command does work, or names none when no command of this
+# version can (then 'db upgrade' is refused too).
+
+OLDER = KNOWN_REVISIONS[-2]
+
+
+def _at(state: str, url: str) -> None:
+    """Put the new database at ``url`` in ``state``."""
+    engine = create_db_engine(url)
+    if state == "new" and engine.dialect.name == "sqlite":
+        Path(str(engine.url.database)).touch()  # a file with no catalogue in it
+    elif state == "older":
+        upgrade_schema(engine, OLDER)
+        if engine.dialect.name == "sqlite":
+            for backup in Path(str(engine.url.database)).parent.glob("*.bak"):
+                backup.unlink()
+    elif state in {"unknown", "unrecorded"}:
+        upgrade_schema(engine)
+        with engine.begin() as connection:
+            if state == "unknown":
+                connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+            else:
+                connection.execute(text("DELETE FROM alembic_version"))
+    elif state == "foreign":
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY)"))
+    engine.dispose()
+
+
+def _said(state: str, door: str, backend: str, shown: str) -> tuple[int, str | None]:
+    """What ``door`` answers for a catalogue in ``state``: its exit code and message (None
+    when it works). The specification, written out whole. ``db current`` changes nothing,
+    exits 0, and says what stands in the way; the WSGI application answers 503."""
+    code, message = _answer(state, door, backend, shown)
+    if door == "wsgi":
+        return (200, None) if message is None else (503, message)
+    return (0, message) if door == "db current" else (code, message)
+
+
+def _answer(state: str, door: str, backend: str, shown: str) -> tuple[int, str | None]:
+    serving = door in {"serve", "wsgi"}
+    if state == "new":
+        if door in {"add", "db upgrade"}:
+            return 0, None
+        return 2, (
+            f"--db: {shown} holds no catalogue yet; "
+            "'screenings import' or 'screenings add' creates one"
+        )
+    if state == "older":
+        older = f"{shown} is at revision {OLDER}, older than this version's {HEAD_REVISION}"
+        if door == "db upgrade" or (door in {"list", "add"} and backend == "sqlite"):
+            return 0, None
+        if serving:
+            return 6, (
+                f"{older}; the server never upgrades it: "
+                f"run 'screenings db upgrade' (to {HEAD_REVISION}) first"
+            )
+        return 6, f"{older}; run 'screenings db upgrade' to upgrade it"
+    if state == "unknown":
+        return 6, (
+            f"{shown} is at revision 0099, which this version of screenings (head "
+            f"{HEAD_REVISION}) does not know: a newer screenings wrote it; "
+            f"{'serve' if serving else 'use'} it with that version (upgrade this one: in its "
+            "checkout, 'git pull && pip install -e .')"
+        )
+    if state == "foreign":
+        return 6, (
+            f"{shown} holds tables but is not a screenings catalogue (it has no "
+            f"alembic_version table); point {'the server' if serving else 'the command'} "
+            "at one (--db or SCREENINGS_DATABASE_URL)"
+        )
+    return 6, (
+        f"{shown} holds a catalogue's tables, but its alembic_version table records no "
+        "revision, so which one it is cannot be known: restore it from a backup, or record "
+        "its revision in alembic_version"
+    )
+
+
+DOORS = {
+    "list": ["list"],
+    "add": ["add", "film", "Something Else"],
+    "db upgrade": ["db", "upgrade"],
+    "db current": ["db", "current"],
+    "serve": ["serve", "--port", "1"],  # the catalogue is checked before the port
+}
+
+
+def _through(door: str, url: str, capfd: pytest.CaptureFixture[str]) -> tuple[int, str | None]:
+    """The exit code and the one message ``door`` gives (None when it says none)."""
+    from screenings.cli import run
+    from screenings.config import load_settings
+    from screenings.web import FeedApp
+
+    capfd.readouterr()
+    if door == "wsgi":  # the application any WSGI server runs: a 503, and why in its log
+        app = FeedApp(load_settings(url, environ={}))
+        log = io.StringIO()
+        answered: list[str] = []
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/healthz", "wsgi.errors": log}
+        b"".join(app(environ, lambda status, headers: answered.append(status)))
+        if answered == ["200 OK"]:
+            return 200, None
+        assert answered == ["503 Service Unavailable"] and log.getvalue().count("\n") == 1
+        return 503, log.getvalue().removeprefix("screenings: ").rstrip("\n")
+    code = run(["--db", url, *DOORS[door]])
+    out, err = capfd.readouterr()
+    if door == "db current":  # the message, if any, is its third line
+        lines = out.splitlines()
+        return code, lines[2] if len(lines) > 2 else None
+    if code == 0:
+        return 0, None
+    assert out == "" and err.count("\n") == 1, err
+    return code, err.removeprefix("screenings: error: ").rstrip("\n")
+
+
+def _named_command_works(message: str, url: str, capfd: pytest.CaptureFixture[str]) -> None:
+    from screenings.cli import run
+
+    named = re.findall(r"'screenings ([a-z ]+)'", message)
+    if not named:  # no command of this version can: the upgrade is refused too
+        assert run(["--db", url, "db", "upgrade"]) == DatabaseState.exit_code
+        return
+    for n, name in enumerate(named):
+        args = ["add", "film", f"Film {n}"] if name in {"import", "add"} else name.split()
+        assert run(["--db", url, *args]) == 0, (name, capfd.readouterr().err)
+
+
+STATES = ["new", "older", "unknown", "foreign", "unrecorded"]
+
+
+@pytest.mark.parametrize("door", [*DOORS, "wsgi"])
+@pytest.mark.parametrize("state", STATES)
+def test_every_state_through_every_door_names_a_command_that_works(
+    state: str,
+    door: str,
+    backend: str,
+    new_url: Callable[[str], str],
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    url = new_url(backend)
+    _at(state, url)
+    shown = create_db_engine(url).url.render_as_string(hide_password=True)
+    expected = _said(state, door, backend, shown)
+    assert _through(door, url, capfd) == expected
+    message = expected[1]
+    if message is not None:
+        _named_command_works(message, url, capfd)

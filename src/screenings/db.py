@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import (
     JSON,
@@ -58,6 +59,8 @@ from screenings.tables import (
 
 BUSY_TIMEOUT_SECONDS = 30
 _WRITE = "screenings_write"
+# Marks an engine made with ``immutable``: its file must not be changed from here.
+_IMMUTABLE = "screenings_immutable"
 
 
 def masked_url(url: str | URL) -> str:
@@ -104,7 +107,7 @@ def create_db_engine(
         if kind is not None:
             raise InvalidInput(f"{what}: {database} is {kind}; expected a SQLite file")
         by_uri = (read_only or immutable) and not in_memory
-        return _sqlite_engine(
+        engine = _sqlite_engine(
             url,
             in_memory=in_memory,
             read_only=read_only or immutable,
@@ -112,6 +115,9 @@ def create_db_engine(
             uri=_read_only_uri(str(database), immutable) if by_uri else None,
             pool_size=pool_size,
         )
+        if immutable:
+            engine.update_execution_options(**{_IMMUTABLE: True})
+        return engine
     if immutable:
         raise InvalidInput(f"{what}: immutable is only for a SQLite file")
     if backend == "postgresql":
@@ -167,8 +173,6 @@ def _not_a_file(path: Path) -> str | None:
 
 
 def _read_only_uri(database: str, immutable: bool) -> str:
-    from urllib.parse import quote
-
     flags = "mode=ro&immutable=1" if immutable else "mode=ro"
     return f"file:{quote(os.path.abspath(database))}?{flags}"
 
@@ -242,6 +246,91 @@ def _leave_wal(dbapi_connection: Any) -> None:
     # at once, and the last one out does it.
     with suppress(sqlite3.Error):
         dbapi_connection.execute("PRAGMA journal_mode = DELETE")
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The absolute path of the SQLite file ``url`` names; None for any other database, and
+    for a URL that cannot be read (``create_db_engine`` says why)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(os.path.abspath(str(parsed.database)))
+
+
+def missing_file(url: str | URL) -> Path | None:
+    """The SQLite file ``url`` names when nothing is there yet (a command that writes would
+    create it); None when it is there, or the database is not a file."""
+    path = sqlite_file(url)
+    return path if path is not None and not path.exists() else None
+
+
+def open_catalogue(
+    url: str,
+    *,
+    what: str = "database URL",
+    write: bool = False,
+    immutable: bool = False,
+    immutable_by: str | None = None,
+    pool_size: int = 5,
+) -> Engine:
+    """An engine for the catalogue at ``url``, for a command that writes (``write``) or for
+    one that only reads, or the reason why not, known before anything is written: its
+    schema's revision is not looked at (``screenings.migrate.open_catalogue`` does).
+
+    Refused in one line naming ``what`` (where the URL came from), besides what
+    ``create_db_engine`` refuses:
+
+    - to write: a catalogue declared immutable (``InvalidInput`` naming ``immutable_by``,
+      the option or the URL that said so), a SQLite file or folder this user cannot write
+      (``InvalidInput``, saying why);
+    - to read: a SQLite file that is not there (``InvalidInput``, with the hint that
+      ``import`` or ``add`` creates one: a reader never creates a catalogue), and one
+      SQLite could not read read-only (``DatabaseUnavailable``, saying what would do).
+
+    A reading engine never writes (``create_db_engine``'s ``read_only``), and is opened
+    ``immutable`` when the user said so.
+    """
+    if write and immutable:
+        raise InvalidInput(
+            f"{immutable_by or what}: the catalogue is declared immutable (nothing writes "
+            "to it), and this command writes; leave immutable out to write"
+        )
+    engine = create_db_engine(
+        url, what=what, read_only=not write, immutable=immutable, pool_size=pool_size
+    )
+    path = sqlite_file(engine.url)
+    if path is None:
+        return engine
+    if write:
+        problem = sqlite_write_problem(path)
+        if problem is not None:
+            raise InvalidInput(f"{what}: cannot write {path}: {problem}")
+        return engine
+    if not path.exists():
+        raise InvalidInput(
+            f"{what}: no catalogue at {path}; 'screenings import' or 'screenings add' creates one"
+        )
+    problem = sqlite_read_problem(path, immutable=immutable)
+    if problem is not None:
+        raise DatabaseUnavailable(f"{what}: {problem}")
+    return engine
+
+
+def schema_blocked(engine: Engine) -> str | None:
+    """Why the schema of the database behind ``engine`` cannot be changed from here, in
+    words that follow its name ("is declared immutable", "cannot be upgraded here (WHY)");
+    None when nothing known beforehand stands in the way (always, on PostgreSQL: whether
+    it may be upgraded is for ``screenings.migrate`` to say)."""
+    path = sqlite_file(engine.url)
+    if path is None:
+        return None
+    if engine.get_execution_options().get(_IMMUTABLE, False):
+        return "is declared immutable"
+    problem = sqlite_write_problem(path)
+    return None if problem is None else f"cannot be upgraded here ({problem})"
 
 
 def sqlite_write_problem(path: Path) -> str | None:

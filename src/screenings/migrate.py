@@ -28,8 +28,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from screenings.db import database_errors, masked_url
-from screenings.errors import DatabaseState, InvalidInput
+from screenings.db import (
+    database_errors,
+    masked_url,
+    missing_file,
+    schema_blocked,
+)
+from screenings.db import open_catalogue as open_place
+from screenings.errors import DatabaseState, InvalidInput, ScreeningsError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -53,11 +59,27 @@ class SchemaState(enum.Enum):
     UNRECORDED = "unrecorded"
 
 
+class Door(enum.Enum):
+    """Who wants to use a catalogue: each does something else with the same state."""
+
+    READ = "read"  # a command that only reads: upgrades an older SQLite catalogue if it can
+    WRITE = "write"  # a command that writes: also creates a new catalogue
+    SERVE = "serve"  # serve, and the WSGI application: never creates or upgrades one
+    MIGRATE = "migrate"  # db upgrade and db downgrade
+    REPORT = "report"  # db current: changes nothing, says what would make it usable
+
+
 @dataclass(frozen=True)
 class Status:
     url: str
     revision: str | None
     state: SchemaState
+    # An older catalogue: why its schema cannot be changed from here (a SQLite file in a
+    # read-only place, or declared immutable), in words that follow its URL.
+    blocked: str | None = None
+    # An older catalogue is upgraded by the first command that uses it (SQLite), not only
+    # by 'db upgrade' (PostgreSQL, shared: upgrading it is a deliberate act).
+    upgrades_on_use: bool = False
 
     @property
     def describe(self) -> str:
@@ -85,7 +107,13 @@ def read_status(engine: Engine) -> Status:
     with database_errors(engine), engine.connect() as connection:
         revision, state = _read_state(connection)
         connection.rollback()
-    return Status(masked_url(engine.url), revision, state)
+    return Status(
+        masked_url(engine.url),
+        revision,
+        state,
+        blocked=schema_blocked(engine) if state is SchemaState.OLDER else None,
+        upgrades_on_use=engine.dialect.name == "sqlite",
+    )
 
 
 def _read_state(connection: Connection) -> tuple[str | None, SchemaState]:
@@ -106,29 +134,119 @@ def _read_state(connection: Connection) -> tuple[str | None, SchemaState]:
     return revision, SchemaState.UNKNOWN
 
 
-def _refuse_unusable(url: str, revision: str | None, state: SchemaState) -> None:
+def refusal(status: Status, door: Door, *, source: str = "--db") -> ScreeningsError | None:
+    """Why ``door`` cannot use the database at ``status``, as the error to raise: one line
+    naming a command that can work, or, where no command of this version can, what to do
+    instead; None when the door can use it, as it is or once it has created or upgraded
+    it. ``source`` names where the URL came from (``--db``, a variable).
+
+    Every door's message for every state is made here, so that they cannot drift apart:
+    the commands, ``serve`` and the WSGI application's 503 log line all say these.
+    """
+    url, state = status.url, status.state
+    if state is SchemaState.CURRENT:
+        return None
+    if state is SchemaState.NEW:
+        if door in (Door.WRITE, Door.MIGRATE):
+            return None
+        return InvalidInput(
+            f"{source}: {url} holds no catalogue yet; "
+            "'screenings import' or 'screenings add' creates one"
+        )
+    if state is SchemaState.OLDER:
+        older = (
+            f"{url} is at revision {status.revision or 'none'}, "
+            f"older than this version's {HEAD_REVISION}"
+        )
+        if status.blocked is not None:
+            return DatabaseState(
+                f"{older}, and {status.blocked}: "
+                "upgrade it where it can be written ('screenings db upgrade')"
+            )
+        if door is Door.MIGRATE or (door in (Door.READ, Door.WRITE) and status.upgrades_on_use):
+            return None
+        if door is Door.SERVE:
+            return DatabaseState(
+                f"{older}; the server never upgrades it: "
+                f"run 'screenings db upgrade' (to {HEAD_REVISION}) first"
+            )
+        return DatabaseState(f"{older}; run 'screenings db upgrade' to upgrade it")
+    if state is SchemaState.UNKNOWN:  # 'db upgrade' knows no way up from it
+        return DatabaseState(
+            f"{url} is at revision {status.revision}, which this version of screenings "
+            f"(head {HEAD_REVISION}) does not know: a newer screenings wrote it; "
+            f"{'serve' if door is Door.SERVE else 'use'} it with that version "
+            "(upgrade this one: in its checkout, 'git pull && pip install -e .')"
+        )
     if state is SchemaState.FOREIGN:
-        raise DatabaseState(
-            f"{url} holds tables but is not a screenings database "
-            f"(no {VERSION_TABLE} table); point --db at another database"
+        return DatabaseState(
+            f"{url} holds tables but is not a screenings catalogue (it has no "
+            f"{VERSION_TABLE} table); point "
+            f"{'the server' if door is Door.SERVE else 'the command'} at one "
+            "(--db or SCREENINGS_DATABASE_URL)"
         )
-    if state is SchemaState.UNKNOWN:
-        raise DatabaseState(
-            f"{url} is at revision {revision}, which this version of screenings "
-            f"(head {HEAD_REVISION}) does not know: it was written by a newer screenings"
-        )
-    if state is SchemaState.UNRECORDED:
-        raise DatabaseState(
-            f"{url} holds a catalogue's tables, but its {VERSION_TABLE} table records no "
-            "revision, so which one it is cannot be known: restore it from a backup, or "
-            f"record its revision in {VERSION_TABLE}"
-        )
+    return DatabaseState(  # UNRECORDED: an upgrade "from base" would fail on every table
+        f"{url} holds a catalogue's tables, but its {VERSION_TABLE} table records no "
+        "revision, so which one it is cannot be known: restore it from a backup, or "
+        f"record its revision in {VERSION_TABLE}"
+    )
 
 
-def refuse_unusable(status: Status) -> None:
-    """``DatabaseState`` for a database no command may use: another application's, one
-    written by a newer screenings, or one whose revision is not recorded."""
-    _refuse_unusable(status.url, status.revision, status.state)
+def _refuse(status: Status, door: Door, source: str = "--db") -> None:
+    error = refusal(status, door, source=source)
+    if error is not None:
+        raise error
+
+
+def open_catalogue(
+    url: str,
+    door: Door,
+    *,
+    what: str = "database URL",
+    immutable: bool = False,
+    immutable_by: str | None = None,
+    pool_size: int = 5,
+) -> tuple[Engine, str | None]:
+    """The engine through which ``door`` uses the catalogue at ``url``, once its schema is at
+    this version's revision, and a notice for stderr when it was created or upgraded on the
+    way; else the one-line error saying why not (``screenings.db.open_catalogue`` for the
+    place, ``refusal`` for the schema).
+
+    A reading door (``READ``, ``SERVE``, ``REPORT``) gets an engine that only reads, and
+    never creates a catalogue. ``READ`` upgrades an older SQLite one where it can be
+    written, after a backup, as ``WRITE`` does; ``WRITE`` also creates a new one.
+    ``MIGRATE`` gets the writing engine unchecked: the migration checks under its lock.
+    ``REPORT`` gets the reading engine unchecked.
+    """
+    write = door in (Door.WRITE, Door.MIGRATE)
+    engine = open_place(
+        url,
+        what=what,
+        write=write,
+        immutable=immutable,
+        immutable_by=immutable_by,
+        pool_size=pool_size,
+    )
+    try:
+        if door in (Door.MIGRATE, Door.REPORT):
+            return engine, None
+        if door is Door.WRITE:
+            return engine, ensure_schema(engine)
+        status = read_status(engine)
+        _refuse(status, door, what)
+        if status.state is SchemaState.CURRENT:
+            return engine, None
+        # READ, on an older SQLite catalogue where it can be written. The reader lets go of
+        # the file first: the writer, alone on it as it closes, can leave WAL mode.
+        engine.dispose()
+        writer = open_place(url, what=what, write=True)
+        try:
+            return engine, ensure_schema(writer)
+        finally:
+            writer.dispose()
+    except BaseException:
+        engine.dispose()
+        raise
 
 
 def ensure_schema(engine: Engine) -> str | None:
@@ -140,16 +258,11 @@ def ensure_schema(engine: Engine) -> str | None:
     ``screenings db upgrade``. A database at an unknown revision, or of
     another application, is refused.
     """
-    if not sqlite_file_missing(engine):
+    if missing_file(engine.url) is None:
         status = read_status(engine)
         if status.state is SchemaState.CURRENT:
             return None
-        _refuse_unusable(status.url, status.revision, status.state)
-        if status.state is SchemaState.OLDER and engine.dialect.name != "sqlite":
-            raise DatabaseState(
-                f"{status.url} is at revision {status.revision or 'none'}, older than this "
-                f"version's {HEAD_REVISION}; run 'screenings db upgrade' to upgrade it"
-            )
+        _refuse(status, Door.WRITE)
     done = upgrade_schema(engine)
     if not done.changed:  # another process got there first
         return None
@@ -166,17 +279,6 @@ def _where(engine: Engine) -> str:
     if engine.dialect.name == "sqlite" and engine.url.database:
         return engine.url.database
     return masked_url(engine.url)
-
-
-def sqlite_file_missing(engine: Engine) -> bool:
-    """True for a SQLite URL whose file does not exist yet (opening it would create it)."""
-    database = engine.url.database
-    return (
-        engine.dialect.name == "sqlite"
-        and bool(database)
-        and database != ":memory:"
-        and not Path(str(database)).exists()
-    )
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> Migration:
@@ -201,10 +303,11 @@ def _migrate(engine: Engine, direction: str, revision: str) -> Migration:
             + ", ".join(KNOWN_REVISIONS)
         )
     target = {"head": HEAD_REVISION, "base": None}.get(revision, revision)
-    if sqlite_file_missing(engine):
+    missing = missing_file(engine.url)
+    if missing is not None:
         if direction == "downgrade":
             raise InvalidInput(f"database: no database at {engine.url.database}")
-        _make_folder(Path(str(engine.url.database)).parent)
+        _make_folder(missing.parent)
 
     from alembic import command
 
@@ -213,7 +316,7 @@ def _migrate(engine: Engine, direction: str, revision: str) -> Migration:
     try:
         with migration_connection(engine) as connection:
             before, state = _read_state(connection)  # again, now that the lock is held
-            _refuse_unusable(url, before, state)
+            _refuse(Status(url, before, state), Door.MIGRATE)
             if before == target:
                 return Migration(before, before, None)
             if (order.index(target) > order.index(before)) != (direction == "upgrade"):

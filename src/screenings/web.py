@@ -60,7 +60,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
-    from screenings.migrate import Status
     from screenings.query import ScreeningQuery
 
 StartResponse = Callable[..., Any]
@@ -190,10 +189,10 @@ class FeedApp:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    from screenings.db import create_db_engine
+                    from screenings.db import create_db_engine, sqlite_file
 
                     settings = self.settings
-                    self._db_file = _sqlite_file(settings.database_url)
+                    self._db_file = sqlite_file(settings.database_url)
                     if self._db_file is not None and not self._db_file.exists():
                         raise DatabaseUnavailable(f"no catalogue at {self._db_file}")
                     engine = create_db_engine(
@@ -203,7 +202,7 @@ class FeedApp:
                         immutable=settings.immutable,
                         pool_size=self.pool_size,
                     )
-                    _refuse_other_revisions(engine)
+                    _refuse_other_revisions(engine, settings.database_source)
                     self._identity = self._file_identity()
                     self._engine = engine
         return self._engine
@@ -622,15 +621,6 @@ def _read_revision(session: Session) -> tuple[tuple[str, str, str], dt.datetime]
     return version, changed
 
 
-def _sqlite_file(url: str) -> Path | None:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        return Path(str(parsed.database))
-    return None
-
-
 def _request_base(environ: dict[str, Any]) -> str:
     """The address the client used (PEP 3333): its scheme, its Host header (else the
     server's name and port) and where the application is mounted (``SCRIPT_NAME``).
@@ -740,39 +730,14 @@ def _not_modified(
     return when <= now and changed.replace(microsecond=0) <= when
 
 
-def _refuse_other_revisions(engine: Engine) -> None:
-    """``DatabaseUnavailable`` (a 503, logged) unless the catalogue is at this version's
-    revision: the server never migrates."""
-    from screenings.migrate import read_status
+def _refuse_other_revisions(engine: Engine, source: str) -> None:
+    """``DatabaseUnavailable`` (a 503, logged with the message every door gives) unless the
+    catalogue is at this version's revision: the server never migrates."""
+    from screenings.migrate import Door, read_status, refusal
 
-    problem = unservable(read_status(engine))
+    problem = refusal(read_status(engine), Door.SERVE, source=source)
     if problem is not None:
-        raise DatabaseUnavailable(problem)
-
-
-def unservable(status: Status) -> str | None:
-    """Why a catalogue at ``status`` cannot be served, naming what to run that can make
-    it servable; None when it can be served (it is at this version's revision)."""
-    from screenings.migrate import HEAD_REVISION, SchemaState
-
-    if status.state is SchemaState.CURRENT:
-        return None
-    if status.state is SchemaState.UNKNOWN:  # 'db upgrade' refuses it: it knows no way up
-        return (
-            f"{status.url} is at revision {status.revision}, which this version of "
-            f"screenings (head {HEAD_REVISION}) does not know: a newer screenings wrote it; "
-            "serve it with that version (upgrade this one: in its checkout, "
-            "'git pull && pip install -e .')"
-        )
-    if status.state is SchemaState.FOREIGN:
-        return (
-            f"{status.url} holds tables but is not a screenings catalogue; point the server "
-            "at one (--db or SCREENINGS_DATABASE_URL)"
-        )
-    return (
-        f"{status.url} is at revision {status.describe}; the server never migrates: "
-        f"run 'screenings db upgrade' (to {HEAD_REVISION}) first"
-    )
+        raise DatabaseUnavailable(problem.message)
 
 
 class _LazyApplication:

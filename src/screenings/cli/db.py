@@ -24,12 +24,12 @@ def current(ctx: typer.Context) -> None:
 
     Example: screenings --db fest.sqlite3 db current
     """
-    from screenings.db import masked_url
-    from screenings.migrate import HEAD_REVISION, SchemaState, read_status, sqlite_file_missing
+    from screenings.db import masked_url, missing_file
+    from screenings.migrate import HEAD_REVISION, Door, read_status, refusal
 
-    engine = state(ctx).engine()
-    if sqlite_file_missing(engine):
-        typer.echo(f"database: {masked_url(engine.url)}")
+    settings = state(ctx).settings
+    if missing_file(settings.database_url) is not None:
+        typer.echo(f"database: {masked_url(settings.database_url)}")
         typer.echo(
             f"revision: none (no such file yet; 'screenings import' or 'screenings add' "
             f"creates it at {HEAD_REVISION})"
@@ -38,8 +38,9 @@ def current(ctx: typer.Context) -> None:
     status = read_status(state(ctx).read_only_engine())
     typer.echo(f"database: {status.url}")
     typer.echo(f"revision: {status.describe}")
-    if status.state is SchemaState.OLDER:
-        typer.echo("run 'screenings db upgrade' to upgrade it")
+    problem = refusal(status, Door.REPORT, source=settings.database_source)
+    if problem is not None:
+        typer.echo(problem.message)
 
 
 @app.command()
@@ -79,7 +80,7 @@ def _report(ctx: typer.Context, done: Migration) -> None:
 
     if done.backup is not None:
         typer.echo(f"backup: {done.backup}", err=True)
-    after = read_status(state(ctx).engine())
+    after = read_status(state(ctx).writer())
     typer.echo(f"database: {after.url}")
     was = f"was {done.before or 'none'}" if done.changed else "unchanged"
     typer.echo(f"revision: {after.describe} ({was})")

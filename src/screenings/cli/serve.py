@@ -88,25 +88,16 @@ def serve(
     for option, seconds in (("--header-timeout", header_timeout), ("--send-timeout", send_timeout)):
         if not 1 <= seconds <= 3600:
             raise InvalidInput(f"{option}: expected 1 to 3600 seconds, got {seconds}")
-    from screenings.errors import DatabaseState
-    from screenings.migrate import read_status
-    from screenings.web import FeedApp, unservable
+    from screenings.web import FeedApp
 
     app_state = state(ctx)
-    app_state.refuse_missing_database()
-    # Checked read-only: even the start does not write (nor switch a file to WAL).
-    checking = app_state.read_only_engine()
-    status = read_status(checking)
-    checking.dispose()
-    problem = unservable(status)
-    if problem is not None:
-        raise DatabaseState(app_state.not_upgradable_here(status) or problem)
+    serving = app_state.servable()
     host = host.strip().strip("[]")
     address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # IPv6 in brackets
     _check_free(host, port)
     base = base_url or f"http://{address}"
     typer.echo(
-        f"screenings: serving {status.url} at {base}/feeds/all.ics "
+        f"screenings: serving {serving} at {base}/feeds/all.ics "
         f"({workers} worker(s) x {threads} request(s) at once; Ctrl-C stops)",
         err=True,
     )
