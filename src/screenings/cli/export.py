@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,6 +11,7 @@ import typer
 
 from screenings.cli import filters
 from screenings.cli.context import state
+from screenings.cli.files import publish_split, refuse_to_empty, write_if_changed
 from screenings.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -172,15 +174,7 @@ def write_feed(
     feed = calendar_feed(session, query, options)
     say_notes(feed.notes)
     pieces = render_ics(feed.header, feed.events)
-    if output is None:
-        _to_stdout(pieces)
-        return
-    from screenings.cli.files import refuse_to_empty, write_if_changed
-
-    if feed.size == 0 and not allow_empty:
-        refuse_to_empty(output, "ics", what="--output")
-    write_if_changed(output, pieces, what="--output")
-    typer.echo(f"{output}: {feed.size} event(s)", err=True)
+    _deliver(output, pieces, "ics", feed.size, "event(s)", allow_empty)
 
 
 def write_records(
@@ -199,15 +193,28 @@ def write_records(
     found = options.shown(query).run(session)
     say_notes(found.notes)
     data = machine_output("screenings", ScreeningView, found.screenings, fmt)
-    if output is None:
-        _to_stdout([data])
-        return
-    from screenings.cli.files import refuse_to_empty, write_if_changed
+    _deliver(output, [data], fmt, len(found.screenings), "screening(s)", allow_empty)
 
-    if not found.screenings and not allow_empty:
+
+def _deliver(
+    output: Path | None,
+    pieces: Iterable[bytes],
+    fmt: str,
+    count: int,
+    noun: str,
+    allow_empty: bool,
+) -> None:
+    """``pieces`` to ``output`` (stdout when None), then how many ``noun`` it holds on
+    stderr. An export of none (``count`` 0) does not replace a file that holds screenings,
+    unless ``allow_empty``: a mistyped filter or an emptied catalogue must not unpublish a
+    feed unasked (``files.refuse_to_empty``). Standard output is never checked."""
+    if output is None:
+        _to_stdout(pieces)
+        return
+    if count == 0 and not allow_empty:
         refuse_to_empty(output, fmt, what="--output")
-    write_if_changed(output, [data], what="--output")
-    typer.echo(f"{output}: {len(found.screenings)} screening(s)", err=True)
+    write_if_changed(output, pieces, what="--output")
+    typer.echo(f"{output}: {count} {noun}", err=True)
 
 
 def write_split(
@@ -220,7 +227,6 @@ def write_split(
 ) -> None:
     """One feed per group in ``out_dir``, with ``index.json`` and ``index.html`` (see
     ``files.publish_split``)."""
-    from screenings.cli.files import publish_split
     from screenings.cli.render import say_notes
     from screenings.exporters.ical import render_event
     from screenings.services.feeds import split_feeds
