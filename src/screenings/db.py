@@ -22,6 +22,7 @@ import os
 import re
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -58,6 +59,10 @@ from screenings.tables import (
 )
 
 BUSY_TIMEOUT_SECONDS = 30
+# How long a writer holds readers off at a time while it waits to switch a file at rest to
+# WAL mode (``_use_wal``); as long again it lets them in.
+WAL_TURN_MS = 50
+_NEVER_FREE = "database is locked by readers that never let go"
 _WRITE = "screenings_write"
 # Marks an engine made with ``immutable``: its file must not be changed from here.
 _IMMUTABLE = "screenings_immutable"
@@ -227,24 +232,41 @@ def _sqlite_engine(
 
 
 def _use_wal(cursor: Any) -> None:
-    # WAL is a property of the file, set once. Switching needs the database to
-    # itself, and SQLite answers "locked" at once rather than waiting: then
-    # another connection holds it, and this one will find WAL set next time.
+    # A file at rest is in rollback-journal mode (see the module's docstring), and a
+    # writer switches it to WAL before it writes, so that readers and writers stop
+    # waiting for each other. The switch needs the file to itself for a moment: every
+    # read transaction open on it must end first. SQLite's own wait would hold the
+    # PENDING lock throughout, which keeps every new reader out for as long as the oldest
+    # one reads (a long export stalled the feed server's requests for its whole length).
+    # So the writer asks in short turns and lets readers in between them; when the file
+    # was never free for the busy timeout, it gives up (describe_database_error).
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
         return
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    cursor.execute(f"PRAGMA busy_timeout = {WAL_TURN_MS}")
     try:
-        cursor.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc):
-            raise
+        while True:
+            try:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+            if time.monotonic() >= deadline:
+                raise sqlite3.OperationalError(_NEVER_FREE)
+            time.sleep(WAL_TURN_MS / 1000)
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
 
 
 def _leave_wal(dbapi_connection: Any) -> None:
     # The last connection to close puts the file back in rollback-journal mode, which
     # SQLite reads where nothing can be written (see the module's docstring). Leaving
-    # WAL needs the file to itself: with anyone else connected, SQLite answers "locked"
-    # at once, and the last one out does it.
+    # WAL needs the file to itself: with anyone else connected (a reader included, the
+    # feed server's pool for as long as it runs), it is "locked", and the file stays in
+    # WAL until a writer closes alone. Never waited for: the connection is closing.
     with suppress(sqlite3.Error):
+        dbapi_connection.execute("PRAGMA busy_timeout = 0")
         dbapi_connection.execute("PRAGMA journal_mode = DELETE")
 
 
@@ -554,6 +576,12 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 
 def describe_database_error(exc: DBAPIError) -> str:
     text = str(exc.orig) if exc.orig is not None else str(exc)
+    if _NEVER_FREE in text:
+        return (
+            f"busy: it was being read all along for {BUSY_TIMEOUT_SECONDS} s (a long export?), "
+            "and a writer needs it to itself for a moment first, to switch it to WAL mode; "
+            "try again when the reading is done"
+        )
     if "database is locked" in text:
         return (
             f"busy: another process is writing to it (waited up to {BUSY_TIMEOUT_SECONDS} s); "

@@ -292,6 +292,123 @@ def test_a_catalogue_at_rest_is_out_of_wal_mode(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.sqlite3"]
 
 
+# --- Readers and writers of one file ---------------------------------------------------
+
+# Holds a read transaction on the catalogue, through the reading engine an export uses,
+# until its standard input closes.
+HOLDER = """
+import sys
+from sqlalchemy import text
+from screenings.db import create_db_engine, unit_of_work
+engine = create_db_engine(f"sqlite:///{sys.argv[1]}", read_only=True)
+with unit_of_work(engine, write=False) as session:
+    session.execute(text("SELECT count(*) FROM screening")).scalar()
+    print("holding", flush=True)
+    sys.stdin.read()
+engine.dispose()
+"""
+
+
+@dataclass
+class LongReader:
+    """Another process in a read transaction on a catalogue at rest (a long export)."""
+
+    catalogue: Path
+    process: subprocess.Popen[str]
+
+    def release(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            self.process.wait(timeout=60)
+
+
+@pytest.fixture
+def long_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LongReader]:
+    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
+    catalogue = _seeded(tmp_path / "c.sqlite3")
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(catalogue)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    reader = LongReader(catalogue, process)
+    try:
+        assert process.stdout is not None and process.stdout.readline() == "holding\n"
+        yield reader
+    finally:
+        reader.release()
+
+
+def _read_revision(catalogue: Path, wait_ms: int) -> None:
+    """One short read transaction, as the feed server makes for each request."""
+    reader = sqlite3.connect(f"file:{catalogue}?mode=ro", uri=True, isolation_level=None)
+    try:
+        reader.execute(f"PRAGMA busy_timeout = {wait_ms}")
+        reader.execute("BEGIN")
+        reader.execute("SELECT counter FROM revision").fetchone()
+        reader.execute("ROLLBACK")
+    finally:
+        reader.close()
+
+
+def test_a_writer_waiting_for_a_long_reader_holds_no_other_reader_up(
+    long_reader: LongReader,
+) -> None:
+    """A writer on a file at rest waits for the reads under way to end, to switch it to
+    WAL mode; readers that come meanwhile (the feed server's requests) are let in between
+    its turns, not held up until the long reader is done."""
+    catalogue = long_reader.catalogue
+    add = ["add", "film", "Written While Read"]
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "screenings", "--db", str(catalogue), *add],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    try:
+        for _ in range(40):  # a reader now and then, for as long as the writer waits
+            # Its turns are 50 ms; a writer that kept the PENDING lock while it waited
+            # would keep this reader out past its 2 s: "database is locked".
+            _read_revision(catalogue, wait_ms=2000)
+            time.sleep(0.1)
+        assert writer.poll() is None  # it waits: the long reader has not let go
+        long_reader.release()
+        out, err = writer.communicate(timeout=60)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.communicate()
+    assert (writer.returncode, err) == (0, "")
+    assert out.startswith("Added film #")
+
+
+def test_a_writer_that_never_finds_the_file_free_gives_up_in_one_line(
+    long_reader: LongReader,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from screenings import db
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_SECONDS", 1)
+    catalogue = long_reader.catalogue
+    capfd.readouterr()
+    assert run(["--db", str(catalogue), "add", "film", "Written While Read"]) == 7
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert err == (
+        f"screenings: error: sqlite:///{catalogue}: busy: it was being read all along for "
+        "1 s (a long export?), and a writer needs it to itself for a moment first, to "
+        "switch it to WAL mode; try again when the reading is done\n"
+    )
+    long_reader.release()
+    assert run(["--db", str(catalogue), "list", "films", "--format", "json"]) == 0
+    assert "Written While Read" not in capfd.readouterr().out
+
+
 # --- The feed server ------------------------------------------------------------------
 
 
