@@ -189,20 +189,23 @@ class FeedApp:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    from screenings.db import create_db_engine, sqlite_file
+                    from screenings.db import sqlite_file
+                    from screenings.migrate import Door, open_catalogue
 
                     settings = self.settings
                     self._db_file = sqlite_file(settings.database_url)
-                    if self._db_file is not None and not self._db_file.exists():
-                        raise DatabaseUnavailable(f"no catalogue at {self._db_file}")
-                    engine = create_db_engine(
-                        settings.database_url,
-                        what=settings.database_source,
-                        read_only=True,
-                        immutable=settings.immutable,
-                        pool_size=self.pool_size,
-                    )
-                    _refuse_other_revisions(engine, settings.database_source)
+                    try:
+                        engine, _ = open_catalogue(
+                            settings.database_url,
+                            Door.SERVE,
+                            what=settings.database_source,
+                            immutable=settings.immutable,
+                            pool_size=self.pool_size,
+                        )
+                    except ScreeningsError as error:
+                        # What the operator set up, not what the client asked: a 503, and
+                        # the message every door gives in the log (never to the client).
+                        raise DatabaseUnavailable(error.message) from None
                     self._identity = self._file_identity()
                     self._engine = engine
         return self._engine
@@ -728,16 +731,6 @@ def _not_modified(
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return when <= now and changed.replace(microsecond=0) <= when
-
-
-def _refuse_other_revisions(engine: Engine, source: str) -> None:
-    """``DatabaseUnavailable`` (a 503, logged with the message every door gives) unless the
-    catalogue is at this version's revision: the server never migrates."""
-    from screenings.migrate import Door, read_status, refusal
-
-    problem = refusal(read_status(engine), Door.SERVE, source=source)
-    if problem is not None:
-        raise DatabaseUnavailable(problem.message)
 
 
 class _LazyApplication:

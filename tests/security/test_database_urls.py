@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -314,6 +315,24 @@ def test_a_database_that_is_not_a_regular_file_is_refused_in_one_line(
     assert sorted(p.name for p in node.parent.iterdir() if p.name.startswith(node.name)) == [
         node.name
     ]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "character device"])
+def test_the_wsgi_application_on_such_a_database_answers_503_and_logs_why(
+    kind: str, tmp_path: Path
+) -> None:
+    from screenings.config import load_settings
+    from screenings.web import FeedApp
+
+    node = _node(tmp_path, kind)
+    app = FeedApp(load_settings(str(node), environ={}))
+    log = io.StringIO()
+    answered: list[str] = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/feeds/all.ics", "wsgi.errors": log}
+    body = b"".join(app(environ, lambda status, headers: answered.append(status)))
+    assert (answered, body) == (["503 Service Unavailable"], b"the catalogue is unavailable\n")
+    what = "a FIFO" if kind == "fifo" else "a character device"
+    assert log.getvalue() == f"screenings: --db: {node} is {what}; expected a SQLite file\n"
 
 
 # --- An export of nothing over a published feed ----------------------------------------
