@@ -12,6 +12,11 @@ once the second finds the work done. On SQLite, foreign keys are off while
 it runs (batch mode rebuilds tables, which would otherwise cascade or block),
 ``PRAGMA foreign_key_check`` must come back empty before the commit, and the
 file is backed up next to itself first, whenever a schema is changed.
+
+Every door (a command that reads or writes, ``db upgrade``, ``db current``, the feed
+server) opens a catalogue through ``open_catalogue``, and what it may do with each
+state, and says when it may not, is ``refusal``'s: one place, so that no door's
+message names a command that cannot work.
 """
 
 from __future__ import annotations
@@ -255,8 +260,9 @@ def ensure_schema(engine: Engine) -> str | None:
     A new database is created at head. An older SQLite database is backed up
     next to its file and upgraded. An older PostgreSQL database is refused
     (``DatabaseState``): upgrading a shared database is a deliberate act,
-    ``screenings db upgrade``. A database at an unknown revision, or of
-    another application, is refused.
+    ``screenings db upgrade``. A database at an unknown revision, of another
+    application, or whose revision is not recorded, is refused. Every refusal is
+    ``refusal``'s, for a writing command.
     """
     if missing_file(engine.url) is None:
         status = read_status(engine)
