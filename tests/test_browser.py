@@ -98,6 +98,9 @@ def test_a_reader_finds_an_edition_and_subscribes_to_it(
     shots = ARTIFACTS / f"{backend}-{view}"
 
     def fits() -> bool:  # nothing wider than the screen: no sideways scrolling
+        # A click's navigation may have committed (page.url moved) before the new
+        # document exists: measure the page once it has loaded.
+        page.wait_for_load_state("load")
         return bool(page.evaluate("document.documentElement.scrollWidth") <= width)
 
     try:
