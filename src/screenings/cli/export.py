@@ -11,7 +11,6 @@ import typer
 
 from screenings.cli import filters
 from screenings.cli.context import state
-from screenings.cli.files import publish_split, refuse_to_empty, write_if_changed
 from screenings.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -208,6 +207,10 @@ def _deliver(
     stderr. An export of none (``count`` 0) does not replace a file that holds screenings,
     unless ``allow_empty``: a mistyped filter or an emptied catalogue must not unpublish a
     feed unasked (``files.refuse_to_empty``). Standard output is never checked."""
+    # Imported here: tempfile and filecmp cost 3.7 ms at every start (``--help``
+    # builds this command), and only a file written needs them.
+    from screenings.cli.files import refuse_to_empty, write_if_changed
+
     if output is None:
         _to_stdout(pieces)
         return
@@ -227,6 +230,7 @@ def write_split(
 ) -> None:
     """One feed per group in ``out_dir``, with ``index.json`` and ``index.html`` (see
     ``files.publish_split``)."""
+    from screenings.cli.files import publish_split
     from screenings.cli.render import say_notes
     from screenings.exporters.ical import render_event
     from screenings.services.feeds import split_feeds
