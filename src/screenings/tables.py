@@ -43,6 +43,8 @@ from sqlalchemy import (
     literal_column,
 )
 
+from screenings import rules
+
 UTC = dt.UTC
 
 NAMING_CONVENTION = {
@@ -53,15 +55,15 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# The closed sets. Open vocabularies (credit role, link kind, screening kind)
-# are free lower-case text; COMMON_* only document the usual values.
-SCREENING_STATUSES = ("scheduled", "tentative", "postponed", "cancelled")
-VISIBILITIES = ("public", "private")
-SELECTION_STATUSES = ("selected", "competition", "out_of_competition", "withdrawn")
-NOMINATION_RESULTS = ("nominated", "won", "special_mention")
-COMMON_CREDIT_ROLES = ("director", "producer", "writer", "editor", "cinematographer", "composer")
-COMMON_LINK_KINDS = ("trailer", "website", "interactive", "review", "press_kit")
-COMMON_SCREENING_KINDS = ("regular", "special", "gala", "press", "industry", "premiere")
+# The closed sets and the open vocabularies' usual values live with every other rule of
+# a value (``screenings.rules``); re-exported here, where the schema checks them.
+SCREENING_STATUSES = rules.SCREENING_STATUSES
+VISIBILITIES = rules.VISIBILITIES
+SELECTION_STATUSES = rules.SELECTION_STATUSES
+NOMINATION_RESULTS = rules.NOMINATION_RESULTS
+COMMON_CREDIT_ROLES = rules.COMMON_CREDIT_ROLES
+COMMON_LINK_KINDS = rules.COMMON_LINK_KINDS
+COMMON_SCREENING_KINDS = rules.COMMON_SCREENING_KINDS
 
 # Sentinels for unknown key parts inside COALESCE(...) unique indexes.
 NO_ID = 0
@@ -132,6 +134,11 @@ def _table(name: str, *items: Any, reused_ids: bool = False) -> Table:
     )
 
 
+def _width(table: str, column: str) -> String:
+    """The text type of ``table.column``, as wide as ``rules.LENGTHS`` says."""
+    return String(rules.length(table, column))
+
+
 def _required(name: str, type_: Any, **kw: Any) -> Column[Any]:
     return Column(name, type_, nullable=False, **kw)
 
@@ -155,31 +162,31 @@ def _lower_slug(column: str) -> CheckConstraint:
 
 
 def _year_range(nullable: bool) -> CheckConstraint:
-    test = "year BETWEEN 1870 AND 2200"
+    test = f"year BETWEEN {rules.MIN_YEAR} AND {rules.MAX_YEAR}"
     return CheckConstraint(f"year IS NULL OR {test}" if nullable else test, name="year_range")
 
 
 person = _table(
     "person",
-    _required("name", String(300)),
-    _required("name_key", String(300), unique=True),
-    _required("slug", String(100), unique=True),
+    _required("name", _width("person", "name")),
+    _required("name_key", _width("person", "name_key"), unique=True),
+    _required("slug", _width("person", "slug"), unique=True),
     _not_blank("name"),
 )
 
 film = _table(
     "film",
-    _required("title", String(500)),
-    _required("title_key", String(500)),
-    _required("slug", String(100), unique=True),
-    _optional("original_title", String(500)),
+    _required("title", _width("film", "title")),
+    _required("title_key", _width("film", "title_key")),
+    _required("slug", _width("film", "slug"), unique=True),
+    _optional("original_title", _width("film", "original_title")),
     _optional("year", Integer),
     _optional("runtime_minutes", Integer),
     _required("countries", JSON, default=lambda: []),
     _required("languages", JSON, default=lambda: []),
     _optional("synopsis", Text),
-    _optional("website", String(1000)),
-    _optional("imdb_id", String(20), unique=True),
+    _optional("website", _width("film", "website")),
+    _optional("imdb_id", _width("film", "imdb_id"), unique=True),
     _not_blank("title"),
     _year_range(nullable=True),
     CheckConstraint("runtime_minutes IS NULL OR runtime_minutes > 0", name="runtime_positive"),
@@ -189,7 +196,7 @@ credit = _table(
     "credit",
     _required("film_id", ForeignKey("film.id", ondelete="CASCADE"), index=True),
     _required("person_id", ForeignKey("person.id", ondelete="CASCADE"), index=True),
-    _required("role", String(60)),
+    _required("role", _width("credit", "role")),
     _required("position", Integer, default=0),
     _lower_slug("role"),
 )
@@ -197,22 +204,22 @@ credit = _table(
 film_link = _table(
     "film_link",
     _required("film_id", ForeignKey("film.id", ondelete="CASCADE"), index=True),
-    _required("kind", String(60)),
-    _required("url", String(1000)),
-    _optional("label", String(300)),
+    _required("kind", _width("film_link", "kind")),
+    _required("url", _width("film_link", "url")),
+    _optional("label", _width("film_link", "label")),
     _lower_slug("kind"),
     _not_blank("url"),
 )
 
 festival = _table(
     "festival",
-    _required("name", String(300)),
-    _required("name_key", String(300), unique=True),
-    _required("slug", String(100), unique=True),
-    _optional("city", String(200)),
-    _optional("country", String(100)),
-    _optional("website", String(1000)),
-    _optional("timezone", String(64)),
+    _required("name", _width("festival", "name")),
+    _required("name_key", _width("festival", "name_key"), unique=True),
+    _required("slug", _width("festival", "slug"), unique=True),
+    _optional("city", _width("festival", "city")),
+    _optional("country", _width("festival", "country")),
+    _optional("website", _width("festival", "website")),
+    _optional("timezone", _width("festival", "timezone")),
     _not_blank("name"),
 )
 
@@ -220,8 +227,8 @@ edition = _table(
     "edition",
     _required("festival_id", ForeignKey("festival.id"), index=True),
     _required("year", Integer),
-    _optional("label", String(200)),
-    _required("slug", String(100), unique=True),
+    _optional("label", _width("edition", "label")),
+    _required("slug", _width("edition", "slug"), unique=True),
     _optional("starts_on", Date),
     _optional("ends_on", Date),
     _year_range(nullable=False),
@@ -234,22 +241,22 @@ selection = _table(
     "selection",
     _required("film_id", ForeignKey("film.id", ondelete="CASCADE")),
     _required("edition_id", ForeignKey("edition.id", ondelete="CASCADE"), index=True),
-    _optional("section", String(200)),
-    _optional("premiere", String(100)),
-    _required("status", String(30), default="selected"),
+    _optional("section", _width("selection", "section")),
+    _optional("premiere", _width("selection", "premiere")),
+    _required("status", _width("selection", "status"), default="selected"),
     _optional("notes", Text),
     _in("status", SELECTION_STATUSES),
 )
 
 venue = _table(
     "venue",
-    _required("name", String(300)),
-    _required("name_key", String(300)),
-    _required("slug", String(100), unique=True),
-    _optional("address", String(500)),
-    _optional("city", String(200)),
-    _optional("country", String(100)),
-    _optional("timezone", String(64)),
+    _required("name", _width("venue", "name")),
+    _required("name_key", _width("venue", "name_key")),
+    _required("slug", _width("venue", "slug"), unique=True),
+    _optional("address", _width("venue", "address")),
+    _optional("city", _width("venue", "city")),
+    _optional("country", _width("venue", "country")),
+    _optional("timezone", _width("venue", "timezone")),
     _optional("latitude", Float),
     _optional("longitude", Float),
     _not_blank("name"),
@@ -259,22 +266,22 @@ venue = _table(
 
 screening = _table(
     "screening",
-    _required("uid", String(255), unique=True),
-    _optional("external_id", String(200)),
+    _required("uid", _width("screening", "uid"), unique=True),
+    _optional("external_id", _width("screening", "external_id")),
     _required("film_id", ForeignKey("film.id"), index=True),
     _optional("venue_id", ForeignKey("venue.id"), index=True),
     _optional("edition_id", ForeignKey("edition.id"), index=True),
-    _optional("city", String(200)),
+    _optional("city", _width("screening", "city")),
     _required("local_date", Date),
     _optional("local_time", Time),
-    _required("timezone", String(64)),
+    _required("timezone", _width("screening", "timezone")),
     _optional("starts_at_utc", UTCDateTime(), index=True),
     _optional("duration_minutes", Integer),
-    _required("kind", String(60), default="regular"),
-    _required("status", String(30), default="scheduled"),
-    _required("visibility", String(30), default="public"),
-    _optional("audience", String(200)),
-    _optional("ticket_url", String(1000)),
+    _required("kind", _width("screening", "kind"), default="regular"),
+    _required("status", _width("screening", "status"), default="scheduled"),
+    _required("visibility", _width("screening", "visibility"), default="public"),
+    _optional("audience", _width("screening", "audience")),
+    _optional("ticket_url", _width("screening", "ticket_url")),
     _optional("notes", Text),
     _required("sequence", Integer, default=0),
     _in("status", SCREENING_STATUSES),
@@ -291,10 +298,10 @@ screening = _table(
 
 award = _table(
     "award",
-    _required("name", String(300)),
-    _required("name_key", String(300)),
+    _required("name", _width("award", "name")),
+    _required("name_key", _width("award", "name_key")),
     _optional("festival_id", ForeignKey("festival.id"), index=True),
-    _optional("presenter", String(300)),
+    _optional("presenter", _width("award", "presenter")),
     _not_blank("name"),
 )
 
@@ -303,10 +310,10 @@ nomination = _table(
     _required("award_id", ForeignKey("award.id"), index=True),
     _optional("edition_id", ForeignKey("edition.id"), index=True),
     _required("year", Integer),
-    _optional("category", String(300)),
+    _optional("category", _width("nomination", "category")),
     _optional("film_id", ForeignKey("film.id"), index=True),
     _optional("person_id", ForeignKey("person.id"), index=True),
-    _required("result", String(30), default="nominated"),
+    _required("result", _width("nomination", "result"), default="nominated"),
     _in("result", NOMINATION_RESULTS),
     CheckConstraint("film_id IS NOT NULL OR person_id IS NOT NULL", name="film_or_person"),
     _year_range(nullable=False),
@@ -322,8 +329,8 @@ nomination = _table(
 FEED_TARGETS = ("film", "person", "director", "edition", "festival", "venue")
 feed_token = _table(
     "feed_token",
-    _required("name", String(200), unique=True),
-    _required("token_hash", String(64), unique=True),
+    _required("name", _width("feed_token", "name"), unique=True),
+    _required("token_hash", _width("feed_token", "token_hash"), unique=True),
     _required("filters", JSON),
     _required("include_private", Boolean, default=False),
     _optional("revoked_at", UTCDateTime()),
@@ -334,7 +341,7 @@ feed_token = _table(
     _optional("festival_id", ForeignKey("festival.id")),
     _optional("venue_id", ForeignKey("venue.id")),
     _optional("ended_at", UTCDateTime()),
-    _optional("ended_because", String(300)),
+    _optional("ended_because", _width("feed_token", "ended_because")),
     _not_blank("name"),
     CheckConstraint("length(token_hash) = 64", name="token_hash_sha256"),
     CheckConstraint("(ended_at IS NULL) = (ended_because IS NULL)", name="ended_with_reason"),
@@ -348,11 +355,11 @@ RETIRED_SLUG_DAYS = 30
 SLUGGED = ("festival", "edition", "venue", "film", "person")
 retired_slug = _table(
     "retired_slug",
-    _required("kind", String(20)),
-    _required("slug", String(100)),
+    _required("kind", _width("retired_slug", "kind")),
+    _required("slug", _width("retired_slug", "slug")),
     _required("retired_at", UTCDateTime()),
     _required("public", Boolean, default=False),
-    _optional("successor", String(100)),
+    _optional("successor", _width("retired_slug", "successor")),
     _in("kind", SLUGGED),
 )
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from screenings import rules
 from screenings.errors import InvalidInput
+from screenings.rules import canonical_zone
 
 UTC = dt.UTC
 
@@ -41,24 +43,11 @@ def load_zone(name: str, *, what: str = "time zone") -> ZoneInfo:
     return zone
 
 
-@lru_cache(maxsize=1)
-def _zone_names() -> dict[str, str]:
-    import zoneinfo
-
-    return {name.lower(): name for name in zoneinfo.available_timezones()}
-
-
 def zone_name(text: str, *, what: str = "time zone") -> str:
-    """The IANA name ``text`` means, spelled as the zone database spells it
-    (``europe/amsterdam`` -> ``Europe/Amsterdam``); ``InvalidInput`` when there is none."""
-    name = text.strip()
-    if _zone(name) is not None and name.upper() != "LOCALTIME":
-        return name
-    canonical = _zone_names().get(name.lower())
-    if canonical is not None:
-        return canonical
-    load_zone(name, what=what)  # raises, naming ``what``
-    return name
+    """The IANA name ``text`` means, as the catalogue keeps it (``rules.canonical_zone``:
+    ``europe/amsterdam`` -> ``Europe/Amsterdam``, ``US/Eastern`` -> ``America/New_York``);
+    ``InvalidInput`` when there is none."""
+    return canonical_zone(text, what=what)
 
 
 @lru_cache(maxsize=8192)  # a lineup repeats its days, times and zones
@@ -151,7 +140,7 @@ _MONTHS = (
     "december",
 )
 # The years a screening can have: the same bounds as the catalogue's CHECK constraints.
-MIN_YEAR, MAX_YEAR = 1870, 2200
+MIN_YEAR, MAX_YEAR = rules.MIN_YEAR, rules.MAX_YEAR
 _NUMERIC_ORDER_HINT = "pass --dayfirst or --monthfirst, or set SCREENINGS_DATE_ORDER"
 
 

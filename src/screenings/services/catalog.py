@@ -6,12 +6,11 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from screenings import tables
+from screenings import rules, tables
 from screenings.errors import Conflict, InvalidInput
 from screenings.keys import name_key, slugify
 from screenings.models import Base, Credit, Edition, Festival, Film, FilmLink, Person, Venue
@@ -33,7 +32,7 @@ from screenings.services.changes import (
     snapshot,
 )
 from screenings.services.published import still_retired
-from screenings.timeparse import MAX_YEAR, MIN_YEAR, zone_name
+from screenings.timeparse import zone_name
 
 R = TypeVar("R")
 RS = tables.retired_slug
@@ -94,20 +93,8 @@ def unique_slugs(session: Session, column: Any, texts: Sequence[str]) -> list[st
 
 
 def check_url(value: str | None, what: str) -> str | None:
-    """A web address, or ``InvalidInput`` naming ``what``."""
-    if value is None:
-        return None
-    parsed = urlsplit(value.strip())
-    # No whitespace or control character inside: a line break would end a calendar's
-    # property there.
-    inside = value.strip()
-    if (
-        parsed.scheme not in {"http", "https"}
-        or not parsed.netloc
-        or any(c.isspace() or ord(c) < 32 or 127 <= ord(c) < 160 for c in inside)
-    ):
-        raise InvalidInput(f"{what}: {value!r} is not a web address; expected https://...")
-    return value.strip()
+    """A web address (``rules.check_url``), or None; ``InvalidInput`` naming ``what``."""
+    return None if value is None else rules.check_url(value, what=what)
 
 
 def check_minutes(value: int | None, what: str) -> int | None:
@@ -117,18 +104,19 @@ def check_minutes(value: int | None, what: str) -> int | None:
 
 
 def check_year(value: int | None, what: str) -> int | None:
-    if value is not None and not MIN_YEAR <= value <= MAX_YEAR:
-        raise InvalidInput(f"{what}: expected a year from {MIN_YEAR} to {MAX_YEAR}, got {value}")
+    if value is not None and not rules.MIN_YEAR <= value <= rules.MAX_YEAR:
+        raise InvalidInput(
+            f"{what}: expected a year from {rules.MIN_YEAR} to {rules.MAX_YEAR}, got {value}"
+        )
     return value
 
 
 def check_name(value: str, what: str, limit: int = 300) -> str:
-    """A name or title, whitespace tidied; refused when empty or longer than ``limit``."""
-    value = " ".join(value.split())
+    """A name or title (``rules.clean_text``: no control character, whitespace tidied);
+    refused when empty or longer than ``limit``."""
+    value = rules.clean_text(value, what=what, limit=limit)
     if not value:
         raise InvalidInput(f"{what}: empty; expected a name")
-    if len(value) > limit:
-        raise InvalidInput(f"{what}: {len(value)} characters; at most {limit}")
     return value
 
 

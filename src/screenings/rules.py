@@ -1,0 +1,236 @@
+"""The rules of every value the catalogue keeps, whichever door it comes through.
+
+One leaf module that the schema (``tables``), the model, the parsers, the services and
+the server share, so that the command line, an import, a web parameter and either
+database judge a value alike (STYLE.md, "One rule, one place, every path"). It imports
+only the standard library, tzdata's data and ``screenings.errors``.
+
+- the closed vocabularies (statuses, visibility, selection statuses, results);
+- the longest text each column keeps (``LENGTHS``): the schema's widths, which
+  PostgreSQL enforces by type and SQLite by a CHECK (migration 0005);
+- text hygiene (``clean_text``): no NUL and no C0 or C1 control character (a newline
+  and a tab where a field allows several lines), whitespace collapsed in names;
+- one web address rule (``check_url``);
+- one zone rule (``canonical_zone``);
+- the years a date may have, and the two orders a numeric date may be read in.
+
+A check names what it judges by ``what``, in the door's own terms (``--ticket-url``,
+``column 'Ticket URL'``, ``ticket_url``), and raises ``InvalidInput``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from screenings.errors import InvalidInput
+
+# --- Closed vocabularies --------------------------------------------------------------------
+
+SCREENING_STATUSES = ("scheduled", "tentative", "postponed", "cancelled")
+VISIBILITIES = ("public", "private")
+SELECTION_STATUSES = ("selected", "competition", "out_of_competition", "withdrawn")
+NOMINATION_RESULTS = ("nominated", "won", "special_mention")
+# Open vocabularies (credit role, link kind, screening kind) are free lower-case text;
+# these only document the usual values.
+COMMON_CREDIT_ROLES = ("director", "producer", "writer", "editor", "cinematographer", "composer")
+COMMON_LINK_KINDS = ("trailer", "website", "interactive", "review", "press_kit")
+COMMON_SCREENING_KINDS = ("regular", "special", "gala", "press", "industry", "premiere")
+
+# --- Years and dates -------------------------------------------------------------------------
+
+MIN_YEAR, MAX_YEAR = 1870, 2200
+DAY_ORDERS = ("dayfirst", "monthfirst")
+
+# --- Lengths -----------------------------------------------------------------------------------
+
+# The longest text each column keeps, by table: the schema's String widths. Columns of
+# type Text (a film's synopsis, notes) have no limit, on either database.
+LENGTHS: dict[str, dict[str, int]] = {
+    "person": {"name": 300, "name_key": 300, "slug": 100},
+    "film": {
+        "title": 500,
+        "title_key": 500,
+        "slug": 100,
+        "original_title": 500,
+        "website": 1000,
+        "imdb_id": 20,
+    },
+    "credit": {"role": 60},
+    "film_link": {"kind": 60, "url": 1000, "label": 300},
+    "festival": {
+        "name": 300,
+        "name_key": 300,
+        "slug": 100,
+        "city": 200,
+        "country": 100,
+        "website": 1000,
+        "timezone": 64,
+    },
+    "edition": {"label": 200, "slug": 100},
+    "selection": {"section": 200, "premiere": 100, "status": 30},
+    "venue": {
+        "name": 300,
+        "name_key": 300,
+        "slug": 100,
+        "address": 500,
+        "city": 200,
+        "country": 100,
+        "timezone": 64,
+    },
+    "screening": {
+        "uid": 255,
+        "external_id": 200,
+        "city": 200,
+        "timezone": 64,
+        "kind": 60,
+        "status": 30,
+        "visibility": 30,
+        "audience": 200,
+        "ticket_url": 1000,
+    },
+    "award": {"name": 300, "name_key": 300, "presenter": 300},
+    "nomination": {"category": 300, "result": 30},
+    "feed_token": {"name": 200, "token_hash": 64, "ended_because": 300},
+    "retired_slug": {"kind": 20, "slug": 100, "successor": 100},
+}
+# Columns that may hold several lines (a newline or a tab is kept there).
+MULTILINE = {("film", "synopsis"), ("selection", "notes"), ("screening", "notes")}
+
+
+def length(table: str, column: str) -> int:
+    """The most characters ``table.column`` keeps."""
+    return LENGTHS[table][column]
+
+
+# --- Text hygiene -----------------------------------------------------------------------------
+
+# NUL, the C0 and C1 controls and DEL. In one line of text (a name, a title, a city)
+# the whitespace controls (tab, line feed, vertical tab, form feed, carriage return)
+# are whitespace, collapsed with the rest; in a field of several lines, a line feed and
+# a tab are kept. Format characters (a soft hyphen, a bidi mark) are text and stay.
+_CONTROL_IN_LINE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROL_IN_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str, *, what: str, limit: int | None = None, multiline: bool = False) -> str:
+    """``value`` as the catalogue keeps it, or ``InvalidInput`` naming ``what``.
+
+    Refused: a NUL or any other control character (C0, DEL, C1), and more than
+    ``limit`` characters once tidied. One line of text has every run of whitespace
+    made one space, and none at either end; text of several lines (``multiline``: a
+    synopsis, notes) keeps its line feeds and tabs, CR LF and CR becoming a line feed,
+    and is trimmed. Empty stays empty: whether a field may be empty is its own rule.
+    """
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    found = (_CONTROL_IN_LINES if multiline else _CONTROL_IN_LINE).search(value)
+    if found is not None:
+        raise InvalidInput(
+            f"{what}: holds a control character ({_codepoint(found.group())}) at "
+            f"character {found.start() + 1}; expected text"
+        )
+    value = value.strip() if multiline else " ".join(value.split())
+    if limit is not None:
+        check_length(value, what=what, limit=limit)
+    return value
+
+
+def check_length(value: str, *, what: str, limit: int) -> str:
+    """``value`` if it has at most ``limit`` characters; else ``InvalidInput``."""
+    if len(value) > limit:
+        raise InvalidInput(f"{what}: {len(value):,} characters; at most {limit:,}")
+    return value
+
+
+def _codepoint(char: str) -> str:
+    name = unicodedata.name(char, "") or {"\x00": "NUL", "\x1b": "ESC", "\x7f": "DEL"}.get(
+        char, "a control character"
+    )
+    return f"U+{ord(char):04X} {name}".rstrip()
+
+
+# --- Web addresses ------------------------------------------------------------------------------
+
+
+def check_url(value: str, *, what: str, limit: int = 1000) -> str:
+    """A web address (http or https, with a host), trimmed; ``InvalidInput`` naming
+    ``what`` otherwise. No whitespace or control character inside: a line break would
+    end a calendar's property there, and a space is no part of an address."""
+    address = value.strip()
+    parts = urlsplit(address)
+    if (
+        parts.scheme.lower() not in {"http", "https"}
+        or not parts.netloc
+        or any(c.isspace() or ord(c) < 32 or 127 <= ord(c) < 160 for c in address)
+    ):
+        raise InvalidInput(f"{what}: {address[:80]!r} is not a web address; expected https://...")
+    return check_length(address, what=what, limit=limit)
+
+
+# --- Time zones -----------------------------------------------------------------------------------
+
+_REFUSED_ZONES = re.compile(r"^(?:posix/|right/|posixrules$|factory$|localtime$)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _zone_table() -> tuple[dict[str, str], frozenset[str], dict[str, str]]:
+    """(every name the zone database knows, lower-cased -> its spelling; the names the
+    country tables list; link -> target), from tzdata's ``tzdata.zi`` and ``zone.tab``."""
+    from importlib.resources import files
+
+    base = files("tzdata").joinpath("zoneinfo")
+    spelled: dict[str, str] = {}
+    links: dict[str, str] = {}
+    for line in base.joinpath("tzdata.zi").read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] == "Z":
+            spelled[parts[1].lower()] = parts[1]
+        elif len(parts) == 3 and parts[0] == "L":
+            spelled[parts[2].lower()] = parts[2]
+            links[parts[2]] = parts[1]
+    listed: set[str] = set()
+    for table in ("zone.tab", "zone1970.tab"):
+        for line in base.joinpath(table).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                listed.add(line.split("\t")[2])
+    return spelled, frozenset(listed), links
+
+
+def canonical_zone(value: str, *, what: str) -> str:
+    """The IANA zone ``value`` means, as the catalogue keeps it; ``InvalidInput`` naming
+    ``what`` when there is none.
+
+    Any case is read (``europe/paris``). A name the country tables list (``zone.tab``,
+    ``zone1970.tab``) is kept as the zone database spells it, even where the database
+    makes it a link (``Europe/Amsterdam`` stays, a country's own zone); any other link
+    becomes its target (``US/Eastern`` -> ``America/New_York``, ``Asia/Calcutta`` ->
+    ``Asia/Kolkata``, ``UTC`` -> ``Etc/UTC``). ``posix/...`` and ``right/...`` (the
+    same rules from other directories, ``right/`` counting leap seconds: 25 s off),
+    ``posixrules``, ``Factory`` and ``localtime`` are refused.
+    """
+    name = value.strip()
+    spelled, listed, links = _zone_table()
+    known = spelled.get(name.lower()) if name and not _REFUSED_ZONES.match(name) else None
+    if known is None:
+        raise InvalidInput(
+            f"{what}: unknown time zone {value.strip()[:80]!r}; expected an IANA name such "
+            "as 'Europe/London'"
+        )
+    seen = 0
+    while known not in listed and known in links and seen < 8:
+        known, seen = links[known], seen + 1
+    return known
+
+
+# --- Day order ----------------------------------------------------------------------------------
+
+
+def day_order(dayfirst: bool, monthfirst: bool, *, what: str) -> bool | None:
+    """How numeric dates read: True day/month, False month/day, None not said. Both at
+    once is ``InvalidInput`` naming ``what``, never the last one given winning."""
+    if dayfirst and monthfirst:
+        raise InvalidInput(f"{what}: both orders given; give one of {' or '.join(DAY_ORDERS)}")
+    return True if dayfirst else False if monthfirst else None
