@@ -263,10 +263,16 @@ class RowIssue(NamedTuple):
         where = f"{self.file}:{self.line}" if self.line else self.file
         column = f" column {shorten(self.column)!r}:" if self.column else ""
         value = ""
-        if self.value and self.value not in self.message:  # unless the message quotes it
+        if self.value and not _quotes(self.message, self.value):
             value = f" {shorten(self.value)!r}:"
         message = _shortened(_shortened(self.message, self.value), self.column)
         return f"{where}:{column}{value} {message}"
+
+
+def _quotes(message: str, cell: str) -> bool:
+    """Whether ``message`` quotes ``cell``: as it is, or as the rules of a value quote one
+    (``screenings.rules``: the repr of its first 80 characters, which escapes controls)."""
+    return cell in message or repr(cell.strip()[:SHOWN_CHARS]) in message
 
 
 def _shortened(message: str, cell: str | None) -> str:
