@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
+from screenings import rules
 from screenings.errors import InvalidInput
 from screenings.keys import name_key
 from screenings.parsers.table import Cells, Table, misread_utf8, open_table, spooled
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue, shorten
-from screenings.timeparse import parse_time, parse_when, zone_name
+from screenings.timeparse import parse_time, parse_when
+
+_T = TypeVar("_T")
 
 FILE_KINDS = ("lineup", "films", "screenings", "selections", "awards")
 
@@ -109,27 +113,37 @@ _MINUTES = re.compile(
     re.IGNORECASE,
 )
 _IMDB = re.compile(r"(tt\d{7,9})")
-# The longest text the catalogue keeps for a cell (the schema's column widths, tables.py;
-# a test holds the two together). A longer cell is a row error here, never a failure of
-# the database (PostgreSQL checks widths; SQLite would keep anything).
-WIDTHS = {
-    "title": 500,
-    "original_title": 500,
-    "festival": 300,
-    "venue": 300,
-    "city": 200,
-    "section": 200,
-    "premiere": 100,
-    "audience": 200,
-    "ticket_url": 1000,
-    "id": 200,
-    "award": 300,
-    "presenter": 300,
-    "category": 300,
-    "person": 300,
+# Where the catalogue keeps each field's cell, as (table, column): the rules of a value
+# (screenings.rules) say how long it may be there (LENGTHS) and whether it may hold
+# several lines (MULTILINE), as they do for every other door; a cell they refuse is a
+# row error here, never a failure of the database. A field not listed is read into
+# something else (a date, a number, a word of a closed set, a list) or not kept; its
+# cell is clean text all the same. A web address and a zone go to their own rules.
+LANDS_IN: dict[str, tuple[str, str]] = {
+    "title": ("film", "title"),
+    "original_title": ("film", "original_title"),
+    "festival": ("festival", "name"),
+    "section": ("selection", "section"),
+    "premiere": ("selection", "premiere"),
+    "venue": ("venue", "name"),
+    "city": ("screening", "city"),  # or the venue's: as long
+    "timezone": ("screening", "timezone"),
+    "kind": ("screening", "kind"),
+    "audience": ("screening", "audience"),
+    "ticket_url": ("screening", "ticket_url"),
+    "notes": ("screening", "notes"),  # or the selection's: both of several lines, any length
+    "id": ("screening", "external_id"),
+    "award": ("award", "name"),
+    "presenter": ("award", "presenter"),
+    "category": ("nomination", "category"),
+    "person": ("person", "name"),
 }
-PERSON_WIDTH = 300
-_NARROWEST = min(WIDTHS.values())  # a row with no longer cell needs no width check
+# Each name in a cell of names (Director, a credit column) is a person's; a credit
+# column's role and a link column's kind come from its name (or --map).
+PERSON = ("person", "name")
+CREDIT_ROLE = ("credit", "role")
+LINK_KIND = ("film_link", "kind")
+LINK_URL = {"website": ("film", "website")}  # other kinds: ("film_link", "url")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})")
 _YEAR = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
 _TITLE_YEAR = re.compile(r"^(?P<title>.+?)\s*\((?P<year>1[89]\d\d|2[01]\d\d)\)$")
@@ -199,6 +213,14 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
     whose header cannot be used gives a ``Parsed`` whose only item is the issue.
     """
     options = options or LineupOptions()
+    if options.festival:
+        # The festival of rows that name none, so a festival's name: its rules.
+        try:
+            rules.clean_text(
+                options.festival, what="--festival", limit=_limit(LANDS_IN["festival"])
+            )
+        except InvalidInput as exc:
+            return _failed(name, RowIssue(name, 0, None, None, exc.message))
     copy = spooled(stream, name)
     if isinstance(copy, RowIssue):
         return _failed(name, copy)
@@ -339,7 +361,12 @@ def _listed(columns: Sequence[str]) -> str:
 
 def _map_columns(table: Table, options: LineupOptions) -> dict[str, str] | RowIssue:
     by_key = {_column_key(a): f for f, aliases in ALIASES.items() for a in aliases}
-    overrides = {_column_key(c): f for c, f in options.mapping.items()}
+    # "--map Crew='Credit: Sound Design'" as a column of that name would read:
+    # "credit: sound_design" (the open vocabularies are lower-case words).
+    overrides = {
+        _column_key(c): f if f in FIELDS or f == IGNORE else _credit_or_link(f)
+        for c, f in options.mapping.items()
+    }
     header_keys = {_column_key(c) for c in table.header}
     for column, target in options.mapping.items():
         if _column_key(column) not in header_keys:
@@ -381,6 +408,17 @@ def _map_columns(table: Table, options: LineupOptions) -> dict[str, str] | RowIs
         if target:
             seen[target] = column
             columns[column] = target
+        if target.startswith(("credit:", "link:")):
+            credit = target.startswith("credit:")
+            what = "its credit role" if credit else "its link kind"
+            try:
+                rules.clean_text(
+                    target.split(":", 1)[1].strip(),
+                    what=what,
+                    limit=_limit(CREDIT_ROLE if credit else LINK_KIND),
+                )
+            except InvalidInput as exc:
+                return RowIssue(table.name, table.header_line, column, None, exc.message)
     return columns
 
 
@@ -504,7 +542,7 @@ def _items(
         if isinstance(row, RowIssue):
             yield row
             continue
-        reader.long = max(map(len, row.values), default=0) > _NARROWEST
+        reader.plain = _plain(row.values)
         try:
             yield build(row)
         except _Bad as bad:
@@ -558,7 +596,8 @@ class _RowReader:
         self.index: dict[str, int] = {}
         self.column: dict[str, str] = {}
         self.extra: list[tuple[str, int, str]] = []  # (target, index, column) credits/links
-        self.long = True  # the row has a cell longer than the narrowest width
+        self.limit: dict[str, int] = {}  # the longest cell of each field's column
+        self.plain = False  # the row's cells are all as the rules keep text: see _plain
         # A value seen before reads as it did (a lineup repeats its dates, times, zones,
         # festivals and directors thousands of times): what it read as, by kind of value.
         self.read = _Remembered()
@@ -569,6 +608,7 @@ class _RowReader:
             elif target and target != IGNORE:
                 self.index[target] = position
                 self.column[target] = column
+                self.limit[target] = _limit(LANDS_IN.get(target)) or sys.maxsize
 
     # -- cells -------------------------------------------------------------
     def cell(self, row: Cells, target: str) -> str:
@@ -577,22 +617,60 @@ class _RowReader:
         return row.values[position] if position is not None else ""
 
     def raw(self, row: Cells, target: str) -> str:
+        """The field's cell as the catalogue keeps text (``rules.clean_text``: no control
+        character, whitespace tidied, no longer than its column, several lines only where
+        the column has them); "" when the file has no such column. ``_Bad`` if refused."""
         position = self.index.get(target)
         if position is None:
             return ""
         value = row.values[position]
-        if not self.long:
-            return value
-        width = WIDTHS.get(target)
-        if width is not None and len(value) > width:
-            raise self.bad(target, value, f"{len(value)} characters; at most {width} are kept")
-        return value
+        if self.plain and len(value) <= self.limit[target]:
+            return value  # clean_text would return it as it is
+        place = LANDS_IN.get(target)
+        return self.ruled(
+            rules.clean_text,
+            target,
+            value,
+            limit=_limit(place),
+            multiline=place in rules.MULTILINE,
+        )
 
     def text(self, row: Cells, target: str) -> str | None:
         return self.raw(row, target) or None
 
+    def ruled(self, rule: Callable[..., _T], target: str, value: str, **given: Any) -> _T:
+        """``rule(value, **given)``, a rule of ``screenings.rules``, for the field's cell."""
+        return _ruled(rule, self.column.get(target, target), value, **given)
+
     def bad(self, target: str, value: str, message: str) -> _Bad:
         return _Bad(self.column.get(target, target), value, message)
+
+    def zone(self, row: Cells) -> str | None:
+        """The row's zone as the catalogue keeps it (``rules.canonical_zone``), else the
+        command line's (``--timezone``, judged by the same rule), else None."""
+        value = self.cell(row, "timezone")
+        if not value:
+            return self.options.timezone
+        known: str | None = self.read.get("zone", value)
+        if known is None:
+            # europe/london -> Europe/London, US/Eastern -> America/New_York
+            known = self.read.keep(
+                "zone", value, self.ruled(rules.canonical_zone, "timezone", value)
+            )
+        return known
+
+    def url(self, row: Cells, target: str) -> str | None:
+        """The field's web address (``rules.check_url``), or None for an empty cell."""
+        value = self.cell(row, target)
+        if not value:
+            return None
+        known: str | None = self.read.get("url", value)
+        if known is None:
+            limit = _limit(LANDS_IN[target])
+            known = self.read.keep(
+                "url", value, self.ruled(rules.check_url, target, value, limit=limit)
+            )
+        return known
 
     def integer_year(self, row: Cells, target: str) -> int | None:
         value = self.raw(row, target)
@@ -601,7 +679,7 @@ class _RowReader:
         known: int | None = self.read.get("year", value)
         if known is not None:
             return known
-        if not re.fullmatch(r"\d{4}", value) or not 1870 <= int(value) <= 2200:
+        if not re.fullmatch(r"\d{4}", value) or not rules.MIN_YEAR <= int(value) <= rules.MAX_YEAR:
             raise self.bad(target, value, "expected a year such as 2012")
         self.read.keep("year", value, int(value))
         return int(value)
@@ -647,11 +725,12 @@ class _RowReader:
                 continue
             kind = target.split(":", 1)[1].strip()
             if target.startswith("credit:"):
+                if not self.plain:
+                    value = _ruled(rules.clean_text, column, value)
                 credits.extend((kind, person) for person in _people(value, column))
             else:
-                if not value.startswith(("http://", "https://")):
-                    raise _Bad(column, value, "expected a web address starting with https://")
-                links.append((kind, value))
+                place = LINK_URL.get(kind, ("film_link", "url"))
+                links.append((kind, _ruled(rules.check_url, column, value, limit=_limit(place))))
         return FilmFields(
             title=title,
             original_title=self.text(row, "original_title"),
@@ -714,6 +793,11 @@ class _RowReader:
             festival = trailing["name"]
         rest = (value[: match.start()] + value[match.end() :]).strip(" -,")
         label = rest if rest and name_key(rest) != name_key(festival or "") else None
+        if label is not None:
+            try:
+                rules.check_length(label, what="its label", limit=rules.length("edition", "label"))
+            except InvalidInput as exc:
+                raise self.bad("edition", value, exc.message) from None
         return festival, int(match[1]), label
 
     # -- the date and time ------------------------------------------------------
@@ -788,23 +872,8 @@ class _RowReader:
                 dt.datetime.combine(day or dt.date.min, until)
                 - dt.datetime.combine(day or dt.date.min, time)
             ).seconds // 60 or None  # past midnight wraps to the next day
-        zone = self.text(row, "timezone") or self.options.timezone
-        if zone:
-            known = self.read.get("zone", zone)
-            if known is None:
-                try:
-                    # europe/london -> Europe/London
-                    known = self.read.keep("zone", zone, zone_name(zone))
-                except InvalidInput:
-                    raise self.bad(
-                        "timezone",
-                        zone,
-                        "unknown time zone; expected an IANA name such as 'Europe/London'",
-                    ) from None
-            zone = known
-        url = self.text(row, "ticket_url")
-        if url and not url.startswith(("http://", "https://")):
-            raise self.bad("ticket_url", url, "expected a web address starting with https://")
+        zone = self.zone(row)
+        url = self.url(row, "ticket_url")
         kind = "screening" if day is not None else "selection"
         if kind == "selection" and not festival:
             raise self.bad(
@@ -838,7 +907,7 @@ class _RowReader:
             local_time=time,
             timezone=zone,
             duration_minutes=duration,
-            screening_kind=_slug(self.raw(row, "kind")),
+            screening_kind=self.screening_kind(row),
             audience=self.text(row, "audience"),
             visibility=visibility,
             status=self.status(row),
@@ -928,6 +997,13 @@ class _RowReader:
             result,
         )
 
+    def screening_kind(self, row: Cells) -> str | None:
+        """The Kind cell as a word of its open vocabulary ("Special Gala" -> special_gala)."""
+        kind = _slug(self.raw(row, "kind"))
+        if kind is not None and len(kind) > self.limit["kind"]:  # lower case can be longer
+            self.ruled(rules.check_length, "kind", kind, limit=self.limit["kind"])
+        return kind
+
     def visibility(self, row: Cells) -> str | None:
         for target in ("visibility", "private"):
             value = self.raw(row, target)
@@ -953,13 +1029,13 @@ class _RowReader:
 
 
 def _people(value: str, column: str | None) -> list[str]:
-    """The names in a cell ("Ann Shin, Manfred Becker"); a name longer than the catalogue
-    keeps is ``_Bad`` in ``column``."""
+    """The names in a cell ("Ann Shin, Manfred Becker"), clean text; a name longer than the
+    catalogue keeps (``rules.LENGTHS``) is ``_Bad`` in ``column``."""
     names = _names(value)
+    limit = rules.length(*PERSON)
     for name in names:
-        if len(name) > PERSON_WIDTH:
-            message = f"a name of {len(name)} characters; at most {PERSON_WIDTH} are kept"
-            raise _Bad(column, name, message)
+        if len(name) > limit:
+            _ruled(rules.check_length, column, name, limit=limit)
     return names
 
 
@@ -974,6 +1050,30 @@ def _split(value: str) -> list[str]:
 def _slug(value: str) -> str | None:
     slug = "_".join(value.lower().split())
     return slug or None
+
+
+def _limit(place: tuple[str, str] | None) -> int | None:
+    """The most characters the catalogue keeps at ``(table, column)``; None: no limit."""
+    return rules.LENGTHS.get(place[0], {}).get(place[1]) if place is not None else None
+
+
+def _ruled(rule: Callable[..., _T], column: str | None, value: str, **given: Any) -> _T:
+    """``rule(value, **given)``, a rule of ``screenings.rules``, for a cell of ``column``;
+    ``_Bad`` naming the column, with the rule's own words (those every door says)."""
+    what = f"column {column!r}"
+    try:
+        return rule(value, what=what, **given)
+    except InvalidInput as exc:
+        raise _Bad(column, value, exc.message.removeprefix(f"{what}: ")) from None
+
+
+def _plain(values: Sequence[str]) -> bool:
+    """True if no cell of the row holds what text hygiene would refuse or change: nothing
+    but printable characters and single spaces (cells come trimmed). Such a cell is kept
+    as it is once its length is checked, which is the common case, told for the whole row
+    at once; ``str.isprintable`` is false for every control and every other whitespace."""
+    joined = "|".join(values)
+    return joined.isprintable() and "  " not in joined
 
 
 def _strip_what(message: str) -> str:

@@ -48,10 +48,20 @@ _CONTINUATION = "".join(
 )
 _SUSPECT = re.compile(f"[\u00c2-\u00f4][{re.escape(_CONTINUATION)}]")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+# What a cell is trimmed of: whitespace (str.isspace), but not the control characters
+# Python counts as whitespace (U+001C-U+001F, U+0085 NEL). Those are no blank: the rules
+# of a value refuse them (screenings.rules.clean_text), as every other door does, so they
+# must reach the rules rather than vanish from the ends of a cell.
+BLANKS = (
+    "\t\n\v\f\r \xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 class Cells(NamedTuple):
-    """One row: the physical line it starts on, and its cells in header order, trimmed."""
+    """One row: the physical line it starts on, and its cells in header order, trimmed of
+    ``BLANKS``."""
 
     line: int
     values: tuple[str, ...]
@@ -201,7 +211,7 @@ class Table:
             except csv.Error as exc:
                 yield RowIssue(self.name, start, None, None, f"unreadable CSV: {exc}")
                 return
-            cells = list(map(str.strip, raw))
+            cells = [cell.strip(BLANKS) for cell in raw]
             if lines.line > start:
                 # A newline inside a quoted value is "\n", however the file ends its lines.
                 cells = [cell.replace("\r\n", "\n") for cell in cells]
