@@ -596,7 +596,8 @@ class _RowReader:
         self.index: dict[str, int] = {}
         self.column: dict[str, str] = {}
         self.extra: list[tuple[str, int, str]] = []  # (target, index, column) credits/links
-        self.limit: dict[str, int] = {}  # the longest cell of each field's column
+        # Each field's position, and the longest cell its column keeps (for raw()).
+        self.spec: dict[str, tuple[int, int]] = {}
         self.plain = False  # the row's cells are all as the rules keep text: see _plain
         # A value seen before reads as it did (a lineup repeats its dates, times, zones,
         # festivals and directors thousands of times): what it read as, by kind of value.
@@ -608,7 +609,7 @@ class _RowReader:
             elif target and target != IGNORE:
                 self.index[target] = position
                 self.column[target] = column
-                self.limit[target] = _limit(LANDS_IN.get(target)) or sys.maxsize
+                self.spec[target] = (position, _limit(LANDS_IN.get(target)) or sys.maxsize)
 
     # -- cells -------------------------------------------------------------
     def cell(self, row: Cells, target: str) -> str:
@@ -620,11 +621,11 @@ class _RowReader:
         """The field's cell as the catalogue keeps text (``rules.clean_text``: no control
         character, whitespace tidied, no longer than its column, several lines only where
         the column has them); "" when the file has no such column. ``_Bad`` if refused."""
-        position = self.index.get(target)
-        if position is None:
+        spec = self.spec.get(target)
+        if spec is None:
             return ""
-        value = row.values[position]
-        if self.plain and len(value) <= self.limit[target]:
+        value = row.values[spec[0]]
+        if self.plain and len(value) <= spec[1]:
             return value  # clean_text would return it as it is
         place = LANDS_IN.get(target)
         return self.ruled(
@@ -1000,8 +1001,9 @@ class _RowReader:
     def screening_kind(self, row: Cells) -> str | None:
         """The Kind cell as a word of its open vocabulary ("Special Gala" -> special_gala)."""
         kind = _slug(self.raw(row, "kind"))
-        if kind is not None and len(kind) > self.limit["kind"]:  # lower case can be longer
-            self.ruled(rules.check_length, "kind", kind, limit=self.limit["kind"])
+        limit = self.spec["kind"][1] if kind is not None else 0
+        if kind is not None and len(kind) > limit:  # lower case can be longer
+            self.ruled(rules.check_length, "kind", kind, limit=limit)
         return kind
 
     def visibility(self, row: Cells) -> str | None:
