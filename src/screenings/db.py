@@ -51,8 +51,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, IntegrityError, NoSuchModuleError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
+from screenings import rules
 from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput
 from screenings.tables import (
     NOMINATION_RESULTS,
@@ -418,11 +419,68 @@ def sqlite_read_problem(path: Path, *, immutable: bool) -> str | None:
     return None
 
 
+# Set in a unit of work's ``Session.info`` once its transaction has changed a row.
+_CHANGED = "screenings_changed"
+
+
+class _Work(Session):
+    """The session of a unit of work, which notes whether its transaction changed a row:
+    a flush that wrote a net change, an INSERT, DELETE or UPDATE through ``execute`` that
+    touched a row, any textual statement (it may write), or ``mark_changed``."""
+
+
+@event.listens_for(_Work, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    # After the flush's statements, new, dirty and deleted still list what it flushed. An
+    # attribute set to the value it had makes its object dirty, but the ORM writes only net
+    # changes: no UPDATE, no updated_at moved, and so no change (is_modified says which).
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(_Work, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> Any:
+    if state.is_select or state.session.info.get(_CHANGED, False):
+        return None
+    if not (state.is_update or state.is_delete):
+        # An INSERT that succeeds has inserted its rows (the drivers' counts of an INSERT
+        # are not to be trusted: -1, or 0 until RETURNING rows are read); a textual
+        # statement may write anything.
+        state.session.info[_CHANGED] = True
+        return None
+    # An UPDATE or DELETE changed something when it matched a row (-1: unknown, so yes).
+    # The database counts a row set to the values it had: the services never issue such
+    # an UPDATE (they compare first), so that a change that changes nothing writes nothing.
+    result = state.invoke_statement()
+    if getattr(result, "rowcount", -1) != 0:
+        state.session.info[_CHANGED] = True
+    return result
+
+
+def mark_changed(session: Session) -> None:
+    """Tell ``session``'s unit of work that its transaction changed the catalogue in a way
+    that the session does not see: a COPY, or SQL run on ``session.connection()``
+    (``bulk_insert`` does). Statements run through ``session.execute`` and flushes are
+    seen."""
+    session.info[_CHANGED] = True
+
+
+def _changed(session: Session) -> bool:
+    session.flush()  # what is still pending would be written by the commit
+    return bool(session.info.get(_CHANGED, False))
+
+
 @contextmanager
 def unit_of_work(
     bind: Engine | Connection, *, write: bool = True, dry_run: bool = False
 ) -> Iterator[Session]:
-    """One transaction for one command or request: committed when the block ends normally.
+    """One transaction for one command or request: committed when the block ends normally
+    and the transaction changed a row; the revision counter is bumped then, and only then.
+
+    A transaction that changed no row (a command with nothing to do: an edit to the
+    values stored, an unchanged re-import, ``db retime`` with nothing moved) is rolled
+    back: nothing is written, no reader re-reads. Changed rows are seen as
+    ``_Work`` says; a bulk path that bypasses the session says so with ``mark_changed``.
 
     On any exception nothing is written. A database rule broken inside the
     block comes out as ``Conflict`` (with a message naming the record and the
@@ -434,8 +492,9 @@ def unit_of_work(
     ``bind`` may be a ``Connection`` already in a transaction (tests): the
     unit of work then runs in a savepoint inside it.
     """
+    session: Session
     if isinstance(bind, Connection):
-        session = Session(bind=bind, join_transaction_mode="create_savepoint")
+        session = _Work(bind=bind, join_transaction_mode="create_savepoint")
     else:
         engine: Engine
         if write:
@@ -446,11 +505,11 @@ def unit_of_work(
             engine = bind.execution_options(isolation_level="REPEATABLE READ")
         else:
             engine = bind
-        session = Session(bind=engine)
+        session = _Work(bind=engine)
     with session, database_errors(bind):
         try:
             yield session
-            if write and not dry_run:
+            if write and not dry_run and _changed(session):
                 bump_revision(session)
                 session.commit()
             else:
@@ -463,8 +522,8 @@ def unit_of_work(
 def bump_revision(session: Session) -> None:
     """Add one to the catalogue's revision counter, in the transaction about to commit:
     whoever caches what they read (the feed server) knows, by one cheap query, that
-    something may have changed. Bumped for every writing unit of work, even one that
-    changed nothing: a feed's ETag is its content's hash, so clients still get 304.
+    something may have changed. Bumped by every unit of work that changed a row, and by
+    no other (``unit_of_work``): a command with nothing to do leaves every cache warm.
 
     ``updated_at`` is the database's clock on PostgreSQL (``clock_timestamp()``, taken
     once the row is locked, so after the previous writer committed; writers' own
@@ -507,12 +566,11 @@ def database_errors(bind: Engine | Connection) -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise Conflict(describe_integrity_error(exc)) from exc
-    except DataError as exc:  # PostgreSQL checks text lengths; SQLite does not
-        table = _statement_table(exc)
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise InvalidInput(
-            f"{table}: a value is longer than the catalogue keeps ({first})"
-        ) from exc
+    except DataError as exc:
+        rule = broken_length_rule(exc)
+        if rule is not None:
+            raise Conflict(RULES[rule]) from exc
+        raise InvalidInput(describe_data_error(exc)) from exc
     except DBAPIError as exc:  # cannot connect, busy, not a database, bad connection option
         where = masked_url(bind.engine.url)
         raise DatabaseUnavailable(f"{where}: {describe_database_error(exc)}") from exc
@@ -532,7 +590,8 @@ def queue_bulk_writer(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(BULK_WRITER_LOCK)))
     else:
-        session.execute(text("PRAGMA cache_size = -16384"))
+        # On the connection, not through the session, which takes textual SQL for a write.
+        session.connection().exec_driver_sql("PRAGMA cache_size = -16384")
 
 
 def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -540,7 +599,11 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     PostgreSQL, ``COPY ... FROM STDIN``; on SQLite, one ``executemany`` of the statement
     compiled once. Each value goes through its column type's own bind processor, so what
     is stored is exactly what SQLAlchemy would write, without its per-row parameter
-    machinery (which costs more than the insert itself)."""
+    machinery (which costs more than the insert itself). The unit of work is told
+    (``mark_changed``): neither path goes through the session. No rows: nothing done."""
+    if not rows:
+        return
+    mark_changed(session)
     connection = session.connection()
     dialect = connection.dialect
     keys = list(rows[0])
@@ -578,6 +641,46 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     if not compiled.positional:
         params = [dict(zip(order, values, strict=True)) for values in params]
     connection.exec_driver_sql(compiled.string, params)
+
+
+def broken_length_rule(exc: DataError) -> str | None:
+    """The length rule (``ck_<table>_<column>_length``) a value refused as data broke, when
+    the statement's parameters tell which: PostgreSQL refuses a NUL in text before any
+    CHECK sees it (and a catalogue before revision 0005 refuses a long text by its
+    VARCHAR type), naming no column. Said in the words the CHECK's own refusal gets on
+    either backend."""
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    limits = rules.LENGTHS.get(_statement_table(exc), {})
+    if "NUL" in message:
+        column = _parameter_column(exc, limits, lambda column, value: "\x00" in value)
+    elif getattr(exc.orig, "sqlstate", None) == "22001":  # string data, right truncation
+        column = _parameter_column(exc, limits, lambda column, value: len(value) > limits[column])
+    else:
+        return None
+    return None if column is None else f"ck_{_statement_table(exc)}_{column}_length"
+
+
+def _parameter_column(exc: DBAPIError, columns: dict[str, int], test: Any) -> str | None:
+    params = exc.params
+    sets = [params] if isinstance(params, dict) else params if isinstance(params, list) else []
+    for given in sets:
+        for key, value in given.items() if isinstance(given, dict) else ():
+            # The ORM names a parameter after its column (with a suffix when it repeats).
+            column = key if key in columns else re.sub(r"_+\d+$", "", key)
+            if isinstance(value, str) and column in columns and test(column, value):
+                return column
+    return None
+
+
+def describe_data_error(exc: DataError) -> str:
+    """One line naming the table of a value the database refused as data (a number out of
+    range, a NUL or a long text whose column the parameters do not tell)."""
+    table = _statement_table(exc)
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    first = message.strip().splitlines()[0]
+    if "NUL" in first:
+        return f"{table}: a text holds a NUL character, which the catalogue never keeps"
+    return f"{table}: a value the catalogue cannot keep ({first})"
 
 
 def describe_database_error(exc: DBAPIError) -> str:
@@ -680,6 +783,29 @@ RULES: dict[str, str] = {
     "ck_nomination_film_or_person": "nomination: it needs a film, a person, or both",
     "ck_nomination_year_range": "nomination: the year must be between 1870 and 2200",
 }
+# Every text column's length (tables._length), one rule per column, made from the lengths.
+_TABLE_WORDS = {"film_link": "film link", "feed_token": "feed", "retired_slug": "retired slug"}
+_COLUMN_WORDS = {
+    "name_key": "name's key",
+    "title_key": "title's key",
+    "url": "URL",
+    "ticket_url": "ticket URL",
+    "imdb_id": "IMDb id",
+    "external_id": "external id",
+    "token_hash": "token hash",
+    "ended_because": "reason it ended",
+}
+RULES.update(
+    {
+        f"ck_{table}_{column}_length": (
+            f"{_TABLE_WORDS.get(table, table)}: the "
+            f"{_COLUMN_WORDS.get(column, column.replace('_', ' '))} is longer than "
+            f"{limit:,} characters, or holds a NUL"
+        )
+        for table, columns in rules.LENGTHS.items()
+        for column, limit in columns.items()
+    }
+)
 
 _SQLITE_UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")
 _SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '(\w+)'")

@@ -508,8 +508,15 @@ def test_on_postgresql_reading_works_and_writes_fail_with_one_line(
     monkeypatch.chdir(tmp_path)  # the exports' files
     for command in READING[:-2]:
         assert run(["--db", url, *command]) == 0, command
+    # The seed is imported already: importing it again has nothing to write, and does not
+    # fail; the same file with one note changed has something.
+    assert run(["--db", url, "import", str(DATA / "lineup.csv")]) == 0
+    changed = tmp_path / "lineup.csv"
+    seed = (DATA / "lineup.csv").read_text(encoding="utf-8")
+    changed.write_text(seed.replace("Reported only", "Reported"), encoding="utf-8")
     capfd.readouterr()
-    for command in [c for c in WRITING if "--dry-run" not in c and c[0] != "db"]:
+    writing = [c for c in WRITING if "--dry-run" not in c and c[0] != "db"]
+    for command in [("import", str(changed)) if c[0] == "import" else c for c in writing]:
         assert run(["--db", url, *command]) == 7, command
         err = capfd.readouterr().err
         assert len(err.splitlines()) == 1 and "read-only transaction" in err, (command, err)
