@@ -82,6 +82,8 @@ NO_OPS = [
     pytest.param(("db", "retime"), "0 screening(s) moved", id="db-retime"),
     pytest.param(("import", "{dir}/header.csv"), "0 rows", id="import-header-only"),
     pytest.param(("import", "{dir}/awards-header.csv"), "", id="import-awards-header-only"),
+    pytest.param(("import", "{dir}/rejected.csv", "--skip-invalid"), "1 rejected",
+                 id="import-every-row-rejected"),
     pytest.param(("import", str(DATA / "lineup.csv")), "2 unchanged", id="reimport-seed"),
     pytest.param(("import", "{dir}/rich.csv"), "2 unchanged", id="reimport-rich"),
     pytest.param(("import", "{dir}/rich.csv", "--sync"), "2 unchanged", id="reimport-sync"),
@@ -185,6 +187,7 @@ class Catalogue:
         (folder / "rich.csv").write_text("\n".join([RICH_HEADER, *RICH_ROWS]) + "\n")
         (folder / "header.csv").write_text(RICH_HEADER + "\n")
         (folder / "awards-header.csv").write_text(AWARDS_HEADER + "\n")
+        (folder / "rejected.csv").write_text("Title,City,Date\nBad Date,London,2013-02-30\n")
         for command in BUILD:
             if "{toronto}" in command:
                 self._find_ids()
