@@ -118,7 +118,9 @@ def test_db_upgrade_then_current_and_history(
     assert shown.startswith("0001  The initial catalogue")
     assert "0002  The revision counter" in shown
     assert "0003  Secret feeds" in shown
-    assert f"{HEAD_REVISION}  Ids are never reused" in shown and shown.endswith("(head)\n")
+    assert "0004  Ids are never reused" in shown
+    assert f"{HEAD_REVISION}  The same limits on both databases" in shown
+    assert shown.endswith("(head)\n")
 
 
 def test_db_downgrade_backs_up_sqlite_first(

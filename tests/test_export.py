@@ -421,8 +421,10 @@ def test_split_by_person_puts_a_screening_in_each_credited_persons_feed(
 
 # --- Text -------------------------------------------------------------------------
 
+# Every kind of text a note may hold (a control character such as BEL it may not:
+# refused at every door, see tests/test_rules_in_commands.py).
 NASTY = (
-    'Q&A; then drinks, "free"\\ for all\r\nSecond line\rThird line\x07 bell\ttab '
+    'Q&A; then drinks, "free"\\ for all\r\nSecond line\rThird line bell\ttab '
     "🎬 مرحبا בעולם " + "long " * 40 + "é" * 50
 )
 
@@ -436,7 +438,7 @@ def test_any_text_survives_the_database_and_the_feed(cli: Cli, tmp_path: Path) -
     data = export(cli, path)
     assert max(len(line) for line in data.split(b"\r\n")) <= 75
     (event,) = events(data).values()
-    expected = NASTY.replace("\r\n", "\n").replace("\r", "\n").replace("\x07", "")
+    expected = NASTY.replace("\r\n", "\n").replace("\r", "\n")
     expected = expected.replace("\t", " ")
     assert str(event["DESCRIPTION"]).endswith(expected.strip())
     code, report = ical_check(path)

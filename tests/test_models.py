@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from screenings.db import RULES, unit_of_work
 from screenings.errors import Conflict, InvalidInput
-from screenings.models import Base, Film, Screening, Venue
+from screenings.models import Base, Festival, Film, Screening, Venue
 from tests import factories as make
 
 UTC = dt.UTC
@@ -102,7 +102,9 @@ def test_a_nomination_needs_a_film_or_a_person(connection: Connection) -> None:
     assert rejected(connection, bad) == "nomination: it needs a film, a person, or both"
 
 
-@pytest.mark.parametrize("zone", ["Europe/Lndon", "europe/london ", "", "Mars/Olympus_Mons"])
+@pytest.mark.parametrize(
+    "zone", ["Europe/Lndon", "right/Europe/London", "", "Mars/Olympus_Mons", "Factory"]
+)
 def test_an_unknown_zone_name_is_refused_with_the_value(connection: Connection, zone: str) -> None:
     with pytest.raises(InvalidInput) as caught, unit_of_work(connection) as session:
         make.screening(session, make.film(session), timezone=zone)
@@ -110,6 +112,18 @@ def test_an_unknown_zone_name_is_refused_with_the_value(connection: Connection, 
         f"screening timezone: unknown time zone {zone!r}; "
         "expected an IANA name such as 'Europe/London'"
     )
+
+
+@pytest.mark.parametrize(
+    ("zone", "kept"),
+    [("europe/london ", "Europe/London"), ("US/Eastern", "America/New_York"),
+     ("Europe/Amsterdam", "Europe/Amsterdam")],
+)  # fmt: skip
+def test_a_zone_is_kept_in_the_zone_rule_s_spelling(zone: str, kept: str) -> None:
+    # Whichever door sets it: a venue and its screenings cannot keep two spellings.
+    assert Venue(name="Curzon", slug="curzon", timezone=zone).timezone == kept
+    assert Festival(name="Fest", slug="fest", timezone=zone).timezone == kept
+    assert Screening(local_date=dt.date(2013, 6, 11), timezone=zone).timezone == kept
 
 
 def test_an_unknown_venue_zone_is_refused(connection: Connection) -> None:

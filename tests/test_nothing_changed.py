@@ -70,13 +70,6 @@ BUILD = [
     ("postpone", "screening", "{london}"),
 ]  # fmt: skip
 
-CREDITS_REPLACED = pytest.mark.xfail(
-    strict=True,
-    reason="services/catalog.py edit_film deletes and re-inserts the credits and links it "
-    "is given even when they are the ones stored (new ids and positions, screenings "
-    "bumped): the edit's service is another part of issue 19; remove this mark then",
-)
-
 # Every command that can have nothing to do, given exactly what is stored.
 NO_OPS = [
     pytest.param(("db", "retime"), "0 screening(s) moved", id="db-retime"),
@@ -99,12 +92,12 @@ NO_OPS = [
         "", id="edit-film",
     ),
     pytest.param(("edit", "film", "Stories We Tell", "--director", "Sarah Polley"), "",
-                 id="edit-film-directors", marks=CREDITS_REPLACED),
+                 id="edit-film-directors"),
     pytest.param(("edit", "film", "Stories We Tell", "--credit", "editor=Mike Munn"), "",
-                 id="edit-film-credits", marks=CREDITS_REPLACED),
+                 id="edit-film-credits"),
     pytest.param(("edit", "film", "Stories We Tell", "--link",
                   "trailer=https://example.com/swt/trailer"), "",
-                 id="edit-film-links", marks=CREDITS_REPLACED),
+                 id="edit-film-links"),
     pytest.param(("edit", "person", "Sarah Polley", "--name", "Sarah Polley"), "",
                  id="edit-person"),
     pytest.param(

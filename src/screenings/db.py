@@ -53,6 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from screenings import rules
 from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput
 from screenings.tables import (
     NOMINATION_RESULTS,
@@ -565,12 +566,11 @@ def database_errors(bind: Engine | Connection) -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise Conflict(describe_integrity_error(exc)) from exc
-    except DataError as exc:  # PostgreSQL checks text lengths; SQLite does not
-        table = _statement_table(exc)
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise InvalidInput(
-            f"{table}: a value is longer than the catalogue keeps ({first})"
-        ) from exc
+    except DataError as exc:
+        rule = broken_length_rule(exc)
+        if rule is not None:
+            raise Conflict(RULES[rule]) from exc
+        raise InvalidInput(describe_data_error(exc)) from exc
     except DBAPIError as exc:  # cannot connect, busy, not a database, bad connection option
         where = masked_url(bind.engine.url)
         raise DatabaseUnavailable(f"{where}: {describe_database_error(exc)}") from exc
@@ -641,6 +641,46 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     if not compiled.positional:
         params = [dict(zip(order, values, strict=True)) for values in params]
     connection.exec_driver_sql(compiled.string, params)
+
+
+def broken_length_rule(exc: DataError) -> str | None:
+    """The length rule (``ck_<table>_<column>_length``) a value refused as data broke, when
+    the statement's parameters tell which: PostgreSQL refuses a NUL in text before any
+    CHECK sees it (and a catalogue before revision 0005 refuses a long text by its
+    VARCHAR type), naming no column. Said in the words the CHECK's own refusal gets on
+    either backend."""
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    limits = rules.LENGTHS.get(_statement_table(exc), {})
+    if "NUL" in message:
+        column = _parameter_column(exc, limits, lambda column, value: "\x00" in value)
+    elif getattr(exc.orig, "sqlstate", None) == "22001":  # string data, right truncation
+        column = _parameter_column(exc, limits, lambda column, value: len(value) > limits[column])
+    else:
+        return None
+    return None if column is None else f"ck_{_statement_table(exc)}_{column}_length"
+
+
+def _parameter_column(exc: DBAPIError, columns: dict[str, int], test: Any) -> str | None:
+    params = exc.params
+    sets = [params] if isinstance(params, dict) else params if isinstance(params, list) else []
+    for given in sets:
+        for key, value in given.items() if isinstance(given, dict) else ():
+            # The ORM names a parameter after its column (with a suffix when it repeats).
+            column = key if key in columns else re.sub(r"_+\d+$", "", key)
+            if isinstance(value, str) and column in columns and test(column, value):
+                return column
+    return None
+
+
+def describe_data_error(exc: DataError) -> str:
+    """One line naming the table of a value the database refused as data (a number out of
+    range, a NUL or a long text whose column the parameters do not tell)."""
+    table = _statement_table(exc)
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    first = message.strip().splitlines()[0]
+    if "NUL" in first:
+        return f"{table}: a text holds a NUL character, which the catalogue never keeps"
+    return f"{table}: a value the catalogue cannot keep ({first})"
 
 
 def describe_database_error(exc: DBAPIError) -> str:
@@ -743,6 +783,29 @@ RULES: dict[str, str] = {
     "ck_nomination_film_or_person": "nomination: it needs a film, a person, or both",
     "ck_nomination_year_range": "nomination: the year must be between 1870 and 2200",
 }
+# Every text column's length (tables._length), one rule per column, made from the lengths.
+_TABLE_WORDS = {"film_link": "film link", "feed_token": "feed", "retired_slug": "retired slug"}
+_COLUMN_WORDS = {
+    "name_key": "name's key",
+    "title_key": "title's key",
+    "url": "URL",
+    "ticket_url": "ticket URL",
+    "imdb_id": "IMDb id",
+    "external_id": "external id",
+    "token_hash": "token hash",
+    "ended_because": "reason it ended",
+}
+RULES.update(
+    {
+        f"ck_{table}_{column}_length": (
+            f"{_TABLE_WORDS.get(table, table)}: the "
+            f"{_COLUMN_WORDS.get(column, column.replace('_', ' '))} is longer than "
+            f"{limit:,} characters, or holds a NUL"
+        )
+        for table, columns in rules.LENGTHS.items()
+        for column, limit in columns.items()
+    }
+)
 
 _SQLITE_UNIQUE_COLUMNS = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")
 _SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '(\w+)'")

@@ -17,12 +17,20 @@ Every door (a command that reads or writes, ``db upgrade``, ``db current``, the 
 server) opens a catalogue through ``open_catalogue``, and what it may do with each
 state, and says when it may not, is ``refusal``'s: one place, so that no door's
 message names a command that cannot work.
+
+**Values that break a rule.** The upgrade to ``RULES_REVISION`` puts the rules of a
+value (``screenings.rules``) into the schema. Before it changes anything it judges every
+stored text by them (``find_offences``); while any breaks one, no door upgrades the
+catalogue, and each says which values, and the ``screenings edit`` command that fixes
+each. Those commands (``Door.FIX``) work on the catalogue as it is, at the revision
+before, whose schema is the same but for the CHECKs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import shlex
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -33,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from screenings import rules
 from screenings.db import (
     database_errors,
     masked_url,
@@ -46,8 +55,17 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # Every revision ever shipped, oldest first (kept right by a test).
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
+# The revision that puts the rules of a value into the schema, refused while a stored
+# value breaks one; a catalogue at the one before can be fixed as it is (Door.FIX).
+RULES_REVISION = "0005"
+FIXABLE_REVISION = KNOWN_REVISIONS[KNOWN_REVISIONS.index(RULES_REVISION) - 1]
+# How many of the values that break a rule a refusal lists (it says how many in all).
+OFFENCES_SHOWN = 10
+# Set in the Alembic config's attributes once the stored values were judged under the
+# migration's lock: the migration need not judge them again.
+ROWS_CHECKED = "screenings_rows_checked"
 VERSION_TABLE = "alembic_version"
 SCRIPT_LOCATION = "screenings:migrations"
 # pg_advisory_xact_lock key: a constant no other application on the server should use.
@@ -72,6 +90,33 @@ class Door(enum.Enum):
     SERVE = "serve"  # serve, and the WSGI application: never creates or upgrades one
     MIGRATE = "migrate"  # db upgrade and db downgrade
     REPORT = "report"  # db current: changes nothing, says what would make it usable
+    # edit: writes as WRITE does, and also works on a catalogue whose upgrade waits for
+    # values that break a rule to be fixed, as it is (it may be fixing one)
+    FIX = "fix"
+
+
+@dataclass(frozen=True)
+class Offence:
+    """A stored value that breaks a rule of ``screenings.rules``."""
+
+    table: str
+    id: int
+    column: str
+    problem: str  # the rule's own words, naming "TABLE #ID COLUMN"
+    fix: str | None  # the command that fixes it; None where no command changes it
+
+    @property
+    def describe(self) -> str:
+        fix = self.fix or "no screenings command changes it: correct it in the database"
+        return f"[{self.problem}; fix: {fix}]"
+
+
+@dataclass(frozen=True)
+class Offences:
+    """The first ``OFFENCES_SHOWN`` values that break a rule, and how many do in all."""
+
+    first: tuple[Offence, ...]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -85,6 +130,9 @@ class Status:
     # An older catalogue is upgraded by the first command that uses it (SQLite), not only
     # by 'db upgrade' (PostgreSQL, shared: upgrading it is a deliberate act).
     upgrades_on_use: bool = False
+    # An older catalogue below RULES_REVISION: the stored values that break a rule, which
+    # keep it from being upgraded (None when none do, or it was not looked at).
+    offences: Offences | None = None
 
     @property
     def describe(self) -> str:
@@ -107,10 +155,14 @@ class Migration:
         return self.before != self.after
 
 
-def read_status(engine: Engine) -> Status:
-    """Where the database stands, without importing Alembic and without a lock."""
+def read_status(engine: Engine, *, judge: bool = True) -> Status:
+    """Where the database stands, without importing Alembic and without a lock. An older
+    catalogue's stored values are judged by the rules (``offences``) when its way up passes
+    ``RULES_REVISION``, unless ``judge`` is False (a door that will upgrade it: the
+    migration judges them, under its lock)."""
     with database_errors(engine), engine.connect() as connection:
         revision, state = _read_state(connection)
+        offences = _offences_before(connection, revision, state, HEAD_REVISION) if judge else None
         connection.rollback()
     return Status(
         masked_url(engine.url),
@@ -118,7 +170,38 @@ def read_status(engine: Engine) -> Status:
         state,
         blocked=schema_blocked(engine) if state is SchemaState.OLDER else None,
         upgrades_on_use=engine.dialect.name == "sqlite",
+        offences=offences,
     )
+
+
+def _read_for(engine: Engine, door: Door) -> Status:
+    """Where the database stands for ``door``: its values judged only when the door will
+    not upgrade it (and so will not have them judged under the migration's lock), or may
+    use it as it is (``FIX``). Never for ``SERVE``: the server refuses every older
+    catalogue alike, and tries again at each request, which must not cost a reading of
+    the whole catalogue; 'screenings db upgrade', which it names, lists the values."""
+    status = read_status(engine, judge=False)
+    if status.state is SchemaState.OLDER and (
+        door is Door.FIX or (door is not Door.SERVE and refusal(status, door) is not None)
+    ):
+        return read_status(engine)
+    return status
+
+
+def _offences_before(
+    connection: Connection, revision: str | None, state: SchemaState, target: str | None
+) -> Offences | None:
+    """The values that keep a catalogue at ``revision`` from reaching ``target``: looked
+    for only when the way up passes RULES_REVISION."""
+    order = (None, *KNOWN_REVISIONS)
+    if (
+        state is not SchemaState.OLDER
+        or revision is None
+        or target is None
+        or not order.index(revision) < order.index(RULES_REVISION) <= order.index(target)
+    ):
+        return None
+    return find_offences(connection)
 
 
 def _read_state(connection: Connection) -> tuple[str | None, SchemaState]:
@@ -151,8 +234,12 @@ def refusal(status: Status, door: Door, *, source: str = "--db") -> ScreeningsEr
     url, state = status.url, status.state
     if state is SchemaState.CURRENT:
         return None
+    if state is SchemaState.OLDER and status.offences is not None:
+        if door is Door.FIX and status.revision == FIXABLE_REVISION:
+            return None
+        return DatabaseState(_offences_message(status, status.offences))
     if state is SchemaState.NEW:
-        if door in (Door.WRITE, Door.MIGRATE):
+        if door in (Door.WRITE, Door.FIX, Door.MIGRATE):
             return None
         return InvalidInput(
             f"{source}: {url} holds no catalogue yet; "
@@ -168,7 +255,9 @@ def refusal(status: Status, door: Door, *, source: str = "--db") -> ScreeningsEr
                 f"{older}, and {status.blocked}: "
                 "upgrade it where it can be written ('screenings db upgrade')"
             )
-        if door is Door.MIGRATE or (door in (Door.READ, Door.WRITE) and status.upgrades_on_use):
+        if door is Door.MIGRATE or (
+            door in (Door.READ, Door.WRITE, Door.FIX) and status.upgrades_on_use
+        ):
             return None
         if door is Door.SERVE:
             return DatabaseState(
@@ -197,6 +286,22 @@ def refusal(status: Status, door: Door, *, source: str = "--db") -> ScreeningsEr
     )
 
 
+def _offences_message(status: Status, offences: Offences) -> str:
+    count = offences.total
+    values = f"{count} stored value{'s' if count != 1 else ''}"
+    which = "each" if count <= len(offences.first) else f"the first {len(offences.first)}"
+    first = ""
+    if status.revision != FIXABLE_REVISION:  # the commands that fix them need its schema
+        to = FIXABLE_REVISION
+        first = f"upgrade it to {to} ('screenings db upgrade --to {to}'), then "
+    return (
+        f"{status.url} is at revision {status.revision}, and cannot be upgraded to "
+        f"{HEAD_REVISION} while {values} break{'s' if count == 1 else ''} the catalogue's "
+        f"rules; nothing was changed: {first}fix {which} and try again: "
+        + " ".join(offence.describe for offence in offences.first)
+    )
+
+
 def _refuse(status: Status, door: Door, source: str = "--db") -> None:
     error = refusal(status, door, source=source)
     if error is not None:
@@ -221,9 +326,11 @@ def open_catalogue(
     never creates a catalogue. ``READ`` upgrades an older SQLite one where it can be
     written, after a backup, as ``WRITE`` does; ``WRITE`` also creates a new one.
     ``MIGRATE`` gets the writing engine unchecked: the migration checks under its lock.
-    ``REPORT`` gets the reading engine unchecked.
+    ``REPORT`` gets the reading engine unchecked. ``FIX`` is ``WRITE``, except that a
+    catalogue whose upgrade waits for values that break a rule to be fixed is used as it
+    is, with a notice (when it is at the revision before ``RULES_REVISION``).
     """
-    write = door in (Door.WRITE, Door.MIGRATE)
+    write = door in (Door.WRITE, Door.FIX, Door.MIGRATE)
     engine = open_place(
         url,
         what=what,
@@ -237,7 +344,17 @@ def open_catalogue(
             return engine, None
         if door is Door.WRITE:
             return engine, ensure_schema(engine)
-        status = read_status(engine)
+        if door is Door.FIX and missing_file(engine.url) is None:
+            status = _read_for(engine, door)
+            if status.state is SchemaState.OLDER and status.offences is not None:
+                _refuse(status, door, what)
+                return engine, (
+                    f"{_where(engine)} stays at revision {status.revision} until the stored "
+                    "values that break a rule are fixed; any other command lists them"
+                )
+        if door is Door.FIX:
+            return engine, ensure_schema(engine)
+        status = _read_for(engine, door)
         _refuse(status, door, what)
         if status.state is SchemaState.CURRENT:
             return engine, None
@@ -265,7 +382,7 @@ def ensure_schema(engine: Engine) -> str | None:
     ``refusal``'s, for a writing command.
     """
     if missing_file(engine.url) is None:
-        status = read_status(engine)
+        status = _read_for(engine, Door.WRITE)
         if status.state is SchemaState.CURRENT:
             return None
         _refuse(status, Door.WRITE)
@@ -331,9 +448,15 @@ def _migrate(engine: Engine, direction: str, revision: str) -> Migration:
                     f"revision: {url} is at {before or 'base'}; to reach {target or 'base'} "
                     f"use 'screenings db {other}'"
                 )
+            if direction == "upgrade":  # before the backup: a refused upgrade leaves none
+                offences = _offences_before(connection, before, state, target)
+                if offences is not None:
+                    raise DatabaseState(_offences_message(Status(url, before, state), offences))
             if engine.dialect.name == "sqlite" and state is not SchemaState.NEW:
                 backup = backup_sqlite(engine, before)
-            getattr(command, direction)(alembic_config(connection), target or "base")
+            config = alembic_config(connection)
+            config.attributes[ROWS_CHECKED] = True  # under this lock, in this transaction
+            getattr(command, direction)(config, target or "base")
     except BaseException:
         if backup is not None:
             _drop_needless_backup(engine, backup, before)
@@ -451,3 +574,209 @@ def history() -> list[tuple[str, str | None, str]]:
         down = script.down_revision
         rows.append((script.revision, down if isinstance(down, str) else None, script.doc))
     return list(reversed(rows))
+
+
+# --- Stored values judged by the rules of a value -----------------------------------------
+
+# The tables whose text the rules judge, parents first (a venue's fix comes before its
+# screenings'), and the columns a rule other than text hygiene judges.
+_JUDGED = (
+    "person",
+    "film",
+    "credit",
+    "film_link",
+    "festival",
+    "edition",
+    "selection",
+    "venue",
+    "screening",
+    "award",
+    "nomination",
+    "feed_token",
+    "retired_slug",
+)
+_ZONES = {("festival", "timezone"), ("venue", "timezone"), ("screening", "timezone")}
+_URLS = {
+    ("film", "website"),
+    ("film_link", "url"),
+    ("festival", "website"),
+    ("screening", "ticket_url"),
+}
+# (table, column) -> the edit command's kind and option, and what its value stands for.
+_EDITS = {
+    ("person", "name"): ("person", "--name", "NAME"),
+    ("person", "name_key"): ("person", "--name", "NAME"),
+    ("film", "title"): ("film", "--title", "TITLE"),
+    ("film", "title_key"): ("film", "--title", "TITLE"),
+    ("film", "original_title"): ("film", "--original-title", "TITLE"),
+    ("film", "website"): ("film", "--website", "URL"),
+    ("film", "imdb_id"): ("film", "--imdb", "IMDB_ID"),
+    ("festival", "name"): ("festival", "--name", "NAME"),
+    ("festival", "name_key"): ("festival", "--name", "NAME"),
+    ("festival", "city"): ("festival", "--city", "CITY"),
+    ("festival", "country"): ("festival", "--country", "COUNTRY"),
+    ("festival", "website"): ("festival", "--website", "URL"),
+    ("festival", "timezone"): ("festival", "--timezone", "ZONE"),
+    ("edition", "label"): ("edition", "--label", "LABEL"),
+    ("venue", "name"): ("venue", "--name", "NAME"),
+    ("venue", "name_key"): ("venue", "--name", "NAME"),
+    ("venue", "address"): ("venue", "--address", "ADDRESS"),
+    ("venue", "city"): ("venue", "--city", "CITY"),
+    ("venue", "country"): ("venue", "--country", "COUNTRY"),
+    ("venue", "timezone"): ("venue", "--timezone", "ZONE"),
+    ("screening", "city"): ("screening", "--city", "CITY"),
+    ("screening", "timezone"): ("screening", "--timezone", "ZONE"),
+    ("screening", "kind"): ("screening", "--kind", "KIND"),
+    ("screening", "audience"): ("screening", "--audience", "AUDIENCE"),
+    ("screening", "ticket_url"): ("screening", "--ticket-url", "URL"),
+    ("screening", "notes"): ("screening", "--note", "NOTE"),
+    ("award", "name"): ("award", "--name", "NAME"),
+    ("award", "name_key"): ("award", "--name", "NAME"),
+    ("award", "presenter"): ("award", "--presenter", "PRESENTER"),
+    ("nomination", "category"): ("nomination", "--category", "CATEGORY"),
+}
+# How many values each column's memory of values kept holds (find_offences).
+_KEPT_REMEMBERED = 20_000
+# Columns whose record is named through another's: table -> the columns fetched with it.
+_CONTEXT = {
+    "selection": ("film_id", "edition_id"),
+    "film_link": ("film_id", "kind"),
+    "screening": ("venue_id",),
+}
+
+
+def find_offences(connection: Connection) -> Offences | None:
+    """Every stored text that a rule of ``screenings.rules`` refuses, judged as every door
+    judges a value (the first ``OFFENCES_SHOWN`` of them, and how many in all); None when
+    none does. Refused: a text longer than its column keeps, a control character where
+    text hygiene refuses one (a NUL anywhere), a web address the URL rule refuses, a zone
+    the zone rule refuses (a zone it maps to another name is no offence: the upgrade
+    rewrites it). Reads every row once; changes nothing."""
+    inspector = inspect(connection)
+    present = set(inspector.get_table_names())
+    first: list[Offence] = []
+    total = 0
+    bad_venue_zones: dict[int, str] = {}
+    for table in _JUDGED:
+        if table not in present:
+            continue
+        have = {column["name"] for column in inspector.get_columns(table)}
+        judged = [
+            column
+            for column in (*rules.LENGTHS.get(table, {}), *_multiline(table))
+            if column in have
+        ]
+        extra = [column for column in _CONTEXT.get(table, ()) if column in have]
+        listed = ", ".join(f'"{column}"' for column in (*judged, *extra))
+        present_values = " OR ".join(f'"{column}" IS NOT NULL' for column in judged)
+        rows = connection.execute(
+            text(f'SELECT id, {listed} FROM "{table}" WHERE {present_values} ORDER BY id'),
+            execution_options={"stream_results": True},  # (for this statement only)
+        )
+        # A value a rule keeps in one row it keeps in every row of its column: many
+        # repeat (a zone, a city, a kind). The memory of them is bounded.
+        kept: dict[str, set[object]] = {column: set() for column in judged}
+        for row in rows:
+            ident = row[0]
+            context = dict(zip(extra, row[1 + len(judged) :], strict=True))
+            for column, value in zip(judged, row[1 : 1 + len(judged)], strict=True):
+                if value is None or value in kept[column]:
+                    continue
+                problem = _problem(table, column, value, ident)
+                if problem is None:
+                    if len(kept[column]) >= _KEPT_REMEMBERED:
+                        kept[column].clear()
+                    kept[column].add(value)
+                    continue
+                total += 1
+                if table == "venue" and column == "timezone":
+                    bad_venue_zones[ident] = value
+                if len(first) < OFFENCES_SHOWN:
+                    fix = _fix(table, column, value, ident, context, bad_venue_zones)
+                    first.append(Offence(table, ident, column, problem, fix))
+    return Offences(tuple(first), total) if total else None
+
+
+def refuse_offences(connection: Connection) -> None:
+    """Raise ``DatabaseState`` listing the stored values that break a rule, if any: for a
+    migration run without ``screenings.migrate`` (the ``alembic`` command)."""
+    offences = find_offences(connection)
+    if offences is not None:
+        revision, state = _read_state(connection)
+        status = Status(masked_url(connection.engine.url), revision, state)
+        raise DatabaseState(_offences_message(status, offences))
+
+
+def _multiline(table: str) -> list[str]:
+    return [column for judged, column in sorted(rules.MULTILINE) if judged == table]
+
+
+def _problem(table: str, column: str, value: object, ident: int) -> str | None:
+    """What a rule says of ``value``, stored in ``table.column`` of row ``ident``, in the
+    rule's own words; None when every rule keeps it."""
+    what = f"{table} #{ident} {column}"
+    if not isinstance(value, str):
+        return f"{what}: not text"
+    limit = rules.LENGTHS.get(table, {}).get(column)
+    try:
+        if limit is not None:
+            rules.check_length(value, what=what, limit=limit)  # the stored value, as it is
+        if (table, column) in _ZONES:
+            rules.canonical_zone(value, what=what)
+        elif (table, column) in _URLS:
+            rules.check_url(value, what=what, limit=limit or 1000)
+        else:
+            rules.clean_text(value, what=what, multiline=(table, column) in rules.MULTILINE)
+    except InvalidInput as refused:
+        return refused.message
+    return None
+
+
+def _fix(
+    table: str,
+    column: str,
+    value: str,
+    ident: int,
+    context: dict[str, object],
+    bad_venue_zones: dict[int, str],
+) -> str | None:
+    """The command line that fixes ``table.column`` of row ``ident``; None if none does."""
+    if table == "screening" and column == "timezone":
+        venue = context.get("venue_id")
+        if isinstance(venue, int) and bad_venue_zones.get(venue) == value:
+            # Its zone is its venue's: fixing the venue's moves its screenings with it.
+            return _fix("venue", "timezone", value, venue, {}, bad_venue_zones)
+    if table == "selection" and column in {"section", "premiere"}:
+        film, edition = context.get("film_id"), context.get("edition_id")
+        option = f"--{column}"
+        return _command("selection", f"#{film}", "--edition", f"#{edition}", option, column.upper())
+    if table == "film_link" and column == "url" and isinstance(context.get("kind"), str):
+        kind = str(context["kind"])
+        if _problem(table, "kind", kind, ident) is None:
+            return _command("film", f"#{context.get('film_id')}", "--link", f"{kind}=URL")
+    edit = _EDITS.get((table, column))
+    if edit is None:
+        return None
+    kind, option, placeholder = edit
+    if (table, column) in _ZONES:
+        placeholder = _zone_meant(value) or placeholder
+    elif (table, column) in _URLS and not value.strip():
+        placeholder = ""  # an empty address: '' clears it
+    return _command(kind, f"#{ident}", option, placeholder)
+
+
+def _command(*args: str) -> str:
+    return shlex.join(["screenings", "edit", *args])
+
+
+def _zone_meant(value: str) -> str | None:
+    """The zone a refused zone name most likely meant (``right/Europe/London`` ->
+    ``Europe/London``), when there is one."""
+    name = value.strip()
+    for prefix in ("posix/", "right/"):
+        if name.lower().startswith(prefix):
+            try:
+                return rules.canonical_zone(name[len(prefix) :], what="zone")
+            except InvalidInput:
+                return None
+    return None

@@ -3,7 +3,7 @@
 The schema (columns, keys, rules) is defined once, in ``screenings.tables``;
 here each class names its table and declares its attributes' Python types,
 its relationships and the rules that live in Python: name keys derived from
-names, zones checked against the zone database, and a screening's UTC
+names, zones kept in the zone rule's spelling, and a screening's UTC
 instant derived from its local date, local time and zone. No queries, no I/O.
 
 ``tests/test_models.py`` checks that every column of every table has a typed
@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, relationship, validates
 from screenings import tables
 from screenings.errors import InvalidInput
 from screenings.keys import name_key
+from screenings.rules import canonical_zone
 from screenings.tables import (  # re-exported: the model's vocabulary
     COMMON_CREDIT_ROLES,
     COMMON_LINK_KINDS,
@@ -30,7 +31,7 @@ from screenings.tables import (  # re-exported: the model's vocabulary
     UTCDateTime,
     utcnow,
 )
-from screenings.timeparse import load_zone, wall_to_utc
+from screenings.timeparse import wall_to_utc
 
 __all__ = [
     "COMMON_CREDIT_ROLES",
@@ -70,10 +71,12 @@ class Timestamped:
 
 
 def _validate_zone(name: str | None, what: str) -> str | None:
+    """The zone ``name`` means, in the one spelling the catalogue keeps
+    (``rules.canonical_zone``), whichever door set it: a venue and its screenings, given
+    ``europe/paris``, both keep ``Europe/Paris``."""
     if name is None:
         return None
-    load_zone(name, what=what)
-    return name
+    return canonical_zone(name, what=what)
 
 
 class Person(Timestamped, Base):
@@ -278,7 +281,7 @@ class Screening(Timestamped, Base):
             raise InvalidInput(
                 "screening timezone: required (an IANA name such as 'Europe/London')"
             )
-        load_zone(value, what="screening timezone")
+        value = canonical_zone(value, what="screening timezone")
         self._derive_instant(self.local_date, self.local_time, value)
         return value
 

@@ -6,13 +6,14 @@ database judge a value alike (STYLE.md, "One rule, one place, every path"). It i
 only the standard library, tzdata's data and ``screenings.errors``.
 
 - the closed vocabularies (statuses, visibility, selection statuses, results);
-- the longest text each column keeps (``LENGTHS``): the schema's widths, which
-  PostgreSQL enforces by type and SQLite by a CHECK (migration 0005);
+- the longest text each column keeps (``LENGTHS``): the schema's widths, which a
+  CHECK enforces alike on both databases (migration 0005);
 - text hygiene (``clean_text``): no NUL and no C0 or C1 control character (a newline
   and a tab where a field allows several lines), whitespace collapsed in names;
 - one web address rule (``check_url``);
 - one zone rule (``canonical_zone``);
-- the years a date may have, and the two orders a numeric date may be read in.
+- the years a date may have, and the two orders a numeric date may be read in;
+- the days an edition may run on, for its year.
 
 A check names what it judges by ``what``, in the door's own terms (``--ticket-url``,
 ``column 'Ticket URL'``, ``ticket_url``), and raises ``InvalidInput``.
@@ -20,6 +21,7 @@ A check names what it judges by ``what``, in the door's own terms (``--ticket-ur
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from functools import lru_cache
@@ -234,3 +236,35 @@ def day_order(dayfirst: bool, monthfirst: bool, *, what: str) -> bool | None:
     if dayfirst and monthfirst:
         raise InvalidInput(f"{what}: both orders given; give one of {' or '.join(DAY_ORDERS)}")
     return True if dayfirst else False if monthfirst else None
+
+
+# --- An edition's days ------------------------------------------------------------------------
+
+
+def edition_days(
+    year: int,
+    first: dt.date | None,
+    last: dt.date | None,
+    *,
+    what_first: str,
+    what_last: str,
+) -> None:
+    """Refuse an edition's first and last days (either may be unknown) that do not fit
+    its year: an edition is of the year it opens in, so its first day is in ``year``;
+    its last day is in ``year`` too, or in the next one for an edition that runs over New
+    Year (28 December to 3 January, a season from September to June), and never before
+    its first. ``InvalidInput`` names ``what_first`` or ``what_last``."""
+    if first is not None and first.year != year:
+        raise InvalidInput(f"{what_first}: {first} is not in {year}, the edition's year")
+    if last is None:
+        return
+    if first is not None and last < first:
+        hint = (
+            f" (an edition running over New Year ends in {year + 1})" if first.month == 12 else ""
+        )
+        raise InvalidInput(f"{what_last}: {last} is before {what_first} {first}{hint}")
+    if last.year not in (year, year + 1):
+        raise InvalidInput(
+            f"{what_last}: {last} is not in {year}, the edition's year (nor in {year + 1}, "
+            "for an edition running over New Year)"
+        )

@@ -11,6 +11,12 @@ so such keys are unique indexes over ``COALESCE(...)`` expressions, with the
 sentinels below (0 for a missing id or year, '' for missing text, 24:00 for a
 missing time, which no real time equals). The migrations write them by hand.
 
+Every text column but the few of type Text keeps at most ``rules.LENGTHS`` characters,
+and keeps no NUL, alike on both backends: a CHECK ``ck_<table>_<column>_length`` refuses
+the rest (migration 0005). SQLite would keep any length in a VARCHAR; on PostgreSQL these
+columns are TEXT, so that the same CHECK, not the type, refuses there too, naming the
+column (a VARCHAR's own error names none).
+
 Instants are stored in UTC and come back as aware ``datetime`` values in UTC
 on both backends (``UTCDateTime``).
 """
@@ -122,6 +128,8 @@ def _table(name: str, *items: Any, reused_ids: bool = False) -> Table:
     """
     columns = [i for i in items if isinstance(i, Column)]
     others = [i for i in items if not isinstance(i, Column)]
+    widths = rules.LENGTHS.get(name, {})
+    others += [_length(c.name, widths[c.name]) for c in columns if c.name in widths]
     return Table(
         name,
         metadata,
@@ -135,8 +143,20 @@ def _table(name: str, *items: Any, reused_ids: bool = False) -> Table:
 
 
 def _width(table: str, column: str) -> String:
-    """The text type of ``table.column``, as wide as ``rules.LENGTHS`` says."""
-    return String(rules.length(table, column))
+    """The text type of ``table.column``, as wide as ``rules.LENGTHS`` says: VARCHAR(n) on
+    SQLite (which keeps any length in it), TEXT on PostgreSQL; ``_length`` checks both."""
+    return String(rules.length(table, column)).with_variant(Text(), "postgresql")
+
+
+def _length(column: str, limit: int) -> CheckConstraint:
+    # SQLite's length() counts the characters before a NUL only, so a NUL would hide the
+    # rest of a value from the limit: the value must also equal its first length()
+    # characters, which a value holding a NUL never does. PostgreSQL keeps no NUL in
+    # text, and there the second test always holds: one rule, the same on both.
+    return CheckConstraint(
+        f"length({column}) <= {limit} AND {column} = substr({column}, 1, length({column}))",
+        name=f"{column}_length",
+    )
 
 
 def _required(name: str, type_: Any, **kw: Any) -> Column[Any]:

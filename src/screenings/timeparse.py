@@ -162,19 +162,46 @@ class DateRange:
     last: dt.date
 
 
+# Words a programme writes for a time not known yet: the screening is at "time TBA".
+UNKNOWN_TIMES = frozenset(
+    {"tba", "tbc", "tbd", "time tba", "to be announced", "to be confirmed", "?"}
+)
+
+
+def time_unknown(text: str) -> bool:
+    """True for the words that say a time is not known yet (``TBA``, ``to be confirmed``)."""
+    return " ".join(text.split()).lower() in UNKNOWN_TIMES
+
+
+def looks_like_time(text: str) -> bool:
+    """True for a text written as a time of day (``18:00``, ``6pm``), whether or not it is
+    one (``25:00`` is written as one): ``parse_time`` says what is wrong with it."""
+    match = re.match(_TIME, text.strip().lower())
+    return match is not None and (match["m"] is not None or match["ampm"] is not None)
+
+
 def parse_time(text: str, *, what: str = "time") -> dt.time:
-    """``18:00``, ``18.30``, ``18h30``, ``6pm``, ``6:30 pm`` -> a time; anything else is refused."""
+    """``18:00``, ``18.30``, ``18h30``, ``6pm``, ``6:30 pm`` -> a time; anything else is
+    refused, saying what is wrong with a time that is none (``25:00``, ``18:60``)."""
     match = re.match(_TIME, text.strip().lower())
     if not match or (match["m"] is None and match["ampm"] is None):
-        raise InvalidInput(f"{what}: cannot read {text!r} as a time; expected e.g. 18:00 or 6pm")
+        raise InvalidInput(
+            f"{what}: cannot read {text[:80]!r} as a time; expected e.g. 18:00 or 6pm"
+        )
     hour, minute = int(match["h"]), int(match["m"] or 0)
     second = int(match["s"] or 0)
     if match["ampm"]:
         if not 1 <= hour <= 12:
-            raise InvalidInput(f"{what}: {text!r} has an hour of {hour} with am/pm")
+            raise InvalidInput(
+                f"{what}: {text!r} has an hour of {hour} with am/pm; expected 1 to 12"
+            )
         hour = hour % 12 + (12 if match["ampm"].startswith("p") else 0)
-    if hour > 23 or minute > 59 or second > 59:
-        raise InvalidInput(f"{what}: {text!r} is not a time of day")
+    for value, unit, last in ((hour, "hour", 23), (minute, "minute", 59), (second, "second", 59)):
+        if value > last:
+            raise InvalidInput(
+                f"{what}: {text!r} is not a time of day: its {unit} is {value}; expected "
+                f"00 to {last}"
+            )
     return dt.time(hour, minute, second)
 
 
@@ -223,6 +250,9 @@ def parse_when(
     for form in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
         if (match := re.match(form, lowered)) and (month := _month_number(match["month"])):
             return When(_make_date(int(match["y"]), month, int(match["d"]), raw, what))
+    if looks_like_time(raw):
+        parse_time(raw, what=what)  # a time that is none is said first
+        raise InvalidInput(f"{what}: {raw!r} is a time; expected a date such as 2013-06-11")
     if not any(month[:3] in lowered for month in _MONTHS):
         raise InvalidInput(
             f"{what}: cannot read {raw!r} as a date; expected e.g. 2013-06-11, 11 June 2013 "

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from screenings import logsafe
+from screenings import logsafe, rules
 from screenings.config import Settings, load_settings
 from screenings.db import REVISION_SQL, revision_version
 from screenings.errors import (
@@ -70,7 +70,6 @@ CACHE_CONTROL = "public, max-age=300"
 # A secret feed is for its holder only: no shared cache keeps it, no browser stores it.
 SECRET_CACHE_CONTROL = "private, no-store"
 _SECRET = re.compile(r"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>ics|json)\Z")
-_CONTROL = re.compile("[\x00-\x1f\x7f]")
 CACHED_RESPONSES = 512
 CACHED_BYTES = 128 * 1024 * 1024  # per worker, both representations counted
 KINDS = {
@@ -522,6 +521,7 @@ class FeedApp:
         self, session: Session, kind: str | None, slug: str | None, given: dict[str, Any]
     ) -> ScreeningQuery:
         from screenings.query import ScreeningQuery
+        from screenings.services.criteria import checked_query
         from screenings.timeparse import date_span
 
         what = KINDS[kind] if kind else None
@@ -554,12 +554,13 @@ class FeedApp:
             city=_one(given, "city"),
             country=_one(given, "country"),
             audience=_one(given, "audience"),
-            kinds=tuple(k.lower() for k in given.get("kind", ())),
+            kinds=tuple(given.get("kind", ())),
             statuses=tuple(given.get("status", ())),
             include_private=False,  # never, here (DESIGN.md, invariant 8)
             default_length_minutes=self.settings.default_duration_minutes,
         )
-        return replace(query, **named)
+        # A parameter is named as the address names it: its names are the fields'.
+        return replace(checked_query(query), **named)
 
     def _render_page(
         self, session: Session, kind: str, slug: str, base: str, root: str
@@ -644,25 +645,29 @@ def _request_base(environ: dict[str, Any]) -> str:
 
 
 def _parameters(query_string: str, kind: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The query parameters, checked and in a canonical order (a cache key)."""
+    """The query parameters, checked and in a canonical order (a cache key): each value
+    clean text (``rules.clean_text``, as every door judges text), tidied, and not empty.
+    What a filter's value must be beyond that is ``criteria.checked_query``'s to say."""
     try:
         parsed = parse_qs(query_string, keep_blank_values=True, encoding="utf-8", errors="strict")
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("query: not UTF-8 text once percent-decoded") from None
+    checked = []
     for name, values in parsed.items():
         if name not in PARAMETERS:
+            shown = name if name.isprintable() and len(name) <= 80 else repr(name[:80])
             raise InvalidInput(
-                f"{name}: unknown parameter; expected one of {', '.join(PARAMETERS)}"
+                f"{shown}: unknown parameter; expected one of {', '.join(PARAMETERS)}"
             )
         if len(values) > 1 and name not in REPEATABLE:
             raise InvalidInput(f"{name}: given {len(values)} times; expected once")
-        if any(not value.strip() for value in values):
+        kept = tuple(rules.clean_text(value, what=name) for value in values)
+        if not all(kept):
             raise InvalidInput(f"{name}: empty")
-        if any(_CONTROL.search(value) for value in values):
-            raise InvalidInput(f"{name}: holds a control character")
+        checked.append((name, kept))
     if "role" in parsed and kind != "people":
         raise InvalidInput("role: only for /feeds/people/...")
-    return tuple(sorted((name, tuple(values)) for name, values in parsed.items()))
+    return tuple(sorted(checked))
 
 
 def _redacted(path: str) -> str:

@@ -56,7 +56,8 @@ LINEUP = (
     f'"{TITLE.replace(chr(34), chr(34) * 2)}",2012,71,{DIRECTOR},{FESTIVAL},2013,{SECTION},'
     f"{VENUE},{CITY},2013-06-11,18:00,Europe/London,{AUDIENCE},{NOTES}\r\n"
 )
-# Screenings as a user can add them by hand: leading whitespace before a formula.
+# Screenings as a user can add them by hand: leading whitespace before a formula (kept
+# out by the text rule, rules.clean_text, which trims a value: the formula then leads).
 BY_HAND = [
     ("--note", "\t=1+1", "--audience", "\r=2+2"),
     ("--note", "\n=3+3", "--audience", "\t@SUM(A1:A9)"),
@@ -168,9 +169,9 @@ def test_every_hostile_value_arrived_and_is_quoted(
     assert imported["city"] == imported["venue_city"] == "'" + CITY
     assert imported["audience"] == "'" + AUDIENCE
     assert imported["notes"] == "'" + NOTES
-    assert {(r["audience"][:2], r["notes"][:2]) for r in rows[1:]} == {
-        ("'\r", "'\t"),
-        ("'\t", "'\n"),
+    assert {(r["audience"], r["notes"]) for r in rows[1:]} == {
+        ("'=2+2", "'=1+1"),
+        ("'@SUM(A1:A9)", "'=3+3"),
     }
     films = spreadsheet(call(capsys, "--db", db, "list", "films", "--format", "csv"))
     assert [f["directors"] for f in films if f["title"] == "'" + TITLE] == ["'" + DIRECTOR]

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from screenings import __version__
-from screenings.cli import output
+from screenings.cli import filters, output
 from screenings.cli.context import State
 from screenings.errors import InvalidInput, ScreeningsError
 
@@ -101,17 +101,17 @@ def root(
         ),
     ] = None,
     dayfirst: Annotated[
-        bool | None,
+        bool,
         typer.Option(
-            "--dayfirst/--monthfirst",
+            "--dayfirst",
             help=(
-                "How to read numeric dates such as 11/06/2013. Default: "
-                "$SCREENINGS_DATE_ORDER (dayfirst or monthfirst); with neither, a date "
-                "that reads both ways is refused."
+                "Read numeric dates such as 11/06/2013 day first (--monthfirst: month "
+                "first; not both). Default: $SCREENINGS_DATE_ORDER (dayfirst or "
+                "monthfirst); with neither, a date that reads both ways is refused."
             ),
-            show_default=False,
         ),
-    ] = None,
+    ] = False,
+    monthfirst: filters.MonthFirst = False,
     immutable: Annotated[
         bool,
         typer.Option(
@@ -129,7 +129,7 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    ctx.obj = State(db, dayfirst, immutable)
+    ctx.obj = State(db, filters.day_order(dayfirst, monthfirst), immutable)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from screenings.cli.context import pairs, state, write
+from screenings.cli.options import option_names
 
 app = typer.Typer(
     help="Add a record to the catalogue, and say back what was stored.\n\n"
@@ -19,9 +20,16 @@ Opt = typer.Option
 
 
 def _write(
-    ctx: typer.Context, what: str, action: Callable[..., Any], *args: Any, **kw: Any
+    ctx: typer.Context,
+    what: str,
+    action: Callable[..., Any],
+    *args: Any,
+    arguments: dict[str, str] | None = None,
+    **kw: Any,
 ) -> None:
-    write(ctx, "Added", what, action, *args, **kw)
+    """Add through the service ``action``, its fields named by this command's options and
+    ``arguments`` (the usage line's names for the positional ones)."""
+    write(ctx, "Added", what, action, *args, names=option_names(**(arguments or {})), **kw)
 
 
 @app.command("film")
@@ -63,6 +71,7 @@ def film(
         credits=pairs(credit, "--credit", "ROLE=NAME, e.g. editor=Manfred Becker"),
         links=pairs(link, "--link", "KIND=URL, e.g. trailer=https://..."),
         website=website,
+        arguments={"title": "TITLE"},
     )
 
 
@@ -74,7 +83,7 @@ def person(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The nam
     """
     from screenings.services.catalog import add_person
 
-    _write(ctx, "person", add_person, name)
+    _write(ctx, "person", add_person, name, arguments={"name": "NAME"})
 
 
 @app.command("festival")
@@ -102,6 +111,7 @@ def festival(
         country=country,
         timezone=timezone,
         website=website,
+        arguments={"name": "NAME"},
     )
 
 
@@ -116,15 +126,12 @@ def edition(
 ) -> None:
     """Add a festival's edition of a year, with its dates when known.
 
+    Its first day is in YEAR; its last in YEAR too, or in the next one for an edition
+    that runs over New Year.
+
     Example: screenings add edition "Sheffield Doc/Fest" 2013 --from 2013-06-12 --to 2013-06-16
     """
     from screenings.services.catalog import add_edition
-    from screenings.timeparse import parse_when
-
-    dayfirst = state(ctx).settings.dayfirst
-
-    def day(text: str | None, what: str) -> Any:
-        return parse_when(text, what=what, dayfirst=dayfirst, year=year).day if text else None
 
     _write(
         ctx,
@@ -133,8 +140,10 @@ def edition(
         festival,
         year,
         label=label,
-        starts_on=day(from_, "--from"),
-        ends_on=day(to, "--to"),
+        starts=from_,
+        ends=to,
+        dayfirst=state(ctx).settings.dayfirst,
+        arguments={"festival": "FESTIVAL", "year": "YEAR"},
     )
 
 
@@ -166,6 +175,7 @@ def venue(
         timezone=timezone,
         latitude=lat,
         longitude=lon,
+        arguments={"name": "NAME"},
     )
 
 
@@ -224,7 +234,7 @@ def screening(
     timezone: Annotated[str | None, Opt("--timezone", help="When no venue gives one.")] = None,
 ) -> None:
     """Add a screening: at a festival, or a special one with no festival. A time that is
-    not known is left out, never invented ("time TBA").
+    not known is left out (or given as --at TBA), never invented ("time TBA").
 
     Example: screenings add screening "The Defector" --on "11 June 2013" --city London
     --kind special --audience "Members of Parliament" --private --timezone Europe/London
@@ -271,7 +281,15 @@ def award(
     """
     from screenings.services.awards import add_award
 
-    _write(ctx, "award", add_award, name, festival=festival, presenter=presenter)
+    _write(
+        ctx,
+        "award",
+        add_award,
+        name,
+        festival=festival,
+        presenter=presenter,
+        arguments={"name": "NAME"},
+    )
 
 
 @app.command("nomination")

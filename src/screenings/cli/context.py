@@ -41,6 +41,8 @@ class State:
     db_option: str | None
     dayfirst_option: bool | None = None
     immutable_option: bool = False
+    # The command edits records in place (edit ...): see migrate.Door.FIX.
+    fixing: bool = False
     _settings: Settings | None = field(default=None, repr=False)
     _writer: Engine | None = field(default=None, repr=False)
 
@@ -81,10 +83,11 @@ class State:
     def catalogue(self) -> Engine:
         """The engine, for a command that writes, once the database is at this version's
         revision: a new one is created, an older SQLite one backed up and upgraded (a
-        one-line notice on stderr each), anything else refused in one line."""
+        one-line notice on stderr each), anything else refused in one line. An edit also
+        works on a catalogue whose upgrade waits for it to fix a value (``Door.FIX``)."""
         from screenings.migrate import Door
 
-        return self._open(Door.WRITE)
+        return self._open(Door.FIX if self.fixing else Door.WRITE)
 
     def reader(self) -> Engine:
         """The engine for a command that only reads, once the catalogue is at this

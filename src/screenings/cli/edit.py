@@ -8,13 +8,25 @@ from typing import Annotated
 import typer
 
 from screenings.cli.context import pairs, state, write
+from screenings.cli.options import decimal_number, option_names, whole_number
 
 app = typer.Typer(
-    help="Change a record; calendars see the change.\n\n"
-    "Example: screenings edit screening 3 --at 18:30",
+    help="Change a record; calendars see the change. An option given as '' clears that "
+    "value.\n\nExample: screenings edit screening 3 --at 18:30",
     no_args_is_help=True,
 )
 Opt = typer.Option
+
+
+@app.callback()
+def _edits(ctx: typer.Context) -> None:
+    # An edit may be fixing a stored value that keeps the catalogue from being upgraded
+    # (migrate.Door.FIX): it works on such a catalogue as it is.
+    state(ctx).fixing = True
+
+
+# A number an edit may clear with "" is taken as text (a number option refuses ""), and
+# read by options.whole_number or options.decimal_number.
 
 
 @app.command("film")
@@ -22,9 +34,9 @@ def film(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The film: title, 'Title (2012)' or #ID.")],
     title: Annotated[str | None, Opt("--title")] = None,
-    year: Annotated[int | None, Opt("--year")] = None,
+    year: Annotated[str | None, Opt("--year", metavar="INTEGER")] = None,
     original_title: Annotated[str | None, Opt("--original-title")] = None,
-    runtime: Annotated[int | None, Opt("--runtime", help="Minutes.")] = None,
+    runtime: Annotated[str | None, Opt("--runtime", help="Minutes.", metavar="INTEGER")] = None,
     country: Annotated[list[str] | None, Opt("--country", help="Replaces the countries.")] = None,
     language: Annotated[list[str] | None, Opt("--language", help="Replaces the languages.")] = None,
     imdb: Annotated[str | None, Opt("--imdb")] = None,
@@ -49,9 +61,9 @@ def film(
         edit_film,
         name,
         title=title,
-        year=year,
+        year=whole_number(year, "--year"),
         original_title=original_title,
-        runtime_minutes=runtime,
+        runtime_minutes=whole_number(runtime, "--runtime"),
         countries=country,
         languages=language,
         imdb_id=imdb,
@@ -60,6 +72,7 @@ def film(
         credits=pairs(credit, "--credit", "ROLE=NAME") if credit else None,
         links=pairs(link, "--link", "KIND=URL") if link else None,
         website=website,
+        names=option_names(),
     )
 
 
@@ -75,7 +88,7 @@ def person(
     """
     from screenings.services.catalog import edit_person
 
-    write(ctx, "Updated", "person", edit_person, name, new_name=new_name)
+    write(ctx, "Updated", "person", edit_person, name, new_name=new_name, names=option_names())
 
 
 @app.command("festival")
@@ -105,6 +118,7 @@ def festival(
         country=country,
         timezone=timezone,
         website=website,
+        names=option_names(),
     )
 
 
@@ -119,8 +133,8 @@ def venue(
     timezone: Annotated[
         str | None, Opt("--timezone", help="Moves its screenings' instants.")
     ] = None,
-    lat: Annotated[float | None, Opt("--lat")] = None,
-    lon: Annotated[float | None, Opt("--lon")] = None,
+    lat: Annotated[str | None, Opt("--lat", metavar="FLOAT")] = None,
+    lon: Annotated[str | None, Opt("--lon", metavar="FLOAT")] = None,
 ) -> None:
     """Change a venue; its screenings' calendars are updated.
 
@@ -139,8 +153,9 @@ def venue(
         city=city,
         country=country,
         timezone=timezone,
-        latitude=lat,
-        longitude=lon,
+        latitude=decimal_number(lat, "--lat"),
+        longitude=decimal_number(lon, "--lon"),
+        names=option_names(),
     )
 
 
@@ -149,10 +164,15 @@ def screening(
     ctx: typer.Context,
     ident: Annotated[str, typer.Argument(help="The screening's #ID.")],
     on: Annotated[str | None, Opt("--on", help="A new date (the time is kept).")] = None,
-    at: Annotated[str | None, Opt("--at", help="A new time, or date and time.")] = None,
-    venue: Annotated[str | None, Opt("--venue")] = None,
+    at: Annotated[
+        str | None,
+        Opt("--at", help="A new time, or date and time; TBA or '' for a time not known."),
+    ] = None,
+    venue: Annotated[str | None, Opt("--venue", help="'' for none (its city is kept).")] = None,
     city: Annotated[str | None, Opt("--city")] = None,
-    duration: Annotated[int | None, Opt("--duration")] = None,
+    duration: Annotated[
+        str | None, Opt("--duration", help="The slot, in minutes.", metavar="INTEGER")
+    ] = None,
     kind: Annotated[str | None, Opt("--kind")] = None,
     audience: Annotated[str | None, Opt("--audience")] = None,
     status: Annotated[str | None, Opt("--status")] = None,
@@ -183,7 +203,7 @@ def screening(
         at=at,
         venue=venue,
         city=city,
-        duration_minutes=duration,
+        duration_minutes=whole_number(duration, "--duration"),
         kind=kind,
         audience=audience,
         status=status,
@@ -195,6 +215,7 @@ def screening(
         edition=edition,
         festival=festival,
         year=year,
+        names=option_names(),
     )
 
 
@@ -233,7 +254,17 @@ def _set(
     if what != "screening":
         command = {"cancelled": "cancel", "postponed": "postpone"}[status]
         raise InvalidInput(f"{command}: only a screening can be {status}, not {what!r}")
-    write(ctx, verb, "screening", set_status, state(ctx).settings, ident, status, reason)
+    write(
+        ctx,
+        verb,
+        "screening",
+        set_status,
+        state(ctx).settings,
+        ident,
+        status,
+        reason,
+        names=option_names(),
+    )
 
 
 def merge(
@@ -290,10 +321,10 @@ def remove(
 def edition(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="'Sheffield Doc/Fest 2013', its slug or #ID.")],
-    year: Annotated[int | None, Opt("--year")] = None,
+    year: Annotated[str | None, Opt("--year", metavar="INTEGER")] = None,
     label: Annotated[str | None, Opt("--label", help="'' removes it.")] = None,
-    from_: Annotated[str | None, Opt("--from", help="The first day.")] = None,
-    to: Annotated[str | None, Opt("--to", help="The last day.")] = None,
+    from_: Annotated[str | None, Opt("--from", help="The first day ('' for unknown).")] = None,
+    to: Annotated[str | None, Opt("--to", help="The last day ('' for unknown).")] = None,
     festival: Annotated[str | None, Opt("--festival", help="Move it to this festival.")] = None,
 ) -> None:
     """Change an edition; its screenings' calendars are updated.
@@ -308,12 +339,13 @@ def edition(
         "edition",
         edit_edition,
         name,
-        year=year,
+        year=whole_number(year, "--year"),
         label=label,
         starts=from_,
         ends=to,
         dayfirst=state(ctx).settings.dayfirst,
         festival=festival,
+        names=option_names(),
     )
 
 
@@ -340,6 +372,7 @@ def award(
         new_name=new_name,
         presenter=presenter,
         festival=festival,
+        names=option_names(),
     )
 
 
@@ -351,7 +384,7 @@ def nomination(
     category: Annotated[str | None, Opt("--category")] = None,
     film: Annotated[str | None, Opt("--film", help="'' for none.")] = None,
     person: Annotated[str | None, Opt("--person", help="'' for none; created if new.")] = None,
-    year: Annotated[int | None, Opt("--year")] = None,
+    year: Annotated[str | None, Opt("--year", metavar="INTEGER")] = None,
 ) -> None:
     """Change a nomination's result or category.
 
@@ -369,7 +402,8 @@ def nomination(
         category=category,
         film=film,
         person=person,
-        year=year,
+        year=whole_number(year, "--year"),
+        names=option_names(),
     )
 
 
@@ -402,4 +436,5 @@ def selection(
         section=section,
         premiere=premiere,
         status=status,
+        names=option_names(),
     )

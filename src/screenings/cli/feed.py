@@ -8,6 +8,7 @@ import typer
 
 from screenings.cli import filters
 from screenings.cli.context import state
+from screenings.cli.options import option_names
 
 app = typer.Typer(
     help="Secret feeds: a feed address that holds a random token, to hand to a group "
@@ -84,6 +85,7 @@ def create(
             {k: v for k, v in dates.items() if v},
             cancelled=cancelled,
             dayfirst=settings.dayfirst,
+            names=option_names(name="NAME"),
         )
     say_notes([f"secret feed {feed.name!r} made; its address is shown only now:"])
     typer.echo(f"{base}/feeds/secret/{token}.ics")

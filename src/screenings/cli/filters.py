@@ -1,5 +1,6 @@
 """The screening filters every command that selects screenings takes (``list``,
-``export``), declared once, and the ``ScreeningQuery`` they make."""
+``export``, ``feed create``), declared once, and the ``ScreeningQuery`` they make; and
+the two date orders, which the root command and ``import`` take."""
 
 from __future__ import annotations
 
@@ -52,6 +53,17 @@ Audience = Annotated[
 ]
 IncludePrivate = Annotated[bool, Opt("--include-private", help="Include private screenings.")]
 
+# Beside a command's own --dayfirst, whose help says what the two do (``day_order``).
+MonthFirst = Annotated[bool, Opt("--monthfirst", help="Read numeric dates month first.")]
+
+
+def day_order(dayfirst: bool, monthfirst: bool) -> bool | None:
+    """The date order ``--dayfirst``/``--monthfirst`` say (True day first, False month
+    first, None neither); both at once are refused (``rules.day_order``)."""
+    from screenings.rules import day_order as rule
+
+    return rule(dayfirst, monthfirst, what="--dayfirst, --monthfirst")
+
 
 # The filters above, by the name of the command's parameter that takes each.
 NAMES = ("film", "person", "director", "festival", "edition", "year", "venue", "city",
@@ -69,12 +81,15 @@ def screening_query(
 ) -> ScreeningQuery:
     """The query the filters in ``given`` stand for (a command's parameters, by the names
     in ``NAMES``; ``kind`` names the parameter that holds --kind); dates are read in
-    the configured date order."""
+    the configured date order; free text is judged as every door judges it
+    (``services.criteria``)."""
+    from screenings.cli.options import option_names
     from screenings.query import ScreeningQuery
+    from screenings.services.criteria import checked_query
 
     value = {name: given.get(name) for name in NAMES}
     value["kind"] = given.get(kind)
-    return ScreeningQuery(
+    query = ScreeningQuery(
         film=value["film"],
         person=value["person"],
         director=value["director"],
@@ -87,7 +102,7 @@ def screening_query(
         dates=date_span(value["from_"], value["to"], value["on"], value["in_"], settings.dayfirst),
         upcoming_from=dt.datetime.now(dt.UTC) if value["upcoming"] else None,
         statuses=tuple(value["status"] or ()),
-        kinds=tuple(k.lower() for k in value["kind"] or ()),
+        kinds=tuple(value["kind"] or ()),
         section=value["section"],
         audience=value["audience"],
         include_private=bool(value["include_private"]),
@@ -95,6 +110,7 @@ def screening_query(
         sort=sort or "start",
         default_length_minutes=settings.default_duration_minutes,
     )
+    return checked_query(query, option_names())
 
 
 def date_span(

@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from screenings.cli import filters
 from screenings.cli.context import pairs, state
 from screenings.errors import InvalidInput, ScreeningsError
 
@@ -95,14 +96,14 @@ def import_(
     ] = False,
     delimiter: Annotated[str | None, Opt("--delimiter", help="Default: detected.")] = None,
     dayfirst: Annotated[
-        bool | None,
+        bool,
         Opt(
-            "--dayfirst/--monthfirst",
-            help="How to read numeric dates such as 11/06/2013, when the file's own dates do "
-            "not settle it.",
-            show_default=False,
+            "--dayfirst",
+            help="Read numeric dates such as 11/06/2013 day first (--monthfirst: month "
+            "first; not both), when the file's own dates do not settle it.",
         ),
-    ] = None,
+    ] = False,
+    monthfirst: filters.MonthFirst = False,
     day_starts_at: Annotated[
         str | None,
         Opt("--day-starts-at", help="A time such as 06:00: earlier times are the next day's."),
@@ -139,13 +140,14 @@ def import_(
     if year is not None and festival is None:
         raise InvalidInput("--year: give it with --festival (the edition's year)")
     settings = state(ctx).settings
+    order = filters.day_order(dayfirst, monthfirst)
     options = LineupOptions(
         mapping=dict(pairs(mapping, "--map", "COLUMN=FIELD, e.g. Cine=venue")),
         file_kind=file_kind,
         encoding=encoding,
         force_encoding=force_encoding,
         delimiter=delimiter,
-        dayfirst=dayfirst if dayfirst is not None else state(ctx).dayfirst_option,
+        dayfirst=order if order is not None else state(ctx).dayfirst_option,
         configured_dayfirst=settings.dayfirst,
         day_starts_at=parse_time(day_starts_at, what="--day-starts-at") if day_starts_at else None,
         festival=festival,

@@ -44,6 +44,11 @@ def _film(title: str, year: int | None) -> str:
     return f"{title} ({year})" if year else title
 
 
+def _days(first: Any, last: Any) -> str:
+    """An edition's days, either of which may be unknown ('?'); "" when neither is known."""
+    return f"{first or '?'} to {last or '?'}" if first or last else ""
+
+
 TABLES: dict[type, tuple[list[str], Callable[[Any], list[str]]]] = {
     ScreeningView: (["date", "time", "film", "where", "festival", "kind", "status"], _screening),
     FilmView: (
@@ -73,7 +78,7 @@ TABLES: dict[type, tuple[list[str], Callable[[Any], list[str]]]] = {
         lambda e: [
             f"#{e.id}",
             f"{e.festival.name} {e.year}" + (f" {e.label}" if e.label else ""),
-            f"{e.starts_on or '?'} to {e.ends_on or '?'}" if e.starts_on or e.ends_on else "",
+            _days(e.starts_on, e.ends_on),
             str(e.screenings),
         ],
     ),
@@ -219,8 +224,7 @@ def describe_record(kind: str, record: Any) -> str:
         name = f"{record.festival.name} {record.year}" + (
             f" {record.label}" if record.label else ""
         )
-        dates = f"{record.starts_on} to {record.ends_on}" if record.starts_on else None
-        return " · ".join(p for p in (name, dates) if p)
+        return " · ".join(p for p in (name, _days(record.starts_on, record.ends_on)) if p)
     if isinstance(record, VenueView):
         return " · ".join(p for p in (record.name, record.city, record.timezone) if p)
     if isinstance(record, AwardView):
@@ -246,9 +250,13 @@ def describe_record(kind: str, record: Any) -> str:
 
 
 def say_stored(verb: str, kind: str, saved: Any) -> None:
-    """'Added screening #3: ...', then what else was done, one line each."""
+    """'Added screening #3: ...', then what else was done, one line each; for an edit
+    that found every value as given, only 'nothing changed: screening #3 already is ...'."""
     record = saved.record
     number = record["id"] if isinstance(record, dict) else record.id
+    if not getattr(saved, "changed", True):
+        typer.echo(f"nothing changed: {kind} #{number} already is {describe_record(kind, record)}")
+        return
     typer.echo(f"{verb} {kind} #{number}: {describe_record(kind, record)}")
     for note in saved.notes:
         typer.echo(f"  {note}")

@@ -1,4 +1,11 @@
-"""The catalogue as a whole: films, people, festivals, venues and their upkeep."""
+"""The catalogue as a whole: films, people, festivals, venues and their upkeep.
+
+Every value a service here takes is judged by the rules of the column it lands in
+(``screenings.rules``: text hygiene and length, the web address rule, the zone rule,
+years), before the database sees it, so that SQLite and PostgreSQL keep and refuse
+alike; messages name a value as the calling door does (``names``, ``services.fields``).
+In an edit, ``""`` clears an optional value (numbers included) and None leaves it.
+"""
 
 from __future__ import annotations
 
@@ -31,8 +38,8 @@ from screenings.services.changes import (
     bump_venue,
     snapshot,
 )
+from screenings.services.fields import FloatOrClear, IntOrClear, Names, own
 from screenings.services.published import still_retired
-from screenings.timeparse import zone_name
 
 R = TypeVar("R")
 RS = tables.retired_slug
@@ -50,10 +57,12 @@ def count_rows(session: Session) -> dict[str, int]:
 
 
 class Saved(NamedTuple, Generic[R]):
-    """What a service stored, as a record to show, and what else it did (records created)."""
+    """What a service stored, as a record to show, and what else it did (records created);
+    ``changed`` is False for an edit that found every value as given (it changed nothing)."""
 
     record: R
     notes: tuple[str, ...] = ()
+    changed: bool = True
 
 
 def unique_slug(session: Session, column: Any, text: str) -> str:
@@ -93,8 +102,45 @@ def unique_slugs(session: Session, column: Any, texts: Sequence[str]) -> list[st
 
 
 def check_url(value: str | None, what: str) -> str | None:
-    """A web address (``rules.check_url``), or None; ``InvalidInput`` naming ``what``."""
-    return None if value is None else rules.check_url(value, what=what)
+    """A web address (``rules.check_url``); None for None or ``""``; ``InvalidInput``
+    naming ``what``."""
+    return None if value is None or cleared(value) else rules.check_url(value, what=what)
+
+
+def check_text(value: str | None, what: str, table: str, column: str) -> str | None:
+    """An optional text as ``table.column`` keeps it (``rules.clean_text``, with that
+    column's length, its lines kept where the column holds several); None for None and
+    for a text empty once tidied: ``""`` clears an optional value."""
+    if value is None:
+        return None
+    kept = rules.clean_text(
+        value,
+        what=what,
+        limit=rules.LENGTHS[table].get(column),
+        multiline=(table, column) in rules.MULTILINE,
+    )
+    return kept or None
+
+
+def check_texts(values: Sequence[str], what: str) -> list[str]:
+    """A list of short texts (a film's countries, its languages), each tidied
+    (``rules.clean_text``), the empty ones left out."""
+    return [kept for value in values if (kept := rules.clean_text(value, what=what))]
+
+
+def check_word(value: str, what: str, table: str, column: str, example: str) -> str:
+    """A word of an open vocabulary (a credit role, a link kind, a screening kind) as
+    ``table.column`` keeps it: clean text (``rules.clean_text``), lower-case, its words
+    joined by ``_``, within the column's length; ``InvalidInput`` when empty."""
+    word = "_".join(rules.clean_text(value, what=what).lower().split())
+    if not word:
+        raise InvalidInput(f"{what}: empty; expected e.g. {example}")
+    return rules.check_length(word, what=what, limit=rules.length(table, column))
+
+
+def cleared(value: Any) -> bool:
+    """True for the ``""`` with which an edit clears an optional value."""
+    return isinstance(value, str) and not value.strip()
 
 
 def check_minutes(value: int | None, what: str) -> int | None:
@@ -111,7 +157,7 @@ def check_year(value: int | None, what: str) -> int | None:
     return value
 
 
-def check_name(value: str, what: str, limit: int = 300) -> str:
+def check_name(value: str, what: str, limit: int = rules.length("person", "name")) -> str:
     """A name or title (``rules.clean_text``: no control character, whitespace tidied);
     refused when empty or longer than ``limit``."""
     value = rules.clean_text(value, what=what, limit=limit)
@@ -133,10 +179,10 @@ def person_named(session: Session, name: str, notes: list[str], what: str = "per
     return person
 
 
-def add_person(session: Session, name: str) -> Saved[PersonView]:
+def add_person(session: Session, name: str, *, names: Names = own) -> Saved[PersonView]:
     """Add a person; refused (``Conflict``) when one with the same name exists."""
     notes: list[str] = []
-    person = person_named(session, name, notes, what="name")
+    person = person_named(session, name, notes, what=names("name"))
     if not notes:  # found, not created
         raise Conflict(f"person: {person.name} (#{person.id}) already exists")
     return Saved(person_view(person))
@@ -161,16 +207,21 @@ def add_film(
     credits: Sequence[tuple[str, str]] = (),
     links: Sequence[tuple[str, str]] = (),
     website: str | None = None,
+    names: Names = own,
 ) -> Saved[FilmView]:
     """Add a film with its credits and links. People named for the first time are created.
 
     Refused (``Conflict``) when a film with the same title and year (or the same
     title, both years unknown) or the same IMDb id exists.
     """
-    title = check_name(title, "title", 500)
-    check_year(year, "--year")
-    check_minutes(runtime_minutes, "--runtime")
-    imdb_id = check_imdb(imdb_id)
+    title = check_name(title, names("title"), rules.length("film", "title"))
+    check_year(year, names("year"))
+    check_minutes(runtime_minutes, names("runtime_minutes"))
+    imdb_id = check_imdb(imdb_id, names("imdb_id"))
+    original_title = check_text(original_title, names("original_title"), "film", "original_title")
+    website = check_url(website or None, names("website"))
+    roles = [given for given in _roles(directors, producers, credits, names) if given[1]]
+    film_links = _links(links, names)
     _same_title(session, title, year)
     if imdb_id is not None:
         same = session.scalars(select(Film).where(Film.imdb_id == imdb_id)).first()
@@ -182,25 +233,54 @@ def add_film(
         year=year,
         original_title=original_title,
         runtime_minutes=runtime_minutes,
-        countries=[c.strip() for c in countries if c.strip()],
-        languages=[x.strip() for x in languages if x.strip()],
+        countries=check_texts(countries, names("countries")),
+        languages=check_texts(languages, names("languages")),
         imdb_id=imdb_id,
-        website=check_url(website, "--website"),
+        website=website,
     )
     session.add(film)
     session.flush()
     notes: list[str] = []
-    roles = [("director", d) for d in directors] + [("producer", p) for p in producers]
-    for position, (given_role, name) in enumerate([*roles, *credits]):
-        role = check_role(given_role)
-        person = person_named(session, name, notes)
+    for position, (role, name, what) in enumerate(roles):
+        person = person_named(session, name, notes, what)
         if any(c.person_id == person.id and c.role == role for c in film.credits):
             continue
         film.credits.append(Credit(person=person, role=role, position=position))
-    for kind, url in links:
-        film.links.append(FilmLink(kind=check_role(kind, "--link"), url=check_url(url, "--link")))
+    for kind, url in film_links:
+        film.links.append(FilmLink(kind=kind, url=url))
     session.flush()
     return Saved(film_view(film), tuple(notes))
+
+
+def _roles(
+    directors: Sequence[str] | None,
+    producers: Sequence[str] | None,
+    credits: Sequence[tuple[str, str]] | None,
+    names: Names,
+) -> list[tuple[str, str, str]]:
+    """The credits given, as (role as stored, person's name, how the door names it); an
+    empty name ("") is no one: ``--director ""`` gives the film no director."""
+    given = [("director", d, names("directors")) for d in directors or ()]
+    given += [("producer", p, names("producers")) for p in producers or ()]
+    given += [
+        (check_word(role, names("credits"), "credit", "role", "producer=Ann Shin"), person,
+         names("credits"))
+        for role, person in credits or ()
+    ]  # fmt: skip
+    return [(role, person.strip() and person, what) for role, person, what in given]
+
+
+def _links(links: Sequence[tuple[str, str]] | None, names: Names) -> list[tuple[str, str]]:
+    """The links given, as (kind, address) as stored."""
+    what = names("links")
+    return [
+        (check_word(kind, what, "film_link", "kind", "trailer=https://..."), _url(url, what))
+        for kind, url in links or ()
+    ]
+
+
+def _url(value: str, what: str) -> str:
+    return rules.check_url(value, what=what, limit=rules.length("film_link", "url"))
 
 
 def _same_title(session: Session, title: str, year: int | None, *, not_id: int = 0) -> None:
@@ -218,20 +298,15 @@ def _same_title(session: Session, title: str, year: int | None, *, not_id: int =
             )
 
 
-def check_imdb(value: str | None) -> str | None:
-    if value is None:
+def check_imdb(value: str | None, what: str) -> str | None:
+    """An IMDb id (``tt`` and 7 to 9 digits), found in what was given (its IMDb address,
+    say); None for None or ``""``."""
+    if value is None or cleared(value):
         return None
     match = re.search(r"(tt\d{7,9})", value)
     if not match:
-        raise InvalidInput(f"--imdb: {value!r} is not an IMDb id; expected e.g. tt2407504")
+        raise InvalidInput(f"{what}: {value[:80]!r} is not an IMDb id; expected e.g. tt2407504")
     return match[1]
-
-
-def check_role(value: str, what: str = "--credit") -> str:
-    role = "_".join(value.strip().lower().split())
-    if not role:
-        raise InvalidInput(f"{what}: empty; expected e.g. producer=Ann Shin")
-    return role
 
 
 def film_view(film: Film) -> FilmView:
@@ -250,15 +325,16 @@ def film_view(film: Film) -> FilmView:
     )
 
 
-def place(session: Session, text: str | None, what: str = "city") -> str | None:
-    """A city (or, with ``what="country"``, a country) as typed, tidied, in the spelling
-    already stored for it if any ("sheffield" becomes the stored "Sheffield")."""
-    if text is None:
+def place(
+    session: Session, text: str | None, what: str, table: str, kind: str = "city"
+) -> str | None:
+    """A city (or, with ``kind="country"``, a country) for ``table``, as typed and tidied
+    (``check_text``), in the spelling already stored for it if any ("sheffield" becomes
+    the stored "Sheffield"); None for None or ``""``."""
+    tidy = check_text(text, what, table, kind)
+    if tidy is None:
         return None
-    tidy = " ".join(text.split())
-    if not tidy:
-        return None
-    return stored_places(session, what).get(name_key(tidy), tidy)
+    return stored_places(session, kind).get(name_key(tidy), tidy)
 
 
 def stored_places(session: Session, what: str = "city") -> dict[str, str]:
@@ -287,27 +363,34 @@ def add_festival(
     country: str | None = None,
     timezone: str | None = None,
     website: str | None = None,
+    names: Names = own,
 ) -> Saved[FestivalView]:
     """Add a festival; refused when one with the same name exists."""
-    name = check_name(name, "name")
+    name = check_name(name, names("name"), rules.length("festival", "name"))
+    city = place(session, city, names("city"), "festival")
+    country = place(session, country, names("country"), "festival", "country")
+    timezone = zone(timezone, names("timezone"))
+    website = check_url(website or None, names("website"))
     existing = session.scalars(select(Festival).where(Festival.name_key == name_key(name))).first()
     if existing is not None:
         raise Conflict(f"festival: {existing.name} (#{existing.id}) already exists")
     festival = Festival(
         name=name,
         slug=unique_slug(session, Festival.slug, name),
-        city=place(session, city),
-        country=place(session, country, "country"),
-        timezone=_zone(timezone),
-        website=check_url(website, "--website"),
+        city=city,
+        country=country,
+        timezone=timezone,
+        website=website,
     )
     session.add(festival)
     session.flush()
     return Saved(festival_view(festival))
 
 
-def _zone(name: str | None) -> str | None:
-    return None if name is None else zone_name(name, what="--timezone")
+def zone(name: str | None, what: str) -> str | None:
+    """The zone ``name`` means, as the catalogue keeps it (``rules.canonical_zone``); None
+    for None or ``""`` (no zone)."""
+    return None if name is None or cleared(name) else rules.canonical_zone(name, what=what)
 
 
 def festival_view(festival: Festival) -> FestivalView:
@@ -329,16 +412,23 @@ def add_edition(
     year: int,
     *,
     label: str | None = None,
-    starts_on: dt.date | None = None,
-    ends_on: dt.date | None = None,
+    starts: str | None = None,
+    ends: str | None = None,
+    dayfirst: bool | None = None,
+    names: Names = own,
 ) -> Saved[EditionView]:
-    """Add a festival's edition of a year (a label tells apart two runs in one year)."""
+    """Add a festival's edition of a year (a label tells apart two runs in one year).
+    ``starts``/``ends`` are its first and last days as typed (one without a year takes
+    the edition's), which must fit its year (``rules.edition_days``)."""
     found = lookup.find_festival(session, festival)
     chosen = found.record
-    check_year(year, "YEAR")
-    if starts_on and ends_on and ends_on < starts_on:
-        raise InvalidInput(f"--to: {ends_on} is before --from {starts_on}")
-    label = " ".join(label.split()) if label else None
+    check_year(year, names("year"))
+    label = check_text(label, names("label"), "edition", "label")
+    starts_on = _day(starts, names("starts"), dayfirst, year)
+    ends_on = _day(ends, names("ends"), dayfirst, year)
+    rules.edition_days(
+        year, starts_on, ends_on, what_first=names("starts"), what_last=names("ends")
+    )
     for edition in chosen.editions:
         if edition.year == year and name_key(edition.label or "") == name_key(label or ""):
             raise Conflict(f"edition: {lookup.describe(edition)} already exists")
@@ -353,6 +443,19 @@ def add_edition(
     session.add(edition)
     session.flush()
     return Saved(edition_view(session, edition), (found.note,) if found.note else ())
+
+
+def _day(text: str | None, what: str, dayfirst: bool | None, year: int) -> dt.date | None:
+    """A day as typed (``timeparse.parse_when``), one without a year in ``year``; None for
+    None or ``""``."""
+    from screenings.timeparse import parse_when
+
+    if text is None or cleared(text):
+        return None
+    when = parse_when(text, what=what, dayfirst=dayfirst, year=year)
+    if when.time is not None:
+        raise InvalidInput(f"{what}: {text[:80]!r} has a time; expected a day")
+    return when.day
 
 
 def edition_view(session: Session, edition: Edition) -> EditionView:
@@ -386,16 +489,15 @@ def add_venue(
     timezone: str | None = None,
     latitude: float | None = None,
     longitude: float | None = None,
+    names: Names = own,
 ) -> Saved[VenueView]:
     """Add a venue; refused when one with the same name in the same city exists."""
-    name = check_name(name, "name")
-    if (latitude is None) != (longitude is None):
-        raise InvalidInput("--lat: give --lat and --lon together")
-    if latitude is not None and not -90 <= latitude <= 90:
-        raise InvalidInput(f"--lat: expected -90 to 90, got {latitude}")
-    if longitude is not None and not -180 <= longitude <= 180:
-        raise InvalidInput(f"--lon: expected -180 to 180, got {longitude}")
-    city, country = place(session, city), place(session, country, "country")
+    name = check_name(name, names("name"), rules.length("venue", "name"))
+    _check_position(latitude, longitude, names)
+    address = check_text(address, names("address"), "venue", "address")
+    city = place(session, city, names("city"), "venue")
+    country = place(session, country, names("country"), "venue", "country")
+    timezone = zone(timezone, names("timezone"))
     existing = venue_in(session, name, city)
     if existing is not None:
         raise Conflict(f"venue: {lookup.describe(existing)} already exists")
@@ -405,13 +507,25 @@ def add_venue(
         address=address,
         city=city,
         country=country,
-        timezone=_zone(timezone),
+        timezone=timezone,
         latitude=latitude,
         longitude=longitude,
     )
     session.add(venue)
     session.flush()
     return Saved(venue_view(venue))
+
+
+def _check_position(latitude: float | None, longitude: float | None, names: Names) -> None:
+    """Refuse a latitude without a longitude (or the other way), and either out of range."""
+    if (latitude is None) != (longitude is None):
+        raise InvalidInput(
+            f"{names('latitude')}: give {names('latitude')} and {names('longitude')} together"
+        )
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise InvalidInput(f"{names('latitude')}: expected -90 to 90, got {latitude}")
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise InvalidInput(f"{names('longitude')}: expected -180 to 180, got {longitude}")
 
 
 def venue_in(session: Session, name: str, city: str | None) -> Venue | None:
@@ -461,9 +575,9 @@ def edit_film(
     name: str,
     *,
     title: str | None = None,
-    year: int | None = None,
+    year: IntOrClear | None = None,
     original_title: str | None = None,
-    runtime_minutes: int | None = None,
+    runtime_minutes: IntOrClear | None = None,
     countries: Sequence[str] | None = None,
     languages: Sequence[str] | None = None,
     imdb_id: str | None = None,
@@ -472,71 +586,85 @@ def edit_film(
     credits: Sequence[tuple[str, str]] | None = None,
     links: Sequence[tuple[str, str]] | None = None,
     website: str | None = None,
+    names: Names = own,
 ) -> Saved[FilmView]:
     """Change a film. Options given replace what was stored: ``directors`` replaces the
     directors, ``producers`` the producers, ``credits`` every other credit of the roles it
-    names, ``links`` the links of the kinds it names. Its screenings' sequence is bumped."""
+    names, ``links`` the links of the kinds it names. Its screenings' sequence is bumped
+    when anything a calendar shows changed; what is given as stored is not written."""
 
     found = lookup.find_film(session, name)
     film = found.record
     notes = [found.note] if found.note else []
     before = snapshot(film, *FILM_SHOWN)
     if title is not None:
-        film.title = check_name(title, "--title", 500)
+        film.title = check_name(title, names("title"), rules.length("film", "title"))
     if year is not None:
-        film.year = check_year(year, "--year")
+        film.year = None if isinstance(year, str) else check_year(year, names("year"))
     if original_title is not None:
-        film.original_title = original_title or None
+        film.original_title = check_text(
+            original_title, names("original_title"), "film", "original_title"
+        )
     if runtime_minutes is not None:
-        film.runtime_minutes = check_minutes(runtime_minutes, "--runtime")
+        film.runtime_minutes = (
+            None
+            if isinstance(runtime_minutes, str)
+            else check_minutes(runtime_minutes, names("runtime_minutes"))
+        )
     if countries is not None:
-        film.countries = [c.strip() for c in countries if c.strip()]
+        film.countries = check_texts(countries, names("countries"))
     if languages is not None:
-        film.languages = [x.strip() for x in languages if x.strip()]
+        film.languages = check_texts(languages, names("languages"))
     if imdb_id is not None:
-        film.imdb_id = check_imdb(imdb_id)
+        film.imdb_id = check_imdb(imdb_id, names("imdb_id"))
     if website is not None:
-        film.website = check_url(website, "--website")
-    replaced: dict[str, list[str]] = {}
-    if directors is not None:
-        replaced["director"] = list(directors)
-    if producers is not None:
-        replaced["producer"] = list(producers)
-    for role, credited in credits or ():
-        replaced.setdefault(check_role(role), []).append(credited)
-    for role, people in replaced.items():
-        for credit in [c for c in film.credits if c.role == role]:
+        film.website = check_url(website, names("website"))
+    given = _roles(directors, producers, credits, names)
+    people: dict[str, list[Person]] = {role: [] for role, _, _ in given}
+    for role, person_name, what in given:
+        if person_name:
+            people[role].append(person_named(session, person_name, notes, what))
+    for role, named in people.items():
+        chosen = list(dict.fromkeys(named))  # each person once in a role
+        current = [c for c in film.credits if c.role == role]
+        if [c.person_id for c in current] == [p.id for p in chosen]:
+            continue  # as stored: nothing to write
+        for credit in current:
             film.credits.remove(credit)
         session.flush()
-        for person_name in people:
-            person = person_named(session, person_name, notes)
+        for person in chosen:
             film.credits.append(Credit(person=person, role=role, position=len(film.credits)))
     if links is not None:
-        kinds = {check_role(kind, "--link") for kind, _ in links}
-        for link in [x for x in film.links if x.kind in kinds]:
-            film.links.remove(link)
-        session.flush()
-        for kind, url in links:
-            film.links.append(
-                FilmLink(kind=check_role(kind, "--link"), url=check_url(url, "--link"))
-            )
+        wanted = list(dict.fromkeys(_links(links, names)))
+        kinds = {kind for kind, _ in wanted}
+        current_links = [x for x in film.links if x.kind in kinds]
+        if sorted((x.kind, x.url) for x in current_links) != sorted(wanted):
+            for link in current_links:
+                film.links.remove(link)
+            session.flush()
+            for kind, url in wanted:
+                film.links.append(FilmLink(kind=kind, url=url))
     _same_title(session, film.title, film.year, not_id=film.id)
     session.flush()
-    bumped = bump_film(session, film.id) if snapshot(film, *FILM_SHOWN) != before else 0
+    changed = snapshot(film, *FILM_SHOWN) != before
+    bumped = bump_film(session, film.id) if changed else 0
     session.refresh(film)
     if bumped:
         notes.append(f"{bumped} screening(s) updated for calendars")
-    return Saved(film_view(film), tuple(notes))
+    return Saved(film_view(film), tuple(notes), changed)
 
 
-def edit_person(session: Session, name: str, *, new_name: str | None = None) -> Saved[PersonView]:
+def edit_person(
+    session: Session, name: str, *, new_name: str | None = None, names: Names = own
+) -> Saved[PersonView]:
     """Rename a person; the screenings of their films are bumped."""
 
     found = lookup.find_person(session, name)
     person = found.record
     notes = [found.note] if found.note else []
+    renamed = False
     if new_name is not None:
-        new_name = check_name(new_name, "--name")
+        new_name = check_name(new_name, names("new_name"))
         clash = session.scalars(
             select(Person).where(Person.name_key == name_key(new_name), Person.id != person.id)
         ).first()
@@ -547,7 +675,7 @@ def edit_person(session: Session, name: str, *, new_name: str | None = None) -> 
         session.flush()
         if renamed:
             bump_person(session, person.id)
-    return Saved(person_view(person), tuple(notes))
+    return Saved(person_view(person), tuple(notes), renamed)
 
 
 def edit_festival(
@@ -559,14 +687,16 @@ def edit_festival(
     country: str | None = None,
     timezone: str | None = None,
     website: str | None = None,
+    names: Names = own,
 ) -> Saved[FestivalView]:
-    """Change a festival; the screenings of its editions are bumped."""
+    """Change a festival; the screenings of its editions are bumped. A city or country
+    is kept as typed (tidied): an edit may correct the spelling stored."""
 
     found = lookup.find_festival(session, name)
     festival = found.record
     before = snapshot(festival, *FESTIVAL_SHOWN)
     if new_name is not None:
-        festival.name = check_name(new_name, "--name")
+        festival.name = check_name(new_name, names("new_name"), rules.length("festival", "name"))
         clash = session.scalars(
             select(Festival).where(
                 Festival.name_key == festival.name_key, Festival.id != festival.id
@@ -574,17 +704,19 @@ def edit_festival(
         ).first()
         if clash is not None:
             raise Conflict(f"festival: {clash.name} (#{clash.id}) already exists")
-    for attribute, value in (("city", city), ("country", country)):
-        if value is not None:
-            setattr(festival, attribute, value or None)
+    if city is not None:
+        festival.city = check_text(city, names("city"), "festival", "city")
+    if country is not None:
+        festival.country = check_text(country, names("country"), "festival", "country")
     if timezone is not None:
-        festival.timezone = _zone(timezone)
+        festival.timezone = zone(timezone, names("timezone"))
     if website is not None:
-        festival.website = check_url(website, "--website")
+        festival.website = check_url(website, names("website"))
     session.flush()
-    if snapshot(festival, *FESTIVAL_SHOWN) != before:
+    changed = snapshot(festival, *FESTIVAL_SHOWN) != before
+    if changed:
         bump_festival(session, festival.id)
-    return Saved(festival_view(festival), (found.note,) if found.note else ())
+    return Saved(festival_view(festival), (found.note,) if found.note else (), changed)
 
 
 def edit_venue(
@@ -596,50 +728,62 @@ def edit_venue(
     city: str | None = None,
     country: str | None = None,
     timezone: str | None = None,
-    latitude: float | None = None,
-    longitude: float | None = None,
+    latitude: FloatOrClear | None = None,
+    longitude: FloatOrClear | None = None,
+    names: Names = own,
 ) -> Saved[VenueView]:
-    """Change a venue; its screenings are bumped. A new zone moves their UTC instants
-    (their wall times stay: those are the truth)."""
+    """Change a venue; its screenings are bumped. A new zone is every screening's there,
+    and moves their UTC instants (their wall times stay: those are the truth); no zone
+    (``""``) leaves each screening the zone it had."""
 
     found = lookup.find_venue(session, name)
     venue = found.record
     before = snapshot(venue, *VENUE_SHOWN)
     if new_name is not None:
-        venue.name = check_name(new_name, "--name")
-    for attribute, value in (("address", address), ("city", city), ("country", country)):
-        if value is not None:
-            setattr(venue, attribute, value or None)
-    if latitude is not None or longitude is not None:
-        venue.latitude = latitude if latitude is not None else venue.latitude
-        venue.longitude = longitude if longitude is not None else venue.longitude
+        venue.name = check_name(new_name, names("new_name"), rules.length("venue", "name"))
+    if address is not None:
+        venue.address = check_text(address, names("address"), "venue", "address")
+    if city is not None:
+        venue.city = check_text(city, names("city"), "venue", "city")
+    if country is not None:
+        venue.country = check_text(country, names("country"), "venue", "country")
+    if latitude is not None:
+        venue.latitude = None if isinstance(latitude, str) else latitude
+    if longitude is not None:
+        venue.longitude = None if isinstance(longitude, str) else longitude
+    _check_position(venue.latitude, venue.longitude, names)
     if timezone is not None:
-        venue.timezone = _zone(timezone)
-        for screening in venue.screenings:
-            screening.timezone = timezone  # re-derives the UTC instant from the wall time
+        venue.timezone = zone(timezone, names("timezone"))
+        if venue.timezone is not None:
+            for screening in venue.screenings:
+                # The zone as the venue keeps it (one spelling for both); each screening
+                # re-derives its UTC instant from its wall time.
+                screening.timezone = venue.timezone
     clash = venue_in(session, venue.name, venue.city)
     if clash is not None and clash.id != venue.id:
         raise Conflict(f"venue: {lookup.describe(clash)} already exists; merge them instead")
     session.flush()
-    if snapshot(venue, *VENUE_SHOWN) != before:
+    changed = snapshot(venue, *VENUE_SHOWN) != before
+    if changed:
         bump_venue(session, venue.id)
-    return Saved(venue_view(venue), (found.note,) if found.note else ())
+    return Saved(venue_view(venue), (found.note,) if found.note else (), changed)
 
 
 def edit_edition(
     session: Session,
     name: str,
     *,
-    year: int | None = None,
+    year: IntOrClear | None = None,
     label: str | None = None,
     starts: str | None = None,
     ends: str | None = None,
     dayfirst: bool | None = None,
     festival: str | None = None,
+    names: Names = own,
 ) -> Saved[EditionView]:
-    """Change an edition (``label=""`` removes the label); its screenings are bumped.
-    ``starts``/``ends`` are dates as typed; one without a year takes the edition's."""
-    from screenings.timeparse import parse_when
+    """Change an edition (``label=""`` removes the label, ``starts=""`` or ``ends=""`` a
+    day); its screenings are bumped. ``starts``/``ends`` are days as typed; one without a
+    year takes the edition's. Its days must fit its year (``rules.edition_days``)."""
 
     found = lookup.find_edition(session, name)
     edition = found.record
@@ -647,24 +791,23 @@ def edit_edition(
     if festival is not None:  # a festival entered twice: the edition moves to the right one
         edition.festival = lookup.find_festival(session, festival).record
     if year is not None:
-        check_year(year, "--year")
+        if isinstance(year, str):
+            raise InvalidInput(f"{names('year')}: empty; an edition is of a year")
+        check_year(year, names("year"))
         edition.year = year
-    starts_on = (
-        parse_when(starts, what="--from", dayfirst=dayfirst, year=edition.year).day
-        if starts
-        else None
-    )
-    ends_on = (
-        parse_when(ends, what="--to", dayfirst=dayfirst, year=edition.year).day if ends else None
-    )
     if label is not None:
-        edition.label = " ".join(label.split()) or None
-    if starts_on is not None:
-        edition.starts_on = starts_on
-    if ends_on is not None:
-        edition.ends_on = ends_on
-    if edition.starts_on and edition.ends_on and edition.ends_on < edition.starts_on:
-        raise InvalidInput(f"--to: {edition.ends_on} is before --from {edition.starts_on}")
+        edition.label = check_text(label, names("label"), "edition", "label")
+    if starts is not None:
+        edition.starts_on = _day(starts, names("starts"), dayfirst, edition.year)
+    if ends is not None:
+        edition.ends_on = _day(ends, names("ends"), dayfirst, edition.year)
+    rules.edition_days(
+        edition.year,
+        edition.starts_on,
+        edition.ends_on,
+        what_first=names("starts"),
+        what_last=names("ends"),
+    )
     for other in edition.festival.editions:
         if (
             other.id != edition.id
@@ -673,6 +816,7 @@ def edit_edition(
         ):
             raise Conflict(f"edition: {lookup.describe(other)} already exists")
     session.flush()
-    if snapshot(edition, *EDITION_SHOWN) != before:
+    changed = snapshot(edition, *EDITION_SHOWN) != before
+    if changed:
         bump_edition(session, edition.id)
-    return Saved(edition_view(session, edition), (found.note,) if found.note else ())
+    return Saved(edition_view(session, edition), (found.note,) if found.note else (), changed)

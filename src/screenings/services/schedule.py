@@ -1,4 +1,9 @@
-"""The programme: films' selections in editions, and dated screenings."""
+"""The programme: films' selections in editions, and dated screenings.
+
+As in ``services.catalog``: every value is judged by the rules of the column it lands
+in before the database sees it, messages name a value as the door does (``names``),
+and in an edit ``""`` clears an optional value.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from screenings import rules
 from screenings.config import Settings
 from screenings.errors import Conflict, InvalidInput, NotFound
 from screenings.keys import name_key, new_uid
@@ -22,10 +28,29 @@ from screenings.models import (
 from screenings.query import ScreeningQuery
 from screenings.records import ScreeningView
 from screenings.services import lookup
-from screenings.services.catalog import Saved, check_minutes, check_url, unique_slug, venue_in
+from screenings.services.catalog import (
+    Saved,
+    check_minutes,
+    check_name,
+    check_text,
+    check_url,
+    check_word,
+    cleared,
+    unique_slug,
+    venue_in,
+    zone,
+)
 from screenings.services.catalog import place as place_name
 from screenings.services.changes import SCREENING_SHOWN, bump, snapshot
-from screenings.timeparse import When, parse_time, parse_when, resolve_local, zone_name
+from screenings.services.fields import IntOrClear, Names, own
+from screenings.timeparse import (
+    When,
+    looks_like_time,
+    parse_time,
+    parse_when,
+    resolve_local,
+    time_unknown,
+)
 
 
 def edition_for(
@@ -34,16 +59,23 @@ def edition_for(
     festival: str | None,
     year: int | None,
     notes: list[str],
+    names: Names = own,
 ) -> Edition | None:
-    """The edition named by ``--edition E`` or ``--festival F --year Y``, or None for neither."""
+    """The edition named by ``edition`` (``'Sheffield Doc/Fest 2013'``) or by ``festival``
+    and ``year``, or None for neither."""
     if edition is None and festival is None:
         if year is not None:
-            raise InvalidInput("--year: give it with --festival (the edition's year)")
+            raise InvalidInput(
+                f"{names('year')}: give it with {names('festival')} (the edition's year)"
+            )
         return None
     if edition is not None and festival is not None:
-        raise InvalidInput("--edition: give either --edition or --festival with --year")
+        raise InvalidInput(
+            f"{names('edition')}: give either {names('edition')} or {names('festival')} "
+            f"with {names('year')}"
+        )
     if festival is not None and year is None:
-        raise InvalidInput("--festival: give the edition's --year too")
+        raise InvalidInput(f"{names('festival')}: give the edition's {names('year')} too")
     found = lookup.find_edition(session, edition, festival=festival, year=year)
     if found.note:
         notes.append(found.note)
@@ -60,18 +92,17 @@ def add_selection(
     section: str | None = None,
     premiere: str | None = None,
     status: str = "selected",
+    names: Names = own,
 ) -> Saved[dict[str, Any]]:
     """Put a film in an edition's programme (with or without dated screenings)."""
     notes: list[str] = []
+    section = check_text(section, names("section"), "selection", "section")
+    premiere = check_text(premiere, names("premiere"), "selection", "premiere")
+    status = _selection_status(status, names("status"))
     chosen_film = lookup.find_film(session, film).take(notes)
-    chosen = edition_for(session, edition, festival, year, notes)
+    chosen = edition_for(session, edition, festival, year, notes, names)
     if chosen is None:
-        raise InvalidInput("add selection: give --edition E, or --festival F --year Y")
-    status = status.lower().replace(" ", "_")
-    if status not in SELECTION_STATUSES:
-        raise InvalidInput(
-            f"--status: expected one of {', '.join(SELECTION_STATUSES)}, got {status!r}"
-        )
+        raise InvalidInput(_no_edition(names))
     existing = session.scalars(
         select(Selection).where(
             Selection.film_id == chosen_film.id, Selection.edition_id == chosen.id
@@ -87,6 +118,21 @@ def add_selection(
     # Its section and premiere show in the calendars of the film's screenings there.
     bump(session, Screening.film_id == chosen_film.id, Screening.edition_id == chosen.id)
     return Saved(selection_record(selection), tuple(notes))
+
+
+def _no_edition(names: Names) -> str:
+    return (
+        f"{names('edition')}: give {names('edition')} E, or {names('festival')} F {names('year')} Y"
+    )
+
+
+def _selection_status(value: str, what: str) -> str:
+    status = "_".join(value.strip().lower().split())
+    if status not in SELECTION_STATUSES:
+        raise InvalidInput(
+            f"{what}: expected one of {', '.join(SELECTION_STATUSES)}, got {value[:80]!r}"
+        )
+    return status
 
 
 def selection_record(selection: Selection) -> dict[str, Any]:
@@ -107,25 +153,41 @@ def when_from(
     dayfirst: bool | None,
     year: int | None,
     today: dt.date | None = None,
+    names: Names = own,
 ) -> When:
-    """``--on DATE [--at TIME]`` or ``--at DATETIME`` as one ``When``; ``year`` is the
-    edition's, for a date written without one."""
+    """``on`` a date with ``at`` a time, or ``at`` a date and time, as one ``When``;
+    ``year`` is the edition's, for a date written without one. ``at`` empty or a word
+    for a time not known yet (``TBA``) gives the date with no time."""
+    n = names
     if on is None and at is None:
-        raise InvalidInput("--on: a date is required (--on DATE [--at TIME], or --at DATETIME)")
+        raise InvalidInput(
+            f"{n('on')}: a date is required ({n('on')} DATE [{n('at')} TIME], or "
+            f"{n('at')} DATETIME)"
+        )
+    no_time = at is not None and _no_time(at)
     if on is not None:
-        when = parse_when(on, what="--on", dayfirst=dayfirst, today=today, year=year)
+        when = parse_when(on, what=n("on"), dayfirst=dayfirst, today=today, year=year)
         if at is None:
             return when
         if when.time is not None:
-            raise InvalidInput("--at: --on already gives a time")
-        return When(when.day, parse_time(at, what="--at"), None, when.note)
+            raise InvalidInput(f"{n('at')}: {n('on')} already gives a time")
+        time = None if no_time else parse_time(at, what=n("at"))
+        return When(when.day, time, None, when.note)
     assert at is not None
-    if _is_time(at):
-        raise InvalidInput(f"--at: {at!r} is a time alone; give the date with --on")
-    when = parse_when(at, what="--at", dayfirst=dayfirst, today=today, year=year)
+    if no_time:
+        raise InvalidInput(f"{n('at')}: {at[:80]!r} is no date; give the date with {n('on')}")
+    if looks_like_time(at):
+        parse_time(at, what=n("at"))  # a time that is none is said first
+        raise InvalidInput(f"{n('at')}: {at!r} is a time alone; give the date with {n('on')}")
+    when = parse_when(at, what=n("at"), dayfirst=dayfirst, today=today, year=year)
     if when.time is None:
-        raise InvalidInput(f"--at: {at!r} has no time; use --on for a date alone")
+        raise InvalidInput(f"{n('at')}: {at[:80]!r} has no time; use {n('on')} for a date alone")
     return when
+
+
+def _no_time(at: str) -> bool:
+    """True for an ``at`` that says the time is not known: empty, or ``TBA`` and the like."""
+    return cleared(at) or time_unknown(at)
 
 
 def add_screening(
@@ -149,36 +211,40 @@ def add_screening(
     ticket_url: str | None = None,
     note: str | None = None,
     timezone: str | None = None,
+    names: Names = own,
 ) -> Saved[ScreeningView]:
     """Add a screening: at a festival edition, or a special one with no festival.
 
-    ``on``/``at`` give a local date and, when known, a local time (never invented).
-    The zone is the venue's; else ``timezone``; else the festival's; else the
-    configured default; else the screening is refused. A ``timezone`` that
-    contradicts the venue's is refused. A venue named for the first time is
-    created (in ``city``, with ``timezone``), and said in the notes.
+    ``on``/``at`` give a local date and, when known, a local time (never invented:
+    ``at`` may say ``TBA``). The zone is the venue's; else ``timezone``; else the
+    festival's; else the configured default; else the screening is refused. A
+    ``timezone`` that contradicts the venue's is refused. A venue named for the first
+    time is created (in ``city``, with ``timezone``), and said in the notes.
     """
     notes: list[str] = []
+    check_minutes(duration_minutes, names("duration_minutes"))
+    status = _status(status, names("status"))
+    kind_slug = _kind(kind, names("kind"))
+    audience = check_text(audience, names("audience"), "screening", "audience")
+    ticket_url = check_url(ticket_url, names("ticket_url"))
+    note = check_text(note, names("note"), "screening", "notes")
+    timezone = zone(timezone, names("timezone"))
     chosen_film = lookup.find_film(session, film).take(notes)
-    chosen_edition = edition_for(session, edition, festival, year, notes)
+    chosen_edition = edition_for(session, edition, festival, year, notes, names)
     when = when_from(
         on,
         at,
         dayfirst=settings.dayfirst,
         today=today,
         year=chosen_edition.year if chosen_edition else None,
+        names=names,
     )
     if when.note:
         notes.append(when.note)
-    check_minutes(duration_minutes, "--duration")
-    status = _status(status)
-    kind_slug = _kind(kind)
-    if timezone is not None:
-        timezone = zone_name(timezone, what="--timezone")
-    place = _venue(session, venue, city, timezone, notes) if venue is not None else None
-    zone = _zone_for(place, timezone, chosen_edition, settings)
-    own_city = place_name(session, city) if place is None else None
-    _check_slot(session, chosen_film, place, own_city, when, zone)
+    place = _venue(session, venue, city, timezone, notes, names) if venue is not None else None
+    zone_kept = _zone_for(place, timezone, chosen_edition, settings, names)
+    own_city = place_name(session, city, names("city"), "screening") if place is None else None
+    _check_slot(session, chosen_film, place, own_city, when, zone_kept, what=names("at"))
     screening = Screening(
         uid=new_uid(settings.feed_domain),
         film=chosen_film,
@@ -187,14 +253,14 @@ def add_screening(
         city=own_city,
         local_date=when.day,
         local_time=when.time,
-        timezone=zone,
+        timezone=zone_kept,
         duration_minutes=duration_minutes,
         kind=kind_slug,
         status=status,
         visibility="private" if private else "public",
-        audience=audience or None,
-        ticket_url=check_url(ticket_url or None, "--ticket-url"),
-        notes=note or None,
+        audience=audience,
+        ticket_url=ticket_url,
+        notes=note,
     )
     session.add(screening)
     session.flush()
@@ -202,7 +268,12 @@ def add_screening(
 
 
 def _venue(
-    session: Session, name: str, city: str | None, timezone: str | None, notes: list[str]
+    session: Session,
+    name: str,
+    city: str | None,
+    timezone: str | None,
+    notes: list[str],
+    names: Names,
 ) -> Venue:
     """The venue named (in the city, when given), or a new one there; a new one is said."""
     if city is None:
@@ -210,13 +281,15 @@ def _venue(
         if found.note:
             notes.append(found.note)
         return found.record
+    name = check_name(name, names("venue"), rules.length("venue", "name"))
+    city = place_name(session, city, names("city"), "venue")
     existing = venue_in(session, name, city)
     if existing is not None:
         return existing
     venue = Venue(
-        name=" ".join(name.split()),
+        name=name,
         slug=unique_slug(session, Venue.slug, name),
-        city=place_name(session, city),
+        city=city,
         timezone=timezone,
     )
     session.add(venue)
@@ -230,6 +303,7 @@ def _zone_for(
     given: str | None,
     edition: Edition | None,
     settings: Settings,
+    names: Names,
     current: str | None = None,
 ) -> str:
     """DESIGN.md's rule (``choose_zone``) for a screening added or edited by hand; an
@@ -241,8 +315,9 @@ def _zone_for(
         given,
         current or festival_zone,
         settings.default_timezone,
-        what="--timezone: ",
-        hint="give --timezone, a venue or festival that has one, or set SCREENINGS_TIMEZONE",
+        what=f"{names('timezone')}: ",
+        hint=f"give {names('timezone')}, a venue or festival that has one, or set "
+        "SCREENINGS_TIMEZONE",
     )
 
 
@@ -264,9 +339,9 @@ def choose_zone(
         if given is not None and given != venue_zone:
             raise InvalidInput(f"{what}{given} contradicts the zone of {venue_name}, {venue_zone}")
         return venue_zone
-    for zone in (given, festival_zone, default_zone):
-        if zone:
-            return zone
+    for known in (given, festival_zone, default_zone):
+        if known:
+            return known
     raise InvalidInput(f"{what}no time zone is known for this screening; {hint}")
 
 
@@ -280,16 +355,17 @@ def _check_slot(
     *,
     not_id: int = 0,
     check_time: bool = True,
+    what: str = "at",
 ) -> None:
     """Refuse a wall time the zone skips or passes twice (an explicit offset picks one:
     only the first can be stored yet), and a slot the film already has. Without
     ``check_time`` (an edit that keeps the stored wall time and zone) the time is
     not checked again: an import may have stored the first of two."""
     if when.time is not None and check_time:
-        local = resolve_local(when, zone, what="--at")
+        local = resolve_local(when, zone, what=what)
         if local.fold:
             raise InvalidInput(
-                f"--at: {when.day} {when.time:%H:%M} is the second of two in {zone}; only the "
+                f"{what}: {when.day} {when.time:%H:%M} is the second of two in {zone}; only the "
                 "first can be stored yet"
             )
     with session.no_autoflush:  # the edit being checked is not written yet
@@ -359,7 +435,7 @@ def edit_screening(
     at: str | None = None,
     venue: str | None = None,
     city: str | None = None,
-    duration_minutes: int | None = None,
+    duration_minutes: IntOrClear | None = None,
     kind: str | None = None,
     audience: str | None = None,
     status: str | None = None,
@@ -371,57 +447,67 @@ def edit_screening(
     edition: str | None = None,
     festival: str | None = None,
     year: int | None = None,
+    names: Names = own,
 ) -> Saved[ScreeningView]:
-    """Change a screening; its ``sequence`` goes up by one (its ``uid`` never changes).
+    """Change a screening; when anything a calendar shows changed, its ``sequence`` goes
+    up by one (its ``uid`` never changes), else nothing is written (``Saved.changed``).
     ``edition`` (or ``festival`` and ``year``) moves it to another edition; ``edition=""``
-    makes it a special screening, with no festival.
-    The zone follows the same rule as for a new screening."""
+    makes it a special screening, with no festival. ``at`` a time alone keeps the date;
+    ``at=""`` or ``TBA`` keeps the date with no time (an all-day event in feeds).
+    ``venue=""`` leaves it at no venue, in the venue's city unless ``city`` says
+    another. The zone follows the same rule as for a new screening."""
 
     screening = screening_by_id(session, ident)
     notes: list[str] = []
     before = snapshot(screening, *SCREENING_SHOWN)
-    if timezone is not None:
-        timezone = zone_name(timezone, what="--timezone")
-    if edition == "":
+    timezone = _zone_of_screening(timezone, names("timezone"))
+    if edition is not None and cleared(edition):
         screening.edition = None
     elif edition is not None or festival is not None:
-        screening.edition = edition_for(session, edition, festival, year, notes)
-    if on is None and at is not None and _is_time(at):
-        on = screening.local_date.isoformat()  # a time alone keeps the date
+        screening.edition = edition_for(session, edition, festival, year, notes, names)
+    if on is None and at is not None and (_no_time(at) or looks_like_time(at)):
+        on = screening.local_date.isoformat()  # a time alone, or none, keeps the date
     when = When(screening.local_date, screening.local_time)
     if on is not None or at is not None:
         year = screening.edition.year if screening.edition else None
-        when = when_from(on, at, dayfirst=settings.dayfirst, today=today, year=year)
+        when = when_from(on, at, dayfirst=settings.dayfirst, today=today, year=year, names=names)
         if on is not None and at is None and when.time is None:
             when = When(when.day, screening.local_time)
-    if venue is not None:
-        screening.venue = _venue(session, venue, city, timezone, notes)
+    if venue is not None and cleared(venue):
+        if screening.venue is not None:  # it stays in the city it was in, unless told
+            screening.city, screening.venue = screening.venue.city, None
+    elif venue is not None:
+        screening.venue = _venue(session, venue, city, timezone, notes, names)
         screening.city = None
-    elif city is not None:
-        if screening.venue is not None:
-            raise InvalidInput(
-                f"--city: screening #{screening.id} is at {screening.venue.name}, whose city it "
-                "takes; give --venue to move it"
-            )
-        screening.city = place_name(session, city)
+    if city is not None and venue is None and screening.venue is not None:
+        raise InvalidInput(
+            f"{names('city')}: screening #{screening.id} is at {screening.venue.name}, whose "
+            f"city it takes; give {names('venue')} to move it"
+        )
+    if city is not None and screening.venue is None:
+        screening.city = place_name(session, city, names("city"), "screening")
     if duration_minutes is not None:
-        screening.duration_minutes = check_minutes(duration_minutes, "--duration")
+        screening.duration_minutes = (
+            None
+            if isinstance(duration_minutes, str)
+            else check_minutes(duration_minutes, names("duration_minutes"))
+        )
     if kind is not None:
-        screening.kind = _kind(kind)
+        screening.kind = _kind(kind, names("kind"))
     if audience is not None:
-        screening.audience = audience or None
+        screening.audience = check_text(audience, names("audience"), "screening", "audience")
     if status is not None:
-        screening.status = _status(status)
+        screening.status = _status(status, names("status"))
     if private is not None:
         screening.visibility = "private" if private else "public"
     if ticket_url is not None:
-        screening.ticket_url = check_url(ticket_url, "--ticket-url") if ticket_url else None
+        screening.ticket_url = check_url(ticket_url, names("ticket_url"))
     if note is not None:
-        screening.notes = note or None
-    zone = _zone_for(
-        screening.venue, timezone, screening.edition, settings, current=screening.timezone
+        screening.notes = check_text(note, names("note"), "screening", "notes")
+    zone_kept = _zone_for(
+        screening.venue, timezone, screening.edition, settings, names, current=screening.timezone
     )
-    moved = (when.day, when.time, zone) != (
+    moved = (when.day, when.time, zone_kept) != (
         screening.local_date,
         screening.local_time,
         screening.timezone,
@@ -436,53 +522,56 @@ def edit_screening(
         screening.venue,
         screening.city,
         when,
-        zone,
+        zone_kept,
         not_id=screening.id,
         check_time=moved or when.offset is not None,  # an offset given is always checked
+        what=names("at"),
     )
     # The wall time and zone are set together, once checked: the instant follows from them.
-    screening.timezone, screening.local_date, screening.local_time = zone, when.day, when.time
+    screening.timezone, screening.local_date, screening.local_time = zone_kept, when.day, when.time
     session.flush()
-    if snapshot(screening, *SCREENING_SHOWN) != before:
+    changed = snapshot(screening, *SCREENING_SHOWN) != before
+    if changed:
         bump(session, Screening.id == screening.id)
-    else:
-        notes.append("nothing changed")
-    return Saved(screening_view(session, screening.id, settings), tuple(notes))
+    return Saved(screening_view(session, screening.id, settings), tuple(notes), changed)
 
 
-def _kind(value: str) -> str:
-    kind = "_".join(value.strip().lower().split())
-    if not kind:
-        raise InvalidInput("--kind: empty; expected e.g. regular, special, gala, press")
-    return kind
+def _zone_of_screening(timezone: str | None, what: str) -> str | None:
+    """A zone given for a screening, which always has one: ``""`` is refused."""
+    if timezone is not None and cleared(timezone):
+        raise InvalidInput(f"{what}: empty; a screening is always in a zone")
+    return zone(timezone, what)
 
 
-def _is_time(text: str) -> bool:
-    try:
-        parse_time(text)
-    except InvalidInput:
-        return False
-    return True
+def _kind(value: str, what: str) -> str:
+    return check_word(value, what, "screening", "kind", "regular, special, gala, press")
 
 
-def _status(value: str) -> str:
+def _status(value: str, what: str) -> str:
     status = value.strip().lower()
     if status == "canceled":
         status = "cancelled"
     if status not in SCREENING_STATUSES:
         raise InvalidInput(
-            f"--status: expected one of {', '.join(SCREENING_STATUSES)}, got {value!r}"
+            f"{what}: expected one of {', '.join(SCREENING_STATUSES)}, got {value[:80]!r}"
         )
     return status
 
 
 def set_status(
-    session: Session, settings: Settings, ident: str, status: str, reason: str | None = None
+    session: Session,
+    settings: Settings,
+    ident: str,
+    status: str,
+    reason: str | None = None,
+    *,
+    names: Names = own,
 ) -> Saved[ScreeningView]:
     """Cancel or postpone a screening (never delete it: calendars must see it go); the
-    reason, if any, goes into its notes. Its sequence is bumped."""
+    reason, if any, goes into its notes, on a line of its own. Its sequence is bumped."""
 
     screening = screening_by_id(session, ident)
+    reason = check_text(reason, names("reason"), "screening", "notes")
     if screening.status == status:
         raise Conflict(f"screening #{screening.id} is already {status}")
     screening.status = status
@@ -503,15 +592,16 @@ def edit_selection(
     section: str | None = None,
     premiere: str | None = None,
     status: str | None = None,
+    names: Names = own,
 ) -> Saved[dict[str, Any]]:
     """Change a film's place in an edition's programme; the film's screenings there are
     bumped (their section shows in calendars)."""
 
     notes: list[str] = []
     chosen_film = lookup.find_film(session, film).take(notes)
-    chosen = edition_for(session, edition, festival, year, notes)
+    chosen = edition_for(session, edition, festival, year, notes, names)
     if chosen is None:
-        raise InvalidInput("edit selection: give --edition E, or --festival F --year Y")
+        raise InvalidInput(_no_edition(names))
     selection = session.scalars(
         select(Selection).where(
             Selection.film_id == chosen_film.id, Selection.edition_id == chosen.id
@@ -521,17 +611,13 @@ def edit_selection(
         raise NotFound(f"selection: {chosen_film.title} is not in {lookup.describe(chosen)}")
     before = snapshot(selection, "section", "premiere", "status")
     if section is not None:
-        selection.section = section or None
+        selection.section = check_text(section, names("section"), "selection", "section")
     if premiere is not None:
-        selection.premiere = premiere or None
+        selection.premiere = check_text(premiere, names("premiere"), "selection", "premiere")
     if status is not None:
-        value = status.lower().replace(" ", "_")
-        if value not in SELECTION_STATUSES:
-            raise InvalidInput(
-                f"--status: expected one of {', '.join(SELECTION_STATUSES)}, got {status!r}"
-            )
-        selection.status = value
+        selection.status = _selection_status(status, names("status"))
     session.flush()
-    if snapshot(selection, "section", "premiere", "status") != before:
+    changed = snapshot(selection, "section", "premiere", "status") != before
+    if changed:
         bump(session, Screening.film_id == chosen_film.id, Screening.edition_id == chosen.id)
-    return Saved(selection_record(selection), tuple(notes))
+    return Saved(selection_record(selection), tuple(notes), changed)

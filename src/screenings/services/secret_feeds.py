@@ -20,10 +20,12 @@ from typing import Any, NamedTuple
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from screenings import tables
+from screenings import rules, tables
 from screenings.errors import Conflict, InvalidInput, NotFound
 from screenings.query import ScreeningQuery
 from screenings.services import lookup
+from screenings.services.criteria import checked_query
+from screenings.services.fields import Names, own
 from screenings.timeparse import UTC, date_span
 
 FILTERS_VERSION = 2  # 1 held the records' ids; migration 0004 moved them to columns
@@ -72,13 +74,16 @@ def create_secret_feed(
     *,
     cancelled: str = "mark",
     dayfirst: bool | None = None,
+    names: Names = own,
 ) -> tuple[SecretFeed, str]:
-    """Store a secret feed of what ``query`` selects (its names resolved to ids now;
-    ``dates``, the words of --from/--to/--on/--in, kept to be read on each request).
+    """Store a secret feed of what ``query`` selects (its names resolved to ids now, its
+    free-text filters judged as every door judges them: ``criteria.checked_query``;
+    ``dates``, the words of from/to/on/in, kept to be read on each request).
     Returns the feed and its token, which is not stored and cannot be shown again."""
-    name = " ".join(name.split())
+    name = rules.clean_text(name, what=names("name"), limit=rules.length("feed_token", "name"))
     if not name:
-        raise InvalidInput("feed create: the name is empty")
+        raise InvalidInput(f"{names('name')}: empty; expected a name for the feed")
+    query = checked_query(query, names)
     taken = _named(session, name)
     if taken is not None:
         revoked = f" (revoked on {taken.revoked_at:%Y-%m-%d})" if taken.revoked_at else ""
