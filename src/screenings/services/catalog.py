@@ -752,18 +752,20 @@ def edit_venue(
     if longitude is not None:
         venue.longitude = None if isinstance(longitude, str) else longitude
     _check_position(venue.latitude, venue.longitude, names)
+    rezoned = False  # a screening there had another zone than the venue's new one
     if timezone is not None:
         venue.timezone = zone(timezone, names("timezone"))
         if venue.timezone is not None:
             for screening in venue.screenings:
                 # The zone as the venue keeps it (one spelling for both); each screening
                 # re-derives its UTC instant from its wall time.
+                rezoned = rezoned or screening.timezone != venue.timezone
                 screening.timezone = venue.timezone
     clash = venue_in(session, venue.name, venue.city)
     if clash is not None and clash.id != venue.id:
         raise Conflict(f"venue: {lookup.describe(clash)} already exists; merge them instead")
     session.flush()
-    changed = snapshot(venue, *VENUE_SHOWN) != before
+    changed = rezoned or snapshot(venue, *VENUE_SHOWN) != before
     if changed:
         bump_venue(session, venue.id)
     return Saved(venue_view(venue), (found.note,) if found.note else (), changed)
