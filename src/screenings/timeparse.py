@@ -169,8 +169,9 @@ UNKNOWN_TIMES = frozenset(
 
 
 def time_unknown(text: str) -> bool:
-    """True for the words that say a time is not known yet (``TBA``, ``to be confirmed``)."""
-    return " ".join(text.split()).lower() in UNKNOWN_TIMES
+    """True for the words that say a time is not known yet (``TBA``, ``TBA.``, ``to be
+    confirmed``), whichever door reads them: an edit's ``--at`` and a lineup's cell."""
+    return " ".join(text.split()).lower().rstrip(".") in UNKNOWN_TIMES
 
 
 def looks_like_time(text: str) -> bool:

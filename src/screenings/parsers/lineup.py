@@ -24,7 +24,7 @@ from screenings.errors import InvalidInput
 from screenings.keys import name_key
 from screenings.parsers.table import Cells, Table, misread_utf8, open_table, spooled
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue, shorten
-from screenings.timeparse import parse_time, parse_when
+from screenings.timeparse import parse_time, parse_when, time_unknown
 
 _T = TypeVar("_T")
 
@@ -101,7 +101,6 @@ _RESULTS = {
     "special mention": "special_mention",
     "special_mention": "special_mention",
 }
-_UNKNOWN_TIME = {"tba", "tbc", "tbd", "time tba", "to be announced", "to be confirmed", "?"}
 _TRUE = {"yes", "y", "true", "x", "1", "private"}
 _FALSE = {"no", "n", "false", "0", "", "public"}
 _PEOPLE = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
@@ -813,7 +812,7 @@ class _RowReader:
             target, text_date, text_time = "start", start, None
         else:
             target, text_date, text_time = "date", date, time
-        if text_time and text_time.lower().rstrip(".") in _UNKNOWN_TIME:
+        if text_time and time_unknown(text_time):
             text_time = ""  # the time is not known yet: a screening with time TBA
         if not text_date:
             if text_time:
