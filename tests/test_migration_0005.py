@@ -252,10 +252,10 @@ def test_the_commands_named_fix_the_catalogue_as_it_is_and_then_it_upgrades(
         args = [placeholders.get(arg, arg) for arg in shlex.split(fix)[1:]]
         code, _out, err = _cli(url, args, capfd)
         assert code == 0, (fix, err)
-        # The edit works on the catalogue at 0004, and says it stays there.
+        # The edit works on the catalogue at 0004, and says so (true of the last fix too).
         assert err == (
-            f"screenings: {where} stays at revision {BEFORE} until the stored values that "
-            "break a rule are fixed; any other command lists them\n"
+            f"screenings: {where} is edited as it is, at revision {BEFORE}: stored values "
+            "broke a rule when it was opened; any other command lists those left\n"
         )
     assert read_status(engine).revision == BEFORE
 

@@ -349,8 +349,9 @@ def open_catalogue(
             if status.state is SchemaState.OLDER and status.offences is not None:
                 _refuse(status, door, what)
                 return engine, (
-                    f"{_where(engine)} stays at revision {status.revision} until the stored "
-                    "values that break a rule are fixed; any other command lists them"
+                    f"{_where(engine)} is edited as it is, at revision {status.revision}: "
+                    "stored values broke a rule when it was opened; any other command lists "
+                    "those left"
                 )
         if door is Door.FIX:
             return engine, ensure_schema(engine)
