@@ -9,6 +9,7 @@ server fails the run instead.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -68,10 +69,23 @@ class PostgresServer:
         self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         self.created: list[str] = []
 
-    def new_database(self) -> str:
+    def new_database(self, template: str | None = None) -> str:
+        """A new database, empty, or a copy of the database ``template`` (a URL made
+        here: no session may be connected to it, so any left is ended first)."""
         name = f"screenings_test_{uuid.uuid4().hex[:12]}"
         with self.admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            if template is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            else:
+                source = make_url(template).database
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :source AND pid <> pg_backend_pid()"
+                    ),
+                    {"source": source},
+                )
+                connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
         self.created.append(name)
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
 
@@ -100,6 +114,50 @@ def new_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], s
         return server.new_database()
 
     return make
+
+
+# Catalogues built once per test process by the commands that make them, by backend and
+# name: (the commands, the template's URL).
+_built: dict[tuple[str, str], tuple[list[list[str]], str]] = {}
+
+
+@pytest.fixture
+def copied_catalogue(
+    request: pytest.FixtureRequest, tmp_path: Path, _catalogue_dir: Path
+) -> Callable[[str, str, list[list[str]]], str]:
+    """A factory of new databases holding what ``commands`` (screenings' arguments, run in
+    order, each expected to succeed) make: ``copy(backend, name, commands)``. The commands
+    run once per test process, on a template, under the environment of the first test to
+    ask; each test gets a copy of it (a file copied, a PostgreSQL database made from it),
+    to change as it likes, without the cost of a schema and its records made anew."""
+    from screenings.cli import run
+
+    def copy(backend: str, name: str, commands: list[list[str]]) -> str:
+        key = (backend, name)
+        if key not in _built:
+            if backend == "sqlite":
+                template = "sqlite:///" + str(_catalogue_dir / f"{name}.sqlite3")
+            else:
+                template = request.getfixturevalue("postgres_server").new_database()
+            for command in commands:
+                assert run(["--db", template, *command]) == 0, (name, command)
+            _built[key] = (commands, template)
+        built, template = _built[key]
+        assert built == commands, f"two recipes for the catalogue {name!r}"
+        if backend == "sqlite":
+            source = Path(make_url(template).database or "")
+            target = tmp_path / f"{uuid.uuid4().hex[:8]}.sqlite3"
+            for suffix in ("", "-wal"):  # a writer leaves no WAL at close; were one left
+                if source.with_name(source.name + suffix).exists():
+                    shutil.copyfile(
+                        source.with_name(source.name + suffix),
+                        target.with_name(target.name + suffix),
+                    )
+            return "sqlite:///" + str(target)
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        return server.new_database(template)
+
+    return copy
 
 
 @pytest.fixture(params=BACKENDS)

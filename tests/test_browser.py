@@ -17,7 +17,7 @@ import pytest
 
 from tests.icalcheck import ical_check
 from tests.test_import import ROWS, write_csv
-from tests.test_web import Server, cli, free_port, start, with_seed
+from tests.test_web import Server, cli, free_port, seeded, start, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "build" / "test-artifacts"
@@ -60,10 +60,12 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def server(
-    backend: str, new_url: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str,
+    copied_catalogue: Callable[[str, str, list[list[str]]], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Server]:
-    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
-    url = with_seed(new_url(backend))
+    url = seeded(backend, copied_catalogue, monkeypatch)
     assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS + EXTRA))) == 0
     from screenings.db import create_db_engine
     from screenings.tables import screening
@@ -78,8 +80,7 @@ def server(
     port = free_port()
     running = start(url, "--base-url", f"http://127.0.0.1:{port}", port=port)
     yield running
-    running.process.terminate()
-    running.process.communicate(timeout=30)
+    stop(running)
 
 
 @pytest.mark.parametrize("view", list(VIEWPORTS))

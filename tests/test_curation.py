@@ -13,34 +13,32 @@ from screenings.cli import run
 Cli = Callable[..., tuple[int, str, str]]
 
 
+# The catalogue every test here starts from (conftest.copied_catalogue).
+START = [
+    ["add", "festival", "Sheffield Doc/Fest", "--city", "Sheffield", "--timezone",
+     "Europe/London"],
+    ["add", "edition", "Sheffield Doc/Fest", "2013", "--from", "2013-06-12", "--to",
+     "2013-06-16"],
+    ["add", "venue", "Showroom Cinema", "--city", "Sheffield", "--timezone", "Europe/London"],
+    ["add", "film", "The Defector", "--year", "2012", "--runtime", "71", "--director",
+     "Ann Shin"],
+]  # fmt: skip
+
+
 @pytest.fixture
-def cli(backend: str, new_url: Callable[[str], str], capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> Cli:  # fmt: skip
-    """Run screenings on a new database of the backend: (exit code, stdout, stderr)."""
-    url = new_url(backend)
+def cli(backend: str, copied_catalogue: Callable[[str, str, list[list[str]]], str],
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:  # fmt: skip
+    """Run screenings on a new database of the backend holding START: (exit code, stdout,
+    stderr)."""
     monkeypatch.delenv("SCREENINGS_TIMEZONE", raising=False)
+    url = copied_catalogue(backend, "curation", START)
+    capsys.readouterr()
 
     def call(*args: str) -> tuple[int, str, str]:
         code = run(["--db", url, *args])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
-    call(
-        "add",
-        "festival",
-        "Sheffield Doc/Fest",
-        "--city",
-        "Sheffield",
-        "--timezone",
-        "Europe/London",
-    )
-    call(
-        "add", "edition", "Sheffield Doc/Fest", "2013", "--from", "2013-06-12", "--to", "2013-06-16"
-    )
-    call("add", "venue", "Showroom Cinema", "--city", "Sheffield", "--timezone", "Europe/London")
-    call(
-        "add", "film", "The Defector", "--year", "2012", "--runtime", "71", "--director", "Ann Shin"
-    )
     return call
 
 

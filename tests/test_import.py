@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from screenings.cli import run
 from screenings.db import create_db_engine
+from tests.dumps import dump
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -61,18 +62,6 @@ def cli(url: str, capsys: pytest.CaptureFixture[str]) -> Cli:
         return code, captured.out, captured.err
 
     return call
-
-
-def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, as stored (timestamps included)."""
-    engine = create_db_engine(url)
-    tables = ["festival", "edition", "film", "person", "credit", "film_link", "venue",
-              "selection", "screening", "award", "nomination"]  # fmt: skip
-    with engine.connect() as c:
-        found = {t: [tuple(r) for r in c.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
-                 for t in tables}  # fmt: skip
-    engine.dispose()
-    return found
 
 
 def screenings(cli: Cli) -> dict[str, dict[str, Any]]:

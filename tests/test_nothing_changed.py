@@ -21,8 +21,9 @@ from sqlalchemy import Engine, text, update
 from screenings.cli import run
 from screenings.db import bulk_insert, create_db_engine, mark_changed, unit_of_work
 from screenings.migrate import upgrade_schema
-from screenings.tables import metadata, person
+from screenings.tables import person
 from tests.conftest import BACKENDS
+from tests.dumps import dump
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -151,18 +152,6 @@ def cli(url: str, *args: str) -> tuple[int, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = run(["--db", url, *args])
     return code, out.getvalue() + err.getvalue()
-
-
-def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, as the driver gives it (revision, timestamps included)."""
-    with engine.connect() as connection:
-        return {
-            table.name: [
-                tuple(row)
-                for row in connection.execute(text(f'SELECT * FROM "{table.name}" ORDER BY id'))
-            ]
-            for table in metadata.sorted_tables
-        }
 
 
 def counter(engine: Engine) -> int:

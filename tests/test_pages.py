@@ -19,7 +19,7 @@ from screenings.config import Settings
 from screenings.web import FeedApp
 from tests.icalcheck import ical_check
 from tests.test_import import HEADER, ROWS, write_csv
-from tests.test_web import cli, private_screening, with_seed
+from tests.test_web import cli, private_screening, seeded
 
 BASE = "https://films.example.org"
 Response = tuple[int, dict[str, str], bytes]
@@ -129,9 +129,12 @@ def get(
 
 
 @pytest.fixture
-def url(backend: str, new_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
-    return with_seed(new_url(backend))
+def url(
+    backend: str,
+    copied_catalogue: Callable[[str, str, list[list[str]]], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> str:
+    return seeded(backend, copied_catalogue, monkeypatch)
 
 
 @pytest.fixture

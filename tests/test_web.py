@@ -7,6 +7,7 @@ import gzip
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from screenings import tables
 from screenings.cli import run
 from screenings.db import create_db_engine
 from screenings.migrate import upgrade_schema
+from tests.conftest import BACKENDS
 from tests.icalcheck import ical_check
 from tests.test_import import ROWS, write_csv
 
@@ -90,10 +92,28 @@ def with_seed(url: str) -> str:
     return url
 
 
-@pytest.fixture
-def url(backend: str, new_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> str:
+# The seed story (``data/``), read with Europe/London as the default zone.
+SEED = [["import", str(DATA / "lineup.csv")], ["import", str(DATA / "awards.csv")]]
+
+
+def seeded(
+    backend: str,
+    copied_catalogue: Callable[[str, str, list[list[str]]], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> str:
+    """A new database of ``backend`` holding the seed story (a copy: conftest's
+    ``copied_catalogue``), with Europe/London as the default zone from now on."""
     monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
-    return with_seed(new_url(backend))
+    return copied_catalogue(backend, "seed-london", SEED)
+
+
+@pytest.fixture
+def url(
+    backend: str,
+    copied_catalogue: Callable[[str, str, list[list[str]]], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> str:
+    return seeded(backend, copied_catalogue, monkeypatch)
 
 
 @pytest.fixture
@@ -101,8 +121,35 @@ def server(url: str, tmp_path: Path) -> Iterator[Server]:
     assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS))) == 0
     started = start(url, "--workers", "2", "--threads", "2")
     yield started
-    started.process.terminate()
-    started.process.communicate(timeout=30)
+    stop(started)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def reader(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A server as ``server`` makes it, one per database for the tests of this module
+    that only read (their requests change nothing it serves); a test that writes, or
+    that might harm its server, takes a ``server`` of its own."""
+    folder = tmp_path_factory.mktemp("served")
+    if request.param == "sqlite":
+        made = "sqlite:///" + str(folder / "catalogue.sqlite3")
+    else:
+        made = request.getfixturevalue("postgres_server").new_database()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
+        with_seed(made)
+        assert cli(made, "import", str(write_csv(folder / "sheffield.csv", ROWS))) == 0
+    started = start(made, "--workers", "2", "--threads", "2")
+    yield started
+    stop(started)
+
+
+def stop(server: Server) -> None:
+    """Stop a test's server at once (gunicorn's quick shutdown, SIGINT): a graceful stop
+    waits a second or more for its workers, and the graceful stop is not under test."""
+    server.process.send_signal(signal.SIGINT)
+    server.process.communicate(timeout=30)
 
 
 def revision(url: str) -> int:
@@ -128,8 +175,9 @@ FEEDS = [
 
 
 def test_every_feed_route_serves_a_valid_calendar(
-    server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    reader: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    server = reader
     paths = []
     for number, path in enumerate(FEEDS):
         status, headers, body = server.get(path)
@@ -184,9 +232,9 @@ def test_every_feed_route_serves_a_valid_calendar(
     ],
 )
 def test_mistakes_get_a_status_and_a_line(
-    server: Server, path: str, method: str, status: int, message: str
+    reader: Server, path: str, method: str, status: int, message: str
 ) -> None:
-    got, headers, body = server.get(path, method)
+    got, headers, body = reader.get(path, method)
     assert got == status and message in body.decode() and body.count(b"\n") == 1
     assert not body.startswith(b"--")
     assert b"Traceback" not in body
@@ -194,7 +242,8 @@ def test_mistakes_get_a_status_and_a_line(
         assert headers["allow"] == "GET, HEAD"
 
 
-def test_validators_gzip_and_head(server: Server) -> None:
+def test_validators_gzip_and_head(reader: Server) -> None:
+    server = reader
     path = "/feeds/festivals/sheffield-doc-fest.ics"
     time.sleep(1.1)  # Last-Modified is sent once the last change is a second old
     status, headers, body = server.get(path)
@@ -264,8 +313,7 @@ def test_more_threads_than_connections_never_starve(url: str) -> None:
             statuses = [answer[0] for answer in pool.map(running.get, paths)]
         assert statuses == [200] * 48
     finally:
-        running.process.terminate()
-        running.process.communicate(timeout=30)
+        stop(running)
 
 
 def test_a_film_known_only_from_private_screenings_is_named_nowhere(
@@ -281,12 +329,12 @@ def test_a_film_known_only_from_private_screenings_is_named_nowhere(
     assert server.get("/feeds/films/closed-session-2013.json")[0] == 404
 
 
-def test_the_feed_index_and_the_health_check(server: Server) -> None:
-    status, _, body = server.get("/feeds")
+def test_the_feed_index_and_the_health_check(reader: Server) -> None:
+    status, _, body = reader.get("/feeds")
     index = json.loads(body)
-    assert status == 200 and index["all"] == f"http://127.0.0.1:{server.port}/feeds/all.ics"
+    assert status == 200 and index["all"] == f"http://127.0.0.1:{reader.port}/feeds/all.ics"
     assert {e["title"] for e in index["festivals"]} >= {"Hot Docs", "Sheffield Doc/Fest"}
-    assert server.get("/healthz")[:1] == (200,)
+    assert reader.get("/healthz")[:1] == (200,)
 
 
 def test_the_server_refuses_what_it_cannot_serve(
@@ -358,8 +406,7 @@ def test_the_server_runs_on_a_read_only_database(
             assert read_only.get(path)[0] == 200, path
         assert cli(made, "edit", "film", "Mothers", "--runtime", "95") != 0  # it is read-only
     finally:
-        read_only.process.terminate()
-        read_only.process.communicate(timeout=30)
+        stop(read_only)
 
 
 def test_a_change_within_a_second_never_shares_a_last_modified(server: Server) -> None:
@@ -391,8 +438,7 @@ def test_a_replaced_database_file_is_served_anew(
         assert status == 200 and after != before
         assert b"The Act of Killing" in after and b"Escape from North Korea" not in after
     finally:
-        running.process.terminate()
-        running.process.communicate(timeout=30)
+        stop(running)
 
 
 def test_a_restored_backup_is_served_as_it_is(
@@ -417,8 +463,7 @@ def test_a_restored_backup_is_served_as_it_is(
         body = running.get("/feeds/films/mothers-2012.ics")[2]
         assert b"120 min" in body and b"95 min" not in body
     finally:
-        running.process.terminate()
-        running.process.communicate(timeout=30)
+        stop(running)
 
 
 def test_the_wsgi_application_on_a_missing_database_says_503_and_creates_nothing(
@@ -548,8 +593,7 @@ def test_a_secret_feed_keeps_its_filters_through_a_rename_and_reads_dates_each_t
         everything = Calendar.from_ical(server.get(f"/feeds/secret/{every}.ics")[2])
         assert [str(e["SUMMARY"]) for e in everything.walk("VEVENT")] == ["Jagal"]
     finally:
-        server.process.terminate()
-        server.process.communicate(timeout=30)
+        stop(server)
 
 
 HOSTILE = [

@@ -29,6 +29,7 @@ from screenings.db import create_db_engine
 from screenings.errors import InvalidInput
 from screenings.parsers.lineup import LineupOptions, parse_lineup, parse_lineup_files
 from screenings.records import AwardRow, FilmRow, LineupRow, RowIssue
+from tests.dumps import dump
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -311,18 +312,6 @@ def cli(url: str, capsys: pytest.CaptureFixture[str]) -> Cli:
         return code, captured.out, captured.err
 
     return call
-
-
-def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of the tables an import writes, as stored."""
-    engine = create_db_engine(url)
-    tables = ["festival", "edition", "film", "person", "credit", "film_link", "venue",
-              "selection", "screening", "award", "nomination"]  # fmt: skip
-    with engine.connect() as c:
-        found = {t: [tuple(r) for r in c.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
-                 for t in tables}  # fmt: skip
-    engine.dispose()
-    return found
 
 
 def write(path: Path, rows: list[dict[str, str]]) -> Path:

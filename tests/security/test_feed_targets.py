@@ -30,7 +30,7 @@ from screenings.web import FeedApp
 from tests import factories as make
 from tests.test_import import ROWS, write_csv
 from tests.test_pages import get
-from tests.test_web import with_seed
+from tests.test_web import seeded
 
 Cli = Callable[..., tuple[int, str, str]]
 BASE = "https://feeds.example.org"
@@ -39,10 +39,12 @@ SDF = "Sheffield Doc/Fest 2013"
 
 @pytest.fixture
 def url(
-    backend: str, new_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    backend: str,
+    copied_catalogue: Callable[[str, str, list[list[str]]], str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> str:
-    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
-    url = with_seed(new_url(backend))
+    url = seeded(backend, copied_catalogue, monkeypatch)
     assert run(["--db", url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS))]) == 0
     return url
 

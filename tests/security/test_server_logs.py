@@ -32,7 +32,7 @@ from sqlalchemy import text
 
 from screenings.cli import run
 from screenings.db import create_db_engine
-from tests.test_web import Server, cli, start, with_seed
+from tests.test_web import Server, cli, seeded, start
 
 # Characters that would end a log line, rewrite the terminal showing it, or be read as
 # a line break by a log viewer, if written raw.
@@ -41,9 +41,12 @@ ACCESS_LINE = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \S+ "(?:[^"\\]|\\.)*"
 
 
 @pytest.fixture
-def url(backend: str, new_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
-    return with_seed(new_url(backend))
+def url(
+    backend: str,
+    copied_catalogue: Callable[[str, str, list[list[str]]], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> str:
+    return seeded(backend, copied_catalogue, monkeypatch)
 
 
 def stop(server: Server) -> tuple[str, str]:
