@@ -227,6 +227,16 @@ def canonical_zone(value: str, *, what: str) -> str:
     return known
 
 
+def closed_word(value: str, allowed: tuple[str, ...], *, what: str) -> str:
+    """A word of a closed vocabulary (``allowed``) as the catalogue keeps it: clean text,
+    lower-case, its words joined by ``_`` (``Special Mention`` -> ``special_mention``);
+    ``InvalidInput`` naming ``what`` when it is none of them."""
+    word = "_".join(clean_text(value, what=what).lower().split())
+    if word not in allowed:
+        raise InvalidInput(f"{what}: expected one of {', '.join(allowed)}, got {value[:80]!r}")
+    return word
+
+
 # --- Day order ----------------------------------------------------------------------------------
 
 

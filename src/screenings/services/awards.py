@@ -139,12 +139,7 @@ def _no_nominee(names: Names) -> str:
 
 
 def _result(value: str, what: str) -> str:
-    result = "_".join(value.strip().lower().split())
-    if result not in NOMINATION_RESULTS:
-        raise InvalidInput(
-            f"{what}: expected one of {', '.join(NOMINATION_RESULTS)}, got {value[:80]!r}"
-        )
-    return result
+    return rules.closed_word(value, NOMINATION_RESULTS, what=what)
 
 
 AWARD_KEPT = ("name", "presenter", "festival_id")

@@ -127,12 +127,7 @@ def _no_edition(names: Names) -> str:
 
 
 def _selection_status(value: str, what: str) -> str:
-    status = "_".join(value.strip().lower().split())
-    if status not in SELECTION_STATUSES:
-        raise InvalidInput(
-            f"{what}: expected one of {', '.join(SELECTION_STATUSES)}, got {value[:80]!r}"
-        )
-    return status
+    return rules.closed_word(value, SELECTION_STATUSES, what=what)
 
 
 def selection_record(selection: Selection) -> dict[str, Any]:
