@@ -122,3 +122,16 @@ def test_both_day_orders_at_once_are_refused() -> None:
     ]
     with pytest.raises(InvalidInput, match=r"^date order: both orders given"):
         day_order(True, True, what="date order")
+
+
+def test_a_closed_word_is_kept_in_the_catalogue_s_spelling_or_refused_naming_the_choices() -> None:
+    kept = rules.closed_word(" Special  Mention ", rules.NOMINATION_RESULTS, what="--result")
+    assert kept == "special_mention"
+    with pytest.raises(InvalidInput) as caught:
+        rules.closed_word("maybe", rules.SELECTION_STATUSES, what="--status")
+    assert caught.value.message == (
+        "--status: expected one of selected, competition, out_of_competition, withdrawn, "
+        "got 'maybe'"
+    )
+    with pytest.raises(InvalidInput, match="control character"):
+        rules.closed_word("won\x07", rules.NOMINATION_RESULTS, what="--result")
