@@ -124,6 +124,8 @@ CASES = [
     # A. The import as strict as the command line with a web address.
     bad_url("https://exa mple.com/a b"),
     bad_url("https://t.example/a b\r\nX-INJ:1"),
+    bad_url("https://[::1/tickets"),  # urlsplit's ValueError was a traceback at every door
+    bad_url("http://tickets.example:99999/"),
     # C. Every text as long as its column keeps, on both databases.
     long("200", add_screening("--audience"), edit_screening("--audience"), Row("Audience"),
          Param("audience"), Cli(("feed", "create", "jury 2", "--audience", "{}"), "--audience")),

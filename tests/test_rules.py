@@ -59,7 +59,9 @@ def test_every_zone_the_rule_gives_is_one_zoneinfo_loads_and_is_a_fixed_point() 
 @pytest.mark.parametrize(
     "address",
     ["https://exa mple.com/a b", "https://t.example/a b\r\nX-INJ:1", "ftp://example.org/",
-     "https://", "example.org/tickets", "https://example.org/\x7fx", "javascript:alert(1)"],
+     "https://", "example.org/tickets", "https://example.org/\x7fx", "javascript:alert(1)",
+     "https://[::1/x", "http://[zz]/", "https://@", "https://:0", "http://a:99999/",
+     "https://exa\u200bmple.org/"],
 )  # fmt: skip
 def test_the_url_rule_refuses_what_is_no_web_address(address: str) -> None:
     with pytest.raises(InvalidInput, match=r"^--ticket-url: .* is not a web address"):

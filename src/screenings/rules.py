@@ -162,11 +162,16 @@ def check_url(value: str, *, what: str, limit: int = 1000) -> str:
     ``what`` otherwise. No whitespace or control character inside: a line break would
     end a calendar's property there, and a space is no part of an address."""
     address = value.strip()
-    parts = urlsplit(address)
+    try:
+        parts = urlsplit(address)
+        host, _port = parts.hostname, parts.port  # a bad port or [IPv6] host: ValueError
+    except ValueError:
+        host = None
     if (
-        parts.scheme.lower() not in {"http", "https"}
-        or not parts.netloc
+        host is None
+        or parts.scheme.lower() not in {"http", "https"}
         or any(c.isspace() or ord(c) < 32 or 127 <= ord(c) < 160 for c in address)
+        or any(unicodedata.category(c) == "Cf" for c in address)  # zero-width, bidi marks
     ):
         raise InvalidInput(f"{what}: {address[:80]!r} is not a web address; expected https://...")
     return check_length(address, what=what, limit=limit)
