@@ -43,6 +43,22 @@ def test_a_bad_default_zone_names_the_variable() -> None:
         load_settings("x.sqlite3", {"SCREENINGS_TIMEZONE": "BST"})
 
 
+@pytest.mark.parametrize(
+    ("zone", "kept"),
+    [("US/Eastern", "America/New_York"), ("europe/paris", "Europe/Paris"),
+     ("Europe/Amsterdam", "Europe/Amsterdam")],
+)  # fmt: skip
+def test_the_default_zone_follows_the_zone_rule(zone: str, kept: str) -> None:
+    # A lineup's rows without a zone take it, and are stored as every zone is.
+    assert load_settings("x.sqlite3", {"SCREENINGS_TIMEZONE": zone}).default_timezone == kept
+
+
+@pytest.mark.parametrize("zone", ["right/Europe/London", "posix/Europe/London", "Factory"])
+def test_a_default_zone_the_zone_rule_refuses_names_the_variable(zone: str) -> None:
+    with pytest.raises(InvalidInput, match=f"SCREENINGS_TIMEZONE: unknown time zone '{zone}'"):
+        load_settings("x.sqlite3", {"SCREENINGS_TIMEZONE": zone})
+
+
 def test_settings_are_read_from_the_given_environment_only() -> None:
     env = {"SCREENINGS_TIMEZONE": "Europe/London", "SCREENINGS_FEED_DOMAIN": "feeds.example"}
     settings = load_settings("x.sqlite3", env)

@@ -174,10 +174,10 @@ def load_settings(
     if immutable and not url.lower().startswith("sqlite"):
         raise InvalidInput("--immutable: only for a SQLite file; the database is not one")
     zone = env.get(ENV_TIMEZONE) or None
-    if zone is not None:
-        from screenings.timeparse import load_zone
+    if zone is not None:  # in the zone rule's spelling, as every zone the catalogue keeps
+        from screenings.rules import canonical_zone
 
-        load_zone(zone, what=ENV_TIMEZONE)
+        zone = canonical_zone(zone, what=ENV_TIMEZONE)
     if dayfirst is None and env.get(ENV_DATE_ORDER):
         order = env[ENV_DATE_ORDER].strip().lower()
         if order not in {"dayfirst", "monthfirst"}:
