@@ -287,6 +287,29 @@ def test_a_mapped_credit_or_link_reads_as_a_column_of_that_name() -> None:
     assert ("trailer", "https://t.example/p") in row.film.links
 
 
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [("Mothers (2012)", 2012), ("Mothers (1850)", None), ("Mothers (2201)", None)],
+)
+def test_a_year_after_a_title_is_a_year_only_within_the_rules_years(
+    title: str, year: int | None
+) -> None:
+    # In an awards file with one Year column (the award's), "Title (2012)" names the film
+    # and its year; a year the rules refuse is part of the title, never a film's year
+    # the database would refuse (failing the whole file, before).
+    row = one_row("awards", "Film", title)
+    assert (row.film.title, row.film.year) == (title.removesuffix(" (2012)"), year)
+
+
+def test_an_edition_s_year_outside_the_rules_years_is_a_row_error() -> None:
+    (issue,) = parsed("lineup", [{**LINEUP, "Festival": "IDFA", "Edition": "1850"}])
+    assert isinstance(issue, RowIssue) and (issue.line, issue.column) == (2, "Edition")
+    assert issue.message == "a year from 1870 to 2200, e.g. 2013"
+    # In a Festival column, a number no edition can have is part of the festival's name.
+    row = one_row("lineup", "Festival", "IDFA 1850")
+    assert (row.festival, row.edition_year) == ("IDFA 1850", None)
+
+
 def test_the_festival_option_is_a_festival_name() -> None:
     for value, message in [
         ("Hot\x07Docs", words(rules.clean_text, "Hot\x07Docs")),

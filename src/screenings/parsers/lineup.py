@@ -149,6 +149,14 @@ _TITLE_YEAR = re.compile(r"^(?P<title>.+?)\s*\((?P<year>1[89]\d\d|2[01]\d\d)\)$"
 _TRAILING_YEAR = re.compile(r"^(?P<name>.+?)\s+(?P<year>1[89]\d\d|2[01]\d\d)$")
 
 
+def _dated(match: re.Match[str] | None) -> re.Match[str] | None:
+    """``match`` when its ``year`` is one the rules allow (``rules.MIN_YEAR`` to
+    ``MAX_YEAR``): "Mothers (1850)" is a title, not "Mothers" of 1850."""
+    if match is not None and rules.MIN_YEAR <= int(match["year"]) <= rules.MAX_YEAR:
+        return match
+    return None
+
+
 @dataclass(frozen=True)
 class LineupOptions:
     """How to read a lineup (the import command's options).
@@ -775,7 +783,7 @@ class _RowReader:
     def _edition(
         self, festival: str | None, value: str
     ) -> tuple[str | None, int | None, str | None]:
-        if not value and festival and (trailing := _TRAILING_YEAR.match(festival)):
+        if not value and festival and (trailing := _dated(_TRAILING_YEAR.match(festival))):
             # "Sheffield Doc/Fest 2013" in a Festival column: the festival and its edition.
             return trailing["name"], int(trailing["year"]), None
         if not value:
@@ -783,7 +791,11 @@ class _RowReader:
         match = _YEAR.search(value)
         if not match:
             raise self.bad("edition", value, "expected the edition's year, e.g. 2013")
-        if festival and (trailing := _TRAILING_YEAR.match(festival)):
+        if not rules.MIN_YEAR <= int(match[1]) <= rules.MAX_YEAR:
+            raise self.bad(
+                "edition", value, f"a year from {rules.MIN_YEAR} to {rules.MAX_YEAR}, e.g. 2013"
+            )
+        if festival and (trailing := _dated(_TRAILING_YEAR.match(festival))):
             if trailing["year"] != match[1]:
                 raise self.bad(
                     "edition",
@@ -971,7 +983,7 @@ class _RowReader:
         if film is not None and "edition" not in self.index:
             # The one Year column is the award's; the film is then found by its title, or
             # by its title and year written "Mothers (2012)".
-            dated = _TITLE_YEAR.match(film.title or "")
+            dated = _dated(_TITLE_YEAR.match(film.title or ""))
             film = film._replace(
                 title=dated["title"] if dated else film.title,
                 year=int(dated["year"]) if dated else None,
