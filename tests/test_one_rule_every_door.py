@@ -162,6 +162,14 @@ CASES = [
          Row("Original title")),
     long("200", Cli(("add", "selection", FILM, "--edition", "Sheffield Doc/Fest 2013",
                      "--section", "{}"), "--section"), Row("Section"), Param("section")),
+    # C, by folding: a name within its length whose key (case and accents folded, by
+    # which it is found) is not; the database refused the key, in the key's terms.
+    Case("C", "ß" * 300, "600 characters once case and accents are folded (its key, which "
+         "finds it however it is typed); at most 300",
+         (Cli(("add", "person", "{}"), "NAME"), Cli(("add", "festival", "{}"), "NAME"),
+          Cli(("edit", "person", "Ann Shin", "--name", "{}"), "--name"),
+          Cli(("add", "film", "Mothers", "--director", "{}"), "--director"),
+          Row("Director"), Row("Festival"), Row("Venue"))),
     # D. A NUL, refused alike (PostgreSQL failed the whole file, with no line).
     control("Tor\x00onto", 4, "U+0000 NUL"),
     # E. Zone names the zone rule refuses.

@@ -147,6 +147,19 @@ def check_length(value: str, *, what: str, limit: int) -> str:
     return value
 
 
+def check_key_length(value: str, *, key: str, what: str, limit: int) -> str:
+    """``value``, a name whose matching key (``keys.name_key(value)``, given as ``key``)
+    fits the key's column, as long as the name's (``LENGTHS``): folding case and accents
+    can lengthen a name ("ß" is "ss"), and a key longer than its column is refused here,
+    in the name's terms, not by the database in the key's."""
+    if len(key) > limit:
+        raise InvalidInput(
+            f"{what}: {len(key):,} characters once case and accents are folded (its key, "
+            f"which finds it however it is typed); at most {limit:,}"
+        )
+    return value
+
+
 def _codepoint(char: str) -> str:
     name = unicodedata.name(char, "") or {"\x00": "NUL", "\x1b": "ESC", "\x7f": "DEL"}.get(
         char, "a control character"

@@ -137,6 +137,11 @@ LANDS_IN: dict[str, tuple[str, str]] = {
     "category": ("nomination", "category"),
     "person": ("person", "name"),
 }
+# The columns whose name is found again by its key (keys.name_key), as long as the name:
+# a name whose key is longer is refused (rules.check_key_length).
+KEYED = {("film", "title"), ("festival", "name"), ("venue", "name"), ("award", "name"),
+         ("person", "name")}  # fmt: skip
+KEYED_FIELDS = {field for field, place in LANDS_IN.items() if place in KEYED}
 # Each name in a cell of names (Director, a credit column) is a person's; a credit
 # column's role and a link column's kind come from its name (or --map).
 PERSON = ("person", "name")
@@ -632,16 +637,19 @@ class _RowReader:
         if spec is None:
             return ""
         value = row.values[spec[0]]
-        if self.plain and len(value) <= spec[1]:
+        if self.plain and len(value) <= spec[1] and (value.isascii() or target not in KEYED_FIELDS):
             return value  # clean_text would return it as it is
         place = LANDS_IN.get(target)
-        return self.ruled(
+        value = self.ruled(
             rules.clean_text,
             target,
             value,
             limit=_limit(place),
             multiline=place in rules.MULTILINE,
         )
+        if place in KEYED and not value.isascii():
+            self.ruled(rules.check_key_length, target, value, key=name_key(value), limit=spec[1])
+        return value
 
     def text(self, row: Cells, target: str) -> str | None:
         return self.raw(row, target) or None
@@ -1049,6 +1057,8 @@ def _people(value: str, column: str | None) -> list[str]:
     for name in names:
         if len(name) > limit:
             _ruled(rules.check_length, column, name, limit=limit)
+        if not name.isascii():
+            _ruled(rules.check_key_length, column, name, key=name_key(name), limit=limit)
     return names
 
 

@@ -163,6 +163,8 @@ def check_name(value: str, what: str, limit: int = rules.length("person", "name"
     value = rules.clean_text(value, what=what, limit=limit)
     if not value:
         raise InvalidInput(f"{what}: empty; expected a name")
+    if not value.isascii():  # an ASCII name's key is never longer than the name
+        rules.check_key_length(value, key=name_key(value), what=what, limit=limit)
     return value
 
 
