@@ -243,8 +243,7 @@ def test_a_prefix_is_taken_and_said(db: str, capsys: pytest.CaptureFixture[str])
         (
             ["list", "--status", "sold-out"],
             2,
-            "--status: unknown status 'sold-out'; expected one of scheduled, tentative, postponed, "
-            "cancelled",
+            "--status: expected one of scheduled, tentative, postponed, cancelled, got 'sold-out'",
         ),
         (
             ["list", "--sort", "popularity"],

@@ -213,6 +213,15 @@ CASES = [
          Cli(("edit", "award", "Innovation Award", "--presenter", "{}"), "--presenter")),
     long("100", Cli(("edit", "selection", FILM, "--edition", "Sheffield Doc/Fest 2013",
                      "--premiere", "{}"), "--premiere"), Row("Premiere")),
+    # A word of a closed vocabulary, read alike (a synonym too: "Canceled", "winner")
+    # whichever door gives it.
+    Case("G", "sold-out", "expected one of scheduled, tentative, postponed, cancelled, got "
+         "'sold-out'",
+         (add_screening("--status"), edit_screening("--status"),
+          Cli(("list", "--status", "{}"), "--status"), Row("Status"), Param("status"),
+          Cli(("feed", "create", "jury 2", "--status", "{}"), "--status"))),
+    Case("G", "maybe", "expected one of nominated, won, special_mention, got 'maybe'",
+         (Cli(("edit", "nomination", "1", "--result", "{}"), "--result"),)),
     # G. Dates and times.
     Case("G", "25:00", "'25:00' is not a time of day: its hour is 25; expected 00 to 23",
          (add_screening("--at"), edit_screening("--at"), Row("Time"))),

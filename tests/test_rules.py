@@ -137,3 +137,16 @@ def test_a_closed_word_is_kept_in_the_catalogue_s_spelling_or_refused_naming_the
     )
     with pytest.raises(InvalidInput, match="control character"):
         rules.closed_word("won\x07", rules.NOMINATION_RESULTS, what="--result")
+
+
+@pytest.mark.parametrize(
+    ("word", "allowed", "kept"),
+    [("Canceled", rules.SCREENING_STATUSES, "cancelled"),
+     ("confirmed", rules.SCREENING_STATUSES, "scheduled"),
+     ("Winner", rules.NOMINATION_RESULTS, "won")],
+)  # fmt: skip
+def test_a_synonym_is_read_as_its_word_at_every_door(
+    word: str, allowed: tuple[str, ...], kept: str
+) -> None:
+    # An option, a lineup's cell and a feed's parameter all ask closed_word.
+    assert rules.closed_word(word, allowed, what="w") == kept

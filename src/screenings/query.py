@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from screenings import tables
 from screenings.errors import InvalidInput
 from screenings.records import EditionRef, FilmRef, ScreeningView, VenueRef
-from screenings.tables import SCREENING_STATUSES
 from screenings.timeparse import MAX_YEAR, MIN_YEAR, UTC, DateRange, load_zone
 
 SORTS = ("start", "-start", "film", "venue", "updated")
@@ -202,12 +201,8 @@ class ScreeningQuery:
         return any(name is not None for name in names)
 
     def _check(self) -> None:
-        unknown = [s for s in self.statuses if s.lower() not in SCREENING_STATUSES]
-        if unknown:
-            raise InvalidInput(
-                f"--status: unknown status {unknown[0]!r}; expected one of "
-                + ", ".join(SCREENING_STATUSES)
-            )
+        # A status's word is judged, and read as the catalogue keeps it ("Canceled" is
+        # cancelled), by every door alike: services.criteria.checked_query.
         if self.sort not in SORTS:
             raise InvalidInput(
                 f"--sort: unknown order {self.sort!r}; expected one of {', '.join(SORTS)}"

@@ -245,11 +245,18 @@ def canonical_zone(value: str, *, what: str) -> str:
     return known
 
 
+# Other words programmes and people write for a word of a closed vocabulary, read as it
+# wherever it is given (an option, a lineup's cell, a feed's parameter).
+SYNONYMS = {"canceled": "cancelled", "confirmed": "scheduled", "winner": "won"}
+
+
 def closed_word(value: str, allowed: tuple[str, ...], *, what: str) -> str:
     """A word of a closed vocabulary (``allowed``) as the catalogue keeps it: clean text,
-    lower-case, its words joined by ``_`` (``Special Mention`` -> ``special_mention``);
+    lower-case, its words joined by ``_`` (``Special Mention`` -> ``special_mention``),
+    a synonym read as its word (``canceled`` -> ``cancelled``, ``winner`` -> ``won``);
     ``InvalidInput`` naming ``what`` when it is none of them."""
     word = "_".join(clean_text(value, what=what).lower().split())
+    word = SYNONYMS.get(word, word)
     if word not in allowed:
         raise InvalidInput(f"{what}: expected one of {', '.join(allowed)}, got {value[:80]!r}")
     return word

@@ -486,7 +486,8 @@ def test_a_selections_file() -> None:
         3,
         "Status",
         "in the running",
-        "expected one of competition, out_of_competition, selected, withdrawn",
+        "expected one of selected, competition, out_of_competition, withdrawn, got "
+        "'in the running'",
         "error",
         first.film.title,
     )

@@ -85,22 +85,6 @@ LINK_COLUMNS = {"website": "website", "trailer": "trailer", "web doc": "interact
 FIELDS = tuple(ALIASES)
 IGNORE = "ignore"
 
-_STATUSES = {
-    "scheduled": "scheduled",
-    "tentative": "tentative",
-    "postponed": "postponed",
-    "cancelled": "cancelled",
-    "canceled": "cancelled",
-    "confirmed": "scheduled",
-}
-_SELECTION_STATUSES = {"selected", "competition", "out_of_competition", "withdrawn"}
-_RESULTS = {
-    "nominated": "nominated",
-    "won": "won",
-    "winner": "won",
-    "special mention": "special_mention",
-    "special_mention": "special_mention",
-}
 _TRUE = {"yes", "y", "true", "x", "1", "private"}
 _FALSE = {"no", "n", "false", "0", "", "public"}
 _PEOPLE = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.IGNORECASE)
@@ -943,13 +927,12 @@ class _RowReader:
             raise self.bad("festival", "", "a festival is required")
         if year is None:
             raise self.bad("edition", "", "the edition's year is required")
-        status = self.raw(row, "status").lower().replace(" ", "_") or None
-        if status is not None and status not in _SELECTION_STATUSES:
-            raise self.bad(
-                "status",
-                self.raw(row, "status"),
-                "expected one of " + ", ".join(sorted(_SELECTION_STATUSES)),
-            )
+        given = self.raw(row, "status")
+        status = (
+            self.ruled(rules.closed_word, "status", given, allowed=rules.SELECTION_STATUSES)
+            if given
+            else None
+        )
         return LineupRow(
             self.name,
             row.line,
@@ -999,11 +982,12 @@ class _RowReader:
         person = self.text(row, "person")
         if film is None and person is None:
             raise self.bad("title", "", "a film, a person, or both")
-        result = _RESULTS.get(self.raw(row, "result").lower() or "nominated")
-        if result is None:
-            raise self.bad(
-                "result", self.raw(row, "result"), "expected nominated, won or special mention"
-            )
+        result = self.ruled(
+            rules.closed_word,
+            "result",
+            self.raw(row, "result") or "nominated",
+            allowed=rules.NOMINATION_RESULTS,
+        )
         return AwardRow(
             self.name,
             row.line,
@@ -1043,10 +1027,7 @@ class _RowReader:
         value = self.raw(row, "status")
         if not value:
             return None
-        status = _STATUSES.get(value.lower())
-        if status is None:
-            raise self.bad("status", value, "expected scheduled, tentative, postponed or cancelled")
-        return status
+        return self.ruled(rules.closed_word, "status", value, allowed=rules.SCREENING_STATUSES)
 
 
 def _people(value: str, column: str | None) -> list[str]:

@@ -47,14 +47,8 @@ def checked_query(query: ScreeningQuery, names: Names = own) -> ScreeningQuery:
         check_word(kind, names("kind"), "screening", "kind", "regular, special, gala, press")
         for kind in query.kinds
     )
-    statuses = []
-    for status in query.statuses:
-        kept = rules.clean_text(status, what=names("status")).lower()
-        if kept not in rules.SCREENING_STATUSES:
-            raise InvalidInput(
-                f"{names('status')}: unknown status {status[:80]!r}; expected one of "
-                + ", ".join(rules.SCREENING_STATUSES)
-            )
-        statuses.append(kept)
-    changes["statuses"] = tuple(statuses)
+    changes["statuses"] = tuple(
+        rules.closed_word(status, rules.SCREENING_STATUSES, what=names("status"))
+        for status in query.statuses
+    )
     return replace(query, **changes)

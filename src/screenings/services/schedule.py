@@ -543,14 +543,7 @@ def _kind(value: str, what: str) -> str:
 
 
 def _status(value: str, what: str) -> str:
-    status = value.strip().lower()
-    if status == "canceled":
-        status = "cancelled"
-    if status not in SCREENING_STATUSES:
-        raise InvalidInput(
-            f"{what}: expected one of {', '.join(SCREENING_STATUSES)}, got {value[:80]!r}"
-        )
-    return status
+    return rules.closed_word(value, SCREENING_STATUSES, what=what)
 
 
 def set_status(
