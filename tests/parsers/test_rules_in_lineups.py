@@ -249,6 +249,8 @@ def test_a_cell_is_trimmed_of_blanks_but_not_of_controls() -> None:
     from screenings.parsers.table import BLANKS
 
     assert set(BLANKS) == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()} - {
+        "\x0b",
+        "\x0c",
         "\x1c",
         "\x1d",
         "\x1e",
@@ -258,6 +260,12 @@ def test_a_cell_is_trimmed_of_blanks_but_not_of_controls() -> None:
     for control in ["\x1c", "\x1d", "\x1e", "\x1f", "\x85"]:
         issue = refusal("lineup", "Title", "Mothers" + control)
         assert issue.message.startswith("holds a control character"), control
+    # A vertical tab or a form feed is a space in one line, and refused in a field of
+    # several lines, as `--note` refuses it: the rules judge it, at the end of a cell too.
+    for control in ["\x0b", "\x0c"]:
+        assert one_row("lineup", "Title", "Mothers" + control).film.title == "Mothers"
+        issue = refusal("lineup", "Notes", "Q&A" + control)
+        assert issue.message == words(rules.clean_text, "Q&A" + control, multiline=True)
 
 
 def test_a_credit_role_or_link_kind_longer_than_kept_is_refused_by_its_column() -> None:

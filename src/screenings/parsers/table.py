@@ -49,11 +49,12 @@ _CONTINUATION = "".join(
 _SUSPECT = re.compile(f"[\u00c2-\u00f4][{re.escape(_CONTINUATION)}]")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 # What a cell is trimmed of: whitespace (str.isspace), but not the control characters
-# Python counts as whitespace (U+001C-U+001F, U+0085 NEL). Those are no blank: the rules
-# of a value refuse them (screenings.rules.clean_text), as every other door does, so they
-# must reach the rules rather than vanish from the ends of a cell.
+# Python counts as whitespace (U+000B VT, U+000C FF, U+001C-U+001F, U+0085 NEL). Those are
+# no blank: the rules of a value judge them (screenings.rules.clean_text: a space in one
+# line, refused where a field keeps several), as every other door does, so they must
+# reach the rules rather than vanish from the ends of a cell.
 BLANKS = (
-    "\t\n\v\f\r \xa0\u1680"
+    "\t\n\r \xa0\u1680"
     + "".join(map(chr, range(0x2000, 0x200B)))
     + "\u2028\u2029\u202f\u205f\u3000"
 )
