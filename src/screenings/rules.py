@@ -245,6 +245,16 @@ def canonical_zone(value: str, *, what: str) -> str:
     return known
 
 
+def open_word(value: str, *, what: str, limit: int) -> str:
+    """A word of an open vocabulary (a credit role, a link kind, a screening kind) as the
+    catalogue keeps it: clean text, lower-case, its words joined by ``_`` ("Sound
+    Design" -> ``sound_design``, "Éditeur" -> ``éditeur``), at most ``limit``
+    characters; "" for a value with no word."""
+    return check_length(
+        "_".join(clean_text(value, what=what).lower().split()), what=what, limit=limit
+    )
+
+
 # Other words programmes and people write for a word of a closed vocabulary, read as it
 # wherever it is given (an option, a lineup's cell, a feed's parameter).
 SYNONYMS = {"canceled": "cancelled", "confirmed": "scheduled", "winner": "won"}

@@ -318,6 +318,16 @@ def test_an_edition_s_year_outside_the_rules_years_is_a_row_error() -> None:
     assert (row.festival, row.edition_year) == ("IDFA 1850", None)
 
 
+def test_a_credit_role_or_link_kind_in_a_header_reads_as_the_command_line_reads_it() -> None:
+    # The open-word rule (rules.open_word), as `--credit 'Éditeur=Bob'` and `--link` read
+    # them: accents kept, lower-case, words joined by "_" ('editeur' before, a second role).
+    header = {**FILMS, "Credit: Éditeur": "Bob", "Link – Press Kit": "https://x.example/p"}
+    (film,) = parsed("films", [header])
+    assert ("éditeur", "Bob") in film.film.credits
+    assert ("press_kit", "https://x.example/p") in film.film.links
+    assert rules.open_word("Éditeur", what="--credit", limit=60) == "éditeur"
+
+
 def test_the_festival_option_is_a_festival_name() -> None:
     for value, message in [
         ("Hot\x07Docs", words(rules.clean_text, "Hot\x07Docs")),

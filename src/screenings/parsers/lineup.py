@@ -388,7 +388,7 @@ def _map_columns(table: Table, options: LineupOptions) -> dict[str, str] | RowIs
     seen: dict[str, str] = {}
     for column in table.header:
         key = _column_key(column)
-        target = overrides.get(key) or by_key.get(key) or _credit_or_link(key) or ""
+        target = overrides.get(key) or by_key.get(key) or _credit_or_link(column) or ""
         if target == IGNORE:
             columns[column] = IGNORE
             continue
@@ -408,29 +408,41 @@ def _map_columns(table: Table, options: LineupOptions) -> dict[str, str] | RowIs
             credit = target.startswith("credit:")
             what = "its credit role" if credit else "its link kind"
             try:
-                rules.clean_text(
-                    target.split(":", 1)[1].strip(),
+                word = rules.open_word(
+                    target.split(":", 1)[1],
                     what=what,
-                    limit=_limit(CREDIT_ROLE if credit else LINK_KIND),
+                    limit=_limit(CREDIT_ROLE if credit else LINK_KIND) or sys.maxsize,
                 )
             except InvalidInput as exc:
                 return RowIssue(table.name, table.header_line, column, None, exc.message)
+            if not word:
+                return RowIssue(table.name, table.header_line, column, None, f"{what}: empty")
+            columns[column] = f"{'credit' if credit else 'link'}: {word}"
     return columns
+
+
+_PREFIXED = re.compile(r"^\s*(?:credit|link)\b[\W_]*(?P<rest>.*?)\s*$", re.IGNORECASE | re.DOTALL)
 
 
 def _column_key(column: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", name_key(column)).split())
 
 
-def _credit_or_link(key: str) -> str:
-    key = _column_key(key)
+def _credit_or_link(column: str) -> str:
+    """The credit or link a column (or a --map target) names: "credit: ROLE" or "link:
+    KIND", the role or kind as written; "" for neither."""
+    key = _column_key(column)
     if key in CREDIT_COLUMNS:
         return f"credit: {CREDIT_COLUMNS[key]}"
     if key in LINK_COLUMNS:
         return f"link: {LINK_COLUMNS[key]}"
     for prefix in ("credit ", "link "):
         if key.startswith(prefix) and key[len(prefix) :].strip():
-            return f"{prefix.strip()}: {key[len(prefix) :].strip().replace(' ', '_')}"
+            # The role or kind as written after its prefix ("Credit: Éditeur"), read by
+            # the open-word rule in _map_columns as the command line's --credit is.
+            written = _PREFIXED.match(column)
+            rest = written["rest"] if written else key[len(prefix) :]
+            return f"{prefix.strip()}: {rest}"
     return ""
 
 

@@ -132,10 +132,10 @@ def check_word(value: str, what: str, table: str, column: str, example: str) -> 
     """A word of an open vocabulary (a credit role, a link kind, a screening kind) as
     ``table.column`` keeps it: clean text (``rules.clean_text``), lower-case, its words
     joined by ``_``, within the column's length; ``InvalidInput`` when empty."""
-    word = "_".join(rules.clean_text(value, what=what).lower().split())
+    word = rules.open_word(value, what=what, limit=rules.length(table, column))
     if not word:
         raise InvalidInput(f"{what}: empty; expected e.g. {example}")
-    return rules.check_length(word, what=what, limit=rules.length(table, column))
+    return word
 
 
 def cleared(value: Any) -> bool:
