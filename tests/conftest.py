@@ -22,6 +22,7 @@ from screenings.db import create_db_engine
 from screenings.migrate import upgrade_schema
 
 POSTGRES_ENV = "SCREENINGS_TEST_POSTGRES_URL"
+DATA = Path(__file__).resolve().parents[1] / "data"
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -158,6 +159,22 @@ def copied_catalogue(
         return server.new_database(template)
 
     return copy
+
+
+# The seed story (``data/``), read with Europe/London as the default zone.
+SEED = [["import", str(DATA / "lineup.csv")], ["import", str(DATA / "awards.csv")]]
+
+
+@pytest.fixture
+def seed_url(
+    backend: str,
+    copied_catalogue: Callable[[str, str, list[list[str]]], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> str:
+    """A new database of ``backend`` holding the seed story (a copy), with Europe/London
+    as the default zone from now on."""
+    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
+    return copied_catalogue(backend, "seed-london", SEED)
 
 
 @pytest.fixture(params=BACKENDS)

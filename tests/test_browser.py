@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import pytest
 
 from tests.icalcheck import ical_check
 from tests.test_import import ROWS, write_csv
-from tests.test_web import Server, cli, free_port, seeded, start, stop
+from tests.test_web import Server, cli, free_port, start, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "build" / "test-artifacts"
@@ -59,13 +59,8 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def server(
-    backend: str,
-    copied_catalogue: Callable[[str, str, list[list[str]]], str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Server]:
-    url = seeded(backend, copied_catalogue, monkeypatch)
+def server(seed_url: str, tmp_path: Path) -> Iterator[Server]:
+    url = seed_url
     assert cli(url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS + EXTRA))) == 0
     from screenings.db import create_db_engine
     from screenings.tables import screening

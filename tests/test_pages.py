@@ -19,7 +19,7 @@ from screenings.config import Settings
 from screenings.web import FeedApp
 from tests.icalcheck import ical_check
 from tests.test_import import HEADER, ROWS, write_csv
-from tests.test_web import cli, private_screening, seeded
+from tests.test_web import cli, private_screening
 
 BASE = "https://films.example.org"
 Response = tuple[int, dict[str, str], bytes]
@@ -129,12 +129,8 @@ def get(
 
 
 @pytest.fixture
-def url(
-    backend: str,
-    copied_catalogue: Callable[[str, str, list[list[str]]], str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> str:
-    return seeded(backend, copied_catalogue, monkeypatch)
+def url(seed_url: str) -> str:
+    return seed_url
 
 
 @pytest.fixture

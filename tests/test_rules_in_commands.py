@@ -23,6 +23,7 @@ from screenings.cli import run
 from screenings.config import load_settings
 from screenings.errors import InvalidInput
 from screenings.web import FeedApp
+from tests import test_curation
 from tests.dumps import dump
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -36,13 +37,7 @@ SHOWING = (
 # The catalogue every test here starts from (conftest.copied_catalogue): one festival's
 # edition, a venue, a film in its programme, a screening (#1), an award and a nomination.
 START = [
-    ["add", "festival", "Sheffield Doc/Fest", "--city", "Sheffield", "--timezone",
-     "Europe/London"],
-    ["add", "edition", "Sheffield Doc/Fest", "2013", "--from", "2013-06-12", "--to",
-     "2013-06-16"],
-    ["add", "venue", "Showroom Cinema", "--city", "Sheffield", "--timezone", "Europe/London"],
-    ["add", "film", "The Defector", "--year", "2012", "--runtime", "71", "--director",
-     "Ann Shin"],
+    *test_curation.START,
     ["add", "selection", "The Defector", "--edition", "Sheffield Doc/Fest 2013"],
     ["add", "screening", "The Defector", "--edition", "Sheffield Doc/Fest 2013", "--venue",
      "Showroom", "--on", "2013-06-14", "--at", "18:00"],

@@ -92,28 +92,9 @@ def with_seed(url: str) -> str:
     return url
 
 
-# The seed story (``data/``), read with Europe/London as the default zone.
-SEED = [["import", str(DATA / "lineup.csv")], ["import", str(DATA / "awards.csv")]]
-
-
-def seeded(
-    backend: str,
-    copied_catalogue: Callable[[str, str, list[list[str]]], str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> str:
-    """A new database of ``backend`` holding the seed story (a copy: conftest's
-    ``copied_catalogue``), with Europe/London as the default zone from now on."""
-    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
-    return copied_catalogue(backend, "seed-london", SEED)
-
-
 @pytest.fixture
-def url(
-    backend: str,
-    copied_catalogue: Callable[[str, str, list[list[str]]], str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> str:
-    return seeded(backend, copied_catalogue, monkeypatch)
+def url(seed_url: str) -> str:
+    return seed_url
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ from screenings.web import FeedApp
 from tests import factories as make
 from tests.test_import import ROWS, write_csv
 from tests.test_pages import get
-from tests.test_web import seeded
 
 Cli = Callable[..., tuple[int, str, str]]
 BASE = "https://feeds.example.org"
@@ -38,13 +37,8 @@ SDF = "Sheffield Doc/Fest 2013"
 
 
 @pytest.fixture
-def url(
-    backend: str,
-    copied_catalogue: Callable[[str, str, list[list[str]]], str],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> str:
-    url = seeded(backend, copied_catalogue, monkeypatch)
+def url(seed_url: str, tmp_path: Path) -> str:
+    url = seed_url
     assert run(["--db", url, "import", str(write_csv(tmp_path / "sheffield.csv", ROWS))]) == 0
     return url
 

@@ -32,7 +32,7 @@ from sqlalchemy import text
 
 from screenings.cli import run
 from screenings.db import create_db_engine
-from tests.test_web import Server, cli, seeded, start
+from tests.test_web import Server, cli, start
 
 # Characters that would end a log line, rewrite the terminal showing it, or be read as
 # a line break by a log viewer, if written raw.
@@ -41,12 +41,8 @@ ACCESS_LINE = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \S+ "(?:[^"\\]|\\.)*"
 
 
 @pytest.fixture
-def url(
-    backend: str,
-    copied_catalogue: Callable[[str, str, list[list[str]]], str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> str:
-    return seeded(backend, copied_catalogue, monkeypatch)
+def url(seed_url: str) -> str:
+    return seed_url
 
 
 def stop(server: Server) -> tuple[str, str]:
