@@ -189,6 +189,24 @@ def test_a_venue_s_zone_given_again_moves_a_screening_that_had_another(cli: Cli,
     assert (shown["timezone"], shown["sequence"]) == ("Europe/London", 1)
 
 
+def test_a_venue_s_new_zone_that_skips_a_screening_s_time_names_the_screening(
+    cli: Cli, url: str
+) -> None:
+    # 01:30 on 31 March 2013 is a time in Paris, and none in London (the clocks skip it).
+    assert cli("edit", "venue", "Showroom Cinema", "--timezone", "Europe/Paris")[0] == 0
+    assert cli("edit", "screening", "1", "--at", "2013-03-31 01:30")[0] == 0
+    before = dump(url)
+    assert cli("edit", "venue", "Showroom Cinema", "--timezone", "europe/london") == (
+        2,
+        "",
+        "screenings: error: --timezone: screening #1 at 2013-03-31 01:30 does not exist in "
+        "Europe/London: the clocks go forward from +00:00 to +01:00 then; did you mean 00:30 "
+        "(+00:00) or 02:30 (+01:00)? (move it first: 'screenings edit screening 1 --at "
+        "TIME')\n",
+    )
+    assert dump(url) == before
+
+
 # --- Bug G: empty values and dates ----------------------------------------------------------
 
 

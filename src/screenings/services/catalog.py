@@ -762,7 +762,14 @@ def edit_venue(
                 # The zone as the venue keeps it (one spelling for both); each screening
                 # re-derives its UTC instant from its wall time.
                 rezoned = rezoned or screening.timezone != venue.timezone
-                screening.timezone = venue.timezone
+                try:
+                    screening.timezone = venue.timezone
+                except InvalidInput as refused:  # its wall time is none in the new zone
+                    wall = refused.message.split(": ", 1)[-1]
+                    raise InvalidInput(
+                        f"{names('timezone')}: screening #{screening.id} at {wall} (move it "
+                        f"first: 'screenings edit screening {screening.id} --at TIME')"
+                    ) from None
     clash = venue_in(session, venue.name, venue.city)
     if clash is not None and clash.id != venue.id:
         raise Conflict(f"venue: {lookup.describe(clash)} already exists; merge them instead")
