@@ -481,9 +481,9 @@ BAD = [
     (("export", "ics", "--cancelled", "hide"), 2,
      "--cancelled: expected one of mark, omit, got 'hide'"),
     (("export", "ics", "--cancelled", "omit", "--status", "cancelled"), 2,
-     "--cancelled omit: leaves out every screening --status asks for (cancelled)"),
+     "--cancelled: omit leaves out every screening --status asks for (cancelled)"),
     (("export", "ics", "--festival", "Cannes"), 3,
-     "festival: no festival called 'Cannes'"),
+     "--festival: no festival called 'Cannes'"),
     (("list", "films", "--format", "ics"), 2,
      "--format: unknown format 'ics' for films; expected one of table, json, csv"),
 ]  # fmt: skip

@@ -213,30 +213,30 @@ def test_a_prefix_is_taken_and_said(db: str, capsys: pytest.CaptureFixture[str])
         (
             ["list", "--film", "The Defecter"],
             3,
-            "film: no film called 'The Defecter'; "
+            "--film: no film called 'The Defecter'; "
             "did you mean 'The Defector: Escape from North Korea'?",
         ),
         (
             ["list", "--film", "The"],
             4,
-            "film: 'The' matches 2: The Act of Killing (2012, #2); "
+            "--film: 'The' matches 2: The Act of Killing (2012, #2); "
             "The Defector: Escape from North Korea (2012, #1); say which (#ID)",
         ),
         (
             ["list", "--venue", "Theatr"],
             3,
-            "venue: no venue called 'Theatr'; did you mean 'Crucible Theatre', "
+            "--venue: no venue called 'Theatr'; did you mean 'Crucible Theatre', "
             "'Isabel Bader Theatre'?",
         ),
         (
             ["list", "--edition", "Hot Docs 2014"],
             3,
-            "edition: Hot Docs has no edition in 2014; its editions: 2013",
+            "--edition: Hot Docs has no edition in 2014; its editions: 2013",
         ),
         (
             ["list", "--edition", "Hot Docs"],
             2,
-            "edition: expected a festival and a year, e.g. 'Sheffield Doc/Fest 2013', "
+            "--edition: expected a festival and a year, e.g. 'Sheffield Doc/Fest 2013', "
             "got 'Hot Docs'",
         ),
         (["list", "--year", "2013"], 2, "--year: give it with --festival (the edition's year)"),

@@ -107,7 +107,7 @@ def test_a_slug_never_wins_over_an_ambiguous_name(
 ) -> None:
     code, message = failed(db, capsys, "--venue", "odeon")
     assert code == 4
-    assert message.startswith("venue: 'odeon' matches 2: Odeon (city unknown, #")
+    assert message.startswith("--venue: 'odeon' matches 2: Odeon (city unknown, #")
     assert "Odeon (London, #" in message
 
 
@@ -123,7 +123,7 @@ def test_a_suggestion_tells_apart_the_names_it_offers(
 def test_an_award_is_found_among_its_festivals(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert listed(db, capsys, "nominations", "--award", "Prix du public", "--festival", "FNC") == []
     code, message = failed(db, capsys, "nominations", "--award", "Prix du public")
-    assert (code, message.split(":")[0]) == (4, "award")
+    assert (code, message.split(":")[0]) == (4, "--award")
 
 
 def test_unknown_parts_sort_last_on_both_backends(
@@ -140,14 +140,14 @@ def test_unknown_parts_sort_last_on_both_backends(
     [
         (["--in", "0000"], 2, "--in: '0000': expected a year from 1870 to 2200"),
         (["--to", "December 9999"], 2, "--to: 'December 9999': expected a year from 1870 to 2200"),
-        (["--film", "#99999999999999999999"], 3, "film: no film has id #99999999999999999999"),
+        (["--film", "#99999999999999999999"], 3, "--film: no film has id #99999999999999999999"),
         (["--film", "Solaris (99999999999)"], 2,
-         "film: expected a year in parentheses, got '99999999999'"),
+         "--film: expected a year in parentheses, got '99999999999'"),
         (["--festival", "FNC", "--year", "99999999999"], 2,
          "--year: expected a year from 1870 to 2200"),
         (["--edition", "fnc-2013", "--year", "2012"], 2,
          "--year: --edition already names the year"),
-        (["--film", ""], 2, "film: empty name"),
+        (["--film", ""], 2, "--film: empty name"),
         (["--city", " "], 2, "--city: empty"),
         (["--on", "11 June 13"], 2,
          "--on: '11 June 13' has a two-digit year; write the year in full"),

@@ -201,8 +201,7 @@ def test_a_venue_s_new_zone_that_skips_a_screening_s_time_names_the_screening(
         "",
         "screenings: error: --timezone: screening #1 at 2013-03-31 01:30 does not exist in "
         "Europe/London: the clocks go forward from +00:00 to +01:00 then; did you mean 00:30 "
-        "(+00:00) or 02:30 (+01:00)? (move it first: 'screenings edit screening 1 --at "
-        "TIME')\n",
+        "(+00:00) or 02:30 (+01:00)? (move it first: change the time of screening #1)\n",
     )
     assert dump(url) == before
 

@@ -1,11 +1,53 @@
 """The errors a user can cause, each with its own exit code.
 
-Every door turns a ``ScreeningsError`` into one line on stderr and its exit
-code, in one handler (``screenings.cli.main``); anything else is a bug and
-keeps its traceback.
+An error is about a field when it names one (``field="ticket_url"``): its
+``detail`` says what is wrong without naming the field, and each door says the
+field in its own terms (``said``): ``--ticket-url`` on the command line,
+``ticket_url`` as a web parameter, a column and a line in an import. A detail
+that refers to other fields writes each as ``{field}`` and lists it in
+``mentions``, and the door names those too.
+
+Every door turns a ``ScreeningsError`` into one line (on stderr and its exit
+code, in one handler, ``screenings.cli.run``; a status and a body in
+``screenings.web``); anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# A field -> how a door names it (``cli.options.command_names``, a web parameter's name).
+Names = Callable[[str], str]
+
+
+def own(field: str) -> str:
+    """A field's own name: how a web parameter or a service's caller in Python names it."""
+    return field
+
+
+def _said(detail: str, field: str | None, mentions: tuple[str, ...], names: Names) -> str:
+    for other in mentions:
+        detail = detail.replace("{" + other + "}", names(other))
+    return f"{names(field)}: {detail}" if field else detail
+
+
+@dataclass(frozen=True)
+class Message:
+    """Something a service says that is no error (a warning of an import), written as an
+    error is: about ``field`` when it names one, other fields in ``detail`` as
+    ``{field}`` (listed in ``mentions``); each door names them (``said``)."""
+
+    detail: str
+    field: str | None = None
+    mentions: tuple[str, ...] = ()
+
+    def said(self, names: Names = own) -> str:
+        """The message, its fields named as ``names`` names them: ``FIELD: DETAIL``."""
+        return _said(self.detail, self.field, self.mentions, names)
+
+    def __str__(self) -> str:
+        return self.said()
 
 
 class ScreeningsError(Exception):
@@ -13,9 +55,22 @@ class ScreeningsError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, detail: str, *, field: str | None = None, mentions: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field or None
+        self.mentions = mentions
+
+    def said(self, names: Names = own) -> str:
+        """The message, its fields named as ``names`` names them: ``FIELD: DETAIL``."""
+        return _said(self.detail, self.field, self.mentions, names)
+
+    @property
+    def message(self) -> str:
+        """The message with each field called by its own name (``own``)."""
+        return self.said()
 
     def __str__(self) -> str:
         return self.message
@@ -42,8 +97,8 @@ class Merged(NotFound):
     """A record merged into another: ``successor`` is the slug of the record kept, where
     its addresses now lead (HTTP 301)."""
 
-    def __init__(self, message: str, successor: str) -> None:
-        super().__init__(message)
+    def __init__(self, detail: str, successor: str) -> None:
+        super().__init__(detail)
         self.successor = successor
 
 

@@ -4,23 +4,25 @@
 user asked and call ``run``; the exports, the feed server and the import
 report are to do the same. A filter is
 added here once and means the same thing everywhere. Names are resolved
-through ``services.lookup`` (never a silent pick), dates are local dates of
+through ``screenings.lookup`` (never a silent pick), dates are local dates of
 the screenings, both ends included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from screenings import tables
+from screenings import rules, tables
 from screenings.errors import InvalidInput
+from screenings.filters import DATE_WORDS, FILTERS
 from screenings.records import EditionRef, FilmRef, ScreeningView, VenueRef
-from screenings.timeparse import MAX_YEAR, MIN_YEAR, UTC, DateRange, load_zone
+from screenings.timeparse import MAX_YEAR, MIN_YEAR, UTC, DateRange, date_span, load_zone
 
 SORTS = ("start", "-start", "film", "venue", "updated")
 OFF = ("cancelled", "postponed")  # what hide_cancelled leaves out: neither is on
@@ -35,13 +37,15 @@ FE = tables.festival
 SE = tables.selection
 C = tables.credit
 # Where a screening is: its own city, else its venue's, else its festival's. The
-# output and the --city filter both use this one expression.
+# output and the city filter both use this one expression.
 CITY = func.coalesce(S.c.city, V.c.city, FE.c.city)
 
 
 @dataclass(frozen=True)
 class ScreeningQuery:
-    """What to select, as the user said it. Every field is optional; all given must hold."""
+    """What to select, in the domain's values: every field is optional; all given must
+    hold. The filters a door offers fill the fields (``FILTERS``, ``from_filters``);
+    a name is resolved when the query runs (``screenings.lookup``: never a silent pick)."""
 
     ids: tuple[int, ...] = ()  # these screenings only
     edition_ids: tuple[int, ...] = ()  # screenings of these editions only (an import's)
@@ -95,12 +99,6 @@ class ScreeningQuery:
         """
         self._check()
         notes: list[str] = []
-        if self.names_given:
-            from screenings.services import lookup  # the ORM: only for a query with names
-
-        def note(found: Any) -> Any:
-            return found.take(notes)
-
         statement = (
             select(
                 *S.c,
@@ -127,57 +125,11 @@ class ScreeningQuery:
             where.append(S.c.id.in_(self.ids))
         if self.edition_ids:
             where.append(S.c.edition_id.in_(self.edition_ids))
-        if self.film is not None:
-            where.append(S.c.film_id == note(lookup.find_film(session, self.film)).id)
-        for text, role in ((self.person, None), (self.director, "director")):
-            if text is not None:
-                person = note(lookup.find_person(session, text, what=role or "person"))
-                credited = [C.c.film_id == S.c.film_id, C.c.person_id == person.id]
-                if role:
-                    credited.append(C.c.role == role)
-                where.append(exists().where(*credited))
-        if self.edition is not None or (self.festival is not None and self.year is not None):
-            found = lookup.find_edition(
-                session, self.edition, festival=self.festival, year=self.year
-            )
-            where.append(S.c.edition_id == note(found).id)
-        elif self.festival is not None:
-            where.append(E.c.festival_id == note(lookup.find_festival(session, self.festival)).id)
-        if self.venue is not None:
-            where.append(S.c.venue_id == note(lookup.find_venue(session, self.venue)).id)
-        # Free text (cities, countries, sections, audiences) matches by key, like names:
-        # the stored spellings with the same key, found here, go into the SELECT.
-        for text, expression, what in (
-            (self.city, CITY, "--city"),
-            (self.country, func.coalesce(V.c.country, FE.c.country), "--country"),
-            (self.section, SE.c.section, "--section"),
-            (self.audience, S.c.audience, "--audience"),
-        ):
-            if text is not None:
-                where.append(expression.in_(_spellings(session, expression, text, what)))
-        if self.dates:
-            where.append(S.c.local_date.between(self.dates.first, self.dates.last))
-        if self.upcoming_from:
-            now = self.upcoming_from.astimezone(UTC)
-            # A screening whose time is not known counts until its day is over
-            # even at UTC-12, the last place on Earth where a day ends.
-            where.append(
-                or_(
-                    S.c.starts_at_utc >= now,
-                    and_(
-                        S.c.starts_at_utc.is_(None),
-                        S.c.local_date >= (now - dt.timedelta(hours=12)).date(),
-                    ),
-                )
-            )
-        if self.statuses:
-            where.append(S.c.status.in_([status.lower() for status in self.statuses]))
+        # Each filter's SQL, once where several share it (the four words of dates).
+        for sql in dict.fromkeys(SQL[declared.name] for declared in FILTERS):
+            where.extend(sql(session, self, notes))
         if self.hide_cancelled:
             where.append(S.c.status.not_in(OFF))
-        if self.kinds:
-            where.append(S.c.kind.in_(self.kinds))
-        if not self.include_private:
-            where.append(S.c.visibility == "public")
         statement = statement.where(*where).order_by(*self._order())
         if self.limit is not None:
             statement = statement.limit(min(self.limit, MAX_LIMIT))
@@ -188,10 +140,36 @@ class ScreeningQuery:
         film's runtime, else the configured default (DESIGN.md, "Length")."""
         return func.coalesce(S.c.duration_minutes, F.c.runtime_minutes, self.default_length_minutes)
 
+    def checked(self) -> ScreeningQuery:
+        """This query with its free-text filters as the catalogue keeps such values: each
+        tidied (``rules.clean_text``) and no longer than the column it is matched against,
+        kinds as stored (lower-case, words joined by ``_``), statuses from their closed
+        set. ``InvalidInput`` is about the filter's field (``city``, ``kind``)."""
+        changes: dict[str, Any] = {}
+        for field, (table, column) in _JUDGED.items():
+            value = getattr(self, field)
+            if value is not None:
+                kept = rules.clean_text(value, what=field, limit=rules.length(table, column))
+                if not kept:
+                    raise InvalidInput("empty", field=field)
+                changes[field] = kept
+        kinds = []
+        for kind in self.kinds:
+            word = rules.open_word(kind, what="kind", limit=rules.length("screening", "kind"))
+            if not word:
+                raise InvalidInput(
+                    "empty; expected e.g. regular, special, gala, press", field="kind"
+                )
+            kinds.append(word)
+        changes["kinds"] = tuple(kinds)
+        changes["statuses"] = tuple(
+            rules.closed_word(status, rules.SCREENING_STATUSES, what="status")
+            for status in self.statuses
+        )
+        return replace(self, **changes)
+
     def with_private(self) -> ScreeningQuery:
         """The same query with private screenings included (for checks, never for output)."""
-        from dataclasses import replace
-
         return replace(self, include_private=True)
 
     @property
@@ -202,25 +180,34 @@ class ScreeningQuery:
 
     def _check(self) -> None:
         # A status's word is judged, and read as the catalogue keeps it ("Canceled" is
-        # cancelled), by every door alike: services.criteria.checked_query.
+        # cancelled), by every door alike: checked(), through from_filters.
         if self.sort not in SORTS:
             raise InvalidInput(
-                f"--sort: unknown order {self.sort!r}; expected one of {', '.join(SORTS)}"
+                f"unknown order {self.sort!r}; expected one of {', '.join(SORTS)}", field="sort"
             )
         if self.limit is not None and self.limit < 1:
-            raise InvalidInput(f"--limit: expected a positive number, got {self.limit}")
+            raise InvalidInput(f"expected a positive number, got {self.limit}", field="limit")
         if self.year is not None and self.festival is None:
             if self.edition is not None:
-                raise InvalidInput("--year: --edition already names the year")
-            raise InvalidInput("--year: give it with --festival (the edition's year)")
+                raise InvalidInput(
+                    "{edition} already names the year", field="year", mentions=("edition",)
+                )
+            raise InvalidInput(
+                "give it with {festival} (the edition's year)", field="year", mentions=("festival",)
+            )
         if self.year is not None and not MIN_YEAR <= self.year <= MAX_YEAR:
-            raise InvalidInput(f"--year: expected a year from {MIN_YEAR} to {MAX_YEAR}")
+            raise InvalidInput(f"expected a year from {MIN_YEAR} to {MAX_YEAR}", field="year")
         if self.edition is not None and self.festival is not None:
-            raise InvalidInput("--edition: give either --edition or --festival (with --year)")
+            raise InvalidInput(
+                "give either {edition} or {festival} (with {year})",
+                field="edition",
+                mentions=("edition", "festival", "year"),
+            )
         if self.hide_cancelled and self.statuses and all(s.lower() in OFF for s in self.statuses):
             raise InvalidInput(
-                "--cancelled omit: leaves out every screening --status asks for "
-                f"({', '.join(self.statuses)})"
+                f"omit leaves out every screening {{status}} asks for ({', '.join(self.statuses)})",
+                field="cancelled",
+                mentions=("status",),
             )
 
     def _order(self) -> list[Any]:
@@ -273,10 +260,171 @@ class ScreeningQuery:
         )
 
 
+# --- The SQL of each filter -------------------------------------------------------------------
+#
+# A filter is declared once in ``screenings.filters`` (its name, field, type, help and
+# doors: what the command line needs at start-up, without SQLAlchemy); its SQL is here,
+# by its name (``SQL``). A test keeps the two alike.
+
+Where = Callable[[Session, "ScreeningQuery", list[str]], list[Any]]
+
+
+def _lookup() -> Any:
+    """``screenings.lookup``, imported by the first query that names a record: it maps
+    the model's classes (15 ms at every start), which a list by dates never needs."""
+    from screenings import lookup
+
+    return lookup
+
+
+def _film(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
+    if query.film is None:
+        return []
+    return [S.c.film_id == _lookup().find_film(session, query.film).take(notes).id]
+
+
+def _credited(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
+    where = []
+    for text, role in ((query.person, None), (query.director, "director")):
+        if text is not None:
+            person = _lookup().find_person(session, text, what=role or "person").take(notes)
+            credited = [C.c.film_id == S.c.film_id, C.c.person_id == person.id]
+            if role:
+                credited.append(C.c.role == role)
+            where.append(exists().where(*credited))
+    return where
+
+
+def _edition(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
+    if query.edition is not None or (query.festival is not None and query.year is not None):
+        found = _lookup().find_edition(
+            session, query.edition, festival=query.festival, year=query.year
+        )
+        return [S.c.edition_id == found.take(notes).id]
+    if query.festival is not None:
+        return [E.c.festival_id == _lookup().find_festival(session, query.festival).take(notes).id]
+    return []
+
+
+def _venue(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
+    if query.venue is None:
+        return []
+    return [S.c.venue_id == _lookup().find_venue(session, query.venue).take(notes).id]
+
+
+def _text(field: str, expression: Any) -> Where:
+    """Free text (a city, a section, ...) matches by key, as names do: the stored
+    spellings with the same key, found here, go into the SELECT."""
+
+    def where(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
+        text = getattr(query, field)
+        if text is None:
+            return []
+        return [expression.in_(_spellings(session, expression, text, field))]
+
+    return where
+
+
+def _dates(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
+    if query.dates is None:
+        return []
+    return [S.c.local_date.between(query.dates.first, query.dates.last)]
+
+
+def _upcoming(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
+    if query.upcoming_from is None:
+        return []
+    now = query.upcoming_from.astimezone(UTC)
+    # A screening whose time is not known counts until its day is over even at UTC-12,
+    # the last place on Earth where a day ends.
+    return [
+        or_(
+            S.c.starts_at_utc >= now,
+            and_(
+                S.c.starts_at_utc.is_(None),
+                S.c.local_date >= (now - dt.timedelta(hours=12)).date(),
+            ),
+        )
+    ]
+
+
+def _statuses(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
+    return [S.c.status.in_(query.statuses)] if query.statuses else []
+
+
+def _kinds(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
+    return [S.c.kind.in_(query.kinds)] if query.kinds else []
+
+
+def _visibility(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
+    return [] if query.include_private else [S.c.visibility == "public"]
+
+
+SQL: dict[str, Where] = {
+    "film": _film,
+    "person": _credited,
+    "director": _credited,
+    "festival": _edition,
+    "edition": _edition,
+    "year": _edition,  # with the festival, an edition
+    "venue": _venue,
+    "city": _text("city", CITY),
+    "country": _text("country", func.coalesce(V.c.country, FE.c.country)),
+    "from": _dates,
+    "to": _dates,
+    "on": _dates,
+    "in": _dates,
+    "upcoming": _upcoming,
+    "status": _statuses,
+    "kind": _kinds,
+    "section": _text("section", SE.c.section),
+    "audience": _text("audience", S.c.audience),
+    "include_private": _visibility,
+}
+# The free-text filters, and the column whose rules judge each (``rules.clean_text``).
+_JUDGED = {
+    "city": ("screening", "city"),
+    "country": ("venue", "country"),
+    "section": ("selection", "section"),
+    "audience": ("screening", "audience"),
+}
+
+
+def from_filters(
+    given: Mapping[str, Any],
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    dayfirst: bool | None,
+    default_length_minutes: int,
+    **rest: Any,
+) -> ScreeningQuery:
+    """The query that filter values stand for (``given``, by filter name; a value not
+    given is None, False or empty), judged as every door judges them (``checked``): date
+    words are read against ``today`` in the ``dayfirst`` order, ``upcoming`` from
+    ``now``. ``rest`` sets the query's other fields (``limit``, ``sort``, ...)."""
+    unknown = set(given) - {declared.name for declared in FILTERS}
+    assert not unknown, f"not a declared filter: {sorted(unknown)}"
+    values: dict[str, Any] = {}
+    for declared in FILTERS:
+        value = given.get(declared.name)
+        if value is None or value is False or declared.field == "dates":
+            continue
+        if declared.name == "upcoming":
+            values["upcoming_from"] = now
+        elif declared.type is list:
+            values[declared.field] = tuple(value)
+        else:
+            values[declared.field] = value
+    dates = date_span(*(given.get(word) for word in DATE_WORDS), dayfirst=dayfirst, today=today)
+    query = ScreeningQuery(
+        **values, dates=dates, default_length_minutes=default_length_minutes, **rest
+    )
+    return query.checked()
+
+
 def _spellings(session: Session, expression: Any, text: str, what: str) -> list[str]:
     """The stored values of ``expression`` (over a screening's joins) with the key of ``text``."""
-    from screenings.services.lookup import spellings
-
     stored = (
         select(expression.label("value"))
         .select_from(S)
@@ -287,7 +435,8 @@ def _spellings(session: Session, expression: Any, text: str, what: str) -> list[
         .where(expression.is_not(None))
         .distinct()
     )
-    return spellings(session, stored, text, what)
+    found: list[str] = _lookup().spellings(session, stored, text, what)
+    return found
 
 
 @dataclass(frozen=True)

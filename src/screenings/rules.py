@@ -15,8 +15,9 @@ only the standard library, tzdata's data and ``screenings.errors``.
 - the years a date may have, and the two orders a numeric date may be read in;
 - the days an edition may run on, for its year.
 
-A check names what it judges by ``what``, in the door's own terms (``--ticket-url``,
-``column 'Ticket URL'``, ``ticket_url``), and raises ``InvalidInput``.
+A check raises ``InvalidInput`` about the field it judges, ``what``: a service's field
+(``ticket_url``), which each door then names in its own terms (``--ticket-url``, a web
+parameter), or a door's own words for it (``column 'Ticket URL'``), kept as they are.
 """
 
 from __future__ import annotations
@@ -131,8 +132,9 @@ def clean_text(value: str, *, what: str, limit: int | None = None, multiline: bo
     found = (_CONTROL_IN_LINES if multiline else _CONTROL_IN_LINE).search(value)
     if found is not None:
         raise InvalidInput(
-            f"{what}: holds a control character ({_codepoint(found.group())}) at "
-            f"character {found.start() + 1}; expected text"
+            f"holds a control character ({_codepoint(found.group())}) at "
+            f"character {found.start() + 1}; expected text",
+            field=what,
         )
     value = value.strip() if multiline else " ".join(value.split())
     if limit is not None:
@@ -143,7 +145,7 @@ def clean_text(value: str, *, what: str, limit: int | None = None, multiline: bo
 def check_length(value: str, *, what: str, limit: int) -> str:
     """``value`` if it has at most ``limit`` characters; else ``InvalidInput``."""
     if len(value) > limit:
-        raise InvalidInput(f"{what}: {len(value):,} characters; at most {limit:,}")
+        raise InvalidInput(f"{len(value):,} characters; at most {limit:,}", field=what)
     return value
 
 
@@ -154,8 +156,9 @@ def check_key_length(value: str, *, key: str, what: str, limit: int) -> str:
     in the name's terms, not by the database in the key's."""
     if len(key) > limit:
         raise InvalidInput(
-            f"{what}: {len(key):,} characters once case and accents are folded (its key, "
-            f"which finds it however it is typed); at most {limit:,}"
+            f"{len(key):,} characters once case and accents are folded (its key, "
+            f"which finds it however it is typed); at most {limit:,}",
+            field=what,
         )
     return value
 
@@ -186,7 +189,9 @@ def check_url(value: str, *, what: str, limit: int = 1000) -> str:
         or any(c.isspace() or ord(c) < 32 or 127 <= ord(c) < 160 for c in address)
         or any(unicodedata.category(c) == "Cf" for c in address)  # zero-width, bidi marks
     ):
-        raise InvalidInput(f"{what}: {address[:80]!r} is not a web address; expected https://...")
+        raise InvalidInput(
+            f"{address[:80]!r} is not a web address; expected https://...", field=what
+        )
     return check_length(address, what=what, limit=limit)
 
 
@@ -236,8 +241,9 @@ def canonical_zone(value: str, *, what: str) -> str:
     known = spelled.get(name.lower()) if name and not _REFUSED_ZONES.match(name) else None
     if known is None:
         raise InvalidInput(
-            f"{what}: unknown time zone {value.strip()[:80]!r}; expected an IANA name such "
-            "as 'Europe/London'"
+            f"unknown time zone {value.strip()[:80]!r}; expected an IANA name such "
+            "as 'Europe/London'",
+            field=what,
         )
     seen = 0
     while known not in listed and known in links and seen < 8:
@@ -268,7 +274,7 @@ def closed_word(value: str, allowed: tuple[str, ...], *, what: str) -> str:
     word = "_".join(clean_text(value, what=what).lower().split())
     word = SYNONYMS.get(word, word)
     if word not in allowed:
-        raise InvalidInput(f"{what}: expected one of {', '.join(allowed)}, got {value[:80]!r}")
+        raise InvalidInput(f"expected one of {', '.join(allowed)}, got {value[:80]!r}", field=what)
     return word
 
 
@@ -279,7 +285,7 @@ def day_order(dayfirst: bool, monthfirst: bool, *, what: str) -> bool | None:
     """How numeric dates read: True day/month, False month/day, None not said. Both at
     once is ``InvalidInput`` naming ``what``, never the last one given winning."""
     if dayfirst and monthfirst:
-        raise InvalidInput(f"{what}: both orders given; give one of {' or '.join(DAY_ORDERS)}")
+        raise InvalidInput(f"both orders given; give one of {' or '.join(DAY_ORDERS)}", field=what)
     return True if dayfirst else False if monthfirst else None
 
 
@@ -300,16 +306,21 @@ def edition_days(
     Year (28 December to 3 January, a season from September to June), and never before
     its first. ``InvalidInput`` names ``what_first`` or ``what_last``."""
     if first is not None and first.year != year:
-        raise InvalidInput(f"{what_first}: {first} is not in {year}, the edition's year")
+        raise InvalidInput(f"{first} is not in {year}, the edition's year", field=what_first)
     if last is None:
         return
     if first is not None and last < first:
         hint = (
             f" (an edition running over New Year ends in {year + 1})" if first.month == 12 else ""
         )
-        raise InvalidInput(f"{what_last}: {last} is before {what_first} {first}{hint}")
+        raise InvalidInput(
+            f"{last} is before {{{what_first}}} {first}{hint}",
+            field=what_last,
+            mentions=(what_first,),
+        )
     if last.year not in (year, year + 1):
         raise InvalidInput(
-            f"{what_last}: {last} is not in {year}, the edition's year (nor in {year + 1}, "
-            "for an edition running over New Year)"
+            f"{last} is not in {year}, the edition's year (nor in {year + 1}, "
+            "for an edition running over New Year)",
+            field=what_last,
         )

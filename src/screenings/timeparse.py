@@ -38,7 +38,8 @@ def load_zone(name: str, *, what: str = "time zone") -> ZoneInfo:
     zone = _zone(name) if name and name == name.strip() else None
     if zone is None or name.upper() in {"LOCALTIME"}:
         raise InvalidInput(
-            f"{what}: unknown time zone {name!r}; expected an IANA name such as 'Europe/London'"
+            f"unknown time zone {name!r}; expected an IANA name such as 'Europe/London'",
+            field=what,
         )
     return zone
 
@@ -93,10 +94,11 @@ def _gap(wall: dt.datetime, zone_name: str, what: str) -> InvalidInput:
     early = (wall - max(before, after)).replace(tzinfo=UTC).astimezone(zone)
     late = (wall - min(before, after)).replace(tzinfo=UTC).astimezone(zone)
     return InvalidInput(
-        f"{what}: {wall:%Y-%m-%d %H:%M} does not exist in {zone_name}: the clocks go forward "
+        f"{wall:%Y-%m-%d %H:%M} does not exist in {zone_name}: the clocks go forward "
         f"from {_offset_text(min(before, after))} to {_offset_text(max(before, after))} then; "
         f"did you mean {early:%H:%M} ({_offset_text(early.utcoffset())}) or "
-        f"{late:%H:%M} ({_offset_text(late.utcoffset())})?"
+        f"{late:%H:%M} ({_offset_text(late.utcoffset())})?",
+        field=what,
     )
 
 
@@ -187,21 +189,23 @@ def parse_time(text: str, *, what: str = "time") -> dt.time:
     match = re.match(_TIME, text.strip().lower())
     if not match or (match["m"] is None and match["ampm"] is None):
         raise InvalidInput(
-            f"{what}: cannot read {text[:80]!r} as a time; expected e.g. 18:00 or 6pm"
+            f"cannot read {text[:80]!r} as a time; expected e.g. 18:00 or 6pm",
+            field=what,
         )
     hour, minute = int(match["h"]), int(match["m"] or 0)
     second = int(match["s"] or 0)
     if match["ampm"]:
         if not 1 <= hour <= 12:
             raise InvalidInput(
-                f"{what}: {text!r} has an hour of {hour} with am/pm; expected 1 to 12"
+                f"{text!r} has an hour of {hour} with am/pm; expected 1 to 12",
+                field=what,
             )
         hour = hour % 12 + (12 if match["ampm"].startswith("p") else 0)
     for value, unit, last in ((hour, "hour", 23), (minute, "minute", 59), (second, "second", 59)):
         if value > last:
             raise InvalidInput(
-                f"{what}: {text!r} is not a time of day: its {unit} is {value}; expected "
-                f"00 to {last}"
+                f"{text!r} is not a time of day: its {unit} is {value}; expected 00 to {last}",
+                field=what,
             )
     return dt.time(hour, minute, second)
 
@@ -226,7 +230,7 @@ def parse_when(
     raw = " ".join(text.split())
     lowered = raw.lower()
     if not raw:
-        raise InvalidInput(f"{what}: empty; expected a date such as 2013-06-11")
+        raise InvalidInput("empty; expected a date such as 2013-06-11", field=what)
     if relative := _relative_day(lowered, today, what):
         return When(relative)
     if match := re.match(_ISO, raw):
@@ -234,14 +238,14 @@ def parse_when(
         time = parse_time(match["time"], what=what) if match["time"] else None
         offset = _offset(match["offset"], raw, what) if match["offset"] else None
         if offset is not None and time is None:
-            raise InvalidInput(f"{what}: {raw!r} has an offset but no time")
+            raise InvalidInput(f"{raw!r} has an offset but no time", field=what)
         return When(day, time, offset)
     if match := re.match(_YMD, raw):
         return When(_make_date(int(match["y"]), int(match["m"]), int(match["d"]), raw, what))
     date_part, _, time_part = raw.partition(" ")
     if re.match(_NUMERIC_NO_YEAR, date_part):
         if year is None:
-            raise InvalidInput(f"{what}: {raw!r} has no year; expected e.g. 11/06/2013")
+            raise InvalidInput(f"{raw!r} has no year; expected e.g. 11/06/2013", field=what)
         time = parse_time(time_part, what=what) if time_part else None
         day = _numeric_date(f"{date_part}/{year}", dayfirst, what)
         return When(day, time, None, f"{raw!r} read as {day:%d %B} {year}, the year of the edition")
@@ -253,11 +257,12 @@ def parse_when(
             return When(_make_date(int(match["y"]), month, int(match["d"]), raw, what))
     if looks_like_time(raw):
         parse_time(raw, what=what)  # a time that is none is said first
-        raise InvalidInput(f"{what}: {raw!r} is a time; expected a date such as 2013-06-11")
+        raise InvalidInput(f"{raw!r} is a time; expected a date such as 2013-06-11", field=what)
     if not any(month[:3] in lowered for month in _MONTHS):
         raise InvalidInput(
-            f"{what}: cannot read {raw!r} as a date; expected e.g. 2013-06-11, 11 June 2013 "
-            "or June 11, 2013"
+            f"cannot read {raw!r} as a date; expected e.g. 2013-06-11, 11 June 2013 "
+            "or June 11, 2013",
+            field=what,
         )
     return _textual(raw, what, year)
 
@@ -268,7 +273,7 @@ def _relative_day(lowered: str, today: dt.date | None, what: str) -> dt.date | N
     if lowered not in words and lowered not in _WEEKDAYS and not shift:
         return None
     if today is None:
-        raise InvalidInput(f"{what}: {lowered!r} needs a current date, and none is known here")
+        raise InvalidInput(f"{lowered!r} needs a current date, and none is known here", field=what)
     if lowered in words:
         return today + dt.timedelta(days=words[lowered])
     if lowered in _WEEKDAYS:
@@ -285,7 +290,8 @@ def _make_date(y: int, m: int, d: int, raw: str, what: str) -> dt.date:
         return dt.date(y, m, d)
     except ValueError:
         raise InvalidInput(
-            f"{what}: {raw!r} is not a date (year {y}, month {m}, day {d})"
+            f"{raw!r} is not a date (year {y}, month {m}, day {d})",
+            field=what,
         ) from None
 
 
@@ -296,7 +302,7 @@ def _offset(text: str, raw: str, what: str) -> dt.timedelta:
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:])
     if hours > 18 or minutes > 59:
-        raise InvalidInput(f"{what}: {raw!r} has an impossible UTC offset {text}")
+        raise InvalidInput(f"{raw!r} has an impossible UTC offset {text}", field=what)
     return sign * dt.timedelta(hours=hours, minutes=minutes)
 
 
@@ -305,25 +311,27 @@ def _numeric_date(text: str, dayfirst: bool | None, what: str) -> dt.date:
     assert match is not None
     a, b, year_text = int(match["a"]), int(match["b"]), match["y"]
     if len(year_text) != 4:
-        raise InvalidInput(f"{what}: {text!r} has a two-digit year; write the year in full")
+        raise InvalidInput(f"{text!r} has a two-digit year; write the year in full", field=what)
     year = int(year_text)
     if dayfirst is None:
         readings = {(m, d) for m, d in ((b, a), (a, b)) if _valid(year, m, d)}
         if len(readings) > 1:
             raise InvalidInput(
-                f"{what}: {text!r} reads as {a} {_MONTHS[b - 1].title()} or "
-                f"{_MONTHS[a - 1].title()} {b}; {_NUMERIC_ORDER_HINT}"
+                f"{text!r} reads as {a} {_MONTHS[b - 1].title()} or "
+                f"{_MONTHS[a - 1].title()} {b}; {_NUMERIC_ORDER_HINT}",
+                field=what,
             )
         if not readings:
-            raise InvalidInput(f"{what}: {text!r} is not a date")
+            raise InvalidInput(f"{text!r} is not a date", field=what)
         ((month, day),) = readings
         return dt.date(year, month, day)
     day, month = (a, b) if dayfirst else (b, a)
     if not _valid(year, month, day):
         order = "day/month/year" if dayfirst else "month/day/year"
         raise InvalidInput(
-            f"{what}: {text!r} is not a date in the {order} order set here "
-            f"(month {month}, day {day}); nothing is swapped"
+            f"{text!r} is not a date in the {order} order set here "
+            f"(month {month}, day {day}); nothing is swapped",
+            field=what,
         )
     return dt.date(year, month, day)
 
@@ -344,25 +352,29 @@ def _textual(raw: str, what: str, year: int | None) -> When:
             return parser.parse(raw, default=default, dayfirst=False, yearfirst=False)
         except (ValueError, OverflowError):
             raise InvalidInput(
-                f"{what}: cannot read {raw!r} as a date; expected e.g. 11 June 2013"
+                f"cannot read {raw!r} as a date; expected e.g. 11 June 2013",
+                field=what,
             ) from None
 
     one = read(dt.datetime(1904, 1, 1, 0, 0))
     two = read(dt.datetime(1908, 2, 2, 1, 0))
     if one.month != two.month or one.day != two.day:
-        raise InvalidInput(f"{what}: {raw!r} has no day of the month; expected e.g. 11 June 2013")
+        raise InvalidInput(
+            f"{raw!r} has no day of the month; expected e.g. 11 June 2013", field=what
+        )
     note = None
     if one.year != two.year:
         if year is None:
-            raise InvalidInput(f"{what}: {raw!r} has no year; expected e.g. 11 June 2013")
+            raise InvalidInput(f"{raw!r} has no year; expected e.g. 11 June 2013", field=what)
         one = one.replace(year=year)
         note = f"{raw!r} read as {one:%d %B} {year}, the year of the edition"
     elif not re.search(rf"(?<!\d){one.year}(?!\d)", raw):
-        raise InvalidInput(f"{what}: {raw!r} has a two-digit year; write the year in full")
+        raise InvalidInput(f"{raw!r} has a two-digit year; write the year in full", field=what)
     named = [d for d in _WEEKDAYS if re.search(rf"\b{d[:3]}", raw.lower())]
     if named and _WEEKDAYS[one.weekday()] not in named:
         raise InvalidInput(
-            f"{what}: {raw!r}: {one:%d %B %Y} is a {_WEEKDAYS[one.weekday()].title()}"
+            f"{raw!r}: {one:%d %B %Y} is a {_WEEKDAYS[one.weekday()].title()}",
+            field=what,
         )
     time = one.time().replace(tzinfo=None) if one.hour == two.hour else None
     offset = one.utcoffset() if one.tzinfo is not None else None
@@ -389,7 +401,7 @@ def parse_range(
     words = lowered.split(" ")
     if len(words) == 2 and words[0] in {"this", "next", "last"} and words[1] in {"week", "month"}:
         if today is None:
-            raise InvalidInput(f"{what}: {raw!r} needs a current date, and none is known here")
+            raise InvalidInput(f"{raw!r} needs a current date, and none is known here", field=what)
         step = {"this": 0, "next": 1, "last": -1}[words[0]]
         if words[1] == "week":
             monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=step)
@@ -402,7 +414,7 @@ def parse_range(
             return _month(_year_in_range(int(words[1]), raw, what), month)
     when = parse_when(raw, what=what, dayfirst=dayfirst, today=today)
     if when.time is not None:
-        raise InvalidInput(f"{what}: {raw!r} has a time; expected a day or a span of days")
+        raise InvalidInput(f"{raw!r} has a time; expected a day or a span of days", field=what)
     return DateRange(when.day, when.day)
 
 
@@ -414,41 +426,44 @@ def date_span(
     *,
     dayfirst: bool | None,
     today: dt.date,
-    prefix: str = "--",
 ) -> DateRange | None:
     """The local dates that ``from``/``to`` (a span, either end open), ``on`` (one day) or
     ``in`` ("June 2013", "next week") say, read against ``today``; None when none is
-    given. Contradictory combinations are refused, naming the options with ``prefix``."""
+    given. Contradictory combinations are refused; an error is about the field ``from``,
+    ``to``, ``on`` or ``in`` (``errors.ScreeningsError``)."""
     if on and (from_ or to or in_):
         raise InvalidInput(
-            f"{prefix}on: give a single day with {prefix}on, or a span with "
-            f"{prefix}from/{prefix}to/{prefix}in"
+            "give a single day with {on}, or a span with {from}/{to}/{in}",
+            field="on",
+            mentions=("on", "from", "to", "in"),
         )
     if in_ and (from_ or to):
         raise InvalidInput(
-            f"{prefix}in: give a span with {prefix}in, or with {prefix}from/{prefix}to, not both"
+            "give a span with {in}, or with {from}/{to}, not both",
+            field="in",
+            mentions=("in", "from", "to"),
         )
     if on:
-        day = parse_range(on, what=f"{prefix}on", dayfirst=dayfirst, today=today)
+        day = parse_range(on, what="on", dayfirst=dayfirst, today=today)
         if day.first != day.last:
-            raise InvalidInput(f"{prefix}on: {on!r} is more than a day; use {prefix}in for a span")
+            raise InvalidInput(
+                f"{on!r} is more than a day; use {{in}} for a span", field="on", mentions=("in",)
+            )
         return day
     if in_:
-        return parse_range(in_, what=f"{prefix}in", dayfirst=dayfirst, today=today)
+        return parse_range(in_, what="in", dayfirst=dayfirst, today=today)
     if not (from_ or to):
         return None
     first = (
-        parse_range(from_, what=f"{prefix}from", dayfirst=dayfirst, today=today).first
+        parse_range(from_, what="from", dayfirst=dayfirst, today=today).first
         if from_
         else dt.date.min
     )
-    last = (
-        parse_range(to, what=f"{prefix}to", dayfirst=dayfirst, today=today).last
-        if to
-        else dt.date.max
-    )
+    last = parse_range(to, what="to", dayfirst=dayfirst, today=today).last if to else dt.date.max
     if last < first:
-        raise InvalidInput(f"{prefix}to: {to!r} ends before {prefix}from {from_!r} begins")
+        raise InvalidInput(
+            f"{to!r} ends before {{from}} {from_!r} begins", field="to", mentions=("from",)
+        )
     return DateRange(first, last)
 
 
@@ -469,7 +484,7 @@ def _month(year: int, month: int) -> DateRange:
 
 def _year_in_range(year: int, raw: str, what: str) -> int:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise InvalidInput(f"{what}: {raw!r}: expected a year from {MIN_YEAR} to {MAX_YEAR}")
+        raise InvalidInput(f"{raw!r}: expected a year from {MIN_YEAR} to {MAX_YEAR}", field=what)
     return year
 
 
@@ -481,7 +496,7 @@ def resolve_local(when: When, zone_name: str, *, what: str = "time") -> dt.datet
     UTC offset, which picks one (and must be one the zone uses then).
     """
     if when.time is None:
-        raise InvalidInput(f"{what}: {when.day.isoformat()} has no time of day")
+        raise InvalidInput(f"{when.day.isoformat()} has no time of day", field=what)
     wall = dt.datetime.combine(when.day, when.time)
     readings = _readings(wall, zone_name)
     shown = f"{wall:%Y-%m-%d %H:%M}"
@@ -490,18 +505,20 @@ def resolve_local(when: When, zone_name: str, *, what: str = "time") -> dt.datet
             return readings[when.offset]
         allowed = " or ".join(_offset_text(o) for o in readings) or "none: it is skipped"
         raise InvalidInput(
-            f"{what}: {shown}{_offset_text(when.offset)} is not a time in {zone_name} "
-            f"(its offset then is {allowed})"
+            f"{shown}{_offset_text(when.offset)} is not a time in {zone_name} "
+            f"(its offset then is {allowed})",
+            field=what,
         )
     if not readings:
         raise _gap(wall, zone_name, what)
     if len(readings) > 1:
         first, second = readings.values()
         raise InvalidInput(
-            f"{what}: {shown} happens twice in {zone_name}, at {first:%H:%M%z} "
+            f"{shown} happens twice in {zone_name}, at {first:%H:%M%z} "
             f"({first.astimezone(UTC):%H:%M} UTC) and at {second:%H:%M%z} "
             f"({second.astimezone(UTC):%H:%M} UTC); give the offset, e.g. "
-            f"'{shown}{_offset_text(first.utcoffset())}'"
+            f"'{shown}{_offset_text(first.utcoffset())}'",
+            field=what,
         )
     return next(iter(readings.values()))
 

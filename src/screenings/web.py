@@ -37,7 +37,7 @@ import threading
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +55,8 @@ from screenings.errors import (
     NotFound,
     ScreeningsError,
 )
+from screenings.filters import WEB, filters_for
+from screenings.outputs import FORMATS
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -83,15 +85,11 @@ _ROUTE = re.compile(
     r"^/feeds/(?:(?P<all>all)|(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+))"
     r"\.(?P<format>ics|json)\Z"
 )
-# Query parameters: the filters of ``list``, by name; the repeatable ones.
-PARAMETERS = ("from", "to", "on", "in", "section", "kind", "status", "city", "country",
-              "audience", "cancelled", "role")  # fmt: skip
-REPEATABLE = {"kind", "status"}
-TYPES = {
-    "ics": "text/calendar; charset=utf-8",
-    "json": "application/json; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-}
+# Query parameters: the filters the feed server offers (``filters.FILTERS``), by name,
+# and its own two; the repeatable ones.
+PARAMETERS = (*(f.name for f in filters_for(WEB)), "cancelled", "role")
+REPEATABLE = {f.name for f in filters_for(WEB) if f.type is list}
+HTML = "text/html; charset=utf-8"  # a page's: the feeds' are their formats' (``outputs``)
 # The slug in a page's or a feed's path, for a redirect to another.
 _LAST_SLUG = re.compile(r"/[a-z0-9-]+(?=(?:\.(?:ics|json))?\Z)")
 # The schedule pages: ``/`` and one page per public record.
@@ -233,8 +231,8 @@ class FeedApp:
             status = "404 Not Found" if isinstance(error, NotFound) else "400 Bad Request"
             if isinstance(error, Gone):
                 status = "410 Gone"
-            # Messages name command-line options ("--status"); here they are parameters.
-            body = (error.message.removeprefix("--") + "\n").encode()
+            # A field is named as the address names it: a parameter has the field's name.
+            body = (error.message + "\n").encode()
             headers = [("Content-Type", "text/plain; charset=utf-8")]
         except Exception:  # a bug: logged for the operator, never shown to the client
             print(traceback.format_exc(), file=environ.get("wsgi.errors", sys.stderr))
@@ -486,8 +484,7 @@ class FeedApp:
         fmt: str,
         title: str | None = None,
     ) -> tuple[str, bytes]:
-        from screenings.exporters.ical import render_ics
-        from screenings.services.feeds import FeedOptions, calendar_feed
+        from screenings.services.feeds import FeedOptions
 
         options = FeedOptions(
             domain=self.settings.feed_domain,
@@ -495,14 +492,8 @@ class FeedApp:
             zone=self.settings.default_timezone,
             title=title,
         )
-        if fmt == "json":
-            from screenings.exporters.tabular import render_json
-            from screenings.records import ScreeningView
-
-            found = options.shown(query).run(session)
-            return TYPES["json"], render_json("screenings", ScreeningView, found.screenings)
-        feed = calendar_feed(session, query, options)
-        return TYPES["ics"], b"".join(render_ics(feed.header, feed.events))
+        chosen = FORMATS[fmt]
+        return chosen.media_type, b"".join(chosen.screenings(session, query, options).pieces)
 
     def _render_secret(self, session: Session, token: str, fmt: str) -> tuple[str, bytes]:
         from screenings.services.secret_feeds import NO_SUCH_FEED, secret_query
@@ -520,47 +511,36 @@ class FeedApp:
     def _query(
         self, session: Session, kind: str | None, slug: str | None, given: dict[str, Any]
     ) -> ScreeningQuery:
-        from screenings.query import ScreeningQuery
-        from screenings.services.criteria import checked_query
-        from screenings.timeparse import date_span
+        from screenings.query import from_filters
 
+        values: dict[str, Any] = {
+            f.name: given.get(f.name) if f.type is list else _one(given, f.name)
+            for f in filters_for(WEB)
+        }
         what = KINDS[kind] if kind else None
-        named: dict[str, Any] = {}
         if what is not None and slug is not None:
             from screenings.services.published import public_id
 
             record_id = public_id(session, what, slug)
             if what == "person":
                 role = _one(given, "role")
-                named["director" if role == "director" else "person"] = f"#{record_id}"
+                values["director" if role == "director" else "person"] = f"#{record_id}"
                 if role not in {None, "director"}:
-                    raise InvalidInput(f"role: expected director (or leave it out), got {role!r}")
+                    raise InvalidInput(
+                        f"expected director (or leave it out), got {role!r}", field="role"
+                    )
             else:
-                named[what] = f"#{record_id}"
+                values[what] = f"#{record_id}"
         elif "role" in given:
-            raise InvalidInput("role: only for /feeds/people/...")
-        dates = date_span(
-            _one(given, "from"),
-            _one(given, "to"),
-            _one(given, "on"),
-            _one(given, "in"),
-            dayfirst=self.settings.dayfirst,
+            raise InvalidInput("only for /feeds/people/...", field="role")
+        # include_private is no parameter: never here (DESIGN.md, invariant 8).
+        return from_filters(
+            values,
             today=dt.date.today(),
-            prefix="",
-        )
-        query = ScreeningQuery(
-            dates=dates,
-            section=_one(given, "section"),
-            city=_one(given, "city"),
-            country=_one(given, "country"),
-            audience=_one(given, "audience"),
-            kinds=tuple(given.get("kind", ())),
-            statuses=tuple(given.get("status", ())),
-            include_private=False,  # never, here (DESIGN.md, invariant 8)
+            now=dt.datetime.now(dt.UTC),
+            dayfirst=self.settings.dayfirst,
             default_length_minutes=self.settings.default_duration_minutes,
         )
-        # A parameter is named as the address names it: its names are the fields'.
-        return replace(checked_query(query), **named)
 
     def _render_page(
         self, session: Session, kind: str, slug: str, base: str, root: str
@@ -583,7 +563,7 @@ class FeedApp:
                 "person": pages.build_person_page,
             }[kind]
             page = build(session, slug, default_length_minutes=length)
-        return TYPES["html"], render_page(kind, page, base, root)
+        return HTML, render_page(kind, page, base, root)
 
     def _render_index(self, session: Session, base: str) -> tuple[str, bytes]:
         """Every feed that may be named in public, with its title and address."""
@@ -599,7 +579,7 @@ class FeedApp:
                 for slug, title in feeds
             ]
         body = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        return TYPES["json"], body.encode()
+        return FORMATS["json"].media_type, body.encode()
 
 
 @lru_cache(maxsize=1)
@@ -647,7 +627,7 @@ def _request_base(environ: dict[str, Any]) -> str:
 def _parameters(query_string: str, kind: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The query parameters, checked and in a canonical order (a cache key): each value
     clean text (``rules.clean_text``, as every door judges text), tidied, and not empty.
-    What a filter's value must be beyond that is ``criteria.checked_query``'s to say."""
+    What a filter's value must be beyond that is for ``query.from_filters`` to say."""
     try:
         parsed = parse_qs(query_string, keep_blank_values=True, encoding="utf-8", errors="strict")
     except (ValueError, UnicodeDecodeError):

@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 from screenings.db import unit_of_work
 from screenings.errors import Ambiguous, InvalidInput, NotFound
-from screenings.services.lookup import find_edition, find_film, find_venue
+from screenings.lookup import find_edition, find_film, find_venue
 from tests import factories as make
 
 

@@ -13,9 +13,9 @@ from typing import Annotated
 import typer
 
 from screenings import __version__
-from screenings.cli import filters, output
+from screenings.cli import options, output
 from screenings.cli.context import State
-from screenings.errors import InvalidInput, ScreeningsError
+from screenings.errors import InvalidInput, Names, ScreeningsError, own
 
 
 def _register(app: typer.Typer, name: str) -> None:
@@ -111,7 +111,7 @@ def root(
             ),
         ),
     ] = False,
-    monthfirst: filters.MonthFirst = False,
+    monthfirst: options.MonthFirst = False,
     immutable: Annotated[
         bool,
         typer.Option(
@@ -129,7 +129,7 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    ctx.obj = State(db, filters.day_order(dayfirst, monthfirst), immutable)
+    ctx.obj = State(db, options.day_order(dayfirst, monthfirst), immutable)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -143,6 +143,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     Anything else is a bug and keeps its traceback.
     """
     args = list(argv) if argv is not None else sys.argv[1:]
+    command_line = None
     try:
         command_line = build_app(_command_in(args))
         try:
@@ -158,7 +159,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             return 0
         return _fail(failed.message, STDOUT_FAILED)
     except ScreeningsError as exc:
-        return _fail(exc.message, exc.exit_code)
+        return _fail(exc.said(_names(command_line, args)), exc.exit_code)
     except typer.TyperException as exc:  # usage errors: unknown command or option, bad value
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help is the answer
             typer.echo(exc.format_message(), err=True)
@@ -174,6 +175,15 @@ def run(argv: Sequence[str] | None = None) -> int:
 INTERRUPTED = "interrupted; nothing was written"
 # As for any output the user named that cannot be written (``export -o``).
 STDOUT_FAILED = InvalidInput.exit_code
+
+
+def _names(command_line: typer.Typer | None, args: list[str]) -> Names:
+    """How the command that ran names a field (``options.command_names``)."""
+    if command_line is None:
+        return own
+    from screenings.cli.options import command_names
+
+    return command_names(typer.main.get_command(command_line), args)
 
 
 def _fail(message: str, code: int) -> int:

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from screenings.cli.context import pairs, state, write
-from screenings.cli.options import option_names
 
 app = typer.Typer(
     help="Add a record to the catalogue, and say back what was stored.\n\n"
@@ -24,12 +23,10 @@ def _write(
     what: str,
     action: Callable[..., Any],
     *args: Any,
-    arguments: dict[str, str] | None = None,
     **kw: Any,
 ) -> None:
-    """Add through the service ``action``, its fields named by this command's options and
-    ``arguments`` (the usage line's names for the positional ones)."""
-    write(ctx, "Added", what, action, *args, names=option_names(**(arguments or {})), **kw)
+    """Add through the service ``action``."""
+    write(ctx, "Added", what, action, *args, **kw)
 
 
 @app.command("film")
@@ -71,7 +68,6 @@ def film(
         credits=pairs(credit, "--credit", "ROLE=NAME, e.g. editor=Manfred Becker"),
         links=pairs(link, "--link", "KIND=URL, e.g. trailer=https://..."),
         website=website,
-        arguments={"title": "TITLE"},
     )
 
 
@@ -83,7 +79,7 @@ def person(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The nam
     """
     from screenings.services.catalog import add_person
 
-    _write(ctx, "person", add_person, name, arguments={"name": "NAME"})
+    _write(ctx, "person", add_person, name)
 
 
 @app.command("festival")
@@ -111,7 +107,6 @@ def festival(
         country=country,
         timezone=timezone,
         website=website,
-        arguments={"name": "NAME"},
     )
 
 
@@ -143,7 +138,6 @@ def edition(
         starts=from_,
         ends=to,
         dayfirst=state(ctx).settings.dayfirst,
-        arguments={"festival": "FESTIVAL", "year": "YEAR"},
     )
 
 
@@ -175,7 +169,6 @@ def venue(
         timezone=timezone,
         latitude=lat,
         longitude=lon,
-        arguments={"name": "NAME"},
     )
 
 
@@ -288,7 +281,6 @@ def award(
         name,
         festival=festival,
         presenter=presenter,
-        arguments={"name": "NAME"},
     )
 
 

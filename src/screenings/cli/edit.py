@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from screenings.cli.context import pairs, state, write
-from screenings.cli.options import decimal_number, option_names, whole_number
+from screenings.cli.options import decimal_number, whole_number
 
 app = typer.Typer(
     help="Change a record; calendars see the change. An option given as '' clears that "
@@ -72,7 +72,6 @@ def film(
         credits=pairs(credit, "--credit", "ROLE=NAME") if credit else None,
         links=pairs(link, "--link", "KIND=URL") if link else None,
         website=website,
-        names=option_names(),
     )
 
 
@@ -88,7 +87,7 @@ def person(
     """
     from screenings.services.catalog import edit_person
 
-    write(ctx, "Updated", "person", edit_person, name, new_name=new_name, names=option_names())
+    write(ctx, "Updated", "person", edit_person, name, new_name=new_name)
 
 
 @app.command("festival")
@@ -118,7 +117,6 @@ def festival(
         country=country,
         timezone=timezone,
         website=website,
-        names=option_names(),
     )
 
 
@@ -155,7 +153,6 @@ def venue(
         timezone=timezone,
         latitude=decimal_number(lat, "--lat"),
         longitude=decimal_number(lon, "--lon"),
-        names=option_names(),
     )
 
 
@@ -215,7 +212,6 @@ def screening(
         edition=edition,
         festival=festival,
         year=year,
-        names=option_names(),
     )
 
 
@@ -263,7 +259,6 @@ def _set(
         ident,
         status,
         reason,
-        names=option_names(),
     )
 
 
@@ -345,7 +340,6 @@ def edition(
         ends=to,
         dayfirst=state(ctx).settings.dayfirst,
         festival=festival,
-        names=option_names(),
     )
 
 
@@ -372,7 +366,6 @@ def award(
         new_name=new_name,
         presenter=presenter,
         festival=festival,
-        names=option_names(),
     )
 
 
@@ -403,7 +396,6 @@ def nomination(
         film=film,
         person=person,
         year=whole_number(year, "--year"),
-        names=option_names(),
     )
 
 
@@ -436,5 +428,4 @@ def selection(
         section=section,
         premiere=premiere,
         status=status,
-        names=option_names(),
     )

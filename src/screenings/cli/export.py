@@ -3,48 +3,29 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screenings.cli import filters
 from screenings.cli.context import state
+from screenings.cli.filters import screening_query, with_filters
 from screenings.errors import InvalidInput
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from screenings.outputs import Format
     from screenings.query import ScreeningQuery
     from screenings.services.feeds import FeedOptions
 
-EXPORT_FORMATS = ("ics", "json", "csv")
 Opt = typer.Option
 
 
+@with_filters()
 def export(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ics, json or csv.")],
-    film: filters.Film = None,
-    person: filters.Person = None,
-    director: filters.Director = None,
-    festival: filters.Festival = None,
-    edition: filters.Edition = None,
-    year: filters.Year = None,
-    venue: filters.Venue = None,
-    city: filters.City = None,
-    country: filters.Country = None,
-    from_: filters.From = None,
-    to: filters.To = None,
-    on: filters.On = None,
-    in_: filters.In = None,
-    upcoming: filters.Upcoming = False,
-    status: filters.Status = None,
-    kind: filters.Kind = None,
-    section: filters.Section = None,
-    audience: filters.Audience = None,
-    include_private: filters.IncludePrivate = False,
     cancelled: Annotated[
         str,
         Opt(
@@ -79,6 +60,8 @@ def export(
             "that holds some; refused without it.",
         ),
     ] = False,
+    *,
+    filters: dict[str, Any],
 ) -> None:
     """Export the screenings selected (all by default) as an iCalendar feed, JSON or CSV.
 
@@ -97,10 +80,9 @@ def export(
 
       screenings export csv --film "The Defector"
     """
-    if fmt not in EXPORT_FORMATS:
-        raise InvalidInput(
-            f"export: unknown format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}"
-        )
+    from screenings.outputs import output_format
+
+    chosen = output_format(fmt, what="export")
     if split_by is not None and fmt != "ics":
         raise InvalidInput("--split-by: only for ics feeds")
     from screenings.services.feeds import SPLITS
@@ -134,16 +116,14 @@ def export(
         title=title,
         zone=settings.default_timezone,
     )
-    query = filters.screening_query(settings, locals())
+    query = screening_query(settings, filters)
     # A mistyped --db must not create an empty catalogue and publish its empty feeds.
     with unit_of_work(state(ctx).reader(), write=False) as session:
         if split_by is not None:
             assert out_dir is not None
             write_split(session, query, split_by, options, Path(out_dir), allow_empty)
-        elif fmt == "ics":
-            write_feed(session, query, options, target, allow_empty)
         else:
-            write_records(session, query, options, fmt, target, allow_empty)
+            write_output(session, query, options, chosen, target, allow_empty)
 
 
 _REFRESH = re.compile(r"^\s*(\d+)\s*([mhd]?)\s*$")
@@ -157,67 +137,33 @@ def refresh_minutes(text: str) -> int:
     return int(match[1]) * {"m": 1, "h": 60, "d": 1440, "": 60}[match[2]]
 
 
-def write_feed(
+def write_output(
     session: Session,
     query: ScreeningQuery,
     options: FeedOptions,
+    chosen: Format,
     output: Path | None,
     allow_empty: bool = False,
 ) -> None:
-    """One feed to ``output`` (stdout when None), streamed. A feed of no events does not
-    replace a file holding some, unless ``allow_empty``."""
-    from screenings.cli.render import say_notes
-    from screenings.exporters.ical import render_ics
-    from screenings.services.feeds import calendar_feed
-
-    feed = calendar_feed(session, query, options)
-    say_notes(feed.notes)
-    pieces = render_ics(feed.header, feed.events)
-    _deliver(output, pieces, "ics", feed.size, "event(s)", allow_empty)
-
-
-def write_records(
-    session: Session,
-    query: ScreeningQuery,
-    options: FeedOptions,
-    fmt: str,
-    output: Path | None,
-    allow_empty: bool = False,
-) -> None:
-    """The screenings as JSON or CSV, in the contract of ``list``. None of them does not
-    replace a file holding some, unless ``allow_empty``."""
-    from screenings.cli.render import machine_output, say_notes
-    from screenings.records import ScreeningView
-
-    found = options.shown(query).run(session)
-    say_notes(found.notes)
-    data = machine_output("screenings", ScreeningView, found.screenings, fmt)
-    _deliver(output, [data], fmt, len(found.screenings), "screening(s)", allow_empty)
-
-
-def _deliver(
-    output: Path | None,
-    pieces: Iterable[bytes],
-    fmt: str,
-    count: int,
-    noun: str,
-    allow_empty: bool,
-) -> None:
-    """``pieces`` to ``output`` (stdout when None), then how many ``noun`` it holds on
-    stderr. An export of none (``count`` 0) does not replace a file that holds screenings,
-    unless ``allow_empty``: a mistyped filter or an emptied catalogue must not unpublish a
-    feed unasked (``files.refuse_to_empty``). Standard output is never checked."""
+    """The screenings ``query`` selects in the format ``chosen`` to ``output`` (stdout
+    when None), streamed, then how many it holds on stderr. An export of none does not
+    replace a file that holds screenings, unless ``allow_empty``: a mistyped filter or
+    an emptied catalogue must not unpublish a feed unasked (``files.refuse_to_empty``).
+    Standard output is never checked."""
     # Imported here: tempfile and filecmp cost 3.7 ms at every start (``--help``
     # builds this command), and only a file written needs them.
     from screenings.cli.files import refuse_to_empty, write_if_changed
+    from screenings.cli.render import say_notes
 
+    made = chosen.screenings(session, query, options)
+    say_notes(made.notes)
     if output is None:
-        _to_stdout(pieces)
+        _to_stdout(made.pieces)
         return
-    if count == 0 and not allow_empty:
-        refuse_to_empty(output, fmt, what="--output")
-    write_if_changed(output, pieces, what="--output")
-    typer.echo(f"{output}: {count} {noun}", err=True)
+    if made.count == 0 and not allow_empty:
+        refuse_to_empty(output, chosen.extension, what="--output")
+    write_if_changed(output, made.pieces, what="--output")
+    typer.echo(f"{output}: {made.count} {made.noun}", err=True)
 
 
 def write_split(

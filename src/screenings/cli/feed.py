@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from screenings.cli import filters
 from screenings.cli.context import state
-from screenings.cli.options import option_names
+from screenings.cli.filters import with_filters
 
 app = typer.Typer(
     help="Secret feeds: a feed address that holds a random token, to hand to a group "
@@ -21,28 +20,10 @@ Opt = typer.Option
 
 
 @app.command("create")
+@with_filters()
 def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A name for the feed, e.g. 'press 2013'.")],
-    film: filters.Film = None,
-    person: filters.Person = None,
-    director: filters.Director = None,
-    festival: filters.Festival = None,
-    edition: filters.Edition = None,
-    year: filters.Year = None,
-    venue: filters.Venue = None,
-    city: filters.City = None,
-    country: filters.Country = None,
-    from_: filters.From = None,
-    to: filters.To = None,
-    on: filters.On = None,
-    in_: filters.In = None,
-    upcoming: filters.Upcoming = False,
-    status: filters.Status = None,
-    kind: filters.Kind = None,
-    section: filters.Section = None,
-    audience: filters.Audience = None,
-    include_private: filters.IncludePrivate = False,
     cancelled: Annotated[
         str, Opt("--cancelled", help="mark (default) or omit cancelled screenings.")
     ] = "mark",
@@ -54,6 +35,8 @@ def create(
             "else http://127.0.0.1:8000).",
         ),
     ] = None,
+    *,
+    filters: dict[str, Any],
 ) -> None:
     """Make a secret feed of the screenings selected and print its address, once: the
     token in it is stored only as a hash, and cannot be shown again.
@@ -74,20 +57,16 @@ def create(
         base_url or settings.base_url,
         "--base-url" if base_url is not None else "SCREENINGS_BASE_URL",
     )
-    query = filters.screening_query(settings, locals())
-    dates = {"from": from_, "to": to, "on": on, "in": in_}
     with unit_of_work(state(ctx).catalogue()) as session:
-        query.statement(session)  # every name must resolve, and is said back
-        feed, token = create_secret_feed(
+        feed, token, notes = create_secret_feed(
             session,
             name,
-            query,
-            {k: v for k, v in dates.items() if v},
+            filters,
             cancelled=cancelled,
             dayfirst=settings.dayfirst,
-            names=option_names(name="NAME"),
+            default_length_minutes=settings.default_duration_minutes,
         )
-    say_notes([f"secret feed {feed.name!r} made; its address is shown only now:"])
+    say_notes([*notes, f"secret feed {feed.name!r} made; its address is shown only now:"])
     typer.echo(f"{base}/feeds/secret/{token}.ics")
 
 

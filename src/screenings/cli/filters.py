@@ -1,122 +1,86 @@
-"""The screening filters every command that selects screenings takes (``list``,
-``export``, ``feed create``), declared once, and the ``ScreeningQuery`` they make; and
-the two date orders, which the root command and ``import`` take."""
+"""The screening filters of the commands that select screenings (``list``, ``export``,
+``feed create``, ``check``): options made from the filters ``screenings.filters``
+declares, and the ``ScreeningQuery`` they make."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from screenings.filters import CLI, filters_for
+
 if TYPE_CHECKING:
     from screenings.config import Settings
+    from screenings.filters import Filter
     from screenings.query import ScreeningQuery
 
-Opt = typer.Option
-
-Film = Annotated[
-    str | None, Opt("--film", help="A film: title, unique prefix, 'Title (2012)' or #ID.")
-]
-Person = Annotated[str | None, Opt("--person", help="Anyone credited on the film.")]
-Director = Annotated[str | None, Opt("--director", help="A director of the film.")]
-Festival = Annotated[str | None, Opt("--festival", help="A festival (all its editions).")]
-Edition = Annotated[str | None, Opt("--edition", help="An edition: 'Sheffield Doc/Fest 2013'.")]
-Year = Annotated[
-    int | None, Opt("--year", help="With --festival: that edition. Films: the film's year.")
-]
-Venue = Annotated[str | None, Opt("--venue", help="A venue: name, 'Name (City)' or #ID.")]
-City = Annotated[str | None, Opt("--city", help="A city (the venue's, else the screening's).")]
-Country = Annotated[
-    str | None, Opt("--country", help="A country (the venue's, else the festival's).")
-]
-From = Annotated[str | None, Opt("--from", help="From this date or range on (local dates).")]
-To = Annotated[str | None, Opt("--to", help="Up to this date or range, included.")]
-On = Annotated[str | None, Opt("--on", help="On this day.")]
-In = Annotated[
-    str | None, Opt("--in", help="In 'June 2013', '2013', 'this week', 'next month', ...")
-]
-Upcoming = Annotated[bool, Opt("--upcoming", help="Only screenings that have not started.")]
-Status = Annotated[
-    list[str] | None,
-    Opt("--status", help="scheduled, tentative, postponed, cancelled (repeatable)."),
-]
-Kind = Annotated[
-    list[str] | None, Opt("--kind", help="regular, special, gala, press, ... (repeatable).")
-]
-Section = Annotated[
-    str | None, Opt("--section", help="The programme section of the film's selection.")
-]
-Audience = Annotated[
-    str | None, Opt("--audience", help="The audience, e.g. 'members of parliament'.")
-]
-IncludePrivate = Annotated[bool, Opt("--include-private", help="Include private screenings.")]
-
-# Beside a command's own --dayfirst, whose help says what the two do (``day_order``).
-MonthFirst = Annotated[bool, Opt("--monthfirst", help="Read numeric dates month first.")]
+Command = TypeVar("Command", bound=Callable[..., Any])
+_PREFIX = "filter_"  # a filter's parameter: never the name of a command's own
 
 
-def day_order(dayfirst: bool, monthfirst: bool) -> bool | None:
-    """The date order ``--dayfirst``/``--monthfirst`` say (True day first, False month
-    first, None neither); both at once are refused (``rules.day_order``)."""
-    from screenings.rules import day_order as rule
+def _parameter(declared: Filter) -> inspect.Parameter:
+    option = typer.Option(declared.cli_option, help=declared.help)
+    hint: Any = {str: str | None, int: int | None, bool: bool, list: list[str] | None}
+    default = False if declared.type is bool else None
+    return inspect.Parameter(
+        _PREFIX + declared.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=default,
+        annotation=Annotated[hint[declared.type], option],
+    )
 
-    return rule(dayfirst, monthfirst, what="--dayfirst, --monthfirst")
 
+def with_filters(*only: str) -> Callable[[Command], Command]:
+    """A command with an option for each filter the command line offers (``FILTERS``;
+    ``only`` these, when named), after its own parameters; it is called with their
+    values as ``filters``, by filter name (a filter not given is None or False)."""
+    chosen = [f for f in filters_for(CLI) if not only or f.name in only]
+    assert len(chosen) == len(only) or not only, f"not a command-line filter: {only}"
 
-# The filters above, by the name of the command's parameter that takes each.
-NAMES = ("film", "person", "director", "festival", "edition", "year", "venue", "city",
-         "country", "from_", "to", "on", "in_", "upcoming", "status", "kind", "section",
-         "audience", "include_private")  # fmt: skip
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "filters"]
+
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            given = {
+                name.removeprefix(_PREFIX): kwargs.pop(name)
+                for name in list(kwargs)
+                if name.startswith(_PREFIX)
+            }
+            return command(*args, filters=given, **kwargs)
+
+        # Typer reads a command's options from its signature and its annotations.
+        parameters = [*own, *(_parameter(declared) for declared in chosen)]
+        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in parameters}
+        return run  # type: ignore[return-value]
+
+    return decorate
 
 
 def screening_query(
     settings: Settings,
     given: Mapping[str, Any],
     *,
-    kind: str = "kind",
     limit: int | None = None,
     sort: str | None = None,
 ) -> ScreeningQuery:
-    """The query the filters in ``given`` stand for (a command's parameters, by the names
-    in ``NAMES``; ``kind`` names the parameter that holds --kind); dates are read in
-    the configured date order; free text is judged as every door judges it
-    (``services.criteria``)."""
-    from screenings.cli.options import option_names
-    from screenings.query import ScreeningQuery
-    from screenings.services.criteria import checked_query
+    """The query the filters ``given`` (by filter name) stand for; dates are read in the
+    configured date order against today, free text judged as every door judges it."""
+    from screenings.query import from_filters  # SQLAlchemy: not for --help
 
-    value = {name: given.get(name) for name in NAMES}
-    value["kind"] = given.get(kind)
-    query = ScreeningQuery(
-        film=value["film"],
-        person=value["person"],
-        director=value["director"],
-        festival=value["festival"],
-        edition=value["edition"],
-        year=value["year"],
-        venue=value["venue"],
-        city=value["city"],
-        country=value["country"],
-        dates=date_span(value["from_"], value["to"], value["on"], value["in_"], settings.dayfirst),
-        upcoming_from=dt.datetime.now(dt.UTC) if value["upcoming"] else None,
-        statuses=tuple(value["status"] or ()),
-        kinds=tuple(value["kind"] or ()),
-        section=value["section"],
-        audience=value["audience"],
-        include_private=bool(value["include_private"]),
+    return from_filters(
+        given,
+        today=dt.date.today(),
+        now=dt.datetime.now(dt.UTC),
+        dayfirst=settings.dayfirst,
+        default_length_minutes=settings.default_duration_minutes,
         limit=limit,
         sort=sort or "start",
-        default_length_minutes=settings.default_duration_minutes,
     )
-    return checked_query(query, option_names())
-
-
-def date_span(
-    from_: str | None, to: str | None, on: str | None, in_: str | None, dayfirst: bool | None
-) -> Any:
-    """The local dates ``--from``/``--to``/``--on``/``--in`` say, read against today."""
-    from screenings.timeparse import date_span as span
-
-    return span(from_, to, on, in_, dayfirst=dayfirst, today=dt.date.today())

@@ -14,9 +14,9 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screenings.cli import filters
 from screenings.cli.context import pairs, state
-from screenings.errors import InvalidInput, ScreeningsError
+from screenings.cli.options import MonthFirst, context_names, day_order
+from screenings.errors import InvalidInput
 
 if TYPE_CHECKING:
     from screenings.parsers.lineup import LineupOptions, Parsed
@@ -103,7 +103,7 @@ def import_(
             "first; not both), when the file's own dates do not settle it.",
         ),
     ] = False,
-    monthfirst: filters.MonthFirst = False,
+    monthfirst: MonthFirst = False,
     day_starts_at: Annotated[
         str | None,
         Opt("--day-starts-at", help="A time such as 06:00: earlier times are the next day's."),
@@ -140,7 +140,7 @@ def import_(
     if year is not None and festival is None:
         raise InvalidInput("--year: give it with --festival (the edition's year)")
     settings = state(ctx).settings
-    order = filters.day_order(dayfirst, monthfirst)
+    order = day_order(dayfirst, monthfirst)
     options = LineupOptions(
         mapping=dict(pairs(mapping, "--map", "COLUMN=FIELD, e.g. Cine=venue")),
         file_kind=file_kind,
@@ -221,9 +221,9 @@ def _run(
     report_path: Path | None,
 ) -> tuple[ImportReport, list[str]]:
     """Apply the file in one unit of work; the report and the clashes."""
+    from screenings import lookup
     from screenings.db import unit_of_work
     from screenings.query import ScreeningQuery
-    from screenings.services import lookup
     from screenings.services.check import check_screenings
     from screenings.services.lineup import ImportOptions, ImportRejected, import_lineup
 
@@ -239,11 +239,7 @@ def _run(
         with unit_of_work(state(ctx).catalogue(), dry_run=dry_run) as session:
             edition_id = None
             if edition is not None:
-                try:
-                    edition_id = lookup.find_edition(session, edition).record.id
-                except ScreeningsError as exc:
-                    exc.message = f"--edition: {exc.message}"
-                    raise
+                edition_id = lookup.find_edition(session, edition).record.id
             with _few_collections():
                 found = import_lineup(
                     session,
@@ -269,7 +265,7 @@ def _run(
         if progress:
             progress.done()
         if not (rejected.report.counts["rows"] == 1 and len(rejected.report.issues) == 1):
-            _problems(rejected.report, report_path)  # else the error line says it
+            _problems(rejected.report, report_path, ctx)  # else the error line says it
         raise
     if progress:
         progress.done()
@@ -316,7 +312,7 @@ def _say(
             made = found.new_counts[kind]
             more = f"; and {made - 5} more" if made > 5 else ""
             typer.echo(f"  new {kind} ({made}): {'; '.join(names[:5])}{more}")
-    _problems(found, report_path)
+    _problems(found, report_path, ctx)
     if clashes:
         typer.echo(f"clashes ({count}):", err=True)
         for clash in clashes[:SHOWN_CLASHES]:
@@ -327,11 +323,13 @@ def _say(
         typer.echo("dry run: nothing was written")
 
 
-def _problems(found: ImportReport, report_path: Path | None) -> None:
-    """Rejected rows, warnings and possible moves on stderr, up to a limit."""
+def _problems(found: ImportReport, report_path: Path | None, ctx: typer.Context) -> None:
+    """Rejected rows, warnings and possible moves on stderr, up to a limit; a field they
+    name is this command's option (``--sync``)."""
+    names = context_names(ctx)
     lines = [f"rejected: {issue}" for issue in found.issues]
-    lines += [f"warning: {w}" for w in found.warnings]
-    lines += [f"possible move: {m}" for m in found.possible_moves]
+    lines += [f"warning: {w.said(names)}" for w in found.warnings]
+    lines += [f"possible move: {m.said(names)}" for m in found.possible_moves]
     for line in lines[:SHOWN_PROBLEMS]:
         typer.echo(line, err=True)
     if len(lines) > SHOWN_PROBLEMS:

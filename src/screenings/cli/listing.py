@@ -6,10 +6,12 @@ from typing import Annotated, Any
 
 import typer
 
-from screenings.cli import filters
 from screenings.cli.context import state
-from screenings.cli.render import FORMATS, emit, say_notes
+from screenings.cli.filters import screening_query, with_filters
+from screenings.cli.render import emit, say_notes
 from screenings.errors import InvalidInput
+from screenings.filters import CLI, FILTERS, filters_for
+from screenings.outputs import FORMATS
 
 KINDS = (
     "screenings",
@@ -22,30 +24,10 @@ KINDS = (
     "nominations",
 )
 
-# Which filters each kind takes; any other given is an error, never ignored.
+# Which filters each kind takes, by name; any other given is an error, never ignored.
+# Screenings take every filter the command line offers (``query.FILTERS``), and --sort.
 ALLOWED: dict[str, set[str]] = {
-    "screenings": {
-        "film",
-        "person",
-        "director",
-        "festival",
-        "edition",
-        "year",
-        "venue",
-        "city",
-        "country",
-        "from",
-        "to",
-        "on",
-        "in",
-        "upcoming",
-        "status",
-        "kind",
-        "section",
-        "audience",
-        "include-private",
-        "sort",
-    },
+    "screenings": {*(f.name for f in filters_for(CLI)), "sort"},
     "films": {"person", "director", "festival", "edition", "year"},
     "people": {"film"},
     "festivals": {"city", "country"},
@@ -54,34 +36,21 @@ ALLOWED: dict[str, set[str]] = {
     "awards": {"festival"},
     "nominations": {"award", "film", "person", "festival", "year", "result"},
 }
+OPTIONS = {f.name: f.cli_option for f in FILTERS} | {
+    "award": "--award",
+    "result": "--result",
+    "sort": "--sort",
+}
 
 Opt = typer.Option
 
 
+@with_filters()
 def list_(
     ctx: typer.Context,
     kind: Annotated[
         str, typer.Argument(help="What to list: " + ", ".join(KINDS) + ".")
     ] = "screenings",
-    film: filters.Film = None,
-    person: filters.Person = None,
-    director: filters.Director = None,
-    festival: filters.Festival = None,
-    edition: filters.Edition = None,
-    year: filters.Year = None,
-    venue: filters.Venue = None,
-    city: filters.City = None,
-    country: filters.Country = None,
-    from_: filters.From = None,
-    to: filters.To = None,
-    on: filters.On = None,
-    in_: filters.In = None,
-    upcoming: filters.Upcoming = False,
-    status: filters.Status = None,
-    kind_: filters.Kind = None,
-    section: filters.Section = None,
-    audience: filters.Audience = None,
-    include_private: filters.IncludePrivate = False,
     award: Annotated[str | None, Opt("--award", help="Nominations: an award.")] = None,
     result: Annotated[
         str | None, Opt("--result", help="Nominations: nominated, won, special_mention.")
@@ -97,6 +66,8 @@ def list_(
             help="table, json or csv (see the README's output contract); screenings: also ics.",
         ),
     ] = "table",
+    *,
+    filters: dict[str, Any],
 ) -> None:
     """List screenings (by default) or another kind of record, filtered.
 
@@ -120,42 +91,23 @@ def list_(
     """
     if kind not in KINDS:
         raise InvalidInput(f"list: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-    formats = (*FORMATS, "ics") if kind == "screenings" else FORMATS
+    # The terminal's table, or a registered format: of screenings, or of any rows.
+    formats = ["table", *(n for n, f in FORMATS.items() if f.rows)]
+    formats += [n for n in FORMATS if kind == "screenings" and n not in formats]
     if fmt not in formats:
         raise InvalidInput(
             f"--format: unknown format {fmt!r} for {kind}; expected one of {', '.join(formats)}"
         )
-    given = {
-        "film": film,
-        "person": person,
-        "director": director,
-        "festival": festival,
-        "edition": edition,
-        "year": year,
-        "venue": venue,
-        "city": city,
-        "country": country,
-        "from": from_,
-        "to": to,
-        "on": on,
-        "in": in_,
-        "upcoming": upcoming or None,
-        "status": status or None,
-        "kind": kind_ or None,
-        "section": section,
-        "audience": audience,
-        "include-private": include_private or None,
-        "award": award,
-        "result": result,
-        "sort": sort,
-    }
+    given = {**filters, "award": award, "result": result, "sort": sort}
     wrong = sorted(
-        name for name, value in given.items() if value is not None and name not in ALLOWED[kind]
+        OPTIONS[name]
+        for name, value in given.items()
+        if value not in (None, False) and name not in ALLOWED[kind]
     )
     if wrong:
         raise InvalidInput(
-            f"--{wrong[0]}: does not apply to 'list {kind}'; it takes "
-            + (", ".join(f"--{o}" for o in sorted(ALLOWED[kind])) or "no filters")
+            f"{wrong[0]}: does not apply to 'list {kind}'; it takes "
+            + (", ".join(sorted(OPTIONS[name] for name in ALLOWED[kind])) or "no filters")
             + ", --limit and --format"
         )
     from screenings.db import unit_of_work
@@ -166,15 +118,13 @@ def list_(
         if kind == "screenings":
             from screenings.records import ScreeningView
 
-            query = filters.screening_query(
-                settings, locals(), kind="kind_", limit=limit, sort=sort
-            )
-            if fmt == "ics":
-                from screenings.cli.export import write_feed
+            query = screening_query(settings, filters, limit=limit, sort=sort)
+            if fmt != "table":
+                from screenings.cli.export import write_output
                 from screenings.services.feeds import FeedOptions
 
                 options = FeedOptions(settings.feed_domain, zone=settings.default_timezone)
-                write_feed(session, query, options, None)
+                write_output(session, query, options, FORMATS[fmt], None)
                 return
             found = query.run(session)
             say_notes(found.notes)
@@ -183,9 +133,9 @@ def list_(
         from screenings.services import listing
 
         given_filters: dict[str, Any] = {
-            name.replace("-", "_"): value
+            name: value
             for name, value in given.items()
-            if name in ALLOWED[kind] and value is not None
+            if name in ALLOWED[kind] and value not in (None, False)
         }
         listed = getattr(listing, f"list_{kind}")(session, limit=_limit(limit), **given_filters)
         say_notes(listed.notes)

@@ -1,13 +1,22 @@
-"""How the command line names a service's fields in its messages: by its options
-(``services.fields``), so that a service's refusal reads ``--ticket-url: ...``; and the
-numbers an edit takes, which ``""`` clears."""
+"""How the command line names the field an error is about (``errors.ScreeningsError``):
+by the option or argument of the command that ran, so that a service's refusal reads
+``--ticket-url: ...``; the numbers an edit takes, which ``""`` clears; and the two
+date orders, which the root command and ``import`` take."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Annotated, Any
 
-from screenings.errors import InvalidInput
-from screenings.services.fields import FloatOrClear, IntOrClear, Names
+import typer
+
+from screenings.errors import InvalidInput, Names
+from screenings.rules import day_order as order_rule
+from screenings.services.fields import FloatOrClear, IntOrClear
+
+# Beside a command's own --dayfirst, whose help says what the two do (``day_order``).
+MonthFirst = Annotated[bool, typer.Option("--monthfirst", help="Read numeric dates month first.")]
 
 # The fields whose option is not ``--`` and the field's name with dashes.
 RENAMED = {
@@ -27,17 +36,51 @@ RENAMED = {
     "longitude": "--lon",
     "statuses": "--status",
     "kinds": "--kind",
+    "confirmed": "--yes",
+    "refresh_minutes": "--refresh",
 }
 
 
-def option_names(**arguments: str) -> Names:
-    """The command line's names: ``--the-field`` for a field, but for the options spelled
-    otherwise (``--runtime``) and for this command's ``arguments``, named as its usage
-    line names them (``title="TITLE"``)."""
-    spelled = {**RENAMED, **arguments}
+def command_names(command: Any, args: Sequence[str]) -> Names:
+    """How the command that ``args`` run (in ``command``, the click command of the whole
+    command line) names a field (``names_of``)."""
+    # Typer carries its own copy of click: its classes are known by what they say they are.
+    chain = [command]
+    for arg in args:
+        if arg in getattr(command, "commands", {}):
+            command = command.commands[arg]
+            chain.append(command)
+    return names_of(chain)
+
+
+def context_names(ctx: Any) -> Names:
+    """How the command running in ``ctx`` (a Typer context) names a field."""
+    chain: list[Any] = []
+    while ctx is not None:
+        chain.insert(0, ctx.command)
+        ctx = ctx.parent
+    return names_of(chain)
+
+
+def names_of(chain: Sequence[Any]) -> Names:
+    """How a command (the last of ``chain``, after the groups it is in) names a field: by
+    its option (``--ticket-url``; ``--runtime`` for ``runtime_minutes``, ``RENAMED``),
+    else by its argument as the usage line shows it (``TITLE``), else by the field's own
+    name (something no option gives, or named by a door already: ``column 'Date'``)."""
+    options: set[str] = set()
+    arguments: dict[str, str] = {}
+    for each in chain:
+        for param in each.params:
+            if param.param_type_name == "option":
+                options.update(param.opts)
+            elif param.name:
+                arguments[param.name] = param.metavar or param.name.upper()
 
     def name(field: str) -> str:
-        return spelled.get(field) or "--" + field.replace("_", "-")
+        for option in (RENAMED.get(field), "--" + field.replace("_", "-")):
+            if option in options:
+                return option
+        return arguments.get(field, field)
 
     return name
 
@@ -65,3 +108,9 @@ def decimal_number(text: str | None, what: str) -> FloatOrClear | None:
     if not math.isfinite(number):
         raise InvalidInput(f"{what}: {text[:80]!r} is not a number")
     return number
+
+
+def day_order(dayfirst: bool, monthfirst: bool) -> bool | None:
+    """The date order ``--dayfirst``/``--monthfirst`` say (True day first, False month
+    first, None neither); both at once are refused (``rules.day_order``)."""
+    return order_rule(dayfirst, monthfirst, what="--dayfirst, --monthfirst")

@@ -21,8 +21,6 @@ from screenings.records import (
     VenueView,
 )
 
-FORMATS = ("table", "json", "csv")
-
 
 def _screening(s: ScreeningView) -> list[str]:
     where = ", ".join(p for p in (s.venue.name if s.venue else None, s.city) if p)
@@ -160,19 +158,14 @@ def _line(values: Sequence[str], widths: Sequence[int], gap: int) -> str:
     return (" " * gap).join(_fit(v, w) for v, w in zip(values, widths, strict=True)).rstrip()
 
 
-def machine_output(kind: str, view_type: type, rows: Sequence[Any], fmt: str) -> bytes:
-    """Rows as JSON or CSV, in the output contract."""
-    from screenings.exporters.tabular import render_csv, render_json
-
-    if fmt == "json":
-        return render_json(kind, view_type, rows)
-    return render_csv(view_type, rows)
-
-
 def emit(kind: str, view_type: type, rows: Sequence[Any], fmt: str) -> None:
-    """Write rows to stdout in the chosen format."""
-    if fmt in {"json", "csv"}:
-        typer.echo(machine_output(kind, view_type, rows, fmt).decode(), nl=False)
+    """Write rows to stdout: a table, or a format of rows (``outputs.FORMATS``)."""
+    if fmt != "table":
+        from screenings.outputs import FORMATS
+
+        render = FORMATS[fmt].rows
+        assert render is not None, f"{fmt} renders no rows"
+        typer.echo(render(kind, view_type, rows).decode(), nl=False)
     elif rows:
         # Fit a terminal; a pipe gets every character.
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None

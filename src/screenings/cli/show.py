@@ -38,12 +38,11 @@ def show(
         saved = getattr(shows, f"show_{kind}")(session, settings, name)
     say_notes(saved.notes)
     if fmt == "json":
-        import json
+        from screenings.outputs import FORMATS
 
-        from screenings.records import as_dict
-
-        document = {"version": 1, kind: as_dict(saved.record)}
-        typer.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+        render = FORMATS["json"].record
+        assert render is not None
+        typer.echo(render(kind, saved.record).decode(), nl=False)
         return
     from screenings.cli.render import describe_screening, film_page, record_page
     from screenings.records import FilmShow, ScreeningView

@@ -33,6 +33,13 @@ def render_json(kind: str, view_type: type, rows: Sequence[Any]) -> bytes:
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
+def render_json_record(kind: str, record: Any) -> bytes:
+    """``{"version": 1, "<kind>": {...}}``: one record (``show``), as ``render_json``
+    writes each of its rows."""
+    document = {"version": CONTRACT_VERSION, kind: as_dict(record)}
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
 def render_csv(view_type: type, rows: Sequence[Any]) -> bytes:
     """One header row, then one row per record, nested records flattened
     (``film_title``), lists joined with '; ', unknown values empty; RFC 4180 (CRLF).

@@ -8,15 +8,14 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from screenings import rules
+from screenings import lookup, rules
 from screenings.errors import Conflict, InvalidInput
 from screenings.keys import name_key
 from screenings.models import NOMINATION_RESULTS, Award, Nomination
 from screenings.records import AwardView, FestivalRef, NominationView
-from screenings.services import lookup
 from screenings.services.catalog import Saved, check_name, check_text, check_year, person_named
 from screenings.services.changes import snapshot
-from screenings.services.fields import IntOrClear, Names, own
+from screenings.services.fields import IntOrClear
 from screenings.services.listing import nomination_view
 
 
@@ -34,14 +33,15 @@ def add_award(
     *,
     festival: str | None = None,
     presenter: str | None = None,
-    names: Names = own,
 ) -> Saved[AwardView]:
     """Add an award given at a festival, or by a presenting body (an academy, a guild)."""
-    name = check_name(name, names("name"), rules.length("award", "name"))
-    presenter = check_text(presenter, names("presenter"), "award", "presenter")
+    name = check_name(name, "name", rules.length("award", "name"))
+    presenter = check_text(presenter, "presenter", "award", "presenter")
     if festival is not None and presenter is not None:
         raise InvalidInput(
-            f"{names('festival')}: give {names('festival')} or {names('presenter')}, not both"
+            "give {festival} or {presenter}, not both",
+            field="festival",
+            mentions=("festival", "presenter"),
         )
     notes: list[str] = []
     chosen = None
@@ -81,16 +81,15 @@ def add_nomination(
     film: str | None = None,
     person: str | None = None,
     result: str = "nominated",
-    names: Names = own,
 ) -> Saved[NominationView]:
     """A film, a person, or both, up for an award in a year; linked to the festival's
     edition of that year when there is one. A person named for the first time is created."""
     notes: list[str] = []
-    check_year(year, names("year"))
-    category = check_text(category, names("category"), "nomination", "category")
+    check_year(year, "year")
+    category = check_text(category, "category", "nomination", "category")
     if film is None and person is None:
-        raise InvalidInput(_no_nominee(names))
-    result = _result(result, names("result"))
+        raise _no_nominee()
+    result = _result(result, "result")
     festival_id = None
     if festival is not None:
         found_festival = lookup.find_festival(session, festival)
@@ -107,7 +106,7 @@ def add_nomination(
         chosen_film = found_film.record
         if found_film.note:
             notes.append(found_film.note)
-    nominee = person_named(session, person, notes, names("person")) if person is not None else None
+    nominee = person_named(session, person, notes, "person") if person is not None else None
     edition = None
     if chosen.festival is not None:
         edition = edition_of_year([e for e in chosen.festival.editions if e.year == year])
@@ -134,8 +133,8 @@ def add_nomination(
     return Saved(nomination_view(nomination), tuple(notes))
 
 
-def _no_nominee(names: Names) -> str:
-    return f"nomination: give {names('film')}, {names('person')}, or both"
+def _no_nominee() -> InvalidInput:
+    return InvalidInput("nomination: give {film}, {person}, or both", mentions=("film", "person"))
 
 
 def _result(value: str, what: str) -> str:
@@ -153,7 +152,6 @@ def edit_award(
     new_name: str | None = None,
     presenter: str | None = None,
     festival: str | None = None,
-    names: Names = own,
 ) -> Saved[AwardView]:
     """Rename an award, change its presenter, or its festival (``""`` for none)."""
     found = lookup.find_award(session, name)
@@ -162,9 +160,9 @@ def edit_award(
     if festival is not None:
         award.festival = lookup.find_festival(session, festival).record if festival else None
     if new_name is not None:
-        award.name = check_name(new_name, names("new_name"), rules.length("award", "name"))
+        award.name = check_name(new_name, "new_name", rules.length("award", "name"))
     if presenter is not None:
-        award.presenter = check_text(presenter, names("presenter"), "award", "presenter")
+        award.presenter = check_text(presenter, "presenter", "award", "presenter")
     for other in session.scalars(select(Award).where(Award.name_key == award.name_key)):
         if other.id != award.id and other.festival_id == award.festival_id:
             raise Conflict(f"award: {lookup.describe(other)} already exists")
@@ -182,25 +180,24 @@ def edit_nomination(
     film: str | None = None,
     person: str | None = None,
     year: IntOrClear | None = None,
-    names: Names = own,
 ) -> Saved[NominationView]:
     """Change a nomination: its result (nominated, won, special_mention), category, film,
     person (``""`` for none: a film or a person must remain) or year."""
     nomination: Nomination = lookup.find_by_id(session, Nomination, ident, "nomination")
     before = snapshot(nomination, *NOMINATION_KEPT)
     if result is not None:
-        nomination.result = _result(result, names("result"))
+        nomination.result = _result(result, "result")
     if category is not None:
-        nomination.category = check_text(category, names("category"), "nomination", "category")
+        nomination.category = check_text(category, "category", "nomination", "category")
     if year is not None:
         if isinstance(year, str):
-            raise InvalidInput(f"{names('year')}: empty; a nomination is of a year")
-        check_year(year, names("year"))
+            raise InvalidInput("empty; a nomination is of a year", field="year")
+        check_year(year, "year")
         nomination.year = year
     notes: list[str] = []
     # Both resolved before either is set: a half-done change must not reach the database.
     new_film = lookup.find_film(session, film).record if film else None
-    new_person = person_named(session, person, notes, names("person")) if person else None
+    new_person = person_named(session, person, notes, "person") if person else None
     if film is not None:
         nomination.film = new_film
     if person is not None:

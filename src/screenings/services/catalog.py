@@ -17,7 +17,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from screenings import rules, tables
+from screenings import lookup, rules, tables
 from screenings.errors import Conflict, InvalidInput
 from screenings.keys import name_key, slugify
 from screenings.models import Base, Credit, Edition, Festival, Film, FilmLink, Person, Venue
@@ -29,7 +29,6 @@ from screenings.records import (
     PersonView,
     VenueView,
 )
-from screenings.services import lookup
 from screenings.services.changes import (
     bump_edition,
     bump_festival,
@@ -38,7 +37,7 @@ from screenings.services.changes import (
     bump_venue,
     snapshot,
 )
-from screenings.services.fields import FloatOrClear, IntOrClear, Names, own
+from screenings.services.fields import FloatOrClear, IntOrClear
 from screenings.services.published import still_retired
 
 R = TypeVar("R")
@@ -134,7 +133,7 @@ def check_word(value: str, what: str, table: str, column: str, example: str) -> 
     joined by ``_``, within the column's length; ``InvalidInput`` when empty."""
     word = rules.open_word(value, what=what, limit=rules.length(table, column))
     if not word:
-        raise InvalidInput(f"{what}: empty; expected e.g. {example}")
+        raise InvalidInput(f"empty; expected e.g. {example}", field=what)
     return word
 
 
@@ -145,14 +144,15 @@ def cleared(value: Any) -> bool:
 
 def check_minutes(value: int | None, what: str) -> int | None:
     if value is not None and not 0 < value <= 24 * 60 * 7:
-        raise InvalidInput(f"{what}: expected a positive number of minutes, got {value}")
+        raise InvalidInput(f"expected a positive number of minutes, got {value}", field=what)
     return value
 
 
 def check_year(value: int | None, what: str) -> int | None:
     if value is not None and not rules.MIN_YEAR <= value <= rules.MAX_YEAR:
         raise InvalidInput(
-            f"{what}: expected a year from {rules.MIN_YEAR} to {rules.MAX_YEAR}, got {value}"
+            f"expected a year from {rules.MIN_YEAR} to {rules.MAX_YEAR}, got {value}",
+            field=what,
         )
     return value
 
@@ -162,7 +162,7 @@ def check_name(value: str, what: str, limit: int = rules.length("person", "name"
     refused when empty or longer than ``limit``."""
     value = rules.clean_text(value, what=what, limit=limit)
     if not value:
-        raise InvalidInput(f"{what}: empty; expected a name")
+        raise InvalidInput("empty; expected a name", field=what)
     if not value.isascii():  # an ASCII name's key is never longer than the name
         rules.check_key_length(value, key=name_key(value), what=what, limit=limit)
     return value
@@ -181,10 +181,10 @@ def person_named(session: Session, name: str, notes: list[str], what: str = "per
     return person
 
 
-def add_person(session: Session, name: str, *, names: Names = own) -> Saved[PersonView]:
+def add_person(session: Session, name: str) -> Saved[PersonView]:
     """Add a person; refused (``Conflict``) when one with the same name exists."""
     notes: list[str] = []
-    person = person_named(session, name, notes, what=names("name"))
+    person = person_named(session, name, notes, what="name")
     if not notes:  # found, not created
         raise Conflict(f"person: {person.name} (#{person.id}) already exists")
     return Saved(person_view(person))
@@ -209,21 +209,20 @@ def add_film(
     credits: Sequence[tuple[str, str]] = (),
     links: Sequence[tuple[str, str]] = (),
     website: str | None = None,
-    names: Names = own,
 ) -> Saved[FilmView]:
     """Add a film with its credits and links. People named for the first time are created.
 
     Refused (``Conflict``) when a film with the same title and year (or the same
     title, both years unknown) or the same IMDb id exists.
     """
-    title = check_name(title, names("title"), rules.length("film", "title"))
-    check_year(year, names("year"))
-    check_minutes(runtime_minutes, names("runtime_minutes"))
-    imdb_id = check_imdb(imdb_id, names("imdb_id"))
-    original_title = check_text(original_title, names("original_title"), "film", "original_title")
-    website = check_url(website or None, names("website"))
-    roles = [given for given in _roles(directors, producers, credits, names) if given[1]]
-    film_links = _links(links, names)
+    title = check_name(title, "title", rules.length("film", "title"))
+    check_year(year, "year")
+    check_minutes(runtime_minutes, "runtime_minutes")
+    imdb_id = check_imdb(imdb_id, "imdb_id")
+    original_title = check_text(original_title, "original_title", "film", "original_title")
+    website = check_url(website or None, "website")
+    roles = [given for given in _roles(directors, producers, credits) if given[1]]
+    film_links = _links(links)
     _same_title(session, title, year)
     if imdb_id is not None:
         same = session.scalars(select(Film).where(Film.imdb_id == imdb_id)).first()
@@ -235,8 +234,8 @@ def add_film(
         year=year,
         original_title=original_title,
         runtime_minutes=runtime_minutes,
-        countries=check_texts(countries, names("countries")),
-        languages=check_texts(languages, names("languages")),
+        countries=check_texts(countries, "countries"),
+        languages=check_texts(languages, "languages"),
         imdb_id=imdb_id,
         website=website,
     )
@@ -258,23 +257,22 @@ def _roles(
     directors: Sequence[str] | None,
     producers: Sequence[str] | None,
     credits: Sequence[tuple[str, str]] | None,
-    names: Names,
 ) -> list[tuple[str, str, str]]:
     """The credits given, as (role as stored, person's name, how the door names it); an
     empty name ("") is no one: ``--director ""`` gives the film no director."""
-    given = [("director", d, names("directors")) for d in directors or ()]
-    given += [("producer", p, names("producers")) for p in producers or ()]
+    given = [("director", d, "directors") for d in directors or ()]
+    given += [("producer", p, "producers") for p in producers or ()]
     given += [
-        (check_word(role, names("credits"), "credit", "role", "producer=Ann Shin"), person,
-         names("credits"))
+        (check_word(role, "credits", "credit", "role", "producer=Ann Shin"), person,
+         "credits")
         for role, person in credits or ()
     ]  # fmt: skip
     return [(role, person.strip() and person, what) for role, person, what in given]
 
 
-def _links(links: Sequence[tuple[str, str]] | None, names: Names) -> list[tuple[str, str]]:
+def _links(links: Sequence[tuple[str, str]] | None) -> list[tuple[str, str]]:
     """The links given, as (kind, address) as stored."""
-    what = names("links")
+    what = "links"
     return [
         (check_word(kind, what, "film_link", "kind", "trailer=https://..."), _url(url, what))
         for kind, url in links or ()
@@ -307,7 +305,7 @@ def check_imdb(value: str | None, what: str) -> str | None:
         return None
     match = re.search(r"(tt\d{7,9})", value)
     if not match:
-        raise InvalidInput(f"{what}: {value[:80]!r} is not an IMDb id; expected e.g. tt2407504")
+        raise InvalidInput(f"{value[:80]!r} is not an IMDb id; expected e.g. tt2407504", field=what)
     return match[1]
 
 
@@ -365,14 +363,13 @@ def add_festival(
     country: str | None = None,
     timezone: str | None = None,
     website: str | None = None,
-    names: Names = own,
 ) -> Saved[FestivalView]:
     """Add a festival; refused when one with the same name exists."""
-    name = check_name(name, names("name"), rules.length("festival", "name"))
-    city = place(session, city, names("city"), "festival")
-    country = place(session, country, names("country"), "festival", "country")
-    timezone = zone(timezone, names("timezone"))
-    website = check_url(website or None, names("website"))
+    name = check_name(name, "name", rules.length("festival", "name"))
+    city = place(session, city, "city", "festival")
+    country = place(session, country, "country", "festival", "country")
+    timezone = zone(timezone, "timezone")
+    website = check_url(website or None, "website")
     existing = session.scalars(select(Festival).where(Festival.name_key == name_key(name))).first()
     if existing is not None:
         raise Conflict(f"festival: {existing.name} (#{existing.id}) already exists")
@@ -417,20 +414,17 @@ def add_edition(
     starts: str | None = None,
     ends: str | None = None,
     dayfirst: bool | None = None,
-    names: Names = own,
 ) -> Saved[EditionView]:
     """Add a festival's edition of a year (a label tells apart two runs in one year).
     ``starts``/``ends`` are its first and last days as typed (one without a year takes
     the edition's), which must fit its year (``rules.edition_days``)."""
     found = lookup.find_festival(session, festival)
     chosen = found.record
-    check_year(year, names("year"))
-    label = check_text(label, names("label"), "edition", "label")
-    starts_on = _day(starts, names("starts"), dayfirst, year)
-    ends_on = _day(ends, names("ends"), dayfirst, year)
-    rules.edition_days(
-        year, starts_on, ends_on, what_first=names("starts"), what_last=names("ends")
-    )
+    check_year(year, "year")
+    label = check_text(label, "label", "edition", "label")
+    starts_on = _day(starts, "starts", dayfirst, year)
+    ends_on = _day(ends, "ends", dayfirst, year)
+    rules.edition_days(year, starts_on, ends_on, what_first="starts", what_last="ends")
     for edition in chosen.editions:
         if edition.year == year and name_key(edition.label or "") == name_key(label or ""):
             raise Conflict(f"edition: {lookup.describe(edition)} already exists")
@@ -456,7 +450,7 @@ def _day(text: str | None, what: str, dayfirst: bool | None, year: int) -> dt.da
         return None
     when = parse_when(text, what=what, dayfirst=dayfirst, year=year)
     if when.time is not None:
-        raise InvalidInput(f"{what}: {text[:80]!r} has a time; expected a day")
+        raise InvalidInput(f"{text[:80]!r} has a time; expected a day", field=what)
     return when.day
 
 
@@ -491,15 +485,14 @@ def add_venue(
     timezone: str | None = None,
     latitude: float | None = None,
     longitude: float | None = None,
-    names: Names = own,
 ) -> Saved[VenueView]:
     """Add a venue; refused when one with the same name in the same city exists."""
-    name = check_name(name, names("name"), rules.length("venue", "name"))
-    _check_position(latitude, longitude, names)
-    address = check_text(address, names("address"), "venue", "address")
-    city = place(session, city, names("city"), "venue")
-    country = place(session, country, names("country"), "venue", "country")
-    timezone = zone(timezone, names("timezone"))
+    name = check_name(name, "name", rules.length("venue", "name"))
+    _check_position(latitude, longitude)
+    address = check_text(address, "address", "venue", "address")
+    city = place(session, city, "city", "venue")
+    country = place(session, country, "country", "venue", "country")
+    timezone = zone(timezone, "timezone")
     existing = venue_in(session, name, city)
     if existing is not None:
         raise Conflict(f"venue: {lookup.describe(existing)} already exists")
@@ -518,16 +511,18 @@ def add_venue(
     return Saved(venue_view(venue))
 
 
-def _check_position(latitude: float | None, longitude: float | None, names: Names) -> None:
+def _check_position(latitude: float | None, longitude: float | None) -> None:
     """Refuse a latitude without a longitude (or the other way), and either out of range."""
     if (latitude is None) != (longitude is None):
         raise InvalidInput(
-            f"{names('latitude')}: give {names('latitude')} and {names('longitude')} together"
+            "give {latitude} and {longitude} together",
+            field="latitude",
+            mentions=("latitude", "longitude"),
         )
     if latitude is not None and not -90 <= latitude <= 90:
-        raise InvalidInput(f"{names('latitude')}: expected -90 to 90, got {latitude}")
+        raise InvalidInput(f"expected -90 to 90, got {latitude}", field="latitude")
     if longitude is not None and not -180 <= longitude <= 180:
-        raise InvalidInput(f"{names('longitude')}: expected -180 to 180, got {longitude}")
+        raise InvalidInput(f"expected -180 to 180, got {longitude}", field="longitude")
 
 
 def venue_in(session: Session, name: str, city: str | None) -> Venue | None:
@@ -588,7 +583,6 @@ def edit_film(
     credits: Sequence[tuple[str, str]] | None = None,
     links: Sequence[tuple[str, str]] | None = None,
     website: str | None = None,
-    names: Names = own,
 ) -> Saved[FilmView]:
     """Change a film. Options given replace what was stored: ``directors`` replaces the
     directors, ``producers`` the producers, ``credits`` every other credit of the roles it
@@ -600,28 +594,26 @@ def edit_film(
     notes = [found.note] if found.note else []
     before = snapshot(film, *FILM_SHOWN)
     if title is not None:
-        film.title = check_name(title, names("title"), rules.length("film", "title"))
+        film.title = check_name(title, "title", rules.length("film", "title"))
     if year is not None:
-        film.year = None if isinstance(year, str) else check_year(year, names("year"))
+        film.year = None if isinstance(year, str) else check_year(year, "year")
     if original_title is not None:
-        film.original_title = check_text(
-            original_title, names("original_title"), "film", "original_title"
-        )
+        film.original_title = check_text(original_title, "original_title", "film", "original_title")
     if runtime_minutes is not None:
         film.runtime_minutes = (
             None
             if isinstance(runtime_minutes, str)
-            else check_minutes(runtime_minutes, names("runtime_minutes"))
+            else check_minutes(runtime_minutes, "runtime_minutes")
         )
     if countries is not None:
-        film.countries = check_texts(countries, names("countries"))
+        film.countries = check_texts(countries, "countries")
     if languages is not None:
-        film.languages = check_texts(languages, names("languages"))
+        film.languages = check_texts(languages, "languages")
     if imdb_id is not None:
-        film.imdb_id = check_imdb(imdb_id, names("imdb_id"))
+        film.imdb_id = check_imdb(imdb_id, "imdb_id")
     if website is not None:
-        film.website = check_url(website, names("website"))
-    given = _roles(directors, producers, credits, names)
+        film.website = check_url(website, "website")
+    given = _roles(directors, producers, credits)
     people: dict[str, list[Person]] = {role: [] for role, _, _ in given}
     for role, person_name, what in given:
         if person_name:
@@ -637,7 +629,7 @@ def edit_film(
         for person in chosen:
             film.credits.append(Credit(person=person, role=role, position=len(film.credits)))
     if links is not None:
-        wanted = list(dict.fromkeys(_links(links, names)))
+        wanted = list(dict.fromkeys(_links(links)))
         kinds = {kind for kind, _ in wanted}
         current_links = [x for x in film.links if x.kind in kinds]
         if sorted((x.kind, x.url) for x in current_links) != sorted(wanted):
@@ -656,9 +648,7 @@ def edit_film(
     return Saved(film_view(film), tuple(notes), changed)
 
 
-def edit_person(
-    session: Session, name: str, *, new_name: str | None = None, names: Names = own
-) -> Saved[PersonView]:
+def edit_person(session: Session, name: str, *, new_name: str | None = None) -> Saved[PersonView]:
     """Rename a person; the screenings of their films are bumped."""
 
     found = lookup.find_person(session, name)
@@ -666,7 +656,7 @@ def edit_person(
     notes = [found.note] if found.note else []
     renamed = False
     if new_name is not None:
-        new_name = check_name(new_name, names("new_name"))
+        new_name = check_name(new_name, "new_name")
         clash = session.scalars(
             select(Person).where(Person.name_key == name_key(new_name), Person.id != person.id)
         ).first()
@@ -689,7 +679,6 @@ def edit_festival(
     country: str | None = None,
     timezone: str | None = None,
     website: str | None = None,
-    names: Names = own,
 ) -> Saved[FestivalView]:
     """Change a festival; the screenings of its editions are bumped. A city or country
     is kept as typed (tidied): an edit may correct the spelling stored."""
@@ -698,7 +687,7 @@ def edit_festival(
     festival = found.record
     before = snapshot(festival, *FESTIVAL_SHOWN)
     if new_name is not None:
-        festival.name = check_name(new_name, names("new_name"), rules.length("festival", "name"))
+        festival.name = check_name(new_name, "new_name", rules.length("festival", "name"))
         clash = session.scalars(
             select(Festival).where(
                 Festival.name_key == festival.name_key, Festival.id != festival.id
@@ -707,13 +696,13 @@ def edit_festival(
         if clash is not None:
             raise Conflict(f"festival: {clash.name} (#{clash.id}) already exists")
     if city is not None:
-        festival.city = check_text(city, names("city"), "festival", "city")
+        festival.city = check_text(city, "city", "festival", "city")
     if country is not None:
-        festival.country = check_text(country, names("country"), "festival", "country")
+        festival.country = check_text(country, "country", "festival", "country")
     if timezone is not None:
-        festival.timezone = zone(timezone, names("timezone"))
+        festival.timezone = zone(timezone, "timezone")
     if website is not None:
-        festival.website = check_url(website, names("website"))
+        festival.website = check_url(website, "website")
     session.flush()
     changed = snapshot(festival, *FESTIVAL_SHOWN) != before
     if changed:
@@ -732,7 +721,6 @@ def edit_venue(
     timezone: str | None = None,
     latitude: FloatOrClear | None = None,
     longitude: FloatOrClear | None = None,
-    names: Names = own,
 ) -> Saved[VenueView]:
     """Change a venue; its screenings are bumped. A new zone is every screening's there,
     and moves their UTC instants (their wall times stay: those are the truth); no zone
@@ -742,21 +730,21 @@ def edit_venue(
     venue = found.record
     before = snapshot(venue, *VENUE_SHOWN)
     if new_name is not None:
-        venue.name = check_name(new_name, names("new_name"), rules.length("venue", "name"))
+        venue.name = check_name(new_name, "new_name", rules.length("venue", "name"))
     if address is not None:
-        venue.address = check_text(address, names("address"), "venue", "address")
+        venue.address = check_text(address, "address", "venue", "address")
     if city is not None:
-        venue.city = check_text(city, names("city"), "venue", "city")
+        venue.city = check_text(city, "city", "venue", "city")
     if country is not None:
-        venue.country = check_text(country, names("country"), "venue", "country")
+        venue.country = check_text(country, "country", "venue", "country")
     if latitude is not None:
         venue.latitude = None if isinstance(latitude, str) else latitude
     if longitude is not None:
         venue.longitude = None if isinstance(longitude, str) else longitude
-    _check_position(venue.latitude, venue.longitude, names)
+    _check_position(venue.latitude, venue.longitude)
     rezoned = False  # a screening there had another zone than the venue's new one
     if timezone is not None:
-        venue.timezone = zone(timezone, names("timezone"))
+        venue.timezone = zone(timezone, "timezone")
         if venue.timezone is not None:
             for screening in venue.screenings:
                 # The zone as the venue keeps it (one spelling for both); each screening
@@ -765,10 +753,10 @@ def edit_venue(
                 try:
                     screening.timezone = venue.timezone
                 except InvalidInput as refused:  # its wall time is none in the new zone
-                    wall = refused.message.split(": ", 1)[-1]
                     raise InvalidInput(
-                        f"{names('timezone')}: screening #{screening.id} at {wall} (move it "
-                        f"first: 'screenings edit screening {screening.id} --at TIME')"
+                        f"screening #{screening.id} at {refused.detail} (move it first: "
+                        f"change the time of screening #{screening.id})",
+                        field="timezone",
                     ) from None
     clash = venue_in(session, venue.name, venue.city)
     if clash is not None and clash.id != venue.id:
@@ -790,7 +778,6 @@ def edit_edition(
     ends: str | None = None,
     dayfirst: bool | None = None,
     festival: str | None = None,
-    names: Names = own,
 ) -> Saved[EditionView]:
     """Change an edition (``label=""`` removes the label, ``starts=""`` or ``ends=""`` a
     day); its screenings are bumped. ``starts``/``ends`` are days as typed; one without a
@@ -803,21 +790,21 @@ def edit_edition(
         edition.festival = lookup.find_festival(session, festival).record
     if year is not None:
         if isinstance(year, str):
-            raise InvalidInput(f"{names('year')}: empty; an edition is of a year")
-        check_year(year, names("year"))
+            raise InvalidInput("empty; an edition is of a year", field="year")
+        check_year(year, "year")
         edition.year = year
     if label is not None:
-        edition.label = check_text(label, names("label"), "edition", "label")
+        edition.label = check_text(label, "label", "edition", "label")
     if starts is not None:
-        edition.starts_on = _day(starts, names("starts"), dayfirst, edition.year)
+        edition.starts_on = _day(starts, "starts", dayfirst, edition.year)
     if ends is not None:
-        edition.ends_on = _day(ends, names("ends"), dayfirst, edition.year)
+        edition.ends_on = _day(ends, "ends", dayfirst, edition.year)
     rules.edition_days(
         edition.year,
         edition.starts_on,
         edition.ends_on,
-        what_first=names("starts"),
-        what_last=names("ends"),
+        what_first="starts",
+        what_last="ends",
     )
     for other in edition.festival.editions:
         if (

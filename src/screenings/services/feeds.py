@@ -24,12 +24,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, Text, cast, func, select
 from sqlalchemy.orm import Session
 
-from screenings import tables
+from screenings import lookup, tables
 from screenings.errors import InvalidInput
 from screenings.models import Edition, Festival, Film, Person, Venue
 from screenings.query import CITY, FE, OFF, SE, E, F, S, ScreeningQuery, V
 from screenings.records import FeedEvent, FeedHeader, ZoneSpan
-from screenings.services import lookup
 
 REFRESH_MINUTES = 12 * 60
 MAX_REFRESH_MINUTES = 31 * 24 * 60
@@ -56,12 +55,13 @@ class FeedOptions:
     def __post_init__(self) -> None:
         if self.cancelled not in CANCELLED_MODES:
             raise InvalidInput(
-                f"--cancelled: expected one of {', '.join(CANCELLED_MODES)}, got {self.cancelled!r}"
+                f"expected one of {', '.join(CANCELLED_MODES)}, got {self.cancelled!r}",
+                field="cancelled",
             )
         if not 1 <= self.refresh_minutes <= MAX_REFRESH_MINUTES:
-            raise InvalidInput("--refresh: expected from one minute to 31 days")
+            raise InvalidInput("expected from one minute to 31 days", field="refresh_minutes")
         if self.title is not None and not self.title.strip():
-            raise InvalidInput("--title: empty; give the calendar a name")
+            raise InvalidInput("empty; give the calendar a name", field="title")
 
     def shown(self, query: ScreeningQuery) -> ScreeningQuery:
         """``query`` as the feed selects: without cancelled screenings when omitted."""
@@ -224,7 +224,7 @@ class _FilmDetails:
 @dataclass(frozen=True)
 class _Named:
     """The records a query names, resolved once (the query resolves them again for its
-    SELECT, with the notes; both go through ``services.lookup``)."""
+    SELECT, with the notes; both go through ``screenings.lookup``)."""
 
     film: Film | None = None
     person: Person | None = None
@@ -381,7 +381,7 @@ class Group:
         if self.events:
             return None
         if self.cancelled:
-            return "only cancelled or postponed screenings (--cancelled omit)"
+            return "only cancelled or postponed screenings (cancelled: omit)"
         return "no dated screenings"
 
 
@@ -418,7 +418,7 @@ def split_feeds(
     split holds no more than its output.
     """
     if by not in SPLITS:
-        raise InvalidInput(f"--split-by: expected one of {', '.join(SPLITS)}, got {by!r}")
+        raise InvalidInput(f"expected one of {', '.join(SPLITS)}, got {by!r}", field="split_by")
     statement, notes = query.statement(session)
     scope = statement.subquery()
     details = _FilmDetails(session, select(scope.c.film_id))

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from screenings import tables as T
 from screenings.config import Settings
 from screenings.db import bulk_insert, queue_bulk_writer
-from screenings.errors import InvalidInput
+from screenings.errors import InvalidInput, Message
 from screenings.keys import name_key, new_uids
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
 from screenings.services.awards import edition_of_year
@@ -85,9 +85,9 @@ class ImportRejected(InvalidInput):
         else:
             message = (
                 f"{report.name}: {rejected} row{'s' if rejected != 1 else ''} rejected; nothing "
-                "was imported (fix them, or --skip-invalid to import the valid rows)"
+                "was imported (fix them, or {skip_invalid} to import the valid rows)"
             )
-        super().__init__(message)
+        super().__init__(message, mentions=("skip_invalid",))
         self.report = report
 
 
@@ -97,7 +97,7 @@ class ImportOptions:
 
     sync: bool = False
     skip_invalid: bool = False
-    # The edition the command line names (``--edition E`` or ``--festival F --year Y``),
+    # The edition the door names (an edition, or a festival and a year),
     # found by the caller; rows without a festival of their own belong to it.
     edition_id: int | None = None
 
@@ -135,8 +135,8 @@ class ImportReport:
     )
     new_counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     issues: list[RowIssue] = field(default_factory=list)  # errors: rejected rows
-    warnings: list[str] = field(default_factory=list)
-    possible_moves: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
+    possible_moves: list[Message] = field(default_factory=list)
     edition_ids: set[int] = field(default_factory=set)
     bumped: int = 0  # other screenings whose film or selection changed
 
@@ -168,7 +168,7 @@ class _Row:
     venue: int | _Pending | None = None
     values: dict[str, Any] = field(default_factory=dict)  # the screening's columns
     match: Any = None  # the stored screening it is, if any
-    deferred: bool = False  # --sync without ids: a new slot that may turn out a move
+    deferred: bool = False  # a sync without ids: a new slot that may turn out a move
     blocked_by: int | None = None  # the screening holding the slot this row moves into
 
 
@@ -235,7 +235,7 @@ class _Importer:
         self.protected_ids: set[str] = set()
         self.protected_titles: set[str] = set()
         self.unprotectable: list[int] = []
-        self.deferred: list[_Row] = []  # --sync, no id column: new slots that may be moves
+        self.deferred: list[_Row] = []  # a sync, no id column: new slots that may be moves
         self.deferred_slots: dict[tuple[Any, ...], int] = {}
         self.blocked: list[tuple[_Row, dict[str, Any]]] = []  # see unblock()
         self.new_slots: list[_Row] = []  # new slots of films already shown there
@@ -260,7 +260,7 @@ class _Importer:
                         self.report.counts["rows"] += 1
                         self.reject(item)
                     else:
-                        self.report.warnings.append(str(item))
+                        self.report.warnings.append(Message(str(item)))
                         self.emit({"type": "warning", **item._asdict()})
                 elif isinstance(item, AwardRow):
                     self.report.counts["rows"] += 1
@@ -270,7 +270,7 @@ class _Importer:
                     rows.append(item)
                     for note in getattr(item, "notes", ()):  # how a date was read
                         message = f"{item.file}:{item.line}: {note}"
-                        self.report.warnings.append(message)
+                        self.report.warnings.append(Message(message))
                         self.emit({"type": "warning", "kind": "note", "file": item.file,
                                    "line": item.line, "message": note})  # fmt: skip
             if rows:
@@ -297,7 +297,7 @@ class _Importer:
                 "message": issue.message,
             }
         )
-        # A rejected row protects the screenings it could be from --sync.
+        # A rejected row protects the screenings it could be from a sync.
         external, title = issue.external_id, issue.title
         if source is not None:
             external, title = source.external_id, source.film.title
@@ -311,7 +311,7 @@ class _Importer:
     # -- a chunk of rows ------------------------------------------------------------------
     def chunk(self, items: list[LineupRow | FilmRow]) -> None:
         """Everything about a row is found and checked before anything is written for it:
-        a row rejected under --skip-invalid leaves no festival, film or selection behind."""
+        a row rejected under skip_invalid leaves no festival, film or selection behind."""
         rows: list[_Row] = []
         film_rows: list[FilmRow] = []
         for item in items:
@@ -368,8 +368,7 @@ class _Importer:
                     instant = wall_to_utc(item.local_date, time, zone)
                 except InvalidInput as exc:
                     column = "start" if "start" in self.fields else "time"
-                    message = exc.message.split(": ", 1)[1]
-                    raise _RowError(column, f"{time:%H:%M}", message) from None
+                    raise _RowError(column, f"{time:%H:%M}", exc.detail) from None
         except _RowError as bad:
             self.reject(self.issue(item.file, item.line, bad.column, bad.value, bad.message), item)
             return None
@@ -407,7 +406,9 @@ class _Importer:
             return self.options.edition_id
         if item.edition_year is None:
             raise _RowError(
-                "edition", "", f"which year of {item.festival}? give an Edition column or --year"
+                "edition",
+                "",
+                f"which year of {item.festival}? give an Edition column, or the import a year",
             )
         festival, _zone = self.festival(item.festival)
         label = " ".join(item.edition_label.split()) if item.edition_label else None
@@ -537,11 +538,12 @@ class _Importer:
                 item.timezone,
                 festival_zone,
                 self.settings.default_timezone,
-                what="",
-                hint="add a Timezone column, pass --timezone, or set SCREENINGS_TIMEZONE",
+                field=None,
+                hint="add a Timezone column, give the import a default timezone, or set "
+                "SCREENINGS_TIMEZONE",
             )
         except InvalidInput as exc:
-            raise _RowError("timezone", item.timezone or "", exc.message) from None
+            raise _RowError("timezone", item.timezone or "", exc.detail) from None
 
     # -- films ------------------------------------------------------------------------------
     def films(self, wanted: list[tuple[str, int, FilmFields]]) -> list[int | _Pending | RowIssue]:
@@ -850,7 +852,7 @@ class _Importer:
                 self.edition_scope.add(row.edition)
                 if row.source.visibility == "private":
                     # A private screening announces nothing: it puts its film in no
-                    # programme (as 'add screening --private' does not).
+                    # programme (as a private screening added by hand does not).
                     continue
                 assert isinstance(row.film, int)
                 key = (row.film, row.edition)
@@ -989,7 +991,7 @@ class _Importer:
             if match is not None:
                 self.claimed[match.id] = row.line
             elif (values["film_id"], values["edition_id"]) in earlier and values["edition_id"]:
-                # A new slot of a film the edition already shows: with --sync (and no ids)
+                # A new slot of a film the edition already shows: in a sync (and no ids)
                 # perhaps a move, paired at the end; without, a possible move to report.
                 if self.options.sync and not self.by_id:
                     row.deferred = True
@@ -1211,20 +1213,22 @@ class _Importer:
 
     def sync(self) -> None:
         if not self.edition_scope:
-            message = (
-                "--sync: the file names no festival edition, so there is nothing it is the "
-                "whole of; special screenings are never cancelled by absence"
+            said = Message(
+                "the file names no festival edition, so there is nothing it is the "
+                "whole of; special screenings are never cancelled by absence",
+                field="sync",
             )
-            self.report.warnings.append(message)
-            self.emit({"type": "warning", "kind": "sync", "message": message})
+            self.report.warnings.append(said)
+            self.emit({"type": "warning", "kind": "sync", "message": str(said)})
         if self.unprotectable and self.edition_scope:
             lines = ", ".join(str(n) for n in self.unprotectable[:5])
-            message = (
-                f"--sync: nothing cancelled or moved, since rejected line(s) {lines} name no "
-                "film or id, and could be any screening"
+            said = Message(
+                f"nothing cancelled or moved, since rejected line(s) {lines} name no "
+                "film or id, and could be any screening",
+                field="sync",
             )
-            self.report.warnings.append(message)
-            self.emit({"type": "warning", "kind": "sync", "message": message})
+            self.report.warnings.append(said)
+            self.emit({"type": "warning", "kind": "sync", "message": str(said)})
             self.flush_deferred()
             return
         absent = self.absent()
@@ -1280,7 +1284,7 @@ class _Importer:
         self.deferred = []
 
     def suggest_moves(self) -> None:
-        """Without --sync, a new slot of a film already shown in that edition may be a move
+        """Without a sync, a new slot of a film already shown in that edition may be a move
         the file meant: say so, with the slots the file no longer lists."""
         absent: dict[tuple[int, int], list[Any]] = defaultdict(list)
         for s in self.absent():
@@ -1294,11 +1298,12 @@ class _Importer:
             message = (
                 f"{self.report.name}:{row.line}: {row.source.film.title} at {_when(values)} is "
                 f"a new screening, and the file no longer lists {was}; if it moved, "
-                "re-import with --sync to move it (same uid) and cancel what is gone"
+                "re-import with {sync} to move it (same uid) and cancel what is gone"
             )
-            self.report.possible_moves.append(message)
+            said = Message(message, mentions=("sync",))
+            self.report.possible_moves.append(said)
             self.emit(
-                {"type": "warning", "kind": "possible move", "line": row.line, "message": message}
+                {"type": "warning", "kind": "possible move", "line": row.line, "message": str(said)}
             )
 
     def bump(self) -> None:

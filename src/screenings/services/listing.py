@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from screenings import lookup, rules
 from screenings.errors import InvalidInput
 from screenings.models import (
     NOMINATION_RESULTS,
@@ -37,7 +38,6 @@ from screenings.records import (
     PersonView,
     VenueView,
 )
-from screenings.services import lookup
 
 V = TypeVar("V")
 
@@ -85,7 +85,7 @@ def list_films(
                 credited.append(Credit.role == role)
             statement = statement.where(exists().where(*credited))
     if edition is not None and year is not None:
-        raise InvalidInput("--year: --edition already names the year")
+        raise InvalidInput("{edition} already names the year", field="year", mentions=("edition",))
     if edition is not None or (festival is not None and year is not None):
         chosen = notes.take(lookup.find_edition(session, edition, festival=festival, year=year))
         statement = statement.where(_in_editions(Edition.id == chosen.id))
@@ -160,8 +160,8 @@ def list_festivals(
         .group_by(Festival.id)
     )
     for text, column, what in (
-        (city, Festival.city, "--city"),
-        (country, Festival.country, "--country"),
+        (city, Festival.city, "city"),
+        (country, Festival.country, "country"),
     ):
         if text is not None:
             statement = statement.where(column.in_(_spellings(session, column, text, what)))
@@ -222,7 +222,7 @@ def list_venues(
 ) -> Listed[VenueView]:
     """Venues by name, then city."""
     statement = select(Venue)
-    for text, column, what in ((city, Venue.city, "--city"), (country, Venue.country, "--country")):
+    for text, column, what in ((city, Venue.city, "city"), (country, Venue.country, "country")):
         if text is not None:
             statement = statement.where(column.in_(_spellings(session, column, text, what)))
     statement = statement.order_by(Venue.name_key, Venue.city.nulls_last(), Venue.id).limit(limit)
@@ -291,12 +291,7 @@ def list_nominations(
     if year is not None:
         statement = statement.where(Nomination.year == year)
     if result is not None:
-        result = result.lower()
-        if result not in NOMINATION_RESULTS:
-            raise InvalidInput(
-                f"--result: unknown result {result!r}; expected one of "
-                + ", ".join(NOMINATION_RESULTS)
-            )
+        result = rules.closed_word(result, NOMINATION_RESULTS, what="result")
         statement = statement.where(Nomination.result == result)
     statement = statement.order_by(Nomination.year, Award.name_key, Nomination.id).limit(limit)
     statement = statement.options(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from screenings import lookup
 from screenings.errors import Conflict, InvalidInput
 from screenings.keys import name_key
 from screenings.models import (
@@ -25,7 +26,6 @@ from screenings.models import (
     Selection,
     Venue,
 )
-from screenings.services import lookup
 from screenings.services.catalog import FILM_SHOWN, Saved
 from screenings.services.changes import bump, bump_film, snapshot
 from screenings.services.published import retire_slug

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from screenings import lookup
 from screenings.errors import Conflict, InvalidInput
 from screenings.models import (
     Award,
@@ -23,7 +24,6 @@ from screenings.models import (
     Selection,
     Venue,
 )
-from screenings.services import lookup
 from screenings.services.catalog import Saved
 from screenings.services.changes import bump
 from screenings.services.published import retire_slug
@@ -132,7 +132,8 @@ def remove(
             else ""
         )
         raise InvalidInput(
-            f"remove: this would remove {described}{extra}{feeds}; pass --yes to do it"
+            f"remove: this would remove {described}{extra}{feeds}; pass {{confirmed}} to do it",
+            mentions=("confirmed",),
         )
     if isinstance(record, Selection):
         # Its section and premiere show in the calendars of the film's screenings there.
@@ -154,7 +155,8 @@ def _refuse_dependents(session: Session, record: Any, described: str) -> None:
         if rows:
             raise Conflict(
                 f"remove: {len(rows)} {kind}(s) depend on {described}; remove or merge them "
-                "first, or pass --cascade"
+                "first, or pass {cascade}",
+                mentions=("cascade",),
             )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from screenings import rules
+from screenings import lookup, rules
 from screenings.config import Settings
 from screenings.errors import Conflict, InvalidInput, NotFound
 from screenings.keys import name_key, new_uid
@@ -27,7 +27,6 @@ from screenings.models import (
 )
 from screenings.query import ScreeningQuery
 from screenings.records import ScreeningView
-from screenings.services import lookup
 from screenings.services.catalog import (
     Saved,
     check_minutes,
@@ -42,7 +41,7 @@ from screenings.services.catalog import (
 )
 from screenings.services.catalog import place as place_name
 from screenings.services.changes import SCREENING_SHOWN, bump, snapshot
-from screenings.services.fields import IntOrClear, Names, own
+from screenings.services.fields import IntOrClear
 from screenings.timeparse import (
     When,
     looks_like_time,
@@ -59,23 +58,23 @@ def edition_for(
     festival: str | None,
     year: int | None,
     notes: list[str],
-    names: Names = own,
 ) -> Edition | None:
     """The edition named by ``edition`` (``'Sheffield Doc/Fest 2013'``) or by ``festival``
     and ``year``, or None for neither."""
     if edition is None and festival is None:
         if year is not None:
             raise InvalidInput(
-                f"{names('year')}: give it with {names('festival')} (the edition's year)"
+                "give it with {festival} (the edition's year)", field="year", mentions=("festival",)
             )
         return None
     if edition is not None and festival is not None:
         raise InvalidInput(
-            f"{names('edition')}: give either {names('edition')} or {names('festival')} "
-            f"with {names('year')}"
+            "give either {edition} or {festival} with {year}",
+            field="edition",
+            mentions=("edition", "festival", "year"),
         )
     if festival is not None and year is None:
-        raise InvalidInput(f"{names('festival')}: give the edition's {names('year')} too")
+        raise InvalidInput("give the edition's {year} too", field="festival", mentions=("year",))
     found = lookup.find_edition(session, edition, festival=festival, year=year)
     if found.note:
         notes.append(found.note)
@@ -92,17 +91,16 @@ def add_selection(
     section: str | None = None,
     premiere: str | None = None,
     status: str = "selected",
-    names: Names = own,
 ) -> Saved[dict[str, Any]]:
     """Put a film in an edition's programme (with or without dated screenings)."""
     notes: list[str] = []
-    section = check_text(section, names("section"), "selection", "section")
-    premiere = check_text(premiere, names("premiere"), "selection", "premiere")
-    status = _selection_status(status, names("status"))
+    section = check_text(section, "section", "selection", "section")
+    premiere = check_text(premiere, "premiere", "selection", "premiere")
+    status = _selection_status(status, "status")
     chosen_film = lookup.find_film(session, film).take(notes)
-    chosen = edition_for(session, edition, festival, year, notes, names)
+    chosen = edition_for(session, edition, festival, year, notes)
     if chosen is None:
-        raise InvalidInput(_no_edition(names))
+        raise _no_edition()
     existing = session.scalars(
         select(Selection).where(
             Selection.film_id == chosen_film.id, Selection.edition_id == chosen.id
@@ -120,9 +118,11 @@ def add_selection(
     return Saved(selection_record(selection), tuple(notes))
 
 
-def _no_edition(names: Names) -> str:
-    return (
-        f"{names('edition')}: give {names('edition')} E, or {names('festival')} F {names('year')} Y"
+def _no_edition() -> InvalidInput:
+    return InvalidInput(
+        "give {edition} E, or {festival} F {year} Y",
+        field="edition",
+        mentions=("edition", "festival", "year"),
     )
 
 
@@ -148,35 +148,40 @@ def when_from(
     dayfirst: bool | None,
     year: int | None,
     today: dt.date | None = None,
-    names: Names = own,
 ) -> When:
     """``on`` a date with ``at`` a time, or ``at`` a date and time, as one ``When``;
     ``year`` is the edition's, for a date written without one. ``at`` empty or a word
     for a time not known yet (``TBA``) gives the date with no time."""
-    n = names
     if on is None and at is None:
         raise InvalidInput(
-            f"{n('on')}: a date is required ({n('on')} DATE [{n('at')} TIME], or "
-            f"{n('at')} DATETIME)"
+            "a date is required ({on} DATE [{at} TIME], or {at} DATETIME)",
+            field="on",
+            mentions=("on", "at"),
         )
     no_time = at is not None and _no_time(at)
     if on is not None:
-        when = parse_when(on, what=n("on"), dayfirst=dayfirst, today=today, year=year)
+        when = parse_when(on, what="on", dayfirst=dayfirst, today=today, year=year)
         if at is None:
             return when
         if when.time is not None:
-            raise InvalidInput(f"{n('at')}: {n('on')} already gives a time")
-        time = None if no_time else parse_time(at, what=n("at"))
+            raise InvalidInput("{on} already gives a time", field="at", mentions=("on",))
+        time = None if no_time else parse_time(at, what="at")
         return When(when.day, time, None, when.note)
     assert at is not None
     if no_time:
-        raise InvalidInput(f"{n('at')}: {at[:80]!r} is no date; give the date with {n('on')}")
+        raise InvalidInput(
+            f"{at[:80]!r} is no date; give the date with {{on}}", field="at", mentions=("on",)
+        )
     if looks_like_time(at):
-        parse_time(at, what=n("at"))  # a time that is none is said first
-        raise InvalidInput(f"{n('at')}: {at!r} is a time alone; give the date with {n('on')}")
-    when = parse_when(at, what=n("at"), dayfirst=dayfirst, today=today, year=year)
+        parse_time(at, what="at")  # a time that is none is said first
+        raise InvalidInput(
+            f"{at!r} is a time alone; give the date with {{on}}", field="at", mentions=("on",)
+        )
+    when = parse_when(at, what="at", dayfirst=dayfirst, today=today, year=year)
     if when.time is None:
-        raise InvalidInput(f"{n('at')}: {at[:80]!r} has no time; use {n('on')} for a date alone")
+        raise InvalidInput(
+            f"{at[:80]!r} has no time; use {{on}} for a date alone", field="at", mentions=("on",)
+        )
     return when
 
 
@@ -206,7 +211,6 @@ def add_screening(
     ticket_url: str | None = None,
     note: str | None = None,
     timezone: str | None = None,
-    names: Names = own,
 ) -> Saved[ScreeningView]:
     """Add a screening: at a festival edition, or a special one with no festival.
 
@@ -217,29 +221,28 @@ def add_screening(
     time is created (in ``city``, with ``timezone``), and said in the notes.
     """
     notes: list[str] = []
-    check_minutes(duration_minutes, names("duration_minutes"))
-    status = _status(status, names("status"))
-    kind_slug = _kind(kind, names("kind"))
-    audience = check_text(audience, names("audience"), "screening", "audience")
-    ticket_url = check_url(ticket_url, names("ticket_url"))
-    note = check_text(note, names("note"), "screening", "notes")
-    timezone = zone(timezone, names("timezone"))
+    check_minutes(duration_minutes, "duration_minutes")
+    status = _status(status, "status")
+    kind_slug = _kind(kind, "kind")
+    audience = check_text(audience, "audience", "screening", "audience")
+    ticket_url = check_url(ticket_url, "ticket_url")
+    note = check_text(note, "note", "screening", "notes")
+    timezone = zone(timezone, "timezone")
     chosen_film = lookup.find_film(session, film).take(notes)
-    chosen_edition = edition_for(session, edition, festival, year, notes, names)
+    chosen_edition = edition_for(session, edition, festival, year, notes)
     when = when_from(
         on,
         at,
         dayfirst=settings.dayfirst,
         today=today,
         year=chosen_edition.year if chosen_edition else None,
-        names=names,
     )
     if when.note:
         notes.append(when.note)
-    place = _venue(session, venue, city, timezone, notes, names) if venue is not None else None
-    zone_kept = _zone_for(place, timezone, chosen_edition, settings, names)
-    own_city = place_name(session, city, names("city"), "screening") if place is None else None
-    _check_slot(session, chosen_film, place, own_city, when, zone_kept, what=names("at"))
+    place = _venue(session, venue, city, timezone, notes) if venue is not None else None
+    zone_kept = _zone_for(place, timezone, chosen_edition, settings)
+    own_city = place_name(session, city, "city", "screening") if place is None else None
+    _check_slot(session, chosen_film, place, own_city, when, zone_kept, what="at")
     screening = Screening(
         uid=new_uid(settings.feed_domain),
         film=chosen_film,
@@ -268,7 +271,6 @@ def _venue(
     city: str | None,
     timezone: str | None,
     notes: list[str],
-    names: Names,
 ) -> Venue:
     """The venue named (in the city, when given), or a new one there; a new one is said."""
     if city is None:
@@ -276,8 +278,8 @@ def _venue(
         if found.note:
             notes.append(found.note)
         return found.record
-    name = check_name(name, names("venue"), rules.length("venue", "name"))
-    city = place_name(session, city, names("city"), "venue")
+    name = check_name(name, "venue", rules.length("venue", "name"))
+    city = place_name(session, city, "city", "venue")
     existing = venue_in(session, name, city)
     if existing is not None:
         return existing
@@ -298,7 +300,6 @@ def _zone_for(
     given: str | None,
     edition: Edition | None,
     settings: Settings,
-    names: Names,
     current: str | None = None,
 ) -> str:
     """DESIGN.md's rule (``choose_zone``) for a screening added or edited by hand; an
@@ -310,9 +311,8 @@ def _zone_for(
         given,
         current or festival_zone,
         settings.default_timezone,
-        what=f"{names('timezone')}: ",
-        hint=f"give {names('timezone')}, a venue or festival that has one, or set "
-        "SCREENINGS_TIMEZONE",
+        field="timezone",
+        hint="give {timezone}, a venue or festival that has one, or set SCREENINGS_TIMEZONE",
     )
 
 
@@ -323,21 +323,28 @@ def choose_zone(
     festival_zone: str | None,
     default_zone: str | None,
     *,
-    what: str,
+    field: str | None,
     hint: str,
 ) -> str:
     """DESIGN.md's rule, for the command line and for imports alike: the venue's zone,
     else the zone given, else the festival's, else the configured default; a given zone
-    that contradicts the venue's is an error (``what`` names the given zone's option or
-    column in messages, ``hint`` says how to give one)."""
+    that contradicts the venue's is an error about ``field`` (None: the door says where),
+    ``hint`` says how to give one (``{timezone}`` in it is the field, as the door names
+    it)."""
     if venue_zone:
         if given is not None and given != venue_zone:
-            raise InvalidInput(f"{what}{given} contradicts the zone of {venue_name}, {venue_zone}")
+            raise InvalidInput(
+                f"{given} contradicts the zone of {venue_name}, {venue_zone}", field=field
+            )
         return venue_zone
     for known in (given, festival_zone, default_zone):
         if known:
             return known
-    raise InvalidInput(f"{what}no time zone is known for this screening; {hint}")
+    raise InvalidInput(
+        f"no time zone is known for this screening; {hint}",
+        field=field,
+        mentions=("timezone",) if "{timezone}" in hint else (),
+    )
 
 
 def _check_slot(
@@ -360,8 +367,9 @@ def _check_slot(
         local = resolve_local(when, zone, what=what)
         if local.fold:
             raise InvalidInput(
-                f"{what}: {when.day} {when.time:%H:%M} is the second of two in {zone}; only the "
-                "first can be stored yet"
+                f"{when.day} {when.time:%H:%M} is the second of two in {zone}; only the "
+                "first can be stored yet",
+                field=what,
             )
     with session.no_autoflush:  # the edit being checked is not written yet
         taken = _slot_taken(session, film.id, venue, city, when, not_id)
@@ -442,7 +450,6 @@ def edit_screening(
     edition: str | None = None,
     festival: str | None = None,
     year: int | None = None,
-    names: Names = own,
 ) -> Saved[ScreeningView]:
     """Change a screening; when anything a calendar shows changed, its ``sequence`` goes
     up by one (its ``uid`` never changes), else nothing is written (``Saved.changed``).
@@ -455,52 +462,54 @@ def edit_screening(
     screening = screening_by_id(session, ident)
     notes: list[str] = []
     before = snapshot(screening, *SCREENING_SHOWN)
-    timezone = _zone_of_screening(timezone, names("timezone"))
+    timezone = _zone_of_screening(timezone, "timezone")
     if edition is not None and cleared(edition):
         screening.edition = None
     elif edition is not None or festival is not None:
-        screening.edition = edition_for(session, edition, festival, year, notes, names)
+        screening.edition = edition_for(session, edition, festival, year, notes)
     if on is None and at is not None and (_no_time(at) or looks_like_time(at)):
         on = screening.local_date.isoformat()  # a time alone, or none, keeps the date
     when = When(screening.local_date, screening.local_time)
     if on is not None or at is not None:
         year = screening.edition.year if screening.edition else None
-        when = when_from(on, at, dayfirst=settings.dayfirst, today=today, year=year, names=names)
+        when = when_from(on, at, dayfirst=settings.dayfirst, today=today, year=year)
         if on is not None and at is None and when.time is None:
             when = When(when.day, screening.local_time)
     if venue is not None and cleared(venue):
         if screening.venue is not None:  # it stays in the city it was in, unless told
             screening.city, screening.venue = screening.venue.city, None
     elif venue is not None:
-        screening.venue = _venue(session, venue, city, timezone, notes, names)
+        screening.venue = _venue(session, venue, city, timezone, notes)
         screening.city = None
     if city is not None and venue is None and screening.venue is not None:
         raise InvalidInput(
-            f"{names('city')}: screening #{screening.id} is at {screening.venue.name}, whose "
-            f"city it takes; give {names('venue')} to move it"
+            f"screening #{screening.id} is at {screening.venue.name}, whose "
+            "city it takes; give {venue} to move it",
+            field="city",
+            mentions=("venue",),
         )
     if city is not None and screening.venue is None:
-        screening.city = place_name(session, city, names("city"), "screening")
+        screening.city = place_name(session, city, "city", "screening")
     if duration_minutes is not None:
         screening.duration_minutes = (
             None
             if isinstance(duration_minutes, str)
-            else check_minutes(duration_minutes, names("duration_minutes"))
+            else check_minutes(duration_minutes, "duration_minutes")
         )
     if kind is not None:
-        screening.kind = _kind(kind, names("kind"))
+        screening.kind = _kind(kind, "kind")
     if audience is not None:
-        screening.audience = check_text(audience, names("audience"), "screening", "audience")
+        screening.audience = check_text(audience, "audience", "screening", "audience")
     if status is not None:
-        screening.status = _status(status, names("status"))
+        screening.status = _status(status, "status")
     if private is not None:
         screening.visibility = "private" if private else "public"
     if ticket_url is not None:
-        screening.ticket_url = check_url(ticket_url, names("ticket_url"))
+        screening.ticket_url = check_url(ticket_url, "ticket_url")
     if note is not None:
-        screening.notes = check_text(note, names("note"), "screening", "notes")
+        screening.notes = check_text(note, "note", "screening", "notes")
     zone_kept = _zone_for(
-        screening.venue, timezone, screening.edition, settings, names, current=screening.timezone
+        screening.venue, timezone, screening.edition, settings, current=screening.timezone
     )
     moved = (when.day, when.time, zone_kept) != (
         screening.local_date,
@@ -520,7 +529,7 @@ def edit_screening(
         zone_kept,
         not_id=screening.id,
         check_time=moved or when.offset is not None,  # an offset given is always checked
-        what=names("at"),
+        what="at",
     )
     # The wall time and zone are set together, once checked: the instant follows from them.
     screening.timezone, screening.local_date, screening.local_time = zone_kept, when.day, when.time
@@ -534,7 +543,7 @@ def edit_screening(
 def _zone_of_screening(timezone: str | None, what: str) -> str | None:
     """A zone given for a screening, which always has one: ``""`` is refused."""
     if timezone is not None and cleared(timezone):
-        raise InvalidInput(f"{what}: empty; a screening is always in a zone")
+        raise InvalidInput("empty; a screening is always in a zone", field=what)
     return zone(timezone, what)
 
 
@@ -552,14 +561,12 @@ def set_status(
     ident: str,
     status: str,
     reason: str | None = None,
-    *,
-    names: Names = own,
 ) -> Saved[ScreeningView]:
     """Cancel or postpone a screening (never delete it: calendars must see it go); the
     reason, if any, goes into its notes, on a line of its own. Its sequence is bumped."""
 
     screening = screening_by_id(session, ident)
-    reason = check_text(reason, names("reason"), "screening", "notes")
+    reason = check_text(reason, "reason", "screening", "notes")
     if screening.status == status:
         raise Conflict(f"screening #{screening.id} is already {status}")
     screening.status = status
@@ -580,16 +587,15 @@ def edit_selection(
     section: str | None = None,
     premiere: str | None = None,
     status: str | None = None,
-    names: Names = own,
 ) -> Saved[dict[str, Any]]:
     """Change a film's place in an edition's programme; the film's screenings there are
     bumped (their section shows in calendars)."""
 
     notes: list[str] = []
     chosen_film = lookup.find_film(session, film).take(notes)
-    chosen = edition_for(session, edition, festival, year, notes, names)
+    chosen = edition_for(session, edition, festival, year, notes)
     if chosen is None:
-        raise InvalidInput(_no_edition(names))
+        raise _no_edition()
     selection = session.scalars(
         select(Selection).where(
             Selection.film_id == chosen_film.id, Selection.edition_id == chosen.id
@@ -599,11 +605,11 @@ def edit_selection(
         raise NotFound(f"selection: {chosen_film.title} is not in {lookup.describe(chosen)}")
     before = snapshot(selection, "section", "premiere", "status")
     if section is not None:
-        selection.section = check_text(section, names("section"), "selection", "section")
+        selection.section = check_text(section, "section", "selection", "section")
     if premiere is not None:
-        selection.premiere = check_text(premiere, names("premiere"), "selection", "premiere")
+        selection.premiere = check_text(premiere, "premiere", "selection", "premiere")
     if status is not None:
-        selection.status = _selection_status(status, names("status"))
+        selection.status = _selection_status(status, "status")
     session.flush()
     changed = snapshot(selection, "section", "premiere", "status") != before
     if changed:

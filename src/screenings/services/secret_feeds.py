@@ -15,26 +15,24 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from screenings import rules, tables
+from screenings import lookup, rules, tables
 from screenings.errors import Conflict, InvalidInput, NotFound
-from screenings.query import ScreeningQuery
-from screenings.services import lookup
-from screenings.services.criteria import checked_query
-from screenings.services.fields import Names, own
-from screenings.timeparse import UTC, date_span
+from screenings.filters import DATE_WORDS, SECRET, filters_for
+from screenings.query import ScreeningQuery, from_filters
+from screenings.timeparse import UTC
 
 FILTERS_VERSION = 2  # 1 held the records' ids; migration 0004 moved them to columns
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
 T = tables.feed_token
-# The words of dates, kept as given and read on each request.
-DATE_WORDS = ("from", "to", "on", "in")
-# A feed's reference columns, and the kind of record each names.
-TARGETS = {key: ("person" if key == "director" else key) for key in tables.FEED_TARGETS}
+# A feed's reference columns (``<filter>_id``), and the kind of record each names: the
+# filters that name a record (the schema's ``FEED_TARGETS``, which a test keeps equal).
+TARGETS = {f.name: f.refers for f in filters_for(SECRET) if f.refers is not None}
 # What no longer finds a feed, whatever the reason: the answer to a wrong token.
 NO_SUCH_FEED = "no such feed"
 
@@ -69,21 +67,30 @@ def token_hash(token: str) -> str:
 def create_secret_feed(
     session: Session,
     name: str,
-    query: ScreeningQuery,
-    dates: dict[str, str],
+    filters: Mapping[str, Any],
     *,
     cancelled: str = "mark",
     dayfirst: bool | None = None,
-    names: Names = own,
-) -> tuple[SecretFeed, str]:
-    """Store a secret feed of what ``query`` selects (its names resolved to ids now, its
-    free-text filters judged as every door judges them: ``criteria.checked_query``;
-    ``dates``, the words of from/to/on/in, kept to be read on each request).
-    Returns the feed and its token, which is not stored and cannot be shown again."""
-    name = rules.clean_text(name, what=names("name"), limit=rules.length("feed_token", "name"))
+    default_length_minutes: int = 90,
+) -> tuple[SecretFeed, str, list[str]]:
+    """Store a secret feed of what ``filters`` (values by filter name, as
+    ``query.from_filters`` takes them) select: its records resolved to ids now (kept as
+    enforced references), its other filters judged as every door judges them, and the
+    words of its dates kept to be read on each request, in the ``dayfirst`` order.
+    Returns the feed, its token (not stored: it cannot be shown again) and the notes on
+    how names were read."""
+    name = rules.clean_text(name, what="name", limit=rules.length("feed_token", "name"))
     if not name:
-        raise InvalidInput(f"{names('name')}: empty; expected a name for the feed")
-    query = checked_query(query, names)
+        raise InvalidInput("empty; expected a name for the feed", field="name")
+    now = dt.datetime.now(UTC)
+    query = from_filters(
+        filters,
+        today=now.date(),
+        now=now,
+        dayfirst=dayfirst,
+        default_length_minutes=default_length_minutes,
+    )
+    _statement, notes = query.statement(session)  # every name resolves, and is said back
     taken = _named(session, name)
     if taken is not None:
         revoked = f" (revoked on {taken.revoked_at:%Y-%m-%d})" if taken.revoked_at else ""
@@ -91,20 +98,18 @@ def create_secret_feed(
             f"feed: there is already a secret feed called {taken.name!r}{revoked}; "
             "choose another name"
         )
-    targets = _targets(session, query)
-    filters = _stored_filters(query, dates, cancelled, dayfirst)
     token = secrets.token_urlsafe(32)
     session.execute(
         insert(T).values(
             name=name,
             token_hash=token_hash(token),
-            filters=filters,
+            filters=_stored(query, filters, cancelled, dayfirst),
             include_private=query.include_private,
-            **targets,
+            **_targets(session, query),
         )
     )
     row = session.execute(select(T).where(T.c.name == name)).one()
-    return _view(session, row), token
+    return _view(session, row), token, notes
 
 
 def _targets(session: Session, query: ScreeningQuery) -> dict[str, int]:
@@ -130,29 +135,26 @@ def _targets(session: Session, query: ScreeningQuery) -> dict[str, int]:
     return found
 
 
-def _stored_filters(
-    query: ScreeningQuery,
-    dates: dict[str, str],
-    cancelled: str,
-    dayfirst: bool | None,
+def _stored(
+    query: ScreeningQuery, given: Mapping[str, Any], cancelled: str, dayfirst: bool | None
 ) -> dict[str, Any]:
-    """The filters that name no record, as stored values."""
-    # Dates are checked now, so that a feed never holds words it cannot read; the date
-    # order they were read in is kept with them.
-    date_span(*(dates.get(w) for w in DATE_WORDS), dayfirst=dayfirst, today=dt.date.today())
+    """The filters that name no record, in the stored form (``FILTERS_VERSION``): each
+    judged value under its field's name, a switch as True, the words of dates as given
+    (with the order they are read in)."""
     stored: dict[str, Any] = {"version": FILTERS_VERSION, "cancelled": cancelled}
     if dayfirst is not None:
         stored["dayfirst"] = dayfirst
-    for field in ("city", "country", "section", "audience"):
-        if getattr(query, field) is not None:
-            stored[field] = getattr(query, field)
-    if query.statuses:
-        stored["statuses"] = list(query.statuses)
-    if query.kinds:
-        stored["kinds"] = list(query.kinds)
-    if query.upcoming_from is not None:
-        stored["upcoming"] = True
-    stored.update({word: dates[word] for word in DATE_WORDS if dates.get(word)})
+    for declared in filters_for(SECRET):
+        if declared.refers is not None or declared.name in {"year", "include_private"}:
+            continue  # kept as a reference column (a year, in its edition's), or a column
+        if declared.field == "dates":
+            if given.get(declared.name):
+                stored[declared.name] = given[declared.name]
+        elif declared.type is bool:
+            if given.get(declared.name):
+                stored[declared.name] = True
+        elif value := getattr(query, declared.field):
+            stored[declared.field] = list(value) if declared.type is list else value
     return stored
 
 
@@ -174,27 +176,23 @@ def secret_query(
     ):
         raise NotFound(NO_SUCH_FEED)
     filters = _readable(row.filters)
+    given: dict[str, Any] = {}
+    for declared in filters_for(SECRET):
+        if declared.refers is not None:
+            record_id = getattr(row, f"{declared.name}_id")
+            given[declared.name] = f"#{record_id}" if record_id is not None else None
+        elif declared.name == "include_private":
+            given[declared.name] = bool(row.include_private)
+        elif declared.field == "dates" or declared.type is bool:
+            given[declared.name] = filters.get(declared.name)
+        elif declared.name != "year":
+            given[declared.name] = filters.get(declared.field)
     now = dt.datetime.now(UTC)
-    query = ScreeningQuery(
-        film=_by_id(row.film_id),
-        person=_by_id(row.person_id),
-        director=_by_id(row.director_id),
-        edition=_by_id(row.edition_id),
-        festival=_by_id(row.festival_id),
-        venue=_by_id(row.venue_id),
-        city=filters.get("city"),
-        country=filters.get("country"),
-        section=filters.get("section"),
-        audience=filters.get("audience"),
-        statuses=tuple(filters.get("statuses", ())),
-        kinds=tuple(filters.get("kinds", ())),
-        upcoming_from=now if filters.get("upcoming") else None,
-        dates=date_span(
-            *(filters.get(w) for w in DATE_WORDS),
-            dayfirst=filters.get("dayfirst"),
-            today=now.date(),
-        ),
-        include_private=bool(row.include_private),
+    query = from_filters(
+        given,
+        today=now.date(),
+        now=now,
+        dayfirst=filters.get("dayfirst"),
         default_length_minutes=default_length_minutes,
     )
     return query, str(filters.get("cancelled", "mark")), str(row.name)
@@ -205,10 +203,6 @@ def _readable(filters: Any) -> dict[str, Any]:
     if not isinstance(filters, dict) or filters.get("version") != FILTERS_VERSION:
         raise NotFound(NO_SUCH_FEED)  # written by a newer screenings: not served
     return filters
-
-
-def _by_id(record_id: int | None) -> str | None:
-    return f"#{record_id}" if record_id is not None else None
 
 
 def _naming(kind: str, record_id: int) -> Any:

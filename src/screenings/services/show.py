@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from screenings import lookup
 from screenings.config import Settings
 from screenings.models import Award, Nomination, Screening, Selection
 from screenings.records import (
@@ -25,7 +26,6 @@ from screenings.records import (
     SelectionRef,
     VenueShow,
 )
-from screenings.services import lookup
 from screenings.services.awards import award_view
 from screenings.services.catalog import (
     Saved,

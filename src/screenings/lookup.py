@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from screenings.errors import Ambiguous, InvalidInput, NotFound
+from screenings.errors import Ambiguous, InvalidInput, NotFound, ScreeningsError
 from screenings.keys import name_key
 from screenings.models import Award, Edition, Festival, Film, Person, Venue
 from screenings.timeparse import MAX_YEAR, MIN_YEAR
@@ -73,10 +73,11 @@ def _resolve(
     where: Sequence[ColumnElement[bool]] = (),
 ) -> Found[Any]:
     """The generic resolution: by #id; by name (whole, then with a parenthesised year or
-    city); by a unique prefix; and, only when no name matches, by slug."""
+    city); by a unique prefix; and, only when no name matches, by slug. An error is about
+    the field named as the kind of record (``what``)."""
     raw = " ".join(text.split())
     if not raw:
-        raise InvalidInput(f"{what}: empty name")
+        raise InvalidInput("empty name", field=what)
     if _BY_ID.match(raw):
         return Found(find_by_id(session, model, raw, what))
 
@@ -125,10 +126,10 @@ def find_by_id(session: Session, model: Any, text: str, what: str) -> Any:
     """The record of ``model`` with the id in ``text`` (``#3`` or ``3``)."""
     number = text.strip().removeprefix("#")
     if not number.isdigit():
-        raise InvalidInput(f"{what}: expected a {what}'s #ID, got {text!r}")
+        raise InvalidInput(f"expected a {what}'s #ID, got {text!r}", field=what)
     record = session.get(model, int(number)) if int(number) <= MAX_ID else None
     if record is None:
-        raise NotFound(f"{what}: no {what} has id #{number}")
+        raise NotFound(f"no {what} has id #{number}", field=what)
     return record
 
 
@@ -139,7 +140,7 @@ def _qualifier(what: str, extra: tuple[Any, str] | None, value: str | None) -> A
     column, kind = extra
     if kind == "year":
         if not value.isdigit() or not MIN_YEAR <= int(value) <= MAX_YEAR:
-            raise InvalidInput(f"{what}: expected a year in parentheses, got {value!r}")
+            raise InvalidInput(f"expected a year in parentheses, got {value!r}", field=what)
         return lambda record: getattr(record, column.key) == int(value)
     wanted = name_key(value)
     return lambda record: name_key(getattr(record, column.key) or "") == wanted
@@ -158,7 +159,7 @@ def _ambiguous(what: str, raw: str, records: Sequence[Any]) -> Ambiguous:
     shown = sorted(records, key=lambda r: (describe(r).casefold(), r.id))
     listed = "; ".join(describe(r) for r in shown[:_MAX_SHOWN])
     more = f"; and {len(shown) - _MAX_SHOWN} more" if len(shown) > _MAX_SHOWN else ""
-    return Ambiguous(f"{what}: {raw!r} matches {len(shown)}: {listed}{more}; say which (#ID)")
+    return Ambiguous(f"{raw!r} matches {len(shown)}: {listed}{more}; say which (#ID)", field=what)
 
 
 def _not_found(
@@ -178,7 +179,7 @@ def _not_found(
         # A suggestion must itself be usable: a name several records share comes with each.
         shown += [repr(name)] if len(same) == 1 else [repr(describe(r)) for r in same]
     hint = f"; did you mean {', '.join(shown)}?" if shown else ""
-    return NotFound(f"{what}: no {what} called {raw!r}{hint}")
+    return NotFound(f"no {what} called {raw!r}{hint}", field=what)
 
 
 def _closest(key: str, names: Sequence[str], n: int = 3) -> list[str]:
@@ -267,13 +268,21 @@ def find_edition(
             if by_slug is not None:
                 return Found(by_slug)
             raise InvalidInput(
-                f"edition: expected a festival and a year, e.g. 'Sheffield Doc/Fest 2013', "
-                f"got {raw!r}"
+                f"expected a festival and a year, e.g. 'Sheffield Doc/Fest 2013', got {raw!r}",
+                field="edition",
             )
         festival, year, label = match["name"], int(match["year"]), match["label"]
     if festival is None or year is None:
-        raise InvalidInput("edition: give --edition 'FESTIVAL YEAR', or --festival and --year")
-    found = find_festival(session, festival)
+        raise InvalidInput(
+            "give {edition} 'FESTIVAL YEAR', or {festival} and {year}",
+            field="edition",
+            mentions=("edition", "festival", "year"),
+        )
+    try:
+        found = find_festival(session, festival)
+    except ScreeningsError as error:  # the festival of what was typed as an edition
+        error.field = "edition" if text is not None else error.field
+        raise
     if found.note:
         notes.append(found.note)
     conditions = [Edition.festival_id == found.record.id, Edition.year == year]
@@ -286,9 +295,14 @@ def find_edition(
     if not editions:
         years = sorted({e.year for e in found.record.editions})
         known = f"; its editions: {', '.join(map(str, years))}" if years else "; it has none yet"
-        raise NotFound(f"edition: {found.record.name} has no edition in {year}{known}")
+        raise NotFound(
+            f"{found.record.name} has no edition in {year}{known}",
+            field="edition" if text is not None else "year",
+        )
     if len(editions) > 1:
-        raise _ambiguous("edition", f"{found.record.name} {year}", editions)
+        raise _ambiguous(
+            "edition" if text is not None else "year", f"{found.record.name} {year}", editions
+        )
     return Found(editions[0], "; ".join(notes) or None)
 
 
@@ -298,5 +312,5 @@ def spellings(session: Session, stored: Any, text: str, what: str) -> list[str]:
     portably (SQLite's ``lower()`` knows only ASCII)."""
     wanted = name_key(text)
     if not wanted:
-        raise InvalidInput(f"{what}: empty")
+        raise InvalidInput("empty", field=what)
     return [value for value in session.scalars(stored) if value and name_key(value) == wanted]

@@ -1,0 +1,117 @@
+"""The output formats, registered once: each with its media type, its file extension
+and its renderer, as pretalx registers its exporters. ``export``, ``list``, ``show``
+and the feed server all take a format from here, and none dispatches on its own.
+
+- ``ics``: the screenings a query selects, as one calendar (``exporters.ical``),
+  streamed;
+- ``json`` and ``csv``: records of any kind in the output contract
+  (``exporters.tabular``; README, "Output"): the screenings a query selects, the rows
+  of ``list``, and (JSON) the one record of ``show``.
+
+The terminal's table is no format here: it is the command line's own way of showing
+rows (``cli.render``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from screenings.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from screenings.query import ScreeningQuery
+    from screenings.services.feeds import FeedOptions
+
+
+class Output:
+    """What a format made of the screenings selected: its bytes (a stream, to be read
+    inside the session's unit of work), how many items it holds and what they are
+    ("event(s)"), and the notes on how names in the filters were read."""
+
+    def __init__(self, pieces: Iterable[bytes], count: int, noun: str, notes: list[str]):
+        self.pieces, self.count, self.noun, self.notes = pieces, count, noun, notes
+
+
+@dataclass(frozen=True)
+class Format:
+    """One output format (see the module's docstring)."""
+
+    name: str
+    media_type: str
+    extension: str
+    # The screenings ``query`` selects, in this format.
+    screenings: Callable[[Session, ScreeningQuery, FeedOptions], Output]
+    # Rows of one kind of record (``kind``, their view type), or None for a format of
+    # screenings only.
+    rows: Callable[[str, type, Sequence[Any]], bytes] | None = None
+    # One record, as ``show`` gives it; None where the format has no such form.
+    record: Callable[[str, Any], bytes] | None = None
+
+
+def _calendar(session: Session, query: ScreeningQuery, options: FeedOptions) -> Output:
+    # icalendar is heavy: loaded by the first calendar rendered, never at start-up.
+    from screenings.exporters.ical import render_ics
+    from screenings.services.feeds import calendar_feed
+
+    feed = calendar_feed(session, query, options)
+    return Output(render_ics(feed.header, feed.events), feed.size, "event(s)", feed.notes)
+
+
+def _records(name: str) -> Callable[[Session, ScreeningQuery, FeedOptions], Output]:
+    def screenings(session: Session, query: ScreeningQuery, options: FeedOptions) -> Output:
+        from screenings.records import ScreeningView
+
+        found = options.shown(query).run(session)
+        data = FORMATS[name].rows(  # type: ignore[misc]
+            "screenings", ScreeningView, found.screenings
+        )
+        return Output([data], len(found.screenings), "screening(s)", found.notes)
+
+    return screenings
+
+
+def _json_rows(kind: str, view_type: type, rows: Sequence[Any]) -> bytes:
+    from screenings.exporters.tabular import render_json
+
+    return render_json(kind, view_type, rows)
+
+
+def _json_record(kind: str, record: Any) -> bytes:
+    from screenings.exporters.tabular import render_json_record
+
+    return render_json_record(kind, record)
+
+
+def _csv_rows(kind: str, view_type: type, rows: Sequence[Any]) -> bytes:
+    from screenings.exporters.tabular import render_csv
+
+    return render_csv(view_type, rows)
+
+
+FORMATS: dict[str, Format] = {
+    "ics": Format("ics", "text/calendar; charset=utf-8", "ics", _calendar),
+    "json": Format(
+        "json",
+        "application/json; charset=utf-8",
+        "json",
+        _records("json"),
+        rows=_json_rows,
+        record=_json_record,
+    ),
+    "csv": Format("csv", "text/csv; charset=utf-8", "csv", _records("csv"), rows=_csv_rows),
+}
+
+
+def output_format(name: str, *, what: str, allowed: Iterable[str] | None = None) -> Format:
+    """The registered format called ``name`` (of ``allowed``, when given); ``InvalidInput``
+    about the field ``what`` otherwise."""
+    names = list(allowed) if allowed is not None else list(FORMATS)
+    if name not in names or name not in FORMATS:
+        raise InvalidInput(
+            f"unknown format {name!r}; expected one of {', '.join(names)}", field=what
+        )
+    return FORMATS[name]
