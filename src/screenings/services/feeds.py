@@ -357,7 +357,7 @@ def _empty_zone(query: ScreeningQuery, named: _Named, options: FeedOptions) -> Z
 @dataclass
 class Group:
     """One feed of a split: its name, file, header and events (as ``split_feeds`` was
-    asked to keep them); ``cancelled`` counts the screenings ``--cancelled omit`` left
+    asked to keep them); ``cancelled`` counts the screenings ``cancelled="omit"`` left
     out of it."""
 
     slug: str
