@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import func, select
@@ -258,8 +258,8 @@ def _roles(
     producers: Sequence[str] | None,
     credits: Sequence[tuple[str, str]] | None,
 ) -> list[tuple[str, str, str]]:
-    """The credits given, as (role as stored, person's name, how the door names it); an
-    empty name ("") is no one: ``--director ""`` gives the film no director."""
+    """The credits given, as (role as stored, person's name, the field it was given in);
+    an empty name ("") is no one: ``directors=[""]`` gives the film no director."""
     given = [("director", d, "directors") for d in directors or ()]
     given += [("producer", p, "producers") for p in producers or ()]
     given += [
@@ -567,6 +567,48 @@ VENUE_SHOWN = ("name", "address", "city", "country", "timezone", "latitude", "lo
 EDITION_SHOWN = ("festival_id", "year", "label", "starts_on", "ends_on")
 
 
+def assign(record: Any, **changes: tuple[Any, Callable[[Any], Any]]) -> None:
+    """Set each attribute of ``record`` given a value (not None) to what its check makes of
+    it (``attribute=(value, check)``): how an edit applies the fields it was given."""
+    for attribute, (value, check) in changes.items():
+        if value is not None:
+            setattr(record, attribute, check(value))
+
+
+def _replace_credits(
+    session: Session, film: Film, given: list[tuple[str, str, str]], notes: list[str]
+) -> None:
+    """The film's credits of each role ``given`` names become the people given for it, in
+    order, each once; a role whose people are as stored is not written."""
+    people: dict[str, list[Person]] = {role: [] for role, _, _ in given}
+    for role, person_name, what in given:
+        if person_name:
+            people[role].append(person_named(session, person_name, notes, what))
+    for role, named in people.items():
+        chosen = list(dict.fromkeys(named))  # each person once in a role
+        current = [c for c in film.credits if c.role == role]
+        if [c.person_id for c in current] == [p.id for p in chosen]:
+            continue  # as stored: nothing to write
+        for credit in current:
+            film.credits.remove(credit)
+        session.flush()
+        for person in chosen:
+            film.credits.append(Credit(person=person, role=role, position=len(film.credits)))
+
+
+def _replace_links(session: Session, film: Film, wanted: list[tuple[str, str]]) -> None:
+    """The film's links of the kinds ``wanted`` names become those; as stored: not written."""
+    kinds = {kind for kind, _ in wanted}
+    current = [x for x in film.links if x.kind in kinds]
+    if sorted((x.kind, x.url) for x in current) == sorted(wanted):
+        return
+    for link in current:
+        film.links.remove(link)
+    session.flush()
+    for kind, url in wanted:
+        film.links.append(FilmLink(kind=kind, url=url))
+
+
 def edit_film(
     session: Session,
     name: str,
@@ -593,51 +635,26 @@ def edit_film(
     film = found.record
     notes = [found.note] if found.note else []
     before = snapshot(film, *FILM_SHOWN)
-    if title is not None:
-        film.title = check_name(title, "title", rules.length("film", "title"))
-    if year is not None:
-        film.year = None if isinstance(year, str) else check_year(year, "year")
-    if original_title is not None:
-        film.original_title = check_text(original_title, "original_title", "film", "original_title")
-    if runtime_minutes is not None:
-        film.runtime_minutes = (
-            None
-            if isinstance(runtime_minutes, str)
-            else check_minutes(runtime_minutes, "runtime_minutes")
-        )
-    if countries is not None:
-        film.countries = check_texts(countries, "countries")
-    if languages is not None:
-        film.languages = check_texts(languages, "languages")
-    if imdb_id is not None:
-        film.imdb_id = check_imdb(imdb_id, "imdb_id")
-    if website is not None:
-        film.website = check_url(website, "website")
-    given = _roles(directors, producers, credits)
-    people: dict[str, list[Person]] = {role: [] for role, _, _ in given}
-    for role, person_name, what in given:
-        if person_name:
-            people[role].append(person_named(session, person_name, notes, what))
-    for role, named in people.items():
-        chosen = list(dict.fromkeys(named))  # each person once in a role
-        current = [c for c in film.credits if c.role == role]
-        if [c.person_id for c in current] == [p.id for p in chosen]:
-            continue  # as stored: nothing to write
-        for credit in current:
-            film.credits.remove(credit)
-        session.flush()
-        for person in chosen:
-            film.credits.append(Credit(person=person, role=role, position=len(film.credits)))
+    assign(
+        film,
+        title=(title, lambda v: check_name(v, "title", rules.length("film", "title"))),
+        year=(year, lambda v: None if cleared(v) else check_year(v, "year")),
+        original_title=(
+            original_title,
+            lambda v: check_text(v, "original_title", "film", "original_title"),
+        ),
+        runtime_minutes=(
+            runtime_minutes,
+            lambda v: None if cleared(v) else check_minutes(v, "runtime_minutes"),
+        ),
+        countries=(countries, lambda v: check_texts(v, "countries")),
+        languages=(languages, lambda v: check_texts(v, "languages")),
+        imdb_id=(imdb_id, lambda v: check_imdb(v, "imdb_id")),
+        website=(website, lambda v: check_url(v, "website")),
+    )
+    _replace_credits(session, film, _roles(directors, producers, credits), notes)
     if links is not None:
-        wanted = list(dict.fromkeys(_links(links)))
-        kinds = {kind for kind, _ in wanted}
-        current_links = [x for x in film.links if x.kind in kinds]
-        if sorted((x.kind, x.url) for x in current_links) != sorted(wanted):
-            for link in current_links:
-                film.links.remove(link)
-            session.flush()
-            for kind, url in wanted:
-                film.links.append(FilmLink(kind=kind, url=url))
+        _replace_links(session, film, list(dict.fromkeys(_links(links))))
     _same_title(session, film.title, film.year, not_id=film.id)
     session.flush()
     changed = snapshot(film, *FILM_SHOWN) != before
@@ -729,35 +746,20 @@ def edit_venue(
     found = lookup.find_venue(session, name)
     venue = found.record
     before = snapshot(venue, *VENUE_SHOWN)
-    if new_name is not None:
-        venue.name = check_name(new_name, "new_name", rules.length("venue", "name"))
-    if address is not None:
-        venue.address = check_text(address, "address", "venue", "address")
-    if city is not None:
-        venue.city = check_text(city, "city", "venue", "city")
-    if country is not None:
-        venue.country = check_text(country, "country", "venue", "country")
-    if latitude is not None:
-        venue.latitude = None if isinstance(latitude, str) else latitude
-    if longitude is not None:
-        venue.longitude = None if isinstance(longitude, str) else longitude
+    assign(
+        venue,
+        name=(new_name, lambda v: check_name(v, "new_name", rules.length("venue", "name"))),
+        address=(address, lambda v: check_text(v, "address", "venue", "address")),
+        city=(city, lambda v: check_text(v, "city", "venue", "city")),
+        country=(country, lambda v: check_text(v, "country", "venue", "country")),
+        latitude=(latitude, lambda v: None if cleared(v) else v),
+        longitude=(longitude, lambda v: None if cleared(v) else v),
+    )
     _check_position(venue.latitude, venue.longitude)
     rezoned = False  # a screening there had another zone than the venue's new one
     if timezone is not None:
         venue.timezone = zone(timezone, "timezone")
-        if venue.timezone is not None:
-            for screening in venue.screenings:
-                # The zone as the venue keeps it (one spelling for both); each screening
-                # re-derives its UTC instant from its wall time.
-                rezoned = rezoned or screening.timezone != venue.timezone
-                try:
-                    screening.timezone = venue.timezone
-                except InvalidInput as refused:  # its wall time is none in the new zone
-                    raise InvalidInput(
-                        f"screening #{screening.id} at {refused.detail} (move it first: "
-                        f"change the time of screening #{screening.id})",
-                        field="timezone",
-                    ) from None
+        rezoned = _rezone(venue)
     clash = venue_in(session, venue.name, venue.city)
     if clash is not None and clash.id != venue.id:
         raise Conflict(f"venue: {lookup.describe(clash)} already exists; merge them instead")
@@ -766,6 +768,26 @@ def edit_venue(
     if changed:
         bump_venue(session, venue.id)
     return Saved(venue_view(venue), (found.note,) if found.note else (), changed)
+
+
+def _rezone(venue: Venue) -> bool:
+    """Every screening at ``venue`` in its zone, when it has one (the zone as the venue
+    keeps it: one spelling for both), each re-deriving its UTC instant from its wall
+    time; True when one had another zone."""
+    if venue.timezone is None:
+        return False
+    rezoned = False
+    for screening in venue.screenings:
+        rezoned = rezoned or screening.timezone != venue.timezone
+        try:
+            screening.timezone = venue.timezone
+        except InvalidInput as refused:  # its wall time is none in the new zone
+            raise InvalidInput(
+                f"screening #{screening.id} at {refused.detail} (move it first: "
+                f"change the time of screening #{screening.id})",
+                field="timezone",
+            ) from None
+    return rezoned
 
 
 def edit_edition(

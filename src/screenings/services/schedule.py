@@ -29,6 +29,7 @@ from screenings.query import ScreeningQuery
 from screenings.records import ScreeningView
 from screenings.services.catalog import (
     Saved,
+    assign,
     check_minutes,
     check_name,
     check_text,
@@ -467,47 +468,21 @@ def edit_screening(
         screening.edition = None
     elif edition is not None or festival is not None:
         screening.edition = edition_for(session, edition, festival, year, notes)
-    if on is None and at is not None and (_no_time(at) or looks_like_time(at)):
-        on = screening.local_date.isoformat()  # a time alone, or none, keeps the date
-    when = When(screening.local_date, screening.local_time)
-    if on is not None or at is not None:
-        year = screening.edition.year if screening.edition else None
-        when = when_from(on, at, dayfirst=settings.dayfirst, today=today, year=year)
-        if on is not None and at is None and when.time is None:
-            when = When(when.day, screening.local_time)
-    if venue is not None and cleared(venue):
-        if screening.venue is not None:  # it stays in the city it was in, unless told
-            screening.city, screening.venue = screening.venue.city, None
-    elif venue is not None:
-        screening.venue = _venue(session, venue, city, timezone, notes)
-        screening.city = None
-    if city is not None and venue is None and screening.venue is not None:
-        raise InvalidInput(
-            f"screening #{screening.id} is at {screening.venue.name}, whose "
-            "city it takes; give {venue} to move it",
-            field="city",
-            mentions=("venue",),
-        )
-    if city is not None and screening.venue is None:
-        screening.city = place_name(session, city, "city", "screening")
-    if duration_minutes is not None:
-        screening.duration_minutes = (
-            None
-            if isinstance(duration_minutes, str)
-            else check_minutes(duration_minutes, "duration_minutes")
-        )
-    if kind is not None:
-        screening.kind = _kind(kind, "kind")
-    if audience is not None:
-        screening.audience = check_text(audience, "audience", "screening", "audience")
-    if status is not None:
-        screening.status = _status(status, "status")
-    if private is not None:
-        screening.visibility = "private" if private else "public"
-    if ticket_url is not None:
-        screening.ticket_url = check_url(ticket_url, "ticket_url")
-    if note is not None:
-        screening.notes = check_text(note, "note", "screening", "notes")
+    when = _new_when(screening, on, at, dayfirst=settings.dayfirst, today=today)
+    _move(session, screening, venue, city, timezone, notes)
+    assign(
+        screening,
+        duration_minutes=(
+            duration_minutes,
+            lambda v: None if cleared(v) else check_minutes(v, "duration_minutes"),
+        ),
+        kind=(kind, lambda v: _kind(v, "kind")),
+        audience=(audience, lambda v: check_text(v, "audience", "screening", "audience")),
+        status=(status, lambda v: _status(v, "status")),
+        visibility=(private, lambda v: "private" if v else "public"),
+        ticket_url=(ticket_url, lambda v: check_url(v, "ticket_url")),
+        notes=(note, lambda v: check_text(v, "note", "screening", "notes")),
+    )
     zone_kept = _zone_for(
         screening.venue, timezone, screening.edition, settings, current=screening.timezone
     )
@@ -538,6 +513,56 @@ def edit_screening(
     if changed:
         bump(session, Screening.id == screening.id)
     return Saved(screening_view(session, screening.id, settings), tuple(notes), changed)
+
+
+def _new_when(
+    screening: Screening,
+    on: str | None,
+    at: str | None,
+    *,
+    dayfirst: bool | None,
+    today: dt.date | None,
+) -> When:
+    """Where an edit's ``on``/``at`` put ``screening`` in time: ``at`` a time alone (or
+    none) keeps the date, ``on`` alone keeps the time; a date without a year is in the
+    year of the screening's edition."""
+    if on is None and at is not None and (_no_time(at) or looks_like_time(at)):
+        on = screening.local_date.isoformat()  # a time alone, or none, keeps the date
+    if on is None and at is None:
+        return When(screening.local_date, screening.local_time)
+    year = screening.edition.year if screening.edition else None
+    when = when_from(on, at, dayfirst=dayfirst, today=today, year=year)
+    if on is not None and at is None and when.time is None:
+        return When(when.day, screening.local_time)
+    return when
+
+
+def _move(
+    session: Session,
+    screening: Screening,
+    venue: str | None,
+    city: str | None,
+    timezone: str | None,
+    notes: list[str],
+) -> None:
+    """An edit's ``venue`` and ``city``: ``venue=""`` leaves the screening at no venue, in
+    the venue's city unless ``city`` says another; a city is refused for a screening at a
+    venue (it takes the venue's)."""
+    if venue is not None and cleared(venue):
+        if screening.venue is not None:  # it stays in the city it was in, unless told
+            screening.city, screening.venue = screening.venue.city, None
+    elif venue is not None:
+        screening.venue = _venue(session, venue, city, timezone, notes)
+        screening.city = None
+    if city is not None and venue is None and screening.venue is not None:
+        raise InvalidInput(
+            f"screening #{screening.id} is at {screening.venue.name}, whose "
+            "city it takes; give {venue} to move it",
+            field="city",
+            mentions=("venue",),
+        )
+    if city is not None and screening.venue is None:
+        screening.city = place_name(session, city, "city", "screening")
 
 
 def _zone_of_screening(timezone: str | None, what: str) -> str | None:
