@@ -135,7 +135,9 @@ def _by_secret_feed(url: str, name: str) -> list[int]:
     engine = create_db_engine(url)
     try:
         with unit_of_work(engine) as session:
-            _feed, token, _notes = create_secret_feed(session, f"feed of {name}", _given(name))
+            _feed, token, _notes = create_secret_feed(
+                session, f"feed of {name}", _given(name), settings=Settings(url)
+            )
         with unit_of_work(engine, write=False) as session:
             query, _, _ = secret_query(session, token, default_length_minutes=90)
             return [s.id for s in query.run(session).screenings]
@@ -190,7 +192,9 @@ def test_a_stored_feed_names_no_record_by_number(
     _catalogue(url)
     engine = create_db_engine(url)
     with unit_of_work(engine) as session:
-        create_secret_feed(session, "jury", {"film": "The Defector", "venue": "Showroom"})
+        create_secret_feed(
+            session, "jury", {"film": "The Defector", "venue": "Showroom"}, settings=Settings(url)
+        )
         row = session.execute(tables.feed_token.select()).one()
         assert row.filters == {"version": 2, "cancelled": "mark"}
         assert row.film_id is not None and row.venue_id is not None

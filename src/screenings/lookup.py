@@ -61,7 +61,7 @@ def describe(record: Any) -> str:
     return f"{record.name} (#{record.id})"
 
 
-def _resolve(
+def _resolve(  # noqa: C901, PLR0913 -- the ways a name is read, in the order they are tried
     session: Session,
     model: Any,
     text: str,
@@ -162,7 +162,7 @@ def _ambiguous(what: str, raw: str, records: Sequence[Any]) -> Ambiguous:
     return Ambiguous(f"{raw!r} matches {len(shown)}: {listed}{more}; say which (#ID)", field=what)
 
 
-def _not_found(
+def _not_found(  # noqa: PLR0913 -- the search that failed, as it was made, to suggest the names closest
     session: Session,
     model: Any,
     what: str,
@@ -247,7 +247,7 @@ def find_award(session: Session, text: str, *, festival_id: int | None = None) -
     return _resolve(session, Award, text, what="award", key_column=Award.name_key, where=where)
 
 
-def find_edition(
+def find_edition(  # noqa: C901 -- an edition's ways of being named, in the order they are tried
     session: Session,
     text: str | None = None,
     *,

@@ -222,7 +222,7 @@ def _read_state(connection: Connection) -> tuple[str | None, SchemaState]:
     return revision, SchemaState.UNKNOWN
 
 
-def refusal(status: Status, door: Door, *, source: str = "--db") -> ScreeningsError | None:
+def refusal(status: Status, door: Door, *, source: str = "--db") -> ScreeningsError | None:  # noqa: C901 -- one message per state a database can be in
     """Why ``door`` cannot use the database at ``status``, as the error to raise: one line
     naming a command that can work, or, where no command of this version can, what to do
     instead; None when the door can use it, as it is or once it has created or upgraded
@@ -308,7 +308,7 @@ def _refuse(status: Status, door: Door, source: str = "--db") -> None:
         raise error
 
 
-def open_catalogue(
+def open_catalogue(  # noqa: PLR0913 -- a door opens a catalogue with its own options, all keyword-only
     url: str,
     door: Door,
     *,
@@ -419,7 +419,7 @@ def downgrade_schema(engine: Engine, revision: str) -> Migration:
     return _migrate(engine, "downgrade", revision)
 
 
-def _migrate(engine: Engine, direction: str, revision: str) -> Migration:
+def _migrate(engine: Engine, direction: str, revision: str) -> Migration:  # noqa: C901 -- backup, upgrade and check, each with its own failure
     order = (None, *KNOWN_REVISIONS)
     if revision not in {"head", "base", *KNOWN_REVISIONS}:
         raise InvalidInput(
@@ -733,7 +733,7 @@ def _problem(table: str, column: str, value: object, ident: int) -> str | None:
     return None
 
 
-def _fix(
+def _fix(  # noqa: PLR0913 -- one offending value, with what names it for its fix
     table: str,
     column: str,
     value: str,

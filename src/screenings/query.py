@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from screenings import rules, tables
 from screenings.errors import InvalidInput
-from screenings.filters import DATE_WORDS, FILTERS
+from screenings.filters import FILTERS
 from screenings.records import EditionRef, FilmRef, ScreeningView, VenueRef
 from screenings.timeparse import MAX_YEAR, MIN_YEAR, UTC, DateRange, date_span, load_zone
 
@@ -416,7 +416,7 @@ def from_filters(
             values[declared.field] = tuple(value)
         else:
             values[declared.field] = value
-    dates = date_span(*(given.get(word) for word in DATE_WORDS), dayfirst=dayfirst, today=today)
+    dates = date_span(given, dayfirst=dayfirst, today=today)
     query = ScreeningQuery(
         **values, dates=dates, default_length_minutes=default_length_minutes, **rest
     )

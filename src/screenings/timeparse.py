@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -210,7 +211,7 @@ def parse_time(text: str, *, what: str = "time") -> dt.time:
     return dt.time(hour, minute, second)
 
 
-def parse_when(
+def parse_when(  # noqa: C901 -- each written form of a date, tried in order
     text: str,
     *,
     what: str = "date",
@@ -419,18 +420,13 @@ def parse_range(
 
 
 def date_span(
-    from_: str | None,
-    to: str | None,
-    on: str | None,
-    in_: str | None,
-    *,
-    dayfirst: bool | None,
-    today: dt.date,
+    words: Mapping[str, str | None], *, dayfirst: bool | None, today: dt.date
 ) -> DateRange | None:
-    """The local dates that ``from``/``to`` (a span, either end open), ``on`` (one day) or
-    ``in`` ("June 2013", "next week") say, read against ``today``; None when none is
-    given. Contradictory combinations are refused; an error is about the field ``from``,
-    ``to``, ``on`` or ``in`` (``errors.ScreeningsError``)."""
+    """The local dates that the words ``from``/``to`` (a span, either end open), ``on``
+    (one day) or ``in`` ("June 2013", "next week") say, read against ``today``; None when
+    none is given. Contradictory combinations are refused; an error is about the field
+    ``from``, ``to``, ``on`` or ``in`` (``errors.ScreeningsError``)."""
+    from_, to, on, in_ = (words.get(word) for word in ("from", "to", "on", "in"))
     if on and (from_ or to or in_):
         raise InvalidInput(
             "give a single day with {on}, or a span with {from}/{to}/{in}",

@@ -215,29 +215,8 @@ class FeedApp:
                     "405 Method Not Allowed", "only GET and HEAD", [("Allow", "GET, HEAD")]
                 )
             status, headers, body = self._respond(environ)
-        except HTTPError as error:
-            status, headers, body = error.status, error.headers, (error.message + "\n").encode()
-            headers += [("Content-Type", "text/plain; charset=utf-8")]
-        except DatabaseUnavailable as error:
-            # The operator's log has where and why; a client learns only that it failed.
-            print(f"screenings: {error.message}", file=environ.get("wsgi.errors", sys.stderr))
-            status, body = "503 Service Unavailable", b"the catalogue is unavailable\n"
-            headers = [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "30")]
-        except Merged as error:  # a merged duplicate's address: the record kept's
-            location = self._moved(environ, error.successor)
-            status, body = "301 Moved Permanently", (location + "\n").encode()
-            headers = [("Content-Type", "text/plain; charset=utf-8"), ("Location", location)]
-        except ScreeningsError as error:
-            status = "404 Not Found" if isinstance(error, NotFound) else "400 Bad Request"
-            if isinstance(error, Gone):
-                status = "410 Gone"
-            # A field is named as the address names it: a parameter has the field's name.
-            body = (error.message + "\n").encode()
-            headers = [("Content-Type", "text/plain; charset=utf-8")]
-        except Exception:  # a bug: logged for the operator, never shown to the client
-            print(traceback.format_exc(), file=environ.get("wsgi.errors", sys.stderr))
-            status, body = "500 Internal Server Error", b"internal error\n"
-            headers = [("Content-Type", "text/plain; charset=utf-8")]
+        except Exception as error:  # every failure is an answer (_failed), a bug a 500
+            status, headers, body = self._failed(environ, error)
         if not status.startswith("304"):  # a 304 has the headers of the 200, not its length
             headers.append(("Content-Length", str(len(body))))
         if not any(name == "Cache-Control" for name, _ in headers):
@@ -249,6 +228,32 @@ class FeedApp:
         if self.access_log:
             self._log(environ, method, status, len(body))
         return [] if method == "HEAD" else [body]
+
+    def _failed(
+        self, environ: dict[str, Any], error: Exception
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        """The answer to a request that failed: what the client may learn, in one line."""
+        text = [("Content-Type", "text/plain; charset=utf-8")]
+        if isinstance(error, HTTPError):
+            return error.status, [*error.headers, *text], (error.message + "\n").encode()
+        if isinstance(error, DatabaseUnavailable):
+            # The operator's log has where and why; a client learns only that it failed.
+            print(f"screenings: {error.message}", file=environ.get("wsgi.errors", sys.stderr))
+            body = b"the catalogue is unavailable\n"
+            return "503 Service Unavailable", [*text, ("Retry-After", "30")], body
+        if isinstance(error, Merged):  # a merged duplicate's address: the record kept's
+            location = self._moved(environ, error.successor)
+            moved = [*text, ("Location", location)]
+            return "301 Moved Permanently", moved, (location + "\n").encode()
+        if isinstance(error, ScreeningsError):
+            status = "404 Not Found" if isinstance(error, NotFound) else "400 Bad Request"
+            if isinstance(error, Gone):
+                status = "410 Gone"
+            # A field is named as the address names it: a parameter has the field's name.
+            return status, text, (error.message + "\n").encode()
+        # A bug: logged for the operator, never shown to the client.
+        print(traceback.format_exc(), file=environ.get("wsgi.errors", sys.stderr))
+        return "500 Internal Server Error", text, b"internal error\n"
 
     def _moved(self, environ: dict[str, Any], successor: str) -> str:
         """The path of the same page or feed of the record ``successor`` names, with the

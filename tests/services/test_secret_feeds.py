@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screenings import tables
+from screenings.config import Settings
 from screenings.errors import Conflict, InvalidInput, NotFound
 from screenings.services.secret_feeds import (
     NO_SUCH_FEED,
@@ -19,6 +20,8 @@ from screenings.services.secret_feeds import (
     secret_query,
 )
 from tests import factories as make
+
+SETTINGS = Settings("sqlite://")
 
 
 @pytest.fixture
@@ -37,6 +40,7 @@ def test_a_feed_keeps_records_as_references_and_dates_as_words(session: Session)
         " jury  2013 ",
         {"festival": "sheffield", "year": 2013, "in": "June 2013", "city": " Sheffield ",
          "include_private": True},
+        settings=SETTINGS,
     )  # fmt: skip
     assert feed.name == "jury 2013"
     assert notes == [f"festival 'sheffield' is Sheffield Doc/Fest (#{_id(session)})"]
@@ -66,7 +70,7 @@ def _id(session: Session) -> int:
 @pytest.mark.usefixtures("sheffield")
 def test_a_feed_of_private_screenings_serves_them_to_its_token_only(session: Session) -> None:
     _feed, token, _ = create_secret_feed(
-        session, "jury", {"film": "The Defector", "include_private": True}
+        session, "jury", {"film": "The Defector", "include_private": True}, settings=SETTINGS
     )
     query, _, _ = secret_query(session, token, default_length_minutes=90)
     assert len(query.run(session).screenings) == 2
@@ -80,12 +84,12 @@ def test_a_feed_of_private_screenings_serves_them_to_its_token_only(session: Ses
 
 @pytest.mark.usefixtures("sheffield")
 def test_a_feed_name_is_one_feed_and_never_empty(session: Session) -> None:
-    create_secret_feed(session, "press", {})
+    create_secret_feed(session, "press", {}, settings=SETTINGS)
     with pytest.raises(Conflict, match="already a secret feed called 'press'"):
-        create_secret_feed(session, "Press", {})
+        create_secret_feed(session, "Press", {}, settings=SETTINGS)
     with pytest.raises(InvalidInput) as refused:
-        create_secret_feed(session, " ", {})
+        create_secret_feed(session, " ", {}, settings=SETTINGS)
     assert refused.value.field == "name"
     with pytest.raises(InvalidInput) as refused:
-        create_secret_feed(session, "later", {"in": "someday"})
+        create_secret_feed(session, "later", {"in": "someday"}, settings=SETTINGS)
     assert refused.value.field == "in"

@@ -83,24 +83,9 @@ def export(
     from screenings.outputs import output_format
 
     chosen = output_format(fmt, what="export")
-    if split_by is not None and fmt != "ics":
-        raise InvalidInput("--split-by: only for ics feeds")
-    from screenings.services.feeds import SPLITS
-
-    if split_by is not None and split_by not in SPLITS:
-        raise InvalidInput(f"--split-by: expected one of {', '.join(SPLITS)}, got {split_by!r}")
-    if split_by is not None and out_dir is None:
-        raise InvalidInput("--split-by: give --out-dir DIR for the feeds")
-    if out_dir is not None and split_by is None:
-        raise InvalidInput("--out-dir: give --split-by too (festival, edition, venue, ...)")
-    if output is not None and split_by is not None:
-        raise InvalidInput("--output: a split writes into --out-dir; give one or the other")
+    _check_split(fmt, split_by, out_dir, output, title)
     if fmt != "ics" and (title is not None or refresh != "12h"):
         raise InvalidInput(f"--{'title' if title is not None else 'refresh'}: only for ics feeds")
-    if split_by is not None and title is not None:
-        raise InvalidInput("--title: a split names each feed after its group; leave it out")
-    if out_dir is not None and not out_dir.strip():
-        raise InvalidInput("--out-dir: empty; expected a directory")
     if output is not None and not output.strip():
         raise InvalidInput("--output: empty; expected a file name, or '-' for stdout")
     # '-' is stdout, as for any file argument.
@@ -124,6 +109,29 @@ def export(
             write_split(session, query, split_by, options, Path(out_dir), allow_empty)
         else:
             write_output(session, query, options, chosen, target, allow_empty)
+
+
+def _check_split(
+    fmt: str, split_by: str | None, out_dir: str | None, output: str | None, title: str | None
+) -> None:
+    """--split-by and --out-dir go together, for ics feeds only, with no --output or
+    --title (each feed is named after its group)."""
+    from screenings.services.feeds import SPLITS
+
+    if split_by is not None and fmt != "ics":
+        raise InvalidInput("--split-by: only for ics feeds")
+    if split_by is not None and split_by not in SPLITS:
+        raise InvalidInput(f"--split-by: expected one of {', '.join(SPLITS)}, got {split_by!r}")
+    if split_by is not None and out_dir is None:
+        raise InvalidInput("--split-by: give --out-dir DIR for the feeds")
+    if out_dir is not None and split_by is None:
+        raise InvalidInput("--out-dir: give --split-by too (festival, edition, venue, ...)")
+    if output is not None and split_by is not None:
+        raise InvalidInput("--output: a split writes into --out-dir; give one or the other")
+    if split_by is not None and title is not None:
+        raise InvalidInput("--title: a split names each feed after its group; leave it out")
+    if out_dir is not None and not out_dir.strip():
+        raise InvalidInput("--out-dir: empty; expected a directory")
 
 
 _REFRESH = re.compile(r"^\s*(\d+)\s*([mhd]?)\s*$")

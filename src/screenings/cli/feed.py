@@ -62,9 +62,8 @@ def create(
             session,
             name,
             filters,
+            settings=settings,
             cancelled=cancelled,
-            dayfirst=settings.dayfirst,
-            default_length_minutes=settings.default_duration_minutes,
         )
     say_notes([*notes, f"secret feed {feed.name!r} made; its address is shown only now:"])
     typer.echo(f"{base}/feeds/secret/{token}.ics")

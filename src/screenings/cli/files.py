@@ -190,7 +190,7 @@ class Published(NamedTuple):
     kept: int  # feeds of an earlier split with other options, left in place
 
 
-def publish_split(split: Split, out_dir: Path, *, allow_empty: bool = False) -> Published:
+def publish_split(split: Split, out_dir: Path, *, allow_empty: bool = False) -> Published:  # noqa: C901 -- each file of a split: written, unchanged, kept or removed, in one pass
     """The feeds of ``split`` and their index in ``out_dir`` (created if needed).
 
     A split with no events at all, into a directory whose index lists feeds, is

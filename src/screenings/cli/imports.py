@@ -27,7 +27,7 @@ SHOWN_PROBLEMS = 50  # problems and warnings printed; --report keeps them all
 SHOWN_CLASHES = 10
 
 
-def import_(
+def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, each with its own message
     ctx: typer.Context,
     files: Annotated[
         list[Path],
@@ -210,7 +210,7 @@ def _films_first(
     )
 
 
-def _run(
+def _run(  # noqa: C901 -- the import's one unit of work, its report and its refusal, in order
     ctx: typer.Context,
     parsed: Parsed,
     edition: str | None,
@@ -272,7 +272,7 @@ def _run(
     return found, clashes
 
 
-def _say(
+def _say(  # noqa: C901 -- one line per count of the report that is not zero
     ctx: typer.Context,
     outcome: tuple[ImportReport, list[str]],
     dry_run: bool,

@@ -199,7 +199,7 @@ def describe_screening(s: ScreeningView) -> str:
     return " · ".join(parts)
 
 
-def describe_record(kind: str, record: Any) -> str:
+def describe_record(kind: str, record: Any) -> str:  # noqa: C901 -- one line per kind of record
     """What was stored, in one line, as the curation commands say it back."""
     if isinstance(record, ScreeningView):
         return describe_screening(record)
@@ -255,7 +255,7 @@ def say_stored(verb: str, kind: str, saved: Any) -> None:
         typer.echo(f"  {note}")
 
 
-def film_page(show: Any) -> str:
+def film_page(show: Any) -> str:  # noqa: C901, PLR0912 -- one block per part of a film's page, each there only when known
     """``show film`` as text: the film, its people and links, its run, its awards."""
     film = show.film
     lines = [f"{_film(film.title, film.year)}  #{film.id}"]

@@ -111,7 +111,7 @@ class Pieces:
             )
         return self.markup(f'<span class="when">{day}{clock}</span>')
 
-    def screening(
+    def screening(  # noqa: PLR0913 -- a template's call: one entry and how to show it
         self,
         entry: Any,
         show_film: bool = True,

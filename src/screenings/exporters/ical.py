@@ -195,7 +195,7 @@ def location(event: FeedEvent) -> str | None:
     return ", ".join(parts) or None
 
 
-def description(event: FeedEvent) -> str:
+def description(event: FeedEvent) -> str:  # noqa: C901, PLR0912 -- one line per part of an event's description, each there only when known
     """What the screening is, line by line: the film, its directors, year, runtime and
     countries; the edition, section and premiere; audience, status, notes; the links."""
     lines: list[str] = []

@@ -190,7 +190,7 @@ class Table:
     _lines: _Lines
     _reader: Iterator[list[str]]
 
-    def rows(self) -> Iterator[Cells | RowIssue]:
+    def rows(self) -> Iterator[Cells | RowIssue]:  # noqa: C901 -- each way a spreadsheet's row can be broken, refused where it is
         """Each non-blank row, padded to the header's width; a row of text garbled as
         UTF-8 read as cp1252 is an issue (unless ``force_encoding``); a line that cannot
         be decoded or is too long ends the file."""
@@ -239,7 +239,7 @@ class Table:
             yield Cells(start, tuple(cells))
 
 
-def open_table(
+def open_table(  # noqa: C901, PLR0912 -- each file format (CSV, TSV, XLSX, ODS) and its encodings
     stream: BinaryIO,
     name: str,
     *,

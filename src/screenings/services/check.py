@@ -45,7 +45,7 @@ class _Shown(NamedTuple):
     timezone: str
 
 
-def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clash], list[str]]:
+def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clash], list[str]]:  # noqa: C901 -- one pass, one kind of clash per branch
     """Every clash among the screenings ``query`` selects (private ones included; cancelled
     ones left out: they take no room), and the notes on how its names were read. Lengths
     are effective lengths.

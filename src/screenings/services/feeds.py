@@ -271,7 +271,7 @@ def _about(title: str, options: FeedOptions) -> str:
     )
 
 
-def _describe(query: ScreeningQuery, named: _Named, options: FeedOptions) -> tuple[str, str]:
+def _describe(query: ScreeningQuery, named: _Named, options: FeedOptions) -> tuple[str, str]:  # noqa: C901, PLR0912 -- a feed's title names each filter given, in one order
     """The feed's title from what the query names, and a text that identifies the feed
     (it makes the calendar's UID: the same filters give the same UID)."""
     parts: list[str] = []
@@ -397,7 +397,7 @@ class Split(NamedTuple):
     notes: list[str]
 
 
-def split_feeds(
+def split_feeds(  # noqa: C901 -- one pass over the screenings, each to its groups
     session: Session,
     query: ScreeningQuery,
     by: str,

@@ -87,7 +87,7 @@ def _people(session: Session, kept: Person, dup: Person) -> str:
     return f"{credits} credit(s) and {nominations} nomination(s)"
 
 
-def _films(session: Session, kept: Film, dup: Film) -> str:
+def _films(session: Session, kept: Film, dup: Film) -> str:  # noqa: C901, PLR0912 -- each part of a film moved to the one kept, or merged with its own
     before = snapshot(kept, *FILM_SHOWN)
     for attribute in (
         "original_title",

@@ -22,6 +22,7 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from screenings import lookup, rules, tables
+from screenings.config import Settings
 from screenings.errors import Conflict, InvalidInput, NotFound
 from screenings.filters import DATE_WORDS, SECRET, filters_for
 from screenings.query import ScreeningQuery, from_filters
@@ -69,14 +70,13 @@ def create_secret_feed(
     name: str,
     filters: Mapping[str, Any],
     *,
+    settings: Settings,
     cancelled: str = "mark",
-    dayfirst: bool | None = None,
-    default_length_minutes: int = 90,
 ) -> tuple[SecretFeed, str, list[str]]:
     """Store a secret feed of what ``filters`` (values by filter name, as
     ``query.from_filters`` takes them) select: its records resolved to ids now (kept as
     enforced references), its other filters judged as every door judges them, and the
-    words of its dates kept to be read on each request, in the ``dayfirst`` order.
+    words of its dates kept to be read on each request, in the configured date order.
     Returns the feed, its token (not stored: it cannot be shown again) and the notes on
     how names were read."""
     name = rules.clean_text(name, what="name", limit=rules.length("feed_token", "name"))
@@ -87,8 +87,8 @@ def create_secret_feed(
         filters,
         today=now.date(),
         now=now,
-        dayfirst=dayfirst,
-        default_length_minutes=default_length_minutes,
+        dayfirst=settings.dayfirst,
+        default_length_minutes=settings.default_duration_minutes,
     )
     _statement, notes = query.statement(session)  # every name resolves, and is said back
     taken = _named(session, name)
@@ -103,7 +103,7 @@ def create_secret_feed(
         insert(T).values(
             name=name,
             token_hash=token_hash(token),
-            filters=_stored(query, filters, cancelled, dayfirst),
+            filters=_stored(query, filters, cancelled, settings.dayfirst),
             include_private=query.include_private,
             **_targets(session, query),
         )
