@@ -1,8 +1,9 @@
 """The schedule in a real browser: headless Chromium (Debian's ``chromium``), driven by
 Playwright, on a real ``screenings serve`` process, at a desktop and a phone's width,
-with JavaScript off. Screenshots are kept in ``build/test-artifacts/``; with
-``SCREENINGS_UPDATE_SCREENSHOTS=1`` the README's picture (``docs/edition-page.png``) is
-made anew from the phone's view of the edition page."""
+with JavaScript off. Screenshots are kept in the test's own temporary folder (pytest's
+``tmp_path``, kept for the last three runs); with ``SCREENINGS_UPDATE_GOLDEN=1``
+(``tests.golden``) the README's picture (``docs/edition-page.png``) is made anew from
+the phone's view of the edition page."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from typing import Any
 
 import pytest
 
+from tests.golden import updating
 from tests.icalcheck import ical_check
 from tests.test_import import ROWS, write_csv
 from tests.test_web import Server, cli, free_port, start, stop
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "build" / "test-artifacts"
 README_PICTURE = ROOT / "docs" / "edition-page.png"
 CHROMIUM = Path(os.environ.get("SCREENINGS_TEST_CHROMIUM", "/usr/bin/chromium"))
 # As root in a container Chromium needs --no-sandbox; the others keep it off the network
@@ -90,8 +91,7 @@ def test_a_reader_finds_an_edition_and_subscribes_to_it(
         accept_downloads=True,
     )
     page = context.new_page()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shots = ARTIFACTS / f"{backend}-{view}"
+    shots = tmp_path / f"{backend}-{view}"
 
     def fits() -> bool:  # nothing wider than the screen: no sideways scrolling
         # A click's navigation may have committed (page.url moved) before the new
@@ -149,6 +149,6 @@ def test_a_reader_finds_an_edition_and_subscribes_to_it(
         page.screenshot(path=f"{shots}-film.png", full_page=True)
     finally:
         context.close()
-    if view == "phone" and backend == "sqlite" and os.environ.get("SCREENINGS_UPDATE_SCREENSHOTS"):
+    if view == "phone" and backend == "sqlite" and updating():
         README_PICTURE.parent.mkdir(exist_ok=True)
         shutil.copyfile(f"{shots}-edition.png", README_PICTURE)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from screenings.cli import run
 from screenings.db import create_db_engine, unit_of_work
 from screenings.migrate import upgrade_schema
 from tests import factories as make
+from tests.golden import matches
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -358,11 +358,7 @@ def test_nominations_list_film_and_person(db: str, capsys: pytest.CaptureFixture
 
 
 def _golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(actual.encode())
-    assert actual == path.read_bytes().decode(), f"{name} differs; UPDATE_GOLDEN=1 rewrites it"
+    matches(GOLDEN / name, actual.encode())
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])

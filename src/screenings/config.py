@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 from screenings.errors import InvalidInput
+from screenings.rules import canonical_zone
 
 ENV_DATABASE_URL = "SCREENINGS_DATABASE_URL"
 ENV_TIMEZONE = "SCREENINGS_TIMEZONE"
@@ -175,8 +176,6 @@ def load_settings(
         raise InvalidInput("--immutable: only for a SQLite file; the database is not one")
     zone = env.get(ENV_TIMEZONE) or None
     if zone is not None:  # in the zone rule's spelling, as every zone the catalogue keeps
-        from screenings.rules import canonical_zone
-
         zone = canonical_zone(zone, what=ENV_TIMEZONE)
     if dayfirst is None and env.get(ENV_DATE_ORDER):
         order = env[ENV_DATE_ORDER].strip().lower()

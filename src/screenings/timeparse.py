@@ -8,6 +8,7 @@ that function.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -472,7 +473,6 @@ def _month_number(word: str) -> int | None:
 
 
 def _month(year: int, month: int) -> DateRange:
-    import calendar
 
     last = calendar.monthrange(year, month)[1]
     return DateRange(dt.date(year, month, 1), dt.date(year, month, last))

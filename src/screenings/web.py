@@ -30,6 +30,7 @@ import contextlib
 import datetime as dt
 import gzip
 import hashlib
+import json
 import os
 import re
 import sys
@@ -572,7 +573,6 @@ class FeedApp:
 
     def _render_index(self, session: Session, base: str) -> tuple[str, bytes]:
         """Every feed that may be named in public, with its title and address."""
-        import json
 
         from screenings.services.published import public_feeds
 

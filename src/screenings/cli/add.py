@@ -3,6 +3,7 @@ screenings, awards and nominations into the catalogue, and say back what was sto
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -232,7 +233,6 @@ def screening(
     Example: screenings add screening "The Defector" --on "11 June 2013" --city London
     --kind special --audience "Members of Parliament" --private --timezone Europe/London
     """
-    import datetime as dt
 
     from screenings.services.schedule import add_screening
 

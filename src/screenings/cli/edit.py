@@ -3,12 +3,14 @@ say back what it is now. Every change a calendar would show bumps the screenings
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
 
 from screenings.cli.context import pairs, state, write
 from screenings.cli.options import decimal_number, whole_number
+from screenings.errors import InvalidInput
 
 app = typer.Typer(
     help="Change a record; calendars see the change. An option given as '' clears that "
@@ -185,7 +187,6 @@ def screening(
 
     Example: screenings edit screening 3 --at 18:30 --venue "Showroom Cinema"
     """
-    import datetime as dt
 
     from screenings.services.schedule import edit_screening
 
@@ -244,7 +245,6 @@ def postpone(
 def _set(
     ctx: typer.Context, what: str, ident: str, status: str, reason: str | None, verb: str
 ) -> None:
-    from screenings.errors import InvalidInput
     from screenings.services.schedule import set_status
 
     if what != "screening":

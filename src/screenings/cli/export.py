@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,6 +12,7 @@ import typer
 from screenings.cli.context import state
 from screenings.cli.filters import screening_query, with_filters
 from screenings.errors import InvalidInput
+from screenings.outputs import output_format
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -80,7 +82,6 @@ def export(
 
       screenings export csv --film "The Defector"
     """
-    from screenings.outputs import output_format
 
     chosen = output_format(fmt, what="export")
     _check_split(fmt, split_by, out_dir, output, title)
@@ -222,7 +223,6 @@ def _say_split(split: Any, outcome: Any, out_dir: Path) -> None:
 def _to_stdout(pieces: Any) -> None:
     """Write to stdout, streamed. A reader that stops reading (``| head``) or a full
     device is reported by ``screenings.cli.run``, as for every command."""
-    import sys
 
     out = sys.stdout.buffer
     for piece in pieces:

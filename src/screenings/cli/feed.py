@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 
 from screenings.cli.context import state
 from screenings.cli.filters import with_filters
+from screenings.errors import InvalidInput
 
 app = typer.Typer(
     help="Secret feeds: a feed address that holds a random token, to hand to a group "
@@ -114,9 +116,6 @@ def revoke(
 
 
 def _base(url: str | None, what: str = "--base-url") -> str:
-    from urllib.parse import urlsplit
-
-    from screenings.errors import InvalidInput
 
     if url is None:
         return "http://127.0.0.1:8000"

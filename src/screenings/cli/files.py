@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from screenings.errors import InvalidInput
+from screenings.records import FeedIndexEntry
 
 if TYPE_CHECKING:
     from screenings.services.feeds import Split
@@ -204,7 +205,6 @@ def publish_split(split: Split, out_dir: Path, *, allow_empty: bool = False) -> 
     """
     from screenings.exporters.ical import assemble
     from screenings.exporters.index import render_index_html, render_index_json
-    from screenings.records import FeedIndexEntry
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import gc
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +17,8 @@ import typer
 from screenings.cli.context import pairs, state
 from screenings.cli.options import MonthFirst, context_names, day_order
 from screenings.errors import InvalidInput
+from screenings.records import RowIssue
+from screenings.timeparse import parse_time, zone_name
 
 if TYPE_CHECKING:
     from screenings.parsers.lineup import LineupOptions, Parsed
@@ -128,8 +130,6 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
         parse_lineup,
         parse_lineup_files,
     )
-    from screenings.records import RowIssue
-    from screenings.timeparse import parse_time, zone_name
 
     if len(files) > 2:
         raise InvalidInput("FILE: give one file, or a films file and a screenings file")
@@ -372,8 +372,6 @@ class _Progress:
 
 def _open(path: Path) -> Any:
     if str(path) == "-":
-        from contextlib import nullcontext
-
         return nullcontext(sys.stdin.buffer)
     try:
         return path.open("rb")

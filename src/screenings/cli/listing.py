@@ -12,6 +12,7 @@ from screenings.cli.render import emit, say_notes
 from screenings.errors import InvalidInput
 from screenings.filters import CLI, FILTERS, filters_for
 from screenings.outputs import FORMATS
+from screenings.records import ScreeningView
 
 KINDS = (
     "screenings",
@@ -116,8 +117,6 @@ def list_(
     engine = state(ctx).reader()
     with unit_of_work(engine, write=False) as session:
         if kind == "screenings":
-            from screenings.records import ScreeningView
-
             query = screening_query(settings, filters, limit=limit, sort=sort)
             if fmt != "table":
                 from screenings.cli.export import write_output

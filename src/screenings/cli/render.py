@@ -10,14 +10,19 @@ from typing import Any
 
 import typer
 
+from screenings.outputs import FORMATS
 from screenings.records import (
     AwardView,
+    EditionShow,
     EditionView,
+    FestivalShow,
     FestivalView,
     FilmView,
     NominationView,
+    PersonShow,
     PersonView,
     ScreeningView,
+    VenueShow,
     VenueView,
 )
 
@@ -161,8 +166,6 @@ def _line(values: Sequence[str], widths: Sequence[int], gap: int) -> str:
 def emit(kind: str, view_type: type, rows: Sequence[Any], fmt: str) -> None:
     """Write rows to stdout: a table, or a format of rows (``outputs.FORMATS``)."""
     if fmt != "table":
-        from screenings.outputs import FORMATS
-
         render = FORMATS[fmt].rows
         assert render is not None, f"{fmt} renders no rows"
         typer.echo(render(kind, view_type, rows).decode(), nl=False)
@@ -313,7 +316,6 @@ def film_page(show: Any) -> str:  # noqa: C901, PLR0912 -- one block per part of
 
 def record_page(show: Any) -> str:
     """``show person|festival|edition|venue`` as text."""
-    from screenings.records import EditionShow, FestivalShow, PersonShow, VenueShow
 
     if isinstance(show, PersonShow):
         lines = [f"{show.person.name}  #{show.person.id}", "Films"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 
@@ -78,8 +79,6 @@ def serve(
     what = "--base-url" if base_url is not None else "SCREENINGS_BASE_URL"
     base_url = base_url or state(ctx).settings.base_url
     if base_url is not None:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(base_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise InvalidInput(f"{what}: expected http(s)://HOST[:PORT][/PATH], got {base_url!r}")

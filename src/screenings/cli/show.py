@@ -9,6 +9,8 @@ import typer
 from screenings.cli.context import state
 from screenings.cli.render import say_notes
 from screenings.errors import InvalidInput
+from screenings.outputs import FORMATS
+from screenings.records import FilmShow, ScreeningView
 
 SHOWN = ("film", "person", "festival", "edition", "venue", "screening")
 
@@ -38,14 +40,11 @@ def show(
         saved = getattr(shows, f"show_{kind}")(session, settings, name)
     say_notes(saved.notes)
     if fmt == "json":
-        from screenings.outputs import FORMATS
-
         render = FORMATS["json"].record
         assert render is not None
         typer.echo(render(kind, saved.record).decode(), nl=False)
         return
     from screenings.cli.render import describe_screening, film_page, record_page
-    from screenings.records import FilmShow, ScreeningView
 
     record = saved.record
     if isinstance(record, FilmShow):

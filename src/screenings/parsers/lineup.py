@@ -16,7 +16,7 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, TypeVar
 
 from screenings import rules
@@ -338,7 +338,6 @@ def _joined(films: Parsed, screenings: Parsed) -> Iterator[LineupRow | FilmRow |
 
 
 def _kind(options: LineupOptions, kind: str) -> LineupOptions:
-    from dataclasses import replace
 
     return replace(options, file_kind=options.file_kind or kind)
 

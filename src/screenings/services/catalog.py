@@ -39,6 +39,7 @@ from screenings.services.changes import (
 )
 from screenings.services.fields import FloatOrClear, IntOrClear
 from screenings.services.published import still_retired
+from screenings.timeparse import parse_when
 
 R = TypeVar("R")
 RS = tables.retired_slug
@@ -444,7 +445,6 @@ def add_edition(
 def _day(text: str | None, what: str, dayfirst: bool | None, year: int) -> dt.date | None:
     """A day as typed (``timeparse.parse_when``), one without a year in ``year``; None for
     None or ``""``."""
-    from screenings.timeparse import parse_when
 
     if text is None or cleared(text):
         return None

@@ -10,7 +10,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
+from screenings.errors import InvalidInput
 from screenings.models import Credit, Edition, Screening, utcnow
+from screenings.timeparse import wall_to_utc
 
 # What a calendar shows of a screening: a change to one of these bumps its sequence
 # (an edit, or an import).
@@ -84,8 +86,6 @@ def retime(session: Session) -> list[Moved]:
     """Recompute every derived UTC instant from the stored wall time and zone (after the
     zone database changed a zone's rules); bump each screening that moved. A wall time
     that no longer exists is reported, and left as it was."""
-    from screenings.errors import InvalidInput
-    from screenings.timeparse import wall_to_utc
 
     moved: list[Moved] = []
     rows = session.execute(

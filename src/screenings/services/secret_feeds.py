@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from screenings import lookup, rules, tables
+from screenings import lookup, models, rules, tables
 from screenings.config import Settings
 from screenings.errors import Conflict, InvalidInput, NotFound
 from screenings.filters import DATE_WORDS, SECRET, filters_for
@@ -295,7 +295,6 @@ def _view(session: Session, row: Any) -> SecretFeed:
 
 
 def _described(session: Session, row: Any, filters: dict[str, Any]) -> list[str]:
-    from screenings import models
 
     model = {
         "film": models.Film,
