@@ -524,3 +524,67 @@ def _offset_text(offset: dt.timedelta | None) -> str:
     minutes = int(offset.total_seconds()) // 60
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+# --- The words of a screening's time, as a person gives them ---------------------------
+
+
+def read_when(
+    on: str | None,
+    at: str | None,
+    *,
+    dayfirst: bool | None,
+    year: int | None,
+    today: dt.date | None = None,
+) -> When:
+    """``on`` a date with ``at`` a time, or ``at`` a date and time, as one ``When``;
+    ``year`` is the edition's, for a date written without one. ``at`` empty or a word
+    for a time not known yet (``TBA``) gives the date with no time. An error is about
+    the field ``on`` or ``at``."""
+    if on is None and at is None:
+        raise InvalidInput(
+            "a date is required ({on} DATE [{at} TIME], or {at} DATETIME)",
+            field="on",
+            mentions=("on", "at"),
+        )
+    no_time_given = at is not None and no_time(at)
+    if on is not None:
+        when = parse_when(on, what="on", dayfirst=dayfirst, today=today, year=year)
+        if at is None:
+            return when
+        if when.time is not None:
+            raise InvalidInput("{on} already gives a time", field="at", mentions=("on",))
+        time = None if no_time_given else parse_time(at, what="at")
+        return When(when.day, time, None, when.note)
+    assert at is not None
+    if no_time_given:
+        raise InvalidInput(
+            f"{at[:80]!r} is no date; give the date with {{on}}", field="at", mentions=("on",)
+        )
+    if looks_like_time(at):
+        parse_time(at, what="at")  # a time that is none is said first
+        raise InvalidInput(
+            f"{at!r} is a time alone; give the date with {{on}}", field="at", mentions=("on",)
+        )
+    when = parse_when(at, what="at", dayfirst=dayfirst, today=today, year=year)
+    if when.time is None:
+        raise InvalidInput(
+            f"{at[:80]!r} has no time; use {{on}} for a date alone", field="at", mentions=("on",)
+        )
+    return when
+
+
+def no_time(at: str) -> bool:
+    """True for an ``at`` that says the time is not known: empty, or ``TBA`` and the like."""
+    return not at.strip() or time_unknown(at)
+
+
+def read_day(text: str | None, what: str, dayfirst: bool | None, year: int) -> dt.date | None:
+    """A day as typed (``parse_when``), one without a year in ``year``; None for None or
+    ``""`` (an edit clears the day). A time given with it is refused."""
+    if text is None or not text.strip():
+        return None
+    when = parse_when(text, what=what, dayfirst=dayfirst, year=year)
+    if when.time is not None:
+        raise InvalidInput(f"{text[:80]!r} has a time; expected a day", field=what)
+    return when.day

@@ -9,7 +9,6 @@ In an edit, ``""`` clears an optional value (numbers included) and None leaves i
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -39,7 +38,7 @@ from screenings.services.changes import (
 )
 from screenings.services.fields import FloatOrClear, IntOrClear
 from screenings.services.published import still_retired
-from screenings.timeparse import parse_when
+from screenings.timeparse import read_day
 
 R = TypeVar("R")
 RS = tables.retired_slug
@@ -423,8 +422,8 @@ def add_edition(
     chosen = found.record
     check_year(year, "year")
     label = check_text(label, "label", "edition", "label")
-    starts_on = _day(starts, "starts", dayfirst, year)
-    ends_on = _day(ends, "ends", dayfirst, year)
+    starts_on = read_day(starts, "starts", dayfirst, year)
+    ends_on = read_day(ends, "ends", dayfirst, year)
     rules.edition_days(year, starts_on, ends_on, what_first="starts", what_last="ends")
     for edition in chosen.editions:
         if edition.year == year and name_key(edition.label or "") == name_key(label or ""):
@@ -440,18 +439,6 @@ def add_edition(
     session.add(edition)
     session.flush()
     return Saved(edition_view(session, edition), (found.note,) if found.note else ())
-
-
-def _day(text: str | None, what: str, dayfirst: bool | None, year: int) -> dt.date | None:
-    """A day as typed (``timeparse.parse_when``), one without a year in ``year``; None for
-    None or ``""``."""
-
-    if text is None or cleared(text):
-        return None
-    when = parse_when(text, what=what, dayfirst=dayfirst, year=year)
-    if when.time is not None:
-        raise InvalidInput(f"{text[:80]!r} has a time; expected a day", field=what)
-    return when.day
 
 
 def edition_view(session: Session, edition: Edition) -> EditionView:
@@ -818,9 +805,9 @@ def edit_edition(
     if label is not None:
         edition.label = check_text(label, "label", "edition", "label")
     if starts is not None:
-        edition.starts_on = _day(starts, "starts", dayfirst, edition.year)
+        edition.starts_on = read_day(starts, "starts", dayfirst, edition.year)
     if ends is not None:
-        edition.ends_on = _day(ends, "ends", dayfirst, edition.year)
+        edition.ends_on = read_day(ends, "ends", dayfirst, edition.year)
     rules.edition_days(
         edition.year,
         edition.starts_on,

@@ -43,14 +43,7 @@ from screenings.services.catalog import (
 from screenings.services.catalog import place as place_name
 from screenings.services.changes import SCREENING_SHOWN, bump, snapshot
 from screenings.services.fields import IntOrClear
-from screenings.timeparse import (
-    When,
-    looks_like_time,
-    parse_time,
-    parse_when,
-    resolve_local,
-    time_unknown,
-)
+from screenings.timeparse import When, looks_like_time, no_time, read_when, resolve_local
 
 
 def edition_for(
@@ -142,55 +135,6 @@ def selection_record(selection: Selection) -> dict[str, Any]:
     }
 
 
-def when_from(
-    on: str | None,
-    at: str | None,
-    *,
-    dayfirst: bool | None,
-    year: int | None,
-    today: dt.date | None = None,
-) -> When:
-    """``on`` a date with ``at`` a time, or ``at`` a date and time, as one ``When``;
-    ``year`` is the edition's, for a date written without one. ``at`` empty or a word
-    for a time not known yet (``TBA``) gives the date with no time."""
-    if on is None and at is None:
-        raise InvalidInput(
-            "a date is required ({on} DATE [{at} TIME], or {at} DATETIME)",
-            field="on",
-            mentions=("on", "at"),
-        )
-    no_time = at is not None and _no_time(at)
-    if on is not None:
-        when = parse_when(on, what="on", dayfirst=dayfirst, today=today, year=year)
-        if at is None:
-            return when
-        if when.time is not None:
-            raise InvalidInput("{on} already gives a time", field="at", mentions=("on",))
-        time = None if no_time else parse_time(at, what="at")
-        return When(when.day, time, None, when.note)
-    assert at is not None
-    if no_time:
-        raise InvalidInput(
-            f"{at[:80]!r} is no date; give the date with {{on}}", field="at", mentions=("on",)
-        )
-    if looks_like_time(at):
-        parse_time(at, what="at")  # a time that is none is said first
-        raise InvalidInput(
-            f"{at!r} is a time alone; give the date with {{on}}", field="at", mentions=("on",)
-        )
-    when = parse_when(at, what="at", dayfirst=dayfirst, today=today, year=year)
-    if when.time is None:
-        raise InvalidInput(
-            f"{at[:80]!r} has no time; use {{on}} for a date alone", field="at", mentions=("on",)
-        )
-    return when
-
-
-def _no_time(at: str) -> bool:
-    """True for an ``at`` that says the time is not known: empty, or ``TBA`` and the like."""
-    return cleared(at) or time_unknown(at)
-
-
 def add_screening(
     session: Session,
     settings: Settings,
@@ -231,7 +175,7 @@ def add_screening(
     timezone = zone(timezone, "timezone")
     chosen_film = lookup.find_film(session, film).take(notes)
     chosen_edition = edition_for(session, edition, festival, year, notes)
-    when = when_from(
+    when = read_when(
         on,
         at,
         dayfirst=settings.dayfirst,
@@ -526,12 +470,12 @@ def _new_when(
     """Where an edit's ``on``/``at`` put ``screening`` in time: ``at`` a time alone (or
     none) keeps the date, ``on`` alone keeps the time; a date without a year is in the
     year of the screening's edition."""
-    if on is None and at is not None and (_no_time(at) or looks_like_time(at)):
+    if on is None and at is not None and (no_time(at) or looks_like_time(at)):
         on = screening.local_date.isoformat()  # a time alone, or none, keeps the date
     if on is None and at is None:
         return When(screening.local_date, screening.local_time)
     year = screening.edition.year if screening.edition else None
-    when = when_from(on, at, dayfirst=dayfirst, today=today, year=year)
+    when = read_when(on, at, dayfirst=dayfirst, today=today, year=year)
     if on is not None and at is None and when.time is None:
         return When(when.day, screening.local_time)
     return when
