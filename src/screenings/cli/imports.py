@@ -18,7 +18,6 @@ from screenings.cli.context import pairs, state
 from screenings.cli.options import MonthFirst, context_names, day_order
 from screenings.errors import InvalidInput
 from screenings.records import RowIssue
-from screenings.timeparse import parse_time, zone_name
 
 if TYPE_CHECKING:
     from screenings.parsers.lineup import LineupOptions, Parsed
@@ -130,6 +129,7 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
         parse_lineup,
         parse_lineup_files,
     )
+    from screenings.timeparse import parse_time, zone_name  # zoneinfo: not for --help
 
     if len(files) > 2:
         raise InvalidInput("FILE: give one file, or a films file and a screenings file")

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 import typer
 
 from screenings.errors import InvalidInput, Names
-from screenings.rules import day_order as order_rule
 from screenings.services.fields import FloatOrClear, IntOrClear
 
 # Beside a command's own --dayfirst, whose help says what the two do (``day_order``).
@@ -113,4 +112,7 @@ def decimal_number(text: str | None, what: str) -> FloatOrClear | None:
 def day_order(dayfirst: bool, monthfirst: bool) -> bool | None:
     """The date order ``--dayfirst``/``--monthfirst`` say (True day first, False month
     first, None neither); both at once are refused (``rules.day_order``)."""
+    # Here, not at the top: the rules read unicodedata and urllib, which --help never needs.
+    from screenings.rules import day_order as order_rule
+
     return order_rule(dayfirst, monthfirst, what="--dayfirst, --monthfirst")
