@@ -3,7 +3,8 @@
 Every value a service here takes is judged by the rules of the column it lands in
 (``screenings.rules``: text hygiene and length, the web address rule, the zone rule,
 years), before the database sees it, so that SQLite and PostgreSQL keep and refuse
-alike; messages name a value as the calling door does (``names``, ``services.fields``).
+alike; an error is about the field a value was given as (``field="website"``), which
+the calling door names in its own terms (``errors.ScreeningsError.said``).
 In an edit, ``""`` clears an optional value (numbers included) and None leaves it.
 """
 

@@ -1,8 +1,8 @@
 """The programme: films' selections in editions, and dated screenings.
 
 As in ``services.catalog``: every value is judged by the rules of the column it lands
-in before the database sees it, messages name a value as the door does (``names``),
-and in an edit ``""`` clears an optional value.
+in before the database sees it, an error is about the field a value was given as (the
+door names it), and in an edit ``""`` clears an optional value.
 """
 
 from __future__ import annotations
