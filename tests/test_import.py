@@ -659,6 +659,31 @@ def test_two_screenings_with_ids_swap_slots(cli: Cli, tmp_path: Path) -> None:
 def test_sync_on_special_screenings_says_it_does_nothing(cli: Cli, tmp_path: Path) -> None:
     lineup = write_csv(tmp_path / "s.csv", [["The Defector", "London", "2013-06-11", "special"]],
                        ["Title", "City", "Date", "Kind"])  # fmt: skip
-    code, _out, err = cli("import", str(lineup), "--sync")
+    report = tmp_path / "report.jsonl"
+    code, _out, err = cli("import", str(lineup), "--sync", "--report", str(report))
     assert code == 0, err
     assert "--sync: the file names no festival edition" in err
+    # The report names the option as the command line does.
+    warnings = [
+        r for r in map(json.loads, report.read_text().splitlines()) if r["type"] == "warning"
+    ]
+    assert [w["message"][:46] for w in warnings] == [
+        "--sync: the file names no festival edition, so"
+    ]
+
+
+def test_a_row_with_no_zone_says_which_option_gives_one(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SCREENINGS_TIMEZONE")
+    lineup = write_csv(tmp_path / "z.csv", [["The Defector", "London", "2013-06-11 18:00"]],
+                       ["Title", "City", "Date"])  # fmt: skip
+    report = tmp_path / "report.jsonl"
+    code, _out, err = cli("import", str(lineup), "--report", str(report))
+    assert code == 2
+    assert err.rstrip().endswith(
+        "no time zone is known for this screening; add a Timezone column, pass --timezone, "
+        "or set SCREENINGS_TIMEZONE; nothing was imported"
+    ), err
+    (rejected,) = map(json.loads, report.read_text().splitlines())
+    assert rejected["message"].endswith("pass --timezone, or set SCREENINGS_TIMEZONE")

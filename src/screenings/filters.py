@@ -37,7 +37,9 @@ class Filter:
 
 
 _ALL = frozenset({CLI, WEB, SECRET})
-_NAMED = frozenset({CLI, SECRET})  # the feed server names a record by its address instead
+# The feed server names a record by its address, and offers no relative start, no year
+# apart from its edition, and never private screenings: these filters are not its.
+_NAMED = frozenset({CLI, SECRET})
 FILTERS: tuple[Filter, ...] = (
     Filter("film", "film", str, "A film: title, unique prefix, 'Title (2012)' or #ID.",
            _NAMED, refers="film"),
@@ -48,7 +50,7 @@ FILTERS: tuple[Filter, ...] = (
     Filter("edition", "edition", str, "An edition: 'Sheffield Doc/Fest 2013'.",
            _NAMED, refers="edition"),
     # With the festival, an edition: a secret feed keeps the edition.
-    Filter("year", "year", int, "With --festival: that edition. Films: the film's year.",
+    Filter("year", "year", int, "With --festival: that edition.",
            _NAMED),
     Filter("venue", "venue", str, "A venue: name, 'Name (City)' or #ID.",
            _NAMED, refers="venue"),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from screenings.errors import InvalidInput
+from screenings.records import ScreeningView
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -63,8 +64,6 @@ def _calendar(session: Session, query: ScreeningQuery, options: FeedOptions) -> 
 
 def _records(name: str) -> Callable[[Session, ScreeningQuery, FeedOptions], Output]:
     def screenings(session: Session, query: ScreeningQuery, options: FeedOptions) -> Output:
-        from screenings.records import ScreeningView
-
         found = options.shown(query).run(session)
         data = FORMATS[name].rows(  # type: ignore[misc]
             "screenings", ScreeningView, found.screenings

@@ -153,15 +153,15 @@ class ScreeningQuery:
                 if not kept:
                     raise InvalidInput("empty", field=field)
                 changes[field] = kept
-        kinds = []
-        for kind in self.kinds:
-            word = rules.open_word(kind, what="kind", limit=rules.length("screening", "kind"))
-            if not word:
-                raise InvalidInput(
-                    "empty; expected e.g. regular, special, gala, press", field="kind"
-                )
-            kinds.append(word)
-        changes["kinds"] = tuple(kinds)
+        changes["kinds"] = tuple(
+            rules.required_word(
+                kind,
+                what="kind",
+                limit=rules.length("screening", "kind"),
+                example=rules.SCREENING_KIND_EXAMPLE,
+            )
+            for kind in self.kinds
+        )
         changes["statuses"] = tuple(
             rules.closed_word(status, rules.SCREENING_STATUSES, what="status")
             for status in self.statuses

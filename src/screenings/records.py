@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 
@@ -256,10 +257,21 @@ class RowIssue(NamedTuple):
     # cancelling the screening the row may be.
     title: str | None = None
     external_id: str | None = None
+    # The fields the message refers to, each written ``{field}`` in it for the door to
+    # name (``errors.ScreeningsError``): "give an Edition column or {year}".
+    mentions: tuple[str, ...] = ()
+
+    def said(self, names: Callable[[str], str] = lambda field: field) -> str:
+        """``str(self)``, each field it mentions named as ``names`` names it."""
+        line = str(self)
+        for field in self.mentions:
+            line = line.replace("{" + field + "}", names(field))
+        return line
 
     def __str__(self) -> str:
         """One line; the column, the value and whatever the message quotes of either are
-        cut to their first 80 characters (a cell may be a megabyte)."""
+        cut to their first 80 characters (a cell may be a megabyte); a field it mentions
+        stays ``{field}`` (``said`` names it)."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         column = f" column {shorten(self.column)!r}:" if self.column else ""
         value = ""

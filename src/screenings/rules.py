@@ -38,6 +38,7 @@ SELECTION_STATUSES = ("selected", "competition", "out_of_competition", "withdraw
 NOMINATION_RESULTS = ("nominated", "won", "special_mention")
 # Open vocabularies (credit role, link kind, screening kind) are free lower-case text;
 # these only document the usual values.
+SCREENING_KIND_EXAMPLE = "regular, special, gala, press"
 COMMON_CREDIT_ROLES = ("director", "producer", "writer", "editor", "cinematographer", "composer")
 COMMON_LINK_KINDS = ("trailer", "website", "interactive", "review", "press_kit")
 COMMON_SCREENING_KINDS = ("regular", "special", "gala", "press", "industry", "premiere")
@@ -259,6 +260,15 @@ def open_word(value: str, *, what: str, limit: int) -> str:
     return check_length(
         "_".join(clean_text(value, what=what).lower().split()), what=what, limit=limit
     )
+
+
+def required_word(value: str, *, what: str, limit: int, example: str) -> str:
+    """A word of an open vocabulary that must be given (``open_word``); ``InvalidInput``
+    about ``what``, with an ``example`` of such words, when it has no word."""
+    word = open_word(value, what=what, limit=limit)
+    if not word:
+        raise InvalidInput(f"empty; expected e.g. {example}", field=what)
+    return word
 
 
 # Other words programmes and people write for a word of a closed vocabulary, read as it

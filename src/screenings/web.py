@@ -72,7 +72,11 @@ StartResponse = Callable[..., Any]
 CACHE_CONTROL = "public, max-age=300"
 # A secret feed is for its holder only: no shared cache keeps it, no browser stores it.
 SECRET_CACHE_CONTROL = "private, no-store"
-_SECRET = re.compile(r"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>ics|json)\Z")
+# The registered formats a feed is served in (``outputs.FORMATS``): a calendar and its
+# screenings in the output contract. CSV is for files (``export``), not subscriptions.
+SERVED = ("ics", "json")
+_EXTENSION = "|".join(FORMATS[name].extension for name in SERVED)
+_SECRET = re.compile(rf"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>{_EXTENSION})\Z")
 CACHED_RESPONSES = 512
 CACHED_BYTES = 128 * 1024 * 1024  # per worker, both representations counted
 KINDS = {
@@ -84,7 +88,7 @@ KINDS = {
 }
 _ROUTE = re.compile(
     r"^/feeds/(?:(?P<all>all)|(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+))"
-    r"\.(?P<format>ics|json)\Z"
+    rf"\.(?P<format>{_EXTENSION})\Z"
 )
 # Query parameters: the filters the feed server offers (``filters.FILTERS``), by name,
 # and its own two; the repeatable ones.
@@ -92,7 +96,7 @@ PARAMETERS = (*(f.name for f in filters_for(WEB)), "cancelled", "role")
 REPEATABLE = {f.name for f in filters_for(WEB) if f.type is list}
 HTML = "text/html; charset=utf-8"  # a page's: the feeds' are their formats' (``outputs``)
 # The slug in a page's or a feed's path, for a redirect to another.
-_LAST_SLUG = re.compile(r"/[a-z0-9-]+(?=(?:\.(?:ics|json))?\Z)")
+_LAST_SLUG = re.compile(rf"/[a-z0-9-]+(?=(?:\.(?:{_EXTENSION}))?\Z)")
 # The schedule pages: ``/`` and one page per public record.
 _PAGE = re.compile(r"^/(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+)\Z")
 # A Host header as a client may send it: a name or an address, and a port.

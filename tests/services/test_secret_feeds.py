@@ -93,3 +93,19 @@ def test_a_feed_name_is_one_feed_and_never_empty(session: Session) -> None:
     with pytest.raises(InvalidInput) as refused:
         create_secret_feed(session, "later", {"in": "someday"}, settings=SETTINGS)
     assert refused.value.field == "in"
+
+
+@pytest.mark.usefixtures("sheffield")
+def test_a_feed_says_its_filters_by_their_names(session: Session) -> None:
+    feed, _token, _ = create_secret_feed(
+        session,
+        "press",
+        {"status": ["Canceled", "postponed"], "kind": ["Gala"], "upcoming": True, "on": "today"},
+        settings=SETTINGS,
+    )
+    assert feed.filters == [
+        "on: today (read on each request)",
+        "upcoming (read on each request)",
+        "status: cancelled, postponed",
+        "kind: gala",
+    ]

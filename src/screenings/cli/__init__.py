@@ -181,9 +181,7 @@ def _names(command_line: typer.Typer | None, args: list[str]) -> Names:
     """How the command that ran names a field (``options.command_names``)."""
     if command_line is None:
         return own
-    from screenings.cli.options import command_names
-
-    return command_names(typer.main.get_command(command_line), args)
+    return options.command_names(typer.main.get_command(command_line), args)
 
 
 def _fail(message: str, code: int) -> int:

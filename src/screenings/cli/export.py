@@ -83,7 +83,7 @@ def export(
       screenings export csv --film "The Defector"
     """
 
-    chosen = output_format(fmt, what="export")
+    chosen = output_format(fmt, what="fmt")
     _check_split(fmt, split_by, out_dir, output, title)
     if fmt != "ics" and (title is not None or refresh != "12h"):
         raise InvalidInput(f"--{'title' if title is not None else 'refresh'}: only for ics feeds")

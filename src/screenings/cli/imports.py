@@ -16,7 +16,7 @@ import typer
 
 from screenings.cli.context import pairs, state
 from screenings.cli.options import MonthFirst, context_names, day_order
-from screenings.errors import InvalidInput
+from screenings.errors import InvalidInput, Message
 from screenings.records import RowIssue
 
 if TYPE_CHECKING:
@@ -229,9 +229,14 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
 
     emit = None
     if sink is not None:
+        names = context_names(ctx)
+
+        def plain(value: Any) -> Any:  # a message names its fields as this command does
+            return value.said(names) if isinstance(value, Message) else _plain(value)
 
         def emit(record: dict[str, Any]) -> None:
-            sink.write(json.dumps(record, default=_plain, ensure_ascii=False) + "\n")
+            record.pop("mentions", None)  # a parser's warning: its message names none
+            sink.write(json.dumps(record, default=plain, ensure_ascii=False) + "\n")
 
     settings = state(ctx).settings
     progress = _Progress(parsed.name) if sys.stderr.isatty() else None
@@ -327,7 +332,7 @@ def _problems(found: ImportReport, report_path: Path | None, ctx: typer.Context)
     """Rejected rows, warnings and possible moves on stderr, up to a limit; a field they
     name is this command's option (``--sync``)."""
     names = context_names(ctx)
-    lines = [f"rejected: {issue}" for issue in found.issues]
+    lines = [f"rejected: {issue.said(names)}" for issue in found.issues]
     lines += [f"warning: {w.said(names)}" for w in found.warnings]
     lines += [f"possible move: {m.said(names)}" for m in found.possible_moves]
     for line in lines[:SHOWN_PROBLEMS]:

@@ -31,8 +31,10 @@ def show(
 
     if kind not in SHOWN:
         raise InvalidInput(f"show: unknown kind {kind!r}; expected one of {', '.join(SHOWN)}")
-    if fmt not in {"table", "json"}:
-        raise InvalidInput(f"--format: unknown format {fmt!r}; expected table or json")
+    # The terminal's page, or a registered format that has a form for one record.
+    formats = ["table", *(name for name, each in FORMATS.items() if each.record)]
+    if fmt not in formats:
+        raise InvalidInput(f"--format: unknown format {fmt!r}; expected {' or '.join(formats)}")
     settings = state(ctx).settings
     with unit_of_work(state(ctx).reader(), write=False) as session:
         from screenings.services import show as shows
@@ -40,7 +42,7 @@ def show(
         saved = getattr(shows, f"show_{kind}")(session, settings, name)
     say_notes(saved.notes)
     if fmt == "json":
-        render = FORMATS["json"].record
+        render = FORMATS[fmt].record
         assert render is not None
         typer.echo(render(kind, saved.record).decode(), nl=False)
         return

@@ -838,7 +838,7 @@ class _RowReader:
             try:
                 parsed = parse_when(text_date, what="date", dayfirst=self.dayfirst, year=year)
             except InvalidInput as exc:
-                raise self.bad(target, text_date, _strip_what(exc.message)) from None
+                raise self.bad(target, text_date, exc.detail) from None
             self.read.keep("date", (text_date, year), parsed)
         if parsed.offset is not None:
             raise self.bad(
@@ -857,7 +857,7 @@ class _RowReader:
                 try:
                     local_time = self.read.keep("time", text_time, parse_time(text_time))
                 except InvalidInput as exc:
-                    raise self.bad("time", text_time, _strip_what(exc.message)) from None
+                    raise self.bad("time", text_time, exc.detail) from None
         starts_at = self.options.day_starts_at
         if local_time is not None and starts_at is not None and local_time < starts_at:
             day = day + dt.timedelta(days=1)
@@ -882,7 +882,7 @@ class _RowReader:
             try:
                 until = parse_time(end)
             except InvalidInput as exc:
-                raise self.bad("end", end, _strip_what(exc.message)) from None
+                raise self.bad("end", end, exc.detail) from None
             duration = (
                 dt.datetime.combine(day or dt.date.min, until)
                 - dt.datetime.combine(day or dt.date.min, time)
@@ -1079,7 +1079,7 @@ def _ruled(rule: Callable[..., _T], column: str | None, value: str, **given: Any
     try:
         return rule(value, what=what, **given)
     except InvalidInput as exc:
-        raise _Bad(column, value, exc.message.removeprefix(f"{what}: ")) from None
+        raise _Bad(column, value, exc.detail) from None
 
 
 def _plain(values: Sequence[str]) -> bool:
@@ -1089,8 +1089,3 @@ def _plain(values: Sequence[str]) -> bool:
     at once; ``str.isprintable`` is false for every control and every other whitespace."""
     joined = "|".join(values)
     return joined.isprintable() and "  " not in joined
-
-
-def _strip_what(message: str) -> str:
-    """timeparse says "date: ..." or "time: ..."; a row issue names its column instead."""
-    return message.split(": ", 1)[1] if ": " in message else message

@@ -132,10 +132,7 @@ def check_word(value: str, what: str, table: str, column: str, example: str) -> 
     """A word of an open vocabulary (a credit role, a link kind, a screening kind) as
     ``table.column`` keeps it: clean text (``rules.clean_text``), lower-case, its words
     joined by ``_``, within the column's length; ``InvalidInput`` when empty."""
-    word = rules.open_word(value, what=what, limit=rules.length(table, column))
-    if not word:
-        raise InvalidInput(f"empty; expected e.g. {example}", field=what)
-    return word
+    return rules.required_word(value, what=what, limit=rules.length(table, column), example=example)
 
 
 def cleared(value: Any) -> bool:
@@ -504,7 +501,7 @@ def _check_position(latitude: float | None, longitude: float | None) -> None:
     if (latitude is None) != (longitude is None):
         raise InvalidInput(
             "give {latitude} and {longitude} together",
-            field="latitude",
+            field="latitude" if latitude is not None else "longitude",
             mentions=("latitude", "longitude"),
         )
     if latitude is not None and not -90 <= latitude <= 90:

@@ -81,13 +81,14 @@ class ImportRejected(InvalidInput):
     def __init__(self, report: ImportReport) -> None:
         rejected = report.counts["rejected"]
         if len(report.issues) == 1 and report.counts["rows"] == 1:
-            message = f"{report.issues[0]}; nothing was imported"  # the file, or its one row
+            issue = report.issues[0]  # the file, or its one row
+            super().__init__(f"{issue}; nothing was imported", mentions=issue.mentions)
         else:
-            message = (
+            super().__init__(
                 f"{report.name}: {rejected} row{'s' if rejected != 1 else ''} rejected; nothing "
-                "was imported (fix them, or {skip_invalid} to import the valid rows)"
+                "was imported (fix them, or {skip_invalid} to import the valid rows)",
+                mentions=("skip_invalid",),
             )
-        super().__init__(message, mentions=("skip_invalid",))
         self.report = report
 
 
@@ -279,9 +280,18 @@ class _Importer:
                 progress(self.report.counts["rows"])
         self.finish()
 
-    def issue(self, file: str, line: int, target: str, value: str, message: str) -> RowIssue:
-        """An issue naming the file's own column for the field ``target`` (none if absent)."""
-        return RowIssue(file, line, self.columns.get(target), value, message)
+    def issue(
+        self,
+        file: str,
+        line: int,
+        target: str,
+        value: str,
+        message: str,
+        mentions: tuple[str, ...] = (),
+    ) -> RowIssue:
+        """An issue naming the file's own column for the field ``target`` (none if absent);
+        ``mentions``, the fields its message refers to (``{field}``)."""
+        return RowIssue(file, line, self.columns.get(target), value, message, mentions=mentions)
 
     def reject(self, issue: RowIssue, source: LineupRow | None = None) -> None:
         self.report.counts["rejected"] += 1
@@ -294,7 +304,7 @@ class _Importer:
                 "line": issue.line,
                 "column": issue.column,
                 "value": issue.value,
-                "message": issue.message,
+                "message": Message(issue.message, mentions=issue.mentions),
             }
         )
         # A rejected row protects the screenings it could be from a sync.
@@ -370,7 +380,10 @@ class _Importer:
                     column = "start" if "start" in self.fields else "time"
                     raise _RowError(column, f"{time:%H:%M}", exc.detail) from None
         except _RowError as bad:
-            self.reject(self.issue(item.file, item.line, bad.column, bad.value, bad.message), item)
+            issue = self.issue(
+                item.file, item.line, bad.column, bad.value, bad.message, bad.mentions
+            )
+            self.reject(issue, item)
             return None
         row.values = {
             "city": self.city(item.city) if row.venue is None else None,
@@ -408,7 +421,8 @@ class _Importer:
             raise _RowError(
                 "edition",
                 "",
-                f"which year of {item.festival}? give an Edition column, or the import a year",
+                f"which year of {item.festival}? give an Edition column or {{year}}",
+                ("year",),
             )
         festival, _zone = self.festival(item.festival)
         label = " ".join(item.edition_label.split()) if item.edition_label else None
@@ -539,11 +553,10 @@ class _Importer:
                 festival_zone,
                 self.settings.default_timezone,
                 field=None,
-                hint="add a Timezone column, give the import a default timezone, or set "
-                "SCREENINGS_TIMEZONE",
+                hint="add a Timezone column, pass {timezone}, or set SCREENINGS_TIMEZONE",
             )
         except InvalidInput as exc:
-            raise _RowError("timezone", item.timezone or "", exc.detail) from None
+            raise _RowError("timezone", item.timezone or "", exc.detail, exc.mentions) from None
 
     # -- films ------------------------------------------------------------------------------
     def films(self, wanted: list[tuple[str, int, FilmFields]]) -> list[int | _Pending | RowIssue]:
@@ -1219,7 +1232,7 @@ class _Importer:
                 field="sync",
             )
             self.report.warnings.append(said)
-            self.emit({"type": "warning", "kind": "sync", "message": str(said)})
+            self.emit({"type": "warning", "kind": "sync", "message": said})
         if self.unprotectable and self.edition_scope:
             lines = ", ".join(str(n) for n in self.unprotectable[:5])
             said = Message(
@@ -1228,7 +1241,7 @@ class _Importer:
                 field="sync",
             )
             self.report.warnings.append(said)
-            self.emit({"type": "warning", "kind": "sync", "message": str(said)})
+            self.emit({"type": "warning", "kind": "sync", "message": said})
             self.flush_deferred()
             return
         absent = self.absent()
@@ -1303,7 +1316,7 @@ class _Importer:
             said = Message(message, mentions=("sync",))
             self.report.possible_moves.append(said)
             self.emit(
-                {"type": "warning", "kind": "possible move", "line": row.line, "message": str(said)}
+                {"type": "warning", "kind": "possible move", "line": row.line, "message": said}
             )
 
     def bump(self) -> None:
@@ -1435,9 +1448,12 @@ class _Importer:
 
 
 class _RowError(Exception):
-    def __init__(self, column: str, value: str, message: str) -> None:
+    def __init__(
+        self, column: str, value: str, message: str, mentions: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.column, self.value, self.message = column, value, message
+        self.mentions = mentions
 
 
 class _IdSet:

@@ -63,7 +63,7 @@ def _spellings(session: Session, column: Any, text: str, what: str) -> list[str]
     return lookup.spellings(session, stored, text, what)
 
 
-def list_films(
+def list_films(  # noqa: PLR0913 -- one keyword-only argument per filter list films takes
     session: Session,
     *,
     person: str | None = None,
@@ -257,7 +257,7 @@ def list_awards(
     return Listed(rows, notes)
 
 
-def list_nominations(
+def list_nominations(  # noqa: PLR0913 -- one keyword-only argument per filter list nominations takes
     session: Session,
     *,
     award: str | None = None,

@@ -37,7 +37,7 @@ KINDS = ("person", "film", "venue", "festival")
 def merge(session: Session, kind: str, keep: str, duplicate: str) -> Saved[str]:
     """Merge ``duplicate`` into ``keep`` (both named as the lookups read names)."""
     if kind not in KINDS:
-        raise InvalidInput(f"merge: expected one of {', '.join(KINDS)}, got {kind!r}")
+        raise InvalidInput(f"expected one of {', '.join(KINDS)}, got {kind!r}", field="kind")
     finders: dict[str, Callable[..., lookup.Found[Any]]] = {
         "person": lookup.find_person,
         "film": lookup.find_film,

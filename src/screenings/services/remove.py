@@ -107,7 +107,7 @@ def remove(
         "selection": lambda s, n: lookup.find_by_id(s, Selection, n, "selection"),
     }
     if kind not in finders:
-        raise InvalidInput(f"remove: expected one of {', '.join(KINDS)}, got {kind!r}")
+        raise InvalidInput(f"expected one of {', '.join(KINDS)}, got {kind!r}", field="kind")
     record = finders[kind](session, name)
     described = f"{kind} #{record.id}" if kind in BY_ID else lookup.describe(record)
     if not cascade:

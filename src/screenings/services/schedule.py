@@ -517,7 +517,7 @@ def _zone_of_screening(timezone: str | None, what: str) -> str | None:
 
 
 def _kind(value: str, what: str) -> str:
-    return check_word(value, what, "screening", "kind", "regular, special, gala, press")
+    return check_word(value, what, "screening", "kind", rules.SCREENING_KIND_EXAMPLE)
 
 
 def _status(value: str, what: str) -> str:

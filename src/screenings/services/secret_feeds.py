@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from screenings import lookup, models, rules, tables
 from screenings.config import Settings
 from screenings.errors import Conflict, InvalidInput, NotFound
-from screenings.filters import DATE_WORDS, SECRET, filters_for
+from screenings.filters import SECRET, Filter, filters_for
 from screenings.query import ScreeningQuery, from_filters
 from screenings.timeparse import UTC
 
@@ -147,15 +147,18 @@ def _stored(
     for declared in filters_for(SECRET):
         if declared.refers is not None or declared.name in {"year", "include_private"}:
             continue  # kept as a reference column (a year, in its edition's), or a column
-        if declared.field == "dates":
+        if declared.field == "dates" or declared.type is bool:
             if given.get(declared.name):
-                stored[declared.name] = given[declared.name]
-        elif declared.type is bool:
-            if given.get(declared.name):
-                stored[declared.name] = True
+                stored[_key(declared)] = given[declared.name]
         elif value := getattr(query, declared.field):
-            stored[declared.field] = list(value) if declared.type is list else value
+            stored[_key(declared)] = list(value) if declared.type is list else value
     return stored
+
+
+def _key(declared: Filter) -> str:
+    """A filter's key in the stored form: the words of a date and a switch (``upcoming``)
+    by the filter's name, to be read on each request; a judged value by its field's."""
+    return declared.name if declared.field == "dates" or declared.type is bool else declared.field
 
 
 def secret_query(
@@ -183,10 +186,8 @@ def secret_query(
             given[declared.name] = f"#{record_id}" if record_id is not None else None
         elif declared.name == "include_private":
             given[declared.name] = bool(row.include_private)
-        elif declared.field == "dates" or declared.type is bool:
-            given[declared.name] = filters.get(declared.name)
         elif declared.name != "year":
-            given[declared.name] = filters.get(declared.field)
+            given[declared.name] = filters.get(_key(declared))
     now = dt.datetime.now(UTC)
     query = from_filters(
         given,
@@ -266,7 +267,7 @@ def revoke_secret_feed(session: Session, name: str) -> tuple[SecretFeed, bool]:
     """Revoke the feed called ``name`` (any case): its address answers 404 from the next
     request. Also says whether it was revoked already (then nothing changes)."""
     if not name.strip():
-        raise InvalidInput("feed revoke: the name is empty")
+        raise InvalidInput("empty; expected the name of a secret feed", field="name")
     row = _named(session, name)
     if row is None:
         known = session.execute(select(T.c.name).order_by(T.c.name)).scalars().all()
@@ -295,7 +296,6 @@ def _view(session: Session, row: Any) -> SecretFeed:
 
 
 def _described(session: Session, row: Any, filters: dict[str, Any]) -> list[str]:
-
     model = {
         "film": models.Film,
         "person": models.Person,
@@ -309,17 +309,13 @@ def _described(session: Session, row: Any, filters: dict[str, Any]) -> list[str]
         record_id = getattr(row, f"{key}_id")
         if record_id is not None:  # an enforced reference: the record exists
             shown.append(f"{key}: {lookup.describe(session.get_one(model[kind], record_id))}")
-    for field in ("city", "country", "section", "audience"):
-        if field in filters:
-            shown.append(f"{field}: {filters[field]}")
-    for field in ("statuses", "kinds"):
-        if field in filters:
-            shown.append(
-                f"{field.removesuffix('es').removesuffix('s')}: {', '.join(filters[field])}"
-            )
-    if filters.get("upcoming"):
-        shown.append("upcoming (read on each request)")
-    shown.extend(
-        f"{word}: {filters[word]} (read on each request)" for word in DATE_WORDS if word in filters
-    )
+    for declared in filters_for(SECRET):
+        value = filters.get(_key(declared)) if declared.refers is None else None
+        if not value:
+            continue
+        if declared.field == "dates" or declared.type is bool:
+            word = "" if value is True else f": {value}"
+            shown.append(f"{declared.name}{word} (read on each request)")
+        else:
+            shown.append(f"{declared.name}: {', '.join(value) if declared.type is list else value}")
     return shown
