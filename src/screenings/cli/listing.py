@@ -77,9 +77,9 @@ def list_(
     are left out unless --include-private.
 
     Filters by kind: screenings: all but --award and --result. films: --person,
-    --director, --festival, --edition, --year (alone: the film's year). people: --film. festivals and
-    venues: --city, --country. editions: --festival, --year. awards:
-    --festival. nominations: --award, --film, --person, --festival, --year,
+    --director, --festival, --edition, --year (alone: the film's year). people:
+    --film. festivals and venues: --city, --country. editions: --festival,
+    --year. awards: --festival. nominations: --award, --film, --person, --festival, --year,
     --result. Every kind takes --limit and --format.
 
     Examples:
