@@ -101,6 +101,7 @@ def test_a_service_names_a_field_in_its_own_terms_without_a_door(url: str, cli: 
     """A service speaks the domain: called by no door, it names the field itself."""
     from screenings.db import create_db_engine, unit_of_work
     from screenings.services.schedule import add_screening
+    from screenings.timeparse import When
 
     engine = create_db_engine(url)
     try:
@@ -109,7 +110,7 @@ def test_a_service_names_a_field_in_its_own_terms_without_a_door(url: str, cli: 
                 session,
                 load_settings(url),
                 "The Defector",
-                on="2013-06-15",
+                when=When(dt.date(2013, 6, 15)),
                 venue="Showroom",
                 ticket_url="tickets please",
             )

@@ -9,7 +9,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screenings.errors import InvalidInput
-from screenings.timeparse import DateRange, When, parse_range, parse_time, parse_when, resolve_local
+from screenings.timeparse import (
+    Change,
+    DateRange,
+    When,
+    parse_range,
+    parse_time,
+    parse_when,
+    read_change,
+    read_when,
+    resolve_local,
+)
 
 TODAY = dt.date(2013, 6, 5)  # a Wednesday
 
@@ -209,3 +219,35 @@ def test_a_numeric_date_is_read_or_refused_never_swapped(day: dt.date) -> None:
         assert day.day <= 12 and day.day != day.month  # truly ambiguous
     else:
         assert read == day
+
+
+@pytest.mark.parametrize(
+    ("on", "at", "field", "mentions"),
+    [
+        (None, None, "on", ("on", "at")),
+        (None, "18:00", "at", ("on",)),
+        (None, "TBA", "at", ("on",)),
+        (None, "14 June 2013", "at", ("on",)),
+        ("2013-06-14 18:00", "19:00", "at", ("on",)),
+        ("2013-06-14", "25:00", "at", ()),
+        ("14 June", "18:00", "on", ()),  # no edition, so no year to take
+    ],
+)
+def test_the_words_of_a_screening_s_time_are_refused_about_their_field(
+    on: str | None, at: str | None, field: str, mentions: tuple[str, ...]
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        read_when(on, at, dayfirst=None, year=None)
+    assert (refused.value.field, refused.value.mentions) == (field, mentions)
+
+
+def test_an_edit_s_words_say_what_changes_and_what_stays() -> None:
+    assert read_change(None, "20:30", dayfirst=None, year=None) == Change(
+        None, dt.time(20, 30), True
+    )
+    assert read_change(None, "TBA", dayfirst=None, year=None) == Change(None, None, True)
+    moved = read_change("15 June", None, dayfirst=None, year=2013)
+    assert (moved.day, moved.time_given) == (dt.date(2013, 6, 15), False)  # the time stays
+    assert moved.note == "'15 June' read as 15 June 2013, the year of the edition"
+    both = read_change("2013-06-15", "18:00", dayfirst=None, year=None)
+    assert (both.day, both.time, both.time_given) == (dt.date(2013, 6, 15), dt.time(18), True)

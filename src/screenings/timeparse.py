@@ -574,6 +574,37 @@ def read_when(
     return when
 
 
+@dataclass(frozen=True)
+class Change:
+    """What an edit's ``on``/``at`` say of a screening's time: its new day (None: the day
+    stays), its new time when ``time_given`` (None: not known, ``TBA``; else the time
+    stays), the UTC offset written, and how a date was read (``note``)."""
+
+    day: dt.date | None
+    time: dt.time | None
+    time_given: bool
+    offset: dt.timedelta | None = None
+    note: str | None = None
+
+
+def read_change(
+    on: str | None,
+    at: str | None,
+    *,
+    dayfirst: bool | None,
+    year: int | None,
+    today: dt.date | None = None,
+) -> Change:
+    """An edit's ``on``/``at``, read as ``read_when`` reads them, but for what stays: ``at``
+    a time alone (or none: ``TBA``, ``""``) keeps the day; ``on`` alone keeps the time."""
+    if on is None and at is not None and (no_time(at) or looks_like_time(at)):
+        return Change(None, None if no_time(at) else parse_time(at, what="at"), True)
+    when = read_when(on, at, dayfirst=dayfirst, year=year, today=today)
+    if on is not None and at is None and when.time is None:
+        return Change(when.day, None, False, None, when.note)
+    return Change(when.day, when.time, True, when.offset, when.note)
+
+
 def no_time(at: str) -> bool:
     """True for an ``at`` that says the time is not known: empty, or ``TBA`` and the like."""
     return not at.strip() or time_unknown(at)

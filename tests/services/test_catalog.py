@@ -25,6 +25,8 @@ from screenings.services.catalog import (
 )
 from tests import factories as make
 
+JUNE_16 = dt.date(2013, 6, 16)
+
 
 def test_a_film_is_stored_tidied_with_its_people(session: Session) -> None:
     saved = add_film(
@@ -98,18 +100,26 @@ def test_an_edit_that_changes_nothing_says_so_and_bumps_nothing(session: Session
 
 def test_an_edition_s_days_must_fit_its_year(session: Session) -> None:
     make.festival(session, "Sheffield Doc/Fest")
-    saved = add_edition(session, "Sheffield Doc/Fest", 2013, starts="12 June", ends="16 June")
+    saved = add_edition(
+        session, "Sheffield Doc/Fest", 2013, starts_on=dt.date(2013, 6, 12), ends_on=JUNE_16
+    )
     assert (saved.record.starts_on, saved.record.ends_on) == (
         dt.date(2013, 6, 12),
-        dt.date(2013, 6, 16),
+        JUNE_16,
     )
     with pytest.raises(InvalidInput) as refused:
-        add_edition(session, "Sheffield Doc/Fest", 2014, starts="16 June", ends="12 June")
-    assert refused.value.field == "ends"
-    assert refused.value.mentions == ("starts",)
+        add_edition(
+            session,
+            "Sheffield Doc/Fest",
+            2014,
+            starts_on=dt.date(2014, 6, 16),
+            ends_on=dt.date(2014, 6, 12),
+        )
+    assert refused.value.field == "ends_on"
+    assert refused.value.mentions == ("starts_on",)
     # Each door names both fields in its own terms.
     assert refused.value.said(lambda field: f"<{field}>") == (
-        "<ends>: 2014-06-12 is before <starts> 2014-06-16"
+        "<ends_on>: 2014-06-12 is before <starts_on> 2014-06-16"
     )
 
 

@@ -3,6 +3,8 @@ for, and every service's refusals go through it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -10,6 +12,7 @@ from screenings.config import Settings
 from screenings.errors import InvalidInput, ScreeningsError
 from screenings.services.catalog import add_film, add_venue, edit_film
 from screenings.services.schedule import add_screening
+from screenings.timeparse import When
 from tests.services.conftest import wrong_message
 
 
@@ -43,8 +46,8 @@ def test_refusals_of_every_kind_are_kept_and_checked(
         lambda: add_film(session, "X", website="nope"),
         lambda: add_venue(session, "Y", latitude=1.0),
         lambda: edit_film(session, "No Such Film", year=2000),
-        lambda: add_screening(session, settings, "No Such Film", on="2013-06-11"),
-        lambda: add_screening(session, settings, "X", at="18:00"),
+        lambda: add_screening(session, settings, "No Such Film", when=When(dt.date(2013, 6, 11))),
+        lambda: add_screening(session, settings, "X", when=When(dt.date(2013, 6, 11)), year=2013),
     ]
     for call in calls:
         with pytest.raises(ScreeningsError):

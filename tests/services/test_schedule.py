@@ -6,17 +6,28 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screenings.config import Settings
 from screenings.errors import Conflict, InvalidInput
+from screenings.models import Festival
 from screenings.services.schedule import (
     add_screening,
     add_selection,
     edit_screening,
+    edition_year,
     set_status,
+    year_of_edit,
 )
+from screenings.timeparse import Change, When, read_change, read_when
 from tests import factories as make
+
+SIX_PM = When(dt.date(2013, 6, 14), dt.time(18, 0))
+
+
+def _at(time: str) -> Change:
+    return read_change(None, time, dayfirst=None, year=None)
 
 
 @pytest.fixture
@@ -28,9 +39,12 @@ def sheffield(session: Session) -> None:
 
 @pytest.mark.usefixtures("sheffield")
 def test_a_date_without_a_year_is_in_the_edition_s(session: Session, settings: Settings) -> None:
+    year = edition_year(session, "Sheffield Doc/Fest 2013", None, None)
+    when = read_when("14 June", "6pm", dayfirst=None, year=year)
     saved = add_screening(
-        session, settings, "The Defector", on="14 June", at="6pm", edition="Sheffield Doc/Fest 2013"
+        session, settings, "The Defector", when=when, edition="Sheffield Doc/Fest 2013"
     )
+    assert saved.notes == ("'14 June' read as 14 June 2013, the year of the edition",)
     shown = saved.record
     assert (shown.local_date, shown.local_time) == (dt.date(2013, 6, 14), dt.time(18, 0))
     assert shown.timezone == "Europe/London"  # the festival's
@@ -45,8 +59,7 @@ def test_a_new_venue_is_made_where_it_is_said_and_said(
         session,
         settings,
         "The Defector",
-        on="2013-06-14",
-        at="18:00",
+        when=SIX_PM,
         venue="Showroom Cinema",
         city="Sheffield",
         timezone="Europe/London",
@@ -58,7 +71,7 @@ def test_a_new_venue_is_made_where_it_is_said_and_said(
 @pytest.mark.usefixtures("sheffield")
 def test_no_zone_anywhere_is_refused_saying_how_to_give_one(session: Session) -> None:
     with pytest.raises(InvalidInput) as refused:
-        add_screening(session, Settings("sqlite://"), "The Defector", on="2013-06-14", at="18:00")
+        add_screening(session, Settings("sqlite://"), "The Defector", when=SIX_PM)
     assert refused.value.field == "timezone"
     assert refused.value.said(lambda field: f"<{field}>") == (
         "<timezone>: no time zone is known for this screening; give <timezone>, a venue or "
@@ -72,12 +85,9 @@ def test_no_zone_anywhere_is_refused_saying_how_to_give_one(session: Session) ->
     [
         ({"year": 2013}, "year", ("festival",)),
         ({"festival": "Sheffield Doc/Fest"}, "festival", ("year",)),
-        ({"at": "18:00"}, "at", ("on",)),
-        ({"on": "2013-06-14 18:00", "at": "19:00"}, "at", ("on",)),
-        ({"on": "2013-06-14", "at": "25:00"}, "at", ()),
-        ({"on": "2013-06-14", "ticket_url": "tickets"}, "ticket_url", ()),
-        ({"on": "2013-06-14", "duration_minutes": -5}, "duration_minutes", ()),
-        ({"on": "2013-06-14", "status": "sold out"}, "status", ()),
+        ({"ticket_url": "tickets"}, "ticket_url", ()),
+        ({"duration_minutes": -5}, "duration_minutes", ()),
+        ({"status": "sold out"}, "status", ()),
     ],
 )
 def test_a_bad_screening_is_refused_about_its_field(
@@ -88,8 +98,24 @@ def test_a_bad_screening_is_refused_about_its_field(
     mentions: tuple[str, ...],
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        add_screening(session, settings, "The Defector", **given)  # type: ignore[arg-type]
+        add_screening(session, settings, "The Defector", when=SIX_PM, **given)  # type: ignore[arg-type]
     assert (refused.value.field, refused.value.mentions) == (field, mentions)
+
+
+@pytest.mark.usefixtures("sheffield")
+def test_a_date_without_a_year_is_read_in_the_year_of_the_edition_an_edit_moves_it_to(
+    session: Session, settings: Settings
+) -> None:
+    festival = session.scalars(select(Festival)).one()
+    make.edition(session, festival, 2014)
+    added = add_screening(session, settings, "The Defector", when=SIX_PM).record
+    assert year_of_edit(session, f"#{added.id}") is None  # a special screening
+    assert year_of_edit(session, f"#{added.id}", festival="Sheffield Doc/Fest", year=2014) == 2014
+    change = read_change("20 June", None, dayfirst=None, year=2014)
+    moved = edit_screening(
+        session, settings, f"#{added.id}", change=change, festival="Sheffield Doc/Fest", year=2014
+    ).record
+    assert (moved.local_date, moved.local_time) == (dt.date(2014, 6, 20), dt.time(18, 0))
 
 
 @pytest.mark.usefixtures("sheffield")
@@ -100,14 +126,13 @@ def test_an_edit_keeps_the_uid_and_raises_the_sequence_once(
         session,
         settings,
         "The Defector",
-        on="2013-06-14",
-        at="18:00",
+        when=SIX_PM,
         edition="Sheffield Doc/Fest 2013",
     ).record
-    same = edit_screening(session, settings, f"#{added.id}", at="18:00")
+    same = edit_screening(session, settings, f"#{added.id}", change=_at("18:00"))
     assert not same.changed
     assert same.record.sequence == added.sequence
-    moved = edit_screening(session, settings, f"#{added.id}", at="20:30")
+    moved = edit_screening(session, settings, f"#{added.id}", change=_at("20:30"))
     assert moved.changed
     assert (moved.record.uid, moved.record.sequence) == (added.uid, added.sequence + 1)
     assert moved.record.start == "2013-06-14T20:30:00+01:00"
@@ -117,7 +142,7 @@ def test_an_edit_keeps_the_uid_and_raises_the_sequence_once(
 def test_a_cancellation_keeps_the_screening_with_its_reason(
     session: Session, settings: Settings
 ) -> None:
-    added = add_screening(session, settings, "The Defector", on="2013-06-14", at="18:00").record
+    added = add_screening(session, settings, "The Defector", when=SIX_PM).record
     cancelled = set_status(session, settings, f"#{added.id}", "cancelled", "  print lost ").record
     assert (cancelled.status, cancelled.notes) == ("cancelled", "print lost")
     assert cancelled.sequence == added.sequence + 1

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 from screenings.cli.context import pairs, state, write
 
@@ -128,7 +131,9 @@ def edition(
     Example: screenings add edition "Sheffield Doc/Fest" 2013 --from 2013-06-12 --to 2013-06-16
     """
     from screenings.services.catalog import add_edition
+    from screenings.timeparse import read_day
 
+    dayfirst = state(ctx).settings.dayfirst
     _write(
         ctx,
         "edition",
@@ -136,9 +141,8 @@ def edition(
         festival,
         year,
         label=label,
-        starts=from_,
-        ends=to,
-        dayfirst=state(ctx).settings.dayfirst,
+        starts_on=read_day(from_, "starts_on", dayfirst, year),
+        ends_on=read_day(to, "ends_on", dayfirst, year),
     )
 
 
@@ -234,17 +238,26 @@ def screening(
     --kind special --audience "Members of Parliament" --private --timezone Europe/London
     """
 
-    from screenings.services.schedule import add_screening
+    from screenings.services.schedule import add_screening, edition_year
+    from screenings.timeparse import read_when
+
+    settings = state(ctx).settings
+
+    def add(session: Session, **fields: Any) -> Any:
+        # What --on and --at say, a date without a year in the edition's.
+        when = read_when(
+            on,
+            at,
+            dayfirst=settings.dayfirst,
+            year=edition_year(session, edition, festival, year),
+            today=dt.date.today(),
+        )
+        return add_screening(session, settings, film, when=when, **fields)
 
     _write(
         ctx,
         "screening",
-        add_screening,
-        state(ctx).settings,
-        film,
-        on=on,
-        at=at,
-        today=dt.date.today(),
+        add,
         venue=venue,
         city=city,
         edition=edition,

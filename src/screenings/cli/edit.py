@@ -4,9 +4,12 @@ say back what it is now. Every change a calendar would show bumps the screenings
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 from screenings.cli.context import pairs, state, write
 from screenings.cli.options import decimal_number, whole_number
@@ -188,17 +191,27 @@ def screening(
     Example: screenings edit screening 3 --at 18:30 --venue "Showroom Cinema"
     """
 
-    from screenings.services.schedule import edit_screening
+    from screenings.services.schedule import edit_screening, year_of_edit
+    from screenings.timeparse import read_change
+
+    settings = state(ctx).settings
+
+    def edit(session: Session, **fields: Any) -> Any:
+        # What --on and --at say, a date without a year in the year of the edition the
+        # screening is in (or is moved to); what they leave out stays.
+        change = None
+        if on is not None or at is not None:
+            year_now = year_of_edit(session, ident, edition=edition, festival=festival, year=year)
+            change = read_change(
+                on, at, dayfirst=settings.dayfirst, year=year_now, today=dt.date.today()
+            )
+        return edit_screening(session, settings, ident, change=change, **fields)
 
     write(
         ctx,
         "Updated",
         "screening",
-        edit_screening,
-        state(ctx).settings,
-        ident,
-        on=on,
-        at=at,
+        edit,
         venue=venue,
         city=city,
         duration_minutes=whole_number(duration, "--duration"),
@@ -209,7 +222,6 @@ def screening(
         ticket_url=ticket_url,
         note=note,
         timezone=timezone,
-        today=dt.date.today(),
         edition=edition,
         festival=festival,
         year=year,
@@ -326,21 +338,25 @@ def edition(
 
     Example: screenings edit edition "Sheffield Doc/Fest 2013" --to 2013-06-17
     """
+    from screenings import lookup
     from screenings.services.catalog import edit_edition
+    from screenings.timeparse import read_day
 
-    write(
-        ctx,
-        "Updated",
-        "edition",
-        edit_edition,
-        name,
-        year=whole_number(year, "--year"),
-        label=label,
-        starts=from_,
-        ends=to,
-        dayfirst=state(ctx).settings.dayfirst,
-        festival=festival,
-    )
+    dayfirst = state(ctx).settings.dayfirst
+    new_year = whole_number(year, "--year")
+
+    def edit(session: Session, **fields: Any) -> Any:
+        # A day without a year is in the edition's (its new one, when --year changes it).
+        in_year = new_year or lookup.find_edition(session, name).record.year
+
+        def day(text: str | None, field: str) -> dt.date | Literal[""] | None:
+            return None if text is None else read_day(text, field, dayfirst, in_year) or ""
+
+        return edit_edition(
+            session, name, starts_on=day(from_, "starts_on"), ends_on=day(to, "ends_on"), **fields
+        )
+
+    write(ctx, "Updated", "edition", edit, year=new_year, label=label, festival=festival)
 
 
 @app.command("award")

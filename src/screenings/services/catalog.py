@@ -10,6 +10,7 @@ In an edit, ``""`` clears an optional value (numbers included) and None leaves i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -37,9 +38,8 @@ from screenings.services.changes import (
     bump_venue,
     snapshot,
 )
-from screenings.services.fields import FloatOrClear, IntOrClear
+from screenings.services.fields import DateOrClear, FloatOrClear, IntOrClear
 from screenings.services.published import still_retired
-from screenings.timeparse import read_day
 
 R = TypeVar("R")
 RS = tables.retired_slug
@@ -409,20 +409,18 @@ def add_edition(
     year: int,
     *,
     label: str | None = None,
-    starts: str | None = None,
-    ends: str | None = None,
-    dayfirst: bool | None = None,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
 ) -> Saved[EditionView]:
     """Add a festival's edition of a year (a label tells apart two runs in one year).
-    ``starts``/``ends`` are its first and last days as typed (one without a year takes
-    the edition's), which must fit its year (``rules.edition_days``)."""
+    ``starts_on``/``ends_on`` are its first and last days, when known, which must fit its
+    year (``rules.edition_days``; ``timeparse.read_day`` reads them as typed, one without
+    a year in the edition's)."""
     found = lookup.find_festival(session, festival)
     chosen = found.record
     check_year(year, "year")
     label = check_text(label, "label", "edition", "label")
-    starts_on = read_day(starts, "starts", dayfirst, year)
-    ends_on = read_day(ends, "ends", dayfirst, year)
-    rules.edition_days(year, starts_on, ends_on, what_first="starts", what_last="ends")
+    rules.edition_days(year, starts_on, ends_on, what_first="starts_on", what_last="ends_on")
     for edition in chosen.editions:
         if edition.year == year and name_key(edition.label or "") == name_key(label or ""):
             raise Conflict(f"edition: {lookup.describe(edition)} already exists")
@@ -781,14 +779,13 @@ def edit_edition(
     *,
     year: IntOrClear | None = None,
     label: str | None = None,
-    starts: str | None = None,
-    ends: str | None = None,
-    dayfirst: bool | None = None,
+    starts_on: DateOrClear | None = None,
+    ends_on: DateOrClear | None = None,
     festival: str | None = None,
 ) -> Saved[EditionView]:
-    """Change an edition (``label=""`` removes the label, ``starts=""`` or ``ends=""`` a
-    day); its screenings are bumped. ``starts``/``ends`` are days as typed; one without a
-    year takes the edition's. Its days must fit its year (``rules.edition_days``)."""
+    """Change an edition (``label=""`` removes the label, ``starts_on=""`` or
+    ``ends_on=""`` a day); its screenings are bumped. Its days must fit its year
+    (``rules.edition_days``)."""
 
     found = lookup.find_edition(session, name)
     edition = found.record
@@ -802,16 +799,16 @@ def edit_edition(
         edition.year = year
     if label is not None:
         edition.label = check_text(label, "label", "edition", "label")
-    if starts is not None:
-        edition.starts_on = read_day(starts, "starts", dayfirst, edition.year)
-    if ends is not None:
-        edition.ends_on = read_day(ends, "ends", dayfirst, edition.year)
+    if starts_on is not None:
+        edition.starts_on = None if isinstance(starts_on, str) else starts_on
+    if ends_on is not None:
+        edition.ends_on = None if isinstance(ends_on, str) else ends_on
     rules.edition_days(
         edition.year,
         edition.starts_on,
         edition.ends_on,
-        what_first="starts",
-        what_last="ends",
+        what_first="starts_on",
+        what_last="ends_on",
     )
     for other in edition.festival.editions:
         if (

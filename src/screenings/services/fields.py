@@ -8,8 +8,10 @@ own terms (``errors.ScreeningsError.said``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 # A number that an edit may clear: ``""`` clears an optional value, numbers included.
 IntOrClear = int | Literal[""]
 FloatOrClear = float | Literal[""]
+DateOrClear = dt.date | Literal[""]

@@ -7,7 +7,6 @@ door names it), and in an edit ``""`` clears an optional value.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -43,7 +42,7 @@ from screenings.services.catalog import (
 from screenings.services.catalog import place as place_name
 from screenings.services.changes import SCREENING_SHOWN, bump, snapshot
 from screenings.services.fields import IntOrClear
-from screenings.timeparse import When, looks_like_time, no_time, read_when, resolve_local
+from screenings.timeparse import Change, When, resolve_local
 
 
 def edition_for(
@@ -140,9 +139,7 @@ def add_screening(
     settings: Settings,
     film: str,
     *,
-    on: str | None = None,
-    at: str | None = None,
-    today: dt.date | None = None,
+    when: When,
     venue: str | None = None,
     city: str | None = None,
     edition: str | None = None,
@@ -159,8 +156,11 @@ def add_screening(
 ) -> Saved[ScreeningView]:
     """Add a screening: at a festival edition, or a special one with no festival.
 
-    ``on``/``at`` give a local date and, when known, a local time (never invented:
-    ``at`` may say ``TBA``). The zone is the venue's; else ``timezone``; else the
+    ``when`` is its local date and, when known, its local time (never invented: a time
+    not known is None); a UTC offset written with it is checked against the zone, and
+    how its date was read is said in the notes (``timeparse.read_when`` reads what a
+    person typed, a date without a year in the edition's: ``edition_year``). The zone
+    is the venue's; else ``timezone``; else the
     festival's; else the configured default; else the screening is refused. A
     ``timezone`` that contradicts the venue's is refused. A venue named for the first
     time is created (in ``city``, with ``timezone``), and said in the notes.
@@ -175,19 +175,12 @@ def add_screening(
     timezone = zone(timezone, "timezone")
     chosen_film = lookup.find_film(session, film).take(notes)
     chosen_edition = edition_for(session, edition, festival, year, notes)
-    when = read_when(
-        on,
-        at,
-        dayfirst=settings.dayfirst,
-        today=today,
-        year=chosen_edition.year if chosen_edition else None,
-    )
     if when.note:
         notes.append(when.note)
     place = _venue(session, venue, city, timezone, notes) if venue is not None else None
     zone_kept = _zone_for(place, timezone, chosen_edition, settings)
     own_city = place_name(session, city, "city", "screening") if place is None else None
-    _check_slot(session, chosen_film, place, own_city, when, zone_kept, what="at")
+    _check_slot(session, chosen_film, place, own_city, when, zone_kept, what="when")
     screening = Screening(
         uid=new_uid(settings.feed_domain),
         film=chosen_film,
@@ -302,7 +295,7 @@ def _check_slot(
     *,
     not_id: int = 0,
     check_time: bool = True,
-    what: str = "at",
+    what: str = "when",
 ) -> None:
     """Refuse a wall time the zone skips or passes twice (an explicit offset picks one:
     only the first can be stored yet), and a slot the film already has. Without
@@ -379,8 +372,7 @@ def edit_screening(
     settings: Settings,
     ident: str,
     *,
-    on: str | None = None,
-    at: str | None = None,
+    change: Change | None = None,
     venue: str | None = None,
     city: str | None = None,
     duration_minutes: IntOrClear | None = None,
@@ -391,7 +383,6 @@ def edit_screening(
     ticket_url: str | None = None,
     note: str | None = None,
     timezone: str | None = None,
-    today: dt.date | None = None,
     edition: str | None = None,
     festival: str | None = None,
     year: int | None = None,
@@ -399,8 +390,9 @@ def edit_screening(
     """Change a screening; when anything a calendar shows changed, its ``sequence`` goes
     up by one (its ``uid`` never changes), else nothing is written (``Saved.changed``).
     ``edition`` (or ``festival`` and ``year``) moves it to another edition; ``edition=""``
-    makes it a special screening, with no festival. ``at`` a time alone keeps the date;
-    ``at=""`` or ``TBA`` keeps the date with no time (an all-day event in feeds).
+    makes it a special screening, with no festival. ``change`` moves it in time: a new
+    day, a new time or none (an all-day event in feeds), or both
+    (``timeparse.read_change``, a date without a year in ``year_of_edit``'s year).
     ``venue=""`` leaves it at no venue, in the venue's city unless ``city`` says
     another. The zone follows the same rule as for a new screening."""
 
@@ -412,7 +404,7 @@ def edit_screening(
         screening.edition = None
     elif edition is not None or festival is not None:
         screening.edition = edition_for(session, edition, festival, year, notes)
-    when = _new_when(screening, on, at, dayfirst=settings.dayfirst, today=today)
+    when = _new_when(screening, change)
     _move(session, screening, venue, city, timezone, notes)
     assign(
         screening,
@@ -448,7 +440,7 @@ def edit_screening(
         zone_kept,
         not_id=screening.id,
         check_time=moved or when.offset is not None,  # an offset given is always checked
-        what="at",
+        what="when",
     )
     # The wall time and zone are set together, once checked: the instant follows from them.
     screening.timezone, screening.local_date, screening.local_time = zone_kept, when.day, when.time
@@ -459,26 +451,44 @@ def edit_screening(
     return Saved(screening_view(session, screening.id, settings), tuple(notes), changed)
 
 
-def _new_when(
-    screening: Screening,
-    on: str | None,
-    at: str | None,
-    *,
-    dayfirst: bool | None,
-    today: dt.date | None,
-) -> When:
-    """Where an edit's ``on``/``at`` put ``screening`` in time: ``at`` a time alone (or
-    none) keeps the date, ``on`` alone keeps the time; a date without a year is in the
-    year of the screening's edition."""
-    if on is None and at is not None and (no_time(at) or looks_like_time(at)):
-        on = screening.local_date.isoformat()  # a time alone, or none, keeps the date
-    if on is None and at is None:
+def _new_when(screening: Screening, change: Change | None) -> When:
+    """Where ``change`` puts ``screening`` in time: what it does not say stays."""
+    if change is None:
         return When(screening.local_date, screening.local_time)
-    year = screening.edition.year if screening.edition else None
-    when = read_when(on, at, dayfirst=dayfirst, today=today, year=year)
-    if on is not None and at is None and when.time is None:
-        return When(when.day, screening.local_time)
-    return when
+    return When(
+        change.day or screening.local_date,
+        change.time if change.time_given else screening.local_time,
+        change.offset,
+        change.note,
+    )
+
+
+def edition_year(
+    session: Session, edition: str | None, festival: str | None, year: int | None
+) -> int | None:
+    """The year a date written without one means for a new screening: that of the
+    edition ``edition`` (or ``festival`` and ``year``) names; None for none."""
+    chosen = edition_for(session, edition, festival, year, [])
+    return chosen.year if chosen is not None else None
+
+
+def year_of_edit(
+    session: Session,
+    ident: str,
+    *,
+    edition: str | None = None,
+    festival: str | None = None,
+    year: int | None = None,
+) -> int | None:
+    """The year a date written without one means in an edit of screening ``ident``: that
+    of the edition the edit puts it in (``edition``, or ``festival`` and ``year``), else
+    of the one it is in; None for a special screening."""
+    if edition is not None and cleared(edition):
+        return None
+    if edition is not None or festival is not None:
+        return edition_year(session, edition, festival, year)
+    screening = screening_by_id(session, ident)
+    return screening.edition.year if screening.edition is not None else None
 
 
 def _move(
