@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from screenings.db import unit_of_work
 from screenings.errors import Conflict, InvalidInput, ScreeningsError
-from screenings.models import Film, Person, Screening
+from screenings.models import Credit, Film, Person, Screening
 from screenings.services.catalog import (
     add_edition,
     add_festival,
@@ -21,6 +21,7 @@ from screenings.services.catalog import (
     add_venue,
     count_rows,
     edit_film,
+    edit_person,
     edit_venue,
 )
 from tests import factories as make
@@ -121,6 +122,21 @@ def test_an_edition_s_days_must_fit_its_year(session: Session) -> None:
     assert refused.value.said(lambda field: f"<{field}>") == (
         "<ends_on>: 2014-06-12 is before <starts_on> 2014-06-16"
     )
+
+
+def test_a_film_s_new_title_or_a_person_s_new_name_reaches_each_calendar(
+    session: Session,
+) -> None:
+    film = make.film(session, "The Defector", year=2012)
+    ann = make.person(session, "Ann Shin")
+    session.add(Credit(film=film, person=ann, role="director"))
+    shown = [make.screening(session, film, dt.date(2013, 6, day)) for day in (14, 15)]
+    uids = [s.uid for s in shown]
+    edit_film(session, "The Defector", title="The Defector: Escape from North Korea")
+    edit_person(session, "Ann Shin", new_name="Ann Marie Shin")
+    for screening in shown:
+        session.refresh(screening)
+    assert [(s.uid, s.sequence) for s in shown] == [(uid, 2) for uid in uids]
 
 
 def test_a_festival_keeps_a_zone_in_its_canonical_spelling(session: Session) -> None:

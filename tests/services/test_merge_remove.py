@@ -17,11 +17,15 @@ from tests import factories as make
 def test_a_merge_keeps_one_film_with_the_screenings_of_both(session: Session) -> None:
     kept = make.film(session, "The Defector", year=2012)
     duplicate = make.film(session, "The Defector: Escape from North Korea", year=2012)
-    make.screening(session, kept)
-    make.screening(session, duplicate, time=None)
-    merge(session, "film", f"#{kept.id}", f"#{duplicate.id}")
+    stays = make.screening(session, kept)
+    moves = make.screening(session, duplicate, time=None)
+    saved = merge(session, "film", f"#{kept.id}", f"#{duplicate.id}")
+    assert "moved 1 screening(s)" in saved.notes[-1]
     assert session.scalars(select(Film.id)).all() == [kept.id]
-    assert session.scalar(select(func.count()).select_from(Screening)) == 2
+    session.refresh(stays)
+    session.refresh(moves)
+    # Only the moved screening changed for its calendars: the kept film gained nothing.
+    assert [(s.film_id, s.sequence) for s in (stays, moves)] == [(kept.id, 0), (kept.id, 1)]
 
 
 def test_a_remove_is_said_before_it_is_done(connection: Connection) -> None:

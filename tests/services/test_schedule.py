@@ -132,10 +132,11 @@ def test_an_edit_keeps_the_uid_and_raises_the_sequence_once(
     same = edit_screening(session, settings, f"#{added.id}", change=_at("18:00"))
     assert not same.changed
     assert same.record.sequence == added.sequence
-    moved = edit_screening(session, settings, f"#{added.id}", change=_at("20:30"))
+    moved = edit_screening(session, settings, f"#{added.id}", change=_at("20:30"), private=True)
     assert moved.changed
     assert (moved.record.uid, moved.record.sequence) == (added.uid, added.sequence + 1)
     assert moved.record.start == "2013-06-14T20:30:00+01:00"
+    assert moved.record.visibility == "private"
 
 
 @pytest.mark.usefixtures("sheffield")
