@@ -70,9 +70,6 @@ FILTERS: tuple[Filter, ...] = (
     Filter("include_private", "include_private", bool, "Include private screenings.",
            _NAMED),
 )  # fmt: skip
-# The words of dates, read together against today into one field (``dates``); a secret
-# feed keeps them as given, to be read again on each request.
-DATE_WORDS = ("from", "to", "on", "in")
 
 
 def filters_for(door: str) -> tuple[Filter, ...]:

@@ -62,12 +62,14 @@ def _calendar(session: Session, query: ScreeningQuery, options: FeedOptions) -> 
     return Output(render_ics(feed.header, feed.events), feed.size, "event(s)", feed.notes)
 
 
-def _records(name: str) -> Callable[[Session, ScreeningQuery, FeedOptions], Output]:
+def _records(
+    render: Callable[[str, type, Sequence[Any]], bytes],
+) -> Callable[[Session, ScreeningQuery, FeedOptions], Output]:
+    """The screenings a query selects, as ``render`` writes rows of records."""
+
     def screenings(session: Session, query: ScreeningQuery, options: FeedOptions) -> Output:
         found = options.shown(query).run(session)
-        data = FORMATS[name].rows(  # type: ignore[misc]
-            "screenings", ScreeningView, found.screenings
-        )
+        data = render("screenings", ScreeningView, found.screenings)
         return Output([data], len(found.screenings), "screening(s)", found.notes)
 
     return screenings
@@ -97,11 +99,11 @@ FORMATS: dict[str, Format] = {
         "json",
         "application/json; charset=utf-8",
         "json",
-        _records("json"),
+        _records(_json_rows),
         rows=_json_rows,
         record=_json_record,
     ),
-    "csv": Format("csv", "text/csv; charset=utf-8", "csv", _records("csv"), rows=_csv_rows),
+    "csv": Format("csv", "text/csv; charset=utf-8", "csv", _records(_csv_rows), rows=_csv_rows),
 }
 
 

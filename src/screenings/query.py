@@ -172,12 +172,6 @@ class ScreeningQuery:
         """The same query with private screenings included (for checks, never for output)."""
         return replace(self, include_private=True)
 
-    @property
-    def names_given(self) -> bool:
-        """True when the query names a film, person, festival, edition or venue."""
-        names = (self.film, self.person, self.director, self.festival, self.edition, self.venue)
-        return any(name is not None for name in names)
-
     def _check(self) -> None:
         # A status's word is judged, and read as the catalogue keeps it ("Canceled" is
         # cancelled), by every door alike: checked(), through from_filters.

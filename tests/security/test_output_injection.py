@@ -231,9 +231,9 @@ def test_the_readme_lists_the_numeric_columns() -> None:
     for line in table.split("\n\n")[0].splitlines():
         kind, columns = (cell.strip() for cell in line.strip("|").split("|"))
         listed[kind] = {column.strip(" `") for column in columns.split(",")}
-    from screenings.cli.listing import _view_types
+    from screenings.cli.listing import _VIEW_TYPES
 
-    views = {"screenings": ScreeningView, **_view_types()}  # every kind that list lists
+    views = {"screenings": ScreeningView, **_VIEW_TYPES}  # every kind that list lists
     assert listed == {kind: numeric_columns(view) for kind, view in views.items()}
 
 

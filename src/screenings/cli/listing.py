@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from screenings import records
 from screenings.cli.context import state
 from screenings.cli.filters import screening_query, with_filters
 from screenings.cli.render import emit, say_notes
@@ -148,24 +149,13 @@ def _limit(limit: int | None) -> int | None:
     return limit
 
 
-def _view_types() -> dict[str, type]:
-    from screenings import records
-
-    return {
-        "films": records.FilmView,
-        "people": records.PersonView,
-        "festivals": records.FestivalView,
-        "editions": records.EditionView,
-        "venues": records.VenueView,
-        "awards": records.AwardView,
-        "nominations": records.NominationView,
-    }
-
-
-class _LazyTypes(dict[str, type]):
-    def __missing__(self, key: str) -> type:
-        self.update(_view_types())
-        return self[key]
-
-
-_VIEW_TYPES = _LazyTypes()
+# The rows of each kind but screenings (``ScreeningQuery``'s).
+_VIEW_TYPES: dict[str, type] = {
+    "films": records.FilmView,
+    "people": records.PersonView,
+    "festivals": records.FestivalView,
+    "editions": records.EditionView,
+    "venues": records.VenueView,
+    "awards": records.AwardView,
+    "nominations": records.NominationView,
+}
