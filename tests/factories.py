@@ -111,6 +111,22 @@ def one_of_everything(session: Session) -> dict[str, Any]:
             kind="film", slug="the-defector-2011", retired_at=STAMP, public=True
         )
     )
+    source = session.execute(
+        insert(tables.import_source)
+        .values(edition_id=sdf13.id, kind="lineup")
+        .returning(tables.import_source.c.id)
+    ).scalar_one()
+    session.execute(
+        insert(tables.screening_base).values(
+            source_id=source,
+            screening_id=shown.id,
+            stated="film,when",
+            film_id=defector.id,
+            local_date=shown.local_date,
+            local_time=shown.local_time,
+            timezone=shown.timezone,
+        )
+    )
     return {
         "person": ann,
         "film": defector,

@@ -363,6 +363,11 @@ DESIGN_COLUMNS = {
     "feed_token": "name token_hash filters include_private revoked_at film_id person_id "
     "director_id edition_id festival_id venue_id ended_at ended_because",
     "retired_slug": "kind slug retired_at public successor",
+    # The import-pipeline issue (#21): what each import gave each screening.
+    "import_source": "edition_id kind",
+    "screening_base": "source_id screening_id stated external_id film_id venue_id city "
+    "local_date local_time timezone duration_minutes kind status visibility audience "
+    "ticket_url notes",
 }
 
 

@@ -383,6 +383,56 @@ retired_slug = _table(
     _in("kind", SLUGGED),
 )
 
+# Imports remember what they gave (the import-pipeline issue, #21). A source is a festival
+# edition's file of one kind (the lineup of DocPoint 2026); a row with no edition belongs
+# to its kind alone. A screening's base is what its source's last import gave it, field by
+# field: a re-import compares the file, the base and the catalogue (a three-way merge), so
+# a hand edit the file did not contradict is kept. ``stated`` lists the groups of fields
+# (``SCREENING_GROUPS``) the file stated; the others have no base. A base whose screening
+# was removed by hand (``screening_id`` cleared) is a tombstone: an unchanged row does not
+# bring the screening back. ``film_id`` and ``venue_id`` are what the file named then, not
+# references (ids are never reused: they name that record or none); a merge rewrites them.
+SOURCE_KINDS = ("lineup",)
+SCREENING_GROUPS: dict[str, tuple[str, ...]] = {
+    "film": ("film_id",),
+    "place": ("venue_id", "city"),
+    "when": ("local_date", "local_time", "timezone"),
+    "duration": ("duration_minutes",),
+    "kind": ("kind",),
+    "status": ("status",),
+    "visibility": ("visibility",),
+    "audience": ("audience",),
+    "ticket_url": ("ticket_url",),
+    "notes": ("notes",),
+    "external_id": ("external_id",),
+}
+import_source = _table(
+    "import_source",
+    _optional("edition_id", ForeignKey("edition.id", ondelete="CASCADE")),
+    _required("kind", _width("import_source", "kind")),
+    _in("kind", SOURCE_KINDS),
+)
+screening_base = _table(
+    "screening_base",
+    _required("source_id", ForeignKey("import_source.id", ondelete="CASCADE")),
+    _optional("screening_id", ForeignKey("screening.id", ondelete="SET NULL"), index=True),
+    _required("stated", _width("screening_base", "stated")),
+    _optional("external_id", _width("screening_base", "external_id")),
+    _optional("film_id", Integer),
+    _optional("venue_id", Integer),
+    _optional("city", _width("screening_base", "city")),
+    _optional("local_date", Date),
+    _optional("local_time", Time),
+    _optional("timezone", _width("screening_base", "timezone")),
+    _optional("duration_minutes", Integer),
+    _optional("kind", _width("screening_base", "kind")),
+    _optional("status", _width("screening_base", "status")),
+    _optional("visibility", _width("screening_base", "visibility")),
+    _optional("audience", _width("screening_base", "audience")),
+    _optional("ticket_url", _width("screening_base", "ticket_url")),
+    _optional("notes", Text),
+)
+
 # One row: a counter that every writing transaction bumps (db.unit_of_work). Readers
 # that cache (the feed server) compare it to know whether anything changed.
 revision = _table(
@@ -436,4 +486,15 @@ Index(
     unique=True,
 )
 Index("ix_screening_local_date", screening.c.local_date)
+Index(
+    "uq_import_source_edition_kind",
+    func.coalesce(import_source.c.edition_id, NO_ID),
+    import_source.c.kind,
+    unique=True,
+)
+Index("uq_screening_base_source_screening", screening_base.c.source_id,
+      screening_base.c.screening_id, unique=True)  # fmt: skip
+Index("ix_screening_base_source_film", screening_base.c.source_id, screening_base.c.film_id)
+Index("ix_screening_base_source_external_id", screening_base.c.source_id,
+      screening_base.c.external_id)  # fmt: skip
 Index("uq_retired_slug_kind_slug", retired_slug.c.kind, retired_slug.c.slug, unique=True)

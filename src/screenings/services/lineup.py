@@ -42,13 +42,15 @@ from sqlalchemy.orm import Session
 from screenings import tables as T
 from screenings.config import Settings
 from screenings.db import bulk_insert, queue_bulk_writer
-from screenings.errors import InvalidInput, Message
+from screenings.errors import InvalidInput, Message, ScreeningsError
 from screenings.keys import name_key, new_uids
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
 from screenings.services.awards import edition_of_year
+from screenings.services.bases import Merged, Sources, base_values, read_bases, three_way
 from screenings.services.catalog import stored_places, unique_slugs
 from screenings.services.changes import SCREENING_SHOWN
 from screenings.services.schedule import choose_zone
+from screenings.tables import SCREENING_GROUPS
 from screenings.timeparse import wall_to_utc
 
 CHUNK = 2000
@@ -69,6 +71,15 @@ STATES = {  # (the venue and city columns: see _Importer.change)
     "audience": ("audience",),
     "ticket_url": ("ticket_url",),
     "notes": ("notes",),
+}
+# Field of the file -> the group of a screening's fields it states (bases.SCREENING_GROUPS).
+STATES_GROUP = {
+    "duration": "duration",
+    "end": "duration",
+    "kind": "kind",
+    "audience": "audience",
+    "ticket_url": "ticket_url",
+    "notes": "notes",
 }
 
 
@@ -92,12 +103,31 @@ class ImportRejected(InvalidInput):
         self.report = report
 
 
+class ImportConflicted(ScreeningsError):
+    """A file changes what was edited by hand since its last import, and
+    ``fail_on_conflict`` was given: nothing is kept."""
+
+    exit_code = 1
+
+    def __init__(self, report: ImportReport) -> None:
+        count = report.counts["conflicts"]
+        super().__init__(
+            f"{report.name}: {count} conflict{'s' if count != 1 else ''} with edits made by "
+            "hand since the last import; nothing was imported (re-import with {theirs} to "
+            "take the file's values, or without {fail_on_conflict} to apply the rest)",
+            mentions=("theirs", "fail_on_conflict"),
+        )
+        self.report = report
+
+
 @dataclass
 class ImportOptions:
     """What the import command adds to the parser's options."""
 
     sync: bool = False
     skip_invalid: bool = False
+    theirs: bool = False  # the file wins over hand edits, where they disagree
+    fail_on_conflict: bool = False  # a conflict refuses the whole file
     # The edition the door names (an edition, or a festival and a year),
     # found by the caller; rows without a festival of their own belong to it.
     edition_id: int | None = None
@@ -116,6 +146,9 @@ class ImportReport:
                 "updated",
                 "moved",
                 "unchanged",
+                "kept",
+                "kept removed",
+                "conflicts",
                 "cancelled",
                 "rejected",
                 "selections",
@@ -138,6 +171,7 @@ class ImportReport:
     issues: list[RowIssue] = field(default_factory=list)  # errors: rejected rows
     warnings: list[Message] = field(default_factory=list)
     possible_moves: list[Message] = field(default_factory=list)
+    conflicts: list[Message] = field(default_factory=list)  # file and hand edit disagree
     edition_ids: set[int] = field(default_factory=set)
     bumped: int = 0  # other screenings whose film or selection changed
 
@@ -171,6 +205,9 @@ class _Row:
     match: Any = None  # the stored screening it is, if any
     deferred: bool = False  # a sync without ids: a new slot that may turn out a move
     blocked_by: int | None = None  # the screening holding the slot this row moves into
+    base: Any = None  # what this source's last import gave the screening (bases)
+    file_values: dict[str, Any] | None = None  # the row's own values, before the merge
+    merged: Merged | None = None
 
 
 def import_lineup(
@@ -192,6 +229,8 @@ def import_lineup(
     importer.run(items, progress)
     if importer.report.counts["rejected"] and not options.skip_invalid:
         raise ImportRejected(importer.report)
+    if importer.report.conflicts and options.fail_on_conflict:
+        raise ImportConflicted(importer.report)
     return importer.report
 
 
@@ -241,6 +280,13 @@ class _Importer:
         self.blocked: list[tuple[_Row, dict[str, Any]]] = []  # see unblock()
         self.new_slots: list[_Row] = []  # new slots of films already shown there
         self.edition_scope: set[int] = set()
+        self.sources = Sources(session)
+        self.stated = {"film", "when"} | {STATES_GROUP[f] for f in self.fields & set(STATES_GROUP)}
+        if "venue" in self.fields:
+            self.stated.add("place")
+        self.based: set[int] = set()  # screenings this import found through their base
+        self.base_inserts: list[dict[str, Any]] = []
+        self.base_updates: list[dict[str, Any]] = []
         self.found: dict[str, dict[Any, Any]] = defaultdict(dict)  # by spelling: see edition()
         if options.edition_id is not None:
             self.edition_scope.add(options.edition_id)
@@ -922,8 +968,10 @@ class _Importer:
 
     # -- screenings -------------------------------------------------------------------------
     def match(self, rows: list[_Row]) -> list[_Row]:
-        """Each row's stored screening (by id, else by slot), or none; the rows that cannot
-        be (a duplicate, a slot another screening has) are rejected. Writes nothing."""
+        """Each row's stored screening (through its base, else by id, else by slot), or
+        none; the rows that cannot be (a duplicate, a slot another screening has) are
+        rejected. Rows found through their base are merged three ways (``_merge``) before
+        their slot is checked. Writes nothing."""
         if not rows:
             return []
         for row in rows:  # a record created by an earlier chunk is known by its id now
@@ -938,21 +986,36 @@ class _Importer:
         S = T.screening.c
         films = {r.film for r in rows if isinstance(r.film, int)}
         externals = {r.values["external_id"] for r in rows if r.values["external_id"]}
+        sources = {self.sources.find(r.values["edition_id"]) for r in rows} - {None}
+        bases = read_bases(self.session, sources, films, externals)  # type: ignore[arg-type]
         where: Any = S.film_id.in_(films)
         if externals:
             where = or_(where, S.external_id.in_(externals))
+        if bases:
+            where = or_(where, S.id.in_({b.screening_id for b in bases if b.screening_id}))
         stored = self.session.execute(
             select(*MATCHED, T.venue.c.city.label("venue_city"))
             .outerjoin(T.venue, T.venue.c.id == S.venue_id)
             .where(where)
         ).all()
+        by_id = {s.id: s for s in stored}
         by_slot = {self.slot(s._mapping): s for s in stored}
         by_external = {(s.edition_id, s.external_id): s for s in stored if s.external_id}
         earlier = {(s.film_id, s.edition_id) for s in stored if s.id < self.first_new_id}
+        # Bases: a tombstone first, so that a live base of the same slot wins.
+        bases.sort(key=lambda b: b.screening_id is not None)
+        base_by_slot = {(b.source_id, self.slot(b._mapping)): b for b in bases}
+        base_by_external = {(b.source_id, b.external_id): b for b in bases if b.external_id}
+        base_of = {(b.source_id, b.screening_id): b for b in bases if b.screening_id}
+        self.based |= {b.screening_id for b in bases if b.screening_id}
+        for row in rows:
+            row.base = self.find_base(row, base_by_external, base_by_slot)
         in_chunk: dict[tuple[Any, ...], int] = {}
         ids_in_chunk: dict[tuple[Any, ...], int] = {}
         kept: list[_Row] = []
-        for row in rows:
+        # Rows found through their base first: their screenings are theirs, wherever a
+        # hand edit moved them, before another row's slot can take them.
+        for row in sorted(rows, key=lambda r: r.base is None):
             values = row.values
             slot = self.slot(values)
             ident = (values["edition_id"], values["external_id"])
@@ -961,25 +1024,41 @@ class _Importer:
                     row, "id", values["external_id"], f"the same id as line {ids_in_chunk[ident]}"
                 )
                 continue
+            other = by_slot.get(slot)
+            if (
+                row.base is None
+                and self.by_id
+                and other is not None
+                and other.external_id
+                and other.external_id != values["external_id"]
+                and other.id < self.first_new_id
+                and by_external.get(ident) is None  # else the row may move it away
+            ):
+                self.reject_row(
+                    row,
+                    "id",
+                    values["external_id"] or "",
+                    f"screening #{other.id} (id {other.external_id}) already has this "
+                    "film, place and time",
+                )
+                continue
             if slot in in_chunk or slot in self.deferred_slots:
                 self.reject_duplicate(row, in_chunk.get(slot) or self.deferred_slots[slot])
+                continue
+            if row.base is not None:
+                if not self.match_base(row, by_id, by_slot):
+                    continue
+                in_chunk[slot] = row.line
+                if values["external_id"]:
+                    ids_in_chunk[ident] = row.line
+                kept.append(row)
                 continue
             match = None
             if self.by_id and values["external_id"]:
                 match = by_external.get(ident)
-            other = by_slot.get(slot)
             if match is None and other is not None:
                 if other.id >= self.first_new_id:  # created by an earlier line of this file
                     self.reject_duplicate(row, self.claimed.get(other.id))
-                    continue
-                if self.by_id and other.external_id and other.external_id != values["external_id"]:
-                    self.reject_row(
-                        row,
-                        "id",
-                        values["external_id"] or "",
-                        f"screening #{other.id} (id {other.external_id}) already has this "
-                        "film, place and time",
-                    )
                     continue
                 match = other
             elif match is not None and other is not None and other.id != match.id:
@@ -1003,6 +1082,10 @@ class _Importer:
             row.match = match
             if match is not None:
                 self.claimed[match.id] = row.line
+                source = self.sources.find(values["edition_id"])
+                row.base = base_of.get((source, match.id))  # a base of another slot: merged
+                if row.base is not None:
+                    self.merge(row, match)
             elif (values["film_id"], values["edition_id"]) in earlier and values["edition_id"]:
                 # A new slot of a film the edition already shows: in a sync (and no ids)
                 # perhaps a move, paired at the end; without, a possible move to report.
@@ -1013,6 +1096,98 @@ class _Importer:
                     self.new_slots.append(row)
             kept.append(row)
         return kept
+
+    def find_base(
+        self,
+        row: _Row,
+        by_external: dict[tuple[Any, ...], Any],
+        by_slot: dict[tuple[Any, ...], Any],
+    ) -> Any:
+        """The base this row's source keeps for it: through the row's id when the file has
+        one, else through the slot the last import gave it (not the screening's slot now:
+        that is how a screening moved by hand is still found)."""
+        source = self.sources.find(row.values["edition_id"])
+        if source is None:
+            return None
+        external = row.values["external_id"]
+        if self.by_id and external:
+            found = by_external.get((source, external))
+            if found is not None:
+                return found
+        found = by_slot.get((source, self.slot(row.values)))
+        if found is not None and self.by_id and found.external_id not in {None, external}:
+            return None  # the base of another id's screening
+        return found
+
+    def match_base(self, row: _Row, by_id: dict[int, Any], by_slot: dict[Any, Any]) -> bool:
+        """A row found through its base: its screening, merged three ways; False when the
+        row is refused, or stands for a screening removed by hand (a tombstone)."""
+        base = row.base
+        if base.screening_id is None:  # removed by hand after an import made it
+            if self.same_as_base(row):
+                self.report.counts["kept removed"] += 1
+                self.emit(_outcome(row, "kept removed", None, None))
+                return False
+            return True  # the file changed it since: made again (row.base is re-pointed)
+        match = by_id[base.screening_id]
+        if match.id in self.claimed:
+            self.reject_duplicate(row, self.claimed.get(match.id))
+            return False
+        self.merge(row, match)
+        other = by_slot.get(self.slot(row.values))
+        if other is not None and other.id != match.id:
+            if other.id >= self.first_new_id:
+                self.reject_duplicate(row, self.claimed.get(other.id))
+                return False
+            if other.id in self.based or (self.by_id and other.external_id):
+                row.blocked_by = other.id  # another of the file's, which may move away
+            else:
+                self.reject_row(
+                    row,
+                    "date",
+                    str(row.values["local_date"]),
+                    f"screening #{other.id} already has this film, place and time",
+                )
+                return False
+        row.match = match
+        self.claimed[match.id] = row.line
+        return True
+
+    def row_groups(self, values: dict[str, Any]) -> set[str]:
+        """The groups of a screening's fields this row states."""
+        groups = set(self.stated)
+        for column in ("status", "visibility", "external_id"):
+            if values[column] is not None:
+                groups.add(column)
+        return groups
+
+    def same_as_base(self, row: _Row) -> bool:
+        stated = set(row.base.stated.split(","))
+        groups = (self.row_groups(row.values) & stated) - {"external_id"}
+        return all(
+            row.values[c] == row.base._mapping[c] for g in groups for c in SCREENING_GROUPS[g]
+        )
+
+    def merge(self, row: _Row, match: Any) -> None:
+        """Three ways, group by group (``bases.three_way``): ``row.values`` become what the
+        screening is to be; the row's own values are kept for its new base."""
+        row.file_values = dict(row.values)
+        stated = set(row.base.stated.split(",")) if row.base.stated else set()
+        groups = (self.row_groups(row.values) & stated) - {"external_id"}
+        row.merged = three_way(
+            row.values,
+            row.base._mapping,
+            match._mapping,
+            sorted(groups),
+            theirs=self.options.theirs,
+        )
+        if "when" in row.merged.kept or "when" in row.merged.conflicts:
+            values = row.values
+            values["starts_at_utc"] = (
+                wall_to_utc(values["local_date"], values["local_time"], values["timezone"])
+                if values["local_time"] is not None
+                else None
+            )
 
     def slot(self, values: Any) -> tuple[Any, ...]:
         """A screening's natural key: film, venue (or its city), local date and time. For a
@@ -1043,24 +1218,134 @@ class _Importer:
             if (values["film_id"], values["edition_id"]) in self.bump_selections:
                 because.append("selection")
             change = self.change(match._mapping, values, bump=bool(because))
+            self.conflicted(row, match)
             if change is None:
-                self.report.counts["unchanged"] += 1
-                if self.reporting:
-                    self.emit(_outcome(row, "unchanged", match.id, match.uid))
+                kept = bool(row.merged and row.merged.kept)
+                self.report.counts["kept" if kept else "unchanged"] += 1
+                if self.reporting or kept:
+                    self.emit(_outcome(row, "kept" if kept else "unchanged", match.id, match.uid,
+                                       kept=row.merged.kept if row.merged else None))  # fmt: skip
+                self.remember(row, match.id)
                 continue
             if row.blocked_by is not None:
                 self.blocked.append((row, change))
                 continue
             self.changed(row, match, change, because)
+            self.remember(row, match.id)
             changes.append(change)
         self.write(inserts, changes)
+        self.write_bases()
 
     def changed(self, row: _Row, match: Any, change: dict[str, Any], because: list[str]) -> None:
         """Count and report a screening the row changes."""
         outcome = "moved" if any(change[c] != match._mapping[c] for c in SLOT) else "updated"
         self.report.counts[outcome] += 1
         shown = [c for c in SHOWN if change[c] != match._mapping[c]] + because
-        self.emit(_outcome(row, outcome, match.id, match.uid, shown))
+        kept = row.merged.kept if row.merged else None
+        self.emit(_outcome(row, outcome, match.id, match.uid, shown, kept=kept))
+
+    def conflicted(self, row: _Row, match: Any) -> None:
+        """Say each group where the file, its last import and the catalogue all differ."""
+        if row.merged is None or not row.merged.conflicts:
+            return
+        assert row.file_values is not None
+        self.report.counts["conflicts"] += 1
+        for group in row.merged.conflicts:
+            target, column = self.column_of(group, row.file_values, row.base._mapping)
+            said, was, now = (
+                self.shown_value(group, v)
+                for v in (row.file_values, row.base._mapping, match._mapping)
+            )
+            where = f" column {column!r}:" if column else ""
+            message = (
+                f"{row.source.file}:{row.line}:{where} the file says {said} (it said {was} "
+                f"at the last import), the catalogue says {now} (changed since); kept the "
+                f"catalogue's (screening #{match.id}; {{theirs}} takes the file's)"
+            )
+            said_message = Message(message, mentions=("theirs",))
+            self.report.conflicts.append(said_message)
+            self.emit(
+                {
+                    "type": "conflict",
+                    "file": row.source.file,
+                    "line": row.line,
+                    "column": column,
+                    "field": target,
+                    "file_value": said,
+                    "base_value": was,
+                    "catalogue_value": now,
+                    "screening": match.id,
+                    "uid": match.uid,
+                    "message": said_message,
+                }
+            )
+
+    def column_of(self, group: str, file: dict[str, Any], base: Any) -> tuple[str, str | None]:
+        """The field of the file a group is read from, and the file's column for it: the
+        first of the group's fields that changed."""
+        fields = {
+            "film": ("title",),
+            "place": ("venue", "city"),
+            "when": ("date", "start", "time", "timezone"),
+            "duration": ("duration", "end", "runtime"),
+        }.get(group, (group,))
+        if group == "when" and file["local_date"] == base["local_date"]:
+            fields = fields[1:]
+        for target in fields:
+            if target in self.columns:
+                return target, self.columns[target]
+        return fields[0], None
+
+    def shown_value(self, group: str, values: Any) -> str:
+        """A group's value as a person reads it: a film's title, a venue's name, a time."""
+        if group == "film":
+            title = self.session.scalar(
+                select(T.film.c.title).where(T.film.c.id == values["film_id"])
+            )
+            return repr(title or f"film #{values['film_id']}")
+        if group == "place":
+            if values["venue_id"] is None:
+                return repr(values["city"] or "no place")
+            name = self.session.scalar(
+                select(T.venue.c.name).where(T.venue.c.id == values["venue_id"])
+            )
+            return repr(name or f"venue #{values['venue_id']}")
+        if group == "when":
+            return repr(_when(values))
+        (column,) = SCREENING_GROUPS[group]
+        return repr(values[column])
+
+    def remember(self, row: _Row, screening_id: int) -> None:
+        """The row's screening's base, as this import leaves it: the file's values, but
+        where they conflicted; written only where it changed."""
+        file = row.file_values or row.values
+        stated = self.row_groups(file)
+        old = row.base._mapping if row.base is not None else None
+        conflicts = row.merged.conflicts if row.merged else ()
+        values = base_values(file, stated, old, conflicts)
+        values["screening_id"] = screening_id
+        if old is None:
+            values["source_id"] = self.sources.make(file["edition_id"])
+            self.base_inserts.append(values)
+            self.based.add(screening_id)
+        elif any(values[k] != old[k] for k in values):
+            values["_id"] = old["id"]
+            self.base_updates.append(values)
+
+    def write_bases(self) -> None:
+        inserts, self.base_inserts = self.base_inserts, []
+        updates, self.base_updates = self.base_updates, []
+        if inserts:
+            now = self.now
+            for values in inserts:
+                values["created_at"] = values["updated_at"] = now
+            bulk_insert(self.session, T.screening_base, inserts)
+        if updates:
+            for values in updates:
+                values["updated_at"] = self.now
+            self.session.execute(
+                update(T.screening_base).where(T.screening_base.c.id == bindparam("_id")), updates
+            )
 
     def unblock(self) -> None:
         """Rows that move a screening into a slot another screening of the file held when
@@ -1108,14 +1393,16 @@ class _Importer:
         )
         for row, change in ready:
             self.changed(row, row.match, change, [])
+            self.remember(row, row.match.id)
         self.write([], [change for _, change in ready])
+        self.write_bases()
 
     def new_values(self, row: _Row) -> dict[str, Any]:
         values = dict(row.values)
         values["status"] = values["status"] or "scheduled"
         values["visibility"] = values["visibility"] or "public"
         values["sequence"] = 0
-        values["line"] = row.line
+        values["line"] = row
         return values
 
     def change(
@@ -1156,27 +1443,44 @@ class _Importer:
         """New screenings in one plain bulk INSERT (no ids asked back: a new screening is
         known by its uid), changed ones in one bulk UPDATE."""
         if inserts:
-            lines = [v.pop("line") for v in inserts]
+            rows: list[_Row] = [v.pop("line") for v in inserts]
             uids = new_uids(self.settings.feed_domain, len(inserts))
             for values, uid in zip(inserts, uids, strict=True):
                 values["uid"] = uid
                 values["created_at"] = values["updated_at"] = self.now
             bulk_insert(self.session, T.screening, inserts)
             self.report.counts["created"] += len(inserts)
-            for line, values in zip(lines, inserts, strict=True) if self.reporting else ():
-                self.emit(
-                    {
+            ids = self.ids_of(uids)
+            for row, values in zip(rows, inserts, strict=True):
+                self.remember(row, ids[values["uid"]])
+                if self.reporting or row.base is not None:
+                    record = {
                         "type": "row",
                         "outcome": "created",
                         "file": self.report.name,
-                        "line": line,
+                        "line": row.line,
                         "uid": values["uid"],
                     }
-                )
+                    if row.base is not None:  # removed by hand, changed in the file since
+                        record["recreated"] = True
+                    self.emit(record)
         if changes:
             self.session.execute(
                 update(T.screening).where(T.screening.c.id == bindparam("_id")), changes
             )
+
+    def ids_of(self, uids: list[str]) -> dict[str, int]:
+        """New screenings' ids, by uid (a bulk insert hands none back)."""
+        S = T.screening.c
+        found: dict[str, int] = {}
+        for start in range(0, len(uids), 5000):
+            found.update(
+                (uid, number)
+                for uid, number in self.session.execute(
+                    select(S.uid, S.id).where(S.uid.in_(uids[start : start + 5000]))
+                )
+            )
+        return found
 
     def reject_row(self, row: _Row, column: str, value: str, message: str) -> None:
         self.reject(self.issue(row.source.file, row.line, column, value, message), row.source)
@@ -1197,11 +1501,13 @@ class _Importer:
         self.bump()
 
     def absent(self) -> list[Any]:
-        """Screenings of the editions in scope that the file does not list (and no rejected
-        row could be), not cancelled already."""
-        if not self.edition_scope:
+        """Screenings of the editions in scope that this source made or matched (a
+        screening added by hand is never the file's to cancel) and that the file does not
+        list (and no rejected row could be), not cancelled already."""
+        sources = self.scope_sources()
+        if not sources:
             return []
-        S = T.screening.c
+        S, B = T.screening.c, T.screening_base.c
         film_keys = dict(
             self.session.execute(
                 select(T.film.c.id, T.film.c.title_key).where(
@@ -1212,7 +1518,11 @@ class _Importer:
         found = []
         for s in self.session.execute(
             select(*T.screening.c)
-            .where(S.edition_id.in_(self.edition_scope), S.id < self.first_new_id)
+            .where(
+                S.edition_id.in_(self.edition_scope),
+                S.id < self.first_new_id,
+                S.id.in_(select(B.screening_id).where(B.source_id.in_(sources))),
+            )
             .order_by(S.id)
         ):
             if s.id in self.claimed or s.status == "cancelled":
@@ -1223,6 +1533,9 @@ class _Importer:
                 continue
             found.append(s)
         return found
+
+    def scope_sources(self) -> set[int]:
+        return {self.sources.find(e) for e in self.edition_scope} - {None}  # type: ignore[return-value]
 
     def sync(self) -> None:
         if not self.edition_scope:
@@ -1243,11 +1556,22 @@ class _Importer:
             self.report.warnings.append(said)
             self.emit({"type": "warning", "kind": "sync", "message": said})
             self.flush_deferred()
+            self.write_bases()
             return
         absent = self.absent()
         by_film: dict[tuple[int, int], list[Any]] = defaultdict(list)
         for s in absent:
             by_film[(s.film_id, s.edition_id)].append(s)
+        B = T.screening_base.c
+        bases = {
+            b.screening_id: b
+            for b in self.session.execute(
+                select(T.screening_base).where(
+                    B.screening_id.in_([s.id for s in absent]),
+                    B.source_id.in_(self.scope_sources()),
+                )
+            )
+        } if self.deferred else {}  # fmt: skip
         changes: list[dict[str, Any]] = []
         left: list[_Row] = []
         for row in self.deferred:
@@ -1265,9 +1589,12 @@ class _Importer:
             self.report.counts["moved"] += 1
             shown = [c for c in SHOWN if change[c] != best._mapping[c]]
             self.emit(_outcome(row, "moved", best.id, best.uid, shown))
+            row.base = bases.get(best.id)
+            self.remember(row, best.id)
         self.write([], changes)
         self.deferred = left
         self.flush_deferred()
+        self.write_bases()
         cancelled = [s for group in by_film.values() for s in group]
         if cancelled:
             self.session.execute(
@@ -1550,7 +1877,13 @@ def _when(values: Any) -> str:
 
 
 def _outcome(
-    row: _Row, outcome: str, number: int, uid: str, changed: list[str] | None = None
+    row: _Row,
+    outcome: str,
+    number: int | None,
+    uid: str | None,
+    changed: list[str] | None = None,
+    *,
+    kept: list[str] | None = None,
 ) -> dict[str, Any]:
     record = {
         "type": "row",
@@ -1562,4 +1895,6 @@ def _outcome(
     }
     if changed:
         record["changed"] = changed
+    if kept:
+        record["kept"] = kept  # edited by hand, and the file did not change it
     return record

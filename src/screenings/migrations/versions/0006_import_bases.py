@@ -1,0 +1,147 @@
+"""Import sources and screening bases: what each import gave each screening.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-05
+
+- ``import_source``: a festival edition's file of one kind (``lineup``); a row with no
+  edition belongs to the kind alone.
+- ``screening_base``: for a screening and a source, the values that source's last import
+  gave it, and which groups of fields it stated. A re-import compares the file, the base
+  and the catalogue field by field (``screenings.services.lineup``), so a hand edit that
+  the file did not contradict is kept; a base whose screening was removed is a tombstone.
+
+An existing catalogue gets its bases here: every screening of an edition gets a base
+from "the lineup of that edition" equal to its current values, every group stated. So
+``--sync`` and three-way re-imports work at once on a catalogue built before this
+revision, and the first re-import of an unchanged file reports no conflict.
+
+Downgrade drops both tables: re-imports then go back to the file winning everywhere.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+# The groups of a screening's fields a base of this revision states (tables.SCREENING_GROUPS).
+ALL_STATED = "film,place,when,duration,kind,status,visibility,audience,ticket_url,notes,external_id"
+WIDTHS = {
+    "kind": 60,
+    "stated": 200,
+    "external_id": 200,
+    "city": 200,
+    "timezone": 64,
+    "status": 30,
+    "visibility": 30,
+    "audience": 200,
+    "ticket_url": 1000,
+}
+
+
+def _text(column: str, *, nullable: bool = True, width: int | None = None) -> sa.Column[str]:
+    width = width or WIDTHS[column]
+    return sa.Column(
+        column, sa.String(width).with_variant(sa.Text(), "postgresql"), nullable=nullable
+    )
+
+
+def _length(column: str, width: int | None = None) -> sa.CheckConstraint:
+    width = width or WIDTHS[column]
+    return sa.CheckConstraint(
+        f"length({column}) <= {width} AND {column} = substr({column}, 1, length({column}))",
+        name=f"{column}_length",
+    )
+
+
+def _stamps() -> list[sa.Column[object]]:
+    return [
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "import_source",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("edition_id", sa.Integer(), sa.ForeignKey("edition.id", ondelete="CASCADE")),
+        _text("kind", nullable=False, width=20),
+        *_stamps(),
+        sa.CheckConstraint("kind IN ('lineup')", name="kind"),
+        _length("kind", width=20),
+        sqlite_autoincrement=True,
+    )
+    op.create_table(
+        "screening_base",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "source_id",
+            sa.Integer(),
+            sa.ForeignKey("import_source.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("screening_id", sa.Integer(), sa.ForeignKey("screening.id", ondelete="SET NULL")),
+        _text("stated", nullable=False),
+        _text("external_id"),
+        sa.Column("film_id", sa.Integer()),
+        sa.Column("venue_id", sa.Integer()),
+        _text("city"),
+        sa.Column("local_date", sa.Date()),
+        sa.Column("local_time", sa.Time()),
+        _text("timezone"),
+        sa.Column("duration_minutes", sa.Integer()),
+        _text("kind"),
+        _text("status"),
+        _text("visibility"),
+        _text("audience"),
+        _text("ticket_url"),
+        sa.Column("notes", sa.Text()),
+        *_stamps(),
+        *(_length(c) for c in WIDTHS),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "uq_import_source_edition_kind",
+        "import_source",
+        [sa.text("coalesce(edition_id, 0)"), "kind"],
+        unique=True,
+    )
+    op.create_index("ix_screening_base_screening_id", "screening_base", ["screening_id"])
+    op.create_index(
+        "uq_screening_base_source_screening",
+        "screening_base",
+        ["source_id", "screening_id"],
+        unique=True,
+    )
+    op.create_index("ix_screening_base_source_film", "screening_base", ["source_id", "film_id"])
+    op.create_index(
+        "ix_screening_base_source_external_id", "screening_base", ["source_id", "external_id"]
+    )
+    # Every screening of an edition: a base from that edition's lineup, as it is now.
+    op.execute(
+        "INSERT INTO import_source (edition_id, kind, created_at, updated_at) "
+        "SELECT edition_id, 'lineup', MAX(updated_at), MAX(updated_at) FROM screening "
+        "WHERE edition_id IS NOT NULL GROUP BY edition_id"
+    )
+    fields = (
+        "external_id, film_id, venue_id, city, local_date, local_time, timezone, "
+        "duration_minutes, kind, status, visibility, audience, ticket_url, notes"
+    )
+    op.execute(
+        f"INSERT INTO screening_base (source_id, screening_id, stated, {fields}, created_at, "
+        f"updated_at) SELECT import_source.id, screening.id, '{ALL_STATED}', "
+        + ", ".join(f"screening.{f.strip()}" for f in fields.split(","))
+        + ", screening.updated_at, screening.updated_at FROM screening JOIN import_source "
+        "ON import_source.edition_id = screening.edition_id AND import_source.kind = 'lineup'"
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("screening_base")
+    op.drop_table("import_source")

@@ -1,0 +1,170 @@
+"""What an import gave each screening (its base), and the three-way rule that reads it.
+
+A source is a festival edition's file of one kind (``tables.import_source``); a
+screening's base is what its source's last import gave it, by groups of fields
+(``tables.SCREENING_GROUPS``). A re-import compares, group by group, the file's value,
+the base and the catalogue's value:
+
+- the file's equals the base: the file did not change it, so the catalogue's stays, a
+  hand edit included ("kept");
+- the catalogue's equals the base (or the file's): nobody else touched it, so the
+  file's is applied;
+- all three differ: a conflict. The catalogue's stays, and the base too, so the next
+  import of the same file reports it again; ``theirs`` makes the file win.
+
+A group the base does not state (a first import, or a column the last file did not
+have) has no base: the file's is applied. Pure functions and one small index; the
+importer (``services.lineup``) reads and writes the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Row, bindparam, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from screenings import tables as T
+from screenings.tables import SCREENING_GROUPS
+
+GROUP_COLUMNS = tuple(c for cols in SCREENING_GROUPS.values() for c in cols)
+
+
+@dataclass
+class Merged:
+    """A three-way comparison's result for one screening."""
+
+    kept: list[str] = field(default_factory=list)  # groups where a hand edit stays
+    conflicts: list[str] = field(default_factory=list)  # groups where all three differ
+
+
+def three_way(
+    file: dict[str, Any],
+    base: Mapping[str, Any],
+    catalogue: Mapping[str, Any],
+    groups: Iterable[str],
+    *,
+    theirs: bool = False,
+) -> Merged:
+    """Compare ``groups`` (those the file states and the base states) and make ``file``
+    say what the screening is to become: where the catalogue's value stays (kept, or a
+    conflict), its columns in ``file`` are set to the catalogue's."""
+    merged = Merged()
+    for group in groups:
+        columns = SCREENING_GROUPS[group]
+        said = tuple(file[c] for c in columns)
+        was = tuple(base[c] for c in columns)
+        now = tuple(catalogue[c] for c in columns)
+        if said == now or theirs:
+            continue  # the file's value, which is (or becomes) the catalogue's
+        if said == was:
+            merged.kept.append(group)
+        elif now != was:
+            merged.conflicts.append(group)
+        else:
+            continue
+        for column in columns:
+            file[column] = catalogue[column]
+    return merged
+
+
+def base_values(
+    file: Mapping[str, Any], stated: set[str], old: Mapping[str, Any] | None, keep: Iterable[str]
+) -> dict[str, Any]:
+    """A base's new columns: the file's for the groups it states, except ``keep`` (the
+    conflicts, whose base stays as it was), and the old base's for the others."""
+    kept = set(keep)
+    old_stated = set(old["stated"].split(",")) if old is not None and old["stated"] else set()
+    values: dict[str, Any] = {}
+    for group, columns in SCREENING_GROUPS.items():
+        source = old if (group in kept or group not in stated) else file
+        for column in columns:
+            values[column] = source[column] if source is not None else None
+    now_stated = stated | old_stated  # a conflict's group is in both: its old value stays
+    values["stated"] = ",".join(g for g in SCREENING_GROUPS if g in now_stated)
+    return values
+
+
+class Sources:
+    """The sources of one import: found once per edition, created when first written."""
+
+    def __init__(self, session: Session, kind: str = "lineup") -> None:
+        self.session = session
+        self.kind = kind
+        self.ids: dict[int | None, int | None] = {}
+
+    def find(self, edition_id: Any) -> int | None:
+        """The source's id; None while it has none (or its edition is not made yet)."""
+        if edition_id is not None and not isinstance(edition_id, int):
+            return None  # an edition this import creates: no source has it yet
+        if edition_id not in self.ids:
+            S = T.import_source.c
+            self.ids[edition_id] = self.session.scalar(
+                select(S.id).where(
+                    S.kind == self.kind,
+                    S.edition_id.is_(None) if edition_id is None else S.edition_id == edition_id,
+                )
+            )
+        return self.ids[edition_id]
+
+    def make(self, edition_id: int | None) -> int:
+        found = self.find(edition_id)
+        if found is None:
+            found = self.session.execute(
+                insert(T.import_source)
+                .values(edition_id=edition_id, kind=self.kind)
+                .returning(T.import_source.c.id)
+            ).scalar_one()
+            self.ids[edition_id] = found
+        return found
+
+
+def read_bases(
+    session: Session, sources: set[int], films: set[int], externals: set[str]
+) -> list[Row[Any]]:
+    """The bases of these sources that rows naming ``films`` (or ``externals``) may be:
+    by the film they recorded, or the film their screening shows now."""
+    if not sources:
+        return []
+    B, S = T.screening_base.c, T.screening.c
+    where: Any = or_(
+        B.film_id.in_(films), B.screening_id.in_(select(S.id).where(S.film_id.in_(films)))
+    )
+    if externals:
+        where = or_(where, B.external_id.in_(externals))
+    return list(
+        session.execute(
+            select(*T.screening_base.c, T.venue.c.city.label("venue_city"))
+            .outerjoin(T.venue, T.venue.c.id == B.venue_id)
+            .where(B.source_id.in_(sources), where)
+        )
+    )
+
+
+def write_bases(
+    session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]
+) -> None:
+    """New bases in one INSERT, changed ones (by ``_id``) in one UPDATE."""
+    now = T.utcnow()
+    for values in inserts:
+        values["created_at"] = values["updated_at"] = now
+    if inserts:
+        session.execute(insert(T.screening_base), inserts)
+    for values in updates:
+        values["updated_at"] = now
+    if updates:
+        session.execute(
+            update(T.screening_base).where(T.screening_base.c.id == bindparam("_id")), updates
+        )
+
+
+def rename_in_bases(session: Session, column: str, kept_id: int, dup_id: int) -> None:
+    """A merge: bases that recorded the duplicate recorded the record kept (``column``:
+    ``film_id`` or ``venue_id``), so an unchanged file names what it named before."""
+    session.execute(
+        update(T.screening_base)
+        .where(T.screening_base.c[column] == dup_id)
+        .values({column: kept_id})
+    )
