@@ -783,16 +783,20 @@ RULES: dict[str, str] = {
     + ", ".join(NOMINATION_RESULTS),
     "ck_nomination_film_or_person": "nomination: it needs a film, a person, or both",
     "ck_nomination_year_range": "nomination: the year must be between 1870 and 2200",
-    "uq_import_source_edition_kind": "import source: that edition already has a file of "
-    "that kind",
+    "uq_import_source_edition_kind": "import source: that edition already has a file of that kind",
     "ck_import_source_kind": "import source: the kind must be one of " + ", ".join(SOURCE_KINDS),
     "uq_screening_base_source_screening": (
         "screening base: that screening already has a base from that source"
     ),
 }
 # Every text column's length (tables._length), one rule per column, made from the lengths.
-_TABLE_WORDS = {"import_source": "import source", "screening_base": "screening base",
-                "film_link": "film link", "feed_token": "feed", "retired_slug": "retired slug"}
+_TABLE_WORDS = {
+    "import_source": "import source",
+    "screening_base": "screening base",
+    "film_link": "film link",
+    "feed_token": "feed",
+    "retired_slug": "retired slug",
+}
 _COLUMN_WORDS = {
     "name_key": "name's key",
     "title_key": "title's key",

@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
 Opt = typer.Option
 SHOWN_PROBLEMS = 50  # problems and warnings printed; --report keeps them all
 SHOWN_CLASHES = 10
+THREE_WAY = (
+    ("kept", "kept (edited by hand)"),
+    ("kept removed", "kept removed"),
+    ("conflicts", "with conflicts"),
+)
 
 
 def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, each with its own message
@@ -55,6 +61,21 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
             help="The file is the whole of each edition it names: cancel screenings it no "
             "longer lists, and pair a disappeared slot with a new one of the same film as "
             "a move (same uid).",
+        ),
+    ] = False,
+    theirs: Annotated[
+        bool,
+        Opt(
+            "--theirs",
+            help="Where the file and an edit made by hand since its last import disagree "
+            "(a conflict), take the file's value. Default: keep the catalogue's and list it.",
+        ),
+    ] = False,
+    fail_on_conflict: Annotated[
+        bool,
+        Opt(
+            "--fail-on-conflict",
+            help="Any conflict with an edit made by hand refuses the whole file (exit 1).",
         ),
     ] = False,
     dry_run: Annotated[
@@ -117,8 +138,9 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
 
     Re-importing the same file changes nothing; a corrected file changes exactly what
     changed, keeps every screening's uid and bumps its sequence where a calendar shows
-    a difference. A row matches a stored screening by its id column, else by film,
-    venue, date and time.
+    a difference. A row matches the screening its last import made or matched (by its
+    id column, else by the film, venue, date and time that import gave it), so a
+    screening edited by hand since keeps its edits where the file did not change them.
 
     Example: screenings import data/lineup.csv --festival "Sheffield Doc/Fest" --year 2013
     """
@@ -139,6 +161,8 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
         raise InvalidInput("--edition: give either --edition or --festival with --year")
     if year is not None and festival is None:
         raise InvalidInput("--year: give it with --festival (the edition's year)")
+    if theirs and fail_on_conflict:
+        raise InvalidInput("--theirs: give either --theirs or --fail-on-conflict")
     settings = state(ctx).settings
     order = day_order(dayfirst, monthfirst)
     options = LineupOptions(
@@ -186,7 +210,8 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
                 break
             return
         sink = stack.enter_context(_report_file(report)) if report else None
-        outcome = _run(ctx, parsed, edition, sync, skip_invalid, dry_run, sink, report)
+        choices = ImportChoices(sync, skip_invalid, dry_run, theirs, fail_on_conflict)
+        outcome = _run(ctx, parsed, edition, choices, sink, report)
     _say(ctx, outcome, dry_run, report)
 
 
@@ -210,13 +235,22 @@ def _films_first(
     )
 
 
+@dataclass(frozen=True)
+class ImportChoices:
+    """The options that say what an import may do."""
+
+    sync: bool
+    skip_invalid: bool
+    dry_run: bool
+    theirs: bool
+    fail_on_conflict: bool
+
+
 def _run(  # noqa: C901 -- the import's one unit of work, its report and its refusal, in order
     ctx: typer.Context,
     parsed: Parsed,
     edition: str | None,
-    sync: bool,
-    skip_invalid: bool,
-    dry_run: bool,
+    choices: ImportChoices,
     sink: IO[str] | None,
     report_path: Path | None,
 ) -> tuple[ImportReport, list[str]]:
@@ -225,7 +259,12 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
     from screenings.db import unit_of_work
     from screenings.query import ScreeningQuery
     from screenings.services.check import check_screenings
-    from screenings.services.lineup import ImportOptions, ImportRejected, import_lineup
+    from screenings.services.lineup import (
+        ImportConflicted,
+        ImportOptions,
+        ImportRejected,
+        import_lineup,
+    )
 
     emit = None
     if sink is not None:
@@ -241,7 +280,7 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
     settings = state(ctx).settings
     progress = _Progress(parsed.name) if sys.stderr.isatty() else None
     try:
-        with unit_of_work(state(ctx).catalogue(), dry_run=dry_run) as session:
+        with unit_of_work(state(ctx).catalogue(), dry_run=choices.dry_run) as session:
             edition_id = None
             if edition is not None:
                 edition_id = lookup.find_edition(session, edition).record.id
@@ -252,7 +291,13 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
                     parsed.name,
                     parsed.mapping,
                     parsed.items,
-                    ImportOptions(sync=sync, skip_invalid=skip_invalid, edition_id=edition_id),
+                    ImportOptions(
+                        sync=choices.sync,
+                        skip_invalid=choices.skip_invalid,
+                        theirs=choices.theirs,
+                        fail_on_conflict=choices.fail_on_conflict,
+                        edition_id=edition_id,
+                    ),
                     emit,
                     progress,
                 )
@@ -269,15 +314,22 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
     except ImportRejected as rejected:
         if progress:
             progress.done()
+        if choices.dry_run:  # what the valid rows would do, then why nothing would be
+            _summary(rejected.report)
         if not (rejected.report.counts["rows"] == 1 and len(rejected.report.issues) == 1):
             _problems(rejected.report, report_path, ctx)  # else the error line says it
+        raise
+    except ImportConflicted as conflicted:
+        if progress:
+            progress.done()
+        _problems(conflicted.report, report_path, ctx)
         raise
     if progress:
         progress.done()
     return found, clashes
 
 
-def _say(  # noqa: C901 -- one line per count of the report that is not zero
+def _say(
     ctx: typer.Context,
     outcome: tuple[ImportReport, list[str]],
     dry_run: bool,
@@ -285,10 +337,26 @@ def _say(  # noqa: C901 -- one line per count of the report that is not zero
 ) -> None:
     found, clashes = outcome
     count = len(clashes)
+    _summary(found)
+    _problems(found, report_path, ctx)
+    if clashes:
+        typer.echo(f"clashes ({count}):", err=True)
+        for clash in clashes[:SHOWN_CLASHES]:
+            typer.echo(f"  {clash}", err=True)
+        if count > SHOWN_CLASHES:
+            typer.echo(f"  and {count - SHOWN_CLASHES} more (screenings check)", err=True)
+    if dry_run:
+        typer.echo("dry run: nothing was written")
+
+
+def _summary(found: ImportReport) -> None:
+    """The counts of what the import did (or would do): a line each that is not zero."""
     c = found.counts
-    screenings = ", ".join(
-        f"{c[k]} {k}" for k in ("created", "updated", "moved", "unchanged", "cancelled", "rejected")
-    )
+    said = [f"{c[k]} {k}" for k in ("created", "updated", "moved", "unchanged")]
+    # What the three-way rule did, when it did anything.
+    said += [f"{c[k]} {words}" for k, words in THREE_WAY if c[k]]
+    said += [f"{c[k]} {k}" for k in ("cancelled", "rejected")]
+    screenings = ", ".join(said)
     rows = f"{c['rows']} row{'s' if c['rows'] != 1 else ''}"
     nominations = c["nominations created"] + c["nominations updated"] + c["nominations unchanged"]
     if nominations and c["rows"] == nominations + c["rejected"]:
@@ -317,15 +385,6 @@ def _say(  # noqa: C901 -- one line per count of the report that is not zero
             made = found.new_counts[kind]
             more = f"; and {made - 5} more" if made > 5 else ""
             typer.echo(f"  new {kind} ({made}): {'; '.join(names[:5])}{more}")
-    _problems(found, report_path, ctx)
-    if clashes:
-        typer.echo(f"clashes ({count}):", err=True)
-        for clash in clashes[:SHOWN_CLASHES]:
-            typer.echo(f"  {clash}", err=True)
-        if count > SHOWN_CLASHES:
-            typer.echo(f"  and {count - SHOWN_CLASHES} more (screenings check)", err=True)
-    if dry_run:
-        typer.echo("dry run: nothing was written")
 
 
 def _problems(found: ImportReport, report_path: Path | None, ctx: typer.Context) -> None:
@@ -335,6 +394,7 @@ def _problems(found: ImportReport, report_path: Path | None, ctx: typer.Context)
     lines = [f"rejected: {issue.said(names)}" for issue in found.issues]
     lines += [f"warning: {w.said(names)}" for w in found.warnings]
     lines += [f"possible move: {m.said(names)}" for m in found.possible_moves]
+    lines += [f"conflict: {m.said(names)}" for m in found.conflicts]
     for line in lines[:SHOWN_PROBLEMS]:
         typer.echo(line, err=True)
     if len(lines) > SHOWN_PROBLEMS:

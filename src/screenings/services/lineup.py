@@ -1583,14 +1583,17 @@ class _Importer:
             best = min(candidates, key=lambda s: _distance(s, values))
             candidates.remove(best)
             self.claimed[best.id] = row.line
-            change = self.change(best._mapping, values)
-            assert change is not None  # its slot differs, or the file would have matched it
-            changes.append(change)
-            self.report.counts["moved"] += 1
-            shown = [c for c in SHOWN if change[c] != best._mapping[c]]
-            self.emit(_outcome(row, "moved", best.id, best.uid, shown))
             row.base = bases.get(best.id)
+            if row.base is not None:  # moved by the file, and perhaps by hand since
+                self.merge(row, best)
+            change = self.change(best._mapping, values)
+            self.conflicted(row, best)
             self.remember(row, best.id)
+            if change is None:  # the move conflicts with one made by hand
+                self.report.counts["unchanged"] += 1
+                continue
+            changes.append(change)
+            self.changed(row, best, change, [])
         self.write([], changes)
         self.deferred = left
         self.flush_deferred()

@@ -26,6 +26,7 @@ from screenings.models import (
     Selection,
     Venue,
 )
+from screenings.services.bases import rename_in_bases
 from screenings.services.catalog import FILM_SHOWN, Saved
 from screenings.services.changes import bump, bump_film, snapshot
 from screenings.services.published import retire_slug
@@ -141,6 +142,7 @@ def _films(session: Session, kept: Film, dup: Film) -> str:  # noqa: C901, PLR09
         screening.film = kept
         moved.append(screening.id)
     nominations = _move_nominations(session, "film_id", kept.id, dup.id)
+    rename_in_bases(session, "film_id", kept.id, dup.id)
     session.flush()
     session.refresh(kept)
     if snapshot(kept, *FILM_SHOWN) != before:
@@ -157,6 +159,7 @@ def _venues(session: Session, kept: Venue, dup: Venue) -> str:
         if kept.timezone:
             screening.timezone = kept.timezone
         moved.append(screening.id)
+    rename_in_bases(session, "venue_id", kept.id, dup.id)
     session.flush()
     if moved:
         bump(session, Screening.id.in_(moved))

@@ -1,0 +1,273 @@
+"""Re-imports after hand edits: the three-way rule, conflicts, tombstones, ``--sync`` that
+cancels only what its file made, and the bases migration 0006 gives an older catalogue.
+Real CSV files through the command line, SQLite and PostgreSQL (``tests/test_import.py``
+holds the first imports and the file-only re-imports)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from screenings.db import create_db_engine
+from screenings.migrate import downgrade_schema, upgrade_schema
+from screenings.services.bases import base_values, three_way
+from tests.test_import import ROWS, Cli, by_start, cli, url, without, write_csv
+
+__all__ = ["cli", "url"]  # the fixtures, shared with test_import
+
+DEFECTOR_2 = "The Defector 2013-06-15 13:00"  # S2: line 3 of the file
+ID_AND_SYNC = [
+    pytest.param(True, False, id="id-column"),
+    pytest.param(False, False, id="no-id"),
+    pytest.param(True, True, id="id-column-sync"),
+    pytest.param(False, True, id="no-id-sync"),
+]
+
+
+def lineup(tmp_path: Path, name: str, rows: list[list[str]], ids: bool) -> str:
+    if ids:
+        return str(write_csv(tmp_path / name, rows))
+    header, rows = without("ID", rows)
+    return str(write_csv(tmp_path / name, rows, header))
+
+
+def plain(err: str, tmp_path: Path) -> str:
+    return err.replace(str(tmp_path) + os.sep, "")
+
+
+@pytest.mark.parametrize(("ids", "sync"), ID_AND_SYNC)
+def test_a_hand_edit_survives_an_unchanged_re_import(
+    cli: Cli, tmp_path: Path, ids: bool, sync: bool
+) -> None:
+    cli("import", lineup(tmp_path, "v1.csv", ROWS, ids))
+    before = by_start(cli)
+    uid = before[DEFECTOR_2][0]
+    code, _out, err = cli("edit", "screening", "2", "--at", "14:30")
+    assert code == 0, err
+    again = ["--sync"] if sync else []
+    code, out, err = cli("import", lineup(tmp_path, "v1.csv", ROWS, ids), *again)
+    assert code == 0, err
+    assert "0 created, 0 updated, 0 moved, 3 unchanged, 1 kept (edited by hand), 0 cancelled" in (
+        out
+    )
+    after = by_start(cli)
+    assert len(after) == 4  # no duplicate at the file's 13:00
+    assert after["The Defector 2013-06-15 14:30"] == (uid, 1, "scheduled")  # one bump: the edit
+    # A later sync still knows it as the file's screening: nothing is cancelled.
+    code, out, err = cli("import", lineup(tmp_path, "v1.csv", ROWS, ids), "--sync")
+    assert "1 kept (edited by hand), 0 cancelled" in out, err
+    assert by_start(cli) == after
+
+
+@pytest.mark.parametrize(("ids", "sync"), ID_AND_SYNC)
+def test_a_file_change_where_nobody_edited_is_applied(
+    cli: Cli, tmp_path: Path, ids: bool, sync: bool
+) -> None:
+    cli("import", lineup(tmp_path, "v1.csv", ROWS, ids))
+    cli("edit", "screening", "2", "--at", "14:30")  # a hand edit of another screening
+    changed = [list(r) for r in ROWS]
+    changed[0][11] = "Q&A with Ann Shin"  # S1's notes
+    again = ["--sync"] if sync else []
+    code, out, err = cli("import", lineup(tmp_path, "v2.csv", changed, ids), *again)
+    assert code == 0, err
+    assert "0 created, 1 updated, 0 moved, 2 unchanged, 1 kept (edited by hand)" in out
+    shown = {k: v for k, v in by_start(cli).items() if k.startswith("The Defector")}
+    assert sorted(shown) == ["The Defector 2013-06-14 18:00", "The Defector 2013-06-15 14:30"]
+
+
+@pytest.mark.parametrize("ids", [True, False], ids=["id-column", "no-id"])
+def test_a_conflict_is_listed_not_applied_then_taken_with_theirs(
+    cli: Cli, tmp_path: Path, ids: bool
+) -> None:
+    cli("import", lineup(tmp_path, "v1.csv", ROWS, ids))
+    cli("edit", "screening", "2", "--at", "14:30")
+    changed = [list(r) for r in ROWS]
+    changed[1][10] = "16:00"  # the file moves S2 too, elsewhere
+    changed[0][11] = "Q&A with Ann Shin"  # and changes S1, which nobody edited
+    path = lineup(tmp_path, "v2.csv", changed, ids)
+    report = tmp_path / "report.jsonl"
+    # Without an id column, only a sync can tell a new time of S2 from a new screening.
+    sync = [] if ids else ["--sync"]
+    code, out, err = cli("import", path, "--report", str(report), *sync)
+    assert code == 0, err
+    assert "1 updated" in out and "1 with conflicts" in out
+    time_column = "Time"
+    assert (
+        f"conflict: v2.csv:3: column {time_column!r}: the file says '2013-06-15 16:00' (it said "
+        "'2013-06-15 13:00' at the last import), the catalogue says '2013-06-15 14:30' (changed "
+        "since); kept the catalogue's (screening #2; --theirs takes the file's)"
+    ) in plain(err, tmp_path)
+    records = [json.loads(line) for line in report.read_text().splitlines()]
+    (conflict,) = [r for r in records if r["type"] == "conflict"]
+    assert (conflict["line"], conflict["column"], conflict["screening"]) == (3, "Time", 2)
+    assert (conflict["file_value"], conflict["catalogue_value"]) == (
+        "'2013-06-15 16:00'",
+        "'2013-06-15 14:30'",
+    )
+    after = by_start(cli)
+    assert "The Defector 2013-06-15 14:30" in after  # not applied
+    # The same file again: still a conflict (its base did not move).
+    code, out, err = cli("import", path, *sync)
+    assert "1 with conflicts" in out and "conflict: " in err
+    # Refused whole with --fail-on-conflict: exit 1, nothing written.
+    changed[2][11] = "Restored print"
+    refused = lineup(tmp_path, "v3.csv", changed, ids)
+    code, out, err = cli("import", refused, "--fail-on-conflict", *sync)
+    assert code == 1
+    assert (
+        "v3.csv: 1 conflict with edits made by hand since the last import; nothing was imported "
+        "(re-import with --theirs to take the file's values, or without --fail-on-conflict to "
+        "apply the rest)"
+    ) in plain(err, tmp_path)
+    assert by_start(cli) == after
+    # --theirs: the file wins.
+    code, out, err = cli("import", path, "--theirs", *sync)
+    assert code == 0, err
+    assert "0 created, 0 updated, 1 moved" in out and "conflict" not in plain(out + err, tmp_path)
+    final = by_start(cli)
+    assert final["The Defector 2013-06-15 16:00"][0] == after["The Defector 2013-06-15 14:30"][0]
+
+
+def test_theirs_and_fail_on_conflict_together_are_refused(cli: Cli, tmp_path: Path) -> None:
+    code, _out, err = cli(
+        "import", lineup(tmp_path, "v1.csv", ROWS, True), "--theirs", "--fail-on-conflict"
+    )
+    assert code == 2
+    assert "--theirs: give either --theirs or --fail-on-conflict" in err
+
+
+@pytest.mark.parametrize(("ids", "sync"), ID_AND_SYNC)
+def test_a_screening_removed_by_hand_stays_removed(
+    cli: Cli, tmp_path: Path, ids: bool, sync: bool
+) -> None:
+    cli("import", lineup(tmp_path, "v1.csv", ROWS, ids))
+    code, _out, err = cli("remove", "screening", "#4", "--yes")  # Mothers
+    assert code == 0, err
+    again = ["--sync"] if sync else []
+    code, out, err = cli("import", lineup(tmp_path, "v1.csv", ROWS, ids), *again)
+    assert code == 0, err
+    assert "0 created, 0 updated, 0 moved, 3 unchanged, 1 kept removed, 0 cancelled" in out
+    assert "Mothers 2013-06-13" not in by_start(cli)
+    # The file changes the row since: it is made again, and the report says so.
+    changed = [list(r) for r in ROWS]
+    changed[3][11] = "Added: a second screening"
+    report = tmp_path / "report.jsonl"
+    code, out, err = cli(
+        "import", lineup(tmp_path, "v2.csv", changed, ids), *again, "--report", str(report)
+    )
+    assert code == 0, err
+    assert "1 created, 0 updated, 0 moved, 3 unchanged" in out
+    assert "Mothers 2013-06-13" in by_start(cli)
+    records = [json.loads(line) for line in report.read_text().splitlines()]
+    assert [r["line"] for r in records if r.get("recreated")] == [5]
+    # And from then on it is the file's again: an unchanged re-import leaves it be.
+    code, out, err = cli("import", lineup(tmp_path, "v2.csv", changed, ids), *again)
+    assert "0 created, 0 updated, 0 moved, 4 unchanged" in out, err
+
+
+def test_sync_never_cancels_a_screening_added_by_hand(cli: Cli, tmp_path: Path) -> None:
+    cli("import", lineup(tmp_path, "v1.csv", ROWS, True))
+    code, _out, err = cli(
+        "add", "screening", "The Act of Killing", "--edition", "Sheffield Doc/Fest 2013",
+        "--venue", "Showroom Cinema", "--on", "2013-06-16", "--at", "20:00",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = cli("import", lineup(tmp_path, "v2.csv", ROWS[:3], True), "--sync")
+    assert code == 0, err
+    assert "1 cancelled" in out  # Mothers, which the file made and no longer lists
+    after = by_start(cli)
+    assert after["The Act of Killing 2013-06-16 20:00"][1:] == (0, "scheduled")
+    assert after["Mothers 2013-06-13"][2] == "cancelled"
+
+
+def test_the_migration_gives_an_older_catalogue_its_bases(
+    cli: Cli, url: str, tmp_path: Path
+) -> None:
+    cli("import", lineup(tmp_path, "v1.csv", ROWS, False))
+    engine = create_db_engine(url)
+    # A catalogue as it was before revision 0006: no bases at all.
+    downgrade_schema(engine, "0005")
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        stated = connection.execute(text("SELECT stated FROM screening_base")).scalars().all()
+        sources = connection.execute(text("SELECT kind FROM import_source")).scalars().all()
+    engine.dispose()
+    assert len(stated) == 4 and set(stated) == {
+        "film,place,when,duration,kind,status,visibility,audience,ticket_url,notes,external_id"
+    }
+    assert sources == ["lineup"]
+    # An unchanged file: nothing to report, no conflict. A hand edit then survives it.
+    _code, out, err = cli("import", lineup(tmp_path, "v1.csv", ROWS, False))
+    assert "0 created, 0 updated, 0 moved, 4 unchanged, 0 cancelled" in out, err
+    cli("edit", "screening", "2", "--at", "14:30")
+    _code, out, err = cli("import", lineup(tmp_path, "v1.csv", ROWS, False), "--sync")
+    assert "3 unchanged, 1 kept (edited by hand), 0 cancelled" in out, err
+
+
+def test_a_dry_run_with_a_rejected_row_still_says_what_the_rest_would_do(
+    cli: Cli, tmp_path: Path
+) -> None:
+    bad = [list(r) for r in ROWS]
+    bad[3][9] = "2013-02-31"
+    code, out, err = cli("import", lineup(tmp_path, "v1.csv", bad, True), "--dry-run")
+    assert code == 2
+    assert "3 created, 0 updated, 0 moved, 0 unchanged, 0 cancelled, 1 rejected" in out
+    assert "nothing was imported" in err
+    assert by_start(cli) == {}
+
+
+# -- the rule itself ---------------------------------------------------------------------------
+
+
+def _values(**given: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "film_id": 1,
+        "venue_id": 1,
+        "city": None,
+        "local_date": "2026-02-05",
+        "local_time": "20:30",
+        "timezone": "Europe/Helsinki",
+        "duration_minutes": None,
+        "kind": "regular",
+        "status": None,
+        "visibility": None,
+        "audience": None,
+        "ticket_url": None,
+        "notes": None,
+        "external_id": None,
+    }
+    values.update(given)
+    return values
+
+
+@pytest.mark.parametrize(
+    ("file", "base", "catalogue", "becomes", "kept", "conflicts"),
+    [
+        ("A", "A", "A", "A", [], []),  # nothing changed
+        ("A", "A", "B", "B", ["notes"], []),  # a hand edit the file did not contradict
+        ("B", "A", "A", "B", [], []),  # the file changed it, nobody else did
+        ("B", "A", "B", "B", [], []),  # both changed it the same way
+        ("C", "A", "B", "B", [], ["notes"]),  # both changed it, differently
+    ],
+)
+def test_three_way_by_group(
+    file: str, base: str, catalogue: str, becomes: str, kept: list[str], conflicts: list[str]
+) -> None:
+    said = _values(notes=file)
+    merged = three_way(said, _values(notes=base), _values(notes=catalogue), ["notes"])
+    assert (said["notes"], merged.kept, merged.conflicts) == (becomes, kept, conflicts)
+    theirs = _values(notes=file)
+    three_way(theirs, _values(notes=base), _values(notes=catalogue), ["notes"], theirs=True)
+    assert theirs["notes"] == file
+
+
+def test_a_conflict_keeps_its_old_base_and_the_rest_moves_on() -> None:
+    old = {**_values(notes="A", local_time="20:30"), "stated": "film,when,notes"}
+    file = _values(notes="C", local_time="21:00")
+    values = base_values(file, {"film", "when", "notes", "place"}, old, ["notes"])
+    assert (values["notes"], values["local_time"]) == ("A", "21:00")
+    assert values["stated"] == "film,place,when,notes"
