@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session
 
 from screenings import tables
@@ -111,22 +111,8 @@ def one_of_everything(session: Session) -> dict[str, Any]:
             kind="film", slug="the-defector-2011", retired_at=STAMP, public=True
         )
     )
-    source = session.execute(
-        insert(tables.import_source)
-        .values(edition_id=sdf13.id, kind="lineup")
-        .returning(tables.import_source.c.id)
-    ).scalar_one()
-    session.execute(
-        insert(tables.screening_base).values(
-            source_id=source,
-            screening_id=shown.id,
-            stated="film,when",
-            film_id=defector.id,
-            local_date=shown.local_date,
-            local_time=shown.local_time,
-            timezone=shown.timezone,
-        )
-    )
+    if inspect(session.connection()).has_table("import_source"):  # revision 0006 on
+        _import_base(session, sdf13, shown)
     return {
         "person": ann,
         "film": defector,
@@ -312,3 +298,23 @@ def festival_catalogue(session: Session) -> None:
     )
     diversity = stamped(Award(name="Diversity Award", presenter="Academy of Canadian Cinema"))
     stamped(Nomination(award=diversity, year=2014, film=defector, result="won"))
+
+
+def _import_base(session: Session, edition: Edition, shown: Screening) -> None:
+    """What a lineup import of ``edition`` gave ``shown`` (a source and a base)."""
+    source = session.execute(
+        insert(tables.import_source)
+        .values(edition_id=edition.id, kind="lineup")
+        .returning(tables.import_source.c.id)
+    ).scalar_one()
+    session.execute(
+        insert(tables.screening_base).values(
+            source_id=source,
+            screening_id=shown.id,
+            stated="film,when",
+            film_id=shown.film_id,
+            local_date=shown.local_date,
+            local_time=shown.local_time,
+            timezone=shown.timezone,
+        )
+    )

@@ -119,7 +119,8 @@ def test_db_upgrade_then_current_and_history(
     assert "0002  The revision counter" in shown
     assert "0003  Secret feeds" in shown
     assert "0004  Ids are never reused" in shown
-    assert f"{HEAD_REVISION}  The same limits on both databases" in shown
+    assert "0005  The same limits on both databases" in shown
+    assert f"{HEAD_REVISION}  Import sources and screening bases" in shown
     assert shown.endswith("(head)\n")
 
 

@@ -388,6 +388,7 @@ STRICTER = {
     ("screening", "visibility"),
     ("nomination", "result"),
     ("retired_slug", "kind"),
+    ("import_source", "kind"),
     ("feed_token", "token_hash"),
 }
 COLUMNS = sorted(

@@ -1220,12 +1220,7 @@ class _Importer:
             change = self.change(match._mapping, values, bump=bool(because))
             self.conflicted(row, match)
             if change is None:
-                kept = bool(row.merged and row.merged.kept)
-                self.report.counts["kept" if kept else "unchanged"] += 1
-                if self.reporting or kept:
-                    self.emit(_outcome(row, "kept" if kept else "unchanged", match.id, match.uid,
-                                       kept=row.merged.kept if row.merged else None))  # fmt: skip
-                self.remember(row, match.id)
+                self.unchanged(row, match)
                 continue
             if row.blocked_by is not None:
                 self.blocked.append((row, change))
@@ -1243,6 +1238,24 @@ class _Importer:
         shown = [c for c in SHOWN if change[c] != match._mapping[c]] + because
         kept = row.merged.kept if row.merged else None
         self.emit(_outcome(row, outcome, match.id, match.uid, shown, kept=kept))
+
+    def unchanged(self, row: _Row, match: Any) -> None:
+        """A row that changes nothing of its screening: unchanged, kept as edited by hand,
+        or in conflict with a hand edit (counted as that alone)."""
+        merged = row.merged
+        outcome = (
+            "conflict"
+            if merged and merged.conflicts
+            else "kept"
+            if merged and merged.kept
+            else "unchanged"
+        )
+        if outcome != "conflict":
+            self.report.counts[outcome] += 1
+        if self.reporting or outcome != "unchanged":
+            kept = merged.kept if merged else None
+            self.emit(_outcome(row, outcome, match.id, match.uid, kept=kept))
+        self.remember(row, match.id)
 
     def conflicted(self, row: _Row, match: Any) -> None:
         """Say each group where the file, its last import and the catalogue all differ."""
@@ -1588,12 +1601,12 @@ class _Importer:
                 self.merge(row, best)
             change = self.change(best._mapping, values)
             self.conflicted(row, best)
-            self.remember(row, best.id)
             if change is None:  # the move conflicts with one made by hand
-                self.report.counts["unchanged"] += 1
+                self.unchanged(row, best)
                 continue
             changes.append(change)
             self.changed(row, best, change, [])
+            self.remember(row, best.id)
         self.write([], changes)
         self.deferred = left
         self.flush_deferred()
