@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, or_, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from screenings import tables as T
@@ -124,23 +124,24 @@ class Sources:
 def read_bases(
     session: Session, sources: set[int], films: set[int], externals: set[str]
 ) -> list[Row[Any]]:
-    """The bases of these sources that rows naming ``films`` (or ``externals``) may be:
-    by the film they recorded, or the film their screening shows now."""
+    """The bases of these sources that rows naming ``films`` (or ``externals``) may be
+    found through: by the film they recorded (a merge rewrites it), or their id."""
     if not sources:
         return []
-    B, S = T.screening_base.c, T.screening.c
-    where: Any = or_(
-        B.film_id.in_(films), B.screening_id.in_(select(S.id).where(S.film_id.in_(films)))
-    )
+    B = T.screening_base.c
+    # One query per index (an OR of them would scan the source's every base).
+    ways: list[Any] = [B.film_id.in_(films)]
     if externals:
-        where = or_(where, B.external_id.in_(externals))
-    return list(
-        session.execute(
+        ways.append(B.external_id.in_(externals))
+    found: dict[int, Any] = {}
+    for way in ways:
+        for base in session.execute(
             select(*T.screening_base.c, T.venue.c.city.label("venue_city"))
             .outerjoin(T.venue, T.venue.c.id == B.venue_id)
-            .where(B.source_id.in_(sources), where)
-        )
-    )
+            .where(B.source_id.in_(sources), way)
+        ):
+            found[base.id] = base
+    return list(found.values())
 
 
 def write_bases(
@@ -168,3 +169,13 @@ def rename_in_bases(session: Session, column: str, kept_id: int, dup_id: int) ->
         .where(T.screening_base.c[column] == dup_id)
         .values({column: kept_id})
     )
+
+
+def base_of(session: Session, source: int, screening_id: int) -> Any:
+    """The base ``source`` keeps for a screening, if any."""
+    B = T.screening_base.c
+    return session.execute(
+        select(*T.screening_base.c, T.venue.c.city.label("venue_city"))
+        .outerjoin(T.venue, T.venue.c.id == B.venue_id)
+        .where(B.source_id == source, B.screening_id == screening_id)
+    ).first()

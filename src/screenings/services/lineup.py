@@ -47,6 +47,7 @@ from screenings.keys import name_key, new_uids
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
 from screenings.services.awards import edition_of_year
 from screenings.services.bases import Merged, Sources, base_values, read_bases, three_way
+from screenings.services.bases import base_of as find_base_of
 from screenings.services.catalog import stored_places, unique_slugs
 from screenings.services.changes import SCREENING_SHOWN
 from screenings.services.schedule import choose_zone
@@ -208,6 +209,7 @@ class _Row:
     base: Any = None  # what this source's last import gave the screening (bases)
     file_values: dict[str, Any] | None = None  # the row's own values, before the merge
     merged: Merged | None = None
+    base_current: bool = False  # file, base and catalogue agree: the base stays as it is
 
 
 def import_lineup(
@@ -1083,9 +1085,13 @@ class _Importer:
             if match is not None:
                 self.claimed[match.id] = row.line
                 source = self.sources.find(values["edition_id"])
-                row.base = base_of.get((source, match.id))  # a base of another slot: merged
-                if row.base is not None:
-                    self.merge(row, match)
+                if match.id in self.based and source is not None:
+                    # Its base (this source's) records another slot: merged with it.
+                    row.base = base_of.get((source, match.id)) or find_base_of(
+                        self.session, source, match.id
+                    )
+                    if row.base is not None:
+                        self.merge(row, match)
             elif (values["film_id"], values["edition_id"]) in earlier and values["edition_id"]:
                 # A new slot of a film the edition already shows: in a sync (and no ids)
                 # perhaps a move, paired at the end; without, a possible move to report.
@@ -1171,9 +1177,20 @@ class _Importer:
     def merge(self, row: _Row, match: Any) -> None:
         """Three ways, group by group (``bases.three_way``): ``row.values`` become what the
         screening is to be; the row's own values are kept for its new base."""
-        row.file_values = dict(row.values)
         stated = set(row.base.stated.split(",")) if row.base.stated else set()
-        groups = (self.row_groups(row.values) & stated) - {"external_id"}
+        wanted = self.row_groups(row.values)
+        groups = (wanted & stated) - {"external_id"}
+        base, values, now = row.base._mapping, row.values, match._mapping
+        columns = [c for g in groups for c in SCREENING_GROUPS[g]]
+        if (
+            wanted <= stated
+            and all(values[c] == base[c] for c in columns)
+            and all(now[c] == base[c] for c in columns)
+            and values["external_id"] == base["external_id"]
+        ):
+            row.base_current = True  # the usual re-import: nothing to merge, nor to remember
+            return
+        row.file_values = dict(row.values)
         row.merged = three_way(
             row.values,
             row.base._mapping,
@@ -1331,6 +1348,8 @@ class _Importer:
     def remember(self, row: _Row, screening_id: int) -> None:
         """The row's screening's base, as this import leaves it: the file's values, but
         where they conflicted; written only where it changed."""
+        if row.base_current:
+            return
         file = row.file_values or row.values
         stated = self.row_groups(file)
         old = row.base._mapping if row.base is not None else None
