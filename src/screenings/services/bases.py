@@ -30,6 +30,8 @@ from screenings import tables as T
 from screenings.tables import SCREENING_GROUPS
 
 GROUP_COLUMNS = tuple(c for cols in SCREENING_GROUPS.values() for c in cols)
+# What an import reads of a base (its timestamps cost a conversion each, and say nothing).
+READ = [c for c in T.screening_base.c if c.name not in {"created_at", "updated_at"}]
 
 
 @dataclass
@@ -136,7 +138,7 @@ def read_bases(
     found: dict[int, Any] = {}
     for way in ways:
         for base in session.execute(
-            select(*T.screening_base.c, T.venue.c.city.label("venue_city"))
+            select(*READ, T.venue.c.city.label("venue_city"))
             .outerjoin(T.venue, T.venue.c.id == B.venue_id)
             .where(B.source_id.in_(sources), way)
         ):
@@ -175,7 +177,7 @@ def base_of(session: Session, source: int, screening_id: int) -> Any:
     """The base ``source`` keeps for a screening, if any."""
     B = T.screening_base.c
     return session.execute(
-        select(*T.screening_base.c, T.venue.c.city.label("venue_city"))
+        select(*READ, T.venue.c.city.label("venue_city"))
         .outerjoin(T.venue, T.venue.c.id == B.venue_id)
         .where(B.source_id == source, B.screening_id == screening_id)
     ).first()
