@@ -15,7 +15,8 @@ from sqlalchemy import text
 from screenings.db import create_db_engine
 from screenings.migrate import downgrade_schema, upgrade_schema
 from screenings.services.bases import base_values, three_way
-from tests.test_import import ROWS, Cli, by_start, cli, url, without, write_csv
+from tests.test_import import HEADER, ROWS, Cli, by_start, cli, url, without, write_csv
+from tests.test_import import screenings as all_screenings
 
 __all__ = ["cli", "url"]  # the fixtures, shared with test_import
 
@@ -262,7 +263,7 @@ def test_three_way_by_group(
     assert (said["notes"], merged.kept, merged.conflicts) == (becomes, kept, conflicts)
     theirs = _values(notes=file)
     three_way(theirs, _values(notes=base), _values(notes=catalogue), ["notes"], theirs=True)
-    assert theirs["notes"] == file
+    assert theirs["notes"] == (file if conflicts else becomes)  # it settles conflicts only
 
 
 def test_a_conflict_keeps_its_old_base_and_the_rest_moves_on() -> None:
@@ -271,3 +272,53 @@ def test_a_conflict_keeps_its_old_base_and_the_rest_moves_on() -> None:
     values = base_values(file, {"film", "when", "notes", "place"}, old, ["notes"])
     assert (values["notes"], values["local_time"]) == ("A", "21:00")
     assert values["stated"] == "film,place,when,notes"
+
+
+@pytest.mark.parametrize("ids", [True, False], ids=["id-column", "no-id"])
+def test_a_venue_changed_by_hand_is_kept_and_theirs_leaves_what_did_not_conflict(
+    cli: Cli, tmp_path: Path, ids: bool
+) -> None:
+    cli("import", lineup(tmp_path, "v1.csv", ROWS, ids))
+    cli("edit", "screening", "2", "--venue", "Crucible Theatre")
+    cli("edit", "screening", "4", "--note", "Print from the director")
+    code, out, err = cli("import", lineup(tmp_path, "v1.csv", ROWS, ids))
+    assert "0 updated, 0 moved, 2 unchanged, 2 kept (edited by hand)" in out, err
+    shown = screenings_where(cli)
+    assert shown["The Defector 2013-06-15 13:00"] == "Crucible Theatre"
+    # A conflict on S2's time and a change of its notes: the row counts as a conflict
+    # alone; --theirs then takes the file's time, and leaves both hand edits that the
+    # file did not contradict.
+    changed = [list(r) for r in ROWS]
+    changed[1][10], changed[1][11] = "16:00", "Restored print"
+    cli("edit", "screening", "2", "--at", "14:30")
+    sync = [] if ids else ["--sync"]
+    code, out, err = cli("import", lineup(tmp_path, "v2.csv", changed, ids), *sync)
+    assert "0 created, 0 updated, 0 moved, 2 unchanged, 1 kept (edited by hand), 1 with " in (
+        out
+    ), err
+    code, out, err = cli("import", lineup(tmp_path, "v2.csv", changed, ids), "--theirs", *sync)
+    assert code == 0, err
+    shown = screenings_where(cli)
+    assert shown["The Defector 2013-06-15 16:00"] == "Crucible Theatre"
+    assert by_notes(cli)["Mothers 2013-06-13"] == "Print from the director"
+
+
+def test_a_screening_cancelled_by_sync_is_reinstated_by_a_status_column(
+    cli: Cli, tmp_path: Path
+) -> None:
+    header = [*HEADER, "Status"]
+    rows = [[*r, "scheduled"] for r in ROWS]
+    cli("import", str(write_csv(tmp_path / "v1.csv", rows, header)))
+    _code, out, err = cli("import", str(write_csv(tmp_path / "v2.csv", rows[:3], header)), "--sync")
+    assert "1 cancelled" in out, err
+    _code, out, err = cli("import", str(write_csv(tmp_path / "v3.csv", rows, header)), "--sync")
+    assert "1 updated" in out, err
+    assert by_start(cli)["Mothers 2013-06-13"][2] == "scheduled"
+
+
+def screenings_where(cli: Cli) -> dict[str, str]:
+    return {k: (s["venue"] or {}).get("name") for k, s in all_screenings(cli).items()}
+
+
+def by_notes(cli: Cli) -> dict[str, str]:
+    return {k: s["notes"] for k, s in all_screenings(cli).items()}

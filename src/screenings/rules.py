@@ -100,18 +100,11 @@ LENGTHS: dict[str, dict[str, int]] = {
     "feed_token": {"name": 200, "token_hash": 64, "ended_because": 300},
     "retired_slug": {"kind": 20, "slug": 100, "successor": 100},
     "import_source": {"kind": 20},
-    # A base holds what a file gave a screening: the screening's own widths.
-    "screening_base": {
-        "external_id": 200,
-        "city": 200,
-        "timezone": 64,
-        "kind": 60,
-        "status": 30,
-        "visibility": 30,
-        "audience": 200,
-        "ticket_url": 1000,
-        "stated": 200,
-    },
+}
+# A base holds what a file gave a screening: the screening's own widths (but its uid).
+LENGTHS["screening_base"] = {
+    **{c: n for c, n in LENGTHS["screening"].items() if c != "uid"},
+    "stated": 200,
 }
 # Columns that may hold several lines (a newline or a tab is kept there).
 MULTILINE = {("film", "synopsis"), ("selection", "notes"), ("screening", "notes")}

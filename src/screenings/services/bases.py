@@ -13,8 +13,9 @@ the base and the catalogue's value:
   import of the same file reports it again; ``theirs`` makes the file win.
 
 A group the base does not state (a first import, or a column the last file did not
-have) has no base: the file's is applied. Pure functions and one small index; the
-importer (``services.lineup``) reads and writes the table.
+have) has no base: the file's is applied. The rule is pure (``three_way``,
+``base_values``); the queries that read and rename bases are here too, and the importer
+(``services.lineup``) writes them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from screenings import tables as T
@@ -59,14 +60,14 @@ def three_way(
         said = tuple(file[c] for c in columns)
         was = tuple(base[c] for c in columns)
         now = tuple(catalogue[c] for c in columns)
-        if said == now or theirs:
-            continue  # the file's value, which is (or becomes) the catalogue's
+        if said == now:
+            continue  # the file's value is the catalogue's already
         if said == was:
-            merged.kept.append(group)
-        elif now != was:
-            merged.conflicts.append(group)
+            merged.kept.append(group)  # the file did not change it: a hand edit stays
+        elif now == was or theirs:
+            continue  # nobody else changed it (or the file wins a conflict): the file's
         else:
-            continue
+            merged.conflicts.append(group)
         for column in columns:
             file[column] = catalogue[column]
     return merged
@@ -144,23 +145,6 @@ def read_bases(
         ):
             found[base.id] = base
     return list(found.values())
-
-
-def write_bases(
-    session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]
-) -> None:
-    """New bases in one INSERT, changed ones (by ``_id``) in one UPDATE."""
-    now = T.utcnow()
-    for values in inserts:
-        values["created_at"] = values["updated_at"] = now
-    if inserts:
-        session.execute(insert(T.screening_base), inserts)
-    for values in updates:
-        values["updated_at"] = now
-    if updates:
-        session.execute(
-            update(T.screening_base).where(T.screening_base.c.id == bindparam("_id")), updates
-        )
 
 
 def rename_in_bases(session: Session, column: str, kept_id: int, dup_id: int) -> None:

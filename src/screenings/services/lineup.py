@@ -972,7 +972,7 @@ class _Importer:
     def match(self, rows: list[_Row]) -> list[_Row]:
         """Each row's stored screening (through its base, else by id, else by slot), or
         none; the rows that cannot be (a duplicate, a slot another screening has) are
-        rejected. Rows found through their base are merged three ways (``_merge``) before
+        rejected. Rows found through their base are merged three ways (``merge``) before
         their slot is checked. Writes nothing."""
         if not rows:
             return []
@@ -1134,6 +1134,15 @@ class _Importer:
                 self.report.counts["kept removed"] += 1
                 self.emit(_outcome(row, "kept removed", None, None))
                 return False
+            other = by_slot.get(self.slot(row.values))
+            if other is not None:  # made again by hand, or another holds the slot now
+                self.reject_row(
+                    row,
+                    "date",
+                    str(row.values["local_date"]),
+                    f"screening #{other.id} already has this film, place and time",
+                )
+                return False
             return True  # the file changed it since: made again (row.base is re-pointed)
         match = by_id[base.screening_id]
         if match.id in self.claimed:
@@ -1220,9 +1229,14 @@ class _Importer:
         changes: list[dict[str, Any]] = []
         for row in rows:
             values = row.values
-            values["film_id"], values["venue_id"], values["edition_id"] = (
-                row.film, row.venue, row.edition
-            )  # fmt: skip
+            if row.file_values is None:
+                values["film_id"], values["venue_id"], values["edition_id"] = (
+                    row.film, row.venue, row.edition
+                )  # fmt: skip
+            else:  # merged: its values say what stays; a record made since has its id now
+                for column in ("film_id", "venue_id", "edition_id"):
+                    values[column] = _known(values[column])
+                    row.file_values[column] = _known(row.file_values[column])
             match = row.match
             if match is None:
                 if row.deferred:
@@ -1235,13 +1249,14 @@ class _Importer:
             if (values["film_id"], values["edition_id"]) in self.bump_selections:
                 because.append("selection")
             change = self.change(match._mapping, values, bump=bool(because))
-            self.conflicted(row, match)
             if change is None:
+                self.conflicted(row, match)
                 self.unchanged(row, match)
                 continue
             if row.blocked_by is not None:
                 self.blocked.append((row, change))
                 continue
+            self.conflicted(row, match)
             self.changed(row, match, change, because)
             self.remember(row, match.id)
             changes.append(change)
@@ -1251,7 +1266,8 @@ class _Importer:
     def changed(self, row: _Row, match: Any, change: dict[str, Any], because: list[str]) -> None:
         """Count and report a screening the row changes."""
         outcome = "moved" if any(change[c] != match._mapping[c] for c in SLOT) else "updated"
-        self.report.counts[outcome] += 1
+        if not (row.merged and row.merged.conflicts):  # else counted as a conflict alone
+            self.report.counts[outcome] += 1
         shown = [c for c in SHOWN if change[c] != match._mapping[c]] + because
         kept = row.merged.kept if row.merged else None
         self.emit(_outcome(row, outcome, match.id, match.uid, shown, kept=kept))
@@ -1424,6 +1440,7 @@ class _Importer:
             [{"_id": row.match.id, "parked": f"(moving #{row.match.id})"} for row, _ in ready],
         )
         for row, change in ready:
+            self.conflicted(row, row.match)
             self.changed(row, row.match, change, [])
             self.remember(row, row.match.id)
         self.write([], [change for _, change in ready])
@@ -1434,7 +1451,7 @@ class _Importer:
         values["status"] = values["status"] or "scheduled"
         values["visibility"] = values["visibility"] or "public"
         values["sequence"] = 0
-        values["line"] = row
+        values["row"] = row
         return values
 
     def change(
@@ -1475,7 +1492,7 @@ class _Importer:
         """New screenings in one plain bulk INSERT (no ids asked back: a new screening is
         known by its uid), changed ones in one bulk UPDATE."""
         if inserts:
-            rows: list[_Row] = [v.pop("line") for v in inserts]
+            rows: list[_Row] = [v.pop("row") for v in inserts]
             uids = new_uids(self.settings.feed_domain, len(inserts))
             for values, uid in zip(inserts, uids, strict=True):
                 values["uid"] = uid
@@ -1632,6 +1649,18 @@ class _Importer:
         self.write_bases()
         cancelled = [s for group in by_film.values() for s in group]
         if cancelled:
+            # Their bases say so too: a file that lists one again, with a Status column,
+            # changes the status the last import left, and reinstates it.
+            B = T.screening_base.c
+            self.session.execute(
+                update(T.screening_base)
+                .where(
+                    B.screening_id.in_([s.id for s in cancelled]),
+                    B.source_id.in_(self.scope_sources()),
+                    B.status.is_not(None),
+                )
+                .values(status="cancelled", updated_at=self.now)
+            )
             self.session.execute(
                 update(T.screening)
                 .where(T.screening.c.id.in_([s.id for s in cancelled]))
