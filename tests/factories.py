@@ -113,6 +113,11 @@ def one_of_everything(session: Session) -> dict[str, Any]:
     )
     if inspect(session.connection()).has_table("import_source"):  # revision 0006 on
         _import_base(session, sdf13, shown)
+        session.execute(
+            insert(tables.alias).values(
+                kind="venue", name="The Showroom", name_key="the showroom", venue_id=showroom.id
+            )
+        )
     return {
         "person": ann,
         "film": defector,

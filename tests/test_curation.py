@@ -266,7 +266,8 @@ def test_a_merge_of_two_people_keeps_every_credit(cli: Cli) -> None:
     assert code == 0
     assert out.splitlines() == [
         "Merged into person Isabelle Fougère (#3)",
-        "  moved 2 credit(s) and 0 nomination(s) and removed I. Fougère (#4)",
+        "  moved 2 credit(s) and 0 nomination(s) and removed I. Fougère (#4); its name now "
+        "finds the one kept",
     ]
     code, out, _ = cli("show", "person", "Isabelle Fougère", "--format", "json")
     roles = [(c["film"]["title"], c["role"]) for c in json.loads(out)["person"]["credits"]]
@@ -277,7 +278,11 @@ def test_a_merge_of_two_people_keeps_every_credit(cli: Cli) -> None:
         ("Fourth Film", "director"),  # credited twice before: kept once
         ("Third Film", "director"),
     ]
-    assert cli("show", "person", "I. Fougère")[0] == 3
+    # The duplicate's name now finds the person kept, and says so.
+    code, out, err = cli("show", "person", "I. Fougère")
+    assert code == 0
+    assert "person 'I. Fougère' is another name of Isabelle Fougère (#3)" in out + err
+    assert "  also called: I. Fougère" in out
 
 
 def test_check_finds_overlaps_films_twice_and_dates_outside(cli: Cli) -> None:
@@ -498,7 +503,10 @@ def test_merging_venues_moves_their_screenings_into_the_kept_zone(cli: Cli) -> N
     cli("add", "screening", "The Defector", "--venue", "#2", "--on", "2013-06-14", "--at", "18:00")
     code, out, _ = cli("merge", "venue", "#1", "#2")
     assert code == 0
-    assert out.splitlines()[-1] == "  moved 1 screening(s) and removed Showroom (Sheffield, #2)"
+    assert out.splitlines()[-1] == (
+        "  moved 1 screening(s) and removed Showroom (Sheffield, #2); its name now finds the "
+        "one kept"
+    )
     (row,) = screenings(cli)
     assert (row["venue"]["name"], row["sequence"]) == ("Showroom Cinema", 1)
 
@@ -512,7 +520,7 @@ def test_merging_festivals_refuses_two_editions_of_one_year(cli: Cli) -> None:
     assert code == 0
     assert out.splitlines()[-1] == (
         "  moved 1 edition(s) and 0 award(s) and removed Sheffield International Documentary "
-        "Festival (#2)"
+        "Festival (#2); its name now finds the one kept"
     )
     cli("add", "festival", "SIDF")
     cli("add", "edition", "SIDF", "2013")

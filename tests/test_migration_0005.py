@@ -389,6 +389,7 @@ STRICTER = {
     ("nomination", "result"),
     ("retired_slug", "kind"),
     ("import_source", "kind"),
+    ("alias", "kind"),
     ("feed_token", "token_hash"),
 }
 COLUMNS = sorted(

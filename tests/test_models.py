@@ -368,6 +368,7 @@ DESIGN_COLUMNS = {
     "screening_base": "source_id screening_id stated external_id film_id venue_id city "
     "local_date local_time timezone duration_minutes kind status visibility audience "
     "ticket_url notes",
+    "alias": "kind name name_key city film_id person_id venue_id festival_id",
 }
 
 

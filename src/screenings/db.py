@@ -788,6 +788,10 @@ RULES: dict[str, str] = {
     "uq_screening_base_source_screening": (
         "screening base: that screening already has a base from that source"
     ),
+    "uq_alias_kind_name_key_city": "alias: that name is already another name of a record",
+    "ck_alias_kind": "alias: the kind must be a film, person, venue or festival",
+    "ck_alias_name_not_blank": "alias: the name is empty",
+    "ck_alias_one_record": "alias: it names exactly one record, of its kind",
 }
 # Every text column's length (tables._length), one rule per column, made from the lengths.
 _TABLE_WORDS = {

@@ -4,8 +4,10 @@ A name matches case- and accent-insensitively (through the stored key), whole
 or by a unique prefix that ends at a word boundary ("The Defector" finds "The
 Defector: Escape from North Korea"; the caller is told which it took).
 ``#ID`` picks by id; ``Title (2012)`` picks a film's year and ``Venue (City)``
-a venue's city. Not found: the closest names are suggested. Several match:
-they are listed with their years or cities and ids. Never a silent pick.
+a venue's city. A duplicate's name that ``merge`` kept (an alias) finds the record
+kept, after the exact name and before a prefix or a slug. Not found: the closest
+names are suggested. Several match: they are listed with their years or cities and
+ids. Never a silent pick.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from screenings import tables
 from screenings.errors import Ambiguous, InvalidInput, NotFound, ScreeningsError
 from screenings.keys import name_key
 from screenings.models import Award, Edition, Festival, Film, Person, Venue
@@ -61,7 +64,7 @@ def describe(record: Any) -> str:
     return f"{record.name} (#{record.id})"
 
 
-def _resolve(  # noqa: C901, PLR0913 -- the ways a name is read, in the order they are tried
+def _resolve(  # noqa: C901, PLR0912, PLR0913 -- the ways a name is read, in the order they are tried
     session: Session,
     model: Any,
     text: str,
@@ -71,10 +74,12 @@ def _resolve(  # noqa: C901, PLR0913 -- the ways a name is read, in the order th
     extra: tuple[Any, str] | None = None,
     slug_column: Any = None,
     where: Sequence[ColumnElement[bool]] = (),
+    alias_kind: str | None = None,
 ) -> Found[Any]:
     """The generic resolution: by #id; by name (whole, then with a parenthesised year or
-    city); by a unique prefix; and, only when no name matches, by slug. An error is about
-    the field named as the kind of record (``what``)."""
+    city); by an alias (``merge`` keeps the duplicate's name); by a unique prefix; and,
+    only when no name matches, by slug. An error is about the field named as the kind
+    of record (``what``)."""
     raw = " ".join(text.split())
     if not raw:
         raise InvalidInput("empty name", field=what)
@@ -95,6 +100,15 @@ def _resolve(  # noqa: C901, PLR0913 -- the ways a name is read, in the order th
             return Found(exact[0])
         if len(exact) > 1:
             raise _ambiguous(what, raw, exact)
+
+    if alias_kind is not None:
+        for name, qualifier in readings:
+            keep = _qualifier(what, extra, qualifier)
+            found = [r for r in aliased(session, alias_kind, name) if keep(r)]
+            if len(found) == 1:
+                return Found(found[0], f"{what} {raw!r} is another name of {describe(found[0])}")
+            if len(found) > 1:
+                raise _ambiguous(what, raw, found)
 
     for name, qualifier in readings:
         key = name_key(name)
@@ -117,6 +131,24 @@ def _resolve(  # noqa: C901, PLR0913 -- the ways a name is read, in the order th
         if by_slug is not None:
             return Found(by_slug)
     raise _not_found(session, model, what, raw, name_key(readings[0][0]), where)
+
+
+MODELS: dict[str, Any] = {"film": Film, "person": Person, "venue": Venue, "festival": Festival}
+
+
+def aliased(session: Session, kind: str, name: str, city: str | None = None) -> list[Any]:
+    """The records of ``kind`` that ``name`` is another name of (``tables.alias``); for
+    a venue, with a ``city``, those whose alias is in that city (or has none)."""
+    A = tables.alias.c
+    rows = session.execute(
+        select(A[f"{kind}_id"], A.city).where(A.kind == kind, A.name_key == name_key(name))
+    ).all()
+    wanted = name_key(city) if city else None
+    return [
+        session.get(MODELS[kind], number)
+        for number, where in rows
+        if wanted is None or name_key(where or "") in {wanted, ""}
+    ]
 
 
 MAX_ID = 2**31 - 1  # the largest id PostgreSQL's integer holds
@@ -206,13 +238,20 @@ def find_film(session: Session, text: str) -> Found[Film]:
         key_column=Film.title_key,
         extra=(Film.year, "year"),
         slug_column=Film.slug,
+        alias_kind="film",
     )
 
 
 def find_person(session: Session, text: str, *, what: str = "person") -> Found[Person]:
     """A person by name, unique name prefix, slug or ``#ID``."""
     return _resolve(
-        session, Person, text, what=what, key_column=Person.name_key, slug_column=Person.slug
+        session,
+        Person,
+        text,
+        what=what,
+        key_column=Person.name_key,
+        slug_column=Person.slug,
+        alias_kind="person",
     )
 
 
@@ -225,6 +264,7 @@ def find_festival(session: Session, text: str) -> Found[Festival]:
         what="festival",
         key_column=Festival.name_key,
         slug_column=Festival.slug,
+        alias_kind="festival",
     )
 
 
@@ -238,6 +278,7 @@ def find_venue(session: Session, text: str) -> Found[Venue]:
         key_column=Venue.name_key,
         extra=(Venue.city, "city"),
         slug_column=Venue.slug,
+        alias_kind="venue",
     )
 
 

@@ -403,6 +403,7 @@ class FilmShow(NamedTuple):
     links: list[LinkRef]
     run: list[RunEntry]
     nominations: list[NominationView]
+    aliases: tuple[str, ...] = ()  # other names, kept by merge
 
 
 class SelectionRef(NamedTuple):
@@ -422,12 +423,14 @@ class PersonShow(NamedTuple):
     person: PersonView
     credits: list[FilmCredit]
     nominations: list[NominationView]
+    aliases: tuple[str, ...] = ()
 
 
 class FestivalShow(NamedTuple):
     festival: FestivalView
     editions: list[EditionView]
     awards: list[AwardView]
+    aliases: tuple[str, ...] = ()
 
 
 class EditionShow(NamedTuple):
@@ -439,6 +442,7 @@ class EditionShow(NamedTuple):
 class VenueShow(NamedTuple):
     venue: VenueView
     screenings: list[ScreeningView]
+    aliases: tuple[str, ...] = ()
 
 
 # --- What a calendar feed shows ---------------------------------------------------------

@@ -433,6 +433,34 @@ screening_base = _table(
     _optional("notes", Text),
 )
 
+# Another name of a record, kept by ``merge``: the duplicate's name leads to the record
+# kept, in lookups and imports (after the exact name, before the slug). One reference
+# column per kind, the one of ``kind`` set; a venue's alias keeps the duplicate's city
+# (a venue is known by its name in its city).
+ALIAS_KINDS = ("film", "person", "venue", "festival")
+alias = _table(
+    "alias",
+    _required("kind", _width("alias", "kind")),
+    _required("name", _width("alias", "name")),
+    _required("name_key", _width("alias", "name_key")),
+    _optional("city", _width("alias", "city")),
+    _optional("film_id", ForeignKey("film.id", ondelete="CASCADE"), index=True),
+    _optional("person_id", ForeignKey("person.id", ondelete="CASCADE"), index=True),
+    _optional("venue_id", ForeignKey("venue.id", ondelete="CASCADE"), index=True),
+    _optional("festival_id", ForeignKey("festival.id", ondelete="CASCADE"), index=True),
+    _in("kind", ALIAS_KINDS),
+    _not_blank("name"),
+    CheckConstraint(
+        " OR ".join(
+            f"(kind = '{k}' AND {k}_id IS NOT NULL"
+            + "".join(f" AND {o}_id IS NULL" for o in ALIAS_KINDS if o != k)
+            + ")"
+            for k in ALIAS_KINDS
+        ),
+        name="one_record",
+    ),
+)
+
 # One row: a counter that every writing transaction bumps (db.unit_of_work). Readers
 # that cache (the feed server) compare it to know whether anything changed.
 revision = _table(
@@ -497,4 +525,6 @@ Index("uq_screening_base_source_screening", screening_base.c.source_id,
 Index("ix_screening_base_source_film", screening_base.c.source_id, screening_base.c.film_id)
 Index("ix_screening_base_source_external_id", screening_base.c.source_id,
       screening_base.c.external_id)  # fmt: skip
+Index("uq_alias_kind_name_key_city", alias.c.kind, alias.c.name_key,
+      func.coalesce(alias.c.city, NO_TEXT), unique=True)  # fmt: skip
 Index("uq_retired_slug_kind_slug", retired_slug.c.kind, retired_slug.c.slug, unique=True)

@@ -52,6 +52,9 @@ def film(
     ] = None,
     link: Annotated[list[str] | None, Opt("--link", help="KIND=URL; replaces that kind.")] = None,
     website: Annotated[str | None, Opt("--website")] = None,
+    remove_alias: Annotated[
+        str | None, Opt("--remove-alias", help="Drop one of its other names (kept by merge).")
+    ] = None,
 ) -> None:
     """Change a film; its screenings' calendars are updated.
 
@@ -77,6 +80,7 @@ def film(
         credits=pairs(credit, "--credit", "ROLE=NAME") if credit else None,
         links=pairs(link, "--link", "KIND=URL") if link else None,
         website=website,
+        remove_alias=remove_alias,
     )
 
 
@@ -85,6 +89,9 @@ def person(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The person: name or #ID.")],
     new_name: Annotated[str | None, Opt("--name", help="The new name.")] = None,
+    remove_alias: Annotated[
+        str | None, Opt("--remove-alias", help="Drop one of its other names (kept by merge).")
+    ] = None,
 ) -> None:
     """Rename a person; the screenings of their films are updated.
 
@@ -92,7 +99,7 @@ def person(
     """
     from screenings.services.catalog import edit_person
 
-    write(ctx, "Updated", "person", edit_person, name, new_name=new_name)
+    write(ctx, "Updated", "person", edit_person, name, new_name=new_name, remove_alias=remove_alias)
 
 
 @app.command("festival")
@@ -104,6 +111,9 @@ def festival(
     country: Annotated[str | None, Opt("--country")] = None,
     timezone: Annotated[str | None, Opt("--timezone")] = None,
     website: Annotated[str | None, Opt("--website")] = None,
+    remove_alias: Annotated[
+        str | None, Opt("--remove-alias", help="Drop one of its other names (kept by merge).")
+    ] = None,
 ) -> None:
     """Change a festival; the screenings of its editions are updated.
 
@@ -122,6 +132,7 @@ def festival(
         country=country,
         timezone=timezone,
         website=website,
+        remove_alias=remove_alias,
     )
 
 
@@ -138,6 +149,9 @@ def venue(
     ] = None,
     lat: Annotated[str | None, Opt("--lat", metavar="FLOAT")] = None,
     lon: Annotated[str | None, Opt("--lon", metavar="FLOAT")] = None,
+    remove_alias: Annotated[
+        str | None, Opt("--remove-alias", help="Drop one of its other names (kept by merge).")
+    ] = None,
 ) -> None:
     """Change a venue; its screenings' calendars are updated.
 
@@ -158,6 +172,7 @@ def venue(
         timezone=timezone,
         latitude=decimal_number(lat, "--lat"),
         longitude=decimal_number(lon, "--lon"),
+        remove_alias=remove_alias,
     )
 
 

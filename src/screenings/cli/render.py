@@ -261,7 +261,7 @@ def say_stored(verb: str, kind: str, saved: Any) -> None:
 def film_page(show: Any) -> str:  # noqa: C901, PLR0912 -- one block per part of a film's page, each there only when known
     """``show film`` as text: the film, its people and links, its run, its awards."""
     film = show.film
-    lines = [f"{_film(film.title, film.year)}  #{film.id}"]
+    lines = [f"{_film(film.title, film.year)}  #{film.id}", *_aliases(show)]
     facts = []
     if film.original_title:
         facts.append(f"original title: {film.original_title}")
@@ -314,11 +314,16 @@ def film_page(show: Any) -> str:  # noqa: C901, PLR0912 -- one block per part of
     return "\n".join(lines)
 
 
+def _aliases(show: Any) -> list[str]:
+    """A record's other names (kept by merge), as one line, when it has any."""
+    return [f"  also called: {', '.join(show.aliases)}"] if show.aliases else []
+
+
 def record_page(show: Any) -> str:
     """``show person|festival|edition|venue`` as text."""
 
     if isinstance(show, PersonShow):
-        lines = [f"{show.person.name}  #{show.person.id}", "Films"]
+        lines = [f"{show.person.name}  #{show.person.id}", *_aliases(show), "Films"]
         lines += [
             f"  {_film(film.title, film.year)}: {role.replace('_', ' ')}"
             for film, role in show.credits
@@ -329,7 +334,11 @@ def record_page(show: Any) -> str:
         ]
         return "\n".join(lines)
     if isinstance(show, FestivalShow):
-        lines = [f"{describe_record('festival', show.festival)}  #{show.festival.id}", "Editions"]
+        lines = [
+            f"{describe_record('festival', show.festival)}  #{show.festival.id}",
+            *_aliases(show),
+            "Editions",
+        ]
         lines += [
             f"  {describe_record('edition', e)} · {e.screenings} public screening(s)"
             for e in show.editions
@@ -359,7 +368,11 @@ def record_page(show: Any) -> str:
         ]
         return "\n".join(lines)
     if isinstance(show, VenueShow):
-        lines = [f"{describe_record('venue', show.venue)}  #{show.venue.id}", "Screenings"]
+        lines = [
+            f"{describe_record('venue', show.venue)}  #{show.venue.id}",
+            *_aliases(show),
+            "Screenings",
+        ]
         lines += [f"  #{s.id}  {describe_screening(s)}" for s in show.screenings] or [
             "  (none recorded)"
         ]

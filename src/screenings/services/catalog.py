@@ -30,6 +30,12 @@ from screenings.records import (
     PersonView,
     VenueView,
 )
+from screenings.services.aliases import (
+    drop_alias,
+    near_duplicate_note,
+    near_duplicates,
+    refuse_alias,
+)
 from screenings.services.changes import (
     bump_edition,
     bump_festival,
@@ -172,6 +178,9 @@ def person_named(session: Session, name: str, notes: list[str], what: str = "per
     found = session.scalars(select(Person).where(Person.name_key == name_key(name))).first()
     if found is not None:
         return found
+    for kept in lookup.aliased(session, "person", name):  # a merged duplicate's name
+        notes.append(f"{what} {name!r} is another name of {lookup.describe(kept)}")
+        return kept  # type: ignore[no-any-return]
     person = Person(name=name, slug=unique_slug(session, Person.slug, name))
     session.add(person)
     session.flush()
@@ -181,6 +190,7 @@ def person_named(session: Session, name: str, notes: list[str], what: str = "per
 
 def add_person(session: Session, name: str) -> Saved[PersonView]:
     """Add a person; refused (``Conflict``) when one with the same name exists."""
+    refuse_alias(session, "person", check_name(name, "name"))
     notes: list[str] = []
     person = person_named(session, name, notes, what="name")
     if not notes:  # found, not created
@@ -222,6 +232,7 @@ def add_film(
     roles = [given for given in _roles(directors, producers, credits) if given[1]]
     film_links = _links(links)
     _same_title(session, title, year)
+    refuse_alias(session, "film", title)
     if imdb_id is not None:
         same = session.scalars(select(Film).where(Film.imdb_id == imdb_id)).first()
         if same is not None:
@@ -371,6 +382,8 @@ def add_festival(
     existing = session.scalars(select(Festival).where(Festival.name_key == name_key(name))).first()
     if existing is not None:
         raise Conflict(f"festival: {existing.name} (#{existing.id}) already exists")
+    refuse_alias(session, "festival", name)
+    near = near_duplicates(session, "festival", name, city)
     festival = Festival(
         name=name,
         slug=unique_slug(session, Festival.slug, name),
@@ -381,7 +394,8 @@ def add_festival(
     )
     session.add(festival)
     session.flush()
-    return Saved(festival_view(festival))
+    said = (near_duplicate_note("festival", name, city, near),) if near else ()
+    return Saved(festival_view(festival), said)
 
 
 def zone(name: str | None, what: str) -> str | None:
@@ -479,6 +493,8 @@ def add_venue(
     existing = venue_in(session, name, city)
     if existing is not None:
         raise Conflict(f"venue: {lookup.describe(existing)} already exists")
+    refuse_alias(session, "venue", name, city)
+    near = near_duplicates(session, "venue", name, city)
     venue = Venue(
         name=name,
         slug=unique_slug(session, Venue.slug, name),
@@ -491,7 +507,8 @@ def add_venue(
     )
     session.add(venue)
     session.flush()
-    return Saved(venue_view(venue))
+    said = (near_duplicate_note("venue", name, city, near),) if near else ()
+    return Saved(venue_view(venue), said)
 
 
 def _check_position(latitude: float | None, longitude: float | None) -> None:
@@ -608,11 +625,13 @@ def edit_film(
     credits: Sequence[tuple[str, str]] | None = None,
     links: Sequence[tuple[str, str]] | None = None,
     website: str | None = None,
+    remove_alias: str | None = None,
 ) -> Saved[FilmView]:
     """Change a film. Options given replace what was stored: ``directors`` replaces the
     directors, ``producers`` the producers, ``credits`` every other credit of the roles it
     names, ``links`` the links of the kinds it names. Its screenings' sequence is bumped
-    when anything a calendar shows changed; what is given as stored is not written."""
+    when anything a calendar shows changed; what is given as stored is not written.
+    ``remove_alias``: drop one of its other names."""
 
     found = lookup.find_film(session, name)
     film = found.record
@@ -645,11 +664,15 @@ def edit_film(
     session.refresh(film)
     if bumped:
         notes.append(f"{bumped} screening(s) updated for calendars")
-    return Saved(film_view(film), tuple(notes), changed)
+    dropped = drop_alias(session, "film", film, remove_alias, notes)
+    return Saved(film_view(film), tuple(notes), changed or dropped)
 
 
-def edit_person(session: Session, name: str, *, new_name: str | None = None) -> Saved[PersonView]:
-    """Rename a person; the screenings of their films are bumped."""
+def edit_person(
+    session: Session, name: str, *, new_name: str | None = None, remove_alias: str | None = None
+) -> Saved[PersonView]:
+    """Rename a person; the screenings of their films are bumped. ``remove_alias``: drop
+    one of their other names."""
 
     found = lookup.find_person(session, name)
     person = found.record
@@ -667,7 +690,8 @@ def edit_person(session: Session, name: str, *, new_name: str | None = None) -> 
         session.flush()
         if renamed:
             bump_person(session, person.id)
-    return Saved(person_view(person), tuple(notes), renamed)
+    dropped = drop_alias(session, "person", person, remove_alias, notes)
+    return Saved(person_view(person), tuple(notes), renamed or dropped)
 
 
 def edit_festival(
@@ -679,9 +703,11 @@ def edit_festival(
     country: str | None = None,
     timezone: str | None = None,
     website: str | None = None,
+    remove_alias: str | None = None,
 ) -> Saved[FestivalView]:
     """Change a festival; the screenings of its editions are bumped. A city or country
-    is kept as typed (tidied): an edit may correct the spelling stored."""
+    is kept as typed (tidied): an edit may correct the spelling stored. ``remove_alias``:
+    drop one of its other names."""
 
     found = lookup.find_festival(session, name)
     festival = found.record
@@ -707,7 +733,9 @@ def edit_festival(
     changed = snapshot(festival, *FESTIVAL_SHOWN) != before
     if changed:
         bump_festival(session, festival.id)
-    return Saved(festival_view(festival), (found.note,) if found.note else (), changed)
+    notes = [found.note] if found.note else []
+    dropped = drop_alias(session, "festival", festival, remove_alias, notes)
+    return Saved(festival_view(festival), tuple(notes), changed or dropped)
 
 
 def edit_venue(
@@ -721,10 +749,12 @@ def edit_venue(
     timezone: str | None = None,
     latitude: FloatOrClear | None = None,
     longitude: FloatOrClear | None = None,
+    remove_alias: str | None = None,
 ) -> Saved[VenueView]:
     """Change a venue; its screenings are bumped. A new zone is every screening's there,
     and moves their UTC instants (their wall times stay: those are the truth); no zone
-    (``""``) leaves each screening the zone it had."""
+    (``""``) leaves each screening the zone it had. ``remove_alias``: drop one of its
+    other names."""
 
     found = lookup.find_venue(session, name)
     venue = found.record
@@ -750,7 +780,9 @@ def edit_venue(
     changed = rezoned or snapshot(venue, *VENUE_SHOWN) != before
     if changed:
         bump_venue(session, venue.id)
-    return Saved(venue_view(venue), (found.note,) if found.note else (), changed)
+    notes = [found.note] if found.note else []
+    dropped = drop_alias(session, "venue", venue, remove_alias, notes)
+    return Saved(venue_view(venue), tuple(notes), changed or dropped)
 
 
 def _rezone(venue: Venue) -> bool:

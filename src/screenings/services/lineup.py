@@ -39,12 +39,14 @@ from typing import Any, NamedTuple
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from screenings import lookup
 from screenings import tables as T
 from screenings.config import Settings
 from screenings.db import bulk_insert, queue_bulk_writer
 from screenings.errors import InvalidInput, Message, ScreeningsError
 from screenings.keys import name_key, new_uids
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
+from screenings.services.aliases import near_duplicate_note, near_duplicates
 from screenings.services.awards import edition_of_year
 from screenings.services.bases import Merged, Sources, base_values, read_bases, three_way
 from screenings.services.bases import base_of as find_base_of
@@ -501,9 +503,11 @@ class _Importer:
     def _festival(self, name: str) -> tuple[int | _Pending, str | None]:
         key = name_key(name)
         if key not in self.festivals:
-            stored = self.session.execute(
+            stored: Any = self.session.execute(
                 select(T.festival.c.id, T.festival.c.timezone).where(T.festival.c.name_key == key)
             ).first()
+            if stored is None and (kept := self.aliased("festival", name)) is not None:
+                stored = (kept.id, kept.timezone)
             tidy = " ".join(name.split())
             self.festivals[key] = (
                 (stored[0], stored[1])
@@ -557,11 +561,28 @@ class _Importer:
             elif here:
                 self.venues[key] = here[0].id
                 self.venue_zone[here[0].id] = here[0].timezone
+            elif (kept := self.aliased("venue", name, city)) is not None:
+                self.venues[key] = kept.id
+                self.venue_zone[kept.id] = kept.timezone
             else:
                 label = f"{name}, {city}" if city else name
                 values = {"name": name, "name_key": key[0], "city": city, "timezone": None}
                 self.venues[key] = _Pending(T.venue, values, label)
         return self.venues[key]
+
+    def aliased(self, kind: str, name: str, city: str | None = None) -> Any:
+        """The one record ``name`` is another name of (kept by a merge), said once, or
+        None (none, or several: then the name makes a new record, as before)."""
+        found = lookup.aliased(self.session, kind, name, city)
+        if len(found) != 1:
+            return None
+        said = Message(
+            f"{self.report.name}: {kind} {name!r} is another name of "
+            f"{lookup.describe(found[0])} (kept by a merge); read as that"
+        )
+        self.report.warnings.append(said)
+        self.emit({"type": "warning", "kind": "alias", "message": said})
+        return found[0]
 
     def city(self, text: str | None) -> str | None:
         """A city in the spelling already stored for it, if any ("sheffield" -> "Sheffield")."""
@@ -621,6 +642,14 @@ class _Importer:
         by_imdb = {s.imdb_id: s for s in stored if s.imdb_id}
         for s in stored:
             by_title[s.title_key].append(s)
+        titles = {name_key(f.title or ""): f.title or "" for _, _, f in wanted}
+        for key in sorted(keys - set(by_title)):  # a merged duplicate's title
+            if (kept := self.aliased("film", titles[key])) is not None:
+                by_title[key] = [
+                    self.session.execute(
+                        select(F.id, F.title, F.title_key, F.year, F.imdb_id).where(F.id == kept.id)
+                    ).one()
+                ]
         planned: dict[str, list[_Pending]] = defaultdict(list)  # new films, by title key
         found: list[int | _Pending | RowIssue] = []
         for file, line, fields in wanted:
@@ -815,6 +844,9 @@ class _Importer:
         found = dict(
             self.session.execute(select(P.name_key, P.id).where(P.name_key.in_(by_key))).all()
         )
+        for k in [k for k in by_key if k not in found]:  # a merged duplicate's name
+            if (kept := self.aliased("person", by_key[k])) is not None:
+                found[k] = kept.id
         missing = [k for k in by_key if k not in found]
         if missing:
             slugs = unique_slugs(self.session, T.person.c.slug, [by_key[k] for k in missing])
@@ -864,11 +896,22 @@ class _Importer:
                     self.venue_zone[number] = p.values["timezone"]
                 elif table is T.film:
                     self.created_films[number] = p.values
+                if table in (T.venue, T.festival):
+                    self.near_duplicates(table.name, p.values, number)
         for row in rows:
             for attribute in ("edition", "venue", "film"):
                 target = getattr(row, attribute)
                 if isinstance(target, _Pending):
                     setattr(row, attribute, target.id)
+
+    def near_duplicates(self, kind: str, values: dict[str, Any], number: int) -> None:
+        """Warn of a new venue or festival whose name is near one made before it."""
+        name, city = values["name"], values.get("city")
+        near = [r for r in near_duplicates(self.session, kind, name, city) if r.id < number]
+        if near:
+            said = Message(f"{self.report.name}: " + near_duplicate_note(kind, name, city, near))
+            self.report.warnings.append(said)
+            self.emit({"type": "warning", "kind": "near duplicate", "message": said})
 
     def _slug_text(self, pending: _Pending) -> str:
         v = pending.values

@@ -26,6 +26,7 @@ from screenings.models import (
     Selection,
     Venue,
 )
+from screenings.services.aliases import keep_alias
 from screenings.services.bases import rename_in_bases
 from screenings.services.catalog import FILM_SHOWN, Saved
 from screenings.services.changes import bump, bump_film, snapshot
@@ -62,10 +63,11 @@ def merge(session: Session, kind: str, keep: str, duplicate: str) -> Saved[str]:
     retire_slug(session, dup, successor=kept.slug)
     feeds = carry_feeds(session, kind, kept.id, dup.id)
     moved = movers[kind](session, kept, dup)
+    keep_alias(session, kind, kept, dup)  # its name still finds the record kept
     what = lookup.describe(dup)
     session.delete(dup)
     session.flush()
-    notes.append(f"moved {moved} and removed {what}")
+    notes.append(f"moved {moved} and removed {what}; its name now finds the one kept")
     if feeds:
         notes.append(f"{feeds} secret feed(s) now follow {lookup.describe(kept)}")
     return Saved(lookup.describe(kept), tuple(notes))

@@ -26,6 +26,7 @@ from screenings.records import (
     SelectionRef,
     VenueShow,
 )
+from screenings.services.aliases import aliases_of
 from screenings.services.awards import award_view
 from screenings.services.catalog import (
     Saved,
@@ -100,7 +101,14 @@ def show_film(session: Session, settings: Settings, name: str) -> Saved[FilmShow
     links = [LinkRef(link.kind, link.url) for link in film.links]
     if film.website:
         links.insert(0, LinkRef("website", film.website))
-    show = FilmShow(film_view(film), credits, links, run, [nomination_view(n) for n in nominations])
+    show = FilmShow(
+        film_view(film),
+        credits,
+        links,
+        run,
+        [nomination_view(n) for n in nominations],
+        aliases_of(session, "film", film.id),
+    )
     return Saved(show, (found.note,) if found.note else ())
 
 
@@ -123,7 +131,12 @@ def show_person(session: Session, settings: Settings, name: str) -> Saved[Person
         .where(Nomination.person_id == person.id)
         .order_by(Nomination.year, Nomination.id)
     )
-    show = PersonShow(person_view(person), credits, [nomination_view(n) for n in nominations])
+    show = PersonShow(
+        person_view(person),
+        credits,
+        [nomination_view(n) for n in nominations],
+        aliases_of(session, "person", person.id),
+    )
     return Saved(show, (found.note,) if found.note else ())
 
 
@@ -138,6 +151,7 @@ def show_festival(session: Session, settings: Settings, name: str) -> Saved[Fest
         festival_view(festival),
         [edition_view(session, e) for e in festival.editions],
         [award_view(a) for a in awards],
+        aliases_of(session, "festival", festival.id),
     )
     return Saved(show, (found.note,) if found.note else ())
 
@@ -173,4 +187,5 @@ def show_venue(session: Session, settings: Settings, name: str) -> Saved[VenueSh
     found = lookup.find_venue(session, name)
     venue = found.record
     shown = screening_views(session, settings, venue=f"#{venue.id}")
-    return Saved(VenueShow(venue_view(venue), shown), (found.note,) if found.note else ())
+    aliases = aliases_of(session, "venue", venue.id)
+    return Saved(VenueShow(venue_view(venue), shown, aliases), (found.note,) if found.note else ())

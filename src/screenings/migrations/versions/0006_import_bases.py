@@ -1,4 +1,4 @@
-"""Import sources and screening bases: what each import gave each screening.
+"""Import sources and screening bases (what each import gave each screening), and aliases.
 
 Revision ID: 0006
 Revises: 0005
@@ -10,6 +10,8 @@ Create Date: 2026-12-05
   gave it, and which groups of fields it stated. A re-import compares the file, the base
   and the catalogue field by field (``screenings.services.lineup``), so a hand edit that
   the file did not contradict is kept; a base whose screening was removed is a tombstone.
+
+- ``alias``: another name of a film, person, venue or festival, kept by ``merge``.
 
 An existing catalogue gets its bases here: every screening of an edition gets a base
 from "the lineup of that edition" equal to its current values, every group stated. So
@@ -123,6 +125,44 @@ def upgrade() -> None:
     op.create_index(
         "ix_screening_base_source_external_id", "screening_base", ["source_id", "external_id"]
     )
+    kinds = ("film", "person", "venue", "festival")
+    op.create_table(
+        "alias",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        _text("kind", nullable=False, width=20),
+        _text("name", nullable=False, width=500),
+        _text("name_key", nullable=False, width=500),
+        _text("city"),
+        *(
+            sa.Column(f"{k}_id", sa.Integer(), sa.ForeignKey(f"{k}.id", ondelete="CASCADE"))
+            for k in kinds
+        ),
+        *_stamps(),
+        sa.CheckConstraint(f"kind IN ({', '.join(repr(k) for k in kinds)})", name="kind"),
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        sa.CheckConstraint(
+            " OR ".join(
+                f"(kind = '{k}' AND {k}_id IS NOT NULL"
+                + "".join(f" AND {o}_id IS NULL" for o in kinds if o != k)
+                + ")"
+                for k in kinds
+            ),
+            name="one_record",
+        ),
+        _length("kind", width=20),
+        _length("name", width=500),
+        _length("name_key", width=500),
+        _length("city"),
+        sqlite_autoincrement=True,
+    )
+    for k in kinds:
+        op.create_index(f"ix_alias_{k}_id", "alias", [f"{k}_id"])
+    op.create_index(
+        "uq_alias_kind_name_key_city",
+        "alias",
+        ["kind", "name_key", sa.text("coalesce(city, '')")],
+        unique=True,
+    )
     # Every screening of an edition: a base from that edition's lineup, as it is now.
     op.execute(
         "INSERT INTO import_source (edition_id, kind, created_at, updated_at) "
@@ -143,5 +183,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("alias")
     op.drop_table("screening_base")
     op.drop_table("import_source")

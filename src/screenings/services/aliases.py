@@ -1,0 +1,136 @@
+"""Other names of records: kept by ``merge``, listed by ``show``, dropped by ``edit``,
+refused to ``add``; and the near-duplicate test that suggests a merge before one is needed.
+
+An alias is the name of a duplicate merged into a record (``tables.alias``). Lookups
+(``lookup.aliased``) and imports read it: a file that still says "Biografen Roy" after
+``merge venue "Bio Roy" "Biografen Roy"`` means Bio Roy, and creates nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from screenings import lookup
+from screenings import tables as T
+from screenings.errors import Conflict, NotFound
+from screenings.keys import name_key
+
+NEAR_RATIO = 0.8  # difflib's ratio from which two names are near duplicates
+
+
+def _name_of(record: Any) -> str:
+    return str(getattr(record, "title", None) or record.name)
+
+
+def _key_of(record: Any) -> str:
+    return str(getattr(record, "title_key", None) or record.name_key)
+
+
+def keep_alias(session: Session, kind: str, kept: Any, dup: Any) -> None:
+    """``dup`` is merged into ``kept``: its name, and every alias it had, name ``kept``."""
+    A = T.alias.c
+    column = f"{kind}_id"
+    session.execute(update(T.alias).where(A[column] == dup.id).values({column: kept.id}))
+    city = getattr(dup, "city", None) if kind == "venue" else None
+    key = _key_of(dup)
+    if key == _key_of(kept) and name_key(city or "") == name_key(getattr(kept, "city", "") or ""):
+        return  # the same name: nothing another name would find
+    same_city = A.city.is_(None) if city is None else A.city == city
+    taken = session.scalar(select(A.id).where(A.kind == kind, A.name_key == key, same_city))
+    if taken is None:
+        session.execute(
+            insert(T.alias).values(
+                kind=kind, name=_name_of(dup), name_key=key, city=city, **{column: kept.id}
+            )
+        )
+
+
+def aliases_of(session: Session, kind: str, number: int) -> tuple[str, ...]:
+    """A record's other names, in the order they were kept."""
+    A = T.alias.c
+    return tuple(session.scalars(select(A.name).where(A[f"{kind}_id"] == number).order_by(A.id)))
+
+
+def drop_alias(
+    session: Session, kind: str, record: Any, name: str | None, notes: list[str]
+) -> bool:
+    """``edit ... --remove-alias NAME``: drop that other name of ``record`` (said in
+    ``notes``); False when none was given."""
+    if name is None:
+        return False
+    remove_alias(session, kind, record, name)
+    notes.append(f"{name!r} no longer names it")
+    return True
+
+
+def remove_alias(session: Session, kind: str, record: Any, name: str) -> None:
+    """Drop one of a record's other names (``edit ... --remove-alias``)."""
+    A = T.alias.c
+    gone = session.execute(
+        delete(T.alias).where(A[f"{kind}_id"] == record.id, A.name_key == name_key(name))
+    ).rowcount  # type: ignore[attr-defined]
+    if not gone:
+        known = aliases_of(session, kind, record.id)
+        said = f"; its other names: {', '.join(known)}" if known else "; it has none"
+        raise NotFound(
+            f"{name!r} is not another name of {lookup.describe(record)}{said}",
+            field="remove_alias",
+        )
+
+
+def refuse_alias(session: Session, kind: str, name: str, city: str | None = None) -> None:
+    """A new record may not take a name that is another record's alias: the lookups
+    would find the other one."""
+    for record in lookup.aliased(session, kind, name, city):
+        raise Conflict(
+            f"{kind}: {name!r} is another name of {lookup.describe(record)} (kept by a merge); "
+            f"use that {kind}, or drop the name first: screenings edit {kind} "
+            f"'#{record.id}' --remove-alias {name!r}"
+        )
+
+
+def words(name: str) -> list[str]:
+    """A name's words, lowercased, without accents or punctuation."""
+    plain = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    return "".join(c if c.isalnum() else " " for c in plain).split()
+
+
+def near(a: str, b: str) -> bool:
+    """Two names are near duplicates: one's words begin the other's, word by word from the
+    start ("Bio Roy", "Biografen Roy"), or their difflib ratio is at least 0.8."""
+    first, second = words(a), words(b)
+    if not first or not second or first == second:
+        return False
+    short, long = sorted((first, second), key=len)
+    if all(w.startswith(s) or s.startswith(w) for s, w in zip(short, long, strict=False)):
+        return True
+    return difflib.SequenceMatcher(None, " ".join(first), " ".join(second)).ratio() >= NEAR_RATIO
+
+
+def near_duplicates(session: Session, kind: str, name: str, city: str | None) -> list[Any]:
+    """Venues or festivals in the same city (or with none) whose names are near ``name``."""
+    model = lookup.MODELS[kind]
+    wanted = name_key(city or "")
+    return [
+        record
+        for record in session.scalars(select(model).order_by(model.id))
+        if (not wanted or not record.city or name_key(record.city) == wanted)
+        and near(name, record.name)
+    ]
+
+
+def near_duplicate_note(kind: str, name: str, city: str | None, records: list[Any]) -> str:
+    """The warning for a new venue or festival near others: which, and the merge."""
+    where = f" ({city})" if city else ""
+    others = "; ".join(lookup.describe(r) for r in records)
+    first = records[0]
+    return (
+        f"{kind} {name!r}{where} looks like {others}; if they are one, keep one with: "
+        f"screenings merge {kind} '#{first.id}' {name!r}"
+    )

@@ -1,0 +1,146 @@
+"""Aliases kept by ``merge`` (found by lookups, filters and imports, listed by ``show``,
+dropped by ``edit --remove-alias``, refused to ``add``) and the near-duplicate warning.
+Real CSV files through the command line, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from screenings.services.aliases import near
+from tests.test_import import Cli, cli, url, write_csv
+
+__all__ = ["cli", "url"]  # the fixtures, shared with test_import
+
+HEADER = ["Title", "Year", "Director", "Festival", "Venue", "City", "Date", "Time"]
+ROWS = [
+    ["The Defector", "2012", "Ann Shin", "DocPoint 2026", "Bio Roy", "Helsinki", "2026-02-05",
+     "18:00"],
+    ["Mothers", "2012", "Xu Huijing", "DocPoint 2026", "Biografen Roy", "Helsinki", "2026-02-06",
+     "16:00"],
+]  # fmt: skip
+
+
+def plain(text: str, tmp_path: Path) -> str:
+    return text.replace(str(tmp_path) + os.sep, "")
+
+
+def venues_of(cli: Cli) -> set[str]:
+    code, out, err = cli("list", "--format", "csv")
+    assert code == 0, err
+    header, *rows = out.splitlines()
+    return {row.split(",")[header.split(",").index("venue_name")] for row in rows}
+
+
+def test_two_near_names_in_one_city_are_both_made_with_a_warning(cli: Cli, tmp_path: Path) -> None:
+    code, out, err = cli("import", str(write_csv(tmp_path / "l.csv", ROWS, HEADER)))
+    assert code == 0, err
+    assert "new venues (2): Bio Roy, Helsinki; Biografen Roy, Helsinki" in out
+    assert (
+        "warning: l.csv: venue 'Biografen Roy' (Helsinki) looks like Bio Roy (Helsinki, #1); "
+        "if they are one, keep one with: screenings merge venue '#1' 'Biografen Roy'"
+    ) in plain(err, tmp_path)
+    # By hand too: created, and said.
+    code, out, err = cli("add", "venue", "Bio Rex", "--city", "Helsinki")
+    assert code == 0, err
+    assert "venue 'Bio Rex' (Helsinki) looks like Bio Roy (Helsinki, #1)" not in out + err
+    code, out, err = cli("add", "venue", "Biografen Rex", "--city", "Helsinki")
+    assert code == 0, err
+    assert (
+        "venue 'Biografen Rex' (Helsinki) looks like Biografen Roy (Helsinki, #2); Bio Rex "
+        "(Helsinki, #3); if they are one, keep one with: screenings merge venue '#2' "
+        "'Biografen Rex'"
+    ) in out
+    # Another city: not compared.
+    code, out, err = cli("add", "venue", "Bio Roy", "--city", "Turku")
+    assert "looks like" not in out + err
+
+
+def test_a_merge_keeps_the_name_for_lookups_filters_and_re_imports(
+    cli: Cli, tmp_path: Path
+) -> None:
+    lineup = str(write_csv(tmp_path / "l.csv", ROWS, HEADER))
+    cli("import", lineup)
+    code, out, err = cli("merge", "venue", "Bio Roy", "Biografen Roy")
+    assert code == 0, err
+    assert venues_of(cli) == {"Bio Roy"}
+    # The file still says "Biografen Roy": read as Bio Roy, nothing made, nothing moved.
+    code, out, err = cli("import", lineup)
+    assert code == 0, err
+    assert "0 created, 0 updated, 0 moved, 2 unchanged" in out
+    assert "new venues" not in out
+    assert (
+        "warning: l.csv: venue 'Biografen Roy' is another name of Bio Roy (Helsinki, #1) "
+        "(kept by a merge); read as that"
+    ) in plain(err, tmp_path)
+    assert venues_of(cli) == {"Bio Roy"}
+    # A filter and a lookup find it by the old name, and say so.
+    code, out, err = cli("list", "--venue", "Biografen Roy", "--format", "csv")
+    assert code == 0, err
+    assert len(out.splitlines()) == 3
+    assert "venue 'Biografen Roy' is another name of Bio Roy (Helsinki, #1)" in err
+    code, out, err = cli("show", "venue", "Bio Roy")
+    assert "  also called: Biografen Roy" in out
+    # The name is taken: a new venue may not have it.
+    code, out, err = cli("add", "venue", "Biografen Roy", "--city", "Helsinki")
+    assert code == 5
+    assert (
+        "venue: 'Biografen Roy' is another name of Bio Roy (Helsinki, #1) (kept by a merge); "
+        "use that venue, or drop the name first: screenings edit venue '#1' --remove-alias "
+        "'Biografen Roy'"
+    ) in err
+    # Dropped: the name finds nothing, and may be given again.
+    code, out, err = cli("edit", "venue", "Bio Roy", "--remove-alias", "Biografen Roy")
+    assert code == 0, err
+    assert "'Biografen Roy' no longer names it" in out
+    code, out, err = cli("show", "venue", "Bio Roy")
+    assert "also called" not in out
+    assert cli("list", "--venue", "Biografen Roy")[0] == 3
+    code, out, err = cli("edit", "venue", "Bio Roy", "--remove-alias", "Biografen Roy")
+    assert code == 3
+    assert "--remove-alias: 'Biografen Roy' is not another name of Bio Roy" in err
+    code, out, err = cli("add", "venue", "Biografen Roy", "--city", "Helsinki")
+    assert code == 0, err
+
+
+def test_merged_films_people_and_festivals_keep_their_names(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "l.csv", ROWS, HEADER)))
+    cli("add", "film", "The Defector: Escape from North Korea", "--year", "2012")
+    code, _out, err = cli(
+        "merge", "film", "The Defector: Escape from North Korea", "The Defector (2012)"
+    )
+    assert code == 0, err
+    cli("add", "person", "Huijing Xu")
+    assert cli("merge", "person", "Huijing Xu", "Xu Huijing")[0] == 0
+    cli("add", "festival", "DocPoint Helsinki")
+    assert cli("merge", "festival", "DocPoint Helsinki", "DocPoint")[0] == 0
+    # An import of the same file makes no film, person or festival again.
+    code, out, err = cli("import", str(write_csv(tmp_path / "l.csv", ROWS, HEADER)))
+    assert code == 0, err
+    assert "new " not in out
+    said = plain(err, tmp_path)
+    assert "film 'The Defector' is another name of The Defector: Escape from North Korea" in said
+    assert "person 'Xu Huijing' is another name of Huijing Xu" in said
+    assert "festival 'DocPoint' is another name of DocPoint Helsinki" in said
+    code, out, err = cli("show", "film", "The Defector")
+    assert code == 0, err
+    assert "also called: The Defector" in out
+    assert cli("add", "person", "Xu Huijing")[0] == 5
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("Bio Roy", "Biografen Roy", True),  # words that begin the other's, from the start
+        ("Showroom", "Showroom Cinema", True),  # contained, word by word
+        ("Showroom Cinema", "Showroom Cinemas", True),  # a ratio of at least 0.8
+        ("Bio Rex", "Andorra", False),
+        ("Roy", "Bio Roy", False),  # not from the start
+        ("Kino Helios", "Kino Atlantis", False),
+    ],
+)
+def test_near_names(a: str, b: str, expected: bool) -> None:
+    assert near(a, b) is expected
+    assert near(b, a) is expected
