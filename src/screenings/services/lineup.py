@@ -285,6 +285,8 @@ class _Importer:
         self.new_slots: list[_Row] = []  # new slots of films already shown there
         self.edition_scope: set[int] = set()
         self.sources = Sources(session)
+        self.festival_places: dict[tuple[int, str], tuple[str, int]] = {}  # see place_festival
+        self.festival_places_warned: set[tuple[int, str]] = set()
         self.stated = {"film", "when"} | {STATES_GROUP[f] for f in self.fields & set(STATES_GROUP)}
         if "venue" in self.fields:
             self.stated.add("place")
@@ -417,6 +419,7 @@ class _Importer:
                 return row
             row.venue = self.venue(item)
             zone = self.zone(item, row)
+            self.place_festival(item, zone)
             if isinstance(row.venue, _Pending) and row.venue.values["timezone"] is None:
                 # A venue new to the catalogue is where its first row says: every later
                 # row there must agree (a venue has one zone).
@@ -512,7 +515,14 @@ class _Importer:
             self.festivals[key] = (
                 (stored[0], stored[1])
                 if stored
-                else (_Pending(T.festival, {"name": tidy, "name_key": key}, tidy), None)
+                else (
+                    _Pending(
+                        T.festival,
+                        {"name": tidy, "name_key": key, "city": None, "timezone": None},
+                        tidy,
+                    ),
+                    None,
+                )
             )
         return self.festivals[key]
 
@@ -569,6 +579,32 @@ class _Importer:
                 values = {"name": name, "name_key": key[0], "city": city, "timezone": None}
                 self.venues[key] = _Pending(T.venue, values, label)
         return self.venues[key]
+
+    def place_festival(self, item: LineupRow, zone: str | None) -> None:
+        """A festival this import makes is where its first row is: that row's city and
+        zone (of its venue, the row, ``--timezone`` or the festival rule). A later row
+        that says otherwise is warned of, once, with both values and their lines."""
+        if not item.festival:
+            return
+        festival = self.festival(item.festival)[0]
+        if not isinstance(festival, _Pending) or festival.id is not None:
+            return
+        for field_name, value in (("city", self.city(item.city)), ("timezone", zone)):
+            if value is None:
+                continue
+            first = self.festival_places.setdefault((id(festival), field_name), (value, item.line))
+            if first[0] == value or first[1] == item.line:
+                festival.values[field_name] = first[0]
+                continue
+            if (id(festival), field_name) in self.festival_places_warned:
+                continue
+            self.festival_places_warned.add((id(festival), field_name))
+            said = Message(
+                f"{item.file}:{item.line}: festival {festival.label!r} is made with "
+                f"{field_name} {first[0]!r}, as line {first[1]} says; this row says {value!r}"
+            )
+            self.report.warnings.append(said)
+            self.emit({"type": "warning", "kind": "place", "line": item.line, "message": said})
 
     def aliased(self, kind: str, name: str, city: str | None = None) -> Any:
         """The one record ``name`` is another name of (kept by a merge), said once, or
