@@ -51,3 +51,19 @@ def test_rows_that_disagree_on_a_new_festival_s_place_are_said(cli: Cli, tmp_pat
     assert said.count("is made with city") == 1  # once per festival and field
     code, out, err = cli("show", "festival", "Tempo", "--format", "json")
     assert json.loads(out)["festival"]["festival"]["city"] == "Stockholm"
+
+
+def test_a_duplicate_row_quotes_its_date_as_written_then_as_read(
+    cli: Cli, tmp_path: Path
+) -> None:
+    rows = [
+        ["Nattåget", "Tempo 2026", "Stockholm", "13/02/2026", "18:00"],
+        ["Bortom", "Tempo 2026", "Stockholm", "09/02/2026", "20:00"],
+        ["Bortom", "Tempo 2026", "Stockholm", "09/02/2026", "20:00"],
+    ]
+    path = str(write_csv(tmp_path / "l.csv", rows, HEADER))
+    code, _out, err = cli("import", path, "--timezone", "Europe/Stockholm")
+    assert code == 2
+    assert (
+        "l.csv:4: column 'Date': '09/02/2026' (read as 2026-02-09): the same screening as line 3"
+    ) in err.replace(str(tmp_path) + os.sep, "")

@@ -343,6 +343,7 @@ class LineupRow(NamedTuple):
     remarks: str | None
     external_id: str | None
     notes: tuple[str, ...]
+    written_date: str | None = None  # the date (or start) cell as written, for messages
 
 
 class FilmRow(NamedTuple):

@@ -90,6 +90,7 @@ def test_a_full_lineup_row() -> None:
         remarks="Q&A",
         external_id="SDF-1",
         notes=(),
+        written_date="2013-06-14",
     )
     assert killing.film.directors == ("Joshua Oppenheimer", "Christine Cynn")
     assert killing.status == "cancelled"  # "Canceled" as Americans spell it
@@ -194,8 +195,8 @@ def test_an_impossible_date_is_an_issue_and_nothing_is_swapped() -> None:
         3,
         "Date",
         "31.02.2013",
-        "'31.02.2013' is not a date in the day/month/year order set here (month 2, day 31); "
-        "nothing is swapped",
+        "'31.02.2013' is not a date in the day/month/year order settled by line 2: "
+        "'14.06.2013' (month 2, day 31); nothing is swapped",
     )
 
 

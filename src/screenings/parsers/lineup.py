@@ -267,7 +267,7 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
         force_encoding=options.force_encoding,
     )
     assert not isinstance(reopened, RowIssue)
-    reader = _RowReader(name, reopened.header, columns, options, dayfirst)
+    reader = _RowReader(name, reopened.header, columns, options, dayfirst, reason)
     items = _items(reopened, reader, kind, mapping, opened.header_line)
     shown_order = None if dayfirst is None else ("day/month" if dayfirst else "month/day")
     return Parsed(name, kind, mapping, shown_order, reason, items)
@@ -596,10 +596,16 @@ class _RowReader:
         columns: Mapping[str, str],
         options: LineupOptions,
         dayfirst: bool | None,
+        order_reason: str | None = None,
     ) -> None:
         self.name = name
         self.options = options
         self.dayfirst = dayfirst
+        # Why the numeric date order is what it is, for a date it refuses.
+        self.order_said = {
+            "as given": "order given on the command line",
+            "the configured date order": "order configured (SCREENINGS_DATE_ORDER)",
+        }.get(order_reason or "", f"order {order_reason}" if order_reason else "order set here")
         self.index: dict[str, int] = {}
         self.column: dict[str, str] = {}
         self.extra: list[tuple[str, int, str]] = []  # (target, index, column) credits/links
@@ -838,7 +844,8 @@ class _RowReader:
             try:
                 parsed = parse_when(text_date, what="date", dayfirst=self.dayfirst, year=year)
             except InvalidInput as exc:
-                raise self.bad(target, text_date, exc.detail) from None
+                said = exc.detail.replace("order set here", self.order_said)
+                raise self.bad(target, text_date, said) from None
             self.read.keep("date", (text_date, year), parsed)
         if parsed.offset is not None:
             raise self.bad(
@@ -930,6 +937,7 @@ class _RowReader:
             remarks=self.text(row, "notes"),
             external_id=self.text(row, "id"),
             notes=notes,
+            written_date=self.raw(row, "start") or self.raw(row, "date") or None,
         )
 
     def selection_row(self, row: Cells) -> LineupRow:

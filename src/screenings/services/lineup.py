@@ -1144,10 +1144,9 @@ class _Importer:
                 match = other
             elif match is not None and other is not None and other.id != match.id:
                 if not (self.by_id and other.external_id and other.id < self.first_new_id):
-                    self.reject_row(
+                    self.reject_slot(
                         row,
-                        "date",
-                        str(values["local_date"]),
+                        values["local_date"],
                         f"screening #{other.id} already has this film, place and time",
                     )
                     continue
@@ -1215,10 +1214,9 @@ class _Importer:
                 return False
             other = by_slot.get(self.slot(row.values))
             if other is not None:  # made again by hand, or another holds the slot now
-                self.reject_row(
+                self.reject_slot(
                     row,
-                    "date",
-                    str(row.values["local_date"]),
+                    row.values["local_date"],
                     f"screening #{other.id} already has this film, place and time",
                 )
                 return False
@@ -1236,10 +1234,9 @@ class _Importer:
             if other.id in self.based or (self.by_id and other.external_id):
                 row.blocked_by = other.id  # another of the file's, which may move away
             else:
-                self.reject_row(
+                self.reject_slot(
                     row,
-                    "date",
-                    str(row.values["local_date"]),
+                    row.values["local_date"],
                     f"screening #{other.id} already has this film, place and time",
                 )
                 return False
@@ -1502,10 +1499,9 @@ class _Importer:
             if not refused:
                 break
             for row, change, holder in refused:
-                self.reject_row(
+                self.reject_slot(
                     row,
-                    "date",
-                    str(change["local_date"]),
+                    change["local_date"],
                     f"screening #{holder} already has this film, place and time",
                 )
                 moving.discard(row.match.id)
@@ -1614,10 +1610,19 @@ class _Importer:
         self.reject(self.issue(row.source.file, row.line, column, value, message), row.source)
 
     def reject_duplicate(self, row: _Row, line: int | None) -> None:
-        column = "id" if self.by_id else "date"
-        value = row.values["external_id"] if self.by_id else str(row.values["local_date"])
         earlier = f"line {line}" if line else "an earlier line"
-        self.reject_row(row, column, value or "", f"the same screening as {earlier}")
+        if self.by_id:
+            value = row.values["external_id"] or ""
+            self.reject_row(row, "id", value, f"the same screening as {earlier}")
+        else:
+            self.reject_slot(row, row.values["local_date"], f"the same screening as {earlier}")
+
+    def reject_slot(self, row: _Row, day: dt.date, message: str) -> None:
+        """Refuse a row for its slot, quoting its date cell as written, then as read."""
+        written = row.source.written_date or str(day)
+        read = "" if written == str(day) else f" (read as {day})"
+        column = "start" if "start" in self.fields else "date"
+        self.reject_row(row, column, written, f"{written!r}{read}: {message}")
 
     # -- the end: moves, cancellations, fan-out bumps ------------------------------------------
     def finish(self) -> None:
