@@ -53,9 +53,7 @@ def test_rows_that_disagree_on_a_new_festival_s_place_are_said(cli: Cli, tmp_pat
     assert json.loads(out)["festival"]["festival"]["city"] == "Stockholm"
 
 
-def test_a_duplicate_row_quotes_its_date_as_written_then_as_read(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_a_duplicate_row_quotes_its_date_as_written_then_as_read(cli: Cli, tmp_path: Path) -> None:
     rows = [
         ["Nattåget", "Tempo 2026", "Stockholm", "13/02/2026", "18:00"],
         ["Bortom", "Tempo 2026", "Stockholm", "09/02/2026", "20:00"],
