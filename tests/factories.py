@@ -313,6 +313,11 @@ def _import_base(session: Session, edition: Edition, shown: Screening) -> None:
         .returning(tables.import_source.c.id)
     ).scalar_one()
     session.execute(
+        insert(tables.record_base).values(
+            source_id=source, kind="film", record_id=shown.film_id, fields={"year": 2012}
+        )
+    )
+    session.execute(
         insert(tables.screening_base).values(
             source_id=source,
             screening_id=shown.id,

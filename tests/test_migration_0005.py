@@ -390,6 +390,7 @@ STRICTER = {
     ("retired_slug", "kind"),
     ("import_source", "kind"),
     ("alias", "kind"),
+    ("record_base", "kind"),
     ("feed_token", "token_hash"),
 }
 COLUMNS = sorted(

@@ -369,6 +369,7 @@ DESIGN_COLUMNS = {
     "local_date local_time timezone duration_minutes kind status visibility audience "
     "ticket_url notes",
     "alias": "kind name name_key city film_id person_id venue_id festival_id",
+    "record_base": "source_id kind record_id fields",
 }
 
 

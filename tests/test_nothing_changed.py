@@ -270,7 +270,7 @@ CHANGES = [
     (("feed", "revoke", "press"), {"feed_token"}),
     (("add", "person", "Nick Broomfield"), {"person"}),
     (("merge", "person", "Nick Broomfield", "Sarah Polley"),
-     {"person", "nomination", "retired_slug"}),
+     {"person", "nomination", "retired_slug", "alias"}),
     (("remove", "screening", "{hall}", "--yes"), {"screening"}),
 ]  # fmt: skip
 

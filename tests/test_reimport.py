@@ -196,11 +196,15 @@ def test_the_migration_gives_an_older_catalogue_its_bases(
     with engine.connect() as connection:
         stated = connection.execute(text("SELECT stated FROM screening_base")).scalars().all()
         sources = connection.execute(text("SELECT kind FROM import_source")).scalars().all()
+        records = connection.execute(
+            text("SELECT kind, COUNT(*) FROM record_base GROUP BY kind ORDER BY kind")
+        ).all()
     engine.dispose()
     assert len(stated) == 4 and set(stated) == {
         "film,place,when,duration,kind,status,visibility,audience,ticket_url,notes,external_id"
     }
     assert sources == ["lineup"]
+    assert [tuple(r) for r in records] == [("film", 3), ("selection", 3)]
     # An unchanged file: nothing to report, no conflict. A hand edit then survives it.
     _code, out, err = cli("import", lineup(tmp_path, "v1.csv", ROWS, False))
     assert "0 created, 0 updated, 0 moved, 4 unchanged, 0 cancelled" in out, err
@@ -322,3 +326,54 @@ def screenings_where(cli: Cli) -> dict[str, str]:
 
 def by_notes(cli: Cli) -> dict[str, str]:
     return {k: s["notes"] for k, s in all_screenings(cli).items()}
+
+
+def test_a_section_and_a_runtime_edited_by_hand_are_kept(cli: Cli, tmp_path: Path) -> None:
+    path = lineup(tmp_path, "v1.csv", ROWS, True)
+    cli("import", path)
+    code, _out, err = cli("edit", "film", "The Act of Killing", "--runtime", "159")
+    assert code == 0, err
+    code, _out, err = cli(
+        "edit", "selection", "The Act of Killing", "--edition", "Sheffield Doc/Fest 2013",
+        "--section", "Special Events",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = cli("import", path)
+    assert code == 0, err
+    assert "selections: 3 (0 new, 0 updated, 1 kept (edited by hand))" in out
+    assert "films updated: 0; 1 kept (edited by hand)" in out
+    code, out, _err = cli("show", "film", "The Act of Killing", "--format", "json")
+    film = json.loads(out)["film"]
+    assert film["film"]["runtime_minutes"] == 159
+    assert film["run"][0]["section"] == "Special Events"
+    # The file changes the runtime too, differently: a conflict, said with all three values.
+    changed = [list(r) for r in ROWS]
+    changed[2][4] = "120"
+    code, out, err = cli("import", lineup(tmp_path, "v2.csv", changed, True))
+    assert code == 0, err
+    assert "films updated: 0; 1 with conflicts" in out
+    assert (
+        "conflict: v2.csv:4: column 'Runtime': the file says 120 (it said 115 at the last "
+        "import), the catalogue says 159 (changed since); kept the catalogue's (film #2; "
+        "--theirs takes the file's)"
+    ) in plain(err, tmp_path)
+    code, out, err = cli("import", lineup(tmp_path, "v2.csv", changed, True), "--theirs")
+    assert code == 0, err
+    code, out, _err = cli("show", "film", "The Act of Killing", "--format", "json")
+    assert json.loads(out)["film"]["film"]["runtime_minutes"] == 120
+
+
+def test_two_festivals_that_disagree_on_a_runtime_do_not_conflict(cli: Cli, tmp_path: Path) -> None:
+    header = ["Title", "Year", "Runtime", "Festival", "City", "Date", "Time"]
+    sheffield = [["The Defector", "2012", "71", "Sheffield Doc/Fest 2013", "Sheffield",
+                  "2013-06-14", "18:00"]]  # fmt: skip
+    hotdocs = [["The Defector", "2012", "73", "Hot Docs 2013", "Toronto", "2013-04-28",
+                "19:00"]]  # fmt: skip
+    for _ in range(2):  # each file re-imported after the other
+        for name, rows, zone in (("s.csv", sheffield, "Europe/London"),
+                                 ("h.csv", hotdocs, "America/Toronto")):  # fmt: skip
+            code, out, err = cli(
+                "import", str(write_csv(tmp_path / name, rows, header)), "--timezone", zone
+            )
+            assert code == 0, err
+            assert "conflict" not in plain(out + err, tmp_path)

@@ -433,6 +433,21 @@ screening_base = _table(
     _optional("notes", Text),
 )
 
+# What a source's last import gave a whole record, field by field, as JSON: a film's
+# details (the first row of the film in the file states them) and a selection's section,
+# premiere, status and notes. The same three-way rule as a screening's base. The record
+# is named by kind and id, not referenced (ids are never reused: a base of a removed
+# record names nothing, and is dropped with its source).
+RECORD_BASE_KINDS = ("film", "selection")
+record_base = _table(
+    "record_base",
+    _required("source_id", ForeignKey("import_source.id", ondelete="CASCADE")),
+    _required("kind", _width("record_base", "kind")),
+    _required("record_id", Integer),
+    _required("fields", JSON),
+    _in("kind", RECORD_BASE_KINDS),
+)
+
 # Another name of a record, kept by ``merge``: the duplicate's name leads to the record
 # kept, in lookups and imports (after the exact name, before the slug). One reference
 # column per kind, the one of ``kind`` set; a venue's alias keeps the duplicate's city
@@ -525,6 +540,8 @@ Index("uq_screening_base_source_screening", screening_base.c.source_id,
 Index("ix_screening_base_source_film", screening_base.c.source_id, screening_base.c.film_id)
 Index("ix_screening_base_source_external_id", screening_base.c.source_id,
       screening_base.c.external_id)  # fmt: skip
+Index("uq_record_base_source_kind_record", record_base.c.source_id, record_base.c.kind,
+      record_base.c.record_id, unique=True)  # fmt: skip
 Index("uq_alias_kind_name_key_city", alias.c.kind, alias.c.name_key,
       func.coalesce(alias.c.city, NO_TEXT), unique=True)  # fmt: skip
 Index("uq_retired_slug_kind_slug", retired_slug.c.kind, retired_slug.c.slug, unique=True)

@@ -371,20 +371,30 @@ def _summary(found: ImportReport) -> None:
     if c["selections"]:
         typer.echo(
             f"  selections: {c['selections']} ({c['selections created']} new, "
-            f"{c['selections updated']} updated)"
+            f"{c['selections updated']} updated{_three_way(c, 'selections')})"
         )
     if nominations:
         typer.echo(
             f"  nominations: {c['nominations created']} new, {c['nominations updated']} updated, "
             f"{c['nominations unchanged']} unchanged"
         )
-    if c["films updated"]:
-        typer.echo(f"  films updated: {c['films updated']}")
+    if c["films updated"] or c["films kept"] or c["films with conflicts"]:
+        typer.echo(f"  films updated: {c['films updated']}{_three_way(c, 'films', ';')}")
     for kind, names in found.new.items():
         if names:
             made = found.new_counts[kind]
             more = f"; and {made - 5} more" if made > 5 else ""
             typer.echo(f"  new {kind} ({made}): {'; '.join(names[:5])}{more}")
+
+
+def _three_way(counts: dict[str, int], kind: str, joined: str = ",") -> str:
+    """What the three-way rule did to records of ``kind``, when it did anything."""
+    said = [
+        f"{counts[f'{kind} {key}']} {words}"
+        for key, words in (("kept", "kept (edited by hand)"), ("with conflicts", "with conflicts"))
+        if counts[f"{kind} {key}"]
+    ]
+    return f"{joined} {', '.join(said)}" if said else ""
 
 
 def _problems(found: ImportReport, report_path: Path | None, ctx: typer.Context) -> None:

@@ -24,10 +24,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from screenings import tables as T
+from screenings.db import bulk_insert
 from screenings.tables import SCREENING_GROUPS
 
 GROUP_COLUMNS = tuple(c for cols in SCREENING_GROUPS.values() for c in cols)
@@ -165,3 +166,102 @@ def base_of(session: Session, source: int, screening_id: int) -> Any:
         .outerjoin(T.venue, T.venue.c.id == B.venue_id)
         .where(B.source_id == source, B.screening_id == screening_id)
     ).first()
+
+
+# -- whole records: a film's details, a selection ---------------------------------------------
+
+_NO_BASE = object()
+
+
+@dataclass
+class RecordMerge:
+    """A three-way comparison of a record's fields (``merge_record``)."""
+
+    apply: dict[str, Any] = field(default_factory=dict)  # the file's values to write
+    kept: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    base: dict[str, Any] = field(default_factory=dict)  # the record's base from now on
+
+
+def merge_record(
+    given: Mapping[str, Any],
+    now: Mapping[str, Any],
+    base: Mapping[str, Any] | None,
+    *,
+    theirs: bool = False,
+) -> RecordMerge:
+    """The rule of ``three_way`` for the fields a file states of a whole record (``given``,
+    none of them None: an empty cell states nothing there): a field the base does not
+    hold takes the file's value, as every import did before bases."""
+    merged = RecordMerge(base=dict(base or {}))
+    for key, said in given.items():
+        was = merged.base.get(key, _NO_BASE)
+        current = now[key]
+        if said == current:
+            merged.base[key] = said
+        elif was is _NO_BASE or current == was:
+            merged.apply[key] = merged.base[key] = said
+        elif said == was:
+            merged.kept.append(key)
+        elif theirs:
+            merged.apply[key] = merged.base[key] = said
+        else:
+            merged.conflicts.append(key)  # its base stays: the same file says it again
+    return merged
+
+
+class RecordBases:
+    """The bases of whole records one import reads and writes, by (source, kind, id)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.found: dict[tuple[int, str, int], tuple[int, dict[str, Any]]] = {}
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+
+    def read(self, kind: str, wanted: set[tuple[int, int]]) -> None:
+        """Read the bases of (source, record id) pairs of ``kind``."""
+        R = T.record_base.c
+        by_source: dict[int, set[int]] = {}
+        for source, number in wanted:
+            by_source.setdefault(source, set()).add(number)
+        for source, numbers in by_source.items():
+            for row in self.session.execute(
+                select(R.id, R.record_id, R.fields).where(
+                    R.source_id == source, R.kind == kind, R.record_id.in_(numbers)
+                )
+            ):
+                self.found[(source, kind, row.record_id)] = (row.id, dict(row.fields))
+
+    def get(self, source: int | None, kind: str, number: int) -> dict[str, Any] | None:
+        if source is None:
+            return None
+        found = self.found.get((source, kind, number))
+        return found[1] if found is not None else None
+
+    def keep(self, source: int, kind: str, number: int, fields: dict[str, Any]) -> None:
+        """The record's base from now on (written by ``flush``, where it changed)."""
+        found = self.found.get((source, kind, number))
+        if found is None:
+            row = {"source_id": source, "kind": kind, "record_id": number, "fields": fields}
+            self.inserts.append(row)
+        elif found[1] != fields:
+            self.updates.append({"_id": found[0], "fields": fields})
+        else:
+            return
+        self.found[(source, kind, number)] = (found[0] if found else 0, fields)
+
+    def flush(self) -> None:
+        now = T.utcnow()
+        inserts, self.inserts = self.inserts, []
+        updates, self.updates = self.updates, []
+        for row in inserts:
+            row["created_at"] = row["updated_at"] = now
+        if inserts:
+            bulk_insert(self.session, T.record_base, inserts)
+        for row in updates:
+            row["updated_at"] = now
+        if updates:
+            self.session.execute(
+                update(T.record_base).where(T.record_base.c.id == bindparam("_id")), updates
+            )

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, NamedTuple
@@ -48,7 +48,16 @@ from screenings.keys import name_key, new_uids
 from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue
 from screenings.services.aliases import near_duplicate_note, near_duplicates
 from screenings.services.awards import edition_of_year
-from screenings.services.bases import Merged, Sources, base_values, read_bases, three_way
+from screenings.services.bases import (
+    Merged,
+    RecordBases,
+    RecordMerge,
+    Sources,
+    base_values,
+    merge_record,
+    read_bases,
+    three_way,
+)
 from screenings.services.bases import base_of as find_base_of
 from screenings.services.catalog import stored_places, unique_slugs
 from screenings.services.changes import SCREENING_SHOWN
@@ -75,6 +84,8 @@ STATES = {  # (the venue and city columns: see _Importer.change)
     "ticket_url": ("ticket_url",),
     "notes": ("notes",),
 }
+# A record's field -> the field of the file that states it (for a conflict's column).
+RECORD_FIELDS = {"runtime_minutes": "runtime", "imdb_id": "imdb_id", "status": "status"}
 # Field of the file -> the group of a screening's fields it states (bases.SCREENING_GROUPS).
 STATES_GROUP = {
     "duration": "duration",
@@ -113,7 +124,7 @@ class ImportConflicted(ScreeningsError):
     exit_code = 1
 
     def __init__(self, report: ImportReport) -> None:
-        count = report.counts["conflicts"]
+        count = len(report.conflicts)
         super().__init__(
             f"{report.name}: {count} conflict{'s' if count != 1 else ''} with edits made by "
             "hand since the last import; nothing was imported (re-import with {theirs} to "
@@ -157,6 +168,10 @@ class ImportReport:
                 "selections",
                 "selections created",
                 "selections updated",
+                "selections kept",
+                "selections with conflicts",
+                "films kept",
+                "films with conflicts",
                 "nominations created",
                 "nominations updated",
                 "nominations unchanged",
@@ -285,6 +300,7 @@ class _Importer:
         self.new_slots: list[_Row] = []  # new slots of films already shown there
         self.edition_scope: set[int] = set()
         self.sources = Sources(session)
+        self.record_bases = RecordBases(session)
         self.festival_places: dict[tuple[int, str], tuple[str, int]] = {}  # see place_festival
         self.festival_places_warned: set[tuple[int, str]] = set()
         self.stated = {"film", "when"} | {STATES_GROUP[f] for f in self.fields & set(STATES_GROUP)}
@@ -391,17 +407,17 @@ class _Importer:
             else:
                 row.film = film
                 found.append(row)
-        details: list[tuple[int | _Pending, FilmFields]] = []
+        details: list[_Stated] = []
         for film_row, film in zip(film_rows, films[len(rows) :], strict=True):
             if isinstance(film, RowIssue):
                 self.reject(film)
             else:
-                details.append((film, film_row.film))
+                details.append(_Stated(film, film_row.film, None, film_row.file, film_row.line))
         kept = [r for r in found if r.source.kind == "selection"]
         kept += self.match([r for r in found if r.source.kind == "screening"])
         kept.sort(key=lambda r: r.line)  # first rows first: they state a film's details
-        films_of_file = [f for f, _ in details]
-        details += [(r.film, r.source.film) for r in kept]  # type: ignore[misc]
+        films_of_file = [d.film for d in details]
+        details += [_Stated(r.film, r.source.film, r.edition, r.source.file, r.line) for r in kept]
         _state_new_films(details)
         self.create_pending(kept, films_of_file)
         self.film_details(details)
@@ -756,18 +772,21 @@ class _Importer:
         planned.append(pending)
         return pending
 
-    def film_details(self, films: list[tuple[int | _Pending, FilmFields]]) -> None:
+    def film_details(self, films: list[_Stated]) -> None:
         """The first row of each film in this import states its details, credits and links:
         what differs from the catalogue is set (never cleared), and the film's screenings
         are bumped when a calendar would show it."""
         first: dict[int, FilmFields] = {}
+        where: dict[int, _Stated] = {}  # the row that states each film's details
         dated: dict[int, int] = {}  # a year for a film the file named first without one
-        for film, fields in films:
+        for stated in films:
+            film, fields = stated.film, stated.fields
             number = film.id if isinstance(film, _Pending) else film
             assert isinstance(number, int)
             if number not in self.films_seen:
                 self.films_seen.add(number)
                 first[number] = fields
+                where[number] = stated
             elif number in self.undated and fields.year is not None:
                 self.undated.discard(number)
                 dated[number] = fields.year
@@ -795,10 +814,22 @@ class _Importer:
             )
         updates = []
         updated: set[int] = set()  # films of the catalogue the file changes
+        sources = {n: self.sources.find(_known(where[n].edition)) for n in first}
+        self.record_bases.read("film", {(s, n) for n, s in sources.items() if s is not None})
         for number, fields in first.items():
             now = stored[number]
-            given = _film_details(fields)
-            changed = {k: v for k, v in given.items() if v is not None and getattr(now, k) != v}
+            given = {k: v for k, v in _film_details(fields).items() if v is not None}
+            current = now._asdict()
+            merged = merge_record(
+                given,
+                current,
+                self.record_bases.get(sources[number], "film", number),
+                theirs=self.options.theirs,
+            )
+            self.said_of_record(merged, (given, current), "film", number, where[number], "films")
+            source = self.sources.make(_known(where[number].edition))
+            self.record_bases.keep(source, "film", number, merged.base)
+            changed = merged.apply
             if changed.get("year", now.year) is None:
                 self.undated.add(number)
             if changed:
@@ -814,6 +845,7 @@ class _Importer:
             self.session.execute(update(T.film).where(F.id == bindparam("_id")), updates)
         updated |= self.credits_and_links(first)
         self.report.counts["films updated"] += len(updated)
+        self.record_bases.flush()
 
     def credits_and_links(self, first: dict[int, FilmFields]) -> set[int]:
         """Credits and links the file adds to these films; the films of the catalogue
@@ -1013,7 +1045,13 @@ class _Importer:
                 ).where(S.film_id.in_({f for f, _ in first}))
             )
         }
+        sources = {edition: self.sources.find(edition) for _, edition in first}
+        self.record_bases.read(
+            "selection",
+            {(found, now.id) for (_, e), now in stored.items() if (found := sources.get(e))},
+        )
         new, changed = [], []
+        new_given: list[dict[str, Any]] = []
         for (film, edition), source in first.items():
             given = {
                 "section": source.section,
@@ -1022,6 +1060,7 @@ class _Importer:
                 # A row with no date is the selection itself: its notes are the selection's.
                 "notes": source.remarks if source.kind == "selection" else None,
             }
+            stated = {k: v for k, v in given.items() if v is not None}
             now = stored.get((film, edition))
             if now is None:
                 new.append(
@@ -1032,8 +1071,16 @@ class _Importer:
                         "status": given["status"] or "selected",
                     }
                 )
+                new_given.append(stated)
                 continue
-            diff = {k: v for k, v in given.items() if v is not None and getattr(now, k) != v}
+            base = self.record_bases.get(sources[edition], "selection", now.id)
+            current = dict(now._mapping)
+            merged = merge_record(stated, current, base, theirs=self.options.theirs)
+            self.said_of_record(
+                merged, (stated, current), "selection", now.id, source, "selections"
+            )
+            self.record_bases.keep(self.sources.make(edition), "selection", now.id, merged.base)
+            diff = merged.apply
             if diff:
                 values = {k: getattr(now, k) for k in ("section", "premiere", "status", "notes")}
                 changed.append({"_id": now.id, **values, **diff, "updated_at": self.now})
@@ -1044,8 +1091,52 @@ class _Importer:
         self.report.counts["selections updated"] += len(changed)
         if new:
             self.insert(T.selection, new)
+            made = {
+                (r.film_id, r.edition_id): r.id
+                for r in self.session.execute(
+                    select(S.id, S.film_id, S.edition_id).where(
+                        S.film_id.in_({v["film_id"] for v in new})
+                    )
+                )
+            }
+            for values, stated in zip(new, new_given, strict=True):
+                source_id = self.sources.make(values["edition_id"])  # type: ignore[arg-type]
+                number = made[(values["film_id"], values["edition_id"])]
+                self.record_bases.keep(source_id, "selection", number, stated)
         if changed:
             self.session.execute(update(T.selection).where(S.id == bindparam("_id")), changed)
+        self.record_bases.flush()
+
+    def said_of_record(
+        self,
+        merged: RecordMerge,
+        values: tuple[Mapping[str, Any], Mapping[str, Any]],
+        kind: str,
+        number: int,
+        row: Any,
+        counted: str,
+    ) -> None:
+        """Count what a record's three-way comparison kept, and say each conflict, with the
+        file's value (``values[0]``), the last import's and the catalogue's (``values[1]``)."""
+        given, now = values
+        if merged.kept:
+            self.report.counts[f"{counted} kept"] += 1
+        if not merged.conflicts:
+            return
+        self.report.counts[f"{counted} with conflicts"] += 1
+        for key in merged.conflicts:
+            column = self.columns.get(RECORD_FIELDS.get(key, key))
+            where = f" column {column!r}:" if column else ""
+            message = (
+                f"{row.file}:{row.line}:{where} the file says {given[key]!r} (it said "
+                f"{merged.base[key]!r} at the last import), the catalogue says {now[key]!r} "
+                f"(changed since); kept the catalogue's ({kind} #{number}; {{theirs}} takes "
+                "the file's)"
+            )
+            said = Message(message, mentions=("theirs",))
+            self.report.conflicts.append(said)
+            self.emit({"type": "conflict", "file": row.file, "line": row.line, "column": column,
+                       "field": key, "record": kind, "id": number, "message": said})  # fmt: skip
 
     # -- screenings -------------------------------------------------------------------------
     def match(self, rows: list[_Row]) -> list[_Row]:
@@ -1823,7 +1914,7 @@ class _Importer:
                 return
             if isinstance(found, _Pending):
                 found = self._create(found, "films")
-            self.film_details([(found, row.film)])
+            self.film_details([_Stated(found, row.film, None, row.file, row.line)])
             film = found
         festival_id = None
         if row.festival:
@@ -1970,12 +2061,22 @@ _UNSTATED: dict[str, Any] = {
 }
 
 
-def _state_new_films(details: list[tuple[Any, FilmFields]]) -> None:
+class _Stated(NamedTuple):
+    """A film as a row states it: its details, and the row's edition (its source)."""
+
+    film: Any  # an id, or a _Pending film
+    fields: FilmFields
+    edition: Any  # an id, a _Pending edition, or None
+    file: str
+    line: int
+
+
+def _state_new_films(details: list[_Stated]) -> None:
     """A film new to the catalogue is created with what the first valid row naming it
     states (a films file's rows first, then the others in order), as ``film_details``
     would set it after: the row that planned it may since have been rejected."""
     stated: set[int] = set()
-    for film, fields in details:
+    for film, fields, *_ in details:
         if isinstance(film, _Pending) and film.id is None and id(film) not in stated:
             stated.add(id(film))
             film.values.update((k, v) for k, v in _film_details(fields).items() if v is not None)

@@ -11,10 +11,13 @@ Create Date: 2026-12-05
   and the catalogue field by field (``screenings.services.lineup``), so a hand edit that
   the file did not contradict is kept; a base whose screening was removed is a tombstone.
 
+- ``record_base``: the same for a whole record, field by field as JSON: a film's details
+  and a selection's section, premiere, status and notes.
 - ``alias``: another name of a film, person, venue or festival, kept by ``merge``.
 
 An existing catalogue gets its bases here: every screening of an edition gets a base
-from "the lineup of that edition" equal to its current values, every group stated. So
+from "the lineup of that edition" equal to its current values, every group stated; so
+do every selection, and the details of each film in an edition's programme. So
 ``--sync`` and three-way re-imports work at once on a catalogue built before this
 revision, and the first re-import of an unchanged file reports no conflict.
 
@@ -22,6 +25,9 @@ Downgrade drops both tables: re-imports then go back to the file winning everywh
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import json
 
 import sqlalchemy as sa
 from alembic import op
@@ -125,6 +131,29 @@ def upgrade() -> None:
     op.create_index(
         "ix_screening_base_source_external_id", "screening_base", ["source_id", "external_id"]
     )
+    op.create_table(
+        "record_base",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "source_id",
+            sa.Integer(),
+            sa.ForeignKey("import_source.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        _text("kind", nullable=False, width=20),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("fields", sa.JSON(), nullable=False),
+        *_stamps(),
+        sa.CheckConstraint("kind IN ('film', 'selection')", name="kind"),
+        _length("kind", width=20),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "uq_record_base_source_kind_record",
+        "record_base",
+        ["source_id", "kind", "record_id"],
+        unique=True,
+    )
     kinds = ("film", "person", "venue", "festival")
     op.create_table(
         "alias",
@@ -166,13 +195,15 @@ def upgrade() -> None:
     # Every screening of an edition: a base from that edition's lineup, as it is now.
     op.execute(
         "INSERT INTO import_source (edition_id, kind, created_at, updated_at) "
-        "SELECT edition_id, 'lineup', MAX(updated_at), MAX(updated_at) FROM screening "
-        "WHERE edition_id IS NOT NULL GROUP BY edition_id"
+        "SELECT edition_id, 'lineup', MAX(updated_at), MAX(updated_at) FROM ("
+        "SELECT edition_id, updated_at FROM screening WHERE edition_id IS NOT NULL "
+        "UNION ALL SELECT edition_id, updated_at FROM selection) AS named GROUP BY edition_id"
     )
     fields = (
         "external_id, film_id, venue_id, city, local_date, local_time, timezone, "
         "duration_minutes, kind, status, visibility, audience, ticket_url, notes"
     )
+    _record_bases()
     op.execute(
         f"INSERT INTO screening_base (source_id, screening_id, stated, {fields}, created_at, "
         f"updated_at) SELECT import_source.id, screening.id, '{ALL_STATED}', "
@@ -182,7 +213,74 @@ def upgrade() -> None:
     )
 
 
+FILM_FIELDS = (
+    "year",
+    "original_title",
+    "runtime_minutes",
+    "countries",
+    "languages",
+    "imdb_id",
+    "website",
+)
+SELECTION_FIELDS = ("section", "premiere", "status", "notes")
+
+
+def _record_bases() -> None:
+    """Every selection, and the details of every film in an edition's programme: a base
+    from that edition's lineup, as they are now (the fields that have a value)."""
+    connection = op.get_bind()
+    record_base = sa.table(
+        "record_base",
+        sa.column("source_id", sa.Integer()),
+        sa.column("kind", sa.String()),
+        sa.column("record_id", sa.Integer()),
+        sa.column("fields", sa.JSON()),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+        sa.column("updated_at", sa.DateTime(timezone=True)),
+    )
+    sources: dict[int, int] = dict(
+        connection.execute(
+            sa.text("SELECT edition_id, id FROM import_source WHERE kind = 'lineup'")
+        ).all()
+    )
+    films = {
+        row[0]: dict(zip(FILM_FIELDS, row[1:], strict=True))
+        for row in connection.execute(
+            sa.text(f"SELECT id, {', '.join(FILM_FIELDS)} FROM film")
+        ).all()
+    }
+    rows = []
+    stamp = dt.datetime.now(dt.UTC)
+    query = f"SELECT id, film_id, edition_id, {', '.join(SELECTION_FIELDS)} FROM selection"
+    for number, film_id, edition_id, *given in connection.execute(sa.text(query)):
+        source = sources[edition_id]
+        fields = {k: v for k, v in zip(SELECTION_FIELDS, given, strict=True) if v is not None}
+        rows.append(_row(source, "selection", number, fields, stamp))
+        details = films[film_id]
+        for key in ("countries", "languages"):  # JSON, as text on SQLite
+            if isinstance(details[key], str):
+                details[key] = json.loads(details[key])
+        film_fields = {k: v for k, v in details.items() if v not in (None, [])}
+        rows.append(_row(source, "film", film_id, film_fields, stamp))
+    for start in range(0, len(rows), 1000):
+        connection.execute(sa.insert(record_base), rows[start : start + 1000])
+
+
+def _row(
+    source: int, kind: str, number: int, fields: dict[str, object], stamp: object
+) -> dict[str, object]:
+    return {
+        "source_id": source,
+        "kind": kind,
+        "record_id": number,
+        "fields": fields,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+
+
 def downgrade() -> None:
+    op.drop_table("record_base")
     op.drop_table("alias")
     op.drop_table("screening_base")
     op.drop_table("import_source")
