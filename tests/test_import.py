@@ -564,9 +564,9 @@ def test_a_file_without_venues_keeps_a_venue_given_by_hand(cli: Cli, tmp_path: P
 def test_rows_across_chunks(
     cli: Cli, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from screenings.services import lineup
+    from screenings.services.lineup import importer
 
-    monkeypatch.setattr(lineup, "CHUNK", 1)  # every row in a chunk of its own
+    monkeypatch.setattr(importer, "CHUNK", 1)  # every row in a chunk of its own
     header, rows = without("ID", ROWS)
     rows.insert(1, ["The Defector", "", "", "", "", "", "Showroom Cinema", "Sheffield",
                     "2013-06-14", "18:00", ""])  # fmt: skip

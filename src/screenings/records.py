@@ -9,10 +9,12 @@ than dataclasses, which every command that lists pays for at start-up.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import typing
+from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 
 class FilmRef(NamedTuple):
@@ -637,3 +639,68 @@ class PersonPage(NamedTuple):
     credits: list[tuple[PageLink, list[str]]]  # film, roles in credit order
     days: list[ScheduleDay]
     nominations: list[NominationView]
+
+
+# --- What an import did -----------------------------------------------------------------
+
+NAMED_NEW = 10  # new records an import names in its report, per kind
+
+
+class Said(Protocol):
+    """A message that names the fields it mentions as a door names them
+    (``errors.Message``, ``RowIssue``)."""
+
+    def said(self, names: Callable[[str], str] = ...) -> str: ...
+
+
+@dataclasses.dataclass
+class ImportReport:
+    """What an import did, in counts, with the problems and warnings to show."""
+
+    name: str
+    counts: dict[str, int] = dataclasses.field(
+        default_factory=lambda: dict.fromkeys(
+            (
+                "rows",
+                "created",
+                "updated",
+                "moved",
+                "unchanged",
+                "kept",
+                "kept removed",
+                "conflicts",
+                "cancelled",
+                "rejected",
+                "selections",
+                "selections created",
+                "selections updated",
+                "selections kept",
+                "selections with conflicts",
+                "films kept",
+                "films with conflicts",
+                "nominations created",
+                "nominations updated",
+                "nominations unchanged",
+                "films updated",
+            ),
+            0,
+        )
+    )
+    new: dict[str, list[str]] = dataclasses.field(
+        default_factory=lambda: {
+            k: [] for k in ("festivals", "editions", "films", "people", "venues", "awards")
+        }
+    )
+    new_counts: dict[str, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+    issues: list[RowIssue] = dataclasses.field(default_factory=list)  # errors: rejected rows
+    warnings: list[Said] = dataclasses.field(default_factory=list)
+    possible_moves: list[Said] = dataclasses.field(default_factory=list)
+    conflicts: list[Said] = dataclasses.field(default_factory=list)  # file and hand edit disagree
+    edition_ids: set[int] = dataclasses.field(default_factory=set)
+    bumped: int = 0  # other screenings whose film or selection changed
+
+    def created(self, kind: str, label: str) -> None:
+        """Count a new record; name the first few (a big file creates thousands)."""
+        self.new_counts[kind] += 1
+        if len(self.new[kind]) < NAMED_NEW:
+            self.new[kind].append(label)

@@ -1,0 +1,114 @@
+"""Applying a parsed lineup to the catalogue: idempotent, all or nothing, set-based.
+
+``import_lineup`` takes the records of ``screenings.parsers.lineup`` and makes
+the catalogue say what the file says, changing exactly what differs:
+
+- films, people, festivals, editions, venues and selections are found by
+  their keys (and IMDb id), never duplicated, and created when new;
+- a row matches a stored screening by its id column (within its edition)
+  when the file has one, else by its slot (film, venue or city, local date,
+  local time); a matched screening keeps its ``uid``, and its ``sequence``
+  goes up only when something a calendar shows changed;
+- with ``sync``, the file is the whole of each edition it names: screenings
+  of those editions it does not list are cancelled (never deleted), and,
+  for a file without an id column, a disappeared slot and a new slot of the
+  same film are paired as a move (same venue first, then nearest time). A
+  rejected row protects the screenings it could be.
+
+Rows go through in chunks, each with a handful of set-based statements (a
+query per kind of record, one bulk insert, one bulk update), so the work per
+row is small and memory holds a chunk, not the file (beyond a few integers per
+film and per matched screening). A row is found, matched and checked before
+anything is created for it. Awards files, small, go row by row. Every outcome
+goes to ``emit`` as it happens (the ``--report`` file); the report keeps counts.
+
+The import is a package of stages, each a module: ``places`` (festivals, editions,
+venues, cities, zones, aliases), ``films`` (films, people, credits, links, selections),
+``matching`` (rows to screenings, through their bases, merged three ways),
+``writing`` (inserts, updates, outcomes, conflicts, bases), ``ending`` (sync, moves,
+bumps) and ``awards``; ``importer`` runs them over chunks of rows with the state they
+share, and ``common`` holds the rows on their way. ``services.bases`` holds the
+three-way rule itself.
+
+The caller owns the transaction: a file with a rejected row is refused with
+``ImportRejected`` once every row was read (so every problem is listed), and
+the unit of work rolls back; with ``skip_invalid`` the valid rows stand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from sqlalchemy.orm import Session
+
+from screenings.config import Settings
+from screenings.errors import InvalidInput, ScreeningsError
+from screenings.records import AwardRow, FilmRow, ImportReport, LineupRow, RowIssue
+from screenings.services.lineup.common import Emit, ImportOptions
+from screenings.services.lineup.importer import Importer
+
+__all__ = [
+    "ImportConflicted",
+    "ImportOptions",
+    "ImportRejected",
+    "ImportReport",
+    "import_lineup",
+]
+
+
+class ImportRejected(InvalidInput):
+    """The file has rejected rows and ``skip_invalid`` was not given: nothing is kept."""
+
+    def __init__(self, report: ImportReport) -> None:
+        rejected = report.counts["rejected"]
+        if len(report.issues) == 1 and report.counts["rows"] == 1:
+            issue = report.issues[0]  # the file, or its one row
+            super().__init__(f"{issue}; nothing was imported", mentions=issue.mentions)
+        else:
+            super().__init__(
+                f"{report.name}: {rejected} row{'s' if rejected != 1 else ''} rejected; nothing "
+                "was imported (fix them, or {skip_invalid} to import the valid rows)",
+                mentions=("skip_invalid",),
+            )
+        self.report = report
+
+
+class ImportConflicted(ScreeningsError):
+    """A file changes what was edited by hand since its last import, and
+    ``fail_on_conflict`` was given: nothing is kept."""
+
+    exit_code = 1
+
+    def __init__(self, report: ImportReport) -> None:
+        count = len(report.conflicts)
+        super().__init__(
+            f"{report.name}: {count} conflict{'s' if count != 1 else ''} with edits made by "
+            "hand since the last import; nothing was imported (re-import with {theirs} to "
+            "take the file's values, or without {fail_on_conflict} to apply the rest)",
+            mentions=("theirs", "fail_on_conflict"),
+        )
+        self.report = report
+
+
+def import_lineup(
+    session: Session,
+    settings: Settings,
+    name: str,
+    mapping: list[tuple[str, str]],
+    items: Iterable[LineupRow | FilmRow | AwardRow | RowIssue],
+    options: ImportOptions,
+    emit: Emit | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Apply a parsed file (``mapping``: its columns and the fields they map to) and report.
+
+    Raises ``ImportRejected`` after reading every row when a row was rejected and
+    ``options.skip_invalid`` is false; the caller's transaction then rolls back.
+    """
+    importer = Importer(session, settings, name, mapping, options, emit)
+    importer.run(items, progress)
+    if importer.report.counts["rejected"] and not options.skip_invalid:
+        raise ImportRejected(importer.report)
+    if importer.report.conflicts and options.fail_on_conflict:
+        raise ImportConflicted(importer.report)
+    return importer.report

@@ -1,0 +1,229 @@
+"""What the stages of an import share: constants, the rows on their way, small helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from sqlalchemy import Table
+
+from screenings import tables as T
+from screenings.keys import name_key
+from screenings.records import FilmFields, LineupRow
+from screenings.services.bases import (
+    Merged,
+)
+from screenings.services.changes import SCREENING_SHOWN
+
+CHUNK = 2000
+Emit = Callable[[dict[str, Any]], None]
+
+# The screening columns a calendar shows (its film too: a row may name another film).
+SHOWN = ("film_id", *SCREENING_SHOWN)
+SLOT = ("venue_id", "city", "local_date", "local_time")
+# What matching and comparing read of a stored screening (instants are derived, and
+# reading them costs a conversion each).
+MATCHED = [T.screening.c[c] for c in ("id", "uid", "external_id", "sequence", "updated_at", *SHOWN)]
+# Field of the file -> the screening columns it states when the file has it.
+STATES = {  # (the venue and city columns: see _Importer.change)
+    "duration": ("duration_minutes",),
+    "end": ("duration_minutes",),
+    "kind": ("kind",),
+    "audience": ("audience",),
+    "ticket_url": ("ticket_url",),
+    "notes": ("notes",),
+}
+# A record's field -> the field of the file that states it (for a conflict's column).
+RECORD_FIELDS = {"runtime_minutes": "runtime", "imdb_id": "imdb_id", "status": "status"}
+# Field of the file -> the group of a screening's fields it states (bases.SCREENING_GROUPS).
+STATES_GROUP = {
+    "duration": "duration",
+    "end": "duration",
+    "kind": "kind",
+    "audience": "audience",
+    "ticket_url": "ticket_url",
+    "notes": "notes",
+}
+
+
+UNSEEN = object()
+
+
+@dataclass
+class ImportOptions:
+    """What the import command adds to the parser's options."""
+
+    sync: bool = False
+    skip_invalid: bool = False
+    theirs: bool = False  # the file wins over hand edits, where they disagree
+    fail_on_conflict: bool = False  # a conflict refuses the whole file
+    # The edition the door names (an edition, or a festival and a year),
+    # found by the caller; rows without a festival of their own belong to it.
+    edition_id: int | None = None
+
+
+@dataclass(eq=False)  # compared and hashed by identity: it stands for one new record
+class Pending:
+    """A record to create once a valid row uses it (a rejected row creates nothing)."""
+
+    table: Table
+    values: dict[str, Any]
+    label: str
+    id: int | None = None
+
+
+@dataclass
+class Resolved:
+    """A valid screening or selection row, resolved to ids, on its way to the database."""
+
+    line: int
+    source: LineupRow
+    film: int | Pending | None = None
+    edition: int | Pending | None = None
+    venue: int | Pending | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # the screening's columns
+    match: Any = None  # the stored screening it is, if any
+    deferred: bool = False  # a sync without ids: a new slot that may turn out a move
+    blocked_by: int | None = None  # the screening holding the slot this row moves into
+    base: Any = None  # what this source's last import gave the screening (bases)
+    file_values: dict[str, Any] | None = None  # the row's own values, before the merge
+    merged: Merged | None = None
+    base_current: bool = False  # file, base and catalogue agree: the base stays as it is
+
+
+class RowError(Exception):
+    def __init__(
+        self, column: str, value: str, message: str, mentions: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.column, self.value, self.message = column, value, message
+        self.mentions = mentions
+
+
+class IdSet:
+    """A set of row ids as a bitmap: ids are small, dense integers, and a file may name a
+    few hundred thousand films (a set of ints would take 60 bytes each, this an eighth)."""
+
+    def __init__(self) -> None:
+        self.bits = bytearray()
+
+    def __contains__(self, number: int) -> bool:
+        byte = number >> 3
+        return byte < len(self.bits) and bool(self.bits[byte] & (1 << (number & 7)))
+
+    def add(self, number: int) -> None:
+        byte = number >> 3
+        if byte >= len(self.bits):
+            self.bits.extend(bytes(byte + 1 - len(self.bits) + len(self.bits) // 2))
+        self.bits[byte] |= 1 << (number & 7)
+
+
+class StoredFilm(NamedTuple):
+    """What ``film_details`` compares a row's film with."""
+
+    id: int
+    year: int | None
+    original_title: str | None
+    runtime_minutes: int | None
+    countries: list[str]
+    languages: list[str]
+    imdb_id: str | None
+    website: str | None
+
+
+# A film's details as a row states none of them (its lists are required: stored empty).
+UNSTATED: dict[str, Any] = {
+    **dict.fromkeys(StoredFilm._fields[1:]),
+    "countries": [],
+    "languages": [],
+}
+
+
+class Stated(NamedTuple):
+    """A film as a row states it: its details, and the row's edition (its source)."""
+
+    film: Any  # an id, or a Pending film
+    fields: FilmFields
+    edition: Any  # an id, a Pending edition, or None
+    file: str
+    line: int
+
+
+def state_new_films(details: list[Stated]) -> None:
+    """A film new to the catalogue is created with what the first valid row naming it
+    states (a films file's rows first, then the others in order), as ``film_details``
+    would set it after: the row that planned it may since have been rejected."""
+    stated: set[int] = set()
+    for film, fields, *_ in details:
+        if isinstance(film, Pending) and film.id is None and id(film) not in stated:
+            stated.add(id(film))
+            film.values.update((k, v) for k, v in stated_details(fields).items() if v is not None)
+
+
+def stated_details(fields: FilmFields) -> dict[str, Any]:
+    """The film's columns a row states (None: it states nothing there), those of
+    ``StoredFilm``."""
+    return {
+        "year": fields.year,
+        "original_title": fields.original_title,
+        "runtime_minutes": fields.runtime_minutes,
+        "countries": list(fields.countries) or None,
+        "languages": list(fields.languages) or None,
+        "imdb_id": fields.imdb_id,
+        "website": next((url for kind, url in fields.links if kind == "website"), None),
+    }
+
+
+def known(record: Any) -> Any:
+    """An id for a planned record already created, else the record as it is."""
+    return record.id if isinstance(record, Pending) and record.id is not None else record
+
+
+def slot_of(values: Any) -> tuple[Any, ...]:
+    return (
+        values["film_id"],
+        values["venue_id"],
+        name_key(values["city"] or "") if values["venue_id"] is None else "",
+        values["local_date"],
+        values["local_time"],
+    )
+
+
+def distance(stored: Any, values: dict[str, Any]) -> tuple[int, float]:
+    """How far a disappeared slot is from a new one: the same venue is nearer than any
+    other, then the nearer time."""
+    same_venue = 0 if stored.venue_id == values["venue_id"] else 1
+    a = dt.datetime.combine(stored.local_date, stored.local_time or dt.time(12))
+    b = dt.datetime.combine(values["local_date"], values["local_time"] or dt.time(12))
+    return same_venue, abs((a - b).total_seconds())
+
+
+def shown_when(values: Any) -> str:
+    time = values["local_time"]
+    return f"{values['local_date']} " + (f"{time:%H:%M}" if time else "time TBA")
+
+
+def outcome_record(
+    row: Resolved,
+    outcome: str,
+    number: int | None,
+    uid: str | None,
+    changed: list[str] | None = None,
+    *,
+    kept: list[str] | None = None,
+) -> dict[str, Any]:
+    record = {
+        "type": "row",
+        "outcome": outcome,
+        "file": row.source.file,
+        "line": row.line,
+        "screening": number,
+        "uid": uid,
+    }
+    if changed:
+        record["changed"] = changed
+    if kept:
+        record["kept"] = kept  # edited by hand, and the file did not change it
+    return record

@@ -1,0 +1,348 @@
+"""The import's run: its state, the chunks of rows, and the records it creates."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.orm import Session
+
+from screenings import tables as T
+from screenings.config import Settings
+from screenings.db import bulk_insert, queue_bulk_writer
+from screenings.errors import InvalidInput, Message
+from screenings.keys import name_key
+from screenings.records import AwardRow, FilmRow, ImportReport, LineupRow, RowIssue
+from screenings.services.aliases import near_duplicate_note, near_duplicates
+from screenings.services.bases import (
+    RecordBases,
+    Sources,
+)
+from screenings.services.catalog import unique_slugs
+from screenings.services.lineup.awards import Awards
+from screenings.services.lineup.common import (
+    CHUNK,
+    STATES,
+    STATES_GROUP,
+    Emit,
+    IdSet,
+    ImportOptions,
+    Pending,
+    Resolved,
+    RowError,
+    Stated,
+    state_new_films,
+)
+from screenings.services.lineup.ending import Ending
+from screenings.services.lineup.films import Films
+from screenings.services.lineup.matching import Matching
+from screenings.services.lineup.places import Places
+from screenings.services.lineup.writing import Writing
+from screenings.timeparse import wall_to_utc
+
+
+class Importer(Places, Films, Matching, Writing, Ending, Awards):
+    """One import: the state its stages share, the run, and the records it creates."""
+
+    def __init__(
+        self,
+        session: Session,
+        settings: Settings,
+        name: str,
+        mapping: list[tuple[str, str]],
+        options: ImportOptions,
+        emit: Emit | None,
+    ) -> None:
+        self.session = session
+        self.settings = settings
+        self.options = options
+        self.emit: Emit = emit or (lambda _record: None)
+        self.reporting = emit is not None  # else the per-row records are not even made
+        self.report = ImportReport(name)
+        self.columns = {target: column for column, target in mapping if target}
+        self.fields = set(self.columns)
+        self.by_id = "id" in self.fields
+        self.states = {c for f in self.fields for c in STATES.get(f, ())}
+        self.now = T.utcnow()
+        queue_bulk_writer(session)  # one import at a time, with room for its indexes
+        self.first_new_id = (session.scalar(select(func.max(T.screening.c.id))) or 0) + 1
+        self.festivals: dict[str, tuple[int | Pending, str | None]] = {}
+        self.editions: dict[tuple[str, int, str], int | Pending] = {}
+        self.edition_zone: dict[int, str | None] = {}
+        self.venues: dict[tuple[str, str | None], int | Pending | str] = {}
+        self.venue_zone: dict[int, str | None] = {}
+        self.cities: dict[str, str] | None = None
+        self.claimed: dict[int, int] = {}  # screening id -> the line that claimed it
+        self.films_seen = IdSet()
+        self.undated: set[int] = set()  # films seen with no year yet
+        # Films with an id from here on are this import's own: their details are not news.
+        self.first_new_film = (session.scalar(select(func.max(T.film.c.id))) or 0) + 1
+        self.selections_seen: set[int] = set()  # film id << 32 | edition id
+        self.bump_films: set[int] = set()
+        self.bump_selections: set[tuple[int, int]] = set()
+        self.created_films: dict[int, dict[str, Any]] = {}  # by this chunk, until film_details
+        self.protected_ids: set[str] = set()
+        self.protected_titles: set[str] = set()
+        self.unprotectable: list[int] = []
+        self.deferred: list[Resolved] = []  # a sync, no id column: new slots that may be moves
+        self.deferred_slots: dict[tuple[Any, ...], int] = {}
+        self.blocked: list[tuple[Resolved, dict[str, Any]]] = []  # see unblock()
+        self.new_slots: list[Resolved] = []  # new slots of films already shown there
+        self.edition_scope: set[int] = set()
+        self.sources = Sources(session)
+        self.record_bases = RecordBases(session)
+        self.festival_places: dict[tuple[int, str], tuple[str, int]] = {}  # see place_festival
+        self.festival_places_warned: set[tuple[int, str]] = set()
+        self.stated = {"film", "when"} | {STATES_GROUP[f] for f in self.fields & set(STATES_GROUP)}
+        if "venue" in self.fields:
+            self.stated.add("place")
+        self.based: set[int] = set()  # screenings this import found through their base
+        self.base_inserts: list[dict[str, Any]] = []
+        self.base_updates: list[dict[str, Any]] = []
+        self.found: dict[str, dict[Any, Any]] = defaultdict(dict)  # by spelling: see edition()
+        if options.edition_id is not None:
+            self.edition_scope.add(options.edition_id)
+            self.edition_zone[options.edition_id] = self._zone_of_edition(options.edition_id)
+
+    # -- the run ----------------------------------------------------------------------
+    def run(
+        self,
+        items: Iterable[LineupRow | FilmRow | AwardRow | RowIssue],
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        iterator = iter(items)
+        while chunk := list(islice(iterator, CHUNK)):
+            rows: list[LineupRow | FilmRow] = []
+            for item in chunk:
+                if isinstance(item, RowIssue):
+                    if item.severity == "error":
+                        self.report.counts["rows"] += 1
+                        self.reject(item)
+                    else:
+                        self.report.warnings.append(Message(str(item)))
+                        self.emit({"type": "warning", **item._asdict()})
+                elif isinstance(item, AwardRow):
+                    self.report.counts["rows"] += 1
+                    self.award(item)
+                else:
+                    self.report.counts["rows"] += 1
+                    rows.append(item)
+                    for note in getattr(item, "notes", ()):  # how a date was read
+                        message = f"{item.file}:{item.line}: {note}"
+                        self.report.warnings.append(Message(message))
+                        self.emit({"type": "warning", "kind": "note", "file": item.file,
+                                   "line": item.line, "message": note})  # fmt: skip
+            if rows:
+                self.chunk(rows)
+            if progress is not None:
+                progress(self.report.counts["rows"])
+        self.finish()
+
+    def issue(
+        self,
+        file: str,
+        line: int,
+        target: str,
+        value: str,
+        message: str,
+        mentions: tuple[str, ...] = (),
+    ) -> RowIssue:
+        """An issue naming the file's own column for the field ``target`` (none if absent);
+        ``mentions``, the fields its message refers to (``{field}``)."""
+        return RowIssue(file, line, self.columns.get(target), value, message, mentions=mentions)
+
+    def reject(self, issue: RowIssue, source: LineupRow | None = None) -> None:
+        self.report.counts["rejected"] += 1
+        self.report.issues.append(issue)
+        self.emit(
+            {
+                "type": "row",
+                "outcome": "rejected",
+                "file": issue.file,
+                "line": issue.line,
+                "column": issue.column,
+                "value": issue.value,
+                "message": Message(issue.message, mentions=issue.mentions),
+            }
+        )
+        # A rejected row protects the screenings it could be from a sync.
+        external, title = issue.external_id, issue.title
+        if source is not None:
+            external, title = source.external_id, source.film.title
+        if external:
+            self.protected_ids.add(external)
+        elif title:
+            self.protected_titles.add(name_key(title))
+        else:
+            self.unprotectable.append(issue.line)
+
+    # -- a chunk of rows ------------------------------------------------------------------
+    def chunk(self, items: list[LineupRow | FilmRow]) -> None:
+        """Everything about a row is found and checked before anything is written for it:
+        a row rejected under skip_invalid leaves no festival, film or selection behind."""
+        rows: list[Resolved] = []
+        film_rows: list[FilmRow] = []
+        for item in items:
+            if isinstance(item, FilmRow):
+                film_rows.append(item)
+            elif (row := self.resolve(item)) is not None:
+                rows.append(row)
+        wanted = [(r.source.file, r.line, r.source.film) for r in rows]
+        wanted += [(f.file, f.line, f.film) for f in film_rows]
+        films = self.films(wanted)
+        found: list[Resolved] = []
+        for row, film in zip(rows, films, strict=False):
+            if isinstance(film, RowIssue):
+                self.reject(film, row.source)
+            else:
+                row.film = film
+                found.append(row)
+        details: list[Stated] = []
+        for film_row, film in zip(film_rows, films[len(rows) :], strict=True):
+            if isinstance(film, RowIssue):
+                self.reject(film)
+            else:
+                details.append(Stated(film, film_row.film, None, film_row.file, film_row.line))
+        kept = [r for r in found if r.source.kind == "selection"]
+        kept += self.match([r for r in found if r.source.kind == "screening"])
+        kept.sort(key=lambda r: r.line)  # first rows first: they state a film's details
+        films_of_file = [d.film for d in details]
+        details += [Stated(r.film, r.source.film, r.edition, r.source.file, r.line) for r in kept]
+        state_new_films(details)
+        self.create_pending(kept, films_of_file)
+        self.film_details(details)
+        self.selections(kept)
+        self.screenings([r for r in kept if r.source.kind == "screening"])
+
+    def resolve(self, item: LineupRow) -> Resolved | None:
+        """The row's edition, venue, zone and instant, found or planned; None if rejected."""
+        row = Resolved(item.line, item)
+        try:
+            row.edition = self.edition(item)
+            if item.kind == "selection":
+                if row.edition is None:
+                    raise RowError("festival", "", "a selection needs a festival and a year")
+                return row
+            row.venue = self.venue(item)
+            zone = self.zone(item, row)
+            self.place_festival(item, zone)
+            if isinstance(row.venue, Pending) and row.venue.values["timezone"] is None:
+                # A venue new to the catalogue is where its first row says: every later
+                # row there must agree (a venue has one zone).
+                row.venue.values["timezone"] = zone
+            time = item.local_time
+            instant = None
+            if time is not None:
+                try:
+                    instant = wall_to_utc(item.local_date, time, zone)
+                except InvalidInput as exc:
+                    column = "start" if "start" in self.fields else "time"
+                    raise RowError(column, f"{time:%H:%M}", exc.detail) from None
+        except RowError as bad:
+            issue = self.issue(
+                item.file, item.line, bad.column, bad.value, bad.message, bad.mentions
+            )
+            self.reject(issue, item)
+            return None
+        row.values = {
+            "city": self.city(item.city) if row.venue is None else None,
+            "local_date": item.local_date,
+            "local_time": time,
+            "timezone": zone,
+            "starts_at_utc": instant,
+            "duration_minutes": item.duration_minutes,
+            "kind": item.screening_kind or "regular",
+            "status": item.status,
+            "visibility": item.visibility,
+            "audience": item.audience,
+            "ticket_url": item.ticket_url,
+            "notes": item.remarks,
+            "external_id": item.external_id,
+        }
+        return row
+
+    # -- creating what valid rows use -------------------------------------------------------
+    def create_pending(self, rows: list[Resolved], films: list[int | Pending]) -> None:
+        """Festivals, editions, venues and films first named by these rows (and the films of
+        a films file), in bulk."""
+        for attribute, table, kind in (
+            ("edition", T.festival, "festivals"),
+            ("edition", T.edition, "editions"),
+            ("venue", T.venue, "venues"),
+            ("film", T.film, "films"),
+        ):
+            pending: dict[int, Pending] = {}
+            if table is T.film:
+                pending.update((id(f), f) for f in films if isinstance(f, Pending) and f.id is None)
+            for row in rows:
+                target = getattr(row, attribute)
+                if table is T.festival and isinstance(target, Pending):
+                    target = target.values["festival_id"]
+                if isinstance(target, Pending) and target.id is None and target.table is table:
+                    pending[id(target)] = target
+            if not pending:
+                continue
+            planned = list(pending.values())
+            for p in planned:  # what they refer to was created just before
+                for k, v in p.values.items():
+                    if isinstance(v, Pending):
+                        p.values[k] = v.id
+            slugs = unique_slugs(self.session, table.c.slug, [self._slug_text(p) for p in planned])
+            values = [{**p.values, "slug": s} for p, s in zip(planned, slugs, strict=True)]
+            for p, number in zip(planned, self.insert(table, values), strict=True):
+                p.id = number
+                self.report.created(kind, p.label)
+                if table is T.venue:
+                    self.venue_zone[number] = p.values["timezone"]
+                elif table is T.film:
+                    self.created_films[number] = p.values
+                if table in (T.venue, T.festival):
+                    self.near_duplicates(table.name, p.values, number)
+        for row in rows:
+            for attribute in ("edition", "venue", "film"):
+                target = getattr(row, attribute)
+                if isinstance(target, Pending):
+                    setattr(row, attribute, target.id)
+
+    def near_duplicates(self, kind: str, values: dict[str, Any], number: int) -> None:
+        """Warn of a new venue or festival whose name is near one made before it."""
+        name, city = values["name"], values.get("city")
+        near = [r for r in near_duplicates(self.session, kind, name, city) if r.id < number]
+        if near:
+            said = Message(f"{self.report.name}: " + near_duplicate_note(kind, name, city, near))
+            self.report.warnings.append(said)
+            self.emit({"type": "warning", "kind": "near duplicate", "message": said})
+
+    def _slug_text(self, pending: Pending) -> str:
+        v = pending.values
+        if pending.table is T.edition:
+            festival_slug = self.session.scalar(
+                select(T.festival.c.slug).where(T.festival.c.id == v["festival_id"])
+            )
+            return f"{festival_slug} {v['year']} {v['label'] or ''}".strip()
+        if pending.table is T.film:
+            return f"{v['title']} {v['year'] or ''}".strip()
+        return str(v["name"])
+
+    def insert(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert ``rows`` in one bulk statement; their new ids, in order (by their unique
+        slugs: SQLite's driver would otherwise insert row by row to hand ids back)."""
+        for row in rows:
+            row.setdefault("created_at", self.now)
+            row.setdefault("updated_at", self.now)
+        if "slug" not in table.c:
+            if len(rows) == 1:
+                return [self.session.execute(insert(table).returning(table.c.id), rows[0]).one()[0]]
+            bulk_insert(self.session, table, rows)
+            return []
+        bulk_insert(self.session, table, rows)
+        slugs = [row["slug"] for row in rows]
+        ids = dict(
+            self.session.execute(
+                select(table.c.slug, table.c.id).where(table.c.slug.in_(slugs))
+            ).all()
+        )
+        return [ids[slug] for slug in slugs]

@@ -1,0 +1,235 @@
+# mypy: disable-error-code="misc"
+"""Where a row is: its festival, edition, venue, city and zone, found once per spelling
+(aliases included), or planned; a festival this import makes takes its place from its
+rows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from screenings import lookup
+from screenings import tables as T
+from screenings.errors import InvalidInput, Message
+from screenings.keys import name_key
+from screenings.records import LineupRow
+from screenings.services.catalog import stored_places
+from screenings.services.lineup.common import UNSEEN, Pending, Resolved, RowError
+from screenings.services.schedule import choose_zone
+
+if TYPE_CHECKING:
+    from screenings.services.lineup.importer import Importer
+
+
+class Places:
+    """A stage of ``Importer`` (its methods read and write the import's state)."""
+
+    # -- festivals, editions, venues, cities ---------------------------------------------------
+    # Each is found once per spelling in the file (a lineup names them over and over), and
+    # what a spelling found never changes during an import.
+    def edition(self: Importer, item: LineupRow) -> int | Pending | None:
+        spelling = (item.festival, item.edition_year, item.edition_label)
+        found = self.found["edition"].get(spelling, UNSEEN)
+        if found is UNSEEN:
+            found = self.found["edition"][spelling] = self._edition(item)
+        return found  # type: ignore[no-any-return]
+
+    def _edition(self: Importer, item: LineupRow) -> int | Pending | None:
+        if item.festival is None:
+            if item.edition_year is not None:
+                raise RowError("edition", str(item.edition_year), "an edition with no festival")
+            return self.options.edition_id
+        if item.edition_year is None:
+            raise RowError(
+                "edition",
+                "",
+                f"which year of {item.festival}? give an Edition column or {{year}}",
+                ("year",),
+            )
+        festival, _zone = self.festival(item.festival)
+        label = " ".join(item.edition_label.split()) if item.edition_label else None
+        key = (name_key(item.festival), item.edition_year, name_key(label or ""))
+        if key not in self.editions:
+            found = None
+            if isinstance(festival, int):
+                for number, stored in self.session.execute(
+                    select(T.edition.c.id, T.edition.c.label).where(
+                        T.edition.c.festival_id == festival, T.edition.c.year == item.edition_year
+                    )
+                ):
+                    if name_key(stored or "") == key[2]:
+                        found = number
+            self.editions[key] = found or Pending(
+                T.edition,
+                {"festival_id": festival, "year": item.edition_year, "label": label},
+                f"{item.festival} {item.edition_year}" + (f" {label}" if label else ""),
+            )
+        return self.editions[key]
+
+    def festival(self: Importer, name: str) -> tuple[int | Pending, str | None]:
+        found = self.found["festival"].get(name)
+        if found is None:
+            found = self.found["festival"][name] = self._festival(name)
+        return found
+
+    def _festival(self: Importer, name: str) -> tuple[int | Pending, str | None]:
+        key = name_key(name)
+        if key not in self.festivals:
+            stored: Any = self.session.execute(
+                select(T.festival.c.id, T.festival.c.timezone).where(T.festival.c.name_key == key)
+            ).first()
+            if stored is None and (kept := self.aliased("festival", name)) is not None:
+                stored = (kept.id, kept.timezone)
+            tidy = " ".join(name.split())
+            self.festivals[key] = (
+                (stored[0], stored[1])
+                if stored
+                else (
+                    Pending(
+                        T.festival,
+                        {"name": tidy, "name_key": key, "city": None, "timezone": None},
+                        tidy,
+                    ),
+                    None,
+                )
+            )
+        return self.festivals[key]
+
+    def _zone_of_edition(self: Importer, edition_id: int) -> str | None:
+        return self.session.scalar(
+            select(T.festival.c.timezone)
+            .join(T.edition, T.edition.c.festival_id == T.festival.c.id)
+            .where(T.edition.c.id == edition_id)
+        )
+
+    def venue(self: Importer, item: LineupRow) -> int | Pending | None:
+        if not item.venue:
+            return None
+        found = self.found["venue"].get((item.venue, item.city))
+        if found is None:
+            found = self.found["venue"][item.venue, item.city] = self._venue(item)
+        if isinstance(found, str):
+            raise RowError("venue", item.venue, found)
+        return found
+
+    def _venue(self: Importer, item: LineupRow) -> int | Pending | str:
+        assert item.venue is not None
+        name = " ".join(item.venue.split())
+        city = self.city(item.city)
+        key = (name_key(name), name_key(city) if city else None)
+        if key not in self.venues:
+            stored = self.session.execute(
+                select(T.venue.c.id, T.venue.c.city, T.venue.c.timezone).where(
+                    T.venue.c.name_key == key[0]
+                )
+            ).all()
+            here = [s for s in stored if city is None or name_key(s.city or "") == key[1]]
+            named = [  # the same name earlier in this file: with a city, or with none
+                v for (n, c), v in self.venues.items() if n == key[0] and not isinstance(v, str)
+            ]
+            unplaced = self.venues.get((key[0], None))
+            if city is None and not here and len(named) == 1:
+                self.venues[key] = named[0]
+            elif city is not None and not here and isinstance(unplaced, Pending):
+                unplaced.values["city"] = city  # named without its city first, then with it
+                unplaced.label = f"{name}, {city}"
+                self.venues[key] = unplaced
+            elif city is None and len(here) > 1:
+                cities = ", ".join(sorted(s.city or "no city" for s in here))
+                self.venues[key] = f"several venues are called {name} (in {cities}); add a City"
+            elif here:
+                self.venues[key] = here[0].id
+                self.venue_zone[here[0].id] = here[0].timezone
+            elif (kept := self.aliased("venue", name, city)) is not None:
+                self.venues[key] = kept.id
+                self.venue_zone[kept.id] = kept.timezone
+            else:
+                label = f"{name}, {city}" if city else name
+                values = {"name": name, "name_key": key[0], "city": city, "timezone": None}
+                self.venues[key] = Pending(T.venue, values, label)
+        return self.venues[key]
+
+    def place_festival(self: Importer, item: LineupRow, zone: str | None) -> None:
+        """A festival this import makes is where its first row is: that row's city and
+        zone (of its venue, the row, ``--timezone`` or the festival rule). A later row
+        that says otherwise is warned of, once, with both values and their lines."""
+        if not item.festival:
+            return
+        festival = self.festival(item.festival)[0]
+        if not isinstance(festival, Pending) or festival.id is not None:
+            return
+        for field_name, value in (("city", self.city(item.city)), ("timezone", zone)):
+            if value is None:
+                continue
+            first = self.festival_places.setdefault((id(festival), field_name), (value, item.line))
+            if first[0] == value or first[1] == item.line:
+                festival.values[field_name] = first[0]
+                continue
+            if (id(festival), field_name) in self.festival_places_warned:
+                continue
+            self.festival_places_warned.add((id(festival), field_name))
+            said = Message(
+                f"{item.file}:{item.line}: festival {festival.label!r} is made with "
+                f"{field_name} {first[0]!r}, as line {first[1]} says; this row says {value!r}"
+            )
+            self.report.warnings.append(said)
+            self.emit({"type": "warning", "kind": "place", "line": item.line, "message": said})
+
+    def aliased(self: Importer, kind: str, name: str, city: str | None = None) -> Any:
+        """The one record ``name`` is another name of (kept by a merge), said once, or
+        None (none, or several: then the name makes a new record, as before)."""
+        found = lookup.aliased(self.session, kind, name, city)
+        if len(found) != 1:
+            return None
+        said = Message(
+            f"{self.report.name}: {kind} {name!r} is another name of "
+            f"{lookup.describe(found[0])} (kept by a merge); read as that"
+        )
+        self.report.warnings.append(said)
+        self.emit({"type": "warning", "kind": "alias", "message": said})
+        return found[0]
+
+    def city(self: Importer, text: str | None) -> str | None:
+        """A city in the spelling already stored for it, if any ("sheffield" -> "Sheffield")."""
+        if not text:
+            return None
+        found = self.found["city"].get(text)
+        if found is None:
+            found = self.found["city"][text] = self._city(text)
+        return found
+
+    def _city(self: Importer, text: str) -> str:
+        tidy = " ".join(text.split())
+        cities = self.cities
+        if cities is None:  # read once: this import's rows add to it as they go
+            cities = self.cities = stored_places(self.session)
+        return cities.setdefault(name_key(tidy), tidy)
+
+    def zone(self: Importer, item: LineupRow, row: Resolved) -> str:
+        """The rule of ``add screening`` (``schedule.choose_zone``), for a row."""
+        venue = row.venue
+        venue_zone = (
+            venue.values["timezone"]
+            if isinstance(venue, Pending)
+            else self.venue_zone.get(venue)
+            if venue is not None
+            else None
+        )
+        festival_zone = None
+        if item.festival:
+            festival_zone = self.festival(item.festival)[1]
+        elif isinstance(row.edition, int):
+            festival_zone = self.edition_zone.get(row.edition)
+        try:
+            return choose_zone(
+                venue_zone,
+                item.venue,
+                item.timezone,
+                festival_zone,
+                self.settings.default_timezone,
+                field=None,
+                hint="add a Timezone column, pass {timezone}, or set SCREENINGS_TIMEZONE",
+            )
+        except InvalidInput as exc:
+            raise RowError("timezone", item.timezone or "", exc.detail, exc.mentions) from None
