@@ -15,7 +15,16 @@ and foreign keys), which is the part of an import no design of the importer
 can skip; then, with ``--memory``, the peak resident memory of importing a
 1,000,000-row file (target: under 300 MB).
 
-Usage: .venv/bin/python benchmarks/lineup_import.py [ROWS] [--memory] [--sync]
+Each case, on SQLite and (with ``SCREENINGS_BENCH_POSTGRES_URL`` or
+``SCREENINGS_TEST_POSTGRES_URL``, an administrative URL: scratch databases are made
+and dropped) on PostgreSQL: the re-import of the unchanged file (target 2x the flat
+floor), the re-import of the file with 1,000 rows changed (moves, new times, new
+titles; target 3x the flat floor), the first import (target 3.5x the schema floor,
+2.5x the stretch). On PostgreSQL the flat floor is COPY into one flat table, the schema
+floor COPY into the catalogue's own screening table. With ``--memory``: the same at
+1,000,000 rows on SQLite, and the first import's peak memory (target < 300 MB).
+
+Usage: .venv/bin/python benchmarks/lineup_import.py [ROWS] [--memory] [--sync] [--no-postgres]
 """
 
 from __future__ import annotations
@@ -164,35 +173,191 @@ def _schema_floor(folder: Path, catalogue: Path) -> float:
     return elapsed
 
 
+def write_changed(lineup: Path, changed: Path, count: int = 1000) -> None:
+    """``lineup`` with ``count`` rows changed, spread over the file: a third moved to
+    another venue, a third at a new time, a third under a new title."""
+    import csv
+
+    with lineup.open(newline="", encoding="utf-8") as f:
+        header, *rows = list(csv.reader(f))
+    venue, time, title = header.index("Venue"), header.index("Time"), header.index("Title")
+    step = max(1, len(rows) // count)
+    for n, row in enumerate(rows[::step][:count]):
+        if n % 3 == 0:
+            row[venue] = "Moved Cinema"
+        elif n % 3 == 1:
+            row[time] = "23:40"
+        else:
+            row[title] += " (restored)"
+    with changed.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+PG_FLOOR = """
+import csv, sys, psycopg
+with psycopg.connect(sys.argv[2]) as connection, open(sys.argv[1], newline="",
+                                                      encoding="utf-8") as f:
+    rows = csv.reader(f)
+    header = next(rows)
+    columns = ", ".join(f"c{i} TEXT" for i in range(len(header)))
+    connection.execute(f"CREATE TABLE lineup (id SERIAL PRIMARY KEY, {columns})")
+    names = ", ".join(f"c{i}" for i in range(len(header)))
+    with connection.cursor().copy(f"COPY lineup ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+"""
+
+PG_SCHEMA_FLOOR = """
+import csv, sys, psycopg
+with psycopg.connect(sys.argv[2]) as connection, open(sys.argv[1], newline="",
+                                                      encoding="utf-8") as f:
+    rows = csv.reader(f)
+    header = next(rows)
+    with connection.cursor().copy(f"COPY screening ({', '.join(header)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([value or None for value in row])
+"""
+
+
+class Case:
+    """One backend's runs: the floors and the imports, each a whole process."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.seconds: dict[str, float] = {}
+        self.memory: dict[str, int] = {}
+
+    def ratio(self, key: str, floor: str = "flat floor") -> float:
+        return self.seconds[key] / self.seconds[floor]
+
+
+def _sqlite_case(folder: Path, lineup: Path, changed: Path, screenings: list[str],
+                 extra: list[str]) -> Case:  # fmt: skip
+    case = Case("SQLite")
+    floor_db, db = folder / "floor.sqlite3", folder / "catalogue.sqlite3"
+    case.seconds["flat floor"], _ = timed([sys.executable, "-c", FLOOR, str(lineup),
+                                           str(floor_db)])  # fmt: skip
+    command = [*screenings, "--db", str(db), "import"]
+    case.seconds["first import"], case.memory["first import"] = timed(
+        [*command, str(lineup), *extra]
+    )
+    case.seconds["re-import, unchanged"], _ = timed([*command, str(lineup), *extra])
+    case.seconds["schema floor"] = _schema_floor(folder, db)
+    case.seconds["re-import, 1,000 changed"], _ = timed([*command, str(changed), *extra])
+    return case
+
+
+def _postgres_case(admin: str, lineup: Path, changed: Path, screenings: list[str],
+                   extra: list[str], folder: Path) -> Case:  # fmt: skip
+    """The same runs on PostgreSQL, in scratch databases made from ``admin`` (a URL)."""
+    import psycopg
+
+    plain = admin.replace("postgresql+psycopg://", "postgresql://")
+    names = [f"bench_import_{os.getpid()}_{n}" for n in range(3)]
+    with psycopg.connect(plain, autocommit=True) as connection:
+        for name in names:
+            connection.execute(f"DROP DATABASE IF EXISTS {name}")
+            connection.execute(f"CREATE DATABASE {name}")
+    base = plain.rsplit("/", 1)[0]
+    floor_url, catalogue_url, empty_url = (f"{base}/{name}" for name in names)
+    case = Case("PostgreSQL")
+    try:
+        case.seconds["flat floor"], _ = timed([sys.executable, "-c", PG_FLOOR, str(lineup),
+                                               floor_url])  # fmt: skip
+        url = catalogue_url.replace("postgresql://", "postgresql+psycopg://")
+        command = [*screenings, "--db", url, "import"]
+        case.seconds["first import"], case.memory["first import"] = timed(
+            [*command, str(lineup), *extra]
+        )
+        case.seconds["re-import, unchanged"], _ = timed([*command, str(lineup), *extra])
+        case.seconds["schema floor"] = _postgres_schema_floor(
+            folder, catalogue_url, empty_url, screenings
+        )
+        case.seconds["re-import, 1,000 changed"], _ = timed([*command, str(changed), *extra])
+    finally:
+        with psycopg.connect(plain, autocommit=True) as connection:
+            for name in names:
+                connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    return case
+
+
+def _postgres_schema_floor(folder: Path, catalogue: str, empty: str,
+                           screenings: list[str]) -> float:  # fmt: skip
+    """COPY of the first import's screening rows into an empty catalogue's own table."""
+    import csv
+
+    import psycopg
+
+    dump = folder / "pg-screenings.csv"
+    with psycopg.connect(catalogue) as connection, dump.open("w", newline="") as out:
+        cursor = connection.execute("SELECT * FROM screening ORDER BY id")
+        writer = csv.writer(out)
+        writer.writerow([d.name for d in cursor.description or ()])
+        writer.writerows(cursor)
+    url = empty.replace("postgresql://", "postgresql+psycopg://")
+    subprocess.run([*screenings, "--db", url, "db", "upgrade"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    with psycopg.connect(empty) as connection:  # the films, venues, ... the rows refer to
+        connection.execute("SET session_replication_role = replica")
+        for table in ("person", "film", "festival", "edition", "venue"):
+            with psycopg.connect(catalogue) as source:
+                rows = source.execute(f"SELECT * FROM {table}").fetchall()
+                columns = [d.name for d in source.execute(
+                    f"SELECT * FROM {table} LIMIT 0").description or ()]  # fmt: skip
+            with connection.cursor().copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+    elapsed, _ = timed([sys.executable, "-c", PG_SCHEMA_FLOOR, str(dump), empty])
+    return elapsed
+
+
+def _print(case: Case) -> None:
+    s = case.seconds
+    schema = case.ratio("schema floor")
+    print(f"{case.name}: flat floor {s['flat floor']:.2f} s, schema floor "
+          f"{s['schema floor']:.2f} s ({schema:.1f}x the flat floor)")  # fmt: skip
+    for key, target, floor in (
+        ("re-import, unchanged", "target 2x the flat floor", "flat floor"),
+        ("re-import, 1,000 changed", "target 3x the flat floor", "flat floor"),
+        ("first import", "target 3.5x the schema floor, stretch 2.5x", "schema floor"),
+    ):
+        extra = ""
+        if key == "first import":
+            extra = (f"; {case.ratio(key):.1f}x the flat floor; peak "
+                     f"{case.memory[key] / 1e6:.0f} MB")  # fmt: skip
+        print(f"  {key:28} {s[key]:6.2f} s  {case.ratio(key, floor):5.1f}x the {floor} "
+              f"({target}{extra})")  # fmt: skip
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     rows = int(args[0]) if args else 100_000
     screenings = [str(Path(sys.executable).with_name("screenings"))]
     extra = ["--sync"] if "--sync" in sys.argv else []
+    postgres = os.environ.get("SCREENINGS_BENCH_POSTGRES_URL",
+                              os.environ.get("SCREENINGS_TEST_POSTGRES_URL"))  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
-        lineup = Path(folder) / "lineup.csv"
+        lineup, changed = Path(folder) / "lineup.csv", Path(folder) / "changed.csv"
         write_lineup(lineup, rows)
-        floor_db, db = Path(folder) / "floor.sqlite3", Path(folder) / "catalogue.sqlite3"
-        floor_s, _ = timed([sys.executable, "-c", FLOOR, str(lineup), str(floor_db)])
-        command = [*screenings, "--db", str(db), "import", str(lineup), *extra]
-        first_s, first_mem = timed(command)
-        again_s, _ = timed(command)
-        schema_s = _schema_floor(Path(folder), db)
+        write_changed(lineup, changed)
         print(f"rows: {rows:,} ({lineup.stat().st_size / 1e6:.1f} MB)")
-        print(f"{'floor (csv + sqlite3.executemany)':36} {floor_s:6.2f} s")
-        for label, seconds, note in (
-            ("first import", first_s, f"(target 3x; peak {first_mem / 1e6:.0f} MB)"),
-            ("re-import, unchanged", again_s, "(target 2x)"),
-            ("schema floor: the screenings alone", schema_s, "(the first import's screening "
-             "rows, csv + sqlite3.executemany into the catalogue's empty screening table)"),
-        ):  # fmt: skip
-            print(f"{label:36} {seconds:6.2f} s  {seconds / floor_s:4.1f}x  {note}")
+        _print(_sqlite_case(Path(folder), lineup, changed, screenings, extra))
+        if postgres and "--no-postgres" not in sys.argv:
+            _print(_postgres_case(postgres, lineup, changed, screenings, extra, Path(folder)))
+        else:
+            print("PostgreSQL: skipped (set SCREENINGS_BENCH_POSTGRES_URL)")
         if "--memory" in sys.argv:
-            big = Path(folder) / "big.csv"
+            big, big_changed = Path(folder) / "big.csv", Path(folder) / "big-changed.csv"
             write_lineup(big, 1_000_000)
-            big_db = Path(folder) / "big.sqlite3"
-            big_s, big_mem = timed([*screenings, "--db", str(big_db), "import", str(big)])
-            print(f"1,000,000 rows: {big_s:.1f} s, peak {big_mem / 1e6:.0f} MB (target < 300 MB)")
+            write_changed(big, big_changed)
+            case = _sqlite_case(Path(folder), big, big_changed, screenings, [])
+            print(f"1,000,000 rows: first import peak {case.memory['first import'] / 1e6:.0f} MB "
+                  "(target < 300 MB)")  # fmt: skip
+            _print(case)
 
 
 if __name__ == "__main__":
