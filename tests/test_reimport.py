@@ -377,3 +377,26 @@ def test_two_festivals_that_disagree_on_a_runtime_do_not_conflict(cli: Cli, tmp_
             )
             assert code == 0, err
             assert "conflict" not in plain(out + err, tmp_path)
+
+
+def test_a_screening_made_by_hand_then_listed_by_the_file_takes_the_file_s_values(
+    cli: Cli, tmp_path: Path
+) -> None:
+    for command in (
+        ("add", "film", "Mothers", "--year", "2012"),
+        ("add", "festival", "Sheffield Doc/Fest", "--timezone", "Europe/London"),
+        ("add", "edition", "Sheffield Doc/Fest", "2013"),
+        ("add", "venue", "Showroom Cinema", "--city", "Sheffield"),
+        ("add", "screening", "Mothers", "--edition", "Sheffield Doc/Fest 2013",
+         "--venue", "Showroom Cinema", "--on", "2013-06-13", "--note", "typed by hand"),
+    ):  # fmt: skip
+        code, _out, err = cli(*command)
+        assert code == 0, (command, err)
+    code, out, err = cli("import", lineup(tmp_path, "v1.csv", ROWS, False))
+    assert code == 0, err
+    assert "1 matched for the first time (the file's values taken)" in out
+    assert by_notes(cli)["Mothers 2013-06-13"] is None  # the file's empty Notes cell
+    # From then on it is the file's: a hand edit survives the next import.
+    cli("edit", "screening", "#1", "--note", "again")
+    code, out, err = cli("import", lineup(tmp_path, "v1.csv", ROWS, False))
+    assert "1 kept (edited by hand)" in out and "first time" not in out, err

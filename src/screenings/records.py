@@ -668,6 +668,7 @@ class ImportReport:
                 "unchanged",
                 "kept",
                 "kept removed",
+                "first matched",
                 "conflicts",
                 "cancelled",
                 "rejected",

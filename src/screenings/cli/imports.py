@@ -31,6 +31,7 @@ THREE_WAY = (
     ("kept", "kept (edited by hand)"),
     ("kept removed", "kept removed"),
     ("conflicts", "with conflicts"),
+    ("first matched", "matched for the first time (the file's values taken)"),
 )
 
 

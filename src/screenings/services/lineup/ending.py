@@ -93,8 +93,8 @@ class Ending:
         for s in absent:
             by_film[(s.film_id, s.edition_id)].append(s)
         B = T.screening_base.c
-        bases = {
-            b.screening_id: b
+        bases = {  # by source: a screening may have a base in more than one
+            (b.source_id, b.screening_id): b
             for b in self.session.execute(
                 select(T.screening_base).where(
                     B.screening_id.in_([s.id for s in absent]),
@@ -113,7 +113,7 @@ class Ending:
             best = min(candidates, key=lambda s: distance(s, values))
             candidates.remove(best)
             self.claimed[best.id] = row.line
-            row.base = bases.get(best.id)
+            row.base = bases.get((self.sources.find(values["edition_id"]), best.id))
             if row.base is not None:  # moved by the file, and perhaps by hand since
                 self.merge(row, best)
             change = self.change(best._mapping, values)

@@ -187,6 +187,10 @@ class Writing:
         conflicts = row.merged.conflicts if row.merged else ()
         values = base_values(file, stated, old, conflicts)
         values["screening_id"] = screening_id
+        if old is None and row.match is not None:
+            # A screening made by hand (or by another source) that this source's file now
+            # lists: no base yet, so the file's values were taken, as before bases.
+            self.report.counts["first matched"] += 1
         if old is None:
             values["source_id"] = self.sources.make(file["edition_id"])
             self.base_inserts.append(values)
