@@ -139,8 +139,46 @@ def test_merged_films_people_and_festivals_keep_their_names(cli: Cli, tmp_path: 
         ("Bio Rex", "Andorra", False),
         ("Roy", "Bio Roy", False),  # not from the start
         ("Kino Helios", "Kino Atlantis", False),
+        ("Cinema 1", "Cinema 2", False),  # numbered screens of one place
+        ("Sal 1", "Sal 10", False),
+        ("Hall A", "Hall B", False),
+        ("Doc", "DocPoint", True),  # three letters that begin the other's word
+        ("De", "Delft Filmhuis", False),  # two letters do not
     ],
 )
 def test_near_names(a: str, b: str, expected: bool) -> None:
     assert near(a, b) is expected
     assert near(b, a) is expected
+
+
+def test_an_alias_keeps_to_its_city_and_a_film_s_to_its_year(cli: Cli, tmp_path: Path) -> None:
+    cli("add", "venue", "Sal 1")  # no city
+    cli("add", "venue", "Cinemateket", "--city", "Oslo", "--timezone", "Europe/Oslo")
+    assert cli("merge", "venue", "Cinemateket", "Sal 1")[0] == 0
+    rows = [["Kvinner", "2019", "", "BIFF 2026", "Sal 1", "Bergen", "2026-10-01", "18:00"]]
+    code, out, err = cli(
+        "import", str(write_csv(tmp_path / "b.csv", rows, HEADER)), "--timezone", "Europe/Oslo"
+    )
+    assert code == 0, err
+    assert "new venues (1): Sal 1, Bergen" in out  # the alias is Oslo's "Sal 1"
+    cli("add", "film", "Dune: Part One", "--year", "2021")
+    cli("add", "film", "Dune", "--year", "2021")
+    assert cli("merge", "film", "Dune: Part One", "Dune (2021)")[0] == 0
+    code, _out, err = cli("add", "film", "Dune", "--year", "1984")
+    assert code == 0, err  # another year: another film
+    assert cli("add", "film", "Dune", "--year", "2021")[0] == 5
+
+
+def test_a_rename_to_another_record_s_alias_is_refused(cli: Cli) -> None:
+    cli("add", "person", "Huijing Xu")
+    cli("add", "person", "Xu Huijing")
+    cli("add", "person", "Ann Shin")
+    assert cli("merge", "person", "Huijing Xu", "Xu Huijing")[0] == 0
+    code, _out, err = cli("edit", "person", "Ann Shin", "--name", "Xu Huijing")
+    assert code == 5
+    assert "'Xu Huijing' is another name of Huijing Xu (#1)" in err
+    # Its own alias: the record takes the name back, and the alias goes.
+    code, out, err = cli("edit", "person", "Huijing Xu", "--name", "Xu Huijing")
+    assert code == 0, err
+    code, out, err = cli("show", "person", "Xu Huijing")
+    assert "also called" not in out

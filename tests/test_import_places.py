@@ -65,3 +65,18 @@ def test_a_duplicate_row_quotes_its_date_as_written_then_as_read(cli: Cli, tmp_p
     assert (
         "l.csv:4: column 'Date': '09/02/2026' (read as 2026-02-09): the same screening as line 3"
     ) in err.replace(str(tmp_path) + os.sep, "")
+
+
+def test_a_new_festival_s_zone_holds_for_its_later_rows(cli: Cli, tmp_path: Path) -> None:
+    header = ["Title", "Festival", "City", "Date", "Time", "Timezone"]
+    rows = [
+        ["Nattåget", "Tempo 2026", "Oslo", "2026-03-05", "18:00", "Europe/Oslo"],
+        ["Bortom", "Tempo 2026", "Oslo", "2026-03-06", "20:00", ""],  # the festival's zone
+    ]
+    path = str(write_csv(tmp_path / "l.csv", rows, header))
+    code, _out, err = cli("import", path)  # SCREENINGS_TIMEZONE is Europe/London here
+    assert code == 0, err
+    code, out, err = cli("import", path)
+    assert "0 created, 0 updated, 0 moved, 2 unchanged" in out, err
+    code, out, err = cli("list", "--format", "json")
+    assert {s["timezone"] for s in json.loads(out)["screenings"]} == {"Europe/Oslo"}

@@ -400,3 +400,20 @@ def test_a_screening_made_by_hand_then_listed_by_the_file_takes_the_file_s_value
     cli("edit", "screening", "#1", "--note", "again")
     code, out, err = cli("import", lineup(tmp_path, "v1.csv", ROWS, False))
     assert "1 kept (edited by hand)" in out and "first time" not in out, err
+
+
+def test_a_film_merged_after_a_hand_edit_keeps_the_edit(cli: Cli, tmp_path: Path) -> None:
+    path = lineup(tmp_path, "v1.csv", ROWS, True)
+    cli("import", path)
+    cli("edit", "film", "The Defector", "--runtime", "75")
+    cli("add", "film", "The Defector: Escape from North Korea", "--year", "2012")
+    code, _out, err = cli(
+        "merge", "film", "The Defector: Escape from North Korea", "The Defector (2012)"
+    )
+    assert code == 0, err
+    code, out, err = cli("import", path)
+    assert code == 0, err
+    assert "films updated: 0; 1 kept (edited by hand)" in out
+    code, out, _err = cli("show", "film", "The Defector: Escape from North Korea", "--format",
+                          "json")  # fmt: skip
+    assert json.loads(out)["film"]["film"]["runtime_minutes"] == 75

@@ -36,7 +36,9 @@ def keep_alias(session: Session, kind: str, kept: Any, dup: Any) -> None:
     A = T.alias.c
     column = f"{kind}_id"
     session.execute(update(T.alias).where(A[column] == dup.id).values({column: kept.id}))
-    city = getattr(dup, "city", None) if kind == "venue" else None
+    # A venue's alias is in the duplicate's city, or else the kept one's: an alias with
+    # no city would take that name in every city.
+    city = (dup.city or kept.city) if kind == "venue" else None
     key = _key_of(dup)
     if key == _key_of(kept) and name_key(city or "") == name_key(getattr(kept, "city", "") or ""):
         return  # the same name: nothing another name would find
@@ -83,14 +85,28 @@ def remove_alias(session: Session, kind: str, record: Any, name: str) -> None:
         )
 
 
-def refuse_alias(session: Session, kind: str, name: str, city: str | None = None) -> None:
-    """A new record may not take a name that is another record's alias: the lookups
-    would find the other one."""
-    for record in lookup.aliased(session, kind, name, city):
+def refuse_alias(  # noqa: PLR0913 -- a name and what tells it apart: city, year, the record renamed
+    session: Session,
+    kind: str,
+    name: str,
+    city: str | None = None,
+    *,
+    year: int | None = None,
+    record: Any = None,
+) -> None:
+    """A record may not take a name that is another record's alias (the lookups would
+    find the other one); a film of another year than the alias's film may. A record
+    renamed to one of its own aliases takes the name back: the alias goes."""
+    for other in lookup.aliased(session, kind, name, city):
+        if year is not None and getattr(other, "year", None) not in {None, year}:
+            continue
+        if record is not None and other.id == record.id:
+            remove_alias(session, kind, record, name)
+            continue
         raise Conflict(
-            f"{kind}: {name!r} is another name of {lookup.describe(record)} (kept by a merge); "
-            f"use that {kind}, or drop the name first: screenings edit {kind} "
-            f"'#{record.id}' --remove-alias {name!r}"
+            f"{kind}: {name!r} is another name of {lookup.describe(other)} (kept by a "
+            f"merge); use that {kind}, or drop the name first: screenings edit {kind} "
+            f"'#{other.id}' --remove-alias {name!r}"
         )
 
 
@@ -101,14 +117,28 @@ def words(name: str) -> list[str]:
     return "".join(c if c.isalnum() else " " for c in plain).split()
 
 
+def _numbered(first: list[str], second: list[str]) -> bool:
+    """Two names of one place's screens: the same words but the last, a number or a
+    letter each ("Cinema 1", "Cinema 2"; "Hall A", "Hall B"; "Sal 1", "Sal 10")."""
+    if len(first) != len(second) or first[:-1] != second[:-1]:
+        return False
+    return all(w.isdigit() or len(w) == 1 for w in (first[-1], second[-1]))
+
+
+def _begins(short: str, long: str) -> bool:
+    """A word begins another: three letters at least, or the whole word."""
+    return short == long or (len(short) >= 3 and long.startswith(short))
+
+
 def near(a: str, b: str) -> bool:
     """Two names are near duplicates: one's words begin the other's, word by word from the
-    start ("Bio Roy", "Biografen Roy"), or their difflib ratio is at least 0.8."""
+    start ("Bio Roy", "Biografen Roy"), or their difflib ratio is at least 0.8; never two
+    numbered screens of one place ("Cinema 1", "Cinema 2")."""
     first, second = words(a), words(b)
-    if not first or not second or first == second:
+    if not first or not second or first == second or _numbered(first, second):
         return False
     short, long = sorted((first, second), key=len)
-    if all(w.startswith(s) or s.startswith(w) for s, w in zip(short, long, strict=False)):
+    if all(_begins(s, w) or _begins(w, s) for s, w in zip(short, long, strict=False)):
         return True
     return difflib.SequenceMatcher(None, " ".join(first), " ".join(second)).ratio() >= NEAR_RATIO
 

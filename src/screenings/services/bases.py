@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from screenings import tables as T
@@ -158,6 +158,20 @@ def rename_in_bases(session: Session, column: str, kept_id: int, dup_id: int) ->
     )
 
 
+def move_record_bases(session: Session, kind: str, kept_id: int, dup_id: int) -> None:
+    """A merge: the duplicate's bases become the kept record's, for each source where it
+    has none of its own (so a hand edit made before the merge still stands against the
+    file that named the duplicate); the rest go."""
+    R = T.record_base.c
+    own = select(R.source_id).where(R.kind == kind, R.record_id == kept_id)
+    session.execute(
+        update(T.record_base)
+        .where(R.kind == kind, R.record_id == dup_id, R.source_id.not_in(own))
+        .values(record_id=kept_id)
+    )
+    session.execute(delete(T.record_base).where(R.kind == kind, R.record_id == dup_id))
+
+
 def base_of(session: Session, source: int, screening_id: int) -> Any:
     """The base ``source`` keeps for a screening, if any."""
     B = T.screening_base.c
@@ -221,19 +235,21 @@ class RecordBases:
 
     def read(self, kind: str, wanted: set[tuple[int, int]]) -> None:
         """Read the bases of (source, record id) pairs of ``kind``."""
+        if not wanted:
+            return
         R = T.record_base.c
-        by_source: dict[int, set[int]] = {}
-        for source, number in wanted:
-            by_source.setdefault(source, set()).add(number)
-        for source, numbers in by_source.items():
-            for row in self.session.execute(
-                select(R.id, R.record_id, R.fields).where(
-                    R.source_id == source, R.kind == kind, R.record_id.in_(numbers)
-                )
-            ):
-                self.found[(source, kind, row.record_id)] = (row.id, dict(row.fields))
+        sources = {source for source, _ in wanted}
+        numbers = {number for _, number in wanted}
+        for row in self.session.execute(  # one query; the pairs not wanted are left
+            select(R.id, R.source_id, R.record_id, R.fields).where(
+                R.kind == kind, R.record_id.in_(numbers), R.source_id.in_(sources)
+            )
+        ):
+            if (row.source_id, row.record_id) in wanted:
+                self.found[(row.source_id, kind, row.record_id)] = (row.id, dict(row.fields))
 
     def get(self, source: int | None, kind: str, number: int) -> dict[str, Any] | None:
+        """The fields a record's base holds, as ``read`` found them (None: no base)."""
         if source is None:
             return None
         found = self.found.get((source, kind, number))
@@ -252,6 +268,8 @@ class RecordBases:
         self.found[(source, kind, number)] = (found[0] if found else 0, fields)
 
     def flush(self) -> None:
+        """Write the bases ``keep`` queued: new ones in one insert, changed ones in one
+        update."""
         now = T.utcnow()
         inserts, self.inserts = self.inserts, []
         updates, self.updates = self.updates, []

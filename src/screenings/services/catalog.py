@@ -232,7 +232,7 @@ def add_film(
     roles = [given for given in _roles(directors, producers, credits) if given[1]]
     film_links = _links(links)
     _same_title(session, title, year)
-    refuse_alias(session, "film", title)
+    refuse_alias(session, "film", title, year=year)
     if imdb_id is not None:
         same = session.scalars(select(Film).where(Film.imdb_id == imdb_id)).first()
         if same is not None:
@@ -658,6 +658,8 @@ def edit_film(
     if links is not None:
         _replace_links(session, film, list(dict.fromkeys(_links(links))))
     _same_title(session, film.title, film.year, not_id=film.id)
+    if title is not None:
+        refuse_alias(session, "film", film.title, year=film.year, record=film)
     session.flush()
     changed = snapshot(film, *FILM_SHOWN) != before
     bumped = bump_film(session, film.id) if changed else 0
@@ -685,6 +687,7 @@ def edit_person(
         ).first()
         if clash is not None:
             raise Conflict(f"person: {clash.name} (#{clash.id}) already exists; merge them instead")
+        refuse_alias(session, "person", new_name, record=person)
         renamed = person.name != new_name
         person.name = new_name
         session.flush()
@@ -721,6 +724,7 @@ def edit_festival(
         ).first()
         if clash is not None:
             raise Conflict(f"festival: {clash.name} (#{clash.id}) already exists")
+        refuse_alias(session, "festival", festival.name, record=festival)
     if city is not None:
         festival.city = check_text(city, "city", "festival", "city")
     if country is not None:
@@ -776,6 +780,8 @@ def edit_venue(
     clash = venue_in(session, venue.name, venue.city)
     if clash is not None and clash.id != venue.id:
         raise Conflict(f"venue: {lookup.describe(clash)} already exists; merge them instead")
+    if new_name is not None or city is not None:
+        refuse_alias(session, "venue", venue.name, venue.city, record=venue)
     session.flush()
     changed = rezoned or snapshot(venue, *VENUE_SHOWN) != before
     if changed:

@@ -27,7 +27,7 @@ from screenings.models import (
     Venue,
 )
 from screenings.services.aliases import keep_alias
-from screenings.services.bases import rename_in_bases
+from screenings.services.bases import move_record_bases, rename_in_bases
 from screenings.services.catalog import FILM_SHOWN, Saved
 from screenings.services.changes import bump, bump_film, snapshot
 from screenings.services.published import retire_slug
@@ -145,6 +145,7 @@ def _films(session: Session, kept: Film, dup: Film) -> str:  # noqa: C901, PLR09
         moved.append(screening.id)
     nominations = _move_nominations(session, "film_id", kept.id, dup.id)
     rename_in_bases(session, "film_id", kept.id, dup.id)
+    move_record_bases(session, "film", kept.id, dup.id)
     session.flush()
     session.refresh(kept)
     if snapshot(kept, *FILM_SHOWN) != before:

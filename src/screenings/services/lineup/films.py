@@ -56,9 +56,10 @@ class Films:
         by_imdb = {s.imdb_id: s for s in stored if s.imdb_id}
         for s in stored:
             by_title[s.title_key].append(s)
-        titles = {name_key(f.title or ""): f.title or "" for _, _, f in wanted}
+        titles = {name_key(f.title or ""): f for _, _, f in wanted}
         for key in sorted(keys - set(by_title)):  # a merged duplicate's title
-            if (kept := self.aliased("film", titles[key])) is not None:
+            said = titles[key]
+            if (kept := self.aliased("film", said.title or "", year=said.year)) is not None:
                 by_title[key] = [
                     self.session.execute(
                         select(F.id, F.title, F.title_key, F.year, F.imdb_id).where(F.id == kept.id)

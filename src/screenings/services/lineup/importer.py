@@ -94,6 +94,7 @@ class Importer(Places, Films, Matching, Writing, Ending, Awards):
         self.edition_scope: set[int] = set()
         self.sources = Sources(session)
         self.record_bases = RecordBases(session)
+        self.alias_keys: dict[str, set[str]] = {}  # see aliased
         self.festival_places: dict[tuple[int, str], tuple[str, int]] = {}  # see place_festival
         self.festival_places_warned: set[tuple[int, str]] = set()
         self.stated = {"film", "when"} | {STATES_GROUP[f] for f in self.fields & set(STATES_GROUP)}
@@ -228,7 +229,6 @@ class Importer(Places, Films, Matching, Writing, Ending, Awards):
                 return row
             row.venue = self.venue(item)
             zone = self.zone(item, row)
-            self.place_festival(item, zone)
             if isinstance(row.venue, Pending) and row.venue.values["timezone"] is None:
                 # A venue new to the catalogue is where its first row says: every later
                 # row there must agree (a venue has one zone).
@@ -241,6 +241,7 @@ class Importer(Places, Films, Matching, Writing, Ending, Awards):
                 except InvalidInput as exc:
                     column = "start" if "start" in self.fields else "time"
                     raise RowError(column, f"{time:%H:%M}", exc.detail) from None
+            self.place_festival(item, row)
         except RowError as bad:
             issue = self.issue(
                 item.file, item.line, bad.column, bad.value, bad.message, bad.mentions

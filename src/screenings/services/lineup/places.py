@@ -150,16 +150,21 @@ class Places:
                 self.venues[key] = Pending(T.venue, values, label)
         return self.venues[key]
 
-    def place_festival(self: Importer, item: LineupRow, zone: str | None) -> None:
-        """A festival this import makes is where its first row is: that row's city and
-        zone (of its venue, the row, ``--timezone`` or the festival rule). A later row
-        that says otherwise is warned of, once, with both values and their lines."""
+    def place_festival(self: Importer, item: LineupRow, row: Resolved) -> None:
+        """A festival this import makes is where its first row is: that row's city, and
+        the zone the row gives (its Timezone, ``--timezone``, or its stored venue's zone;
+        not the configured default). A later row that says otherwise is warned of, once,
+        with both values and their lines."""
         if not item.festival:
             return
         festival = self.festival(item.festival)[0]
         if not isinstance(festival, Pending) or festival.id is not None:
             return
-        for field_name, value in (("city", self.city(item.city)), ("timezone", zone)):
+        venue_zone = self.venue_zone.get(row.venue) if isinstance(row.venue, int) else None
+        for field_name, value in (
+            ("city", self.city(item.city)),
+            ("timezone", item.timezone or venue_zone),
+        ):
             if value is None:
                 continue
             first = self.festival_places.setdefault((id(festival), field_name), (value, item.line))
@@ -176,10 +181,23 @@ class Places:
             self.report.warnings.append(said)
             self.emit({"type": "warning", "kind": "place", "line": item.line, "message": said})
 
-    def aliased(self: Importer, kind: str, name: str, city: str | None = None) -> Any:
+    def aliased(
+        self: Importer, kind: str, name: str, city: str | None = None, year: int | None = None
+    ) -> Any:
         """The one record ``name`` is another name of (kept by a merge), said once, or
-        None (none, or several: then the name makes a new record, as before)."""
+        None (none, or several, or a film of another year: then the name makes a new
+        record, as before). The names that are aliases are read once per kind."""
+        keys = self.alias_keys.get(kind)
+        if keys is None:
+            A = T.alias.c
+            keys = self.alias_keys[kind] = set(
+                self.session.scalars(select(A.name_key).where(A.kind == kind))
+            )
+        if name_key(name) not in keys:
+            return None
         found = lookup.aliased(self.session, kind, name, city)
+        if year is not None:  # a film of another year is another film
+            found = [r for r in found if r.year in {None, year}]
         if len(found) != 1:
             return None
         said = Message(
@@ -218,7 +236,9 @@ class Places:
         )
         festival_zone = None
         if item.festival:
-            festival_zone = self.festival(item.festival)[1]
+            festival, festival_zone = self.festival(item.festival)
+            if isinstance(festival, Pending):  # made by this import: where its rows said
+                festival_zone = festival.values["timezone"]
         elif isinstance(row.edition, int):
             festival_zone = self.edition_zone.get(row.edition)
         try:
