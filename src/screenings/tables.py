@@ -537,11 +537,14 @@ Index(
 )
 Index("uq_screening_base_source_screening", screening_base.c.source_id,
       screening_base.c.screening_id, unique=True)  # fmt: skip
-Index("ix_screening_base_source_film", screening_base.c.source_id, screening_base.c.film_id)
-Index("ix_screening_base_source_external_id", screening_base.c.source_id,
-      screening_base.c.external_id)  # fmt: skip
+# By film (or id) first: a chunk names hundreds of films across as many sources, and an
+# index led by the source would be probed for every pair of the two.
+Index("ix_screening_base_film_source", screening_base.c.film_id, screening_base.c.source_id)
+Index("ix_screening_base_external_id_source", screening_base.c.external_id,
+      screening_base.c.source_id)  # fmt: skip
 Index("uq_record_base_source_kind_record", record_base.c.source_id, record_base.c.kind,
       record_base.c.record_id, unique=True)  # fmt: skip
+Index("ix_record_base_kind_record", record_base.c.kind, record_base.c.record_id)
 Index("uq_alias_kind_name_key_city", alias.c.kind, alias.c.name_key,
       func.coalesce(alias.c.city, NO_TEXT), unique=True)  # fmt: skip
 Index("uq_retired_slug_kind_slug", retired_slug.c.kind, retired_slug.c.slug, unique=True)

@@ -138,13 +138,14 @@ def read_bases(
     if externals:
         ways.append(B.external_id.in_(externals))
     found: dict[int, Any] = {}
-    for way in ways:
+    for way in ways:  # by film or id alone (see the indexes), then by source here
         for base in session.execute(
             select(*READ, T.venue.c.city.label("venue_city"))
             .outerjoin(T.venue, T.venue.c.id == B.venue_id)
-            .where(B.source_id.in_(sources), way)
+            .where(way)
         ):
-            found[base.id] = base
+            if base.source_id in sources:
+                found[base.id] = base
     return list(found.values())
 
 
@@ -238,11 +239,12 @@ class RecordBases:
         if not wanted:
             return
         R = T.record_base.c
-        sources = {source for source, _ in wanted}
         numbers = {number for _, number in wanted}
-        for row in self.session.execute(  # one query; the pairs not wanted are left
+        # One query, by record (a record has a base in few sources; a source IN beside
+        # it would probe every pair); the pairs not wanted are left.
+        for row in self.session.execute(
             select(R.id, R.source_id, R.record_id, R.fields).where(
-                R.kind == kind, R.record_id.in_(numbers), R.source_id.in_(sources)
+                R.kind == kind, R.record_id.in_(numbers)
             )
         ):
             if (row.source_id, row.record_id) in wanted:

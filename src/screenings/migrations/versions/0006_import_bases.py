@@ -127,9 +127,9 @@ def upgrade() -> None:
         ["source_id", "screening_id"],
         unique=True,
     )
-    op.create_index("ix_screening_base_source_film", "screening_base", ["source_id", "film_id"])
+    op.create_index("ix_screening_base_film_source", "screening_base", ["film_id", "source_id"])
     op.create_index(
-        "ix_screening_base_source_external_id", "screening_base", ["source_id", "external_id"]
+        "ix_screening_base_external_id_source", "screening_base", ["external_id", "source_id"]
     )
     op.create_table(
         "record_base",
@@ -154,6 +154,7 @@ def upgrade() -> None:
         ["source_id", "kind", "record_id"],
         unique=True,
     )
+    op.create_index("ix_record_base_kind_record", "record_base", ["kind", "record_id"])
     kinds = ("film", "person", "venue", "festival")
     op.create_table(
         "alias",
