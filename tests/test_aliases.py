@@ -58,18 +58,29 @@ def test_two_near_names_in_one_city_are_both_made_with_a_warning(cli: Cli, tmp_p
     assert "looks like" not in out + err
 
 
+@pytest.mark.parametrize(
+    ("ids", "sync"),
+    [(True, False), (False, False), (True, True), (False, True)],
+    ids=["id-column", "no-id", "id-column-sync", "no-id-sync"],
+)
 def test_a_merge_keeps_the_name_for_lookups_filters_and_re_imports(
-    cli: Cli, tmp_path: Path
+    cli: Cli, tmp_path: Path, ids: bool, sync: bool
 ) -> None:
-    lineup = str(write_csv(tmp_path / "l.csv", ROWS, HEADER))
+    if ids:
+        rows = [[f"R{n}", *row] for n, row in enumerate(ROWS)]
+        lineup = str(write_csv(tmp_path / "l.csv", rows, ["ID", *HEADER]))
+    else:
+        lineup = str(write_csv(tmp_path / "l.csv", ROWS, HEADER))
+    again = ["--sync"] if sync else []
     cli("import", lineup)
     code, out, err = cli("merge", "venue", "Bio Roy", "Biografen Roy")
     assert code == 0, err
     assert venues_of(cli) == {"Bio Roy"}
-    # The file still says "Biografen Roy": read as Bio Roy, nothing made, nothing moved.
-    code, out, err = cli("import", lineup)
+    # The file still says "Biografen Roy": read as Bio Roy, nothing made, moved or
+    # cancelled.
+    code, out, err = cli("import", lineup, *again)
     assert code == 0, err
-    assert "0 created, 0 updated, 0 moved, 2 unchanged" in out
+    assert "0 created, 0 updated, 0 moved, 2 unchanged, 0 cancelled" in out
     assert "new venues" not in out
     assert (
         "warning: l.csv: venue 'Biografen Roy' is another name of Bio Roy (Helsinki, #1) "
