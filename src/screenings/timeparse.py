@@ -212,13 +212,14 @@ def parse_time(text: str, *, what: str = "time") -> dt.time:
     return dt.time(hour, minute, second)
 
 
-def parse_when(  # noqa: C901 -- each written form of a date, tried in order
+def parse_when(  # noqa: C901, PLR0913 -- each written form of a date, tried in order; the reading's context
     text: str,
     *,
     what: str = "date",
     dayfirst: bool | None = None,
     today: dt.date | None = None,
     year: int | None = None,
+    order_said: str = "order set here",
 ) -> When:
     """A date, optionally with a time and an offset, read strictly.
 
@@ -226,8 +227,10 @@ def parse_when(  # noqa: C901 -- each written form of a date, tried in order
     date that reads both ways is refused). ``today`` anchors the relative
     words (today, tomorrow, yesterday, weekday names, +3d, -2w). ``year`` is
     a context's year (an edition's), used for a date written without one and
-    said in ``When.note``. A missing year without such a context, a missing
-    day, an impossible date and a day/month swap are all refused.
+    said in ``When.note``. ``order_said`` says where ``dayfirst`` came from, for a
+    date it refuses ("order settled by line 3: '13/06/2026'"). A missing year without
+    such a context, a missing day, an impossible date and a day/month swap are all
+    refused.
     """
     raw = " ".join(text.split())
     lowered = raw.lower()
@@ -249,11 +252,11 @@ def parse_when(  # noqa: C901 -- each written form of a date, tried in order
         if year is None:
             raise InvalidInput(f"{raw!r} has no year; expected e.g. 11/06/2013", field=what)
         time = parse_time(time_part, what=what) if time_part else None
-        day = _numeric_date(f"{date_part}/{year}", dayfirst, what)
+        day = _numeric_date(f"{date_part}/{year}", dayfirst, what, order_said)
         return When(day, time, None, f"{raw!r} read as {day:%d %B} {year}, the year of the edition")
     if re.match(_NUMERIC, date_part):
         time = parse_time(time_part, what=what) if time_part else None
-        return When(_numeric_date(date_part, dayfirst, what), time)
+        return When(_numeric_date(date_part, dayfirst, what, order_said), time)
     for form in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
         if (match := re.match(form, lowered)) and (month := _month_number(match["month"])):
             return When(_make_date(int(match["y"]), month, int(match["d"]), raw, what))
@@ -308,7 +311,9 @@ def _offset(text: str, raw: str, what: str) -> dt.timedelta:
     return sign * dt.timedelta(hours=hours, minutes=minutes)
 
 
-def _numeric_date(text: str, dayfirst: bool | None, what: str) -> dt.date:
+def _numeric_date(
+    text: str, dayfirst: bool | None, what: str, order_said: str = "order set here"
+) -> dt.date:
     match = re.match(_NUMERIC, text)
     assert match is not None
     a, b, year_text = int(match["a"]), int(match["b"]), match["y"]
@@ -331,7 +336,7 @@ def _numeric_date(text: str, dayfirst: bool | None, what: str) -> dt.date:
     if not _valid(year, month, day):
         order = "day/month/year" if dayfirst else "month/day/year"
         raise InvalidInput(
-            f"{text!r} is not a date in the {order} order set here "
+            f"{text!r} is not a date in the {order} {order_said} "
             f"(month {month}, day {day}); nothing is swapped",
             field=what,
         )

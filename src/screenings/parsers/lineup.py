@@ -603,8 +603,8 @@ class _RowReader:
         self.dayfirst = dayfirst
         # Why the numeric date order is what it is, for a date it refuses.
         self.order_said = {
-            "as given": "order given on the command line",
-            "the configured date order": "order configured (SCREENINGS_DATE_ORDER)",
+            "as given": "order given for this import",
+            "the configured date order": "order configured",
         }.get(order_reason or "", f"order {order_reason}" if order_reason else "order set here")
         self.index: dict[str, int] = {}
         self.column: dict[str, str] = {}
@@ -842,10 +842,15 @@ class _RowReader:
         parsed = self.read.get("date", (text_date, year))
         if parsed is None:
             try:
-                parsed = parse_when(text_date, what="date", dayfirst=self.dayfirst, year=year)
+                parsed = parse_when(
+                    text_date,
+                    what="date",
+                    dayfirst=self.dayfirst,
+                    year=year,
+                    order_said=self.order_said,
+                )
             except InvalidInput as exc:
-                said = exc.detail.replace("order set here", self.order_said)
-                raise self.bad(target, text_date, said) from None
+                raise self.bad(target, text_date, exc.detail) from None
             self.read.keep("date", (text_date, year), parsed)
         if parsed.offset is not None:
             raise self.bad(
