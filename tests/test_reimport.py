@@ -417,3 +417,25 @@ def test_a_film_merged_after_a_hand_edit_keeps_the_edit(cli: Cli, tmp_path: Path
     code, out, _err = cli("show", "film", "The Defector: Escape from North Korea", "--format",
                           "json")  # fmt: skip
     assert json.loads(out)["film"]["film"]["runtime_minutes"] == 75
+
+
+def test_a_credit_removed_by_hand_is_not_added_again(cli: Cli, tmp_path: Path) -> None:
+    header = [*HEADER, "Producer"]
+    rows = [[*r, "Anita Lee" if n == 0 else ""] for n, r in enumerate(ROWS)]
+    path = str(write_csv(tmp_path / "v1.csv", rows, header))
+    cli("import", path)
+    code, _out, err = cli("edit", "film", "The Defector", "--producer", "")
+    assert code == 0, err
+    code, out, err = cli("import", path)
+    assert code == 0, err
+    assert "films updated: 0; 1 kept (edited by hand)" in out
+    code, out, _err = cli("show", "film", "The Defector", "--format", "json")
+    roles = {c["role"] for c in json.loads(out)["film"]["credits"]}
+    assert roles == {"director"}
+    # A new producer in the file is added: the file changed there.
+    rows[0][-1] = "Ann Shin"
+    code, out, err = cli("import", str(write_csv(tmp_path / "v2.csv", rows, header)))
+    assert code == 0, err
+    code, out, _err = cli("show", "film", "The Defector", "--format", "json")
+    credits = {(c["person"], c["role"]) for c in json.loads(out)["film"]["credits"]}
+    assert ("Ann Shin", "producer") in credits and ("Anita Lee", "producer") not in credits

@@ -11,8 +11,8 @@ Create Date: 2026-12-05
   and the catalogue field by field (``screenings.services.lineup``), so a hand edit that
   the file did not contradict is kept; a base whose screening was removed is a tombstone.
 
-- ``record_base``: the same for a whole record, field by field as JSON: a film's details
-  and a selection's section, premiere, status and notes.
+- ``record_base``: the same for a whole record, field by field as JSON: a film's details,
+  credits and links, and a selection's section, premiere, status and notes.
 - ``alias``: another name of a film, person, venue or festival, kept by ``merge``.
 
 An existing catalogue gets its bases here: every screening of an edition gets a base
@@ -250,6 +250,14 @@ def _record_bases() -> None:
             sa.text(f"SELECT id, {', '.join(FILM_FIELDS)} FROM film")
         ).all()
     }
+    credits: dict[int, list[str]] = {}
+    for film_id, person_id, role in connection.execute(
+        sa.text("SELECT film_id, person_id, role FROM credit")
+    ):
+        credits.setdefault(film_id, []).append(f"{person_id}:{role}")
+    links: dict[int, list[str]] = {}
+    for film_id, url in connection.execute(sa.text("SELECT film_id, url FROM film_link")):
+        links.setdefault(film_id, []).append(url)
     rows = []
     stamp = dt.datetime.now(dt.UTC)
     query = f"SELECT id, film_id, edition_id, {', '.join(SELECTION_FIELDS)} FROM selection"
@@ -262,6 +270,10 @@ def _record_bases() -> None:
             if isinstance(details[key], str):
                 details[key] = json.loads(details[key])
         film_fields = {k: v for k, v in details.items() if v not in (None, [])}
+        if film_id in credits:
+            film_fields["credits"] = sorted(set(credits[film_id]))
+        if film_id in links:
+            film_fields["links"] = sorted(set(links[film_id]))
         rows.append(_row(source, "film", film_id, film_fields, stamp))
     for start in range(0, len(rows), 1000):
         connection.execute(sa.insert(record_base), rows[start : start + 1000])

@@ -179,6 +179,7 @@ class Films:
         updates = []
         updated: set[int] = set()  # films of the catalogue the file changes
         sources = {n: self.sources.find(known(where[n].edition)) for n in first}
+        film_bases: dict[int, tuple[int, dict[str, Any]]] = {}
         self.record_bases.read("film", {(s, n) for n, s in sources.items() if s is not None})
         for number, fields in first.items():
             now = stored[number]
@@ -192,7 +193,7 @@ class Films:
             )
             self.said_of_record(merged, (given, current), "film", number, where[number], "films")
             source = self.sources.make(known(where[number].edition))
-            self.record_bases.keep(source, "film", number, merged.base)
+            film_bases[number] = (source, merged.base)  # kept once credits and links join it
             changed = merged.apply
             if changed.get("year", now.year) is None:
                 self.undated.add(number)
@@ -207,13 +208,22 @@ class Films:
                 u.pop("id", None)
                 u["updated_at"] = self.now
             self.session.execute(update(T.film).where(F.id == bindparam("_id")), updates)
-        updated |= self.credits_and_links(first)
+        updated |= self.credits_and_links(first, film_bases)
+        for number, (source, held) in film_bases.items():
+            self.record_bases.keep(source, "film", number, held)
         self.report.counts["films updated"] += len(updated)
         self.record_bases.flush()
 
-    def credits_and_links(self: Importer, first: dict[int, FilmFields]) -> set[int]:
+    def credits_and_links(
+        self: Importer,
+        first: dict[int, FilmFields],
+        bases: dict[int, tuple[int, dict[str, Any]]],
+    ) -> set[int]:
         """Credits and links the file adds to these films; the films of the catalogue
-        that got one (their screenings are bumped: credits and links show in calendars)."""
+        that got one (their screenings are bumped: credits and links show in calendars).
+        A credit or link the film's base holds (the file gave it before) and the catalogue
+        does not was removed by hand: it is not added again. ``bases``: each film's base,
+        given its credits and links as the file states them."""
         C, L = T.credit.c, T.film_link.c
         credits: dict[int, set[tuple[int, str]]] = defaultdict(set)
         positions: dict[int, int] = defaultdict(int)
@@ -239,12 +249,21 @@ class Films:
         new_credits, new_links = [], []
         added: set[int] = set()
         for film_id, fields in first.items():
+            base = bases[film_id][1]
+            had_credits = set(base.get("credits", ()))
+            had_links = set(base.get("links", ()))
+            removed = False
             wanted = [("director", d) for d in fields.directors] + [
                 ("_".join(role.lower().split()), n) for role, n in fields.credits
             ]
+            stated_credits = []
             for role, name in wanted:
                 person = people[name_key(name)]
-                if (person, role) not in credits[film_id]:
+                token = f"{person}:{role}"
+                stated_credits.append(token)
+                if (person, role) not in credits[film_id] and token in had_credits:
+                    removed = True  # removed by hand since the file gave it
+                elif (person, role) not in credits[film_id]:
                     credits[film_id].add((person, role))
                     new_credits.append(
                         {
@@ -256,11 +275,21 @@ class Films:
                     )
                     positions[film_id] += 1
                     added.add(film_id)
+            stated_links = [url for kind, url in fields.links if kind != "website"]
             for kind, url in fields.links:
-                if kind != "website" and url not in links[film_id]:
+                if kind != "website" and url not in links[film_id] and url in had_links:
+                    removed = True
+                elif kind != "website" and url not in links[film_id]:
                     links[film_id].add(url)
                     new_links.append({"film_id": film_id, "kind": kind, "url": url})
                     added.add(film_id)
+            if stated_credits:
+                base["credits"] = sorted(set(stated_credits))
+            if stated_links:
+                base["links"] = sorted(set(stated_links))
+            if removed and film_id not in self.films_kept:
+                self.films_kept.add(film_id)
+                self.report.counts["films kept"] += 1
         if new_credits:
             bulk_insert(self.session, T.credit, new_credits)
         if new_links:
@@ -398,8 +427,10 @@ class Films:
         """Count what a record's three-way comparison kept, and say each conflict, with the
         file's value (``values[0]``), the last import's and the catalogue's (``values[1]``)."""
         given, now = values
-        if merged.kept:
+        if merged.kept and not (counted == "films" and number in self.films_kept):
             self.report.counts[f"{counted} kept"] += 1
+            if counted == "films":
+                self.films_kept.add(number)
         if not merged.conflicts:
             return
         self.report.counts[f"{counted} with conflicts"] += 1
