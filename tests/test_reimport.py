@@ -439,3 +439,22 @@ def test_a_credit_removed_by_hand_is_not_added_again(cli: Cli, tmp_path: Path) -
     code, out, _err = cli("show", "film", "The Defector", "--format", "json")
     credits = {(c["person"], c["role"]) for c in json.loads(out)["film"]["credits"]}
     assert ("Ann Shin", "producer") in credits and ("Anita Lee", "producer") not in credits
+
+
+def test_a_result_corrected_by_hand_survives_the_awards_file(cli: Cli, tmp_path: Path) -> None:
+    from tests.test_import import AWARDS, AWARDS_HEADER
+
+    cli("import", lineup(tmp_path, "v1.csv", ROWS, True))
+    awards = str(write_csv(tmp_path / "awards.csv", AWARDS, AWARDS_HEADER))
+    code, out, err = cli("import", awards)
+    assert "nominations: 3 new" in out, err
+    code, _out, err = cli("edit", "nomination", "#1", "--result", "won")  # the ceremony
+    assert code == 0, err
+    code, out, err = cli("import", awards)
+    assert code == 0, err
+    assert "nominations: 0 new, 0 updated, 2 unchanged, 1 kept (edited by hand)" in out
+    # The file now says otherwise too: a conflict, the catalogue's kept.
+    changed = [list(r) for r in AWARDS]
+    changed[0][6] = "special mention"
+    code, out, err = cli("import", str(write_csv(tmp_path / "a2.csv", changed, AWARDS_HEADER)))
+    assert "1 with conflicts" in out and "the catalogue says 'won'" in err, err

@@ -791,7 +791,7 @@ RULES: dict[str, str] = {
     "uq_alias_kind_name_key_city": "alias: that name is already another name of a record",
     "uq_record_base_source_kind_record": "record base: that record already has a base from "
     "that source",
-    "ck_record_base_kind": "record base: the kind must be a film or a selection",
+    "ck_record_base_kind": "record base: the kind must be a film, a selection or a nomination",
     "ck_alias_kind": "alias: the kind must be a film, person, venue or festival",
     "ck_alias_name_not_blank": "alias: the name is empty",
     "ck_alias_one_record": "alias: it names exactly one record, of its kind",

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, inspect, select
 from sqlalchemy.orm import Session
 
 from screenings import tables
@@ -139,6 +139,8 @@ MODELS: dict[str, Any] = {"film": Film, "person": Person, "venue": Venue, "festi
 def aliased(session: Session, kind: str, name: str, city: str | None = None) -> list[Any]:
     """The records of ``kind`` that ``name`` is another name of (``tables.alias``); for
     a venue, with a ``city``, those whose alias is in that city (or has none)."""
+    if not _has_aliases(session):
+        return []
     A = tables.alias.c
     rows = session.execute(
         select(A[f"{kind}_id"], A.city).where(A.kind == kind, A.name_key == name_key(name))
@@ -149,6 +151,16 @@ def aliased(session: Session, kind: str, name: str, city: str | None = None) -> 
         for number, where in rows
         if wanted is None or name_key(where or "") in {wanted, ""}
     ]
+
+
+def _has_aliases(session: Session) -> bool:
+    """Whether the catalogue has aliases at all: one at an older revision, which an edit
+    may be fixing before its upgrade (``migrate.Door.FIX``), has no such table. Asked
+    once per session."""
+    known = session.info.get("has_aliases")
+    if known is None:
+        known = session.info["has_aliases"] = inspect(session.connection()).has_table("alias")
+    return bool(known)
 
 
 MAX_ID = 2**31 - 1  # the largest id PostgreSQL's integer holds

@@ -682,6 +682,8 @@ class ImportReport:
                 "nominations created",
                 "nominations updated",
                 "nominations unchanged",
+                "nominations kept",
+                "nominations with conflicts",
                 "films updated",
             ),
             0,

@@ -392,7 +392,7 @@ retired_slug = _table(
 # was removed by hand (``screening_id`` cleared) is a tombstone: an unchanged row does not
 # bring the screening back. ``film_id`` and ``venue_id`` are what the file named then, not
 # references (ids are never reused: they name that record or none); a merge rewrites them.
-SOURCE_KINDS = ("lineup",)
+SOURCE_KINDS = ("lineup", "awards")
 SCREENING_GROUPS: dict[str, tuple[str, ...]] = {
     "film": ("film_id",),
     "place": ("venue_id", "city"),
@@ -434,11 +434,12 @@ screening_base = _table(
 )
 
 # What a source's last import gave a whole record, field by field, as JSON: a film's
-# details (the first row of the film in the file states them) and a selection's section,
-# premiere, status and notes. The same three-way rule as a screening's base. The record
-# is named by kind and id, not referenced (ids are never reused: a base of a removed
-# record names nothing, and is dropped with its source).
-RECORD_BASE_KINDS = ("film", "selection")
+# details, credits and links (the first row of the film in the file states them), a
+# selection's section, premiere, status and notes, and a nomination's result. The same
+# three-way rule as a screening's base. The record is named by kind and id, not
+# referenced (ids are never reused: a base of a removed record names nothing, and is
+# dropped with its source).
+RECORD_BASE_KINDS = ("film", "selection", "nomination")
 record_base = _table(
     "record_base",
     _required("source_id", ForeignKey("import_source.id", ondelete="CASCADE")),

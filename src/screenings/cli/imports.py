@@ -359,7 +359,9 @@ def _summary(found: ImportReport) -> None:
     said += [f"{c[k]} {k}" for k in ("cancelled", "rejected")]
     screenings = ", ".join(said)
     rows = f"{c['rows']} row{'s' if c['rows'] != 1 else ''}"
-    nominations = c["nominations created"] + c["nominations updated"] + c["nominations unchanged"]
+    nominations = sum(
+        c[f"nominations {k}"] for k in ("created", "updated", "unchanged", "kept", "with conflicts")
+    )
     if nominations and c["rows"] == nominations + c["rejected"]:
         typer.echo(f"{found.name}: {rows}")  # an awards file: no screenings to count
     else:
@@ -377,7 +379,7 @@ def _summary(found: ImportReport) -> None:
     if nominations:
         typer.echo(
             f"  nominations: {c['nominations created']} new, {c['nominations updated']} updated, "
-            f"{c['nominations unchanged']} unchanged"
+            f"{c['nominations unchanged']} unchanged{_three_way(c, 'nominations')}"
         )
     if c["films updated"] or c["films kept"] or c["films with conflicts"]:
         typer.echo(f"  films updated: {c['films updated']}{_three_way(c, 'films', ';')}")

@@ -12,7 +12,8 @@ Create Date: 2026-12-05
   the file did not contradict is kept; a base whose screening was removed is a tombstone.
 
 - ``record_base``: the same for a whole record, field by field as JSON: a film's details,
-  credits and links, and a selection's section, premiere, status and notes.
+  credits and links, a selection's section, premiere, status and notes (source: the
+  edition's lineup), and a nomination's result (source: the edition's awards).
 - ``alias``: another name of a film, person, venue or festival, kept by ``merge``.
 
 An existing catalogue gets its bases here: every screening of an edition gets a base
@@ -81,7 +82,7 @@ def upgrade() -> None:
         sa.Column("edition_id", sa.Integer(), sa.ForeignKey("edition.id", ondelete="CASCADE")),
         _text("kind", nullable=False, width=20),
         *_stamps(),
-        sa.CheckConstraint("kind IN ('lineup')", name="kind"),
+        sa.CheckConstraint("kind IN ('lineup', 'awards')", name="kind"),
         _length("kind", width=20),
         sqlite_autoincrement=True,
     )
@@ -144,7 +145,7 @@ def upgrade() -> None:
         sa.Column("record_id", sa.Integer(), nullable=False),
         sa.Column("fields", sa.JSON(), nullable=False),
         *_stamps(),
-        sa.CheckConstraint("kind IN ('film', 'selection')", name="kind"),
+        sa.CheckConstraint("kind IN ('film', 'selection', 'nomination')", name="kind"),
         _length("kind", width=20),
         sqlite_autoincrement=True,
     )
@@ -275,6 +276,23 @@ def _record_bases() -> None:
         if film_id in links:
             film_fields["links"] = sorted(set(links[film_id]))
         rows.append(_row(source, "film", film_id, film_fields, stamp))
+    connection.execute(
+        sa.text(
+            "INSERT INTO import_source (edition_id, kind, created_at, updated_at) "
+            "SELECT DISTINCT edition_id, 'awards', :stamp, :stamp FROM nomination "
+            "WHERE edition_id IS NOT NULL"
+        ).bindparams(sa.bindparam("stamp", type_=sa.DateTime(timezone=True))),
+        {"stamp": stamp},
+    )
+    awards: dict[int, int] = dict(
+        connection.execute(
+            sa.text("SELECT edition_id, id FROM import_source WHERE kind = 'awards'")
+        ).all()
+    )
+    for number, edition_id, result in connection.execute(
+        sa.text("SELECT id, edition_id, result FROM nomination WHERE edition_id IS NOT NULL")
+    ):
+        rows.append(_row(awards[edition_id], "nomination", number, {"result": result}, stamp))
     for start in range(0, len(rows), 1000):
         connection.execute(sa.insert(record_base), rows[start : start + 1000])
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
@@ -11,6 +11,7 @@ from screenings import tables as T
 from screenings.keys import name_key
 from screenings.records import AwardRow, RowIssue
 from screenings.services.awards import edition_of_year
+from screenings.services.bases import merge_record
 from screenings.services.catalog import unique_slugs
 from screenings.services.lineup.common import Pending, Stated
 
@@ -48,7 +49,7 @@ class Awards:
         stored = [
             s
             for s in self.session.execute(
-                select(N.id, N.category, N.result).where(
+                select(N.id, N.category, N.result, N.edition_id).where(
                     N.award_id == award,
                     N.year == row.year,
                     func.coalesce(N.film_id, 0) == (film or 0),
@@ -68,7 +69,7 @@ class Awards:
                 ).all()
                 chosen = edition_of_year(same_year)
                 edition = chosen.id if chosen is not None else None
-            self.insert(
+            (number,) = self.insert(
                 T.nomination,
                 [
                     {
@@ -83,13 +84,14 @@ class Awards:
                 ],
             )
             outcome = "created"
-        elif stored[0].result != row.result:
-            self.session.execute(
-                update(T.nomination)
-                .where(N.id == stored[0].id)
-                .values(result=row.result, updated_at=self.now)
+            self.record_bases.keep(
+                self.award_sources.make(edition), "nomination", number, {"result": row.result}
             )
-            outcome = "updated"
+        else:
+            outcome = self.nomination_result(row, stored[0])
+        self.record_bases.flush()
+        if outcome in {"kept", "conflict"}:  # counted by said_of_record
+            return
         self.report.counts[f"nominations {outcome}"] += 1
         self.emit(
             {
@@ -100,6 +102,31 @@ class Awards:
                 "record": "nomination",
             }
         )
+
+    def nomination_result(self: Importer, row: AwardRow, stored: Any) -> str:
+        """A stored nomination's result, merged three ways with what this edition's awards
+        file gave it last (a result corrected by hand is kept); the outcome."""
+        source = self.award_sources.find(stored.edition_id)
+        if source is not None:
+            self.record_bases.read("nomination", {(source, stored.id)})
+        given, now = {"result": row.result}, {"result": stored.result}
+        merged = merge_record(
+            given,
+            now,
+            self.record_bases.get(source, "nomination", stored.id),
+            theirs=self.options.theirs,
+        )
+        self.said_of_record(merged, (given, now), "nomination", stored.id, row, "nominations")
+        source = self.award_sources.make(stored.edition_id)
+        self.record_bases.keep(source, "nomination", stored.id, merged.base)
+        if merged.apply:
+            self.session.execute(
+                update(T.nomination)
+                .where(T.nomination.c.id == stored.id)
+                .values(result=row.result, updated_at=self.now)
+            )
+            return "updated"
+        return "conflict" if merged.conflicts else "kept" if merged.kept else "unchanged"
 
     def _award(self: Importer, row: AwardRow, festival_id: int | None) -> int:
         A = T.award.c

@@ -94,6 +94,7 @@ class Importer(Places, Films, Matching, Writing, Ending, Awards):
         self.edition_scope: set[int] = set()
         self.sources = Sources(session)
         self.record_bases = RecordBases(session)
+        self.award_sources = Sources(session, "awards")  # an awards file's nominations
         self.alias_keys: dict[str, set[str]] = {}  # see aliased
         self.films_kept: set[int] = set()  # films a hand edit kept something of
         self.festival_places: dict[tuple[int, str], tuple[str, int]] = {}  # see place_festival
