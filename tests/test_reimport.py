@@ -458,3 +458,21 @@ def test_a_result_corrected_by_hand_survives_the_awards_file(cli: Cli, tmp_path:
     changed[0][6] = "special mention"
     code, out, err = cli("import", str(write_csv(tmp_path / "a2.csv", changed, AWARDS_HEADER)))
     assert "1 with conflicts" in out and "the catalogue says 'won'" in err, err
+
+
+def test_only_the_clashes_of_what_the_import_changed_are_said(cli: Cli, tmp_path: Path) -> None:
+    rows = [list(r) for r in ROWS]
+    rows[3][7], rows[3][9], rows[3][10] = "Crucible Theatre", "2013-06-14", "13:00"  # Mothers
+    code, _out, err = cli("import", lineup(tmp_path, "v1.csv", rows, True))
+    assert "clashes (1):" in err and "overlap at Crucible Theatre" in err  # with Act of Killing
+    code, _out, err = cli("import", lineup(tmp_path, "v1.csv", rows, True))
+    assert code == 0 and "clashes" not in err  # nothing changed: nothing checked
+    rows[0][11] = "Q&A with Ann Shin"  # elsewhere
+    code, _out, err = cli("import", lineup(tmp_path, "v2.csv", rows, True))
+    assert code == 0 and "clashes" not in err
+    rows[1][7], rows[1][9], rows[1][10] = "Crucible Theatre", "2013-06-14", "12:00"  # into it
+    code, _out, err = cli("import", lineup(tmp_path, "v3.csv", rows, True))
+    # S2 (#2) moved into both: its two clashes, not the one it left alone (#3 and #4).
+    assert "clashes (2):" in err, err
+    assert "#2 and #3 overlap" in err and "#2 and #4 overlap" in err
+    assert "#3 and #4" not in err

@@ -700,6 +700,8 @@ class ImportReport:
     possible_moves: list[Said] = dataclasses.field(default_factory=list)
     conflicts: list[Said] = dataclasses.field(default_factory=list)  # file and hand edit disagree
     edition_ids: set[int] = dataclasses.field(default_factory=set)
+    # The clashes of the screenings the import made or changed ("venue overlap: ...").
+    clashes: list[str] = dataclasses.field(default_factory=list)
     bumped: int = 0  # other screenings whose film or selection changed
 
     def created(self, kind: str, label: str) -> None:

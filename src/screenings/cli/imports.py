@@ -258,8 +258,6 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
     """Apply the file in one unit of work; the report and the clashes."""
     from screenings import lookup
     from screenings.db import unit_of_work
-    from screenings.query import ScreeningQuery
-    from screenings.services.check import check_screenings
     from screenings.services.lineup import (
         ImportConflicted,
         ImportOptions,
@@ -302,16 +300,7 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
                     emit,
                     progress,
                 )
-            clashes: list[str] = []
-            if found.edition_ids:
-                query = ScreeningQuery(
-                    edition_ids=tuple(sorted(found.edition_ids)),
-                    default_length_minutes=settings.default_duration_minutes,
-                )
-                clashes = [f"{c.kind}: {c.message}" for c in check_screenings(session, query)[0]]
-                for clash in clashes:
-                    if emit is not None:
-                        emit({"type": "warning", "kind": "clash", "message": clash})
+            clashes = found.clashes
     except ImportRejected as rejected:
         if progress:
             progress.done()

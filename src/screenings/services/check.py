@@ -10,9 +10,10 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, or_
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
+from screenings.models import Screening
 from screenings.query import E, ScreeningQuery, V
 from screenings.timeparse import load_zone
 
@@ -183,3 +184,50 @@ def _span(view: _Timed, shown: _Shown) -> str:
     end = view.ends_at_utc.astimezone(load_zone(shown.timezone))
     later = "" if end.date() == shown.local_date else f" on {end.date()}"
     return f"{shown.local_date} {shown.local_time:%H:%M}-{end:%H:%M}{later}"
+
+
+NEAR_LIMIT = 2000  # changed screenings beyond which whole editions are checked at once
+
+
+def clashes_of_changed(
+    session: Session,
+    changed: set[int],
+    edition_ids: tuple[int, ...],
+    default_length_minutes: int,
+) -> list[Clash]:
+    """The clashes that involve one of the ``changed`` screenings (an import's, made or
+    changed): among the screenings of their venue-days and of their films only, so that
+    an import that changed a few rows of a large festival checks a few venue-days, and
+    one that changed none checks nothing. Many changed (a first import): the editions
+    whole, in one pass."""
+    if not changed:
+        return []
+    if len(changed) > NEAR_LIMIT and edition_ids:
+        whole = ScreeningQuery(
+            edition_ids=edition_ids, default_length_minutes=default_length_minutes
+        )
+        return [c for c in check_screenings(session, whole)[0] if changed & set(c.screenings)]
+    S = aliased(Screening)
+    near: set[int] = set(changed)
+    ordered = sorted(changed)
+    for start in range(0, len(ordered), 1000):
+        batch = ordered[start : start + 1000]
+        near.update(
+            session.scalars(
+                select(Screening.id).join(
+                    S,
+                    or_(
+                        and_(
+                            Screening.venue_id == S.venue_id,
+                            Screening.local_date == S.local_date,
+                        ),
+                        Screening.film_id == S.film_id,
+                    ),
+                ).where(S.id.in_(batch))
+            )
+        )
+    query = ScreeningQuery(
+        ids=tuple(sorted(near)), default_length_minutes=default_length_minutes
+    )
+    found, _notes = check_screenings(session, query)
+    return [c for c in found if changed.intersection(c.screenings)]

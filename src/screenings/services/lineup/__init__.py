@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from screenings.config import Settings
 from screenings.errors import InvalidInput, ScreeningsError
 from screenings.records import AwardRow, FilmRow, ImportReport, LineupRow, RowIssue
+from screenings.services.check import clashes_of_changed
 from screenings.services.lineup.common import Emit, ImportOptions
 from screenings.services.lineup.importer import Importer
 
@@ -111,4 +112,14 @@ def import_lineup(
         raise ImportRejected(importer.report)
     if importer.report.conflicts and options.fail_on_conflict:
         raise ImportConflicted(importer.report)
-    return importer.report
+    report = importer.report
+    found = clashes_of_changed(
+        session,
+        importer.touched,
+        tuple(sorted(report.edition_ids)),
+        settings.default_duration_minutes,
+    )
+    report.clashes = [f"{c.kind}: {c.message}" for c in found]
+    for clash in report.clashes:
+        importer.emit({"type": "warning", "kind": "clash", "message": clash})
+    return report

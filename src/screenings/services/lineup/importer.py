@@ -97,6 +97,7 @@ class Importer(Places, Films, Matching, Writing, Ending, Awards):
         self.award_sources = Sources(session, "awards")  # an awards file's nominations
         self.alias_keys: dict[str, set[str]] = {}  # see aliased
         self.films_kept: set[int] = set()  # films a hand edit kept something of
+        self.touched: set[int] = set()  # screenings made or changed: their clashes are said
         self.festival_places: dict[tuple[int, str], tuple[str, int]] = {}  # see place_festival
         self.festival_places_warned: set[tuple[int, str]] = set()
         self.stated = {"film", "when"} | {STATES_GROUP[f] for f in self.fields & set(STATES_GROUP)}

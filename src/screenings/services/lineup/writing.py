@@ -321,6 +321,7 @@ class Writing:
             bulk_insert(self.session, T.screening, inserts)
             self.report.counts["created"] += len(inserts)
             ids = self.ids_of(uids)
+            self.touched.update(ids.values())
             for row, values in zip(rows, inserts, strict=True):
                 self.remember(row, ids[values["uid"]])
                 if self.reporting or row.base is not None:
@@ -335,6 +336,7 @@ class Writing:
                         record["recreated"] = True
                     self.emit(record)
         if changes:
+            self.touched.update(change["_id"] for change in changes)
             self.session.execute(
                 update(T.screening).where(T.screening.c.id == bindparam("_id")), changes
             )
