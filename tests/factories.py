@@ -114,6 +114,11 @@ def one_of_everything(session: Session) -> dict[str, Any]:
     if inspect(session.connection()).has_table("import_source"):  # revision 0006 on
         _import_base(session, sdf13, shown)
         session.execute(
+            insert(tables.row_fingerprint).values(
+                digest="0" * 32, screening_id=shown.id, stamp=STAMP
+            )
+        )
+        session.execute(
             insert(tables.alias).values(
                 kind="venue", name="The Showroom", name_key="the showroom", venue_id=showroom.id
             )

@@ -370,6 +370,7 @@ DESIGN_COLUMNS = {
     "ticket_url notes",
     "alias": "kind name name_key city film_id person_id venue_id festival_id",
     "record_base": "source_id kind record_id fields",
+    "row_fingerprint": "digest screening_id stamp",
 }
 
 

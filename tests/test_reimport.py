@@ -476,3 +476,30 @@ def test_only_the_clashes_of_what_the_import_changed_are_said(cli: Cli, tmp_path
     assert "clashes (2):" in err, err
     assert "#2 and #3 overlap" in err and "#2 and #4 overlap" in err
     assert "#3 and #4" not in err
+
+
+def test_a_row_read_otherwise_is_not_skipped_as_unchanged(cli: Cli, tmp_path: Path) -> None:
+    rows = [list(r) for r in ROWS]
+    rows[0][9] = "06/05/2013"  # reads both ways: the option decides
+    path = lineup(tmp_path, "v1.csv", rows, True)
+    code, _out, err = cli("import", path, "--monthfirst")
+    assert code == 0, err
+    assert "The Defector 2013-06-05 18:00" in by_start(cli)
+    code, out, err = cli("import", path, "--monthfirst")
+    assert "0 created, 0 updated, 0 moved, 4 unchanged" in out, err
+    # The same bytes, read day first: another date, so the row goes the whole way.
+    code, out, err = cli("import", path, "--dayfirst")
+    assert "0 created, 0 updated, 1 moved, 3 unchanged" in out, err
+    assert "The Defector 2013-05-06 18:00" in by_start(cli)
+
+
+def test_a_row_given_twice_is_refused_even_when_it_reads_as_before(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli("import", lineup(tmp_path, "v1.csv", ROWS, False))
+    twice = [*ROWS, ROWS[0]]
+    code, _out, err = cli("import", lineup(tmp_path, "v2.csv", twice, False))
+    assert code == 2
+    assert "v2.csv:6: column 'Date': '2013-06-14': the same screening as line 2" in plain(
+        err, tmp_path
+    )

@@ -466,6 +466,11 @@ def mark_changed(session: Session) -> None:
     session.info[_CHANGED] = True
 
 
+def has_changes(session: Session) -> bool:
+    """Whether this unit of work has changed a row so far (it will be committed)."""
+    return _changed(session)
+
+
 def _changed(session: Session) -> bool:
     session.flush()  # what is still pending would be written by the commit
     return bool(session.info.get(_CHANGED, False))
@@ -792,6 +797,7 @@ RULES: dict[str, str] = {
     "uq_record_base_source_kind_record": "record base: that record already has a base from "
     "that source",
     "ck_record_base_kind": "record base: the kind must be a film, a selection or a nomination",
+    "uq_row_fingerprint_digest": "row fingerprint: that digest is kept already",
     "ck_alias_kind": "alias: the kind must be a film, person, venue or festival",
     "ck_alias_name_not_blank": "alias: the name is empty",
     "ck_alias_one_record": "alias: it names exactly one record, of its kind",
@@ -800,6 +806,8 @@ RULES: dict[str, str] = {
 _TABLE_WORDS = {
     "import_source": "import source",
     "screening_base": "screening base",
+    "record_base": "record base",
+    "row_fingerprint": "row fingerprint",
     "film_link": "film link",
     "feed_token": "feed",
     "retired_slug": "retired slug",

@@ -102,6 +102,7 @@ LENGTHS: dict[str, dict[str, int]] = {
     "import_source": {"kind": 20},
     "alias": {"kind": 20, "name": 500, "name_key": 500, "city": 200},
     "record_base": {"kind": 20},
+    "row_fingerprint": {"digest": 32},
 }
 # A base holds what a file gave a screening: the screening's own widths (but its uid).
 LENGTHS["screening_base"] = {

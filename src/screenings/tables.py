@@ -449,6 +449,17 @@ record_base = _table(
     _in("kind", RECORD_BASE_KINDS),
 )
 
+# A row an import applied, as a digest of what it said once read, with the screening it
+# ended as and that screening's ``updated_at`` then: the next import skips a row with that
+# digest while the screening still has that stamp (``services.lineup.fingerprints``).
+row_fingerprint = _table(
+    "row_fingerprint",
+    _required("digest", _width("row_fingerprint", "digest"), unique=True),
+    _optional("screening_id", ForeignKey("screening.id", ondelete="SET NULL"), index=True),
+    _required("stamp", UTCDateTime()),
+    reused_ids=True,  # nothing refers to a fingerprint
+)
+
 # Another name of a record, kept by ``merge``: the duplicate's name leads to the record
 # kept, in lookups and imports (after the exact name, before the slug). One reference
 # column per kind, the one of ``kind`` set; a venue's alias keeps the duplicate's city

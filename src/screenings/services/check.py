@@ -214,7 +214,8 @@ def clashes_of_changed(
         batch = ordered[start : start + 1000]
         near.update(
             session.scalars(
-                select(Screening.id).join(
+                select(Screening.id)
+                .join(
                     S,
                     or_(
                         and_(
@@ -223,11 +224,10 @@ def clashes_of_changed(
                         ),
                         Screening.film_id == S.film_id,
                     ),
-                ).where(S.id.in_(batch))
+                )
+                .where(S.id.in_(batch))
             )
         )
-    query = ScreeningQuery(
-        ids=tuple(sorted(near)), default_length_minutes=default_length_minutes
-    )
+    query = ScreeningQuery(ids=tuple(sorted(near)), default_length_minutes=default_length_minutes)
     found, _notes = check_screenings(session, query)
     return [c for c in found if changed.intersection(c.screenings)]

@@ -14,6 +14,8 @@ Create Date: 2026-12-05
 - ``record_base``: the same for a whole record, field by field as JSON: a film's details,
   credits and links, a selection's section, premiere, status and notes (source: the
   edition's lineup), and a nomination's result (source: the edition's awards).
+- ``row_fingerprint``: a digest of each row an import applied, with its screening and
+  that screening's ``updated_at``, so the next import skips the rows that did not change.
 - ``alias``: another name of a film, person, venue or festival, kept by ``merge``.
 
 An existing catalogue gets its bases here: every screening of an edition gets a base
@@ -156,6 +158,17 @@ def upgrade() -> None:
         unique=True,
     )
     op.create_index("ix_record_base_kind_record", "record_base", ["kind", "record_id"])
+    op.create_table(
+        "row_fingerprint",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("digest", sa.String(32).with_variant(sa.Text(), "postgresql"), nullable=False),
+        sa.Column("screening_id", sa.Integer(), sa.ForeignKey("screening.id", ondelete="SET NULL")),
+        sa.Column("stamp", sa.DateTime(timezone=True), nullable=False),
+        *_stamps(),
+        _length("digest", width=32),
+        sa.UniqueConstraint("digest"),
+    )
+    op.create_index("ix_row_fingerprint_screening_id", "row_fingerprint", ["screening_id"])
     kinds = ("film", "person", "venue", "festival")
     op.create_table(
         "alias",
@@ -311,6 +324,7 @@ def _row(
 
 
 def downgrade() -> None:
+    op.drop_table("row_fingerprint")
     op.drop_table("record_base")
     op.drop_table("alias")
     op.drop_table("screening_base")

@@ -287,6 +287,8 @@ class Films:
                 base["credits"] = sorted(set(stated_credits))
             if stated_links:
                 base["links"] = sorted(set(stated_links))
+            if removed:
+                self.unsettled_films.add(film_id)
             if removed and film_id not in self.films_kept:
                 self.films_kept.add(film_id)
                 self.report.counts["films kept"] += 1
@@ -387,6 +389,8 @@ class Films:
             self.said_of_record(
                 merged, (stated, current), "selection", now.id, source, "selections"
             )
+            if merged.kept or merged.conflicts:  # its rows go the whole way next time too
+                self.unsettled.add((film, edition))
             self.record_bases.keep(self.sources.make(edition), "selection", now.id, merged.base)
             diff = merged.apply
             if diff:
@@ -427,6 +431,8 @@ class Films:
         """Count what a record's three-way comparison kept, and say each conflict, with the
         file's value (``values[0]``), the last import's and the catalogue's (``values[1]``)."""
         given, now = values
+        if kind == "film" and (merged.kept or merged.conflicts):
+            self.unsettled_films.add(number)  # its rows go the whole way next time too
         if merged.kept and not (counted == "films" and number in self.films_kept):
             self.report.counts[f"{counted} kept"] += 1
             if counted == "films":

@@ -38,13 +38,14 @@ from screenings.services.lineup.common import (
 )
 from screenings.services.lineup.ending import Ending
 from screenings.services.lineup.films import Films
+from screenings.services.lineup.fingerprints import Fingerprints, Skipped
 from screenings.services.lineup.matching import Matching
 from screenings.services.lineup.places import Places
 from screenings.services.lineup.writing import Writing
 from screenings.timeparse import wall_to_utc
 
 
-class Importer(Places, Films, Matching, Writing, Ending, Awards):
+class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
     """One import: the state its stages share, the run, and the records it creates."""
 
     def __init__(
@@ -74,7 +75,8 @@ class Importer(Places, Films, Matching, Writing, Ending, Awards):
         self.edition_zone: dict[int, str | None] = {}
         self.venues: dict[tuple[str, str | None], int | Pending | str] = {}
         self.venue_zone: dict[int, str | None] = {}
-        self.cities: dict[str, str] | None = None
+        self.cities: dict[str, str] = {}  # by key, as stored and as this import adds
+        self.cities_read: bool = False
         self.claimed: dict[int, int] = {}  # screening id -> the line that claimed it
         self.films_seen = IdSet()
         self.undated: set[int] = set()  # films seen with no year yet
@@ -92,12 +94,19 @@ class Importer(Places, Films, Matching, Writing, Ending, Awards):
         self.blocked: list[tuple[Resolved, dict[str, Any]]] = []  # see unblock()
         self.new_slots: list[Resolved] = []  # new slots of films already shown there
         self.edition_scope: set[int] = set()
-        self.sources = Sources(session)
+        self.sources: Sources = Sources(session)
         self.record_bases = RecordBases(session)
         self.award_sources = Sources(session, "awards")  # an awards file's nominations
         self.alias_keys: dict[str, set[str]] = {}  # see aliased
         self.films_kept: set[int] = set()  # films a hand edit kept something of
         self.touched: set[int] = set()  # screenings made or changed: their clashes are said
+        self.fingerprint_salt = self.salt()  # see fingerprints
+        self.row_digests: dict[tuple[str, int], str] = {}
+        self.new_fingerprints: dict[str, int] = {}
+        self.skipped: Skipped = Skipped()  # see skip_unchanged and settle_skipped
+        self.bumped_by_rows = 0
+        self.unsettled_films: set[int] = set()  # kept or in conflict: checked every time
+        self.unsettled: set[tuple[int, int]] = set()  # selections (film, edition) likewise
         self.festival_places: dict[tuple[int, str], tuple[str, int]] = {}  # see place_festival
         self.festival_places_warned: set[tuple[int, str]] = set()
         self.stated = {"film", "when"} | {STATES_GROUP[f] for f in self.fields & set(STATES_GROUP)}
@@ -139,6 +148,7 @@ class Importer(Places, Films, Matching, Writing, Ending, Awards):
                         self.report.warnings.append(Message(message))
                         self.emit({"type": "warning", "kind": "note", "file": item.file,
                                    "line": item.line, "message": note})  # fmt: skip
+            rows = self.skip_unchanged(rows)
             if rows:
                 self.chunk(rows)
             if progress is not None:

@@ -219,10 +219,10 @@ class Places:
 
     def _city(self: Importer, text: str) -> str:
         tidy = " ".join(text.split())
-        cities = self.cities
-        if cities is None:  # read once: this import's rows add to it as they go
-            cities = self.cities = stored_places(self.session)
-        return cities.setdefault(name_key(tidy), tidy)
+        if not self.cities_read:  # read once: this import's rows add to it as they go
+            self.cities.update(stored_places(self.session))
+            self.cities_read = True
+        return self.cities.setdefault(name_key(tidy), tidy)
 
     def zone(self: Importer, item: LineupRow, row: Resolved) -> str:
         """The rule of ``add screening`` (``schedule.choose_zone``), for a row."""

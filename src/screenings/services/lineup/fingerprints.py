@@ -1,0 +1,185 @@
+# mypy: disable-error-code="misc"
+"""Rows an import may skip: a screening row that reads exactly as a row of an earlier
+import did, whose screening nobody and nothing has changed since, changes nothing.
+
+A row's fingerprint is a digest of what the row says once read (every field of its
+``LineupRow`` but where in the file it is), salted with what else decides how the
+importer reads it (the file's fields, the edition the command line gives rows without
+one, the configured zone). Reading the row is the interpretation: a file whose date
+order flips reads its ambiguous dates otherwise, and their rows no longer match. Each
+fingerprint keeps the screening its row ended as and that screening's ``updated_at``;
+the row is skipped only while the screening is still there with that very stamp (a hand
+edit, a bump, a cancellation, a removal each change or clear it, and the row then goes
+the whole way: through its base, three ways). A skipped row counts as unchanged, and
+claims its screening, so a sync leaves it be and a second row like it is a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select
+
+from screenings import tables as T
+from screenings.db import bulk_insert, has_changes
+from screenings.records import LineupRow
+from screenings.services.lineup.common import Resolved
+
+if TYPE_CHECKING:
+    from screenings.services.lineup.importer import Importer
+
+FOUND = 2000  # digests asked of the database at a time
+
+
+class Skipped:
+    """The rows an import skipped, in a few bytes each (a file may have a million): where
+    they are, their screening, its film and edition, and their digests (kept only for
+    those whose film may yet change)."""
+
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self.columns = [array("q") for _ in range(5)]  # file, line, screening, film, edition
+        self.digests: dict[tuple[str, int], str] = {}
+
+    def add(self, item: LineupRow, found: Any) -> None:
+        if not self.files or self.files[-1] != item.file:
+            self.files.append(item.file)
+        values = (len(self.files) - 1, item.line, found.id, found.film_id,
+                  found.edition_id or 0)  # fmt: skip
+        for column, value in zip(self.columns, values, strict=True):
+            column.append(value)
+
+    def __iter__(self) -> Iterator[tuple[str, int, int, int, int]]:
+        for file, line, number, film, edition in zip(*self.columns, strict=True):
+            yield self.files[file], line, number, film, edition
+
+
+class Fingerprints:
+    """A stage of ``Importer`` (its methods read and write the import's state)."""
+
+    def salt(self: Importer) -> bytes:
+        """What, beside the row, decides how it reads."""
+        return repr(
+            (sorted(self.fields), self.options.edition_id, self.settings.default_timezone)
+        ).encode()
+
+    def digest(self: Importer, item: LineupRow) -> str:
+        said = item._replace(file="", line=0, written_date=None)
+        return hashlib.blake2b(
+            self.fingerprint_salt + repr(said).encode(), digest_size=16
+        ).hexdigest()
+
+    def skip_unchanged(self: Importer, items: list[Any]) -> list[Any]:
+        """The items that still need the whole way: the others (screening rows whose
+        fingerprint holds) are counted unchanged and claim their screenings."""
+        digests = {
+            id(item): self.digest(item)
+            for item in items
+            if isinstance(item, LineupRow) and item.kind == "screening"
+        }
+        if not digests:
+            return items
+        F, S = T.row_fingerprint.c, T.screening.c
+        held: dict[str, Any] = {}
+        wanted = sorted(set(digests.values()))
+        for start in range(0, len(wanted), FOUND):
+            for row in self.session.execute(
+                select(F.digest, S.id, S.uid, S.edition_id, S.film_id)
+                .join(T.screening, S.id == F.screening_id)
+                .where(F.digest.in_(wanted[start : start + FOUND]), S.updated_at == F.stamp)
+            ):
+                held[row.digest] = row
+        left = []
+        for item in items:
+            digest = digests.get(id(item))
+            found: Any = held.get(digest) if digest is not None else None
+            if found is None or found.id in self.claimed:  # a second row like it: checked
+                if digest is not None:
+                    self.row_digests[(item.file, item.line)] = digest
+                left.append(item)
+                continue
+            self.claimed[found.id] = item.line
+            self.skipped.add(item, found)
+            assert digest is not None  # a row found by its digest
+            self.skipped.digests[(item.file, item.line)] = digest
+            if found.edition_id is not None:
+                self.edition_scope.add(found.edition_id)
+                self.report.edition_ids.add(found.edition_id)
+                packed = found.film_id << 32 | found.edition_id  # as selections() counts
+                if item.visibility != "private" and packed not in self.selections_seen:
+                    self.selections_seen.add(packed)
+                    self.report.counts["selections"] += 1
+        return left
+
+    def settle_skipped(self: Importer) -> None:
+        """Count and report the rows skipped, now that every row is read: unchanged, or
+        updated after all when another row changed their film or their selection (a
+        calendar shows that), as the whole way would have said. Before ``bump``."""
+        S = T.screening.c
+        reclassified = 0
+        for file, line, number, film, edition in self.skipped:
+            because = ["film"] if film in self.bump_films else []
+            if edition and (film, edition) in self.bump_selections:
+                because.append("selection")
+            if because:
+                reclassified += 1
+                self.new_fingerprints[self.skipped.digests[(file, line)]] = number
+            outcome = "updated" if because else "unchanged"
+            self.report.counts[outcome] += 1
+            if self.reporting or because:
+                uid = self.session.scalar(select(S.uid).where(S.id == number))
+                record = {"type": "row", "outcome": outcome, "file": file, "line": line,
+                          "screening": number, "uid": uid}  # fmt: skip
+                if because:
+                    record["changed"] = because
+                self.emit(record)
+        self.bumped_by_rows = reclassified  # bump() counts them as others: not others
+
+    def fingerprint(self: Importer, row: Resolved, screening_id: int) -> None:
+        """Keep the fingerprint of a row that ended as ``screening_id``, to be written once
+        the import is over; not of a row that a hand edit kept something of, or that is in
+        conflict with one (of its screening, film or selection): the next import says so
+        again."""
+        digest = self.row_digests.get((row.source.file, row.line))
+        if digest is None or (row.merged and (row.merged.kept or row.merged.conflicts)):
+            return
+        if row.film in self.unsettled_films or (row.film, row.edition) in self.unsettled:
+            return
+        self.new_fingerprints[digest] = screening_id
+
+    def write_fingerprints(self: Importer) -> None:
+        """The rows applied, as fingerprints; each stamp as the screening has it now (a
+        bump at the end of the import moved some). Only with other changes: fingerprints
+        never make an import that changed nothing write (nor readers re-read)."""
+        if not self.new_fingerprints or not has_changes(self.session):
+            return
+        F, S = T.row_fingerprint.c, T.screening.c
+        digests = list(self.new_fingerprints)
+        stamps: dict[int, Any] = {}
+        numbers = sorted(set(self.new_fingerprints.values()))
+        for start in range(0, len(numbers), FOUND):
+            stamps.update(
+                (number, stamp)
+                for number, stamp in self.session.execute(
+                    select(S.id, S.updated_at).where(S.id.in_(numbers[start : start + FOUND]))
+                )
+            )
+        for start in range(0, len(digests), FOUND):
+            self.session.execute(
+                delete(T.row_fingerprint).where(F.digest.in_(digests[start : start + FOUND]))
+            )
+        rows = [
+            {
+                "digest": digest,
+                "screening_id": number,
+                "stamp": stamps[number],
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+            for digest, number in self.new_fingerprints.items()
+            if number in stamps
+        ]
+        bulk_insert(self.session, T.row_fingerprint, rows)
