@@ -31,7 +31,6 @@ class Ending:
         self.settle_skipped()
         self.bump()
         self.report.bumped -= self.bumped_by_rows  # said as their rows' updates
-        self.write_fingerprints()
 
     def absent(self: Importer) -> list[Any]:
         """Screenings of the editions in scope that this source made or matched (a

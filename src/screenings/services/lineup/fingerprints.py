@@ -21,10 +21,10 @@ from array import array
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from screenings import tables as T
-from screenings.db import bulk_insert, has_changes
+from screenings.db import write_aside
 from screenings.records import LineupRow
 from screenings.services.lineup.common import Resolved
 
@@ -36,13 +36,11 @@ FOUND = 2000  # digests asked of the database at a time
 
 class Skipped:
     """The rows an import skipped, in a few bytes each (a file may have a million): where
-    they are, their screening, its film and edition, and their digests (kept only for
-    those whose film may yet change)."""
+    they are, their screening, its film and edition."""
 
     def __init__(self) -> None:
         self.files: list[str] = []
-        self.columns = [array("q") for _ in range(5)]  # file, line, screening, film, edition
-        self.digests: dict[tuple[str, int], str] = {}
+        self.columns = [array("i") for _ in range(5)]  # file, line, screening, film, edition
 
     def add(self, item: LineupRow, found: Any) -> None:
         if not self.files or self.files[-1] != item.file:
@@ -103,8 +101,6 @@ class Fingerprints:
                 continue
             self.claimed[found.id] = item.line
             self.skipped.add(item, found)
-            assert digest is not None  # a row found by its digest
-            self.skipped.digests[(item.file, item.line)] = digest
             if found.edition_id is not None:
                 self.edition_scope.add(found.edition_id)
                 self.report.edition_ids.add(found.edition_id)
@@ -126,7 +122,6 @@ class Fingerprints:
                 because.append("selection")
             if because:
                 reclassified += 1
-                self.new_fingerprints[self.skipped.digests[(file, line)]] = number
             outcome = "updated" if because else "unchanged"
             self.report.counts[outcome] += 1
             if self.reporting or because:
@@ -138,48 +133,38 @@ class Fingerprints:
                 self.emit(record)
         self.bumped_by_rows = reclassified  # bump() counts them as others: not others
 
-    def fingerprint(self: Importer, row: Resolved, screening_id: int) -> None:
-        """Keep the fingerprint of a row that ended as ``screening_id``, to be written once
-        the import is over; not of a row that a hand edit kept something of, or that is in
-        conflict with one (of its screening, film or selection): the next import says so
-        again."""
+    def fingerprint(self: Importer, row: Resolved, screening_id: int, stamp: Any) -> None:
+        """Keep the fingerprint of a row that ended as ``screening_id``, updated at
+        ``stamp`` (written with its chunk); not of a row that a hand edit kept something
+        of, or that is in conflict with one (of its screening, film or selection): the
+        next import says so again."""
         digest = self.row_digests.get((row.source.file, row.line))
         if digest is None or (row.merged and (row.merged.kept or row.merged.conflicts)):
             return
         if row.film in self.unsettled_films or (row.film, row.edition) in self.unsettled:
             return
-        self.new_fingerprints[digest] = screening_id
+        self.new_fingerprints[digest] = (screening_id, stamp)
 
     def write_fingerprints(self: Importer) -> None:
-        """The rows applied, as fingerprints; each stamp as the screening has it now (a
-        bump at the end of the import moved some). Only with other changes: fingerprints
-        never make an import that changed nothing write (nor readers re-read)."""
-        if not self.new_fingerprints or not has_changes(self.session):
+        """A chunk's rows applied, as fingerprints, written aside (``db.write_aside``):
+        they go with the import's commit when it changed something, and make none. A
+        screening bumped at the end of the import (its film changed) has another stamp
+        by then: its row goes the whole way next time."""
+        found = dict(self.new_fingerprints)
+        self.new_fingerprints.clear()
+        self.row_digests.clear()
+        if not found:
             return
-        F, S = T.row_fingerprint.c, T.screening.c
-        digests = list(self.new_fingerprints)
-        stamps: dict[int, Any] = {}
-        numbers = sorted(set(self.new_fingerprints.values()))
-        for start in range(0, len(numbers), FOUND):
-            stamps.update(
-                (number, stamp)
-                for number, stamp in self.session.execute(
-                    select(S.id, S.updated_at).where(S.id.in_(numbers[start : start + FOUND]))
-                )
-            )
+        F = T.row_fingerprint.c
+        digests = list(found)
         for start in range(0, len(digests), FOUND):
-            self.session.execute(
-                delete(T.row_fingerprint).where(F.digest.in_(digests[start : start + FOUND]))
+            write_aside(
+                self.session,
+                delete(T.row_fingerprint).where(F.digest.in_(digests[start : start + FOUND])),
             )
         rows = [
-            {
-                "digest": digest,
-                "screening_id": number,
-                "stamp": stamps[number],
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
-            for digest, number in self.new_fingerprints.items()
-            if number in stamps
-        ]
-        bulk_insert(self.session, T.row_fingerprint, rows)
+            {"digest": digest, "screening_id": number, "stamp": stamp,
+             "created_at": self.now, "updated_at": self.now}
+            for digest, (number, stamp) in found.items()
+        ]  # fmt: skip
+        write_aside(self.session, insert(T.row_fingerprint), rows)

@@ -102,7 +102,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         self.touched: set[int] = set()  # screenings made or changed: their clashes are said
         self.fingerprint_salt = self.salt()  # see fingerprints
         self.row_digests: dict[tuple[str, int], str] = {}
-        self.new_fingerprints: dict[str, int] = {}
+        self.new_fingerprints: dict[str, tuple[int, Any]] = {}  # by chunk
         self.skipped: Skipped = Skipped()  # see skip_unchanged and settle_skipped
         self.bumped_by_rows = 0
         self.unsettled_films: set[int] = set()  # kept or in conflict: checked every time
@@ -230,6 +230,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         self.film_details(details)
         self.selections(kept)
         self.screenings([r for r in kept if r.source.kind == "screening"])
+        self.write_fingerprints()
 
     def resolve(self, item: LineupRow) -> Resolved | None:
         """The row's edition, venue, zone and instant, found or planned; None if rejected."""

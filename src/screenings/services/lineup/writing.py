@@ -84,7 +84,7 @@ class Writing:
         shown = [c for c in SHOWN if change[c] != match._mapping[c]] + because
         kept = row.merged.kept if row.merged else None
         self.emit(outcome_record(row, outcome, match.id, match.uid, shown, kept=kept))
-        self.fingerprint(row, match.id)
+        self.fingerprint(row, match.id, self.now)
 
     def unchanged(self: Importer, row: Resolved, match: Any) -> None:
         """A row that changes nothing of its screening: unchanged, kept as edited by hand,
@@ -103,7 +103,7 @@ class Writing:
             kept = merged.kept if merged else None
             self.emit(outcome_record(row, outcome, match.id, match.uid, kept=kept))
         self.remember(row, match.id)
-        self.fingerprint(row, match.id)
+        self.fingerprint(row, match.id, match.updated_at)
 
     def conflicted(self: Importer, row: Resolved, match: Any) -> None:
         """Say each group where the file, its last import and the catalogue all differ."""
@@ -326,7 +326,7 @@ class Writing:
             self.touched.update(ids.values())
             for row, values in zip(rows, inserts, strict=True):
                 self.remember(row, ids[values["uid"]])
-                self.fingerprint(row, ids[values["uid"]])
+                self.fingerprint(row, ids[values["uid"]], self.now)
                 if self.reporting or row.base is not None:
                     record = {
                         "type": "row",
