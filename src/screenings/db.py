@@ -612,16 +612,20 @@ def queue_bulk_writer(session: Session) -> None:
         session.connection().exec_driver_sql("PRAGMA cache_size = -16384")
 
 
-def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:  # noqa: C901 -- the two backends' bulk paths and their refusals
+def bulk_insert(  # noqa: C901 -- the two backends' bulk paths and their refusals
+    session: Session, table: Table, rows: list[dict[str, Any]], *, aside: bool = False
+) -> None:
     """Insert many rows with the same keys, the fastest way each backend offers: on
     PostgreSQL, ``COPY ... FROM STDIN``; on SQLite, one ``executemany`` of the statement
     compiled once. Each value goes through its column type's own bind processor, so what
     is stored is exactly what SQLAlchemy would write, without its per-row parameter
     machinery (which costs more than the insert itself). The unit of work is told
-    (``mark_changed``): neither path goes through the session. No rows: nothing done."""
+    (``mark_changed``): neither path goes through the session; unless ``aside``, for
+    rows written aside (``write_aside``). No rows: nothing done."""
     if not rows:
         return
-    mark_changed(session)
+    if not aside:
+        mark_changed(session)
     connection = session.connection()
     dialect = connection.dialect
     keys = list(rows[0])

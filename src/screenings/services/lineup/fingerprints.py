@@ -21,10 +21,10 @@ from array import array
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from screenings import tables as T
-from screenings.db import write_aside
+from screenings.db import bulk_insert, write_aside
 from screenings.records import LineupRow
 from screenings.services.lineup.common import Resolved
 
@@ -167,4 +167,4 @@ class Fingerprints:
              "created_at": self.now, "updated_at": self.now}
             for digest, (number, stamp) in found.items()
         ]  # fmt: skip
-        write_aside(self.session, insert(T.row_fingerprint), rows)
+        bulk_insert(self.session, T.row_fingerprint, rows, aside=True)
