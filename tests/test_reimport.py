@@ -503,3 +503,45 @@ def test_a_row_given_twice_is_refused_even_when_it_reads_as_before(
     assert "v2.csv:6: column 'Date': '2013-06-14': the same screening as line 2" in plain(
         err, tmp_path
     )
+
+
+def test_a_film_s_details_come_from_its_first_row_even_when_that_row_is_skipped(
+    cli: Cli, tmp_path: Path
+) -> None:
+    rows = [list(r) for r in ROWS]
+    rows[1][4] = "75"  # S2 says another runtime than S1: the first row states the film's
+    cli("import", lineup(tmp_path, "v1.csv", rows, True))
+    rows[1][10] = "13:30"  # S2 moves; S1 is unchanged, and skipped
+    code, out, err = cli("import", lineup(tmp_path, "v2.csv", rows, True))
+    assert "1 moved" in out and "films updated" not in out, err
+    for _ in range(2):  # nothing flips back and forth
+        code, out, err = cli("import", lineup(tmp_path, "v2.csv", rows, True))
+        assert "0 created, 0 updated, 0 moved, 4 unchanged" in out, err
+    _code, out, _err = cli("show", "film", "The Defector", "--format", "json")
+    assert json.loads(out)["film"]["film"]["runtime_minutes"] == 71
+
+
+def test_a_sync_of_special_screenings_never_cancels_a_festival_s(cli: Cli, tmp_path: Path) -> None:
+    cli("import", lineup(tmp_path, "v1.csv", ROWS, False), "--sync")
+    header, rows = without("ID", ROWS)
+    at = header.index("Festival")
+    special = [[*r[:at], "", *r[at + 1 :]] for r in rows[:1]]  # S1's row, with no festival
+    for _ in range(2):
+        code, out, err = cli(
+            "import", str(write_csv(tmp_path / "s.csv", special, header)), "--sync"
+        )
+        assert code == 0, err
+        assert "0 cancelled" in out
+    assert {s[2] for s in by_start(cli).values()} == {"scheduled"}
+
+
+def test_a_screening_listed_again_is_reinstated_by_a_sync(cli: Cli, tmp_path: Path) -> None:
+    cli("import", lineup(tmp_path, "v1.csv", ROWS, True))
+    cli("cancel", "screening", "#4")
+    changed = [list(r) for r in ROWS]
+    changed[0][11] = "Q&A with Ann Shin"  # so that this plain import writes
+    cli("import", lineup(tmp_path, "v2.csv", changed, True))
+    assert by_start(cli)["Mothers 2013-06-13"][2] == "cancelled"  # a plain import: as is
+    code, _out, err = cli("import", lineup(tmp_path, "v2.csv", changed, True), "--sync")
+    assert code == 0, err
+    assert by_start(cli)["Mothers 2013-06-13"][2] == "scheduled"  # listed again: reinstated

@@ -457,7 +457,6 @@ row_fingerprint = _table(
     _required("digest", _width("row_fingerprint", "digest"), unique=True),
     _optional("screening_id", ForeignKey("screening.id", ondelete="SET NULL"), index=True),
     _required("stamp", UTCDateTime()),
-    reused_ids=True,  # nothing refers to a fingerprint
 )
 
 # Another name of a record, kept by ``merge``: the duplicate's name leads to the record

@@ -11,7 +11,7 @@ from itertools import islice
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from screenings.models import Screening
 from screenings.query import E, ScreeningQuery, V
@@ -207,25 +207,34 @@ def clashes_of_changed(
             edition_ids=edition_ids, default_length_minutes=default_length_minutes
         )
         return [c for c in check_screenings(session, whole)[0] if changed & set(c.screenings)]
-    S = aliased(Screening)
-    near: set[int] = set(changed)
+    places: dict[int, set[dt.date]] = {}  # venue -> the days a changed screening is on
+    films: set[int] = set()
     ordered = sorted(changed)
     for start in range(0, len(ordered), 1000):
-        batch = ordered[start : start + 1000]
+        for venue, day, film in session.execute(
+            select(Screening.venue_id, Screening.local_date, Screening.film_id).where(
+                Screening.id.in_(ordered[start : start + 1000])
+            )
+        ):
+            films.add(film)
+            if venue is not None:  # the day before and after too: one may run past midnight
+                places.setdefault(venue, set()).update(
+                    day + dt.timedelta(days=n) for n in (-1, 0, 1)
+                )
+    near: set[int] = set(changed)
+    for venue, days in places.items():
         near.update(
             session.scalars(
-                select(Screening.id)
-                .join(
-                    S,
-                    or_(
-                        and_(
-                            Screening.venue_id == S.venue_id,
-                            Screening.local_date == S.local_date,
-                        ),
-                        Screening.film_id == S.film_id,
-                    ),
+                select(Screening.id).where(
+                    Screening.venue_id == venue, Screening.local_date.in_(sorted(days))
                 )
-                .where(S.id.in_(batch))
+            )
+        )
+    listed = sorted(films)
+    for start in range(0, len(listed), 1000):
+        near.update(
+            session.scalars(
+                select(Screening.id).where(Screening.film_id.in_(listed[start : start + 1000]))
             )
         )
     query = ScreeningQuery(ids=tuple(sorted(near)), default_length_minutes=default_length_minutes)

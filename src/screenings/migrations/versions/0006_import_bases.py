@@ -167,6 +167,7 @@ def upgrade() -> None:
         *_stamps(),
         _length("digest", width=32),
         sa.UniqueConstraint("digest"),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_row_fingerprint_screening_id", "row_fingerprint", ["screening_id"])
     kinds = ("film", "person", "venue", "festival")

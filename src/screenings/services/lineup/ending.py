@@ -198,7 +198,10 @@ class Ending:
         """Screenings whose film (details, credits, links) or selection changed."""
         S = T.screening.c
         films = sorted(self.bump_films)
-        for start in range(0, len(films), 1000):
+        for start in range(0, len(films), 1000):  # a film's new runtime may make a clash
+            self.touched.update(
+                self.session.scalars(select(S.id).where(S.film_id.in_(films[start : start + 1000])))
+            )
             self.report.bumped += self.session.execute(
                 update(T.screening)
                 .where(S.film_id.in_(films[start : start + 1000]), S.updated_at != self.now)

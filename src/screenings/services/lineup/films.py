@@ -148,6 +148,8 @@ class Films:
             assert isinstance(number, int)
             if number not in self.films_seen:
                 self.films_seen.add(number)
+                if self.skipped_films.get(number, stated.line + 1) < stated.line:
+                    continue  # an earlier row, skipped as unchanged, states them
                 first[number] = fields
                 where[number] = stated
             elif number in self.undated and fields.year is not None:

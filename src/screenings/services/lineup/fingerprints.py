@@ -26,12 +26,13 @@ from sqlalchemy import delete, select
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
 from screenings.records import LineupRow
-from screenings.services.lineup.common import Resolved
+from screenings.services.lineup.common import Resolved, RowError
 
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
 FOUND = 2000  # digests asked of the database at a time
+VERSION = 1  # how the importer reads a row: a change to it makes every fingerprint old
 
 
 class Skipped:
@@ -61,7 +62,13 @@ class Fingerprints:
     def salt(self: Importer) -> bytes:
         """What, beside the row, decides how it reads."""
         return repr(
-            (sorted(self.fields), self.options.edition_id, self.settings.default_timezone)
+            (
+                VERSION,
+                sorted(self.fields),
+                self.options.edition_id,
+                self.options.sync,  # a sync reinstates what a plain import leaves cancelled
+                self.settings.default_timezone,
+            )
         ).encode()
 
     def digest(self: Importer, item: LineupRow) -> str:
@@ -94,12 +101,18 @@ class Fingerprints:
         for item in items:
             digest = digests.get(id(item))
             found: Any = held.get(digest) if digest is not None else None
-            if found is None or found.id in self.claimed:  # a second row like it: checked
+            if (
+                found is None
+                or found.id in self.claimed  # a second row like it: checked the whole way
+                or self.own_edition(item) != found.edition_id  # another edition's now
+            ):
                 if digest is not None:
                     self.row_digests[(item.file, item.line)] = digest
                 left.append(item)
                 continue
             self.claimed[found.id] = item.line
+            # Its film's details are as it stated them: a later row does not state them.
+            self.skipped_films.setdefault(found.film_id, item.line)
             self.skipped.add(item, found)
             if found.edition_id is not None:
                 self.edition_scope.add(found.edition_id)
@@ -110,26 +123,44 @@ class Fingerprints:
                     self.report.counts["selections"] += 1
         return left
 
+    def own_edition(self: Importer, item: LineupRow) -> Any:
+        """The edition a row names (its festival and year, or the command line's)."""
+        try:
+            return self.edition(item) if item.festival else self.options.edition_id
+        except RowError:
+            return None  # the whole way says why
+
     def settle_skipped(self: Importer) -> None:
         """Count and report the rows skipped, now that every row is read: unchanged, or
         updated after all when another row changed their film or their selection (a
         calendar shows that), as the whole way would have said. Before ``bump``."""
         S = T.screening.c
         reclassified = 0
+        said: list[dict[str, Any]] = []
         for file, line, number, film, edition in self.skipped:
             because = ["film"] if film in self.bump_films else []
             if edition and (film, edition) in self.bump_selections:
                 because.append("selection")
             if because:
                 reclassified += 1
+                self.touched.add(number)  # its film's new length may clash
             outcome = "updated" if because else "unchanged"
             self.report.counts[outcome] += 1
             if self.reporting or because:
-                uid = self.session.scalar(select(S.uid).where(S.id == number))
                 record = {"type": "row", "outcome": outcome, "file": file, "line": line,
-                          "screening": number, "uid": uid}  # fmt: skip
+                          "screening": number}  # fmt: skip
                 if because:
                     record["changed"] = because
+                said.append(record)
+        for start in range(0, len(said), FOUND):  # their uids, a batch at a time
+            batch = said[start : start + FOUND]
+            uids = dict(
+                self.session.execute(
+                    select(S.id, S.uid).where(S.id.in_([r["screening"] for r in batch]))
+                ).all()
+            )
+            for record in batch:
+                record["uid"] = uids.get(record["screening"])
                 self.emit(record)
         self.bumped_by_rows = reclassified  # bump() counts them as others: not others
 
@@ -157,10 +188,15 @@ class Fingerprints:
             return
         F = T.row_fingerprint.c
         digests = list(found)
-        for start in range(0, len(digests), FOUND):
+        numbers = sorted({number for number, _stamp in found.values()})
+        for start in range(0, len(digests), FOUND):  # a row's old digest goes with the new
             write_aside(
                 self.session,
                 delete(T.row_fingerprint).where(F.digest.in_(digests[start : start + FOUND])),
+            )
+            write_aside(
+                self.session,
+                delete(T.row_fingerprint).where(F.screening_id.in_(numbers[start : start + FOUND])),
             )
         rows = [
             {"digest": digest, "screening_id": number, "stamp": stamp,

@@ -105,6 +105,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         self.new_fingerprints: dict[str, tuple[int, Any]] = {}  # by chunk
         self.skipped: Skipped = Skipped()  # see skip_unchanged and settle_skipped
         self.bumped_by_rows = 0
+        self.skipped_films: dict[int, int] = {}  # film -> its first row skipped (its line)
         self.unsettled_films: set[int] = set()  # kept or in conflict: checked every time
         self.unsettled: set[tuple[int, int]] = set()  # selections (film, edition) likewise
         self.festival_places: dict[tuple[int, str], tuple[str, int]] = {}  # see place_festival

@@ -84,7 +84,7 @@ class Writing:
         shown = [c for c in SHOWN if change[c] != match._mapping[c]] + because
         kept = row.merged.kept if row.merged else None
         self.emit(outcome_record(row, outcome, match.id, match.uid, shown, kept=kept))
-        self.fingerprint(row, match.id, self.now)
+        self.fingerprint(row, match.id, change["updated_at"])
 
     def unchanged(self: Importer, row: Resolved, match: Any) -> None:
         """A row that changes nothing of its screening: unchanged, kept as edited by hand,
