@@ -515,7 +515,7 @@ def test_a_film_s_details_come_from_its_first_row_even_when_that_row_is_skipped(
     code, out, err = cli("import", lineup(tmp_path, "v2.csv", rows, True))
     assert "1 moved" in out and "films updated" not in out, err
     for _ in range(2):  # nothing flips back and forth
-        code, out, err = cli("import", lineup(tmp_path, "v2.csv", rows, True))
+        _code, out, err = cli("import", lineup(tmp_path, "v2.csv", rows, True))
         assert "0 created, 0 updated, 0 moved, 4 unchanged" in out, err
     _code, out, _err = cli("show", "film", "The Defector", "--format", "json")
     assert json.loads(out)["film"]["film"]["runtime_minutes"] == 71
