@@ -512,7 +512,7 @@ def test_a_film_s_details_come_from_its_first_row_even_when_that_row_is_skipped(
     rows[1][4] = "75"  # S2 says another runtime than S1: the first row states the film's
     cli("import", lineup(tmp_path, "v1.csv", rows, True))
     rows[1][10] = "13:30"  # S2 moves; S1 is unchanged, and skipped
-    code, out, err = cli("import", lineup(tmp_path, "v2.csv", rows, True))
+    _code, out, err = cli("import", lineup(tmp_path, "v2.csv", rows, True))
     assert "1 moved" in out and "films updated" not in out, err
     for _ in range(2):  # nothing flips back and forth
         _code, out, err = cli("import", lineup(tmp_path, "v2.csv", rows, True))
