@@ -285,3 +285,4 @@ class RecordBases:
             self.session.execute(
                 update(T.record_base).where(T.record_base.c.id == bindparam("_id")), updates
             )
+        self.found.clear()  # read again by the next chunk: memory holds a chunk's

@@ -198,15 +198,16 @@ def clashes_of_changed(
     """The clashes that involve one of the ``changed`` screenings (an import's, made or
     changed): among the screenings of their venue-days and of their films only, so that
     an import that changed a few rows of a large festival checks a few venue-days, and
-    one that changed none checks nothing. Many changed (a first import): the editions
-    whole, in one pass."""
+    one that changed none checks nothing. Many changed (a first import; the importer
+    keeps no more than one past ``NEAR_LIMIT``): every clash of the editions, in one
+    pass."""
     if not changed:
         return []
     if len(changed) > NEAR_LIMIT and edition_ids:
         whole = ScreeningQuery(
             edition_ids=edition_ids, default_length_minutes=default_length_minutes
         )
-        return [c for c in check_screenings(session, whole)[0] if changed & set(c.screenings)]
+        return check_screenings(session, whole)[0]  # ``changed`` holds the first ones only
     places: dict[int, set[dt.date]] = {}  # venue -> the days a changed screening is on
     films: set[int] = set()
     ordered = sorted(changed)

@@ -199,7 +199,7 @@ class Ending:
         S = T.screening.c
         films = sorted(self.bump_films)
         for start in range(0, len(films), 1000):  # a film's new runtime may make a clash
-            self.touched.update(
+            self.touch(
                 self.session.scalars(select(S.id).where(S.film_id.in_(films[start : start + 1000])))
             )
             self.report.bumped += self.session.execute(

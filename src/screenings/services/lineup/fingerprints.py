@@ -143,7 +143,7 @@ class Fingerprints:
                 because.append("selection")
             if because:
                 reclassified += 1
-                self.touched.add(number)  # its film's new length may clash
+                self.touch((number,))  # its film's new length may clash
             outcome = "updated" if because else "unchanged"
             self.report.counts[outcome] += 1
             if self.reporting or because:

@@ -22,6 +22,7 @@ from screenings.services.bases import (
     Sources,
 )
 from screenings.services.catalog import unique_slugs
+from screenings.services.check import NEAR_LIMIT
 from screenings.services.lineup.awards import Awards
 from screenings.services.lineup.common import (
     CHUNK,
@@ -99,7 +100,9 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         self.award_sources = Sources(session, "awards")  # an awards file's nominations
         self.alias_keys: dict[str, set[str]] = {}  # see aliased
         self.films_kept: set[int] = set()  # films a hand edit kept something of
-        self.touched: set[int] = set()  # screenings made or changed: their clashes are said
+        # Screenings made or changed, whose clashes are said; past check.NEAR_LIMIT the
+        # editions are checked whole, and no more are kept (a file may have a million).
+        self.touched: set[int] = set()
         self.fingerprint_salt = self.salt()  # see fingerprints
         self.row_digests: dict[tuple[str, int], str] = {}
         self.new_fingerprints: dict[str, tuple[int, Any]] = {}  # by chunk
@@ -232,6 +235,14 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         self.selections(kept)
         self.screenings([r for r in kept if r.source.kind == "screening"])
         self.write_fingerprints()
+
+    def touch(self, numbers: Iterable[int]) -> None:
+        """Keep screenings made or changed, for the clash check, up to one more than the
+        check takes one by one (``check.NEAR_LIMIT``)."""
+        for number in numbers:
+            if len(self.touched) > NEAR_LIMIT:
+                return
+            self.touched.add(number)
 
     def resolve(self, item: LineupRow) -> Resolved | None:
         """The row's edition, venue, zone and instant, found or planned; None if rejected."""

@@ -68,7 +68,9 @@ class Matching:
         base_by_slot = {(b.source_id, self.slot(b._mapping)): b for b in bases}
         base_by_external = {(b.source_id, b.external_id): b for b in bases if b.external_id}
         base_of = {(b.source_id, b.screening_id): b for b in bases if b.screening_id}
-        self.based |= {b.screening_id for b in bases if b.screening_id}
+        # This chunk's (the bases read are its films'): the set does not grow with the file.
+        self.based.clear()
+        self.based.update(b.screening_id for b in bases if b.screening_id)
         for row in rows:
             row.base = self.find_base(row, base_by_external, base_by_slot)
         in_chunk: dict[tuple[Any, ...], int] = {}

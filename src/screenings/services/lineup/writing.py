@@ -323,7 +323,7 @@ class Writing:
             bulk_insert(self.session, T.screening, inserts)
             self.report.counts["created"] += len(inserts)
             ids = self.ids_of(uids)
-            self.touched.update(ids.values())
+            self.touch(ids.values())
             for row, values in zip(rows, inserts, strict=True):
                 self.remember(row, ids[values["uid"]])
                 self.fingerprint(row, ids[values["uid"]], self.now)
@@ -339,7 +339,7 @@ class Writing:
                         record["recreated"] = True
                     self.emit(record)
         if changes:
-            self.touched.update(change["_id"] for change in changes)
+            self.touch(change["_id"] for change in changes)
             self.session.execute(
                 update(T.screening).where(T.screening.c.id == bindparam("_id")), changes
             )
