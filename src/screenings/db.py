@@ -466,16 +466,12 @@ def mark_changed(session: Session) -> None:
     session.info[_CHANGED] = True
 
 
-def write_aside(session: Session, statement: Any, rows: list[dict[str, Any]] | None = None) -> None:
+def write_aside(session: Session, statement: Any, params: dict[str, Any] | None = None) -> None:
     """Run a statement that keeps what the catalogue can be told from, not the catalogue
     itself (an import's row fingerprints): it rides along with a commit the unit of work
     makes for its other changes, and never makes one of its own (it is not seen as a
     change: an import that changed nothing writes nothing)."""
-    connection = session.connection()
-    if rows is None:
-        connection.execute(statement)
-    elif rows:
-        connection.execute(statement, rows)
+    session.connection().execute(statement, params)
 
 
 def has_changes(session: Session) -> bool:

@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
@@ -94,7 +94,11 @@ class Fingerprints:
             for row in self.session.execute(
                 select(F.digest, S.id, S.uid, S.edition_id, S.film_id)
                 .join(T.screening, S.id == F.screening_id)
-                .where(F.digest.in_(wanted[start : start + FOUND]), S.updated_at == F.stamp)
+                .where(
+                    F.digest.in_(bindparam("digests", expanding=True)),
+                    S.updated_at == F.stamp,
+                ),
+                {"digests": wanted[start : start + FOUND]},  # a parameter: see writing.ids_of
             ):
                 held[row.digest] = row
         left = []
@@ -192,11 +196,15 @@ class Fingerprints:
         for start in range(0, len(digests), FOUND):  # a row's old digest goes with the new
             write_aside(
                 self.session,
-                delete(T.row_fingerprint).where(F.digest.in_(digests[start : start + FOUND])),
+                delete(T.row_fingerprint).where(F.digest.in_(bindparam("digests", expanding=True))),
+                {"digests": digests[start : start + FOUND]},
             )
             write_aside(
                 self.session,
-                delete(T.row_fingerprint).where(F.screening_id.in_(numbers[start : start + FOUND])),
+                delete(T.row_fingerprint).where(
+                    F.screening_id.in_(bindparam("numbers", expanding=True))
+                ),
+                {"numbers": numbers[start : start + FOUND]},
             )
         rows = [
             {"digest": digest, "screening_id": number, "stamp": stamp,

@@ -352,7 +352,10 @@ class Writing:
             found.update(
                 (uid, number)
                 for uid, number in self.session.execute(
-                    select(S.uid, S.id).where(S.uid.in_(uids[start : start + 5000]))
+                    # The uids are a parameter, not part of the statement: SQLAlchemy's
+                    # cache of compiled statements would keep every chunk's otherwise.
+                    select(S.uid, S.id).where(S.uid.in_(bindparam("uids", expanding=True))),
+                    {"uids": uids[start : start + 5000]},
                 )
             )
         return found
