@@ -134,15 +134,25 @@ def read_bases(
         return []
     B = T.screening_base.c
     # One query per index (an OR of them would scan the source's every base).
-    ways: list[Any] = [B.film_id.in_(films)]
+    # The lists are parameters, not part of the statements: SQLAlchemy's cache of
+    # compiled statements would keep every chunk's otherwise.
+    ways: list[tuple[Any, dict[str, Any]]] = [
+        (B.film_id.in_(bindparam("films", expanding=True)), {"films": sorted(films)})
+    ]
     if externals:
-        ways.append(B.external_id.in_(externals))
+        ways.append(
+            (
+                B.external_id.in_(bindparam("externals", expanding=True)),
+                {"externals": sorted(externals)},
+            )
+        )
     found: dict[int, Any] = {}
-    for way in ways:  # by film or id alone (see the indexes), then by source here
+    for way, given in ways:  # by film or id alone (see the indexes), then by source here
         for base in session.execute(
             select(*READ, T.venue.c.city.label("venue_city"))
             .outerjoin(T.venue, T.venue.c.id == B.venue_id)
-            .where(way)
+            .where(way),
+            given,
         ):
             if base.source_id in sources:
                 found[base.id] = base
@@ -244,8 +254,9 @@ class RecordBases:
         # it would probe every pair); the pairs not wanted are left.
         for row in self.session.execute(
             select(R.id, R.source_id, R.record_id, R.fields).where(
-                R.kind == kind, R.record_id.in_(numbers)
-            )
+                R.kind == kind, R.record_id.in_(bindparam("numbers", expanding=True))
+            ),
+            {"numbers": sorted(numbers)},  # a parameter: see read_bases
         ):
             if (row.source_id, row.record_id) in wanted:
                 self.found[(row.source_id, kind, row.record_id)] = (row.id, dict(row.fields))
