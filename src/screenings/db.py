@@ -474,11 +474,6 @@ def write_aside(session: Session, statement: Any, params: dict[str, Any] | None 
     session.connection().execute(statement, params)
 
 
-def has_changes(session: Session) -> bool:
-    """Whether this unit of work has changed a row so far (it will be committed)."""
-    return _changed(session)
-
-
 def _changed(session: Session) -> bool:
     session.flush()  # what is still pending would be written by the commit
     return bool(session.info.get(_CHANGED, False))

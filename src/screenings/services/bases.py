@@ -31,7 +31,6 @@ from screenings import tables as T
 from screenings.db import bulk_insert
 from screenings.tables import SCREENING_GROUPS
 
-GROUP_COLUMNS = tuple(c for cols in SCREENING_GROUPS.values() for c in cols)
 # What an import reads of a base (its timestamps cost a conversion each, and say nothing).
 READ = [c for c in T.screening_base.c if c.name not in {"created_at", "updated_at"}]
 
