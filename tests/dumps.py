@@ -31,3 +31,13 @@ def dump(target: str | Engine) -> Dump:
     finally:
         if engine is not target:
             engine.dispose()
+
+
+CACHES = ("row_fingerprint",)
+"""Tables that keep what the catalogue can be told from, not the catalogue: an import
+that changes nothing may still write them (``db.write_aside``), with no new revision."""
+
+
+def catalogue(rows: Dump) -> Dump:
+    """``rows`` without the tables in ``CACHES``."""
+    return {name: values for name, values in rows.items() if name not in CACHES}

@@ -23,7 +23,7 @@ from screenings.db import bulk_insert, create_db_engine, mark_changed, unit_of_w
 from screenings.migrate import upgrade_schema
 from screenings.tables import person
 from tests.conftest import BACKENDS
-from tests.dumps import dump
+from tests.dumps import catalogue, dump
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -223,7 +223,14 @@ def test_a_command_with_nothing_to_do_writes_nothing(
     assert says in said
     after = dump(shared.engine)
     assert after["revision"] == before["revision"]
-    assert after == before
+    if command[0] == "import":
+        # It may keep fingerprints of rows it read whole (stale ones: a bump at the end
+        # of the import that made them changed their stamps), and then has none to keep.
+        assert catalogue(after) == catalogue(before)
+        cli(shared.url, *shared.fill(command))
+        assert dump(shared.engine) == after
+    else:
+        assert after == before
 
 
 @pytest.fixture

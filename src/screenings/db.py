@@ -422,6 +422,7 @@ def sqlite_read_problem(path: Path, *, immutable: bool) -> str | None:
 
 # Set in a unit of work's ``Session.info`` once its transaction has changed a row.
 _CHANGED = "screenings_changed"
+_ASIDE = "screenings_written_aside"  # see write_aside
 
 
 class _Work(Session):
@@ -468,9 +469,10 @@ def mark_changed(session: Session) -> None:
 
 def write_aside(session: Session, statement: Any, params: dict[str, Any] | None = None) -> None:
     """Run a statement that keeps what the catalogue can be told from, not the catalogue
-    itself (an import's row fingerprints): it rides along with a commit the unit of work
-    makes for its other changes, and never makes one of its own (it is not seen as a
-    change: an import that changed nothing writes nothing)."""
+    itself (an import's row fingerprints): it is not a change to the catalogue, so the
+    revision counter stays and no reader re-reads, but it is committed (an import that
+    changed nothing still keeps the fingerprints it made, or no later one could skip)."""
+    session.info[_ASIDE] = True
     session.connection().execute(statement, params)
 
 
@@ -488,7 +490,8 @@ def unit_of_work(
 
     A transaction that changed no row (a command with nothing to do: an edit to the
     values stored, an unchanged re-import, ``db retime`` with nothing moved) is rolled
-    back: nothing is written, no reader re-reads. Changed rows are seen as
+    back: nothing is written, no reader re-reads (but for what was written aside, which
+    is committed without a new revision: ``write_aside``). Changed rows are seen as
     ``_Work`` says; a bulk path that bypasses the session says so with ``mark_changed``.
 
     On any exception nothing is written. A database rule broken inside the
@@ -521,6 +524,8 @@ def unit_of_work(
             if write and not dry_run and _changed(session):
                 bump_revision(session)
                 session.commit()
+            elif write and not dry_run and session.info.get(_ASIDE, False):
+                session.commit()  # what is kept aside only: the revision stays
             else:
                 session.rollback()
         except BaseException:
@@ -615,6 +620,7 @@ def bulk_insert(  # noqa: C901 -- the two backends' bulk paths and their refusal
     rows written aside (``write_aside``). No rows: nothing done."""
     if not rows:
         return
+    session.info[_ASIDE] = session.info.get(_ASIDE, False) or aside
     if not aside:
         mark_changed(session)
     connection = session.connection()

@@ -356,6 +356,38 @@ class FilmRow(NamedTuple):
     film: FilmFields
 
 
+class RowSource(Protocol):
+    """What reads the rows a source leaves unread (see ``Unread``)."""
+
+    def read(self, row: Any) -> LineupRow | RowIssue:
+        """The row read whole: a record, or why it cannot be used."""
+        ...
+
+    def spelling(self, row: Any) -> tuple[str | None, int | None, str | None] | None:
+        """The edition the row names (festival, year, label), read alone; None if it
+        cannot be read (``read`` says why)."""
+        ...
+
+
+class Unread(NamedTuple):
+    """A screening row of a source, not read yet: where it is, and its fingerprint, a
+    digest of its text and of everything the source reads it with (the columns and
+    what they map to, the date order, the options). An importer reads only the rows
+    whose fingerprint it has not seen applied (``services.lineup.fingerprints``)."""
+
+    file: str
+    line: int
+    digest: bytes
+    row: Any  # the source's own form of it (a CSV file's cells)
+    source: RowSource
+
+    def read(self) -> LineupRow | RowIssue:
+        return self.source.read(self.row)
+
+    def spelling(self) -> tuple[str | None, int | None, str | None] | None:
+        return self.source.spelling(self.row)
+
+
 class AwardRow(NamedTuple):
     """One row of an awards file: a film and/or a person up for an award, and the result."""
 

@@ -134,6 +134,14 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
     show_mapping: Annotated[
         bool, Opt("--show-mapping", help="Print how the columns are read, and stop.")
     ] = False,
+    read_all: Annotated[
+        bool,
+        Opt(
+            "--read-all",
+            help="Read every row, even one unchanged since the last import (skipped unread "
+            "otherwise, so the notes said of it then are not said again).",
+        ),
+    ] = False,
 ) -> None:
     """Import a festival lineup (or a films, selections or awards file), all or nothing.
 
@@ -211,7 +219,7 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
                 break
             return
         sink = stack.enter_context(_report_file(report)) if report else None
-        choices = ImportChoices(sync, skip_invalid, dry_run, theirs, fail_on_conflict)
+        choices = ImportChoices(sync, skip_invalid, dry_run, theirs, fail_on_conflict, read_all)
         outcome = _run(ctx, parsed, edition, choices, sink, report)
     _say(ctx, outcome, dry_run, report)
 
@@ -245,6 +253,7 @@ class ImportChoices:
     dry_run: bool
     theirs: bool
     fail_on_conflict: bool
+    read_all: bool
 
 
 def _run(  # noqa: C901 -- the import's one unit of work, its report and its refusal, in order
@@ -289,12 +298,13 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
                     settings,
                     parsed.name,
                     parsed.mapping,
-                    parsed.items,
+                    parsed.rows,
                     ImportOptions(
                         sync=choices.sync,
                         skip_invalid=choices.skip_invalid,
                         theirs=choices.theirs,
                         fail_on_conflict=choices.fail_on_conflict,
+                        read_all=choices.read_all,
                         edition_id=edition_id,
                     ),
                     emit,

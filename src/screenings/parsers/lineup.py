@@ -12,6 +12,7 @@ date order is read from disk twice; standard input is spooled first).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import sys
 from collections import defaultdict
@@ -22,8 +23,16 @@ from typing import Any, BinaryIO, TypeVar
 from screenings import rules
 from screenings.errors import InvalidInput
 from screenings.keys import name_key
-from screenings.parsers.table import Cells, Table, misread_utf8, open_table, spooled
-from screenings.records import AwardRow, FilmFields, FilmRow, LineupRow, RowIssue, shorten
+from screenings.parsers.table import Cells, Table, Written, misread_utf8, open_table, spooled
+from screenings.records import (
+    AwardRow,
+    FilmFields,
+    FilmRow,
+    LineupRow,
+    RowIssue,
+    Unread,
+    shorten,
+)
 from screenings.timeparse import parse_time, parse_when, time_unknown
 
 _T = TypeVar("_T")
@@ -84,6 +93,9 @@ CREDIT_COLUMNS = {
 LINK_COLUMNS = {"website": "website", "trailer": "trailer", "web doc": "interactive"}
 FIELDS = tuple(ALIASES)
 IGNORE = "ignore"
+READING = 1
+"""How this module reads a row: a change to it that can read the same cells otherwise
+makes it count up, and every fingerprint made before then is old (``Unread``)."""
 
 _TRUE = {"yes", "y", "true", "x", "1", "private"}
 _FALSE = {"no", "n", "false", "0", "", "public"}
@@ -177,7 +189,7 @@ class Parsed:
     """A file opened for parsing: what it is, how its columns map, then its records.
 
     ``unreadable``: why no row of it can be read, if so (its header, its encoding, its
-    date order, standard input past its cap); ``items`` is then that issue alone.
+    date order, standard input past its cap); ``rows`` is then that issue alone.
     """
 
     name: str
@@ -185,8 +197,14 @@ class Parsed:
     mapping: list[tuple[str, str]]  # (column, field); field "" for an unknown column
     date_order: str | None  # "day/month", "month/day" or None (no numeric dates)
     date_order_reason: str | None
-    items: Iterator[LineupRow | FilmRow | AwardRow | RowIssue]
+    rows: Iterator[LineupRow | FilmRow | AwardRow | RowIssue | Unread]  # see items
     unreadable: RowIssue | None = None
+
+    @property
+    def items(self) -> Iterator[LineupRow | FilmRow | AwardRow | RowIssue]:
+        """Every record, read: ``rows`` leaves each screening row ``Unread`` (with its
+        fingerprint) for an importer to read only if it must."""
+        return (row.read() if isinstance(row, Unread) else row for row in self.rows)
 
 
 def describe_mapping(parsed: Parsed) -> list[str]:
@@ -268,6 +286,7 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
     )
     assert not isinstance(reopened, RowIssue)
     reader = _RowReader(name, reopened.header, columns, options, dayfirst, reason)
+    reader.interpretation = repr((READING, kind, mapping, dayfirst, options)).encode()
     items = _items(reopened, reader, kind, mapping, opened.header_line)
     shown_order = None if dayfirst is None else ("day/month" if dayfirst else "month/day")
     return Parsed(name, kind, mapping, shown_order, reason, items)
@@ -308,33 +327,64 @@ def parse_lineup_files(
     )
 
 
-def _joined(films: Parsed, screenings: Parsed) -> Iterator[LineupRow | FilmRow | RowIssue]:
-    known: dict[str, FilmFields] = {}
+def _joined(films: Parsed, screenings: Parsed) -> Iterator[LineupRow | FilmRow | RowIssue | Unread]:
+    known: dict[str, tuple[FilmFields, bytes]] = {}  # by film_id: the film, its digest
     for item in films.items:
         if isinstance(item, FilmRow) and item.film.film_id:
-            known[item.film.film_id] = item.film
+            digest = hashlib.blake2b(repr(item.film).encode(), digest_size=16).digest()
+            known[item.film.film_id] = (item.film, digest)
         if isinstance(item, FilmRow | RowIssue):
             yield item
     film_id_column = next((c for c, f in screenings.mapping if f == "film_id"), "film_id")
-    for item in screenings.items:
+    joined: _Joined | None = None
+    for row in screenings.rows:
+        if isinstance(row, Unread) and isinstance(row.source, _RowReader):
+            joined = joined or _Joined(known, row.source, film_id_column, films.name)
+            film = known.get(row.source.as_written(row.row, "film_id"))
+            if film is not None:  # its fingerprint is of its cells and of its film's
+                digest = hashlib.blake2b(row.digest + film[1], digest_size=16).digest()
+                yield row._replace(digest=digest, source=joined)
+                continue
+            row = joined.read(row.row)  # noqa: PLW2901 -- no such film, or not as written
+        if isinstance(row, LineupRow | RowIssue):
+            yield row
+
+
+class _Joined:
+    """Reads a screenings file's rows with their films, from the films file by film_id."""
+
+    def __init__(
+        self,
+        known: dict[str, tuple[FilmFields, bytes]],
+        reader: _RowReader,
+        film_id_column: str,
+        films_name: str,
+    ) -> None:
+        self.known = known
+        self.reader = reader
+        self.film_id_column = film_id_column
+        self.films_name = films_name
+
+    def read(self, row: Cells | Written) -> LineupRow | RowIssue:
+        item = self.reader.read(row)
         if not isinstance(item, LineupRow):
-            if isinstance(item, RowIssue):
-                yield item
-            continue
-        film = known.get(item.film.film_id or "")
+            return item  # type: ignore[no-any-return]
+        film = self.known.get(item.film.film_id or "")
         if film is None:
-            yield RowIssue(
-                screenings.name,
+            return RowIssue(
+                self.reader.name,
                 item.line,
-                film_id_column,
+                self.film_id_column,
                 item.film.film_id,
-                f"no film with this film_id in {films.name}",
+                f"no film with this film_id in {self.films_name}",
                 "error",
                 None,
                 item.external_id,
             )
-            continue
-        yield item._replace(film=film)
+        return item._replace(film=film[0])
+
+    def spelling(self, row: Cells | Written) -> tuple[str | None, int | None, str | None] | None:
+        return self.reader.spelling(row)
 
 
 def _kind(options: LineupOptions, kind: str) -> LineupOptions:
@@ -480,18 +530,16 @@ def _date_order(
     positions = [table.header.index(c) for c in date_columns]
     dayfirst_at = monthfirst_at = ambiguous_at = None
     seen: set[str] = set()  # a value read once settles what it can
-    for row in table.rows():
-        if not isinstance(row, Cells):
-            break  # the second pass reports it
-        for position in positions:
-            if (value := row.values[position]) in seen:
+    for line, values in table.cells_at(positions):  # the real pass reports what is wrong
+        for position, value in zip(positions, values, strict=True):
+            if value in seen:
                 continue
             seen.add(value)
             match = _NUMERIC_DATE.match(value)
             if not match:
                 continue
             a, b = int(match[1]), int(match[2])
-            where = (row.line, table.header[position], value)
+            where = (line, table.header[position], value)
             if a > 12 >= b:
                 dayfirst_at = dayfirst_at or where
             elif b > 12 >= a:
@@ -527,7 +575,7 @@ def _date_order(
 
 def _items(
     table: Table, reader: _RowReader, kind: str, mapping: list[tuple[str, str]], header_line: int
-) -> Iterator[LineupRow | FilmRow | AwardRow | RowIssue]:
+) -> Iterator[LineupRow | FilmRow | AwardRow | RowIssue | Unread]:
     for column, target in mapping:
         if not target:
             yield RowIssue(
@@ -538,25 +586,30 @@ def _items(
                 "unknown column, ignored; --map COLUMN=FIELD to use it, or COLUMN=ignore",
                 "warning",
             )
-    build: Callable[[Cells], Any] = {
+    reader.build = {
         "lineup": reader.lineup_row,
         "screenings": reader.lineup_row,
         "selections": reader.selection_row,
         "films": reader.film_row,
         "awards": reader.award_row,
     }[kind]
-    for row in table.rows():
+    if kind not in {"lineup", "screenings"}:
+        for cells in table.rows():
+            yield cells if isinstance(cells, RowIssue) else reader.read(cells)
+        return
+    interpretation = reader.interpretation
+    for row in table.rows_as_written():
         if isinstance(row, RowIssue):
             yield row
             continue
-        reader.plain = _plain(row.values)
-        try:
-            yield build(row)
-        except _Bad as bad:
-            named = (reader.cell(row, "title") or None, reader.cell(row, "id") or None)
-            yield RowIssue(
-                table.name, row.line, bad.column, bad.value, bad.message, "error", *named
-            )
+        # The row's bytes (or, over several lines, its cells exactly: their repr) and how
+        # they are read.
+        if isinstance(row, Written):
+            digest = hashlib.blake2b(interpretation + row.data, digest_size=16, person=b"line")
+        else:
+            said = repr(row.values).encode()
+            digest = hashlib.blake2b(interpretation + said, digest_size=16, person=b"cells")
+        yield Unread(table.name, row.line, digest.digest(), row, reader)
 
 
 class _Bad(Exception):
@@ -612,9 +665,11 @@ class _RowReader:
         # Each field's position, and the longest cell its column keeps (for raw()).
         self.spec: dict[str, tuple[int, int]] = {}
         self.plain = False  # the row's cells are all as the rules keep text: see _plain
+        self.build: Callable[[Cells], Any] = self.lineup_row  # by the file's kind
+        self.interpretation = b""  # how it reads any row, for fingerprints: see parse_lineup
         # A value seen before reads as it did (a lineup repeats its dates, times, zones,
         # festivals and directors thousands of times): what it read as, by kind of value.
-        self.read = _Remembered()
+        self.remembered = _Remembered()
         for position, column in enumerate(header):
             target = columns.get(column, "")
             if target.startswith(("credit:", "link:")):
@@ -623,6 +678,40 @@ class _RowReader:
                 self.index[target] = position
                 self.column[target] = column
                 self.spec[target] = (position, _limit(LANDS_IN.get(target)) or sys.maxsize)
+
+    # -- a row -------------------------------------------------------------------
+    def read(self, row: Cells | Written) -> Any:
+        """The row as a record of the file's kind, or the issue that refuses it."""
+        if isinstance(row, Written):
+            row = row.cells()
+        self.plain = _plain(row.values)
+        try:
+            return self.build(row)
+        except _Bad as bad:
+            named = (self.cell(row, "title") or None, self.cell(row, "id") or None)
+            return RowIssue(self.name, row.line, bad.column, bad.value, bad.message, "error",
+                            *named)  # fmt: skip
+
+    def spelling(self, row: Cells | Written) -> tuple[str | None, int | None, str | None] | None:
+        """The festival, year and label of the edition the row names; None if refused."""
+        written = (self.as_written(row, "festival"), self.as_written(row, "edition"))
+        known = self.remembered.get("spelling", written)
+        if known is None:
+            cells = row.cells() if isinstance(row, Written) else row
+            self.plain = _plain((self.cell(cells, "festival"), self.cell(cells, "edition")))
+            try:
+                known = self.edition(cells)
+            except _Bad:
+                known = ()
+            self.remembered.keep("spelling", written, known)
+        return known or None
+
+    def as_written(self, row: Cells | Written, target: str) -> str:
+        """The field's cell, trimmed or not: a key to what it reads as."""
+        position = self.index.get(target)
+        if position is None:
+            return ""
+        return row.raw[position] if isinstance(row, Written) else row.values[position]
 
     # -- cells -------------------------------------------------------------
     def cell(self, row: Cells, target: str) -> str:
@@ -668,10 +757,10 @@ class _RowReader:
         value = self.cell(row, "timezone")
         if not value:
             return self.options.timezone
-        known: str | None = self.read.get("zone", value)
+        known: str | None = self.remembered.get("zone", value)
         if known is None:
             # europe/london -> Europe/London, US/Eastern -> America/New_York
-            known = self.read.keep(
+            known = self.remembered.keep(
                 "zone", value, self.ruled(rules.canonical_zone, "timezone", value)
             )
         return known
@@ -681,10 +770,10 @@ class _RowReader:
         value = self.cell(row, target)
         if not value:
             return None
-        known: str | None = self.read.get("url", value)
+        known: str | None = self.remembered.get("url", value)
         if known is None:
             limit = _limit(LANDS_IN[target])
-            known = self.read.keep(
+            known = self.remembered.keep(
                 "url", value, self.ruled(rules.check_url, target, value, limit=limit)
             )
         return known
@@ -693,19 +782,19 @@ class _RowReader:
         value = self.raw(row, target)
         if not value:
             return None
-        known: int | None = self.read.get("year", value)
+        known: int | None = self.remembered.get("year", value)
         if known is not None:
             return known
         if not re.fullmatch(r"\d{4}", value) or not rules.MIN_YEAR <= int(value) <= rules.MAX_YEAR:
             raise self.bad(target, value, "expected a year such as 2012")
-        self.read.keep("year", value, int(value))
+        self.remembered.keep("year", value, int(value))
         return int(value)
 
     def minutes(self, row: Cells, target: str) -> int | None:
         value = self.raw(row, target)
         if not value:
             return None
-        known: int | None = self.read.get("minutes", value)
+        known: int | None = self.remembered.get("minutes", value)
         if known is not None:
             return known
         match = _MINUTES.match(value)
@@ -719,7 +808,7 @@ class _RowReader:
             total = int(match["hh"]) * 60 + int(match["mm"])
         if total <= 0:
             raise self.bad(target, value, "expected a length of at least a minute")
-        self.read.keep("minutes", value, total)
+        self.remembered.keep("minutes", value, total)
         return total
 
     # -- the film ------------------------------------------------------------
@@ -765,18 +854,18 @@ class _RowReader:
     def people(self, value: str) -> tuple[str, ...]:
         if not value:
             return ()
-        known: tuple[str, ...] | None = self.read.get("people", value)
+        known: tuple[str, ...] | None = self.remembered.get("people", value)
         if known is None:
             names = tuple(_people(value, self.column.get("directors")))
-            known = self.read.keep("people", value, names)
+            known = self.remembered.keep("people", value, names)
         return known
 
     def split(self, value: str) -> tuple[str, ...]:
         if not value:
             return ()
-        known: tuple[str, ...] | None = self.read.get("list", value)
+        known: tuple[str, ...] | None = self.remembered.get("list", value)
         if known is None:
-            known = self.read.keep("list", value, tuple(_split(value)))
+            known = self.remembered.keep("list", value, tuple(_split(value)))
         return known
 
     # -- the edition ----------------------------------------------------------
@@ -784,9 +873,10 @@ class _RowReader:
         festival = self.text(row, "festival") or self.options.festival
         value = self.raw(row, "edition")
         known: tuple[str | None, int | None, str | None] | None
-        known = self.read.get("edition", (festival, value))
+        known = self.remembered.get("edition", (festival, value))
         if known is None:
-            known = self.read.keep("edition", (festival, value), self._edition(festival, value))
+            read = self._edition(festival, value)
+            known = self.remembered.keep("edition", (festival, value), read)
         return known
 
     def _edition(
@@ -839,7 +929,7 @@ class _RowReader:
             if text_time:
                 raise self.bad("time", text_time, "a time with no date: a festival spans days")
             return None, None, ()
-        parsed = self.read.get("date", (text_date, year))
+        parsed = self.remembered.get("date", (text_date, year))
         if parsed is None:
             try:
                 parsed = parse_when(
@@ -851,7 +941,7 @@ class _RowReader:
                 )
             except InvalidInput as exc:
                 raise self.bad(target, text_date, exc.detail) from None
-            self.read.keep("date", (text_date, year), parsed)
+            self.remembered.keep("date", (text_date, year), parsed)
         if parsed.offset is not None:
             raise self.bad(
                 target,
@@ -864,10 +954,10 @@ class _RowReader:
         if text_time:
             if local_time is not None:
                 raise self.bad("time", text_time, "the date column already has a time")
-            local_time = self.read.get("time", text_time)
+            local_time = self.remembered.get("time", text_time)
             if local_time is None:
                 try:
-                    local_time = self.read.keep("time", text_time, parse_time(text_time))
+                    local_time = self.remembered.keep("time", text_time, parse_time(text_time))
                 except InvalidInput as exc:
                     raise self.bad("time", text_time, exc.detail) from None
         starts_at = self.options.day_starts_at

@@ -16,6 +16,7 @@ import codecs
 import csv
 import functools
 import io
+import itertools
 import re
 import tempfile
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ MAX_STDIN_BYTES = 1024 * 1024 * 1024
 """Standard input, copied aside to be read twice: what the copy may take on disk."""
 
 _CHUNK = 1024 * 1024  # at most MAX_LINE_BYTES: see spooled()
+_BLOCK = 64 * 1024  # read at a time (and the rest of its last line): see _Lines
 # UTF-8 read as cp1252 or latin-1: a lead byte's character (Â to ô) followed by a
 # continuation byte's (0x80-0xBF: € to Ÿ in cp1252, U+0080-U+00BF in latin-1). Cheap to
 # look for; what it finds is then confirmed by ftfy, which knows real text ("«ÉTÉ»").
@@ -66,6 +68,17 @@ class Cells(NamedTuple):
 
     line: int
     values: tuple[str, ...]
+
+
+class Written(NamedTuple):
+    """One row on one line, as written: the line, its bytes, and its cells untrimmed."""
+
+    line: int
+    data: bytes
+    raw: list[str]
+
+    def cells(self) -> Cells:
+        return Cells(self.line, tuple(cell.strip(BLANKS) for cell in self.raw))
 
 
 class _Undecodable(Exception):
@@ -98,23 +111,56 @@ class _Lines(Iterator[str]):
         self.line = 0
         self.left = MAX_LINE_BYTES
         self.garbled = 0
+        self.raw = b""  # the last line's bytes
         self._watch = watch
         self._encoding = encoding
         codec = codecs.lookup(encoding).name
-        if codec.startswith(("utf-16", "utf-32")):
+        # A file is read a block of whole lines at a time (``_block``), but for UTF-16 and
+        # UTF-32, read a line at a time through ``_AsUtf8``, which raises where it cannot
+        # decode; UTF-8 with a byte-order mark is UTF-8 once the mark is taken off.
+        self._lines: list[bytes] = []
+        self._at = 0
+        self._by_line = codec.startswith(("utf-16", "utf-32"))
+        self._sig = codec == "utf-8-sig"
+        if self._sig:
+            self._encoding = "utf-8"
+        if self._by_line:
             # Buffered for its readline(limit); closing it closes only the _AsUtf8, not
             # the file, which may be read again.
             stream = io.BufferedReader(_AsUtf8(stream, codec), _CHUNK)
             self._encoding = "utf-8"
         self._stream = stream
 
+    def _block(self) -> bool:
+        """Read on: about ``_BLOCK`` bytes, then the rest of their last line, up to the
+        most a line may hold (a longer one is ``_TooLong`` when its turn comes)."""
+        block = self._stream.read(_BLOCK)
+        if not block:
+            return False
+        if not block.endswith(b"\n"):
+            block += self._stream.readline(MAX_LINE_BYTES + 1)
+        lines = block.split(b"\n")
+        last = lines.pop()  # b"" after a newline; else the end of the file, or of a long line
+        self._lines = [line + b"\n" for line in lines]
+        if last:
+            self._lines.append(last)
+        self._at = 0
+        return True
+
     def __next__(self) -> str:
-        try:
-            raw = self._stream.readline(self.left + 1)
-        except UnicodeDecodeError as exc:  # from _AsUtf8: the line after the text it gave
-            raise _Undecodable(self.line + 1, exc) from None
-        if not raw:
-            raise StopIteration
+        if self._by_line:
+            try:
+                raw = self._stream.readline(self.left + 1)
+            except UnicodeDecodeError as exc:  # from _AsUtf8: the line after the text it gave
+                raise _Undecodable(self.line + 1, exc) from None
+            if not raw:
+                raise StopIteration
+        else:
+            if self._at == len(self._lines) and not self._block():
+                raise StopIteration
+            raw = self._lines[self._at]
+            self._at += 1
+        self.raw = raw
         self.line += 1
         self.left -= len(raw)
         if self.left < 0:
@@ -123,6 +169,8 @@ class _Lines(Iterator[str]):
             text = raw.decode(self._encoding)
         except UnicodeDecodeError as exc:
             raise _Undecodable(self.line, exc) from None
+        if self._sig and text.startswith("\ufeff"):  # as "utf-8-sig" reads each line
+            text = text[1:]
         if self._watch and not raw.isascii() and _SUSPECT.search(text):
             self.garbled = self.line
         return text
@@ -190,10 +238,34 @@ class Table:
     _lines: _Lines
     _reader: Iterator[list[str]]
 
-    def rows(self) -> Iterator[Cells | RowIssue]:  # noqa: C901 -- each way a spreadsheet's row can be broken, refused where it is
+    def cells_at(self, positions: list[int]) -> Iterator[tuple[int, list[str]]]:
+        """A quick look at a few columns before the real read (``rows``): each row's
+        cells at ``positions``, trimmed, with the line it starts on. It ends, saying
+        nothing, at the first row ``rows`` refuses for its form (more cells than the
+        header, or a line that cannot be read); a short row's missing cells are blank."""
+        lines, reader, header = self._lines, self._reader, len(self.header)
+        while True:
+            start = lines.line + 1
+            lines.left = MAX_LINE_BYTES
+            try:
+                raw = next(reader)
+            except (StopIteration, _Undecodable, _TooLong, csv.Error):
+                return
+            width = len(raw)
+            if width > header and any(cell.strip(BLANKS) for cell in raw[header:]):
+                return  # a row with more cells than the header: rows() refuses it
+            yield start, [raw[p].strip(BLANKS) if p < width else "" for p in positions]
+
+    def rows(self) -> Iterator[Cells | RowIssue]:
         """Each non-blank row, padded to the header's width; a row of text garbled as
         UTF-8 read as cp1252 is an issue (unless ``force_encoding``); a line that cannot
         be decoded or is too long ends the file."""
+        for row in self.rows_as_written():
+            yield row.cells() if isinstance(row, Written) else row
+
+    def rows_as_written(self) -> Iterator[Written | Cells | RowIssue]:
+        """``rows``, but a row on one line of the header's width, and not garbled, as it
+        is ``Written``: its cells are trimmed when someone asks for them."""
         width = len(self.header)
         lines = self._lines
         while True:
@@ -201,6 +273,10 @@ class Table:
             lines.left = MAX_LINE_BYTES
             try:
                 raw = next(self._reader)
+                if lines.line == start and len(raw) == width and lines.garbled < start:
+                    if "".join(raw).strip(BLANKS):  # else blank
+                        yield Written(start, lines.raw, raw)
+                    continue
             except StopIteration:
                 return
             except _Undecodable as exc:
@@ -212,31 +288,37 @@ class Table:
             except csv.Error as exc:
                 yield RowIssue(self.name, start, None, None, f"unreadable CSV: {exc}")
                 return
-            cells = [cell.strip(BLANKS) for cell in raw]
-            if lines.line > start:
-                # A newline inside a quoted value is "\n", however the file ends its lines.
-                cells = [cell.replace("\r\n", "\n") for cell in cells]
-            if not any(cells):
-                continue
-            extra = [cell for cell in cells[width:] if cell]
-            if extra:
-                yield RowIssue(
-                    self.name,
-                    start,
-                    None,
-                    extra[0],
-                    f"this row has {len(raw)} cells and the header {width}; "
-                    "a delimiter inside a value needs quotes",
-                )
-                continue
-            if len(cells) != width:
-                cells = (cells + [""] * width)[:width]
-            if lines.garbled >= start and not self.force_encoding:
-                garbled = _garbled_cells(self.name, start, self.header, cells)
-                if garbled is not None:
-                    yield garbled
-                    continue
-            yield Cells(start, tuple(cells))
+            row = self._checked(start, raw)
+            if row is not None:
+                yield row
+
+    def _checked(self, start: int, raw: list[str]) -> Cells | RowIssue | None:
+        """A row that is not simply ``Written``: over several lines, of another width than
+        the header, or with text that may be garbled; None if blank."""
+        width = len(self.header)
+        cells = [cell.strip(BLANKS) for cell in raw]
+        if self._lines.line > start:
+            # A newline inside a quoted value is "\n", however the file ends its lines.
+            cells = [cell.replace("\r\n", "\n") for cell in cells]
+        if not any(cells):
+            return None
+        extra = [cell for cell in cells[width:] if cell]
+        if extra:
+            return RowIssue(
+                self.name,
+                start,
+                None,
+                extra[0],
+                f"this row has {len(raw)} cells and the header {width}; "
+                "a delimiter inside a value needs quotes",
+            )
+        if len(cells) != width:
+            cells = (cells + [""] * width)[:width]
+        if self._lines.garbled >= start and not self.force_encoding:
+            garbled = _garbled_cells(self.name, start, self.header, cells)
+            if garbled is not None:
+                return garbled
+        return Cells(start, tuple(cells))
 
 
 def open_table(  # noqa: C901, PLR0912 -- each file format (CSV, TSV, XLSX, ODS) and its encodings
@@ -283,7 +365,7 @@ def open_table(  # noqa: C901, PLR0912 -- each file format (CSV, TSV, XLSX, ODS)
     header_line = lines.line
     if delimiter is None:
         delimiter = _detect(first)
-    reader = csv.reader(_Prepend(first, lines), delimiter=delimiter)
+    reader = csv.reader(itertools.chain((first,), lines), delimiter=delimiter)
     try:
         header = next(reader)
     except _Undecodable as exc:
@@ -521,18 +603,6 @@ def _first_bytes(stream: BinaryIO, n: int) -> bytes:
         stream.seek(position)
         return start
     return stream.peek(n)[:n] if hasattr(stream, "peek") else b""
-
-
-class _Prepend(Iterator[str]):
-    def __init__(self, first: str, rest: Iterator[str]) -> None:
-        self._first: str | None = first
-        self._rest = rest
-
-    def __next__(self) -> str:
-        if self._first is not None:
-            first, self._first = self._first, None
-            return first
-        return next(self._rest)
 
 
 def _detect(first_line: str) -> str:

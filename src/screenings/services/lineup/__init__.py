@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from screenings.config import Settings
 from screenings.errors import InvalidInput, ScreeningsError
-from screenings.records import AwardRow, FilmRow, ImportReport, LineupRow, RowIssue
+from screenings.records import AwardRow, FilmRow, ImportReport, LineupRow, RowIssue, Unread
 from screenings.services.check import clashes_of_changed
 from screenings.services.lineup.common import Emit, ImportOptions
 from screenings.services.lineup.importer import Importer
@@ -96,7 +96,7 @@ def import_lineup(
     settings: Settings,
     name: str,
     mapping: list[tuple[str, str]],
-    items: Iterable[LineupRow | FilmRow | AwardRow | RowIssue],
+    items: Iterable[LineupRow | FilmRow | AwardRow | RowIssue | Unread],
     options: ImportOptions,
     emit: Emit | None = None,
     progress: Callable[[int], None] | None = None,

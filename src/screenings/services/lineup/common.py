@@ -62,6 +62,7 @@ class ImportOptions:
     # The edition the door names (an edition, or a festival and a year),
     # found by the caller; rows without a festival of their own belong to it.
     edition_id: int | None = None
+    read_all: bool = False  # read every row, even one unchanged since the last import
 
 
 @dataclass(eq=False)  # compared and hashed by identity: it stands for one new record

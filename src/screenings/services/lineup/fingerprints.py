@@ -1,17 +1,21 @@
 # mypy: disable-error-code="misc"
-"""Rows an import may skip: a screening row that reads exactly as a row of an earlier
-import did, whose screening nobody and nothing has changed since, changes nothing.
+"""Rows an import may skip unread: a screening row whose text reads exactly as a row of
+an earlier import did, whose screening nobody and nothing has changed since, changes
+nothing.
 
-A row's fingerprint is a digest of what the row says once read (every field of its
-``LineupRow`` but where in the file it is), salted with what else decides how the
-importer reads it (the file's fields, the edition the command line gives rows without
-one, the configured zone). Reading the row is the interpretation: a file whose date
-order flips reads its ambiguous dates otherwise, and their rows no longer match. Each
-fingerprint keeps the screening its row ended as and that screening's ``updated_at``;
-the row is skipped only while the screening is still there with that very stamp (a hand
-edit, a bump, a cancellation, a removal each change or clear it, and the row then goes
-the whole way: through its base, three ways). A skipped row counts as unchanged, and
-claims its screening, so a sync leaves it be and a second row like it is a duplicate.
+A row's fingerprint is the digest its source gives it (``records.Unread``: its cells,
+and everything the source reads them with: the columns and what they map to, the date
+order the file settled, the encoding, the day's start, the options), salted with what
+else decides how the importer applies it (the file's fields, the edition the command
+line gives rows without one, the configured zone). A file whose date order flips
+reads its ambiguous dates otherwise, and none of its rows match. Each fingerprint keeps
+the screening its row ended as and that screening's ``updated_at``; the row is skipped
+only while the screening is still there with that very stamp (a hand edit, a bump, a
+cancellation, a removal each change or clear it, and the row then goes the whole way:
+through its base, three ways). A skipped row is not read, so the notes said of it when
+it was read (a year taken from the edition, a time after midnight) are not said again;
+it counts as unchanged, and claims its screening, so a sync leaves it be and a second
+row like it is a duplicate.
 """
 
 from __future__ import annotations
@@ -25,14 +29,15 @@ from sqlalchemy import bindparam, delete, select
 
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
-from screenings.records import LineupRow
+from screenings.records import Unread
 from screenings.services.lineup.common import Resolved, RowError
 
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
 FOUND = 2000  # digests asked of the database at a time
-VERSION = 1  # how the importer reads a row: a change to it makes every fingerprint old
+UNREAD = object()  # the edition of a row that cannot be read: no screening's
+VERSION = 2  # how the importer applies a row: a change to it makes every fingerprint old
 
 
 class Skipped:
@@ -41,19 +46,18 @@ class Skipped:
 
     def __init__(self) -> None:
         self.files: list[str] = []
-        self.columns = [array("i") for _ in range(5)]  # file, line, screening, film, edition
+        self.values = array("i")  # five a row: file, line, screening, film, edition (or 0)
 
-    def add(self, item: LineupRow, found: Any) -> None:
-        if not self.files or self.files[-1] != item.file:
-            self.files.append(item.file)
-        values = (len(self.files) - 1, item.line, found.id, found.film_id,
-                  found.edition_id or 0)  # fmt: skip
-        for column, value in zip(self.columns, values, strict=True):
-            column.append(value)
+    def add(self, file: str, line: int, number: int, film: int, edition: int | None) -> None:
+        if not self.files or self.files[-1] != file:
+            self.files.append(file)
+        self.values.extend((len(self.files) - 1, line, number, film, edition or 0))
 
     def __iter__(self) -> Iterator[tuple[str, int, int, int, int]]:
-        for file, line, number, film, edition in zip(*self.columns, strict=True):
-            yield self.files[file], line, number, film, edition
+        values, files = self.values, self.files
+        for at in range(0, len(values), 5):
+            file, line, number, film, edition = values[at : at + 5]
+            yield files[file], line, number, film, edition
 
 
 class Fingerprints:
@@ -71,68 +75,70 @@ class Fingerprints:
             )
         ).encode()
 
-    def digest(self: Importer, item: LineupRow) -> str:
-        said = item._replace(file="", line=0, written_date=None)
-        return hashlib.blake2b(
-            self.fingerprint_salt + repr(said).encode(), digest_size=16
-        ).hexdigest()
+    def digest(self: Importer, item: Unread) -> str:
+        return hashlib.blake2b(self.fingerprint_salt + item.digest, digest_size=16).hexdigest()
 
     def skip_unchanged(self: Importer, items: list[Any]) -> list[Any]:
-        """The items that still need the whole way: the others (screening rows whose
+        """The items that still need the whole way: the others (unread rows whose
         fingerprint holds) are counted unchanged and claim their screenings."""
-        digests = {
-            id(item): self.digest(item)
-            for item in items
-            if isinstance(item, LineupRow) and item.kind == "screening"
-        }
+        digests = {id(item): self.digest(item) for item in items if isinstance(item, Unread)}
         if not digests:
             return items
+        held: dict[str, tuple[int, int | None, int, str]] = {}
+        wanted = sorted(set(digests.values())) if not self.options.read_all else []
         F, S = T.row_fingerprint.c, T.screening.c
-        held: dict[str, Any] = {}
-        wanted = sorted(set(digests.values()))
         for start in range(0, len(wanted), FOUND):
-            for row in self.session.execute(
-                select(F.digest, S.id, S.uid, S.edition_id, S.film_id)
+            for digest, *stored in self.session.execute(
+                select(F.digest, S.id, S.edition_id, S.film_id, S.visibility)
                 .join(T.screening, S.id == F.screening_id)
                 .where(
                     F.digest.in_(bindparam("digests", expanding=True)),
                     S.updated_at == F.stamp,
                 ),
                 {"digests": wanted[start : start + FOUND]},  # a parameter: see writing.ids_of
-            ):
-                held[row.digest] = row
+            ).all():
+                held[digest] = tuple(stored)
         left = []
+        claimed, report, skipped = self.claimed, self.report, self.skipped
+        films, selections = self.skipped_films, self.selections_seen
         for item in items:
             digest = digests.get(id(item))
-            found: Any = held.get(digest) if digest is not None else None
-            if (
-                found is None
-                or found.id in self.claimed  # a second row like it: checked the whole way
-                or self.own_edition(item) != found.edition_id  # another edition's now
-            ):
+            if digest is None or (found := held.get(digest)) is None:
                 if digest is not None:
                     self.row_digests[(item.file, item.line)] = digest
                 left.append(item)
                 continue
-            self.claimed[found.id] = item.line
+            number, edition, film, visibility = found
+            if (
+                number in claimed  # a second row like it: checked the whole way
+                or self.own_edition(item) != edition  # another edition's now
+            ):
+                self.row_digests[(item.file, item.line)] = digest
+                left.append(item)
+                continue
+            report.counts["rows"] += 1
+            claimed[number] = item.line
             # Its film's details are as it stated them: a later row does not state them.
-            self.skipped_films.setdefault(found.film_id, item.line)
-            self.skipped.add(item, found)
-            if found.edition_id is not None:
-                self.edition_scope.add(found.edition_id)
-                self.report.edition_ids.add(found.edition_id)
-                packed = found.film_id << 32 | found.edition_id  # as selections() counts
-                if item.visibility != "private" and packed not in self.selections_seen:
-                    self.selections_seen.add(packed)
-                    self.report.counts["selections"] += 1
+            films.setdefault(film, item.line)
+            skipped.add(item.file, item.line, number, film, edition)
+            if edition is not None:
+                self.edition_scope.add(edition)
+                report.edition_ids.add(edition)
+                packed = film << 32 | edition  # as selections() counts
+                if visibility != "private" and packed not in selections:
+                    selections.add(packed)
+                    report.counts["selections"] += 1
         return left
 
-    def own_edition(self: Importer, item: LineupRow) -> Any:
+    def own_edition(self: Importer, item: Unread) -> Any:
         """The edition a row names (its festival and year, or the command line's)."""
+        spelling = item.spelling()
+        if spelling is None:
+            return UNREAD  # the whole way says why
         try:
-            return self.edition(item) if item.festival else self.options.edition_id
+            return self.edition_spelt(spelling) if spelling[0] else self.options.edition_id
         except RowError:
-            return None  # the whole way says why
+            return UNREAD
 
     def settle_skipped(self: Importer) -> None:
         """Count and report the rows skipped, now that every row is read: unchanged, or

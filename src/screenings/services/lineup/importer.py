@@ -15,7 +15,7 @@ from screenings.config import Settings
 from screenings.db import bulk_insert, queue_bulk_writer
 from screenings.errors import InvalidInput, Message
 from screenings.keys import name_key
-from screenings.records import AwardRow, FilmRow, ImportReport, LineupRow, RowIssue
+from screenings.records import AwardRow, FilmRow, ImportReport, LineupRow, RowIssue, Unread
 from screenings.services.aliases import near_duplicate_note, near_duplicates
 from screenings.services.bases import (
     RecordBases,
@@ -127,13 +127,14 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
     # -- the run ----------------------------------------------------------------------
     def run(
         self,
-        items: Iterable[LineupRow | FilmRow | AwardRow | RowIssue],
+        items: Iterable[LineupRow | FilmRow | AwardRow | RowIssue | Unread],
         progress: Callable[[int], None] | None,
     ) -> None:
         iterator = iter(items)
         while chunk := list(islice(iterator, CHUNK)):
             rows: list[LineupRow | FilmRow] = []
-            for item in chunk:
+            for unread in self.skip_unchanged(chunk):
+                item = unread.read() if isinstance(unread, Unread) else unread
                 if isinstance(item, RowIssue):
                     if item.severity == "error":
                         self.report.counts["rows"] += 1
@@ -152,7 +153,6 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
                         self.report.warnings.append(Message(message))
                         self.emit({"type": "warning", "kind": "note", "file": item.file,
                                    "line": item.line, "message": note})  # fmt: skip
-            rows = self.skip_unchanged(rows)
             if rows:
                 self.chunk(rows)
             if progress is not None:

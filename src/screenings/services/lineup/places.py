@@ -29,41 +29,48 @@ class Places:
     # Each is found once per spelling in the file (a lineup names them over and over), and
     # what a spelling found never changes during an import.
     def edition(self: Importer, item: LineupRow) -> int | Pending | None:
-        spelling = (item.festival, item.edition_year, item.edition_label)
+        return self.edition_spelt((item.festival, item.edition_year, item.edition_label))
+
+    def edition_spelt(
+        self: Importer, spelling: tuple[str | None, int | None, str | None]
+    ) -> int | Pending | None:
+        """The edition a row names as (festival, year, label), found or planned."""
         found = self.found["edition"].get(spelling, UNSEEN)
         if found is UNSEEN:
-            found = self.found["edition"][spelling] = self._edition(item)
+            found = self.found["edition"][spelling] = self._edition(*spelling)
         return found  # type: ignore[no-any-return]
 
-    def _edition(self: Importer, item: LineupRow) -> int | Pending | None:
-        if item.festival is None:
-            if item.edition_year is not None:
-                raise RowError("edition", str(item.edition_year), "an edition with no festival")
+    def _edition(
+        self: Importer, festival_name: str | None, year: int | None, label: str | None
+    ) -> int | Pending | None:
+        if festival_name is None:
+            if year is not None:
+                raise RowError("edition", str(year), "an edition with no festival")
             return self.options.edition_id
-        if item.edition_year is None:
+        if year is None:
             raise RowError(
                 "edition",
                 "",
-                f"which year of {item.festival}? give an Edition column or {{year}}",
+                f"which year of {festival_name}? give an Edition column or {{year}}",
                 ("year",),
             )
-        festival, _zone = self.festival(item.festival)
-        label = " ".join(item.edition_label.split()) if item.edition_label else None
-        key = (name_key(item.festival), item.edition_year, name_key(label or ""))
+        festival, _zone = self.festival(festival_name)
+        label = " ".join(label.split()) if label else None
+        key = (name_key(festival_name), year, name_key(label or ""))
         if key not in self.editions:
             found = None
             if isinstance(festival, int):
                 for number, stored in self.session.execute(
                     select(T.edition.c.id, T.edition.c.label).where(
-                        T.edition.c.festival_id == festival, T.edition.c.year == item.edition_year
+                        T.edition.c.festival_id == festival, T.edition.c.year == year
                     )
                 ):
                     if name_key(stored or "") == key[2]:
                         found = number
             self.editions[key] = found or Pending(
                 T.edition,
-                {"festival_id": festival, "year": item.edition_year, "label": label},
-                f"{item.festival} {item.edition_year}" + (f" {label}" if label else ""),
+                {"festival_id": festival, "year": year, "label": label},
+                f"{festival_name} {year}" + (f" {label}" if label else ""),
             )
         return self.editions[key]
 
