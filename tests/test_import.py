@@ -571,6 +571,7 @@ def test_rows_across_chunks(
     from screenings.services.lineup import importer
 
     monkeypatch.setattr(importer, "CHUNK", 1)  # every row in a chunk of its own
+    monkeypatch.setattr(importer, "WINDOW", 2)  # and its fingerprint looked up with one other
     header, rows = without("ID", ROWS)
     rows.insert(1, ["The Defector", "", "", "", "", "", "Showroom Cinema", "Sheffield",
                     "2013-06-14", "18:00", ""])  # fmt: skip

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from screenings.cli import run
+from screenings.services.lineup import importer
 from tests.dumps import catalogue, dump
 from tests.test_import import HEADER, ROWS, without, write_csv
 
@@ -85,7 +86,13 @@ def lineup(folder: Path, name: str, rows: list[list[str]], ids: bool) -> str:
 
 
 @pytest.mark.parametrize("ids", [True, False], ids=["id-column", "no-id"])
-def test_skipping_unchanged_rows_never_shows(twins: Twins, tmp_path: Path, ids: bool) -> None:
+@pytest.mark.parametrize("window", [None, 3], ids=["window", "small-windows"])
+def test_skipping_unchanged_rows_never_shows(
+    twins: Twins, tmp_path: Path, ids: bool, window: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if window is not None:  # rows looked up three at a time, applied two at a time
+        monkeypatch.setattr(importer, "WINDOW", window)
+        monkeypatch.setattr(importer, "CHUNK", 2)
     v1 = lineup(tmp_path, "v1.csv", ROWS, ids)
     assert "4 created" in twins.both("import", v1)[1]
     assert "0 moved, 4 unchanged" in twins.both("import", v1)[1]

@@ -380,6 +380,8 @@ class Unread(NamedTuple):
     digest: bytes
     row: Any  # the source's own form of it (a CSV file's cells)
     source: RowSource
+    # Rows of one source with equal keys name the same edition (``spelling``).
+    edition_key: Any = None
 
     def read(self) -> LineupRow | RowIssue:
         return self.source.read(self.row)

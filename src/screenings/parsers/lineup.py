@@ -609,7 +609,8 @@ def _items(
         else:
             said = repr(row.values).encode()
             digest = hashlib.blake2b(interpretation + said, digest_size=16, person=b"cells")
-        yield Unread(table.name, row.line, digest.digest(), row, reader)
+        where = (reader.as_written(row, "festival"), reader.as_written(row, "edition"))
+        yield Unread(table.name, row.line, digest.digest(), row, reader, where)
 
 
 class _Bad(Exception):

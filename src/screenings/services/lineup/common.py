@@ -18,6 +18,7 @@ from screenings.services.bases import (
 from screenings.services.changes import SCREENING_SHOWN
 
 CHUNK = 2000
+WINDOW = 10000  # rows looked up at once for their fingerprints, then applied by chunk
 Emit = Callable[[dict[str, Any]], None]
 
 # The screening columns a calendar shows (its film too: a row may name another film).

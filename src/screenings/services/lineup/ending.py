@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from screenings import tables as T
 from screenings.errors import Message
@@ -16,6 +16,8 @@ from screenings.services.lineup.common import Resolved, distance, shown_when
 
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
+
+FILMS_NAMED = 5000  # films whose absent screenings are asked for by name; more: all
 
 
 class Ending:
@@ -32,31 +34,37 @@ class Ending:
         self.bump()
         self.report.bumped -= self.bumped_by_rows  # said as their rows' updates
 
-    def absent(self: Importer) -> list[Any]:
+    def absent(self: Importer, films: set[int] | None = None) -> list[Any]:
         """Screenings of the editions in scope that this source made or matched (a
         screening added by hand is never the file's to cancel) and that the file does not
-        list (and no rejected row could be), not cancelled already."""
+        list (and no rejected row could be), not cancelled already; of ``films`` only, if
+        given (and not too many to name: then of all)."""
         sources = self.scope_sources()
         if not sources:
             return []
         S, B = T.screening.c, T.screening_base.c
-        film_keys = dict(
-            self.session.execute(
-                select(T.film.c.id, T.film.c.title_key).where(
-                    T.film.c.id.in_(select(S.film_id).where(S.edition_id.in_(self.edition_scope)))
-                )
-            ).all()
-        )
-        found = []
-        for s in self.session.execute(
-            select(*T.screening.c)
-            .where(
-                S.edition_id.in_(self.edition_scope),
-                S.id < self.first_new_id,
-                S.id.in_(select(B.screening_id).where(B.source_id.in_(sources))),
+        film_keys = {}
+        if self.protected_titles:
+            film_keys = dict(
+                self.session.execute(
+                    select(T.film.c.id, T.film.c.title_key).where(
+                        T.film.c.id.in_(
+                            select(S.film_id).where(S.edition_id.in_(self.edition_scope))
+                        )
+                    )
+                ).all()
             )
-            .order_by(S.id)
-        ):
+        query = select(*T.screening.c).where(
+            S.edition_id.in_(self.edition_scope),
+            S.id < self.first_new_id,
+            S.id.in_(select(B.screening_id).where(B.source_id.in_(sources))),
+        )
+        named: dict[str, Any] = {}
+        if films is not None and len(films) <= FILMS_NAMED:
+            query = query.where(S.film_id.in_(bindparam("films", expanding=True)))
+            named["films"] = sorted(films)
+        found = []
+        for s in self.session.execute(query.order_by(S.id), named):
             if s.id in self.claimed or s.status == "cancelled":
                 continue
             if s.external_id in self.protected_ids:
@@ -174,7 +182,7 @@ class Ending:
         """Without a sync, a new slot of a film already shown in that edition may be a move
         the file meant: say so, with the slots the file no longer lists."""
         absent: dict[tuple[int, int], list[Any]] = defaultdict(list)
-        for s in self.absent():
+        for s in self.absent({row.values["film_id"] for row in self.new_slots}):
             absent[(s.film_id, s.edition_id)].append(s)
         for row in self.new_slots:
             values = row.values

@@ -35,7 +35,7 @@ from screenings.services.lineup.common import Resolved, RowError
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
-FOUND = 2000  # digests asked of the database at a time
+FOUND = 10000  # digests asked of the database at a time (each query scans a little)
 UNREAD = object()  # the edition of a row that cannot be read: no screening's
 VERSION = 2  # how the importer applies a row: a change to it makes every fingerprint old
 
@@ -132,13 +132,21 @@ class Fingerprints:
 
     def own_edition(self: Importer, item: Unread) -> Any:
         """The edition a row names (its festival and year, or the command line's)."""
+        key = (item.source, item.edition_key)
+        found = self.editions_named.get(key, UNREAD)
+        if found is not UNREAD and item.edition_key is not None:
+            return found
         spelling = item.spelling()
         if spelling is None:
             return UNREAD  # the whole way says why
         try:
-            return self.edition_spelt(spelling) if spelling[0] else self.options.edition_id
+            found = self.edition_spelt(spelling) if spelling[0] else self.options.edition_id
         except RowError:
             return UNREAD
+        if len(self.editions_named) >= FOUND:
+            self.editions_named.clear()
+        self.editions_named[key] = found
+        return found
 
     def settle_skipped(self: Importer) -> None:
         """Count and report the rows skipped, now that every row is read: unchanged, or
@@ -179,7 +187,7 @@ class Fingerprints:
         ``stamp`` (written with its chunk); not of a row that a hand edit kept something
         of, or that is in conflict with one (of its screening, film or selection): the
         next import says so again."""
-        digest = self.row_digests.get((row.source.file, row.line))
+        digest = self.row_digests.pop((row.source.file, row.line), None)
         if digest is None or (row.merged and (row.merged.kept or row.merged.conflicts)):
             return
         if row.film in self.unsettled_films or (row.film, row.edition) in self.unsettled:
@@ -193,7 +201,6 @@ class Fingerprints:
         by then: its row goes the whole way next time."""
         found = dict(self.new_fingerprints)
         self.new_fingerprints.clear()
-        self.row_digests.clear()
         if not found:
             return
         F = T.row_fingerprint.c

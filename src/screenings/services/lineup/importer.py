@@ -28,6 +28,7 @@ from screenings.services.lineup.common import (
     CHUNK,
     STATES,
     STATES_GROUP,
+    WINDOW,
     Emit,
     IdSet,
     ImportOptions,
@@ -107,6 +108,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         self.row_digests: dict[tuple[str, int], str] = {}
         self.new_fingerprints: dict[str, tuple[int, Any]] = {}  # by chunk
         self.skipped: Skipped = Skipped()  # see skip_unchanged and settle_skipped
+        self.editions_named: dict[tuple[Any, Any], Any] = {}  # see own_edition
         self.bumped_by_rows = 0
         self.skipped_films: dict[int, int] = {}  # film -> its first row skipped (its line)
         self.unsettled_films: set[int] = set()  # kept or in conflict: checked every time
@@ -131,33 +133,40 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         progress: Callable[[int], None] | None,
     ) -> None:
         iterator = iter(items)
-        while chunk := list(islice(iterator, CHUNK)):
-            rows: list[LineupRow | FilmRow] = []
-            for unread in self.skip_unchanged(chunk):
-                item = unread.read() if isinstance(unread, Unread) else unread
-                if isinstance(item, RowIssue):
-                    if item.severity == "error":
-                        self.report.counts["rows"] += 1
-                        self.reject(item)
-                    else:
-                        self.report.warnings.append(Message(str(item)))
-                        self.emit({"type": "warning", **item._asdict()})
-                elif isinstance(item, AwardRow):
-                    self.report.counts["rows"] += 1
-                    self.award(item)
-                else:
-                    self.report.counts["rows"] += 1
-                    rows.append(item)
-                    for note in getattr(item, "notes", ()):  # how a date was read
-                        message = f"{item.file}:{item.line}: {note}"
-                        self.report.warnings.append(Message(message))
-                        self.emit({"type": "warning", "kind": "note", "file": item.file,
-                                   "line": item.line, "message": note})  # fmt: skip
-            if rows:
-                self.chunk(rows)
+        while window := list(islice(iterator, WINDOW)):
+            left = self.skip_unchanged(window)
+            for start in range(0, len(left), CHUNK):
+                self.read_chunk(left[start : start + CHUNK])
+            self.row_digests.clear()  # of rows rejected, the others' gone with their chunk
             if progress is not None:
                 progress(self.report.counts["rows"])
         self.finish()
+
+    def read_chunk(self, chunk: list[LineupRow | FilmRow | AwardRow | RowIssue | Unread]) -> None:
+        """Read what a chunk's rows say and apply them (``chunk``), in the file's order."""
+        rows: list[LineupRow | FilmRow] = []
+        for unread in chunk:
+            item = unread.read() if isinstance(unread, Unread) else unread
+            if isinstance(item, RowIssue):
+                if item.severity == "error":
+                    self.report.counts["rows"] += 1
+                    self.reject(item)
+                else:
+                    self.report.warnings.append(Message(str(item)))
+                    self.emit({"type": "warning", **item._asdict()})
+            elif isinstance(item, AwardRow):
+                self.report.counts["rows"] += 1
+                self.award(item)
+            else:
+                self.report.counts["rows"] += 1
+                rows.append(item)
+                for note in getattr(item, "notes", ()):  # how a date was read
+                    message = f"{item.file}:{item.line}: {note}"
+                    self.report.warnings.append(Message(message))
+                    self.emit({"type": "warning", "kind": "note", "file": item.file,
+                               "line": item.line, "message": note})  # fmt: skip
+        if rows:
+            self.chunk(rows)
 
     def issue(
         self,
