@@ -9,6 +9,7 @@ An alias is the name of a duplicate merged into a record (``tables.alias``). Loo
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from typing import Any
 
@@ -110,14 +111,15 @@ def refuse_alias(  # noqa: PLR0913 -- a name and what tells it apart: city, year
         )
 
 
-def words(name: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)  # an import compares each new place with every other
+def words(name: str) -> tuple[str, ...]:
     """A name's words, lowercased, without accents or punctuation."""
     plain = unicodedata.normalize("NFKD", name)
     plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-    return "".join(c if c.isalnum() else " " for c in plain).split()
+    return tuple("".join(c if c.isalnum() else " " for c in plain).split())
 
 
-def _numbered(first: list[str], second: list[str]) -> bool:
+def _numbered(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
     """Two names of one place's screens: the same words but the last, a number or a
     letter each ("Cinema 1", "Cinema 2"; "Hall A", "Hall B"; "Sal 1", "Sal 10")."""
     if len(first) != len(second) or first[:-1] != second[:-1]:
@@ -140,19 +142,28 @@ def near(a: str, b: str) -> bool:
     short, long = sorted((first, second), key=len)
     if all(_begins(s, w) or _begins(w, s) for s, w in zip(short, long, strict=False)):
         return True
-    return difflib.SequenceMatcher(None, " ".join(first), " ".join(second)).ratio() >= NEAR_RATIO
+    matcher = difflib.SequenceMatcher(None, " ".join(first), " ".join(second))
+    return (  # the cheap upper bounds first
+        matcher.real_quick_ratio() >= NEAR_RATIO
+        and matcher.quick_ratio() >= NEAR_RATIO
+        and matcher.ratio() >= NEAR_RATIO
+    )
 
 
 def near_duplicates(session: Session, kind: str, name: str, city: str | None) -> list[Any]:
     """Venues or festivals in the same city (or with none) whose names are near ``name``."""
     model = lookup.MODELS[kind]
     wanted = name_key(city or "")
-    return [
-        record
-        for record in session.scalars(select(model).order_by(model.id))
-        if (not wanted or not record.city or name_key(record.city) == wanted)
-        and near(name, record.name)
+    found = [
+        number
+        for number, other, other_city in session.execute(
+            select(model.id, model.name, model.city).order_by(model.id)
+        )
+        if (not wanted or not other_city or name_key(other_city) == wanted) and near(name, other)
     ]
+    if not found:
+        return []
+    return list(session.scalars(select(model).where(model.id.in_(found)).order_by(model.id)))
 
 
 def near_duplicate_note(kind: str, name: str, city: str | None, records: list[Any]) -> str:
