@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import typing
 from collections import defaultdict
 from collections.abc import Callable
@@ -685,6 +686,21 @@ class Said(Protocol):
     (``errors.Message``, ``RowIssue``)."""
 
     def said(self, names: Callable[[str], str] = ...) -> str: ...
+
+
+class Outcome(enum.StrEnum):
+    """What an import did with a row (its ``--report`` record's "outcome"), or with a
+    screening the file no longer lists (cancelled)."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    MOVED = "moved"
+    UNCHANGED = "unchanged"
+    KEPT = "kept"  # edited by hand, and the file did not change it
+    KEPT_REMOVED = "kept removed"  # removed by hand, and the file did not change its row
+    CONFLICT = "conflict"  # edited by hand, and the file changed it otherwise
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
 
 
 @dataclasses.dataclass

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from screenings import tables as T
 from screenings.keys import name_key
-from screenings.records import AwardRow, RowIssue
+from screenings.records import AwardRow, Outcome, RowIssue
 from screenings.services.awards import edition_of_year
 from screenings.services.bases import merge_record
 from screenings.services.catalog import unique_slugs
@@ -58,7 +58,7 @@ class Awards:
             )
             if name_key(s.category or "") == category_key
         ]
-        outcome = "unchanged"
+        outcome = Outcome.UNCHANGED
         if not stored:
             edition = None
             if festival_id is not None:
@@ -83,14 +83,14 @@ class Awards:
                     }
                 ],
             )
-            outcome = "created"
+            outcome = Outcome.CREATED
             self.record_bases.keep(
                 self.award_sources.make(edition), "nomination", number, {"result": row.result}
             )
         else:
             outcome = self.nomination_result(row, stored[0])
         self.record_bases.flush()
-        if outcome in {"kept", "conflict"}:  # counted by said_of_record
+        if outcome in {Outcome.KEPT, Outcome.CONFLICT}:  # counted by said_of_record
             return
         self.report.counts[f"nominations {outcome}"] += 1
         self.emit(
@@ -103,7 +103,7 @@ class Awards:
             }
         )
 
-    def nomination_result(self: Importer, row: AwardRow, stored: Any) -> str:
+    def nomination_result(self: Importer, row: AwardRow, stored: Any) -> Outcome:
         """A stored nomination's result, merged three ways with what this edition's awards
         file gave it last (a result corrected by hand is kept); the outcome."""
         source = self.award_sources.find(stored.edition_id)
@@ -125,8 +125,14 @@ class Awards:
                 .where(T.nomination.c.id == stored.id)
                 .values(result=row.result, updated_at=self.now)
             )
-            return "updated"
-        return "conflict" if merged.conflicts else "kept" if merged.kept else "unchanged"
+            return Outcome.UPDATED
+        return (
+            Outcome.CONFLICT
+            if merged.conflicts
+            else Outcome.KEPT
+            if merged.kept
+            else Outcome.UNCHANGED
+        )
 
     def _award(self: Importer, row: AwardRow, festival_id: int | None) -> int:
         A = T.award.c

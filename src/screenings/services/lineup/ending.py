@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select, update
 
 from screenings import tables as T
 from screenings.errors import Message
+from screenings.records import Outcome
 from screenings.services.lineup.common import Resolved, distance, shown_when
 
 if TYPE_CHECKING:
@@ -161,12 +162,12 @@ class Ending:
                     updated_at=self.now,
                 )
             )
-        self.report.counts["cancelled"] += len(cancelled)
+        self.report.counts[Outcome.CANCELLED] += len(cancelled)
         for s in cancelled:
             self.emit(
                 {
                     "type": "row",
-                    "outcome": "cancelled",
+                    "outcome": Outcome.CANCELLED,
                     "file": self.report.name,
                     "line": None,
                     "screening": s.id,

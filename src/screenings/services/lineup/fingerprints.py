@@ -29,7 +29,7 @@ from sqlalchemy import bindparam, delete, select
 
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
-from screenings.records import Unread
+from screenings.records import Outcome, Unread
 from screenings.services.lineup.common import Resolved, RowError
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ class Fingerprints:
             if because:
                 reclassified += 1
                 self.touch((number,))  # its film's new length may clash
-            outcome = "updated" if because else "unchanged"
+            outcome = Outcome.UPDATED if because else Outcome.UNCHANGED
             self.report.counts[outcome] += 1
             if self.reporting or because:
                 record = {"type": "row", "outcome": outcome, "file": file, "line": line,

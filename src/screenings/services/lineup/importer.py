@@ -15,7 +15,7 @@ from screenings.config import Settings
 from screenings.db import bulk_insert, queue_bulk_writer
 from screenings.errors import InvalidInput, Message
 from screenings.keys import name_key
-from screenings.records import AwardRow, FilmRow, ImportReport, LineupRow, RowIssue, Unread
+from screenings.records import AwardRow, FilmRow, ImportReport, LineupRow, Outcome, RowIssue, Unread
 from screenings.services.aliases import near_duplicate_note, near_duplicates
 from screenings.services.bases import (
     RecordBases,
@@ -182,12 +182,12 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         return RowIssue(file, line, self.columns.get(target), value, message, mentions=mentions)
 
     def reject(self, issue: RowIssue, source: LineupRow | None = None) -> None:
-        self.report.counts["rejected"] += 1
+        self.report.counts[Outcome.REJECTED] += 1
         self.report.issues.append(issue)
         self.emit(
             {
                 "type": "row",
-                "outcome": "rejected",
+                "outcome": Outcome.REJECTED,
                 "file": issue.file,
                 "line": issue.line,
                 "column": issue.column,

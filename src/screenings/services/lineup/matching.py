@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from screenings import tables as T
 from screenings.keys import name_key
+from screenings.records import Outcome
 from screenings.services.bases import base_of as find_base_of
 from screenings.services.bases import (
     read_bases,
@@ -193,8 +194,8 @@ class Matching:
         base = row.base
         if base.screening_id is None:  # removed by hand after an import made it
             if self.same_as_base(row):
-                self.report.counts["kept removed"] += 1
-                self.emit(outcome_record(row, "kept removed", None, None))
+                self.report.counts[Outcome.KEPT_REMOVED] += 1
+                self.emit(outcome_record(row, Outcome.KEPT_REMOVED, None, None))
                 return False
             other = by_slot.get(self.slot(row.values))
             if other is not None:  # made again by hand, or another holds the slot now

@@ -13,6 +13,7 @@ from screenings import tables as T
 from screenings.db import bulk_insert
 from screenings.errors import Message
 from screenings.keys import new_uids
+from screenings.records import Outcome
 from screenings.services.bases import (
     base_values,
 )
@@ -78,7 +79,8 @@ class Writing:
         self: Importer, row: Resolved, match: Any, change: dict[str, Any], because: list[str]
     ) -> None:
         """Count and report a screening the row changes."""
-        outcome = "moved" if any(change[c] != match._mapping[c] for c in SLOT) else "updated"
+        moved = any(change[c] != match._mapping[c] for c in SLOT)
+        outcome = Outcome.MOVED if moved else Outcome.UPDATED
         if not (row.merged and row.merged.conflicts):  # else counted as a conflict alone
             self.report.counts[outcome] += 1
         shown = [c for c in SHOWN if change[c] != match._mapping[c]] + because
@@ -91,15 +93,15 @@ class Writing:
         or in conflict with a hand edit (counted as that alone)."""
         merged = row.merged
         outcome = (
-            "conflict"
+            Outcome.CONFLICT
             if merged and merged.conflicts
-            else "kept"
+            else Outcome.KEPT
             if merged and merged.kept
-            else "unchanged"
+            else Outcome.UNCHANGED
         )
-        if outcome != "conflict":
+        if outcome != Outcome.CONFLICT:
             self.report.counts[outcome] += 1
-        if self.reporting or outcome != "unchanged":
+        if self.reporting or outcome != Outcome.UNCHANGED:
             kept = merged.kept if merged else None
             self.emit(outcome_record(row, outcome, match.id, match.uid, kept=kept))
         self.remember(row, match.id)
@@ -321,7 +323,7 @@ class Writing:
                 values["uid"] = uid
                 values["created_at"] = values["updated_at"] = self.now
             bulk_insert(self.session, T.screening, inserts)
-            self.report.counts["created"] += len(inserts)
+            self.report.counts[Outcome.CREATED] += len(inserts)
             ids = self.ids_of(uids)
             self.touch(ids.values())
             for row, values in zip(rows, inserts, strict=True):
@@ -330,7 +332,7 @@ class Writing:
                 if self.reporting or row.base is not None:
                     record = {
                         "type": "row",
-                        "outcome": "created",
+                        "outcome": Outcome.CREATED,
                         "file": self.report.name,
                         "line": row.line,
                         "uid": values["uid"],
