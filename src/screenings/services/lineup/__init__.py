@@ -115,7 +115,7 @@ def import_lineup(
     report = importer.report
     found = clashes_of_changed(
         session,
-        importer.touched,
+        importer.write_state.touched,
         tuple(sorted(report.edition_ids)),
         settings.default_duration_minutes,
     )

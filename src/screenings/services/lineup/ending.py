@@ -29,11 +29,11 @@ class Ending:
         self.unblock()
         if self.options.sync:
             self.sync()
-        elif self.new_slots:
+        elif self.match_state.new_slots:
             self.suggest_moves()
         self.settle_skipped()
         self.bump()
-        self.report.bumped -= self.bumped_by_rows  # said as their rows' updates
+        self.report.bumped -= self.print_state.bumped_by_rows  # said as their rows' updates
 
     def absent(self: Importer, films: set[int] | None = None) -> list[Any]:
         """Screenings of the editions in scope that this source made or matched (a
@@ -45,7 +45,7 @@ class Ending:
             return []
         S, B = T.screening.c, T.screening_base.c
         film_keys = {}
-        if self.protected_titles:
+        if self.match_state.protected_titles:
             film_keys = dict(
                 self.session.execute(
                     select(T.film.c.id, T.film.c.title_key).where(
@@ -66,17 +66,17 @@ class Ending:
             named["films"] = sorted(films)
         found = []
         for s in self.session.execute(query.order_by(S.id), named):
-            if s.id in self.claimed or s.status == "cancelled":
+            if s.id in self.match_state.claimed or s.status == "cancelled":
                 continue
-            if s.external_id in self.protected_ids:
+            if s.external_id in self.match_state.protected_ids:
                 continue
-            if film_keys.get(s.film_id) in self.protected_titles:
+            if film_keys.get(s.film_id) in self.match_state.protected_titles:
                 continue
             found.append(s)
         return found
 
     def scope_sources(self: Importer) -> set[int]:
-        return {self.sources.find(e) for e in self.edition_scope} - {None}  # type: ignore[return-value]
+        return {self.match_state.sources.find(e) for e in self.edition_scope} - {None}  # type: ignore[return-value]
 
     def sync(self: Importer) -> None:
         if not self.edition_scope:
@@ -87,8 +87,8 @@ class Ending:
             )
             self.report.warnings.append(said)
             self.emit({"type": "warning", "kind": "sync", "message": said})
-        if self.unprotectable and self.edition_scope:
-            lines = ", ".join(str(n) for n in self.unprotectable[:5])
+        if self.match_state.unprotectable and self.edition_scope:
+            lines = ", ".join(str(n) for n in self.match_state.unprotectable[:5])
             said = Message(
                 f"nothing cancelled or moved, since rejected line(s) {lines} name no "
                 "film or id, and could be any screening",
@@ -112,10 +112,10 @@ class Ending:
                     B.source_id.in_(self.scope_sources()),
                 )
             )
-        } if self.deferred else {}  # fmt: skip
+        } if self.match_state.deferred else {}  # fmt: skip
         changes: list[dict[str, Any]] = []
         left: list[Resolved] = []
-        for row in self.deferred:
+        for row in self.match_state.deferred:
             values = row.values
             candidates = by_film.get((values["film_id"], values["edition_id"]), [])
             if not candidates:
@@ -123,8 +123,8 @@ class Ending:
                 continue
             best = min(candidates, key=lambda s: distance(s, values))
             candidates.remove(best)
-            self.claimed[best.id] = row.line
-            row.base = bases.get((self.sources.find(values["edition_id"]), best.id))
+            self.match_state.claimed[best.id] = row.line
+            row.base = bases.get((self.match_state.sources.find(values["edition_id"]), best.id))
             if row.base is not None:  # moved by the file, and perhaps by hand since
                 self.merge(row, best)
             change = self.change(best._mapping, values)
@@ -136,7 +136,7 @@ class Ending:
             self.changed(row, best, change, [])
             self.remember(row, best.id)
         self.write([], changes)
-        self.deferred = left
+        self.match_state.deferred = left
         self.flush_deferred()
         self.write_bases()
         cancelled = [s for group in by_film.values() for s in group]
@@ -176,16 +176,16 @@ class Ending:
             )
 
     def flush_deferred(self: Importer) -> None:
-        self.write([self.new_values(r) for r in self.deferred], [])
-        self.deferred = []
+        self.write([self.new_values(r) for r in self.match_state.deferred], [])
+        self.match_state.deferred = []
 
     def suggest_moves(self: Importer) -> None:
         """Without a sync, a new slot of a film already shown in that edition may be a move
         the file meant: say so, with the slots the file no longer lists."""
         absent: dict[tuple[int, int], list[Any]] = defaultdict(list)
-        for s in self.absent({row.values["film_id"] for row in self.new_slots}):
+        for s in self.absent({row.values["film_id"] for row in self.match_state.new_slots}):
             absent[(s.film_id, s.edition_id)].append(s)
-        for row in self.new_slots:
+        for row in self.match_state.new_slots:
             values = row.values
             gone = absent.get((values["film_id"], values["edition_id"]))
             if not gone:
@@ -206,7 +206,7 @@ class Ending:
     def bump(self: Importer) -> None:
         """Screenings whose film (details, credits, links) or selection changed."""
         S = T.screening.c
-        films = sorted(self.bump_films)
+        films = sorted(self.film_state.bump_films)
         for start in range(0, len(films), 1000):  # a film's new runtime may make a clash
             self.touch(
                 self.session.scalars(select(S.id).where(S.film_id.in_(films[start : start + 1000])))
@@ -216,7 +216,7 @@ class Ending:
                 .where(S.film_id.in_(films[start : start + 1000]), S.updated_at != self.now)
                 .values(sequence=S.sequence + 1, updated_at=self.now)
             ).rowcount  # type: ignore[attr-defined]
-        for film, edition in sorted(self.bump_selections):
+        for film, edition in sorted(self.film_state.bump_selections):
             self.report.bumped += self.session.execute(
                 update(T.screening)
                 .where(S.film_id == film, S.edition_id == edition, S.updated_at != self.now)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, or_, select, update
@@ -24,6 +25,7 @@ from screenings.services.catalog import unique_slugs
 from screenings.services.lineup.common import (
     RECORD_FIELDS,
     UNSTATED,
+    IdSet,
     Pending,
     Resolved,
     Stated,
@@ -34,6 +36,26 @@ from screenings.services.lineup.common import (
 
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
+
+
+@dataclass
+class FilmState:
+    """What the films stage knows: the films and selections seen, what changed of them
+    (their screenings are bumped at the end), and what a hand edit kept."""
+
+    # Films with an id from here on are this import's own: their details are not news.
+    first_new_film: int
+    films_seen: IdSet = field(default_factory=IdSet)
+    undated: set[int] = field(default_factory=set)  # films seen with no year yet
+    selections_seen: set[int] = field(default_factory=set)  # film id << 32 | edition id
+    bump_films: set[int] = field(default_factory=set)
+    bump_selections: set[tuple[int, int]] = field(default_factory=set)
+    # Made by this chunk, until film_details.
+    created_films: dict[int, dict[str, Any]] = field(default_factory=dict)
+    films_kept: set[int] = field(default_factory=set)  # a hand edit kept something of
+    unsettled_films: set[int] = field(default_factory=set)  # kept or in conflict
+    unsettled: set[tuple[int, int]] = field(default_factory=set)  # selections likewise
+    skipped_films: dict[int, int] = field(default_factory=dict)  # -> first skipped line
 
 
 class Films:
@@ -146,27 +168,27 @@ class Films:
             film, fields = stated.film, stated.fields
             number = film.id if isinstance(film, Pending) else film
             assert isinstance(number, int)
-            if number not in self.films_seen:
-                self.films_seen.add(number)
-                if self.skipped_films.get(number, stated.line + 1) < stated.line:
+            if number not in self.film_state.films_seen:
+                self.film_state.films_seen.add(number)
+                if self.film_state.skipped_films.get(number, stated.line + 1) < stated.line:
                     continue  # an earlier row, skipped as unchanged, states them
                 first[number] = fields
                 where[number] = stated
-            elif number in self.undated and fields.year is not None:
-                self.undated.discard(number)
+            elif number in self.film_state.undated and fields.year is not None:
+                self.film_state.undated.discard(number)
                 dated[number] = fields.year
         for number, year in dated.items():
             self.session.execute(
                 update(T.film).where(T.film.c.id == number).values(year=year, updated_at=self.now)
             )
-            if number < self.first_new_film:
-                self.bump_films.add(number)
+            if number < self.film_state.first_new_film:
+                self.film_state.bump_films.add(number)
         if not first:
             return
         F = T.film.c
         # A film this chunk created holds what it was created with: no need to ask.
-        created = dict(self.created_films)
-        self.created_films.clear()
+        created = dict(self.film_state.created_films)
+        self.film_state.created_films.clear()
         stored: dict[int, Any] = {
             number: StoredFilm(number, *(values[k] for k in StoredFilm._fields[1:]))
             for number, values in created.items()
@@ -180,7 +202,7 @@ class Films:
             )
         updates = []
         updated: set[int] = set()  # films of the catalogue the file changes
-        sources = {n: self.sources.find(known(where[n].edition)) for n in first}
+        sources = {n: self.match_state.sources.find(known(where[n].edition)) for n in first}
         film_bases: dict[int, tuple[int, dict[str, Any]]] = {}
         self.record_bases.read("film", {(s, n) for n, s in sources.items() if s is not None})
         for number, fields in first.items():
@@ -194,17 +216,17 @@ class Films:
                 theirs=self.options.theirs,
             )
             self.said_of_record(merged, (given, current), "film", number, where[number], "films")
-            source = self.sources.make(known(where[number].edition))
+            source = self.match_state.sources.make(known(where[number].edition))
             film_bases[number] = (source, merged.base)  # kept once credits and links join it
             changed = merged.apply
             if changed.get("year", now.year) is None:
-                self.undated.add(number)
+                self.film_state.undated.add(number)
             if changed:
                 updates.append({"_id": number, **{**now._asdict(), **changed}})
-                if number < self.first_new_film:
+                if number < self.film_state.first_new_film:
                     updated.add(number)
                     if set(changed) - {"imdb_id"}:
-                        self.bump_films.add(number)
+                        self.film_state.bump_films.add(number)
         if updates:
             for u in updates:
                 u.pop("id", None)
@@ -231,7 +253,7 @@ class Films:
         positions: dict[int, int] = defaultdict(int)
         links: dict[int, set[str]] = defaultdict(set)
         # A film this import created has none yet: this is its first row.
-        older = [number for number in first if number < self.first_new_film]
+        older = [number for number in first if number < self.film_state.first_new_film]
         if older:
             for film_id, person_id, role, position in self.session.execute(
                 select(C.film_id, C.person_id, C.role, C.position).where(C.film_id.in_(older))
@@ -290,16 +312,16 @@ class Films:
             if stated_links:
                 base["links"] = sorted(set(stated_links))
             if removed:
-                self.unsettled_films.add(film_id)
-            if removed and film_id not in self.films_kept:
-                self.films_kept.add(film_id)
+                self.film_state.unsettled_films.add(film_id)
+            if removed and film_id not in self.film_state.films_kept:
+                self.film_state.films_kept.add(film_id)
                 self.report.counts["films kept"] += 1
         if new_credits:
             bulk_insert(self.session, T.credit, new_credits)
         if new_links:
             bulk_insert(self.session, T.film_link, new_links)
-        stored = {number for number in added if number < self.first_new_film}
-        self.bump_films |= stored
+        stored = {number for number in added if number < self.film_state.first_new_film}
+        self.film_state.bump_films |= stored
         return stored
 
     def people(self: Importer, names: list[str]) -> dict[str, int]:
@@ -341,8 +363,8 @@ class Films:
                 assert isinstance(row.film, int)
                 key = (row.film, row.edition)
                 packed = row.film << 32 | row.edition  # an int: far smaller than a tuple
-                if packed not in self.selections_seen:
-                    self.selections_seen.add(packed)
+                if packed not in self.film_state.selections_seen:
+                    self.film_state.selections_seen.add(packed)
                     first[key] = row.source
         if not first:
             return
@@ -357,7 +379,7 @@ class Films:
                 ).where(S.film_id.in_({f for f, _ in first}))
             )
         }
-        sources = {edition: self.sources.find(edition) for _, edition in first}
+        sources = {edition: self.match_state.sources.find(edition) for _, edition in first}
         self.record_bases.read(
             "selection",
             {(found, now.id) for (_, e), now in stored.items() if (found := sources.get(e))},
@@ -392,14 +414,16 @@ class Films:
                 merged, (stated, current), "selection", now.id, source, "selections"
             )
             if merged.kept or merged.conflicts:  # its rows go the whole way next time too
-                self.unsettled.add((film, edition))
-            self.record_bases.keep(self.sources.make(edition), "selection", now.id, merged.base)
+                self.film_state.unsettled.add((film, edition))
+            self.record_bases.keep(
+                self.match_state.sources.make(edition), "selection", now.id, merged.base
+            )
             diff = merged.apply
             if diff:
                 values = {k: getattr(now, k) for k in ("section", "premiere", "status", "notes")}
                 changed.append({"_id": now.id, **values, **diff, "updated_at": self.now})
                 if set(diff) - {"notes"}:  # its section, premiere and status show in calendars
-                    self.bump_selections.add((film, edition))
+                    self.film_state.bump_selections.add((film, edition))
         self.report.counts["selections"] += len(first)
         self.report.counts["selections created"] += len(new)
         self.report.counts["selections updated"] += len(changed)
@@ -414,7 +438,7 @@ class Films:
                 )
             }
             for values, stated in zip(new, new_given, strict=True):
-                source_id = self.sources.make(values["edition_id"])  # type: ignore[arg-type]
+                source_id = self.match_state.sources.make(values["edition_id"])  # type: ignore[arg-type]
                 number = made[(values["film_id"], values["edition_id"])]
                 self.record_bases.keep(source_id, "selection", number, stated)
         if changed:
@@ -434,11 +458,11 @@ class Films:
         file's value (``values[0]``), the last import's and the catalogue's (``values[1]``)."""
         given, now = values
         if kind == "film" and (merged.kept or merged.conflicts):
-            self.unsettled_films.add(number)  # its rows go the whole way next time too
-        if merged.kept and not (counted == "films" and number in self.films_kept):
+            self.film_state.unsettled_films.add(number)  # its rows go the whole way next time too
+        if merged.kept and not (counted == "films" and number in self.film_state.films_kept):
             self.report.counts[f"{counted} kept"] += 1
             if counted == "films":
-                self.films_kept.add(number)
+                self.film_state.films_kept.add(number)
         if not merged.conflicts:
             return
         self.report.counts[f"{counted} with conflicts"] += 1

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, select
@@ -60,6 +61,19 @@ class Skipped:
             yield files[file], line, number, film, edition
 
 
+@dataclass
+class PrintState:
+    """What the fingerprints stage knows: the salt, the digests of the rows read and of
+    those applied, and the rows skipped."""
+
+    fingerprint_salt: bytes
+    row_digests: dict[tuple[str, int], str] = field(default_factory=dict)
+    new_fingerprints: dict[str, tuple[int, Any]] = field(default_factory=dict)  # by chunk
+    skipped: Skipped = field(default_factory=Skipped)  # skip_unchanged, settle_skipped
+    editions_named: dict[tuple[Any, Any], Any] = field(default_factory=dict)  # own_edition
+    bumped_by_rows: int = 0
+
+
 class Fingerprints:
     """A stage of ``Importer`` (its methods read and write the import's state)."""
 
@@ -76,7 +90,9 @@ class Fingerprints:
         ).encode()
 
     def digest(self: Importer, item: Unread) -> str:
-        return hashlib.blake2b(self.fingerprint_salt + item.digest, digest_size=16).hexdigest()
+        return hashlib.blake2b(
+            self.print_state.fingerprint_salt + item.digest, digest_size=16
+        ).hexdigest()
 
     def skip_unchanged(self: Importer, items: list[Any]) -> list[Any]:
         """The items that still need the whole way: the others (unread rows whose
@@ -99,13 +115,13 @@ class Fingerprints:
             ).all():
                 held[digest] = tuple(stored)
         left = []
-        claimed, report, skipped = self.claimed, self.report, self.skipped
-        films, selections = self.skipped_films, self.selections_seen
+        claimed, report, skipped = self.match_state.claimed, self.report, self.print_state.skipped
+        films, selections = self.film_state.skipped_films, self.film_state.selections_seen
         for item in items:
             digest = digests.get(id(item))
             if digest is None or (found := held.get(digest)) is None:
                 if digest is not None:
-                    self.row_digests[(item.file, item.line)] = digest
+                    self.print_state.row_digests[(item.file, item.line)] = digest
                 left.append(item)
                 continue
             number, edition, film, visibility = found
@@ -113,7 +129,7 @@ class Fingerprints:
                 number in claimed  # a second row like it: checked the whole way
                 or self.own_edition(item) != edition  # another edition's now
             ):
-                self.row_digests[(item.file, item.line)] = digest
+                self.print_state.row_digests[(item.file, item.line)] = digest
                 left.append(item)
                 continue
             report.counts["rows"] += 1
@@ -133,7 +149,7 @@ class Fingerprints:
     def own_edition(self: Importer, item: Unread) -> Any:
         """The edition a row names (its festival and year, or the command line's)."""
         key = (item.source, item.edition_key)
-        found = self.editions_named.get(key, UNREAD)
+        found = self.print_state.editions_named.get(key, UNREAD)
         if found is not UNREAD and item.edition_key is not None:
             return found
         spelling = item.spelling()
@@ -143,9 +159,9 @@ class Fingerprints:
             found = self.edition_spelt(spelling) if spelling[0] else self.options.edition_id
         except RowError:
             return UNREAD
-        if len(self.editions_named) >= FOUND:
-            self.editions_named.clear()
-        self.editions_named[key] = found
+        if len(self.print_state.editions_named) >= FOUND:
+            self.print_state.editions_named.clear()
+        self.print_state.editions_named[key] = found
         return found
 
     def settle_skipped(self: Importer) -> None:
@@ -155,9 +171,9 @@ class Fingerprints:
         S = T.screening.c
         reclassified = 0
         said: list[dict[str, Any]] = []
-        for file, line, number, film, edition in self.skipped:
-            because = ["film"] if film in self.bump_films else []
-            if edition and (film, edition) in self.bump_selections:
+        for file, line, number, film, edition in self.print_state.skipped:
+            because = ["film"] if film in self.film_state.bump_films else []
+            if edition and (film, edition) in self.film_state.bump_selections:
                 because.append("selection")
             if because:
                 reclassified += 1
@@ -180,27 +196,30 @@ class Fingerprints:
             for record in batch:
                 record["uid"] = uids.get(record["screening"])
                 self.emit(record)
-        self.bumped_by_rows = reclassified  # bump() counts them as others: not others
+        self.print_state.bumped_by_rows = reclassified  # bump() counts them as others: not others
 
     def fingerprint(self: Importer, row: Resolved, screening_id: int, stamp: Any) -> None:
         """Keep the fingerprint of a row that ended as ``screening_id``, updated at
         ``stamp`` (written with its chunk); not of a row that a hand edit kept something
         of, or that is in conflict with one (of its screening, film or selection): the
         next import says so again."""
-        digest = self.row_digests.pop((row.source.file, row.line), None)
+        digest = self.print_state.row_digests.pop((row.source.file, row.line), None)
         if digest is None or (row.merged and (row.merged.kept or row.merged.conflicts)):
             return
-        if row.film in self.unsettled_films or (row.film, row.edition) in self.unsettled:
+        if (
+            row.film in self.film_state.unsettled_films
+            or (row.film, row.edition) in self.film_state.unsettled
+        ):
             return
-        self.new_fingerprints[digest] = (screening_id, stamp)
+        self.print_state.new_fingerprints[digest] = (screening_id, stamp)
 
     def write_fingerprints(self: Importer) -> None:
         """A chunk's rows applied, as fingerprints, written aside (``db.write_aside``):
         they go with the import's commit when it changed something, and make none. A
         screening bumped at the end of the import (its film changed) has another stamp
         by then: its row goes the whole way next time."""
-        found = dict(self.new_fingerprints)
-        self.new_fingerprints.clear()
+        found = dict(self.print_state.new_fingerprints)
+        self.print_state.new_fingerprints.clear()
         if not found:
             return
         F = T.row_fingerprint.c

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import Any
@@ -30,7 +29,6 @@ from screenings.services.lineup.common import (
     STATES_GROUP,
     WINDOW,
     Emit,
-    IdSet,
     ImportOptions,
     Pending,
     Resolved,
@@ -39,11 +37,11 @@ from screenings.services.lineup.common import (
     state_new_films,
 )
 from screenings.services.lineup.ending import Ending
-from screenings.services.lineup.films import Films
-from screenings.services.lineup.fingerprints import Fingerprints, Skipped
-from screenings.services.lineup.matching import Matching
-from screenings.services.lineup.places import Places
-from screenings.services.lineup.writing import Writing
+from screenings.services.lineup.films import Films, FilmState
+from screenings.services.lineup.fingerprints import Fingerprints, PrintState
+from screenings.services.lineup.matching import Matching, MatchState
+from screenings.services.lineup.places import Places, PlaceState
+from screenings.services.lineup.writing import WriteState, Writing
 from screenings.timeparse import wall_to_utc
 
 
@@ -72,59 +70,25 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         self.now = T.utcnow()
         queue_bulk_writer(session)  # one import at a time, with room for its indexes
         self.first_new_id = (session.scalar(select(func.max(T.screening.c.id))) or 0) + 1
-        self.festivals: dict[str, tuple[int | Pending, str | None]] = {}
-        self.editions: dict[tuple[str, int, str], int | Pending] = {}
-        self.edition_zone: dict[int, str | None] = {}
-        self.venues: dict[tuple[str, str | None], int | Pending | str] = {}
-        self.venue_zone: dict[int, str | None] = {}
-        self.cities: dict[str, str] = {}  # by key, as stored and as this import adds
-        self.cities_read: bool = False
-        self.claimed: dict[int, int] = {}  # screening id -> the line that claimed it
-        self.films_seen = IdSet()
-        self.undated: set[int] = set()  # films seen with no year yet
-        # Films with an id from here on are this import's own: their details are not news.
-        self.first_new_film = (session.scalar(select(func.max(T.film.c.id))) or 0) + 1
-        self.selections_seen: set[int] = set()  # film id << 32 | edition id
-        self.bump_films: set[int] = set()
-        self.bump_selections: set[tuple[int, int]] = set()
-        self.created_films: dict[int, dict[str, Any]] = {}  # by this chunk, until film_details
-        self.protected_ids: set[str] = set()
-        self.protected_titles: set[str] = set()
-        self.unprotectable: list[int] = []
-        self.deferred: list[Resolved] = []  # a sync, no id column: new slots that may be moves
-        self.deferred_slots: dict[tuple[Any, ...], int] = {}
-        self.blocked: list[tuple[Resolved, dict[str, Any]]] = []  # see unblock()
-        self.new_slots: list[Resolved] = []  # new slots of films already shown there
+        # Each stage's own state (the stages are this class's bases, one module each).
+        self.place_state = PlaceState()
+        self.film_state = FilmState(
+            first_new_film=(session.scalar(select(func.max(T.film.c.id))) or 0) + 1
+        )
+        self.match_state = MatchState(sources=Sources(session))
+        self.write_state = WriteState()
+        self.print_state = PrintState(fingerprint_salt=self.salt())
         self.edition_scope: set[int] = set()
-        self.sources: Sources = Sources(session)
         self.record_bases = RecordBases(session)
         self.award_sources = Sources(session, "awards")  # an awards file's nominations
-        self.alias_keys: dict[str, set[str]] = {}  # see aliased
-        self.films_kept: set[int] = set()  # films a hand edit kept something of
-        # Screenings made or changed, whose clashes are said; past check.NEAR_LIMIT the
-        # editions are checked whole, and no more are kept (a file may have a million).
-        self.touched: set[int] = set()
-        self.fingerprint_salt = self.salt()  # see fingerprints
-        self.row_digests: dict[tuple[str, int], str] = {}
-        self.new_fingerprints: dict[str, tuple[int, Any]] = {}  # by chunk
-        self.skipped: Skipped = Skipped()  # see skip_unchanged and settle_skipped
-        self.editions_named: dict[tuple[Any, Any], Any] = {}  # see own_edition
-        self.bumped_by_rows = 0
-        self.skipped_films: dict[int, int] = {}  # film -> its first row skipped (its line)
-        self.unsettled_films: set[int] = set()  # kept or in conflict: checked every time
-        self.unsettled: set[tuple[int, int]] = set()  # selections (film, edition) likewise
-        self.festival_places: dict[tuple[int, str], tuple[str, int]] = {}  # see place_festival
-        self.festival_places_warned: set[tuple[int, str]] = set()
         self.stated = {"film", "when"} | {STATES_GROUP[f] for f in self.fields & set(STATES_GROUP)}
         if "venue" in self.fields:
             self.stated.add("place")
-        self.based: set[int] = set()  # screenings this import found through their base
-        self.base_inserts: list[dict[str, Any]] = []
-        self.base_updates: list[dict[str, Any]] = []
-        self.found: dict[str, dict[Any, Any]] = defaultdict(dict)  # by spelling: see edition()
         if options.edition_id is not None:
             self.edition_scope.add(options.edition_id)
-            self.edition_zone[options.edition_id] = self._zone_of_edition(options.edition_id)
+            self.place_state.edition_zone[options.edition_id] = self._zone_of_edition(
+                options.edition_id
+            )
 
     # -- the run ----------------------------------------------------------------------
     def run(
@@ -137,7 +101,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
             left = self.skip_unchanged(window)
             for start in range(0, len(left), CHUNK):
                 self.read_chunk(left[start : start + CHUNK])
-            self.row_digests.clear()  # of rows rejected, the others' gone with their chunk
+            self.print_state.row_digests.clear()  # of rows rejected: the others' went
             if progress is not None:
                 progress(self.report.counts["rows"])
         self.finish()
@@ -200,11 +164,11 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         if source is not None:
             external, title = source.external_id, source.film.title
         if external:
-            self.protected_ids.add(external)
+            self.match_state.protected_ids.add(external)
         elif title:
-            self.protected_titles.add(name_key(title))
+            self.match_state.protected_titles.add(name_key(title))
         else:
-            self.unprotectable.append(issue.line)
+            self.match_state.unprotectable.append(issue.line)
 
     # -- a chunk of rows ------------------------------------------------------------------
     def chunk(self, items: list[LineupRow | FilmRow]) -> None:
@@ -249,9 +213,9 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         """Keep screenings made or changed, for the clash check, up to one more than the
         check takes one by one (``check.NEAR_LIMIT``)."""
         for number in numbers:
-            if len(self.touched) > NEAR_LIMIT:
+            if len(self.write_state.touched) > NEAR_LIMIT:
                 return
-            self.touched.add(number)
+            self.write_state.touched.add(number)
 
     def resolve(self, item: LineupRow) -> Resolved | None:
         """The row's edition, venue, zone and instant, found or planned; None if rejected."""
@@ -332,9 +296,9 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
                 p.id = number
                 self.report.created(kind, p.label)
                 if table is T.venue:
-                    self.venue_zone[number] = p.values["timezone"]
+                    self.place_state.venue_zone[number] = p.values["timezone"]
                 elif table is T.film:
-                    self.created_films[number] = p.values
+                    self.film_state.created_films[number] = p.values
                 if table in (T.venue, T.festival):
                     self.near_duplicates(table.name, p.values, number)
         for row in rows:

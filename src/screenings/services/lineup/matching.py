@@ -5,6 +5,7 @@ are rejected."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
@@ -12,17 +13,36 @@ from sqlalchemy import or_, select
 from screenings import tables as T
 from screenings.keys import name_key
 from screenings.records import Outcome
-from screenings.services.bases import base_of as find_base_of
 from screenings.services.bases import (
+    Sources,
     read_bases,
     three_way,
 )
+from screenings.services.bases import base_of as find_base_of
 from screenings.services.lineup.common import MATCHED, Resolved, known, outcome_record, slot_of
 from screenings.tables import SCREENING_GROUPS
 from screenings.timeparse import wall_to_utc
 
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
+
+
+@dataclass
+class MatchState:
+    """What the matching stage knows: the screenings rows claimed, what a sync must leave
+    alone, and the rows whose match waits for the end of the file."""
+
+    sources: Sources
+    claimed: dict[int, int] = field(default_factory=dict)  # screening -> the line
+    protected_ids: set[str] = field(default_factory=set)
+    protected_titles: set[str] = field(default_factory=set)
+    unprotectable: list[int] = field(default_factory=list)
+    # A sync with no id column: new slots that may be moves.
+    deferred: list[Resolved] = field(default_factory=list)
+    deferred_slots: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    blocked: list[tuple[Resolved, dict[str, Any]]] = field(default_factory=list)  # unblock()
+    new_slots: list[Resolved] = field(default_factory=list)  # of films shown there already
+    based: set[int] = field(default_factory=set)  # screenings found through their base
 
 
 class Matching:
@@ -48,7 +68,7 @@ class Matching:
         S = T.screening.c
         films = {r.film for r in rows if isinstance(r.film, int)}
         externals = {r.values["external_id"] for r in rows if r.values["external_id"]}
-        sources = {self.sources.find(r.values["edition_id"]) for r in rows} - {None}
+        sources = {self.match_state.sources.find(r.values["edition_id"]) for r in rows} - {None}
         bases = read_bases(self.session, sources, films, externals)  # type: ignore[arg-type]
         where: Any = S.film_id.in_(films)
         if externals:
@@ -70,8 +90,8 @@ class Matching:
         base_by_external = {(b.source_id, b.external_id): b for b in bases if b.external_id}
         base_of = {(b.source_id, b.screening_id): b for b in bases if b.screening_id}
         # This chunk's (the bases read are its films'): the set does not grow with the file.
-        self.based.clear()
-        self.based.update(b.screening_id for b in bases if b.screening_id)
+        self.match_state.based.clear()
+        self.match_state.based.update(b.screening_id for b in bases if b.screening_id)
         for row in rows:
             row.base = self.find_base(row, base_by_external, base_by_slot)
         in_chunk: dict[tuple[Any, ...], int] = {}
@@ -106,8 +126,10 @@ class Matching:
                     "film, place and time",
                 )
                 continue
-            if slot in in_chunk or slot in self.deferred_slots:
-                self.reject_duplicate(row, in_chunk.get(slot) or self.deferred_slots[slot])
+            if slot in in_chunk or slot in self.match_state.deferred_slots:
+                self.reject_duplicate(
+                    row, in_chunk.get(slot) or self.match_state.deferred_slots[slot]
+                )
                 continue
             if row.base is not None:
                 if not self.match_base(row, by_id, by_slot):
@@ -122,7 +144,7 @@ class Matching:
                 match = by_external.get(ident)
             if match is None and other is not None:
                 if other.id >= self.first_new_id:  # created by an earlier line of this file
-                    self.reject_duplicate(row, self.claimed.get(other.id))
+                    self.reject_duplicate(row, self.match_state.claimed.get(other.id))
                     continue
                 match = other
             elif match is not None and other is not None and other.id != match.id:
@@ -136,17 +158,21 @@ class Matching:
                 # The slot is held by another screening of the file, which a row may move
                 # away (two screenings swapping slots): settled once every row is read.
                 row.blocked_by = other.id
-            if match is not None and (match.id in self.claimed or match.id >= self.first_new_id):
-                self.reject_duplicate(row, self.claimed.get(match.id))  # or created just now
+            if match is not None and (
+                match.id in self.match_state.claimed or match.id >= self.first_new_id
+            ):
+                self.reject_duplicate(
+                    row, self.match_state.claimed.get(match.id)
+                )  # or created just now
                 continue
             in_chunk[slot] = row.line
             if values["external_id"]:
                 ids_in_chunk[ident] = row.line
             row.match = match
             if match is not None:
-                self.claimed[match.id] = row.line
-                source = self.sources.find(values["edition_id"])
-                if match.id in self.based and source is not None:
+                self.match_state.claimed[match.id] = row.line
+                source = self.match_state.sources.find(values["edition_id"])
+                if match.id in self.match_state.based and source is not None:
                     # Its base (this source's) records another slot: merged with it.
                     row.base = base_of.get((source, match.id)) or find_base_of(
                         self.session, source, match.id
@@ -158,9 +184,9 @@ class Matching:
                 # perhaps a move, paired at the end; without, a possible move to report.
                 if self.options.sync and not self.by_id:
                     row.deferred = True
-                    self.deferred_slots[slot] = row.line
+                    self.match_state.deferred_slots[slot] = row.line
                 elif not self.options.sync:
-                    self.new_slots.append(row)
+                    self.match_state.new_slots.append(row)
             kept.append(row)
         return kept
 
@@ -173,7 +199,7 @@ class Matching:
         """The base this row's source keeps for it: through the row's id when the file has
         one, else through the slot the last import gave it (not the screening's slot now:
         that is how a screening moved by hand is still found)."""
-        source = self.sources.find(row.values["edition_id"])
+        source = self.match_state.sources.find(row.values["edition_id"])
         if source is None:
             return None
         external = row.values["external_id"]
@@ -207,16 +233,16 @@ class Matching:
                 return False
             return True  # the file changed it since: made again (row.base is re-pointed)
         match = by_id[base.screening_id]
-        if match.id in self.claimed:
-            self.reject_duplicate(row, self.claimed.get(match.id))
+        if match.id in self.match_state.claimed:
+            self.reject_duplicate(row, self.match_state.claimed.get(match.id))
             return False
         self.merge(row, match)
         other = by_slot.get(self.slot(row.values))
         if other is not None and other.id != match.id:
             if other.id >= self.first_new_id:
-                self.reject_duplicate(row, self.claimed.get(other.id))
+                self.reject_duplicate(row, self.match_state.claimed.get(other.id))
                 return False
-            if other.id in self.based or (self.by_id and other.external_id):
+            if other.id in self.match_state.based or (self.by_id and other.external_id):
                 row.blocked_by = other.id  # another of the file's, which may move away
             else:
                 self.reject_slot(
@@ -226,7 +252,7 @@ class Matching:
                 )
                 return False
         row.match = match
-        self.claimed[match.id] = row.line
+        self.match_state.claimed[match.id] = row.line
         return True
 
     def row_groups(self: Importer, values: dict[str, Any]) -> set[str]:

@@ -5,6 +5,8 @@ rows."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -22,6 +24,25 @@ if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
 
+@dataclass
+class PlaceState:
+    """What the places stage knows: festivals, editions, venues and cities, as found in
+    the catalogue or planned by this import, and their zones."""
+
+    festivals: dict[str, tuple[int | Pending, str | None]] = field(default_factory=dict)
+    editions: dict[tuple[str, int, str], int | Pending] = field(default_factory=dict)
+    edition_zone: dict[int, str | None] = field(default_factory=dict)
+    venues: dict[tuple[str, str | None], int | Pending | str] = field(default_factory=dict)
+    venue_zone: dict[int, str | None] = field(default_factory=dict)
+    cities: dict[str, str] = field(default_factory=dict)  # by key, stored and added
+    cities_read: bool = False
+    alias_keys: dict[str, set[str]] = field(default_factory=dict)  # see aliased
+    festival_places: dict[tuple[int, str], tuple[str, int]] = field(default_factory=dict)
+    festival_places_warned: set[tuple[int, str]] = field(default_factory=set)
+    # What each spelling was found as (see edition()).
+    found: dict[str, dict[Any, Any]] = field(default_factory=lambda: defaultdict(dict))
+
+
 class Places:
     """A stage of ``Importer`` (its methods read and write the import's state)."""
 
@@ -35,9 +56,9 @@ class Places:
         self: Importer, spelling: tuple[str | None, int | None, str | None]
     ) -> int | Pending | None:
         """The edition a row names as (festival, year, label), found or planned."""
-        found = self.found["edition"].get(spelling, UNSEEN)
+        found = self.place_state.found["edition"].get(spelling, UNSEEN)
         if found is UNSEEN:
-            found = self.found["edition"][spelling] = self._edition(*spelling)
+            found = self.place_state.found["edition"][spelling] = self._edition(*spelling)
         return found  # type: ignore[no-any-return]
 
     def _edition(
@@ -57,7 +78,7 @@ class Places:
         festival, _zone = self.festival(festival_name)
         label = " ".join(label.split()) if label else None
         key = (name_key(festival_name), year, name_key(label or ""))
-        if key not in self.editions:
+        if key not in self.place_state.editions:
             found = None
             if isinstance(festival, int):
                 for number, stored in self.session.execute(
@@ -67,29 +88,29 @@ class Places:
                 ):
                     if name_key(stored or "") == key[2]:
                         found = number
-            self.editions[key] = found or Pending(
+            self.place_state.editions[key] = found or Pending(
                 T.edition,
                 {"festival_id": festival, "year": year, "label": label},
                 f"{festival_name} {year}" + (f" {label}" if label else ""),
             )
-        return self.editions[key]
+        return self.place_state.editions[key]
 
     def festival(self: Importer, name: str) -> tuple[int | Pending, str | None]:
-        found = self.found["festival"].get(name)
+        found = self.place_state.found["festival"].get(name)
         if found is None:
-            found = self.found["festival"][name] = self._festival(name)
+            found = self.place_state.found["festival"][name] = self._festival(name)
         return found
 
     def _festival(self: Importer, name: str) -> tuple[int | Pending, str | None]:
         key = name_key(name)
-        if key not in self.festivals:
+        if key not in self.place_state.festivals:
             stored: Any = self.session.execute(
                 select(T.festival.c.id, T.festival.c.timezone).where(T.festival.c.name_key == key)
             ).first()
             if stored is None and (kept := self.aliased("festival", name)) is not None:
                 stored = (kept.id, kept.timezone)
             tidy = " ".join(name.split())
-            self.festivals[key] = (
+            self.place_state.festivals[key] = (
                 (stored[0], stored[1])
                 if stored
                 else (
@@ -101,7 +122,7 @@ class Places:
                     None,
                 )
             )
-        return self.festivals[key]
+        return self.place_state.festivals[key]
 
     def _zone_of_edition(self: Importer, edition_id: int) -> str | None:
         return self.session.scalar(
@@ -113,9 +134,9 @@ class Places:
     def venue(self: Importer, item: LineupRow) -> int | Pending | None:
         if not item.venue:
             return None
-        found = self.found["venue"].get((item.venue, item.city))
+        found = self.place_state.found["venue"].get((item.venue, item.city))
         if found is None:
-            found = self.found["venue"][item.venue, item.city] = self._venue(item)
+            found = self.place_state.found["venue"][item.venue, item.city] = self._venue(item)
         if isinstance(found, str):
             raise RowError("venue", item.venue, found)
         return found
@@ -125,7 +146,7 @@ class Places:
         name = " ".join(item.venue.split())
         city = self.city(item.city)
         key = (name_key(name), name_key(city) if city else None)
-        if key not in self.venues:
+        if key not in self.place_state.venues:
             stored = self.session.execute(
                 select(T.venue.c.id, T.venue.c.city, T.venue.c.timezone).where(
                     T.venue.c.name_key == key[0]
@@ -133,29 +154,33 @@ class Places:
             ).all()
             here = [s for s in stored if city is None or name_key(s.city or "") == key[1]]
             named = [  # the same name earlier in this file: with a city, or with none
-                v for (n, c), v in self.venues.items() if n == key[0] and not isinstance(v, str)
+                v
+                for (n, c), v in self.place_state.venues.items()
+                if n == key[0] and not isinstance(v, str)
             ]
-            unplaced = self.venues.get((key[0], None))
+            unplaced = self.place_state.venues.get((key[0], None))
             if city is None and not here and len(named) == 1:
-                self.venues[key] = named[0]
+                self.place_state.venues[key] = named[0]
             elif city is not None and not here and isinstance(unplaced, Pending):
                 unplaced.values["city"] = city  # named without its city first, then with it
                 unplaced.label = f"{name}, {city}"
-                self.venues[key] = unplaced
+                self.place_state.venues[key] = unplaced
             elif city is None and len(here) > 1:
                 cities = ", ".join(sorted(s.city or "no city" for s in here))
-                self.venues[key] = f"several venues are called {name} (in {cities}); add a City"
+                self.place_state.venues[key] = (
+                    f"several venues are called {name} (in {cities}); add a City"
+                )
             elif here:
-                self.venues[key] = here[0].id
-                self.venue_zone[here[0].id] = here[0].timezone
+                self.place_state.venues[key] = here[0].id
+                self.place_state.venue_zone[here[0].id] = here[0].timezone
             elif (kept := self.aliased("venue", name, city)) is not None:
-                self.venues[key] = kept.id
-                self.venue_zone[kept.id] = kept.timezone
+                self.place_state.venues[key] = kept.id
+                self.place_state.venue_zone[kept.id] = kept.timezone
             else:
                 label = f"{name}, {city}" if city else name
                 values = {"name": name, "name_key": key[0], "city": city, "timezone": None}
-                self.venues[key] = Pending(T.venue, values, label)
-        return self.venues[key]
+                self.place_state.venues[key] = Pending(T.venue, values, label)
+        return self.place_state.venues[key]
 
     def place_festival(self: Importer, item: LineupRow, row: Resolved) -> None:
         """A festival this import makes is where its first row is: that row's city, and
@@ -167,20 +192,24 @@ class Places:
         festival = self.festival(item.festival)[0]
         if not isinstance(festival, Pending) or festival.id is not None:
             return
-        venue_zone = self.venue_zone.get(row.venue) if isinstance(row.venue, int) else None
+        venue_zone = (
+            self.place_state.venue_zone.get(row.venue) if isinstance(row.venue, int) else None
+        )
         for field_name, value in (
             ("city", self.city(item.city)),
             ("timezone", item.timezone or venue_zone),
         ):
             if value is None:
                 continue
-            first = self.festival_places.setdefault((id(festival), field_name), (value, item.line))
+            first = self.place_state.festival_places.setdefault(
+                (id(festival), field_name), (value, item.line)
+            )
             if first[0] == value or first[1] == item.line:
                 festival.values[field_name] = first[0]
                 continue
-            if (id(festival), field_name) in self.festival_places_warned:
+            if (id(festival), field_name) in self.place_state.festival_places_warned:
                 continue
-            self.festival_places_warned.add((id(festival), field_name))
+            self.place_state.festival_places_warned.add((id(festival), field_name))
             said = Message(
                 f"{item.file}:{item.line}: festival {festival.label!r} is made with "
                 f"{field_name} {first[0]!r}, as line {first[1]} says; this row says {value!r}"
@@ -194,10 +223,10 @@ class Places:
         """The one record ``name`` is another name of (kept by a merge), said once, or
         None (none, or several, or a film of another year: then the name makes a new
         record, as before). The names that are aliases are read once per kind."""
-        keys = self.alias_keys.get(kind)
+        keys = self.place_state.alias_keys.get(kind)
         if keys is None:
             A = T.alias.c
-            keys = self.alias_keys[kind] = set(
+            keys = self.place_state.alias_keys[kind] = set(
                 self.session.scalars(select(A.name_key).where(A.kind == kind))
             )
         if name_key(name) not in keys:
@@ -219,17 +248,17 @@ class Places:
         """A city in the spelling already stored for it, if any ("sheffield" -> "Sheffield")."""
         if not text:
             return None
-        found = self.found["city"].get(text)
+        found = self.place_state.found["city"].get(text)
         if found is None:
-            found = self.found["city"][text] = self._city(text)
+            found = self.place_state.found["city"][text] = self._city(text)
         return found
 
     def _city(self: Importer, text: str) -> str:
         tidy = " ".join(text.split())
-        if not self.cities_read:  # read once: this import's rows add to it as they go
-            self.cities.update(stored_places(self.session))
-            self.cities_read = True
-        return self.cities.setdefault(name_key(tidy), tidy)
+        if not self.place_state.cities_read:  # read once: this import's rows add to it as they go
+            self.place_state.cities.update(stored_places(self.session))
+            self.place_state.cities_read = True
+        return self.place_state.cities.setdefault(name_key(tidy), tidy)
 
     def zone(self: Importer, item: LineupRow, row: Resolved) -> str:
         """The rule of ``add screening`` (``schedule.choose_zone``), for a row."""
@@ -237,7 +266,7 @@ class Places:
         venue_zone = (
             venue.values["timezone"]
             if isinstance(venue, Pending)
-            else self.venue_zone.get(venue)
+            else self.place_state.venue_zone.get(venue)
             if venue is not None
             else None
         )
@@ -247,7 +276,7 @@ class Places:
             if isinstance(festival, Pending):  # made by this import: where its rows said
                 festival_zone = festival.values["timezone"]
         elif isinstance(row.edition, int):
-            festival_zone = self.edition_zone.get(row.edition)
+            festival_zone = self.place_state.edition_zone.get(row.edition)
         try:
             return choose_zone(
                 venue_zone,

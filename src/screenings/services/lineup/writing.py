@@ -5,6 +5,7 @@ conflicts said, each screening's base remembered, slots that change hands settle
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select, update
@@ -32,6 +33,17 @@ if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
 
+@dataclass
+class WriteState:
+    """What the writing stage keeps between statements: bases to write, and the
+    screenings made or changed, whose clashes are said (past ``check.NEAR_LIMIT`` the
+    editions are checked whole, and no more are kept: a file may have a million)."""
+
+    base_inserts: list[dict[str, Any]] = field(default_factory=list)
+    base_updates: list[dict[str, Any]] = field(default_factory=list)
+    touched: set[int] = field(default_factory=set)
+
+
 class Writing:
     """A stage of ``Importer`` (its methods read and write the import's state)."""
 
@@ -52,13 +64,13 @@ class Writing:
             match = row.match
             if match is None:
                 if row.deferred:
-                    self.deferred.append(row)
+                    self.match_state.deferred.append(row)
                 else:
                     inserts.append(self.new_values(row))
                 continue
             # Its film or its place in the programme changed: a calendar shows that too.
-            because = ["film"] if values["film_id"] in self.bump_films else []
-            if (values["film_id"], values["edition_id"]) in self.bump_selections:
+            because = ["film"] if values["film_id"] in self.film_state.bump_films else []
+            if (values["film_id"], values["edition_id"]) in self.film_state.bump_selections:
                 because.append("selection")
             change = self.change(match._mapping, values, bump=bool(because))
             if change is None:
@@ -66,7 +78,7 @@ class Writing:
                 self.unchanged(row, match)
                 continue
             if row.blocked_by is not None:
-                self.blocked.append((row, change))
+                self.match_state.blocked.append((row, change))
                 continue
             self.conflicted(row, match)
             self.changed(row, match, change, because)
@@ -196,19 +208,19 @@ class Writing:
             # lists: no base yet, so the file's values were taken, as before bases.
             self.report.counts["first matched"] += 1
         if old is None:
-            values["source_id"] = self.sources.make(file["edition_id"])
-            self.base_inserts.append(values)
-            self.based.add(screening_id)
+            values["source_id"] = self.match_state.sources.make(file["edition_id"])
+            self.write_state.base_inserts.append(values)
+            self.match_state.based.add(screening_id)
         elif any(values[k] != old[k] for k in values):
             values["_id"] = old["id"]
-            self.base_updates.append(values)
+            self.write_state.base_updates.append(values)
 
     def write_bases(self: Importer) -> None:
         """The bases ``remember`` queued: new ones in one bulk insert, changed ones in one
         bulk update."""
-        inserts, updates = list(self.base_inserts), list(self.base_updates)
-        self.base_inserts.clear()
-        self.base_updates.clear()
+        inserts, updates = list(self.write_state.base_inserts), list(self.write_state.base_updates)
+        self.write_state.base_inserts.clear()
+        self.write_state.base_updates.clear()
         if inserts:
             now = self.now
             for values in inserts:
@@ -227,19 +239,19 @@ class Writing:
         through if, now that every row is applied, the slot is free or held only by
         another of these; the others are rejected. The movers are first parked out of
         every slot (no venue, a city no one has), so the unique index never sees two."""
-        if not self.blocked:
+        if not self.match_state.blocked:
             return
         S = T.screening.c
-        moving = {row.match.id for row, _ in self.blocked}
+        moving = {row.match.id for row, _ in self.match_state.blocked}
         holders: dict[tuple[Any, ...], int] = {}
-        films = {change["film_id"] for _, change in self.blocked}
+        films = {change["film_id"] for _, change in self.match_state.blocked}
         for stored in self.session.execute(
             select(*MATCHED, T.venue.c.city.label("venue_city"))
             .outerjoin(T.venue, T.venue.c.id == S.venue_id)
             .where(S.film_id.in_(films))
         ):
             holders[self.slot(stored._mapping)] = stored.id
-        ready = list(self.blocked)
+        ready = list(self.match_state.blocked)
         while True:  # a refused move keeps its screening in place, which may refuse another
             refused = [
                 (row, change, holder)
