@@ -14,7 +14,7 @@ import datetime as dt
 import enum
 import typing
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple, Protocol
 
 
@@ -368,6 +368,18 @@ class RowSource(Protocol):
         """The edition the row names (festival, year, label), read alone; None if it
         cannot be read (``read`` says why)."""
         ...
+
+
+class SourceFile(Protocol):
+    """What an import reads, whatever the format: its name (for messages), its columns
+    and the fields each maps to (``(column, field)``, field "" when unknown: messages
+    name a field by the source's own column), and its rows, in order: records, issues,
+    and screening rows left ``Unread`` with their fingerprints. A CSV file
+    (``parsers.lineup.Parsed``) is one."""
+
+    name: str
+    mapping: list[tuple[str, str]]
+    rows: Iterator[LineupRow | FilmRow | AwardRow | RowIssue | Unread]
 
 
 class Unread(NamedTuple):

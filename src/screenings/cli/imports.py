@@ -296,9 +296,7 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
                 found = import_lineup(
                     session,
                     settings,
-                    parsed.name,
-                    parsed.mapping,
-                    parsed.rows,
+                    parsed,
                     ImportOptions(
                         sync=choices.sync,
                         skip_invalid=choices.skip_invalid,

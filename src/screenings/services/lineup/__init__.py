@@ -37,13 +37,13 @@ the unit of work rolls back; with ``skip_invalid`` the valid rows stand.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 from screenings.config import Settings
 from screenings.errors import InvalidInput, ScreeningsError
-from screenings.records import AwardRow, FilmRow, ImportReport, LineupRow, RowIssue, Unread
+from screenings.records import ImportReport, SourceFile
 from screenings.services.check import clashes_of_changed
 from screenings.services.lineup.common import Emit, ImportOptions
 from screenings.services.lineup.importer import Importer
@@ -91,23 +91,21 @@ class ImportConflicted(ScreeningsError):
         self.report = report
 
 
-def import_lineup(
+def import_lineup(  # noqa: PLR0913 -- the one door of an import: what, where, how, who hears
     session: Session,
     settings: Settings,
-    name: str,
-    mapping: list[tuple[str, str]],
-    items: Iterable[LineupRow | FilmRow | AwardRow | RowIssue | Unread],
+    source: SourceFile,
     options: ImportOptions,
     emit: Emit | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Apply a parsed file (``mapping``: its columns and the fields they map to) and report.
+    """Apply a parsed file (or any ``SourceFile``) and report.
 
     Raises ``ImportRejected`` after reading every row when a row was rejected and
     ``options.skip_invalid`` is false; the caller's transaction then rolls back.
     """
-    importer = Importer(session, settings, name, mapping, options, emit)
-    importer.run(items, progress)
+    importer = Importer(session, settings, source, options, emit)
+    importer.run(source.rows, progress)
     if importer.report.counts["rejected"] and not options.skip_invalid:
         raise ImportRejected(importer.report)
     if importer.report.conflicts and options.fail_on_conflict:

@@ -116,7 +116,7 @@ class Awards:
             self.record_bases.get(source, "nomination", stored.id),
             theirs=self.options.theirs,
         )
-        self.said_of_record(merged, (given, now), "nomination", stored.id, row, "nominations")
+        self.said_of_record(merged, (given, now), "nomination", stored.id, row)
         source = self.award_sources.make(stored.edition_id)
         self.record_bases.keep(source, "nomination", stored.id, merged.base)
         if merged.apply:

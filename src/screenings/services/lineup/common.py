@@ -210,19 +210,20 @@ def shown_when(values: Any) -> str:
 def outcome_record(
     row: Resolved,
     outcome: str,
-    number: int | None,
-    uid: str | None,
+    screening: Any,
     changed: list[str] | None = None,
     *,
     kept: list[str] | None = None,
 ) -> dict[str, Any]:
+    """The ``--report`` record of what a row did to ``screening`` (its id and uid; None
+    when it made none)."""
     record = {
         "type": "row",
         "outcome": outcome,
         "file": row.source.file,
         "line": row.line,
-        "screening": number,
-        "uid": uid,
+        "screening": screening.id if screening is not None else None,
+        "uid": screening.uid if screening is not None else None,
     }
     if changed:
         record["changed"] = changed

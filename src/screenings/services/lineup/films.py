@@ -58,6 +58,19 @@ class FilmState:
     skipped_films: dict[int, int] = field(default_factory=dict)  # -> first skipped line
 
 
+@dataclass
+class Credits:
+    """The credits and links films have (as stored, then as this chunk adds them), and
+    what it adds."""
+
+    credits: dict[int, set[tuple[int, str]]] = field(default_factory=lambda: defaultdict(set))
+    positions: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    links: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    new_credits: list[dict[str, Any]] = field(default_factory=list)
+    new_links: list[dict[str, Any]] = field(default_factory=list)
+    added: set[int] = field(default_factory=set)  # films given a credit or link
+
+
 class Films:
     """A stage of ``Importer`` (its methods read and write the import's state)."""
 
@@ -101,8 +114,7 @@ class Films:
                 years = ", ".join(str(s.year or "no year") for s in same)
                 found.append(
                     self.issue(
-                        file,
-                        line,
+                        (file, line),
                         "year",
                         "",
                         f"several films are called {title} ({years}); add a Year column",
@@ -113,8 +125,7 @@ class Films:
                 if fields.imdb_id and match.imdb_id and match.imdb_id != fields.imdb_id:
                     found.append(
                         self.issue(
-                            file,
-                            line,
+                            (file, line),
                             "imdb_id",
                             fields.imdb_id,
                             f"{match.title} has IMDb id {match.imdb_id} in the catalogue",
@@ -161,45 +172,11 @@ class Films:
         """The first row of each film in this import states its details, credits and links:
         what differs from the catalogue is set (never cleared), and the film's screenings
         are bumped when a calendar would show it."""
-        first: dict[int, FilmFields] = {}
-        where: dict[int, Stated] = {}  # the row that states each film's details
-        dated: dict[int, int] = {}  # a year for a film the file named first without one
-        for stated in films:
-            film, fields = stated.film, stated.fields
-            number = film.id if isinstance(film, Pending) else film
-            assert isinstance(number, int)
-            if number not in self.film_state.films_seen:
-                self.film_state.films_seen.add(number)
-                if self.film_state.skipped_films.get(number, stated.line + 1) < stated.line:
-                    continue  # an earlier row, skipped as unchanged, states them
-                first[number] = fields
-                where[number] = stated
-            elif number in self.film_state.undated and fields.year is not None:
-                self.film_state.undated.discard(number)
-                dated[number] = fields.year
-        for number, year in dated.items():
-            self.session.execute(
-                update(T.film).where(T.film.c.id == number).values(year=year, updated_at=self.now)
-            )
-            if number < self.film_state.first_new_film:
-                self.film_state.bump_films.add(number)
+        first, where = self.first_statements(films)
         if not first:
             return
         F = T.film.c
-        # A film this chunk created holds what it was created with: no need to ask.
-        created = dict(self.film_state.created_films)
-        self.film_state.created_films.clear()
-        stored: dict[int, Any] = {
-            number: StoredFilm(number, *(values[k] for k in StoredFilm._fields[1:]))
-            for number, values in created.items()
-            if number in first
-        }
-        asked = [number for number in first if number not in stored]
-        if asked:
-            columns = [F[k] for k in StoredFilm._fields]
-            stored.update(
-                (r.id, r) for r in self.session.execute(select(*columns).where(F.id.in_(asked)))
-            )
+        stored = self.stored_films(first)
         updates = []
         updated: set[int] = set()  # films of the catalogue the file changes
         sources = {n: self.match_state.sources.find(known(where[n].edition)) for n in first}
@@ -215,7 +192,7 @@ class Films:
                 self.record_bases.get(sources[number], "film", number),
                 theirs=self.options.theirs,
             )
-            self.said_of_record(merged, (given, current), "film", number, where[number], "films")
+            self.said_of_record(merged, (given, current), "film", number, where[number])
             source = self.match_state.sources.make(known(where[number].edition))
             film_bases[number] = (source, merged.base)  # kept once credits and links join it
             changed = merged.apply
@@ -238,6 +215,56 @@ class Films:
         self.report.counts["films updated"] += len(updated)
         self.record_bases.flush()
 
+    def first_statements(
+        self: Importer, films: list[Stated]
+    ) -> tuple[dict[int, FilmFields], dict[int, Stated]]:
+        """What the first row of each film new to this import says of it, and that row
+        (none for a film whose first row was skipped as unchanged); a year given by a
+        later row to a film named first without one is set now."""
+        first: dict[int, FilmFields] = {}
+        where: dict[int, Stated] = {}  # the row that states each film's details
+        dated: dict[int, int] = {}  # a year for a film the file named first without one
+        state = self.film_state
+        for stated in films:
+            film, fields = stated.film, stated.fields
+            number = film.id if isinstance(film, Pending) else film
+            assert isinstance(number, int)
+            if number not in state.films_seen:
+                state.films_seen.add(number)
+                if state.skipped_films.get(number, stated.line + 1) < stated.line:
+                    continue  # an earlier row, skipped as unchanged, states them
+                first[number] = fields
+                where[number] = stated
+            elif number in state.undated and fields.year is not None:
+                state.undated.discard(number)
+                dated[number] = fields.year
+        for number, year in dated.items():
+            self.session.execute(
+                update(T.film).where(T.film.c.id == number).values(year=year, updated_at=self.now)
+            )
+            if number < state.first_new_film:
+                state.bump_films.add(number)
+        return first, where
+
+    def stored_films(self: Importer, first: dict[int, FilmFields]) -> dict[int, Any]:
+        """The details the catalogue holds of these films (``StoredFilm``): a film this
+        chunk created holds what it was created with, without asking."""
+        created = dict(self.film_state.created_films)
+        self.film_state.created_films.clear()
+        stored: dict[int, Any] = {
+            number: StoredFilm(number, *(values[k] for k in StoredFilm._fields[1:]))
+            for number, values in created.items()
+            if number in first
+        }
+        asked = [number for number in first if number not in stored]
+        if asked:
+            F = T.film.c
+            columns = [F[k] for k in StoredFilm._fields]
+            stored.update(
+                (r.id, r) for r in self.session.execute(select(*columns).where(F.id.in_(asked)))
+            )
+        return stored
+
     def credits_and_links(
         self: Importer,
         first: dict[int, FilmFields],
@@ -248,81 +275,102 @@ class Films:
         A credit or link the film's base holds (the file gave it before) and the catalogue
         does not was removed by hand: it is not added again. ``bases``: each film's base,
         given its credits and links as the file states them."""
-        C, L = T.credit.c, T.film_link.c
-        credits: dict[int, set[tuple[int, str]]] = defaultdict(set)
-        positions: dict[int, int] = defaultdict(int)
-        links: dict[int, set[str]] = defaultdict(set)
-        # A film this import created has none yet: this is its first row.
-        older = [number for number in first if number < self.film_state.first_new_film]
-        if older:
-            for film_id, person_id, role, position in self.session.execute(
-                select(C.film_id, C.person_id, C.role, C.position).where(C.film_id.in_(older))
-            ):
-                credits[film_id].add((person_id, role))
-                positions[film_id] = max(positions[film_id], position + 1)
-            for film_id, url in self.session.execute(
-                select(L.film_id, L.url).where(L.film_id.in_(older))
-            ):
-                links[film_id].add(url)
+        have = self.credits_held([n for n in first if n < self.film_state.first_new_film])
         names = list(  # in the order of the file: new people are created (and slugged) so
             dict.fromkeys(
                 name for f in first.values() for name in (*f.directors, *(n for _, n in f.credits))
             )
         )
         people = self.people(names)
-        new_credits, new_links = [], []
-        added: set[int] = set()
         for film_id, fields in first.items():
             base = bases[film_id][1]
-            had_credits = set(base.get("credits", ()))
-            had_links = set(base.get("links", ()))
-            removed = False
-            wanted = [("director", d) for d in fields.directors] + [
-                ("_".join(role.lower().split()), n) for role, n in fields.credits
-            ]
-            stated_credits = []
-            for role, name in wanted:
-                person = people[name_key(name)]
-                token = f"{person}:{role}"
-                stated_credits.append(token)
-                if (person, role) not in credits[film_id] and token in had_credits:
-                    removed = True  # removed by hand since the file gave it
-                elif (person, role) not in credits[film_id]:
-                    credits[film_id].add((person, role))
-                    new_credits.append(
-                        {
-                            "film_id": film_id,
-                            "person_id": person,
-                            "role": role,
-                            "position": positions[film_id],
-                        }
-                    )
-                    positions[film_id] += 1
-                    added.add(film_id)
-            stated_links = [url for kind, url in fields.links if kind != "website"]
-            for kind, url in fields.links:
-                if kind != "website" and url not in links[film_id] and url in had_links:
-                    removed = True
-                elif kind != "website" and url not in links[film_id]:
-                    links[film_id].add(url)
-                    new_links.append({"film_id": film_id, "kind": kind, "url": url})
-                    added.add(film_id)
-            if stated_credits:
-                base["credits"] = sorted(set(stated_credits))
-            if stated_links:
-                base["links"] = sorted(set(stated_links))
+            removed = self.film_credits(film_id, fields, base, people, have)
+            removed = self.film_links(film_id, fields, base, have) or removed
             if removed:
                 self.film_state.unsettled_films.add(film_id)
             if removed and film_id not in self.film_state.films_kept:
                 self.film_state.films_kept.add(film_id)
                 self.report.counts["films kept"] += 1
-        if new_credits:
-            bulk_insert(self.session, T.credit, new_credits)
-        if new_links:
-            bulk_insert(self.session, T.film_link, new_links)
-        stored = {number for number in added if number < self.film_state.first_new_film}
+        if have.new_credits:
+            bulk_insert(self.session, T.credit, have.new_credits)
+        if have.new_links:
+            bulk_insert(self.session, T.film_link, have.new_links)
+        stored = {number for number in have.added if number < self.film_state.first_new_film}
         self.film_state.bump_films |= stored
         return stored
+
+    def credits_held(self: Importer, older: list[int]) -> Credits:
+        """The credits and links the catalogue holds of these films (of the catalogue: a
+        film this import created has none yet)."""
+        C, L = T.credit.c, T.film_link.c
+        have = Credits()
+        if older:
+            for film_id, person_id, role, position in self.session.execute(
+                select(C.film_id, C.person_id, C.role, C.position).where(C.film_id.in_(older))
+            ):
+                have.credits[film_id].add((person_id, role))
+                have.positions[film_id] = max(have.positions[film_id], position + 1)
+            for film_id, url in self.session.execute(
+                select(L.film_id, L.url).where(L.film_id.in_(older))
+            ):
+                have.links[film_id].add(url)
+        return have
+
+    def film_credits(
+        self: Importer,
+        film_id: int,
+        fields: FilmFields,
+        base: dict[str, Any],
+        people: dict[str, int],
+        have: Credits,
+    ) -> bool:
+        """Add the credits the row gives the film and it lacks (not those removed by hand,
+        which the base holds); True if one was removed by hand. The base takes them."""
+        had = set(base.get("credits", ()))
+        removed = False
+        wanted = [("director", d) for d in fields.directors] + [
+            ("_".join(role.lower().split()), n) for role, n in fields.credits
+        ]
+        stated = []
+        for role, name in wanted:
+            person = people[name_key(name)]
+            token = f"{person}:{role}"
+            stated.append(token)
+            if (person, role) in have.credits[film_id]:
+                continue
+            if token in had:
+                removed = True  # removed by hand since the file gave it
+                continue
+            have.credits[film_id].add((person, role))
+            have.new_credits.append(
+                {"film_id": film_id, "person_id": person, "role": role,
+                 "position": have.positions[film_id]}
+            )  # fmt: skip
+            have.positions[film_id] += 1
+            have.added.add(film_id)
+        if stated:
+            base["credits"] = sorted(set(stated))
+        return removed
+
+    def film_links(
+        self: Importer, film_id: int, fields: FilmFields, base: dict[str, Any], have: Credits
+    ) -> bool:
+        """``film_credits``, for the links (but the website, a detail of the film)."""
+        had = set(base.get("links", ()))
+        removed = False
+        stated = [url for kind, url in fields.links if kind != "website"]
+        for kind, url in fields.links:
+            if kind == "website" or url in have.links[film_id]:
+                continue
+            if url in had:
+                removed = True
+                continue
+            have.links[film_id].add(url)
+            have.new_links.append({"film_id": film_id, "kind": kind, "url": url})
+            have.added.add(film_id)
+        if stated:
+            base["links"] = sorted(set(stated))
+        return removed
 
     def people(self: Importer, names: list[str]) -> dict[str, int]:
         """Person ids by name key; people named for the first time are created."""
@@ -351,21 +399,7 @@ class Films:
         """A row with an edition puts its film in that edition's programme (a private
         screening's row does not: it announces nothing); the first row of
         a film there states its section, premiere and status (an empty cell states nothing)."""
-        first: dict[tuple[int, int], LineupRow] = {}
-        for row in rows:
-            if isinstance(row.edition, int):
-                self.report.edition_ids.add(row.edition)
-                self.edition_scope.add(row.edition)
-                if row.source.visibility == "private":
-                    # A private screening announces nothing: it puts its film in no
-                    # programme (as a private screening added by hand does not).
-                    continue
-                assert isinstance(row.film, int)
-                key = (row.film, row.edition)
-                packed = row.film << 32 | row.edition  # an int: far smaller than a tuple
-                if packed not in self.film_state.selections_seen:
-                    self.film_state.selections_seen.add(packed)
-                    first[key] = row.source
+        first = self.first_selections(rows)
         if not first:
             return
         S = T.selection.c
@@ -407,43 +441,84 @@ class Films:
                 )
                 new_given.append(stated)
                 continue
-            base = self.record_bases.get(sources[edition], "selection", now.id)
-            current = dict(now._mapping)
-            merged = merge_record(stated, current, base, theirs=self.options.theirs)
-            self.said_of_record(
-                merged, (stated, current), "selection", now.id, source, "selections"
-            )
-            if merged.kept or merged.conflicts:  # its rows go the whole way next time too
-                self.film_state.unsettled.add((film, edition))
-            self.record_bases.keep(
-                self.match_state.sources.make(edition), "selection", now.id, merged.base
-            )
-            diff = merged.apply
-            if diff:
-                values = {k: getattr(now, k) for k in ("section", "premiere", "status", "notes")}
-                changed.append({"_id": now.id, **values, **diff, "updated_at": self.now})
-                if set(diff) - {"notes"}:  # its section, premiere and status show in calendars
-                    self.film_state.bump_selections.add((film, edition))
+            change = self.merge_selection(now, stated, (film, edition), source)
+            if change is not None:
+                changed.append(change)
         self.report.counts["selections"] += len(first)
         self.report.counts["selections created"] += len(new)
         self.report.counts["selections updated"] += len(changed)
-        if new:
-            self.insert(T.selection, new)
-            made = {
-                (r.film_id, r.edition_id): r.id
-                for r in self.session.execute(
-                    select(S.id, S.film_id, S.edition_id).where(
-                        S.film_id.in_({v["film_id"] for v in new})
-                    )
-                )
-            }
-            for values, stated in zip(new, new_given, strict=True):
-                source_id = self.match_state.sources.make(values["edition_id"])  # type: ignore[arg-type]
-                number = made[(values["film_id"], values["edition_id"])]
-                self.record_bases.keep(source_id, "selection", number, stated)
+        self.insert_selections(new, new_given)
         if changed:
             self.session.execute(update(T.selection).where(S.id == bindparam("_id")), changed)
         self.record_bases.flush()
+
+    def first_selections(self: Importer, rows: list[Resolved]) -> dict[tuple[int, int], LineupRow]:
+        """The first row of each (film, edition) new to this import, by the pair; the
+        editions go in the report's and the sync's scope."""
+        first: dict[tuple[int, int], LineupRow] = {}
+        for row in rows:
+            if not isinstance(row.edition, int):
+                continue
+            self.report.edition_ids.add(row.edition)
+            self.edition_scope.add(row.edition)
+            if row.source.visibility == "private":
+                # A private screening announces nothing: it puts its film in no
+                # programme (as a private screening added by hand does not).
+                continue
+            assert isinstance(row.film, int)
+            packed = row.film << 32 | row.edition  # an int: far smaller than a tuple
+            if packed not in self.film_state.selections_seen:
+                self.film_state.selections_seen.add(packed)
+                first[(row.film, row.edition)] = row.source
+        return first
+
+    def merge_selection(
+        self: Importer,
+        now: Any,
+        stated: dict[str, Any],
+        pair: tuple[int, int],
+        source: LineupRow,
+    ) -> dict[str, Any] | None:
+        """A stored selection merged three ways with what the row states; its change to
+        write, if any (a change a calendar shows bumps its screenings)."""
+        film, edition = pair
+        base = self.record_bases.get(self.match_state.sources.find(edition), "selection", now.id)
+        current = dict(now._mapping)
+        merged = merge_record(stated, current, base, theirs=self.options.theirs)
+        self.said_of_record(merged, (stated, current), "selection", now.id, source)
+        if merged.kept or merged.conflicts:  # its rows go the whole way next time too
+            self.film_state.unsettled.add(pair)
+        self.record_bases.keep(
+            self.match_state.sources.make(edition), "selection", now.id, merged.base
+        )
+        diff = merged.apply
+        if not diff:
+            return None
+        if set(diff) - {"notes"}:  # its section, premiere and status show in calendars
+            self.film_state.bump_selections.add((film, edition))
+        values = {k: getattr(now, k) for k in ("section", "premiere", "status", "notes")}
+        return {"_id": now.id, **values, **diff, "updated_at": self.now}
+
+    def insert_selections(
+        self: Importer, new: list[dict[str, Any]], given: list[dict[str, Any]]
+    ) -> None:
+        """Create these selections, each with its base: what its row stated."""
+        if not new:
+            return
+        S = T.selection.c
+        self.insert(T.selection, new)
+        made = {
+            (r.film_id, r.edition_id): r.id
+            for r in self.session.execute(
+                select(S.id, S.film_id, S.edition_id).where(
+                    S.film_id.in_({v["film_id"] for v in new})
+                )
+            )
+        }
+        for values, stated in zip(new, given, strict=True):
+            source_id = self.match_state.sources.make(values["edition_id"])
+            number = made[(values["film_id"], values["edition_id"])]
+            self.record_bases.keep(source_id, "selection", number, stated)
 
     def said_of_record(
         self: Importer,
@@ -452,11 +527,12 @@ class Films:
         kind: str,
         number: int,
         row: Any,
-        counted: str,
     ) -> None:
-        """Count what a record's three-way comparison kept, and say each conflict, with the
-        file's value (``values[0]``), the last import's and the catalogue's (``values[1]``)."""
+        """Count what a record's three-way comparison kept (as "films kept", ...), and say
+        each conflict, with the file's value (``values[0]``), the last import's and the
+        catalogue's (``values[1]``)."""
         given, now = values
+        counted = f"{kind}s"
         if kind == "film" and (merged.kept or merged.conflicts):
             self.film_state.unsettled_films.add(number)  # its rows go the whole way next time too
         if merged.kept and not (counted == "films" and number in self.film_state.films_kept):

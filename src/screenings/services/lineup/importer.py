@@ -14,7 +14,16 @@ from screenings.config import Settings
 from screenings.db import bulk_insert, queue_bulk_writer
 from screenings.errors import InvalidInput, Message
 from screenings.keys import name_key
-from screenings.records import AwardRow, FilmRow, ImportReport, LineupRow, Outcome, RowIssue, Unread
+from screenings.records import (
+    AwardRow,
+    FilmRow,
+    ImportReport,
+    LineupRow,
+    Outcome,
+    RowIssue,
+    SourceFile,
+    Unread,
+)
 from screenings.services.aliases import near_duplicate_note, near_duplicates
 from screenings.services.bases import (
     RecordBases,
@@ -52,8 +61,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         self,
         session: Session,
         settings: Settings,
-        name: str,
-        mapping: list[tuple[str, str]],
+        source: SourceFile,
         options: ImportOptions,
         emit: Emit | None,
     ) -> None:
@@ -62,8 +70,8 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         self.options = options
         self.emit: Emit = emit or (lambda _record: None)
         self.reporting = emit is not None  # else the per-row records are not even made
-        self.report = ImportReport(name)
-        self.columns = {target: column for column, target in mapping if target}
+        self.report = ImportReport(source.name)
+        self.columns = {target: column for column, target in source.mapping if target}
         self.fields = set(self.columns)
         self.by_id = "id" in self.fields
         self.states = {c for f in self.fields for c in STATES.get(f, ())}
@@ -134,15 +142,16 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
 
     def issue(
         self,
-        file: str,
-        line: int,
+        where: tuple[str, int],
         target: str,
         value: str,
         message: str,
         mentions: tuple[str, ...] = (),
     ) -> RowIssue:
-        """An issue naming the file's own column for the field ``target`` (none if absent);
-        ``mentions``, the fields its message refers to (``{field}``)."""
+        """An issue at ``where`` (file, line) naming the file's own column for the field
+        ``target`` (none if absent); ``mentions``, the fields its message refers to
+        (``{field}``)."""
+        file, line = where
         return RowIssue(file, line, self.columns.get(target), value, message, mentions=mentions)
 
     def reject(self, issue: RowIssue, source: LineupRow | None = None) -> None:
@@ -243,7 +252,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
             self.place_festival(item, row)
         except RowError as bad:
             issue = self.issue(
-                item.file, item.line, bad.column, bad.value, bad.message, bad.mentions
+                (item.file, item.line), bad.column, bad.value, bad.message, bad.mentions
             )
             self.reject(issue, item)
             return None
@@ -274,38 +283,47 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
             ("venue", T.venue, "venues"),
             ("film", T.film, "films"),
         ):
-            pending: dict[int, Pending] = {}
-            if table is T.film:
-                pending.update((id(f), f) for f in films if isinstance(f, Pending) and f.id is None)
-            for row in rows:
-                target = getattr(row, attribute)
-                if table is T.festival and isinstance(target, Pending):
-                    target = target.values["festival_id"]
-                if isinstance(target, Pending) and target.id is None and target.table is table:
-                    pending[id(target)] = target
-            if not pending:
-                continue
-            planned = list(pending.values())
-            for p in planned:  # what they refer to was created just before
-                for k, v in p.values.items():
-                    if isinstance(v, Pending):
-                        p.values[k] = v.id
-            slugs = unique_slugs(self.session, table.c.slug, [self._slug_text(p) for p in planned])
-            values = [{**p.values, "slug": s} for p, s in zip(planned, slugs, strict=True)]
-            for p, number in zip(planned, self.insert(table, values), strict=True):
-                p.id = number
-                self.report.created(kind, p.label)
-                if table is T.venue:
-                    self.place_state.venue_zone[number] = p.values["timezone"]
-                elif table is T.film:
-                    self.film_state.created_films[number] = p.values
-                if table in (T.venue, T.festival):
-                    self.near_duplicates(table.name, p.values, number)
+            planned: dict[int, Pending] = {}
+            if table is T.film:  # a films file's first, in its order
+                planned = {id(f): f for f in films if isinstance(f, Pending) and f.id is None}
+            planned |= self.planned(rows, attribute, table)
+            if planned:
+                self.create(table, kind, list(planned.values()))
         for row in rows:
             for attribute in ("edition", "venue", "film"):
                 target = getattr(row, attribute)
                 if isinstance(target, Pending):
                     setattr(row, attribute, target.id)
+
+    def planned(self, rows: list[Resolved], attribute: str, table: Table) -> dict[int, Pending]:
+        """The records of ``table`` these rows name (as ``attribute``) and that are yet to
+        be made, by identity (a festival through its edition)."""
+        pending: dict[int, Pending] = {}
+        for row in rows:
+            target = getattr(row, attribute)
+            if table is T.festival and isinstance(target, Pending):
+                target = target.values["festival_id"]
+            if isinstance(target, Pending) and target.id is None and target.table is table:
+                pending[id(target)] = target
+        return pending
+
+    def create(self, table: Table, kind: str, planned: list[Pending]) -> None:
+        """Make these records, each with a unique slug; each ``Pending`` gets its id."""
+        for p in planned:  # what they refer to was created just before
+            for k, v in p.values.items():
+                if isinstance(v, Pending):
+                    p.values[k] = v.id
+        slugs = unique_slugs(self.session, table.c.slug, [self._slug_text(p) for p in planned])
+        values = [{**p.values, "slug": s} for p, s in zip(planned, slugs, strict=True)]
+        for p, number in zip(planned, self.insert(table, values), strict=True):
+            p.id = number
+            self.report.created(kind, p.label)
+            if table is T.venue:
+                self.place_state.venue_zone[number] = p.values["timezone"]
+            elif table is T.film:
+                self.film_state.created_films[number] = p.values
+            if table in (T.venue, T.festival):
+                self.near_duplicates(table.name, p.values, number)
 
     def near_duplicates(self, kind: str, values: dict[str, Any], number: int) -> None:
         """Warn of a new venue or festival whose name is near one made before it."""

@@ -45,6 +45,34 @@ class MatchState:
     based: set[int] = field(default_factory=set)  # screenings found through their base
 
 
+REFUSED = object()  # see screening_for
+
+
+@dataclass
+class Stored:
+    """A chunk's stored screenings, by the ways a row finds one, and its bases by
+    (source, screening)."""
+
+    by_id: dict[int, Any]
+    by_slot: dict[tuple[Any, ...], Any]
+    by_external: dict[tuple[Any, Any], Any]
+    earlier: set[tuple[int, int]]  # (film, edition) shown before this import
+    base_of: dict[tuple[int, int], Any]
+
+
+@dataclass
+class Taken:
+    """The slots and ids the chunk's rows took so far, with their lines."""
+
+    slots: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    ids: dict[tuple[Any, Any], int] = field(default_factory=dict)
+
+    def take(self, row: Resolved, slot: tuple[Any, ...], ident: tuple[Any, Any]) -> None:
+        self.slots[slot] = row.line
+        if row.values["external_id"]:
+            self.ids[ident] = row.line
+
+
 class Matching:
     """A stage of ``Importer`` (its methods read and write the import's state)."""
 
@@ -65,6 +93,19 @@ class Matching:
             row.values["film_id"] = row.film
             row.values["venue_id"] = row.venue
             row.values["edition_id"] = row.edition
+        stored = self.stored_for(rows)
+        taken = Taken()
+        # Rows found through their base first: their screenings are theirs, wherever a
+        # hand edit moved them, before another row's slot can take them.
+        return [
+            row
+            for row in sorted(rows, key=lambda r: r.base is None)
+            if self.match_row(row, stored, taken)
+        ]
+
+    def stored_for(self: Importer, rows: list[Resolved]) -> Stored:
+        """The screenings and bases the rows may be (of their films, ids and sources), and
+        each row's base."""
         S = T.screening.c
         films = {r.film for r in rows if isinstance(r.film, int)}
         externals = {r.values["external_id"] for r in rows if r.values["external_id"]}
@@ -75,120 +116,146 @@ class Matching:
             where = or_(where, S.external_id.in_(externals))
         if bases:
             where = or_(where, S.id.in_({b.screening_id for b in bases if b.screening_id}))
-        stored = self.session.execute(
+        found = self.session.execute(
             select(*MATCHED, T.venue.c.city.label("venue_city"))
             .outerjoin(T.venue, T.venue.c.id == S.venue_id)
             .where(where)
         ).all()
-        by_id = {s.id: s for s in stored}
-        by_slot = {self.slot(s._mapping): s for s in stored}
-        by_external = {(s.edition_id, s.external_id): s for s in stored if s.external_id}
-        earlier = {(s.film_id, s.edition_id) for s in stored if s.id < self.first_new_id}
+        stored = Stored(
+            by_id={s.id: s for s in found},
+            by_slot={self.slot(s._mapping): s for s in found},
+            by_external={(s.edition_id, s.external_id): s for s in found if s.external_id},
+            earlier={(s.film_id, s.edition_id) for s in found if s.id < self.first_new_id},
+            base_of={(b.source_id, b.screening_id): b for b in bases if b.screening_id},
+        )
         # Bases: a tombstone first, so that a live base of the same slot wins.
         bases.sort(key=lambda b: b.screening_id is not None)
         base_by_slot = {(b.source_id, self.slot(b._mapping)): b for b in bases}
         base_by_external = {(b.source_id, b.external_id): b for b in bases if b.external_id}
-        base_of = {(b.source_id, b.screening_id): b for b in bases if b.screening_id}
         # This chunk's (the bases read are its films'): the set does not grow with the file.
         self.match_state.based.clear()
         self.match_state.based.update(b.screening_id for b in bases if b.screening_id)
         for row in rows:
             row.base = self.find_base(row, base_by_external, base_by_slot)
-        in_chunk: dict[tuple[Any, ...], int] = {}
-        ids_in_chunk: dict[tuple[Any, ...], int] = {}
-        kept: list[Resolved] = []
-        # Rows found through their base first: their screenings are theirs, wherever a
-        # hand edit moved them, before another row's slot can take them.
-        for row in sorted(rows, key=lambda r: r.base is None):
-            values = row.values
-            slot = self.slot(values)
-            ident = (values["edition_id"], values["external_id"])
-            if self.by_id and values["external_id"] and ident in ids_in_chunk:
-                self.reject_row(
-                    row, "id", values["external_id"], f"the same id as line {ids_in_chunk[ident]}"
-                )
-                continue
-            other = by_slot.get(slot)
-            if (
-                row.base is None
-                and self.by_id
-                and other is not None
-                and other.external_id
-                and other.external_id != values["external_id"]
-                and other.id < self.first_new_id
-                and by_external.get(ident) is None  # else the row may move it away
-            ):
-                self.reject_row(
+        return stored
+
+    def match_row(self: Importer, row: Resolved, stored: Stored, taken: Taken) -> bool:
+        """Match one row (``row.match``), unless it is refused (then False)."""
+        values = row.values
+        slot = self.slot(values)
+        ident = (values["edition_id"], values["external_id"])
+        other = stored.by_slot.get(slot)
+        if self.refused(row, (slot, ident, other), stored, taken):
+            return False
+        if row.base is not None:
+            if not self.match_base(row, stored.by_id, stored.by_slot):
+                return False
+            taken.take(row, slot, ident)
+            return True
+        match = self.screening_for(row, (slot, ident, other), stored)
+        if match is REFUSED:
+            return False
+        taken.take(row, slot, ident)
+        row.match = match
+        if match is not None:
+            self.claim(row, match, stored)
+        elif (values["film_id"], values["edition_id"]) in stored.earlier and values["edition_id"]:
+            # A new slot of a film the edition already shows: in a sync (and no ids)
+            # perhaps a move, paired at the end; without, a possible move to report.
+            if self.options.sync and not self.by_id:
+                row.deferred = True
+                self.match_state.deferred_slots[slot] = row.line
+            elif not self.options.sync:
+                self.match_state.new_slots.append(row)
+        return True
+
+    def screening_for(
+        self: Importer,
+        row: Resolved,
+        spot: tuple[tuple[Any, ...], tuple[Any, Any], Any],
+        stored: Stored,
+    ) -> Any:
+        """The stored screening a row without a base is (by its id, else its slot), None
+        if new, or ``REFUSED`` once the row is rejected (another screening has its slot,
+        or an earlier row took its screening)."""
+        values = row.values
+        _slot, ident, other = spot
+        match = None
+        if self.by_id and values["external_id"]:
+            match = stored.by_external.get(ident)
+        if match is None and other is not None:
+            if other.id >= self.first_new_id:  # created by an earlier line of this file
+                self.reject_duplicate(row, self.match_state.claimed.get(other.id))
+                return REFUSED
+            match = other
+        elif match is not None and other is not None and other.id != match.id:
+            if not (self.by_id and other.external_id and other.id < self.first_new_id):
+                self.reject_slot(
                     row,
-                    "id",
-                    values["external_id"] or "",
-                    f"screening #{other.id} (id {other.external_id}) already has this "
-                    "film, place and time",
+                    values["local_date"],
+                    f"screening #{other.id} already has this film, place and time",
                 )
-                continue
-            if slot in in_chunk or slot in self.match_state.deferred_slots:
-                self.reject_duplicate(
-                    row, in_chunk.get(slot) or self.match_state.deferred_slots[slot]
-                )
-                continue
+                return REFUSED
+            # The slot is held by another screening of the file, which a row may move
+            # away (two screenings swapping slots): settled once every row is read.
+            row.blocked_by = other.id
+        claimed = self.match_state.claimed
+        if match is not None and (match.id in claimed or match.id >= self.first_new_id):
+            self.reject_duplicate(row, claimed.get(match.id))  # or created just now
+            return REFUSED
+        return match
+
+    def refused(
+        self: Importer,
+        row: Resolved,
+        spot: tuple[tuple[Any, ...], tuple[Any, Any], Any],
+        stored: Stored,
+        taken: Taken,
+    ) -> bool:
+        """Reject a row whose id or slot an earlier row of the file took, or whose slot
+        another screening with an id holds; True if so. ``spot``: the row's slot, its
+        (edition, id), and the stored screening in that slot, if any."""
+        values = row.values
+        slot, ident, other = spot
+        if self.by_id and values["external_id"] and ident in taken.ids:
+            line = taken.ids[ident]
+            self.reject_row(row, "id", values["external_id"], f"the same id as line {line}")
+            return True
+        if (
+            row.base is None
+            and self.by_id
+            and other is not None
+            and other.external_id
+            and other.external_id != values["external_id"]
+            and other.id < self.first_new_id
+            and stored.by_external.get(ident) is None  # else the row may move it away
+        ):
+            self.reject_row(
+                row,
+                "id",
+                values["external_id"] or "",
+                f"screening #{other.id} (id {other.external_id}) already has this "
+                "film, place and time",
+            )
+            return True
+        if slot in taken.slots or slot in self.match_state.deferred_slots:
+            self.reject_duplicate(
+                row, taken.slots.get(slot) or self.match_state.deferred_slots[slot]
+            )
+            return True
+        return False
+
+    def claim(self: Importer, row: Resolved, match: Any, stored: Stored) -> None:
+        """The row's screening is this import's; merged three ways with its base, if this
+        source keeps one for it (found by another slot than the one it records)."""
+        self.match_state.claimed[match.id] = row.line
+        source = self.match_state.sources.find(row.values["edition_id"])
+        if match.id in self.match_state.based and source is not None:
+            row.base = stored.base_of.get((source, match.id)) or find_base_of(
+                self.session, source, match.id
+            )
             if row.base is not None:
-                if not self.match_base(row, by_id, by_slot):
-                    continue
-                in_chunk[slot] = row.line
-                if values["external_id"]:
-                    ids_in_chunk[ident] = row.line
-                kept.append(row)
-                continue
-            match = None
-            if self.by_id and values["external_id"]:
-                match = by_external.get(ident)
-            if match is None and other is not None:
-                if other.id >= self.first_new_id:  # created by an earlier line of this file
-                    self.reject_duplicate(row, self.match_state.claimed.get(other.id))
-                    continue
-                match = other
-            elif match is not None and other is not None and other.id != match.id:
-                if not (self.by_id and other.external_id and other.id < self.first_new_id):
-                    self.reject_slot(
-                        row,
-                        values["local_date"],
-                        f"screening #{other.id} already has this film, place and time",
-                    )
-                    continue
-                # The slot is held by another screening of the file, which a row may move
-                # away (two screenings swapping slots): settled once every row is read.
-                row.blocked_by = other.id
-            if match is not None and (
-                match.id in self.match_state.claimed or match.id >= self.first_new_id
-            ):
-                self.reject_duplicate(
-                    row, self.match_state.claimed.get(match.id)
-                )  # or created just now
-                continue
-            in_chunk[slot] = row.line
-            if values["external_id"]:
-                ids_in_chunk[ident] = row.line
-            row.match = match
-            if match is not None:
-                self.match_state.claimed[match.id] = row.line
-                source = self.match_state.sources.find(values["edition_id"])
-                if match.id in self.match_state.based and source is not None:
-                    # Its base (this source's) records another slot: merged with it.
-                    row.base = base_of.get((source, match.id)) or find_base_of(
-                        self.session, source, match.id
-                    )
-                    if row.base is not None:
-                        self.merge(row, match)
-            elif (values["film_id"], values["edition_id"]) in earlier and values["edition_id"]:
-                # A new slot of a film the edition already shows: in a sync (and no ids)
-                # perhaps a move, paired at the end; without, a possible move to report.
-                if self.options.sync and not self.by_id:
-                    row.deferred = True
-                    self.match_state.deferred_slots[slot] = row.line
-                elif not self.options.sync:
-                    self.match_state.new_slots.append(row)
-            kept.append(row)
-        return kept
+                self.merge(row, match)
 
     def find_base(
         self: Importer,
@@ -221,7 +288,7 @@ class Matching:
         if base.screening_id is None:  # removed by hand after an import made it
             if self.same_as_base(row):
                 self.report.counts[Outcome.KEPT_REMOVED] += 1
-                self.emit(outcome_record(row, Outcome.KEPT_REMOVED, None, None))
+                self.emit(outcome_record(row, Outcome.KEPT_REMOVED, None))
                 return False
             other = by_slot.get(self.slot(row.values))
             if other is not None:  # made again by hand, or another holds the slot now

@@ -97,7 +97,7 @@ class Writing:
             self.report.counts[outcome] += 1
         shown = [c for c in SHOWN if change[c] != match._mapping[c]] + because
         kept = row.merged.kept if row.merged else None
-        self.emit(outcome_record(row, outcome, match.id, match.uid, shown, kept=kept))
+        self.emit(outcome_record(row, outcome, match, shown, kept=kept))
         self.fingerprint(row, match.id, change["updated_at"])
 
     def unchanged(self: Importer, row: Resolved, match: Any) -> None:
@@ -115,7 +115,7 @@ class Writing:
             self.report.counts[outcome] += 1
         if self.reporting or outcome != Outcome.UNCHANGED:
             kept = merged.kept if merged else None
-            self.emit(outcome_record(row, outcome, match.id, match.uid, kept=kept))
+            self.emit(outcome_record(row, outcome, match, kept=kept))
         self.remember(row, match.id)
         self.fingerprint(row, match.id, match.updated_at)
 
@@ -296,6 +296,20 @@ class Writing:
     ) -> dict[str, Any] | None:
         """The stored screening as the row states it, or None when nothing a calendar shows
         changed (an id adopted is kept quietly); ``bump``: its film or selection did."""
+        new = self.as_stated(stored, values)
+        shown_changed = bump or any(new[c] != stored[c] for c in SHOWN)
+        if not shown_changed and new["external_id"] == stored["external_id"]:
+            return None
+        new["_id"] = stored["id"]
+        new["updated_at"] = stored["updated_at"]
+        if shown_changed:
+            new["sequence"] = stored["sequence"] + 1
+            new["updated_at"] = self.now
+        return new
+
+    def as_stated(self: Importer, stored: Any, values: dict[str, Any]) -> dict[str, Any]:
+        """The columns a calendar shows (and the id and sequence) of a stored screening,
+        with what the row states of them."""
         new = {c: stored[c] for c in (*SHOWN, "external_id", "sequence")}
         for column in ("film_id", "edition_id", "local_date", "local_time", "timezone"):
             new[column] = values[column]
@@ -315,14 +329,6 @@ class Writing:
             new["status"] = "scheduled"  # listed again: reinstated
         if values["external_id"] and not stored["external_id"]:
             new["external_id"] = values["external_id"]
-        shown_changed = bump or any(new[c] != stored[c] for c in SHOWN)
-        if not shown_changed and new["external_id"] == stored["external_id"]:
-            return None
-        new["_id"] = stored["id"]
-        new["updated_at"] = stored["updated_at"]
-        if shown_changed:
-            new["sequence"] = stored["sequence"] + 1
-            new["updated_at"] = self.now
         return new
 
     def write(self: Importer, inserts: list[dict[str, Any]], changes: list[dict[str, Any]]) -> None:
@@ -375,7 +381,7 @@ class Writing:
         return found
 
     def reject_row(self: Importer, row: Resolved, column: str, value: str, message: str) -> None:
-        self.reject(self.issue(row.source.file, row.line, column, value, message), row.source)
+        self.reject(self.issue((row.source.file, row.line), column, value, message), row.source)
 
     def reject_duplicate(self: Importer, row: Resolved, line: int | None) -> None:
         earlier = f"line {line}" if line else "an earlier line"
