@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -120,6 +121,26 @@ class IdSet:
         if byte >= len(self.bits):
             self.bits.extend(bytes(byte + 1 - len(self.bits) + len(self.bits) // 2))
         self.bits[byte] |= 1 << (number & 7)
+
+
+class Claims:
+    """Screening ids -> the line that claimed each, as an array indexed by id (ids are
+    small, dense integers, and a file may claim a million screenings: a dict would take
+    about 100 bytes each, this 4 for every id up to the largest). Line 0 is none."""
+
+    def __init__(self) -> None:
+        self.lines = array("i")
+
+    def __contains__(self, number: int) -> bool:
+        return number < len(self.lines) and self.lines[number] != 0
+
+    def get(self, number: int) -> int | None:
+        return (self.lines[number] or None) if number < len(self.lines) else None
+
+    def __setitem__(self, number: int, line: int) -> None:
+        if number >= len(self.lines):
+            self.lines.extend(bytes(4 * (number + 1 - len(self.lines) + len(self.lines) // 2)))
+        self.lines[number] = line
 
 
 class StoredFilm(NamedTuple):

@@ -19,7 +19,14 @@ from screenings.services.bases import (
     three_way,
 )
 from screenings.services.bases import base_of as find_base_of
-from screenings.services.lineup.common import MATCHED, Resolved, known, outcome_record, slot_of
+from screenings.services.lineup.common import (
+    MATCHED,
+    Claims,
+    Resolved,
+    known,
+    outcome_record,
+    slot_of,
+)
 from screenings.tables import SCREENING_GROUPS
 from screenings.timeparse import wall_to_utc
 
@@ -33,7 +40,7 @@ class MatchState:
     alone, and the rows whose match waits for the end of the file."""
 
     sources: Sources
-    claimed: dict[int, int] = field(default_factory=dict)  # screening -> the line
+    claimed: Claims = field(default_factory=Claims)  # screening -> the line
     protected_ids: set[str] = field(default_factory=set)
     protected_titles: set[str] = field(default_factory=set)
     unprotectable: list[int] = field(default_factory=list)
