@@ -5,6 +5,7 @@ holds the first imports and the file-only re-imports)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -545,3 +546,21 @@ def test_a_screening_listed_again_is_reinstated_by_a_sync(cli: Cli, tmp_path: Pa
     code, _out, err = cli("import", lineup(tmp_path, "v2.csv", changed, True), "--sync")
     assert code == 0, err
     assert by_start(cli)["Mothers 2013-06-13"][2] == "scheduled"  # listed again: reinstated
+
+
+def test_many_clashes_are_counted_all_shown_few_and_reported_all(cli: Cli, tmp_path: Path) -> None:
+    """An import keeps the first clashes to show, not all (a large first import may have
+    100,000): the summary counts every one, shows ten, and the report file has them all."""
+    rows = [
+        [f"C{n}", f"Film {n}", "2012", "Someone", "90", "Sheffield Doc/Fest 2013", "",
+         "Showroom Cinema", "Sheffield", str(dt.date(2013, 6, 1) + dt.timedelta(days=n // 2)),
+         "18:00" if n % 2 == 0 else "18:30", ""]
+        for n in range(120)
+    ]  # fmt: skip
+    report = tmp_path / "report.jsonl"
+    code, _out, err = cli("import", lineup(tmp_path, "many.csv", rows, True), "--report",
+                          str(report))  # fmt: skip
+    assert code == 0, err
+    assert "clashes (60):" in err and "and 50 more (screenings check)" in err
+    said = [json.loads(line) for line in report.read_text().splitlines()]
+    assert len([r for r in said if r.get("kind") == "clash"]) == 60

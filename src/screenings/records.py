@@ -762,8 +762,10 @@ class ImportReport:
     possible_moves: list[Said] = dataclasses.field(default_factory=list)
     conflicts: list[Said] = dataclasses.field(default_factory=list)  # file and hand edit disagree
     edition_ids: set[int] = dataclasses.field(default_factory=set)
-    # The clashes of the screenings the import made or changed ("venue overlap: ...").
+    # The clashes of the screenings the import made or changed ("venue overlap: ..."):
+    # how many, and the first few (a first import of a large file may have 100,000).
     clashes: list[str] = dataclasses.field(default_factory=list)
+    clash_count: int = 0
     bumped: int = 0  # other screenings whose film or selection changed
 
     def created(self, kind: str, label: str) -> None:

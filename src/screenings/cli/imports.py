@@ -220,8 +220,8 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
             return
         sink = stack.enter_context(_report_file(report)) if report else None
         choices = ImportChoices(sync, skip_invalid, dry_run, theirs, fail_on_conflict, read_all)
-        outcome = _run(ctx, parsed, edition, choices, sink, report)
-    _say(ctx, outcome, dry_run, report)
+        found = _run(ctx, parsed, edition, choices, sink, report)
+    _say(ctx, found, dry_run, report)
 
 
 def _films_first(
@@ -263,8 +263,8 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
     choices: ImportChoices,
     sink: IO[str] | None,
     report_path: Path | None,
-) -> tuple[ImportReport, list[str]]:
-    """Apply the file in one unit of work; the report and the clashes."""
+) -> ImportReport:
+    """Apply the file in one unit of work; its report (with its clashes)."""
     from screenings import lookup
     from screenings.db import unit_of_work
     from screenings.services.lineup import (
@@ -308,7 +308,6 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
                     emit,
                     progress,
                 )
-            clashes = found.clashes
     except ImportRejected as rejected:
         if progress:
             progress.done()
@@ -324,17 +323,16 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
         raise
     if progress:
         progress.done()
-    return found, clashes
+    return found
 
 
 def _say(
     ctx: typer.Context,
-    outcome: tuple[ImportReport, list[str]],
+    found: ImportReport,
     dry_run: bool,
     report_path: Path | None,
 ) -> None:
-    found, clashes = outcome
-    count = len(clashes)
+    clashes, count = found.clashes, found.clash_count
     _summary(found)
     _problems(found, report_path, ctx)
     if clashes:

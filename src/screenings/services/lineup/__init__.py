@@ -48,6 +48,8 @@ from screenings.services.check import clashes_of_changed
 from screenings.services.lineup.common import Emit, ImportOptions
 from screenings.services.lineup.importer import Importer
 
+KEPT_CLASHES = 50  # of an import's clashes, those its report keeps to show (all are counted)
+
 __all__ = [
     "ImportConflicted",
     "ImportOptions",
@@ -117,7 +119,10 @@ def import_lineup(  # noqa: PLR0913 -- the one door of an import: what, where, h
         tuple(sorted(report.edition_ids)),
         settings.default_duration_minutes,
     )
-    report.clashes = [f"{c.kind}: {c.message}" for c in found]
-    for clash in report.clashes:
-        importer.emit({"type": "warning", "kind": "clash", "message": clash})
+    report.clash_count = len(found)
+    for number, clash in enumerate(found):  # every one to the report file, a few kept
+        said = f"{clash.kind}: {clash.message}"
+        if number < KEPT_CLASHES:
+            report.clashes.append(said)
+        importer.emit({"type": "warning", "kind": "clash", "message": said})
     return report
