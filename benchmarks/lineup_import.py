@@ -35,7 +35,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 CITIES = [
@@ -135,17 +134,31 @@ connection.commit()
 """
 
 
+# Runs a command and prints its wall time and peak resident memory: a small process of
+# its own, so that the peak is the command's alone (a child forked by this process, which
+# holds the generated files' rows, would count this process's pages until it execs).
+RUN = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+_pid, status, usage = os.wait4(process.pid, 0)
+elapsed = time.perf_counter() - start
+if status != 0:
+    sys.stderr.write(process.stderr.read().decode() if process.stderr else "")
+    sys.exit(1)
+print(elapsed, usage.ru_maxrss * 1024)
+"""
+
+
 def timed(command: list[str]) -> tuple[float, int]:
     """Wall time and peak resident memory (bytes) of a whole process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(
-            f"{command} failed:\n{process.stderr.read().decode() if process.stderr else ''}"
-        )
-    return elapsed, usage.ru_maxrss * 1024
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, *command], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{command} failed:\n{done.stderr}")
+    elapsed, peak = done.stdout.split()
+    return float(elapsed), int(peak)
 
 
 def _schema_floor(folder: Path, catalogue: Path) -> float:

@@ -60,10 +60,10 @@ class Twins:
         for screening in shown:
             del screening["uid"], screening["updated_at"]
         films = {}
-        for title in sorted({s["film"]["title"] for s in shown}):
-            code, out, err = self.call(url, "show", "film", title, "--format", "json")
+        for number in sorted({s["film"]["id"] for s in shown}):
+            code, out, err = self.call(url, "show", "film", f"#{number}", "--format", "json")
             assert code == 0, err
-            films[title] = json.loads(out)["film"]["film"]
+            films[number] = json.loads(out)["film"]["film"]
         return {"screenings": shown, "films": films}
 
 
@@ -205,3 +205,36 @@ def test_the_header_is_part_of_every_fingerprint(twins: Twins, tmp_path: Path) -
     assert "0 unchanged" in out
     (first,) = [s for s in twins.state(twins.urls[0])["screenings"] if s["id"] == 1]
     assert first["notes"] == "Innovation"
+
+
+def test_a_name_the_catalogue_reads_otherwise_now_is_read_again(
+    twins: Twins, tmp_path: Path
+) -> None:
+    """What a row means depends on the catalogue too: a venue named without its city is
+    the one venue of that name, until another is added; then the row is read again, and
+    refused as a row read whole is."""
+    header, rows = without("City", [list(r) for r in ROWS])
+    path = str(write_csv(tmp_path / "v1.csv", rows, header))
+    assert "4 created" in twins.both("import", path)[1]
+    assert "4 unchanged" in twins.both("import", path)[1]
+    assert twins.both("add", "film", "Mothers", "--year", "1999")[0] == 0  # another, by year
+    assert "4 unchanged" in twins.both("import", path)[1]
+    assert twins.both("add", "venue", "Showroom Cinema", "--city", "Leeds",
+                      "--timezone", "Europe/London")[0] == 0  # fmt: skip
+    code, _out, err = twins.both("import", path)
+    assert code == 2 and "several venues are called Showroom Cinema" in err
+
+
+def test_an_alias_dropped_is_a_name_read_otherwise(twins: Twins, tmp_path: Path) -> None:
+    rows = [list(r) for r in ROWS]
+    path = lineup(tmp_path, "v1.csv", rows, True)
+    twins.both("import", path)
+    assert twins.both("add", "venue", "Showroom", "--city", "Sheffield",
+                      "--timezone", "Europe/London")[0] == 0  # fmt: skip
+    assert twins.both("merge", "venue", "Showroom", "Showroom Cinema")[0] == 0
+    twins.both("import", path)  # the rows name the venue kept by its alias
+    twins.both("import", path)
+    assert twins.both("edit", "venue", "Showroom", "--remove-alias", "Showroom Cinema")[0] == 0
+    code, out, err = twins.both("import", path)  # the old name is a venue of its own again
+    assert code == 0, err
+    assert "new venues (1): Showroom Cinema" in out

@@ -369,6 +369,10 @@ class RowSource(Protocol):
         cannot be read (``read`` says why)."""
         ...
 
+    def named(self, row: Any) -> tuple[str, str]:
+        """The film title and the venue the row names, as written ("" for none)."""
+        ...
+
 
 class SourceFile(Protocol):
     """What an import reads, whatever the format: its name (for messages), its columns
@@ -397,10 +401,16 @@ class Unread(NamedTuple):
     edition_key: Any = None
 
     def read(self) -> LineupRow | RowIssue:
+        """``RowSource.read``."""
         return self.source.read(self.row)
 
     def spelling(self) -> tuple[str | None, int | None, str | None] | None:
+        """``RowSource.spelling``."""
         return self.source.spelling(self.row)
+
+    def named(self) -> tuple[str, str]:
+        """``RowSource.named``."""
+        return self.source.named(self.row)
 
 
 class AwardRow(NamedTuple):

@@ -285,8 +285,16 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
         force_encoding=options.force_encoding,
     )
     assert not isinstance(reopened, RowIssue)
-    reader = _RowReader(name, reopened.header, columns, options, dayfirst, reason)
-    reader.interpretation = repr((READING, kind, mapping, dayfirst, options)).encode()
+    reader = _RowReader(
+        name,
+        reopened.header,
+        columns,
+        options,
+        dayfirst,
+        reason,
+        kind=kind,
+        delimiter=reopened.delimiter,
+    )
     items = _items(reopened, reader, kind, mapping, opened.header_line)
     shown_order = None if dayfirst is None else ("day/month" if dayfirst else "month/day")
     return Parsed(name, kind, mapping, shown_order, reason, items)
@@ -384,7 +392,14 @@ class _Joined:
         return item._replace(film=film[0])
 
     def spelling(self, row: Cells | Written) -> tuple[str | None, int | None, str | None] | None:
+        """The edition the row names."""
         return self.reader.spelling(row)
+
+    def named(self, row: Cells | Written) -> tuple[str, str]:
+        """The title of the row's film (the films file's) and the venue it names."""
+        film = self.known.get(self.reader.as_written(row, "film_id"))
+        title = (film[0].title or "") if film is not None else ""
+        return title, self.reader.as_written(row, "venue")
 
 
 def _kind(options: LineupOptions, kind: str) -> LineupOptions:
@@ -586,13 +601,6 @@ def _items(
                 "unknown column, ignored; --map COLUMN=FIELD to use it, or COLUMN=ignore",
                 "warning",
             )
-    reader.build = {
-        "lineup": reader.lineup_row,
-        "screenings": reader.lineup_row,
-        "selections": reader.selection_row,
-        "films": reader.film_row,
-        "awards": reader.award_row,
-    }[kind]
     if kind not in {"lineup", "screenings"}:
         for cells in table.rows():
             yield cells if isinstance(cells, RowIssue) else reader.read(cells)
@@ -651,6 +659,9 @@ class _RowReader:
         options: LineupOptions,
         dayfirst: bool | None,
         order_reason: str | None = None,
+        *,
+        kind: str = "lineup",
+        delimiter: str = ",",
     ) -> None:
         self.name = name
         self.options = options
@@ -666,8 +677,17 @@ class _RowReader:
         # Each field's position, and the longest cell its column keeps (for raw()).
         self.spec: dict[str, tuple[int, int]] = {}
         self.plain = False  # the row's cells are all as the rules keep text: see _plain
-        self.build: Callable[[Cells], Any] = self.lineup_row  # by the file's kind
-        self.interpretation = b""  # how it reads any row, for fingerprints: see parse_lineup
+        self.build: Callable[[Cells], Any] = {
+            "lineup": self.lineup_row,
+            "screenings": self.lineup_row,
+            "selections": self.selection_row,
+            "films": self.film_row,
+            "awards": self.award_row,
+        }[kind]
+        # How it reads any row (its part of every fingerprint: see ``Unread``).
+        mapping = [(column, columns.get(column, "")) for column in header]
+        said = (READING, kind, mapping, delimiter, dayfirst, options)
+        self.interpretation = repr(said).encode()
         # A value seen before reads as it did (a lineup repeats its dates, times, zones,
         # festivals and directors thousands of times): what it read as, by kind of value.
         self.remembered = _Remembered()
@@ -706,6 +726,10 @@ class _RowReader:
                 known = ()
             self.remembered.keep("spelling", written, known)
         return known or None
+
+    def named(self, row: Cells | Written) -> tuple[str, str]:
+        """The film title and venue the row names, as written."""
+        return self.as_written(row, "title"), self.as_written(row, "venue")
 
     def as_written(self, row: Cells | Written, target: str) -> str:
         """The field's cell, trimmed or not: a key to what it reads as."""

@@ -124,22 +124,40 @@ class IdSet:
 
 
 class Claims:
-    """Screening ids -> the line that claimed each, as an array indexed by id (ids are
-    small, dense integers, and a file may claim a million screenings: a dict would take
-    about 100 bytes each, this 4 for every id up to the largest). Line 0 is none."""
+    """Screening ids -> the line that claimed each. A dict while the claims are few next
+    to the largest id claimed; then an array indexed by id (a file may claim a million
+    screenings: a dict takes about 100 bytes each, the array 4 for every id up to the
+    largest). Line 0 is none."""
 
     def __init__(self) -> None:
+        self.few: dict[int, int] | None = {}
+        self.top = 0  # the largest id claimed
         self.lines = array("i")
 
     def __contains__(self, number: int) -> bool:
+        """Whether a row claimed the screening ``number``."""
+        if self.few is not None:
+            return number in self.few
         return number < len(self.lines) and self.lines[number] != 0
 
     def get(self, number: int) -> int | None:
+        """The line that claimed ``number``, if any."""
+        if self.few is not None:
+            return self.few.get(number)
         return (self.lines[number] or None) if number < len(self.lines) else None
 
     def __setitem__(self, number: int, line: int) -> None:
-        if number >= len(self.lines):
-            self.lines.extend(bytes(4 * (number + 1 - len(self.lines) + len(self.lines) // 2)))
+        if self.few is not None:
+            self.few[number] = line
+            self.top = max(self.top, number)
+            if len(self.few) * 25 > self.top:  # the array is the smaller now
+                few, self.few = self.few, None
+                for claimed, at in few.items():
+                    self[claimed] = at
+            return
+        if number >= len(self.lines):  # room for this id, and half as many more
+            more = number + 1 - len(self.lines) + len(self.lines) // 2
+            self.lines.frombytes(bytes(more * self.lines.itemsize))
         self.lines[number] = line
 
 

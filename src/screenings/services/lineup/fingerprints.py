@@ -26,10 +26,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, func, select
 
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
+from screenings.keys import name_key
 from screenings.records import Outcome, Unread
 from screenings.services.lineup.common import Resolved, RowError
 
@@ -37,8 +38,45 @@ if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
 FOUND = 10000  # digests asked of the database at a time (each query scans a little)
+SPELLINGS = 8192  # editions found by spelling kept at a time (see own_edition)
 UNREAD = object()  # the edition of a row that cannot be read: no screening's
 VERSION = 2  # how the importer applies a row: a change to it makes every fingerprint old
+
+
+def _held() -> Any:
+    """The screenings whose fingerprints hold (the screening's stamp is the one its row
+    left), by digest, with what a skip needs of them: their film's title key and its
+    venue's name key, and how many films and venues have those keys."""
+    F, S, M, V = T.row_fingerprint.c, T.screening.c, T.film.c, T.venue.c
+    film, venue = T.film.alias("same_title"), T.venue.alias("same_name")
+    return (
+        select(
+            F.digest, S.id, S.edition_id, S.film_id, S.visibility, M.title_key, V.name_key,
+            select(func.count()).where(film.c.title_key == M.title_key).scalar_subquery(),
+            select(func.count()).where(venue.c.name_key == V.name_key).scalar_subquery(),
+        )
+        .join(T.screening, S.id == F.screening_id)
+        .join(T.film, M.id == S.film_id)
+        .outerjoin(T.venue, V.id == S.venue_id)
+        .where(F.digest.in_(bindparam("digests", expanding=True)), S.updated_at == F.stamp)
+    )  # fmt: skip
+
+
+HELD = _held()
+
+
+def named_alone(item: Unread, names: list[Any]) -> bool:
+    """Whether the row names its screening's film and venue by their own names, which no
+    other film or venue has: so that the catalogue reads the name as it did (a venue of
+    that name added in another city, a film of that title, an alias dropped or a record
+    renamed since would read otherwise; the row then goes the whole way)."""
+    title_key, venue_key, titles, venues = names
+    title, venue = item.named()
+    if name_key(title) != title_key or titles != 1:
+        return False
+    if not venue:
+        return venue_key is None
+    return bool(name_key(venue) == venue_key and venues == 1)
 
 
 class Skipped:
@@ -100,17 +138,11 @@ class Fingerprints:
         digests = {id(item): self.digest(item) for item in items if isinstance(item, Unread)}
         if not digests:
             return items
-        held: dict[str, tuple[int, int | None, int, str]] = {}
+        held: dict[str, Any] = {}
         wanted = sorted(set(digests.values())) if not self.options.read_all else []
-        F, S = T.row_fingerprint.c, T.screening.c
         for start in range(0, len(wanted), FOUND):
             for digest, *stored in self.session.execute(
-                select(F.digest, S.id, S.edition_id, S.film_id, S.visibility)
-                .join(T.screening, S.id == F.screening_id)
-                .where(
-                    F.digest.in_(bindparam("digests", expanding=True)),
-                    S.updated_at == F.stamp,
-                ),
+                HELD,
                 {"digests": wanted[start : start + FOUND]},  # a parameter: see writing.ids_of
             ).all():
                 held[digest] = tuple(stored)
@@ -124,10 +156,11 @@ class Fingerprints:
                     self.print_state.row_digests[(item.file, item.line)] = digest
                 left.append(item)
                 continue
-            number, edition, film, visibility = found
+            number, edition, film, visibility, *names = found
             if (
                 number in claimed  # a second row like it: checked the whole way
                 or self.own_edition(item) != edition  # another edition's now
+                or not named_alone(item, names)  # its film or venue may be another now
             ):
                 self.print_state.row_digests[(item.file, item.line)] = digest
                 left.append(item)
@@ -159,7 +192,7 @@ class Fingerprints:
             found = self.edition_spelt(spelling) if spelling[0] else self.options.edition_id
         except RowError:
             return UNREAD
-        if len(self.print_state.editions_named) >= FOUND:
+        if len(self.print_state.editions_named) >= SPELLINGS:
             self.print_state.editions_named.clear()
         self.print_state.editions_named[key] = found
         return found
