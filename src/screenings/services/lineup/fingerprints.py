@@ -24,9 +24,10 @@ import hashlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.orm import Session
 
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
@@ -45,38 +46,57 @@ VERSION = 2  # how the importer applies a row: a change to it makes every finger
 
 def _held() -> Any:
     """The screenings whose fingerprints hold (the screening's stamp is the one its row
-    left), by digest, with what a skip needs of them: their film's title key and its
-    venue's name key, and how many films and venues have those keys."""
+    left), by digest, with what a skip needs of them: their film's title key and their
+    venue's name key."""
     F, S, M, V = T.row_fingerprint.c, T.screening.c, T.film.c, T.venue.c
-    film, venue = T.film.alias("same_title"), T.venue.alias("same_name")
     return (
-        select(
-            F.digest, S.id, S.edition_id, S.film_id, S.visibility, M.title_key, V.name_key,
-            select(func.count()).where(film.c.title_key == M.title_key).scalar_subquery(),
-            select(func.count()).where(venue.c.name_key == V.name_key).scalar_subquery(),
-        )
+        select(F.digest, S.id, S.edition_id, S.film_id, S.visibility, M.title_key, V.name_key)
         .join(T.screening, S.id == F.screening_id)
         .join(T.film, M.id == S.film_id)
         .outerjoin(T.venue, V.id == S.venue_id)
         .where(F.digest.in_(bindparam("digests", expanding=True)), S.updated_at == F.stamp)
-    )  # fmt: skip
+    )
 
 
 HELD = _held()
 
 
-def named_alone(item: Unread, names: list[Any]) -> bool:
-    """Whether the row names its screening's film and venue by their own names, which no
-    other film or venue has: so that the catalogue reads the name as it did (a venue of
-    that name added in another city, a film of that title, an alias dropped or a record
-    renamed since would read otherwise; the row then goes the whole way)."""
-    title_key, venue_key, titles, venues = names
+class Crowded(NamedTuple):
+    """Names the catalogue may read otherwise than a skipped row's last import did: film
+    title keys and venue name keys that several films or venues share, or that are
+    another's too (aliases), or that this import gave a record it made."""
+
+    titles: set[str]
+    venues: set[str]
+
+    @classmethod
+    def read(cls, session: Session) -> Crowded:
+        M, V, A = T.film.c, T.venue.c, T.alias.c
+        shared = (
+            (M.title_key, "film"),
+            (V.name_key, "venue"),
+        )
+        found: dict[str, set[str]] = {}
+        for key, kind in shared:
+            several = select(key).group_by(key).having(func.count() > 1)
+            aliases = select(A.name_key).where(A.kind == kind)
+            found[kind] = set(session.scalars(several)) | set(session.scalars(aliases))
+        return cls(found["film"], found["venue"])
+
+
+def named_alone(item: Unread, keys: tuple[Any, ...], crowded: Crowded) -> bool:
+    """Whether the row names its screening's film and venue (``keys``: their title and
+    name keys) by their own names, which no other film or venue has: so that the
+    catalogue reads the names as it did (a venue of that name added in another city, a
+    film of that title, an alias dropped or a record renamed since would read otherwise;
+    the row then goes the whole way)."""
+    title_key, venue_key = keys
     title, venue = item.named()
-    if name_key(title) != title_key or titles != 1:
+    if name_key(title) != title_key or title_key in crowded.titles:
         return False
     if not venue:
         return venue_key is None
-    return bool(name_key(venue) == venue_key and venues == 1)
+    return name_key(venue) == venue_key and venue_key not in crowded.venues
 
 
 class Skipped:
@@ -109,6 +129,7 @@ class PrintState:
     new_fingerprints: dict[str, tuple[int, Any]] = field(default_factory=dict)  # by chunk
     skipped: Skipped = field(default_factory=Skipped)  # skip_unchanged, settle_skipped
     editions_named: dict[tuple[Any, Any], Any] = field(default_factory=dict)  # own_edition
+    crowded: Crowded | None = None  # read once, then told of the films and venues made
     bumped_by_rows: int = 0
 
 
@@ -138,46 +159,60 @@ class Fingerprints:
         digests = {id(item): self.digest(item) for item in items if isinstance(item, Unread)}
         if not digests:
             return items
-        held: dict[str, Any] = {}
-        wanted = sorted(set(digests.values())) if not self.options.read_all else []
+        held = self.held(set(digests.values())) if not self.options.read_all else {}
+        if self.print_state.crowded is None:
+            self.print_state.crowded = Crowded.read(self.session)
+        crowded = self.print_state.crowded
+        left = []
+        claimed = self.match_state.claimed
+        for item in items:
+            digest = digests.get(id(item))
+            found = held.get(digest) if digest is not None else None
+            if (
+                found is not None
+                and not (
+                    found[0] in claimed  # a second row like it: checked the whole way
+                    or self.own_edition(item) != found[1]  # another edition's now
+                    or not named_alone(item, found[4:], crowded)  # another's now?
+                )
+            ):
+                self.skip(item, *found[:4])
+                continue
+            if digest is not None:
+                self.print_state.row_digests[(item.file, item.line)] = digest
+            left.append(item)
+        return left
+
+    def held(self: Importer, digests: set[str]) -> dict[str, tuple[Any, ...]]:
+        """Of these digests, those whose fingerprints hold, with their screening's id,
+        edition, film, visibility, film title key and venue name key (``HELD``)."""
+        wanted = sorted(digests)
+        found: dict[str, tuple[Any, ...]] = {}
         for start in range(0, len(wanted), FOUND):
             for digest, *stored in self.session.execute(
                 HELD,
                 {"digests": wanted[start : start + FOUND]},  # a parameter: see writing.ids_of
             ).all():
-                held[digest] = tuple(stored)
-        left = []
-        claimed, report, skipped = self.match_state.claimed, self.report, self.print_state.skipped
-        films, selections = self.film_state.skipped_films, self.film_state.selections_seen
-        for item in items:
-            digest = digests.get(id(item))
-            if digest is None or (found := held.get(digest)) is None:
-                if digest is not None:
-                    self.print_state.row_digests[(item.file, item.line)] = digest
-                left.append(item)
-                continue
-            number, edition, film, visibility, *names = found
-            if (
-                number in claimed  # a second row like it: checked the whole way
-                or self.own_edition(item) != edition  # another edition's now
-                or not named_alone(item, names)  # its film or venue may be another now
-            ):
-                self.print_state.row_digests[(item.file, item.line)] = digest
-                left.append(item)
-                continue
-            report.counts["rows"] += 1
-            claimed[number] = item.line
-            # Its film's details are as it stated them: a later row does not state them.
-            films.setdefault(film, item.line)
-            skipped.add(item.file, item.line, number, film, edition)
-            if edition is not None:
-                self.edition_scope.add(edition)
-                report.edition_ids.add(edition)
-                packed = film << 32 | edition  # as selections() counts
-                if visibility != "private" and packed not in selections:
-                    selections.add(packed)
-                    report.counts["selections"] += 1
-        return left
+                found[digest] = tuple(stored)
+        return found
+
+    def skip(
+        self: Importer, item: Unread, number: int, edition: int | None, film: int, visibility: str
+    ) -> None:
+        """Count a row skipped as unchanged, and let it claim its screening."""
+        report = self.report
+        report.counts["rows"] += 1
+        self.match_state.claimed[number] = item.line
+        # Its film's details are as it stated them: a later row does not state them.
+        self.film_state.skipped_films.setdefault(film, item.line)
+        self.print_state.skipped.add(item.file, item.line, number, film, edition)
+        if edition is not None:
+            self.edition_scope.add(edition)
+            report.edition_ids.add(edition)
+            packed = film << 32 | edition  # as selections() counts
+            if visibility != "private" and packed not in self.film_state.selections_seen:
+                self.film_state.selections_seen.add(packed)
+                report.counts["selections"] += 1
 
     def own_edition(self: Importer, item: Unread) -> Any:
         """The edition a row names (its festival and year, or the command line's)."""
