@@ -123,11 +123,11 @@ class IdSet:
         self.bits[byte] |= 1 << (number & 7)
 
 
-class Claims:
-    """Screening ids -> the line that claimed each. A dict while the claims are few next
-    to the largest id claimed; then an array indexed by id (a file may claim a million
-    screenings: a dict takes about 100 bytes each, the array 4 for every id up to the
-    largest). Line 0 is none."""
+class IdMap:
+    """Record ids -> a positive int (the line that claimed a screening, the first edition
+    of a film). A dict while the ids are few next to the largest; then an array indexed
+    by id (a file may claim a million screenings: a dict takes about 100 bytes an entry,
+    the array 4 for every id up to the largest). 0 is none."""
 
     def __init__(self) -> None:
         self.few: dict[int, int] | None = {}
@@ -135,13 +135,13 @@ class Claims:
         self.lines = array("i")
 
     def __contains__(self, number: int) -> bool:
-        """Whether a row claimed the screening ``number``."""
+        """Whether ``number`` has a value."""
         if self.few is not None:
             return number in self.few
         return number < len(self.lines) and self.lines[number] != 0
 
     def get(self, number: int) -> int | None:
-        """The line that claimed ``number``, if any."""
+        """The value of ``number``, if any."""
         if self.few is not None:
             return self.few.get(number)
         return (self.lines[number] or None) if number < len(self.lines) else None
@@ -159,6 +159,27 @@ class Claims:
             more = number + 1 - len(self.lines) + len(self.lines) // 2
             self.lines.frombytes(bytes(more * self.lines.itemsize))
         self.lines[number] = line
+
+
+class Pairs:
+    """(film, edition) pairs: each film's first edition in an ``IdMap``, any other in a
+    set (a film is in few editions; a file may name a few hundred thousand films)."""
+
+    def __init__(self) -> None:
+        self.first = IdMap()
+        self.more: set[tuple[int, int]] = set()
+
+    def __contains__(self, pair: tuple[int, int]) -> bool:
+        film, edition = pair
+        return self.first.get(film) == edition or pair in self.more
+
+    def add(self, pair: tuple[int, int]) -> None:
+        film, edition = pair
+        first = self.first.get(film)
+        if first is None:
+            self.first[film] = edition
+        elif first != edition:
+            self.more.add(pair)
 
 
 class StoredFilm(NamedTuple):

@@ -26,6 +26,7 @@ from screenings.services.lineup.common import (
     RECORD_FIELDS,
     UNSTATED,
     IdSet,
+    Pairs,
     Pending,
     Resolved,
     Stated,
@@ -47,7 +48,7 @@ class FilmState:
     first_new_film: int
     films_seen: IdSet = field(default_factory=IdSet)
     undated: set[int] = field(default_factory=set)  # films seen with no year yet
-    selections_seen: set[int] = field(default_factory=set)  # film id << 32 | edition id
+    selections_seen: Pairs = field(default_factory=Pairs)  # (film, edition)
     bump_films: set[int] = field(default_factory=set)
     bump_selections: set[tuple[int, int]] = field(default_factory=set)
     # Made by this chunk, until film_details.
@@ -466,9 +467,8 @@ class Films:
                 # programme (as a private screening added by hand does not).
                 continue
             assert isinstance(row.film, int)
-            packed = row.film << 32 | row.edition  # an int: far smaller than a tuple
-            if packed not in self.film_state.selections_seen:
-                self.film_state.selections_seen.add(packed)
+            if (row.film, row.edition) not in self.film_state.selections_seen:
+                self.film_state.selections_seen.add((row.film, row.edition))
                 first[(row.film, row.edition)] = row.source
         return first
 

@@ -209,9 +209,8 @@ class Fingerprints:
         if edition is not None:
             self.edition_scope.add(edition)
             report.edition_ids.add(edition)
-            packed = film << 32 | edition  # as selections() counts
-            if visibility != "private" and packed not in self.film_state.selections_seen:
-                self.film_state.selections_seen.add(packed)
+            if visibility != "private" and (film, edition) not in self.film_state.selections_seen:
+                self.film_state.selections_seen.add((film, edition))  # as selections() counts
                 report.counts["selections"] += 1
 
     def own_edition(self: Importer, item: Unread) -> Any:

@@ -21,7 +21,7 @@ from screenings.services.bases import (
 from screenings.services.bases import base_of as find_base_of
 from screenings.services.lineup.common import (
     MATCHED,
-    Claims,
+    IdMap,
     Resolved,
     known,
     outcome_record,
@@ -40,7 +40,7 @@ class MatchState:
     alone, and the rows whose match waits for the end of the file."""
 
     sources: Sources
-    claimed: Claims = field(default_factory=Claims)  # screening -> the line
+    claimed: IdMap = field(default_factory=IdMap)  # screening -> the line
     protected_ids: set[str] = field(default_factory=set)
     protected_titles: set[str] = field(default_factory=set)
     unprotectable: list[int] = field(default_factory=list)

@@ -1,17 +1,17 @@
-"""The screenings an import claimed, kept in a few bytes each (``Claims``): a file may
+"""What an import keeps of every row, in a few bytes each (``IdMap``, ``Pairs``): a file may
 claim a million, and a small file may claim ids in the millions of a large catalogue."""
 
 from __future__ import annotations
 
 import tracemalloc
 
-from screenings.services.lineup.common import Claims
+from screenings.services.lineup.common import IdMap, Pairs
 
 
-def peak(claims: list[tuple[int, int]]) -> tuple[Claims, int]:
+def peak(claims: list[tuple[int, int]]) -> tuple[IdMap, int]:
     tracemalloc.start()
     try:
-        kept = Claims()
+        kept = IdMap()
         for number, line in claims:
             kept[number] = line
         return kept, tracemalloc.get_traced_memory()[1]
@@ -31,3 +31,17 @@ def test_a_million_claims_take_a_few_bytes_each() -> None:
     assert used < 8_000_000, used  # a dict would take about 100 MB
     assert kept.get(1) == 2 and kept.get(1_000_000) == 1_000_001
     assert 0 not in kept and 1_000_001 not in kept and kept.get(2_000_000) is None
+
+
+def test_a_film_s_editions_are_kept_in_a_few_bytes() -> None:
+    tracemalloc.start()
+    try:
+        seen = Pairs()
+        for film in range(1, 300_001):
+            seen.add((film, 1 + film % 200))
+        seen.add((7, 3))  # a film in a second edition
+        used = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert used < 4_000_000, used  # a set of 300,000 pairs would take about 20 MB
+    assert (7, 8) in seen and (7, 3) in seen and (7, 4) not in seen and (300_001, 2) not in seen
