@@ -46,10 +46,18 @@ class _Shown(NamedTuple):
     timezone: str
 
 
-def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clash], list[str]]:  # noqa: C901 -- one pass, one kind of clash per branch
+def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clash], list[str]]:
     """Every clash among the screenings ``query`` selects (private ones included; cancelled
     ones left out: they take no room), and the notes on how its names were read. Lengths
-    are effective lengths.
+    are effective lengths (``clash_stream``)."""
+    clashes, notes = clash_stream(session, query)
+    return list(clashes), notes
+
+
+def clash_stream(session: Session, query: ScreeningQuery) -> tuple[Iterator[Clash], list[str]]:
+    """``check_screenings``, the clashes as they are found (in the same order: at venues,
+    then of films, then outside editions, then of zones), so that a caller that keeps a
+    few need not hold them all (a first import of 1,000,000 rows may have 100,000).
 
     The overlaps come from one pass over the query's rows in start order that holds only
     the screenings still running (an import's report checks whole editions: memory must
@@ -59,8 +67,11 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
     asked of the database, with the same FROM and WHERE."""
     query = query.with_private()
     statement, notes = query.statement(session)
+    return _clashes(session, query, statement.order_by(None)), notes
+
+
+def _clashes(session: Session, query: ScreeningQuery, statement: Any) -> Iterator[Clash]:  # noqa: C901 -- one pass, one kind of clash per branch
     c = statement.selected_columns
-    statement = statement.order_by(None)
 
     def rows(*columns: Any, where: Any = None) -> Iterator[Any]:
         chosen = statement.with_only_columns(*columns, c.status, maintain_column_froms=True)
@@ -80,7 +91,6 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
             c.id, c.venue_id, c.film_id, c.starts_at_utc, c.duration_minutes, c.film_runtime
         )
     )
-    at_venues: list[Clash] = []
     of_films: list[Clash] = []
     pairs = _overlaps(timed)
     while batch := list(islice(pairs, BATCH)):  # the names of a batch's screenings at a time
@@ -99,7 +109,7 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
         for first, second, same_venue in batch:
             one, other = _span(first, shown[first.id]), _span(second, shown[second.id])
             if same_venue:
-                at_venues.append(
+                yield (
                     Clash(
                         "venue overlap",
                         (first.id, second.id),
@@ -116,7 +126,7 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
                         f"{one} and {other}",
                     )
                 )
-    clashes = at_venues + of_films
+    yield from of_films
     outside = or_(
         and_(E.c.starts_on.is_not(None), c.local_date < E.c.starts_on),
         and_(E.c.ends_on.is_not(None), c.local_date > E.c.ends_on),
@@ -130,7 +140,7 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
         E.c.ends_on,
         where=outside,
     ):
-        clashes.append(
+        yield (
             Clash(
                 "outside edition",
                 (r.id,),
@@ -140,10 +150,9 @@ def check_screenings(session: Session, query: ScreeningQuery) -> tuple[list[Clas
         )
     elsewhere = and_(V.c.timezone.is_not(None), V.c.timezone != c.timezone)
     for r in rows(c.id, c.timezone, c.venue_name, V.c.timezone.label("zone"), where=elsewhere):
-        clashes.append(
-            Clash("zone", (r.id,), f"#{r.id} is in {r.timezone}, but {r.venue_name} is in {r.zone}")
+        yield Clash(
+            "zone", (r.id,), f"#{r.id} is in {r.timezone}, but {r.venue_name} is in {r.zone}"
         )
-    return clashes, notes
 
 
 def _overlaps(ordered: Iterable[_Timed]) -> Iterator[tuple[_Timed, _Timed, bool]]:
@@ -194,7 +203,7 @@ def clashes_of_changed(
     changed: set[int],
     edition_ids: tuple[int, ...],
     default_length_minutes: int,
-) -> list[Clash]:
+) -> Iterable[Clash]:
     """The clashes that involve one of the ``changed`` screenings (an import's, made or
     changed): among the screenings of their venue-days and of their films only, so that
     an import that changed a few rows of a large festival checks a few venue-days, and
@@ -207,7 +216,7 @@ def clashes_of_changed(
         whole = ScreeningQuery(
             edition_ids=edition_ids, default_length_minutes=default_length_minutes
         )
-        return check_screenings(session, whole)[0]  # ``changed`` holds the first ones only
+        return clash_stream(session, whole)[0]  # ``changed`` holds the first ones only
     places: dict[int, set[dt.date]] = {}  # venue -> the days a changed screening is on
     films: set[int] = set()
     ordered = sorted(changed)

@@ -119,10 +119,10 @@ def import_lineup(  # noqa: PLR0913 -- the one door of an import: what, where, h
         tuple(sorted(report.edition_ids)),
         settings.default_duration_minutes,
     )
-    report.clash_count = len(found)
-    for number, clash in enumerate(found):  # every one to the report file, a few kept
+    for clash in found:  # as found: every one to the report file, a few kept, all counted
         said = f"{clash.kind}: {clash.message}"
-        if number < KEPT_CLASHES:
+        if report.clash_count < KEPT_CLASHES:
             report.clashes.append(said)
+        report.clash_count += 1
         importer.emit({"type": "warning", "kind": "clash", "message": said})
     return report
