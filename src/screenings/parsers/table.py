@@ -78,6 +78,7 @@ class Written(NamedTuple):
     raw: list[str]
 
     def cells(self) -> Cells:
+        """The row as ``Table.rows`` gives it: its cells trimmed."""
         return Cells(self.line, tuple(cell.strip(BLANKS) for cell in self.raw))
 
 

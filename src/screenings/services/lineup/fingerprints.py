@@ -12,10 +12,12 @@ reads its ambiguous dates otherwise, and none of its rows match. Each fingerprin
 the screening its row ended as and that screening's ``updated_at``; the row is skipped
 only while the screening is still there with that very stamp (a hand edit, a bump, a
 cancellation, a removal each change or clear it, and the row then goes the whole way:
-through its base, three ways). A skipped row is not read, so the notes said of it when
-it was read (a year taken from the edition, a time after midnight) are not said again;
-it counts as unchanged, and claims its screening, so a sync leaves it be and a second
-row like it is a duplicate.
+through its base, three ways), while its edition reads as the same edition, and while
+it names its film and venue by names no other record has (``named_alone``: a name the
+catalogue would read otherwise now is read). A skipped row is not read, so the notes
+said of it when it was read (a year taken from the edition, a time after midnight) are
+not said again; it counts as unchanged, and claims its screening, so a sync leaves it
+be and a second row like it is a duplicate.
 """
 
 from __future__ import annotations
