@@ -472,8 +472,17 @@ def write_aside(session: Session, statement: Any, params: dict[str, Any] | None 
     itself (an import's row fingerprints): it is not a change to the catalogue, so the
     revision counter stays and no reader re-reads, but it is committed (an import that
     changed nothing still keeps the fingerprints it made, or no later one could skip)."""
-    session.info[_ASIDE] = True
+    _written(session, aside=True)
     session.connection().execute(statement, params)
+
+
+def _written(session: Session, *, aside: bool) -> None:
+    """Tell the unit of work that rows were written outside the session: a change to the
+    catalogue (``mark_changed``), or rows kept aside (``write_aside``)."""
+    if aside:
+        session.info[_ASIDE] = True
+    else:
+        mark_changed(session)
 
 
 def _changed(session: Session) -> bool:
@@ -620,9 +629,7 @@ def bulk_insert(  # noqa: C901 -- the two backends' bulk paths and their refusal
     rows written aside (``write_aside``). No rows: nothing done."""
     if not rows:
         return
-    session.info[_ASIDE] = session.info.get(_ASIDE, False) or aside
-    if not aside:
-        mark_changed(session)
+    _written(session, aside=aside)
     connection = session.connection()
     dialect = connection.dialect
     keys = list(rows[0])

@@ -6,7 +6,7 @@ are rejected."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import or_, select
 
@@ -53,6 +53,15 @@ class MatchState:
 
 
 REFUSED = object()  # see screening_for
+
+
+class Spot(NamedTuple):
+    """Where a row puts its screening: its slot, its (edition, id), and the stored
+    screening in that slot, if any."""
+
+    slot: tuple[Any, ...]
+    ident: tuple[Any, Any]
+    other: Any
 
 
 @dataclass
@@ -151,15 +160,15 @@ class Matching:
         values = row.values
         slot = self.slot(values)
         ident = (values["edition_id"], values["external_id"])
-        other = stored.by_slot.get(slot)
-        if self.refused(row, (slot, ident, other), stored, taken):
+        spot = Spot(slot, ident, stored.by_slot.get(slot))
+        if self.refused(row, spot, stored, taken):
             return False
         if row.base is not None:
             if not self.match_base(row, stored.by_id, stored.by_slot):
                 return False
             taken.take(row, slot, ident)
             return True
-        match = self.screening_for(row, (slot, ident, other), stored)
+        match = self.screening_for(row, spot, stored)
         if match is REFUSED:
             return False
         taken.take(row, slot, ident)
@@ -179,14 +188,14 @@ class Matching:
     def screening_for(
         self: Importer,
         row: Resolved,
-        spot: tuple[tuple[Any, ...], tuple[Any, Any], Any],
+        spot: Spot,
         stored: Stored,
     ) -> Any:
         """The stored screening a row without a base is (by its id, else its slot), None
         if new, or ``REFUSED`` once the row is rejected (another screening has its slot,
         or an earlier row took its screening)."""
         values = row.values
-        _slot, ident, other = spot
+        ident, other = spot.ident, spot.other
         match = None
         if self.by_id and values["external_id"]:
             match = stored.by_external.get(ident)
@@ -215,13 +224,12 @@ class Matching:
     def refused(
         self: Importer,
         row: Resolved,
-        spot: tuple[tuple[Any, ...], tuple[Any, Any], Any],
+        spot: Spot,
         stored: Stored,
         taken: Taken,
     ) -> bool:
         """Reject a row whose id or slot an earlier row of the file took, or whose slot
-        another screening with an id holds; True if so. ``spot``: the row's slot, its
-        (edition, id), and the stored screening in that slot, if any."""
+        another screening with an id holds; True if so."""
         values = row.values
         slot, ident, other = spot
         if self.by_id and values["external_id"] and ident in taken.ids:
