@@ -68,7 +68,7 @@ def error(db: str, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int,
     return code, captured.err.removeprefix("screenings: error: ").rstrip("\n")
 
 
-def test_the_default_lists_public_screenings_in_order_tba_first_in_its_day(
+def test_the_default_lists_public_screenings_in_day_order(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert shown(db, capsys=capsys) == [

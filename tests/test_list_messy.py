@@ -181,7 +181,7 @@ def test_a_narrow_table_keeps_dates_whole_and_wide_characters_aligned() -> None:
     for width in (60, None):
         lines = render_table(ScreeningView, [row, row._replace(visibility="public")], width)
         table = lines.splitlines()
-        assert table[2].startswith("2013-06-14  time TBA  ")
+        assert table[2].startswith("#1  2013-06-14  time TBA  ")
         assert "private" in table[2] or width
         if width:
             assert max(_cells(line) for line in table) <= width

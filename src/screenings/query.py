@@ -205,10 +205,16 @@ class ScreeningQuery:
             )
 
     def _order(self) -> list[Any]:
-        # A screening whose time is not known sorts at the start of its day.
-        start: list[Any] = [S.c.local_date, S.c.starts_at_utc.nulls_first()]
+        # Every door's order (the list, the pages, the exports): by day, then by start,
+        # a screening whose time is not known (TBA) last in its day, as a printed
+        # programme has it; then by title. Reversed, the other way round throughout.
+        start: list[Any] = [S.c.local_date, S.c.starts_at_utc.nulls_last(), F.c.title_key]
         if self.sort == "-start":
-            start = [S.c.local_date.desc(), S.c.starts_at_utc.desc().nulls_last()]
+            start = [
+                S.c.local_date.desc(),
+                S.c.starts_at_utc.desc().nulls_first(),
+                F.c.title_key.desc(),
+            ]
         by: dict[str, list[Any]] = {
             "start": start,
             "-start": start,

@@ -74,7 +74,7 @@ def list_(
     """List screenings (by default) or another kind of record, filtered.
 
     Screenings come in order of their day, then their start; one whose time is
-    not known comes first in its day and shows "time TBA". Private screenings
+    not known comes last in its day and shows "time TBA". Private screenings
     are left out unless --include-private.
 
     Filters by kind: screenings: all but --award and --result. films: --person,

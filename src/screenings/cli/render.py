@@ -33,6 +33,7 @@ def _screening(s: ScreeningView) -> list[str]:
     time = s.local_time.strftime("%H:%M") if s.local_time else "time TBA"
     status = f"{s.status}, private" if s.visibility == "private" else s.status
     return [
+        f"#{s.id}",
         s.local_date.isoformat(),
         time,
         _film(s.film.title, s.film.year),
@@ -53,7 +54,10 @@ def _days(first: Any, last: Any) -> str:
 
 
 TABLES: dict[type, tuple[list[str], Callable[[Any], list[str]]]] = {
-    ScreeningView: (["date", "time", "film", "where", "festival", "kind", "status"], _screening),
+    ScreeningView: (
+        ["id", "date", "time", "film", "where", "festival", "kind", "status"],
+        _screening,
+    ),
     FilmView: (
         ["id", "film", "runtime", "directors", "countries"],
         lambda f: [
@@ -286,7 +290,8 @@ def film_page(show: Any) -> str:  # noqa: C901, PLR0912 -- one block per part of
     for entry in show.run:
         if entry.edition is None:
             (screening,) = entry.screenings
-            lines.append(f"  {entry.day}  special screening: {describe_screening(screening)}")
+            said = describe_screening(screening)
+            lines.append(f"  {entry.day}  special screening: #{screening.id}  {said}")
             continue
         name = f"{entry.edition.festival} {entry.edition.year}"
         if entry.edition.label:
@@ -303,7 +308,7 @@ def film_page(show: Any) -> str:  # noqa: C901, PLR0912 -- one block per part of
         else:
             day = f"{entry.year} (day unknown)"
         lines.append(f"  {day}  " + " · ".join(bits))
-        lines += [f"              {describe_screening(s)}" for s in entry.screenings]
+        lines += [f"              #{s.id}  {describe_screening(s)}" for s in entry.screenings]
     lines.append("Awards and nominations")
     if not show.nominations:
         lines.append("  (none recorded)")

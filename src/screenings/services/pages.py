@@ -330,21 +330,12 @@ def list_schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry
 
 
 def group_by_day(entries: Iterable[ScheduleEntry]) -> list[ScheduleDay]:
-    """``entries`` grouped by local date, in date order; within a day by start, the ones
-    whose time is not known (TBA) last."""
+    """``entries`` (in the query's order, which is every door's: ``ScreeningQuery``, TBA
+    last in its day) grouped by local date."""
     days: dict[dt.date, list[ScheduleEntry]] = defaultdict(list)
     for entry in entries:
         days[entry.screening.local_date].append(entry)
-    return [
-        ScheduleDay(day, sorted(found, key=_start_order)) for day, found in sorted(days.items())
-    ]
-
-
-def _start_order(entry: ScheduleEntry) -> tuple[Any, ...]:
-    view = entry.screening
-    known = view.starts_at_utc is not None
-    instant = view.starts_at_utc.astimezone(UTC) if view.starts_at_utc else None
-    return (not known, instant or dt.datetime.min.replace(tzinfo=UTC), entry.film.title, view.id)
+    return [ScheduleDay(day, found) for day, found in sorted(days.items())]
 
 
 def _abbreviation(view: ScreeningView) -> str | None:

@@ -1,0 +1,109 @@
+"""What a newcomer trips on (#22), as they meet it: a small festival built by hand with the
+commands the README shows, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from screenings.cli import run
+from screenings.config import Settings
+from screenings.web import FeedApp
+from tests.test_pages import Page, get
+
+DOCPOINT = [
+    ["add", "festival", "DocPoint", "--city", "Helsinki", "--timezone", "Europe/Helsinki"],
+    ["add", "edition", "DocPoint", "2026", "--from", "2026-02-03", "--to", "2026-02-08"],
+    ["add", "venue", "Bio Rex", "--city", "Helsinki", "--timezone", "Europe/Helsinki"],
+    ["add", "film", "The Defector: Escape from North Korea", "--year", "2012",
+     "--credit", "director=Ann Shin", "--runtime", "71"],
+    ["add", "film", "Москва", "--year", "2000"],
+    ["add", "film", "The Act of Killing", "--year", "2012"],
+    ["add", "screening", "#1", "--edition", "DocPoint 2026", "--venue", "Bio Rex",
+     "--on", "2026-02-04", "--at", "20:00"],
+    ["add", "screening", "#1", "--edition", "DocPoint 2026", "--venue", "Bio Rex",
+     "--on", "2026-02-04"],
+    ["add", "screening", "#3", "--edition", "DocPoint 2026", "--venue", "Bio Rex",
+     "--on", "2026-02-04", "--at", "10:00"],
+    ["add", "screening", "#2", "--edition", "DocPoint 2026", "--venue", "Bio Rex",
+     "--on", "2026-02-05", "--at", "18:00"],
+]  # fmt: skip
+
+
+@pytest.fixture
+def docpoint(
+    backend: str, new_url: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> str:
+    """A catalogue made by hand: DocPoint 2026 at Bio Rex, three films, four screenings
+    (#2 with no time, on the day of #1 and #3)."""
+    url = new_url(backend)
+    for command in DOCPOINT:
+        assert run(["--db", url, *command]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    return url
+
+
+def said(url: str, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = run(["--db", url, *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def listed(url: str, *args: str, capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    code, out, err = said(url, "list", *args, "--format", "json", capsys=capsys)
+    assert code == 0, err
+    rows: list[dict[str, Any]] = json.loads(out)["screenings"]
+    return rows
+
+
+# -- 1. screening ids can be seen ---------------------------------------------------------
+
+
+def test_the_list_table_starts_with_each_screenings_id(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = said(docpoint, "list", capsys=capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["id", "date", "time"]
+    assert [line.split()[0] for line in lines[2:]] == ["#3", "#1", "#2", "#4"]
+    # The id shown is the one the commands take.
+    assert said(docpoint, "cancel", "screening", lines[2].split()[0], capsys=capsys)[0] == 0
+    assert listed(docpoint, "--film", "The Act of Killing", capsys=capsys)[0]["status"] == (
+        "cancelled"
+    )
+
+
+def test_show_film_puts_each_screenings_id_beside_it(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = said(docpoint, "show", "film", "#1", capsys=capsys)
+    assert code == 0
+    run_lines = [line.strip() for line in out.splitlines() if "Wed 04 Feb 2026" in line]
+    assert [line.split()[0] for line in run_lines] == ["#1", "#2"]
+    assert run_lines[0].startswith("#1  The Defector: Escape from North Korea — Wed 04 Feb 2026, 20:00")
+
+
+# -- 5. one order for "time TBA" in every door -------------------------------------------
+
+
+def test_time_tba_comes_last_in_its_day_in_the_list_the_exports_and_the_pages(
+    docpoint: str, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    expected = [3, 1, 2, 4]  # 10:00, 20:00, then the one with no time; then the next day
+    assert [row["id"] for row in listed(docpoint, capsys=capsys)] == expected
+    code, out, _ = said(docpoint, "list", "--format", "csv", capsys=capsys)
+    assert [line.split(",")[0] for line in out.splitlines()[1:]] == [str(n) for n in expected]
+    # Reversed, the other way round throughout: the day's TBA first.
+    assert [row["id"] for row in listed(docpoint, "--sort", "-start", capsys=capsys)] == [
+        4, 2, 1, 3,
+    ]  # fmt: skip
+    app = FeedApp(Settings(docpoint, default_timezone="Europe/Helsinki"))
+    status, _, body = get(app, "/editions/docpoint-2026")
+    assert status == 200
+    rows = Page(body).rows
+    assert [row.split(" ")[0] for row in rows] == ["10:00", "20:00", "Time", "18:00"]
+    assert rows[2].startswith("Time TBA The Defector")
