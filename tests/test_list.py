@@ -85,8 +85,13 @@ def test_the_default_lists_public_screenings_in_day_order(
 def test_the_table_says_time_tba(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--db", db, "list", "--on", "2013-06-11"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["date", "time", "film", "where", "festival", "kind", "status"]
-    assert lines[2].startswith("2013-06-11  time TBA  The Defector: Escape from North Korea (2012)")
+    assert lines[0].split() == ["id", "date", "time", "film", "where", "festival", "kind",
+                                "status"]  # fmt: skip
+    assert (
+        lines[2]
+        .split("  ", 1)[1]
+        .startswith("2013-06-11  time TBA  The Defector: Escape from North Korea (2012)")
+    )
     assert "London  special screenings" not in lines[2]
     assert "special screening" in lines[2]
 
@@ -223,10 +228,16 @@ def test_a_prefix_is_taken_and_said(db: str, capsys: pytest.CaptureFixture[str])
             "The Defector: Escape from North Korea (2012, #1); say which (#ID)",
         ),
         (
-            ["list", "--venue", "Theatr"],
+            ["list", "--venue", "Theater"],
             3,
-            "--venue: no venue called 'Theatr'; did you mean 'Crucible Theatre', "
+            "--venue: no venue called 'Theater'; did you mean 'Crucible Theatre', "
             "'Isabel Bader Theatre'?",
+        ),
+        (
+            ["list", "--venue", "Theatr"],
+            4,
+            "--venue: 'Theatr' matches 2: Crucible Theatre (Sheffield, #{crucible}); "
+            "Isabel Bader Theatre (Toronto, #{bader}); say which (#ID)",
         ),
         (
             ["list", "--edition", "Hot Docs 2014"],
@@ -312,6 +323,11 @@ def test_a_prefix_is_taken_and_said(db: str, capsys: pytest.CaptureFixture[str])
 def test_refusals_are_one_line_with_the_right_code(
     db: str, args: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    if "{crucible}" in message:  # ids differ by backend
+        venues = {v["name"]: v["id"] for v in list_json(db, "venues", capsys=capsys)}
+        message = message.format(
+            crucible=venues["Crucible Theatre"], bader=venues["Isabel Bader Theatre"]
+        )
     assert error(db, *args, capsys=capsys) == (code, message)
 
 

@@ -84,7 +84,9 @@ def test_show_film_puts_each_screenings_id_beside_it(
     assert code == 0
     run_lines = [line.strip() for line in out.splitlines() if "Wed 04 Feb 2026" in line]
     assert [line.split()[0] for line in run_lines] == ["#1", "#2"]
-    assert run_lines[0].startswith("#1  The Defector: Escape from North Korea — Wed 04 Feb 2026, 20:00")
+    assert run_lines[0].startswith(
+        "#1  The Defector: Escape from North Korea — Wed 04 Feb 2026, 20:00"
+    )
 
 
 # -- 5. one order for "time TBA" in every door -------------------------------------------
@@ -96,6 +98,7 @@ def test_time_tba_comes_last_in_its_day_in_the_list_the_exports_and_the_pages(
     expected = [3, 1, 2, 4]  # 10:00, 20:00, then the one with no time; then the next day
     assert [row["id"] for row in listed(docpoint, capsys=capsys)] == expected
     code, out, _ = said(docpoint, "list", "--format", "csv", capsys=capsys)
+    assert code == 0
     assert [line.split(",")[0] for line in out.splitlines()[1:]] == [str(n) for n in expected]
     # Reversed, the other way round throughout: the day's TBA first.
     assert [row["id"] for row in listed(docpoint, "--sort", "-start", capsys=capsys)] == [
@@ -107,3 +110,38 @@ def test_time_tba_comes_last_in_its_day_in_the_list_the_exports_and_the_pages(
     rows = Page(body).rows
     assert [row.split(" ")[0] for row in rows] == ["10:00", "20:00", "Time", "18:00"]
     assert rows[2].startswith("Time TBA The Defector")
+
+
+# -- 2. a name is found by any of its words -----------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["defector", "escape north", "def esc"])
+def test_show_and_list_find_a_film_by_any_of_its_words(
+    docpoint: str, typed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = said(docpoint, "show", "film", typed, capsys=capsys)
+    assert code == 0, err
+    assert out.startswith("The Defector: Escape from North Korea (2012)  #1\n")
+    assert (
+        err == f"screenings: film {typed!r} is The Defector: Escape from North Korea (2012, #1)\n"
+    )
+    assert [row["id"] for row in listed(docpoint, "--film", typed, capsys=capsys)] == [1, 2]
+
+
+def test_a_non_latin_title_and_a_venue_are_found_by_a_word(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert [row["id"] for row in listed(docpoint, "--film", "моск", capsys=capsys)] == [4]
+    assert len(listed(docpoint, "--venue", "rex", capsys=capsys)) == 4
+
+
+def test_add_screening_does_not_take_a_film_its_words_only_begin(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = said(docpoint, "add", "screening", "The Act", "--venue", "Bio Rex",
+                          "--on", "2026-02-06", "--at", "12:00", capsys=capsys)  # fmt: skip
+    assert (code, out) == (3, "")
+    assert err == (
+        "screenings: error: FILM: no film called 'The Act'; did you mean 'The Act of Killing'?\n"
+    )
+    assert len(listed(docpoint, capsys=capsys)) == 4  # nothing added

@@ -24,14 +24,16 @@ add selection "The Defector" --festival IDFA --year 2012
 add festival "Hot Docs" --city Toronto --country CA --timezone America/Toronto
 add edition "Hot Docs" 2013 --from 2013-04-25 --to 2013-05-05
 add selection "The Defector" --festival "Hot Docs" --year 2013 --premiere "Canadian premiere"
-add screening "The Defector" --festival "Hot Docs" --year 2013 --on "27 April" --city Toronto
+add screening "The Defector: Escape from North Korea" --festival "Hot Docs" --year 2013
+    --on "27 April" --city Toronto
 add festival "Independent Film Festival Boston" --city Boston --country US
     --timezone America/New_York
 add edition "Independent Film Festival Boston" 2013
 add selection "The Defector" --edition "Independent Film Festival Boston 2013"
     --premiere "East Coast premiere"
-add screening "The Defector" --on "11 June 2013" --city London --timezone Europe/London
-    --kind special --audience "Members of Parliament" --private --note "reported"
+add screening "The Defector: Escape from North Korea" --on "11 June 2013" --city London
+    --timezone Europe/London --kind special --audience "Members of Parliament" --private
+    --note "reported"
 add festival "Sheffield Doc/Fest" --city Sheffield --country GB --timezone Europe/London
 add edition "Sheffield Doc/Fest" 2013 --from "12 June" --to "16 June"
 add selection "The Defector" --festival "Sheffield Doc/Fest" --year 2013

@@ -1,20 +1,26 @@
 """Names as people type them -> the one record they mean, or a clear refusal.
 
-A name matches case- and accent-insensitively (through the stored key), whole
-or by a unique prefix that ends at a word boundary ("The Defector" finds "The
-Defector: Escape from North Korea"; the caller is told which it took).
-``#ID`` picks by id; ``Title (2012)`` picks a film's year and ``Venue (City)``
-a venue's city. A duplicate's name that ``merge`` kept (an alias) finds the record
-kept, after the exact name and before a prefix or a slug. Not found: the closest
-names are suggested. Several match: they are listed with their years or cities and
-ids. Never a silent pick.
+A name matches case- and accent-insensitively (through the stored key). In this
+order, the first that finds anything wins: ``#ID``; the whole name; an alias (a
+duplicate's name that ``merge`` kept finds the record kept); the slug; then, by
+its words, a name whose words the typed words begin, in order, anywhere in it
+("defector", "escape north" and "def esc" all find "The Defector: Escape from
+North Korea"; the caller is told which it took). ``Title (2012)`` picks a film's
+year and ``Venue (City)`` a venue's city. Not found: the closest names are
+suggested. Several match: they are listed with their years or cities and ids.
+Never a silent pick.
+
+The word match is for finding what exists. Where a miss would create a record (a
+screening's film, named to be scheduled), the caller asks for ``words=False``: "The
+Act" must not become "The Act of Killing". What the words would have found is then
+suggested.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -30,6 +36,7 @@ from screenings.timeparse import MAX_YEAR, MIN_YEAR
 T = TypeVar("T")
 
 _BY_ID = re.compile(r"^#(\d+)$")
+_WORD = re.compile(r"\w+")
 _PARENTHESIS = re.compile(r"^(?P<name>.+?)\s*\((?P<extra>[^()]+)\)$")
 _TRAILING_YEAR = re.compile(r"^(?P<name>.+?)\s+(?P<year>\d{4})(?:\s+(?P<label>.+))?$")
 _MAX_SHOWN = 8
@@ -64,7 +71,7 @@ def describe(record: Any) -> str:
     return f"{record.name} (#{record.id})"
 
 
-def _resolve(  # noqa: C901, PLR0912, PLR0913 -- the ways a name is read, in the order they are tried
+def _resolve(  # noqa: PLR0913 -- a kind of record's columns, as each finder names them
     session: Session,
     model: Any,
     text: str,
@@ -75,62 +82,113 @@ def _resolve(  # noqa: C901, PLR0912, PLR0913 -- the ways a name is read, in the
     slug_column: Any = None,
     where: Sequence[ColumnElement[bool]] = (),
     alias_kind: str | None = None,
+    words: bool = True,
 ) -> Found[Any]:
-    """The generic resolution: by #id; by name (whole, then with a parenthesised year or
-    city); by an alias (``merge`` keeps the duplicate's name); by a unique prefix; and,
-    only when no name matches, by slug. An error is about the field named as the kind
-    of record (``what``)."""
+    """The generic resolution, each way tried only when the ones before found nothing:
+    by #id; by name (whole, then with a parenthesised year or city); by an alias
+    (``merge`` keeps the duplicate's name); by slug; and, unless ``words`` is False, by
+    the words of the name (``_Search.words``). An error is about the field named as
+    the kind of record (``what``)."""
     raw = " ".join(text.split())
     if not raw:
         raise InvalidInput("empty name", field=what)
     if _BY_ID.match(raw):
         return Found(find_by_id(session, model, raw, what))
-
     # The whole text first: a title may itself end in parentheses.
     readings: list[tuple[str, str | None]] = [(raw, None)]
     if extra is not None and (match := _PARENTHESIS.match(raw)):
         readings.append((match["name"], match["extra"].strip()))
-    for name, qualifier in readings:
-        key = name_key(name)
-        keep = _qualifier(what, extra, qualifier)
-        exact = [
-            r for r in session.scalars(select(model).where(key_column == key, *where)) if keep(r)
-        ]
-        if len(exact) == 1:
-            return Found(exact[0])
-        if len(exact) > 1:
-            raise _ambiguous(what, raw, exact)
+    search = _Search(session, model, what, raw, key_column, where, extra, readings)
+    ways = [
+        search.exact,
+        lambda: search.aliased(alias_kind) if alias_kind is not None else None,
+        lambda: search.slug(slug_column) if slug_column is not None else None,
+    ]
+    for way in [*ways, search.words] if words else ways:
+        found = way()
+        if found is not None:
+            return found
+    worded = [] if words else search.worded()  # suggested, not taken
+    raise _not_found(session, model, what, raw, name_key(raw), where, worded)
 
-    if alias_kind is not None:
-        for name, qualifier in readings:
-            keep = _qualifier(what, extra, qualifier)
-            found = [r for r in aliased(session, alias_kind, name) if keep(r)]
-            if len(found) == 1:
-                return Found(found[0], f"{what} {raw!r} is another name of {describe(found[0])}")
-            if len(found) > 1:
-                raise _ambiguous(what, raw, found)
 
-    for name, qualifier in readings:
-        key = name_key(name)
-        keep = _qualifier(what, extra, qualifier)
-        pattern = _escape_like(key) + "%"
-        candidates = session.scalars(
-            select(model).where(key_column.like(pattern, escape="\\"), *where)
-        )
-        prefixed = [
-            r for r in candidates if _at_word_boundary(getattr(r, key_column.key), key) and keep(r)
-        ]
-        if len(prefixed) == 1:
-            record = prefixed[0]
-            return Found(record, f"{what} {raw!r} is {describe(record)}")
-        if len(prefixed) > 1:
-            raise _ambiguous(what, raw, prefixed)
+@dataclass(frozen=True)
+class _Search:
+    """One name looked for among one kind of record: its readings (the name as typed;
+    and the name before a parenthesised year or city, with it), each read in turn."""
 
-    if slug_column is not None:
-        by_slug = session.scalars(select(model).where(slug_column == raw.lower(), *where)).first()
-        if by_slug is not None:
-            return Found(by_slug)
-    raise _not_found(session, model, what, raw, name_key(readings[0][0]), where)
+    session: Session
+    model: Any
+    what: str
+    raw: str
+    key_column: Any
+    where: Sequence[ColumnElement[bool]]
+    extra: tuple[Any, str] | None
+    readings: list[tuple[str, str | None]]
+
+    def read(self) -> Iterator[tuple[str, Callable[[Any], bool]]]:
+        """Each reading's name and its test on candidates (the year or city): a bad year
+        refused only when the whole text found nothing."""
+        for name, qualifier in self.readings:
+            yield name, _qualifier(self.what, self.extra, qualifier)
+
+    def exact(self) -> Found[Any] | None:
+        for name, keep in self.read():
+            statement = select(self.model).where(self.key_column == name_key(name), *self.where)
+            found = self.one([r for r in self.session.scalars(statement) if keep(r)])
+            if found is not None:
+                return found
+        return None
+
+    def aliased(self, kind: str) -> Found[Any] | None:
+        for name, keep in self.read():
+            found = self.one([r for r in aliased(self.session, kind, name) if keep(r)])
+            if found is not None:
+                note = f"{self.what} {self.raw!r} is another name of {describe(found.record)}"
+                return Found(found.record, note)
+        return None
+
+    def slug(self, column: Any) -> Found[Any] | None:
+        statement = select(self.model).where(column == self.raw.lower(), *self.where)
+        record = self.session.scalars(statement).first()
+        return None if record is None else Found(record)
+
+    def words(self) -> Found[Any] | None:
+        for name, keep in self.read():
+            found = self.one(self.by_words(name, keep))
+            if found is not None:
+                return Found(found.record, f"{self.what} {self.raw!r} is {describe(found.record)}")
+        return None
+
+    def worded(self) -> list[Any]:
+        """What ``words`` would have found, by any reading."""
+        return [r for name, keep in self.read() for r in self.by_words(name, keep)]
+
+    def by_words(self, name: str, keep: Any) -> list[Any]:
+        """The records whose name's words the words of ``name`` begin, in order, anywhere
+        in it, whatever the case and accents (both compared by their keys): "def esc"
+        finds "The Defector: Escape from North Korea", not "Escape the Defector". The
+        database narrows the search to names holding every typed word (``LIKE``, on
+        either backend); the rest is checked here."""
+        typed = _WORD.findall(name_key(name))
+        if not typed:
+            return []
+        holding = [self.key_column.like(f"%{_escape_like(w)}%", escape="\\") for w in typed]
+        candidates = self.session.scalars(select(self.model).where(*holding, *self.where))
+        key = self.key_column.key
+        return [r for r in candidates if _begins_words(typed, getattr(r, key)) and keep(r)]
+
+    def one(self, records: list[Any]) -> Found[Any] | None:
+        """The record when there is one; None for none; several are refused, listed."""
+        if len(records) > 1:
+            raise _ambiguous(self.what, self.raw, records)
+        return Found(records[0]) if records else None
+
+
+def _begins_words(typed: Sequence[str], key: str) -> bool:
+    """Whether each of ``typed`` begins a word of ``key``, each after the one before."""
+    words = iter(_WORD.findall(key))
+    return all(any(word.startswith(start) for word in words) for start in typed)
 
 
 MODELS: dict[str, Any] = {"film": Film, "person": Person, "venue": Venue, "festival": Festival}
@@ -194,11 +252,6 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _at_word_boundary(candidate_key: str, typed_key: str) -> bool:
-    following = candidate_key[len(typed_key) : len(typed_key) + 1]
-    return not following or not following.isalnum()
-
-
 def _ambiguous(what: str, raw: str, records: Sequence[Any]) -> Ambiguous:
     shown = sorted(records, key=lambda r: (describe(r).casefold(), r.id))
     listed = "; ".join(describe(r) for r in shown[:_MAX_SHOWN])
@@ -213,10 +266,18 @@ def _not_found(  # noqa: PLR0913 -- the search that failed, as it was made, to s
     raw: str,
     key: str,
     where: Sequence[ColumnElement[bool]],
+    worded: Sequence[Any] = (),
 ) -> NotFound:
+    """Nothing found: the names the typed words begin (``worded``, when they were not to
+    be taken), then the closest, suggested."""
     records = list(session.scalars(select(model).where(*where)))
     attribute = "title" if model is Film else "name"
-    close = _closest(key, sorted({getattr(r, attribute) for r in records}))
+    close = sorted({getattr(r, attribute) for r in worded})[:_MAX_SHOWN]
+    close += [
+        name
+        for name in _closest(key, sorted({getattr(r, attribute) for r in records}))
+        if name not in close
+    ]
     shown: list[str] = []
     for name in close:
         same = [r for r in records if getattr(r, attribute) == name]
@@ -240,8 +301,9 @@ def _closest(key: str, names: Sequence[str], n: int = 3) -> list[str]:
     return [name for _, name in sorted(scored)[:n]]
 
 
-def find_film(session: Session, text: str) -> Found[Film]:
-    """A film by title (``Title (2012)`` for the year), unique title prefix, slug or ``#ID``."""
+def find_film(session: Session, text: str, *, words: bool = True) -> Found[Film]:
+    """A film by ``#ID``, title (``Title (2012)`` for the year), alias, slug, or (unless
+    ``words`` is False) the words of its title."""
     return _resolve(
         session,
         Film,
@@ -251,11 +313,12 @@ def find_film(session: Session, text: str) -> Found[Film]:
         extra=(Film.year, "year"),
         slug_column=Film.slug,
         alias_kind="film",
+        words=words,
     )
 
 
 def find_person(session: Session, text: str, *, what: str = "person") -> Found[Person]:
-    """A person by name, unique name prefix, slug or ``#ID``."""
+    """A person by ``#ID``, name, alias, slug, or the words of the name."""
     return _resolve(
         session,
         Person,
@@ -268,7 +331,7 @@ def find_person(session: Session, text: str, *, what: str = "person") -> Found[P
 
 
 def find_festival(session: Session, text: str) -> Found[Festival]:
-    """A festival by name, unique name prefix, slug, or ``#ID``."""
+    """A festival by ``#ID``, name, alias, slug, or the words of the name."""
     return _resolve(
         session,
         Festival,
@@ -281,7 +344,8 @@ def find_festival(session: Session, text: str) -> Found[Festival]:
 
 
 def find_venue(session: Session, text: str) -> Found[Venue]:
-    """A venue by name (``Name (City)`` for the city), unique prefix, slug, or ``#ID``."""
+    """A venue by ``#ID``, name (``Name (City)`` for the city), alias, slug, or the words
+    of the name."""
     return _resolve(
         session,
         Venue,
@@ -295,7 +359,8 @@ def find_venue(session: Session, text: str) -> Found[Venue]:
 
 
 def find_award(session: Session, text: str, *, festival_id: int | None = None) -> Found[Award]:
-    """An award by name, unique prefix, or ``#ID``; among one festival's awards when given."""
+    """An award by ``#ID``, name, or the words of the name; among one festival's awards
+    when given."""
     where = [Award.festival_id == festival_id] if festival_id is not None else []
     return _resolve(session, Award, text, what="award", key_column=Award.name_key, where=where)
 

@@ -173,7 +173,9 @@ def add_screening(
     ticket_url = check_url(ticket_url, "ticket_url")
     note = check_text(note, "note", "screening", "notes")
     timezone = zone(timezone, "timezone")
-    chosen_film = lookup.find_film(session, film).take(notes)
+    # Named whole (or by alias, slug or #ID): a screening is not scheduled for a film
+    # that a few of its words happen to begin ("The Act" is not "The Act of Killing").
+    chosen_film = lookup.find_film(session, film, words=False).take(notes)
     chosen_edition = edition_for(session, edition, festival, year, notes)
     if when.note:
         notes.append(when.note)
