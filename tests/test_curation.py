@@ -299,12 +299,12 @@ def test_check_finds_overlaps_films_twice_and_dates_outside(cli: Cli) -> None:
     code, out, _ = cli("check", "--edition", "Sheffield Doc/Fest 2013")
     assert code == 1
     assert out.splitlines() == [
-        "venue overlap: #1 and #2 overlap at Showroom Cinema: 2013-06-14 18:00-19:11 and "
-        "2013-06-14 19:00-20:30",
+        "venue overlap: #1 (The Defector) and #2 (Alma) overlap at Showroom Cinema: "
+        "2013-06-14 18:00-19:11 and 2013-06-14 19:00-20:30",
         "film twice at once: #1 and #3 show The Defector at once: 2013-06-14 18:00-19:11 and "
         "2013-06-14 18:30-19:41",
-        "outside edition: #4 on 2013-06-20 is outside Sheffield Doc/Fest 2013 (2013-06-12 to "
-        "2013-06-16)",
+        "outside edition: #4 (Alma) on 2013-06-20 is outside Sheffield Doc/Fest 2013 "
+        "(2013-06-12 to 2013-06-16)",
     ]
     assert cli("cancel", "screening", "2")[0] == 0
     assert cli("check", "--venue", "Showroom") == (

@@ -145,3 +145,45 @@ def test_add_screening_does_not_take_a_film_its_words_only_begin(
         "screenings: error: FILM: no film called 'The Act'; did you mean 'The Act of Killing'?\n"
     )
     assert len(listed(docpoint, capsys=capsys)) == 4  # nothing added
+
+
+# -- 6. check names clashing screenings by their films ------------------------------------
+
+
+def test_check_names_the_films_of_clashing_screenings(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    added = ["add", "screening", "Москва", "--edition", "DocPoint 2026", "--venue", "Bio Rex",
+             "--on", "2026-02-04", "--at", "10:30"]  # fmt: skip
+    assert said(docpoint, *added, capsys=capsys)[0] == 0
+    code, out, _ = said(docpoint, "check", capsys=capsys)
+    assert code == 1
+    assert out.splitlines() == [
+        "venue overlap: #3 (The Act of Killing) and #5 (Москва) overlap at Bio Rex: "
+        "2026-02-04 10:00-11:30 and 2026-02-04 10:30-12:00"
+    ]
+
+
+# -- 7. add film says back everything it stored -------------------------------------------
+
+
+def test_add_film_says_back_every_value_credit_and_link(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = said(
+        docpoint, "add", "film", "The Long Night", "--year", "2024",
+        "--original-title", "Den långa natten", "--runtime", "90", "--country", "Sweden",
+        "--language", "sv", "--imdb", "tt1234567", "--director", "Maria Lind",
+        "--credit", "editor=Ana Ruiz", "--website", "https://longnight.example",
+        "--link", "trailer=https://example.org/trailer", capsys=capsys,
+    )  # fmt: skip
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "Added film #4: The Long Night (2024) · original title: Den långa natten · 90 min · "
+        "Sweden · languages: sv · IMDb tt1234567 · director: Maria Lind · editor: Ana Ruiz · "
+        "website: https://longnight.example · trailer: https://example.org/trailer"
+    )
+    # An edit says back the same whole film.
+    code, out, _ = said(docpoint, "edit", "film", "#4", "--runtime", "91", capsys=capsys)
+    assert code == 0
+    assert "· 91 min ·" in out and "editor: Ana Ruiz" in out and "trailer:" in out

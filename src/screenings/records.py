@@ -99,6 +99,19 @@ class FilmView(NamedTuple):
     directors: list[str]
 
 
+class FilmStored(NamedTuple):
+    """A film as ``add film`` and ``edit film`` stored it: the film, and every credit and
+    link, so that the reply says back all of it."""
+
+    film: FilmView
+    credits: list[tuple[str, str]]  # (role, person), in their order
+    links: list[tuple[str, str]]  # (kind, address)
+
+    @property
+    def id(self) -> int:
+        return self.film.id
+
+
 class PersonView(NamedTuple):
     id: int
     name: str

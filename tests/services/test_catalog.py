@@ -40,9 +40,13 @@ def test_a_film_is_stored_tidied_with_its_people(session: Session) -> None:
         producers=["Ann Shin", "Hans Olson"],
         links=[("Website", "https://thedefectormovie.com")],
     )
-    assert saved.record.title == "The Defector"
-    assert saved.record.directors == ["Ann Shin"]
-    assert saved.record.countries == ["Canada"]
+    assert saved.record.film.title == "The Defector"
+    assert saved.record.film.directors == ["Ann Shin"]
+    assert saved.record.film.countries == ["Canada"]
+    assert saved.record.credits == [
+        ("director", "Ann Shin"), ("producer", "Ann Shin"), ("producer", "Hans Olson")
+    ]  # fmt: skip
+    assert saved.record.links == [("website", "https://thedefectormovie.com")]
     # The two people are new: each is said once, and Ann Shin is one person.
     assert [note for note in saved.notes if note.startswith("created person")] == [
         f"created person #{p.id}: {p.name}"

@@ -17,6 +17,7 @@ from screenings.records import (
     EditionView,
     FestivalShow,
     FestivalView,
+    FilmStored,
     FilmView,
     NominationView,
     PersonShow,
@@ -210,6 +211,8 @@ def describe_record(kind: str, record: Any) -> str:  # noqa: C901 -- one line pe
     """What was stored, in one line, as the curation commands say it back."""
     if isinstance(record, ScreeningView):
         return describe_screening(record)
+    if isinstance(record, FilmStored):
+        return _film_stored(record)
     if isinstance(record, FilmView):
         bits = [_film(record.title, record.year)]
         if record.runtime_minutes:
@@ -247,6 +250,31 @@ def describe_record(kind: str, record: Any) -> str:  # noqa: C901 -- one line pe
         extra = [f"{k}: {record[k]}" for k in ("section", "premiere") if record.get(k)]
         return " · ".join([f"{record['film']} in {record['edition']}", *extra, record["status"]])
     return str(record)
+
+
+def _film_stored(stored: FilmStored) -> str:
+    """Everything ``add film`` or ``edit film`` stored, in one line, in the order of
+    ``show film``: the facts, the people by role, the links."""
+    film = stored.film
+    bits = [_film(film.title, film.year)]
+    if film.original_title:
+        bits.append(f"original title: {film.original_title}")
+    if film.runtime_minutes:
+        bits.append(f"{film.runtime_minutes} min")
+    if film.countries:
+        bits.append(", ".join(film.countries))
+    if film.languages:
+        bits.append("languages: " + ", ".join(film.languages))
+    if film.imdb_id:
+        bits.append(f"IMDb {film.imdb_id}")
+    roles: dict[str, list[str]] = {}
+    for role, person in stored.credits:
+        roles.setdefault(role.replace("_", " "), []).append(person)
+    bits += [f"{role}: {', '.join(people)}" for role, people in roles.items()]
+    if film.website:
+        bits.append(f"website: {film.website}")
+    bits += [f"{kind}: {url}" for kind, url in stored.links]
+    return " · ".join(bits)
 
 
 def say_stored(verb: str, kind: str, saved: Any) -> None:

@@ -26,6 +26,7 @@ from screenings.records import (
     EditionView,
     FestivalRef,
     FestivalView,
+    FilmStored,
     FilmView,
     PersonView,
     VenueView,
@@ -217,7 +218,7 @@ def add_film(
     credits: Sequence[tuple[str, str]] = (),
     links: Sequence[tuple[str, str]] = (),
     website: str | None = None,
-) -> Saved[FilmView]:
+) -> Saved[FilmStored]:
     """Add a film with its credits and links. People named for the first time are created.
 
     Refused (``Conflict``) when a film with the same title and year (or the same
@@ -259,7 +260,7 @@ def add_film(
     for kind, url in film_links:
         film.links.append(FilmLink(kind=kind, url=url))
     session.flush()
-    return Saved(film_view(film), tuple(notes))
+    return Saved(film_stored(film), tuple(notes))
 
 
 def _roles(
@@ -316,6 +317,16 @@ def check_imdb(value: str | None, what: str) -> str | None:
     if not match:
         raise InvalidInput(f"{value[:80]!r} is not an IMDb id; expected e.g. tt2407504", field=what)
     return match[1]
+
+
+def film_stored(film: Film) -> FilmStored:
+    """The film with all its credits and links, as a reply says them back."""
+    credits = sorted(film.credits, key=lambda c: (c.position, c.id))
+    return FilmStored(
+        film_view(film),
+        [(c.role, c.person.name) for c in credits],
+        [(link.kind, link.url) for link in sorted(film.links, key=lambda link: link.id)],
+    )
 
 
 def film_view(film: Film) -> FilmView:
@@ -626,7 +637,7 @@ def edit_film(
     links: Sequence[tuple[str, str]] | None = None,
     website: str | None = None,
     remove_alias: str | None = None,
-) -> Saved[FilmView]:
+) -> Saved[FilmStored]:
     """Change a film. Options given replace what was stored: ``directors`` replaces the
     directors, ``producers`` the producers, ``credits`` every other credit of the roles it
     names, ``links`` the links of the kinds it names. Its screenings' sequence is bumped
@@ -667,7 +678,7 @@ def edit_film(
     if bumped:
         notes.append(f"{bumped} screening(s) updated for calendars")
     dropped = drop_alias(session, "film", film, remove_alias, notes)
-    return Saved(film_view(film), tuple(notes), changed or dropped)
+    return Saved(film_stored(film), tuple(notes), changed or dropped)
 
 
 def edit_person(

@@ -113,7 +113,8 @@ def _clashes(session: Session, query: ScreeningQuery, statement: Any) -> Iterato
                     Clash(
                         "venue overlap",
                         (first.id, second.id),
-                        f"#{first.id} and #{second.id} overlap at {shown[first.id].venue}: "
+                        f"#{first.id} ({shown[first.id].film}) and #{second.id} "
+                        f"({shown[second.id].film}) overlap at {shown[first.id].venue}: "
                         f"{one} and {other}",
                     )
                 )
@@ -133,6 +134,7 @@ def _clashes(session: Session, query: ScreeningQuery, statement: Any) -> Iterato
     )
     for r in rows(
         c.id,
+        c.film_title,
         c.local_date,
         c.festival_name,
         c.edition_year,
@@ -144,14 +146,18 @@ def _clashes(session: Session, query: ScreeningQuery, statement: Any) -> Iterato
             Clash(
                 "outside edition",
                 (r.id,),
-                f"#{r.id} on {r.local_date} is outside {r.festival_name} {r.edition_year} "
+                f"#{r.id} ({r.film_title}) on {r.local_date} is outside {r.festival_name} "
+                f"{r.edition_year} "
                 f"({r.starts_on or '?'} to {r.ends_on or '?'})",
             )
         )
     elsewhere = and_(V.c.timezone.is_not(None), V.c.timezone != c.timezone)
-    for r in rows(c.id, c.timezone, c.venue_name, V.c.timezone.label("zone"), where=elsewhere):
+    zone = V.c.timezone.label("zone")
+    for r in rows(c.id, c.film_title, c.timezone, c.venue_name, zone, where=elsewhere):
         yield Clash(
-            "zone", (r.id,), f"#{r.id} is in {r.timezone}, but {r.venue_name} is in {r.zone}"
+            "zone",
+            (r.id,),
+            f"#{r.id} ({r.film_title}) is in {r.timezone}, but {r.venue_name} is in {r.zone}",
         )
 
 
