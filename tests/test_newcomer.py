@@ -187,3 +187,35 @@ def test_add_film_says_back_every_value_credit_and_link(
     code, out, _ = said(docpoint, "edit", "film", "#4", "--runtime", "91", capsys=capsys)
     assert code == 0
     assert "· 91 min ·" in out and "editor: Ana Ruiz" in out and "trailer:" in out
+
+
+# -- 8. a public screening in an edition puts its film in the selection --------------------
+
+
+def test_a_public_screening_puts_its_film_in_the_selection_and_a_private_one_does_not(
+    backend: str, new_url: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = new_url(backend)
+    for command in [*DOCPOINT[:2], ["add", "film", "Alma", "--year", "2012"]]:
+        assert run(["--db", url, *command]) == 0
+    on = ["--edition", "DocPoint 2026", "--city", "Helsinki"]
+    code, out, _ = said(url, "add", "screening", "Alma", *on, "--on", "2026-02-04", "--private",
+                        capsys=capsys)  # fmt: skip
+    assert code == 0 and "selection" not in out
+    code, out, _ = said(url, "show", "edition", "DocPoint 2026", capsys=capsys)
+    assert out.splitlines()[1:3] == ["Selection", "  (none recorded)"]
+    code, out, _ = said(url, "add", "screening", "Alma", *on, "--on", "2026-02-05", capsys=capsys)
+    assert out.splitlines()[1] == "  added Alma to the selection of DocPoint 2026 (#1)"
+    code, out, _ = said(url, "add", "screening", "Alma", *on, "--on", "2026-02-06", capsys=capsys)
+    assert len(out.splitlines()) == 1  # already selected: nothing more said
+    code, out, _ = said(url, "show", "edition", "DocPoint 2026", capsys=capsys)
+    assert out.splitlines()[1:3] == ["Selection", "  Alma (2012) · selected"]
+    assert "Programme" not in out
+    # Added again, it is refused, saying what put it there and what changes it.
+    code, out, err = said(url, "add", "selection", "Alma", "--edition", "DocPoint 2026",
+                          "--section", "Panorama", capsys=capsys)  # fmt: skip
+    assert (code, out) == (5, "")  # a conflict
+    assert err == (
+        "screenings: error: selection: Alma is already in DocPoint 2026 (#1) (a public screening "
+        "there puts it in); edit selection changes its section, premiere or status\n"
+    )

@@ -232,7 +232,7 @@ def test_an_edition_page_lists_its_screenings_by_day_in_local_time(app: FeedApp)
     ]
     assert "2013-06-14T18:00:00+01:00" in page.times
     # The seed's selection with no screening dates is listed apart.
-    assert ("h2", "In the programme, screening dates not known") in page.headings
+    assert ("h2", "In the selection, screening dates not known") in page.headings
     assert (DEFECTOR, "The Defector: Escape from North Korea (2012)") in page.links
     subscribe = "webcal://films.example.org/feeds/editions/sheffield-doc-fest-2013.ics"
     assert (subscribe, "Subscribe to Sheffield Doc/Fest 2013") in page.links

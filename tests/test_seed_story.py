@@ -83,7 +83,10 @@ def test_the_story_is_said_back_as_it_is_stored(
         assert run(["--db", url, *command]) == 0
         outputs.append(capsys.readouterr().out.splitlines()[0])
     assert outputs[0] == (
-        "Added film #1: The Defector: Escape from North Korea (2012) · 71 min · director: Ann Shin"
+        "Added film #1: The Defector: Escape from North Korea (2012) · 71 min · Canada · "
+        "languages: English, Korean · IMDb tt2407504 · director: Ann Shin · producer: Ann Shin · "
+        "writer: Ann Shin, Manfred Becker · supervising editor: Manfred Becker · "
+        "cinematographer: Stephen Chung · website: https://thedefectormovie.com"
     )
     assert outputs[7] == (
         "Added screening #1: The Defector: Escape from North Korea — Sat 27 Apr 2013, time TBA "

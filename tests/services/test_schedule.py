@@ -44,7 +44,10 @@ def test_a_date_without_a_year_is_in_the_edition_s(session: Session, settings: S
     saved = add_screening(
         session, settings, "The Defector", when=when, edition="Sheffield Doc/Fest 2013"
     )
-    assert saved.notes == ("'14 June' read as 14 June 2013, the year of the edition",)
+    assert saved.notes == (
+        "'14 June' read as 14 June 2013, the year of the edition",
+        "added The Defector to the selection of Sheffield Doc/Fest 2013 (#1)",
+    )
     shown = saved.record
     assert (shown.local_date, shown.local_time) == (dt.date(2013, 6, 14), dt.time(18, 0))
     assert shown.timezone == "Europe/London"  # the festival's

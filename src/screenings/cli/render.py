@@ -380,7 +380,7 @@ def record_page(show: Any) -> str:
         lines += [f"  {a.name}" for a in show.awards] or ["  (none recorded)"]
         return "\n".join(lines)
     if isinstance(show, EditionShow):
-        lines = [f"{describe_record('edition', show.edition)}  #{show.edition.id}", "Programme"]
+        lines = [f"{describe_record('edition', show.edition)}  #{show.edition.id}", "Selection"]
         lines += [
             "  "
             + " · ".join(

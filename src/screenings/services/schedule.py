@@ -20,6 +20,7 @@ from screenings.models import (
     SCREENING_STATUSES,
     SELECTION_STATUSES,
     Edition,
+    Film,
     Screening,
     Selection,
     Venue,
@@ -100,7 +101,10 @@ def add_selection(
         )
     ).first()
     if existing is not None:
-        raise Conflict(f"selection: {chosen_film.title} is already in {lookup.describe(chosen)}")
+        raise Conflict(
+            f"selection: {chosen_film.title} is already in {lookup.describe(chosen)} (a public "
+            "screening there puts it in); edit selection changes its section, premiere or status"
+        )
     selection = Selection(
         film=chosen_film, edition=chosen, section=section, premiere=premiere, status=status
     )
@@ -201,8 +205,24 @@ def add_screening(
         notes=note,
     )
     session.add(screening)
+    if chosen_edition is not None and not private:
+        _selected(session, chosen_film, chosen_edition, notes)
     session.flush()
     return Saved(screening_view(session, screening.id, settings), tuple(notes))
+
+
+def _selected(session: Session, film: Film, edition: Edition, notes: list[str]) -> bool:
+    """A film screened in public at an edition is in its selection: one is made (and
+    said) when it has none there; whether one was. The callers make none for a private
+    screening."""
+    held = select(Selection.id).where(
+        Selection.film_id == film.id, Selection.edition_id == edition.id
+    )
+    if session.scalar(held) is not None:
+        return False
+    session.add(Selection(film=film, edition=edition, status="selected"))
+    notes.append(f"added {film.title} to the selection of {lookup.describe(edition)}")
+    return True
 
 
 def _venue(
@@ -446,8 +466,14 @@ def edit_screening(
     )
     # The wall time and zone are set together, once checked: the instant follows from them.
     screening.timezone, screening.local_date, screening.local_time = zone_kept, when.day, when.time
+    # Moved to an edition, or made public there: the film is in its selection.
+    selected = (
+        screening.edition is not None
+        and screening.visibility == "public"
+        and _selected(session, screening.film, screening.edition, notes)
+    )
     session.flush()
-    changed = snapshot(screening, *SCREENING_SHOWN) != before
+    changed = snapshot(screening, *SCREENING_SHOWN) != before or selected
     if changed:
         bump(session, Screening.id == screening.id)
     return Saved(screening_view(session, screening.id, settings), tuple(notes), changed)
