@@ -219,3 +219,30 @@ def test_a_public_screening_puts_its_film_in_the_selection_and_a_private_one_doe
         "screenings: error: selection: Alma is already in DocPoint 2026 (#1) (a public screening "
         "there puts it in); edit selection changes its section, premiere or status\n"
     )
+
+
+# -- 9. remove screening without --yes says which, and suggests cancel ---------------------
+
+
+def test_remove_screening_unconfirmed_names_it_and_suggests_cancelling_an_upcoming_one(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = said(docpoint, "remove", "screening", "1", capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err == (
+        "screenings: error: remove: this would remove screening #1 (The Defector: Escape from "
+        "North Korea, Wed 04 Feb 2026 20:00, Bio Rex, Helsinki); pass --yes to do it\n"
+    )  # past: no suggestion
+    for day, private in (("2099-05-01", []), ("2099-05-02", ["--private"])):
+        assert said(docpoint, "add", "screening", "Москва", "--venue", "Bio Rex", "--on", day,
+                    *private, capsys=capsys)[0] == 0  # fmt: skip
+    code, _, err = said(docpoint, "remove", "screening", "5", capsys=capsys)
+    assert code == 2
+    assert err == (
+        "screenings: error: remove: this would remove screening #5 (Москва, Fri 01 May 2099 "
+        "time TBA, Bio Rex, Helsinki); pass --yes to do it; to tell subscribers it is off, "
+        "cancel screening 5 instead (it stays in their calendars, marked cancelled)\n"
+    )
+    code, _, err = said(docpoint, "remove", "screening", "6", capsys=capsys)
+    assert code == 2 and "cancel screening" not in err  # private: no subscriber sees it
+    assert len(listed(docpoint, "--include-private", capsys=capsys)) == 6  # nothing removed

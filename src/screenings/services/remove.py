@@ -3,6 +3,7 @@ the removal cascades to them. A film's credits and links, being parts of it, go 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -83,6 +84,33 @@ def _dependents(session: Session, record: Any) -> list[tuple[str, list[Any]]]:
     return []
 
 
+def _screening_said(screening: Screening) -> str:
+    """Which screening it is, as a person knows it: its film, day, time and place."""
+    day = screening.local_date.strftime("%a %d %b %Y")
+    time = screening.local_time.strftime("%H:%M") if screening.local_time else "time TBA"
+    venue = screening.venue.name if screening.venue else None
+    city = screening.venue.city if screening.venue else screening.city
+    place = ", ".join(p for p in (venue, city) if p)
+    return ", ".join(p for p in (screening.film.title, f"{day} {time}", place) if p)
+
+
+def _cancel_instead(screening: Screening) -> str:
+    """For a public screening still to come that is on: cancelling it keeps it in the
+    subscribed calendars, marked cancelled, where removing it makes it vanish."""
+    now = dt.datetime.now(dt.UTC)
+    if screening.starts_at_utc is not None:
+        starts = screening.starts_at_utc
+        upcoming = (starts if starts.tzinfo else starts.replace(tzinfo=dt.UTC)) > now
+    else:
+        upcoming = screening.local_date >= now.date()
+    if screening.visibility != "public" or screening.status == "cancelled" or not upcoming:
+        return ""
+    return (
+        f"; to tell subscribers it is off, cancel screening {screening.id} instead (it stays "
+        "in their calendars, marked cancelled)"
+    )
+
+
 def remove(
     session: Session, kind: str, name: str, *, cascade: bool = False, confirmed: bool = False
 ) -> Saved[str]:
@@ -131,8 +159,11 @@ def remove(
             if ended
             else ""
         )
+        if isinstance(record, Screening):
+            described += f" ({_screening_said(record)})"
         raise InvalidInput(
-            f"remove: this would remove {described}{extra}{feeds}; pass {{confirmed}} to do it",
+            f"remove: this would remove {described}{extra}{feeds}; pass {{confirmed}} to do it"
+            + (_cancel_instead(record) if isinstance(record, Screening) else ""),
             mentions=("confirmed",),
         )
     if isinstance(record, Selection):
