@@ -182,8 +182,15 @@ def test_a_new_database_is_created_at_head_with_a_notice(tmp_path: Path) -> None
     code, out, err = _cli("--db", str(path), "db", "stats")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[:2] == [f"database: sqlite:///{path}", f"revision: {HEAD_REVISION} (head)"]
-    assert "festival: 0" in lines and "person: 1" in lines
+    # The schema's revision and the count of changes are named apart (#22 item 11).
+    assert lines[:4] == [
+        f"database: sqlite:///{path}",
+        f"schema revision: {HEAD_REVISION} (head)",
+        "changes written: 1",
+        "rows:",
+    ]
+    assert "  festival: 0" in lines and "  person: 1" in lines
+    assert not any(line.strip().startswith("revision") for line in lines)
 
 
 def test_an_older_postgresql_database_is_refused(

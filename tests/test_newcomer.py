@@ -4,6 +4,7 @@ commands the README shows, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from screenings.cli import run
 from screenings.config import Settings
 from screenings.web import FeedApp
 from tests.test_pages import Page, get
+from tests.test_web import start
 
 DOCPOINT = [
     ["add", "festival", "DocPoint", "--city", "Helsinki", "--timezone", "Europe/Helsinki"],
@@ -246,3 +248,19 @@ def test_remove_screening_unconfirmed_names_it_and_suggests_cancelling_an_upcomi
     code, _, err = said(docpoint, "remove", "screening", "6", capsys=capsys)
     assert code == 2 and "cancel screening" not in err  # private: no subscriber sees it
     assert len(listed(docpoint, "--include-private", capsys=capsys)) == 6  # nothing removed
+
+
+# -- 10. serve names the schedule page first -----------------------------------------------
+
+
+def test_serve_names_the_schedule_page_first(docpoint: str) -> None:
+    server = start(docpoint, "--workers", "1", "--threads", "1")
+    server.process.send_signal(signal.SIGINT)
+    _, err = server.process.communicate(timeout=30)
+    first = err.splitlines()[0]
+    base = f"http://127.0.0.1:{server.port}"
+    assert first.startswith("screenings: serving ")
+    assert (
+        f": the schedule at {base}/, every public screening's feed at {base}/feeds/all.ics ("
+        in first
+    )

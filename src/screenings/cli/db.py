@@ -102,7 +102,11 @@ def history() -> None:
 
 @app.command()
 def stats(ctx: typer.Context) -> None:
-    """Print the database, its revision and how many rows each table holds.
+    """Print the database, its schema revision, how many changes the catalogue has had,
+    and how many rows each table holds.
+
+    The schema revision is the migration the tables are at; the changes are the count
+    every writing command adds one to (what the feed server watches).
 
     Like every command that only reads the catalogue, it never creates one; it upgrades
     an older SQLite one (after a backup) where the file can be written.
@@ -111,15 +115,19 @@ def stats(ctx: typer.Context) -> None:
     """
     from screenings.db import unit_of_work
     from screenings.migrate import read_status
-    from screenings.services.catalog import count_rows
+    from screenings.services.catalog import count_changes, count_rows
 
     engine = state(ctx).reader()
     status = read_status(engine)
     typer.echo(f"database: {status.url}")
-    typer.echo(f"revision: {status.describe}")
+    typer.echo(f"schema revision: {status.describe}")
     with unit_of_work(engine, write=False) as session:
-        for table, count in count_rows(session).items():
-            typer.echo(f"{table}: {count}")
+        typer.echo(f"changes written: {count_changes(session)}")
+        typer.echo("rows:")
+        counts = count_rows(session)
+        del counts["revision"]  # the counter's one row, said above
+        for table, count in sorted(counts.items()):
+            typer.echo(f"  {table}: {count}")
 
 
 @app.command()

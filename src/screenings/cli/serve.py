@@ -96,8 +96,9 @@ def serve(
     _check_free(host, port)
     base = base_url or f"http://{address}"
     typer.echo(
-        f"screenings: serving {serving} at {base}/feeds/all.ics "
-        f"({workers} worker(s) x {threads} request(s) at once; Ctrl-C stops)",
+        f"screenings: serving {serving}: the schedule at {base}/, every public screening's "
+        f"feed at {base}/feeds/all.ics ({workers} worker(s) x {threads} request(s) at once; "
+        "Ctrl-C stops)",
         err=True,
     )
     from screenings import server

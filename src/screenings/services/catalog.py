@@ -53,11 +53,18 @@ RS = tables.retired_slug
 
 
 def count_rows(session: Session) -> dict[str, int]:
-    """How many rows each table of the model holds, by table name, in dependency order."""
+    """How many rows each table of the model holds, by table name, in dependency order
+    (the revision counter's table has one: ``count_changes`` reads its count)."""
     return {
         table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
         for table in Base.metadata.sorted_tables
     }
+
+
+def count_changes(session: Session) -> int:
+    """How many writing transactions the catalogue has had: its revision counter."""
+    counter = session.scalar(select(tables.revision.c.counter))
+    return int(counter or 0)
 
 
 # --- Adding to the catalogue ---------------------------------------------------------
