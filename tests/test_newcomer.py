@@ -264,3 +264,55 @@ def test_serve_names_the_schedule_page_first(docpoint: str) -> None:
         f": the schedule at {base}/, every public screening's feed at {base}/feeds/all.ics ("
         in first
     )
+
+
+# -- 12. help texts: one style for arguments, commands by use -------------------------------
+
+
+def _every_command() -> list[list[str]]:
+    import typer.main
+
+    from screenings.cli import build_app
+
+    top = typer.main.get_command(build_app())
+    found: list[list[str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        children = getattr(command, "commands", None)
+        if children is None:
+            found.append(path)
+            return
+        for name in children:
+            walk(children[name], [*path, name])
+
+    walk(top, [])
+    return found
+
+
+def test_help_lists_commands_by_use_and_names_every_argument_in_capitals(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["--help"]) == 0
+    out = capsys.readouterr().out
+    listed = [line.split()[0] for line in out.split("Commands:")[1].splitlines() if line.strip()]
+    assert listed[:6] == ["list", "show", "add", "edit", "import", "export"]
+    assert listed[-2:] == ["feed", "db"]
+    commands = _every_command()
+    assert len(commands) > 30
+    for path in commands:
+        assert run([*path, "--help"]) == 0, path
+        out = capsys.readouterr().out
+        usage = out.splitlines()[0]
+        assert usage.startswith(f"Usage: screenings {' '.join(path)} [OPTIONS]"), usage
+        for word in usage.split()[3 + len(path) :]:
+            assert word.strip("{}[].") == word.strip("{}[].").upper(), (path, usage)
+        if "Arguments:" in out:
+            names = [
+                line.split()[0]
+                for line in out.split("Arguments:")[1].split("Options:")[0].splitlines()
+                if line.startswith("  ") and not line.startswith("   ")
+            ]
+            assert names and all(name == name.upper() for name in names), (path, names)
+    # An error names the argument as the help does.
+    assert run(["show", "film"]) == 2
+    assert capsys.readouterr().err == "screenings: error: Missing argument 'NAME'.\n"

@@ -41,7 +41,7 @@ _ALL = frozenset({CLI, WEB, SECRET})
 # apart from its edition, and never private screenings: these filters are not its.
 _NAMED = frozenset({CLI, SECRET})
 FILTERS: tuple[Filter, ...] = (
-    Filter("film", "film", str, "A film: title, unique prefix, 'Title (2012)' or #ID.",
+    Filter("film", "film", str, "A film: its title or words of it, 'Title (2012)', or #ID.",
            _NAMED, refers="film"),
     Filter("person", "person", str, "Anyone credited on the film.", _NAMED, refers="person"),
     Filter("director", "director", str, "A director of the film.", _NAMED, refers="person"),

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.core
 
 from screenings import __version__
 from screenings.cli import options, output
@@ -30,30 +31,56 @@ def _register(app: typer.Typer, name: str) -> None:
         app.command(name)(target)
 
 
-# Command -> (module in screenings.cli, the Typer group or the function).
+# Command -> (module in screenings.cli, the Typer group or the function), in the order
+# ``--help`` lists them: by how often they are used.
 REGISTRY = {
     "list": ("listing", "list_"),
     "show": ("show", "show"),
     "add": ("add", "app"),
     "edit": ("edit", "app"),
-    "cancel": ("edit", "cancel"),
-    "postpone": ("edit", "postpone"),
-    "merge": ("edit", "merge"),
-    "remove": ("edit", "remove"),
-    "check": ("check", "check"),
     "import": ("imports", "import_"),
     "export": ("export", "export"),
+    "cancel": ("edit", "cancel"),
+    "postpone": ("edit", "postpone"),
+    "check": ("check", "check"),
     "serve": ("serve", "serve"),
+    "merge": ("edit", "merge"),
+    "remove": ("edit", "remove"),
     "feed": ("feed", "app"),
     "db": ("db", "app"),
 }
 COMMANDS = tuple(REGISTRY)
 
 
+class _Commands(typer.core.TyperGroup):
+    """The top-level group: its commands listed in ``REGISTRY``'s order (Typer puts the
+    groups after the single commands), and every argument of every command named in
+    capitals (``FILM``), in its usage line and its list alike, as errors name it (Typer
+    shows a name as it is spelt in the code, ``{film}``, where none is given)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [name for name in COMMANDS if name in self.commands]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _in_capitals(command)
+        return command
+
+
+def _in_capitals(command: Any) -> None:
+    for param in command.params:
+        if param.param_type_name == "argument" and param.metavar is None and param.name:
+            param.metavar = param.name.upper()
+    for each in getattr(command, "commands", {}).values():
+        _in_capitals(each)
+
+
 def build_app(only: str | None = None) -> typer.Typer:
     """The command line; with ``only``, just that command, since Typer builds every command
     it holds at each start (about 25 ms for all of them)."""
     app = typer.Typer(
+        cls=_Commands,
         name="screenings",
         help="Track festival and special screenings of films, and publish them as calendars."
         '\n\nExample: screenings list --film "The Defector" --in 2013',

@@ -23,7 +23,7 @@ def show(
 ) -> None:
     """Show everything known about a film (credits, links, its festival run in date order,
     awards and nominations), a person (films, awards), a festival (editions, awards), an
-    edition (programme, screenings), a venue (screenings) or a screening (#ID).
+    edition (selection, screenings), a venue (screenings) or a screening (#ID).
 
     Example: screenings show film "The Defector"
     """
