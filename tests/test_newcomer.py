@@ -316,3 +316,36 @@ def test_help_lists_commands_by_use_and_names_every_argument_in_capitals(
     # An error names the argument as the help does.
     assert run(["show", "film"]) == 2
     assert capsys.readouterr().err == "screenings: error: Missing argument 'NAME'.\n"
+
+
+# -- 4. dates outside the edition are warned of; a weekday alone is the edition's ----------
+
+
+def test_add_edit_and_import_warn_of_a_date_outside_the_edition(
+    docpoint: str, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    code, out, err = said(docpoint, "add", "screening", "Москва", "--edition", "DocPoint 2026",
+                          "--venue", "Bio Rex", "--on", "2026-02-10", capsys=capsys)  # fmt: skip
+    assert code == 0 and out.startswith("Added screening #5: Москва — Tue 10 Feb 2026")
+    assert err == (
+        "screenings: warning: #5 (Москва) on 2026-02-10 is outside DocPoint 2026 "
+        "(2026-02-03 to 2026-02-08)\n"
+    )
+    # A weekday alone is the edition's day of that name, and said.
+    code, out, err = said(docpoint, "edit", "screening", "#5", "--on", "Sunday", capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1] == "  'Sunday' read as Sunday 08 February 2026, in DocPoint 2026"
+    code, out, err = said(docpoint, "edit", "screening", "#5", "--on", "2026-03-01",
+                          capsys=capsys)  # fmt: skip
+    assert code == 0 and "is outside DocPoint 2026 (2026-02-03 to 2026-02-08)" in err
+    lineup = tmp_path / "late.csv"
+    lineup.write_text(
+        "Title,Festival,Venue,City,Date,Time\n"
+        "The Act of Killing,DocPoint 2026,Bio Rex,Helsinki,2026-02-12,18:00\n"
+    )
+    code, _, err = said(docpoint, "import", str(lineup), capsys=capsys)
+    assert code == 0
+    assert (
+        "(The Act of Killing) on 2026-02-12 is outside DocPoint 2026 (2026-02-03 to 2026-02-08)"
+        in err
+    )

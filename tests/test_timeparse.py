@@ -12,6 +12,7 @@ from screenings.errors import InvalidInput
 from screenings.timeparse import (
     Change,
     DateRange,
+    InEdition,
     When,
     parse_range,
     parse_time,
@@ -43,15 +44,43 @@ TODAY = dt.date(2013, 6, 5)  # a Wednesday
         ("today", When(TODAY)),
         ("Tomorrow", When(dt.date(2013, 6, 6))),
         ("yesterday", When(dt.date(2013, 6, 4))),
-        ("friday", When(dt.date(2013, 6, 7))),
-        ("wednesday", When(TODAY)),
-        ("monday", When(dt.date(2013, 6, 10))),
+        (
+            "friday",
+            When(dt.date(2013, 6, 7), note="'friday' read as the next Friday, 07 June 2013"),
+        ),
+        ("wednesday", When(TODAY, note="'wednesday' read as the next Wednesday, 05 June 2013")),
+        (
+            "monday",
+            When(dt.date(2013, 6, 10), note="'monday' read as the next Monday, 10 June 2013"),
+        ),
         ("+3d", When(dt.date(2013, 6, 8))),
         ("-2w", When(dt.date(2013, 5, 22))),
     ],
 )
 def test_forms_that_read(text: str, expected: When) -> None:
     assert parse_when(text, today=TODAY) == expected
+
+
+def test_a_weekday_alone_is_that_day_of_the_edition_it_is_read_in() -> None:
+    days = DateRange(dt.date(2026, 2, 3), dt.date(2026, 2, 8))  # Tuesday to Sunday
+    docpoint = InEdition(2026, "DocPoint 2026", days)
+    assert read_when("Sunday", "18:00", dayfirst=None, edition=docpoint, today=TODAY) == When(
+        dt.date(2026, 2, 8), dt.time(18), note="'Sunday' read as Sunday 08 February 2026, in "
+        "DocPoint 2026"
+    )  # fmt: skip
+    # None of that name in the edition: the next one, said so.
+    assert read_change("Monday", None, dayfirst=None, edition=docpoint, today=TODAY) == Change(
+        dt.date(2013, 6, 10), None, False, None,
+        "'Monday' read as the next Monday, 10 June 2013 (DocPoint 2026 has no Monday)",
+    )  # fmt: skip
+    # Two of that name: which one is not guessed.
+    long = InEdition(2027, "DocPoint 2027", DateRange(dt.date(2027, 2, 1), dt.date(2027, 2, 14)))
+    with pytest.raises(InvalidInput, match="'monday' in DocPoint 2027 is 01 February 2027 or "
+                       "08 February 2027; give the date"):  # fmt: skip
+        read_when("monday", None, dayfirst=None, edition=long, today=TODAY)
+    # An edition with no days known: the next one.
+    assert read_when("friday", None, dayfirst=None, edition=InEdition(2026, "X 2026"),
+                     today=TODAY).day == dt.date(2013, 6, 7)  # fmt: skip
 
 
 def test_iso_dates_never_read_day_first() -> None:
@@ -237,17 +266,17 @@ def test_the_words_of_a_screening_s_time_are_refused_about_their_field(
     on: str | None, at: str | None, field: str, mentions: tuple[str, ...]
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        read_when(on, at, dayfirst=None, year=None)
+        read_when(on, at, dayfirst=None, edition=None)
     assert (refused.value.field, refused.value.mentions) == (field, mentions)
 
 
 def test_an_edit_s_words_say_what_changes_and_what_stays() -> None:
-    assert read_change(None, "20:30", dayfirst=None, year=None) == Change(
+    assert read_change(None, "20:30", dayfirst=None, edition=None) == Change(
         None, dt.time(20, 30), True
     )
-    assert read_change(None, "TBA", dayfirst=None, year=None) == Change(None, None, True)
-    moved = read_change("15 June", None, dayfirst=None, year=2013)
+    assert read_change(None, "TBA", dayfirst=None, edition=None) == Change(None, None, True)
+    moved = read_change("15 June", None, dayfirst=None, edition=InEdition(2013, "Doc/Fest 2013"))
     assert (moved.day, moved.time_given) == (dt.date(2013, 6, 15), False)  # the time stays
     assert moved.note == "'15 June' read as 15 June 2013, the year of the edition"
-    both = read_change("2013-06-15", "18:00", dayfirst=None, year=None)
+    both = read_change("2013-06-15", "18:00", dayfirst=None, edition=None)
     assert (both.day, both.time, both.time_given) == (dt.date(2013, 6, 15), dt.time(18), True)

@@ -220,6 +220,7 @@ def parse_when(  # noqa: C901, PLR0913 -- each written form of a date, tried in 
     today: dt.date | None = None,
     year: int | None = None,
     order_said: str = "order set here",
+    within: tuple[str, DateRange] | None = None,
 ) -> When:
     """A date, optionally with a time and an offset, read strictly.
 
@@ -230,14 +231,16 @@ def parse_when(  # noqa: C901, PLR0913 -- each written form of a date, tried in 
     said in ``When.note``. ``order_said`` says where ``dayfirst`` came from, for a
     date it refuses ("order settled by line 3: '13/06/2026'"). A missing year without
     such a context, a missing day, an impossible date and a day/month swap are all
-    refused.
+    refused. A weekday name alone is the day of that name in ``within`` (an edition's
+    name and days) when it has one, else the next such day, today included; its
+    ``When.note`` says which.
     """
     raw = " ".join(text.split())
     lowered = raw.lower()
     if not raw:
         raise InvalidInput("empty; expected a date such as 2013-06-11", field=what)
-    if relative := _relative_day(lowered, today, what):
-        return When(relative)
+    if relative := _relative_day(raw, today, within, what):
+        return relative
     if match := re.match(_ISO, raw):
         day = _make_date(int(match["y"]), int(match["m"]), int(match["d"]), raw, what)
         time = parse_time(match["time"], what=what) if match["time"] else None
@@ -272,7 +275,30 @@ def parse_when(  # noqa: C901, PLR0913 -- each written form of a date, tried in 
     return _textual(raw, what, year)
 
 
-def _relative_day(lowered: str, today: dt.date | None, what: str) -> dt.date | None:
+def _weekday(raw: str, today: dt.date, within: tuple[str, DateRange] | None, what: str) -> When:
+    """A weekday name alone: that day of ``within``'s days when there is one (refused when
+    there are several), else the next such day, today included."""
+    wanted = _WEEKDAYS.index(raw.lower())
+    name = _WEEKDAYS[wanted].title()
+    if within is not None:
+        called, days = within
+        first = days.first + dt.timedelta(days=(wanted - days.first.weekday()) % 7)
+        found = [first + dt.timedelta(weeks=n) for n in range(3)]
+        found = [day for day in found if day <= days.last]
+        if len(found) == 1:
+            return When(found[0], note=f"{raw!r} read as {found[0]:%A %d %B %Y}, in {called}")
+        if found:
+            said = " or ".join(f"{day:%d %B %Y}" for day in found)
+            raise InvalidInput(f"{raw!r} in {called} is {said}; give the date", field=what)
+    day = today + dt.timedelta(days=(wanted - today.weekday()) % 7)
+    where = f" ({within[0]} has no {name})" if within is not None else ""
+    return When(day, note=f"{raw!r} read as the next {name}, {day:%d %B %Y}{where}")
+
+
+def _relative_day(
+    raw: str, today: dt.date | None, within: tuple[str, DateRange] | None, what: str
+) -> When | None:
+    lowered = raw.lower()
     words = {"today": 0, "tomorrow": 1, "yesterday": -1}
     shift = re.match(_SHIFT, lowered)
     if lowered not in words and lowered not in _WEEKDAYS and not shift:
@@ -280,13 +306,12 @@ def _relative_day(lowered: str, today: dt.date | None, what: str) -> dt.date | N
     if today is None:
         raise InvalidInput(f"{lowered!r} needs a current date, and none is known here", field=what)
     if lowered in words:
-        return today + dt.timedelta(days=words[lowered])
+        return When(today + dt.timedelta(days=words[lowered]))
     if lowered in _WEEKDAYS:
-        # A weekday is the next one, today included: "friday" on a Friday is today.
-        return today + dt.timedelta(days=(_WEEKDAYS.index(lowered) - today.weekday()) % 7)
+        return _weekday(raw, today, within, what)
     assert shift is not None
     n = int(shift["n"]) * (7 if shift["unit"].startswith("w") else 1)
-    return today + dt.timedelta(days=n if shift["sign"] == "+" else -n)
+    return When(today + dt.timedelta(days=n if shift["sign"] == "+" else -n))
 
 
 def _make_date(y: int, m: int, d: int, raw: str, what: str) -> dt.date:
@@ -539,11 +564,11 @@ def read_when(
     at: str | None,
     *,
     dayfirst: bool | None,
-    year: int | None,
+    edition: InEdition | None,
     today: dt.date | None = None,
 ) -> When:
     """``on`` a date with ``at`` a time, or ``at`` a date and time, as one ``When``;
-    ``year`` is the edition's, for a date written without one. ``at`` empty or a word
+    ``edition`` is the one the date is read in (``InEdition``). ``at`` empty or a word
     for a time not known yet (``TBA``) gives the date with no time. An error is about
     the field ``on`` or ``at``."""
     if on is None and at is None:
@@ -554,7 +579,8 @@ def read_when(
         )
     no_time_given = at is not None and no_time(at)
     if on is not None:
-        when = parse_when(on, what="on", dayfirst=dayfirst, today=today, year=year)
+        when = parse_when(on, what="on", dayfirst=dayfirst, today=today, year=_year(edition),
+                          within=_within(edition))  # fmt: skip
         if at is None:
             return when
         if when.time is not None:
@@ -571,12 +597,33 @@ def read_when(
         raise InvalidInput(
             f"{at!r} is a time alone; give the date with {{on}}", field="at", mentions=("on",)
         )
-    when = parse_when(at, what="at", dayfirst=dayfirst, today=today, year=year)
+    when = parse_when(at, what="at", dayfirst=dayfirst, today=today, year=_year(edition),
+                      within=_within(edition))  # fmt: skip
     if when.time is None:
         raise InvalidInput(
             f"{at[:80]!r} has no time; use {{on}} for a date alone", field="at", mentions=("on",)
         )
     return when
+
+
+@dataclass(frozen=True)
+class InEdition:
+    """The edition a date is read in: its year, for a date written without one; its name
+    and days (when both ends are known), for a weekday alone."""
+
+    year: int
+    name: str
+    days: DateRange | None = None
+
+
+def _year(edition: InEdition | None) -> int | None:
+    return edition.year if edition is not None else None
+
+
+def _within(edition: InEdition | None) -> tuple[str, DateRange] | None:
+    if edition is None or edition.days is None:
+        return None
+    return edition.name, edition.days
 
 
 @dataclass(frozen=True)
@@ -597,14 +644,14 @@ def read_change(
     at: str | None,
     *,
     dayfirst: bool | None,
-    year: int | None,
+    edition: InEdition | None,
     today: dt.date | None = None,
 ) -> Change:
     """An edit's ``on``/``at``, read as ``read_when`` reads them, but for what stays: ``at``
     a time alone (or none: ``TBA``, ``""``) keeps the day; ``on`` alone keeps the time."""
     if on is None and at is not None and (no_time(at) or looks_like_time(at)):
         return Change(None, None if no_time(at) else parse_time(at, what="at"), True)
-    when = read_when(on, at, dayfirst=dayfirst, year=year, today=today)
+    when = read_when(on, at, dayfirst=dayfirst, edition=edition, today=today)
     if on is not None and at is None and when.time is None:
         return Change(when.day, None, False, None, when.note)
     return Change(when.day, when.time, True, when.offset, when.note)

@@ -15,10 +15,10 @@ from screenings.models import Festival
 from screenings.services.schedule import (
     add_screening,
     add_selection,
+    date_context,
+    date_context_of_edit,
     edit_screening,
-    edition_year,
     set_status,
-    year_of_edit,
 )
 from screenings.timeparse import Change, When, read_change, read_when
 from tests import factories as make
@@ -27,7 +27,7 @@ SIX_PM = When(dt.date(2013, 6, 14), dt.time(18, 0))
 
 
 def _at(time: str) -> Change:
-    return read_change(None, time, dayfirst=None, year=None)
+    return read_change(None, time, dayfirst=None, edition=None)
 
 
 @pytest.fixture
@@ -39,8 +39,8 @@ def sheffield(session: Session) -> None:
 
 @pytest.mark.usefixtures("sheffield")
 def test_a_date_without_a_year_is_in_the_edition_s(session: Session, settings: Settings) -> None:
-    year = edition_year(session, "Sheffield Doc/Fest 2013", None, None)
-    when = read_when("14 June", "6pm", dayfirst=None, year=year)
+    edition = date_context(session, "Sheffield Doc/Fest 2013", None, None)
+    when = read_when("14 June", "6pm", dayfirst=None, edition=edition)
     saved = add_screening(
         session, settings, "The Defector", when=when, edition="Sheffield Doc/Fest 2013"
     )
@@ -112,9 +112,12 @@ def test_a_date_without_a_year_is_read_in_the_year_of_the_edition_an_edit_moves_
     festival = session.scalars(select(Festival)).one()
     make.edition(session, festival, 2014)
     added = add_screening(session, settings, "The Defector", when=SIX_PM).record
-    assert year_of_edit(session, f"#{added.id}") is None  # a special screening
-    assert year_of_edit(session, f"#{added.id}", festival="Sheffield Doc/Fest", year=2014) == 2014
-    change = read_change("20 June", None, dayfirst=None, year=2014)
+    assert date_context_of_edit(session, f"#{added.id}") is None  # a special screening
+    moved_to = date_context_of_edit(
+        session, f"#{added.id}", festival="Sheffield Doc/Fest", year=2014
+    )
+    assert moved_to is not None and moved_to.year == 2014
+    change = read_change("20 June", None, dayfirst=None, edition=moved_to)
     moved = edit_screening(
         session, settings, f"#{added.id}", change=change, festival="Sheffield Doc/Fest", year=2014
     ).record

@@ -238,7 +238,7 @@ def screening(
     --kind special --audience "Members of Parliament" --private --timezone Europe/London
     """
 
-    from screenings.services.schedule import add_screening, edition_year
+    from screenings.services.schedule import add_screening, date_context
     from screenings.timeparse import read_when
 
     settings = state(ctx).settings
@@ -249,7 +249,7 @@ def screening(
             on,
             at,
             dayfirst=settings.dayfirst,
-            year=edition_year(session, edition, festival, year),
+            edition=date_context(session, edition, festival, year),
             today=dt.date.today(),
         )
         return add_screening(session, settings, film, when=when, **fields)

@@ -206,7 +206,7 @@ def screening(
     Example: screenings edit screening 3 --at 18:30 --venue "Showroom Cinema"
     """
 
-    from screenings.services.schedule import edit_screening, year_of_edit
+    from screenings.services.schedule import date_context_of_edit, edit_screening
     from screenings.timeparse import read_change
 
     settings = state(ctx).settings
@@ -216,9 +216,11 @@ def screening(
         # screening is in (or is moved to); what they leave out stays.
         change = None
         if on is not None or at is not None:
-            year_now = year_of_edit(session, ident, edition=edition, festival=festival, year=year)
+            read_in = date_context_of_edit(
+                session, ident, edition=edition, festival=festival, year=year
+            )
             change = read_change(
-                on, at, dayfirst=settings.dayfirst, year=year_now, today=dt.date.today()
+                on, at, dayfirst=settings.dayfirst, edition=read_in, today=dt.date.today()
             )
         return edit_screening(session, settings, ident, change=change, **fields)
 

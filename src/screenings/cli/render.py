@@ -284,10 +284,14 @@ def say_stored(verb: str, kind: str, saved: Any) -> None:
     number = record["id"] if isinstance(record, dict) else record.id
     if not getattr(saved, "changed", True):
         typer.echo(f"nothing changed: {kind} #{number} already is {describe_record(kind, record)}")
+        for warning in getattr(saved, "warnings", ()):
+            typer.echo(f"screenings: warning: {warning}", err=True)
         return
     typer.echo(f"{verb} {kind} #{number}: {describe_record(kind, record)}")
     for note in saved.notes:
         typer.echo(f"  {note}")
+    for warning in getattr(saved, "warnings", ()):
+        typer.echo(f"screenings: warning: {warning}", err=True)
 
 
 def film_page(show: Any) -> str:  # noqa: C901, PLR0912 -- one block per part of a film's page, each there only when known

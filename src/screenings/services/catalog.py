@@ -72,11 +72,13 @@ def count_changes(session: Session) -> int:
 
 class Saved(NamedTuple, Generic[R]):
     """What a service stored, as a record to show, and what else it did (records created);
-    ``changed`` is False for an edit that found every value as given (it changed nothing)."""
+    ``changed`` is False for an edit that found every value as given (it changed nothing);
+    ``warnings``: what was stored as asked but looks wrong (a date outside its edition)."""
 
     record: R
     notes: tuple[str, ...] = ()
     changed: bool = True
+    warnings: tuple[str, ...] = ()
 
 
 def unique_slug(session: Session, column: Any, text: str) -> str:

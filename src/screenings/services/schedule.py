@@ -43,7 +43,7 @@ from screenings.services.catalog import (
 from screenings.services.catalog import place as place_name
 from screenings.services.changes import SCREENING_SHOWN, bump, snapshot
 from screenings.services.fields import IntOrClear
-from screenings.timeparse import Change, When, resolve_local
+from screenings.timeparse import Change, DateRange, InEdition, When, resolve_local
 
 
 def edition_for(
@@ -208,7 +208,12 @@ def add_screening(
     if chosen_edition is not None and not private:
         _selected(session, chosen_film, chosen_edition, notes)
     session.flush()
-    return Saved(screening_view(session, screening.id, settings), tuple(notes))
+    warned = outside_edition(screening)
+    return Saved(
+        screening_view(session, screening.id, settings),
+        tuple(notes),
+        warnings=(warned,) if warned else (),
+    )
 
 
 def _selected(session: Session, film: Film, edition: Edition, notes: list[str]) -> bool:
@@ -427,6 +432,8 @@ def edit_screening(
     elif edition is not None or festival is not None:
         screening.edition = edition_for(session, edition, festival, year, notes)
     when = _new_when(screening, change)
+    if when.note:  # how its date was read
+        notes.append(when.note)
     _move(session, screening, venue, city, timezone, notes)
     assign(
         screening,
@@ -476,7 +483,13 @@ def edit_screening(
     changed = snapshot(screening, *SCREENING_SHOWN) != before or selected
     if changed:
         bump(session, Screening.id == screening.id)
-    return Saved(screening_view(session, screening.id, settings), tuple(notes), changed)
+    warned = outside_edition(screening)
+    return Saved(
+        screening_view(session, screening.id, settings),
+        tuple(notes),
+        changed,
+        warnings=(warned,) if warned else (),
+    )
 
 
 def _new_when(screening: Screening, change: Change | None) -> When:
@@ -491,32 +504,61 @@ def _new_when(screening: Screening, change: Change | None) -> When:
     )
 
 
-def edition_year(
+def date_context(
     session: Session, edition: str | None, festival: str | None, year: int | None
-) -> int | None:
-    """The year a date written without one means for a new screening: that of the
-    edition ``edition`` (or ``festival`` and ``year``) names; None for none."""
-    chosen = edition_for(session, edition, festival, year, [])
-    return chosen.year if chosen is not None else None
+) -> InEdition | None:
+    """The edition a new screening's date is read in (``timeparse.InEdition``): the one
+    ``edition`` (or ``festival`` and ``year``) names; None for none."""
+    return in_edition(edition_for(session, edition, festival, year, []))
 
 
-def year_of_edit(
+def date_context_of_edit(
     session: Session,
     ident: str,
     *,
     edition: str | None = None,
     festival: str | None = None,
     year: int | None = None,
-) -> int | None:
-    """The year a date written without one means in an edit of screening ``ident``: that
-    of the edition the edit puts it in (``edition``, or ``festival`` and ``year``), else
-    of the one it is in; None for a special screening."""
+) -> InEdition | None:
+    """The edition a date is read in for an edit of screening ``ident``: the one the edit
+    puts it in (``edition``, or ``festival`` and ``year``), else the one it is in; None
+    for a special screening."""
     if edition is not None and cleared(edition):
         return None
     if edition is not None or festival is not None:
-        return edition_year(session, edition, festival, year)
-    screening = screening_by_id(session, ident)
-    return screening.edition.year if screening.edition is not None else None
+        return date_context(session, edition, festival, year)
+    return in_edition(screening_by_id(session, ident).edition)
+
+
+def in_edition(edition: Edition | None) -> InEdition | None:
+    """``edition`` as a date is read in it: its year, name and days."""
+    if edition is None:
+        return None
+    days = None
+    if edition.starts_on is not None and edition.ends_on is not None:
+        days = DateRange(edition.starts_on, edition.ends_on)
+    return InEdition(edition.year, edition_name(edition), days)
+
+
+def edition_name(edition: Edition) -> str:
+    """'DocPoint 2026', with its label when it has one."""
+    label = f" {edition.label}" if edition.label else ""
+    return f"{edition.festival.name} {edition.year}{label}"
+
+
+def outside_edition(screening: Screening) -> str | None:
+    """A warning when the screening's day is outside its edition's days, in the words
+    ``check`` uses; None when inside, or when either is not known."""
+    edition = screening.edition
+    if edition is None:
+        return None
+    day, first, last = screening.local_date, edition.starts_on, edition.ends_on
+    if (first is None or day >= first) and (last is None or day <= last):
+        return None
+    return (
+        f"#{screening.id} ({screening.film.title}) on {day} is outside {edition_name(edition)} "
+        f"({first or '?'} to {last or '?'})"
+    )
 
 
 def _move(
