@@ -349,3 +349,44 @@ def test_add_edit_and_import_warn_of_a_date_outside_the_edition(
         "(The Act of Killing) on 2026-02-12 is outside DocPoint 2026 (2026-02-03 to 2026-02-08)"
         in err
     )
+
+
+# -- 15. the festival page counts what it shows, in one query -------------------------------
+
+
+def _statements(url: str, slug: str) -> tuple[int, Any]:
+    from sqlalchemy import event
+
+    from screenings.db import create_db_engine, unit_of_work
+    from screenings.services.pages import build_festival_page
+
+    engine = create_db_engine(url)
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    with unit_of_work(engine, write=False) as session:
+        seen.clear()
+        page = build_festival_page(session, slug)
+    engine.dispose()
+    return len(seen), page
+
+
+def test_the_festival_page_counts_screenings_that_are_on_in_one_query(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert said(docpoint, "cancel", "screening", "3", capsys=capsys)[0] == 0
+    app = FeedApp(Settings(docpoint, default_timezone="Europe/Helsinki"))
+    _, _, body = get(app, "/festivals/docpoint")
+    text = Page(body).text
+    assert "3 public screenings (1 cancelled or postponed)" in text
+    one, _ = _statements(docpoint, "docpoint")
+    for year in ("2027", "2028"):
+        for command in (
+            ["add", "edition", "DocPoint", year, "--from", f"{year}-02-03",
+             "--to", f"{year}-02-08"],
+            ["add", "screening", "#3", "--edition", f"DocPoint {year}", "--venue", "Bio Rex",
+             "--on", f"{year}-02-04"],
+        ):  # fmt: skip
+            assert said(docpoint, *command, capsys=capsys)[0] == 0
+    three, page = _statements(docpoint, "docpoint")
+    assert len(page.editions) == 3
+    assert three == one  # not one count per edition

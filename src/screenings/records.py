@@ -647,10 +647,19 @@ class HomePage(NamedTuple):
     people: list[PageLink]
 
 
+class FestivalEdition(NamedTuple):
+    """An edition on its festival's page: ``edition.screenings`` counts its public
+    screenings that are on; ``off`` those cancelled or postponed."""
+
+    link: PageLink
+    edition: EditionView
+    off: int
+
+
 class FestivalPage(NamedTuple):
     link: PageLink
     festival: FestivalView
-    editions: list[tuple[PageLink, EditionView]]
+    editions: list[FestivalEdition]
     awards: list[AwardView]
 
 

@@ -471,15 +471,17 @@ def add_edition(
     return Saved(edition_view(session, edition), (found.note,) if found.note else ())
 
 
-def edition_view(session: Session, edition: Edition) -> EditionView:
-    """An edition with its number of public screenings (counted, not loaded)."""
+def edition_view(session: Session, edition: Edition, public: int | None = None) -> EditionView:
+    """An edition with its number of public screenings: ``public`` when the caller
+    counted them, else counted here (not loaded)."""
     from screenings.models import Screening
 
-    public = session.scalar(
-        select(func.count()).where(
-            Screening.edition_id == edition.id, Screening.visibility == "public"
+    if public is None:
+        public = session.scalar(
+            select(func.count()).where(
+                Screening.edition_id == edition.id, Screening.visibility == "public"
+            )
         )
-    )
     return EditionView(
         edition.id,
         FestivalRef(edition.festival.id, edition.festival.name),

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from screenings import tables
@@ -28,9 +28,10 @@ from screenings.models import (
     Selection,
     Venue,
 )
-from screenings.query import ScreeningQuery
+from screenings.query import OFF, ScreeningQuery
 from screenings.records import (
     EditionPage,
+    FestivalEdition,
     FestivalEntry,
     FestivalPage,
     FilmPage,
@@ -113,11 +114,19 @@ def build_festival_page(session: Session, slug: str) -> FestivalPage:
         select(Edition)
         .where(Edition.festival_id == festival.id, public_edition)
         .order_by(Edition.year.desc(), Edition.id)
-    )
+    ).all()
+    counts = _public_counts(session, [e.id for e in editions])
     return FestivalPage(
         PageLink("festival", festival.slug, festival.name),
         festival_view(festival),
-        [(_edition_link(e), edition_view(session, e)) for e in editions],
+        [
+            FestivalEdition(
+                _edition_link(e),
+                edition_view(session, e, counts.get((e.id, False), 0)),
+                counts.get((e.id, True), 0),
+            )
+            for e in editions
+        ],
         [
             award_view(award)
             for award in session.scalars(
@@ -125,6 +134,18 @@ def build_festival_page(session: Session, slug: str) -> FestivalPage:
             )
         ],
     )
+
+
+def _public_counts(session: Session, editions: list[int]) -> dict[tuple[int, bool], int]:
+    """The public screenings of ``editions``, counted in one query, by (edition, off):
+    those on (scheduled or tentative), and those cancelled or postponed apart."""
+    off = S.c.status.in_(OFF).label("off")
+    rows = session.execute(
+        select(S.c.edition_id, off, func.count())
+        .where(S.c.edition_id.in_(editions), S.c.visibility == "public")
+        .group_by(S.c.edition_id, off)
+    )
+    return {(edition, bool(is_off)): count for edition, is_off, count in rows}
 
 
 def build_edition_page(session: Session, slug: str, *, default_length_minutes: int) -> EditionPage:
