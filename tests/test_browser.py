@@ -152,3 +152,39 @@ def test_a_reader_finds_an_edition_and_subscribes_to_it(
     if view == "phone" and backend == "sqlite" and updating():
         README_PICTURE.parent.mkdir(exist_ok=True)
         shutil.copyfile(f"{shots}-edition.png", README_PICTURE)
+
+
+def test_the_copy_button_copies_the_https_address_and_stays_hidden_without_javascript(
+    chromium: Any, server: Server, backend: str
+) -> None:
+    """Google Calendar and Outlook take a feed's address, not a webcal:// link (#22 item
+    16): beside "Subscribe", the address itself, and a Copy button that the page's one
+    script (allowed by its hash) shows and runs."""
+    base = f"http://127.0.0.1:{server.port}"
+    address = f"{base}/feeds/editions/sheffield-doc-fest-2013.ics"
+    problems: list[str] = []
+    for javascript in (True, False):
+        context = chromium.new_context(java_script_enabled=javascript)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+        page = context.new_page()
+        page.on("console", lambda message: problems.append(message.text))
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        try:
+            page.goto(f"{base}/editions/sheffield-doc-fest-2013")
+            field = page.get_by_label("Calendar address, for Google Calendar or Outlook")
+            assert field.input_value() == address
+            button = page.locator("button.copy")
+            if not javascript:
+                assert not button.is_visible()  # the address is there to select
+                continue
+            assert button.inner_text() == "Copy"
+            button.click()
+            page.wait_for_function("document.querySelector('button.copy').textContent !== 'Copy'")
+            assert button.inner_text() == "Copied"
+            assert page.evaluate("navigator.clipboard.readText()") == address
+        finally:
+            context.close()
+    assert problems == []  # no script refused by the policy, no error
+    with urllib.request.urlopen(f"{base}/favicon.ico") as answer:
+        assert answer.headers["Content-Type"] == "image/x-icon"
+        assert answer.read()[:4] == b"\x00\x00\x01\x00"  # an icon file

@@ -4,6 +4,8 @@ links to checked by ical-check, hostile text escaped, private screenings nowhere
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import sys
 from collections.abc import Callable
@@ -22,6 +24,9 @@ from tests.test_import import HEADER, ROWS, write_csv
 from tests.test_web import cli, private_screening
 
 BASE = "https://films.example.org"
+OWN_SCRIPT = (Path(__file__).parents[1] / "src" / "screenings" / "templates" / "copy.js").read_text(
+    encoding="utf-8"
+)
 Response = tuple[int, dict[str, str], bytes]
 EDITION = "/editions/sheffield-doc-fest-2013"
 DEFECTOR = "/films/the-defector-escape-from-north-korea-2012"
@@ -309,7 +314,9 @@ def test_hostile_text_is_shown_as_text_on_every_page(
     assert len(pages) > 6 * 4  # festivals, editions, films, venues, people
     for path, body in pages.items():
         text = body.decode()
-        assert "<script" not in text and "</li></ol>" not in text, path
+        # The page's one script is its own Copy button's; none came from the data.
+        assert text.count("<script") == 1 and "</li></ol>" not in text, path
+        assert f"<script>{OWN_SCRIPT}</script>" in text, path
         assert "49" not in Page(body).text, path  # the template text is not run
     home = pages["/"].decode()
     assert "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;" in home
@@ -323,8 +330,12 @@ def test_hostile_text_is_shown_as_text_on_every_page(
 def test_pages_carry_validators_and_a_strict_policy(app: FeedApp, url: str) -> None:
     status, headers, body = get(app, EDITION)
     etag = headers["etag"]
-    assert "script-src" not in headers["content-security-policy"]
-    assert headers["content-security-policy"].startswith("default-src 'none'; style-src 'sha256-")
+    policy = headers["content-security-policy"]
+    assert policy.startswith("default-src 'none'; style-src 'sha256-")
+    # One script may run: the page's own, by its hash; nothing else, inline or loaded.
+    digest = base64.b64encode(hashlib.sha256(OWN_SCRIPT.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}';" in policy
+    assert body.decode().count("<script") == 1
     assert headers["x-content-type-options"] == "nosniff"
     assert get(app, EDITION, If_None_Match=etag)[:1] == (304,)
     # Tracking parameters on a shared link change nothing.

@@ -290,6 +290,11 @@ class FeedApp:
         if path == "/healthz":
             self._revision()
             return "200 OK", [("Content-Type", "text/plain; charset=utf-8")], b"ok\n"
+        if path == "/favicon.ico":  # asked for by every browser, whatever the page says
+            from screenings.exporters.html import favicon
+
+            icon = [("Content-Type", "image/x-icon"), ("Cache-Control", "public, max-age=86400")]
+            return "200 OK", icon, favicon()
         if path in {"/feeds", "/feeds/"}:
             base = self.base_url or _request_base(environ)
             return self._cached(

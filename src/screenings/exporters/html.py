@@ -66,12 +66,24 @@ class Pieces:
         screen reader what it is for."""
         feed = feed_path(link.kind, link.slug)
         title = self._label(link)
-        return self.markup(
+        links = (
             f'<p class="subscribe{" small" if small else ""}">\n'
             f'<a class="primary" href="{_escape(webcal(self.base + feed))}">Subscribe'
             f'<span class="visually-hidden"> to <bdi>{title}</bdi></span></a>\n'
             f'<a href="{_escape(self.root + feed)}" download>Download .ics'
             f'<span class="visually-hidden"> of <bdi>{title}</bdi></span></a>\n</p>\n'
+        )
+        if small:
+            return self.markup(links)
+        # webcal:// has no TLS form, and Google Calendar and Outlook take the address
+        # itself ("From URL", "Subscribe from web"): the https (or http) one, to copy.
+        field = f"address-{link.kind}-{hashlib.sha1(feed.encode()).hexdigest()[:8]}"
+        return self.markup(
+            f"{links}"
+            f'<p class="address"><label for="{field}">Calendar address, for Google Calendar '
+            f'or Outlook<span class="visually-hidden"> (<bdi>{title}</bdi>)</span></label>\n'
+            f'<input id="{field}" type="text" readonly value="{_escape(self.base + feed)}">\n'
+            f'<button class="copy" type="button" data-for="{field}" hidden>Copy</button></p>\n'
         )
 
     def bdi(self, text: str) -> Any:
@@ -177,12 +189,13 @@ def _escape(text: str) -> str:
 
 
 def content_security_policy() -> str:
-    """The policy every page is served with: nothing but its own inline style (by hash),
-    no script, no frames, no forms."""
-    digest = base64.b64encode(hashlib.sha256(_style().encode()).digest()).decode()
+    """The policy every page is served with: nothing but its own inline style and its
+    one inline script (the Copy button's), each by its hash; no frames, no forms."""
+    style = base64.b64encode(hashlib.sha256(_style().encode()).digest()).decode()
+    script = base64.b64encode(hashlib.sha256(_script().encode()).digest()).decode()
     return (
-        f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'self'; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        f"default-src 'none'; style-src 'sha256-{style}'; script-src 'sha256-{script}'; "
+        "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 
 
@@ -247,6 +260,15 @@ def _style() -> str:
     return (TEMPLATES / "style.css").read_text(encoding="utf-8")
 
 
+def _script() -> str:
+    return (TEMPLATES / "copy.js").read_text(encoding="utf-8")
+
+
+def favicon() -> bytes:
+    """The site's icon (a film frame), served at ``/favicon.ico``."""
+    return (TEMPLATES / "favicon.ico").read_bytes()
+
+
 @cache
 def _environment() -> jinja2.Environment:
     import jinja2
@@ -264,6 +286,7 @@ def _environment() -> jinja2.Environment:
         feed_path=feed_path,
         webcal=webcal,
         style=_style,
+        script=_script,
         status_labels=STATUS_LABELS,
         result_labels=RESULT_LABELS,
     )
