@@ -475,7 +475,8 @@ def test_only_the_clashes_of_what_the_import_changed_are_said(cli: Cli, tmp_path
     code, _out, err = cli("import", lineup(tmp_path, "v3.csv", rows, True))
     # S2 (#2) moved into both: its two clashes, not the one it left alone (#3 and #4).
     assert "clashes (2):" in err, err
-    assert "#2 and #3 overlap" in err and "#2 and #4 overlap" in err
+    assert "#2 (The Defector) and #3 (The Act of Killing) overlap" in err
+    assert "#2 (The Defector) and #4 (Mothers) overlap" in err
     assert "#3 and #4" not in err
 
 

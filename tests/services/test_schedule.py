@@ -44,11 +44,12 @@ def test_a_date_without_a_year_is_in_the_edition_s(session: Session, settings: S
     saved = add_screening(
         session, settings, "The Defector", when=when, edition="Sheffield Doc/Fest 2013"
     )
+    shown = saved.record
+    assert shown.edition is not None
     assert saved.notes == (
         "'14 June' read as 14 June 2013, the year of the edition",
-        "added The Defector to the selection of Sheffield Doc/Fest 2013 (#1)",
+        f"added The Defector to the selection of Sheffield Doc/Fest 2013 (#{shown.edition.id})",
     )
-    shown = saved.record
     assert (shown.local_date, shown.local_time) == (dt.date(2013, 6, 14), dt.time(18, 0))
     assert shown.timezone == "Europe/London"  # the festival's
     assert shown.start == "2013-06-14T18:00:00+01:00"
