@@ -34,6 +34,14 @@ def test_name_key(name: str, key: str) -> None:
         ("IDFA", "idfa"),
         ("???", "untitled"),
         ("Åsa-Nisse", "asa-nisse"),
+        # Other scripts are transliterated (#22 item 3), not "untitled".
+        ("Москва", "moskva"),
+        ("東京国際映画祭", "dong-jing-guo-ji-ying-hua-ji"),
+        ("القاهرة", "lqhrh"),
+        ("서울독립영화제", "seo-ul-dog-lib-yeong-hwa-je"),
+        ("Ελληνικά", "ellinika"),
+        ("Ｆｉｌｍ", "film"),  # fullwidth letters are letters
+        ("🎬 Film", "film"),  # a symbol is left out
     ],
 )
 def test_slugify(text: str, slug: str) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from icalendar import Calendar
 
 from screenings.cli import run
 from screenings.config import Settings
@@ -390,3 +391,49 @@ def test_the_festival_page_counts_screenings_that_are_on_in_one_query(
     three, page = _statements(docpoint, "docpoint")
     assert len(page.editions) == 3
     assert three == one  # not one count per edition
+
+
+# -- 3. non-Latin names get slugs; a rename keeps the old address working -------------------
+
+
+def test_a_non_latin_title_gets_a_transliterated_slug_and_a_rename_redirects_for_good(
+    docpoint: str, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    from sqlalchemy import update
+
+    from screenings import tables
+    from screenings.db import create_db_engine
+
+    code, out, _ = said(docpoint, "list", "films", "--format", "json", capsys=capsys)
+    slugs = {film["title"]: film["slug"] for film in json.loads(out)["films"]}
+    assert slugs["Москва"] == "moskva-2000"
+    # A film made before slugs were transliterated, and subscribed to as such.
+    engine = create_db_engine(docpoint)
+    with engine.begin() as connection:
+        connection.execute(
+            update(tables.film).where(tables.film.c.id == 2).values(slug="untitled-3")
+        )
+    engine.dispose()
+    feeds = tmp_path / "feeds"
+    split = ["export", "ics", "--split-by", "film", "--out-dir", str(feeds)]
+    assert said(docpoint, *split, capsys=capsys)[0] == 0
+    assert (feeds / "untitled-3.ics").exists()
+
+    code, out, _ = said(docpoint, "edit", "film", "#2", "--title", "Москва слезам не верит",
+                        capsys=capsys)  # fmt: skip
+    assert code == 0
+    new = "moskva-slezam-ne-verit-2000"
+    assert f"  its address is now {new!r}; 'untitled-3' leads there" in out.splitlines()
+    app = FeedApp(Settings(docpoint, default_timezone="Europe/Helsinki"))
+    for old, moved in (
+        ("/films/untitled-3", f"/films/{new}"),
+        ("/feeds/films/untitled-3.ics", f"/feeds/films/{new}.ics"),
+    ):
+        status, headers, _ = get(app, old)
+        assert (status, headers["location"]) == (301, moved), old
+        assert get(app, moved)[0] == 200
+    # The split keeps writing the file its subscribers have; no new one beside it.
+    assert said(docpoint, *split, capsys=capsys)[0] == 0
+    kept = Calendar.from_ical((feeds / "untitled-3.ics").read_bytes())
+    assert [str(e["SUMMARY"]) for e in kept.walk("VEVENT")] == ["Москва слезам не верит"]
+    assert not (feeds / f"{new}.ics").exists()

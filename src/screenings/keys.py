@@ -57,11 +57,33 @@ def name_key(text: str) -> str:
 def slugify(text: str, *, max_length: int = 80) -> str:
     """A URL- and file-safe slug: ``"Sheffield Doc/Fest 2013"`` -> ``"sheffield-doc-fest-2013"``.
 
-    Never empty: a name with no letter or digit gives ``"untitled"``.
+    A name in another script is transliterated (``anyascii``): ``"Москва"`` ->
+    ``"moskva"``, ``"القاهرة"`` -> ``"lqhrh"``; each syllable of Chinese, Japanese or
+    Korean is a word of its own (``"東京"`` -> ``"dong-jing"``), and a symbol (an
+    emoji) is left out. Never empty: a name with no letter or digit gives
+    ``"untitled"``.
     """
-    slug = _NON_SLUG.sub("-", name_key(text)).strip("-")
+    key = name_key(text if text.isascii() else _transliterated(text))
+    slug = _NON_SLUG.sub("-", key).strip("-")
     slug = slug[:max_length].rstrip("-")
     return slug or "untitled"
+
+
+def _transliterated(text: str) -> str:
+    from anyascii import anyascii  # only for a name that needs it
+
+    out = []
+    for char in text:
+        if char.isascii():
+            out.append(char)
+            continue
+        said = anyascii(char)
+        if said.startswith(":") and said.endswith(":"):  # a symbol's name: ":clapper:"
+            said = " "
+        elif unicodedata.east_asian_width(char) == "W":  # a syllable of CJK or Hangul
+            said = f" {said} "
+        out.append(said.lower())
+    return "".join(out)
 
 
 def new_uid(domain: str) -> str:

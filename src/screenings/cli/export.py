@@ -191,7 +191,8 @@ def write_split(
     from screenings.services.feeds import split_feeds
 
     # Each event rendered once, as it is read: the split holds no more than its output.
-    split = split_feeds(session, query, by, options, keep=render_event)
+    present = {path.name for path in out_dir.glob("*.ics")} if out_dir.is_dir() else set()
+    split = split_feeds(session, query, by, options, keep=render_event, present=present)
     say_notes(split.notes)
     outcome = publish_split(split, out_dir, allow_empty=allow_empty)
     _say_split(split, outcome, out_dir)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from screenings import lookup, rules, tables
@@ -46,7 +46,7 @@ from screenings.services.changes import (
     snapshot,
 )
 from screenings.services.fields import DateOrClear, FloatOrClear, IntOrClear
-from screenings.services.published import still_retired
+from screenings.services.published import retire_slug, still_retired
 
 R = TypeVar("R")
 RS = tables.retired_slug
@@ -115,6 +115,26 @@ def unique_slugs(session: Session, column: Any, texts: Sequence[str]) -> list[st
         taken.add(slug)
         chosen.append(slug)
     return chosen
+
+
+def new_slug(session: Session, record: Any, text: str, notes: list[str]) -> None:
+    """After a rename (``text``: what its slug is made of now), the record's slug for its
+    new name, when the one it has does not say that name already. Its old slug is kept
+    (``published.retire_slug``, with the new one as successor): its pages and feeds
+    answer 301 to the new ones, for good, and no other record takes it. A record named
+    back to a name it had takes its own old slug back."""
+    base, old = slugify(text), record.slug
+    if old == base or re.fullmatch(rf"{re.escape(base)}-\d+", old):
+        return
+    kind = record.__table__.name
+    mine = RS.c.kind == kind, RS.c.slug == base, RS.c.successor == old
+    taken_back = session.scalar(select(RS.c.id).where(*mine)) is not None
+    if taken_back:
+        session.execute(delete(RS).where(*mine))
+    new = base if taken_back else unique_slug(session, record.__table__.c.slug, text)
+    retire_slug(session, record, successor=new)
+    record.slug = new
+    notes.append(f"its address is now {new!r}; {old!r} leads there")
 
 
 def check_url(value: str | None, what: str) -> str | None:
@@ -464,7 +484,7 @@ def add_edition(
         label=label,
         starts_on=starts_on,
         ends_on=ends_on,
-        slug=unique_slug(session, Edition.slug, f"{chosen.slug} {year} {label or ''}".strip()),
+        slug=unique_slug(session, Edition.slug, _slug_text(chosen.slug, year, label)),
     )
     session.add(edition)
     session.flush()
@@ -682,6 +702,8 @@ def edit_film(
     _same_title(session, film.title, film.year, not_id=film.id)
     if title is not None:
         refuse_alias(session, "film", film.title, year=film.year, record=film)
+    if title is not None or year is not None:
+        new_slug(session, film, f"{film.title} {film.year or ''}".strip(), notes)
     session.flush()
     changed = snapshot(film, *FILM_SHOWN) != before
     bumped = bump_film(session, film.id) if changed else 0
@@ -712,6 +734,7 @@ def edit_person(
         refuse_alias(session, "person", new_name, record=person)
         renamed = person.name != new_name
         person.name = new_name
+        new_slug(session, person, new_name, notes)
         session.flush()
         if renamed:
             bump_person(session, person.id)
@@ -736,6 +759,7 @@ def edit_festival(
 
     found = lookup.find_festival(session, name)
     festival = found.record
+    notes = [found.note] if found.note else []
     before = snapshot(festival, *FESTIVAL_SHOWN)
     if new_name is not None:
         festival.name = check_name(new_name, "new_name", rules.length("festival", "name"))
@@ -747,6 +771,9 @@ def edit_festival(
         if clash is not None:
             raise Conflict(f"festival: {clash.name} (#{clash.id}) already exists")
         refuse_alias(session, "festival", festival.name, record=festival)
+        new_slug(session, festival, festival.name, notes)
+        for edition in festival.editions:  # an edition's slug begins with its festival's
+            new_slug(session, edition, _edition_slug_text(edition), notes)
     if city is not None:
         festival.city = check_text(city, "city", "festival", "city")
     if country is not None:
@@ -759,7 +786,6 @@ def edit_festival(
     changed = snapshot(festival, *FESTIVAL_SHOWN) != before
     if changed:
         bump_festival(session, festival.id)
-    notes = [found.note] if found.note else []
     dropped = drop_alias(session, "festival", festival, remove_alias, notes)
     return Saved(festival_view(festival), tuple(notes), changed or dropped)
 
@@ -784,6 +810,7 @@ def edit_venue(
 
     found = lookup.find_venue(session, name)
     venue = found.record
+    notes = [found.note] if found.note else []
     before = snapshot(venue, *VENUE_SHOWN)
     assign(
         venue,
@@ -804,11 +831,12 @@ def edit_venue(
         raise Conflict(f"venue: {lookup.describe(clash)} already exists; merge them instead")
     if new_name is not None or city is not None:
         refuse_alias(session, "venue", venue.name, venue.city, record=venue)
+    if new_name is not None:
+        new_slug(session, venue, venue.name, notes)
     session.flush()
     changed = rezoned or snapshot(venue, *VENUE_SHOWN) != before
     if changed:
         bump_venue(session, venue.id)
-    notes = [found.note] if found.note else []
     dropped = drop_alias(session, "venue", venue, remove_alias, notes)
     return Saved(venue_view(venue), tuple(notes), changed or dropped)
 
@@ -870,6 +898,19 @@ def edit_edition(
         what_first="starts_on",
         what_last="ends_on",
     )
+    _refuse_twin(edition)
+    notes = [found.note] if found.note else []
+    if festival is not None or year is not None or label is not None:
+        new_slug(session, edition, _edition_slug_text(edition), notes)
+    session.flush()
+    changed = snapshot(edition, *EDITION_SHOWN) != before
+    if changed:
+        bump_edition(session, edition.id)
+    return Saved(edition_view(session, edition), tuple(notes), changed)
+
+
+def _refuse_twin(edition: Edition) -> None:
+    """``Conflict`` when another edition of its festival has its year and label."""
     for other in edition.festival.editions:
         if (
             other.id != edition.id
@@ -877,8 +918,12 @@ def edit_edition(
             and name_key(other.label or "") == name_key(edition.label or "")
         ):
             raise Conflict(f"edition: {lookup.describe(other)} already exists")
-    session.flush()
-    changed = snapshot(edition, *EDITION_SHOWN) != before
-    if changed:
-        bump_edition(session, edition.id)
-    return Saved(edition_view(session, edition), (found.note,) if found.note else (), changed)
+
+
+def _edition_slug_text(edition: Edition) -> str:
+    return _slug_text(edition.festival.slug, edition.year, edition.label)
+
+
+def _slug_text(festival_slug: str, year: int, label: str | None) -> str:
+    """What an edition's slug is made of: its festival's slug, its year and label."""
+    return f"{festival_slug} {year} {label or ''}".strip()

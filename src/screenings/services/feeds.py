@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -397,12 +397,14 @@ class Split(NamedTuple):
     notes: list[str]
 
 
-def split_feeds(  # noqa: C901 -- one pass over the screenings, each to its groups
+def split_feeds(  # noqa: C901, PLR0913 -- one pass over the screenings, each to its groups; what to keep of them, and the files there are
     session: Session,
     query: ScreeningQuery,
     by: str,
     options: FeedOptions,
+    *,
     keep: Callable[[FeedEvent], Any] = lambda event: event,
+    present: Collection[str] = (),
 ) -> Split:
     """One feed per ``by`` (festival, edition, venue, film or person) for the screenings
     ``query`` selects. In a festival or edition split, screenings of no edition make a
@@ -416,6 +418,10 @@ def split_feeds(  # noqa: C901 -- one pass over the screenings, each to its grou
     Each event is passed once to ``keep``, and what it returns is what the groups
     hold: the event itself by default, or, say, its rendered bytes, so that a large
     split holds no more than its output.
+
+    ``present``: the feeds' file names already published. A record renamed since (its
+    slug changed, the old one kept: ``catalog.new_slug``) keeps the file it has there,
+    so that its subscribers keep their calendar.
     """
     if by not in SPLITS:
         raise InvalidInput(f"expected one of {', '.join(SPLITS)}, got {by!r}", field="split_by")
@@ -447,14 +453,35 @@ def split_feeds(  # noqa: C901 -- one pass over the screenings, each to its grou
     if by in {"festival", "edition", "film"} and _names_only_programme(query):
         for slug, title in _programme_groups(session, named, by):
             groups.setdefault(slug, Group(slug, title, f"{slug}.ics"))
+    _keep_files(session, by, groups, present)
     # A feed of private screenings, or without the cancelled ones, is another calendar.
     suffix = ("+private" if query.include_private else "") + ("+omit" if omit else "")
     for group in groups.values():
         if group.events:
-            group.header = _group_header(group, f"{by}-{group.slug}{suffix}", options)
+            stem = group.file.removesuffix(".ics")
+            group.header = _group_header(group, f"{by}-{stem}{suffix}", options)
     ordered = sorted(groups.values(), key=lambda g: (g.slug == SPECIAL, g.title.casefold(), g.slug))
     _, identity = _describe(query, named, options)
     return Split(by, ordered, ungrouped, f"by={by};{identity}", notes)
+
+
+def _keep_files(
+    session: Session, by: str, groups: dict[str, Group], present: Collection[str]
+) -> None:
+    """Each group whose record had another slug with a feed in ``present`` keeps that
+    file (its oldest, by name, when it had several)."""
+    if not present or by not in {"festival", "edition", "venue", "film", "person"}:
+        return
+    RS = tables.retired_slug
+    rows = session.execute(
+        select(RS.c.slug, RS.c.successor)
+        .where(RS.c.kind == by, RS.c.successor.in_(list(groups)))
+        .order_by(RS.c.retired_at, RS.c.slug)
+    )
+    for old, slug in rows:
+        group = groups[slug]
+        if f"{old}.ics" in present and group.file == f"{slug}.ics":
+            group.file = f"{old}.ics"
 
 
 def _groups_of(
