@@ -437,3 +437,64 @@ def test_a_non_latin_title_gets_a_transliterated_slug_and_a_rename_redirects_for
     kept = Calendar.from_ical((feeds / "untitled-3.ics").read_bytes())
     assert [str(e["SUMMARY"]) for e in kept.walk("VEVENT")] == ["Москва слезам не верит"]
     assert not (feeds / f"{new}.ics").exists()
+
+
+# -- 14. the home page is indexed by letter: every index page stays small ------------------
+
+WORDS = ["night", "river", "north", "house", "silent", "winter", "border", "garden", "letter",
+         "escape", "mother", "island", "Москва", "東京", "zero"]  # fmt: skip
+
+
+def test_every_index_page_stays_under_300_kb_at_10000_films(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import random
+
+    from screenings import tables
+    from screenings.db import bulk_insert, create_db_engine, unit_of_work
+    from screenings.keys import name_key, slugify
+
+    rng = random.Random(22)
+    engine = create_db_engine(docpoint)
+    with unit_of_work(engine) as session:
+        titles = [
+            " ".join(rng.choice(WORDS).title() for _ in range(rng.randrange(2, 5))) + f" {n}"
+            for n in range(10_000)
+        ]
+        films = [
+            {"title": t, "title_key": name_key(t), "slug": f"{slugify(t)}-{1990 + n % 30}",
+             "year": 1990 + n % 30, "countries": [], "languages": []}
+            for n, t in enumerate(titles)
+        ]  # fmt: skip
+        bulk_insert(session, tables.film, films)
+        selected = tables.selection.select().with_only_columns(tables.selection.c.film_id)
+        unselected = tables.film.select().with_only_columns(tables.film.c.id)
+        ids = list(session.scalars(unselected.where(tables.film.c.id.not_in(selected))))
+        selections = [{"film_id": i, "edition_id": 1, "status": "selected"} for i in ids]
+        bulk_insert(session, tables.selection, selections)
+    engine.dispose()
+    app = FeedApp(Settings(docpoint, default_timezone="Europe/Helsinki"))
+    status, _, home = get(app, "/")
+    assert status == 200 and len(home) < 300_000
+    links = [href for href, _ in Page(home).links if href.startswith("/a-z/films/")]
+    assert links[0] == "/a-z/films/0-9" or links[0] == "/a-z/films/b"
+    waiting, films_seen, largest = list(links), set(), 0
+    seen_pages = set()
+    while waiting:
+        path = waiting.pop()
+        if path in seen_pages:
+            continue
+        seen_pages.add(path)
+        status, _, body = get(app, path)
+        assert status == 200, path
+        largest = max(largest, len(body))
+        for href, _ in Page(body).links:
+            if href.startswith("/films/"):
+                films_seen.add(href)
+            elif href.startswith("/a-z/films/"):
+                waiting.append(href)
+    assert largest < 300_000
+    # Every public film is on one of them: the 10,000 and the three of DocPoint.
+    assert len(films_seen) == 10_003
+    assert any(p.endswith("/2") for p in seen_pages)  # a letter of more than one page
+    assert get(app, "/a-z/films/q")[0] == 404  # no film under Q

@@ -638,13 +638,37 @@ class FestivalEntry(NamedTuple):
     editions: list[PageLink]
 
 
-class HomePage(NamedTuple):
-    """Everything that may be named in public, by kind, in title order."""
+class KindIndex(NamedTuple):
+    """One kind of record on the home page: every one of them (``links``) when they are
+    few, else (``links`` None) the first letters of their slugs, each with how many, for
+    a page per letter (``LetterPage``)."""
 
-    festivals: list[FestivalEntry]
-    venues: list[PageLink]
-    films: list[PageLink]
-    people: list[PageLink]
+    kind: str
+    heading: str
+    links: list[PageLink] | None
+    letters: list[tuple[str, int]]
+
+
+class HomePage(NamedTuple):
+    """Everything that may be named in public, by kind, in title order: the festivals
+    with their editions when they are few (else ``festivals`` is None and the festivals
+    are indexed by letter, as the other kinds may be)."""
+
+    festivals: list[FestivalEntry] | None
+    kinds: list[KindIndex]
+
+
+class LetterPage(NamedTuple):
+    """The records of one kind whose slugs begin with ``letter`` ("0-9" for a digit), in
+    title order, ``number`` of ``pages`` pages."""
+
+    kind: str
+    heading: str
+    letter: str
+    number: int
+    pages: int
+    links: list[PageLink]
+    letters: list[tuple[str, int]]
 
 
 class FestivalEdition(NamedTuple):

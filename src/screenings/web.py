@@ -99,6 +99,10 @@ HTML = "text/html; charset=utf-8"  # a page's: the feeds' are their formats' (``
 _LAST_SLUG = re.compile(rf"/[a-z0-9-]+(?=(?:\.(?:{_EXTENSION}))?\Z)")
 # The schedule pages: ``/`` and one page per public record.
 _PAGE = re.compile(r"^/(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+)\Z")
+# A page of the home page's index by letter: /a-z/films/t, /a-z/films/t/2.
+_LETTER = re.compile(
+    r"^/a-z/(?P<kind>festivals|venues|films|people)/(?P<letter>[a-z]|0-9)(?:/(?P<page>[1-9][0-9]{0,5}))?\Z"
+)
 # A Host header as a client may send it: a name or an address, and a port.
 _HOST = re.compile(
     r"(?:[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?\Z"
@@ -332,7 +336,11 @@ class FeedApp:
             location = root + trimmed
             raise HTTPError("301 Moved Permanently", location, [("Location", location)])
         kind, slug = "home", ""
-        if path != "/":
+        if (letter := _LETTER.match(path)) is not None:
+            # The slug of a letter's page: its kind, letter and page number.
+            kind = "letter"
+            slug = f"{KINDS[letter['kind']]}/{letter['letter']}/{int(letter['page'] or 1)}"
+        elif path != "/":
             route = _PAGE.match(path)
             if route is None:
                 raise HTTPError("404 Not Found", f"no such page: {_redacted(path)}")
@@ -568,6 +576,9 @@ class FeedApp:
         page: Any
         if kind == "home":
             page = pages.build_home_page(session)
+        elif kind == "letter":
+            of, letter, number = slug.split("/")
+            page = pages.build_letter_page(session, of, letter, int(number))
         elif kind == "festival":
             page = pages.build_festival_page(session, slug)
         else:

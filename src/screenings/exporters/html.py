@@ -43,8 +43,8 @@ RESULT_LABELS = {"won": "Won", "nominated": "Nominated", "special mention": "Spe
 
 
 def render_page(template: str, page: Any, base: str, root: str = "") -> bytes:
-    """``template`` (``home``, ``festival``, ``edition``, ``film``, ``venue`` or
-    ``person``) rendered for ``page`` (its record from ``services.pages``), UTF-8."""
+    """``template`` (``home``, ``letter``, ``festival``, ``edition``, ``film``, ``venue``
+    or ``person``) rendered for ``page`` (its record from ``services.pages``), UTF-8."""
     template_ = _environment().get_template(f"{template}.html")
     return template_.render(page=page, root=root, h=Pieces(base, root)).encode("utf-8")
 
@@ -203,6 +203,12 @@ def page_path(kind: str, slug: str) -> str:
     return f"/{PLURAL[kind]}/{slug}"
 
 
+def letter_path(kind: str, letter: str, number: int = 1) -> str:
+    """The page of the records of ``kind`` under ``letter`` (``/a-z/films/t``, then
+    ``/a-z/films/t/2``)."""
+    return f"/a-z/{PLURAL[kind]}/{letter}" + (f"/{number}" if number > 1 else "")
+
+
 def feed_path(kind: str, slug: str) -> str:
     return f"/feeds/{PLURAL[kind]}/{slug}.ics"
 
@@ -284,6 +290,7 @@ def _environment() -> jinja2.Environment:
     environment.globals.update(
         page_path=page_path,
         feed_path=feed_path,
+        letter_path=letter_path,
         webcal=webcal,
         style=_style,
         script=_script,

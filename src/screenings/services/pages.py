@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from screenings import tables
+from screenings.errors import NotFound
 from screenings.models import (
     Award,
     Edition,
@@ -36,6 +37,8 @@ from screenings.records import (
     FestivalPage,
     FilmPage,
     HomePage,
+    KindIndex,
+    LetterPage,
     PageLink,
     PersonPage,
     ProgrammeEntry,
@@ -54,7 +57,13 @@ from screenings.services.catalog import (
     venue_view,
 )
 from screenings.services.listing import nomination_view
-from screenings.services.published import public_condition, public_id, public_records
+from screenings.services.published import (
+    initial_of,
+    public_condition,
+    public_id,
+    public_initials,
+    public_records,
+)
 from screenings.timeparse import UTC, load_zone
 
 F, E, FE, V, P = tables.film, tables.edition, tables.festival, tables.venue, tables.person
@@ -67,9 +76,32 @@ def edition_title(festival: str, year: int, label: str | None) -> str:
     return f"{festival} {year}" + (f" ({label})" if label else "")
 
 
+# A kind with more public records than this is indexed by letter on the home page, and
+# a letter's page shows this many at most: every index page stays small (the budget is
+# 300 KB at 10,000 films; an entry, with its two feed links, takes about 600 bytes).
+FULL_LIST = 300
+LETTER_PAGE = 400
+INDEXED = {"festival": "Festivals", "venue": "Venues", "film": "Films", "person": "People"}
+ORDER = {"festival": FE.c.name_key, "venue": V.c.name_key, "film": F.c.title_key,
+         "person": P.c.name_key}  # fmt: skip
+
+
 def build_home_page(session: Session) -> HomePage:
     """Every festival with its editions, and every venue, film and person with something
-    public, each in title order."""
+    public, each in title order; a kind with more than ``FULL_LIST`` (the festivals
+    counted with their editions) as the first letters of their slugs instead, each
+    leading to its ``build_letter_page``."""
+    festivals = _festivals_and_editions(session)
+    kinds = []
+    if festivals is None:
+        kinds.append(_indexed(session, "festival"))
+    kinds += [_indexed(session, kind) for kind in ("venue", "film", "person")]
+    return HomePage(festivals, kinds)
+
+
+def _festivals_and_editions(session: Session) -> list[FestivalEntry] | None:
+    """The public festivals with their public editions, or None when, together, they
+    are more than ``FULL_LIST``."""
     festivals: dict[int, FestivalEntry] = {}
     public_festival, public_edition = public_condition("festival"), public_condition("edition")
     assert public_festival is not None and public_edition is not None
@@ -79,7 +111,13 @@ def build_home_page(session: Session) -> HomePage:
         .outerjoin(E, and_(E.c.festival_id == FE.c.id, public_edition))
         .where(public_festival)
         .order_by(FE.c.name_key, FE.c.id, E.c.year.desc(), E.c.id)
-    )
+        .limit(FULL_LIST + 1)
+    ).all()
+    if (
+        len(rows) > FULL_LIST
+        or sum(1 for row in rows if row[3] is not None) + len({row[0] for row in rows}) > FULL_LIST
+    ):
+        return None
     for festival_id, slug, name, edition_slug, year, label in rows:
         entry = festivals.setdefault(
             festival_id, FestivalEntry(PageLink("festival", slug, name), [])
@@ -87,21 +125,39 @@ def build_home_page(session: Session) -> HomePage:
         if edition_slug is not None:
             title = edition_title(name, year, label)
             entry.editions.append(PageLink("edition", edition_slug, title))
-    return HomePage(
-        list(festivals.values()),
-        [
-            PageLink("venue", slug, _venue_title(name, city))
-            for slug, name, city in public_records(session, "venue", V.c.name_key)
-        ],
-        [
-            PageLink("film", slug, title, year)
-            for slug, title, year in public_records(session, "film", F.c.title_key)
-        ],
-        [
-            PageLink("person", slug, name)
-            for slug, name in public_records(session, "person", P.c.name_key)
-        ],
-    )
+    return list(festivals.values())
+
+
+def _indexed(session: Session, kind: str) -> KindIndex:
+    letters = public_initials(session, kind)
+    if sum(count for _, count in letters) > FULL_LIST:
+        return KindIndex(kind, INDEXED[kind], None, letters)
+    return KindIndex(kind, INDEXED[kind], _links(session, kind), letters)
+
+
+def _links(session: Session, kind: str, **window: Any) -> list[PageLink]:
+    """The public records of ``kind`` (``published.public_records``) as page links."""
+    rows = public_records(session, kind, ORDER[kind], **window)
+    if kind == "venue":
+        return [PageLink("venue", slug, _venue_title(name, city)) for slug, name, city in rows]
+    if kind == "film":
+        return [PageLink("film", slug, title, year) for slug, title, year in rows]
+    return [PageLink(kind, slug, name) for slug, name in rows]
+
+
+def build_letter_page(session: Session, kind: str, letter: str, number: int = 1) -> LetterPage:
+    """The public records of ``kind`` whose slugs begin with ``letter`` (a to z, or
+    "0-9"), ``LETTER_PAGE`` to a page; ``NotFound`` for a letter or page with none."""
+    letters = public_initials(session, kind)
+    count = dict(letters).get(letter, 0)
+    pages = max(1, -(-count // LETTER_PAGE))
+    if not count or not 1 <= number <= pages:
+        raise NotFound(f"no {INDEXED[kind].lower()} under {letter!r}, page {number}")
+    initial = initial_of(getattr(tables, kind).c.slug)
+    begins = initial.in_(list("0123456789")) if letter == "0-9" else initial == letter
+    window = (LETTER_PAGE, (number - 1) * LETTER_PAGE)
+    links = _links(session, kind, where=begins, window=window)
+    return LetterPage(kind, INDEXED[kind], letter, number, pages, links, letters)
 
 
 def build_festival_page(session: Session, slug: str) -> FestivalPage:

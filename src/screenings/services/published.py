@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from screenings import tables
@@ -142,11 +142,18 @@ def _refuse_retired(session: Session, kind: str, slug: str, depth: int = 0) -> N
         _refuse_retired(session, kind, row.successor, depth + 1)
 
 
-def public_records(session: Session, kind: str, *order: Any) -> list[Any]:
-    """Every record of ``kind`` that may be named in public, as rows of its slug and the
-    parts of its name: a festival's name; an edition's festival, year and label; a
-    venue's name and city; a film's title and year; a person's name. In ``order`` (any
-    columns of the record's table), then by slug."""
+def public_records(
+    session: Session,
+    kind: str,
+    *order: Any,
+    where: ColumnElement[bool] | None = None,
+    window: tuple[int, int] | None = None,
+) -> list[Any]:
+    """Every record of ``kind`` that may be named in public (those ``where`` also holds
+    for; ``window``: that many from that offset), as rows of its slug and the parts of
+    its name: a festival's name; an edition's festival, year and label; a venue's name
+    and city; a film's title and year; a person's name. In ``order`` (any columns of the
+    record's table), then by slug."""
     E, F = tables.edition, tables.festival
     listed: dict[str, Any] = {
         "festival": select(F.c.slug, F.c.name),
@@ -161,7 +168,33 @@ def public_records(session: Session, kind: str, *order: Any) -> list[Any]:
     condition = public_condition(kind)
     if condition is not None:
         statement = statement.where(condition)
-    return list(session.execute(statement.order_by(*order, statement.selected_columns[0])))
+    if where is not None:
+        statement = statement.where(where)
+    statement = statement.order_by(*order, statement.selected_columns[0])
+    if window is not None:
+        statement = statement.limit(window[0]).offset(window[1])
+    return list(session.execute(statement))
+
+
+def initial_of(slug: Any) -> Any:
+    """The first letter of a slug (a SQL expression): a to z, or a digit."""
+    return func.substr(slug, 1, 1)
+
+
+def public_initials(session: Session, kind: str) -> list[tuple[str, int]]:
+    """The letters the slugs of ``kind``'s public records begin with, each with how many;
+    the digits together, as "0-9", first."""
+    table = getattr(tables, kind)
+    initial = initial_of(table.c.slug).label("initial")
+    statement = select(initial, func.count()).group_by(initial)
+    condition = public_condition(kind)
+    if condition is not None:
+        statement = statement.where(condition)
+    counts: dict[str, int] = {}
+    for letter, count in session.execute(statement):
+        key = "0-9" if letter.isdigit() else letter
+        counts[key] = counts.get(key, 0) + count
+    return sorted(counts.items(), key=lambda item: (item[0] != "0-9", item[0]))
 
 
 def public_feeds(session: Session) -> dict[str, list[tuple[str, str]]]:
