@@ -42,13 +42,15 @@ def main() -> None:
             ],
             runs,
         )
+        floor_typer = median_seconds([python, "-c", "import typer"], runs)
         help_ = median_seconds([python, "-m", "screenings", "--help"], runs)
         stats = median_seconds([python, "-m", "screenings", "--db", db, "db", "stats"], runs)
     print(f"floor  python -c pass          {floor_python * 1000:7.1f} ms")
     print(f"floor  sqlalchemy SELECT 1     {floor_select * 1000:7.1f} ms")
+    print(f"floor  python -c 'import typer' {floor_typer * 1000:6.1f} ms")
     print(
         f"screenings --help              {help_ * 1000:7.1f} ms  "
-        f"({help_ / floor_python:.1f}x python)"
+        f"({help_ / floor_python:.1f}x python, {help_ / floor_typer:.2f}x importing typer)"
     )
     print(
         f"screenings db stats            {stats * 1000:7.1f} ms  "

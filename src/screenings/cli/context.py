@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from screenings.config import Settings, load_settings
 from screenings.errors import InvalidInput
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from screenings.config import Settings
     from screenings.migrate import Door
 
 
@@ -48,6 +48,9 @@ class State:
 
     @property
     def settings(self) -> Settings:
+        # Here, not at the top: the top-level help needs no settings.
+        from screenings.config import load_settings
+
         if self._settings is None:
             self._settings = load_settings(
                 self.db_option, dayfirst=self.dayfirst_option, immutable=self.immutable_option
