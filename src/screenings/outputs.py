@@ -5,7 +5,7 @@ and the feed server all take a format from here, and none dispatches on its own.
 - ``ics``: the screenings a query selects, as one calendar (``exporters.ical``),
   streamed;
 - ``json`` and ``csv``: records of any kind in the output contract
-  (``exporters.tabular``; README, "Output"): the screenings a query selects, the rows
+  (``exporters.tabular``; docs/output.md): the screenings a query selects, the rows
   of ``list``, and (JSON) the one record of ``show``.
 
 The terminal's table is no format here: it is the command line's own way of showing

@@ -2,7 +2,7 @@
 
 Each view turns into a JSON-ready dict (``as_dict``) with every key present
 (``None`` when unknown) and into flat CSV columns (``flat_columns``); the
-field order here is the order of the output contract (README, "Output").
+field order here is the order of the output contract (docs/output.md).
 They are typed named tuples: immutable, and several times cheaper to define
 than dataclasses, which every command that lists pays for at start-up.
 """

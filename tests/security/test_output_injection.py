@@ -222,10 +222,10 @@ def test_the_numeric_columns_follow_the_declared_types() -> None:
     }
 
 
-def test_the_readme_lists_the_numeric_columns() -> None:
+def test_the_output_contract_lists_the_numeric_columns() -> None:
     from screenings.records import numeric_columns
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "output.md").read_text()
     table = readme.split("| kind | numeric columns, never prefixed |\n| --- | --- |\n")[1]
     listed = {}
     for line in table.split("\n\n")[0].splitlines():

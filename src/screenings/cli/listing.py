@@ -65,7 +65,7 @@ def list_(
         str,
         Opt(
             "--format",
-            help="table, json or csv (see the README's output contract); screenings: also ics.",
+            help="table, json or csv (see docs/output.md); screenings: also ics.",
         ),
     ] = "table",
     *,

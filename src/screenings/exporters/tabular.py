@@ -1,4 +1,4 @@
-"""JSON and CSV renderers: records in, deterministic bytes out (the contract in the README).
+"""JSON and CSV renderers: records in, deterministic bytes out (the contract in docs/output.md).
 
 A CSV is opened in spreadsheets, which run a cell that begins with ``=``, ``+``, ``-``,
 ``@``, a tab, a carriage return or a line feed as a formula (OWASP, "CSV Injection"): a
