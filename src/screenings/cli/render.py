@@ -252,21 +252,27 @@ def describe_record(kind: str, record: Any) -> str:  # noqa: C901 -- one line pe
     return str(record)
 
 
+def _film_facts(film: FilmView) -> list[str]:
+    """A film's facts, each when known, as ``show film`` and the replies say them."""
+    facts = []
+    if film.original_title:
+        facts.append(f"original title: {film.original_title}")
+    if film.runtime_minutes:
+        facts.append(f"{film.runtime_minutes} min")
+    if film.countries:
+        facts.append(", ".join(film.countries))
+    if film.languages:
+        facts.append("languages: " + ", ".join(film.languages))
+    if film.imdb_id:
+        facts.append(f"IMDb {film.imdb_id}")
+    return facts
+
+
 def _film_stored(stored: FilmStored) -> str:
     """Everything ``add film`` or ``edit film`` stored, in one line, in the order of
     ``show film``: the facts, the people by role, the links."""
     film = stored.film
-    bits = [_film(film.title, film.year)]
-    if film.original_title:
-        bits.append(f"original title: {film.original_title}")
-    if film.runtime_minutes:
-        bits.append(f"{film.runtime_minutes} min")
-    if film.countries:
-        bits.append(", ".join(film.countries))
-    if film.languages:
-        bits.append("languages: " + ", ".join(film.languages))
-    if film.imdb_id:
-        bits.append(f"IMDb {film.imdb_id}")
+    bits = [_film(film.title, film.year), *_film_facts(film)]
     roles: dict[str, list[str]] = {}
     for role, person in stored.credits:
         roles.setdefault(role.replace("_", " "), []).append(person)
@@ -294,21 +300,11 @@ def say_stored(verb: str, kind: str, saved: Any) -> None:
         typer.echo(f"screenings: warning: {warning}", err=True)
 
 
-def film_page(show: Any) -> str:  # noqa: C901, PLR0912 -- one block per part of a film's page, each there only when known
+def film_page(show: Any) -> str:  # noqa: C901 -- one block per part of a film's page, each there only when known
     """``show film`` as text: the film, its people and links, its run, its awards."""
     film = show.film
     lines = [f"{_film(film.title, film.year)}  #{film.id}", *_aliases(show)]
-    facts = []
-    if film.original_title:
-        facts.append(f"original title: {film.original_title}")
-    if film.runtime_minutes:
-        facts.append(f"{film.runtime_minutes} min")
-    if film.countries:
-        facts.append(", ".join(film.countries))
-    if film.languages:
-        facts.append("languages: " + ", ".join(film.languages))
-    if film.imdb_id:
-        facts.append(f"IMDb {film.imdb_id}")
+    facts = _film_facts(film)
     if facts:
         lines.append("  " + " · ".join(facts))
     roles: dict[str, list[str]] = {}
