@@ -519,3 +519,34 @@ def test_the_quick_top_level_help_says_what_the_commands_say(
     assert quick.exit_code == whole.exit_code == 0
     assert quick.output == whole.output
     assert "Commands:" in quick.output and "list " in quick.output
+
+
+def _help_of(entry: str, columns: str) -> str:
+    """``screenings --help`` as a process prints it, through ``entry``."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", f"from {entry} import main; main()", "--help"],
+        capture_output=True, text=True, check=True,
+        env={**os.environ, "COLUMNS": columns},
+    )  # fmt: skip
+    return done.stdout
+
+
+def test_the_top_level_help_is_printed_without_typer_as_typer_prints_it() -> None:
+    """``screenings.launch`` answers ``--help`` from ``cli/help.txt`` (Typer's import
+    alone takes more than 100 ms here): the file is what Typer prints, for a terminal of
+    80 columns or more (SCREENINGS_UPDATE_GOLDEN=1 writes it anew), and a narrower one
+    gets Typer's own wrapping."""
+    from pathlib import Path
+
+    from tests.golden import matches
+
+    typer_says = _help_of("screenings.cli", "80")
+    matches(Path(__file__).parents[1] / "src/screenings/cli/help.txt", typer_says.encode())
+    assert _help_of("screenings.launch", "80") == typer_says
+    assert _help_of("screenings.launch", "200") == _help_of("screenings.cli", "200")
+    assert _help_of("screenings.launch", "60") == _help_of("screenings.cli", "60")
+    assert _help_of("screenings.launch", "60") != typer_says  # wrapped for 60 columns

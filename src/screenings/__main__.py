@@ -1,3 +1,3 @@
-from screenings.cli import main
+from screenings.launch import main
 
 main()
