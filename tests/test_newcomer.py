@@ -378,7 +378,7 @@ def test_the_festival_page_counts_screenings_that_are_on_in_one_query(
     app = FeedApp(Settings(docpoint, default_timezone="Europe/Helsinki"))
     _, _, body = get(app, "/festivals/docpoint")
     text = Page(body).text
-    assert "3 public screenings (1 cancelled or postponed)" in text
+    assert "3 public screenings, and 1 cancelled or postponed" in text
     one, _ = _statements(docpoint, "docpoint")
     for year in ("2027", "2028"):
         for command in (
@@ -423,7 +423,9 @@ def test_a_non_latin_title_gets_a_transliterated_slug_and_a_rename_redirects_for
                         capsys=capsys)  # fmt: skip
     assert code == 0
     new = "moskva-slezam-ne-verit-2000"
-    assert f"  its address is now {new!r}; 'untitled-3' leads there" in out.splitlines()
+    assert (
+        f"  film address 'untitled-3' is now {new!r}; the old one leads there" in out.splitlines()
+    )
     app = FeedApp(Settings(docpoint, default_timezone="Europe/Helsinki"))
     for old, moved in (
         ("/films/untitled-3", f"/films/{new}"),
@@ -437,6 +439,9 @@ def test_a_non_latin_title_gets_a_transliterated_slug_and_a_rename_redirects_for
     kept = Calendar.from_ical((feeds / "untitled-3.ics").read_bytes())
     assert [str(e["SUMMARY"]) for e in kept.walk("VEVENT")] == ["Москва слезам не верит"]
     assert not (feeds / f"{new}.ics").exists()
+    # A year cleared leaves the slug without it (its "-2000" was the year, not a number).
+    code, out, _ = said(docpoint, "edit", "film", "#2", "--year", "", capsys=capsys)
+    assert code == 0 and f"film address {new!r} is now 'moskva-slezam-ne-verit'" in out
 
 
 # -- 14. the home page is indexed by letter: every index page stays small ------------------

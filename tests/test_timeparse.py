@@ -68,19 +68,22 @@ def test_a_weekday_alone_is_that_day_of_the_edition_it_is_read_in() -> None:
         dt.date(2026, 2, 8), dt.time(18), note="'Sunday' read as Sunday 08 February 2026, in "
         "DocPoint 2026"
     )  # fmt: skip
-    # None of that name in the edition: the next one, said so.
-    assert read_change("Monday", None, dayfirst=None, edition=docpoint, today=TODAY) == Change(
-        dt.date(2013, 6, 10), None, False, None,
-        "'Monday' read as the next Monday, 10 June 2013 (DocPoint 2026 has no Monday)",
-    )  # fmt: skip
-    # Two of that name: which one is not guessed.
-    long = InEdition(2027, "DocPoint 2027", DateRange(dt.date(2027, 2, 1), dt.date(2027, 2, 14)))
-    with pytest.raises(InvalidInput, match="'monday' in DocPoint 2027 is 01 February 2027 or "
-                       "08 February 2027; give the date"):  # fmt: skip
-        read_when("monday", None, dayfirst=None, edition=long, today=TODAY)
-    # An edition with no days known: the next one.
-    assert read_when("friday", None, dayfirst=None, edition=InEdition(2026, "X 2026"),
-                     today=TODAY).day == dt.date(2013, 6, 7)  # fmt: skip
+    # None of that name in the edition, or no days known: refused, not a day far away.
+    with pytest.raises(InvalidInput, match="'Monday': DocPoint 2026 \\(03 February to 08 "
+                       "February 2026\\) has no Monday"):  # fmt: skip
+        read_change("Monday", None, dayfirst=None, edition=docpoint, today=TODAY)
+    with pytest.raises(InvalidInput, match="'friday': X 2026 has no dates yet; give the date"):
+        read_when("friday", None, dayfirst=None, edition=InEdition(2026, "X 2026"), today=TODAY)
+    # Several of that name: all are said, and which one is not guessed.
+    long = InEdition(2028, "Y 2028", DateRange(dt.date(2028, 1, 1), dt.date(2028, 2, 15)))
+    with pytest.raises(InvalidInput, match="'friday' in Y 2028 is 07 January 2028, 14 January "
+                       "2028, 21 January 2028, 28 January 2028, 04 February 2028 or 11 "
+                       "February 2028; give the date"):  # fmt: skip
+        read_when("friday", None, dayfirst=None, edition=long, today=TODAY)
+    # No edition: the next one, today included, said so.
+    assert read_when("friday", None, dayfirst=None, edition=None, today=TODAY) == When(
+        dt.date(2013, 6, 7), note="'friday' read as the next Friday, 07 June 2013"
+    )
 
 
 def test_iso_dates_never_read_day_first() -> None:

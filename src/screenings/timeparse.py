@@ -220,7 +220,7 @@ def parse_when(  # noqa: C901, PLR0913 -- each written form of a date, tried in 
     today: dt.date | None = None,
     year: int | None = None,
     order_said: str = "order set here",
-    within: tuple[str, DateRange] | None = None,
+    within: tuple[str, DateRange | None] | None = None,
 ) -> When:
     """A date, optionally with a time and an offset, read strictly.
 
@@ -232,8 +232,8 @@ def parse_when(  # noqa: C901, PLR0913 -- each written form of a date, tried in 
     date it refuses ("order settled by line 3: '13/06/2026'"). A missing year without
     such a context, a missing day, an impossible date and a day/month swap are all
     refused. A weekday name alone is the day of that name in ``within`` (an edition's
-    name and days) when it has one, else the next such day, today included; its
-    ``When.note`` says which.
+    name and days, None when not known), else the next such day, today included; its
+    ``When.note`` says which (``_weekday``).
     """
     raw = " ".join(text.split())
     lowered = raw.lower()
@@ -275,28 +275,33 @@ def parse_when(  # noqa: C901, PLR0913 -- each written form of a date, tried in 
     return _textual(raw, what, year)
 
 
-def _weekday(raw: str, today: dt.date, within: tuple[str, DateRange] | None, what: str) -> When:
-    """A weekday name alone: that day of ``within``'s days when there is one (refused when
-    there are several), else the next such day, today included."""
+def _weekday(
+    raw: str, today: dt.date, within: tuple[str, DateRange | None] | None, what: str
+) -> When:
+    """A weekday name alone: in an edition (``within``: its name and days), that day of
+    the edition, refused when it has none or several of that name, or no days known;
+    else the next such day, today included."""
     wanted = _WEEKDAYS.index(raw.lower())
     name = _WEEKDAYS[wanted].title()
-    if within is not None:
-        called, days = within
-        first = days.first + dt.timedelta(days=(wanted - days.first.weekday()) % 7)
-        found = [first + dt.timedelta(weeks=n) for n in range(3)]
-        found = [day for day in found if day <= days.last]
-        if len(found) == 1:
-            return When(found[0], note=f"{raw!r} read as {found[0]:%A %d %B %Y}, in {called}")
-        if found:
-            said = " or ".join(f"{day:%d %B %Y}" for day in found)
-            raise InvalidInput(f"{raw!r} in {called} is {said}; give the date", field=what)
-    day = today + dt.timedelta(days=(wanted - today.weekday()) % 7)
-    where = f" ({within[0]} has no {name})" if within is not None else ""
-    return When(day, note=f"{raw!r} read as the next {name}, {day:%d %B %Y}{where}")
+    if within is None:
+        day = today + dt.timedelta(days=(wanted - today.weekday()) % 7)
+        return When(day, note=f"{raw!r} read as the next {name}, {day:%d %B %Y}")
+    called, days = within
+    if days is None:
+        raise InvalidInput(f"{raw!r}: {called} has no dates yet; give the date", field=what)
+    first = days.first + dt.timedelta(days=(wanted - days.first.weekday()) % 7)
+    found = [first + dt.timedelta(weeks=n) for n in range((days.last - first).days // 7 + 1)]
+    if len(found) == 1:
+        return When(found[0], note=f"{raw!r} read as {found[0]:%A %d %B %Y}, in {called}")
+    if not found:
+        span = f"{days.first:%d %B} to {days.last:%d %B %Y}"
+        raise InvalidInput(f"{raw!r}: {called} ({span}) has no {name}", field=what)
+    said = ", ".join(f"{day:%d %B %Y}" for day in found[:-1]) + f" or {found[-1]:%d %B %Y}"
+    raise InvalidInput(f"{raw!r} in {called} is {said}; give the date", field=what)
 
 
 def _relative_day(
-    raw: str, today: dt.date | None, within: tuple[str, DateRange] | None, what: str
+    raw: str, today: dt.date | None, within: tuple[str, DateRange | None] | None, what: str
 ) -> When | None:
     lowered = raw.lower()
     words = {"today": 0, "tomorrow": 1, "yesterday": -1}
@@ -620,10 +625,8 @@ def _year(edition: InEdition | None) -> int | None:
     return edition.year if edition is not None else None
 
 
-def _within(edition: InEdition | None) -> tuple[str, DateRange] | None:
-    if edition is None or edition.days is None:
-        return None
-    return edition.name, edition.days
+def _within(edition: InEdition | None) -> tuple[str, DateRange | None] | None:
+    return None if edition is None else (edition.name, edition.days)
 
 
 @dataclass(frozen=True)

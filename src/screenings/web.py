@@ -101,7 +101,7 @@ _LAST_SLUG = re.compile(rf"/[a-z0-9-]+(?=(?:\.(?:{_EXTENSION}))?\Z)")
 _PAGE = re.compile(r"^/(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+)\Z")
 # A page of the home page's index by letter: /a-z/films/t, /a-z/films/t/2.
 _LETTER = re.compile(
-    r"^/a-z/(?P<kind>festivals|venues|films|people)/(?P<letter>[a-z]|0-9)(?:/(?P<page>[1-9][0-9]{0,5}))?\Z"
+    r"^/a-z/(?P<kind>festivals|venues|films|people)/(?P<letter>[a-z]|0-9)(?:/(?P<page>[2-9]|[1-9][0-9]{1,5}))?\Z"
 )
 # A Host header as a client may send it: a name or an address, and a port.
 _HOST = re.compile(

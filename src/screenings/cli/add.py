@@ -234,8 +234,9 @@ def screening(
     """Add a screening: at a festival, or a special one with no festival. A time that is
     not known is left out (or given as --at TBA), never invented ("time TBA").
 
-    Example: screenings add screening "The Defector" --on "11 June 2013" --city London
-    --kind special --audience "Members of Parliament" --private --timezone Europe/London
+    Example: screenings add screening "The Defector: Escape from North Korea" --on
+    "11 June 2013" --city London --kind special --audience "Members of Parliament"
+    --private --timezone Europe/London
     """
 
     from screenings.services.schedule import add_screening, date_context

@@ -117,24 +117,30 @@ def unique_slugs(session: Session, column: Any, texts: Sequence[str]) -> list[st
     return chosen
 
 
-def new_slug(session: Session, record: Any, text: str, notes: list[str]) -> None:
+def renew_slug(session: Session, record: Any, text: str, notes: list[str]) -> None:
     """After a rename (``text``: what its slug is made of now), the record's slug for its
     new name, when the one it has does not say that name already. Its old slug is kept
     (``published.retire_slug``, with the new one as successor): its pages and feeds
     answer 301 to the new ones, for good, and no other record takes it. A record named
     back to a name it had takes its own old slug back."""
     base, old = slugify(text), record.slug
-    if old == base or re.fullmatch(rf"{re.escape(base)}-\d+", old):
+    if old == base:
         return
-    kind = record.__table__.name
+    table = record.__table__
+    if (
+        re.fullmatch(rf"{re.escape(base)}-\d+", old)
+        and unique_slug(session, table.c.slug, text) != base
+    ):
+        return  # its number tells it from another record of that name, as it still must
+    kind = table.name
     mine = RS.c.kind == kind, RS.c.slug == base, RS.c.successor == old
     taken_back = session.scalar(select(RS.c.id).where(*mine)) is not None
     if taken_back:
         session.execute(delete(RS).where(*mine))
-    new = base if taken_back else unique_slug(session, record.__table__.c.slug, text)
+    new = base if taken_back else unique_slug(session, table.c.slug, text)
     retire_slug(session, record, successor=new)
     record.slug = new
-    notes.append(f"its address is now {new!r}; {old!r} leads there")
+    notes.append(f"{kind} address {old!r} is now {new!r}; the old one leads there")
 
 
 def check_url(value: str | None, what: str) -> str | None:
@@ -703,7 +709,7 @@ def edit_film(
     if title is not None:
         refuse_alias(session, "film", film.title, year=film.year, record=film)
     if title is not None or year is not None:
-        new_slug(session, film, f"{film.title} {film.year or ''}".strip(), notes)
+        renew_slug(session, film, f"{film.title} {film.year or ''}".strip(), notes)
     session.flush()
     changed = snapshot(film, *FILM_SHOWN) != before
     bumped = bump_film(session, film.id) if changed else 0
@@ -734,7 +740,7 @@ def edit_person(
         refuse_alias(session, "person", new_name, record=person)
         renamed = person.name != new_name
         person.name = new_name
-        new_slug(session, person, new_name, notes)
+        renew_slug(session, person, new_name, notes)
         session.flush()
         if renamed:
             bump_person(session, person.id)
@@ -771,9 +777,9 @@ def edit_festival(
         if clash is not None:
             raise Conflict(f"festival: {clash.name} (#{clash.id}) already exists")
         refuse_alias(session, "festival", festival.name, record=festival)
-        new_slug(session, festival, festival.name, notes)
+        renew_slug(session, festival, festival.name, notes)
         for edition in festival.editions:  # an edition's slug begins with its festival's
-            new_slug(session, edition, _edition_slug_text(edition), notes)
+            renew_slug(session, edition, _edition_slug_text(edition), notes)
     if city is not None:
         festival.city = check_text(city, "city", "festival", "city")
     if country is not None:
@@ -832,7 +838,7 @@ def edit_venue(
     if new_name is not None or city is not None:
         refuse_alias(session, "venue", venue.name, venue.city, record=venue)
     if new_name is not None:
-        new_slug(session, venue, venue.name, notes)
+        renew_slug(session, venue, venue.name, notes)
     session.flush()
     changed = rezoned or snapshot(venue, *VENUE_SHOWN) != before
     if changed:
@@ -901,7 +907,7 @@ def edit_edition(
     _refuse_twin(edition)
     notes = [found.note] if found.note else []
     if festival is not None or year is not None or label is not None:
-        new_slug(session, edition, _edition_slug_text(edition), notes)
+        renew_slug(session, edition, _edition_slug_text(edition), notes)
     session.flush()
     changed = snapshot(edition, *EDITION_SHOWN) != before
     if changed:

@@ -420,7 +420,7 @@ def split_feeds(  # noqa: C901, PLR0913 -- one pass over the screenings, each to
     split holds no more than its output.
 
     ``present``: the feeds' file names already published. A record renamed since (its
-    slug changed, the old one kept: ``catalog.new_slug``) keeps the file it has there,
+    slug changed, the old one kept: ``catalog.renew_slug``) keeps the file it has there,
     so that its subscribers keep their calendar.
     """
     if by not in SPLITS:

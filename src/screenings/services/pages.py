@@ -88,9 +88,10 @@ ORDER = {"festival": FE.c.name_key, "venue": V.c.name_key, "film": F.c.title_key
 
 def build_home_page(session: Session) -> HomePage:
     """Every festival with its editions, and every venue, film and person with something
-    public, each in title order; a kind with more than ``FULL_LIST`` (the festivals
-    counted with their editions) as the first letters of their slugs instead, each
-    leading to its ``build_letter_page``."""
+    public, each in title order. Festivals with more than ``FULL_LIST`` editions in all
+    are listed alone (their editions are on their pages); a kind with more than
+    ``FULL_LIST`` records, as the first letters of their slugs instead, each leading to
+    its ``build_letter_page``."""
     festivals = _festivals_and_editions(session)
     kinds = []
     if festivals is None:

@@ -101,9 +101,15 @@ def add_selection(
         )
     ).first()
     if existing is not None:
+        shown = select(Screening.id).where(
+            Screening.film_id == chosen_film.id,
+            Screening.edition_id == chosen.id,
+            Screening.visibility == "public",
+        )
+        why = " (a public screening there puts it in)" if session.scalar(shown) else ""
         raise Conflict(
-            f"selection: {chosen_film.title} is already in {lookup.describe(chosen)} (a public "
-            "screening there puts it in); edit selection changes its section, premiere or status"
+            f"selection: {chosen_film.title} is already in {lookup.describe(chosen)}{why}; "
+            "edit selection changes its section, premiere or status"
         )
     selection = Selection(
         film=chosen_film, edition=chosen, section=section, premiere=premiere, status=status
