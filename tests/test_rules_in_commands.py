@@ -277,8 +277,9 @@ def test_an_empty_value_clears_every_optional_value_of_an_edit(cli: Cli) -> None
         "edit", "film", "The Defector", "--year", "", "--runtime", "", "--imdb", "",
         "--website", "", "--director", "",
     )  # fmt: skip
-    assert (code, out, err) == (0, "Updated film #1: The Defector\n  1 screening(s) updated "
-                                "for calendars\n", "")  # fmt: skip
+    assert (code, out, err) == (0, "Updated film #1: The Defector\n  film address "
+                                "'the-defector-2012' is now 'the-defector'; the old one leads "
+                                "there\n  1 screening(s) updated for calendars\n", "")  # fmt: skip
     code, out, _ = cli("list", "films", "--format", "json")
     (film,) = json.loads(out)["films"]
     assert [film[k] for k in ("year", "runtime_minutes", "imdb_id", "website", "directors")] == [
