@@ -19,8 +19,7 @@ PAGE = Path(__file__).resolve().parents[1] / "docs" / "reference.md"
 INTRO = """# Command reference
 
 Every command, as its `--help` describes it: the usage line, what it does, and its
-arguments and options. The options before a command (`--db`, `--dayfirst`,
-`--monthfirst`, `--immutable`) are those of `screenings --help`. This page is checked
+arguments and options, after the options given before any command. This page is checked
 against the commands by `tests/test_reference.py` (and written anew by it with
 `SCREENINGS_UPDATE_GOLDEN=1`); the user guide (`docs/guide.md`) says how they work
 together.
@@ -49,7 +48,17 @@ def _section(command: Any, path: list[str], parent: Any) -> list[str]:
 def reference() -> str:
     top = typer.main.get_command(build_app())
     context = Context(top, info_name="screenings")
-    out = [INTRO]
+    out = [
+        INTRO,
+        "## Global options",
+        "",
+        "Given before the command: `screenings --db FILE list`.",
+        "",
+    ]
+    rows = [param.get_help_record(context) for param in top.get_params(context)]
+    out += ["| option | what it is |", "| --- | --- |"]
+    out += [f"| `{_cell(name)}` | {_cell(said)} |" for name, said in filter(None, rows)]
+    out.append("")
 
     def walk(command: Any, path: list[str], parent: Any) -> None:
         children = getattr(command, "commands", None)
