@@ -49,38 +49,6 @@ REGISTRY = {
     "feed": ("feed", "app"),
     "db": ("db", "app"),
 }
-# What ``screenings --help`` says of each command: the first paragraph of its help, kept
-# here so that the list is printed without importing and building every command (they
-# cost 150 ms); tests/test_newcomer.py checks that it says what the commands say.
-SUMMARIES = {
-    "list": "List screenings (by default) or another kind of record, filtered.",
-    "show": "Show everything known about a film (credits, links, its festival run in date "
-    "order, awards and nominations), a person (films, awards), a festival (editions, "
-    "awards), an edition (selection, screenings), a venue (screenings) or a screening (#ID).",
-    "add": "Add a record to the catalogue, and say back what was stored.",
-    "edit": "Change a record; calendars see the change. An option given as '' clears that value.",
-    "import": "Import a festival lineup (or a films, selections or awards file), all or nothing.",
-    "export": "Export the screenings selected (all by default) as an iCalendar feed, JSON or CSV.",
-    "cancel": "Cancel a screening: it stays, marked cancelled, so calendars see it go.",
-    "postpone": "Postpone a screening (give it a new date later with 'edit screening').",
-    "check": "Find clashes among the screenings selected (all by default, private ones "
-    "too): two screenings overlapping in one venue (by their effective length), a film "
-    "shown twice at once, a screening outside its edition's dates, a screening whose zone "
-    "contradicts its venue's. Exits 1 when it finds any.",
-    "serve": "Serve the calendar feeds over HTTP, read-only: /feeds/all.ics, and "
-    "/feeds/{festivals,editions,venues,films,people}/SLUG.ics (or .json), with the "
-    "filters of 'list' as query parameters; and the schedule pages, from / to each "
-    'festival, edition, venue, film and person, with "Subscribe" links. Private '
-    "screenings never appear.",
-    "merge": "Merge a duplicate into the record kept: credits, screenings, selections, "
-    "links, nominations, editions and awards move; what both have is kept once.",
-    "remove": "Remove a record. Refused while others depend on it (they are named), unless "
-    "--cascade. A screening removed vanishes from calendars without a word: prefer "
-    "'cancel' for one that was announced.",
-    "feed": "Secret feeds: a feed address that holds a random token, to hand to a group of "
-    "people (a jury, the press), private screenings included if you say so.",
-    "db": "The database: its location and its schema revision.",
-}
 COMMANDS = tuple(REGISTRY)
 
 
@@ -108,11 +76,10 @@ def _in_capitals(command: Any) -> None:
         _in_capitals(each)
 
 
-def build_app(only: str | None = None, *, listed: bool = False) -> typer.Typer:
+def build_app(only: str | None = None) -> typer.Typer:
     """The command line; with ``only``, just that command, since Typer builds every command
     it holds at each start (about 150 ms for all of them, their modules' imports
-    included); ``listed``, for the top-level help: each command as its name and summary
-    (``SUMMARIES``) only."""
+    included). ``screenings --help`` itself is answered before Typer (``launch``)."""
     app = typer.Typer(
         cls=_Commands,
         name="screenings",
@@ -125,15 +92,9 @@ def build_app(only: str | None = None, *, listed: bool = False) -> typer.Typer:
     )
     app.callback()(root)
     for name in COMMANDS:
-        if listed:
-            app.command(name, help=SUMMARIES[name])(_listed)
-        elif only is None or name == only:
+        if only is None or name == only:
             _register(app, name)
     return app
-
-
-def _listed() -> None:
-    """A command as the top-level help lists it: never run (``build_app``)."""
 
 
 def _command_in(args: Sequence[str]) -> str | None:
@@ -145,11 +106,6 @@ def _command_in(args: Sequence[str]) -> str | None:
         elif not token.startswith("-"):
             return token if token in COMMANDS else None
     return None
-
-
-def _helping(args: Sequence[str]) -> bool:
-    """Whether ``args`` ask for the top-level help (or nothing, which shows it)."""
-    return not args or "--help" in args or all(a.startswith("-") or a == "" for a in args)
 
 
 def _version(value: bool) -> None:
@@ -217,8 +173,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = list(argv) if argv is not None else sys.argv[1:]
     command_line = None
     try:
-        command = _command_in(args)
-        command_line = build_app(command, listed=command is None and _helping(args))
+        command_line = build_app(_command_in(args))
         try:
             with output.guarded():
                 result = command_line(args=args, prog_name="screenings", standalone_mode=False)

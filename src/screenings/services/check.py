@@ -142,15 +142,9 @@ def _clashes(session: Session, query: ScreeningQuery, statement: Any) -> Iterato
         E.c.ends_on,
         where=outside,
     ):
-        yield (
-            Clash(
-                "outside edition",
-                (r.id,),
-                f"#{r.id} ({r.film_title}) on {r.local_date} is outside {r.festival_name} "
-                f"{r.edition_year} "
-                f"({r.starts_on or '?'} to {r.ends_on or '?'})",
-            )
-        )
+        edition = f"{r.festival_name} {r.edition_year}"
+        said = outside_message(r.id, r.film_title, r.local_date, edition, r.starts_on, r.ends_on)
+        yield Clash("outside edition", (r.id,), said)
     elsewhere = and_(V.c.timezone.is_not(None), V.c.timezone != c.timezone)
     zone = V.c.timezone.label("zone")
     for r in rows(c.id, c.film_title, c.timezone, c.venue_name, zone, where=elsewhere):
@@ -256,3 +250,16 @@ def clashes_of_changed(
     query = ScreeningQuery(ids=tuple(sorted(near)), default_length_minutes=default_length_minutes)
     found, _notes = check_screenings(session, query)
     return [c for c in found if changed.intersection(c.screenings)]
+
+
+def outside_message(  # noqa: PLR0913 -- the screening and the edition's days, as said
+    number: int,
+    film: str,
+    day: dt.date,
+    edition: str,
+    first: dt.date | None,
+    last: dt.date | None,
+) -> str:
+    """A screening outside its edition's days, in the words ``check`` and the commands
+    that store one (``schedule.outside_edition``) both use."""
+    return f"#{number} ({film}) on {day} is outside {edition} ({first or '?'} to {last or '?'})"

@@ -42,6 +42,7 @@ from screenings.services.catalog import (
 )
 from screenings.services.catalog import place as place_name
 from screenings.services.changes import SCREENING_SHOWN, bump, snapshot
+from screenings.services.check import outside_message
 from screenings.services.fields import IntOrClear
 from screenings.timeparse import Change, DateRange, InEdition, When, resolve_local
 
@@ -561,10 +562,8 @@ def outside_edition(screening: Screening) -> str | None:
     day, first, last = screening.local_date, edition.starts_on, edition.ends_on
     if (first is None or day >= first) and (last is None or day <= last):
         return None
-    return (
-        f"#{screening.id} ({screening.film.title}) on {day} is outside {edition_name(edition)} "
-        f"({first or '?'} to {last or '?'})"
-    )
+    name = edition_name(edition)
+    return outside_message(screening.id, screening.film.title, day, name, first, last)
 
 
 def _move(
