@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import types
 from typing import Any
 
 from sqlalchemy import insert, inspect
@@ -20,10 +21,13 @@ from screenings.models import (
     FilmLink,
     Nomination,
     Person,
+    Programme,
+    ProgrammeFilm,
     Screening,
     Selection,
     Venue,
 )
+from screenings.timeparse import wall_to_utc
 
 _counter = itertools.count(1)
 
@@ -69,6 +73,8 @@ def screening(
 ) -> Screening:
     kw.setdefault("timezone", "Europe/London")
     kw.setdefault("uid", f"test-{next(_counter)}@screenings.test")
+    if _before_programmes(session):
+        return _older(session, Screening, film=f, local_date=day, local_time=time, **kw)
     return _add(session, Screening(film=f, local_date=day, local_time=time, **kw))
 
 
@@ -77,7 +83,38 @@ def award(session: Session, name: str = "Innovation Award", **kw: Any) -> Award:
 
 
 def nomination(session: Session, a: Award, year: int = 2013, **kw: Any) -> Nomination:
+    if _before_programmes(session):
+        return _older(session, Nomination, award=a, year=year, **kw)
     return _add(session, Nomination(award=a, year=year, **kw))
+
+
+def _before_programmes(session: Session) -> bool:
+    """Whether the catalogue is older than revision 0007, which has programmes."""
+    return not inspect(session.connection()).has_table("programme")
+
+
+def _older(session: Session, model: Any, **kw: Any) -> Any:
+    """A row of ``model`` written as a catalogue before programmes holds it, with plain
+    SQL: the ORM would name ``programme_id``, which it does not have yet. Records given
+    (``film=``) are written as their ids; what is not given takes the column's default.
+    Returns the row's values, ``id`` included, as attributes."""
+    table = model.__table__
+    values: dict[str, Any] = {}
+    for name, value in kw.items():
+        if f"{name}_id" in table.c and not isinstance(value, int | type(None)):
+            values[f"{name}_id"] = value.id
+        else:
+            values[name] = value
+    if "starts_at_utc" in table.c and values.get("local_time") is not None:
+        values["starts_at_utc"] = wall_to_utc(
+            values["local_date"], values["local_time"], values["timezone"]
+        )
+    for column in table.columns:
+        if column.name not in values and column.default is not None and column.name != "id":
+            default = column.default.arg
+            values[column.name] = default(None) if callable(default) else default
+    values["id"] = session.execute(insert(table).values(**values)).inserted_primary_key[0]
+    return types.SimpleNamespace(**values)
 
 
 def one_of_everything(session: Session) -> dict[str, Any]:
@@ -123,6 +160,8 @@ def one_of_everything(session: Session) -> dict[str, Any]:
                 kind="venue", name="The Showroom", name_key="the showroom", venue_id=showroom.id
             )
         )
+    if inspect(session.connection()).has_table("programme"):  # revision 0007 on
+        add_programme(session, sheffield, sdf13, defector, showroom, innovation)
     return {
         "person": ann,
         "film": defector,
@@ -136,6 +175,37 @@ def one_of_everything(session: Session) -> dict[str, Any]:
 
 
 STAMP = dt.datetime(2013, 5, 23, 12, 0, tzinfo=dt.UTC)
+
+
+def add_programme(
+    session: Session,
+    sheffield: Festival,
+    sdf13: Edition,
+    defector: Film,
+    showroom: Venue,
+    prize: Award,
+) -> None:
+    """A programme of the edition, its film, a screening of it and its nomination."""
+    block = _add(
+        session,
+        Programme(festival=sheffield, edition=sdf13, title="Shorts 1", slug="shorts-1"),
+    )
+    short = film(session, "A Short", year=2013, runtime_minutes=12)
+    _add(session, ProgrammeFilm(programme=block, film=short, position=1, extra="+ Q&A"))
+    _add(session, ProgrammeFilm(programme=block, film=defector, position=2))
+    _add(
+        session,
+        Screening(
+            programme=block,
+            local_date=dt.date(2013, 6, 15),
+            local_time=dt.time(12, 0),
+            timezone="Europe/London",
+            uid=f"test-{next(_counter)}@screenings.test",
+            venue=showroom,
+            edition=sdf13,
+        ),
+    )
+    nomination(session, prize, 2013, programme=block, category="Audience", edition=sdf13)
 
 
 def festival_catalogue(session: Session) -> None:

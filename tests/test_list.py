@@ -311,7 +311,7 @@ def test_a_prefix_is_taken_and_said(db: str, capsys: pytest.CaptureFixture[str])
             ["list", "cinemas"],
             2,
             "list: unknown kind 'cinemas'; expected one of screenings, films, people, festivals, "
-            "editions, venues, awards, nominations",
+            "editions, venues, programmes, awards, nominations",
         ),
         (
             ["list", "--format", "xml"],

@@ -72,7 +72,9 @@ def test_a_screening_for_an_unknown_film_is_rejected(connection: Connection, bac
         rejected(connection, orphan)
         == {
             "postgresql": "screening: the film it refers to does not exist",
-            "sqlite": "screening: the edition or film or venue it refers to does not exist",
+            "sqlite": (
+                "screening: the edition or film or programme or venue it refers to does not exist"
+            ),
         }[backend]
     )
 
@@ -99,7 +101,10 @@ def test_a_nomination_needs_a_film_or_a_person(connection: Connection) -> None:
     def bad(session: Session) -> None:
         make.nomination(session, make.award(session))
 
-    assert rejected(connection, bad) == "nomination: it needs a film, a person, or both"
+    assert (
+        rejected(connection, bad)
+        == "nomination: it needs a film (or a programme), a person, or both"
+    )
 
 
 @pytest.mark.parametrize(
@@ -352,11 +357,11 @@ DESIGN_COLUMNS = {
     "edition": "festival_id year label slug starts_on ends_on",
     "selection": "film_id edition_id section premiere status notes",
     "venue": "name name_key slug address city country timezone latitude longitude",
-    "screening": "uid external_id film_id venue_id edition_id city local_date local_time "
-    "timezone starts_at_utc duration_minutes kind status visibility audience ticket_url notes "
-    "sequence",
+    "screening": "uid external_id film_id programme_id venue_id edition_id city local_date "
+    "local_time timezone starts_at_utc duration_minutes kind status visibility audience "
+    "ticket_url notes sequence",
     "award": "name name_key festival_id presenter",
-    "nomination": "award_id edition_id year category film_id person_id result",
+    "nomination": "award_id edition_id year category film_id person_id result programme_id",
     "revision": "counter",
     # The hardening issue (#18) makes a feed's records references the database enforces,
     # and keeps removed records' slugs: beyond DESIGN.md's table, which it overrides.
@@ -371,6 +376,9 @@ DESIGN_COLUMNS = {
     "alias": "kind name name_key city film_id person_id venue_id festival_id",
     "record_base": "source_id kind record_id fields",
     "row_fingerprint": "digest screening_id stamp",
+    # The programmes issue (#23): a screening shows a film or a programme.
+    "programme": "festival_id edition_id title title_key slug section notes",
+    "programme_film": "programme_id film_id position extra",
 }
 
 

@@ -459,6 +459,18 @@ def _executed(state: ORMExecuteState) -> Any:
     return result
 
 
+def has_table(session: Session, name: str) -> bool:
+    """Whether the catalogue has table ``name``: one at an older revision, which an edit
+    may be fixing before its upgrade (``migrate.Door.FIX``), may not. Asked once per
+    session and table."""
+    known = session.info.setdefault("tables", {})
+    if name not in known:
+        from sqlalchemy import inspect
+
+        known[name] = inspect(session.connection()).has_table(name)
+    return bool(known[name])
+
+
 def mark_changed(session: Session) -> None:
     """Tell ``session``'s unit of work that its transaction changed the catalogue in a way
     that the session does not see: a COPY, or SQL run on ``session.connection()``
@@ -772,9 +784,18 @@ RULES: dict[str, str] = {
         "screening: another screening of that edition (or with no edition) has the same id"
     ),
     "uq_screening_slot": (
-        "screening: this film already has a screening at that venue or city on that date "
-        "at that time (or with the time unknown)"
+        "screening: this film (or programme) already has a screening at that venue or city "
+        "on that date at that time (or with the time unknown)"
     ),
+    "ck_screening_film_or_programme": "screening: it shows a film or a programme, exactly one",
+    "uq_programme_festival_title_key": (
+        "programme: that festival already has a programme with the same title"
+    ),
+    "uq_programme_slug": "programme: another programme has the same slug",
+    "ck_programme_title_not_blank": "programme: the title is empty",
+    "uq_programme_film_programme_film": "programme: that film is already in the programme",
+    "ck_programme_film_position_positive": "programme: a film's position is 1 or more",
+    "ck_nomination_film_not_programme": ("nomination: it names a film or a programme, not both"),
     "ck_screening_status": "screening: the status must be one of " + ", ".join(SCREENING_STATUSES),
     "ck_screening_visibility": "screening: the visibility must be one of "
     + ", ".join(VISIBILITIES),
@@ -792,7 +813,7 @@ RULES: dict[str, str] = {
     "ck_feed_token_ended_with_reason": "feed: an ended feed says why, and only an ended one",
     "uq_retired_slug_kind_slug": "retired slug: that slug is already kept as retired",
     "ck_retired_slug_kind": "retired slug: the kind must be a festival, edition, venue, "
-    "film or person",
+    "film, person or programme",
     "ck_screening_instant_iff_time": (
         "screening: the UTC start must be set exactly when the local time is known"
     ),
@@ -806,7 +827,9 @@ RULES: dict[str, str] = {
     ),
     "ck_nomination_result": "nomination: the result must be one of "
     + ", ".join(NOMINATION_RESULTS),
-    "ck_nomination_film_or_person": "nomination: it needs a film, a person, or both",
+    "ck_nomination_film_or_person": (
+        "nomination: it needs a film (or a programme), a person, or both"
+    ),
     "ck_nomination_year_range": "nomination: the year must be between 1870 and 2200",
     "uq_import_source_edition_kind": "import source: that edition already has a file of that kind",
     "ck_import_source_kind": "import source: the kind must be one of " + ", ".join(SOURCE_KINDS),

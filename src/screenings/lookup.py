@@ -24,13 +24,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from screenings import tables
+from screenings.db import has_table
 from screenings.errors import Ambiguous, InvalidInput, NotFound, ScreeningsError
 from screenings.keys import name_key
-from screenings.models import Award, Edition, Festival, Film, Person, Venue
+from screenings.models import Award, Edition, Festival, Film, Person, Programme, Venue
 from screenings.timeparse import MAX_YEAR, MIN_YEAR
 
 T = TypeVar("T")
@@ -65,6 +66,8 @@ def describe(record: Any) -> str:
     if isinstance(record, Edition):
         label = f" {record.label}" if record.label else ""
         return f"{record.festival.name} {record.year}{label} (#{record.id})"
+    if isinstance(record, Programme):
+        return f"{record.title} ({record.festival.name}, #{record.id})"
     if isinstance(record, Award):
         where = record.festival.name if record.festival else record.presenter or "no festival"
         return f"{record.name} ({where}, #{record.id})"
@@ -215,10 +218,7 @@ def _has_aliases(session: Session) -> bool:
     """Whether the catalogue has aliases at all: one at an older revision, which an edit
     may be fixing before its upgrade (``migrate.Door.FIX``), has no such table. Asked
     once per session."""
-    known = session.info.get("has_aliases")
-    if known is None:
-        known = session.info["has_aliases"] = inspect(session.connection()).has_table("alias")
-    return bool(known)
+    return has_table(session, "alias")
 
 
 MAX_ID = 2**31 - 1  # the largest id PostgreSQL's integer holds
@@ -271,7 +271,7 @@ def _not_found(  # noqa: PLR0913 -- the search that failed, as it was made, to s
     """Nothing found: the names the typed words begin (``worded``, when they were not to
     be taken), then the closest, suggested."""
     records = list(session.scalars(select(model).where(*where)))
-    attribute = "title" if model is Film else "name"
+    attribute = "title" if model in (Film, Programme) else "name"
     close = sorted({getattr(r, attribute) for r in worded})[:_MAX_SHOWN]
     close += [
         name
@@ -355,6 +355,23 @@ def find_venue(session: Session, text: str) -> Found[Venue]:
         extra=(Venue.city, "city"),
         slug_column=Venue.slug,
         alias_kind="venue",
+    )
+
+
+def find_programme(
+    session: Session, text: str, *, festival_id: int | None = None
+) -> Found[Programme]:
+    """A programme by ``#ID``, title, slug, or the words of the title; among one
+    festival's programmes when given (a title is unique within its festival only)."""
+    where = [Programme.festival_id == festival_id] if festival_id is not None else []
+    return _resolve(
+        session,
+        Programme,
+        text,
+        what="programme",
+        key_column=Programme.title_key,
+        slug_column=Programme.slug,
+        where=where,
     )
 
 

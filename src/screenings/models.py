@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.orm import DeclarativeBase, Mapped, relationship, validates
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, relationship, validates
 
 from screenings import tables
 from screenings.errors import InvalidInput
@@ -50,6 +50,8 @@ __all__ = [
     "FilmLink",
     "Nomination",
     "Person",
+    "Programme",
+    "ProgrammeFilm",
     "Screening",
     "Selection",
     "UTCDateTime",
@@ -213,6 +215,49 @@ class Selection(Timestamped, Base):
     edition: Mapped[Edition] = relationship()
 
 
+class Programme(Timestamped, Base):
+    """A named, ordered list of films shown as one screening: a shorts block, a double
+    bill, a feature with its short. Its title is unique within its festival."""
+
+    __table__ = tables.programme
+
+    festival_id: Mapped[int]
+    edition_id: Mapped[int | None]
+    title: Mapped[str]
+    title_key: Mapped[str]
+    slug: Mapped[str]
+    section: Mapped[str | None]
+    notes: Mapped[str | None]
+
+    festival: Mapped[Festival] = relationship()
+    edition: Mapped[Edition | None] = relationship()
+    entries: Mapped[list[ProgrammeFilm]] = relationship(
+        back_populates="programme",
+        cascade="all, delete-orphan",
+        order_by="ProgrammeFilm.position",
+    )
+    screenings: Mapped[list[Screening]] = relationship(back_populates="programme")
+
+    @validates("title")
+    def _set_key(self, _key: str, value: str) -> str:
+        self.title_key = name_key(value)
+        return value
+
+
+class ProgrammeFilm(Timestamped, Base):
+    """A film's place in a programme: its position and an optional extra line."""
+
+    __table__ = tables.programme_film
+
+    programme_id: Mapped[int]
+    film_id: Mapped[int]
+    position: Mapped[int]
+    extra: Mapped[str | None]
+
+    programme: Mapped[Programme] = relationship(back_populates="entries")
+    film: Mapped[Film] = relationship()
+
+
 class Venue(Timestamped, Base):
     """A place where films are shown. Its key is (name, city); the city may be unknown."""
 
@@ -241,7 +286,8 @@ class Venue(Timestamped, Base):
 
 
 class Screening(Timestamped, Base):
-    """A dated showing of a film: at a festival edition, or a special one with no festival.
+    """A dated showing of a film or of a programme (exactly one of the two): at a festival
+    edition, or a special one with no festival.
 
     The local date, the local time (``None``: not known, never invented) and
     the IANA zone are the truth; ``starts_at_utc`` is derived from them
@@ -254,7 +300,10 @@ class Screening(Timestamped, Base):
 
     uid: Mapped[str]
     external_id: Mapped[str | None]
-    film_id: Mapped[int]
+    film_id: Mapped[int | None]
+    # Deferred: loaded when first used, so that ``edit`` can still fix a catalogue whose
+    # upgrade waits at revision 0004, before programmes (``migrate.Door.FIX``).
+    programme_id: Mapped[int | None] = deferred(tables.screening.c.programme_id)
     venue_id: Mapped[int | None]
     edition_id: Mapped[int | None]
     city: Mapped[str | None]
@@ -271,9 +320,26 @@ class Screening(Timestamped, Base):
     notes: Mapped[str | None]
     sequence: Mapped[int]
 
-    film: Mapped[Film] = relationship(back_populates="screenings")
+    film: Mapped[Film | None] = relationship(back_populates="screenings")
+    programme: Mapped[Programme | None] = relationship(back_populates="screenings")
     venue: Mapped[Venue | None] = relationship(back_populates="screenings")
     edition: Mapped[Edition | None] = relationship(back_populates="screenings")
+
+    @property
+    def title(self) -> str:
+        """What it shows: its film's title, or its programme's."""
+        if self.film is not None:  # first: an older catalogue has no programme_id to load
+            return self.film.title
+        assert self.programme is not None
+        return self.programme.title
+
+    @property
+    def shown_films(self) -> list[Film]:
+        """The films it shows, in order: its film, or its programme's."""
+        if self.film is not None:
+            return [self.film]
+        assert self.programme is not None
+        return [entry.film for entry in self.programme.entries]
 
     @validates("timezone")
     def _check_zone(self, _key: str, value: str) -> str:
@@ -334,8 +400,10 @@ class Nomination(Timestamped, Base):
     film_id: Mapped[int | None]
     person_id: Mapped[int | None]
     result: Mapped[str]
+    programme_id: Mapped[int | None] = deferred(tables.nomination.c.programme_id)  # as above
 
     award: Mapped[Award] = relationship()
     edition: Mapped[Edition | None] = relationship()
     film: Mapped[Film | None] = relationship()
     person: Mapped[Person | None] = relationship()
+    programme: Mapped[Programme | None] = relationship()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from screenings.errors import InvalidInput
-from screenings.records import ScreeningView
+from screenings.records import ScreeningView, ScreeningViewV1, contract_one
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -33,8 +33,16 @@ class Output:
     inside the session's unit of work), how many items it holds and what they are
     ("event(s)"), and the notes on how names in the filters were read."""
 
-    def __init__(self, pieces: Iterable[bytes], count: int, noun: str, notes: list[str]):
+    def __init__(
+        self,
+        pieces: Iterable[bytes],
+        count: int,
+        noun: str,
+        notes: list[str],
+        left_out: int = 0,
+    ):
         self.pieces, self.count, self.noun, self.notes = pieces, count, noun, notes
+        self.left_out = left_out  # screenings the contract asked for cannot show
 
 
 @dataclass(frozen=True)
@@ -69,10 +77,26 @@ def _records(
 
     def screenings(session: Session, query: ScreeningQuery, options: FeedOptions) -> Output:
         found = options.shown(query).run(session)
+        if options.contract == 1:  # one film a screening: a programme's are left out
+            older = [row for view in found.screenings if (row := contract_one(view))]
+            left_out = len(found.screenings) - len(older)
+            notes = list(found.notes)
+            if left_out:
+                notes.append(left_out_note(left_out))
+            data = render("screenings", ScreeningViewV1, older)
+            return Output([data], len(older), "screening(s)", notes, left_out)
         data = render("screenings", ScreeningView, found.screenings)
         return Output([data], len(found.screenings), "screening(s)", found.notes)
 
     return screenings
+
+
+def left_out_note(count: int) -> str:
+    """What contract 1 leaves out, said on stderr (and in a header of the server's)."""
+    return (
+        f"contract 1 leaves out {count} programme screening(s): it shows one film a "
+        "screening (contract 2 shows them)"
+    )
 
 
 def _json_rows(kind: str, view_type: type, rows: Sequence[Any]) -> bytes:

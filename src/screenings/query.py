@@ -15,13 +15,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from screenings import rules, tables
+from screenings.db import has_table
 from screenings.errors import InvalidInput
 from screenings.filters import FILTERS
-from screenings.records import EditionRef, FilmRef, ScreeningView, VenueRef
+from screenings.records import (
+    EditionRef,
+    FilmRef,
+    ProgrammeRef,
+    ScreeningView,
+    ShownFilm,
+    VenueRef,
+)
 from screenings.timeparse import MAX_YEAR, MIN_YEAR, UTC, DateRange, date_span, load_zone
 
 SORTS = ("start", "-start", "film", "venue", "updated")
@@ -36,9 +44,28 @@ E = tables.edition
 FE = tables.festival
 SE = tables.selection
 C = tables.credit
+P = tables.programme
+PF = tables.programme_film
+PFF = tables.film.alias("programme_film_film")  # a programme's films, beside the film joined
 # Where a screening is: its own city, else its venue's, else its festival's. The
 # output and the city filter both use this one expression.
 CITY = func.coalesce(S.c.city, V.c.city, FE.c.city)
+# A screening's section: its film's in the edition's programme, else its programme's own.
+SECTION = func.coalesce(SE.c.section, P.c.section)
+# What a screening shows, by key: its film's title, or its programme's (for the order).
+TITLE_KEY = func.coalesce(F.c.title_key, P.c.title_key)
+# A programme's length: the sum of its films' runtimes, unknown (NULL) when any is.
+PROGRAMME_LENGTH = (
+    select(
+        case(
+            (func.count() == func.count(PFF.c.runtime_minutes), func.sum(PFF.c.runtime_minutes)),
+            else_=null(),
+        )
+    )
+    .select_from(PF.join(PFF, PF.c.film_id == PFF.c.id))
+    .where(PF.c.programme_id == S.c.programme_id)
+    .scalar_subquery()
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +100,9 @@ class ScreeningQuery:
     def run(self, session: Session) -> QueryResult:
         """The matching screenings as views, and the notes on how names were read."""
         statement, notes = self.statement(session)
-        rows = session.execute(statement).mappings()
-        return QueryResult([self._view(row) for row in rows], notes)
+        rows = session.execute(statement).mappings().all()
+        shown = programme_films(session, {row.programme_id for row in rows} - {None})
+        return QueryResult([self._view(row, shown) for row in rows], notes)
 
     def run_with(
         self, session: Session, *extra: Any
@@ -87,8 +115,9 @@ class ScreeningQuery:
         labelled = statement.add_columns(
             *(column.label(name) for column, name in zip(extra, names, strict=True))
         )
-        rows = session.execute(labelled).mappings()
-        found = [(self._view(row), tuple(row[name] for name in names)) for row in rows]
+        rows = session.execute(labelled).mappings().all()
+        shown = programme_films(session, {row.programme_id for row in rows} - {None})
+        found = [(self._view(row, shown), tuple(row[name] for name in names)) for row in rows]
         return found, statement
 
     def statement(self, session: Session) -> tuple[Select[Any], list[str]]:
@@ -99,12 +128,46 @@ class ScreeningQuery:
         """
         self._check()
         notes: list[str] = []
+        if not has_table(session, "programme"):  # an older catalogue, edited to fix it
+            return self._before_programmes(session, notes), notes
         statement = (
             select(
                 *S.c,
+                # What it shows: the film's title, or the programme's; ``film_id`` says which.
+                func.coalesce(F.c.title, P.c.title).label("film_title"),
+                F.c.year.label("film_year"),
+                F.c.runtime_minutes.label("film_runtime"),
+                P.c.title.label("programme_title"),
+                V.c.name.label("venue_name"),
+                V.c.city.label("venue_city"),
+                E.c.year.label("edition_year"),
+                E.c.label.label("edition_label"),
+                FE.c.name.label("festival_name"),
+                SECTION.label("section"),
+                CITY.label("display_city"),
+                self.length().label("length_minutes"),
+            )
+            .outerjoin(F, S.c.film_id == F.c.id)
+            .outerjoin(P, S.c.programme_id == P.c.id)
+            .outerjoin(V, S.c.venue_id == V.c.id)
+            .outerjoin(E, S.c.edition_id == E.c.id)
+            .outerjoin(FE, E.c.festival_id == FE.c.id)
+            .outerjoin(SE, and_(SE.c.film_id == S.c.film_id, SE.c.edition_id == S.c.edition_id))
+        )
+        return self._filtered(session, statement, notes, TITLE_KEY), notes
+
+    def _before_programmes(self, session: Session, notes: list[str]) -> Select[Any]:
+        """The same SELECT on a catalogue older than programmes (revision 0007), which
+        ``edit`` may be fixing before its upgrade (``migrate.Door.FIX``): every screening
+        shows a film."""
+        statement = (
+            select(
+                *(column for column in S.c if column.name != "programme_id"),
+                null().label("programme_id"),
                 F.c.title.label("film_title"),
                 F.c.year.label("film_year"),
                 F.c.runtime_minutes.label("film_runtime"),
+                null().label("programme_title"),
                 V.c.name.label("venue_name"),
                 V.c.city.label("venue_city"),
                 E.c.year.label("edition_year"),
@@ -112,7 +175,9 @@ class ScreeningQuery:
                 FE.c.name.label("festival_name"),
                 SE.c.section.label("section"),
                 CITY.label("display_city"),
-                self.length().label("length_minutes"),
+                func.coalesce(
+                    S.c.duration_minutes, F.c.runtime_minutes, self.default_length_minutes
+                ).label("length_minutes"),
             )
             .join(F, S.c.film_id == F.c.id)
             .outerjoin(V, S.c.venue_id == V.c.id)
@@ -120,6 +185,11 @@ class ScreeningQuery:
             .outerjoin(FE, E.c.festival_id == FE.c.id)
             .outerjoin(SE, and_(SE.c.film_id == S.c.film_id, SE.c.edition_id == S.c.edition_id))
         )
+        return self._filtered(session, statement, notes, F.c.title_key)
+
+    def _filtered(
+        self, session: Session, statement: Select[Any], notes: list[str], title_key: Any
+    ) -> Select[Any]:
         where: list[Any] = []
         if self.ids:
             where.append(S.c.id.in_(self.ids))
@@ -130,15 +200,21 @@ class ScreeningQuery:
             where.extend(sql(session, self, notes))
         if self.hide_cancelled:
             where.append(S.c.status.not_in(OFF))
-        statement = statement.where(*where).order_by(*self._order())
+        statement = statement.where(*where).order_by(*self._order(title_key))
         if self.limit is not None:
             statement = statement.limit(min(self.limit, MAX_LIMIT))
-        return statement, notes
+        return statement
 
     def length(self) -> Any:
         """A screening's effective length in minutes, as SQL: its own slot, else its
-        film's runtime, else the configured default (DESIGN.md, "Length")."""
-        return func.coalesce(S.c.duration_minutes, F.c.runtime_minutes, self.default_length_minutes)
+        film's runtime, else its programme's (the sum of its films' runtimes, when every
+        one is known), else the configured default (DESIGN.md, "Length")."""
+        return func.coalesce(
+            S.c.duration_minutes,
+            F.c.runtime_minutes,
+            PROGRAMME_LENGTH,
+            self.default_length_minutes,
+        )
 
     def checked(self) -> ScreeningQuery:
         """This query with its free-text filters as the catalogue keeps such values: each
@@ -167,6 +243,21 @@ class ScreeningQuery:
             for status in self.statuses
         )
         return replace(self, **changes)
+
+    def focus(self, session: Session) -> frozenset[int]:
+        """The films this query asks about (``film``, ``person``, ``director``), by id:
+        a programme shows them among others. Names resolve as ``run`` resolved them."""
+        ids: set[int] = set()
+        if self.film is not None:
+            ids.add(_lookup().find_film(session, self.film).take([]).id)
+        for text, role in ((self.person, None), (self.director, "director")):
+            if text is not None:
+                person = _lookup().find_person(session, text, what=role or "person").take([])
+                credits = select(C.c.film_id).where(C.c.person_id == person.id)
+                if role:
+                    credits = credits.where(C.c.role == role)
+                ids.update(session.execute(credits).scalars())
+        return frozenset(ids)
 
     def with_private(self) -> ScreeningQuery:
         """The same query with private screenings included (for checks, never for output)."""
@@ -204,36 +295,44 @@ class ScreeningQuery:
                 mentions=("status",),
             )
 
-    def _order(self) -> list[Any]:
+    def _order(self, title_key: Any) -> list[Any]:
         # Every door's order (the list, the pages, the exports): by day, then by start,
         # a screening whose time is not known (TBA) last in its day, as a printed
         # programme has it; then by title. Reversed, the other way round throughout.
-        start: list[Any] = [S.c.local_date, S.c.starts_at_utc.nulls_last(), F.c.title_key]
+        start: list[Any] = [S.c.local_date, S.c.starts_at_utc.nulls_last(), title_key]
         if self.sort == "-start":
             start = [
                 S.c.local_date.desc(),
                 S.c.starts_at_utc.desc().nulls_first(),
-                F.c.title_key.desc(),
+                title_key.desc(),
             ]
         by: dict[str, list[Any]] = {
             "start": start,
             "-start": start,
             # Unknown parts last, on both backends (they disagree by default).
-            "film": [F.c.title_key, F.c.year.nulls_last(), *start],
+            "film": [title_key, F.c.year.nulls_last(), *start],
             "venue": [V.c.name_key.nulls_last(), V.c.city.nulls_last(), *start],
             "updated": [S.c.updated_at.desc()],
         }
         return [*by[self.sort], S.c.id]
 
-    def _view(self, row: Any) -> ScreeningView:
+    def _view(self, row: Any, shown: Mapping[int, list[ShownFilm]]) -> ScreeningView:
         if row.local_time is None or row.starts_at_utc is None:
             start = row.local_date.isoformat()
         else:
             start = row.starts_at_utc.astimezone(load_zone(row.timezone)).isoformat()
+        film = None
+        if row.programme_id is None:
+            film = FilmRef(row.film_id, row.film_title, row.film_year)
+            films = [ShownFilm(row.film_id, row.film_title, row.film_year, 1)]
+            programme = None
+        else:
+            films = shown.get(row.programme_id, [])
+            programme = ProgrammeRef(row.programme_id, row.programme_title)
         return ScreeningView(
             id=row.id,
             uid=row.uid,
-            film=FilmRef(row.film_id, row.film_title, row.film_year),
+            film=film,
             venue=VenueRef(row.venue_id, row.venue_name, row.venue_city) if row.venue_id else None,
             edition=(
                 EditionRef(row.edition_id, row.festival_name, row.edition_year, row.edition_label)
@@ -257,7 +356,25 @@ class ScreeningQuery:
             notes=row.notes,
             sequence=row.sequence,
             updated_at=row.updated_at,
+            programme=programme,
+            films=films,
         )
+
+
+def programme_films(session: Session, ids: set[int]) -> dict[int, list[ShownFilm]]:
+    """The films of each programme of ``ids``, in order: one query, whatever their number."""
+    if not ids:
+        return {}
+    found: dict[int, list[ShownFilm]] = {}
+    rows = session.execute(
+        select(PF.c.programme_id, F.c.id, F.c.title, F.c.year, PF.c.position)
+        .join(F, PF.c.film_id == F.c.id)
+        .where(PF.c.programme_id.in_(sorted(ids)))
+        .order_by(PF.c.programme_id, PF.c.position)
+    )
+    for programme_id, *film in rows:
+        found.setdefault(programme_id, []).append(ShownFilm(*film))
+    return found
 
 
 # --- The SQL of each filter -------------------------------------------------------------------
@@ -277,10 +394,20 @@ def _lookup() -> Any:
     return lookup
 
 
+def shows_film(films: int | list[int] | Select[Any], session: Session) -> Any:
+    """SQL: the screening shows the film of id ``films`` (or one of a list of ids, or of
+    a SELECT of them): alone, or in its programme."""
+    alone = S.c.film_id == films if isinstance(films, int) else S.c.film_id.in_(films)
+    if not has_table(session, "programme"):
+        return alone
+    among = PF.c.film_id == films if isinstance(films, int) else PF.c.film_id.in_(films)
+    return or_(alone, S.c.programme_id.in_(select(PF.c.programme_id).where(among)))
+
+
 def _film(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
     if query.film is None:
         return []
-    return [S.c.film_id == _lookup().find_film(session, query.film).take(notes).id]
+    return [shows_film(_lookup().find_film(session, query.film).take(notes).id, session)]
 
 
 def _credited(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
@@ -288,7 +415,11 @@ def _credited(session: Session, query: ScreeningQuery, notes: list[str]) -> list
     for text, role in ((query.person, None), (query.director, "director")):
         if text is not None:
             person = _lookup().find_person(session, text, what=role or "person").take(notes)
-            credited = [C.c.film_id == S.c.film_id, C.c.person_id == person.id]
+            shown: Any = C.c.film_id == S.c.film_id
+            if has_table(session, "programme"):
+                programme = select(PF.c.film_id).where(PF.c.programme_id == S.c.programme_id)
+                shown = or_(shown, C.c.film_id.in_(programme))
+            credited = [shown, C.c.person_id == person.id]
             if role:
                 credited.append(C.c.role == role)
             where.append(exists().where(*credited))
@@ -377,7 +508,7 @@ SQL: dict[str, Where] = {
     "upcoming": _upcoming,
     "status": _statuses,
     "kind": _kinds,
-    "section": _text("section", SE.c.section),
+    "section": _text("section", SECTION),
     "audience": _text("audience", S.c.audience),
     "include_private": _visibility,
 }
@@ -432,6 +563,7 @@ def _spellings(session: Session, expression: Any, text: str, what: str) -> list[
         .outerjoin(E, S.c.edition_id == E.c.id)
         .outerjoin(FE, E.c.festival_id == FE.c.id)
         .outerjoin(SE, and_(SE.c.film_id == S.c.film_id, SE.c.edition_id == S.c.edition_id))
+        .outerjoin(P, S.c.programme_id == P.c.id)
         .where(expression.is_not(None))
         .distinct()
     )

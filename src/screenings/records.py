@@ -17,6 +17,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple, Protocol
 
+# The output contract's version (docs/output.md), and those that can still be written:
+# 2 (the programmes issue, #23) gave a screening ``films`` and ``programme``; ``film`` is
+# null for a programme's. 1 is written on request (``ScreeningViewV1``).
+CONTRACT_VERSION = 2
+CONTRACTS = (1, 2)
+
 
 class FilmRef(NamedTuple):
     id: int
@@ -47,6 +53,27 @@ class EditionRef(NamedTuple):
     label: str | None
 
 
+class ProgrammeRef(NamedTuple):
+    """A programme, as a screening names it. One CSV cell: its title (``ONE_CELL``)."""
+
+    id: int
+    title: str
+
+
+class ShownFilm(NamedTuple):
+    """A film a screening shows, at its place in the order (1 for a one-film screening).
+    In CSV, the titles of a screening's films are one cell, joined by " / "."""
+
+    id: int
+    title: str
+    year: int | None
+    position: int
+
+
+# Records that CSV writes as one cell: the field named here (a list of them, joined by " / ").
+ONE_CELL: dict[type, str] = {ProgrammeRef: "title", ShownFilm: "title"}
+
+
 class AwardRef(NamedTuple):
     id: int
     name: str
@@ -58,8 +85,84 @@ class ScreeningView(NamedTuple):
     ``start`` is ISO 8601 with the local offset (``2013-06-11T18:00:00+01:00``),
     or the date alone when the time is not known ("time TBA").
     ``length_minutes`` is the effective length: the screening's own slot,
-    else the film's runtime, else the configured default.
+    else the film's runtime (a programme's: the sum of its films', when all are known),
+    else the configured default.
+
+    A screening shows one film (``film``; ``programme`` is None) or one programme
+    (``programme``; ``film`` is None). ``films`` are the films it shows, in order,
+    either way. They come last: the CSV's columns of contract 1 come first, unchanged.
     """
+
+    id: int
+    uid: str
+    film: FilmRef | None
+    venue: VenueRef | None
+    edition: EditionRef | None
+    city: str | None
+    local_date: dt.date
+    local_time: dt.time | None
+    timezone: str
+    start: str
+    starts_at_utc: dt.datetime | None
+    duration_minutes: int | None
+    length_minutes: int
+    kind: str
+    status: str
+    visibility: str
+    audience: str | None
+    section: str | None
+    ticket_url: str | None
+    notes: str | None
+    sequence: int
+    updated_at: dt.datetime
+    programme: ProgrammeRef | None = None
+    films: list[ShownFilm] = []  # noqa: RUF012 -- a NamedTuple's default, never mutated
+
+    @property
+    def title(self) -> str:
+        """What it shows: the film's title, or the programme's."""
+        if self.programme is not None:
+            return self.programme.title
+        assert self.film is not None
+        return self.film.title
+
+
+class ProgrammeView(NamedTuple):
+    """A programme as ``list programmes`` shows it: its films in order (one CSV cell,
+    their titles joined by " / "), its length (the sum of its films' runtimes; None when
+    one is not known) and how many screenings show it."""
+
+    id: int
+    title: str
+    slug: str
+    festival: FestivalRef
+    edition: EditionRef | None
+    section: str | None
+    notes: str | None
+    films: list[ShownFilm]
+    length_minutes: int | None
+    screenings: int
+
+
+class ProgrammeFilmEntry(NamedTuple):
+    """A film's place in a programme, as ``show programme`` says it."""
+
+    position: int
+    film: FilmRef
+    runtime_minutes: int | None
+    directors: list[str]
+    extra: str | None
+
+
+class ProgrammeShow(NamedTuple):
+    programme: ProgrammeView
+    entries: list[ProgrammeFilmEntry]
+    screenings: list[ScreeningView]
+
+
+class ScreeningViewV1(NamedTuple):
+    """A screening as contract 1 shows it (``--contract 1``): one film, no programme.
+    ``contract_one`` makes it; a programme screening has none."""
 
     id: int
     uid: str
@@ -83,6 +186,15 @@ class ScreeningView(NamedTuple):
     notes: str | None
     sequence: int
     updated_at: dt.datetime
+
+
+def contract_one(view: ScreeningView) -> ScreeningViewV1 | None:
+    """``view`` as contract 1 has it; None for a programme screening, which it cannot
+    show."""
+    if view.film is None:
+        return None
+    fields = view._asdict()
+    return ScreeningViewV1(**{name: fields[name] for name in ScreeningViewV1._fields})
 
 
 class FilmView(NamedTuple):
@@ -209,7 +321,7 @@ def _flat_fields(view_type: type) -> list[tuple[str, Any]]:
     fields: list[tuple[str, Any]] = []
     for name in view_type._fields:  # type: ignore[attr-defined]
         nested = _nested_type(hints[name])
-        if nested is None:
+        if nested is None or nested in ONE_CELL:  # one cell
             fields.append((name, hints[name]))
         else:
             fields.extend((f"{name}_{sub}", hint) for sub, hint in _flat_fields(nested))
@@ -228,7 +340,11 @@ def flat_row(record: Any) -> dict[str, Any]:
     hints = typing.get_type_hints(type(record))
     for name, value in zip(record._fields, record, strict=True):
         nested = _nested_type(hints[name])
-        if nested is not None:
+        if isinstance(value, list) and nested is not None:  # records, one cell each
+            row[name] = " / ".join(str(getattr(v, ONE_CELL[nested])) for v in value)
+        elif nested is not None and nested in ONE_CELL:
+            row[name] = None if value is None else getattr(value, ONE_CELL[nested])
+        elif nested is not None:
             inner = flat_row(value) if value is not None else dict.fromkeys(flat_columns(nested))
             row.update({f"{name}_{k}": v for k, v in inner.items()})
         elif isinstance(value, list):
@@ -360,6 +476,7 @@ class LineupRow(NamedTuple):
     external_id: str | None
     notes: tuple[str, ...]
     written_date: str | None = None  # the date (or start) cell as written, for messages
+    block: str | None = None  # the programme the row's film is shown in (a Block column)
 
 
 class FilmRow(NamedTuple):
@@ -559,6 +676,18 @@ class FeedEvent(NamedTuple):
     audience: str | None
     ticket_url: str | None
     notes: str | None
+    # A programme screening's films, in order (its title is ``film_title``); none else.
+    programme: tuple[ProgrammeLine, ...] = ()
+
+
+class ProgrammeLine(NamedTuple):
+    """A film of a programme, as its screenings' calendar events describe it."""
+
+    title: str
+    year: int | None
+    runtime_minutes: int | None
+    directors: tuple[str, ...]
+    extra: str | None
 
 
 class ZoneSpan(NamedTuple):
@@ -624,6 +753,7 @@ class ScheduleEntry(NamedTuple):
     premiere: str | None
     directors: tuple[str, ...]
     zone_abbreviation: str | None
+    films: tuple[PageLink, ...] = ()  # a programme's, in order (``film`` links to it)
 
 
 class ScheduleDay(NamedTuple):
@@ -730,6 +860,24 @@ class FilmPage(NamedTuple):
     nominations: list[NominationView]
 
 
+class ProgrammeFilmLine(NamedTuple):
+    """A film of a programme, on the programme's page."""
+
+    film: PageLink
+    directors: tuple[str, ...]
+    runtime_minutes: int | None
+    extra: str | None
+
+
+class ProgrammePage(NamedTuple):
+    link: PageLink
+    festival: PageLink
+    edition: PageLink | None
+    programme: ProgrammeView
+    films: list[ProgrammeFilmLine]
+    days: list[ScheduleDay]
+
+
 class VenuePage(NamedTuple):
     link: PageLink
     venue: VenueView
@@ -803,13 +951,16 @@ class ImportReport:
                 "nominations kept",
                 "nominations with conflicts",
                 "films updated",
+                "programmes",
+                "programmes changed",
             ),
             0,
         )
     )
     new: dict[str, list[str]] = dataclasses.field(
         default_factory=lambda: {
-            k: [] for k in ("festivals", "editions", "films", "people", "venues", "awards")
+            k: []
+            for k in ("festivals", "editions", "films", "people", "venues", "awards", "programmes")
         }
     )
     new_counts: dict[str, int] = dataclasses.field(default_factory=lambda: defaultdict(int))

@@ -75,6 +75,8 @@ LENGTHS: dict[str, dict[str, int]] = {
     },
     "edition": {"label": 200, "slug": 100},
     "selection": {"section": 200, "premiere": 100, "status": 30},
+    "programme": {"title": 500, "title_key": 500, "slug": 100, "section": 200},
+    "programme_film": {"extra": 300},
     "venue": {
         "name": 300,
         "name_key": 300,
@@ -110,7 +112,12 @@ LENGTHS["screening_base"] = {
     "stated": 200,
 }
 # Columns that may hold several lines (a newline or a tab is kept there).
-MULTILINE = {("film", "synopsis"), ("selection", "notes"), ("screening", "notes")}
+MULTILINE = {
+    ("film", "synopsis"),
+    ("selection", "notes"),
+    ("screening", "notes"),
+    ("programme", "notes"),
+}
 
 
 def length(table: str, column: str) -> int:

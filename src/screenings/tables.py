@@ -284,11 +284,40 @@ venue = _table(
     CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"),
 )
 
+# A programme: a named, ordered list of films shown as one screening (a shorts block, a
+# double bill, a feature with its short), of a festival, and optionally of one edition.
+# Its title is unique within its festival. Its length is the sum of its films' runtimes,
+# unknown when any is (``query.ScreeningQuery.length``).
+programme = _table(
+    "programme",
+    _required("festival_id", ForeignKey("festival.id"), index=True),
+    _optional("edition_id", ForeignKey("edition.id"), index=True),
+    _required("title", _width("programme", "title")),
+    _required("title_key", _width("programme", "title_key")),
+    _required("slug", _width("programme", "slug"), unique=True),
+    _optional("section", _width("programme", "section")),
+    _optional("notes", Text),
+    _not_blank("title"),
+)
+
+# A film's place in a programme: its position (1, 2, ... in the order shown) and an
+# optional extra line ("+ Q&A with the director"). A film is in a programme once.
+programme_film = _table(
+    "programme_film",
+    _required("programme_id", ForeignKey("programme.id", ondelete="CASCADE"), index=True),
+    _required("film_id", ForeignKey("film.id"), index=True),
+    _required("position", Integer),
+    _optional("extra", _width("programme_film", "extra")),
+    CheckConstraint("position >= 1", name="position_positive"),
+)
+
+# A screening shows exactly one film or exactly one programme (``film_or_programme``).
 screening = _table(
     "screening",
     _required("uid", _width("screening", "uid"), unique=True),
     _optional("external_id", _width("screening", "external_id")),
-    _required("film_id", ForeignKey("film.id"), index=True),
+    _optional("film_id", ForeignKey("film.id"), index=True),
+    _optional("programme_id", ForeignKey("programme.id"), index=True),
     _optional("venue_id", ForeignKey("venue.id"), index=True),
     _optional("edition_id", ForeignKey("edition.id"), index=True),
     _optional("city", _width("screening", "city")),
@@ -314,6 +343,7 @@ screening = _table(
         " OR (local_time IS NOT NULL AND starts_at_utc IS NOT NULL)",
         name="instant_iff_time",
     ),
+    CheckConstraint("(film_id IS NULL) <> (programme_id IS NULL)", name="film_or_programme"),
 )
 
 award = _table(
@@ -334,8 +364,14 @@ nomination = _table(
     _optional("film_id", ForeignKey("film.id"), index=True),
     _optional("person_id", ForeignKey("person.id"), index=True),
     _required("result", _width("nomination", "result"), default="nominated"),
+    # Rarely, a programme rather than a film (an audience award for a shorts block).
+    _optional("programme_id", ForeignKey("programme.id"), index=True),
     _in("result", NOMINATION_RESULTS),
-    CheckConstraint("film_id IS NOT NULL OR person_id IS NOT NULL", name="film_or_person"),
+    CheckConstraint(
+        "film_id IS NOT NULL OR person_id IS NOT NULL OR programme_id IS NOT NULL",
+        name="film_or_person",
+    ),
+    CheckConstraint("film_id IS NULL OR programme_id IS NULL", name="film_not_programme"),
     _year_range(nullable=False),
 )
 
@@ -372,7 +408,7 @@ feed_token = _table(
 # public; else 404, as for one that never was). A merged duplicate's slug names the
 # record kept (``successor``): its addresses redirect there, and it is never reused.
 RETIRED_SLUG_DAYS = 30
-SLUGGED = ("festival", "edition", "venue", "film", "person")
+SLUGGED = ("festival", "edition", "venue", "film", "person", "programme")
 retired_slug = _table(
     "retired_slug",
     _required("kind", _width("retired_slug", "kind")),
@@ -521,7 +557,8 @@ Index(
 )
 Index(
     "uq_screening_slot",
-    screening.c.film_id,
+    func.coalesce(screening.c.film_id, NO_ID),
+    func.coalesce(screening.c.programme_id, NO_ID),
     func.coalesce(screening.c.venue_id, NO_ID),
     func.coalesce(screening.c.city, NO_TEXT),
     screening.c.local_date,
@@ -537,9 +574,14 @@ Index(
     func.coalesce(nomination.c.category, NO_TEXT),
     func.coalesce(nomination.c.film_id, NO_ID),
     func.coalesce(nomination.c.person_id, NO_ID),
+    func.coalesce(nomination.c.programme_id, NO_ID),
     unique=True,
 )
 Index("ix_screening_local_date", screening.c.local_date)
+Index("uq_programme_festival_title_key", programme.c.festival_id, programme.c.title_key,
+      unique=True)  # fmt: skip
+Index("uq_programme_film_programme_film", programme_film.c.programme_id, programme_film.c.film_id,
+      unique=True)  # fmt: skip
 Index(
     "uq_import_source_edition_kind",
     func.coalesce(import_source.c.edition_id, NO_ID),

@@ -58,6 +58,7 @@ from screenings.errors import (
 )
 from screenings.filters import WEB, filters_for
 from screenings.outputs import FORMATS
+from screenings.records import CONTRACT_VERSION
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -85,6 +86,7 @@ KINDS = {
     "venues": "venue",
     "films": "film",
     "people": "person",
+    "programmes": "programme",  # a page; no feed of its own (its films' and people's have it)
 }
 _ROUTE = re.compile(
     r"^/feeds/(?:(?P<all>all)|(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+))"
@@ -92,13 +94,15 @@ _ROUTE = re.compile(
 )
 # Query parameters: the filters the feed server offers (``filters.FILTERS``), by name,
 # and its own two; the repeatable ones.
-PARAMETERS = (*(f.name for f in filters_for(WEB)), "cancelled", "role")
+PARAMETERS = (*(f.name for f in filters_for(WEB)), "cancelled", "role", "contract")
 REPEATABLE = {f.name for f in filters_for(WEB) if f.type is list}
 HTML = "text/html; charset=utf-8"  # a page's: the feeds' are their formats' (``outputs``)
 # The slug in a page's or a feed's path, for a redirect to another.
 _LAST_SLUG = re.compile(rf"/[a-z0-9-]+(?=(?:\.(?:{_EXTENSION}))?\Z)")
 # The schedule pages: ``/`` and one page per public record.
-_PAGE = re.compile(r"^/(?P<kind>festivals|editions|venues|films|people)/(?P<slug>[a-z0-9-]+)\Z")
+_PAGE = re.compile(
+    r"^/(?P<kind>festivals|editions|venues|films|people|programmes)/(?P<slug>[a-z0-9-]+)\Z"
+)
 # A page of the home page's index by letter: /a-z/films/t, /a-z/films/t/2.
 _LETTER = re.compile(
     r"^/a-z/(?P<kind>festivals|venues|films|people)/(?P<letter>[a-z]|0-9)(?:/(?P<page>[2-9]|[1-9][0-9]{1,5}))?\Z"
@@ -372,7 +376,7 @@ class FeedApp:
         self,
         environ: dict[str, Any],
         key: tuple[Any, ...],
-        render: Callable[[Session], tuple[str, bytes]],
+        render: Callable[[Session], Any],
         cache_control: str = CACHE_CONTROL,
         extra: tuple[tuple[str, str], ...] = (),
     ) -> tuple[str, list[tuple[str, str]], bytes]:
@@ -388,7 +392,7 @@ class FeedApp:
     def _render(
         self,
         key: tuple[Any, ...],
-        render: Callable[[Session], tuple[str, bytes]],
+        render: Callable[[Session], Any],
         previous: Rendered | None,
         cache_control: str,
         extra: tuple[tuple[str, str], ...] = (),
@@ -399,7 +403,8 @@ class FeedApp:
             # The counter and the feed come from one snapshot (REPEATABLE READ on
             # PostgreSQL; one transaction on SQLite).
             version, changed_at = _read_revision(session)
-            content_type, body = render(session)
+            # The media type and the bytes, and for a feed any headers of its own.
+            content_type, body, *own = render(session)
         etag = hashlib.sha256(body).hexdigest()[:32]
         changed = max(changed_at, STARTED)
         if previous is not None and previous.etag == f'"{etag}"':
@@ -413,7 +418,7 @@ class FeedApp:
             zipped_etag=f'"{etag}-gzip"',
             changed=changed,
             cache_control=cache_control,
-            extra=extra,
+            extra=extra + (own[0] if own else ()),
         )
         with self._lock:
             old = self._cache.pop(key, None)
@@ -494,19 +499,27 @@ class FeedApp:
         slug: str | None,
         fmt: str,
         params: tuple[tuple[str, tuple[str, ...]], ...],
-    ) -> tuple[str, bytes]:
+    ) -> tuple[str, bytes, tuple[tuple[str, str], ...]]:
         given = dict(params)
         cancelled = _check_choice("cancelled", _one(given, "cancelled") or "mark", ("mark", "omit"))
-        return self._render_query(session, self._query(session, kind, slug, given), cancelled, fmt)
+        contract = _one(given, "contract")
+        if contract is not None and fmt != "json":
+            raise InvalidInput("only for .json", field="contract")
+        version = int(_check_choice("contract", contract or "2", ("1", "2")))
+        query = self._query(session, kind, slug, given)
+        return self._render_query(session, query, cancelled, fmt, contract=version)
 
-    def _render_query(
+    def _render_query(  # noqa: PLR0913 -- a query and how to render it
         self,
         session: Session,
         query: ScreeningQuery,
         cancelled: str,
         fmt: str,
         title: str | None = None,
-    ) -> tuple[str, bytes]:
+        contract: int = CONTRACT_VERSION,
+    ) -> tuple[str, bytes, tuple[tuple[str, str], ...]]:
+        """The feed's media type and bytes, and a header saying what contract 1 left out."""
+        from screenings.outputs import left_out_note
         from screenings.services.feeds import FeedOptions
 
         options = FeedOptions(
@@ -514,11 +527,17 @@ class FeedApp:
             cancelled=cancelled,
             zone=self.settings.default_timezone,
             title=title,
+            contract=contract,
         )
         chosen = FORMATS[fmt]
-        return chosen.media_type, b"".join(chosen.screenings(session, query, options).pieces)
+        made = chosen.screenings(session, query, options)
+        body = b"".join(made.pieces)
+        said = (("Screenings-Left-Out", left_out_note(made.left_out)),) if made.left_out else ()
+        return chosen.media_type, body, said
 
-    def _render_secret(self, session: Session, token: str, fmt: str) -> tuple[str, bytes]:
+    def _render_secret(
+        self, session: Session, token: str, fmt: str
+    ) -> tuple[str, bytes, tuple[tuple[str, str], ...]]:
         from screenings.services.secret_feeds import NO_SUCH_FEED, secret_query
 
         query, cancelled, name = secret_query(
@@ -587,6 +606,7 @@ class FeedApp:
                 "film": pages.build_film_page,
                 "venue": pages.build_venue_page,
                 "person": pages.build_person_page,
+                "programme": pages.build_programme_page,
             }[kind]
             page = build(session, slug, default_length_minutes=length)
         return HTML, render_page(kind, page, base, root)

@@ -32,7 +32,9 @@ from screenings.records import (
     FilmView,
     NominationView,
     PersonView,
+    ProgrammeRef,
     ScreeningView,
+    ShownFilm,
     VenueRef,
     VenueView,
 )
@@ -120,12 +122,17 @@ def spreadsheet(data: str) -> list[dict[str, str]]:
 
 
 def flattened(record: dict[str, Any]) -> dict[str, str]:
-    """A JSON record as its CSV row would say it: nested objects as ``film_title``,
-    lists joined with '; ', null as empty."""
+    """A JSON record as its CSV row would say it: nested objects as ``film_title``
+    (a programme as its title alone), lists joined with '; ' (a screening's films: their
+    titles, joined with ' / '), null as empty."""
     cells: dict[str, str] = {}
     for key, value in record.items():
-        if isinstance(value, dict):
+        if key == "programme" and value is not None:
+            cells[key] = value["title"]
+        elif isinstance(value, dict):
             cells.update({f"{key}_{k}": v for k, v in flattened(value).items()})
+        elif key == "films" and isinstance(value, list):
+            cells[key] = " / ".join(film["title"] for film in value)
         elif isinstance(value, list):
             cells[key] = "; ".join(value)
         else:
@@ -180,7 +187,7 @@ def test_every_hostile_value_arrived_and_is_quoted(
 def test_json_carries_the_values_as_they_are(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     document = json.loads(call(capsys, "--db", db, "list", "--format", "json"))
     first = document["screenings"][0]
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert (first["film"]["title"], first["notes"], first["section"]) == (TITLE, NOTES, SECTION)
 
 
@@ -263,6 +270,9 @@ def _screening(number: int, text: str) -> ScreeningView:
         notes=text,
         sequence=0,
         updated_at=dt.datetime(2013, 5, 23, 12, 0, tzinfo=dt.UTC),
+        # Both, for the rule's sake: a real screening shows a film or a programme.
+        programme=ProgrammeRef(number, text),
+        films=[ShownFilm(number, text, -1, 1)],
     )
 
 

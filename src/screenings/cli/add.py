@@ -211,10 +211,47 @@ def selection(
     )
 
 
+@app.command("programme")
+def programme(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="The title, unique within its festival.")],
+    festival: Annotated[str | None, Opt("--festival")] = None,
+    edition: Annotated[
+        str | None, Opt("--edition", help="'DocPoint 2026': its films join its selection.")
+    ] = None,
+    section: Annotated[str | None, Opt("--section")] = None,
+    film: Annotated[list[str] | None, Opt("--film", help="Repeatable, in the order shown.")] = None,
+    extra: Annotated[
+        list[str] | None, Opt("--extra", help="FILM=TEXT: a line shown with it, repeatable.")
+    ] = None,
+    note: Annotated[str | None, Opt("--note", help="A Q&A, an introduction, ...")] = None,
+) -> None:
+    """Add a programme: several films shown as one screening (a shorts block, a double
+    bill, a feature with its short), in order.
+
+    Example: screenings add programme "Shorts Competition 1" --edition "DocPoint 2026"
+    --film "Ice Tales" --film "Night Bus" --extra "Night Bus=+ Q&A with the director"
+    """
+    from screenings.services.programmes import add_programme
+
+    _write(
+        ctx,
+        "programme",
+        add_programme,
+        title,
+        festival=festival,
+        edition=edition,
+        section=section,
+        notes=note,
+        films=film or [],
+        extras=pairs(extra, "--extra", "FILM=TEXT, e.g. 'Night Bus=+ Q&A'"),
+    )
+
+
 @app.command("screening")
 def screening(
     ctx: typer.Context,
-    film: Annotated[str, typer.Argument(help="The film.")],
+    film: Annotated[str | None, typer.Argument(help="The film (or give --programme).")] = None,
     on: Annotated[str | None, Opt("--on", help="The date: 2013-06-11, '11 June 2013'.")] = None,
     at: Annotated[str | None, Opt("--at", help="The time (with --on), or date and time.")] = None,
     venue: Annotated[str | None, Opt("--venue", help="Created, in --city, if new.")] = None,
@@ -230,9 +267,13 @@ def screening(
     ticket_url: Annotated[str | None, Opt("--ticket-url")] = None,
     note: Annotated[str | None, Opt("--note")] = None,
     timezone: Annotated[str | None, Opt("--timezone", help="When no venue gives one.")] = None,
+    programme: Annotated[
+        str | None, Opt("--programme", help="A programme, shown instead of one film.")
+    ] = None,
 ) -> None:
-    """Add a screening: at a festival, or a special one with no festival. A time that is
-    not known is left out (or given as --at TBA), never invented ("time TBA").
+    """Add a screening of a film, or of a programme: at a festival, or a special one with
+    no festival. A time that is not known is left out (or given as --at TBA), never
+    invented ("time TBA").
 
     Example: screenings add screening "The Defector: Escape from North Korea" --on
     "11 June 2013" --city London --kind special --audience "Members of Parliament"
@@ -253,7 +294,7 @@ def screening(
             edition=date_context(session, edition, festival, year),
             today=dt.date.today(),
         )
-        return add_screening(session, settings, film, when=when, **fields)
+        return add_screening(session, settings, film, when=when, programme=programme, **fields)
 
     _write(
         ctx,

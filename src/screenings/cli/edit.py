@@ -176,6 +176,51 @@ def venue(
     )
 
 
+@app.command("programme")
+def programme(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The programme: its title, or #ID.")],
+    festival: Annotated[str | None, Opt("--festival", help="Whose programme it is.")] = None,
+    title: Annotated[str | None, Opt("--title", help="A new title.")] = None,
+    section: Annotated[str | None, Opt("--section", help="'' for none.")] = None,
+    note: Annotated[str | None, Opt("--note", help="'' for none.")] = None,
+    add_film: Annotated[list[str] | None, Opt("--add-film", help="Repeatable.")] = None,
+    position: Annotated[
+        int | None, Opt("--position", help="With --add-film: where (1 is first).")
+    ] = None,
+    remove_film: Annotated[list[str] | None, Opt("--remove-film", help="Repeatable.")] = None,
+    move_film: Annotated[str | None, Opt("--move-film", help="With --to.")] = None,
+    to: Annotated[int | None, Opt("--to", help="The position --move-film moves to.")] = None,
+    extra: Annotated[
+        list[str] | None, Opt("--extra", help="FILM=TEXT; FILM= for none. Repeatable.")
+    ] = None,
+) -> None:
+    """Change a programme: its title, section, notes, and its films and their order. The
+    calendars of its screenings are updated.
+
+    Example: screenings edit programme "Shorts Competition 1" --move-film "Night Bus" --to 1
+    """
+    from screenings.services.programmes import edit_programme
+
+    write(
+        ctx,
+        "Updated",
+        "programme",
+        edit_programme,
+        name,
+        festival=festival,
+        title=title,
+        section=section,
+        notes=note,
+        add_films=add_film or [],
+        position=position,
+        remove_films=remove_film or [],
+        move_film=move_film,
+        to=to,
+        extras=pairs(extra, "--extra", "FILM=TEXT, e.g. 'Night Bus=+ Q&A'"),
+    )
+
+
 @app.command("screening")
 def screening(
     ctx: typer.Context,
@@ -317,8 +362,8 @@ def remove(
     kind: Annotated[
         str,
         typer.Argument(
-            help="film, person, festival, edition, venue, award; screening, nomination or "
-            "selection by #ID."
+            help="film, person, festival, edition, venue, award, programme; screening, "
+            "nomination or selection by #ID."
         ),
     ],
     name: Annotated[str, typer.Argument(help="A name, or #ID.")],

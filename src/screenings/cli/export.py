@@ -13,6 +13,7 @@ from screenings.cli.context import state
 from screenings.cli.filters import screening_query, with_filters
 from screenings.errors import InvalidInput
 from screenings.outputs import output_format
+from screenings.records import CONTRACT_VERSION
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -54,6 +55,14 @@ def export(
         Opt("--refresh", help="ics: how often subscribed calendars should reload: 30m, 12h, 1d."),
     ] = "12h",
     title: Annotated[str | None, Opt("--title", help="ics: the calendar's name.")] = None,
+    contract: Annotated[
+        int,
+        Opt(
+            "--contract",
+            help="json, csv: 1 for the older contract (one film a screening; programme "
+            "screenings left out, said on stderr).",
+        ),
+    ] = 2,
     allow_empty: Annotated[
         bool,
         Opt(
@@ -87,6 +96,8 @@ def export(
     _check_split(fmt, split_by, out_dir, output, title)
     if fmt != "ics" and (title is not None or refresh != "12h"):
         raise InvalidInput(f"--{'title' if title is not None else 'refresh'}: only for ics feeds")
+    if fmt == "ics" and contract != CONTRACT_VERSION:
+        raise InvalidInput("--contract: only for json and csv")
     if output is not None and not output.strip():
         raise InvalidInput("--output: empty; expected a file name, or '-' for stdout")
     # '-' is stdout, as for any file argument.
@@ -101,6 +112,7 @@ def export(
         refresh_minutes=refresh_minutes(refresh),
         title=title,
         zone=settings.default_timezone,
+        contract=contract,
     )
     query = screening_query(settings, filters)
     # A mistyped --db must not create an empty catalogue and publish its empty feeds.

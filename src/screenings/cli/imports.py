@@ -376,6 +376,11 @@ def _summary(found: ImportReport) -> None:
             f"  nominations: {c['nominations created']} new, {c['nominations updated']} updated, "
             f"{c['nominations unchanged']} unchanged{_three_way(c, 'nominations')}"
         )
+    if c["programmes"]:
+        typer.echo(
+            f"  programmes: {c['programmes']} ({c['programmes changed']} with their films "
+            "set or changed)"
+        )
     if c["films updated"] or c["films kept"] or c["films with conflicts"]:
         typer.echo(f"  films updated: {c['films updated']}{_three_way(c, 'films', ';')}")
     for kind, names in found.new.items():

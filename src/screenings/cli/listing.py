@@ -13,7 +13,7 @@ from screenings.cli.render import emit, say_notes
 from screenings.errors import InvalidInput
 from screenings.filters import CLI, FILTERS, filters_for
 from screenings.outputs import FORMATS
-from screenings.records import ScreeningView
+from screenings.records import CONTRACT_VERSION, ScreeningView
 
 KINDS = (
     "screenings",
@@ -22,6 +22,7 @@ KINDS = (
     "festivals",
     "editions",
     "venues",
+    "programmes",
     "awards",
     "nominations",
 )
@@ -35,6 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "festivals": {"city", "country"},
     "editions": {"festival", "year"},
     "venues": {"city", "country"},
+    "programmes": {"festival", "edition", "film"},
     "awards": {"festival"},
     "nominations": {"award", "film", "person", "festival", "year", "result"},
 }
@@ -68,6 +70,14 @@ def list_(
             help="table, json or csv (see docs/output.md); screenings: also ics.",
         ),
     ] = "table",
+    contract: Annotated[
+        int,
+        Opt(
+            "--contract",
+            help="Screenings, json or csv: 1 for the older contract (one film a screening; "
+            "programme screenings left out, said on stderr).",
+        ),
+    ] = CONTRACT_VERSION,
     *,
     filters: dict[str, Any],
 ) -> None:
@@ -80,8 +90,9 @@ def list_(
     Filters by kind: screenings: all but --award and --result. films: --person,
     --director, --festival, --edition, --year (alone: the film's year). people:
     --film. festivals and venues: --city, --country. editions: --festival,
-    --year. awards: --festival. nominations: --award, --film, --person, --festival, --year,
-    --result. Every kind takes --limit and --format.
+    --year. programmes: --festival, --edition, --film. awards: --festival. nominations:
+    --award, --film, --person, --festival, --year, --result. Every kind takes --limit and
+    --format.
 
     Examples:
 
@@ -93,6 +104,8 @@ def list_(
     """
     if kind not in KINDS:
         raise InvalidInput(f"list: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if contract != CONTRACT_VERSION and (kind != "screenings" or fmt not in ("json", "csv")):
+        raise InvalidInput("--contract: only for screenings, as json or csv")
     # The terminal's table, or a registered format: of screenings, or of any rows.
     formats = ["table", *(n for n, f in FORMATS.items() if f.rows)]
     formats += [n for n in FORMATS if kind == "screenings" and n not in formats]
@@ -123,12 +136,14 @@ def list_(
                 from screenings.cli.export import write_output
                 from screenings.services.feeds import FeedOptions
 
-                options = FeedOptions(settings.feed_domain, zone=settings.default_timezone)
+                options = FeedOptions(
+                    settings.feed_domain, zone=settings.default_timezone, contract=contract
+                )
                 write_output(session, query, options, FORMATS[fmt], None)
                 return
             found = query.run(session)
             say_notes(found.notes)
-            emit(kind, ScreeningView, found.screenings, fmt)
+            emit(kind, ScreeningView, found.screenings, fmt, query.focus(session))
             return
         from screenings.services import listing
 
@@ -156,6 +171,7 @@ _VIEW_TYPES: dict[str, type] = {
     "festivals": records.FestivalView,
     "editions": records.EditionView,
     "venues": records.VenueView,
+    "programmes": records.ProgrammeView,
     "awards": records.AwardView,
     "nominations": records.NominationView,
 }

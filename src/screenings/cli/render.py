@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 import unicodedata
@@ -22,13 +23,15 @@ from screenings.records import (
     NominationView,
     PersonShow,
     PersonView,
+    ProgrammeShow,
+    ProgrammeView,
     ScreeningView,
     VenueShow,
     VenueView,
 )
 
 
-def _screening(s: ScreeningView) -> list[str]:
+def _screening(s: ScreeningView, focus: frozenset[int] = frozenset()) -> list[str]:
     where = ", ".join(p for p in (s.venue.name if s.venue else None, s.city) if p)
     festival = f"{s.edition.festival} {s.edition.year}" if s.edition else "special screening"
     time = s.local_time.strftime("%H:%M") if s.local_time else "time TBA"
@@ -37,12 +40,26 @@ def _screening(s: ScreeningView) -> list[str]:
         f"#{s.id}",
         s.local_date.isoformat(),
         time,
-        _film(s.film.title, s.film.year),
+        shown_title(s, focus),
         where,
         festival,
         s.kind,
         status,
     ]
+
+
+def shown_title(s: ScreeningView, focus: frozenset[int] = frozenset()) -> str:
+    """What a screening shows, in a line: its film (and year); for a programme, the films
+    of ``focus`` it holds "in" it (the list asked for a film or a person), else its title
+    and how many films it shows."""
+    if s.film is not None:
+        return _film(s.film.title, s.film.year)
+    assert s.programme is not None
+    about = [film.title for film in s.films if film.id in focus]
+    if about:
+        return f"{' / '.join(about)} in {s.programme.title}"
+    films = f"{len(s.films)} film" + ("" if len(s.films) == 1 else "s")
+    return f"{s.programme.title} ({films})"
 
 
 def _film(title: str, year: int | None) -> str:
@@ -94,6 +111,17 @@ TABLES: dict[type, tuple[list[str], Callable[[Any], list[str]]]] = {
         ["id", "venue", "city", "country", "timezone"],
         lambda v: [f"#{v.id}", v.name, v.city or "", v.country or "", v.timezone or ""],
     ),
+    ProgrammeView: (
+        ["id", "title", "festival", "section", "films", "length"],
+        lambda p: [
+            f"#{p.id}",
+            p.title,
+            f"{p.edition.festival} {p.edition.year}" if p.edition else p.festival.name,
+            p.section or "",
+            str(len(p.films)),
+            f"{p.length_minutes} min" if p.length_minutes else "",
+        ],
+    ),
     AwardView: (
         ["id", "award", "festival or presenter"],
         lambda a: [f"#{a.id}", a.name, a.festival.name if a.festival else a.presenter or ""],
@@ -123,10 +151,18 @@ FIXED = {"date", "time", "id", "year", "runtime", "films", "editions", "screenin
 _NARROWEST = 6
 
 
-def render_table(view_type: type, rows: Sequence[Any], width: int | None = None) -> str:
+def render_table(
+    view_type: type,
+    rows: Sequence[Any],
+    width: int | None = None,
+    focus: frozenset[int] = frozenset(),
+) -> str:
     """Rows as a plain-text table, no colour, its widest text columns cut to fit ``width``
-    (None: nothing is cut). Widths count terminal cells: a wide character takes two."""
+    (None: nothing is cut). Widths count terminal cells: a wide character takes two.
+    ``focus``: the films a list of screenings was asked about (``shown_title``)."""
     headers, cells = TABLES[view_type]
+    if view_type is ScreeningView:
+        cells = functools.partial(_screening, focus=focus)
     body = [cells(row) for row in rows]
     widths = [
         max(_cells(h), *(_cells(r[i]) for r in body)) if body else _cells(h)
@@ -168,7 +204,13 @@ def _line(values: Sequence[str], widths: Sequence[int], gap: int) -> str:
     return (" " * gap).join(_fit(v, w) for v, w in zip(values, widths, strict=True)).rstrip()
 
 
-def emit(kind: str, view_type: type, rows: Sequence[Any], fmt: str) -> None:
+def emit(
+    kind: str,
+    view_type: type,
+    rows: Sequence[Any],
+    fmt: str,
+    focus: frozenset[int] = frozenset(),
+) -> None:
     """Write rows to stdout: a table, or a format of rows (``outputs.FORMATS``)."""
     if fmt != "table":
         render = FORMATS[fmt].rows
@@ -177,7 +219,7 @@ def emit(kind: str, view_type: type, rows: Sequence[Any], fmt: str) -> None:
     elif rows:
         # Fit a terminal; a pipe gets every character.
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-        typer.echo(render_table(view_type, rows, width), nl=False)
+        typer.echo(render_table(view_type, rows, width, focus), nl=False)
     else:
         typer.echo(f"no {kind} match", err=True)
 
@@ -187,11 +229,15 @@ def say_notes(notes: Sequence[str]) -> None:
         typer.echo(f"screenings: {note}", err=True)
 
 
-def describe_screening(s: ScreeningView) -> str:
-    """A screening in one unambiguous line: film — day, time (zone) · what kind · ..."""
+def describe_screening(s: ScreeningView, focus: frozenset[int] = frozenset()) -> str:
+    """A screening in one unambiguous line: film — day, time (zone) · what kind · ...;
+    a programme's by its title, or by the films of ``focus`` "in" it."""
     day = s.local_date.strftime("%a %d %b %Y")
     time = s.local_time.strftime("%H:%M") if s.local_time else "time TBA"
-    parts = [f"{s.film.title} — {day}, {time} ({s.timezone})"]
+    title = s.title
+    if s.programme is not None:
+        title = shown_title(s, focus) if focus & {f.id for f in s.films} else s.title
+    parts = [f"{title} — {day}, {time} ({s.timezone})"]
     where = ", ".join(p for p in (s.venue.name if s.venue else None, s.city) if p)
     if where:
         parts.append(where)
@@ -207,7 +253,7 @@ def describe_screening(s: ScreeningView) -> str:
     return " · ".join(parts)
 
 
-def describe_record(kind: str, record: Any) -> str:  # noqa: C901 -- one line per kind of record
+def describe_record(kind: str, record: Any) -> str:  # noqa: C901, PLR0912 -- one line per kind of record
     """What was stored, in one line, as the curation commands say it back."""
     if isinstance(record, ScreeningView):
         return describe_screening(record)
@@ -230,6 +276,8 @@ def describe_record(kind: str, record: Any) -> str:  # noqa: C901 -- one line pe
         return " · ".join(p for p in (name, _days(record.starts_on, record.ends_on)) if p)
     if isinstance(record, VenueView):
         return " · ".join(p for p in (record.name, record.city, record.timezone) if p)
+    if isinstance(record, ProgrammeView):
+        return _programme_line(record)
     if isinstance(record, AwardView):
         by = record.festival.name if record.festival else record.presenter
         return " · ".join(p for p in (record.name, by) if p)
@@ -303,6 +351,7 @@ def say_stored(verb: str, kind: str, saved: Any) -> None:
 def film_page(show: Any) -> str:  # noqa: C901 -- one block per part of a film's page, each there only when known
     """``show film`` as text: the film, its people and links, its run, its awards."""
     film = show.film
+    focus = frozenset({film.id})  # its screenings in a programme say so
     lines = [f"{_film(film.title, film.year)}  #{film.id}", *_aliases(show)]
     facts = _film_facts(film)
     if facts:
@@ -318,7 +367,7 @@ def film_page(show: Any) -> str:  # noqa: C901 -- one block per part of a film's
     for entry in show.run:
         if entry.edition is None:
             (screening,) = entry.screenings
-            said = describe_screening(screening)
+            said = describe_screening(screening, focus)
             lines.append(f"  {entry.day}  special screening: #{screening.id}  {said}")
             continue
         name = f"{entry.edition.festival} {entry.edition.year}"
@@ -336,7 +385,9 @@ def film_page(show: Any) -> str:  # noqa: C901 -- one block per part of a film's
         else:
             day = f"{entry.year} (day unknown)"
         lines.append(f"  {day}  " + " · ".join(bits))
-        lines += [f"              #{s.id}  {describe_screening(s)}" for s in entry.screenings]
+        lines += [
+            f"              #{s.id}  {describe_screening(s, focus)}" for s in entry.screenings
+        ]
     lines.append("Awards and nominations")
     if not show.nominations:
         lines.append("  (none recorded)")
@@ -344,6 +395,39 @@ def film_page(show: Any) -> str:  # noqa: C901 -- one block per part of a film's
         category = f" ({nomination.category})" if nomination.category else ""
         result = nomination.result.replace("_", " ")
         lines.append(f"  {nomination.year}  {nomination.award.name}{category}: {result}")
+    return "\n".join(lines)
+
+
+def _programme_line(p: ProgrammeView) -> str:
+    """A programme in one line: its title, whose, section, films and length."""
+    whose = f"{p.edition.festival} {p.edition.year}" if p.edition else p.festival.name
+    films = f"{len(p.films)} film" + ("" if len(p.films) == 1 else "s")
+    length = f"{p.length_minutes} min" if p.length_minutes else "length unknown"
+    return " · ".join(x for x in (p.title, whose, p.section, films, length) if x)
+
+
+def _programme_page(show: ProgrammeShow) -> str:
+    """``show programme`` as text: the programme, its films in order, its screenings."""
+    p = show.programme
+    lines = [f"{_programme_line(p)}  #{p.id}"]
+    if p.notes:
+        lines.append(f"  {p.notes}")
+    lines.append("Films")
+    for entry in show.entries:
+        bits = [f"{entry.position}. {_film(entry.film.title, entry.film.year)}"]
+        if entry.directors:
+            bits.append("director: " + ", ".join(entry.directors))
+        if entry.runtime_minutes:
+            bits.append(f"{entry.runtime_minutes} min")
+        if entry.extra:
+            bits.append(entry.extra)
+        lines.append("  " + " · ".join(bits))
+    if not show.entries:
+        lines.append("  (none yet)")
+    lines.append("Screenings")
+    lines += [f"  #{s.id}  {describe_screening(s)}" for s in show.screenings] or [
+        "  (none recorded)"
+    ]
     return "\n".join(lines)
 
 
@@ -400,6 +484,8 @@ def record_page(show: Any) -> str:
             "  (none recorded)"
         ]
         return "\n".join(lines)
+    if isinstance(show, ProgrammeShow):
+        return _programme_page(show)
     if isinstance(show, VenueShow):
         lines = [
             f"{describe_record('venue', show.venue)}  #{show.venue.id}",

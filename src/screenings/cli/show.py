@@ -12,7 +12,7 @@ from screenings.errors import InvalidInput
 from screenings.outputs import FORMATS
 from screenings.records import FilmShow, ScreeningView
 
-SHOWN = ("film", "person", "festival", "edition", "venue", "screening")
+SHOWN = ("film", "person", "festival", "edition", "venue", "programme", "screening")
 
 
 def show(
@@ -23,7 +23,8 @@ def show(
 ) -> None:
     """Show everything known about a film (credits, links, its festival run in date order,
     awards and nominations), a person (films, awards), a festival (editions, awards), an
-    edition (selection, screenings), a venue (screenings) or a screening (#ID).
+    edition (selection, screenings), a venue (screenings), a programme (its films,
+    screenings) or a screening (#ID).
 
     Example: screenings show film "The Defector"
     """

@@ -28,6 +28,7 @@ PLURAL = {
     "venue": "venues",
     "film": "films",
     "person": "people",
+    "programme": "programmes",
 }
 DASH = "\N{EN DASH}"
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -140,6 +141,12 @@ class Pieces:
         flag = STATUS_LABELS.get(status)
         css = "off" if status in {"cancelled", "postponed"} else status
         title = self.link_to(entry.film) if show_film else self.place(entry)
+        films = ""
+        if entry.films and show_film:  # a programme: its films under its title
+            listed = "".join(f"<li>{self.link_to(film)}</li>" for film in entry.films)
+            films = f'<ol class="films">{listed}</ol>\n'
+        elif entry.films:  # a film's page: the programme it is shown in
+            title = self.markup(f"{title} · in {self.link_to(entry.film)}")
         flagged = f'<span class="flag">{flag}</span> ' if flag else ""
         notes = f'<p class="meta"><bdi>{_escape(s.notes)}</bdi></p>\n' if s.notes else ""
         tickets = ""
@@ -153,7 +160,7 @@ class Pieces:
         return self.markup(
             f'<li class="{_escape(css)}">\n{self.when(entry, show_date)}\n<div class="what">\n'
             f'<p>{flagged}<span class="title">{title}</span></p>\n'
-            f"{meta}{chr(10) if meta else ''}{notes}{tickets}</div>\n</li>\n"
+            f"{films}{meta}{chr(10) if meta else ''}{notes}{tickets}</div>\n</li>\n"
         )
 
     def meta(

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from urllib.parse import quote
 
-from screenings.records import FeedEvent, FeedHeader, ZoneSpan
+from screenings.records import FeedEvent, FeedHeader, ProgrammeLine, ZoneSpan
 from screenings.timeparse import UTC, load_zone
 
 PRODID = "-//screenings//Festival and screening calendars//EN"
@@ -197,10 +197,14 @@ def location(event: FeedEvent) -> str | None:
 
 def description(event: FeedEvent) -> str:  # noqa: C901, PLR0912 -- one line per part of an event's description, each there only when known
     """What the screening is, line by line: the film, its directors, year, runtime and
-    countries; the edition, section and premiere; audience, status, notes; the links."""
+    countries (a programme: its title, then each of its films in order, with directors
+    and runtime); the edition, section and premiere; audience, status, notes; the links."""
     lines: list[str] = []
     film = event.film_title
-    if event.directors:
+    if event.programme:
+        lines.append(film)
+        lines.extend(_programme_lines(event.programme))
+    elif event.directors:
         lines.append(f"{film}, directed by {_names(event.directors)}")
     else:
         lines.append(film)
@@ -240,6 +244,21 @@ def description(event: FeedEvent) -> str:  # noqa: C901, PLR0912 -- one line per
         lines.append("")
         lines.extend(links)
     return "\n".join(lines)
+
+
+def _programme_lines(films: tuple[ProgrammeLine, ...]) -> list[str]:
+    """``1. Ice Tales (2025), directed by Anna Virtanen · 12 min``, then its extra line."""
+    lines = []
+    for number, film in enumerate(films, start=1):
+        line = f"{number}. {film.title}" + (f" ({film.year})" if film.year else "")
+        if film.directors:
+            line += f", directed by {_names(film.directors)}"
+        if film.runtime_minutes:
+            line += f" · {film.runtime_minutes} min"
+        lines.append(line)
+        if film.extra:
+            lines.append(f"   {film.extra}")
+    return lines
 
 
 def _names(names: tuple[str, ...]) -> str:

@@ -17,24 +17,34 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from screenings.records import as_dict, flat_columns, flat_row, numeric_columns
+from screenings.records import (
+    CONTRACT_VERSION,
+    ScreeningViewV1,
+    as_dict,
+    flat_columns,
+    flat_row,
+    numeric_columns,
+)
 
-CONTRACT_VERSION = 1
+__all__ = ["CONTRACT_VERSION", "render_csv", "render_json", "render_json_record"]
+OLDER_CONTRACTS: dict[type, int] = {ScreeningViewV1: 1}
 
 # OWASP's list: a spreadsheet reads a cell that begins with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def render_json(kind: str, view_type: type, rows: Sequence[Any]) -> bytes:
-    """``{"version": 1, "<kind>": [...]}``: every key present (null when unknown), keys
-    sorted, rows in the order given, UTF-8, a newline at the end."""
+    """``{"version": 2, "<kind>": [...]}``: every key present (null when unknown), keys
+    sorted, rows in the order given, UTF-8, a newline at the end. Rows of an older
+    contract's view say its version."""
     assert all(isinstance(row, view_type) for row in rows)
-    document = {"version": CONTRACT_VERSION, kind: [as_dict(row) for row in rows]}
+    version = OLDER_CONTRACTS.get(view_type, CONTRACT_VERSION)
+    document = {"version": version, kind: [as_dict(row) for row in rows]}
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def render_json_record(kind: str, record: Any) -> bytes:
-    """``{"version": 1, "<kind>": {...}}``: one record (``show``), as ``render_json``
+    """``{"version": 2, "<kind>": {...}}``: one record (``show``), as ``render_json``
     writes each of its rows."""
     document = {"version": CONTRACT_VERSION, kind: as_dict(record)}
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()

@@ -55,6 +55,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "festival": ("festival",),
     "edition": ("edition", "year of festival", "festival year"),
     "section": ("section", "strand", "programme", "program"),
+    # Rows that share a Block cell and a slot are one screening of that programme.
+    "block": ("block", "shorts block", "package"),
     "premiere": ("premiere",),
     "venue": ("venue", "cinema", "location", "screen"),
     "city": ("city",),
@@ -119,6 +121,7 @@ LANDS_IN: dict[str, tuple[str, str]] = {
     "original_title": ("film", "original_title"),
     "festival": ("festival", "name"),
     "section": ("selection", "section"),
+    "block": ("programme", "title"),
     "premiere": ("selection", "premiere"),
     "venue": ("venue", "name"),
     "city": ("screening", "city"),  # or the venue's: as long
@@ -136,7 +139,7 @@ LANDS_IN: dict[str, tuple[str, str]] = {
 # The columns whose name is found again by its key (keys.name_key), as long as the name:
 # a name whose key is longer is refused (rules.check_key_length).
 KEYED = {("film", "title"), ("festival", "name"), ("venue", "name"), ("award", "name"),
-         ("person", "name")}  # fmt: skip
+         ("person", "name"), ("programme", "title")}  # fmt: skip
 KEYED_FIELDS = {field for field, place in LANDS_IN.items() if place in KEYED}
 # Each name in a cell of names (Director, a credit column) is a person's; a credit
 # column's role and a link column's kind come from its name (or --map).
@@ -1058,6 +1061,7 @@ class _RowReader:
             external_id=self.text(row, "id"),
             notes=notes,
             written_date=self.raw(row, "start") or self.raw(row, "date") or None,
+            block=self.text(row, "block"),
         )
 
     def selection_row(self, row: Cells) -> LineupRow:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from screenings.errors import InvalidInput
 from screenings.models import Credit, Edition, Screening, utcnow
+from screenings.query import shows_film
 from screenings.timeparse import wall_to_utc
 
 # What a calendar shows of a screening: a change to one of these bumps its sequence
@@ -49,13 +50,14 @@ def bump(session: Session, *where: ColumnElement[bool]) -> int:
 
 
 def bump_film(session: Session, film_id: int) -> int:
-    return bump(session, Screening.film_id == film_id)
+    """A film's details show in every screening of it: alone, or in a programme."""
+    return bump(session, shows_film(film_id, session))
 
 
 def bump_person(session: Session, person_id: int) -> int:
     """A person's name shows in the credits of every screening of their films."""
     films = select(Credit.film_id).where(Credit.person_id == person_id)
-    return bump(session, Screening.film_id.in_(films))
+    return bump(session, shows_film(films, session))
 
 
 def bump_venue(session: Session, venue_id: int) -> int:

@@ -1,5 +1,6 @@
 """Clashes a programmer must see, among the screenings a query selects: two screenings
-overlapping in one venue, a film shown twice at once, a screening outside its edition's
+overlapping in one venue, a film shown twice at once (alone, or inside a programme), a
+screening outside its edition's
 dates, a screening whose zone contradicts its venue's. Meant to serve the import report
 too, when the import lands."""
 
@@ -13,8 +14,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from screenings import tables
+from screenings.db import has_table
 from screenings.models import Screening
-from screenings.query import E, ScreeningQuery, V
+from screenings.query import E, ScreeningQuery, V, shows_film
 from screenings.timeparse import load_zone
 
 BATCH = 5000  # clashes whose screenings' names are read at once
@@ -31,7 +34,7 @@ class _Timed(NamedTuple):
 
     id: int
     venue_id: int | None
-    film_id: int
+    films: tuple[int, ...]  # its film, or its programme's
     starts_at_utc: dt.datetime
     ends_at_utc: dt.datetime
 
@@ -83,12 +86,18 @@ def _clashes(session: Session, query: ScreeningQuery, statement: Any) -> Iterato
             if row.status != "cancelled":
                 yield row
 
-    default = query.default_length_minutes
+    programmes = _programme_films(session)
     lengths: dict[int, dt.timedelta] = {}
     timed = (
-        _Timed(id, venue, film, starts, starts + _length(lengths, duration or runtime or default))
-        for id, venue, film, starts, duration, runtime, _status in rows(
-            c.id, c.venue_id, c.film_id, c.starts_at_utc, c.duration_minutes, c.film_runtime
+        _Timed(
+            id,
+            venue,
+            (film,) if programme is None else programmes.get(programme, ()),
+            starts,
+            starts + _length(lengths, length),
+        )
+        for id, venue, film, programme, starts, length, _status in rows(
+            c.id, c.venue_id, c.film_id, c.programme_id, c.starts_at_utc, c.length_minutes
         )
     )
     of_films: list[Clash] = []
@@ -96,6 +105,7 @@ def _clashes(session: Session, query: ScreeningQuery, statement: Any) -> Iterato
     while batch := list(islice(pairs, BATCH)):  # the names of a batch's screenings at a time
         shown: dict[int, _Shown] = {}
         clashing = list({view.id for first, second, _ in batch for view in (first, second)})
+        titles = _titles(session, {film for _, _, film in batch if film is not None})
         for r in rows(
             c.id,
             c.venue_name,
@@ -106,9 +116,9 @@ def _clashes(session: Session, query: ScreeningQuery, statement: Any) -> Iterato
             where=c.id.in_(clashing),
         ):
             shown[r.id] = _Shown(r.venue_name, r.film_title, r.local_date, r.local_time, r.timezone)
-        for first, second, same_venue in batch:
+        for first, second, film in batch:
             one, other = _span(first, shown[first.id]), _span(second, shown[second.id])
-            if same_venue:
+            if film is None:
                 yield (
                     Clash(
                         "venue overlap",
@@ -123,7 +133,7 @@ def _clashes(session: Session, query: ScreeningQuery, statement: Any) -> Iterato
                     Clash(
                         "film twice at once",
                         (first.id, second.id),
-                        f"#{first.id} and #{second.id} show {shown[first.id].film} at once: "
+                        f"#{first.id} and #{second.id} show {titles[film]} at once: "
                         f"{one} and {other}",
                     )
                 )
@@ -155,27 +165,57 @@ def _clashes(session: Session, query: ScreeningQuery, statement: Any) -> Iterato
         )
 
 
-def _overlaps(ordered: Iterable[_Timed]) -> Iterator[tuple[_Timed, _Timed, bool]]:
-    """Pairs of screenings that overlap at one venue (True) or show one film at once at
-    two places (False), from screenings in start order: a sweep that keeps, per venue
-    and per film, only those still running."""
+def _programme_films(session: Session) -> dict[int, tuple[int, ...]]:
+    """The films of every programme, by programme: a small table, read once."""
+    if not has_table(session, "programme"):
+        return {}
+    found: dict[int, list[int]] = {}
+    pf = tables.programme_film
+    for programme, film in session.execute(select(pf.c.programme_id, pf.c.film_id)):
+        found.setdefault(programme, []).append(film)
+    return {programme: tuple(films) for programme, films in found.items()}
+
+
+def _titles(session: Session, films: set[int]) -> dict[int, str]:
+    f = tables.film
+    ordered = sorted(films)
+    return {
+        id: title
+        for start in range(0, len(ordered), 1000)
+        for id, title in session.execute(
+            select(f.c.id, f.c.title).where(f.c.id.in_(ordered[start : start + 1000]))
+        )
+    }
+
+
+def _overlaps(ordered: Iterable[_Timed]) -> Iterator[tuple[_Timed, _Timed, int | None]]:
+    """Pairs of screenings that overlap at one venue (with None) or show one film at once
+    at two places (with that film: alone, or inside a programme), from screenings in
+    start order: a sweep that keeps, per venue and per film, only those still running.
+    A pair that shares several films is given once."""
     at_venue: dict[int, list[_Timed]] = {}
     of_film: dict[int, list[_Timed]] = {}
+    paired: set[tuple[int, int]] = set()  # pairs given for a film, when they share several
     for n, view in enumerate(ordered, start=1):
         if n % 10_000 == 0:  # forget the venues and films with nothing running any more
             for kept in (at_venue, of_film):
                 now = view.starts_at_utc
                 for gone in [k for k, v in kept.items() if all(r.ends_at_utc <= now for r in v)]:
                     del kept[gone]
-        for running, key in ((at_venue, view.venue_id), (of_film, view.film_id)):
+        keys = [(at_venue, view.venue_id)] + [(of_film, film) for film in view.films]
+        for running, key in keys:
             if key is None:
                 continue
             still = [r for r in running.get(key, ()) if r.ends_at_utc > view.starts_at_utc]
             for earlier in still:
                 if running is at_venue:
-                    yield earlier, view, True
-                elif earlier.venue_id is None or earlier.venue_id != view.venue_id:
-                    yield earlier, view, False  # the same venue: said as a venue overlap
+                    yield earlier, view, None
+                elif (earlier.venue_id is None or earlier.venue_id != view.venue_id) and (
+                    earlier.id,
+                    view.id,
+                ) not in paired:  # the same venue: a venue overlap
+                    paired.add((earlier.id, view.id))
+                    yield earlier, view, key
             still.append(view)
             running[key] = still
 
@@ -218,15 +258,19 @@ def clashes_of_changed(
         )
         return clash_stream(session, whole)[0]  # ``changed`` holds the first ones only
     places: dict[int, set[dt.date]] = {}  # venue -> the days a changed screening is on
+    programmes = _programme_films(session)
     films: set[int] = set()
     ordered = sorted(changed)
     for start in range(0, len(ordered), 1000):
-        for venue, day, film in session.execute(
-            select(Screening.venue_id, Screening.local_date, Screening.film_id).where(
-                Screening.id.in_(ordered[start : start + 1000])
-            )
+        for venue, day, film, programme in session.execute(
+            select(
+                Screening.venue_id,
+                Screening.local_date,
+                Screening.film_id,
+                Screening.programme_id,
+            ).where(Screening.id.in_(ordered[start : start + 1000]))
         ):
-            films.add(film)
+            films.update((film,) if film is not None else programmes.get(programme or 0, ()))
             if venue is not None:  # the day before and after too: one may run past midnight
                 places.setdefault(venue, set()).update(
                     day + dt.timedelta(days=n) for n in (-1, 0, 1)
@@ -244,7 +288,7 @@ def clashes_of_changed(
     for start in range(0, len(listed), 1000):
         near.update(
             session.scalars(
-                select(Screening.id).where(Screening.film_id.in_(listed[start : start + 1000]))
+                select(Screening.id).where(shows_film(listed[start : start + 1000], session))
             )
         )
     query = ScreeningQuery(ids=tuple(sorted(near)), default_length_minutes=default_length_minutes)

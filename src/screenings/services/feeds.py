@@ -27,8 +27,15 @@ from sqlalchemy.orm import Session
 from screenings import lookup, tables
 from screenings.errors import InvalidInput
 from screenings.models import Edition, Festival, Film, Person, Venue
-from screenings.query import CITY, FE, OFF, SE, E, F, S, ScreeningQuery, V
-from screenings.records import FeedEvent, FeedHeader, ZoneSpan
+from screenings.query import CITY, FE, OFF, PF, SE, SECTION, E, F, P, S, ScreeningQuery, V
+from screenings.records import (
+    CONTRACT_VERSION,
+    CONTRACTS,
+    FeedEvent,
+    FeedHeader,
+    ProgrammeLine,
+    ZoneSpan,
+)
 
 REFRESH_MINUTES = 12 * 60
 MAX_REFRESH_MINUTES = 31 * 24 * 60
@@ -51,8 +58,14 @@ class FeedOptions:
     refresh_minutes: int = REFRESH_MINUTES
     title: str | None = None
     zone: str | None = None
+    contract: int = CONTRACT_VERSION  # of JSON and CSV (docs/output.md); 1 has no programmes
 
     def __post_init__(self) -> None:
+        if self.contract not in CONTRACTS:
+            raise InvalidInput(
+                f"expected {' or '.join(map(str, CONTRACTS))}, got {self.contract}",
+                field="contract",
+            )
         if self.cancelled not in CANCELLED_MODES:
             raise InvalidInput(
                 f"expected one of {', '.join(CANCELLED_MODES)}, got {self.cancelled!r}",
@@ -108,7 +121,7 @@ def calendar_feed(session: Session, query: ScreeningQuery, options: FeedOptions)
         refresh_minutes=options.refresh_minutes,
         zones=zones or (_empty_zone(query, named, options),),
     )
-    details = _FilmDetails(session, select(scope.c.film_id))
+    details = _FilmDetails(session, scope)
     rows = session.execute(_event_select(statement).execution_options(yield_per=_CHUNK))
     events = map(details.event, rows)
     return Feed(header, sum(n for *_, n in spans), events, notes)
@@ -131,7 +144,7 @@ _EVENT_COLUMNS: dict[str, Any] = {
     "local_time": S.c.local_time,
     "starts_at_utc": S.c.starts_at_utc,
     "length_minutes": None,  # the query's own rule: ScreeningQuery.length()
-    "film_title": F.c.title,
+    "film_title": func.coalesce(F.c.title, P.c.title),  # a programme's, for one
     "film_year": F.c.year,
     "runtime_minutes": F.c.runtime_minutes,
     "countries": cast(F.c.countries, Text),  # JSON text, read once per distinct value
@@ -141,7 +154,7 @@ _EVENT_COLUMNS: dict[str, Any] = {
     "festival": FE.c.name,
     "edition_year": E.c.year,
     "edition_label": E.c.label,
-    "section": SE.c.section,
+    "section": SECTION,
     "premiere": SE.c.premiere,
     "venue_name": V.c.name,
     "venue_address": V.c.address,
@@ -151,11 +164,13 @@ _EVENT_COLUMNS: dict[str, Any] = {
     "audience": S.c.audience,
     "ticket_url": S.c.ticket_url,
     "notes": S.c.notes,
+    "programme": S.c.programme_id,  # its films are read apart, by programme
 }
 assert tuple(_EVENT_COLUMNS) == FeedEvent._fields, "one column per FeedEvent field, in order"
 _COUNTRIES = FeedEvent._fields.index("countries")
 _DIRECTORS = FeedEvent._fields.index("directors")
 _LINKS = FeedEvent._fields.index("links")
+_PROGRAMME = FeedEvent._fields.index("programme")
 _WIDTH = len(FeedEvent._fields)
 
 
@@ -177,24 +192,51 @@ def _event_select(statement: Select[Any], *, grouping: bool = False) -> Select[A
             V.c.city.label("venue_city"),
             F.c.slug.label("film_slug"),
             S.c.film_id.label("film_id"),
+            S.c.programme_id.label("programme_id"),
         ]
     return statement.with_only_columns(*columns, maintain_column_froms=False)
 
 
 class _FilmDetails:
-    """Directors and links of the films in a feed, read once for all its screenings."""
+    """Directors and links of the films in a feed, and the films of its programmes, read
+    once for all its screenings."""
 
-    def __init__(self, session: Session, film_ids: Select[Any]) -> None:
-        C, P, L = tables.credit, tables.person, tables.film_link
+    def __init__(self, session: Session, scope: Any) -> None:
+        C, PE, L = tables.credit, tables.person, tables.film_link
+        film_ids = select(scope.c.film_id)
+        shown = select(PF.c.film_id).where(PF.c.programme_id.in_(select(scope.c.programme_id)))
         directors: dict[int, list[str]] = defaultdict(list)
         for film_id, name in session.execute(
-            select(C.c.film_id, P.c.name)
-            .join(P, C.c.person_id == P.c.id)
-            .where(C.c.role == "director", C.c.film_id.in_(film_ids))
+            select(C.c.film_id, PE.c.name)
+            .join(PE, C.c.person_id == PE.c.id)
+            .where(C.c.role == "director", C.c.film_id.in_(film_ids.union(shown)))
             .order_by(C.c.film_id, C.c.position, C.c.id)
         ):
             directors[film_id].append(name)
         self.directors = {k: tuple(v) for k, v in directors.items()}
+        programmes: dict[int, list[ProgrammeLine]] = defaultdict(list)
+        # The films of each programme as a split by film groups them: (id, slug, title).
+        self.programme_films: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        for programme_id, film_id, slug, title, year, runtime, extra in session.execute(
+            select(
+                PF.c.programme_id,
+                F.c.id,
+                F.c.slug,
+                F.c.title,
+                F.c.year,
+                F.c.runtime_minutes,
+                PF.c.extra,
+            )
+            .join(F, PF.c.film_id == F.c.id)
+            .where(PF.c.programme_id.in_(select(scope.c.programme_id)))
+            .order_by(PF.c.programme_id, PF.c.position)
+        ):
+            line = ProgrammeLine(title, year, runtime, self.directors.get(film_id, ()), extra)
+            programmes[programme_id].append(line)
+            label = f"{title} ({year})" if year else title
+            self.programme_films[programme_id].append((film_id, slug, label))
+        self.programmes = {k: tuple(v) for k, v in programmes.items()}
+        self.shown_films = shown
         links: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for film_id, kind, url in session.execute(
             select(L.c.film_id, L.c.kind, L.c.url)
@@ -215,6 +257,7 @@ class _FilmDetails:
         values[_COUNTRIES] = countries
         values[_DIRECTORS] = self.directors.get(values[_DIRECTORS], ())
         values[_LINKS] = self.links.get(values[_LINKS], ())
+        values[_PROGRAMME] = self.programmes.get(values[_PROGRAMME], ())
         return FeedEvent._make(values)
 
 
@@ -427,8 +470,10 @@ def split_feeds(  # noqa: C901, PLR0913 -- one pass over the screenings, each to
         raise InvalidInput(f"expected one of {', '.join(SPLITS)}, got {by!r}", field="split_by")
     statement, notes = query.statement(session)
     scope = statement.subquery()
-    details = _FilmDetails(session, select(scope.c.film_id))
-    people = _people(session, select(scope.c.film_id)) if by == "person" else {}
+    details = _FilmDetails(session, scope)
+    people = {}
+    if by == "person":
+        people = _people(session, select(scope.c.film_id).union(details.shown_films))
     groups: dict[str, Group] = {}
     ungrouped = 0
     omit = options.cancelled == "omit"
@@ -436,7 +481,7 @@ def split_feeds(  # noqa: C901, PLR0913 -- one pass over the screenings, each to
         _event_select(statement, grouping=True).execution_options(yield_per=_CHUNK)
     ):
         event = details.event(row)
-        keys = _groups_of(row, event, by, people)
+        keys = _groups_of(row, event, by, people, details.programme_films)
         shown = not (omit and event.status in OFF)
         if not keys and shown:
             ungrouped += 1
@@ -485,9 +530,14 @@ def _keep_files(
 
 
 def _groups_of(
-    row: Any, event: FeedEvent, by: str, people: dict[int, list[tuple[str, str]]]
+    row: Any,
+    event: FeedEvent,
+    by: str,
+    people: dict[int, list[tuple[str, str]]],
+    programmes: dict[int, list[tuple[int, str, str]]],
 ) -> list[tuple[str, str]]:
-    """(slug, title) of each group the row belongs to."""
+    """(slug, title) of each group the row belongs to: a programme screening is in the
+    group of each of its films, and of everyone credited on one, once."""
     if by == "festival":
         if row.festival_slug is None:
             return [(SPECIAL, "Special screenings")]
@@ -501,13 +551,18 @@ def _groups_of(
         if row.venue_slug is None:
             return []
         return [(row.venue_slug, ", ".join(p for p in (event.venue_name, row.venue_city) if p))]
+    films = programmes.get(row.programme_id, []) if row.programme_id is not None else []
     if by == "film":
+        if row.programme_id is not None:
+            return [(slug, label) for _, slug, label in films]
         year = f" ({event.film_year})" if event.film_year else ""
         return [(row.film_slug, f"{event.film_title}{year}")]
+    if row.programme_id is not None:
+        return list(dict.fromkeys(p for film_id, _, _ in films for p in people.get(film_id, [])))
     return people.get(row.film_id, [])
 
 
-def _people(session: Session, film_ids: Select[Any]) -> dict[int, list[tuple[str, str]]]:
+def _people(session: Session, film_ids: Any) -> dict[int, list[tuple[str, str]]]:
     """film id -> (slug, name) of everyone credited on it, each once."""
     P, C = tables.person, tables.credit
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)

@@ -36,6 +36,7 @@ from screenings.records import (
     NominationView,
     PersonRef,
     PersonView,
+    ProgrammeView,
     VenueView,
 )
 
@@ -123,6 +124,21 @@ def _in_editions(condition: ColumnElement[bool]) -> ColumnElement[bool]:
         Screening.film_id == Film.id, Screening.edition_id == Edition.id, condition
     )
     return or_(selected, screened)
+
+
+def list_programmes(
+    session: Session,
+    *,
+    festival: str | None = None,
+    edition: str | None = None,
+    film: str | None = None,
+    limit: int | None = None,
+) -> Listed[ProgrammeView]:
+    """Programmes, by festival then title: of a festival or an edition, or holding a film."""
+    from screenings.services.programmes import list_programmes as listed
+
+    found = listed(session, festival=festival, edition=edition, film=film, limit=limit)
+    return Listed(found.rows, found.notes)
 
 
 def list_people(

@@ -22,10 +22,12 @@ from screenings.models import (
     FilmLink,
     Nomination,
     Person,
+    ProgrammeFilm,
     Screening,
     Selection,
     Venue,
 )
+from screenings.query import shows_film
 from screenings.services.aliases import keep_alias
 from screenings.services.bases import move_record_bases, rename_in_bases
 from screenings.services.catalog import FILM_SHOWN, Saved
@@ -85,7 +87,7 @@ def _people(session: Session, kept: Person, dup: Person) -> str:
             credits += 1
     session.flush()
     if films:  # once per screening, however many credits the film had
-        bump(session, Screening.film_id.in_(films))
+        bump(session, shows_film(list(films), session))
     nominations = _move_nominations(session, "person_id", kept.id, dup.id)
     return f"{credits} credit(s) and {nominations} nomination(s)"
 
@@ -143,6 +145,8 @@ def _films(session: Session, kept: Film, dup: Film) -> str:  # noqa: C901, PLR09
             )
         screening.film = kept
         moved.append(screening.id)
+    programmes = _move_programme_places(session, kept, dup)
+    moved += session.scalars(select(Screening.id).where(Screening.programme_id.in_(programmes)))
     nominations = _move_nominations(session, "film_id", kept.id, dup.id)
     rename_in_bases(session, "film_id", kept.id, dup.id)
     move_record_bases(session, "film", kept.id, dup.id)
@@ -153,6 +157,30 @@ def _films(session: Session, kept: Film, dup: Film) -> str:  # noqa: C901, PLR09
     elif moved:
         bump(session, Screening.id.in_(moved))
     return f"{len(moved)} screening(s) and {nominations} nomination(s)"
+
+
+def _move_programme_places(session: Session, kept: Film, dup: Film) -> set[int]:
+    """The duplicate's places in programmes become the kept film's; in a programme that
+    shows both, the kept one keeps its place and the others close up. The programmes
+    changed."""
+    changed: set[int] = set()
+    places = session.scalars(select(ProgrammeFilm).where(ProgrammeFilm.film_id == dup.id))
+    for place in list(places):
+        changed.add(place.programme_id)
+        if _has(session, ProgrammeFilm, programme_id=place.programme_id, film_id=kept.id):
+            session.delete(place)
+            session.flush()
+            entries = session.scalars(
+                select(ProgrammeFilm)
+                .where(ProgrammeFilm.programme_id == place.programme_id)
+                .order_by(ProgrammeFilm.position)
+            )
+            for number, entry in enumerate(entries, start=1):
+                entry.position = number
+        else:
+            place.film = kept
+    session.flush()
+    return changed
 
 
 def _venues(session: Session, kept: Venue, dup: Venue) -> str:

@@ -26,6 +26,7 @@ from screenings.models import (
     Film,
     Nomination,
     Person,
+    Programme,
     Selection,
     Venue,
 )
@@ -42,6 +43,8 @@ from screenings.records import (
     PageLink,
     PersonPage,
     ProgrammeEntry,
+    ProgrammeFilmLine,
+    ProgrammePage,
     RunStep,
     ScheduleDay,
     ScheduleEntry,
@@ -57,6 +60,7 @@ from screenings.services.catalog import (
     venue_view,
 )
 from screenings.services.listing import nomination_view
+from screenings.services.programmes import programme_view
 from screenings.services.published import (
     initial_of,
     public_condition,
@@ -69,6 +73,8 @@ from screenings.timeparse import UTC, load_zone
 F, E, FE, V, P = tables.film, tables.edition, tables.festival, tables.venue, tables.person
 S = tables.screening
 SE, C = tables.selection, tables.credit
+PR = tables.programme
+PFT = tables.programme_film
 
 
 def edition_title(festival: str, year: int, label: str | None) -> str:
@@ -211,7 +217,8 @@ def build_edition_page(session: Session, slug: str, *, default_length_minutes: i
         session,
         ScreeningQuery(edition=f"#{edition.id}", default_length_minutes=default_length_minutes),
     )
-    screened = {entry.film.slug for entry in entries}
+    # A film shown in a programme is screened too.
+    screened = {link.slug for entry in entries for link in (entry.film, *entry.films)}
     programme = [
         ProgrammeEntry(PageLink("film", film_slug, title, year), section, premiere, status)
         for film_slug, title, year, section, premiere, status in session.execute(
@@ -291,6 +298,51 @@ def build_film_page(session: Session, slug: str, *, default_length_minutes: int)
     )
 
 
+def build_programme_page(
+    session: Session, slug: str, *, default_length_minutes: int
+) -> ProgrammePage:
+    """A programme: its films in order (with directors, runtimes and the line shown with
+    each) and its public screenings by local day."""
+    programme = session.get_one(Programme, public_id(session, "programme", slug))
+    view = programme_view(session, programme)
+    ids = [entry.film_id for entry in programme.entries]
+    directors: dict[int, list[str]] = defaultdict(list)
+    for film_id, name in session.execute(
+        select(C.c.film_id, P.c.name)
+        .join(P, C.c.person_id == P.c.id)
+        .where(C.c.film_id.in_(ids), C.c.role == "director")
+        .order_by(C.c.film_id, C.c.position, C.c.id)
+    ):
+        directors[film_id].append(name)
+    films = [
+        ProgrammeFilmLine(
+            PageLink("film", e.film.slug, e.film.title, e.film.year),
+            tuple(directors[e.film_id]),
+            e.film.runtime_minutes,
+            e.extra,
+        )
+        for e in programme.entries
+    ]
+    screenings = tuple(session.scalars(select(S.c.id).where(S.c.programme_id == programme.id))) or (
+        0,
+    )  # none: a query of no screening
+    entries = [  # each is this programme: said by the page, not by its screenings
+        entry._replace(films=())
+        for entry in list_schedule(
+            session, ScreeningQuery(ids=screenings, default_length_minutes=default_length_minutes)
+        )
+    ]
+    festival = programme.festival
+    return ProgrammePage(
+        PageLink("programme", programme.slug, programme.title),
+        PageLink("festival", festival.slug, festival.name),
+        _edition_link(programme.edition) if programme.edition is not None else None,
+        view,
+        films,
+        group_by_day(entries),
+    )
+
+
 def build_venue_page(session: Session, slug: str, *, default_length_minutes: int) -> VenuePage:
     """A venue and its public screenings by local day."""
     venue = session.get_one(Venue, public_id(session, "venue", slug))
@@ -354,7 +406,7 @@ def list_schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry
     """The public screenings ``query`` selects, each with the slugs of what it links to,
     its premiere and its film's directors: two queries in all, whatever the count."""
     found, statement = replace(query, include_private=False).run_with(  # never, here
-        session, F.c.slug, V.c.slug, E.c.slug, SE.c.premiere
+        session, func.coalesce(F.c.slug, PR.c.slug), V.c.slug, E.c.slug, SE.c.premiere
     )
     shown = statement.with_only_columns(S.c.film_id).order_by(None).limit(None).subquery()
     directors: dict[int, list[str]] = defaultdict(list)
@@ -365,15 +417,23 @@ def list_schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry
         .order_by(C.c.film_id, C.c.position, C.c.id)
     ):
         directors[film_id].append(name)
+    # A programme's films, linked: their slugs, read once for all its screenings.
+    programme_ids = {view.programme.id for view, _ in found if view.programme is not None}
+    slugs: dict[int, str] = {}
+    if programme_ids:
+        slugs = dict(
+            session.execute(
+                select(F.c.id, F.c.slug).where(
+                    F.c.id.in_(select(PFT.c.film_id).where(PFT.c.programme_id.in_(programme_ids)))
+                )
+            ).all()
+        )
     # The same film, venue or edition over and over: each link made once.
     links: dict[tuple[str, int], PageLink] = {}
     clocks: dict[tuple[str, Any], str | None] = {}
     entries = []
     for view, (film_slug, venue_slug, edition_slug, premiere) in found:
-        film = links.get(("film", view.film.id))
-        if film is None:
-            film = PageLink("film", film_slug, view.film.title, view.film.year)
-            links[("film", view.film.id)] = film
+        film = _shown_link(view, film_slug, links)
         venue = None
         if view.venue is not None:
             venue = links.get(("venue", view.venue.id))
@@ -398,11 +458,27 @@ def list_schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry
                 venue,
                 edition,
                 premiere if edition else None,
-                tuple(directors[view.film.id]),
+                tuple(directors[view.film.id]) if view.film else (),
                 clocks[clock] if view.local_time is not None else None,
+                tuple(
+                    PageLink("film", slugs[f.id], f.title, f.year)
+                    for f in view.films
+                    if view.programme is not None
+                ),
             )
         )
     return entries
+
+
+def _shown_link(view: ScreeningView, slug: str, links: dict[tuple[str, int], PageLink]) -> PageLink:
+    """The link to what a screening shows: its film, or its programme."""
+    kind, ref = ("film", view.film) if view.film is not None else ("programme", view.programme)
+    assert ref is not None
+    link = links.get((kind, ref.id))
+    if link is None:
+        year = view.film.year if view.film is not None else None
+        link = links[(kind, ref.id)] = PageLink(kind, slug, ref.title, year)
+    return link
 
 
 def group_by_day(entries: Iterable[ScheduleEntry]) -> list[ScheduleDay]:

@@ -15,6 +15,7 @@ from screenings import tables
 from screenings.errors import Gone, Merged, NotFound
 
 S, SE, C = tables.screening, tables.selection, tables.credit
+PF = tables.programme_film
 RS = tables.retired_slug
 KINDS = ("festival", "edition", "venue", "film", "person")
 
@@ -33,13 +34,29 @@ def public_condition(kind: str) -> ColumnElement[bool] | None:
     if kind == "film":
         film = tables.film.c.id
         return or_(
-            exists().where(S.c.film_id == film, public), exists().where(SE.c.film_id == film)
+            exists().where(S.c.film_id == film, public),
+            exists().where(SE.c.film_id == film),
+            exists().where(S.c.programme_id == PF.c.programme_id, PF.c.film_id == film, public),
         )
     if kind == "person":
         credited = C.c.person_id == tables.person.c.id
         return or_(
             exists().where(credited, S.c.film_id == C.c.film_id, public),
             exists().where(credited, SE.c.film_id == C.c.film_id),
+            exists().where(
+                credited,
+                PF.c.film_id == C.c.film_id,
+                S.c.programme_id == PF.c.programme_id,
+                public,
+            ),
+        )
+    if kind == "programme":
+        # A programme of an edition is part of its announced programme; one of a festival
+        # alone is public once it has a public screening.
+        programme = tables.programme.c
+        return or_(
+            programme.edition_id.is_not(None),
+            exists().where(S.c.programme_id == programme.id, public),
         )
     if kind == "edition":
         return _public_edition(tables.edition)

@@ -21,10 +21,13 @@ from screenings.models import (
     Film,
     Nomination,
     Person,
+    Programme,
+    ProgrammeFilm,
     Screening,
     Selection,
     Venue,
 )
+from screenings.query import shows_film
 from screenings.services.catalog import Saved
 from screenings.services.changes import bump
 from screenings.services.published import retire_slug
@@ -41,6 +44,7 @@ KINDS = (
     "award",
     "nomination",
     "selection",
+    "programme",
 )
 BY_ID = {"screening", "nomination", "selection"}
 
@@ -56,6 +60,13 @@ def _dependents(session: Session, record: Any) -> list[tuple[str, list[Any]]]:
             ("selection", rows(Selection, Selection.film_id == record.id)),
             ("screening", rows(Screening, Screening.film_id == record.id)),
             ("nomination", rows(Nomination, Nomination.film_id == record.id)),
+            # Its place in a programme: the programme stays, without it.
+            ("programme place", rows(ProgrammeFilm, ProgrammeFilm.film_id == record.id)),
+        ]
+    if isinstance(record, Programme):
+        return [
+            ("screening", rows(Screening, Screening.programme_id == record.id)),
+            ("nomination", rows(Nomination, Nomination.programme_id == record.id)),
         ]
     if isinstance(record, Person):
         # A nomination that also names a film stays, without the person.
@@ -70,12 +81,14 @@ def _dependents(session: Session, record: Any) -> list[tuple[str, list[Any]]]:
         return [
             ("edition", rows(Edition, Edition.festival_id == record.id)),
             ("award", rows(Award, Award.festival_id == record.id)),
+            ("programme", rows(Programme, Programme.festival_id == record.id)),
         ]
     if isinstance(record, Edition):
         return [
             ("selection", rows(Selection, Selection.edition_id == record.id)),
             ("screening", rows(Screening, Screening.edition_id == record.id)),
             ("nomination", rows(Nomination, Nomination.edition_id == record.id)),
+            ("programme", rows(Programme, Programme.edition_id == record.id)),
         ]
     if isinstance(record, Venue):
         return [("screening", rows(Screening, Screening.venue_id == record.id))]
@@ -91,7 +104,7 @@ def _screening_said(screening: Screening) -> str:
     venue = screening.venue.name if screening.venue else None
     city = screening.venue.city if screening.venue else screening.city
     place = ", ".join(p for p in (venue, city) if p)
-    return ", ".join(p for p in (screening.film.title, f"{day} {time}", place) if p)
+    return ", ".join(p for p in (screening.title, f"{day} {time}", place) if p)
 
 
 def _cancel_instead(screening: Screening) -> str:
@@ -133,6 +146,7 @@ def remove(
         "screening": screening_by_id,
         "nomination": lambda s, n: lookup.find_by_id(s, Nomination, n, "nomination"),
         "selection": lambda s, n: lookup.find_by_id(s, Selection, n, "selection"),
+        "programme": lambda s, n: lookup.find_programme(s, n).record,
     }
     if kind not in finders:
         raise InvalidInput(f"expected one of {', '.join(KINDS)}, got {kind!r}", field="kind")
@@ -210,17 +224,36 @@ def _farewell(session: Session, records: list[Any]) -> list[str]:
             kind = record.__table__.name
             ended.extend(end_feeds(session, kind, record.id, lookup.describe(record)))
             retire_slug(session, record)
+        elif isinstance(record, Programme):
+            retire_slug(session, record)
     return sorted(set(ended))
+
+
+def _renumber(session: Session, programmes: set[int]) -> None:
+    """The films left in each of ``programmes`` numbered 1, 2, ... again."""
+    for programme in programmes:
+        entries = session.scalars(
+            select(ProgrammeFilm)
+            .where(ProgrammeFilm.programme_id == programme)
+            .order_by(ProgrammeFilm.position)
+        )
+        for number, entry in enumerate(entries, start=1):
+            entry.position = number
 
 
 def _cascade(session: Session, record: Any) -> None:
     """Delete what depends on ``record`` (checked beforehand: ``_refuse_dependents``)."""
     for _, rows in _dependents(session, record):
         films = {row.film_id for row in rows if isinstance(row, Credit)}
+        programmes = {row.programme_id for row in rows if isinstance(row, ProgrammeFilm)}
         for row in rows:
             _cascade(session, row)
             session.delete(row)
         if films:  # the films' calendars show their credits: once per screening
             session.flush()
-            bump(session, Screening.film_id.in_(films))
+            bump(session, shows_film(list(films), session))
+        if programmes:  # a programme without one of its films: its calendars show that
+            session.flush()
+            _renumber(session, programmes)
+            bump(session, Screening.programme_id.in_(programmes))
     session.flush()

@@ -21,6 +21,7 @@ from screenings.models import (
     SELECTION_STATUSES,
     Edition,
     Film,
+    Programme,
     Screening,
     Selection,
     Venue,
@@ -148,9 +149,10 @@ def selection_record(selection: Selection) -> dict[str, Any]:
 def add_screening(
     session: Session,
     settings: Settings,
-    film: str,
+    film: str | None,
     *,
     when: When,
+    programme: str | None = None,
     venue: str | None = None,
     city: str | None = None,
     edition: str | None = None,
@@ -165,7 +167,9 @@ def add_screening(
     note: str | None = None,
     timezone: str | None = None,
 ) -> Saved[ScreeningView]:
-    """Add a screening: at a festival edition, or a special one with no festival.
+    """Add a screening of a film, or of a programme (``programme``; ``film`` is None): at
+    a festival edition, or a special one with no festival. A programme is looked for
+    among the programmes of the edition's festival, when one is given.
 
     ``when`` is its local date and, when known, its local time (never invented: a time
     not known is None); a UTC offset written with it is checked against the zone, and
@@ -184,19 +188,33 @@ def add_screening(
     ticket_url = check_url(ticket_url, "ticket_url")
     note = check_text(note, "note", "screening", "notes")
     timezone = zone(timezone, "timezone")
+    if (film is None) == (programme is None):
+        raise InvalidInput(
+            "give the film, or {programme}, not both" if film else "give a film or {programme}",
+            field="film",
+            mentions=("programme",),
+        )
+    chosen_edition = edition_for(session, edition, festival, year, notes)
     # Named whole (or by alias, slug or #ID): a screening is not scheduled for a film
     # that a few of its words happen to begin ("The Act" is not "The Act of Killing").
-    chosen_film = lookup.find_film(session, film, words=False).take(notes)
-    chosen_edition = edition_for(session, edition, festival, year, notes)
+    chosen_film = chosen_programme = None
+    if film is not None:
+        chosen_film = lookup.find_film(session, film, words=False).take(notes)
+    else:
+        assert programme is not None
+        chosen_programme = _programme(session, programme, chosen_edition, notes)
+    shown = chosen_film if chosen_film is not None else chosen_programme
+    assert shown is not None
     if when.note:
         notes.append(when.note)
     place = _venue(session, venue, city, timezone, notes) if venue is not None else None
     zone_kept = _zone_for(place, timezone, chosen_edition, settings)
     own_city = place_name(session, city, "city", "screening") if place is None else None
-    _check_slot(session, chosen_film, place, own_city, when, zone_kept, what="when")
+    _check_slot(session, shown, place, own_city, when, zone_kept, what="when")
     screening = Screening(
         uid=new_uid(settings.feed_domain),
         film=chosen_film,
+        programme=chosen_programme,
         venue=place,
         edition=chosen_edition,
         city=own_city,
@@ -213,7 +231,8 @@ def add_screening(
     )
     session.add(screening)
     if chosen_edition is not None and not private:
-        _selected(session, chosen_film, chosen_edition, notes)
+        for each in screening.shown_films:
+            _selected(session, each, chosen_edition, notes)
     session.flush()
     warned = outside_edition(screening)
     return Saved(
@@ -221,6 +240,21 @@ def add_screening(
         tuple(notes),
         warnings=(warned,) if warned else (),
     )
+
+
+def _programme(session: Session, name: str, edition: Edition | None, notes: list[str]) -> Programme:
+    """The programme a screening shows, named whole (or by slug or #ID), among its
+    edition's festival's when it has an edition; one of another festival is refused."""
+    festival_id = edition.festival_id if edition is not None else None
+    found = lookup.find_programme(session, name, festival_id=festival_id)
+    chosen = found.take(notes)
+    if edition is not None and chosen.edition_id not in (None, edition.id):
+        raise InvalidInput(
+            f"{lookup.describe(chosen)} is of {lookup.describe(chosen.edition)}, "
+            f"not of {lookup.describe(edition)}",
+            field="programme",
+        )
+    return chosen
 
 
 def _selected(session: Session, film: Film, edition: Edition, notes: list[str]) -> bool:
@@ -344,7 +378,7 @@ def _check_slot(
                 field=what,
             )
     with session.no_autoflush:  # the edit being checked is not written yet
-        taken = _slot_taken(session, film.id, venue, city, when, not_id)
+        taken = _slot_taken(session, film, venue, city, when, not_id)
     if taken:
         raise Conflict(
             f"screening: {film.title} already has a screening there on {when.day}"
@@ -354,17 +388,20 @@ def _check_slot(
 
 def _slot_taken(
     session: Session,
-    film_id: int,
+    shown: Film | Programme,
     venue: Venue | None,
     city: str | None,
     when: When,
     not_id: int = 0,
 ) -> bool:
-    """Whether the film already has a screening at that venue (or in that city, with no
-    venue) on that day at that time (or with the time unknown): the slot's natural key."""
+    """Whether the film (or programme) already has a screening at that venue (or in that
+    city, with no venue) on that day at that time (or with the time unknown): the slot's
+    natural key."""
     rows = session.scalars(
         select(Screening).where(
-            Screening.film_id == film_id,
+            Screening.film_id == shown.id
+            if isinstance(shown, Film)
+            else Screening.programme_id == shown.id,
             Screening.id != not_id,
             Screening.local_date == when.day,
             Screening.venue_id.is_(None) if venue is None else Screening.venue_id == venue.id,
@@ -469,7 +506,7 @@ def edit_screening(
         notes.append("postponed screening given a new date: scheduled again")
     _check_slot(
         session,
-        screening.film,
+        screening.film or screening.programme,
         screening.venue,
         screening.city,
         when,
@@ -481,11 +518,10 @@ def edit_screening(
     # The wall time and zone are set together, once checked: the instant follows from them.
     screening.timezone, screening.local_date, screening.local_time = zone_kept, when.day, when.time
     # Moved to an edition, or made public there: the film is in its selection.
-    selected = (
-        screening.edition is not None
-        and screening.visibility == "public"
-        and _selected(session, screening.film, screening.edition, notes)
-    )
+    selected = False
+    if screening.edition is not None and screening.visibility == "public":
+        for film in screening.shown_films:
+            selected = _selected(session, film, screening.edition, notes) or selected
     session.flush()
     changed = snapshot(screening, *SCREENING_SHOWN) != before or selected
     if changed:
@@ -563,7 +599,7 @@ def outside_edition(screening: Screening) -> str | None:
     if (first is None or day >= first) and (last is None or day <= last):
         return None
     name = edition_name(edition)
-    return outside_message(screening.id, screening.film.title, day, name, first, last)
+    return outside_message(screening.id, screening.title, day, name, first, last)
 
 
 def _move(

@@ -21,11 +21,13 @@ from screenings.records import (
     FilmShow,
     LinkRef,
     PersonShow,
+    ProgrammeShow,
     RunEntry,
     ScreeningView,
     SelectionRef,
     VenueShow,
 )
+from screenings.services import programmes
 from screenings.services.aliases import aliases_of
 from screenings.services.awards import award_view
 from screenings.services.catalog import (
@@ -110,6 +112,12 @@ def show_film(session: Session, settings: Settings, name: str) -> Saved[FilmShow
         aliases_of(session, "film", film.id),
     )
     return Saved(show, (found.note,) if found.note else ())
+
+
+def show_programme(session: Session, settings: Settings, name: str) -> Saved[ProgrammeShow]:
+    """A programme, its films in order (with directors and runtimes) and its screenings."""
+    show, notes = programmes.show_programme(session, settings, name)
+    return Saved(show, tuple(notes))
 
 
 def show_screening(session: Session, settings: Settings, text: str) -> Saved[ScreeningView]:

@@ -27,6 +27,7 @@ class Ending:
     # -- the end: moves, cancellations, fan-out bumps ------------------------------------------
     def finish(self: Importer) -> None:
         self.unblock()
+        self.apply_blocks()
         if self.options.sync:
             self.sync()
         elif self.match_state.new_slots:

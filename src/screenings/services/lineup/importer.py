@@ -32,6 +32,7 @@ from screenings.services.bases import (
 from screenings.services.catalog import unique_slugs
 from screenings.services.check import NEAR_LIMIT
 from screenings.services.lineup.awards import Awards
+from screenings.services.lineup.blocks import Blocks, BlockState
 from screenings.services.lineup.common import (
     CHUNK,
     STATES,
@@ -54,7 +55,7 @@ from screenings.services.lineup.writing import WriteState, Writing
 from screenings.timeparse import wall_to_utc
 
 
-class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
+class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, Awards):
     """One import: the state its stages share, the run, and the records it creates."""
 
     def __init__(
@@ -85,6 +86,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         )
         self.match_state = MatchState(sources=Sources(session))
         self.write_state = WriteState()
+        self.block_state = BlockState()
         self.print_state = PrintState(fingerprint_salt=self.salt())
         self.edition_scope: set[int] = set()
         self.record_bases = RecordBases(session)
@@ -207,7 +209,14 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
             else:
                 details.append(Stated(film, film_row.film, None, film_row.file, film_row.line))
         kept = [r for r in found if r.source.kind == "selection"]
-        kept += self.match([r for r in found if r.source.kind == "screening"])
+        # A block's rows wait for the whole file (``blocks``); their films and selections
+        # are made with the others'.
+        blocks = [r for r in found if r.source.kind == "screening" and r.source.block]
+        kept += self.match(
+            [r for r in found if r.source.kind == "screening" and not r.source.block]
+        )
+        kept += blocks
+        self.block_state.rows += blocks
         kept.sort(key=lambda r: r.line)  # first rows first: they state a film's details
         films_of_file = [d.film for d in details]
         details += [Stated(r.film, r.source.film, r.edition, r.source.file, r.line) for r in kept]
@@ -215,7 +224,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
         self.create_pending(kept, films_of_file)
         self.film_details(details)
         self.selections(kept)
-        self.screenings([r for r in kept if r.source.kind == "screening"])
+        self.screenings([r for r in kept if r.source.kind == "screening" and not r.source.block])
         self.write_fingerprints()
 
     def touch(self, numbers: Iterable[int]) -> None:
@@ -235,6 +244,12 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Ending, Awards):
                 if row.edition is None:
                     raise RowError("festival", "", "a selection needs a festival and a year")
                 return row
+            if item.block is not None and row.edition is None:
+                raise RowError(
+                    "block",
+                    item.block,
+                    "a block is a programme of a festival: give the row's festival and year",
+                )
             row.venue = self.venue(item)
             zone = self.zone(item, row)
             if isinstance(row.venue, Pending) and row.venue.values["timezone"] is None:

@@ -1,0 +1,334 @@
+# mypy: disable-error-code="misc"
+"""Programmes of a lineup: rows with a Block cell.
+
+Rows that share a Block cell and a slot (edition, venue or city, date, time) are one
+screening of that programme, which shows their films in row order. Such a row's film,
+its credits and its selection are the file's as any row's (``films``); its screening
+waits until every row is read, since a block's rows need not be next to each other.
+Then, group by group:
+
+- the programme is found by its title within the edition's festival (or made, in the
+  edition, in the section of its first row); its films become the group's, in order,
+  and a change to them bumps every screening of it, as an edit would;
+- the screening is found by the file's id (within the edition), else by its programme
+  and slot; its values are merged three ways with what this source's last import gave
+  it (``bases.three_way``), as a film's screening is: a hand edit the file did not
+  contradict stays;
+- it claims its screening, so that ``--sync`` cancels only the programme screenings the
+  file no longer lists.
+
+A block's rows are always read whole: a change to one row re-reads its group, so they
+leave no fingerprint (``fingerprints``) to be skipped by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, insert, select, update
+
+from screenings import tables as T
+from screenings.errors import Message
+from screenings.keys import name_key, new_uids
+from screenings.records import Outcome
+from screenings.services.bases import base_values, three_way
+from screenings.services.catalog import unique_slugs
+from screenings.services.lineup.common import SHOWN, Resolved
+from screenings.timeparse import wall_to_utc
+
+if TYPE_CHECKING:
+    from screenings.services.lineup.importer import Importer
+
+P, PF, S, B = T.programme.c, T.programme_film.c, T.screening.c, T.screening_base.c
+
+
+@dataclass
+class BlockState:
+    """The rows of blocks read so far, to be applied once every row is."""
+
+    rows: list[Resolved] = field(default_factory=list)
+    made: set[int] = field(default_factory=set)  # screenings made or bumped by a group
+
+
+class Blocks:
+    """A stage of ``Importer`` (its methods read and write the import's state)."""
+
+    def apply_blocks(self: Importer) -> None:
+        """Each block's screenings, group by group, in the order of their first rows."""
+        if not self.block_state.rows:
+            return
+        groups: dict[tuple[Any, ...], list[Resolved]] = {}
+        for row in sorted(self.block_state.rows, key=lambda r: r.line):
+            groups.setdefault(self.block_key(row), []).append(row)
+        self.block_state.rows = []
+        programmes: dict[tuple[int, str], int] = {}  # (festival, title key) -> programme
+        changed: set[int] = set()  # programmes whose films this file changed
+        for rows in groups.values():
+            first = rows[0]
+            festival: int = self.session.execute(
+                select(T.edition.c.festival_id).where(T.edition.c.id == first.edition)
+            ).scalar_one()
+            key = (festival, name_key(first.source.block or ""))
+            films = [int(film) for film in dict.fromkeys(r.film for r in rows)]  # type: ignore[arg-type]
+            if key not in programmes:
+                programmes[key] = self.programme_of(first, festival, films, changed)
+            elif self.films_of(programmes[key]) != films:
+                self.warn(
+                    f"{self.report.name}:{first.line}: block {first.source.block!r} shows "
+                    "other films here than at its first slot; its programme shows those of "
+                    "its first slot"
+                )
+            self.block_screening(rows, programmes[key], changed)
+        if changed:
+            bumped: Any = self.session.execute(
+                update(T.screening)
+                .where(
+                    S.programme_id.in_(changed),
+                    S.id.not_in(self.block_state.made),
+                )
+                .values(sequence=S.sequence + 1, updated_at=self.now)
+            )
+            self.report.bumped += bumped.rowcount or 0
+
+    def block_key(self: Importer, row: Resolved) -> tuple[Any, ...]:
+        v = row.values
+        return (
+            row.edition,
+            name_key(row.source.block or ""),
+            row.venue,
+            name_key(v["city"] or ""),
+            v["local_date"],
+            v["local_time"],
+        )
+
+    def films_of(self: Importer, programme: int) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(PF.film_id).where(PF.programme_id == programme).order_by(PF.position)
+            )
+        )
+
+    def programme_of(
+        self: Importer, first: Resolved, festival: int, films: list[int], changed: set[int]
+    ) -> int:
+        """The block's programme: found by its title within the festival, or made; its
+        films set to ``films`` (those of its first slot), in order."""
+        title = first.source.block or ""
+        found = self.session.scalar(
+            select(P.id).where(P.festival_id == festival, P.title_key == name_key(title))
+        )
+        if found is None:
+            (slug,) = unique_slugs(self.session, P.slug, [f"{self._festival_name(festival)} "
+                                                            f"{title}"])  # fmt: skip
+            found = self.session.execute(
+                insert(T.programme)
+                .values(
+                    festival_id=festival,
+                    edition_id=first.edition,
+                    title=title,
+                    title_key=name_key(title),
+                    slug=slug,
+                    section=first.source.section,
+                    created_at=self.now,
+                    updated_at=self.now,
+                )
+                .returning(P.id)
+            ).scalar_one()
+            self.report.created("programmes", title)
+        if self.films_of(found) != films:
+            self.session.execute(delete(T.programme_film).where(PF.programme_id == found))
+            self.session.execute(
+                insert(T.programme_film),
+                [
+                    {
+                        "programme_id": found,
+                        "film_id": film,
+                        "position": position,
+                        "created_at": self.now,
+                        "updated_at": self.now,
+                    }
+                    for position, film in enumerate(films, start=1)
+                ],
+            )
+            self.session.execute(
+                update(T.programme).where(P.id == found).values(updated_at=self.now)
+            )
+            changed.add(found)
+            self.report.counts["programmes changed"] += 1
+        self.report.counts["programmes"] += 1
+        return int(found)
+
+    def _festival_name(self: Importer, festival: int) -> str:
+        return str(
+            self.session.scalar(select(T.festival.c.name).where(T.festival.c.id == festival))
+        )
+
+    def block_screening(
+        self: Importer, rows: list[Resolved], programme: int, changed: set[int]
+    ) -> None:
+        """The screening of a block's group: made, or merged with what is stored."""
+        first = rows[0]
+        file = {
+            **first.values,
+            "film_id": None,
+            "programme_id": programme,
+            "edition_id": first.edition,
+            "venue_id": first.venue,
+        }
+        file["status"] = file["status"] or "scheduled"
+        file["visibility"] = file["visibility"] or "public"
+        assert isinstance(first.edition, int)  # made with the rows' films
+        source = self.match_state.sources.make(first.edition)
+        stored = self.stored_block_screening(file, source)
+        said = dict(file)  # the file's own values: what its base keeps (merged below)
+        base = None
+        if stored is not None:
+            base = self.session.execute(
+                select(*T.screening_base.c).where(
+                    B.source_id == source, B.screening_id == stored.id
+                )
+            ).first()
+        groups = self.row_groups(file) - {"film"}
+        if stored is None:
+            uid = new_uids(self.settings.feed_domain, 1)[0]
+            values = {k: file[k] for k in (*SHOWN, "programme_id", "external_id", "starts_at_utc")}
+            number = self.session.execute(
+                insert(T.screening)
+                .values(**values, uid=uid, sequence=0, created_at=self.now, updated_at=self.now)
+                .returning(S.id)
+            ).scalar_one()
+            self.block_state.made.add(number)
+            self.report.counts[Outcome.CREATED] += 1
+            self.emit({"type": "row", "outcome": Outcome.CREATED, "file": self.report.name,
+                       "line": first.line, "uid": uid})  # fmt: skip
+        else:
+            number = stored.id
+            current = dict(stored._mapping)
+            kept = self.merge_block(first, file, base, current, groups)
+            columns = [c for c in (*SHOWN, "external_id") if c != "film_id"]
+            differs = [c for c in columns if file[c] != current[c]]
+            if differs or programme in changed:
+                bump = programme in changed or any(c != "external_id" for c in differs)
+                values = {c: file[c] for c in columns}
+                values["starts_at_utc"] = (  # of the wall time kept, the file's or the hand's
+                    None
+                    if file["local_time"] is None
+                    else wall_to_utc(file["local_date"], file["local_time"], file["timezone"])
+                )
+                if bump:
+                    values["sequence"] = current["sequence"] + 1
+                    values["updated_at"] = self.now
+                self.session.execute(update(T.screening).where(S.id == number).values(**values))
+                self.block_state.made.add(number)  # bumped once, here
+                self.report.counts[Outcome.UPDATED] += 1
+                self.emit({"type": "row", "outcome": Outcome.UPDATED, "file": self.report.name,
+                           "line": first.line, "uid": stored.uid})  # fmt: skip
+            else:
+                self.report.counts[Outcome.KEPT if kept else Outcome.UNCHANGED] += 1
+        self.match_state.claimed[number] = first.line
+        self.touch([number])
+        self.remember_block(number, said, groups, source, base)
+
+    def merge_block(
+        self: Importer,
+        first: Resolved,
+        file: dict[str, Any],
+        base: Any,
+        current: dict[str, Any],
+        groups: set[str],
+    ) -> bool:
+        """``file`` merged three ways with the group's base and the stored screening
+        (``bases.three_way``); whether a hand edit was kept. A conflict keeps the
+        catalogue's value, and is said, as for any screening (``--theirs`` takes the
+        file's)."""
+        if base is None:
+            return False
+        stated = groups & set(base.stated.split(","))
+        merged = three_way(file, dict(base._mapping), current, stated, theirs=self.options.theirs)
+        for group in merged.conflicts:
+            self.report.counts["conflicts"] += 1
+            said = Message(
+                f"{self.report.name}:{first.line}: the file changed the {group} of block "
+                f"{first.source.block!r} (screening #{current['id']}), which was changed by "
+                "hand since its last import; kept the catalogue's ({theirs} takes the file's)",
+                mentions=("theirs",),
+            )
+            self.report.conflicts.append(said)
+            self.emit({"type": "conflict", "file": self.report.name, "line": first.line,
+                       "screening": current["id"], "message": said})  # fmt: skip
+        return bool(merged.kept)
+
+    def remember_block(
+        self: Importer,
+        number: int,
+        file: dict[str, Any],
+        groups: set[str],
+        source: int,
+        base: Any,
+    ) -> None:
+        """The group's screening's base, as this import leaves it: the file's values."""
+        old = dict(base._mapping) if base is not None else None
+        values = base_values({**file, "film_id": None}, groups, old, ())
+        values["screening_id"] = number
+        if base is None:
+            self.session.execute(
+                insert(T.screening_base).values(
+                    **values, source_id=source, created_at=self.now, updated_at=self.now
+                )
+            )
+        elif any(values[k] != base._mapping[k] for k in values):
+            self.session.execute(
+                update(T.screening_base)
+                .where(B.id == base.id)
+                .values(**values, updated_at=self.now)
+            )
+
+    def stored_block_screening(self: Importer, file: dict[str, Any], source: int) -> Any:
+        """The stored screening the group is: by the file's id within the edition; else
+        the one of its programme that this source's last import gave that slot (moved by
+        hand since, perhaps); else the one of its programme in that slot."""
+        if file["external_id"] is not None:
+            found = self.session.execute(
+                select(*T.screening.c).where(
+                    S.external_id == file["external_id"],
+                    S.edition_id.is_(None)
+                    if file["edition_id"] is None
+                    else S.edition_id == file["edition_id"],
+                )
+            ).first()
+            if found is not None:
+                return found
+        for number, time, city in self.session.execute(
+            select(S.id, B.local_time, B.city)
+            .join(T.screening_base, B.screening_id == S.id)
+            .where(
+                B.source_id == source,
+                S.programme_id == file["programme_id"],
+                B.local_date == file["local_date"],
+                B.venue_id.is_(None)
+                if file["venue_id"] is None
+                else B.venue_id == file["venue_id"],
+            )
+        ):
+            if time == file["local_time"] and name_key(city or "") == name_key(file["city"] or ""):
+                return self.session.execute(select(*T.screening.c).where(S.id == number)).first()
+        for found in self.session.execute(
+            select(*T.screening.c).where(
+                S.programme_id == file["programme_id"],
+                S.local_date == file["local_date"],
+                S.venue_id.is_(None)
+                if file["venue_id"] is None
+                else S.venue_id == file["venue_id"],
+            )
+        ):
+            if found.local_time == file["local_time"] and name_key(found.city or "") == name_key(
+                file["city"] or ""
+            ):
+                return found
+        return None
+
+    def warn(self: Importer, text: str) -> None:
+        said = Message(text)
+        self.report.warnings.append(said)
+        self.emit({"type": "warning", "kind": "block", "message": said})
