@@ -212,7 +212,8 @@ class ScreeningQuery:
         return func.coalesce(
             S.c.duration_minutes,
             F.c.runtime_minutes,
-            PROGRAMME_LENGTH,
+            # Asked of a programme's screening only: a film's of unknown runtime skips it.
+            case((S.c.programme_id.is_not(None), PROGRAMME_LENGTH)),
             self.default_length_minutes,
         )
 
