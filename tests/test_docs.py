@@ -131,6 +131,7 @@ def test_the_commands_of_a_page_run_as_shown(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     (tmp_path / "data").symlink_to(ROOT / "data")
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SCREENINGS_DATABASE_URL", f"sqlite:///{tmp_path / 'catalogue.sqlite3'}")
     monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")

@@ -461,9 +461,9 @@ def test_a_five_short_block_imported_from_a_csv(
     rows = listed(url, capsys=capsys)["screenings"]
     blocks = [r for r in rows if r["programme"]]
     assert [(r["programme"]["title"], r["local_date"]) for r in blocks] == [
-        ("Shorts Competition 1", "2026-01-29"),
-        ("Shorts Competition 2", "2026-01-30"),
-        ("Shorts Competition 1", "2026-01-31"),
+        ("Shorts Competition 1", "2026-02-04"),
+        ("Shorts Competition 2", "2026-02-05"),
+        ("Shorts Competition 1", "2026-02-06"),
     ]
     assert [f["title"] for f in blocks[0]["films"]] == [t for t, _, _ in SHORTS]
     assert blocks[0]["length_minutes"] == 78
