@@ -589,3 +589,32 @@ def test_a_festivals_programme_with_only_private_screenings_has_no_page(
     assert said(docpoint, "edit", "screening", "2", "--public", capsys=capsys)[0] == 0
     app = FeedApp(Settings(docpoint, default_timezone="Europe/Helsinki"))
     assert get(app, "/programmes/docpoint-night-owls")[0] == 200
+
+
+def test_a_programme_reordered_by_hand_keeps_its_order_over_an_unchanged_file(
+    backend: str, new_url: Callable[[str], str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    url = new_url(backend)
+    one = "2026-01-29 18:00 Bio Rex"
+    rows = [("Block 1", "A", one), ("Block 1", "B", one), ("Block 1", "C", one)]
+    path = block_file(tmp_path / "lineup.csv", rows)
+    imported(url, path, capsys=capsys)
+    assert said(url, "edit", "programme", "Block 1", "--move-film", "C", "--to", "1",
+                capsys=capsys)[0] == 0  # fmt: skip
+    before = sequences(url, capsys)
+    out = imported(url, path, capsys=capsys)
+    assert "1 kept as edited by hand" in out
+    (block,) = listed(url, capsys=capsys)["screenings"]
+    assert [f["title"] for f in block["films"]] == ["C", "A", "B"]
+    assert sequences(url, capsys) == before
+    # The file changes them otherwise: a conflict, the catalogue's kept, unless --theirs.
+    swapped = block_file(tmp_path / "swapped.csv", [rows[1], rows[0], rows[2]])
+    out = imported(url, swapped, capsys=capsys)
+    assert "programmes: 1 (0 with their films set or changed, 1 with conflicts)" in out
+    (block,) = listed(url, capsys=capsys)["screenings"]
+    assert [f["title"] for f in block["films"]] == ["C", "A", "B"]
+    imported(url, block_file(tmp_path / "again.csv", [rows[0], rows[2]]), "--theirs",
+             capsys=capsys)  # fmt: skip
+    (block,) = listed(url, capsys=capsys)["screenings"]
+    assert [f["title"] for f in block["films"]] == ["A", "C"]

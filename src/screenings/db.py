@@ -839,7 +839,9 @@ RULES: dict[str, str] = {
     "uq_alias_kind_name_key_city": "alias: that name is already another name of a record",
     "uq_record_base_source_kind_record": "record base: that record already has a base from "
     "that source",
-    "ck_record_base_kind": "record base: the kind must be a film, a selection or a nomination",
+    "ck_record_base_kind": (
+        "record base: the kind must be a film, a selection, a nomination or a programme"
+    ),
     "uq_row_fingerprint_digest": "row fingerprint: that digest is kept already",
     "ck_alias_kind": "alias: the kind must be a film, person, venue or festival",
     "ck_alias_name_not_blank": "alias: the name is empty",

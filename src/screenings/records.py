@@ -953,6 +953,8 @@ class ImportReport:
                 "films updated",
                 "programmes",
                 "programmes changed",
+                "programmes kept",
+                "programmes with conflicts",
             ),
             0,
         )

@@ -475,7 +475,7 @@ screening_base = _table(
 # three-way rule as a screening's base. The record is named by kind and id, not
 # referenced (ids are never reused: a base of a removed record names nothing, and is
 # dropped with its source).
-RECORD_BASE_KINDS = ("film", "selection", "nomination")
+RECORD_BASE_KINDS = ("film", "selection", "nomination", "programme")
 record_base = _table(
     "record_base",
     _required("source_id", ForeignKey("import_source.id", ondelete="CASCADE")),

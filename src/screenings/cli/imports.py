@@ -379,7 +379,14 @@ def _summary(found: ImportReport) -> None:
     if c["programmes"]:
         typer.echo(
             f"  programmes: {c['programmes']} ({c['programmes changed']} with their films "
-            "set or changed)"
+            "set or changed"
+            + (f", {c['programmes kept']} kept as edited by hand" if c["programmes kept"] else "")
+            + (
+                f", {c['programmes with conflicts']} with conflicts"
+                if c["programmes with conflicts"]
+                else ""
+            )
+            + ")"
         )
     if c["films updated"] or c["films kept"] or c["films with conflicts"]:
         typer.echo(f"  films updated: {c['films updated']}{_three_way(c, 'films', ';')}")

@@ -12,7 +12,8 @@ Create Date: 2026-12-06
   (film or programme, venue, city, date, time), both ids under COALESCE.
 - ``nomination.programme_id``: a nomination names a film or (rarely) a programme, never
   both (``ck_nomination_film_not_programme``); its key gains the programme.
-- ``retired_slug`` keeps programmes' slugs too.
+- ``retired_slug`` keeps programmes' slugs too, and ``record_base`` a programme's films
+  as a lineup's Block column last gave them (a re-import merges them three ways).
 
 Existing rows are unchanged: every screening keeps its film. SQLite cannot change a
 column's nullability or add a CHECK in place: ``screening``, ``nomination`` and
@@ -50,6 +51,8 @@ NOMINATION_CHECKS = (
 )
 SLUG_KINDS_OLD = "kind IN ('festival', 'edition', 'venue', 'film', 'person')"
 SLUG_KINDS = "kind IN ('festival', 'edition', 'venue', 'film', 'person', 'programme')"
+BASE_KINDS_OLD = "kind IN ('film', 'selection', 'nomination')"
+BASE_KINDS = "kind IN ('film', 'selection', 'nomination', 'programme')"
 SLOT_OLD = (
     "film_id, coalesce(venue_id, 0), coalesce(city, ''), local_date, "
     "coalesce(local_time, '24:00:00')"
@@ -179,6 +182,7 @@ def _upgrade_sqlite(bind: Any) -> None:
     _rebuild(bind, "screening", screening)
     _rebuild(bind, "nomination", nomination)
     _rebuild(bind, "retired_slug", lambda sql: _replace(sql, SLUG_KINDS_OLD, SLUG_KINDS))
+    _rebuild(bind, "record_base", lambda sql: _replace(sql, BASE_KINDS_OLD, BASE_KINDS))
     bind.exec_driver_sql(f"CREATE UNIQUE INDEX uq_screening_slot ON screening ({SLOT})")
     bind.exec_driver_sql(f"CREATE UNIQUE INDEX uq_nomination_key ON nomination ({NOMINATION_KEY})")
 
@@ -213,6 +217,8 @@ def _upgrade_postgresql(bind: Any) -> None:
     )
     op.drop_constraint(op.f("ck_retired_slug_kind"), "retired_slug", type_="check")
     op.create_check_constraint(op.f("ck_retired_slug_kind"), "retired_slug", SLUG_KINDS)
+    op.drop_constraint(op.f("ck_record_base_kind"), "record_base", type_="check")
+    op.create_check_constraint(op.f("ck_record_base_kind"), "record_base", BASE_KINDS)
     bind.exec_driver_sql(f"CREATE UNIQUE INDEX uq_screening_slot ON screening ({SLOT})")
     bind.exec_driver_sql(f"CREATE UNIQUE INDEX uq_nomination_key ON nomination ({NOMINATION_KEY})")
 
@@ -228,6 +234,7 @@ def downgrade() -> None:
     bind.exec_driver_sql("DELETE FROM screening WHERE programme_id IS NOT NULL")
     bind.exec_driver_sql("DELETE FROM nomination WHERE programme_id IS NOT NULL")
     bind.exec_driver_sql("DELETE FROM retired_slug WHERE kind = 'programme'")
+    bind.exec_driver_sql("DELETE FROM record_base WHERE kind = 'programme'")
     op.drop_index("ix_screening_programme_id", table_name="screening")
     op.drop_index("ix_nomination_programme_id", table_name="nomination")
     op.drop_index("uq_screening_slot", table_name="screening")
@@ -262,7 +269,10 @@ def downgrade() -> None:
         _rebuild(bind, "screening", screening)
         _rebuild(bind, "nomination", nomination)
         _rebuild(bind, "retired_slug", lambda sql: _replace(sql, SLUG_KINDS, SLUG_KINDS_OLD))
+        _rebuild(bind, "record_base", lambda sql: _replace(sql, BASE_KINDS, BASE_KINDS_OLD))
     else:
+        op.drop_constraint(op.f("ck_record_base_kind"), "record_base", type_="check")
+        op.create_check_constraint(op.f("ck_record_base_kind"), "record_base", BASE_KINDS_OLD)
         op.drop_constraint(op.f("ck_retired_slug_kind"), "retired_slug", type_="check")
         op.create_check_constraint(op.f("ck_retired_slug_kind"), "retired_slug", SLUG_KINDS_OLD)
         op.drop_constraint(op.f("ck_nomination_film_not_programme"), "nomination", type_="check")

@@ -113,7 +113,9 @@ class Blocks:
         self: Importer, first: Resolved, festival: int, films: list[int], changed: set[int]
     ) -> int:
         """The block's programme: found by its title within the festival, or made; its
-        films set to ``films`` (those of its first slot), in order."""
+        films those of its first slot (``films``), in order, merged three ways with what
+        this source last gave it: a change made by hand that the file did not make
+        stays; one the file made otherwise is a conflict, and the catalogue's stays."""
         title = first.source.block or ""
         found = self.session.scalar(
             select(P.id).where(P.festival_id == festival, P.title_key == name_key(title))
@@ -136,7 +138,9 @@ class Blocks:
                 .returning(P.id)
             ).scalar_one()
             self.report.created("programmes", title)
-        if self.films_of(found) != films:
+        assert isinstance(first.edition, int)
+        wanted = self.merge_films(first, int(found), films)
+        if self.films_of(found) != wanted:
             self.session.execute(delete(T.programme_film).where(PF.programme_id == found))
             self.session.execute(
                 insert(T.programme_film),
@@ -148,7 +152,7 @@ class Blocks:
                         "created_at": self.now,
                         "updated_at": self.now,
                     }
-                    for position, film in enumerate(films, start=1)
+                    for position, film in enumerate(wanted, start=1)
                 ],
             )
             self.session.execute(
@@ -158,6 +162,35 @@ class Blocks:
             self.report.counts["programmes changed"] += 1
         self.report.counts["programmes"] += 1
         return int(found)
+
+    def merge_films(self: Importer, first: Resolved, programme: int, films: list[int]) -> list[int]:
+        """The films the programme is to show: the file's, unless they were changed by
+        hand since this source last gave them and the file did not change them (or
+        changed them otherwise: a conflict). The base becomes the file's."""
+        source = self.match_state.sources.make(first.edition)  # type: ignore[arg-type]
+        self.record_bases.read("programme", {(source, programme)})
+        base = self.record_bases.get(source, "programme", programme)
+        self.record_bases.keep(source, "programme", programme, {"films": films})
+        self.record_bases.flush()
+        if base is None or self.options.theirs:
+            return films
+        now, was = self.films_of(programme), base["films"]
+        if now in (films, was):
+            return films  # the file's already, or nobody else changed them
+        if films == was:
+            self.report.counts["programmes kept"] += 1
+            return now  # changed by hand; the file did not change them: kept
+        self.report.counts["programmes with conflicts"] += 1
+        said = Message(
+            f"{self.report.name}:{first.line}: the file changed the films of block "
+            f"{first.source.block!r}, which were changed by hand since its last import; kept "
+            "the catalogue's ({theirs} takes the file's)",
+            mentions=("theirs",),
+        )
+        self.report.conflicts.append(said)
+        self.emit({"type": "conflict", "file": self.report.name, "line": first.line,
+                   "programme": programme, "message": said})  # fmt: skip
+        return now
 
     def _festival_name(self: Importer, festival: int) -> str:
         return str(
