@@ -618,3 +618,20 @@ def test_a_programme_reordered_by_hand_keeps_its_order_over_an_unchanged_file(
              capsys=capsys)  # fmt: skip
     (block,) = listed(url, capsys=capsys)["screenings"]
     assert [f["title"] for f in block["films"]] == ["A", "C"]
+
+
+def test_an_award_for_a_programme(docpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert said(docpoint, "add", "award", "Audience Award", "--festival", "DocPoint",
+                capsys=capsys)[0] == 0  # fmt: skip
+    args = ["--award", "Audience Award", "--year", "2026", "--programme", BLOCK]
+    code, out, err = said(docpoint, "add", "nomination", *args, "--result", "won", capsys=capsys)
+    assert code == 0, err
+    assert out.startswith("Added nomination #1: Audience Award 2026 · Shorts Competition 1 · won")
+    (nomination,) = listed(docpoint, "nominations", capsys=capsys)["nominations"]
+    assert (nomination["film"], nomination["programme"]["title"]) == (None, BLOCK)
+    code, _, err = said(docpoint, "add", "nomination", "--award", "Audience Award", "--year",
+                        "2026", "--programme", BLOCK, "--film", "Salt", capsys=capsys)  # fmt: skip
+    assert (code, err.strip()) == (
+        2,
+        "screenings: error: nomination: give --film or --programme, not both",
+    )

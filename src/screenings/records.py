@@ -281,6 +281,7 @@ class NominationView(NamedTuple):
     film: FilmRef | None
     person: PersonRef | None
     result: str
+    programme: ProgrammeRef | None = None  # rarely, instead of a film: a shorts block's award
 
 
 def _is_record(value: Any) -> bool:

@@ -349,8 +349,12 @@ def nomination(
     film: Annotated[str | None, Opt("--film")] = None,
     person: Annotated[str | None, Opt("--person", help="Created if new.")] = None,
     result: Annotated[str, Opt("--result", help="nominated, won, special_mention.")] = "nominated",
+    programme: Annotated[
+        str | None, Opt("--programme", help="Instead of --film: a programme (a shorts block).")
+    ] = None,
 ) -> None:
-    """A film, a person, or both, up for an award in a year, and the result.
+    """A film, a person, or both, up for an award in a year, and the result; rarely, a
+    programme instead of a film.
 
     Example: screenings add nomination --award "Innovation Award" --festival
     "Sheffield Doc/Fest" --year 2013 --film "The Defector"
@@ -368,4 +372,5 @@ def nomination(
         film=film,
         person=person,
         result=result,
+        programme=programme,
     )

@@ -136,6 +136,7 @@ TABLES: dict[type, tuple[list[str], Callable[[Any], list[str]]]] = {
                 x
                 for x in (
                     _film(n.film.title, n.film.year) if n.film else None,
+                    n.programme.title if n.programme else None,
                     n.person.name if n.person else None,
                 )
                 if x
@@ -286,6 +287,7 @@ def describe_record(kind: str, record: Any) -> str:  # noqa: C901, PLR0912 -- on
             x
             for x in (
                 _film(record.film.title, record.film.year) if record.film else None,
+                record.programme.title if record.programme else None,
                 record.person.name if record.person else None,
             )
             if x

@@ -81,14 +81,21 @@ def add_nomination(
     film: str | None = None,
     person: str | None = None,
     result: str = "nominated",
+    programme: str | None = None,
 ) -> Saved[NominationView]:
     """A film, a person, or both, up for an award in a year; linked to the festival's
-    edition of that year when there is one. A person named for the first time is created."""
+    edition of that year when there is one. A person named for the first time is created.
+    Rarely, a programme instead of a film (an audience award for a shorts block), among
+    the award's festival's programmes."""
     notes: list[str] = []
     check_year(year, "year")
     category = check_text(category, "category", "nomination", "category")
-    if film is None and person is None:
+    if film is None and person is None and programme is None:
         raise _no_nominee()
+    if film is not None and programme is not None:
+        raise InvalidInput(
+            "nomination: give {film} or {programme}, not both", mentions=("film", "programme")
+        )
     result = _result(result, "result")
     festival_id = None
     if festival is not None:
@@ -100,22 +107,23 @@ def add_nomination(
     chosen = found_award.record
     if found_award.note:
         notes.append(found_award.note)
-    chosen_film = None
-    if film is not None:
-        found_film = lookup.find_film(session, film)
-        chosen_film = found_film.record
-        if found_film.note:
-            notes.append(found_film.note)
+    chosen_film = lookup.find_film(session, film).take(notes) if film is not None else None
     nominee = person_named(session, person, notes, "person") if person is not None else None
+    chosen_programme = (
+        lookup.find_programme(session, programme, festival_id=chosen.festival_id).take(notes)
+        if programme is not None
+        else None
+    )
     edition = None
     if chosen.festival is not None:
         edition = edition_of_year([e for e in chosen.festival.editions if e.year == year])
     for other in session.scalars(
         select(Nomination).where(Nomination.award_id == chosen.id, Nomination.year == year)
     ):
-        if (other.film_id, other.person_id, name_key(other.category or "")) == (
+        if (other.film_id, other.person_id, other.programme_id, name_key(other.category or "")) == (
             chosen_film.id if chosen_film else None,
             nominee.id if nominee else None,
+            chosen_programme.id if chosen_programme else None,
             name_key(category or ""),
         ):
             raise Conflict(f"nomination: that nomination for {chosen.name} {year} already exists")
@@ -127,6 +135,7 @@ def add_nomination(
         film=chosen_film,
         person=nominee,
         result=result,
+        programme=chosen_programme,
     )
     session.add(nomination)
     session.flush()
@@ -134,7 +143,10 @@ def add_nomination(
 
 
 def _no_nominee() -> InvalidInput:
-    return InvalidInput("nomination: give {film}, {person}, or both", mentions=("film", "person"))
+    return InvalidInput(
+        "nomination: give {film} (or {programme}), {person}, or both",
+        mentions=("film", "programme", "person"),
+    )
 
 
 def _result(value: str, what: str) -> str:

@@ -36,6 +36,7 @@ from screenings.records import (
     NominationView,
     PersonRef,
     PersonView,
+    ProgrammeRef,
     ProgrammeView,
     VenueView,
 )
@@ -334,4 +335,7 @@ def nomination_view(n: Nomination) -> NominationView:
         film=FilmRef(n.film.id, n.film.title, n.film.year) if n.film else None,
         person=PersonRef(n.person.id, n.person.name) if n.person else None,
         result=n.result,
+        programme=(
+            ProgrammeRef(n.programme.id, n.programme.title) if n.programme is not None else None
+        ),
     )
