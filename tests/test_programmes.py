@@ -635,3 +635,43 @@ def test_an_award_for_a_programme(docpoint: str, capsys: pytest.CaptureFixture[s
         2,
         "screenings: error: nomination: give --film or --programme, not both",
     )
+
+
+def test_a_programmes_file_defines_programmes_without_screenings(
+    backend: str, new_url: Callable[[str], str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    url = new_url(backend)
+    path = tmp_path / "programmes.csv"
+    path.write_text(
+        "Festival,Edition,Package,Film,Position,Extra,Runtime\n"
+        "DocPoint,2026,Shorts 1,Ice Tales,2,,12\n"
+        "DocPoint,2026,Shorts 1,Night Bus,1,+ Q&A,18\n"
+        "DocPoint,2026,Shorts 2,Salt,,,8\n"
+        "DocPoint,2026,Shorts 2,Lichen,,,15\n"
+    )
+    out = imported(url, path, capsys=capsys)
+    assert "programmes: 2 (2 with their films set or changed)" in out
+    shown = listed(url, "programmes", capsys=capsys)["programmes"]
+    assert [(p["title"], [f["title"] for f in p["films"]], p["length_minutes"]) for p in shown] == [
+        ("Shorts 1", ["Night Bus", "Ice Tales"], 30),  # by Position
+        ("Shorts 2", ["Salt", "Lichen"], 23),  # by row
+    ]
+    _, out, _ = said(url, "show", "programme", "Shorts 1", capsys=capsys)
+    assert "1. Night Bus · 18 min · + Q&A" in out
+    # Each film is in the edition's selection.
+    _, out, _ = said(url, "show", "edition", "DocPoint 2026", capsys=capsys)
+    assert out.split("Selection\n")[1].split("Screenings")[0].splitlines() == [
+        "  Ice Tales · selected", "  Lichen · selected", "  Night Bus · selected",
+        "  Salt · selected",
+    ]  # fmt: skip
+    out = imported(url, path, capsys=capsys)
+    assert "programmes: 2 (0 with their films set or changed)" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Festival,Edition,Block,Film,Position\nDocPoint,2026,Shorts 1,Salt,0\n")
+    code, _, err = said(url, "import", str(bad), capsys=capsys)
+    assert code == 2
+    assert err.strip().splitlines()[-1] == (
+        f"screenings: error: {bad}:2: column 'Position': '0': expected a position: 1, 2, 3, "
+        "...; nothing was imported"
+    )

@@ -478,6 +478,8 @@ class LineupRow(NamedTuple):
     notes: tuple[str, ...]
     written_date: str | None = None  # the date (or start) cell as written, for messages
     block: str | None = None  # the programme the row's film is shown in (a Block column)
+    position: int | None = None  # a programmes file's: the film's place in its block
+    extra: str | None = None  # a programmes file's: the line shown with the film
 
 
 class FilmRow(NamedTuple):

@@ -98,7 +98,7 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
     ] = None,
     file_kind: Annotated[
         str | None,
-        Opt("--file-kind", help="lineup, films, screenings, selections or awards."),
+        Opt("--file-kind", help="lineup, films, screenings, selections, awards or programmes."),
     ] = None,
     encoding: Annotated[
         str | None,

@@ -37,7 +37,7 @@ from screenings.timeparse import parse_time, parse_when, time_unknown
 
 _T = TypeVar("_T")
 
-FILE_KINDS = ("lineup", "films", "screenings", "selections", "awards")
+FILE_KINDS = ("lineup", "films", "screenings", "selections", "awards", "programmes")
 
 # Column names as spreadsheets write them -> fields. Matched on their key
 # (case and accents ignored, punctuation as spaces).
@@ -57,6 +57,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "section": ("section", "strand", "programme", "program"),
     # Rows that share a Block cell and a slot are one screening of that programme.
     "block": ("block", "shorts block", "package"),
+    # A programmes file: a block's films in order, and the line shown with each.
+    "position": ("position", "order", "running order"),
+    "extra": ("extra", "extra line"),
     "premiere": ("premiere",),
     "venue": ("venue", "cinema", "location", "screen"),
     "city": ("city",),
@@ -96,6 +99,7 @@ LINK_COLUMNS = {"website": "website", "trailer": "trailer", "web doc": "interact
 FIELDS = tuple(ALIASES)
 IGNORE = "ignore"
 READING = 1
+MAX_POSITION = 10_000  # a film's place in a programme: far more than any programme has
 """How this module reads a row: a change to it that can read the same cells otherwise
 makes it count up, and every fingerprint made before then is old (``Unread``)."""
 
@@ -122,6 +126,7 @@ LANDS_IN: dict[str, tuple[str, str]] = {
     "festival": ("festival", "name"),
     "section": ("selection", "section"),
     "block": ("programme", "title"),
+    "extra": ("programme_film", "extra"),
     "premiere": ("selection", "premiere"),
     "venue": ("venue", "name"),
     "city": ("screening", "city"),  # or the venue's: as long
@@ -271,7 +276,8 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
                 + _listed(opened.header)
                 + "); expected a lineup (title and date), a films "
                 "file (film_id and title), a screenings file (film_id and date), a selections "
-                "file (film and festival) or an awards file (award); or pass --file-kind",
+                "file (film and festival), an awards file (award) or a programmes file "
+                "(block and film, no date); or pass --file-kind",
             ),
         )
     mapping = [(c, columns.get(c, "")) for c in opened.header]
@@ -517,6 +523,8 @@ def _detect_kind(fields: set[str]) -> str:
     dated = bool(fields & {"date", "start", "time"})
     if "award" in fields:
         return "awards"
+    if "block" in fields and "title" in fields and not dated:
+        return "programmes"
     if "film_id" in fields and "title" not in fields and dated:
         return "screenings"
     if "film_id" in fields and not dated and "venue" not in fields:
@@ -686,6 +694,7 @@ class _RowReader:
             "selections": self.selection_row,
             "films": self.film_row,
             "awards": self.award_row,
+            "programmes": self.programme_row,
         }[kind]
         # How it reads any row (its part of every fingerprint: see ``Unread``).
         mapping = [(column, columns.get(column, "")) for column in header]
@@ -805,6 +814,21 @@ class _RowReader:
                 "url", value, self.ruled(rules.check_url, target, value, limit=limit)
             )
         return known
+
+    def programme_row(self, row: Cells) -> LineupRow:
+        """A programmes file's row: a film's place in a block of an edition (its
+        selection there too), at ``Position`` (else in row order), with its Extra line."""
+        block = self.text(row, "block")
+        if block is None:
+            raise self.bad("block", "", "a programme (block) is required")
+        selection = self.selection_row(row)
+        position = None
+        written = self.raw(row, "position")
+        if written:
+            if not written.isdigit() or not 1 <= int(written) <= MAX_POSITION:
+                raise self.bad("position", written, "expected a position: 1, 2, 3, ...")
+            position = int(written)
+        return selection._replace(block=block, position=position, extra=self.text(row, "extra"))
 
     def integer_year(self, row: Cells, target: str) -> int | None:
         value = self.raw(row, target)

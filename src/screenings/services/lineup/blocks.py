@@ -48,6 +48,7 @@ class BlockState:
     """The rows of blocks read so far, to be applied once every row is."""
 
     rows: list[Resolved] = field(default_factory=list)
+    places: list[Resolved] = field(default_factory=list)  # a programmes file's rows
     made: set[int] = field(default_factory=set)  # screenings made or bumped by a group
 
 
@@ -55,15 +56,15 @@ class Blocks:
     """A stage of ``Importer`` (its methods read and write the import's state)."""
 
     def apply_blocks(self: Importer) -> None:
-        """Each block's screenings, group by group, in the order of their first rows."""
-        if not self.block_state.rows:
-            return
+        """The programmes a programmes file defines, then each block's screenings, group
+        by group, in the order of their first rows."""
+        changed: set[int] = set()  # programmes whose films this file changed
+        programmes: dict[tuple[int, str], int] = {}  # (festival, title key) -> programme
+        self.define_programmes(programmes, changed)
         groups: dict[tuple[Any, ...], list[Resolved]] = {}
         for row in sorted(self.block_state.rows, key=lambda r: r.line):
             groups.setdefault(self.block_key(row), []).append(row)
         self.block_state.rows = []
-        programmes: dict[tuple[int, str], int] = {}  # (festival, title key) -> programme
-        changed: set[int] = set()  # programmes whose films this file changed
         for rows in groups.values():
             first = rows[0]
             festival: int = self.session.execute(
@@ -90,6 +91,39 @@ class Blocks:
                 .values(sequence=S.sequence + 1, updated_at=self.now)
             )
             self.report.bumped += bumped.rowcount or 0
+
+    def define_programmes(
+        self: Importer, programmes: dict[tuple[int, str], int], changed: set[int]
+    ) -> None:
+        """A programmes file's blocks: each one's films in the order of their Position
+        (else of their rows), each with its Extra line when the file has that column."""
+        blocks: dict[tuple[Any, str], list[Resolved]] = {}
+        for row in sorted(self.block_state.places, key=lambda r: r.line):
+            blocks.setdefault((row.edition, name_key(row.source.block or "")), []).append(row)
+        self.block_state.places = []
+        for rows in blocks.values():
+            rows.sort(key=lambda r: (r.source.position is None, r.source.position or 0, r.line))
+            first = rows[0]
+            festival: int = self.session.execute(
+                select(T.edition.c.festival_id).where(T.edition.c.id == first.edition)
+            ).scalar_one()
+            films = [int(film) for film in dict.fromkeys(r.film for r in rows)]  # type: ignore[arg-type]
+            number = programmes[(festival, name_key(first.source.block or ""))] = self.programme_of(
+                first, festival, films, changed
+            )
+            if "extra" in self.fields:
+                for row in rows:
+                    done: Any = self.session.execute(
+                        update(T.programme_film)
+                        .where(
+                            PF.programme_id == number,
+                            PF.film_id == row.film,
+                            PF.extra.is_distinct_from(row.source.extra),
+                        )
+                        .values(extra=row.source.extra, updated_at=self.now)
+                    )
+                    if done.rowcount:  # the line shows in its screenings' calendars
+                        changed.add(number)
 
     def block_key(self: Importer, row: Resolved) -> tuple[Any, ...]:
         v = row.values

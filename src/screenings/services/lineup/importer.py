@@ -217,6 +217,10 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
         )
         kept += blocks
         self.block_state.rows += blocks
+        # A programmes file's rows: selections, each a film's place in its block.
+        self.block_state.places += [
+            r for r in found if r.source.kind == "selection" and r.source.block
+        ]
         kept.sort(key=lambda r: r.line)  # first rows first: they state a film's details
         films_of_file = [d.film for d in details]
         details += [Stated(r.film, r.source.film, r.edition, r.source.file, r.line) for r in kept]
