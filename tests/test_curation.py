@@ -219,7 +219,7 @@ def test_cancel_keeps_the_screening_and_bumps_it(cli: Cli) -> None:
         (
             ["add", "nomination", "--award", "X", "--year", "2013"],
             2,
-            "nomination: give --film, --person, or both",
+            "nomination: give --film (or --programme), --person, or both",
         ),
         (
             ["add", "edition", "Sheffield Doc/Fest", "2013"],

@@ -125,10 +125,13 @@ def test_a_film_in_two_programmes_and_alone_is_found_by_film_and_director(
     _, out, _ = said(docpoint, "list", "--director", "Jussi Koski", capsys=capsys)
     assert "Night Bus in Shorts Competition 1" in out
     assert "Night Bus in Night Owls" in out
-    # A director of two films of one block: the block is listed once, naming both.
-    _code, out, _ = said(docpoint, "list", "--director", "Anna Virtanen", capsys=capsys)
-    assert out.count("#1") == 1
+    # A director of two films of one block: the block is listed once, naming both, and
+    # nothing else (neither the other programme nor the film alone shows a film of hers).
+    _, out, _ = said(docpoint, "list", "--director", "Anna Virtanen", capsys=capsys)
+    assert [line.split()[0] for line in out.splitlines()[2:]] == ["#1"]
     assert "Ice Tales / Lichen in Shorts Competition 1" in out
+    rows = listed(docpoint, "--director", "Otto Berg", capsys=capsys)["screenings"]
+    assert [r["id"] for r in rows] == [1]  # The Ferry's block; Long Road is not screened
 
 
 def test_show_film_lists_its_screenings_in_programmes(
@@ -675,3 +678,36 @@ def test_a_programmes_file_defines_programmes_without_screenings(
         f"screenings: error: {bad}:2: column 'Position': '0': expected a position: 1, 2, 3, "
         "...; nothing was imported"
     )
+
+
+def test_merging_a_programme_keeps_its_title_as_another_name(
+    backend: str, new_url: Callable[[str], str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    url = new_url(backend)
+    one, two = "2026-01-29 18:00 Bio Rex", "2026-01-30 20:00 Bio Rex"
+    rows = [("Shorts 1", "A", one), ("Shorts 1", "B", one), ("Shorts One", "C", two)]
+    path = block_file(tmp_path / "lineup.csv", rows)
+    imported(url, path, capsys=capsys)
+    code, out, err = said(url, "merge", "programme", "Shorts 1", "Shorts One", capsys=capsys)
+    assert code == 0, err
+    assert "moved 1 screening(s), 0 nomination(s) and 1 film(s)" in out
+    (kept,) = listed(url, "programmes", capsys=capsys)["programmes"]
+    assert [f["title"] for f in kept["films"]] == ["A", "B", "C"]
+    # The duplicate's title finds the one kept: a lookup, and a re-import, which makes
+    # no duplicate again.
+    code, out, err = said(url, "show", "programme", "Shorts One", capsys=capsys)
+    assert code == 0 and out.startswith("Shorts 1 · DocPoint 2026")
+    assert "is another name of Shorts 1" in err
+    imported(url, path, capsys=capsys)
+    assert [p["title"] for p in listed(url, "programmes", capsys=capsys)["programmes"]] == [
+        "Shorts 1"
+    ]
+    rows = listed(url, capsys=capsys)["screenings"]
+    assert {r["programme"]["title"] for r in rows} == {"Shorts 1"} and len(rows) == 2
+    # Two festivals' programmes are not merged.
+    assert said(url, "add", "festival", "Other", "--timezone", "Europe/Helsinki",
+                capsys=capsys)[0] == 0  # fmt: skip
+    assert said(url, "add", "programme", "Block", "--festival", "Other", capsys=capsys)[0] == 0
+    code, _, err = said(url, "merge", "programme", "Shorts 1", "Block", capsys=capsys)
+    assert code == 2 and "are of two festivals" in err

@@ -145,11 +145,20 @@ class _Search:
 
     def aliased(self, kind: str) -> Found[Any] | None:
         for name, keep in self.read():
-            found = self.one([r for r in aliased(self.session, kind, name) if keep(r)])
+            records = [r for r in aliased(self.session, kind, name) if keep(r) and self.within(r)]
+            found = self.one(records)
             if found is not None:
                 note = f"{self.what} {self.raw!r} is another name of {describe(found.record)}"
                 return Found(found.record, note)
         return None
+
+    def within(self, record: Any) -> bool:
+        """Whether ``record`` is among those searched (a festival's programmes)."""
+        if not self.where:
+            return True
+        model = self.model
+        found = select(model.id).where(model.id == record.id, *self.where)
+        return self.session.scalar(found) is not None
 
     def slug(self, column: Any) -> Found[Any] | None:
         statement = select(self.model).where(column == self.raw.lower(), *self.where)
@@ -194,7 +203,13 @@ def _begins_words(typed: Sequence[str], key: str) -> bool:
     return all(any(word.startswith(start) for word in words) for start in typed)
 
 
-MODELS: dict[str, Any] = {"film": Film, "person": Person, "venue": Venue, "festival": Festival}
+MODELS: dict[str, Any] = {
+    "film": Film,
+    "person": Person,
+    "venue": Venue,
+    "festival": Festival,
+    "programme": Programme,
+}
 
 
 def aliased(session: Session, kind: str, name: str, city: str | None = None) -> list[Any]:
@@ -372,6 +387,7 @@ def find_programme(
         key_column=Programme.title_key,
         slug_column=Programme.slug,
         where=where,
+        alias_kind="programme",
     )
 
 

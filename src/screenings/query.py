@@ -418,7 +418,12 @@ def _credited(session: Session, query: ScreeningQuery, notes: list[str]) -> list
             person = _lookup().find_person(session, text, what=role or "person").take(notes)
             shown: Any = C.c.film_id == S.c.film_id
             if has_table(session, "programme"):
-                programme = select(PF.c.film_id).where(PF.c.programme_id == S.c.programme_id)
+                # The films of the screening's own programme: S is the outer query's
+                # (correlated explicitly: nested two deep, it would be taken as a table
+                # of this subquery, and every programme's films would do).
+                programme = (
+                    select(PF.c.film_id).where(PF.c.programme_id == S.c.programme_id).correlate(S)
+                )
                 shown = or_(shown, C.c.film_id.in_(programme))
             credited = [shown, C.c.person_id == person.id]
             if role:

@@ -498,8 +498,9 @@ row_fingerprint = _table(
 # Another name of a record, kept by ``merge``: the duplicate's name leads to the record
 # kept, in lookups and imports (after the exact name, before the slug). One reference
 # column per kind, the one of ``kind`` set; a venue's alias keeps the duplicate's city
-# (a venue is known by its name in its city).
-ALIAS_KINDS = ("film", "person", "venue", "festival")
+# (a venue is known by its name in its city). A programme's alias is unique among every
+# festival's (a lookup within a festival takes its own programme's only).
+ALIAS_KINDS = ("film", "person", "venue", "festival", "programme")
 alias = _table(
     "alias",
     _required("kind", _width("alias", "kind")),
@@ -510,6 +511,7 @@ alias = _table(
     _optional("person_id", ForeignKey("person.id", ondelete="CASCADE"), index=True),
     _optional("venue_id", ForeignKey("venue.id", ondelete="CASCADE"), index=True),
     _optional("festival_id", ForeignKey("festival.id", ondelete="CASCADE"), index=True),
+    _optional("programme_id", ForeignKey("programme.id", ondelete="CASCADE"), index=True),
     _in("kind", ALIAS_KINDS),
     _not_blank("name"),
     CheckConstraint(

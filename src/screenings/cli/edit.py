@@ -338,7 +338,7 @@ def _set(
 
 def merge(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="person, film, venue or festival.")],
+    kind: Annotated[str, typer.Argument(help="person, film, venue, festival or programme.")],
     keep: Annotated[str, typer.Argument(help="The one to keep.")],
     duplicate: Annotated[str, typer.Argument(help="The duplicate: moved into KEEP, removed.")],
 ) -> None:

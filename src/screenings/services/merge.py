@@ -22,6 +22,7 @@ from screenings.models import (
     FilmLink,
     Nomination,
     Person,
+    Programme,
     ProgrammeFilm,
     Screening,
     Selection,
@@ -35,7 +36,7 @@ from screenings.services.changes import bump, bump_film, snapshot
 from screenings.services.published import retire_slug
 from screenings.services.secret_feeds import carry_feeds
 
-KINDS = ("person", "film", "venue", "festival")
+KINDS = ("person", "film", "venue", "festival", "programme")
 
 
 def merge(session: Session, kind: str, keep: str, duplicate: str) -> Saved[str]:
@@ -47,6 +48,7 @@ def merge(session: Session, kind: str, keep: str, duplicate: str) -> Saved[str]:
         "film": lookup.find_film,
         "venue": lookup.find_venue,
         "festival": lookup.find_festival,
+        "programme": lookup.find_programme,
     }
     find = finders[kind]
     kept_found, dup_found = find(session, keep), find(session, duplicate)
@@ -59,6 +61,7 @@ def merge(session: Session, kind: str, keep: str, duplicate: str) -> Saved[str]:
         "film": _films,
         "venue": _venues,
         "festival": _festivals,
+        "programme": _programmes,
     }
     # The duplicate's addresses redirect to the kept record's (while it was public), and
     # its secret feeds follow it there: both before its screenings move.
@@ -159,6 +162,58 @@ def _films(session: Session, kept: Film, dup: Film) -> str:  # noqa: C901, PLR09
     return f"{len(moved)} screening(s) and {nominations} nomination(s)"
 
 
+def _programmes(session: Session, kept: Programme, dup: Programme) -> str:
+    """The duplicate's screenings and nominations move to the kept programme, and its
+    films it does not show yet are added after its own; its screenings' calendars, and
+    those of the kept one when its films changed, are updated. Both must be of one
+    festival (a title is the festival's)."""
+    if kept.festival_id != dup.festival_id:
+        raise InvalidInput(
+            f"merge: {lookup.describe(kept)} and {lookup.describe(dup)} are of two festivals; "
+            "a programme is its festival's"
+        )
+    shown = {entry.film_id for entry in kept.entries}
+    added = 0
+    for entry in list(dup.entries):
+        if entry.film_id not in shown:
+            added += 1
+            kept.entries.append(
+                ProgrammeFilm(
+                    film_id=entry.film_id, position=len(kept.entries) + 1, extra=entry.extra
+                )
+            )
+    session.flush()
+    moved: list[int] = []
+    for screening in list(
+        session.scalars(select(Screening).where(Screening.programme_id == dup.id))
+    ):
+        clash = session.scalars(
+            select(Screening).where(
+                Screening.programme_id == kept.id,
+                Screening.local_date == screening.local_date,
+                Screening.local_time.is_(None)
+                if screening.local_time is None
+                else Screening.local_time == screening.local_time,
+                Screening.venue_id.is_(None)
+                if screening.venue_id is None
+                else Screening.venue_id == screening.venue_id,
+            )
+        ).first()
+        if clash is not None and name_key(clash.city or "") == name_key(screening.city or ""):
+            raise Conflict(
+                f"merge: screening #{screening.id} and #{clash.id} are the same slot; "
+                "cancel or edit one first"
+            )
+        screening.programme = kept
+        moved.append(screening.id)
+    nominations = _move_nominations(session, "programme_id", kept.id, dup.id)
+    move_record_bases(session, "programme", kept.id, dup.id)
+    session.flush()
+    bumped = Screening.programme_id == kept.id if added else Screening.id.in_(moved)
+    bump(session, bumped)
+    return f"{len(moved)} screening(s), {nominations} nomination(s) and {added} film(s)"
+
+
 def _move_programme_places(session: Session, kept: Film, dup: Film) -> set[int]:
     """The duplicate's places in programmes become the kept film's; in a programme that
     shows both, the kept one keeps its place and the others close up. The programmes
@@ -228,7 +283,7 @@ def _move_nominations(session: Session, column: str, kept_id: int, dup_id: int) 
     for nomination in list(rows):
         same = {
             c: getattr(nomination, c)
-            for c in ("award_id", "year", "category", "film_id", "person_id")
+            for c in ("award_id", "year", "category", "film_id", "person_id", "programme_id")
         }
         same[column] = kept_id
         if _has(session, Nomination, **same):

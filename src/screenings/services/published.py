@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, insert, or_, select,
 from sqlalchemy.orm import Session
 
 from screenings import tables
+from screenings.db import has_table
 from screenings.errors import Gone, Merged, NotFound
 
 S, SE, C = tables.screening, tables.selection, tables.credit
@@ -20,8 +21,10 @@ RS = tables.retired_slug
 KINDS = ("festival", "edition", "venue", "film", "person")
 
 
-def public_condition(kind: str) -> ColumnElement[bool] | None:
+def public_condition(kind: str, *, programmes: bool = True) -> ColumnElement[bool] | None:
     """The condition for a record of ``kind`` to be named in public, or None (always).
+    ``programmes``: whether the catalogue has them (one an edit is fixing before its
+    upgrade may not: ``migrate.Door.FIX``).
 
     A selection is the published programme: it makes its film (and the film's people)
     public. A private screening makes no selection (the importer and ``add`` alike), so
@@ -33,23 +36,28 @@ def public_condition(kind: str) -> ColumnElement[bool] | None:
         return exists().where(S.c.venue_id == tables.venue.c.id, public)
     if kind == "film":
         film = tables.film.c.id
-        return or_(
-            exists().where(S.c.film_id == film, public),
-            exists().where(SE.c.film_id == film),
-            exists().where(S.c.programme_id == PF.c.programme_id, PF.c.film_id == film, public),
-        )
+        ways = [exists().where(S.c.film_id == film, public), exists().where(SE.c.film_id == film)]
+        if programmes:
+            ways.append(
+                exists().where(S.c.programme_id == PF.c.programme_id, PF.c.film_id == film, public)
+            )
+        return or_(*ways)
     if kind == "person":
         credited = C.c.person_id == tables.person.c.id
-        return or_(
+        ways = [
             exists().where(credited, S.c.film_id == C.c.film_id, public),
             exists().where(credited, SE.c.film_id == C.c.film_id),
-            exists().where(
-                credited,
-                PF.c.film_id == C.c.film_id,
-                S.c.programme_id == PF.c.programme_id,
-                public,
-            ),
-        )
+        ]
+        if programmes:
+            ways.append(
+                exists().where(
+                    credited,
+                    PF.c.film_id == C.c.film_id,
+                    S.c.programme_id == PF.c.programme_id,
+                    public,
+                )
+            )
+        return or_(*ways)
     if kind == "programme":
         # A programme of an edition is part of its announced programme; one of a festival
         # alone is public once it has a public screening.
@@ -105,14 +113,14 @@ def still_retired() -> ColumnElement[bool]:
 
 
 def retire_slug(session: Session, record: Any, *, successor: str | None = None) -> None:
-    """Keep the slug of ``record`` (a festival, edition, venue, film or person) about to
+    """Keep the slug of ``record`` (a festival, edition, venue, film, person or programme) about to
     be removed, or merged into the record whose slug is ``successor``: no new record gets
     it while it is retired, and its addresses answer 410 Gone (or redirect to the
     successor) when the record was public; else 404, as for one that never was.
     Call it before the record's screenings and selections go."""
     kind = record.__table__.name
     table = getattr(tables, kind)
-    condition = public_condition(kind)
+    condition = public_condition(kind, programmes=has_table(session, "programme"))
     public = condition is None or (
         session.execute(select(table.c.id).where(table.c.id == record.id, condition)).first()
         is not None

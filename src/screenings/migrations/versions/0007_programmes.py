@@ -14,6 +14,8 @@ Create Date: 2026-12-06
   both (``ck_nomination_film_not_programme``); its key gains the programme.
 - ``retired_slug`` keeps programmes' slugs too, and ``record_base`` a programme's films
   as a lineup's Block column last gave them (a re-import merges them three ways).
+- ``alias.programme_id``: ``merge programme`` keeps the duplicate's title as another
+  name of the programme kept.
 
 Existing rows are unchanged: every screening keeps its film. SQLite cannot change a
 column's nullability or add a CHECK in place: ``screening``, ``nomination`` and
@@ -65,6 +67,26 @@ NOMINATION_KEY_OLD = (
     "award_id, year, coalesce(category, ''), coalesce(film_id, 0), coalesce(person_id, 0)"
 )
 NOMINATION_KEY = NOMINATION_KEY_OLD + ", coalesce(programme_id, 0)"
+ALIAS_KINDS_OLD = ("film", "person", "venue", "festival")
+ALIAS_KINDS = (*ALIAS_KINDS_OLD, "programme")
+ALIAS_FK = (
+    "CONSTRAINT fk_alias_programme_id_programme FOREIGN KEY(programme_id) "
+    "REFERENCES programme (id) ON DELETE CASCADE"
+)
+
+
+def _alias_kinds(kinds: tuple[str, ...]) -> str:
+    return f"kind IN ({', '.join(repr(k) for k in kinds)})"
+
+
+def _one_record(kinds: tuple[str, ...]) -> str:
+    """``ck_alias_one_record``: the column of its kind set, the others not."""
+    return " OR ".join(
+        f"(kind = '{k}' AND {k}_id IS NOT NULL"
+        + "".join(f" AND {o}_id IS NULL" for o in kinds if o != k)
+        + ")"
+        for k in kinds
+    )
 
 
 def _text(column: str, width: int, *, nullable: bool = True) -> sa.Column[str]:
@@ -144,6 +166,7 @@ def upgrade() -> None:
         _upgrade_postgresql(bind)
     op.create_index("ix_screening_programme_id", "screening", ["programme_id"])
     op.create_index("ix_nomination_programme_id", "nomination", ["programme_id"])
+    op.create_index("ix_alias_programme_id", "alias", ["programme_id"])
 
 
 def _upgrade_sqlite(bind: Any) -> None:
@@ -183,6 +206,15 @@ def _upgrade_sqlite(bind: Any) -> None:
     _rebuild(bind, "nomination", nomination)
     _rebuild(bind, "retired_slug", lambda sql: _replace(sql, SLUG_KINDS_OLD, SLUG_KINDS))
     _rebuild(bind, "record_base", lambda sql: _replace(sql, BASE_KINDS_OLD, BASE_KINDS))
+
+    def alias(sql: str) -> str:
+        sql = _replace(sql, "festival_id INTEGER, \n\tcreated_at",
+                       "festival_id INTEGER, \n\tprogramme_id INTEGER, \n\tcreated_at")  # fmt: skip
+        sql = _replace(sql, _alias_kinds(ALIAS_KINDS_OLD), _alias_kinds(ALIAS_KINDS))
+        sql = _replace(sql, _one_record(ALIAS_KINDS_OLD), _one_record(ALIAS_KINDS))
+        return _append(sql, [ALIAS_FK])
+
+    _rebuild(bind, "alias", alias)
     bind.exec_driver_sql(f"CREATE UNIQUE INDEX uq_screening_slot ON screening ({SLOT})")
     bind.exec_driver_sql(f"CREATE UNIQUE INDEX uq_nomination_key ON nomination ({NOMINATION_KEY})")
 
@@ -219,6 +251,21 @@ def _upgrade_postgresql(bind: Any) -> None:
     op.create_check_constraint(op.f("ck_retired_slug_kind"), "retired_slug", SLUG_KINDS)
     op.drop_constraint(op.f("ck_record_base_kind"), "record_base", type_="check")
     op.create_check_constraint(op.f("ck_record_base_kind"), "record_base", BASE_KINDS)
+    op.add_column(
+        "alias",
+        sa.Column(
+            "programme_id",
+            sa.Integer(),
+            sa.ForeignKey("programme.id", ondelete="CASCADE"),
+            nullable=True,
+        ),
+    )
+    for name, condition in (
+        ("ck_alias_kind", _alias_kinds(ALIAS_KINDS)),
+        ("ck_alias_one_record", _one_record(ALIAS_KINDS)),
+    ):
+        op.drop_constraint(op.f(name), "alias", type_="check")
+        op.create_check_constraint(op.f(name), "alias", condition)
     bind.exec_driver_sql(f"CREATE UNIQUE INDEX uq_screening_slot ON screening ({SLOT})")
     bind.exec_driver_sql(f"CREATE UNIQUE INDEX uq_nomination_key ON nomination ({NOMINATION_KEY})")
 
@@ -235,6 +282,8 @@ def downgrade() -> None:
     bind.exec_driver_sql("DELETE FROM nomination WHERE programme_id IS NOT NULL")
     bind.exec_driver_sql("DELETE FROM retired_slug WHERE kind = 'programme'")
     bind.exec_driver_sql("DELETE FROM record_base WHERE kind = 'programme'")
+    bind.exec_driver_sql("DELETE FROM alias WHERE kind = 'programme'")
+    op.drop_index("ix_alias_programme_id", table_name="alias")
     op.drop_index("ix_screening_programme_id", table_name="screening")
     op.drop_index("ix_nomination_programme_id", table_name="nomination")
     op.drop_index("uq_screening_slot", table_name="screening")
@@ -270,7 +319,23 @@ def downgrade() -> None:
         _rebuild(bind, "nomination", nomination)
         _rebuild(bind, "retired_slug", lambda sql: _replace(sql, SLUG_KINDS, SLUG_KINDS_OLD))
         _rebuild(bind, "record_base", lambda sql: _replace(sql, BASE_KINDS, BASE_KINDS_OLD))
+
+        def alias(sql: str) -> str:
+            sql = _replace(sql, "festival_id INTEGER, \n\tprogramme_id INTEGER, \n\tcreated_at",
+                           "festival_id INTEGER, \n\tcreated_at")  # fmt: skip
+            sql = _replace(sql, _alias_kinds(ALIAS_KINDS), _alias_kinds(ALIAS_KINDS_OLD))
+            sql = _replace(sql, _one_record(ALIAS_KINDS), _one_record(ALIAS_KINDS_OLD))
+            return _drop_clause(sql, ALIAS_FK)
+
+        _rebuild(bind, "alias", alias)
     else:
+        for name, condition in (
+            ("ck_alias_kind", _alias_kinds(ALIAS_KINDS_OLD)),
+            ("ck_alias_one_record", _one_record(ALIAS_KINDS_OLD)),
+        ):
+            op.drop_constraint(op.f(name), "alias", type_="check")
+            op.create_check_constraint(op.f(name), "alias", condition)
+        op.drop_column("alias", "programme_id")
         op.drop_constraint(op.f("ck_record_base_kind"), "record_base", type_="check")
         op.create_check_constraint(op.f("ck_record_base_kind"), "record_base", BASE_KINDS_OLD)
         op.drop_constraint(op.f("ck_retired_slug_kind"), "retired_slug", type_="check")

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select, update
 
+from screenings import lookup
 from screenings import tables as T
 from screenings.errors import Message
 from screenings.keys import name_key, new_uids
@@ -154,6 +155,10 @@ class Blocks:
         found = self.session.scalar(
             select(P.id).where(P.festival_id == festival, P.title_key == name_key(title))
         )
+        if found is None:  # the title of a programme merged into another leads there
+            merged = [p for p in lookup.aliased(self.session, "programme", title)
+                      if p.festival_id == festival]  # fmt: skip
+            found = merged[0].id if merged else None
         if found is None:
             (slug,) = unique_slugs(self.session, P.slug, [f"{self._festival_name(festival)} "
                                                             f"{title}"])  # fmt: skip
