@@ -318,7 +318,11 @@ def test_removing_a_film_closes_up_its_programmes(
         (["add", "programme", "Block", "--festival", "DocPoint", "--film", "Salt", "--film",
           "#3"], "--film: Salt is named twice"),
         (["add", "programme", BLOCK, "--festival", "DocPoint"],
-         "programme: DocPoint already has a programme called 'Shorts Competition 1' (#1)"),
+         "programme: DocPoint already has a programme called 'Shorts Competition 1' (#1); a "
+         "title is unique within its festival"),
+        (["edit", "programme", "Night Owls", "--title", "shorts competition 1"],
+         "programme: DocPoint already has a programme called 'Shorts Competition 1' (#1); a "
+         "title is unique within its festival"),
         (["add", "programme", "Block"], "--festival: give the programme's --festival or --edition"),
         (["edit", "programme", BLOCK, "--move-film", "Salt", "--to", "9"],
          "--to: expected a position from 1 to 5, got 9"),
@@ -711,3 +715,71 @@ def test_merging_a_programme_keeps_its_title_as_another_name(
     assert said(url, "add", "programme", "Block", "--festival", "Other", capsys=capsys)[0] == 0
     code, _, err = said(url, "merge", "programme", "Shorts 1", "Block", capsys=capsys)
     assert code == 2 and "are of two festivals" in err
+
+
+def test_a_block_moved_in_the_file_keeps_its_screening_and_a_hand_edit_is_a_conflict(
+    backend: str, new_url: Callable[[str], str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    url = new_url(backend)
+    one = "2026-01-29 18:00 Bio Rex"
+    rows = [("Block 1", "A", one), ("Block 1", "B", one)]
+    imported(url, block_file(tmp_path / "first.csv", rows), capsys=capsys)
+    (before,) = listed(url, capsys=capsys)["screenings"]
+    later = [(b, f, "2026-01-29 20:00 Bio Rex") for b, f, _ in rows]
+    out = imported(url, block_file(tmp_path / "later.csv", later), "--sync", capsys=capsys)
+    assert "screenings: 0 created, 0 updated, 1 moved, 0 unchanged" in out
+    (after,) = listed(url, capsys=capsys)["screenings"]
+    assert (after["uid"], after["local_time"], after["sequence"]) == (
+        before["uid"], "20:00:00", before["sequence"] + 1
+    )  # fmt: skip
+    # Moved by hand, then by the file otherwise: a conflict; the hand's stays.
+    assert said(url, "edit", "screening", str(after["id"]), "--at", "21:00", capsys=capsys)[0] == 0
+    latest = [(b, f, "2026-01-29 20:30 Bio Rex") for b, f, _ in rows]
+    out = imported(url, block_file(tmp_path / "latest.csv", latest), capsys=capsys)
+    assert "0 unchanged, 1 with conflicts" in out
+    (now,) = listed(url, capsys=capsys)["screenings"]
+    assert now["local_time"] == "21:00:00"
+
+
+def test_a_block_cannot_take_another_editions_programme_or_another_screenings_id(
+    backend: str, new_url: Callable[[str], str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    url = new_url(backend)
+    old = tmp_path / "2025.csv"
+    old.write_text(
+        HEADER + "DocPoint,2025,Shorts 1,A,Someone,2025,10,2025-01-29,18:00,Bio Rex,Helsinki\n"
+    )
+    imported(url, old, capsys=capsys)
+    new = block_file(tmp_path / "2026.csv", [("Shorts 1", "C", "2026-01-29 18:00 Bio Rex")])
+    code, _, err = said(url, "import", str(new), "--timezone", "Europe/Helsinki", capsys=capsys)
+    assert code == 2
+    assert (
+        f"{new}:2: column 'Block': 'Shorts 1': the festival's programme of that title is of "
+        "its 2025 edition (#1); a title is unique within a festival: give this edition's "
+        "block another title"
+    ) in err
+    # A row alone whose id is a block's screening, and the other way round.
+    ids = tmp_path / "ids.csv"
+    ids.write_text(
+        "Festival,Edition,Id,Block,Film,Date,Time,Venue,City\n"
+        "DocPoint,2026,S1,Block,A,2026-01-29,18:00,Bio Rex,Helsinki\n"
+        "DocPoint,2026,S2,,B,2026-01-29,20:00,Bio Rex,Helsinki\n"
+    )
+    imported(url, ids, capsys=capsys)
+    swapped = tmp_path / "swapped.csv"
+    swapped.write_text(
+        "Festival,Edition,Id,Block,Film,Date,Time,Venue,City\n"
+        "DocPoint,2026,S2,Block,A,2026-01-29,18:00,Bio Rex,Helsinki\n"
+        "DocPoint,2026,S1,,B,2026-01-29,20:00,Bio Rex,Helsinki\n"
+    )
+    code, _, err = said(url, "import", str(swapped), "--timezone", "Europe/Helsinki",
+                        capsys=capsys)  # fmt: skip
+    assert code == 2
+    assert f"rejected: {swapped}:3: " in err  # B's row: its slot is its own screening's
+    film_screening = next(r["id"] for r in listed(url, capsys=capsys)["screenings"] if r["film"])
+    assert (
+        f"rejected: {swapped}:2: column 'Id': 'S2': this id is screening #{film_screening}, of "
+        "a film; a block's screening is its programme's: give it another id"
+    ) in err

@@ -1044,6 +1044,13 @@ class _RowReader:
         zone = self.zone(row)
         url = self.url(row, "ticket_url")
         kind = "screening" if day is not None else "selection"
+        if kind == "selection" and self.text(row, "block") is not None:
+            raise self.bad(
+                "date",
+                "",
+                "a row of a block is a screening of it: give its date (a programmes file "
+                "lists a block's films without screenings)",
+            )
         if kind == "selection" and not festival:
             raise self.bad(
                 "date",

@@ -49,6 +49,28 @@ from screenings.services.catalog import (
 from screenings.services.changes import bump
 
 
+def slug_text(festival: str, year: int | None, title: str) -> str:
+    """What a programme's slug is made of: its festival, its edition's year, its title
+    (``docpoint-2026-shorts-competition-1``), whichever door made it."""
+    return f"{festival} {year} {title}" if year is not None else f"{festival} {title}"
+
+
+def taken_title(session: Session, festival: Festival, title: str, other_than: int = 0) -> None:
+    """Refuse a title another programme of the festival has (a title is the festival's)."""
+    taken = session.scalar(
+        select(Programme).where(
+            Programme.festival_id == festival.id,
+            Programme.title_key == name_key(title),
+            Programme.id != other_than,
+        )
+    )
+    if taken is not None:
+        raise Conflict(
+            f"programme: {festival.name} already has a programme called {taken.title!r} "
+            f"(#{taken.id}); a title is unique within its festival"
+        )
+
+
 def _title(value: str) -> str:
     return check_name(value, "title", rules.length("programme", "title"))
 
@@ -126,23 +148,13 @@ def add_programme(  # noqa: PLR0913 -- one keyword-only argument per option of '
     notes = check_text(notes, "notes", "programme", "notes")
     shown = _films(session, films, "film", said)
     extra = _extras(shown, extras, session, said)
-    taken = session.scalar(
-        select(Programme).where(
-            Programme.festival_id == chosen_festival.id,
-            Programme.title_key == name_key(title),
-        )
-    )
-    if taken is not None:
-        raise Conflict(
-            f"programme: {chosen_festival.name} already has a programme called "
-            f"{taken.title!r} (#{taken.id})"
-        )
-    year = f" {chosen_edition.year}" if chosen_edition is not None else ""
+    taken_title(session, chosen_festival, title)
+    year = chosen_edition.year if chosen_edition is not None else None
     programme = Programme(
         festival=chosen_festival,
         edition=chosen_edition,
         title=title,
-        slug=unique_slug(session, Programme.slug, f"{chosen_festival.name}{year} {title}"),
+        slug=unique_slug(session, Programme.slug, slug_text(chosen_festival.name, year, title)),
         section=section,
         notes=notes,
     )
@@ -178,9 +190,11 @@ def edit_programme(  # noqa: PLR0913 -- one keyword-only argument per option of 
     programme = find(session, name, festival, said)
     before = _shown(programme)
     if title is not None:
-        programme.title = _title(title)
-        year = f" {programme.edition.year}" if programme.edition is not None else ""
-        renew_slug(session, programme, f"{programme.festival.name}{year} {programme.title}", said)
+        title = _title(title)
+        taken_title(session, programme.festival, title, other_than=programme.id)
+        programme.title = title
+        year = programme.edition.year if programme.edition is not None else None
+        renew_slug(session, programme, slug_text(programme.festival.name, year, title), said)
     if section is not None:
         programme.section = check_text(section, "section", "programme", "section")
     if notes is not None:

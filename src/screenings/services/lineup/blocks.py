@@ -23,6 +23,7 @@ leave no fingerprint (``fingerprints``) to be skipped by.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,12 +37,22 @@ from screenings.records import Outcome
 from screenings.services.bases import base_values, three_way
 from screenings.services.catalog import unique_slugs
 from screenings.services.lineup.common import SHOWN, Resolved
+from screenings.services.programmes import slug_text
 from screenings.timeparse import wall_to_utc
 
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
 P, PF, S, B = T.programme.c, T.programme_film.c, T.screening.c, T.screening_base.c
+
+
+# A group of a block's rows: the rows, its programme, what it says of its screening, and
+# the stored screening it is (None: none yet).
+Group = tuple[list[Resolved], int, dict[str, Any], Any]
+
+
+def _start(file: dict[str, Any]) -> tuple[Any, ...]:
+    return (file["local_date"], file["local_time"] or dt.time.max)
 
 
 @dataclass
@@ -66,6 +77,8 @@ class Blocks:
         for row in sorted(self.block_state.rows, key=lambda r: r.line):
             groups.setdefault(self.block_key(row), []).append(row)
         self.block_state.rows = []
+        # Each group with its programme, what it says and the screening it is, if stored.
+        found: list[Group] = []
         for rows in groups.values():
             first = rows[0]
             festival: int = self.session.execute(
@@ -74,14 +87,25 @@ class Blocks:
             key = (festival, name_key(first.source.block or ""))
             films = [int(film) for film in dict.fromkeys(r.film for r in rows)]  # type: ignore[arg-type]
             if key not in programmes:
-                programmes[key] = self.programme_of(first, festival, films, changed)
+                made = self.programme_of(rows, festival, films, changed)
+                if made is None:
+                    continue  # its rows rejected
+                programmes[key] = made
             elif self.films_of(programmes[key]) != films:
                 self.warn(
                     f"{self.report.name}:{first.line}: block {first.source.block!r} shows "
                     "other films here than at its first slot; its programme shows those of "
                     "its first slot"
                 )
-            self.block_screening(rows, programmes[key], changed)
+            file = self.block_file(rows, programmes[key])
+            source = self.match_state.sources.make(first.edition)  # type: ignore[arg-type]
+            found.append((rows, programmes[key], file, self.stored_block_screening(file, source)))
+        self.pair_moved(found)
+        for rows, programme, file, stored in found:
+            if stored is not None and stored.programme_id != programme:
+                self.reject_other(rows, stored)
+                continue
+            self.block_screening(rows, programme, changed, file, stored)
         if changed:
             bumped: Any = self.session.execute(
                 update(T.screening)
@@ -109,9 +133,10 @@ class Blocks:
                 select(T.edition.c.festival_id).where(T.edition.c.id == first.edition)
             ).scalar_one()
             films = [int(film) for film in dict.fromkeys(r.film for r in rows)]  # type: ignore[arg-type]
-            number = programmes[(festival, name_key(first.source.block or ""))] = self.programme_of(
-                first, festival, films, changed
-            )
+            found = self.programme_of(rows, festival, films, changed)
+            if found is None:
+                continue  # its rows rejected
+            number = programmes[(festival, name_key(first.source.block or ""))] = found
             if "extra" in self.fields:
                 for row in rows:
                     done: Any = self.session.execute(
@@ -145,23 +170,37 @@ class Blocks:
         )
 
     def programme_of(
-        self: Importer, first: Resolved, festival: int, films: list[int], changed: set[int]
-    ) -> int:
+        self: Importer, rows: list[Resolved], festival: int, films: list[int], changed: set[int]
+    ) -> int | None:
         """The block's programme: found by its title within the festival, or made; its
         films those of its first slot (``films``), in order, merged three ways with what
         this source last gave it: a change made by hand that the file did not make
-        stays; one the file made otherwise is a conflict, and the catalogue's stays."""
+        stays; one the file made otherwise is a conflict, and the catalogue's stays.
+        None, its rows rejected, for a programme of another edition of the festival: a
+        title is the festival's, and this block would take that one over."""
+        first = rows[0]
         title = first.source.block or ""
-        found = self.session.scalar(
-            select(P.id).where(P.festival_id == festival, P.title_key == name_key(title))
-        )
+        found: Any = self.session.execute(
+            select(P.id, P.edition_id).where(
+                P.festival_id == festival, P.title_key == name_key(title)
+            )
+        ).first()
         if found is None:  # the title of a programme merged into another leads there
             merged = [p for p in lookup.aliased(self.session, "programme", title)
                       if p.festival_id == festival]  # fmt: skip
-            found = merged[0].id if merged else None
+            found = (merged[0].id, merged[0].edition_id) if merged else None
+        if found is not None and found[1] not in (None, first.edition):
+            self.reject_block(rows, title, found[0], found[1])
+            return None
+        if found is not None:
+            found = found[0]
         if found is None:
-            (slug,) = unique_slugs(self.session, P.slug, [f"{self._festival_name(festival)} "
-                                                            f"{title}"])  # fmt: skip
+            year = self.session.scalar(
+                select(T.edition.c.year).where(T.edition.c.id == first.edition)
+            )
+            (slug,) = unique_slugs(
+                self.session, P.slug, [slug_text(self._festival_name(festival), year, title)]
+            )
             found = self.session.execute(
                 insert(T.programme)
                 .values(
@@ -231,15 +270,40 @@ class Blocks:
                    "programme": programme, "message": said})  # fmt: skip
         return now
 
+    def reject_other(self: Importer, rows: list[Resolved], stored: Any) -> None:
+        """Reject a block's rows whose id is another screening's: of a film alone, or of
+        another programme (a screening keeps what it shows; its id is its own)."""
+        shows = "a film" if stored.film_id is not None else "another programme"
+        for row in rows:
+            message = (
+                f"this id is screening #{stored.id}, of {shows}; a block's screening is "
+                "its programme's: give it another id"
+            )
+            cell = row.values["external_id"] or ""
+            issue = self.issue((row.source.file, row.line), "id", cell, message)
+            self.reject(issue, row.source)
+
+    def reject_block(
+        self: Importer, rows: list[Resolved], title: str, programme: int, edition: int
+    ) -> None:
+        """Reject a block's rows: its title is a programme of another edition."""
+        year = self.session.scalar(select(T.edition.c.year).where(T.edition.c.id == edition))
+        for row in rows:
+            message = (
+                f"the festival's programme of that title is of its {year} edition "
+                f"(#{programme}); a title is unique within a festival: give this edition's "
+                "block another title"
+            )
+            self.reject(self.issue((row.source.file, row.line), "block", title, message),
+                        row.source)  # fmt: skip
+
     def _festival_name(self: Importer, festival: int) -> str:
         return str(
             self.session.scalar(select(T.festival.c.name).where(T.festival.c.id == festival))
         )
 
-    def block_screening(
-        self: Importer, rows: list[Resolved], programme: int, changed: set[int]
-    ) -> None:
-        """The screening of a block's group: made, or merged with what is stored."""
+    def block_file(self: Importer, rows: list[Resolved], programme: int) -> dict[str, Any]:
+        """What a block's group says of its screening (its first row's values)."""
         first = rows[0]
         file = {
             **first.values,
@@ -250,9 +314,53 @@ class Blocks:
         }
         file["status"] = file["status"] or "scheduled"
         file["visibility"] = file["visibility"] or "public"
+        return file
+
+    def pair_moved(self: Importer, found: list[Group]) -> None:
+        """A block's screening the file moved (a new slot, and its old one not listed):
+        the groups of a programme found no screening, and as many of its screenings this
+        source made are left unclaimed: paired in start order, each is the same screening,
+        moved (its uid kept), as a film's screening is."""
+        claimed = {stored.id for *_, stored in found if stored is not None}
+        waiting: dict[tuple[int, int], list[int]] = {}
+        for number, (rows, programme, _, stored) in enumerate(found):
+            if stored is None:
+                waiting.setdefault((programme, rows[0].edition), []).append(number)  # type: ignore[arg-type]
+        for (programme, edition), numbers in waiting.items():
+            source = self.match_state.sources.make(edition)
+            left = [
+                row
+                for row in self.session.execute(
+                    select(*T.screening.c)
+                    .where(
+                        S.programme_id == programme,
+                        S.edition_id == edition,
+                        S.status != "cancelled",
+                        S.id.in_(select(B.screening_id).where(B.source_id == source)),
+                    )
+                    .order_by(S.local_date, S.local_time, S.id)
+                )
+                if row.id not in claimed
+            ]
+            if len(left) != len(numbers):
+                continue  # which is which cannot be told: new ones made, a sync cancels
+            ordered = sorted(numbers, key=lambda n: _start(found[n][2]))
+            for number, stored in zip(ordered, left, strict=True):
+                rows, programme_id, file, _ = found[number]
+                found[number] = (rows, programme_id, file, stored)
+
+    def block_screening(
+        self: Importer,
+        rows: list[Resolved],
+        programme: int,
+        changed: set[int],
+        file: dict[str, Any],
+        stored: Any,
+    ) -> None:
+        """The screening of a block's group: made, or merged with what is stored."""
+        first = rows[0]
         assert isinstance(first.edition, int)  # made with the rows' films
         source = self.match_state.sources.make(first.edition)
-        stored = self.stored_block_screening(file, source)
         said = dict(file)  # the file's own values: what its base keeps (merged below)
         base = None
         if stored is not None:
@@ -293,11 +401,13 @@ class Blocks:
                     values["updated_at"] = self.now
                 self.session.execute(update(T.screening).where(S.id == number).values(**values))
                 self.block_state.made.add(number)  # bumped once, here
-                self.report.counts[Outcome.UPDATED] += 1
-                self.emit({"type": "row", "outcome": Outcome.UPDATED, "file": self.report.name,
+                moved = any(c in differs for c in ("venue_id", "city", "local_date", "local_time"))
+                outcome = Outcome.MOVED if moved else Outcome.UPDATED
+                self.report.counts[outcome] += 1
+                self.emit({"type": "row", "outcome": outcome, "file": self.report.name,
                            "line": first.line, "uid": stored.uid})  # fmt: skip
-            else:
-                self.report.counts[Outcome.KEPT if kept else Outcome.UNCHANGED] += 1
+            elif kept is not Outcome.CONFLICT:  # a conflict is counted as that alone
+                self.report.counts[kept] += 1
         self.match_state.claimed[number] = first.line
         self.touch([number])
         self.remember_block(number, said, groups, source, base)
@@ -309,13 +419,13 @@ class Blocks:
         base: Any,
         current: dict[str, Any],
         groups: set[str],
-    ) -> bool:
+    ) -> Outcome:
         """``file`` merged three ways with the group's base and the stored screening
-        (``bases.three_way``); whether a hand edit was kept. A conflict keeps the
+        (``bases.three_way``): the outcome, kept when a hand edit stays. A conflict keeps the
         catalogue's value, and is said, as for any screening (``--theirs`` takes the
         file's)."""
         if base is None:
-            return False
+            return Outcome.UNCHANGED
         stated = groups & set(base.stated.split(","))
         merged = three_way(file, dict(base._mapping), current, stated, theirs=self.options.theirs)
         for group in merged.conflicts:
@@ -329,7 +439,9 @@ class Blocks:
             self.report.conflicts.append(said)
             self.emit({"type": "conflict", "file": self.report.name, "line": first.line,
                        "screening": current["id"], "message": said})  # fmt: skip
-        return bool(merged.kept)
+        if merged.conflicts:
+            return Outcome.CONFLICT
+        return Outcome.KEPT if merged.kept else Outcome.UNCHANGED
 
     def remember_block(
         self: Importer,

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select, update
 
 from screenings import tables as T
 from screenings.errors import Message
+from screenings.query import shows_film
 from screenings.records import Outcome
 from screenings.services.lineup.common import Resolved, distance, shown_when
 
@@ -209,12 +210,12 @@ class Ending:
         S = T.screening.c
         films = sorted(self.film_state.bump_films)
         for start in range(0, len(films), 1000):  # a film's new runtime may make a clash
-            self.touch(
-                self.session.scalars(select(S.id).where(S.film_id.in_(films[start : start + 1000])))
-            )
+            # Its screenings alone and in programmes (a programme shows its details too).
+            showing = shows_film(films[start : start + 1000], self.session)
+            self.touch(self.session.scalars(select(S.id).where(showing)))
             self.report.bumped += self.session.execute(
                 update(T.screening)
-                .where(S.film_id.in_(films[start : start + 1000]), S.updated_at != self.now)
+                .where(showing, S.updated_at != self.now)
                 .values(sequence=S.sequence + 1, updated_at=self.now)
             ).rowcount  # type: ignore[attr-defined]
         for film, edition in sorted(self.film_state.bump_selections):

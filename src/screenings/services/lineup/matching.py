@@ -199,6 +199,15 @@ class Matching:
         match = None
         if self.by_id and values["external_id"]:
             match = stored.by_external.get(ident)
+            if match is not None and match.film_id is None:  # one of a programme's
+                self.reject_row(
+                    row,
+                    "id",
+                    values["external_id"],
+                    f"this id is screening #{match.id}, of a programme; a row without a "
+                    "block is one film's screening: give the block, or another id",
+                )
+                return REFUSED
         if match is None and other is not None:
             if other.id >= self.first_new_id:  # created by an earlier line of this file
                 self.reject_duplicate(row, self.match_state.claimed.get(other.id))
