@@ -520,8 +520,8 @@ def test_merging_festivals_refuses_two_editions_of_one_year(cli: Cli) -> None:
     )
     assert code == 0
     assert out.splitlines()[-1] == (
-        "  moved 1 edition(s) and 0 award(s) and removed Sheffield International Documentary "
-        "Festival (#2); its name now finds the one kept"
+        "  moved 1 edition(s), 0 award(s) and 0 programme(s) and removed Sheffield "
+        "International Documentary Festival (#2); its name now finds the one kept"
     )
     cli("add", "festival", "SIDF")
     cli("add", "edition", "SIDF", "2013")

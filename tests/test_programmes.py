@@ -783,3 +783,45 @@ def test_a_block_cannot_take_another_editions_programme_or_another_screenings_id
         f"rejected: {swapped}:2: column 'Id': 'S2': this id is screening #{film_screening}, of "
         "a film; a block's screening is its programme's: give it another id"
     ) in err
+
+
+def test_what_a_screening_of_a_programme_may_be_given(
+    docpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Named whole: a few words of its title are a suggestion, not a choice.
+    where = ["--edition", "DocPoint 2026", "--on", "2026-01-30"]
+    code, _, err = said(docpoint, "add", "screening", "--programme", "Shorts Comp", *where,
+                        capsys=capsys)  # fmt: skip
+    assert code != 0
+    assert "no programme called 'Shorts Comp'; did you mean 'Shorts Competition 1'?" in err
+    # Another festival's programme, even by its #ID; and an edition of another festival.
+    for command in (
+        ["add", "festival", "Tampere", "--timezone", "Europe/Helsinki"],
+        ["add", "edition", "Tampere", "2026"],
+        ["add", "programme", "Tampere Shorts", "--edition", "Tampere 2026", "--film", "Salt"],
+    ):
+        assert said(docpoint, *command, capsys=capsys)[0] == 0, command
+    code, _, err = said(docpoint, "add", "screening", "--programme", "#3", "--edition",
+                        "DocPoint 2026", "--on", "2026-01-30", capsys=capsys)  # fmt: skip
+    assert (code, err.strip()) == (
+        3,
+        "screenings: error: --programme: Tampere Shorts (Tampere, #3) is not a programme of "
+        "that festival",
+    )
+    code, _, err = said(docpoint, "edit", "screening", "1", "--edition", "Tampere 2026",
+                        capsys=capsys)  # fmt: skip
+    assert (code, err.strip()) == (
+        2,
+        "screenings: error: --edition: Shorts Competition 1 (DocPoint, #1) is a programme of "
+        "DocPoint 2026 (#1), not of Tampere 2026 (#2)",
+    )
+    # An extra line cleared; the programme's notes in its calendar.
+    assert said(docpoint, "edit", "programme", BLOCK, "--extra", "Night Bus=", "--note",
+                "Introduced by the jury", capsys=capsys)[0] == 0  # fmt: skip
+    feed = tmp_path / "block.ics"
+    assert said(docpoint, "export", "ics", "--on", "2026-01-29", "-o", str(feed),
+                capsys=capsys)[0] == 0  # fmt: skip
+    (event,) = Calendar.from_ical(feed.read_bytes()).walk("VEVENT")
+    description = str(event["DESCRIPTION"]).splitlines()
+    assert "   + Q&A with the director" not in description
+    assert description[6] == "Introduced by the jury"

@@ -374,12 +374,13 @@ def find_venue(session: Session, text: str) -> Found[Venue]:
 
 
 def find_programme(
-    session: Session, text: str, *, festival_id: int | None = None
+    session: Session, text: str, *, festival_id: int | None = None, words: bool = True
 ) -> Found[Programme]:
-    """A programme by ``#ID``, title, slug, or the words of the title; among one
-    festival's programmes when given (a title is unique within its festival only)."""
+    """A programme by ``#ID``, title, other name, slug, or (unless ``words`` is False) the
+    words of the title; among one festival's programmes when given (a title is unique
+    within its festival only; an ``#ID`` of another festival's is refused)."""
     where = [Programme.festival_id == festival_id] if festival_id is not None else []
-    return _resolve(
+    found: Found[Programme] = _resolve(
         session,
         Programme,
         text,
@@ -388,7 +389,13 @@ def find_programme(
         slug_column=Programme.slug,
         where=where,
         alias_kind="programme",
+        words=words,
     )
+    if festival_id is not None and found.record.festival_id != festival_id:
+        raise NotFound(
+            f"{describe(found.record)} is not a programme of that festival", field="programme"
+        )
+    return found
 
 
 def find_award(session: Session, text: str, *, festival_id: int | None = None) -> Found[Award]:

@@ -681,6 +681,7 @@ class FeedEvent(NamedTuple):
     notes: str | None
     # A programme screening's films, in order (its title is ``film_title``); none else.
     programme: tuple[ProgrammeLine, ...] = ()
+    programme_notes: str | None = None  # a programme's own (a Q&A, an introduction)
 
 
 class ProgrammeLine(NamedTuple):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from screenings.exporters.tabular import render_json, render_json_record
 from screenings.records import (
@@ -50,7 +51,7 @@ def _screening(number: int, **changes: object) -> ScreeningView:
     return view._replace(**changes)
 
 
-def _json_module(kind: str, rows: list[object], version: int = 2) -> bytes:
+def _json_module(kind: str, rows: list[Any], version: int = 2) -> bytes:
     document = {"version": version, kind: [as_dict(row) for row in rows]}
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
@@ -78,6 +79,25 @@ def test_other_kinds_with_lists_and_floats() -> None:
         VenueView(2, "Nowhere", "nowhere", None, None, None, None, 0.1, 1e-07),
     ]  # fmt: skip
     assert render_json("venues", VenueView, venues) == _json_module("venues", venues)
+
+
+def test_plain_tuples_bools_and_version_1() -> None:
+    from screenings.records import CreditRef, FilmShow, ScreeningViewV1, contract_one
+
+    shows = [
+        FilmShow(
+            FilmView(1, "A", None, 2000, None, [], [], None, None, "a", []),
+            [CreditRef("director", "X")],
+            [],
+            [],
+            [],
+            ("Other name", "Third"),
+        )
+    ]
+    assert render_json("films", FilmShow, shows) == _json_module("films", shows)
+    older = [contract_one(_screening(1))]
+    expected = _json_module("screenings", older, version=1)
+    assert render_json("screenings", ScreeningViewV1, older) == expected
 
 
 def test_one_record() -> None:

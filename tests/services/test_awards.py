@@ -41,7 +41,7 @@ def test_a_nomination_needs_someone_or_something(session: Session) -> None:
     add_award(session, "Best Feature", presenter="The Academy")
     with pytest.raises(InvalidInput) as refused:
         add_nomination(session, award="Best Feature", year=2013)
-    assert refused.value.mentions == ("film", "person")
+    assert refused.value.mentions == ("film", "programme", "person")
     with pytest.raises(NotFound) as missing:
         add_nomination(session, award="Best Picture", year=2013, film="The Defector")
     assert missing.value.field == "award"

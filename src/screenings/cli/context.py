@@ -136,13 +136,16 @@ def write(
     say_stored(verb, what, saved)
 
 
-def pairs(values: Sequence[str] | None, what: str, example: str) -> list[tuple[str, str]]:
-    """``KEY=VALUE`` options as pairs; ``InvalidInput`` naming ``what`` for a bad one."""
+def pairs(
+    values: Sequence[str] | None, what: str, example: str, *, clears: bool = False
+) -> list[tuple[str, str]]:
+    """``KEY=VALUE`` options as pairs; ``InvalidInput`` naming ``what`` for a bad one.
+    ``clears``: ``KEY=`` is allowed, an empty value (it clears what KEY had)."""
 
     found = []
     for value in values or ():
         key, sep, rest = value.partition("=")
-        if not sep or not key.strip() or not rest.strip():
+        if not sep or not key.strip() or not (rest.strip() or clears):
             raise InvalidInput(f"{what}: expected {example}, got {value!r}")
         found.append((key.strip(), rest.strip()))
     return found

@@ -217,7 +217,7 @@ def programme(
         remove_films=remove_film or [],
         move_film=move_film,
         to=to,
-        extras=pairs(extra, "--extra", "FILM=TEXT, e.g. 'Night Bus=+ Q&A'"),
+        extras=pairs(extra, "--extra", "FILM=TEXT, e.g. 'Night Bus=+ Q&A'", clears=True),
     )
 
 

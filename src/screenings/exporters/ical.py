@@ -204,6 +204,8 @@ def description(event: FeedEvent) -> str:  # noqa: C901, PLR0912 -- one line per
     if event.programme:
         lines.append(film)
         lines.extend(_programme_lines(event.programme))
+        if event.programme_notes:
+            lines.append(event.programme_notes)
     elif event.directors:
         lines.append(f"{film}, directed by {_names(event.directors)}")
     else:

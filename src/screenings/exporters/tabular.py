@@ -21,7 +21,6 @@ from typing import Any
 from screenings.records import (
     CONTRACT_VERSION,
     ScreeningViewV1,
-    as_dict,
     flat_columns,
     flat_row,
     numeric_columns,
@@ -94,7 +93,7 @@ def _value(value: Any, pad: str, pieces: list[str]) -> None:  # noqa: C901, PLR0
         pieces.append(json.dumps(value))  # its own rules for nan and infinity
     elif isinstance(value, tuple) and hasattr(value, "_fields"):
         _record(value, pad, pieces)
-    elif isinstance(value, list):
+    elif isinstance(value, list | tuple):  # a plain tuple is a JSON array too
         if not value:
             pieces.append("[]")
             return
@@ -109,15 +108,18 @@ def _value(value: Any, pad: str, pieces: list[str]) -> None:  # noqa: C901, PLR0
         pieces.append(_string(value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")))
     elif isinstance(value, dt.date | dt.time):
         pieces.append(_string(value.isoformat()))
-    else:  # anything else the json module may know
-        pieces.append(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False))
+    else:  # a record holds nothing else
+        raise TypeError(f"a record's value of type {type(value).__name__} has no JSON form")
 
 
 def render_json_record(kind: str, record: Any) -> bytes:
     """``{"version": 2, "<kind>": {...}}``: one record (``show``), as ``render_json``
     writes each of its rows."""
-    document = {"version": CONTRACT_VERSION, kind: as_dict(record)}
-    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    assert kind < "version", kind  # keys sorted: the record first
+    pieces = [f"{{\n  {_string(kind)}: "]
+    _record(record, "  ", pieces)
+    pieces.append(f',\n  "version": {CONTRACT_VERSION}\n}}\n')
+    return "".join(pieces).encode()
 
 
 def render_csv(view_type: type, rows: Sequence[Any]) -> bytes:

@@ -165,6 +165,7 @@ _EVENT_COLUMNS: dict[str, Any] = {
     "ticket_url": S.c.ticket_url,
     "notes": S.c.notes,
     "programme": S.c.programme_id,  # its films are read apart, by programme
+    "programme_notes": P.c.notes,
 }
 assert tuple(_EVENT_COLUMNS) == FeedEvent._fields, "one column per FeedEvent field, in order"
 _COUNTRIES = FeedEvent._fields.index("countries")

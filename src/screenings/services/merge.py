@@ -270,11 +270,19 @@ def _festivals(session: Session, kept: Festival, dup: Festival) -> str:
         if _has(session, Award, name_key=award.name_key, festival_id=kept.id):
             raise Conflict(f"merge: both give an award called {award.name}")
         award.festival = kept
+    programmes = list(session.scalars(select(Programme).where(Programme.festival_id == dup.id)))
+    for programme in programmes:
+        if _has(session, Programme, title_key=programme.title_key, festival_id=kept.id):
+            raise Conflict(
+                f"merge: both have a programme called {programme.title}; give one another "
+                f"title first (screenings edit programme '#{programme.id}' --title TITLE)"
+            )
+        programme.festival = kept
     session.flush()
     moved_editions = [edition.id for edition in editions]
     if moved_editions:  # they show another festival now
         bump(session, Screening.edition_id.in_(moved_editions))
-    return f"{len(editions)} edition(s) and {len(awards)} award(s)"
+    return f"{len(editions)} edition(s), {len(awards)} award(s) and {len(programmes)} programme(s)"
 
 
 def _move_nominations(session: Session, column: str, kept_id: int, dup_id: int) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from screenings import lookup, rules
 from screenings.config import Settings
@@ -333,7 +333,13 @@ def list_programmes(  # noqa: PLR0913 -- one keyword-only argument per filter
     statement = statement.order_by(Festival.name_key, Programme.title_key, Programme.id)
     if limit is not None:
         statement = statement.limit(limit)
-    programmes = list(session.scalars(statement))
+    # Their films, festival and edition in three more queries, whatever their number.
+    statement = statement.options(
+        selectinload(Programme.entries).joinedload(ProgrammeFilm.film),
+        joinedload(Programme.festival),
+        joinedload(Programme.edition),
+    )
+    programmes = list(session.scalars(statement).unique())
     counts = dict(
         session.execute(
             select(Screening.programme_id, func.count())

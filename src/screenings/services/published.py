@@ -62,8 +62,9 @@ def public_condition(kind: str, *, programmes: bool = True) -> ColumnElement[boo
         # A programme of an edition is part of its announced programme; one of a festival
         # alone is public once it has a public screening.
         programme = tables.programme.c
+        edition = tables.edition.alias()
         return or_(
-            programme.edition_id.is_not(None),
+            exists().where(edition.c.id == programme.edition_id, _public_edition(edition)),
             exists().where(S.c.programme_id == programme.id, public),
         )
     if kind == "edition":

@@ -69,12 +69,17 @@ def _dependents(session: Session, record: Any) -> list[tuple[str, list[Any]]]:
             ("nomination", rows(Nomination, Nomination.programme_id == record.id)),
         ]
     if isinstance(record, Person):
-        # A nomination that also names a film stays, without the person.
+        # A nomination that also names a film (or a programme) stays, without the person.
         return [
             ("credit", rows(Credit, Credit.person_id == record.id)),
             (
                 "nomination",
-                rows(Nomination, Nomination.person_id == record.id, Nomination.film_id.is_(None)),
+                rows(
+                    Nomination,
+                    Nomination.person_id == record.id,
+                    Nomination.film_id.is_(None),
+                    Nomination.programme_id.is_(None),
+                ),
             ),
         ]
     if isinstance(record, Festival):

@@ -243,18 +243,29 @@ def add_screening(
 
 
 def _programme(session: Session, name: str, edition: Edition | None, notes: list[str]) -> Programme:
-    """The programme a screening shows, named whole (or by slug or #ID), among its
-    edition's festival's when it has an edition; one of another festival is refused."""
+    """The programme a screening shows, named whole (or by another name, slug or #ID),
+    among its edition's festival's when it has an edition; one of another festival, or of
+    another edition, is refused."""
     festival_id = edition.festival_id if edition is not None else None
-    found = lookup.find_programme(session, name, festival_id=festival_id)
+    found = lookup.find_programme(session, name, festival_id=festival_id, words=False)
     chosen = found.take(notes)
-    if edition is not None and chosen.edition_id not in (None, edition.id):
-        raise InvalidInput(
-            f"{lookup.describe(chosen)} is of {lookup.describe(chosen.edition)}, "
-            f"not of {lookup.describe(edition)}",
-            field="programme",
-        )
+    if edition is not None:
+        _of_edition(chosen, edition, field="programme")
     return chosen
+
+
+def _of_edition(programme: Any, edition: Edition, field: str = "edition") -> None:
+    """A programme is shown at its festival, and in its own edition when it has one."""
+    if programme.festival_id != edition.festival_id or programme.edition_id not in (
+        None,
+        edition.id,
+    ):
+        whose = programme.edition or programme.festival
+        raise InvalidInput(
+            f"{lookup.describe(programme)} is a programme of {lookup.describe(whose)}, "
+            f"not of {lookup.describe(edition)}",
+            field=field,
+        )
 
 
 def _selected(session: Session, film: Film, edition: Edition, notes: list[str]) -> bool:
@@ -475,6 +486,8 @@ def edit_screening(
         screening.edition = None
     elif edition is not None or festival is not None:
         screening.edition = edition_for(session, edition, festival, year, notes)
+        if screening.film is None and screening.edition is not None:  # a programme's
+            _of_edition(screening.programme, screening.edition)
     when = _new_when(screening, change)
     if when.note:  # how its date was read
         notes.append(when.note)
