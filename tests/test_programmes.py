@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from screenings.cli import run
 from screenings.db import create_db_engine
@@ -347,7 +348,7 @@ def test_bad_input_is_one_line_and_writes_nothing(
 def test_the_database_holds_a_screening_to_a_film_or_a_programme(docpoint: str) -> None:
     engine = create_db_engine(docpoint)
     for sets in ("film_id = 1, programme_id = 1", "film_id = NULL, programme_id = NULL"):
-        with pytest.raises(Exception, match="film_or_programme"), engine.begin() as connection:
+        with pytest.raises(IntegrityError, match="film_or_programme"), engine.begin() as connection:
             connection.execute(text(f"UPDATE screening SET {sets} WHERE id = 3"))
     engine.dispose()
 
@@ -430,6 +431,12 @@ def test_the_migration_keeps_every_row_and_every_id_counter(empty_engine: Any) -
     downgrade_schema(engine, "0006")
     with engine.connect() as connection:
         assert connection.execute(count).scalar() == 1  # the programme's went with it
+        nominations = connection.execute(text("SELECT count(*) FROM nomination")).scalar()
+        assert nominations == 1  # the programme's nomination too
+    with pytest.raises(IntegrityError), engine.begin() as connection:  # NOT NULL again
+        connection.execute(text("UPDATE screening SET film_id = NULL"))
+    upgrade_schema(engine)  # and up again: the screenings as they were
+    assert rows()["screening"] == before["screening"]
 
 
 # -- import: a Block column ------------------------------------------------------------------

@@ -155,6 +155,8 @@ class ProgrammeFilmEntry(NamedTuple):
 
 
 class ProgrammeShow(NamedTuple):
+    """Everything known about a programme: itself, its films in order, its screenings."""
+
     programme: ProgrammeView
     entries: list[ProgrammeFilmEntry]
     screenings: list[ScreeningView]

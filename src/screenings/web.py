@@ -58,7 +58,7 @@ from screenings.errors import (
 )
 from screenings.filters import WEB, filters_for
 from screenings.outputs import FORMATS
-from screenings.records import CONTRACT_VERSION
+from screenings.records import CONTRACT_VERSION, CONTRACTS
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -505,7 +505,8 @@ class FeedApp:
         contract = _one(given, "contract")
         if contract is not None and fmt != "json":
             raise InvalidInput("only for .json", field="contract")
-        version = int(_check_choice("contract", contract or "2", ("1", "2")))
+        choices = tuple(str(n) for n in CONTRACTS)
+        version = int(_check_choice("contract", contract or str(CONTRACT_VERSION), choices))
         query = self._query(session, kind, slug, given)
         return self._render_query(session, query, cancelled, fmt, contract=version)
 

@@ -62,7 +62,7 @@ def export(
             help="json, csv: 1 for the older contract (one film a screening; programme "
             "screenings left out, said on stderr).",
         ),
-    ] = 2,
+    ] = CONTRACT_VERSION,
     allow_empty: Annotated[
         bool,
         Opt(

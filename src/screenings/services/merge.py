@@ -33,6 +33,7 @@ from screenings.services.aliases import keep_alias
 from screenings.services.bases import move_record_bases, rename_in_bases
 from screenings.services.catalog import FILM_SHOWN, Saved
 from screenings.services.changes import bump, bump_film, snapshot
+from screenings.services.programmes import renumber
 from screenings.services.published import retire_slug
 from screenings.services.secret_feeds import carry_feeds
 
@@ -225,13 +226,7 @@ def _move_programme_places(session: Session, kept: Film, dup: Film) -> set[int]:
         if _has(session, ProgrammeFilm, programme_id=place.programme_id, film_id=kept.id):
             session.delete(place)
             session.flush()
-            entries = session.scalars(
-                select(ProgrammeFilm)
-                .where(ProgrammeFilm.programme_id == place.programme_id)
-                .order_by(ProgrammeFilm.position)
-            )
-            for number, entry in enumerate(entries, start=1):
-                entry.position = number
+            renumber(session, place.programme_id)
         else:
             place.film = kept
     session.flush()

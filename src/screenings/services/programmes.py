@@ -122,6 +122,8 @@ def _extras(
 
 
 def find(session: Session, name: str, festival: str | None, notes: list[str]) -> Programme:
+    """The programme ``name`` names (among ``festival``'s, when given), as every command
+    that takes one finds it (``lookup.find_programme``); how it was read, in ``notes``."""
     festival_id = None
     if festival is not None:
         festival_id = lookup.find_festival(session, festival).take(notes).id
@@ -259,6 +261,17 @@ def _reorder(  # noqa: PLR0913 -- the options of 'edit programme' that change it
     for number, entry in enumerate(entries, start=1):
         entry.position = number
     return entries
+
+
+def renumber(session: Session, programme_id: int) -> None:
+    """A programme's films numbered 1, 2, ... again, in their order (after one left)."""
+    entries = session.scalars(
+        select(ProgrammeFilm)
+        .where(ProgrammeFilm.programme_id == programme_id)
+        .order_by(ProgrammeFilm.position)
+    )
+    for number, entry in enumerate(entries, start=1):
+        entry.position = number
 
 
 def _check_position(value: int | None, last: int, what: str) -> None:

@@ -30,6 +30,7 @@ from screenings.models import (
 from screenings.query import shows_film
 from screenings.services.catalog import Saved
 from screenings.services.changes import bump
+from screenings.services.programmes import renumber
 from screenings.services.published import retire_slug
 from screenings.services.schedule import screening_by_id
 from screenings.services.secret_feeds import end_feeds
@@ -234,18 +235,6 @@ def _farewell(session: Session, records: list[Any]) -> list[str]:
     return sorted(set(ended))
 
 
-def _renumber(session: Session, programmes: set[int]) -> None:
-    """The films left in each of ``programmes`` numbered 1, 2, ... again."""
-    for programme in programmes:
-        entries = session.scalars(
-            select(ProgrammeFilm)
-            .where(ProgrammeFilm.programme_id == programme)
-            .order_by(ProgrammeFilm.position)
-        )
-        for number, entry in enumerate(entries, start=1):
-            entry.position = number
-
-
 def _cascade(session: Session, record: Any) -> None:
     """Delete what depends on ``record`` (checked beforehand: ``_refuse_dependents``)."""
     for _, rows in _dependents(session, record):
@@ -259,6 +248,7 @@ def _cascade(session: Session, record: Any) -> None:
             bump(session, shows_film(list(films), session))
         if programmes:  # a programme without one of its films: its calendars show that
             session.flush()
-            _renumber(session, programmes)
+            for programme in programmes:
+                renumber(session, programme)
             bump(session, Screening.programme_id.in_(programmes))
     session.flush()

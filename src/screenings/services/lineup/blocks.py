@@ -409,7 +409,8 @@ class Blocks:
             elif kept is not Outcome.CONFLICT:  # a conflict is counted as that alone
                 self.report.counts[kept] += 1
         self.match_state.claimed[number] = first.line
-        self.touch([number])
+        if number in self.block_state.made:  # made or changed: its clashes are checked
+            self.touch([number])
         self.remember_block(number, said, groups, source, base)
 
     def merge_block(
