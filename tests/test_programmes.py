@@ -832,3 +832,24 @@ def test_what_a_screening_of_a_programme_may_be_given(
     description = str(event["DESCRIPTION"]).splitlines()
     assert "   + Q&A with the director" not in description
     assert description[6] == "Introduced by the jury"
+
+
+def test_editing_a_programme_keeps_its_events_uids_and_bumps_their_sequence(
+    docpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.icalcheck import ical_compare
+
+    old, new = tmp_path / "old.ics", tmp_path / "new.ics"
+    assert said(docpoint, "export", "ics", "-o", str(old), capsys=capsys)[0] == 0
+    assert said(docpoint, "edit", "programme", BLOCK, "--remove-film", "Salt",
+                capsys=capsys)[0] == 0  # fmt: skip
+    assert said(docpoint, "export", "ics", "-o", str(new), capsys=capsys)[0] == 0
+    before = {str(e["UID"]): e for e in Calendar.from_ical(old.read_bytes()).walk("VEVENT")}
+    after = {str(e["UID"]): e for e in Calendar.from_ical(new.read_bytes()).walk("VEVENT")}
+    assert set(before) == set(after)
+    changed = {uid for uid in after if int(after[uid]["SEQUENCE"]) != int(before[uid]["SEQUENCE"])}
+    assert [str(after[uid]["SUMMARY"]) for uid in changed] == [BLOCK]
+    assert "Salt" not in str(after[changed.pop()]["DESCRIPTION"])
+    ical_compare(old, new)  # UIDs kept, SEQUENCE bumped where the event changed
+    code, checked = ical_check(new)
+    assert code == 0, checked
