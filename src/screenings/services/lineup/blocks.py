@@ -79,11 +79,16 @@ class Blocks:
         self.block_state.rows = []
         # Each group with its programme, what it says and the screening it is, if stored.
         found: list[Group] = []
+        festivals: dict[Any, int] = {}  # edition -> its festival
+        # programme -> its films, once set (a programmes file's, above, included)
+        shown = {number: self.films_of(number) for number in programmes.values()}
         for rows in groups.values():
             first = rows[0]
-            festival: int = self.session.execute(
-                select(T.edition.c.festival_id).where(T.edition.c.id == first.edition)
-            ).scalar_one()
+            if first.edition not in festivals:
+                festivals[first.edition] = self.session.execute(
+                    select(T.edition.c.festival_id).where(T.edition.c.id == first.edition)
+                ).scalar_one()
+            festival = festivals[first.edition]
             key = (festival, name_key(first.source.block or ""))
             films = [int(film) for film in dict.fromkeys(r.film for r in rows)]  # type: ignore[arg-type]
             if key not in programmes:
@@ -91,7 +96,8 @@ class Blocks:
                 if made is None:
                     continue  # its rows rejected
                 programmes[key] = made
-            elif self.films_of(programmes[key]) != films:
+                shown[made] = self.films_of(made)
+            elif shown.get(programmes[key]) != films:
                 self.warn(
                     f"{self.report.name}:{first.line}: block {first.source.block!r} shows "
                     "other films here than at its first slot; its programme shows those of "
