@@ -373,7 +373,7 @@ DESIGN_COLUMNS = {
     "screening_base": "source_id screening_id stated external_id film_id venue_id city "
     "local_date local_time timezone duration_minutes kind status visibility audience "
     "ticket_url notes",
-    "alias": "kind name name_key city film_id person_id venue_id festival_id",
+    "alias": "kind name name_key city film_id person_id venue_id festival_id programme_id",
     "record_base": "source_id kind record_id fields",
     "row_fingerprint": "digest screening_id stamp",
     # The programmes issue (#23): a screening shows a film or a programme.
