@@ -96,7 +96,7 @@ def _people(session: Session, kept: Person, dup: Person) -> str:
     return f"{credits} credit(s) and {nominations} nomination(s)"
 
 
-def _films(session: Session, kept: Film, dup: Film) -> str:  # noqa: C901, PLR0912 -- each part of a film moved to the one kept, or merged with its own
+def _films(session: Session, kept: Film, dup: Film) -> str:  # noqa: C901 -- each part of a film moved to the one kept, or merged with its own
     before = snapshot(kept, *FILM_SHOWN)
     for attribute in (
         "original_title",
@@ -128,27 +128,7 @@ def _films(session: Session, kept: Film, dup: Film) -> str:  # noqa: C901, PLR09
         else:
             selection.film = kept
     session.flush()
-    moved: list[int] = []
-    for screening in list(session.scalars(select(Screening).where(Screening.film_id == dup.id))):
-        clash = session.scalars(
-            select(Screening).where(
-                Screening.film_id == kept.id,
-                Screening.local_date == screening.local_date,
-                Screening.local_time.is_(None)
-                if screening.local_time is None
-                else Screening.local_time == screening.local_time,
-                Screening.venue_id.is_(None)
-                if screening.venue_id is None
-                else Screening.venue_id == screening.venue_id,
-            )
-        ).first()
-        if clash is not None and name_key(clash.city or "") == name_key(screening.city or ""):
-            raise Conflict(
-                f"merge: screening #{screening.id} and #{clash.id} are the same slot; "
-                "cancel or edit one first"
-            )
-        screening.film = kept
-        moved.append(screening.id)
+    moved = _move_screenings(session, Screening.film_id, kept, dup)
     programmes = _move_programme_places(session, kept, dup)
     moved += session.scalars(select(Screening.id).where(Screening.programme_id.in_(programmes)))
     nominations = _move_nominations(session, "film_id", kept.id, dup.id)
@@ -184,13 +164,24 @@ def _programmes(session: Session, kept: Programme, dup: Programme) -> str:
                 )
             )
     session.flush()
+    moved = _move_screenings(session, Screening.programme_id, kept, dup)
+    nominations = _move_nominations(session, "programme_id", kept.id, dup.id)
+    move_record_bases(session, "programme", kept.id, dup.id)
+    session.flush()
+    bumped = Screening.programme_id == kept.id if added else Screening.id.in_(moved)
+    bump(session, bumped)
+    return f"{len(moved)} screening(s), {nominations} nomination(s) and {added} film(s)"
+
+
+def _move_screenings(session: Session, shows: Any, kept: Any, dup: Any) -> list[int]:
+    """The duplicate's screenings (``shows``: the column naming what they show, a film or
+    a programme) moved to the kept one, refused where the kept one has the same slot;
+    their ids."""
     moved: list[int] = []
-    for screening in list(
-        session.scalars(select(Screening).where(Screening.programme_id == dup.id))
-    ):
+    for screening in list(session.scalars(select(Screening).where(shows == dup.id))):
         clash = session.scalars(
             select(Screening).where(
-                Screening.programme_id == kept.id,
+                shows == kept.id,
                 Screening.local_date == screening.local_date,
                 Screening.local_time.is_(None)
                 if screening.local_time is None
@@ -205,14 +196,9 @@ def _programmes(session: Session, kept: Programme, dup: Programme) -> str:
                 f"merge: screening #{screening.id} and #{clash.id} are the same slot; "
                 "cancel or edit one first"
             )
-        screening.programme = kept
+        setattr(screening, shows.key, kept.id)
         moved.append(screening.id)
-    nominations = _move_nominations(session, "programme_id", kept.id, dup.id)
-    move_record_bases(session, "programme", kept.id, dup.id)
-    session.flush()
-    bumped = Screening.programme_id == kept.id if added else Screening.id.in_(moved)
-    bump(session, bumped)
-    return f"{len(moved)} screening(s), {nominations} nomination(s) and {added} film(s)"
+    return moved
 
 
 def _move_programme_places(session: Session, kept: Film, dup: Film) -> set[int]:
