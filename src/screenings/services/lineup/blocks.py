@@ -1,5 +1,5 @@
 # mypy: disable-error-code="misc"
-"""Programmes of a lineup: rows with a Block cell.
+"""Programmes of a lineup: rows with a Block cell, and the rows of a programmes file.
 
 Rows that share a Block cell and a slot (edition, venue or city, date, time) are one
 screening of that programme, which shows their films in row order. Such a row's film,
@@ -7,18 +7,23 @@ its credits and its selection are the file's as any row's (``films``); its scree
 waits until every row is read, since a block's rows need not be next to each other.
 Then, group by group:
 
-- the programme is found by its title within the edition's festival (or made, in the
-  edition, in the section of its first row); its films become the group's, in order,
-  and a change to them bumps every screening of it, as an edit would;
-- the screening is found by the file's id (within the edition), else by its programme
-  and slot; its values are merged three ways with what this source's last import gave
-  it (``bases.three_way``), as a film's screening is: a hand edit the file did not
-  contradict stays;
+- the programme is found by its title within the edition's festival (or by another name
+  ``merge programme`` kept), or made in the edition, in its first row's section; one of
+  another edition of the festival is refused (a title is the festival's). Its films
+  become those of its first slot, merged three ways with what this source last gave
+  them (a ``record_base`` of kind ``programme``); a change to them bumps every
+  screening of it, once, as an edit would;
+- the screening is found by the file's id (within the edition), else by the slot this
+  source's base gave it (moved by hand since, perhaps), else by its programme and slot;
+  a group that finds none is paired with a screening of its programme the file no longer
+  lists (a move: its uid kept). Its values are merged three ways with its base
+  (``bases.three_way``), as a film's screening's are;
 - it claims its screening, so that ``--sync`` cancels only the programme screenings the
   file no longer lists.
 
-A block's rows are always read whole: a change to one row re-reads its group, so they
-leave no fingerprint (``fingerprints``) to be skipped by.
+A programmes file's rows (Block, Film, Position, Extra) set programmes' films without
+screenings, first. A block's rows are always read whole: a change to one row re-reads
+its group, so they leave no fingerprint (``fingerprints``) to be skipped by.
 """
 
 from __future__ import annotations
