@@ -9,7 +9,7 @@ its films and their order) bumps the screenings that show it (``changes.bump``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -310,12 +310,16 @@ def _selected(session: Session, programme: Programme) -> list[str]:
 
 
 def programme_view(session: Session, programme: Programme) -> ProgrammeView:
+    """One programme as ``list programmes`` shows it."""
     return list_programmes(session, ids=(programme.id,)).rows[0]
 
 
-class Listed:
-    def __init__(self, rows: list[ProgrammeView], notes: list[str]):
-        self.rows, self.notes = rows, notes
+class Listed(NamedTuple):
+    """Programmes, and the notes on how the names in the filters were read (the
+    listing service's ``Listed``, which this module cannot import: it imports this)."""
+
+    rows: list[ProgrammeView]
+    notes: list[str]
 
 
 def list_programmes(  # noqa: PLR0913 -- one keyword-only argument per filter
