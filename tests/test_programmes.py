@@ -853,3 +853,26 @@ def test_editing_a_programme_keeps_its_events_uids_and_bumps_their_sequence(
     ical_compare(old, new)  # UIDs kept, SEQUENCE bumped where the event changed
     code, checked = ical_check(new)
     assert code == 0, checked
+
+
+def test_an_import_says_what_a_reader_may_take_for_a_block(
+    backend: str, new_url: Callable[[str], str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    url = new_url(backend)
+    path = tmp_path / "programme.csv"
+    path.write_text(
+        "Festival,Edition,Programme,Film,Date,Time,Venue,City\n"
+        "DocPoint,2026,Shorts,A,2026-01-29,18:00,Bio Rex,Helsinki\n"
+    )
+    code, _, err = said(url, "import", str(path), "--timezone", "Europe/Helsinki", capsys=capsys)
+    assert code == 0
+    assert (
+        f"warning: {path}:1: column 'Programme': read as the section; several films shown as "
+        "one screening (a shorts block) are a Block column: --map 'Programme=block' to read it "
+        "so"
+    ) in err
+    twice = block_file(tmp_path / "twice.csv", [("Block", "A", "2026-01-29 20:00 Bio Rex")] * 2)
+    code, _, err = said(url, "import", str(twice), "--timezone", "Europe/Helsinki", capsys=capsys)
+    assert code == 0
+    assert f"warning: {twice}:2: block 'Block' lists a film more than once at one slot" in err

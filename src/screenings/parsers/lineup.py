@@ -99,6 +99,7 @@ LINK_COLUMNS = {"website": "website", "trailer": "trailer", "web doc": "interact
 FIELDS = tuple(ALIASES)
 IGNORE = "ignore"
 READING = 1
+PROGRAMME_WORDS = {"programme", "program"}  # a Section column a reader may take for a Block
 MAX_POSITION = 10_000  # a film's place in a programme: far more than any programme has
 """How this module reads a row: a change to it that can read the same cells otherwise
 makes it count up, and every fingerprint made before then is old (``Unread``)."""
@@ -610,6 +611,18 @@ def _items(
                 column,
                 None,
                 "unknown column, ignored; --map COLUMN=FIELD to use it, or COLUMN=ignore",
+                "warning",
+            )
+    targets = {target for _, target in mapping}
+    for column, target in mapping:
+        if target == "section" and name_key(column) in PROGRAMME_WORDS and "block" not in targets:
+            yield RowIssue(
+                table.name,
+                header_line,
+                column,
+                None,
+                "read as the section; several films shown as one screening (a shorts block) "
+                f"are a Block column: --map '{column}=block' to read it so",
                 "warning",
             )
     if kind not in {"lineup", "screenings"}:

@@ -95,7 +95,7 @@ class Blocks:
                 ).scalar_one()
             festival = festivals[first.edition]
             key = (festival, name_key(first.source.block or ""))
-            films = [int(film) for film in dict.fromkeys(r.film for r in rows)]  # type: ignore[arg-type]
+            films = self.group_films(rows)
             if key not in programmes:
                 made = self.programme_of(rows, festival, films, changed)
                 if made is None:
@@ -127,6 +127,16 @@ class Blocks:
                 .values(sequence=S.sequence + 1, updated_at=self.now)
             )
             self.report.bumped += bumped.rowcount or 0
+
+    def group_films(self: Importer, rows: list[Resolved]) -> list[int]:
+        """The films a group's rows name, in order, each once (and said when one is not)."""
+        films = [int(film) for film in dict.fromkeys(r.film for r in rows)]  # type: ignore[arg-type]
+        if len(films) < len(rows):
+            self.warn(
+                f"{self.report.name}:{rows[0].line}: block {rows[0].source.block!r} lists a "
+                "film more than once at one slot; it is shown once"
+            )
+        return films
 
     def define_programmes(
         self: Importer, programmes: dict[tuple[int, str], int], changed: set[int]
