@@ -128,64 +128,39 @@ class ScreeningQuery:
         """
         self._check()
         notes: list[str] = []
-        if not has_table(session, "programme"):  # an older catalogue, edited to fix it
-            return self._before_programmes(session, notes), notes
+        # A catalogue older than programmes (revision 0007), which ``edit`` may be fixing
+        # before its upgrade (``migrate.Door.FIX``): every screening shows a film.
+        programmes = has_table(session, "programme")
+        shows = [
+            column if programmes or column.name != "programme_id" else null().label(column.name)
+            for column in S.c
+        ]
+        statement = select(
+            *shows,
+            # What it shows: the film's title, or the programme's; ``film_id`` says which.
+            (func.coalesce(F.c.title, P.c.title) if programmes else F.c.title).label("film_title"),
+            F.c.year.label("film_year"),
+            F.c.runtime_minutes.label("film_runtime"),
+            (P.c.title if programmes else null()).label("programme_title"),
+            V.c.name.label("venue_name"),
+            V.c.city.label("venue_city"),
+            E.c.year.label("edition_year"),
+            E.c.label.label("edition_label"),
+            FE.c.name.label("festival_name"),
+            (SECTION if programmes else SE.c.section).label("section"),
+            CITY.label("display_city"),
+            self.length(programmes=programmes).label("length_minutes"),
+        ).outerjoin(F, S.c.film_id == F.c.id)
+        if programmes:
+            statement = statement.outerjoin(P, S.c.programme_id == P.c.id)
         statement = (
-            select(
-                *S.c,
-                # What it shows: the film's title, or the programme's; ``film_id`` says which.
-                func.coalesce(F.c.title, P.c.title).label("film_title"),
-                F.c.year.label("film_year"),
-                F.c.runtime_minutes.label("film_runtime"),
-                P.c.title.label("programme_title"),
-                V.c.name.label("venue_name"),
-                V.c.city.label("venue_city"),
-                E.c.year.label("edition_year"),
-                E.c.label.label("edition_label"),
-                FE.c.name.label("festival_name"),
-                SECTION.label("section"),
-                CITY.label("display_city"),
-                self.length().label("length_minutes"),
-            )
-            .outerjoin(F, S.c.film_id == F.c.id)
-            .outerjoin(P, S.c.programme_id == P.c.id)
-            .outerjoin(V, S.c.venue_id == V.c.id)
+            statement.outerjoin(V, S.c.venue_id == V.c.id)
             .outerjoin(E, S.c.edition_id == E.c.id)
             .outerjoin(FE, E.c.festival_id == FE.c.id)
             .outerjoin(SE, and_(SE.c.film_id == S.c.film_id, SE.c.edition_id == S.c.edition_id))
         )
-        return self._filtered(session, statement, notes, TITLE_KEY), notes
-
-    def _before_programmes(self, session: Session, notes: list[str]) -> Select[Any]:
-        """The same SELECT on a catalogue older than programmes (revision 0007), which
-        ``edit`` may be fixing before its upgrade (``migrate.Door.FIX``): every screening
-        shows a film."""
-        statement = (
-            select(
-                *(column for column in S.c if column.name != "programme_id"),
-                null().label("programme_id"),
-                F.c.title.label("film_title"),
-                F.c.year.label("film_year"),
-                F.c.runtime_minutes.label("film_runtime"),
-                null().label("programme_title"),
-                V.c.name.label("venue_name"),
-                V.c.city.label("venue_city"),
-                E.c.year.label("edition_year"),
-                E.c.label.label("edition_label"),
-                FE.c.name.label("festival_name"),
-                SE.c.section.label("section"),
-                CITY.label("display_city"),
-                func.coalesce(
-                    S.c.duration_minutes, F.c.runtime_minutes, self.default_length_minutes
-                ).label("length_minutes"),
-            )
-            .join(F, S.c.film_id == F.c.id)
-            .outerjoin(V, S.c.venue_id == V.c.id)
-            .outerjoin(E, S.c.edition_id == E.c.id)
-            .outerjoin(FE, E.c.festival_id == FE.c.id)
-            .outerjoin(SE, and_(SE.c.film_id == S.c.film_id, SE.c.edition_id == S.c.edition_id))
-        )
-        return self._filtered(session, statement, notes, F.c.title_key)
+        title_key = TITLE_KEY if programmes else F.c.title_key
+        return self._filtered(session, statement, notes, title_key), notes
 
     def _filtered(
         self, session: Session, statement: Select[Any], notes: list[str], title_key: Any
@@ -205,16 +180,15 @@ class ScreeningQuery:
             statement = statement.limit(min(self.limit, MAX_LIMIT))
         return statement
 
-    def length(self) -> Any:
+    def length(self, *, programmes: bool = True) -> Any:
         """A screening's effective length in minutes, as SQL: its own slot, else its
         film's runtime, else its programme's (the sum of its films' runtimes, when every
-        one is known), else the configured default (DESIGN.md, "Length")."""
+        one is known), else the configured default (DESIGN.md, "Length"). ``programmes``:
+        whether the catalogue has them."""
+        # Asked of a programme's screening only: a film's of unknown runtime skips it.
+        programme = [case((S.c.programme_id.is_not(None), PROGRAMME_LENGTH))] if programmes else []
         return func.coalesce(
-            S.c.duration_minutes,
-            F.c.runtime_minutes,
-            # Asked of a programme's screening only: a film's of unknown runtime skips it.
-            case((S.c.programme_id.is_not(None), PROGRAMME_LENGTH)),
-            self.default_length_minutes,
+            S.c.duration_minutes, F.c.runtime_minutes, *programme, self.default_length_minutes
         )
 
     def checked(self) -> ScreeningQuery:

@@ -27,7 +27,6 @@ from screenings.models import (
     Programme,
     ProgrammeFilm,
     Screening,
-    Selection,
 )
 from screenings.query import ScreeningQuery
 from screenings.records import (
@@ -47,6 +46,7 @@ from screenings.services.catalog import (
     unique_slug,
 )
 from screenings.services.changes import bump
+from screenings.services.schedule import put_in_selection
 
 
 def slug_text(festival: str, year: int | None, title: str) -> str:
@@ -291,20 +291,9 @@ def _selected(session: Session, programme: Programme) -> list[str]:
     edition = programme.edition
     if edition is None:
         return []
-    said = []
+    said: list[str] = []
     for entry in programme.entries:
-        held = session.scalar(
-            select(Selection.id).where(
-                Selection.film_id == entry.film_id, Selection.edition_id == edition.id
-            )
-        )
-        if held is None:
-            session.add(
-                Selection(
-                    film=entry.film, edition=edition, section=programme.section, status="selected"
-                )
-            )
-            said.append(f"added {entry.film.title} to the selection of {lookup.describe(edition)}")
+        put_in_selection(session, entry.film, edition, said, section=programme.section)
     session.flush()
     return said
 

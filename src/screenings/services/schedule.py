@@ -232,7 +232,7 @@ def add_screening(
     session.add(screening)
     if chosen_edition is not None and not private:
         for each in screening.shown_films:
-            _selected(session, each, chosen_edition, notes)
+            put_in_selection(session, each, chosen_edition, notes)
     session.flush()
     warned = outside_edition(screening)
     return Saved(
@@ -268,16 +268,18 @@ def _of_edition(programme: Any, edition: Edition, field: str = "edition") -> Non
         )
 
 
-def _selected(session: Session, film: Film, edition: Edition, notes: list[str]) -> bool:
-    """A film screened in public at an edition is in its selection: one is made (and
-    said) when it has none there; whether one was. The callers make none for a private
-    screening."""
+def put_in_selection(
+    session: Session, film: Film, edition: Edition, notes: list[str], section: str | None = None
+) -> bool:
+    """A film screened in public at an edition, or shown in one of its programmes, is in
+    its selection: one is made (in ``section``) and said when it has none there; whether
+    one was. The callers make none for a private screening."""
     held = select(Selection.id).where(
         Selection.film_id == film.id, Selection.edition_id == edition.id
     )
     if session.scalar(held) is not None:
         return False
-    session.add(Selection(film=film, edition=edition, status="selected"))
+    session.add(Selection(film=film, edition=edition, section=section, status="selected"))
     notes.append(f"added {film.title} to the selection of {lookup.describe(edition)}")
     return True
 
@@ -534,7 +536,7 @@ def edit_screening(
     selected = False
     if screening.edition is not None and screening.visibility == "public":
         for film in screening.shown_films:
-            selected = _selected(session, film, screening.edition, notes) or selected
+            selected = put_in_selection(session, film, screening.edition, notes) or selected
     session.flush()
     changed = snapshot(screening, *SCREENING_SHOWN) != before or selected
     if changed:
