@@ -162,6 +162,8 @@ def one_of_everything(session: Session) -> dict[str, Any]:
         )
     if inspect(session.connection()).has_table("programme"):  # revision 0007 on
         add_programme(session, sheffield, sdf13, defector, showroom, innovation)
+    if inspect(session.connection()).has_table("plan"):  # revision 0008 on
+        add_plan(session, sdf13, defector, showroom, shown)
     return {
         "person": ann,
         "film": defector,
@@ -206,6 +208,55 @@ def add_programme(
         ),
     )
     nomination(session, prize, 2013, programme=block, category="Audience", edition=sdf13)
+
+
+def add_plan(
+    session: Session, sdf13: Edition, defector: Film, showroom: Venue, shown: Screening
+) -> None:
+    """A travel time, and a plan with a row in each of its tables and a secret feed."""
+    other = venue(session, "Crucible", city="Sheffield", timezone="Europe/London")
+    low, high = sorted((showroom.id, other.id))
+    session.execute(insert(tables.travel).values(venue_a_id=low, venue_b_id=high, minutes=10))
+    plan_id = session.execute(
+        insert(tables.plan)
+        .values(name="Ann's Sheffield", name_key="ann's sheffield", owner="A. Critic")
+        .returning(tables.plan.c.id)
+    ).scalar_one()
+    session.execute(insert(tables.plan_edition).values(plan_id=plan_id, edition_id=sdf13.id))
+    session.execute(
+        insert(tables.plan_want).values(plan_id=plan_id, film_id=defector.id, priority=5, must=True)
+    )
+    session.execute(insert(tables.plan_pin).values(plan_id=plan_id, screening_id=shown.id))
+    session.execute(
+        insert(tables.plan_busy).values(
+            plan_id=plan_id,
+            starts_at=dt.datetime(2013, 6, 14, 9, 0, tzinfo=dt.UTC),
+            ends_at=dt.datetime(2013, 6, 14, 11, 0, tzinfo=dt.UTC),
+            note="jury meeting",
+        )
+    )
+    session.execute(
+        insert(tables.plan_choice).values(
+            plan_id=plan_id,
+            screening_id=shown.id,
+            starts_at_utc=shown.starts_at_utc,
+            venue_id=showroom.id,
+            status="scheduled",
+            said="The Defector, Fri 14 Jun 2013 18:00, Showroom Cinema",
+        )
+    )
+    session.execute(
+        insert(tables.plan_problem).values(plan_id=plan_id, text="a film on the wish list went")
+    )
+    session.execute(
+        insert(tables.feed_token).values(
+            name="ann's plan",
+            token_hash="1" * 64,
+            filters={"version": 2},
+            include_private=False,
+            plan_id=plan_id,
+        )
+    )
 
 
 def festival_catalogue(session: Session) -> None:

@@ -366,7 +366,7 @@ DESIGN_COLUMNS = {
     # The hardening issue (#18) makes a feed's records references the database enforces,
     # and keeps removed records' slugs: beyond DESIGN.md's table, which it overrides.
     "feed_token": "name token_hash filters include_private revoked_at film_id person_id "
-    "director_id edition_id festival_id venue_id ended_at ended_because",
+    "director_id edition_id festival_id venue_id ended_at ended_because plan_id",
     "retired_slug": "kind slug retired_at public successor",
     # The import-pipeline issue (#21): what each import gave each screening.
     "import_source": "edition_id kind",
@@ -379,6 +379,15 @@ DESIGN_COLUMNS = {
     # The programmes issue (#23): a screening shows a film or a programme.
     "programme": "festival_id edition_id title title_key slug section notes",
     "programme_film": "programme_id film_id position extra",
+    # The planner issue (#24): travel times, and a person's plans; a secret feed of a plan.
+    "travel": "venue_a_id venue_b_id minutes",
+    "plan": "name name_key owner travel_minutes buffer_minutes include_private solved_at optimal",
+    "plan_edition": "plan_id edition_id",
+    "plan_want": "plan_id film_id programme_id priority must",
+    "plan_pin": "plan_id screening_id",
+    "plan_busy": "plan_id starts_at ends_at note",
+    "plan_choice": "plan_id screening_id starts_at_utc venue_id status said",
+    "plan_problem": "plan_id text",
 }
 
 

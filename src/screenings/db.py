@@ -846,6 +846,20 @@ RULES: dict[str, str] = {
     "ck_alias_kind": "alias: the kind must be a film, person, venue or festival",
     "ck_alias_name_not_blank": "alias: the name is empty",
     "ck_alias_one_record": "alias: it names exactly one record, of its kind",
+    "uq_travel_venue_a_id_venue_b_id": "travel: those two venues already have a travel time",
+    "ck_travel_pair_ordered": "travel: a time joins two different venues",
+    "ck_travel_minutes_range": "travel: the minutes must be from 0 to 1440 (a day)",
+    "uq_plan_name_key": "plan: there is already a plan with this name",
+    "ck_plan_name_not_blank": "plan: the name is empty",
+    "ck_plan_travel_range": "plan: the travel time must be from 0 to 1440 minutes",
+    "ck_plan_buffer_range": "plan: the buffer must be from 0 to 1440 minutes",
+    "uq_plan_edition_plan_id_edition_id": "plan: that edition is in the plan already",
+    "uq_plan_want_plan_id_film_id_programme_id": "plan: that film is on the wish list already",
+    "ck_plan_want_film_or_programme": "plan: a wish names a film or a programme",
+    "ck_plan_want_priority_range": "plan: the priority must be from 1 to 5",
+    "uq_plan_pin_plan_id_screening_id": "plan: that screening is pinned already",
+    "ck_plan_busy_ends_after_start": "plan: a busy period ends after it starts",
+    "uq_plan_choice_plan_id_screening_id": "plan: that screening is chosen already",
 }
 # Every text column's length (tables._length), one rule per column, made from the lengths.
 _TABLE_WORDS = {
@@ -856,6 +870,9 @@ _TABLE_WORDS = {
     "film_link": "film link",
     "feed_token": "feed",
     "retired_slug": "retired slug",
+    "plan_busy": "plan",
+    "plan_choice": "plan",
+    "plan_problem": "plan",
 }
 _COLUMN_WORDS = {
     "name_key": "name's key",

@@ -46,6 +46,11 @@ COMMON_SCREENING_KINDS = ("regular", "special", "gala", "press", "industry", "pr
 # --- Years and dates -------------------------------------------------------------------------
 
 MIN_YEAR, MAX_YEAR = 1870, 2200
+# The planner's bounds: a wish's priority, and a travel time or buffer in minutes (a day).
+MIN_PRIORITY, MAX_PRIORITY = 1, 5
+DEFAULT_PRIORITY = 3
+DEFAULT_TRAVEL_MINUTES = 15
+MAX_TRAVEL_MINUTES = 24 * 60
 DAY_ORDERS = ("dayfirst", "monthfirst")
 
 # --- Lengths -----------------------------------------------------------------------------------
@@ -105,6 +110,10 @@ LENGTHS: dict[str, dict[str, int]] = {
     "alias": {"kind": 20, "name": 500, "name_key": 500, "city": 200},
     "record_base": {"kind": 20},
     "row_fingerprint": {"digest": 32},
+    "plan": {"name": 200, "name_key": 200, "owner": 300},
+    "plan_busy": {"note": 300},
+    "plan_choice": {"status": 30, "said": 1000},
+    "plan_problem": {"text": 1000},
 }
 # A base holds what a file gave a screening: the screening's own widths (but its uid).
 LENGTHS["screening_base"] = {

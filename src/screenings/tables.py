@@ -375,6 +375,91 @@ nomination = _table(
     _year_range(nullable=False),
 )
 
+# Travel times between venues, in minutes, for the planner: symmetric, stored once per
+# pair with the smaller id first; a venue to itself is 0, and not stored. Two venues of one
+# city with no stated time take the plan's default; of two cities, they are never combined
+# (``services.plans``). A venue's times go with it.
+travel = _table(
+    "travel",
+    _required("venue_a_id", ForeignKey("venue.id", ondelete="CASCADE")),
+    _required("venue_b_id", ForeignKey("venue.id", ondelete="CASCADE"), index=True),
+    _required("minutes", Integer),
+    CheckConstraint("venue_a_id < venue_b_id", name="pair_ordered"),
+    CheckConstraint(f"minutes BETWEEN 0 AND {rules.MAX_TRAVEL_MINUTES}", name="minutes_range"),
+)
+
+# A plan: a person's wish list over one or more editions, solved into a schedule
+# (``services.plans``). Its parts are references the database enforces: removing a film,
+# programme, screening or edition a plan names removes that part (ON DELETE CASCADE), after
+# the service that removes it has written the plan a ``plan_problem`` naming what went.
+plan = _table(
+    "plan",
+    _required("name", _width("plan", "name")),
+    _required("name_key", _width("plan", "name_key"), unique=True),
+    _optional("owner", _width("plan", "owner")),
+    _required("travel_minutes", Integer, default=rules.DEFAULT_TRAVEL_MINUTES),
+    _required("buffer_minutes", Integer, default=0),
+    _required("include_private", Boolean, default=False),
+    # The last solve: when, and whether its answer was proven optimal.
+    _optional("solved_at", UTCDateTime()),
+    _optional("optimal", Boolean),
+    _not_blank("name"),
+    CheckConstraint(
+        f"travel_minutes BETWEEN 0 AND {rules.MAX_TRAVEL_MINUTES}", name="travel_range"
+    ),
+    CheckConstraint(
+        f"buffer_minutes BETWEEN 0 AND {rules.MAX_TRAVEL_MINUTES}", name="buffer_range"
+    ),
+)
+plan_edition = _table(
+    "plan_edition",
+    _required("plan_id", ForeignKey("plan.id", ondelete="CASCADE")),
+    _required("edition_id", ForeignKey("edition.id", ondelete="CASCADE"), index=True),
+)
+# A wanted film, or a programme (which counts for each film it shows).
+plan_want = _table(
+    "plan_want",
+    _required("plan_id", ForeignKey("plan.id", ondelete="CASCADE")),
+    _optional("film_id", ForeignKey("film.id", ondelete="CASCADE"), index=True),
+    _optional("programme_id", ForeignKey("programme.id", ondelete="CASCADE"), index=True),
+    _required("priority", Integer, default=3),
+    _required("must", Boolean, default=False),
+    CheckConstraint("(film_id IS NULL) <> (programme_id IS NULL)", name="film_or_programme"),
+    CheckConstraint(
+        f"priority BETWEEN {rules.MIN_PRIORITY} AND {rules.MAX_PRIORITY}", name="priority_range"
+    ),
+)
+plan_pin = _table(
+    "plan_pin",
+    _required("plan_id", ForeignKey("plan.id", ondelete="CASCADE")),
+    _required("screening_id", ForeignKey("screening.id", ondelete="CASCADE"), index=True),
+)
+plan_busy = _table(
+    "plan_busy",
+    _required("plan_id", ForeignKey("plan.id", ondelete="CASCADE"), index=True),
+    _required("starts_at", UTCDateTime()),
+    _required("ends_at", UTCDateTime()),
+    _optional("note", _width("plan_busy", "note")),
+    CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+)
+# The screenings the last solve chose (or a person pinned), each with what it was then:
+# a festival that moves or cancels one breaks the plan, and ``plan show`` says how.
+plan_choice = _table(
+    "plan_choice",
+    _required("plan_id", ForeignKey("plan.id", ondelete="CASCADE")),
+    _required("screening_id", ForeignKey("screening.id", ondelete="CASCADE"), index=True),
+    _optional("starts_at_utc", UTCDateTime()),
+    _optional("venue_id", Integer),  # as solved: not a reference (ids are never reused)
+    _required("status", _width("plan_choice", "status")),
+    _required("said", _width("plan_choice", "said")),  # "The Defector, Fri 14 Jun 18:00, ..."
+)
+# What went from a plan, or broke it, since its last solve, in words: cleared by a solve.
+plan_problem = _table(
+    "plan_problem",
+    _required("plan_id", ForeignKey("plan.id", ondelete="CASCADE"), index=True),
+    _required("text", _width("plan_problem", "text")),
+)
+
 # Secret feeds: the token is never stored, only its SHA-256 (hex). The records a feed
 # is made for are references the database enforces, one nullable column per kind (a
 # feed may name a film, a person or a director, an edition or a festival, and a venue
@@ -382,7 +467,7 @@ nomination = _table(
 # stored values in ``filters``. Removing a record a feed names ends the feed first
 # (``ended_at``, and why), and only then clears the reference: an ended feed never
 # serves, so a cleared reference can never widen it.
-FEED_TARGETS = ("film", "person", "director", "edition", "festival", "venue")
+FEED_TARGETS = ("film", "person", "director", "edition", "festival", "venue", "plan")
 feed_token = _table(
     "feed_token",
     _required("name", _width("feed_token", "name"), unique=True),
@@ -397,6 +482,7 @@ feed_token = _table(
     _optional("festival_id", ForeignKey("festival.id")),
     _optional("venue_id", ForeignKey("venue.id")),
     _optional("ended_at", UTCDateTime()),
+    _optional("plan_id", ForeignKey("plan.id")),
     _optional("ended_because", _width("feed_token", "ended_because")),
     _not_blank("name"),
     CheckConstraint("length(token_hash) = 64", name="token_hash_sha256"),
@@ -602,4 +688,14 @@ Index("uq_record_base_source_kind_record", record_base.c.source_id, record_base.
 Index("ix_record_base_kind_record", record_base.c.kind, record_base.c.record_id)
 Index("uq_alias_kind_name_key_city", alias.c.kind, alias.c.name_key,
       func.coalesce(alias.c.city, NO_TEXT), unique=True)  # fmt: skip
+Index("uq_travel_venue_a_id_venue_b_id", travel.c.venue_a_id, travel.c.venue_b_id, unique=True)
+Index("uq_plan_edition_plan_id_edition_id", plan_edition.c.plan_id, plan_edition.c.edition_id,
+      unique=True)  # fmt: skip
+Index("uq_plan_want_plan_id_film_id_programme_id", plan_want.c.plan_id,
+      func.coalesce(plan_want.c.film_id, NO_ID), func.coalesce(plan_want.c.programme_id, NO_ID),
+      unique=True)  # fmt: skip
+Index("uq_plan_pin_plan_id_screening_id", plan_pin.c.plan_id, plan_pin.c.screening_id,
+      unique=True)  # fmt: skip
+Index("uq_plan_choice_plan_id_screening_id", plan_choice.c.plan_id, plan_choice.c.screening_id,
+      unique=True)  # fmt: skip
 Index("uq_retired_slug_kind_slug", retired_slug.c.kind, retired_slug.c.slug, unique=True)
