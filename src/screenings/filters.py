@@ -69,6 +69,10 @@ FILTERS: tuple[Filter, ...] = (
     Filter("audience", "audience", str, "The audience, e.g. 'members of parliament'.", _ALL),
     Filter("include_private", "include_private", bool, "Include private screenings.",
            _NAMED),
+    # A person's plan is theirs: never a web parameter; its secret feed keeps it.
+    Filter("plan", "plan", str,
+           "The screenings a plan chose (screenings plan solve); private ones when the plan "
+           "takes them.", _NAMED, refers="plan"),
 )  # fmt: skip
 
 

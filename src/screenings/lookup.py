@@ -405,6 +405,27 @@ def find_award(session: Session, text: str, *, festival_id: int | None = None) -
     return _resolve(session, Award, text, what="award", key_column=Award.name_key, where=where)
 
 
+def find_plan(session: Session, text: str) -> Any:
+    """A plan's row by its name (any case and spacing) or ``#ID``; ``NotFound`` names the
+    plans there are."""
+    plan = tables.plan
+    wanted = text.strip()
+    where = (
+        plan.c.id == int(wanted[1:])
+        if wanted.startswith("#") and wanted[1:].isdigit()
+        else plan.c.name_key == name_key(wanted)
+    )
+    row = session.execute(select(plan).where(where)).first()
+    if row is None:
+        known = session.execute(select(plan.c.name).order_by(plan.c.name_key)).scalars().all()
+        raise NotFound(
+            f"no plan called {text!r}"
+            + (f"; there are: {', '.join(known)}" if known else "; there are none yet"),
+            field="plan",
+        )
+    return row
+
+
 def find_edition(  # noqa: C901 -- an edition's ways of being named, in the order they are tried
     session: Session,
     text: str | None = None,

@@ -93,6 +93,7 @@ class ScreeningQuery:
     section: str | None = None
     audience: str | None = None
     include_private: bool = False
+    plan: str | None = None  # a plan's chosen screenings (its name, or #ID)
     limit: int | None = None
     sort: str = "start"
     default_length_minutes: int = 90
@@ -468,7 +469,19 @@ def _kinds(session: Session, query: ScreeningQuery, notes: list[str]) -> list[An
 
 
 def _visibility(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
-    return [] if query.include_private else [S.c.visibility == "public"]
+    if query.include_private:
+        return []
+    if query.plan is not None and _lookup().find_plan(session, query.plan).include_private:
+        return []  # the plan was made to take private screenings: its own choice, stated
+    return [S.c.visibility == "public"]
+
+
+def _plan(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
+    if query.plan is None:
+        return []
+    plan = _lookup().find_plan(session, query.plan)
+    chosen = tables.plan_choice
+    return [S.c.id.in_(select(chosen.c.screening_id).where(chosen.c.plan_id == plan.id))]
 
 
 SQL: dict[str, Where] = {
@@ -491,6 +504,7 @@ SQL: dict[str, Where] = {
     "section": _text("section", SECTION),
     "audience": _text("audience", S.c.audience),
     "include_private": _visibility,
+    "plan": _plan,
 }
 # The free-text filters, and the column whose rules judge each (``rules.clean_text``).
 _JUDGED = {

@@ -46,6 +46,7 @@ REGISTRY = {
     "serve": ("serve", "serve"),
     "merge": ("edit", "merge"),
     "remove": ("edit", "remove"),
+    "plan": ("plan", "app"),
     "feed": ("feed", "app"),
     "db": ("db", "app"),
 }

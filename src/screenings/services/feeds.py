@@ -276,6 +276,7 @@ class _Named:
     edition: Edition | None = None
     festival: Festival | None = None
     venue: Venue | None = None
+    plan: Any = None  # a plan's row (``lookup.find_plan``)
 
     @classmethod
     def of(cls, session: Session, query: ScreeningQuery) -> _Named:
@@ -297,6 +298,7 @@ class _Named:
             edition=edition,
             festival=festival,
             venue=lookup.find_venue(session, query.venue).record if query.venue else None,
+            plan=lookup.find_plan(session, query.plan) if query.plan else None,
         )
 
 
@@ -315,7 +317,7 @@ def _about(title: str, options: FeedOptions) -> str:
     )
 
 
-def _describe(query: ScreeningQuery, named: _Named, options: FeedOptions) -> tuple[str, str]:  # noqa: C901, PLR0912 -- a feed's title names each filter given, in one order
+def _describe(query: ScreeningQuery, named: _Named, options: FeedOptions) -> tuple[str, str]:  # noqa: C901, PLR0912, PLR0915 -- a feed's title names each filter given, in one order
     """The feed's title from what the query names, and a text that identifies the feed
     (it makes the calendar's UID: the same filters give the same UID)."""
     parts: list[str] = []
@@ -341,6 +343,9 @@ def _describe(query: ScreeningQuery, named: _Named, options: FeedOptions) -> tup
     if named.venue is not None:
         parts.append(", ".join(p for p in (named.venue.name, named.venue.city) if p))
         identity.append(f"venue=#{named.venue.id}")
+    if named.plan is not None:
+        parts.append(f"plan {named.plan.name}")
+        identity.append(f"plan=#{named.plan.id}")
     for name, value in (
         ("city", query.city),
         ("country", query.country),
@@ -594,6 +599,7 @@ def _names_only_programme(query: ScreeningQuery) -> bool:
         or query.kinds
         or query.section
         or query.audience
+        or query.plan
     )
 
 

@@ -33,6 +33,7 @@ from screenings.services.aliases import keep_alias
 from screenings.services.bases import move_record_bases, rename_in_bases
 from screenings.services.catalog import FILM_SHOWN, Saved
 from screenings.services.changes import bump, bump_film, snapshot
+from screenings.services.plans import carry
 from screenings.services.programmes import renumber
 from screenings.services.published import retire_slug
 from screenings.services.secret_feeds import carry_feeds
@@ -68,6 +69,7 @@ def merge(session: Session, kind: str, keep: str, duplicate: str) -> Saved[str]:
     # its secret feeds follow it there: both before its screenings move.
     retire_slug(session, dup, successor=kept.slug)
     feeds = carry_feeds(session, kind, kept.id, dup.id)
+    carry(session, kind, kept.id, dup.id)  # plans' wishes, and travel times
     moved = movers[kind](session, kept, dup)
     keep_alias(session, kind, kept, dup)  # its name still finds the record kept
     what = lookup.describe(dup)

@@ -30,6 +30,7 @@ from screenings.models import (
 from screenings.query import shows_film
 from screenings.services.catalog import Saved
 from screenings.services.changes import bump
+from screenings.services.plans import note_removal
 from screenings.services.programmes import renumber
 from screenings.services.published import retire_slug
 from screenings.services.schedule import screening_by_id
@@ -221,11 +222,13 @@ def _tree(session: Session, record: Any) -> list[Any]:
 
 
 def _farewell(session: Session, records: list[Any]) -> list[str]:
-    """Before ``records`` go: end the secret feeds made for any of them, and retire the
-    slug of each that has one (while its screenings, which made it public or not, are
-    still there). The names of the feeds ended."""
+    """Before ``records`` go: tell the plans that name any of them, end the secret feeds
+    made for any of them, and retire the slug of each that has one (while its
+    screenings, which made it public or not, are still there). The names of the feeds
+    ended."""
     ended: list[str] = []
     for record in records:
+        note_removal(session, record)  # the plans that name it say what went
         if isinstance(record, Film | Person | Festival | Edition | Venue):
             kind = record.__table__.name
             ended.extend(end_feeds(session, kind, record.id, lookup.describe(record)))

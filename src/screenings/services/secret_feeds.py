@@ -132,6 +132,8 @@ def _targets(session: Session, query: ScreeningQuery) -> dict[str, int]:
         found["festival_id"] = lookup.find_festival(session, query.festival).record.id
     if query.venue is not None:
         found["venue_id"] = lookup.find_venue(session, query.venue).record.id
+    if query.plan is not None:
+        found["plan_id"] = lookup.find_plan(session, query.plan).id
     return found
 
 
@@ -307,7 +309,12 @@ def _described(session: Session, row: Any, filters: dict[str, Any]) -> list[str]
     shown: list[str] = [row.ended_because] if row.ended_because else []
     for key, kind in TARGETS.items():
         record_id = getattr(row, f"{key}_id")
-        if record_id is not None:  # an enforced reference: the record exists
+        if record_id is None:
+            continue
+        if kind == "plan":  # an enforced reference: the record exists
+            plan = lookup.find_plan(session, f"#{record_id}")
+            shown.append(f"plan: {plan.name} (#{plan.id})")
+        else:
             shown.append(f"{key}: {lookup.describe(session.get_one(model[kind], record_id))}")
     for declared in filters_for(SECRET):
         value = filters.get(_key(declared)) if declared.refers is None else None

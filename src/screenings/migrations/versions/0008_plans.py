@@ -20,6 +20,8 @@ and the secret feeds made for a plan.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -53,7 +55,7 @@ def _reference(column: str, target: str, *, nullable: bool = False) -> sa.Column
     )
 
 
-def _table(name: str, *items: sa.Column[object] | sa.Constraint) -> None:
+def _table(name: str, *items: Any) -> None:
     op.create_table(
         name,
         sa.Column("id", sa.Integer(), primary_key=True),

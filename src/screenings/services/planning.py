@@ -1,0 +1,411 @@
+"""Solving a plan: from its wish list to the screenings to attend, with the reasons.
+
+The candidates are the screenings of the plan's editions that show a wanted film (alone or
+in a programme), and the pinned ones, read through the one screening query every door
+uses (``ScreeningQuery``: the same effective length, the same films of a programme). Each
+becomes a ``solver.Slot``; the solver (HiGHS) picks the best set, and this module says
+what it picked, day by day, and why each wanted film left out is out, naming what it
+clashes with. A plan that cannot hold all its must-sees, pins and busy periods gets a
+minimal set of them that cannot, and keeps its current choices.
+
+A plan is broken when something it chose changed after its solve: a screening moved,
+cancelled or removed, a wished film or an edition removed (``plan_problems``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from screenings import solver, tables
+from screenings.errors import Conflict, InvalidInput
+from screenings.keys import name_key
+from screenings.query import ScreeningQuery, programme_films
+from screenings.records import ScreeningView
+from screenings.services import plans
+from screenings.services.plans import Plan, Wish
+from screenings.timeparse import UTC, load_zone
+
+OFF = {"cancelled": "it is cancelled", "postponed": "it is postponed"}
+MAX_TIME_LIMIT = 3600.0
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A screening in the plan, and why: must-see, pinned, or the priority it adds."""
+
+    screening: ScreeningView
+    why: str
+
+
+@dataclass(frozen=True)
+class Solved:
+    """What ``solve_plan`` found. ``status``: ``optimal`` (proven best), ``feasible``
+    (the best found within the time limit), or ``infeasible`` (``conflict`` then says
+    which must-sees, pins and busy periods cannot all hold; nothing was stored)."""
+
+    plan: Plan
+    status: str
+    chosen: list[Chosen]
+    left_out: list[str]
+    conflict: list[str]
+    priority: int
+    greedy_priority: int
+    kept: int
+    dropped: int
+    added: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    views: dict[int, ScreeningView]
+    problem: solver.Problem
+    titles: dict[int, str]  # wanted film -> title
+    wished: dict[int, Wish]  # wanted film -> the wish that counts for it
+    busy: dict[int, plans.BusyPeriod]
+
+
+def _minute(instant: dt.datetime) -> int:
+    return int(instant.timestamp()) // 60
+
+
+def _wished(session: Session, plan: Plan) -> tuple[dict[int, Wish], dict[int, str]]:
+    """Each wanted film and the wish that counts for it (a programme's wish counts for
+    each of its films; of two wishes for one film, the stronger), and its title."""
+    wishes = plans.wishes(session, plan)
+    wished: dict[int, Wish] = {}
+    titles: dict[int, str] = {}
+    programmes = programme_films(session, {w.programme_id for w in wishes if w.programme_id})
+    for wish in wishes:
+        if wish.programme_id is None:
+            assert wish.film_id is not None
+            films = [(wish.film_id, wish.title)]
+        else:
+            films = [(f.id, f"{f.title} ({f.year or 'year unknown'}, #{f.id})")
+                     for f in programmes.get(wish.programme_id, [])]  # fmt: skip
+        for film_id, title in films:
+            before = wished.get(film_id)
+            must = wish.must or (before is not None and before.must)
+            if before is None or (wish.must, wish.priority) > (before.must, before.priority):
+                wished[film_id] = Wish(film_id, wish.programme_id, title, wish.priority, must)
+            titles.setdefault(film_id, title)
+    return wished, titles
+
+
+def _candidates(
+    session: Session, plan: Plan, *, default_length_minutes: int, time_limit: float
+) -> _Candidates:
+    wished, titles = _wished(session, plan)
+    editions = tuple(e.id for e in plans.plan_editions(session, plan))
+    pinned = {s.id for s in plans.pins(session, plan)}
+    query = ScreeningQuery(
+        edition_ids=editions, include_private=True, default_length_minutes=default_length_minutes
+    )
+    views = {v.id: v for v in query.run(session).screenings} if editions else {}
+    missing = pinned - set(views)
+    if missing:
+        pins_query = ScreeningQuery(
+            ids=tuple(sorted(missing)),
+            include_private=True,
+            default_length_minutes=default_length_minutes,
+        )
+        views.update({v.id: v for v in pins_query.run(session).screenings})
+    busy = {b.id: b for b in plans.busy_periods(session, plan)}
+    slots = []
+    for view in views.values():
+        shown = tuple(f.id for f in view.films if f.id in wished)
+        if not shown and view.id not in pinned:
+            continue
+        slots.append(_slot(view, shown, plan, pinned))
+    stated = plans.stated_travel(session)
+
+    def travel(a: solver.Slot, b: solver.Slot) -> int | None:
+        if a.place is not None and a.place == b.place:
+            return 0
+        if a.place is None or b.place is None:
+            return plan.travel_minutes
+        pair = (min(a.place, b.place), max(a.place, b.place))
+        if pair in stated:
+            return stated[pair]
+        if a.city is not None and a.city == b.city:
+            return plan.travel_minutes
+        return None
+
+    current = set(
+        session.execute(
+            select(tables.plan_choice.c.screening_id).where(tables.plan_choice.c.plan_id == plan.id)
+        ).scalars()
+    )
+    problem = solver.Problem(
+        slots=sorted(slots, key=lambda s: s.id),
+        priorities={film: wish.priority for film, wish in wished.items()},
+        musts=frozenset(film for film, wish in wished.items() if wish.must),
+        pins=frozenset(pinned),
+        busy=[solver.Busy(b.id, _minute(b.starts_at), _minute(b.ends_at)) for b in busy.values()],
+        buffer=plan.buffer_minutes,
+        travel=travel,
+        current=frozenset(current),
+        time_limit=time_limit,
+    )
+    return _Candidates(views, problem, titles, wished, busy)
+
+
+def _slot(view: ScreeningView, films: tuple[int, ...], plan: Plan, pinned: set[int]) -> solver.Slot:
+    blocked = OFF.get(view.status)
+    if blocked is None and view.visibility == "private" and not plan.include_private:
+        blocked = "it is private (the plan was made without --include-private)"
+    if blocked is None and view.starts_at_utc is None and view.id not in pinned:
+        blocked = "its time is not announced yet (pin it to take it anyway)"
+    start = _minute(view.starts_at_utc) if view.starts_at_utc is not None else None
+    return solver.Slot(
+        id=view.id,
+        start=start,
+        end=start + view.length_minutes if start is not None else None,
+        day=view.local_date,
+        place=view.venue.id if view.venue else None,
+        city=name_key(view.city) if view.city else None,
+        films=films,
+        blocked=blocked,
+    )
+
+
+def solve_plan(
+    session: Session,
+    name: str,
+    *,
+    fresh: bool = False,
+    time_limit: float = 10.0,
+    default_length_minutes: int = 90,
+) -> Solved:
+    """Solve the plan called ``name`` and store its choices (unless it cannot hold, when
+    nothing is stored). Keeps as much of the current plan as the best priority allows,
+    unless ``fresh``. ``time_limit`` in seconds: past it, the best plan found so far."""
+    if not 0 < time_limit <= MAX_TIME_LIMIT:
+        raise InvalidInput(
+            f"expected seconds above 0, up to {MAX_TIME_LIMIT:.0f}, got {time_limit:g}",
+            field="time_limit",
+        )
+    plan = plans.find_plan(session, name)
+    found = _candidates(
+        session, plan, default_length_minutes=default_length_minutes, time_limit=time_limit
+    )
+    problem = found.problem
+    if fresh:
+        problem = solver.Problem(**{**problem.__dict__, "current": frozenset()})
+    if not found.wished and not problem.pins:
+        raise InvalidInput(
+            f"the wish list of {plan.name!r} is empty; add films with "
+            f"'screenings plan want {plan.name!r} FILM ...'"
+        )
+    outcome = solver.solve(problem)
+    greedy = solver.priority_of(problem, solver.greedy(problem))
+    if outcome.status == solver.INFEASIBLE:
+        return Solved(plan, outcome.status, [], [], _conflict(found, outcome.conflict),
+                      0, greedy, 0, 0, 0, outcome.seconds)  # fmt: skip
+    if outcome.status not in (solver.OPTIMAL, "feasible"):
+        raise Conflict(f"no plan found within {time_limit:g} s; give it longer with --time-limit")
+    chosen = set(outcome.chosen)
+    kept = len(chosen & problem.current)
+    _store(session, plan, [found.views[i] for i in sorted(chosen)], outcome.optimal)
+    return Solved(
+        plans.find_plan(session, f"#{plan.id}"),
+        outcome.status,
+        [_chosen(found, found.views[i]) for i in _by_start(found, chosen)],
+        _left_out(found, chosen),
+        [],
+        outcome.priority,
+        greedy,
+        kept,
+        len(problem.current) - kept,
+        len(chosen) - kept,
+        outcome.seconds,
+    )
+
+
+def _by_start(found: _Candidates, ids: set[int]) -> list[int]:
+    def key(i: int) -> tuple[dt.date, dt.datetime, int]:
+        view = found.views[i]
+        return (view.local_date, view.starts_at_utc or dt.datetime.max.replace(tzinfo=UTC), i)
+
+    return sorted(ids, key=key)
+
+
+def _chosen(found: _Candidates, view: ScreeningView) -> Chosen:
+    if view.id in found.problem.pins:
+        return Chosen(view, "pinned")
+    films = [found.wished[f.id] for f in view.films if f.id in found.wished]
+    if any(w.must for w in films):
+        return Chosen(view, "must-see")
+    return Chosen(view, f"priority {sum(w.priority for w in films)}")
+
+
+def _store(session: Session, plan: Plan, chosen: Sequence[ScreeningView], optimal: bool) -> None:
+    """The choices replace the plan's, each with what it is now; the problems are done."""
+    session.execute(delete(tables.plan_choice).where(tables.plan_choice.c.plan_id == plan.id))
+    session.execute(delete(tables.plan_problem).where(tables.plan_problem.c.plan_id == plan.id))
+    for view in chosen:
+        session.execute(
+            insert(tables.plan_choice).values(
+                plan_id=plan.id,
+                screening_id=view.id,
+                starts_at_utc=view.starts_at_utc,
+                venue_id=view.venue.id if view.venue else None,
+                status=view.status,
+                said=said(view)[:1000],
+            )
+        )
+    session.execute(
+        update(tables.plan)
+        .where(tables.plan.c.id == plan.id)
+        .values(solved_at=dt.datetime.now(UTC), optimal=optimal)
+    )
+
+
+def said(view: ScreeningView) -> str:
+    """A screening as the plan names it: id, what it shows, day, time, place."""
+    time = view.local_time.strftime("%H:%M") if view.local_time else "time TBA"
+    place = ", ".join(p for p in (view.venue.name if view.venue else None, view.city) if p)
+    day = view.local_date.strftime("%a %d %b")
+    return ", ".join(p for p in (f"#{view.id} {view.title}", f"{day} {time}", place) if p)
+
+
+def _short(view: ScreeningView) -> str:
+    time = view.local_time.strftime("%H:%M") if view.local_time else "time TBA"
+    return f"#{view.id} ({view.local_date:%a %d %b} {time})"
+
+
+def _left_out(found: _Candidates, chosen: set[int]) -> list[str]:
+    """For each wanted film the plan leaves out, why: each of its screenings, and what
+    it clashes with, by name."""
+    problem = found.problem
+    slots = {slot.id: slot for slot in problem.slots}
+    seen = {film for i in chosen for film in slots[i].films}
+    taken = [slots[i] for i in chosen]
+    lines = []
+    for film, wish in sorted(found.wished.items(), key=lambda fw: (-fw[1].priority, fw[1].title)):
+        if film in seen:
+            continue
+        showing = sorted((s for s in problem.slots if film in s.films),
+                         key=lambda s: (s.start is None, s.start or 0, s.id))  # fmt: skip
+        title = found.titles[film]
+        head = f"{title} (priority {wish.priority}) is left out"
+        if not showing:
+            lines.append(f"{head}: it has no screening in the plan's editions")
+            continue
+        reasons = [f"{_short(found.views[s.id])} {_why_not(found, s, taken)}" for s in showing]
+        count = "its one screening" if len(showing) == 1 else f"none of its {len(showing)} fits"
+        lines.append(f"{head}: {count}: " + "; ".join(reasons))
+    return lines
+
+
+def _why_not(found: _Candidates, slot: solver.Slot, taken: Sequence[solver.Slot]) -> str:
+    if slot.blocked is not None:
+        return slot.blocked
+    for busy in found.problem.busy:
+        if solver.overlaps_busy(slot, busy):
+            period = found.busy[busy.id]
+            return f"falls in the busy period {_period(period, found.views[slot.id].timezone)}"
+    clashing = [other for other in taken if solver.clash(found.problem, slot, other)]
+    if not clashing:
+        return "would fit (the solve stopped at its time limit)"
+    names = []
+    for other in clashing:
+        label = _chosen(found, found.views[other.id]).why
+        title = found.views[other.id].title
+        names.append(f"{label} {title}" if label != "pinned" else f"pinned {title}")
+    return "clashes with " + " and ".join(f"{n}" for n in names)
+
+
+def _period(busy: plans.BusyPeriod, zone: str) -> str:
+    tz = load_zone(zone)
+    first, last = busy.starts_at.astimezone(tz), busy.ends_at.astimezone(tz)
+    end = f"{last:%H:%M}" if last.date() == first.date() else f"{last:%a %d %b %H:%M}"
+    note = f" ({busy.note})" if busy.note else ""
+    return f"{first:%a %d %b %H:%M}-{end}{note}"
+
+
+def _conflict(found: _Candidates, items: Sequence[solver.Item]) -> list[str]:
+    """A minimal conflicting set, in words."""
+    lines = []
+    for item in items:
+        if item.kind == "must":
+            lines.append(f"must-see {found.titles[item.id]}")
+        elif item.kind == "pin":
+            view = found.views[item.id]
+            blocked = next(s.blocked for s in found.problem.slots if s.id == item.id)
+            lines.append(f"pin {said(view)}" + (f" ({blocked})" if blocked else ""))
+        else:
+            busy = found.busy[item.id]
+            zone = next(iter(found.views.values())).timezone if found.views else "UTC"
+            lines.append(f"busy {_period(busy, zone)}")
+    return lines
+
+
+# --- A plan as it stands ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A plan as ``plan show`` shows it."""
+
+    plan: Plan
+    editions: list[str]
+    wishes: list[Wish]
+    pins: list[str]
+    busy: list[str]
+    chosen: list[ScreeningView]
+    problems: list[str]  # what broke it since its last solve; empty: it holds
+
+
+def plan_overview(session: Session, name: str, *, default_length_minutes: int = 90) -> Overview:
+    """The plan called ``name``: its settings, wishes, pins, busy periods, the screenings
+    it chose as they are now, and what broke it since its last solve."""
+    from screenings import lookup
+
+    plan = plans.find_plan(session, name)
+    editions = plans.plan_editions(session, plan)
+    zone = editions[0].festival.timezone if editions else None
+    chosen, problems = plan_problems(session, plan, default_length_minutes=default_length_minutes)
+    return Overview(
+        plan=plan,
+        editions=[lookup.describe(e) for e in editions],
+        wishes=plans.wishes(session, plan),
+        pins=[plans.screening_said(s) for s in plans.pins(session, plan)],
+        busy=[_period(b, zone or "UTC") for b in plans.busy_periods(session, plan)],
+        chosen=chosen,
+        problems=problems,
+    )
+
+
+def plan_problems(
+    session: Session, plan: Plan, *, default_length_minutes: int = 90
+) -> tuple[list[ScreeningView], list[str]]:
+    """The screenings the plan chose, as they are now, and what broke since its solve:
+    what was removed (``plans.note_removal``), each chosen screening moved or called
+    off, and two chosen screenings that now clash."""
+    C = tables.plan_choice
+    rows = {r.screening_id: r for r in session.execute(select(C).where(C.c.plan_id == plan.id))}
+    query = ScreeningQuery(
+        ids=tuple(sorted(rows)), include_private=True, default_length_minutes=default_length_minutes
+    )
+    views = query.run(session).screenings if rows else []
+    problems = list(
+        session.execute(
+            select(tables.plan_problem.c.text)
+            .where(tables.plan_problem.c.plan_id == plan.id)
+            .order_by(tables.plan_problem.c.id)
+        ).scalars()
+    )
+    for view in views:
+        row = rows[view.id]
+        venue = view.venue.id if view.venue else None
+        if view.status in OFF and row.status not in OFF:
+            problems.append(f"{row.said} is now {view.status}")
+        elif view.starts_at_utc != row.starts_at_utc or venue != row.venue_id:
+            problems.append(f"{row.said} moved: now {said(view)}")
+    return views, problems

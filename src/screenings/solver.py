@@ -1,0 +1,408 @@
+"""The planner's optimisation: which screenings to attend, as a 0-1 program solved by HiGHS.
+
+Pure: no database, no I/O. ``services.planning`` turns a plan into a ``Problem`` (its
+candidate screenings as ``Slot`` values, in minutes since the epoch, UTC) and a
+``Solution`` back into words.
+
+The model. One binary variable per candidate screening.
+- Each wanted film is seen at most once (exactly once for a must-see): one row per film
+  over the screenings that show it, alone or in a programme.
+- No two chosen screenings clash. Screenings whose spans (start to end plus the buffer)
+  share an instant clash whatever the journey: one row per maximal set of them (an
+  interval graph's maximal cliques, found in one sweep), far fewer rows than pairs. A pair
+  that does not overlap but leaves less time than the journey between the two venues
+  gets a row of its own.
+- Pins are fixed to 1; a screening that cannot be chosen (cancelled, private, time TBA,
+  in a busy period) to 0.
+- The objective is the sum of the priorities of the films seen. A re-solve then keeps
+  that sum (a row) and, among the plans that reach it, changes the fewest screenings of
+  the current plan: a second solve, with each screening weighing 2 if it is in the
+  current plan and -1 if not (one kept counts as much as two changes: one dropped, one
+  added). No change of screenings ever costs a point of priority.
+
+Optimality is proven when HiGHS closes the gap: the weights are integers, so an absolute
+gap under 1 (``mip_abs_gap`` 0.5) leaves no better plan.
+
+When the hard constraints (must-sees, pins, busy periods) cannot all hold, ``conflict``
+finds a minimal set of them that cannot: each is dropped in turn and stays dropped when
+the rest is still infeasible (deletion filtering), so dropping any one member of what
+remains makes the others feasible.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# HiGHS' statuses, by name (numbers are the library's enum, read where it is imported).
+OPTIMAL, INFEASIBLE = "optimal", "infeasible"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A candidate screening: minutes since the epoch (UTC), its place, its films."""
+
+    id: int
+    start: int | None  # None: its time is not known (TBA)
+    end: int | None  # start plus its effective length
+    day: dt.date  # its local date: two cities with no stated journey never share one
+    place: int | None  # its venue
+    city: str | None  # the key of its city, for the journeys
+    films: tuple[int, ...]  # the wanted films it shows
+    blocked: str | None = None  # why it cannot be chosen (cancelled, private, TBA, ...)
+
+
+@dataclass(frozen=True)
+class Busy:
+    """A period the person cannot attend, in minutes since the epoch (UTC), end excluded."""
+
+    id: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What to solve: the candidates, what the person wants and cannot, and the journeys.
+
+    ``travel(a, b)`` is the minutes from ``a``'s place to ``b``'s, or None where no time
+    is known (two cities with none stated): then the two are never combined on one day.
+    """
+
+    slots: Sequence[Slot]
+    priorities: dict[int, int]  # wanted film -> priority (1-5)
+    musts: frozenset[int] = frozenset()  # films
+    pins: frozenset[int] = frozenset()  # slots
+    busy: Sequence[Busy] = ()
+    buffer: int = 0
+    travel: Callable[[Slot, Slot], int | None] = lambda a, b: 0
+    current: frozenset[int] = frozenset()  # slots of the plan as it is (a re-solve)
+    time_limit: float = 10.0
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The screenings chosen, the priority they add up to, and whether it is proven best.
+    ``status``: ``optimal``, ``feasible`` (the best found within the time limit),
+    ``infeasible`` (then ``conflict`` holds a minimal set of hard constraints that cannot
+    all hold) or ``unknown`` (no plan found within the time limit)."""
+
+    status: str
+    chosen: tuple[int, ...] = ()
+    priority: int = 0
+    conflict: tuple[Item, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == OPTIMAL
+
+
+@dataclass(frozen=True, order=True)
+class Item:
+    """A hard constraint a person set: a must-see film, a pin, a busy period."""
+
+    kind: str  # "must", "pin", "busy"
+    id: int
+
+
+def overlaps_busy(slot: Slot, busy: Busy) -> bool:
+    """Whether ``slot`` runs into ``busy`` (a slot of unknown time never does)."""
+    if slot.start is None or slot.end is None:
+        return False
+    return slot.start < busy.end and busy.start < slot.end
+
+
+def clash(problem: Problem, a: Slot, b: Slot) -> bool:
+    """Whether ``a`` and ``b`` cannot both be attended: they overlap, counting the buffer
+    after each, or the journey from the first to the second does not fit between them."""
+    if a.id == b.id or a.start is None or b.start is None or a.end is None or b.end is None:
+        return False
+    if (b.start, b.id) < (a.start, a.id):
+        a, b = b, a
+    assert a.end is not None and b.start is not None
+    free = b.start - (a.end + problem.buffer)
+    if free < 0:
+        return True
+    journey = problem.travel(a, b)
+    if journey is None:
+        return a.day == b.day
+    return free < journey
+
+
+@dataclass
+class _Rows:
+    """A sparse constraint matrix, row by row, for HiGHS."""
+
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    index: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+
+    def add(
+        self,
+        columns: Iterable[int],
+        lower: float,
+        upper: float,
+        values: Sequence[float] | None = None,
+    ) -> None:
+        self.starts.append(len(self.index))
+        before = len(self.index)
+        self.index.extend(columns)
+        self.values.extend(values if values is not None else [1.0] * (len(self.index) - before))
+        self.lower.append(lower)
+        self.upper.append(upper)
+
+
+def _clash_rows(problem: Problem, slots: Sequence[Slot], column: dict[int, int]) -> _Rows:
+    """Rows that keep clashing screenings apart: one per maximal set of overlapping spans,
+    one per pair whose journey does not fit."""
+    rows = _Rows()
+    timed = sorted(
+        (s for s in slots if s.start is not None and s.end is not None),
+        key=lambda s: (s.start, s.id),
+    )
+    # The sweep: a span is open from its start until its end plus the buffer.
+    active: list[Slot] = []
+    grown = False  # whether a span opened since the last set was written
+    for slot in timed:
+        assert slot.start is not None
+        if any(_reach(problem, a) <= slot.start for a in active):
+            # A span closes: the open ones were a maximal set, if one opened since.
+            if grown and len(active) > 1:
+                rows.add((column[a.id] for a in active), -_INF, 1)
+            grown = False
+            active = [a for a in active if _reach(problem, a) > slot.start]
+        active.append(slot)
+        grown = True
+    if grown and len(active) > 1:
+        rows.add((column[a.id] for a in active), -_INF, 1)
+    # The journeys: pairs that do not overlap, but too close for the way between them.
+    starts = [s.start for s in timed if s.start is not None]
+    longest = _longest_journey(problem, timed)
+    for a in timed:
+        reach = _reach(problem, a)
+        first = bisect.bisect_left(starts, reach)
+        last = bisect.bisect_left(starts, reach + longest) if longest is not None else len(timed)
+        for b in timed[first:last]:
+            if b.id != a.id and clash(problem, a, b):
+                rows.add((column[a.id], column[b.id]), -_INF, 1)
+    return rows
+
+
+_INF = float("inf")
+
+
+def _reach(problem: Problem, slot: Slot) -> int:
+    assert slot.end is not None
+    return slot.end + problem.buffer
+
+
+def _longest_journey(problem: Problem, slots: Sequence[Slot]) -> int | None:
+    """The longest journey between two places of ``slots`` (None: some is unknown, so the
+    rest of the day must be looked at); the places are few, the screenings many."""
+    places: dict[Any, Slot] = {}
+    for slot in slots:
+        places.setdefault((slot.place, slot.city), slot)
+    longest = 0
+    for a in places.values():
+        for b in places.values():
+            journey = problem.travel(a, b)
+            if journey is None:
+                return None
+            longest = max(longest, journey)
+    return longest + 1
+
+
+def solve(problem: Problem, *, active: frozenset[Item] | None = None) -> Solution:
+    """The best plan for ``problem``, or, when its hard constraints cannot all hold, a
+    minimal set of them that cannot (``Solution.conflict``). ``active``: the hard
+    constraints to hold (all, unless given: ``conflict`` tries subsets)."""
+    import time
+
+    began = time.perf_counter()
+    items = _items(problem) if active is None else active
+    outcome = _run(problem, items, objective=True)
+    if outcome.status == INFEASIBLE and active is None:
+        core = conflict(problem)
+        outcome = Solution(INFEASIBLE, conflict=tuple(sorted(core)))
+    elif outcome.status == OPTIMAL and problem.current:
+        # Two stages rather than one weighted objective: the tie-break as a second
+        # solve is several times faster than folded into the first (benchmarks/planner).
+        kept = _run(problem, items, objective=True, best=outcome.priority)
+        if kept.status in (OPTIMAL, "feasible"):
+            outcome = Solution(OPTIMAL, kept.chosen, outcome.priority)
+    return Solution(
+        outcome.status,
+        outcome.chosen,
+        outcome.priority,
+        outcome.conflict,
+        time.perf_counter() - began,
+    )
+
+
+def _items(problem: Problem) -> frozenset[Item]:
+    return frozenset(
+        [Item("must", f) for f in problem.musts]
+        + [Item("pin", p) for p in problem.pins]
+        + [Item("busy", b.id) for b in problem.busy]
+    )
+
+
+def conflict(problem: Problem) -> frozenset[Item]:
+    """A minimal set of the hard constraints that cannot all hold (the problem must be
+    infeasible with all of them): dropping any one member makes the rest feasible."""
+    kept = set(_items(problem))
+    for item in sorted(kept):
+        trial = frozenset(kept - {item})
+        if _run(problem, trial, objective=False).status == INFEASIBLE:
+            kept.discard(item)  # not needed for the conflict
+    return frozenset(kept)
+
+
+def _run(
+    problem: Problem, active: frozenset[Item], *, objective: bool, best: int | None = None
+) -> Solution:
+    """Build and solve the 0-1 program with the hard constraints ``active``: without
+    ``objective``, whether it is feasible; with ``best``, the plan of that priority that
+    keeps the most of ``problem.current``."""
+    slots = list(problem.slots)
+    lower, upper = _bounds(problem, slots, active)
+    rows = _clash_rows(problem, slots, {slot.id: number for number, slot in enumerate(slots)})
+    showing: dict[int, list[int]] = {}
+    for number, slot in enumerate(slots):
+        for film in slot.films:
+            showing.setdefault(film, []).append(number)
+    musts = {item.id for item in active if item.kind == "must"}
+    if any(film not in showing for film in musts):
+        return Solution(INFEASIBLE)  # a must-see with no screening at all
+    for film in sorted(set(problem.priorities) | musts):
+        if film in showing:
+            rows.add(showing[film], 1 if film in musts else -_INF, 1)
+    weights = [0.0] * len(slots)
+    if objective:
+        weights = [
+            float(sum(problem.priorities.get(film, 0) for film in set(slot.films)))
+            for slot in slots
+        ]
+        if best is not None:
+            # The second stage of a re-solve: no less priority than the best, and of
+            # the plans that reach it, the one that changes the fewest screenings.
+            rows.add(range(len(slots)), best, _INF, values=weights)
+            weights = [2.0 if slot.id in problem.current else -1.0 for slot in slots]
+    return _highs(problem, slots, (lower, upper), weights, rows)
+
+
+def _bounds(
+    problem: Problem, slots: Sequence[Slot], active: frozenset[Item]
+) -> tuple[list[float], list[float]]:
+    """Each screening's bounds: 1 to 1 when pinned, 0 to 0 when it cannot be chosen."""
+    busy = [b for b in problem.busy if Item("busy", b.id) in active]
+    pins = {item.id for item in active if item.kind == "pin"}
+    lower = [1.0 if slot.id in pins else 0.0 for slot in slots]
+    upper = [
+        0.0 if slot.blocked is not None or any(overlaps_busy(slot, b) for b in busy) else 1.0
+        for slot in slots
+    ]
+    return lower, upper
+
+
+def _highs(
+    problem: Problem,
+    slots: Sequence[Slot],
+    bounds: tuple[list[float], list[float]],
+    weights: list[float],
+    rows: _Rows,
+) -> Solution:
+    """Solve the 0-1 program with HiGHS, maximising ``weights``."""
+    lower, upper = bounds
+    import numpy as np
+    from highspy import HighsModelStatus, HighsVarType, ObjSense
+
+    # The binding itself, not ``highspy.Highs``: that wrapper's constructor calls into
+    # HiGHS before any option can be set, which prints its banner on stdout whatever
+    # ``output_flag`` says (ERGO-Code/HiGHS#1702, #2749); our output must stay ours.
+    from highspy._core import _Highs
+
+    highs = _Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("time_limit", float(problem.time_limit))
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("mip_abs_gap", 0.5)
+    highs.setOptionValue("threads", 1)
+    count = len(slots)
+    if count:
+        highs.addVars(count, np.array(lower), np.array(upper))
+        highs.changeColsCost(count, np.arange(count, dtype=np.int32), np.array(weights))
+        highs.changeColsIntegrality(
+            count, np.arange(count, dtype=np.int32), np.array([HighsVarType.kInteger] * count)
+        )
+    if rows.starts:
+        highs.addRows(
+            len(rows.starts),
+            np.array(rows.lower),
+            np.array(rows.upper),
+            len(rows.index),
+            np.array(rows.starts, dtype=np.int32),
+            np.array(rows.index, dtype=np.int32),
+            np.array(rows.values),
+        )
+    highs.changeObjectiveSense(ObjSense.kMaximize)
+    highs.run()
+    status = highs.getModelStatus()
+    if status == HighsModelStatus.kInfeasible:
+        return Solution(INFEASIBLE)
+    values = list(highs.getSolution().col_value) if count else []
+    if status == HighsModelStatus.kModelEmpty:
+        values = []
+    elif status != HighsModelStatus.kOptimal and not _has_solution(highs):
+        return Solution("unknown")
+    chosen = tuple(sorted(slots[n].id for n, value in enumerate(values) if value > 0.5))
+    proven = status in (HighsModelStatus.kOptimal, HighsModelStatus.kModelEmpty)
+    return Solution(OPTIMAL if proven else "feasible", chosen, priority_of(problem, chosen))
+
+
+def _has_solution(highs: Any) -> bool:
+    """Whether HiGHS stopped (at the time limit) holding a feasible plan."""
+    info = highs.getInfo()
+    return bool(getattr(info, "primal_solution_status", 0) == 2)  # kSolutionStatusFeasible
+
+
+def priority_of(problem: Problem, chosen: Iterable[int]) -> int:
+    """The sum of the priorities of the wanted films ``chosen`` shows, each film once."""
+    by_id = {slot.id: slot for slot in problem.slots}
+    seen = {film for slot_id in chosen for film in by_id[slot_id].films}
+    return sum(problem.priorities.get(film, 0) for film in seen)
+
+
+def greedy(problem: Problem) -> tuple[int, ...]:
+    """The plan a person makes by hand, as a yardstick: the films by priority, highest
+    first, each at its earliest screening that fits beside those taken (pins first)."""
+    by_id = {slot.id: slot for slot in problem.slots}
+    taken = [by_id[p] for p in sorted(problem.pins) if p in by_id]
+    seen = {film for slot in taken for film in slot.films}
+    free = [
+        s
+        for s in problem.slots
+        if s.blocked is None and not any(overlaps_busy(s, b) for b in problem.busy)
+    ]
+    order = sorted(problem.priorities, key=lambda f: (-problem.priorities[f], f))
+    for film in order:
+        if film in seen:
+            continue
+        showing = sorted(
+            (s for s in free if film in s.films and s.start is not None),
+            key=lambda s: (s.start, s.id),
+        )
+        for slot in showing:
+            if not any(clash(problem, slot, other) for other in taken) and not (
+                set(slot.films) & seen
+            ):
+                taken.append(slot)
+                seen.update(slot.films)
+                break
+    return tuple(sorted(slot.id for slot in taken))
