@@ -267,6 +267,14 @@ class VenueView(NamedTuple):
     longitude: float | None
 
 
+class TravelView(NamedTuple):
+    """A stated travel time between two venues (each as its name, city and id say it)."""
+
+    first: str
+    second: str
+    minutes: int
+
+
 class AwardView(NamedTuple):
     id: int
     name: str

@@ -211,6 +211,34 @@ def selection(
     )
 
 
+@app.command("travel")
+def travel(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(help="A venue: name, 'Name (City)' or #ID.")],
+    second: Annotated[str, typer.Argument(help="Another venue.")],
+    minutes: Annotated[int, typer.Argument(help="Minutes between them, either way.")],
+) -> None:
+    """State the travel time between two venues, the same both ways: the planner keeps
+    that much time between two screenings there (a venue to itself is 0; two venues of
+    one city with no stated time take the plan's default; of two cities, none: such
+    screenings are never planned on one day).
+
+    Example: screenings add travel "Bio Rex" "Kino Regina" 10
+    """
+    travel_time(ctx, first, second, minutes, new=True)
+
+
+def travel_time(ctx: typer.Context, first: str, second: str, minutes: int, *, new: bool) -> None:
+    """``add travel`` and ``edit travel``: one service, told which it is."""
+    from screenings.db import unit_of_work
+    from screenings.services.plans import set_travel
+
+    with unit_of_work(state(ctx).catalogue()) as session:
+        said, changed = set_travel(session, first, second, minutes, new=new)
+    verb = ("Added" if new else "Updated") if changed else "nothing changed:"
+    typer.echo(f"{verb} travel: {said.first} <-> {said.second}: {said.minutes} min")
+
+
 @app.command("programme")
 def programme(
     ctx: typer.Context,

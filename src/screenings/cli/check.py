@@ -10,12 +10,14 @@ from screenings.cli.context import state
 from screenings.cli.filters import screening_query, with_filters
 
 
-@with_filters("festival", "year", "edition", "venue", "film", "from", "to", "in")
+@with_filters("festival", "year", "edition", "venue", "film", "from", "to", "in", "plan")
 def check(ctx: typer.Context, *, filters: dict[str, Any]) -> None:
     """Find clashes among the screenings selected (all by default, private ones too):
     two screenings overlapping in one venue (by their effective length), a film shown
     twice at once, a screening outside its edition's dates, a screening whose zone
-    contradicts its venue's. Exits 1 when it finds any.
+    contradicts its venue's. With --plan, the plan's screenings, and what makes the plan
+    impossible to follow: two that overlap (with its buffer), a journey between venues
+    that does not fit, one in a busy period, one called off. Exits 1 when it finds any.
 
     Example: screenings check --edition "Sheffield Doc/Fest 2013"
     """
@@ -26,9 +28,20 @@ def check(ctx: typer.Context, *, filters: dict[str, Any]) -> None:
     query = screening_query(state(ctx).settings, filters)
     with unit_of_work(state(ctx).reader(), write=False) as session:
         clashes, notes = check_screenings(session, query)
+        found = [(clash.kind, clash.message) for clash in clashes]
+        if query.plan is not None:
+            from screenings.services.planning import plan_clashes
+
+            length = state(ctx).settings.default_duration_minutes
+            found += [
+                (kind, message)
+                for kind, _, message in plan_clashes(
+                    session, query.plan, default_length_minutes=length
+                )
+            ]
     say_notes(notes)
-    for clash in clashes:
-        typer.echo(f"{clash.kind}: {clash.message}")
-    if clashes:
+    for kind, message in found:
+        typer.echo(f"{kind}: {message}")
+    if found:
         raise typer.Exit(1)
     typer.echo("no clashes")

@@ -363,10 +363,13 @@ def remove(
         str,
         typer.Argument(
             help="film, person, festival, edition, venue, award, programme; screening, "
-            "nomination or selection by #ID."
+            "nomination or selection by #ID; travel VENUE VENUE."
         ),
     ],
     name: Annotated[str, typer.Argument(help="A name, or #ID.")],
+    other: Annotated[
+        str | None, typer.Argument(help="travel only: the other venue.", show_default=False)
+    ] = None,
     yes: Annotated[bool, Opt("--yes", help="Remove it (without: say what would go).")] = False,
     cascade: Annotated[bool, Opt("--cascade", help="Remove what depends on it too.")] = False,
 ) -> None:
@@ -379,11 +382,51 @@ def remove(
     from screenings.db import unit_of_work
     from screenings.services.remove import remove as remove_record
 
+    if (kind == "travel") != (other is not None):
+        raise InvalidInput(
+            "remove: travel takes two venues (remove travel VENUE VENUE)"
+            if kind == "travel"
+            else f"remove: one {kind} at a time; only travel names two venues"
+        )
+    if kind == "travel":
+        assert other is not None
+        _remove_travel(ctx, name, other, confirmed=yes)
+        return
     with unit_of_work(state(ctx).catalogue()) as session:
         saved = remove_record(session, kind, name, cascade=cascade, confirmed=yes)
     typer.echo(f"Removed {saved.record}")
     for note in saved.notes:
         typer.echo(f"  {note}")
+
+
+def _remove_travel(ctx: typer.Context, first: str, second: str, *, confirmed: bool) -> None:
+    from screenings.db import unit_of_work
+    from screenings.services.plans import remove_travel
+
+    with unit_of_work(state(ctx).catalogue()) as session:
+        gone = remove_travel(session, first, second)
+        if not confirmed:
+            raise InvalidInput(
+                f"remove: this would remove the travel time {gone.first} <-> {gone.second} "
+                f"({gone.minutes} min); pass --yes to do it"
+            )
+    typer.echo(f"Removed travel: {gone.first} <-> {gone.second} ({gone.minutes} min)")
+
+
+@app.command("travel")
+def travel(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(help="A venue: name, 'Name (City)' or #ID.")],
+    second: Annotated[str, typer.Argument(help="Another venue.")],
+    minutes: Annotated[int, typer.Argument(help="Minutes between them, either way.")],
+) -> None:
+    """Change the travel time between two venues.
+
+    Example: screenings edit travel "Bio Rex" "Kino Regina" 12
+    """
+    from screenings.cli.add import travel_time
+
+    travel_time(ctx, first, second, minutes, new=False)
 
 
 @app.command("edition")

@@ -25,6 +25,7 @@ KINDS = (
     "programmes",
     "awards",
     "nominations",
+    "travel",
 )
 
 # Which filters each kind takes, by name; any other given is an error, never ignored.
@@ -39,6 +40,7 @@ ALLOWED: dict[str, set[str]] = {
     "programmes": {"festival", "edition", "film"},
     "awards": {"festival"},
     "nominations": {"award", "film", "person", "festival", "year", "result"},
+    "travel": {"venue"},
 }
 OPTIONS = {f.name: f.cli_option for f in FILTERS} | {
     "award": "--award",
@@ -91,8 +93,8 @@ def list_(
     --director, --festival, --edition, --year (alone: the film's year). people:
     --film. festivals and venues: --city, --country. editions: --festival,
     --year. programmes: --festival, --edition, --film. awards: --festival. nominations:
-    --award, --film, --person, --festival, --year, --result. Every kind takes --limit and
-    --format.
+    --award, --film, --person, --festival, --year, --result. travel: --venue. Every kind
+    takes --limit and --format.
 
     Examples:
 
@@ -174,4 +176,5 @@ _VIEW_TYPES: dict[str, type] = {
     "programmes": records.ProgrammeView,
     "awards": records.AwardView,
     "nominations": records.NominationView,
+    "travel": records.TravelView,
 }

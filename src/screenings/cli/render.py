@@ -26,6 +26,7 @@ from screenings.records import (
     ProgrammeShow,
     ProgrammeView,
     ScreeningView,
+    TravelView,
     VenueShow,
     VenueView,
 )
@@ -106,6 +107,10 @@ TABLES: dict[type, tuple[list[str], Callable[[Any], list[str]]]] = {
             _days(e.starts_on, e.ends_on),
             str(e.screenings),
         ],
+    ),
+    TravelView: (
+        ["venue", "venue", "minutes"],
+        lambda t: [t.first, t.second, str(t.minutes)],
     ),
     VenueView: (
         ["id", "venue", "city", "country", "timezone"],

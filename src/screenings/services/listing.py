@@ -38,8 +38,10 @@ from screenings.records import (
     PersonView,
     ProgrammeRef,
     ProgrammeView,
+    TravelView,
     VenueView,
 )
+from screenings.services.plans import list_travel as stated_times
 
 V = TypeVar("V")
 
@@ -339,3 +341,11 @@ def nomination_view(n: Nomination) -> NominationView:
             ProgrammeRef(n.programme.id, n.programme.title) if n.programme is not None else None
         ),
     )
+
+
+def list_travel(
+    session: Session, *, venue: str | None = None, limit: int | None = None
+) -> Listed[TravelView]:
+    """The stated travel times between venues (of ``venue`` only, when given), by venue."""
+    rows = [TravelView(t.first, t.second, t.minutes) for t in stated_times(session, venue)]
+    return Listed(rows[:limit] if limit is not None else rows, [])

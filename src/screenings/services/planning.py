@@ -15,7 +15,7 @@ cancelled or removed, a wished film or an edition removed (``plan_problems``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select, update
@@ -122,20 +122,7 @@ def _candidates(
         if not shown and view.id not in pinned:
             continue
         slots.append(_slot(view, shown, plan, pinned))
-    stated = plans.stated_travel(session)
-
-    def travel(a: solver.Slot, b: solver.Slot) -> int | None:
-        if a.place is not None and a.place == b.place:
-            return 0
-        if a.place is None or b.place is None:
-            return plan.travel_minutes
-        pair = (min(a.place, b.place), max(a.place, b.place))
-        if pair in stated:
-            return stated[pair]
-        if a.city is not None and a.city == b.city:
-            return plan.travel_minutes
-        return None
-
+    travel = _journeys(session, plan)
     current = set(
         session.execute(
             select(tables.plan_choice.c.screening_id).where(tables.plan_choice.c.plan_id == plan.id)
@@ -153,6 +140,27 @@ def _candidates(
         time_limit=time_limit,
     )
     return _Candidates(views, problem, titles, wished, busy)
+
+
+def _journeys(session: Session, plan: Plan) -> Callable[[solver.Slot, solver.Slot], int | None]:
+    """The minutes from one screening's place to another's: 0 within a venue; the stated
+    time between two venues; else the plan's default within one city, and for a
+    screening with no venue; None (unknown: never on one day) between two cities."""
+    stated = plans.stated_travel(session)
+
+    def travel(a: solver.Slot, b: solver.Slot) -> int | None:
+        if a.place is not None and a.place == b.place:
+            return 0
+        if a.place is None or b.place is None:
+            return plan.travel_minutes
+        pair = (min(a.place, b.place), max(a.place, b.place))
+        if pair in stated:
+            return stated[pair]
+        if a.city is not None and a.city == b.city:
+            return plan.travel_minutes
+        return None
+
+    return travel
 
 
 def _slot(view: ScreeningView, films: tuple[int, ...], plan: Plan, pinned: set[int]) -> solver.Slot:
@@ -409,3 +417,55 @@ def plan_problems(
         elif view.starts_at_utc != row.starts_at_utc or venue != row.venue_id:
             problems.append(f"{row.said} moved: now {said(view)}")
     return views, problems
+
+
+def plan_clashes(
+    session: Session, name: str, *, default_length_minutes: int = 90
+) -> list[tuple[str, tuple[int, ...], str]]:
+    """What makes the plan called ``name`` impossible to follow as it stands (``check
+    --plan``): two chosen screenings that overlap (with the buffer), a journey between
+    two that does not fit, one in a busy period, one called off. Each as (kind, the
+    screenings' ids, message)."""
+    plan = plans.find_plan(session, name)
+    views, _ = plan_problems(session, plan, default_length_minutes=default_length_minutes)
+    ids = {view.id for view in views}
+    slots = sorted(
+        (_slot(view, (), plan, ids) for view in views),
+        key=lambda s: (s.start is None, s.start or 0, s.id),
+    )
+    by_id = {view.id: view for view in views}
+    problem = solver.Problem(
+        slots=slots,
+        priorities={},
+        buffer=plan.buffer_minutes,
+        travel=_journeys(session, plan),
+    )
+    busy = [
+        (period, solver.Busy(period.id, _minute(period.starts_at), _minute(period.ends_at)))
+        for period in plans.busy_periods(session, plan)
+    ]
+    found: list[tuple[str, tuple[int, ...], str]] = []
+    for number, first in enumerate(slots):
+        view = by_id[first.id]
+        if view.status in OFF:
+            found.append(("plan: called off", (first.id,), f"{said(view)}: {OFF[view.status]}"))
+        for period, span in busy:
+            if solver.overlaps_busy(first, span):
+                falls = f"{said(view)} falls in {_period(period, view.timezone)}"
+                found.append(("plan: busy", (first.id,), falls))
+        for second in slots[number + 1 :]:
+            if not solver.clash(problem, first, second):
+                continue
+            other = by_id[second.id]
+            assert first.end is not None and second.start is not None
+            kind, why = "plan: overlap", "overlap"
+            if second.start >= first.end + plan.buffer_minutes:
+                journey = problem.travel(first, second)
+                kind = "plan: impossible journey"
+                takes = f"which takes {journey} min" if journey is not None else None
+                why = (
+                    f"leave {second.start - first.end - plan.buffer_minutes} min to get there, "
+                    + (takes or "in another city with no stated travel time")
+                )
+            found.append((kind, (first.id, second.id), f"{said(view)} and {said(other)} {why}"))
+    return found
