@@ -898,6 +898,16 @@ class VenuePage(NamedTuple):
     days: list[ScheduleDay]
 
 
+class PlanPage(NamedTuple):
+    """A plan's screenings by day, for the page of its secret feed (``.html``); ``feed``
+    is the secret feed's own address (``.ics``), to subscribe to."""
+
+    name: str
+    owner: str | None
+    feed: str
+    days: list[ScheduleDay]
+
+
 class PersonPage(NamedTuple):
     link: PageLink
     person: PersonView

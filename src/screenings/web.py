@@ -77,7 +77,8 @@ SECRET_CACHE_CONTROL = "private, no-store"
 # screenings in the output contract. CSV is for files (``export``), not subscriptions.
 SERVED = ("ics", "json")
 _EXTENSION = "|".join(FORMATS[name].extension for name in SERVED)
-_SECRET = re.compile(rf"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>{_EXTENSION})\Z")
+# A plan's secret feed is a page too (``.html``): the plan, for its holder.
+_SECRET = re.compile(rf"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>{_EXTENSION}|html)\Z")
 CACHED_RESPONSES = 512
 CACHED_BYTES = 128 * 1024 * 1024  # per worker, both representations counted
 KINDS = {
@@ -368,7 +369,7 @@ class FeedApp:
         return self._cached(
             environ,
             key,
-            lambda session: self._render_secret(session, token, fmt),
+            lambda session: self._render_secret(session, token, fmt, environ),
             cache_control=SECRET_CACHE_CONTROL,
         )
 
@@ -537,13 +538,23 @@ class FeedApp:
         return chosen.media_type, body, said
 
     def _render_secret(
-        self, session: Session, token: str, fmt: str
+        self, session: Session, token: str, fmt: str, environ: dict[str, Any]
     ) -> tuple[str, bytes, tuple[tuple[str, str], ...]]:
         from screenings.services.secret_feeds import NO_SUCH_FEED, secret_query
 
         query, cancelled, name = secret_query(
             session, token, default_length_minutes=self.settings.default_duration_minutes
         )
+        if fmt == "html":
+            if query.plan is None:  # only a plan's feed is a page: the rest as a wrong token
+                raise NotFound(NO_SUCH_FEED)
+            from screenings.exporters.html import render_page
+            from screenings.services.pages import build_plan_page
+
+            base = self.base_url or _request_base(environ)
+            root = urlsplit(self.base_url).path if self.base_url else environ.get("SCRIPT_NAME", "")
+            page = build_plan_page(session, query, f"/feeds/secret/{token}.ics")
+            return HTML, render_page("plan", page, base, root.rstrip("/")), _page_headers()
         try:
             return self._render_query(session, query, cancelled, fmt, title=f"{name} (secret feed)")
         except NotFound:

@@ -42,6 +42,7 @@ from screenings.records import (
     LetterPage,
     PageLink,
     PersonPage,
+    PlanPage,
     ProgrammeEntry,
     ProgrammeFilmLine,
     ProgrammePage,
@@ -402,9 +403,21 @@ def build_person_page(session: Session, slug: str, *, default_length_minutes: in
 # --- Screenings as pages show them ------------------------------------------------------
 
 
+def build_plan_page(session: Session, query: ScreeningQuery, name: str, feed: str) -> PlanPage:
+    """The screenings a plan chose (``query`` names the plan), by local day, for the page
+    of its secret feed at ``feed``; private ones when the plan takes them."""
+    from screenings.lookup import find_plan
+
+    assert query.plan is not None
+    plan = find_plan(session, query.plan)
+    return PlanPage(plan.name, plan.owner, feed, group_by_day(list_schedule(session, query)))
+
+
 def list_schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry]:
     """The public screenings ``query`` selects, each with the slugs of what it links to,
-    its premiere and its film's directors: two queries in all, whatever the count."""
+    its premiere and its film's directors: two queries in all, whatever the count. A
+    plan's query (asked by its secret page only: a plan is never a web parameter) keeps
+    the private screenings the plan takes, as its secret feed does."""
     found, statement = replace(query, include_private=False).run_with(  # never, here
         session, func.coalesce(F.c.slug, PR.c.slug), V.c.slug, E.c.slug, SE.c.premiere
     )
