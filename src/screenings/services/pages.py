@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from screenings import tables
 from screenings.errors import NotFound
+from screenings.lookup import find_plan
 from screenings.models import (
     Award,
     Edition,
@@ -403,11 +404,9 @@ def build_person_page(session: Session, slug: str, *, default_length_minutes: in
 # --- Screenings as pages show them ------------------------------------------------------
 
 
-def build_plan_page(session: Session, query: ScreeningQuery, name: str, feed: str) -> PlanPage:
+def build_plan_page(session: Session, query: ScreeningQuery, feed: str) -> PlanPage:
     """The screenings a plan chose (``query`` names the plan), by local day, for the page
     of its secret feed at ``feed``; private ones when the plan takes them."""
-    from screenings.lookup import find_plan
-
     assert query.plan is not None
     plan = find_plan(session, query.plan)
     return PlanPage(plan.name, plan.owner, feed, group_by_day(list_schedule(session, query)))
