@@ -420,8 +420,7 @@ def find_plan(session: Session, text: str) -> Any:
         known = session.execute(select(plan.c.name).order_by(plan.c.name_key)).scalars().all()
         raise NotFound(
             f"no plan called {text!r}"
-            + (f"; there are: {', '.join(known)}" if known else "; there are none yet"),
-            field="plan",
+            + (f"; there are: {', '.join(known)}" if known else "; there are none yet")
         )
     return row
 

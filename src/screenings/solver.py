@@ -1,4 +1,5 @@
-"""The planner's optimisation: which screenings to attend, as a 0-1 program solved by HiGHS.
+"""The planner's optimisation: which screenings to attend, as a 0-1 program solved by
+CP-SAT (OR-Tools).
 
 Pure: no database, no I/O. ``services.planning`` turns a plan into a ``Problem`` (its
 candidate screenings as ``Slot`` values, in minutes since the epoch, UTC) and a
@@ -20,8 +21,8 @@ The model. One binary variable per candidate screening.
   current plan and -1 if not (one kept counts as much as two changes: one dropped, one
   added). No change of screenings ever costs a point of priority.
 
-Optimality is proven when HiGHS closes the gap: the weights are integers, so an absolute
-gap under 1 (``mip_abs_gap`` 0.5) leaves no better plan.
+CP-SAT proves optimality exactly (the weights are integers). It runs on one worker, so the
+same catalogue gives the same plan; HiGHS was tried too (benchmarks/planner.py).
 
 When the hard constraints (must-sees, pins, busy periods) cannot all hold, ``conflict``
 finds a minimal set of them that cannot: each is dropped in turn and stays dropped when
@@ -37,7 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-# HiGHS' statuses, by name (numbers are the library's enum, read where it is imported).
+# A solution's status, by name.
 OPTIMAL, INFEASIBLE = "optimal", "infeasible"
 
 
@@ -135,27 +136,20 @@ def clash(problem: Problem, a: Slot, b: Slot) -> bool:
 
 @dataclass
 class _Rows:
-    """A sparse constraint matrix, row by row, for HiGHS."""
+    """The program's constraints, row by row: the columns (screenings) of each, their
+    coefficients (1 unless given), and the bounds of their sum (None: unbounded)."""
 
-    lower: list[float] = field(default_factory=list)
-    upper: list[float] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
-    index: list[int] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
+    rows: list[tuple[list[int], list[int], int | None, int | None]] = field(default_factory=list)
 
     def add(
         self,
         columns: Iterable[int],
-        lower: float,
-        upper: float,
-        values: Sequence[float] | None = None,
+        lower: int | None,
+        upper: int | None,
+        values: Sequence[int] | None = None,
     ) -> None:
-        self.starts.append(len(self.index))
-        before = len(self.index)
-        self.index.extend(columns)
-        self.values.extend(values if values is not None else [1.0] * (len(self.index) - before))
-        self.lower.append(lower)
-        self.upper.append(upper)
+        listed = list(columns)
+        self.rows.append((listed, list(values or [1] * len(listed)), lower, upper))
 
 
 def _clash_rows(problem: Problem, slots: Sequence[Slot], column: dict[int, int]) -> _Rows:
@@ -174,13 +168,13 @@ def _clash_rows(problem: Problem, slots: Sequence[Slot], column: dict[int, int])
         if any(_reach(problem, a) <= slot.start for a in active):
             # A span closes: the open ones were a maximal set, if one opened since.
             if grown and len(active) > 1:
-                rows.add((column[a.id] for a in active), -_INF, 1)
+                rows.add((column[a.id] for a in active), None, 1)
             grown = False
             active = [a for a in active if _reach(problem, a) > slot.start]
         active.append(slot)
         grown = True
     if grown and len(active) > 1:
-        rows.add((column[a.id] for a in active), -_INF, 1)
+        rows.add((column[a.id] for a in active), None, 1)
     # The journeys: pairs that do not overlap, but too close for the way between them.
     starts = [s.start for s in timed if s.start is not None]
     longest = _longest_journey(problem, timed)
@@ -190,11 +184,8 @@ def _clash_rows(problem: Problem, slots: Sequence[Slot], column: dict[int, int])
         last = bisect.bisect_left(starts, reach + longest) if longest is not None else len(timed)
         for b in timed[first:last]:
             if b.id != a.id and clash(problem, a, b):
-                rows.add((column[a.id], column[b.id]), -_INF, 1)
+                rows.add((column[a.id], column[b.id]), None, 1)
     return rows
-
-
-_INF = float("inf")
 
 
 def _reach(problem: Problem, slot: Slot) -> int:
@@ -282,94 +273,86 @@ def _run(
         return Solution(INFEASIBLE)  # a must-see with no screening at all
     for film in sorted(set(problem.priorities) | musts):
         if film in showing:
-            rows.add(showing[film], 1 if film in musts else -_INF, 1)
-    weights = [0.0] * len(slots)
+            rows.add(showing[film], 1 if film in musts else None, 1)
+    weights = [0] * len(slots)
     if objective:
         weights = [
-            float(sum(problem.priorities.get(film, 0) for film in set(slot.films)))
-            for slot in slots
+            sum(problem.priorities.get(film, 0) for film in set(slot.films)) for slot in slots
         ]
         if best is not None:
             # The second stage of a re-solve: no less priority than the best, and of
             # the plans that reach it, the one that changes the fewest screenings.
-            rows.add(range(len(slots)), best, _INF, values=weights)
-            weights = [2.0 if slot.id in problem.current else -1.0 for slot in slots]
-    return _highs(problem, slots, (lower, upper), weights, rows)
+            rows.add(range(len(slots)), best, None, values=weights)
+            weights = [2 if slot.id in problem.current else -1 for slot in slots]
+    return _cp_sat(problem, slots, (lower, upper), weights, rows)
 
 
 def _bounds(
     problem: Problem, slots: Sequence[Slot], active: frozenset[Item]
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[int], list[int]]:
     """Each screening's bounds: 1 to 1 when pinned, 0 to 0 when it cannot be chosen."""
     busy = [b for b in problem.busy if Item("busy", b.id) in active]
     pins = {item.id for item in active if item.kind == "pin"}
-    lower = [1.0 if slot.id in pins else 0.0 for slot in slots]
+    lower = [1 if slot.id in pins else 0 for slot in slots]
     upper = [
-        0.0 if slot.blocked is not None or any(overlaps_busy(slot, b) for b in busy) else 1.0
+        0 if slot.blocked is not None or any(overlaps_busy(slot, b) for b in busy) else 1
         for slot in slots
     ]
     return lower, upper
 
 
-def _highs(
+# A bound no sum of priorities reaches: CP-SAT takes a domain, not an infinity.
+_NO_LIMIT = 2**40
+
+
+def _cp_sat(
     problem: Problem,
     slots: Sequence[Slot],
-    bounds: tuple[list[float], list[float]],
-    weights: list[float],
+    bounds: tuple[list[int], list[int]],
+    weights: list[int],
     rows: _Rows,
 ) -> Solution:
-    """Solve the 0-1 program with HiGHS, maximising ``weights``."""
-    lower, upper = bounds
-    import numpy as np
-    from highspy import HighsModelStatus, HighsVarType, ObjSense
+    """Solve the 0-1 program with CP-SAT on one worker (deterministic), maximising
+    ``weights``: proven optimal, the best found within the time limit, or infeasible."""
+    # CP-SAT's own binding, not ``ortools.sat.python.cp_model``: that wrapper imports
+    # pandas at its start (180 ms of its 290, for helpers that take pandas objects),
+    # more than a whole ``screenings list``; the binding is the same solver, and takes
+    # the model as CP-SAT's own CpModelProto, which the wrapper builds for it anyway.
+    from ortools.sat.python import cp_model_helper as cp
 
-    # The binding itself, not ``highspy.Highs``: that wrapper's constructor calls into
-    # HiGHS before any option can be set, which prints its banner on stdout whatever
-    # ``output_flag`` says (ERGO-Code/HiGHS#1702, #2749); our output must stay ours.
-    from highspy._core import _Highs
-
-    highs = _Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("time_limit", float(problem.time_limit))
-    highs.setOptionValue("mip_rel_gap", 0.0)
-    highs.setOptionValue("mip_abs_gap", 0.5)
-    highs.setOptionValue("threads", 1)
-    count = len(slots)
-    if count:
-        highs.addVars(count, np.array(lower), np.array(upper))
-        highs.changeColsCost(count, np.arange(count, dtype=np.int32), np.array(weights))
-        highs.changeColsIntegrality(
-            count, np.arange(count, dtype=np.int32), np.array([HighsVarType.kInteger] * count)
-        )
-    if rows.starts:
-        highs.addRows(
-            len(rows.starts),
-            np.array(rows.lower),
-            np.array(rows.upper),
-            len(rows.index),
-            np.array(rows.starts, dtype=np.int32),
-            np.array(rows.index, dtype=np.int32),
-            np.array(rows.values),
-        )
-    highs.changeObjectiveSense(ObjSense.kMaximize)
-    highs.run()
-    status = highs.getModelStatus()
-    if status == HighsModelStatus.kInfeasible:
+    if any(low > high for low, high in zip(*bounds, strict=True)):
+        return Solution(INFEASIBLE)  # a pinned screening that cannot be chosen
+    model = cp.CpModelProto()
+    for low, high in zip(*bounds, strict=True):
+        model.variables.add().domain.extend([low, high])
+    for columns, values, lower, upper in rows.rows:
+        constraint = model.constraints.add()
+        if upper == 1 and lower in (None, 1) and all(v == 1 for v in values):
+            chosen = constraint.at_most_one if lower is None else constraint.exactly_one
+            chosen.literals.extend(columns)
+        else:
+            constraint.linear.vars.extend(columns)
+            constraint.linear.coeffs.extend(values)
+            low = -_NO_LIMIT if lower is None else lower
+            constraint.linear.domain.extend([low, _NO_LIMIT if upper is None else upper])
+    # CP-SAT minimises: the negated weights, reported back with the sign undone.
+    model.objective.vars.extend(range(len(slots)))
+    model.objective.coeffs.extend(-weight for weight in weights)
+    model.objective.scaling_factor = -1
+    parameters = cp.SatParameters()
+    parameters.num_workers = 1
+    parameters.max_time_in_seconds = float(problem.time_limit)
+    solver = cp.SolveWrapper()
+    solver.set_parameters(parameters)
+    response = solver.solve(model)  # type: ignore[no-untyped-call]
+    if response.status == cp.CpSolverStatus.INFEASIBLE:
         return Solution(INFEASIBLE)
-    values = list(highs.getSolution().col_value) if count else []
-    if status == HighsModelStatus.kModelEmpty:
-        values = []
-    elif status != HighsModelStatus.kOptimal and not _has_solution(highs):
+    if response.status not in (cp.CpSolverStatus.OPTIMAL, cp.CpSolverStatus.FEASIBLE):
         return Solution("unknown")
-    chosen = tuple(sorted(slots[n].id for n, value in enumerate(values) if value > 0.5))
-    proven = status in (HighsModelStatus.kOptimal, HighsModelStatus.kModelEmpty)
+    values = list(response.solution)
+    chosen = tuple(sorted(slots[n].id for n, value in enumerate(values) if value))
+    proven = response.status == cp.CpSolverStatus.OPTIMAL
     return Solution(OPTIMAL if proven else "feasible", chosen, priority_of(problem, chosen))
-
-
-def _has_solution(highs: Any) -> bool:
-    """Whether HiGHS stopped (at the time limit) holding a feasible plan."""
-    info = highs.getInfo()
-    return bool(getattr(info, "primal_solution_status", 0) == 2)  # kSolutionStatusFeasible
 
 
 def priority_of(problem: Problem, chosen: Iterable[int]) -> int:
@@ -380,8 +363,9 @@ def priority_of(problem: Problem, chosen: Iterable[int]) -> int:
 
 
 def greedy(problem: Problem) -> tuple[int, ...]:
-    """The plan a person makes by hand, as a yardstick: the films by priority, highest
-    first, each at its earliest screening that fits beside those taken (pins first)."""
+    """The plan a person makes by hand, as a yardstick: pins, then the must-sees, then
+    the films by priority, highest first, each at its earliest screening that fits beside
+    those taken. It may miss a must-see the best plan fits in."""
     by_id = {slot.id: slot for slot in problem.slots}
     taken = [by_id[p] for p in sorted(problem.pins) if p in by_id]
     seen = {film for slot in taken for film in slot.films}
@@ -390,7 +374,9 @@ def greedy(problem: Problem) -> tuple[int, ...]:
         for s in problem.slots
         if s.blocked is None and not any(overlaps_busy(s, b) for b in problem.busy)
     ]
-    order = sorted(problem.priorities, key=lambda f: (-problem.priorities[f], f))
+    order = sorted(
+        problem.priorities, key=lambda f: (f not in problem.musts, -problem.priorities[f], f)
+    )
     for film in order:
         if film in seen:
             continue

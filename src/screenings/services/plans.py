@@ -27,7 +27,14 @@ from screenings.errors import Conflict, InvalidInput, NotFound
 from screenings.keys import name_key
 from screenings.models import Edition, Film, Programme, Screening, Venue
 from screenings.services.secret_feeds import end_feeds
-from screenings.timeparse import UTC, parse_when, resolve_local
+from screenings.timeparse import (
+    UTC,
+    When,
+    looks_like_time,
+    parse_time,
+    parse_when,
+    resolve_local,
+)
 
 P = tables.plan
 PE = tables.plan_edition
@@ -345,14 +352,20 @@ def add_busy(
 ) -> tuple[Plan, BusyPeriod]:
     """A period the person cannot attend, from ``starts`` to ``ends`` (each a date and
     time, in the plan's editions' zone unless it carries an offset; a date alone is the
-    start of that day for ``starts``, the end of it for ``ends``)."""
+    start of that day for ``starts``, the end of it for ``ends``; ``ends`` may be a time
+    alone, on the day ``starts`` gives)."""
     plan = find_plan(session, name)
     zone: str | None = None
     instants = []
+    first_day: dt.date | None = None
     for text, field, end in ((starts, "from", False), (ends, "to", True)):
-        when = parse_when(text, what=field, dayfirst=dayfirst, today=today)
+        if end and first_day is not None and looks_like_time(text):
+            when = When(first_day, parse_time(text, what=field))  # the day it starts
+        else:
+            when = parse_when(text, what=field, dayfirst=dayfirst, today=today)
+        first_day = first_day or when.day
         if when.time is None:
-            when = type(when)(when.day + dt.timedelta(days=1 if end else 0), dt.time(0))
+            when = When(when.day + dt.timedelta(days=1 if end else 0), dt.time(0))
         if when.offset is None:
             zone = zone or plan_zone(session, plan)
         instants.append(resolve_local(when, zone or "UTC", what=field))
