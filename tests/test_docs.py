@@ -77,12 +77,18 @@ def steps(block: Block) -> list[Step]:
     found: list[Step] = []
     joined: list[tuple[int, str]] = []
     pending = ""
+    # What a command prints keeps its own indentation, less the block's.
+    indent = len(block.body[0]) - len(block.body[0].lstrip()) if block.body else 0
     for offset, raw in enumerate(block.body):
         text = raw.strip()
+        if not text.startswith(("$ ", "screenings ")) and not raw[:indent].strip():
+            text = raw[indent:].rstrip()
         if pending:
             pending += " " + text.removesuffix("\\").strip()
         else:
-            pending, start = text.removesuffix("\\").strip(), block.line + 1 + offset
+            command = text.startswith(("$ ", "screenings "))
+            pending = text.removesuffix("\\").strip() if command else text
+            start = block.line + 1 + offset
         if not text.endswith("\\"):
             joined.append((start, pending))
             pending = ""
@@ -118,7 +124,10 @@ def test_every_command_block_of_the_docs_runs_or_says_why_not() -> None:
                 line
                 for line in lines
                 if not line.strip().startswith(("screenings ", "$ screenings ", "  ", "--"))
-                and not any(step.shown and line.strip() in step.shown for step in found)
+                and not any(
+                    step.shown and line.strip() in {shown.strip() for shown in step.shown}
+                    for step in found
+                )
             ]
             assert not loose, f"{page.name}:{block.line}: {loose[0]!r} is not run"
 

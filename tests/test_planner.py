@@ -96,12 +96,13 @@ def test_the_best_plan_and_why_each_film_left_out_is_out(
     out = solved(docpoint, capsys)
     # Ice Tales on Wednesday (Tuesday's clashes with Night Bus), Night Bus, Long Walk: 10.
     assert chosen(docpoint, capsys) == [3, 5, 2]
-    assert out.splitlines()[0].startswith(
-        "Plan 'my docpoint': 3 screening(s), priority 10 (proven optimal; solved in "
+    assert out.splitlines()[0] == (
+        "Plan 'my docpoint': 3 screening(s), priority 10 (proven optimal; a plan by hand, "
+        "each film at its first screening that fits: priority 7)"
     )
     assert "  19:00-20:35  Night Bus  Kino Regina, Helsinki  #3  [priority 4]" in out
     assert (
-        "  Harbour (2025, #3) (priority 3) is left out: its one screening: #4 (Tue 27 Jan "
+        "  Harbour (2025, #3), priority 3, is left out: its one screening: #4 (Tue 27 Jan "
         "19:40) clashes with priority 4 Night Bus and priority 2 Long Walk"
     ) in out.splitlines()
 

@@ -228,10 +228,7 @@ def busy(
     settings = state(ctx).settings
     with unit_of_work(state(ctx).catalogue()) as session:
         plan, period = add_busy(session, name, from_, to, note=note, dayfirst=settings.dayfirst)
-    typer.echo(
-        f"{plan.name}: busy from {period.starts_at:%Y-%m-%d %H:%M} to "
-        f"{period.ends_at:%Y-%m-%d %H:%M} UTC" + (f" ({period.note})" if period.note else "")
-    )
+    typer.echo(f"{plan.name}: busy {period}")
 
 
 @app.command("solve")
@@ -345,7 +342,8 @@ def solved_page(solved: Solved) -> str:
     )
     lines = [
         f"Plan {plan.name!r}: {len(solved.chosen)} screening(s), priority {solved.priority} "
-        f"({proof}; solved in {solved.seconds:.2f} s)"
+        f"({proof}; a plan by hand, each film at its first screening that fits: priority "
+        f"{solved.greedy_priority})"
     ]
     if solved.kept or solved.dropped:
         lines.append(

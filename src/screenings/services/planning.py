@@ -28,7 +28,7 @@ from screenings.query import ScreeningQuery, programme_films
 from screenings.records import ScreeningView
 from screenings.services import plans
 from screenings.services.plans import Plan, Wish
-from screenings.timeparse import UTC, load_zone
+from screenings.timeparse import UTC
 
 OFF = {"cancelled": "it is cancelled", "postponed": "it is postponed"}
 MAX_TIME_LIMIT = 3600.0
@@ -301,7 +301,7 @@ def _left_out(found: _Candidates, chosen: set[int]) -> list[str]:
         showing = sorted((s for s in problem.slots if film in s.films),
                          key=lambda s: (s.start is None, s.start or 0, s.id))  # fmt: skip
         title = found.titles[film]
-        head = f"{title} (priority {wish.priority}) is left out"
+        head = f"{title}, priority {wish.priority}, is left out"
         if not showing:
             lines.append(f"{head}: it has no screening in the plan's editions")
             continue
@@ -317,7 +317,9 @@ def _why_not(found: _Candidates, slot: solver.Slot, taken: Sequence[solver.Slot]
     for busy in found.problem.busy:
         if solver.overlaps_busy(slot, busy):
             period = found.busy[busy.id]
-            return f"falls in the busy period {_period(period, found.views[slot.id].timezone)}"
+            return (
+                f"falls in the busy period {plans.busy_said(period, found.views[slot.id].timezone)}"
+            )
     clashing = [other for other in taken if solver.clash(found.problem, slot, other)]
     if not clashing:
         return "would fit (the solve stopped at its time limit)"
@@ -327,14 +329,6 @@ def _why_not(found: _Candidates, slot: solver.Slot, taken: Sequence[solver.Slot]
         title = found.views[other.id].title
         names.append(f"{label} {title}" if label != "pinned" else f"pinned {title}")
     return "clashes with " + " and ".join(f"{n}" for n in names)
-
-
-def _period(busy: plans.BusyPeriod, zone: str) -> str:
-    tz = load_zone(zone)
-    first, last = busy.starts_at.astimezone(tz), busy.ends_at.astimezone(tz)
-    end = f"{last:%H:%M}" if last.date() == first.date() else f"{last:%a %d %b %H:%M}"
-    note = f" ({busy.note})" if busy.note else ""
-    return f"{first:%a %d %b %H:%M}-{end}{note}"
 
 
 def _conflict(found: _Candidates, items: Sequence[solver.Item]) -> list[str]:
@@ -350,7 +344,7 @@ def _conflict(found: _Candidates, items: Sequence[solver.Item]) -> list[str]:
         else:
             busy = found.busy[item.id]
             zone = next(iter(found.views.values())).timezone if found.views else "UTC"
-            lines.append(f"busy {_period(busy, zone)}")
+            lines.append(f"busy {plans.busy_said(busy, zone)}")
     return lines
 
 
@@ -384,7 +378,7 @@ def plan_overview(session: Session, name: str, *, default_length_minutes: int = 
         editions=[lookup.describe(e) for e in editions],
         wishes=plans.wishes(session, plan),
         pins=[plans.screening_said(s) for s in plans.pins(session, plan)],
-        busy=[_period(b, zone or "UTC") for b in plans.busy_periods(session, plan)],
+        busy=[plans.busy_said(b, zone or "UTC") for b in plans.busy_periods(session, plan)],
         chosen=chosen,
         problems=problems,
     )
@@ -451,7 +445,7 @@ def plan_clashes(
             found.append(("plan: called off", (first.id,), f"{said(view)}: {OFF[view.status]}"))
         for period, span in busy:
             if solver.overlaps_busy(first, span):
-                falls = f"{said(view)} falls in {_period(period, view.timezone)}"
+                falls = f"{said(view)} falls in {plans.busy_said(period, view.timezone)}"
                 found.append(("plan: busy", (first.id,), falls))
         for second in slots[number + 1 :]:
             if not solver.clash(problem, first, second):

@@ -30,6 +30,7 @@ from screenings.services.secret_feeds import end_feeds
 from screenings.timeparse import (
     UTC,
     When,
+    load_zone,
     looks_like_time,
     parse_time,
     parse_when,
@@ -349,11 +350,12 @@ def add_busy(
     note: str | None = None,
     dayfirst: bool | None = None,
     today: dt.date | None = None,
-) -> tuple[Plan, BusyPeriod]:
+) -> tuple[Plan, str]:
     """A period the person cannot attend, from ``starts`` to ``ends`` (each a date and
     time, in the plan's editions' zone unless it carries an offset; a date alone is the
     start of that day for ``starts``, the end of it for ``ends``; ``ends`` may be a time
-    alone, on the day ``starts`` gives)."""
+    alone, on the day ``starts`` gives). The plan, and the period in words (in the zone
+    it was read in)."""
     plan = find_plan(session, name)
     zone: str | None = None
     instants = []
@@ -383,7 +385,17 @@ def add_busy(
         .values(plan_id=plan.id, starts_at=first, ends_at=last, note=clean)
         .returning(PB.c.id)
     ).scalar_one()
-    return plan, BusyPeriod(busy_id, first, last, clean)
+    period = BusyPeriod(busy_id, first, last, clean)
+    return plan, busy_said(period, zone or "UTC")
+
+
+def busy_said(busy: BusyPeriod, zone: str) -> str:
+    """A busy period in words, in ``zone``: "Wed 28 Jan 19:00-22:00 (jury dinner)"."""
+    tz = load_zone(zone)
+    first, last = busy.starts_at.astimezone(tz), busy.ends_at.astimezone(tz)
+    end = f"{last:%H:%M}" if last.date() == first.date() else f"{last:%a %d %b %H:%M}"
+    note = f" ({busy.note})" if busy.note else ""
+    return f"{first:%a %d %b %H:%M}-{end}{note}"
 
 
 def busy_periods(session: Session, plan: Plan) -> list[BusyPeriod]:
