@@ -526,7 +526,7 @@ class SourceFile(Protocol):
 
     name: str
     mapping: list[tuple[str, str]]
-    rows: Iterator[LineupRow | FilmRow | AwardRow | RowIssue | Unread]
+    rows: Iterator[LineupRow | FilmRow | AwardRow | TravelRow | RowIssue | Unread]
 
 
 class Unread(NamedTuple):
@@ -569,6 +569,21 @@ class AwardRow(NamedTuple):
     film: FilmFields | None
     person: str | None
     result: str
+
+
+# The fields of a travel file's columns (``SourceFile.mapping``), and of no other kind's.
+TRAVEL_FIELDS = frozenset({"from", "to", "minutes"})
+
+
+class TravelRow(NamedTuple):
+    """One row of a travel file: the minutes between two venues (From and To), the same
+    both ways; each venue as a name, 'Name (City)', an alias, a slug or ``#ID``."""
+
+    file: str
+    line: int
+    first: str
+    second: str
+    minutes: int
 
 
 class RunEntry(NamedTuple):
@@ -979,6 +994,9 @@ class ImportReport:
                 "programmes changed",
                 "programmes kept",
                 "programmes with conflicts",
+                "travel created",
+                "travel updated",
+                "travel unchanged",
             ),
             0,
         )

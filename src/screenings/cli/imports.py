@@ -1,5 +1,5 @@
-"""``screenings import FILE [FILE2]``: load or re-load a lineup, films, selections or awards
-file, all or nothing, and report what changed."""
+"""``screenings import FILE [FILE2]``: load or re-load a lineup, films, selections, awards
+or travel file, all or nothing, and report what changed."""
 
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="A lineup, films, selections or awards file (CSV or TSV; - reads standard "
-            "input); or a films file and a screenings file joined on film_id.",
+            help="A lineup, films, selections, awards, programmes or travel file (CSV or TSV; "
+            "- reads standard input); or a films file and a screenings file joined on film_id.",
             show_default=False,
         ),
     ],
@@ -98,7 +98,10 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
     ] = None,
     file_kind: Annotated[
         str | None,
-        Opt("--file-kind", help="lineup, films, screenings, selections, awards or programmes."),
+        Opt(
+            "--file-kind",
+            help="lineup, films, screenings, selections, awards, programmes or travel.",
+        ),
     ] = None,
     encoding: Annotated[
         str | None,
@@ -221,7 +224,7 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
         sink = stack.enter_context(_report_file(report)) if report else None
         choices = ImportChoices(sync, skip_invalid, dry_run, theirs, fail_on_conflict, read_all)
         found = _run(ctx, parsed, edition, choices, sink, report)
-    _say(ctx, found, dry_run, report)
+    _say(ctx, found, parsed.kind, dry_run, report)
 
 
 def _films_first(
@@ -312,7 +315,7 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
         if progress:
             progress.done()
         if choices.dry_run:  # what the valid rows would do, then why nothing would be
-            _summary(rejected.report)
+            _summary(rejected.report, parsed.kind)
         if not (rejected.report.counts["rows"] == 1 and len(rejected.report.issues) == 1):
             _problems(rejected.report, report_path, ctx)  # else the error line says it
         raise
@@ -329,11 +332,12 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
 def _say(
     ctx: typer.Context,
     found: ImportReport,
+    file_kind: str,
     dry_run: bool,
     report_path: Path | None,
 ) -> None:
     clashes, count = found.clashes, found.clash_count
-    _summary(found)
+    _summary(found, file_kind)
     _problems(found, report_path, ctx)
     if clashes:
         typer.echo(f"clashes ({count}):", err=True)
@@ -345,9 +349,18 @@ def _say(
         typer.echo("dry run: nothing was written")
 
 
-def _summary(found: ImportReport) -> None:
-    """The counts of what the import did (or would do): a line each that is not zero."""
+def _summary(found: ImportReport, file_kind: str) -> None:
+    """The counts of what the import did (or would do): a line each that is not zero; of
+    a travel file, its times alone (it has no screenings)."""
     c = found.counts
+    if file_kind == "travel":
+        rejected = f", {c['rejected']} rejected" if c["rejected"] else ""
+        typer.echo(f"{found.name}: {c['rows']} row{'s' if c['rows'] != 1 else ''}")
+        typer.echo(
+            f"  travel times: {c['travel created']} new, {c['travel updated']} updated, "
+            f"{c['travel unchanged']} unchanged{rejected}"
+        )
+        return
     said = [f"{c[k]} {k}" for k in ("created", "updated", "moved", "unchanged")]
     # What the three-way rule did, when it did anything.
     said += [f"{c[k]} {words}" for k, words in THREE_WAY if c[k]]

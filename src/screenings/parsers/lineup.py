@@ -2,7 +2,7 @@
 
 ``parse_lineup`` reads one CSV file (``parse_lineup_files`` a films file and a
 screenings file joined on ``film_id``) and yields, row by row, a record
-(``LineupRow``, ``FilmRow``, ``AwardRow``) or a ``RowIssue`` that names the
+(``LineupRow``, ``FilmRow``, ``AwardRow``, ``TravelRow``) or a ``RowIssue`` that names the
 file, the physical line, the column, the raw value and what was expected.
 Pure: no database, no printing; it never raises for bad input. It streams:
 memory does not grow with the number of rows (a file read twice to decide its
@@ -25,11 +25,13 @@ from screenings.errors import InvalidInput
 from screenings.keys import name_key
 from screenings.parsers.table import Cells, Table, Written, misread_utf8, open_table, spooled
 from screenings.records import (
+    TRAVEL_FIELDS,
     AwardRow,
     FilmFields,
     FilmRow,
     LineupRow,
     RowIssue,
+    TravelRow,
     Unread,
     shorten,
 )
@@ -37,7 +39,7 @@ from screenings.timeparse import parse_time, parse_when, time_unknown
 
 _T = TypeVar("_T")
 
-FILE_KINDS = ("lineup", "films", "screenings", "selections", "awards", "programmes")
+FILE_KINDS = ("lineup", "films", "screenings", "selections", "awards", "programmes", "travel")
 
 # Column names as spreadsheets write them -> fields. Matched on their key
 # (case and accents ignored, punctuation as spaces).
@@ -81,6 +83,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "category": ("category",),
     "person": ("person", "nominee"),
     "result": ("result",),
+    # A travel file: the minutes between two venues, the same both ways.
+    "from": ("from", "from venue", "venue a"),
+    "to": ("to", "to venue", "venue b"),
+    "minutes": ("minutes", "travel time", "travel minutes", "walk"),
 }
 CREDIT_COLUMNS = {
     "producer": "producer",
@@ -141,6 +147,8 @@ LANDS_IN: dict[str, tuple[str, str]] = {
     "presenter": ("award", "presenter"),
     "category": ("nomination", "category"),
     "person": ("person", "name"),
+    "from": ("venue", "name"),  # a venue's name, 'Name (City)', alias, slug or #ID
+    "to": ("venue", "name"),
 }
 # The columns whose name is found again by its key (keys.name_key), as long as the name:
 # a name whose key is longer is refused (rules.check_key_length).
@@ -206,11 +214,11 @@ class Parsed:
     mapping: list[tuple[str, str]]  # (column, field); field "" for an unknown column
     date_order: str | None  # "day/month", "month/day" or None (no numeric dates)
     date_order_reason: str | None
-    rows: Iterator[LineupRow | FilmRow | AwardRow | RowIssue | Unread]  # see items
+    rows: Iterator[LineupRow | FilmRow | AwardRow | TravelRow | RowIssue | Unread]  # see items
     unreadable: RowIssue | None = None
 
     @property
-    def items(self) -> Iterator[LineupRow | FilmRow | AwardRow | RowIssue]:
+    def items(self) -> Iterator[LineupRow | FilmRow | AwardRow | TravelRow | RowIssue]:
         """Every record, read: ``rows`` leaves each screening row ``Unread`` (with its
         fingerprint) for an importer to read only if it must."""
         return (row.read() if isinstance(row, Unread) else row for row in self.rows)
@@ -230,7 +238,8 @@ def describe_mapping(parsed: Parsed) -> list[str]:
 
 
 def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = None) -> Parsed:
-    """Open one lineup, films, screenings, selections or awards file for parsing.
+    """Open one lineup, films, screenings, selections, awards, programmes or travel file
+    for parsing.
 
     ``stream`` is the file's bytes; ``name`` is how issues name it. A file
     whose header cannot be used gives a ``Parsed`` whose only item is the issue.
@@ -277,10 +286,12 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
                 + _listed(opened.header)
                 + "); expected a lineup (title and date), a films "
                 "file (film_id and title), a screenings file (film_id and date), a selections "
-                "file (film and festival), an awards file (award) or a programmes file "
-                "(block and film, no date); or pass --file-kind",
+                "file (film and festival), an awards file (award), a programmes file "
+                "(block and film, no date) or a travel file (from, to and minutes); or pass "
+                "--file-kind",
             ),
         )
+    columns = _read_by(kind, columns)
     mapping = [(c, columns.get(c, "")) for c in opened.header]
     order = _date_order(stream, name, options, columns)
     if isinstance(order, RowIssue):
@@ -522,6 +533,8 @@ def _credit_or_link(column: str) -> str:
 
 def _detect_kind(fields: set[str]) -> str:
     dated = bool(fields & {"date", "start", "time"})
+    if fields >= TRAVEL_FIELDS and "title" not in fields:
+        return "travel"
     if "award" in fields:
         return "awards"
     if "block" in fields and "title" in fields and not dated:
@@ -535,6 +548,15 @@ def _detect_kind(fields: set[str]) -> str:
     if "title" in fields and fields & {"festival", "edition"}:
         return "selections"
     return "unknown"
+
+
+def _read_by(kind: str, columns: dict[str, str]) -> dict[str, str]:
+    """The columns a file of ``kind`` reads: a travel file its From, To and Minutes
+    alone (``TRAVEL_FIELDS``), any other kind all but those; a column left out is an
+    unknown column, and its warning says so (a lineup's Minutes may be its runtime:
+    --map reads it so)."""
+    travel = kind == "travel"
+    return {c: f for c, f in columns.items() if f == IGNORE or (f in TRAVEL_FIELDS) == travel}
 
 
 def _date_order(
@@ -602,7 +624,7 @@ def _date_order(
 
 def _items(
     table: Table, reader: _RowReader, kind: str, mapping: list[tuple[str, str]], header_line: int
-) -> Iterator[LineupRow | FilmRow | AwardRow | RowIssue | Unread]:
+) -> Iterator[LineupRow | FilmRow | AwardRow | TravelRow | RowIssue | Unread]:
     for column, target in mapping:
         if not target:
             yield RowIssue(
@@ -708,6 +730,7 @@ class _RowReader:
             "films": self.film_row,
             "awards": self.award_row,
             "programmes": self.programme_row,
+            "travel": self.travel_row,
         }[kind]
         # How it reads any row (its part of every fingerprint: see ``Unread``).
         mapping = [(column, columns.get(column, "")) for column in header]
@@ -855,25 +878,26 @@ class _RowReader:
         self.remembered.keep("year", value, int(value))
         return int(value)
 
-    def minutes(self, row: Cells, target: str) -> int | None:
+    def minutes(self, row: Cells, target: str, *, least: int = 1) -> int | None:
+        """The field's cell in minutes (105, "105 min", "1h45", "01:45"), at least
+        ``least`` (a length is a minute or more; a travel time may be 0); None if empty."""
         value = self.raw(row, target)
         if not value:
             return None
-        known: int | None = self.remembered.get("minutes", value)
-        if known is not None:
-            return known
-        match = _MINUTES.match(value)
-        if not match:
-            raise self.bad(target, value, "expected minutes: 105, 105 min, 1h45 or 01:45")
-        if match["min"] is not None:
-            total = int(match["min"])
-        elif match["h"] is not None:
-            total = int(match["h"]) * 60 + int(match["hm"] or 0)
-        else:
-            total = int(match["hh"]) * 60 + int(match["mm"])
-        if total <= 0:
+        total: int | None = self.remembered.get("minutes", value)
+        if total is None:
+            match = _MINUTES.match(value)
+            if not match:
+                raise self.bad(target, value, "expected minutes: 105, 105 min, 1h45 or 01:45")
+            if match["min"] is not None:
+                total = int(match["min"])
+            elif match["h"] is not None:
+                total = int(match["h"]) * 60 + int(match["hm"] or 0)
+            else:
+                total = int(match["hh"]) * 60 + int(match["mm"])
+            self.remembered.keep("minutes", value, total)
+        if total < least:
             raise self.bad(target, value, "expected a length of at least a minute")
-        self.remembered.keep("minutes", value, total)
         return total
 
     # -- the film ------------------------------------------------------------
@@ -1187,6 +1211,19 @@ class _RowReader:
             person,
             result,
         )
+
+    def travel_row(self, row: Cells) -> TravelRow:
+        """A travel file's row: two venues (as the catalogue finds them: a name, 'Name
+        (City)', an alias, a slug or #ID) and the minutes between them, 0 or more."""
+        first, second = self.text(row, "from"), self.text(row, "to")
+        if first is None:
+            raise self.bad("from", "", "a venue is required: its name, 'Name (City)' or #ID")
+        if second is None:
+            raise self.bad("to", "", "a venue is required: its name, 'Name (City)' or #ID")
+        minutes = self.minutes(row, "minutes", least=0)
+        if minutes is None:
+            raise self.bad("minutes", "", "the travel time is required: 10, 10 min or 0:10")
+        return TravelRow(self.name, row.line, first, second, minutes)
 
     def screening_kind(self, row: Cells) -> str | None:
         """The Kind cell as a word of its open vocabulary ("Special Gala" -> special_gala)."""

@@ -19,16 +19,17 @@ Rows go through in chunks, each with a handful of set-based statements (a
 query per kind of record, one bulk insert, one bulk update), so the work per
 row is small and memory holds a chunk, not the file (beyond a few integers per
 film and per matched screening). A row is found, matched and checked before
-anything is created for it. Awards files, small, go row by row. Every outcome
-goes to ``emit`` as it happens (the ``--report`` file); the report keeps counts.
+anything is created for it. Awards and travel files, small, go row by row. Every
+outcome goes to ``emit`` as it happens (the ``--report`` file); the report keeps counts.
 
 The import is a package of stages, each a module: ``places`` (festivals, editions,
 venues, cities, zones, aliases), ``films`` (films, people, credits, links, selections),
 ``matching`` (rows to screenings, through their bases, merged three ways),
 ``writing`` (inserts, updates, outcomes, conflicts, bases), ``ending`` (sync, moves,
-bumps) and ``awards``; ``importer`` runs them over chunks of rows with the state they
-share, and ``common`` holds the rows on their way. ``services.bases`` holds the
-three-way rule itself.
+bumps), ``awards`` and ``travel`` (times between venues, of no edition: no source,
+no base); ``importer`` runs them over chunks of rows with the state they share, and
+``common`` holds the rows on their way. ``services.bases`` holds the three-way rule
+itself.
 
 The caller owns the transaction: a file with a rejected row is refused with
 ``ImportRejected`` once every row was read (so every problem is listed), and

@@ -22,6 +22,7 @@ from screenings.records import (
     Outcome,
     RowIssue,
     SourceFile,
+    TravelRow,
     Unread,
 )
 from screenings.services.aliases import near_duplicate_note, near_duplicates
@@ -51,11 +52,12 @@ from screenings.services.lineup.films import Films, FilmState
 from screenings.services.lineup.fingerprints import Fingerprints, PrintState
 from screenings.services.lineup.matching import Matching, MatchState
 from screenings.services.lineup.places import Places, PlaceState
+from screenings.services.lineup.travel import TravelState, TravelTimes
 from screenings.services.lineup.writing import WriteState, Writing
 from screenings.timeparse import wall_to_utc
 
 
-class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, Awards):
+class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, Awards, TravelTimes):
     """One import: the state its stages share, the run, and the records it creates."""
 
     def __init__(
@@ -88,12 +90,14 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
         self.write_state = WriteState()
         self.block_state = BlockState()
         self.print_state = PrintState(fingerprint_salt=self.salt())
+        self.travel_state = TravelState()
         self.edition_scope: set[int] = set()
         self.record_bases = RecordBases(session)
         self.award_sources = Sources(session, "awards")  # an awards file's nominations
         self.stated = {"film", "when"} | {STATES_GROUP[f] for f in self.fields & set(STATES_GROUP)}
         if "venue" in self.fields:
             self.stated.add("place")
+        self.refuse_an_edition()
         if options.edition_id is not None:
             self.edition_scope.add(options.edition_id)
             self.place_state.edition_zone[options.edition_id] = self._zone_of_edition(
@@ -103,7 +107,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
     # -- the run ----------------------------------------------------------------------
     def run(
         self,
-        items: Iterable[LineupRow | FilmRow | AwardRow | RowIssue | Unread],
+        items: Iterable[LineupRow | FilmRow | AwardRow | TravelRow | RowIssue | Unread],
         progress: Callable[[int], None] | None,
     ) -> None:
         iterator = iter(items)
@@ -116,7 +120,9 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
                 progress(self.report.counts["rows"])
         self.finish()
 
-    def read_chunk(self, chunk: list[LineupRow | FilmRow | AwardRow | RowIssue | Unread]) -> None:
+    def read_chunk(
+        self, chunk: list[LineupRow | FilmRow | AwardRow | TravelRow | RowIssue | Unread]
+    ) -> None:
         """Read what a chunk's rows say and apply them (``chunk``), in the file's order."""
         rows: list[LineupRow | FilmRow] = []
         for unread in chunk:
@@ -131,6 +137,9 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
             elif isinstance(item, AwardRow):
                 self.report.counts["rows"] += 1
                 self.award(item)
+            elif isinstance(item, TravelRow):
+                self.report.counts["rows"] += 1
+                self.travel(item)
             else:
                 self.report.counts["rows"] += 1
                 rows.append(item)
