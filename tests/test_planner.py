@@ -221,33 +221,83 @@ def test_removals_flag_the_plan_and_merges_carry_it(
     assert chosen(docpoint, capsys) == [3, 2]
 
 
+def fetch(url: str, path: str, query: str = "") -> tuple[str, dict[str, str], bytes]:
+    """A GET of the feed server's WSGI application over ``url``'s catalogue."""
+    app = FeedApp(Settings(url, default_timezone="Europe/Helsinki"))
+    answer: list[Any] = []
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "films.example.org",
+        "SERVER_PORT": "443",
+        "wsgi.url_scheme": "https",
+        "wsgi.errors": sys.stderr,
+    }
+    body = b"".join(app(environ, lambda status, headers: answer.append((status, headers))))
+    return answer[0][0], dict(answer[0][1]), body
+
+
+def secret_feed(url: str, name: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """A secret feed of the plan, made by the command line: its path."""
+    code, out, err = said(url, "feed", "create", name, "--plan", PLAN, capsys=capsys)
+    assert code == 0, err
+    return "/feeds/secret/" + out.strip().rsplit("/", 1)[1]
+
+
+def test_the_plans_feed_shows_a_move_and_a_cancellation_in_place(
+    docpoint: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    solved(docpoint, capsys)
+    feed = secret_feed(docpoint, "critic", capsys)
+    before, moved, cancelled = (tmp_path / f"{n}.ics" for n in ("before", "moved", "off"))
+    before.write_bytes(fetch(docpoint, feed)[2])
+    assert run(["--db", docpoint, "edit", "screening", "5", "--at", "2026-01-27 22:00"]) == 0
+    moved.write_bytes(fetch(docpoint, feed)[2])
+    assert run(["--db", docpoint, "cancel", "screening", "2"]) == 0
+    cancelled.write_bytes(fetch(docpoint, feed)[2])
+    capsys.readouterr()
+    assert b"STATUS:CANCELLED" in cancelled.read_bytes()
+    ical_compare(before, moved)
+    ical_compare(moved, cancelled)
+    code, out, _ = said(docpoint, "plan", "show", PLAN, capsys=capsys)
+    assert code == 0
+    assert "  #2 Ice Tales, Wed 28 Jan 20:00, Orion, Helsinki is now cancelled" in out
+    # Without Night Bus in the way, a re-solve takes Tuesday's Ice Tales instead.
+    assert run(["--db", docpoint, "plan", "unwant", PLAN, "Night Bus"]) == 0
+    solved(docpoint, capsys)
+    assert 1 in chosen(docpoint, capsys)
+    assert ical_check(before, moved, cancelled)[0] == 0
+
+
+def test_a_screening_of_unannounced_time_is_taken_only_when_pinned(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["--db", docpoint, "edit", "screening", "4", "--at", "TBA"]) == 0
+    out = solved(docpoint, capsys)
+    assert 4 not in chosen(docpoint, capsys)
+    assert (
+        "#4 (Tue 27 Jan time TBA) its time is not announced yet (pin it to take it anyway)"
+    ) in out
+    assert run(["--db", docpoint, "plan", "pin", PLAN, "#4"]) == 0
+    out = solved(docpoint, capsys)
+    assert 4 in chosen(docpoint, capsys)
+    assert "  time TBA     Harbour  Kino Regina, Helsinki  #4  [pinned]" in out
+
+
 def test_a_plan_is_a_secret_feed_and_its_page_never_a_public_parameter(
     docpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     solved(docpoint, capsys)
-    code, out, _ = said(docpoint, "feed", "create", "critic", "--plan", PLAN, capsys=capsys)
-    assert code == 0
-    token = out.strip().rsplit("/", 1)[1].removesuffix(".ics")
-    app = FeedApp(Settings(docpoint, default_timezone="Europe/Helsinki"))
+    feed = secret_feed(docpoint, "critic", capsys).removesuffix(".ics")
 
     def get(path: str, query: str = "") -> tuple[str, dict[str, str], bytes]:
-        answer: list[Any] = []
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "SERVER_NAME": "films.example.org",
-            "SERVER_PORT": "443",
-            "wsgi.url_scheme": "https",
-            "wsgi.errors": sys.stderr,
-        }
-        body = b"".join(app(environ, lambda status, headers: answer.append((status, headers))))
-        return answer[0][0], dict(answer[0][1]), body
+        return fetch(docpoint, path, query)
 
-    status, headers, body = get(f"/feeds/secret/{token}.ics")
+    status, headers, body = get(f"{feed}.ics")
     assert (status, headers["Cache-Control"]) == ("200 OK", "private, no-store")
     assert body.count(b"BEGIN:VEVENT") == 3
-    status, headers, page = get(f"/feeds/secret/{token}.html")
+    status, headers, page = get(f"{feed}.html")
     assert (status, headers["Cache-Control"]) == ("200 OK", "private, no-store")
     assert b"<h1><bdi>my docpoint</bdi></h1>" in page
     assert page.count(b'<li class="scheduled">') == 3
@@ -257,7 +307,7 @@ def test_a_plan_is_a_secret_feed_and_its_page_never_a_public_parameter(
     assert get(f"/feeds/secret/{other}.html")[0] == "404 Not Found"  # not a plan's
     code, _, _ = said(docpoint, "plan", "remove", PLAN, "--yes", capsys=capsys)
     assert code == 0
-    assert get(f"/feeds/secret/{token}.ics")[0] == "404 Not Found"
+    assert get(f"{feed}.ics")[0] == "404 Not Found"
 
 
 def test_travel_times_are_catalogue_data(docpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
