@@ -304,14 +304,14 @@ def test_a_prefix_is_taken_and_said(db: str, capsys: pytest.CaptureFixture[str])
             "--result: does not apply to 'list screenings'; "
             "it takes --audience, --city, --country, "
             "--director, --edition, --festival, --film, --from, --in, --include-private, --kind, "
-            "--on, --person, --section, --sort, --status, --to, --upcoming, --venue, --year, "
-            "--limit and --format",
+            "--on, --person, --plan, --section, --sort, --status, --to, --upcoming, --venue, "
+            "--year, --limit and --format",
         ),
         (
             ["list", "cinemas"],
             2,
             "list: unknown kind 'cinemas'; expected one of screenings, films, people, festivals, "
-            "editions, venues, programmes, awards, nominations",
+            "editions, venues, programmes, awards, nominations, travel",
         ),
         (
             ["list", "--format", "xml"],

@@ -3,7 +3,6 @@ conflicting sets, re-solves that change least, and the journeys between venues."
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 
 from hypothesis import given, settings
@@ -23,13 +22,11 @@ from screenings.solver import (
 )
 from tests.planning_brute import best, feasible
 
-DAY = dt.date(2026, 1, 27)
-
 
 def slot(
     number: int, start: int, length: int, place: int, films: tuple[int, ...], **kw: object
 ) -> Slot:
-    return Slot(number, start, start + length, DAY, place, "helsinki", films, **kw)  # type: ignore[arg-type]
+    return Slot(number, start, start + length, place, "helsinki", films, **kw)  # type: ignore[arg-type]
 
 
 def walk(minutes: int) -> object:
@@ -59,7 +56,6 @@ def festivals(draw: st.DrawFn) -> Problem:
                 number,
                 start,
                 start + draw(st.integers(20, 150)),
-                DAY + dt.timedelta(days=start // 1440),
                 place,
                 "espoo" if place == 3 else "helsinki",
                 shown,
@@ -136,10 +132,13 @@ def test_the_journey_between_venues_and_the_buffer_keep_screenings_apart() -> No
     assert not clash(problem, ends_at_1000, at_1010_same_venue)
     buffered = Problem([], {}, buffer=15, travel=walk(0))  # type: ignore[arg-type]
     assert clash(buffered, ends_at_1000, at_1010_same_venue)
-    other_city = Slot(4, 1300, 1360, DAY, 3, "espoo", (3,))
-    assert clash(problem, ends_at_1000, other_city)  # no stated time: not on one day
-    next_day = Slot(5, 1440 + 600, 1440 + 700, DAY + dt.timedelta(days=1), 3, "espoo", (3,))
-    assert not clash(problem, ends_at_1000, next_day)
+    # Another city, no stated time: a day apart at least, midnight or not.
+    other_city = Slot(4, 1300, 1360, 3, "espoo", (3,))
+    assert clash(problem, ends_at_1000, other_city)
+    next_morning = Slot(5, 1000 + 1439, 1000 + 1500, 3, "espoo", (3,))
+    assert clash(problem, ends_at_1000, next_morning)
+    a_day_later = Slot(6, 1000 + 1440, 1000 + 1500, 3, "espoo", (3,))
+    assert not clash(problem, ends_at_1000, a_day_later)
 
 
 def test_a_re_solve_keeps_the_current_plan_among_equally_good_ones() -> None:

@@ -17,9 +17,10 @@ The model. One binary variable per candidate screening.
   in a busy period) to 0.
 - The objective is the sum of the priorities of the films seen. A re-solve then keeps
   that sum (a row) and, among the plans that reach it, changes the fewest screenings of
-  the current plan: a second solve, with each screening weighing 2 if it is in the
-  current plan and -1 if not (one kept counts as much as two changes: one dropped, one
-  added). No change of screenings ever costs a point of priority.
+  the current plan: a second solve, each screening weighing 1 if it is in the current
+  plan and -1 if not. The changes are those dropped plus those added, |current| + |new|
+  - 2 kept, and |current| is fixed: the fewest changes are the most of 2 kept - |new|,
+  the sum of those weights. No change of screenings ever costs a point of priority.
 
 CP-SAT proves optimality exactly (the weights are integers). It runs on one worker, so the
 same catalogue gives the same plan; HiGHS was tried too (benchmarks/planner.py).
@@ -33,7 +34,6 @@ remains makes the others feasible.
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +49,6 @@ class Slot:
     id: int
     start: int | None  # None: its time is not known (TBA)
     end: int | None  # start plus its effective length
-    day: dt.date  # its local date: two cities with no stated journey never share one
     place: int | None  # its venue
     city: str | None  # the key of its city, for the journeys
     films: tuple[int, ...]  # the wanted films it shows
@@ -70,7 +69,7 @@ class Problem:
     """What to solve: the candidates, what the person wants and cannot, and the journeys.
 
     ``travel(a, b)`` is the minutes from ``a``'s place to ``b``'s, or None where no time
-    is known (two cities with none stated): then the two are never combined on one day.
+    is known (two cities with none stated): then ``UNKNOWN_JOURNEY`` must lie between them.
     """
 
     slots: Sequence[Slot]
@@ -96,6 +95,7 @@ class Solution:
     priority: int = 0
     conflict: tuple[Item, ...] = ()
     seconds: float = 0.0
+    bound: int | None = None  # the most any plan could reach, as far as the solve proved
 
     @property
     def optimal(self) -> bool:
@@ -128,10 +128,20 @@ def clash(problem: Problem, a: Slot, b: Slot) -> bool:
     free = b.start - (a.end + problem.buffer)
     if free < 0:
         return True
+    return free < journey_minutes(problem, a, b)
+
+
+# Two cities with no stated travel time between them: a day apart, at least. Not "never":
+# a plan over a festival in February and another in May needs no time between them, and
+# two cities' screenings on one evening (or either side of a midnight) are never combined
+# by a guess; a stated time (``add travel``) combines them closer.
+UNKNOWN_JOURNEY = 24 * 60
+
+
+def journey_minutes(problem: Problem, a: Slot, b: Slot) -> int:
+    """The minutes from ``a``'s place to ``b``'s, ``UNKNOWN_JOURNEY`` where none is known."""
     journey = problem.travel(a, b)
-    if journey is None:
-        return a.day == b.day
-    return free < journey
+    return UNKNOWN_JOURNEY if journey is None else journey
 
 
 @dataclass
@@ -181,7 +191,7 @@ def _clash_rows(problem: Problem, slots: Sequence[Slot], column: dict[int, int])
     for a in timed:
         reach = _reach(problem, a)
         first = bisect.bisect_left(starts, reach)
-        last = bisect.bisect_left(starts, reach + longest) if longest is not None else len(timed)
+        last = bisect.bisect_left(starts, reach + longest)
         for b in timed[first:last]:
             if b.id != a.id and clash(problem, a, b):
                 rows.add((column[a.id], column[b.id]), None, 1)
@@ -193,19 +203,16 @@ def _reach(problem: Problem, slot: Slot) -> int:
     return slot.end + problem.buffer
 
 
-def _longest_journey(problem: Problem, slots: Sequence[Slot]) -> int | None:
-    """The longest journey between two places of ``slots`` (None: some is unknown, so the
-    rest of the day must be looked at); the places are few, the screenings many."""
+def _longest_journey(problem: Problem, slots: Sequence[Slot]) -> int:
+    """The longest journey between two places of ``slots``, plus one: the places are
+    few, the screenings many."""
     places: dict[Any, Slot] = {}
     for slot in slots:
         places.setdefault((slot.place, slot.city), slot)
     longest = 0
     for a in places.values():
         for b in places.values():
-            journey = problem.travel(a, b)
-            if journey is None:
-                return None
-            longest = max(longest, journey)
+            longest = max(longest, journey_minutes(problem, a, b))
     return longest + 1
 
 
@@ -226,13 +233,14 @@ def solve(problem: Problem, *, active: frozenset[Item] | None = None) -> Solutio
         # solve is several times faster than folded into the first (benchmarks/planner).
         kept = _run(problem, items, objective=True, best=outcome.priority)
         if kept.status in (OPTIMAL, "feasible"):
-            outcome = Solution(OPTIMAL, kept.chosen, outcome.priority)
+            outcome = Solution(OPTIMAL, kept.chosen, outcome.priority, bound=outcome.priority)
     return Solution(
         outcome.status,
         outcome.chosen,
         outcome.priority,
         outcome.conflict,
         time.perf_counter() - began,
+        outcome.bound,
     )
 
 
@@ -283,7 +291,7 @@ def _run(
             # The second stage of a re-solve: no less priority than the best, and of
             # the plans that reach it, the one that changes the fewest screenings.
             rows.add(range(len(slots)), best, None, values=weights)
-            weights = [2 if slot.id in problem.current else -1 for slot in slots]
+            weights = [1 if slot.id in problem.current else -1 for slot in slots]
     return _cp_sat(problem, slots, (lower, upper), weights, rows)
 
 
@@ -352,7 +360,10 @@ def _cp_sat(
     values = list(response.solution)
     chosen = tuple(sorted(slots[n].id for n, value in enumerate(values) if value))
     proven = response.status == cp.CpSolverStatus.OPTIMAL
-    return Solution(OPTIMAL if proven else "feasible", chosen, priority_of(problem, chosen))
+    bound = int(response.best_objective_bound + 1e-6)  # weights are whole numbers
+    return Solution(
+        OPTIMAL if proven else "feasible", chosen, priority_of(problem, chosen), bound=bound
+    )
 
 
 def priority_of(problem: Problem, chosen: Iterable[int]) -> int:

@@ -554,7 +554,15 @@ class FeedApp:
             base = self.base_url or _request_base(environ)
             root = urlsplit(self.base_url).path if self.base_url else environ.get("SCRIPT_NAME", "")
             page = build_plan_page(session, query, f"/feeds/secret/{token}.ics")
-            return HTML, render_page("plan", page, base, root.rstrip("/")), _page_headers()
+            # Its links must not hand the token on (Referer), nor a search engine keep it.
+            private = (
+                *(
+                    (name, "no-referrer" if name == "Referrer-Policy" else value)
+                    for name, value in _page_headers()
+                ),
+                ("X-Robots-Tag", "noindex"),
+            )
+            return HTML, render_page("plan", page, base, root.rstrip("/")), private
         try:
             return self._render_query(session, query, cancelled, fmt, title=f"{name} (secret feed)")
         except NotFound:

@@ -33,11 +33,13 @@ def check(ctx: typer.Context, *, filters: dict[str, Any]) -> None:
             from screenings.services.planning import plan_clashes
 
             length = state(ctx).settings.default_duration_minutes
+            within = {view.id for view in query.with_private().run(session).screenings}
             found += [
                 (kind, message)
-                for kind, _, message in plan_clashes(
+                for kind, ids, message in plan_clashes(
                     session, query.plan, default_length_minutes=length
                 )
+                if within.intersection(ids)  # the other filters given choose among them
             ]
     say_notes(notes)
     for kind, message in found:

@@ -48,11 +48,12 @@ def create(
 
     Example: screenings plan create "my docpoint" --edition "DocPoint 2026" --buffer 10
     """
+    from screenings.cli.render import say_notes
     from screenings.db import unit_of_work
-    from screenings.services.plans import create_plan
+    from screenings.services.plans import create_plan, plan_editions
 
     with unit_of_work(state(ctx).catalogue()) as session:
-        plan = create_plan(
+        plan, notes = create_plan(
             session,
             name,
             editions=edition or [],
@@ -61,10 +62,61 @@ def create(
             owner=owner,
             include_private=include_private,
         )
+        over = ", ".join(f"{e.festival.name} {e.year}" for e in plan_editions(session, plan))
+    say_notes(notes)
     private = "; private screenings are candidates" if plan.include_private else ""
     typer.echo(
-        f"Made plan {plan.name!r} (#{plan.id}): {plan.travel_minutes} min between venues, "
-        f"{plan.buffer_minutes} min after each screening{private}"
+        f"Made plan {plan.name!r} (#{plan.id}) over {over}: {plan.travel_minutes} min "
+        f"between venues, {plan.buffer_minutes} min after each screening{private}"
+    )
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    name: Name,
+    new_name: Annotated[str | None, Opt("--name", help="A new name.")] = None,
+    add_edition: Annotated[list[str] | None, Opt("--add-edition", help="Repeatable.")] = None,
+    remove_edition: Annotated[
+        list[str] | None, Opt("--remove-edition", help="Repeatable; one stays.")
+    ] = None,
+    travel: Annotated[
+        int | None, Opt("--travel", help="Minutes between two venues of one city.")
+    ] = None,
+    buffer: Annotated[int | None, Opt("--buffer", help="Minutes after each screening.")] = None,
+    owner: Annotated[str | None, Opt("--owner", help="'' removes it.")] = None,
+    include_private: Annotated[
+        bool | None,
+        Opt("--include-private/--public-only", help="Whether private screenings are candidates."),
+    ] = None,
+) -> None:
+    """Change a plan's name, editions or settings; its screenings stay as solved until
+    the next 'plan solve'.
+
+    Example: screenings plan edit "my docpoint" --buffer 10 --add-edition "Tampere 2026"
+    """
+    from screenings.cli.render import say_notes
+    from screenings.db import unit_of_work
+    from screenings.services.plans import edit_plan
+
+    with unit_of_work(state(ctx).catalogue()) as session:
+        plan, notes, changed = edit_plan(
+            session,
+            name,
+            new_name=new_name,
+            owner=owner,
+            travel_minutes=travel,
+            buffer_minutes=buffer,
+            include_private=include_private,
+            add_editions=add_edition or [],
+            remove_editions=remove_edition or [],
+        )
+    say_notes(notes)
+    if not changed:
+        typer.echo(f"nothing changed: plan {plan.name!r} already is as given")
+        return
+    typer.echo(
+        f"Updated plan {plan.name!r}; re-solve to apply: screenings plan solve {plan.name!r}"
     )
 
 
@@ -139,20 +191,25 @@ def want(
         list[str], typer.Argument(help="Films or programmes (a programme counts for each film).")
     ],
     priority: Annotated[int | None, Opt("--priority", help="1 to 5; 5: want it most [3].")] = None,
-    must: Annotated[bool, Opt("--must", help="A must-see: the plan has it, or fails.")] = False,
+    must: Annotated[
+        bool | None,
+        Opt("--must/--not-must", help="A must-see: the plan has it, or fails (kept unless given)."),
+    ] = None,
 ) -> None:
-    """Put films on the wish list (again: with a new priority).
+    """Put films on the wish list (again: with a new priority, or --must, --not-must).
 
     Example: screenings plan want "my docpoint" "Ice Tales" "Night Bus" --priority 5
     """
+    from screenings.cli.render import say_notes
     from screenings.db import unit_of_work
     from screenings.services.plans import want as want_films
 
     with unit_of_work(state(ctx).catalogue()) as session:
-        plan, written = want_films(session, name, films, priority=priority, must=must)
+        plan, written, notes = want_films(session, name, films, priority=priority, must=must)
     for wish in written:
-        mark = "must-see" if wish.must else f"priority {wish.priority}"
+        mark = f"must-see, priority {wish.priority}" if wish.must else f"priority {wish.priority}"
         typer.echo(f"{plan.name}: wants {wish.title} ({mark})")
+    say_notes(notes)
 
 
 @app.command("unwant")
@@ -231,6 +288,24 @@ def busy(
     typer.echo(f"{plan.name}: busy {period}")
 
 
+@app.command("unbusy")
+def unbusy(
+    ctx: typer.Context,
+    name: Name,
+    busy: Annotated[str, typer.Argument(help="#ID of the busy period, as plan show lists it.")],
+) -> None:
+    """Take a busy period off the plan.
+
+    Example: screenings plan unbusy "my docpoint" "#1"
+    """
+    from screenings.db import unit_of_work
+    from screenings.services.plans import remove_busy
+
+    with unit_of_work(state(ctx).catalogue()) as session:
+        plan, period = remove_busy(session, name, busy)
+    typer.echo(f"{plan.name}: no longer busy {period}")
+
+
 @app.command("solve")
 def solve(
     ctx: typer.Context,
@@ -306,6 +381,7 @@ def _days(chosen: Sequence[tuple[ScreeningView, str]]) -> list[str]:
     """The screenings day by day: time, length, title, place, id, and why each is in."""
     lines: list[str] = []
     day = None
+    zoned = len({view.timezone for view, _ in chosen}) > 1  # a plan over several zones
     for view, why in chosen:
         if view.local_date != day:
             day = view.local_date
@@ -317,7 +393,7 @@ def _days(chosen: Sequence[tuple[ScreeningView, str]]) -> list[str]:
 
             start = view.starts_at_utc.astimezone(load_zone(view.timezone))
             end = start + timedelta(minutes=view.length_minutes)
-            when = f"{start:%H:%M}-{end:%H:%M}"
+            when = f"{start:%H:%M}-{end:%H:%M}" + (f" {start:%Z}" if zoned else "")
         else:
             when = "time TBA   "
         place = ", ".join(p for p in (view.venue.name if view.venue else None, view.city) if p)
@@ -338,7 +414,8 @@ def solved_page(solved: Solved) -> str:
     proof = (
         "proven optimal"
         if solved.status == "optimal"
-        else "the best found within the time limit (not proven optimal)"
+        else "the best found within the time limit, not proven optimal: "
+        f"no plan reaches more than {solved.bound}"
     )
     lines = [
         f"Plan {plan.name!r}: {len(solved.chosen)} screening(s), priority {solved.priority} "
@@ -370,7 +447,7 @@ def plan_page(overview: Overview) -> str:
         "Wish list",
     ]
     lines += [
-        f"  {w.title}  " + ("must-see" if w.must else f"priority {w.priority}")
+        f"  {w.title}  " + ("must-see, " if w.must else "") + f"priority {w.priority}"
         for w in overview.wishes
     ] or ["  (empty)"]
     if overview.pins:
@@ -385,10 +462,12 @@ def plan_page(overview: Overview) -> str:
     proof = "proven optimal" if plan.optimal else "best found within the time limit"
     lines.append(f"Plan (solved {plan.solved_at:%Y-%m-%d %H:%M UTC}, {proof})")
     lines += _days([(view, "") for view in overview.chosen]) or ["  (nothing chosen)"]
-    if overview.problems:
-        lines.append("BROKEN since its solve:")
-        lines += [f"  {problem}" for problem in overview.problems]
-        lines.append(
-            f"  re-solve (changing as little as it can): screenings plan solve {plan.name!r}"
-        )
+    if overview.changed:
+        lines.append("Changed since its solve:")
+        lines += [f"  {change}" for change in overview.changed]
+    if overview.broken:
+        lines.append("BROKEN: it cannot be followed as it stands:")
+        lines += [f"  {problem}" for problem in overview.broken]
+    if overview.changed or overview.broken:
+        lines.append(f"Re-solve, changing as little as it can: screenings plan solve {plan.name!r}")
     return "\n".join(lines)

@@ -59,6 +59,7 @@ class Solved:
     dropped: int
     added: int
     seconds: float
+    bound: int | None = None  # past the time limit: the most any plan could reach
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class _Candidates:
     titles: dict[int, str]  # wanted film -> title
     wished: dict[int, Wish]  # wanted film -> the wish that counts for it
     busy: dict[int, plans.BusyPeriod]
+    zone: str  # the plan's times are said in (``plans.display_zone``)
 
 
 def _minute(instant: dt.datetime) -> int:
@@ -139,7 +141,7 @@ def _candidates(
         current=frozenset(current),
         time_limit=time_limit,
     )
-    return _Candidates(views, problem, titles, wished, busy)
+    return _Candidates(views, problem, titles, wished, busy, plans.display_zone(session, plan))
 
 
 def _journeys(session: Session, plan: Plan) -> Callable[[solver.Slot, solver.Slot], int | None]:
@@ -166,7 +168,7 @@ def _journeys(session: Session, plan: Plan) -> Callable[[solver.Slot, solver.Slo
 def _slot(view: ScreeningView, films: tuple[int, ...], plan: Plan, pinned: set[int]) -> solver.Slot:
     blocked = OFF.get(view.status)
     if blocked is None and view.visibility == "private" and not plan.include_private:
-        blocked = "it is private (the plan was made without --include-private)"
+        blocked = "it is private (the plan takes no private screenings)"
     if blocked is None and view.starts_at_utc is None and view.id not in pinned:
         blocked = "its time is not announced yet (pin it to take it anyway)"
     start = _minute(view.starts_at_utc) if view.starts_at_utc is not None else None
@@ -174,7 +176,6 @@ def _slot(view: ScreeningView, films: tuple[int, ...], plan: Plan, pinned: set[i
         id=view.id,
         start=start,
         end=start + view.length_minutes if start is not None else None,
-        day=view.local_date,
         place=view.venue.id if view.venue else None,
         city=name_key(view.city) if view.city else None,
         films=films,
@@ -205,18 +206,16 @@ def solve_plan(
     problem = found.problem
     if fresh:
         problem = solver.Problem(**{**problem.__dict__, "current": frozenset()})
-    if not found.wished and not problem.pins:
-        raise InvalidInput(
-            f"the wish list of {plan.name!r} is empty; add films with "
-            f"'screenings plan want {plan.name!r} FILM ...'"
-        )
     outcome = solver.solve(problem)
     greedy = solver.priority_of(problem, solver.greedy(problem))
     if outcome.status == solver.INFEASIBLE:
         return Solved(plan, outcome.status, [], [], _conflict(found, outcome.conflict),
                       0, greedy, 0, 0, 0, outcome.seconds)  # fmt: skip
     if outcome.status not in (solver.OPTIMAL, "feasible"):
-        raise Conflict(f"no plan found within {time_limit:g} s; give it longer with --time-limit")
+        raise Conflict(
+            f"no plan found within {time_limit:g} s; give it longer with {{time_limit}}",
+            mentions=("time_limit",),
+        )
     chosen = set(outcome.chosen)
     kept = len(chosen & problem.current)
     _store(session, plan, [found.views[i] for i in sorted(chosen)], outcome.optimal)
@@ -232,6 +231,7 @@ def solve_plan(
         len(problem.current) - kept,
         len(chosen) - kept,
         outcome.seconds,
+        outcome.bound,
     )
 
 
@@ -249,7 +249,10 @@ def _chosen(found: _Candidates, view: ScreeningView) -> Chosen:
     films = [found.wished[f.id] for f in view.films if f.id in found.wished]
     if any(w.must for w in films):
         return Chosen(view, "must-see")
-    return Chosen(view, f"priority {sum(w.priority for w in films)}")
+    total = sum(w.priority for w in films)
+    if len(films) > 1:  # a programme counts for each wanted film it shows
+        return Chosen(view, f"priority {total}: {len(films)} wanted films")
+    return Chosen(view, f"priority {total}")
 
 
 def _store(session: Session, plan: Plan, chosen: Sequence[ScreeningView], optimal: bool) -> None:
@@ -284,7 +287,7 @@ def said(view: ScreeningView) -> str:
 
 def _short(view: ScreeningView) -> str:
     time = view.local_time.strftime("%H:%M") if view.local_time else "time TBA"
-    return f"#{view.id} ({view.local_date:%a %d %b} {time})"
+    return f"#{view.id} ({view.local_date:%a %d %b} {time}):"
 
 
 def _left_out(found: _Candidates, chosen: set[int]) -> list[str]:
@@ -292,43 +295,66 @@ def _left_out(found: _Candidates, chosen: set[int]) -> list[str]:
     it clashes with, by name."""
     problem = found.problem
     slots = {slot.id: slot for slot in problem.slots}
-    seen = {film for i in chosen for film in slots[i].films}
+    seen = {film: i for i in chosen for film in slots[i].films}
     taken = [slots[i] for i in chosen]
-    lines = []
+    # Films left out for the same reasons (a programme's, say) are said together.
+    grouped: dict[str, list[str]] = {}
     for film, wish in sorted(found.wished.items(), key=lambda fw: (-fw[1].priority, fw[1].title)):
         if film in seen:
             continue
         showing = sorted((s for s in problem.slots if film in s.films),
                          key=lambda s: (s.start is None, s.start or 0, s.id))  # fmt: skip
-        title = found.titles[film]
-        head = f"{title}, priority {wish.priority}, is left out"
         if not showing:
-            lines.append(f"{head}: it has no screening in the plan's editions")
-            continue
-        reasons = [f"{_short(found.views[s.id])} {_why_not(found, s, taken)}" for s in showing]
-        count = "its one screening" if len(showing) == 1 else f"none of its {len(showing)} fits"
-        lines.append(f"{head}: {count}: " + "; ".join(reasons))
+            why = "it has no screening in the plan's editions"
+        else:
+            reasons = [
+                f"{_short(found.views[s.id])} {_why_not(found, s, taken, seen)}" for s in showing
+            ]
+            count = "its one screening" if len(showing) == 1 else f"none of its {len(showing)} fits"
+            why = f"{count}: " + "; ".join(reasons)
+        grouped.setdefault(why, []).append(f"{found.titles[film]}, priority {wish.priority},")
+    lines = []
+    for why, films in grouped.items():
+        if len(films) == 1:
+            lines.append(f"{films[0]} is left out: {why}")
+        else:
+            named = "; ".join(title.removesuffix(",") for title in films)
+            lines.append(f"{named}: left out, each: {why}")
     return lines
 
 
-def _why_not(found: _Candidates, slot: solver.Slot, taken: Sequence[solver.Slot]) -> str:
+def _why_not(
+    found: _Candidates, slot: solver.Slot, taken: Sequence[solver.Slot], seen: dict[int, int]
+) -> str:
     if slot.blocked is not None:
         return slot.blocked
+    again = [film for film in slot.films if film in seen and seen[film] != slot.id]
+    if again:  # a film is seen once: a programme showing one seen elsewhere is not taken
+        return "it also shows " + " and ".join(
+            f"{found.titles[film]}, seen at #{seen[film]}" for film in again
+        )
     for busy in found.problem.busy:
         if solver.overlaps_busy(slot, busy):
             period = found.busy[busy.id]
-            return (
-                f"falls in the busy period {plans.busy_said(period, found.views[slot.id].timezone)}"
-            )
+            return f"falls in the busy period {plans.busy_said(period, found.zone)}"
     clashing = [other for other in taken if solver.clash(found.problem, slot, other)]
     if not clashing:
         return "would fit (the solve stopped at its time limit)"
     names = []
     for other in clashing:
         label = _chosen(found, found.views[other.id]).why
-        title = found.views[other.id].title
-        names.append(f"{label} {title}" if label != "pinned" else f"pinned {title}")
-    return "clashes with " + " and ".join(f"{n}" for n in names)
+        named = f"{label} {found.views[other.id].title}"
+        if found.problem.travel(slot, other) is None and not _overlap(found.problem, slot, other):
+            named += " (in another city, with no travel time stated: 'screenings add travel')"
+        names.append(named)
+    return "clashes with " + " and ".join(names)
+
+
+def _overlap(problem: solver.Problem, a: solver.Slot, b: solver.Slot) -> bool:
+    """Whether ``a`` and ``b`` run into each other, the buffer counted, journeys not."""
+    assert a.start is not None and a.end is not None and b.start is not None
+    assert b.end is not None
+    return a.start < b.end + problem.buffer and b.start < a.end + problem.buffer
 
 
 def _conflict(found: _Candidates, items: Sequence[solver.Item]) -> list[str]:
@@ -336,15 +362,25 @@ def _conflict(found: _Candidates, items: Sequence[solver.Item]) -> list[str]:
     lines = []
     for item in items:
         if item.kind == "must":
-            lines.append(f"must-see {found.titles[item.id]}")
+            showing = [slot for slot in found.problem.slots if item.id in slot.films]
+            why = ""
+            if not showing:
+                why = " (it has no screening in the plan's editions)"
+            elif all(slot.blocked for slot in showing):
+                why = (
+                    " ("
+                    + "; ".join(
+                        f"{_short(found.views[slot.id])} {slot.blocked}" for slot in showing
+                    )
+                    + ")"
+                )
+            lines.append(f"must-see {found.titles[item.id]}{why}")
         elif item.kind == "pin":
             view = found.views[item.id]
             blocked = next(s.blocked for s in found.problem.slots if s.id == item.id)
             lines.append(f"pin {said(view)}" + (f" ({blocked})" if blocked else ""))
         else:
-            busy = found.busy[item.id]
-            zone = next(iter(found.views.values())).timezone if found.views else "UTC"
-            lines.append(f"busy {plans.busy_said(busy, zone)}")
+            lines.append(f"busy {plans.busy_said(found.busy[item.id], found.zone)}")
     return lines
 
 
@@ -361,7 +397,8 @@ class Overview:
     pins: list[str]
     busy: list[str]
     chosen: list[ScreeningView]
-    problems: list[str]  # what broke it since its last solve; empty: it holds
+    changed: list[str]  # what changed since its last solve (a move, a removal, ...)
+    broken: list[str]  # what makes it impossible to follow now (``plan_clashes``)
 
 
 def plan_overview(session: Session, name: str, *, default_length_minutes: int = 90) -> Overview:
@@ -370,17 +407,18 @@ def plan_overview(session: Session, name: str, *, default_length_minutes: int = 
     from screenings import lookup
 
     plan = plans.find_plan(session, name)
-    editions = plans.plan_editions(session, plan)
-    zone = editions[0].festival.timezone if editions else None
-    chosen, problems = plan_problems(session, plan, default_length_minutes=default_length_minutes)
+    zone = plans.display_zone(session, plan)
+    chosen, changed = plan_problems(session, plan, default_length_minutes=default_length_minutes)
+    broken = plan_clashes(session, name, default_length_minutes=default_length_minutes)
     return Overview(
         plan=plan,
-        editions=[lookup.describe(e) for e in editions],
+        editions=[lookup.describe(e) for e in plans.plan_editions(session, plan)],
         wishes=plans.wishes(session, plan),
         pins=[plans.screening_said(s) for s in plans.pins(session, plan)],
-        busy=[plans.busy_said(b, zone or "UTC") for b in plans.busy_periods(session, plan)],
+        busy=[f"#{b.id} {plans.busy_said(b, zone)}" for b in plans.busy_periods(session, plan)],
         chosen=chosen,
-        problems=problems,
+        changed=changed,
+        broken=[message for _, _, message in broken],
     )
 
 
@@ -405,6 +443,11 @@ def plan_problems(
     )
     for view in views:
         row = rows[view.id]
+        if view.visibility == "private" and not plan.include_private:
+            problems.append(
+                f"{row.said} is now private: the plan takes no private screenings, and its "
+                "calendar leaves it out"
+            )
         venue = view.venue.id if view.venue else None
         if view.status in OFF and row.status not in OFF:
             problems.append(f"{row.said} is now {view.status}")
@@ -434,6 +477,7 @@ def plan_clashes(
         buffer=plan.buffer_minutes,
         travel=_journeys(session, plan),
     )
+    zone = plans.display_zone(session, plan)
     busy = [
         (period, solver.Busy(period.id, _minute(period.starts_at), _minute(period.ends_at)))
         for period in plans.busy_periods(session, plan)
@@ -443,12 +487,16 @@ def plan_clashes(
         view = by_id[first.id]
         if view.status in OFF:
             found.append(("plan: called off", (first.id,), f"{said(view)}: {OFF[view.status]}"))
+            continue  # it takes no time: its clashes are none
+        if first.start is None:
+            unknown = f"{said(view)}: its time is not announced, so its clashes are unknown"
+            found.append(("plan: time TBA", (first.id,), unknown))
         for period, span in busy:
             if solver.overlaps_busy(first, span):
-                falls = f"{said(view)} falls in {plans.busy_said(period, view.timezone)}"
+                falls = f"{said(view)} falls in {plans.busy_said(period, zone)}"
                 found.append(("plan: busy", (first.id,), falls))
         for second in slots[number + 1 :]:
-            if not solver.clash(problem, first, second):
+            if by_id[second.id].status in OFF or not solver.clash(problem, first, second):
                 continue
             other = by_id[second.id]
             assert first.end is not None and second.start is not None
@@ -459,7 +507,7 @@ def plan_clashes(
                 takes = f"which takes {journey} min" if journey is not None else None
                 why = (
                     f"leave {second.start - first.end - plan.buffer_minutes} min to get there, "
-                    + (takes or "in another city with no stated travel time")
+                    + (takes or "in another city, with no travel time stated (add travel)")
                 )
             found.append((kind, (first.id, second.id), f"{said(view)} and {said(other)} {why}"))
     return found

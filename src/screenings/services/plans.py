@@ -15,6 +15,7 @@ the plan's default; two of different cities with none are never combined on one 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -99,6 +100,37 @@ def _minutes(value: int | None, what: str, default: int) -> int:
     return value
 
 
+def _name(name: str) -> str:
+    """A plan's name as kept: tidied, not empty, and not one that reads as an id."""
+    kept = rules.clean_text(name, what="name", limit=rules.length("plan", "name"))
+    if not kept:
+        raise InvalidInput("empty; expected a name for the plan", field="name")
+    if re.fullmatch(r"#\d+", kept):
+        raise InvalidInput(f"{kept!r} reads as a plan's id; choose another name", field="name")
+    return kept
+
+
+def _owner(owner: str | None) -> str | None:
+    if owner is None:
+        return None
+    return rules.clean_text(owner, what="owner", limit=rules.length("plan", "owner")) or None
+
+
+def _free_name(session: Session, name: str, plan_id: int | None = None) -> None:
+    taken = session.execute(
+        select(P.c.name).where(P.c.name_key == name_key(name), P.c.id != (plan_id or 0))
+    ).scalar()
+    if taken is not None:
+        raise Conflict(f"there is already a plan called {taken!r}; choose another name")
+
+
+def _editions(session: Session, texts: Sequence[str], notes: list[str]) -> list[Edition]:
+    """The editions named (each as ``lookup.find_edition`` reads names), once each; how a
+    name was read goes into ``notes``."""
+    found = [lookup.find_edition(session, text).take(notes) for text in texts]
+    return list({edition.id: edition for edition in found}.values())
+
+
 def create_plan(
     session: Session,
     name: str,
@@ -108,39 +140,97 @@ def create_plan(
     buffer_minutes: int | None = None,
     owner: str | None = None,
     include_private: bool = False,
-) -> Plan:
-    """Make a plan over ``editions`` (each named as ``lookup.find_edition`` reads names),
-    with a default travel time between two venues of one city (15 minutes unless given)
-    and a buffer after each screening (0 unless given)."""
-    name = rules.clean_text(name, what="name", limit=rules.length("plan", "name"))
-    if not name:
-        raise InvalidInput("empty; expected a name for the plan", field="name")
+) -> tuple[Plan, list[str]]:
+    """Make a plan over ``editions``, with a default travel time between two venues of
+    one city (15 minutes unless given) and a buffer after each screening (0 unless
+    given). The plan, and notes on how the editions' names were read."""
+    name = _name(name)
     if not editions:
         raise InvalidInput("a plan needs at least one edition", field="edition")
-    clean_owner = (
-        rules.clean_text(owner, what="owner", limit=rules.length("plan", "owner")) or None
-        if owner is not None
-        else None
-    )
-    taken = session.execute(select(P.c.name).where(P.c.name_key == name_key(name))).scalar()
-    if taken is not None:
-        raise Conflict(f"there is already a plan called {taken!r}; choose another name")
-    found = [lookup.find_edition(session, text).record for text in editions]
+    _free_name(session, name)
+    notes: list[str] = []
+    found = _editions(session, editions, notes)
     plan_id = session.execute(
         insert(P)
         .values(
             name=name,
             name_key=name_key(name),
-            owner=clean_owner,
+            owner=_owner(owner),
             travel_minutes=_minutes(travel_minutes, "travel", rules.DEFAULT_TRAVEL_MINUTES),
             buffer_minutes=_minutes(buffer_minutes, "buffer", 0),
             include_private=include_private,
         )
         .returning(P.c.id)
     ).scalar_one()
-    for edition_id in dict.fromkeys(edition.id for edition in found):
-        session.execute(insert(PE).values(plan_id=plan_id, edition_id=edition_id))
-    return find_plan(session, f"#{plan_id}")
+    for edition in found:
+        session.execute(insert(PE).values(plan_id=plan_id, edition_id=edition.id))
+    return find_plan(session, f"#{plan_id}"), notes
+
+
+def edit_plan(
+    session: Session,
+    name: str,
+    *,
+    new_name: str | None = None,
+    owner: str | None = None,
+    travel_minutes: int | None = None,
+    buffer_minutes: int | None = None,
+    include_private: bool | None = None,
+    add_editions: Sequence[str] = (),
+    remove_editions: Sequence[str] = (),
+) -> tuple[Plan, list[str], bool]:
+    """Change a plan's settings or editions (``owner`` "" clears it). Its screenings stay
+    as solved until the next solve. The plan, notes on how names were read, and whether
+    anything changed."""
+    plan = find_plan(session, name)
+    values: dict[str, object] = {}
+    if new_name is not None:
+        values["name"] = _name(new_name)
+        _free_name(session, str(values["name"]), plan.id)
+    if owner is not None:
+        values["owner"] = _owner(owner)
+    if travel_minutes is not None:
+        values["travel_minutes"] = _minutes(travel_minutes, "travel", 0)
+    if buffer_minutes is not None:
+        values["buffer_minutes"] = _minutes(buffer_minutes, "buffer", 0)
+    if include_private is not None:
+        values["include_private"] = include_private
+    changed = any(getattr(plan, key) != value for key, value in values.items())
+    if "name" in values:
+        values["name_key"] = name_key(str(values["name"]))
+    if values:
+        session.execute(update(P).where(P.c.id == plan.id).values(**values))
+    notes: list[str] = []
+    moved = _move_editions(session, plan, add_editions, remove_editions, notes)
+    return find_plan(session, f"#{plan.id}"), notes, changed or moved
+
+
+def _move_editions(
+    session: Session,
+    plan: Plan,
+    added: Sequence[str],
+    removed: Sequence[str],
+    notes: list[str],
+) -> bool:
+    """Add and remove a plan's editions, one at least kept; whether any moved."""
+    held = {edition.id for edition in plan_editions(session, plan)}
+    moved = False
+    for edition in _editions(session, added, notes):
+        if edition.id not in held:
+            session.execute(insert(PE).values(plan_id=plan.id, edition_id=edition.id))
+            held.add(edition.id)
+            moved = True
+    for edition in _editions(session, removed, notes):
+        if edition.id not in held:
+            raise NotFound(f"{lookup.describe(edition)} is not an edition of {plan.name!r}")
+        if held == {edition.id}:
+            raise InvalidInput(
+                "a plan needs at least one edition; add another first", field="remove_edition"
+            )
+        session.execute(delete(PE).where(PE.c.plan_id == plan.id, PE.c.edition_id == edition.id))
+        held.discard(edition.id)
+        moved = True
+    return moved
 
 
 def list_plans(session: Session) -> list[Plan]:
@@ -201,7 +291,13 @@ def _wanted(session: Session, text: str) -> Film | Programme:
             return find()
         except NotFound:
             continue
-    return lookup.find_film(session, text).record  # the words of a title; says what is close
+    try:
+        return lookup.find_film(session, text).record  # the words of a title
+    except NotFound as missing:
+        try:
+            return lookup.find_programme(session, text).record
+        except NotFound:
+            raise missing from None  # the film's message: it says what is close
 
 
 def want(
@@ -210,30 +306,58 @@ def want(
     films: Sequence[str],
     *,
     priority: int | None = None,
-    must: bool = False,
-) -> tuple[Plan, list[Wish]]:
+    must: bool | None = None,
+) -> tuple[Plan, list[Wish], list[str]]:
     """Put films (or programmes: each counts for every film it shows) on the wish list,
-    with ``priority`` (1-5, 3 unless given) and as must-sees when ``must``; one already
-    there takes the new priority and must-see mark. The wishes written."""
+    with ``priority`` (1-5; 3 for a new wish unless given) and as must-sees when
+    ``must``; a wish already there keeps what is not given. The wishes written, and
+    notes (a film with no screening in the plan's editions)."""
     plan = find_plan(session, name)
     if not films:
         raise InvalidInput("name at least one film or programme", field="films")
-    level = _priority(priority)
-    written: list[Wish] = []
+    level = None if priority is None else _priority(priority)
+    written: dict[tuple[int | None, int | None], Wish] = {}
+    notes: list[str] = []
     for text in films:
         record = _wanted(session, text)
         column = PW.c.film_id if isinstance(record, Film) else PW.c.programme_id
         where = [PW.c.plan_id == plan.id, column == record.id]
-        if session.execute(select(PW.c.id).where(*where)).first() is None:
+        row = session.execute(select(PW).where(*where)).first()
+        kept_level = level or (row.priority if row else rules.DEFAULT_PRIORITY)
+        kept_must = must if must is not None else bool(row.must) if row else False
+        if row is None:
             session.execute(
                 insert(PW).values(
-                    plan_id=plan.id, priority=level, must=must, **{column.key: record.id}
+                    plan_id=plan.id, priority=kept_level, must=kept_must, **{column.key: record.id}
                 )
             )
         else:
-            session.execute(update(PW).where(*where).values(priority=level, must=must))
-        written.append(_wish(record, level, must))
-    return plan, written
+            session.execute(update(PW).where(*where).values(priority=kept_level, must=kept_must))
+        wish = _wish(record, kept_level, kept_must)
+        written[(wish.film_id, wish.programme_id)] = wish
+        if not _screened(session, plan, record):
+            notes.append(f"{lookup.describe(record)} has no screening in the plan's editions")
+    return plan, list(written.values()), notes
+
+
+def _screened(session: Session, plan: Plan, record: Film | Programme) -> bool:
+    """Whether ``record`` is shown (alone or in a programme) in one of the plan's editions."""
+    screening = tables.screening
+    shown = (
+        (screening.c.film_id == record.id)
+        | screening.c.programme_id.in_(
+            select(tables.programme_film.c.programme_id).where(
+                tables.programme_film.c.film_id == record.id
+            )
+        )
+        if isinstance(record, Film)
+        else screening.c.programme_id == record.id
+    )
+    editions = select(PE.c.edition_id).where(PE.c.plan_id == plan.id)
+    found = session.execute(
+        select(screening.c.id).where(shown, screening.c.edition_id.in_(editions)).limit(1)
+    ).first()
+    return found is not None
 
 
 def _wish(record: Film | Programme, priority: int, must: bool) -> Wish:
@@ -368,9 +492,13 @@ def add_busy(
         first_day = first_day or when.day
         if when.time is None:
             when = When(when.day + dt.timedelta(days=1 if end else 0), dt.time(0))
-        if when.offset is None:
-            zone = zone or plan_zone(session, plan)
-        instants.append(resolve_local(when, zone or "UTC", what=field))
+        if when.offset is not None:  # an instant as given: the offset picks it
+            assert when.time is not None
+            offset = dt.timezone(when.offset)
+            instants.append(dt.datetime.combine(when.day, when.time, tzinfo=offset))
+            continue
+        zone = zone or plan_zone(session, plan)
+        instants.append(resolve_local(when, zone, what=field))
     first, last = (i.astimezone(UTC) for i in instants)
     if last <= first:
         raise InvalidInput(f"expected a time after {{from}} ({starts!r})", field="to",
@@ -386,7 +514,32 @@ def add_busy(
         .returning(PB.c.id)
     ).scalar_one()
     period = BusyPeriod(busy_id, first, last, clean)
-    return plan, busy_said(period, zone or "UTC")
+    return plan, f"#{busy_id} {busy_said(period, display_zone(session, plan))}"
+
+
+def remove_busy(session: Session, name: str, ident: str) -> tuple[Plan, str]:
+    """Take the busy period ``#ID`` (as ``plan show`` lists it) off the plan."""
+    plan = find_plan(session, name)
+    number = ident.strip().removeprefix("#")
+    row = (
+        session.execute(select(PB).where(PB.c.plan_id == plan.id, PB.c.id == int(number))).first()
+        if number.isdigit()
+        else None
+    )
+    if row is None:
+        held = ", ".join(f"#{b.id}" for b in busy_periods(session, plan)) or "none"
+        raise NotFound(f"{plan.name!r} has no busy period {ident!r} (it has: {held})")
+    session.execute(delete(PB).where(PB.c.id == row.id))
+    period = BusyPeriod(row.id, row.starts_at, row.ends_at, row.note)
+    return plan, busy_said(period, display_zone(session, plan))
+
+
+def display_zone(session: Session, plan: Plan) -> str:
+    """The zone a plan's times are said in: its editions' one zone, else UTC."""
+    try:
+        return plan_zone(session, plan)
+    except InvalidInput:
+        return "UTC"
 
 
 def busy_said(busy: BusyPeriod, zone: str) -> str:
@@ -395,7 +548,8 @@ def busy_said(busy: BusyPeriod, zone: str) -> str:
     first, last = busy.starts_at.astimezone(tz), busy.ends_at.astimezone(tz)
     end = f"{last:%H:%M}" if last.date() == first.date() else f"{last:%a %d %b %H:%M}"
     note = f" ({busy.note})" if busy.note else ""
-    return f"{first:%a %d %b %H:%M}-{end}{note}"
+    utc = " UTC" if zone == "UTC" else ""
+    return f"{first:%a %d %b %Y %H:%M}-{end}{utc}{note}"
 
 
 def busy_periods(session: Session, plan: Plan) -> list[BusyPeriod]:
@@ -526,6 +680,8 @@ def carry(session: Session, kind: str, kept_id: int, duplicate_id: int) -> None:
                 )
                 session.execute(delete(PW).where(PW.c.id == row.id))
     elif kind == "venue":
+        # What a plan chose was at the duplicate: it is at the one kept, not moved.
+        session.execute(update(PC).where(PC.c.venue_id == duplicate_id).values(venue_id=kept_id))
         kept_times = stated_travel(session)
         for (a, b), minutes in list(kept_times.items()):
             if duplicate_id not in (a, b):
