@@ -32,3 +32,19 @@ def best(problem: Problem) -> int | None:
                 value = priority_of(problem, [slot.id for slot in picked])
                 found = value if found is None else max(found, value)
     return found
+
+
+def fewest_changes(problem: Problem) -> int | None:
+    """Of the feasible plans of the highest priority, the fewest screenings changed from
+    ``problem.current`` (dropped plus added); None when none is feasible."""
+    top = best(problem)
+    if top is None:
+        return None
+    found = None
+    for size in range(len(problem.slots) + 1):
+        for picked in itertools.combinations(problem.slots, size):
+            ids = {slot.id for slot in picked}
+            if feasible(problem, picked) and priority_of(problem, ids) == top:
+                changes = len(ids ^ problem.current)
+                found = changes if found is None else min(found, changes)
+    return found

@@ -425,3 +425,124 @@ def test_a_plan_solved_from_the_catalogue_is_feasible_and_exactly_optimal(
         assert result.status == "optimal"
         assert feasible(problem, picked)
         assert result.priority == best(problem)
+
+
+def test_a_programme_on_the_wish_list_counts_for_each_of_its_films(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in (
+        ["add", "film", "Salt", "--year", "2025", "--runtime", "20"],
+        ["add", "programme", "Shorts 1", "--edition", "DocPoint 2026",
+         "--film", "Ice Tales", "--film", "Salt"],
+        ["add", "screening", "--programme", "Shorts 1", "--edition", "DocPoint 2026",
+         "--venue", "Orion", "--at", "2026-01-29 18:00"],
+        ["plan", "unwant", PLAN, "Ice Tales", "Night Bus", "Harbour", "Long Walk"],
+        ["plan", "want", PLAN, "Shorts 1", "--priority", "2"],
+        ["plan", "want", PLAN, "Night Bus", "--priority", "3"],
+    ):  # fmt: skip
+        assert run(["--db", docpoint, *command]) == 0, command
+    capsys.readouterr()
+    out = solved(docpoint, capsys)
+    # Ice Tales and Salt, priority 2 each, in the block (#6): 4 over Night Bus's 3. The
+    # block's screening clashes with nothing; Ice Tales alone (#1, #2) is not needed.
+    assert chosen(docpoint, capsys) == [3, 6]
+    assert "  18:00-19:40  Shorts 1 (Ice Tales; Salt)  Orion, Helsinki  #6  [priority 4: 2 " in out
+    assert run(["--db", docpoint, "plan", "want", PLAN, "Shorts 1", "--must"]) == 0
+    assert run(["--db", docpoint, "remove", "programme", "Shorts 1", "--cascade", "--yes"]) == 0
+    capsys.readouterr()
+    out = said(docpoint, "plan", "show", PLAN, capsys=capsys)[1]
+    assert "  the programme Shorts 1 (DocPoint, #1) was removed; it was on the wish list" in out
+    assert "  screening #6 Shorts 1, Thu 29 Jan 2026 18:00, Orion, Helsinki was removed" in out
+
+
+def test_private_screenings_are_candidates_only_for_a_plan_that_takes_them(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["--db", docpoint, "edit", "screening", "2", "--private"]) == 0
+    assert run(["--db", docpoint, "cancel", "screening", "1"]) == 0
+    capsys.readouterr()
+    out = solved(docpoint, capsys)
+    assert 2 not in chosen(docpoint, capsys)
+    assert (
+        "  Ice Tales (2025, #1), priority 4, is left out: none of its 2 fits: #1 (Tue 27 Jan "
+        "18:00): it is cancelled; #2 (Wed 28 Jan 20:00): it is private (the plan takes no "
+        "private screenings)"
+    ) in out.splitlines()
+    assert run(["--db", docpoint, "plan", "edit", PLAN, "--include-private"]) == 0
+    solved(docpoint, capsys)
+    assert 2 in chosen(docpoint, capsys)  # and in its list, as its owner asked
+    feed = secret_feed(docpoint, "critic", capsys)
+    assert fetch(docpoint, feed)[2].count(b"CLASS:PRIVATE") == 1
+    assert run(["--db", docpoint, "plan", "edit", PLAN, "--public-only"]) == 0
+    capsys.readouterr()
+    out = said(docpoint, "plan", "show", PLAN, capsys=capsys)[1]
+    assert (
+        "  #2 Ice Tales, Wed 28 Jan 20:00, Orion, Helsinki is now private: the plan takes no "
+        "private screenings, and its calendar leaves it out"
+    ) in out
+    assert fetch(docpoint, feed)[2].count(b"BEGIN:VEVENT") == 2
+
+
+def test_busy_periods_with_an_offset_a_screening_with_no_venue_and_venues_merged(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An offset picks the instant: 17:00 UTC is 19:00 in Helsinki.
+    code, out, err = said(docpoint, "plan", "busy", PLAN, "--from", "2026-01-28 17:00+00:00",
+                          "--to", "2026-01-28 20:00+00:00", capsys=capsys)  # fmt: skip
+    assert (code, out) == (0, "my docpoint: busy #1 Wed 28 Jan 2026 19:00-22:00\n"), err
+    solved(docpoint, capsys)
+    assert 2 not in chosen(docpoint, capsys)
+    assert said(docpoint, "plan", "unbusy", PLAN, "#1", capsys=capsys)[1] == (
+        "my docpoint: no longer busy Wed 28 Jan 2026 19:00-22:00\n"
+    )
+    # Long Walk somewhere in Helsinki, no venue: the default 15 minutes from Harbour,
+    # which ends at 21:20; at 21:30 it does not fit, at 21:35 it does.
+    assert (
+        run(["--db", docpoint, "edit", "screening", "5", "--venue", "", "--city", "Helsinki"]) == 0
+    )
+    assert run(["--db", docpoint, "plan", "want", PLAN, "Harbour", "--must"]) == 0
+    solved(docpoint, capsys)
+    assert 5 not in chosen(docpoint, capsys)
+    assert run(["--db", docpoint, "edit", "screening", "5", "--at", "2026-01-27 21:35"]) == 0
+    solved(docpoint, capsys)
+    assert {4, 5} <= set(chosen(docpoint, capsys))
+    # A venue merged into another: the plan's screening is at the one kept, not moved.
+    assert run(["--db", docpoint, "add", "travel", "Kino Regina", "Bio Rex", "7"]) == 0
+    assert run(["--db", docpoint, "merge", "venue", "Bio Rex", "Kino Regina"]) == 0
+    capsys.readouterr()
+    code, out, _ = said(docpoint, "plan", "show", PLAN, capsys=capsys)
+    assert "Changed since" not in out
+    assert said(docpoint, "list", "travel", capsys=capsys)[2] == "no travel match\n"
+
+
+def test_a_plan_is_edited_and_its_name_never_reads_as_an_id(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = said(docpoint, "plan", "create", "#5", "--edition", "DocPoint 2026",
+                        capsys=capsys)  # fmt: skip
+    assert (code, err) == (
+        2,
+        "screenings: error: NAME: '#5' reads as a plan's id; choose another name\n",
+    )
+    code, out, _ = said(docpoint, "plan", "edit", PLAN, "--buffer", "0", capsys=capsys)
+    assert out == "nothing changed: plan 'my docpoint' already is as given\n"
+    code, _, err = said(docpoint, "plan", "edit", PLAN, "--remove-edition", "DocPoint 2026",
+                        capsys=capsys)  # fmt: skip
+    assert (code, err) == (
+        2,
+        "screenings: error: --remove-edition: a plan needs at least one edition; add "
+        "another first\n",
+    )
+    code, out, _ = said(docpoint, "plan", "edit", PLAN, "--name", "Critic's DocPoint",
+                        "--buffer", "20", capsys=capsys)  # fmt: skip
+    assert out == (
+        'Updated plan "Critic\'s DocPoint"; re-solve to apply: screenings plan solve '
+        '"Critic\'s DocPoint"\n'
+    )
+    assert run(["--db", docpoint, "remove", "edition", "DocPoint 2026", "--cascade", "--yes"]) == 0
+    capsys.readouterr()
+    code, out, _ = said(docpoint, "plan", "show", "critic's docpoint", capsys=capsys)
+    assert "  editions: (none left)" in out
+    assert (
+        "  the edition DocPoint 2026 (#1) was removed; its screenings are no longer candidates"
+    ) in out

@@ -4,6 +4,7 @@ conflicting sets, re-solves that change least, and the journeys between venues."
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,7 +21,7 @@ from screenings.solver import (
     priority_of,
     solve,
 )
-from tests.planning_brute import best, feasible
+from tests.planning_brute import best, feasible, fewest_changes
 
 
 def slot(
@@ -91,6 +92,23 @@ def test_every_plan_is_feasible_and_exactly_optimal(problem: Problem) -> None:
         by_hand = [by_id[i] for i in greedy(problem)]
         if feasible(problem, by_hand):
             assert priority_of(problem, [s.id for s in by_hand]) <= optimum
+
+
+@settings(max_examples=150, deadline=None)
+@given(festivals(), st.data())
+def test_a_re_solve_changes_the_fewest_screenings_of_the_plan_before(
+    problem: Problem, data: st.DataObject
+) -> None:
+    ids = [slot.id for slot in problem.slots]
+    current = frozenset(data.draw(st.lists(st.sampled_from(ids), max_size=4)) if ids else [])
+    problem = replace(problem, current=current)
+    solved = solve(problem)
+    expected = fewest_changes(problem)
+    if expected is None:
+        assert solved.status == INFEASIBLE
+    else:
+        assert solved.priority == best(problem)
+        assert len(set(solved.chosen) ^ current) == expected
 
 
 @settings(max_examples=100, deadline=None)

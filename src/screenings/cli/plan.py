@@ -458,10 +458,10 @@ def plan_page(overview: Overview) -> str:
         lines += [f"  {period}" for period in overview.busy]
     if plan.solved_at is None:
         lines.append(f"Not solved yet: screenings plan solve {plan.name!r}")
-        return "\n".join(lines)
-    proof = "proven optimal" if plan.optimal else "best found within the time limit"
-    lines.append(f"Plan (solved {plan.solved_at:%Y-%m-%d %H:%M UTC}, {proof})")
-    lines += _days([(view, "") for view in overview.chosen]) or ["  (nothing chosen)"]
+    else:
+        proof = "proven optimal" if plan.optimal else "best found within the time limit"
+        lines.append(f"Plan (solved {plan.solved_at:%Y-%m-%d %H:%M UTC}, {proof})")
+        lines += _days([(view, "") for view in overview.chosen]) or ["  (nothing chosen)"]
     if overview.changed:
         lines.append("Changed since its solve:")
         lines += [f"  {change}" for change in overview.changed]

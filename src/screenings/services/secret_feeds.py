@@ -285,10 +285,13 @@ def revoke_secret_feed(session: Session, name: str) -> tuple[SecretFeed, bool]:
 
 def _view(session: Session, row: Any) -> SecretFeed:
     filters = row.filters if isinstance(row.filters, dict) else {}
+    # A plan's feed holds the private screenings the plan takes, as long as it takes
+    # them (read from the plan on each request, never stored with the feed).
+    of_plan = row.plan_id is not None and lookup.find_plan(session, f"#{row.plan_id}")
     return SecretFeed(
         name=row.name,
         filters=_described(session, row, filters),
-        include_private=bool(row.include_private),
+        include_private=bool(row.include_private or (of_plan and of_plan.include_private)),
         cancelled=str(filters.get("cancelled", "mark")),
         created_at=row.created_at,
         revoked_at=row.revoked_at,
