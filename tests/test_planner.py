@@ -360,6 +360,8 @@ def test_travel_times_are_catalogue_data(docpoint: str, capsys: pytest.CaptureFi
         (["plan", "unpin", PLAN, "#3"], 3, "screening #3 is not pinned in 'my docpoint'"),
         (["remove", "travel", "Orion"], 2,
          "remove: travel takes two venues (remove travel VENUE VENUE)"),
+        (["plan", "remove", PLAN], 2,
+         "plan: this would remove 'my docpoint' (#1); pass --yes to do it"),
     ],
 )  # fmt: skip
 def test_bad_input_gets_one_line_naming_what_was_expected(

@@ -1,4 +1,4 @@
-"""The planner's solver (HiGHS) on its own: exact optimality against every subset, minimal
+"""The planner's solver (CP-SAT) on its own: exact optimality against every subset, minimal
 conflicting sets, re-solves that change least, and the journeys between venues."""
 
 from __future__ import annotations

@@ -34,8 +34,9 @@ remains makes the others feasible.
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # A solution's status, by name.
@@ -96,6 +97,7 @@ class Solution:
     conflict: tuple[Item, ...] = ()
     seconds: float = 0.0
     bound: int | None = None  # the most any plan could reach, as far as the solve proved
+    minimal: bool = True  # ``conflict`` is known minimal (no trial was cut short)
 
     @property
     def optimal(self) -> bool:
@@ -220,28 +222,20 @@ def solve(problem: Problem, *, active: frozenset[Item] | None = None) -> Solutio
     """The best plan for ``problem``, or, when its hard constraints cannot all hold, a
     minimal set of them that cannot (``Solution.conflict``). ``active``: the hard
     constraints to hold (all, unless given: ``conflict`` tries subsets)."""
-    import time
-
     began = time.perf_counter()
+    until = time.monotonic() + problem.time_limit  # one limit for every solve it takes
     items = _items(problem) if active is None else active
-    outcome = _run(problem, items, objective=True)
+    outcome = _run(problem, items, until, objective=True)
     if outcome.status == INFEASIBLE and active is None:
-        core = conflict(problem)
-        outcome = Solution(INFEASIBLE, conflict=tuple(sorted(core)))
+        core, minimal = conflict(problem, until)
+        outcome = Solution(INFEASIBLE, conflict=tuple(sorted(core)), minimal=minimal)
     elif outcome.status == OPTIMAL and problem.current:
         # Two stages rather than one weighted objective: the tie-break as a second
         # solve is several times faster than folded into the first (benchmarks/planner).
-        kept = _run(problem, items, objective=True, best=outcome.priority)
+        kept = _run(problem, items, until, objective=True, best=outcome.priority)
         if kept.status in (OPTIMAL, "feasible"):
             outcome = Solution(OPTIMAL, kept.chosen, outcome.priority, bound=outcome.priority)
-    return Solution(
-        outcome.status,
-        outcome.chosen,
-        outcome.priority,
-        outcome.conflict,
-        time.perf_counter() - began,
-        outcome.bound,
-    )
+    return replace(outcome, seconds=time.perf_counter() - began)
 
 
 def _items(problem: Problem) -> frozenset[Item]:
@@ -252,19 +246,30 @@ def _items(problem: Problem) -> frozenset[Item]:
     )
 
 
-def conflict(problem: Problem) -> frozenset[Item]:
+def conflict(problem: Problem, until: float) -> tuple[frozenset[Item], bool]:
     """A minimal set of the hard constraints that cannot all hold (the problem must be
-    infeasible with all of them): dropping any one member makes the rest feasible."""
+    infeasible with all of them): dropping any one member makes the rest feasible. And
+    whether it is known minimal: a trial cut short by the time limit (``until``, a
+    ``time.monotonic()`` instant) keeps its member, so the set may hold more."""
     kept = set(_items(problem))
+    minimal = True
     for item in sorted(kept):
         trial = frozenset(kept - {item})
-        if _run(problem, trial, objective=False).status == INFEASIBLE:
+        status = _run(problem, trial, until, objective=False).status
+        if status == INFEASIBLE:
             kept.discard(item)  # not needed for the conflict
-    return frozenset(kept)
+        elif status not in (OPTIMAL, "feasible"):
+            minimal = False
+    return frozenset(kept), minimal
 
 
 def _run(
-    problem: Problem, active: frozenset[Item], *, objective: bool, best: int | None = None
+    problem: Problem,
+    active: frozenset[Item],
+    until: float,
+    *,
+    objective: bool,
+    best: int | None = None,
 ) -> Solution:
     """Build and solve the 0-1 program with the hard constraints ``active``: without
     ``objective``, whether it is feasible; with ``best``, the plan of that priority that
@@ -292,7 +297,8 @@ def _run(
             # the plans that reach it, the one that changes the fewest screenings.
             rows.add(range(len(slots)), best, None, values=weights)
             weights = [1 if slot.id in problem.current else -1 for slot in slots]
-    return _cp_sat(problem, slots, (lower, upper), weights, rows)
+    solved = _cp_sat(slots, (lower, upper), weights, rows, until - time.monotonic())
+    return replace(solved, priority=priority_of(problem, solved.chosen))
 
 
 def _bounds(
@@ -314,11 +320,11 @@ _NO_LIMIT = 2**40
 
 
 def _cp_sat(
-    problem: Problem,
     slots: Sequence[Slot],
     bounds: tuple[list[int], list[int]],
     weights: list[int],
     rows: _Rows,
+    seconds: float,
 ) -> Solution:
     """Solve the 0-1 program with CP-SAT on one worker (deterministic), maximising
     ``weights``: proven optimal, the best found within the time limit, or infeasible."""
@@ -349,7 +355,7 @@ def _cp_sat(
     model.objective.scaling_factor = -1
     parameters = cp.SatParameters()
     parameters.num_workers = 1
-    parameters.max_time_in_seconds = float(problem.time_limit)
+    parameters.max_time_in_seconds = max(seconds, 0.01)
     solver = cp.SolveWrapper()
     solver.set_parameters(parameters)
     response = solver.solve(model)  # type: ignore[no-untyped-call]
@@ -361,9 +367,7 @@ def _cp_sat(
     chosen = tuple(sorted(slots[n].id for n, value in enumerate(values) if value))
     proven = response.status == cp.CpSolverStatus.OPTIMAL
     bound = int(response.best_objective_bound + 1e-6)  # weights are whole numbers
-    return Solution(
-        OPTIMAL if proven else "feasible", chosen, priority_of(problem, chosen), bound=bound
-    )
+    return Solution(OPTIMAL if proven else "feasible", chosen, bound=bound)
 
 
 def priority_of(problem: Problem, chosen: Iterable[int]) -> int:

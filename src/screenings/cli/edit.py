@@ -404,12 +404,7 @@ def _remove_travel(ctx: typer.Context, first: str, second: str, *, confirmed: bo
     from screenings.services.plans import remove_travel
 
     with unit_of_work(state(ctx).catalogue()) as session:
-        gone = remove_travel(session, first, second)
-        if not confirmed:
-            raise InvalidInput(
-                f"remove: this would remove the travel time {gone.first} <-> {gone.second} "
-                f"({gone.minutes} min); pass --yes to do it"
-            )
+        gone = remove_travel(session, first, second, confirmed=confirmed)
     typer.echo(f"Removed travel: {gone.first} <-> {gone.second} ({gone.minutes} min)")
 
 

@@ -168,16 +168,10 @@ def remove(
     Example: screenings plan remove "my docpoint" --yes
     """
     from screenings.db import unit_of_work
-    from screenings.errors import InvalidInput
     from screenings.services.plans import remove_plan
 
     with unit_of_work(state(ctx).catalogue()) as session:
-        plan, ended = remove_plan(session, name)
-        if not yes:
-            feeds = f" and end its secret feed(s) {', '.join(map(repr, ended))}" if ended else ""
-            raise InvalidInput(
-                f"plan: this would remove {plan.name!r} (#{plan.id}){feeds}; pass --yes to do it"
-            )
+        plan, ended = remove_plan(session, name, confirmed=yes)
     typer.echo(f"Removed plan {plan.name!r}")
     if ended:
         typer.echo(f"  ended {len(ended)} secret feed(s): {', '.join(map(repr, ended))}")
@@ -338,10 +332,13 @@ def solve(
         )
     if solved.conflict:
         lines = "\n".join(f"  - {line}" for line in solved.conflict)
+        fits = (
+            "drop any one and the rest fit"
+            if solved.minimal
+            else "the time limit ran out before each was tried: some may not be needed"
+        )
         typer.echo(
-            f"plan {solved.plan.name!r} cannot hold all of these; drop any one and the rest "
-            f"fit:\n{lines}",
-            err=True,
+            f"plan {solved.plan.name!r} cannot hold all of these; {fits}:\n{lines}", err=True
         )
         raise Conflict(f"plan: {solved.plan.name!r} cannot be solved; nothing changed")
     typer.echo(solved_page(solved))

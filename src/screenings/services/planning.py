@@ -3,7 +3,7 @@
 The candidates are the screenings of the plan's editions that show a wanted film (alone or
 in a programme), and the pinned ones, read through the one screening query every door
 uses (``ScreeningQuery``: the same effective length, the same films of a programme). Each
-becomes a ``solver.Slot``; the solver (HiGHS) picks the best set, and this module says
+becomes a ``solver.Slot``; the solver (CP-SAT) picks the best set, and this module says
 what it picked, day by day, and why each wanted film left out is out, naming what it
 clashes with. A plan that cannot hold all its must-sees, pins and busy periods gets a
 minimal set of them that cannot, and keeps its current choices.
@@ -60,6 +60,7 @@ class Solved:
     added: int
     seconds: float
     bound: int | None = None  # past the time limit: the most any plan could reach
+    minimal: bool = True  # ``conflict`` known minimal (the time limit cut no trial short)
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,8 @@ def _journeys(session: Session, plan: Plan) -> Callable[[solver.Slot, solver.Slo
     def travel(a: solver.Slot, b: solver.Slot) -> int | None:
         if a.place is not None and a.place == b.place:
             return 0
-        if a.place is None or b.place is None:
-            return plan.travel_minutes
+        if a.place is None or b.place is None:  # somewhere in its city: the default, within it
+            return plan.travel_minutes if None in (a.city, b.city) or a.city == b.city else None
         pair = (min(a.place, b.place), max(a.place, b.place))
         if pair in stated:
             return stated[pair]
@@ -204,20 +205,21 @@ def solve_plan(
         session, plan, default_length_minutes=default_length_minutes, time_limit=time_limit
     )
     problem = found.problem
+    before = problem.current  # the plan as it is, to say what changed, fresh or not
     if fresh:
         problem = solver.Problem(**{**problem.__dict__, "current": frozenset()})
     outcome = solver.solve(problem)
     greedy = solver.priority_of(problem, solver.greedy(problem))
     if outcome.status == solver.INFEASIBLE:
         return Solved(plan, outcome.status, [], [], _conflict(found, outcome.conflict),
-                      0, greedy, 0, 0, 0, outcome.seconds)  # fmt: skip
+                      0, greedy, 0, 0, 0, outcome.seconds, minimal=outcome.minimal)  # fmt: skip
     if outcome.status not in (solver.OPTIMAL, "feasible"):
         raise Conflict(
             f"no plan found within {time_limit:g} s; give it longer with {{time_limit}}",
             mentions=("time_limit",),
         )
     chosen = set(outcome.chosen)
-    kept = len(chosen & problem.current)
+    kept = len(chosen & before)
     _store(session, plan, [found.views[i] for i in sorted(chosen)], outcome.optimal)
     return Solved(
         plans.find_plan(session, f"#{plan.id}"),
@@ -228,7 +230,7 @@ def solve_plan(
         outcome.priority,
         greedy,
         kept,
-        len(problem.current) - kept,
+        len(before) - kept,
         len(chosen) - kept,
         outcome.seconds,
         outcome.bound,

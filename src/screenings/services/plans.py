@@ -238,11 +238,19 @@ def list_plans(session: Session) -> list[Plan]:
     return [_plan(row) for row in session.execute(select(P).order_by(P.c.name_key))]
 
 
-def remove_plan(session: Session, name: str) -> tuple[Plan, list[str]]:
+def remove_plan(session: Session, name: str, *, confirmed: bool = False) -> tuple[Plan, list[str]]:
     """Remove a plan and everything it holds; the secret feeds made of it end (their
-    addresses answer as unknown ones do). The plan, and the names of the feeds ended."""
+    addresses answer as unknown ones do). Without ``confirmed`` nothing goes: the answer
+    says what would (``InvalidInput``). The plan, and the names of the feeds ended."""
     plan = find_plan(session, name)
     ended = end_feeds(session, "plan", plan.id, f"{plan.name!r} (#{plan.id})")
+    if not confirmed:
+        feeds = f" and end its secret feed(s) {', '.join(map(repr, ended))}" if ended else ""
+        raise InvalidInput(
+            f"plan: this would remove {plan.name!r} (#{plan.id}){feeds}; pass {{confirmed}} "
+            "to do it",
+            mentions=("confirmed",),
+        )
     session.execute(delete(P).where(P.c.id == plan.id))
     return plan, ended
 
@@ -595,14 +603,23 @@ def set_travel(
     return said, stated != minutes
 
 
-def remove_travel(session: Session, first: str, second: str) -> Travel:
+def remove_travel(session: Session, first: str, second: str, *, confirmed: bool = False) -> Travel:
+    """Remove the stated time between two venues (they then take a plan's default, or
+    none between two cities); without ``confirmed``, say what would go."""
     one, other = _pair(session, first, second)
     where = [T.c.venue_a_id == one.id, T.c.venue_b_id == other.id]
     stated = session.execute(select(T.c.minutes).where(*where)).scalar()
     if stated is None:
         raise NotFound(f"{lookup.describe(one)} and {lookup.describe(other)} have no travel time")
+    gone = Travel(lookup.describe(one), lookup.describe(other), stated)
+    if not confirmed:
+        raise InvalidInput(
+            f"remove: this would remove the travel time {gone.first} <-> {gone.second} "
+            f"({gone.minutes} min); pass {{confirmed}} to do it",
+            mentions=("confirmed",),
+        )
     session.execute(delete(T).where(*where))
-    return Travel(lookup.describe(one), lookup.describe(other), stated)
+    return gone
 
 
 def list_travel(session: Session, venue: str | None = None) -> list[Travel]:
