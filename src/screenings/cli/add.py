@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 from screenings.cli.context import pairs, state, write
+from screenings.cli.options import Minutes, OtherVenue, Venue
 
 app = typer.Typer(
     help="Add a record to the catalogue, and say back what was stored.\n\n"
@@ -212,12 +213,7 @@ def selection(
 
 
 @app.command("travel")
-def travel(
-    ctx: typer.Context,
-    first: Annotated[str, typer.Argument(help="A venue: name, 'Name (City)' or #ID.")],
-    second: Annotated[str, typer.Argument(help="Another venue.")],
-    minutes: Annotated[int, typer.Argument(help="Minutes between them, either way.")],
-) -> None:
+def travel(ctx: typer.Context, first: Venue, second: OtherVenue, minutes: Minutes) -> None:
     """State the travel time between two venues, the same both ways: the planner keeps
     that much time between two screenings there (a venue to itself is 0; two venues of
     one city with no stated time take the plan's default; of two cities, none: such

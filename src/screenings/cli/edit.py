@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 from screenings.cli.context import pairs, state, write
-from screenings.cli.options import decimal_number, whole_number
+from screenings.cli.options import Minutes, OtherVenue, Venue, decimal_number, whole_number
 from screenings.errors import InvalidInput
 
 app = typer.Typer(
@@ -409,12 +409,7 @@ def _remove_travel(ctx: typer.Context, first: str, second: str, *, confirmed: bo
 
 
 @app.command("travel")
-def travel(
-    ctx: typer.Context,
-    first: Annotated[str, typer.Argument(help="A venue: name, 'Name (City)' or #ID.")],
-    second: Annotated[str, typer.Argument(help="Another venue.")],
-    minutes: Annotated[int, typer.Argument(help="Minutes between them, either way.")],
-) -> None:
+def travel(ctx: typer.Context, first: Venue, second: OtherVenue, minutes: Minutes) -> None:
     """Change the travel time between two venues.
 
     Example: screenings edit travel "Bio Rex" "Kino Regina" 12

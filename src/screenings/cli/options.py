@@ -117,3 +117,9 @@ def day_order(dayfirst: bool, monthfirst: bool) -> bool | None:
     from screenings.rules import day_order as order_rule
 
     return order_rule(dayfirst, monthfirst, what="--dayfirst, --monthfirst")
+
+
+# The arguments of ``add travel`` and ``edit travel``.
+Venue = Annotated[str, typer.Argument(help="A venue: name, 'Name (City)' or #ID.")]
+OtherVenue = Annotated[str, typer.Argument(help="Another venue.")]
+Minutes = Annotated[int, typer.Argument(help="Minutes between them, either way.")]

@@ -428,14 +428,19 @@ def pins(session: Session, plan: Plan) -> list[Screening]:
     )
 
 
-def screening_said(screening: Screening) -> str:
-    """A screening as a person knows it: its id, what it shows, day, time and place."""
+def screening_words(screening: Screening) -> str:
+    """A screening as a person knows it: what it shows, its day, time and place."""
     day = screening.local_date.strftime("%a %d %b %Y")
     time = screening.local_time.strftime("%H:%M") if screening.local_time else "time TBA"
     venue = screening.venue.name if screening.venue else None
     city = screening.venue.city if screening.venue else screening.city
     place = ", ".join(p for p in (venue, city) if p)
-    return ", ".join(p for p in (f"#{screening.id} {screening.title}", f"{day} {time}", place) if p)
+    return ", ".join(p for p in (screening.title, f"{day} {time}", place) if p)
+
+
+def screening_said(screening: Screening) -> str:
+    """``screening_words`` after the screening's id: "#3 The Defector, ..."."""
+    return f"#{screening.id} {screening_words(screening)}"
 
 
 @dataclass(frozen=True)

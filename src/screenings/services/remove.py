@@ -30,7 +30,7 @@ from screenings.models import (
 from screenings.query import shows_film
 from screenings.services.catalog import Saved
 from screenings.services.changes import bump
-from screenings.services.plans import note_removal
+from screenings.services.plans import note_removal, screening_words
 from screenings.services.programmes import renumber
 from screenings.services.published import retire_slug
 from screenings.services.schedule import screening_by_id
@@ -104,16 +104,6 @@ def _dependents(session: Session, record: Any) -> list[tuple[str, list[Any]]]:
     return []
 
 
-def _screening_said(screening: Screening) -> str:
-    """Which screening it is, as a person knows it: its film, day, time and place."""
-    day = screening.local_date.strftime("%a %d %b %Y")
-    time = screening.local_time.strftime("%H:%M") if screening.local_time else "time TBA"
-    venue = screening.venue.name if screening.venue else None
-    city = screening.venue.city if screening.venue else screening.city
-    place = ", ".join(p for p in (venue, city) if p)
-    return ", ".join(p for p in (screening.title, f"{day} {time}", place) if p)
-
-
 def _cancel_instead(screening: Screening) -> str:
     """For a public screening still to come that is on: cancelling it keeps it in the
     subscribed calendars, marked cancelled, where removing it makes it vanish."""
@@ -181,7 +171,7 @@ def remove(
             else ""
         )
         if isinstance(record, Screening):
-            described += f" ({_screening_said(record)})"
+            described += f" ({screening_words(record)})"
         raise InvalidInput(
             f"remove: this would remove {described}{extra}{feeds}; pass {{confirmed}} to do it"
             + (_cancel_instead(record) if isinstance(record, Screening) else ""),
