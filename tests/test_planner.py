@@ -449,6 +449,11 @@ def test_a_programme_on_the_wish_list_counts_for_each_of_its_films(
     # block's screening clashes with nothing; Ice Tales alone (#1, #2) is not needed.
     assert chosen(docpoint, capsys) == [3, 6]
     assert "  18:00-19:40  Shorts 1 (Ice Tales; Salt)  Orion, Helsinki  #6  [priority 4: 2 " in out
+    # Ice Tales wanted at 5 beside the block at 2: the higher counts, once.
+    assert run(["--db", docpoint, "plan", "want", PLAN, "Ice Tales", "--priority", "5"]) == 0
+    capsys.readouterr()
+    out = solved(docpoint, capsys)
+    assert "#6  [priority 7: 2 wanted films]" in out
     assert run(["--db", docpoint, "plan", "want", PLAN, "Shorts 1", "--must"]) == 0
     assert run(["--db", docpoint, "remove", "programme", "Shorts 1", "--cascade", "--yes"]) == 0
     capsys.readouterr()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -79,7 +79,8 @@ def _minute(instant: dt.datetime) -> int:
 
 def _wished(session: Session, plan: Plan) -> tuple[dict[int, Wish], dict[int, str]]:
     """Each wanted film and the wish that counts for it (a programme's wish counts for
-    each of its films; of two wishes for one film, the stronger), and its title."""
+    each of its films; of two wishes for one film, the higher priority, and must-see if
+    either is), and its title."""
     wishes = plans.wishes(session, plan)
     wished: dict[int, Wish] = {}
     titles: dict[int, str] = {}
@@ -93,9 +94,13 @@ def _wished(session: Session, plan: Plan) -> tuple[dict[int, Wish], dict[int, st
                      for f in programmes.get(wish.programme_id, [])]  # fmt: skip
         for film_id, title in films:
             before = wished.get(film_id)
-            must = wish.must or (before is not None and before.must)
-            if before is None or (wish.must, wish.priority) > (before.must, before.priority):
-                wished[film_id] = Wish(film_id, wish.programme_id, title, wish.priority, must)
+            if before is not None:
+                stronger = wish if wish.priority > before.priority else before
+                wished[film_id] = replace(
+                    stronger, film_id=film_id, title=before.title, must=wish.must or before.must
+                )
+            else:
+                wished[film_id] = replace(wish, film_id=film_id, title=title)
             titles.setdefault(film_id, title)
     return wished, titles
 
@@ -148,7 +153,8 @@ def _candidates(
 def _journeys(session: Session, plan: Plan) -> Callable[[solver.Slot, solver.Slot], int | None]:
     """The minutes from one screening's place to another's: 0 within a venue; the stated
     time between two venues; else the plan's default within one city, and for a
-    screening with no venue; None (unknown: never on one day) between two cities."""
+    screening with no venue there; None (unknown: ``solver.UNKNOWN_JOURNEY``) between
+    two cities."""
     stated = plans.stated_travel(session)
 
     def travel(a: solver.Slot, b: solver.Slot) -> int | None:
