@@ -34,6 +34,7 @@ remains makes the others feasible.
 from __future__ import annotations
 
 import bisect
+import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -165,31 +166,28 @@ class _Rows:
 
 
 def _clash_rows(problem: Problem, slots: Sequence[Slot], column: dict[int, int]) -> _Rows:
-    """Rows that keep clashing screenings apart: one per maximal set of overlapping spans,
-    one per pair whose journey does not fit."""
+    """Rows that keep clashing screenings apart: one per maximal set of overlapping spans;
+    one per maximal set that the shortest journey between two places keeps apart (where
+    every two of the same place clash too); one per pair whose journey does not fit."""
     rows = _Rows()
     timed = sorted(
         (s for s in slots if s.start is not None and s.end is not None),
         key=lambda s: (s.start, s.id),
     )
-    # The sweep: a span is open from its start until its end plus the buffer.
-    active: list[Slot] = []
-    grown = False  # whether a span opened since the last set was written
-    for slot in timed:
-        assert slot.start is not None
-        if any(_reach(problem, a) <= slot.start for a in active):
-            # A span closes: the open ones were a maximal set, if one opened since.
-            if grown and len(active) > 1:
-                rows.add((column[a.id] for a in active), None, 1)
-            grown = False
-            active = [a for a in active if _reach(problem, a) > slot.start]
-        active.append(slot)
-        grown = True
-    if grown and len(active) > 1:
-        rows.add((column[a.id] for a in active), None, 1)
+    for group in _sweep(timed, lambda a: _reach(problem, a)):
+        rows.add((column[a.id] for a in group), None, 1)
+    # A span stretched by the shortest journey between two places (``shortest``): two
+    # such spans that share an instant clash if they are at two places. The pairs below
+    # say the same, one by one; these sets say it at once, which the solver's bound
+    # feels (a month-long plan's best found is closer to the best there is).
+    shortest = _journeys(problem, timed)[0]
+    if shortest > 0:
+        for group in _sweep(timed, lambda a: _reach(problem, a) + shortest):
+            if _each_place_clashes(problem, group):
+                rows.add((column[a.id] for a in group), None, 1)
     # The journeys: pairs that do not overlap, but too close for the way between them.
     starts = [s.start for s in timed if s.start is not None]
-    longest = _longest_journey(problem, timed)
+    longest = _journeys(problem, timed)[1] + 1
     for a in timed:
         reach = _reach(problem, a)
         first = bisect.bisect_left(starts, reach)
@@ -200,22 +198,56 @@ def _clash_rows(problem: Problem, slots: Sequence[Slot], column: dict[int, int])
     return rows
 
 
+def _sweep(timed: Sequence[Slot], reach: Callable[[Slot], int]) -> Iterable[list[Slot]]:
+    """The maximal sets of spans (start to ``reach``) that share an instant, of at least
+    two, in one pass over ``timed`` (in start order)."""
+    active: list[Slot] = []
+    grown = False  # whether a span opened since the last set was given
+    for slot in timed:
+        assert slot.start is not None
+        if any(reach(a) <= slot.start for a in active):
+            # A span closes: the open ones were a maximal set, if one opened since.
+            if grown and len(active) > 1:
+                yield list(active)
+            grown = False
+            active = [a for a in active if reach(a) > slot.start]
+        active.append(slot)
+        grown = True
+    if grown and len(active) > 1:
+        yield list(active)
+
+
+def _each_place_clashes(problem: Problem, group: Sequence[Slot]) -> bool:
+    """Whether every two screenings of ``group`` at one place clash (between places, the
+    shortest journey keeps them apart already)."""
+    by_place: dict[Any, list[Slot]] = {}
+    for slot in group:
+        by_place.setdefault((slot.place, slot.city), []).append(slot)
+    return all(
+        clash(problem, a, b)
+        for same in by_place.values()
+        for a, b in itertools.combinations(same, 2)
+    )
+
+
 def _reach(problem: Problem, slot: Slot) -> int:
     assert slot.end is not None
     return slot.end + problem.buffer
 
 
-def _longest_journey(problem: Problem, slots: Sequence[Slot]) -> int:
-    """The longest journey between two places of ``slots``, plus one: the places are
-    few, the screenings many."""
+def _journeys(problem: Problem, slots: Sequence[Slot]) -> tuple[int, int]:
+    """The shortest journey between two different places of ``slots`` (0 where there is
+    one place) and the longest: the places are few, the screenings many."""
     places: dict[Any, Slot] = {}
     for slot in slots:
         places.setdefault((slot.place, slot.city), slot)
-    longest = 0
-    for a in places.values():
-        for b in places.values():
-            longest = max(longest, journey_minutes(problem, a, b))
-    return longest + 1
+    minutes = [
+        journey_minutes(problem, a, b)
+        for key, a in places.items()
+        for other, b in places.items()
+        if key != other
+    ]
+    return (min(minutes), max(minutes)) if minutes else (0, 0)
 
 
 def solve(problem: Problem, *, active: frozenset[Item] | None = None) -> Solution:
