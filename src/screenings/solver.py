@@ -180,18 +180,17 @@ def _clash_rows(problem: Problem, slots: Sequence[Slot], column: dict[int, int])
     # such spans that share an instant clash if they are at two places. The pairs below
     # say the same, one by one; these sets say it at once, which the solver's bound
     # feels (a month-long plan's best found is closer to the best there is).
-    shortest = _journeys(problem, timed)[0]
+    shortest, longest = _journeys(problem, timed)
     if shortest > 0:
         for group in _sweep(timed, lambda a: _reach(problem, a) + shortest):
             if _each_place_clashes(problem, group):
                 rows.add((column[a.id] for a in group), None, 1)
     # The journeys: pairs that do not overlap, but too close for the way between them.
     starts = [s.start for s in timed if s.start is not None]
-    longest = _journeys(problem, timed)[1] + 1
     for a in timed:
         reach = _reach(problem, a)
         first = bisect.bisect_left(starts, reach)
-        last = bisect.bisect_left(starts, reach + longest)
+        last = bisect.bisect_left(starts, reach + longest + 1)
         for b in timed[first:last]:
             if b.id != a.id and clash(problem, a, b):
                 rows.add((column[a.id], column[b.id]), None, 1)

@@ -3,6 +3,7 @@ to attend, solved; and the plan as a calendar."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
@@ -376,6 +377,8 @@ def export(
 
 def _days(chosen: Sequence[tuple[ScreeningView, str]]) -> list[str]:
     """The screenings day by day: time, length, title, place, id, and why each is in."""
+    from screenings.timeparse import load_zone
+
     lines: list[str] = []
     day = None
     zoned = len({view.timezone for view, _ in chosen}) > 1  # a plan over several zones
@@ -384,12 +387,8 @@ def _days(chosen: Sequence[tuple[ScreeningView, str]]) -> list[str]:
             day = view.local_date
             lines.append(f"{day:%a %d %b %Y}")
         if view.local_time is not None and view.starts_at_utc is not None:
-            from datetime import timedelta
-
-            from screenings.timeparse import load_zone
-
             start = view.starts_at_utc.astimezone(load_zone(view.timezone))
-            end = start + timedelta(minutes=view.length_minutes)
+            end = start + dt.timedelta(minutes=view.length_minutes)
             when = f"{start:%H:%M}-{end:%H:%M}" + (f" {start:%Z}" if zoned else "")
         else:
             when = "time TBA   "

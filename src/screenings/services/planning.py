@@ -417,7 +417,7 @@ def plan_overview(session: Session, name: str, *, default_length_minutes: int = 
     plan = plans.find_plan(session, name)
     zone = plans.display_zone(session, plan)
     chosen, changed = plan_problems(session, plan, default_length_minutes=default_length_minutes)
-    broken = plan_clashes(session, name, default_length_minutes=default_length_minutes)
+    broken = _clashes(session, plan, chosen)
     return Overview(
         plan=plan,
         editions=[lookup.describe(e) for e in plans.plan_editions(session, plan)],
@@ -473,6 +473,13 @@ def plan_clashes(
     screenings' ids, message)."""
     plan = plans.find_plan(session, name)
     views, _ = plan_problems(session, plan, default_length_minutes=default_length_minutes)
+    return _clashes(session, plan, views)
+
+
+def _clashes(
+    session: Session, plan: Plan, views: Sequence[ScreeningView]
+) -> list[tuple[str, tuple[int, ...], str]]:
+    """``plan_clashes`` of the screenings ``views`` (the plan's, as they are now)."""
     ids = {view.id for view in views}
     slots = sorted(
         (_slot(view, (), plan, ids) for view in views),

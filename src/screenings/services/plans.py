@@ -390,14 +390,22 @@ def unwant(session: Session, name: str, films: Sequence[str]) -> tuple[Plan, lis
 
 def wishes(session: Session, plan: Plan) -> list[Wish]:
     """The wish list: must-sees first, then by priority, then by title."""
-    found = []
-    for row in session.execute(select(PW).where(PW.c.plan_id == plan.id)):
-        record: Film | Programme = (
-            session.get_one(Film, row.film_id)
-            if row.film_id is not None
-            else session.get_one(Programme, row.programme_id)
+    rows = session.execute(select(PW).where(PW.c.plan_id == plan.id)).all()
+    # Their films and programmes read at once, not one query a wish.
+    film_ids = [r.film_id for r in rows if r.film_id is not None]
+    programme_ids = [r.programme_id for r in rows if r.programme_id is not None]
+    films = {f.id: f for f in session.scalars(select(Film).where(Film.id.in_(film_ids)))}
+    programmes = {
+        p.id: p for p in session.scalars(select(Programme).where(Programme.id.in_(programme_ids)))
+    }
+    found = [
+        _wish(
+            films[row.film_id] if row.film_id is not None else programmes[row.programme_id],
+            row.priority,
+            bool(row.must),
         )
-        found.append(_wish(record, row.priority, bool(row.must)))
+        for row in rows
+    ]
     return sorted(found, key=lambda w: (not w.must, -w.priority, w.title.casefold()))
 
 
