@@ -8,7 +8,7 @@ import types
 from typing import Any
 
 from sqlalchemy import insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from screenings import tables
 from screenings.keys import slugify
@@ -56,7 +56,13 @@ def festival(session: Session, name: str = "Sheffield Doc/Fest", **kw: Any) -> F
 
 
 def edition(session: Session, fest: Festival, year: int = 2013, **kw: Any) -> Edition:
-    return _add(session, Edition(festival=fest, year=year, slug=_slug(f"{fest.name} {year}"), **kw))
+    slug = _slug(f"{fest.name} {year}")
+    columns = {c["name"] for c in inspect(session.connection()).get_columns("edition")}
+    if "day_starts_at" not in columns:  # before revision 0009: the ORM would name it
+        session.flush()
+        made = _older(session, Edition, festival=fest, year=year, slug=slug, **kw)
+        return session.get(Edition, made.id, options=[defer(Edition.day_starts_at)])  # type: ignore[return-value]
+    return _add(session, Edition(festival=fest, year=year, slug=slug, **kw))
 
 
 def venue(session: Session, name: str = "Showroom Cinema", **kw: Any) -> Venue:
@@ -125,8 +131,15 @@ def one_of_everything(session: Session) -> dict[str, Any]:
     _add(session, FilmLink(film=defector, kind="website", url="https://thedefectormovie.com"))
     sheffield = festival(session, "Sheffield Doc/Fest", city="Sheffield", country="GB")
     sdf13 = edition(
-        session, sheffield, 2013, starts_on=dt.date(2013, 6, 12), ends_on=dt.date(2013, 6, 16)
+        session,
+        sheffield,
+        2013,
+        starts_on=dt.date(2013, 6, 12),
+        ends_on=dt.date(2013, 6, 16),
     )
+    columns = {c["name"] for c in inspect(session.connection()).get_columns("edition")}
+    if "day_starts_at" in columns:  # revision 0009 on
+        sdf13.day_starts_at = dt.time(6, 0)
     _add(session, Selection(film=defector, edition=sdf13, status="competition"))
     showroom = venue(session, "Showroom Cinema", timezone="Europe/London")
     shown = screening(

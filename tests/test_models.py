@@ -354,7 +354,7 @@ DESIGN_COLUMNS = {
     "credit": "film_id person_id role position",
     "film_link": "film_id kind url label",
     "festival": "name name_key slug city country website timezone",
-    "edition": "festival_id year label slug starts_on ends_on",
+    "edition": "festival_id year label slug starts_on ends_on day_starts_at",
     "selection": "film_id edition_id section premiere status notes",
     "venue": "name name_key slug address city country timezone latitude longitude",
     "screening": "uid external_id film_id programme_id venue_id edition_id city local_date "

@@ -55,7 +55,17 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # Every revision ever shipped, oldest first (kept right by a test).
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+KNOWN_REVISIONS: tuple[str, ...] = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+)
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 # The revision that puts the rules of a value into the schema, refused while a stored
 # value breaks one; a catalogue at the one before can be fixed as it is (Door.FIX).

@@ -194,6 +194,9 @@ class Edition(Timestamped, Base):
     slug: Mapped[str]
     starts_on: Mapped[dt.date | None]
     ends_on: Mapped[dt.date | None]
+    # When its festival day starts (None: 00:00). Deferred, as ``Screening.programme_id``:
+    # a catalogue older than revision 0009 opened to be fixed (Door.FIX) has no such column.
+    day_starts_at: Mapped[dt.time | None] = deferred(tables.edition.c.day_starts_at)
 
     festival: Mapped[Festival] = relationship(back_populates="editions")
     screenings: Mapped[list[Screening]] = relationship(back_populates="edition")

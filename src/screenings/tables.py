@@ -251,6 +251,7 @@ edition = _table(
     _required("slug", _width("edition", "slug"), unique=True),
     _optional("starts_on", Date),
     _optional("ends_on", Date),
+    _optional("day_starts_at", Time),  # a festival day's start; NULL: 00:00 (migration 0009)
     _year_range(nullable=False),
     CheckConstraint(
         "starts_on IS NULL OR ends_on IS NULL OR ends_on >= starts_on", name="dates_ordered"
