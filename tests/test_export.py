@@ -459,7 +459,11 @@ def test_json_and_csv_exports_are_the_list_contract(cli: Cli, tmp_path: Path) ->
 
 
 BAD = [
-    (("export", "xml"), 2, "FORMAT: unknown format 'xml'; expected one of ics, json, csv"),
+    (
+        ("export", "xml"),
+        2,
+        "FORMAT: unknown format 'xml'; expected one of ics, json, csv, frab-xml, frab-json",
+    ),
     (("export", "ics", "--split-by", "city", "--out-dir", "x"), 2,
      "--split-by: expected one of festival, edition, venue, film, person, got 'city'"),
     (("export", "ics", "--split-by", "venue"), 2, "--split-by: give --out-dir DIR for the feeds"),

@@ -479,7 +479,7 @@ def test_the_wsgi_application_on_a_missing_database_says_503_and_creates_nothing
         (("--port", "70000"), "--port: expected 1 to 65535, got 70000"),
         (("--workers", "0"), "--workers: expected 1 to 64"),
         (("--threads", "500"), "--threads: expected 1 to 64"),
-        (("--base-url", "notaurl"), "--base-url: expected http(s)://HOST[:PORT][/PATH]"),
+        (("--base-url", "notaurl"), "--base-url: 'notaurl' is not a web address"),
     ],
 )
 def test_bad_server_options_are_one_line(

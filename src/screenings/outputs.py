@@ -6,7 +6,9 @@ and the feed server all take a format from here, and none dispatches on its own.
   streamed;
 - ``json`` and ``csv``: records of any kind in the output contract
   (``exporters.tabular``; docs/output.md): the screenings a query selects, the rows
-  of ``list``, and (JSON) the one record of ``show``.
+  of ``list``, and (JSON) the one record of ``show``;
+- ``frab-xml`` and ``frab-json``: the screenings a query selects as a frab schedule
+  (``services.frab`` -> ``exporters.frab``), for conference apps.
 
 The terminal's table is no format here: it is the command line's own way of showing
 rows (``cli.render``).
@@ -70,6 +72,21 @@ def _calendar(session: Session, query: ScreeningQuery, options: FeedOptions) -> 
     return Output(render_ics(feed.header, feed.events), feed.size, "event(s)", feed.notes)
 
 
+def _frab(*, xml: bool) -> Callable[[Session, ScreeningQuery, FeedOptions], Output]:
+    """The screenings a query selects as a frab schedule: ``schedule.xml``, or
+    ``schedule.json``."""
+
+    def screenings(session: Session, query: ScreeningQuery, options: FeedOptions) -> Output:
+        from screenings.exporters.frab import render_frab_json, render_frab_xml
+        from screenings.services.frab import frab_schedule
+
+        schedule = frab_schedule(session, query, options)
+        pieces = (render_frab_xml if xml else render_frab_json)(schedule)
+        return Output(pieces, schedule.size, "event(s)", schedule.notes)
+
+    return screenings
+
+
 def _records(
     render: Callable[[str, type, Sequence[Any]], bytes],
 ) -> Callable[[Session, ScreeningQuery, FeedOptions], Output]:
@@ -128,7 +145,19 @@ FORMATS: dict[str, Format] = {
         record=_json_record,
     ),
     "csv": Format("csv", "text/csv; charset=utf-8", "csv", _records(_csv_rows), rows=_csv_rows),
+    # IANA registered the XML's type (application/vnd.c3voc.schedule+xml); the JSON has none.
+    "frab-xml": Format(
+        "frab-xml",
+        "application/vnd.c3voc.schedule+xml; charset=utf-8",
+        "frab.xml",
+        _frab(xml=True),
+    ),
+    "frab-json": Format(
+        "frab-json", "application/json; charset=utf-8", "frab.json", _frab(xml=False)
+    ),
 }
+# The formats whose screenings need the site's address (their events link to pages).
+LINKED = ("frab-xml", "frab-json")
 
 
 def output_format(name: str, *, what: str, allowed: Iterable[str] | None = None) -> Format:

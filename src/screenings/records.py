@@ -253,6 +253,7 @@ class EditionView(NamedTuple):
     starts_on: dt.date | None
     ends_on: dt.date | None
     screenings: int
+    day_starts_at: dt.time | None = None  # its festival day's start; None: 00:00
 
 
 class VenueView(NamedTuple):
@@ -1024,3 +1025,87 @@ class ImportReport:
         self.new_counts[kind] += 1
         if len(self.new[kind]) < NAMED_NEW:
             self.new[kind].append(label)
+
+
+# --- frab schedules (services.frab -> exporters.frab) -----------------------------------
+
+
+class FrabPerson(NamedTuple):
+    """A director, as a frab event lists its persons."""
+
+    id: int
+    guid: str
+    name: str
+
+
+class FrabLink(NamedTuple):
+    """A link of a frab event: ``type`` is one of the C3VOC schema's (web, media, ...)."""
+
+    url: str
+    title: str
+    type: str
+
+
+class FrabRoom(NamedTuple):
+    """A room of a frab schedule: a venue, or the city of screenings with none."""
+
+    name: str
+    guid: str
+
+
+class FrabEvent(NamedTuple):
+    """One screening as a frab event. ``start`` is aware, in the screening's own zone."""
+
+    id: int
+    guid: str
+    room: str
+    title: str
+    subtitle: str
+    track: str | None
+    type: str
+    start: dt.datetime
+    duration_minutes: int
+    abstract: str
+    description: str
+    slug: str
+    language: str | None
+    persons: tuple[FrabPerson, ...]
+    links: tuple[FrabLink, ...]
+    url: str
+
+
+class FrabDay(NamedTuple):
+    """A festival day: from ``start`` to ``end`` (its day's start the next day), with its
+    rooms' events, each room once, in the order of the conference's rooms."""
+
+    number: int  # its index, from 1
+    date: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    rooms: tuple[tuple[FrabRoom, tuple[FrabEvent, ...]], ...]
+
+
+class FrabConference(NamedTuple):
+    """What a frab schedule says of itself. ``zone`` is None where the schedule's zones
+    have none in common; ``url`` is the edition's page, for one edition."""
+
+    acronym: str
+    title: str
+    start: dt.date
+    end: dt.date
+    days: int
+    timeslot_minutes: int
+    zone: str | None
+    url: str | None
+    base_url: str
+
+
+class FrabSchedule(NamedTuple):
+    """A frab schedule: the conference, its rooms, and its days (a stream, to read
+    inside the session's unit of work), with how many events and what was left out."""
+
+    conference: FrabConference
+    rooms: tuple[FrabRoom, ...]
+    days: Iterator[FrabDay]
+    size: int  # events
+    notes: list[str]

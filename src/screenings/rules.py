@@ -221,6 +221,20 @@ def check_url(value: str, *, what: str, limit: int = 1000) -> str:
     return check_length(address, what=what, limit=limit)
 
 
+def site_address(value: str, *, what: str) -> str:
+    """The public address of the site (``--base-url``, ``SCREENINGS_BASE_URL``): a web
+    address with no query or fragment, which links to pages and feeds start with; its
+    trailing slash taken off."""
+    address = check_url(value, what=what)
+    parts = urlsplit(address)
+    if parts.query or parts.fragment or address.endswith("?"):
+        raise InvalidInput(
+            f"expected http(s)://HOST[:PORT][/PATH], with no query or fragment, got {value!r}",
+            field=what,
+        )
+    return address.rstrip("/")
+
+
 # --- Time zones -----------------------------------------------------------------------------------
 
 _REFUSED_ZONES = re.compile(r"^(?:posix/|right/|posixrules$|factory$|localtime$)", re.IGNORECASE)
@@ -359,3 +373,11 @@ def edition_days(
             "for an edition running over New Year)",
             field=what_last,
         )
+
+
+def day_start(value: dt.time, *, what: str = "day_starts_at") -> dt.time:
+    """A festival day's start (``edition.day_starts_at``): a wall time in whole minutes,
+    with no zone of its own (it is the edition's festival's)."""
+    if value.tzinfo is not None or value.second or value.microsecond:
+        raise InvalidInput(f"expected a time of day such as 06:00, got {value}", field=what)
+    return value

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from screenings import logsafe, rules
@@ -57,7 +57,7 @@ from screenings.errors import (
     ScreeningsError,
 )
 from screenings.filters import WEB, filters_for
-from screenings.outputs import FORMATS
+from screenings.outputs import FORMATS, LINKED
 from screenings.records import CONTRACT_VERSION, CONTRACTS
 
 if TYPE_CHECKING:
@@ -75,8 +75,9 @@ CACHE_CONTROL = "public, max-age=300"
 SECRET_CACHE_CONTROL = "private, no-store"
 # The registered formats a feed is served in (``outputs.FORMATS``): a calendar and its
 # screenings in the output contract. CSV is for files (``export``), not subscriptions.
-SERVED = ("ics", "json")
-_EXTENSION = "|".join(FORMATS[name].extension for name in SERVED)
+SERVED = ("ics", "json", "frab-xml", "frab-json")
+_BY_EXTENSION = {FORMATS[name].extension: name for name in SERVED}
+_EXTENSION = "|".join(re.escape(extension) for extension in _BY_EXTENSION)
 # A plan's secret feed is a page too (``.html``): the plan, for its holder.
 _SECRET = re.compile(rf"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>{_EXTENSION}|html)\Z")
 CACHED_RESPONSES = 512
@@ -100,6 +101,8 @@ REPEATABLE = {f.name for f in filters_for(WEB) if f.type is list}
 HTML = "text/html; charset=utf-8"  # a page's: the feeds' are their formats' (``outputs``)
 # The slug in a page's or a feed's path, for a redirect to another.
 _LAST_SLUG = re.compile(rf"/[a-z0-9-]+(?=(?:\.(?:{_EXTENSION}))?\Z)")
+# A screening's own address, for good: sent on to the page that shows it.
+_SCREENING = re.compile(r"^/screenings/(?P<id>[1-9][0-9]{0,17})\Z")
 # The schedule pages: ``/`` and one page per public record.
 _PAGE = re.compile(
     r"^/(?P<kind>festivals|editions|venues|films|people|programmes)/(?P<slug>[a-z0-9-]+)\Z"
@@ -115,6 +118,17 @@ _HOST = re.compile(
 # The bytes a process renders are no older than the process (a new version may render
 # the same catalogue differently): Last-Modified is never earlier than this.
 STARTED = dt.datetime.now(dt.UTC)
+
+
+class _Feed(NamedTuple):
+    """A public feed asked for: its record (none for all.ics), its format, its checked
+    parameters, and the site's address where the format links to pages."""
+
+    kind: str | None
+    slug: str | None
+    format: str
+    params: tuple[tuple[str, tuple[str, ...]], ...]
+    base: str | None
 
 
 class HTTPError(Exception):
@@ -309,24 +323,43 @@ class FeedApp:
             return self._cached(
                 environ, ("index", base), lambda session: self._render_index(session, base)
             )
+        if (screening := _SCREENING.match(path)) is not None:
+            return self._screening(environ, int(screening["id"]))
         if not path.startswith("/feeds/"):
             return self._page(environ, path)
         secret = _SECRET.match(path)
         if secret is not None:
-            return self._secret(environ, secret["token"], secret["format"], query_string)
+            fmt = _BY_EXTENSION.get(secret["format"], secret["format"])  # or "html"
+            return self._secret(environ, secret["token"], fmt, query_string)
         route = _ROUTE.match(path)
         if route is None:
             raise HTTPError("404 Not Found", f"no such page: {_redacted(path)}")
         params = _parameters(query_string, route["kind"])
+        fmt = _BY_EXTENSION[route["format"]]
+        # A frab schedule links each event to its page: the address is part of its bytes.
+        site = (self.base_url or _request_base(environ)) if fmt in LINKED else None
+        feed = _Feed(route["kind"], route["slug"], fmt, params, site)
         # Relative dates ("this week") read against today: part of what is cached.
-        key = (route["kind"], route["slug"], route["format"], params, dt.date.today())
         return self._cached(
-            environ,
-            key,
-            lambda session: self._render_feed(
-                session, route["kind"], route["slug"], route["format"], params
-            ),
+            environ, (*feed, dt.date.today()), lambda session: self._render_feed(session, feed)
         )
+
+    def _screening(
+        self, environ: dict[str, Any], screening_id: int
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        """``/screenings/ID``: 302 to the page that shows it (``published.screening_page``),
+        for as long as it is public; 404 otherwise. Query parameters are ignored, as a
+        page's are."""
+        from screenings.db import unit_of_work
+        from screenings.services.published import screening_page
+
+        self._revision()  # a replaced SQLite file is noticed first, as for every request
+        with unit_of_work(self.engine, write=False) as session:
+            path = screening_page(session, screening_id)
+        root = urlsplit(self.base_url).path if self.base_url else environ.get("SCRIPT_NAME", "")
+        location = root.rstrip("/") + path
+        headers = [("Location", location), ("Cache-Control", CACHE_CONTROL)]
+        return "302 Found", headers, (location + "\n").encode()
 
     def _page(self, environ: dict[str, Any], path: str) -> tuple[str, list[tuple[str, str]], bytes]:
         """A schedule page. Its query parameters are ignored (a link shared in a message
@@ -365,7 +398,8 @@ class FeedApp:
         if query_string:
             raise InvalidInput("a secret feed takes no parameters: its filters are its own")
         # Cached by the token's hash (never the token); a revocation moves the revision.
-        key = ("secret", token_hash(token), fmt, dt.date.today())
+        base = (self.base_url or _request_base(environ)) if fmt in LINKED else None
+        key = ("secret", token_hash(token), fmt, dt.date.today(), base)
         return self._cached(
             environ,
             key,
@@ -494,13 +528,9 @@ class FeedApp:
     # --- Rendering -----------------------------------------------------------------
 
     def _render_feed(
-        self,
-        session: Session,
-        kind: str | None,
-        slug: str | None,
-        fmt: str,
-        params: tuple[tuple[str, tuple[str, ...]], ...],
+        self, session: Session, feed: _Feed
     ) -> tuple[str, bytes, tuple[tuple[str, str], ...]]:
+        kind, slug, fmt, params, base = feed
         given = dict(params)
         cancelled = _check_choice("cancelled", _one(given, "cancelled") or "mark", ("mark", "omit"))
         contract = _one(given, "contract")
@@ -509,7 +539,7 @@ class FeedApp:
         choices = tuple(str(n) for n in CONTRACTS)
         version = int(_check_choice("contract", contract or str(CONTRACT_VERSION), choices))
         query = self._query(session, kind, slug, given)
-        return self._render_query(session, query, cancelled, fmt, contract=version)
+        return self._render_query(session, query, cancelled, fmt, contract=version, base=base)
 
     def _render_query(  # noqa: PLR0913 -- a query and how to render it
         self,
@@ -519,6 +549,7 @@ class FeedApp:
         fmt: str,
         title: str | None = None,
         contract: int = CONTRACT_VERSION,
+        base: str | None = None,
     ) -> tuple[str, bytes, tuple[tuple[str, str], ...]]:
         """The feed's media type and bytes, and a header saying what contract 1 left out."""
         from screenings.outputs import left_out_note
@@ -530,6 +561,7 @@ class FeedApp:
             zone=self.settings.default_timezone,
             title=title,
             contract=contract,
+            base_url=base,
         )
         chosen = FORMATS[fmt]
         made = chosen.screenings(session, query, options)
@@ -563,8 +595,11 @@ class FeedApp:
                 ("X-Robots-Tag", "noindex"),
             )
             return HTML, render_page("plan", page, base, root.rstrip("/")), private
+        site = (self.base_url or _request_base(environ)) if fmt in LINKED else None
         try:
-            return self._render_query(session, query, cancelled, fmt, title=f"{name} (secret feed)")
+            return self._render_query(
+                session, query, cancelled, fmt, title=f"{name} (secret feed)", base=site
+            )
         except NotFound:
             # Its records are enforced references, so this cannot happen; if it did, the
             # answer must still be the one to a wrong token, naming nothing.

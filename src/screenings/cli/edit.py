@@ -428,6 +428,14 @@ def edition(
     from_: Annotated[str | None, Opt("--from", help="The first day ('' for unknown).")] = None,
     to: Annotated[str | None, Opt("--to", help="The last day ('' for unknown).")] = None,
     festival: Annotated[str | None, Opt("--festival", help="Move it to this festival.")] = None,
+    day_starts_at: Annotated[
+        str | None,
+        Opt(
+            "--day-starts-at",
+            help="When its festival day starts, e.g. 06:00: a frab schedule puts a 01:30 "
+            "screening in the day before ('' for 00:00).",
+        ),
+    ] = None,
 ) -> None:
     """Change an edition; its screenings' calendars are updated.
 
@@ -435,7 +443,7 @@ def edition(
     """
     from screenings import lookup
     from screenings.services.catalog import edit_edition
-    from screenings.timeparse import read_day
+    from screenings.timeparse import parse_time, read_day
 
     dayfirst = state(ctx).settings.dayfirst
     new_year = whole_number(year, "--year")
@@ -451,7 +459,19 @@ def edition(
             session, name, starts_on=day(from_, "starts_on"), ends_on=day(to, "ends_on"), **fields
         )
 
-    write(ctx, "Updated", "edition", edit, year=new_year, label=label, festival=festival)
+    starts = None
+    if day_starts_at is not None:
+        starts = parse_time(day_starts_at, what="--day-starts-at") if day_starts_at.strip() else ""
+    write(
+        ctx,
+        "Updated",
+        "edition",
+        edit,
+        year=new_year,
+        label=label,
+        festival=festival,
+        day_starts_at=starts,
+    )
 
 
 @app.command("award")

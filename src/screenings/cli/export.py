@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from screenings import rules
 from screenings.cli.context import state
 from screenings.cli.filters import screening_query, with_filters
 from screenings.errors import InvalidInput
-from screenings.outputs import output_format
+from screenings.outputs import LINKED, output_format
 from screenings.records import CONTRACT_VERSION
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ Opt = typer.Option
 @with_filters()
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ics, json or csv.")],
+    fmt: Annotated[
+        str, typer.Argument(metavar="FORMAT", help="ics, json, csv, frab-xml or frab-json.")
+    ],
     cancelled: Annotated[
         str,
         Opt(
@@ -54,7 +57,17 @@ def export(
         str,
         Opt("--refresh", help="ics: how often subscribed calendars should reload: 30m, 12h, 1d."),
     ] = "12h",
-    title: Annotated[str | None, Opt("--title", help="ics: the calendar's name.")] = None,
+    title: Annotated[
+        str | None, Opt("--title", help="ics: the calendar's name; frab: the schedule's.")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        Opt(
+            "--base-url",
+            help="frab: the site's address, to link each screening's page "
+            "(default: $SCREENINGS_BASE_URL).",
+        ),
+    ] = None,
     contract: Annotated[
         int,
         Opt(
@@ -90,14 +103,26 @@ def export(
       screenings export ics --split-by festival --out-dir feeds/
 
       screenings export csv --film "The Defector"
+
+      screenings export frab-json --edition "DocPoint 2026" -o schedule.json
+      --base-url https://films.example
     """
 
     chosen = output_format(fmt, what="fmt")
     _check_split(fmt, split_by, out_dir, output, title)
-    if fmt != "ics" and (title is not None or refresh != "12h"):
-        raise InvalidInput(f"--{'title' if title is not None else 'refresh'}: only for ics feeds")
-    if fmt == "ics" and contract != CONTRACT_VERSION:
+    if fmt != "ics" and refresh != "12h":
+        raise InvalidInput("--refresh: only for ics feeds")
+    if fmt not in {"ics", *LINKED} and title is not None:
+        raise InvalidInput("--title: only for ics feeds and frab schedules")
+    if fmt not in {"json", "csv"} and contract != CONTRACT_VERSION:
         raise InvalidInput("--contract: only for json and csv")
+    settings = state(ctx).settings
+    if base_url is not None and fmt not in LINKED:
+        raise InvalidInput("--base-url: only for frab schedules (frab-xml, frab-json)")
+    site = None
+    if fmt in LINKED and (base_url or settings.base_url):
+        what = "--base-url" if base_url is not None else "SCREENINGS_BASE_URL"
+        site = rules.site_address(base_url or settings.base_url or "", what=what)
     if output is not None and not output.strip():
         raise InvalidInput("--output: empty; expected a file name, or '-' for stdout")
     # '-' is stdout, as for any file argument.
@@ -105,7 +130,6 @@ def export(
     from screenings.db import unit_of_work
     from screenings.services.feeds import FeedOptions
 
-    settings = state(ctx).settings
     options = FeedOptions(
         domain=settings.feed_domain,
         cancelled=cancelled,
@@ -113,6 +137,7 @@ def export(
         title=title,
         zone=settings.default_timezone,
         contract=contract,
+        base_url=site,
     )
     query = screening_query(settings, filters)
     # A mistyped --db must not create an empty catalogue and publish its empty feeds.

@@ -175,6 +175,14 @@ def _holds_records(handle: BinaryIO, fmt: str) -> bool:
         handle.seek(0)
         return any(line.strip().upper() == b"BEGIN:VEVENT" for line in handle)
     data = handle.read()
+    if fmt == "frab.xml":
+        return b"<schedule" not in data or b"<event " in data
+    if fmt == "frab.json":
+        try:
+            days = json.loads(data)["schedule"]["conference"]["days"]
+            return any(events for day in days for events in day["rooms"].values())
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return True
     if fmt == "json":
         try:
             document = json.loads(data)

@@ -222,7 +222,9 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
                 break
             return
         sink = stack.enter_context(_report_file(report)) if report else None
-        choices = ImportChoices(sync, skip_invalid, dry_run, theirs, fail_on_conflict, read_all)
+        choices = ImportChoices(
+            sync, skip_invalid, dry_run, theirs, fail_on_conflict, read_all, options.day_starts_at
+        )
         found = _run(ctx, parsed, edition, choices, sink, report)
     _say(ctx, found, parsed.kind, dry_run, report)
 
@@ -257,6 +259,7 @@ class ImportChoices:
     theirs: bool
     fail_on_conflict: bool
     read_all: bool
+    day_starts_at: dt.time | None = None
 
 
 def _run(  # noqa: C901 -- the import's one unit of work, its report and its refusal, in order
@@ -307,6 +310,7 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
                         fail_on_conflict=choices.fail_on_conflict,
                         read_all=choices.read_all,
                         edition_id=edition_id,
+                        day_starts_at=choices.day_starts_at,
                     ),
                     emit,
                     progress,

@@ -281,7 +281,10 @@ def describe_record(kind: str, record: Any) -> str:  # noqa: C901, PLR0912 -- on
         name = f"{record.festival.name} {record.year}" + (
             f" {record.label}" if record.label else ""
         )
-        return " · ".join(p for p in (name, _days(record.starts_on, record.ends_on)) if p)
+        days = _days(record.starts_on, record.ends_on)
+        starts = record.day_starts_at
+        day = f"festival days from {starts:%H:%M}" if starts is not None else ""
+        return " · ".join(p for p in (name, days, day) if p)
     if isinstance(record, VenueView):
         return " · ".join(p for p in (record.name, record.city, record.timezone) if p)
     if isinstance(record, ProgrammeView):

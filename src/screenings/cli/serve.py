@@ -6,10 +6,10 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import typer
 
+from screenings import rules
 from screenings.cli.context import state
 from screenings.errors import InvalidInput
 
@@ -79,9 +79,7 @@ def serve(
     what = "--base-url" if base_url is not None else "SCREENINGS_BASE_URL"
     base_url = base_url or state(ctx).settings.base_url
     if base_url is not None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise InvalidInput(f"{what}: expected http(s)://HOST[:PORT][/PATH], got {base_url!r}")
+        base_url = rules.site_address(base_url, what=what)
     if not 1 <= workers <= 64 or not 1 <= threads <= 64:
         raise InvalidInput(f"--{'threads' if 1 <= workers <= 64 else 'workers'}: expected 1 to 64")
     for option, seconds in (("--header-timeout", header_timeout), ("--send-timeout", send_timeout)):

@@ -45,7 +45,7 @@ from screenings.services.changes import (
     bump_venue,
     snapshot,
 )
-from screenings.services.fields import DateOrClear, FloatOrClear, IntOrClear
+from screenings.services.fields import DateOrClear, FloatOrClear, IntOrClear, TimeOrClear
 from screenings.services.published import retire_slug, still_retired
 
 R = TypeVar("R")
@@ -517,6 +517,7 @@ def edition_view(session: Session, edition: Edition, public: int | None = None) 
         edition.starts_on,
         edition.ends_on,
         public or 0,
+        edition.day_starts_at,
     )
 
 
@@ -876,14 +877,21 @@ def edit_edition(
     starts_on: DateOrClear | None = None,
     ends_on: DateOrClear | None = None,
     festival: str | None = None,
+    day_starts_at: TimeOrClear | None = None,
 ) -> Saved[EditionView]:
     """Change an edition (``label=""`` removes the label, ``starts_on=""`` or
-    ``ends_on=""`` a day); its screenings are bumped. Its days must fit its year
-    (``rules.edition_days``)."""
+    ``ends_on=""`` a day, ``day_starts_at=""`` the festival day's start: 00:00); its
+    screenings are bumped. Its days must fit its year (``rules.edition_days``). When its
+    festival day starts changes no calendar: it is a frab schedule's grouping only."""
 
     found = lookup.find_edition(session, name)
     edition = found.record
     before = snapshot(edition, *EDITION_SHOWN)
+    day_before = edition.day_starts_at
+    if day_starts_at is not None:
+        edition.day_starts_at = (
+            None if isinstance(day_starts_at, str) else rules.day_start(day_starts_at)
+        )
     if festival is not None:  # a festival entered twice: the edition moves to the right one
         edition.festival = lookup.find_festival(session, festival).record
     if year is not None:
@@ -912,6 +920,7 @@ def edit_edition(
     changed = snapshot(edition, *EDITION_SHOWN) != before
     if changed:
         bump_edition(session, edition.id)
+    changed = changed or edition.day_starts_at != day_before
     return Saved(edition_view(session, edition), tuple(notes), changed)
 
 

@@ -59,6 +59,9 @@ class FeedOptions:
     title: str | None = None
     zone: str | None = None
     contract: int = CONTRACT_VERSION  # of JSON and CSV (docs/output.md); 1 has no programmes
+    # The site's address (``--base-url``, ``SCREENINGS_BASE_URL``, or the server's own):
+    # a frab schedule links each event to its page there.
+    base_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.contract not in CONTRACTS:
@@ -109,9 +112,9 @@ def calendar_feed(session: Session, query: ScreeningQuery, options: FeedOptions)
         .group_by(scope.c.timezone)
         .order_by(scope.c.timezone)
     ).all()
-    named = _Named.of(session, query)
+    named = Named.of(session, query)
     zones = tuple(ZoneSpan(name, first, last) for name, first, last, _ in spans)
-    title, identity = _describe(query, named, options)
+    title, identity = describe(query, named, options)
     if options.title:
         identity += f";title={options.title}"  # a calendar of its own (a secret feed's)
     header = FeedHeader(
@@ -119,9 +122,9 @@ def calendar_feed(session: Session, query: ScreeningQuery, options: FeedOptions)
         title=options.title or title,
         description=_about(options.title or title, options),
         refresh_minutes=options.refresh_minutes,
-        zones=zones or (_empty_zone(query, named, options),),
+        zones=zones or (empty_zone(query, named, options),),
     )
-    details = _FilmDetails(session, scope)
+    details = FilmDetails(session, scope)
     rows = session.execute(_event_select(statement).execution_options(yield_per=_CHUNK))
     events = map(details.event, rows)
     return Feed(header, sum(n for *_, n in spans), events, notes)
@@ -198,7 +201,7 @@ def _event_select(statement: Select[Any], *, grouping: bool = False) -> Select[A
     return statement.with_only_columns(*columns, maintain_column_froms=False)
 
 
-class _FilmDetails:
+class FilmDetails:
     """Directors and links of the films in a feed, and the films of its programmes, read
     once for all its screenings."""
 
@@ -206,15 +209,17 @@ class _FilmDetails:
         C, PE, L = tables.credit, tables.person, tables.film_link
         film_ids = select(scope.c.film_id)
         shown = select(PF.c.film_id).where(PF.c.programme_id.in_(select(scope.c.programme_id)))
-        directors: dict[int, list[str]] = defaultdict(list)
-        for film_id, name in session.execute(
-            select(C.c.film_id, PE.c.name)
+        directors: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for film_id, person_id, name in session.execute(
+            select(C.c.film_id, PE.c.id, PE.c.name)
             .join(PE, C.c.person_id == PE.c.id)
             .where(C.c.role == "director", C.c.film_id.in_(film_ids.union(shown)))
             .order_by(C.c.film_id, C.c.position, C.c.id)
         ):
-            directors[film_id].append(name)
-        self.directors = {k: tuple(v) for k, v in directors.items()}
+            directors[film_id].append((person_id, name))
+        # Each film's directors as (person id, name), and by name alone.
+        self.directed = {k: tuple(v) for k, v in directors.items()}
+        self.directors = {k: tuple(name for _, name in v) for k, v in directors.items()}
         programmes: dict[int, list[ProgrammeLine]] = defaultdict(list)
         # The films of each programme as a split by film groups them: (id, slug, title).
         self.programme_films: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
@@ -238,14 +243,16 @@ class _FilmDetails:
             self.programme_films[programme_id].append((film_id, slug, label))
         self.programmes = {k: tuple(v) for k, v in programmes.items()}
         self.shown_films = shown
-        links: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for film_id, kind, url in session.execute(
-            select(L.c.film_id, L.c.kind, L.c.url)
+        links: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
+        for film_id, kind, url, label in session.execute(
+            select(L.c.film_id, L.c.kind, L.c.url, L.c.label)
             .where(L.c.film_id.in_(film_ids))
             .order_by(L.c.film_id, L.c.kind, L.c.url)
         ):
-            links[film_id].append((kind, url))
-        self.links = {k: tuple(v) for k, v in links.items()}
+            links[film_id].append((kind, url, label))
+        # Each film's links as (kind, url, label), and as (kind, url).
+        self.labelled_links = {k: tuple(v) for k, v in links.items()}
+        self.links = {k: tuple((kind, url) for kind, url, _ in v) for k, v in links.items()}
         # Lists of countries repeat: each JSON text is read once.
         self.countries: dict[str | None, tuple[str, ...]] = {None: ()}
 
@@ -266,7 +273,7 @@ class _FilmDetails:
 
 
 @dataclass(frozen=True)
-class _Named:
+class Named:
     """The records a query names, resolved once (the query resolves them again for its
     SELECT, with the notes; both go through ``screenings.lookup``)."""
 
@@ -279,7 +286,7 @@ class _Named:
     plan: Any = None  # a plan's row (``lookup.find_plan``)
 
     @classmethod
-    def of(cls, session: Session, query: ScreeningQuery) -> _Named:
+    def of(cls, session: Session, query: ScreeningQuery) -> Named:
         edition = festival = None
         if query.edition is not None or (query.festival is not None and query.year is not None):
             edition = lookup.find_edition(
@@ -317,7 +324,7 @@ def _about(title: str, options: FeedOptions) -> str:
     )
 
 
-def _describe(query: ScreeningQuery, named: _Named, options: FeedOptions) -> tuple[str, str]:  # noqa: C901, PLR0912, PLR0915 -- a feed's title names each filter given, in one order
+def describe(query: ScreeningQuery, named: Named, options: FeedOptions) -> tuple[str, str]:  # noqa: C901, PLR0912, PLR0915 -- a feed's title names each filter given, in one order
     """The feed's title from what the query names, and a text that identifies the feed
     (it makes the calendar's UID: the same filters give the same UID)."""
     parts: list[str] = []
@@ -381,7 +388,7 @@ def _describe(query: ScreeningQuery, named: _Named, options: FeedOptions) -> tup
     return title, ";".join(identity)
 
 
-def _empty_zone(query: ScreeningQuery, named: _Named, options: FeedOptions) -> ZoneSpan:
+def empty_zone(query: ScreeningQuery, named: Named, options: FeedOptions) -> ZoneSpan:
     """The zone an empty feed describes, around the dates it names (or its edition's)."""
     zone: str | None = named.venue.timezone if named.venue is not None else None
     day: dt.date | None = None
@@ -476,7 +483,7 @@ def split_feeds(  # noqa: C901, PLR0913 -- one pass over the screenings, each to
         raise InvalidInput(f"expected one of {', '.join(SPLITS)}, got {by!r}", field="split_by")
     statement, notes = query.statement(session)
     scope = statement.subquery()
-    details = _FilmDetails(session, scope)
+    details = FilmDetails(session, scope)
     people = {}
     if by == "person":
         people = _people(session, select(scope.c.film_id).union(details.shown_films))
@@ -500,7 +507,7 @@ def split_feeds(  # noqa: C901, PLR0913 -- one pass over the screenings, each to
                 group.add(event, kept)
             else:
                 group.cancelled += 1
-    named = _Named.of(session, query)
+    named = Named.of(session, query)
     if by in {"festival", "edition", "film"} and _names_only_programme(query):
         for slug, title in _programme_groups(session, named, by):
             groups.setdefault(slug, Group(slug, title, f"{slug}.ics"))
@@ -512,7 +519,7 @@ def split_feeds(  # noqa: C901, PLR0913 -- one pass over the screenings, each to
             stem = group.file.removesuffix(".ics")
             group.header = _group_header(group, f"{by}-{stem}{suffix}", options)
     ordered = sorted(groups.values(), key=lambda g: (g.slug == SPECIAL, g.title.casefold(), g.slug))
-    _, identity = _describe(query, named, options)
+    _, identity = describe(query, named, options)
     return Split(by, ordered, ungrouped, f"by={by};{identity}", notes)
 
 
@@ -603,7 +610,7 @@ def _names_only_programme(query: ScreeningQuery) -> bool:
     )
 
 
-def _programme_groups(session: Session, named: _Named, by: str) -> list[tuple[str, str]]:
+def _programme_groups(session: Session, named: Named, by: str) -> list[tuple[str, str]]:
     """(slug, title) of the festivals, editions or films with a selection in scope."""
     statement = (
         select(F.c.slug, F.c.title, F.c.year, E.c.slug, E.c.year, E.c.label, FE.c.slug, FE.c.name)

@@ -15,3 +15,4 @@ from typing import Literal
 IntOrClear = int | Literal[""]
 FloatOrClear = float | Literal[""]
 DateOrClear = dt.date | Literal[""]
+TimeOrClear = dt.time | Literal[""]

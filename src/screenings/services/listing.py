@@ -226,6 +226,7 @@ def list_editions(
             e.starts_on,
             e.ends_on,
             n,
+            e.day_starts_at,
         )
         for e, n in session.execute(statement)
     ]

@@ -105,6 +105,24 @@ def public_id(session: Session, kind: str, slug: str) -> int:
     return int(found)
 
 
+def screening_page(session: Session, screening_id: int) -> str:
+    """The path of the page that shows a public screening, at its anchor: its film's, or
+    its programme's (``/films/SLUG#screening-ID``); ``NotFound`` for a private screening
+    and one that does not exist alike. A frab event's ``url`` and a page's JSON-LD name a
+    screening by ``/screenings/ID``, which is sent here: an address that never changes."""
+    S, F, P = tables.screening, tables.film, tables.programme
+    found = session.execute(
+        select(F.c.slug, P.c.slug)
+        .select_from(S.outerjoin(F, S.c.film_id == F.c.id).outerjoin(P, S.c.programme_id == P.c.id))
+        .where(S.c.id == screening_id, S.c.visibility == "public")
+    ).first()
+    if found is None:
+        raise NotFound(f"no screening #{screening_id}")
+    film, programme = found
+    kind = "films" if film is not None else "programmes"
+    return f"/{kind}/{film or programme}#screening-{screening_id}"
+
+
 def still_retired() -> ColumnElement[bool]:
     """The condition for a retired slug (``retire_slug``) to be kept from new records: its
     record was removed less than ``RETIRED_SLUG_DAYS`` ago, or merged into another (its

@@ -38,12 +38,17 @@ the unit of work rolls back; with ``skip_invalid`` the valid rows stand.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Collection
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from screenings import lookup
+from screenings import tables as T
 from screenings.config import Settings
-from screenings.errors import InvalidInput, ScreeningsError
+from screenings.errors import InvalidInput, Message, ScreeningsError
+from screenings.models import Edition
 from screenings.records import ImportReport, SourceFile
 from screenings.services.check import clashes_of_changed
 from screenings.services.lineup.common import Emit, ImportOptions
@@ -114,6 +119,10 @@ def import_lineup(  # noqa: PLR0913 -- the one door of an import: what, where, h
     if importer.report.conflicts and options.fail_on_conflict:
         raise ImportConflicted(importer.report)
     report = importer.report
+    if options.day_starts_at is not None:
+        for note in settle_day_start(session, report.edition_ids, options.day_starts_at):
+            report.warnings.append(note)
+            importer.emit({"type": "warning", "kind": "day_starts_at", "message": note})
     found = clashes_of_changed(
         session,
         importer.write_state.touched,
@@ -127,3 +136,31 @@ def import_lineup(  # noqa: PLR0913 -- the one door of an import: what, where, h
         report.clash_count += 1
         importer.emit({"type": "warning", "kind": "clash", "message": said})
     return report
+
+
+def settle_day_start(
+    session: Session, edition_ids: Collection[int], starts_at: dt.time
+) -> list[Message]:
+    """Store ``starts_at`` (``--day-starts-at``) as the festival day's start of each of
+    ``edition_ids`` that has none yet; what an edition already stores is kept, and said
+    when it differs (``edit edition`` changes it)."""
+    E = T.edition
+    rows = session.execute(
+        select(E.c.id, E.c.day_starts_at).where(E.c.id.in_(sorted(edition_ids)))
+    ).all()
+    unset = [number for number, stored in rows if stored is None]
+    if unset:
+        session.execute(update(E).where(E.c.id.in_(unset)).values(day_starts_at=starts_at))
+    said = []
+    for number, stored in rows:
+        if stored is not None and stored != starts_at:
+            edition = lookup.describe(session.get_one(Edition, number))
+            said.append(
+                Message(
+                    f"{edition}'s festival day starts at {stored:%H:%M}, as stored; this "
+                    f"file was read with {starts_at:%H:%M}, which does not change it "
+                    f"(edit edition changes it)",
+                    field="day_starts_at",
+                )
+            )
+    return said

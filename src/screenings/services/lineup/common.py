@@ -65,6 +65,9 @@ class ImportOptions:
     # found by the caller; rows without a festival of their own belong to it.
     edition_id: int | None = None
     read_all: bool = False  # read every row, even one unchanged since the last import
+    # --day-starts-at: also the festival day's start of each edition the file names that
+    # has none stored yet (``edition.day_starts_at``).
+    day_starts_at: dt.time | None = None
 
 
 @dataclass(eq=False)  # compared and hashed by identity: it stands for one new record
