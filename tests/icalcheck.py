@@ -65,3 +65,30 @@ def ical_compare(old: Path, new: Path) -> str | None:
     )
     assert out.returncode == 0, out.stdout + out.stderr
     return out.stdout
+
+
+# frab-check, beside ical-check in ../shared/tools (SCREENINGS_TEST_FRAB_CHECK elsewhere).
+FRAB_CHECK = Path(
+    os.environ.get("SCREENINGS_TEST_FRAB_CHECK")
+    or Path(__file__).resolve().parents[2] / "shared" / "tools" / "frab-check" / "frab-check"
+)
+
+
+def frab_check(*paths: Path) -> tuple[int, str]:
+    """(exit code, report) of ``frab-check`` on ``paths``: skipped where the tool is not
+    beside the project, except under CI=true, where that fails the run."""
+    if not FRAB_CHECK.exists():
+        reason = f"frab-check not found at {FRAB_CHECK} (../shared is not beside this checkout)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true: {reason}", pytrace=False)
+        pytest.skip(reason)
+    out = subprocess.run(
+        [str(FRAB_CHECK), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    if out.returncode == 2:
+        pytest.fail(f"frab-check could not run:\n{out.stdout}\n{out.stderr}", pytrace=False)
+    return out.returncode, out.stdout

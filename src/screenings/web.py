@@ -79,7 +79,7 @@ SERVED = ("ics", "json", "frab-xml", "frab-json")
 _BY_EXTENSION = {FORMATS[name].extension: name for name in SERVED}
 _EXTENSION = "|".join(re.escape(extension) for extension in _BY_EXTENSION)
 # A plan's secret feed is a page too (``.html``): the plan, for its holder.
-_SECRET = re.compile(rf"^/feeds/secret/(?P<token>[^/]*)\.(?P<format>{_EXTENSION}|html)\Z")
+_SECRET = re.compile(rf"^/feeds/secret/(?P<token>[^/]*?)\.(?P<format>{_EXTENSION}|html)\Z")
 CACHED_RESPONSES = 512
 CACHED_BYTES = 128 * 1024 * 1024  # per worker, both representations counted
 KINDS = {
