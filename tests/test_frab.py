@@ -20,6 +20,7 @@ from screenings.config import load_settings
 from screenings.db import create_db_engine
 from screenings.web import FeedApp
 from tests.icalcheck import frab_check
+from tests.test_import import ROWS, write_csv
 from tests.test_pages import get
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -322,3 +323,23 @@ def test_a_secret_feed_shows_its_private_screenings_in_frab_too(
     assert len(json_events(json.loads(body))) == 6  # the private one too
     public = json_events(json.loads(get(app, "/feeds/editions/docpoint-2026.frab.json")[2]))
     assert len(public) == 5
+
+
+def test_import_day_starts_at_is_stored_where_an_edition_has_none_and_kept_where_it_has(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """``--day-starts-at 06:00`` reads a 01:30 row as the next morning's, and makes it the
+    festival day's start of the editions the file names that have none; another value
+    later reads the file, keeps the stored one, and says so."""
+    lineup = write_csv(tmp_path / "lineup.csv", ROWS)
+    code, _, err = cli("import", str(lineup), "--timezone", "Europe/London",
+                       "--day-starts-at", "06:00")  # fmt: skip
+    assert code == 0, err
+    _, out, _ = cli("show", "edition", "Sheffield Doc/Fest 2013")
+    assert "festival days from 06:00" in out
+    code, _, err = cli("import", str(lineup), "--timezone", "Europe/London",
+                       "--day-starts-at", "05:00")  # fmt: skip
+    assert code == 0, err
+    assert "festival day starts at 06:00, as stored" in err
+    _, out, _ = cli("list", "editions", "--format", "json")
+    assert json.loads(out)["editions"][0]["day_starts_at"] == "06:00:00"

@@ -87,7 +87,8 @@ def export(
     *,
     filters: dict[str, Any],
 ) -> None:
-    """Export the screenings selected (all by default) as an iCalendar feed, JSON or CSV.
+    """Export the screenings selected (all by default) as an iCalendar feed, JSON, CSV or
+    a frab schedule (frab-xml, frab-json: for conference apps; needs --base-url).
 
     The filters are those of 'screenings list'. Private screenings are left out
     unless --include-private. A feed keeps each screening's UID for good and

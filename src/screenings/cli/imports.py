@@ -132,7 +132,11 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
     monthfirst: MonthFirst = False,
     day_starts_at: Annotated[
         str | None,
-        Opt("--day-starts-at", help="A time such as 06:00: earlier times are the next day's."),
+        Opt(
+            "--day-starts-at",
+            help="A time such as 06:00: earlier times are the next day's. Also stored as "
+            "the festival day's start of each edition named that has none.",
+        ),
     ] = None,
     show_mapping: Annotated[
         bool, Opt("--show-mapping", help="Print how the columns are read, and stop.")
