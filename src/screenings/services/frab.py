@@ -299,10 +299,13 @@ class _Events:
         self.details, self.rooms, self.base, self.acronym = details, rooms, base, acronym
         self.namespace = uuid.uuid5(uuid.NAMESPACE_DNS, domain)
         self.people: dict[int, FrabPerson] = {}
+        self.zones: dict[str, ZoneInfo] = {}  # ZoneInfo's own cache keeps only eight
 
     def event(self, row: Any) -> FrabEvent:
         details = self.details
-        zone = ZoneInfo(row.timezone)
+        zone = self.zones.get(row.timezone)
+        if zone is None:
+            zone = self.zones[row.timezone] = ZoneInfo(row.timezone)
         start = row.starts_at_utc.astimezone(zone)
         directed: list[tuple[int, str]] = []
         lines: list[str] = []
@@ -380,6 +383,7 @@ def _days(
 ) -> Iterator[FrabDay]:
     """The days, in order, each with its rooms' events (rows come in start order)."""
     order = {room.name: n for n, room in enumerate(rooms)}
+    by_room = {room.name: room for room in rooms}
     rows = iter(rows)
     pending = next(rows, None)
     for index, day in enumerate(days, start=1):
@@ -389,7 +393,6 @@ def _days(
             event = events.event(pending)
             held[event.room].append(event)
             pending = next(rows, None)
-        by_room = {room.name: room for room in rooms}
         yield FrabDay(
             number=index,
             date=day,
