@@ -159,7 +159,8 @@ def test_the_copy_button_copies_the_https_address_and_stays_hidden_without_javas
 ) -> None:
     """Google Calendar and Outlook take a feed's address, not a webcal:// link (#22 item
     16): beside "Subscribe", the address itself, and a Copy button that the page's one
-    script (allowed by its hash) shows and runs."""
+    script (allowed by its hash) shows and runs. The page's JSON-LD, a data block beside
+    it, breaks no rule of the policy."""
     base = f"http://127.0.0.1:{server.port}"
     address = f"{base}/feeds/editions/sheffield-doc-fest-2013.ics"
     problems: list[str] = []
@@ -171,6 +172,14 @@ def test_the_copy_button_copies_the_https_address_and_stays_hidden_without_javas
         page.on("pageerror", lambda error: problems.append(str(error)))
         try:
             page.goto(f"{base}/editions/sheffield-doc-fest-2013")
+            # The page's JSON-LD is a data block: never run, so the policy need not allow
+            # it (a refusal would be a console message), and the browser reads it whole.
+            data = page.evaluate(
+                "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]')"
+                ".textContent)['@graph'].filter(n => n['@type'] === 'ScreeningEvent')"
+                ".map(n => n.startDate)"
+            )
+            assert sorted(data)[1:3] == ["2013-06-14T12:30:00+01:00", "2013-06-14T18:00:00+01:00"]
             field = page.get_by_label("Calendar address, for Google Calendar or Outlook")
             assert field.input_value() == address
             button = page.locator("button.copy")

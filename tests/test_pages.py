@@ -7,8 +7,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ OWN_SCRIPT = (Path(__file__).parents[1] / "src" / "screenings" / "templates" / "
 Response = tuple[int, dict[str, str], bytes]
 EDITION = "/editions/sheffield-doc-fest-2013"
 DEFECTOR = "/films/the-defector-escape-from-north-korea-2012"
+# The structured data of a page (exporters/jsonld.py), and the pages that carry it.
+JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
+SCREENING_PAGES = {"editions", "films", "venues", "programmes"}
 
 
 class Page(HTMLParser):
@@ -290,6 +294,7 @@ def test_a_person_page_lists_their_films_once_with_every_role(app: FeedApp) -> N
 
 HOSTILE = {
     "title": '<script>alert("title")</script>',
+    "script": "</script><script>alert(1)</script><!--",  # to leave the JSON-LD block
     "quotes": "Ein \"Film\" & 'Zitat' </li></ol>",
     "arabic": "فيلم عن الحرية",
     "hebrew": "סרט על חופש",
@@ -312,12 +317,23 @@ def test_hostile_text_is_shown_as_text_on_every_page(
     app = FeedApp(Settings(url, default_timezone="Europe/London"), base_url=BASE)
     pages, _ = crawl(app)
     assert len(pages) > 6 * 4  # festivals, editions, films, venues, people
+    names: set[str] = set()
     for path, body in pages.items():
         text = body.decode()
         # The page's one script is its own Copy button's; none came from the data.
-        assert text.count("<script") == 1 and "</li></ol>" not in text, path
+        assert text.count("<script>") == 1 and "</li></ol>" not in text, path
         assert f"<script>{OWN_SCRIPT}</script>" in text, path
         assert "49" not in Page(body).text, path  # the template text is not run
+        # A page of screenings has one block of JSON-LD, which no title closes or turns
+        # into a comment: every <, > and & in it escaped; it reads back as JSON.
+        blocks = JSONLD.findall(text)
+        assert len(blocks) == (path.split("/")[1] in SCREENING_PAGES), path
+        assert text.count("<script") == text.count("</script") == 1 + len(blocks), path
+        for block in blocks:
+            assert not {"<", ">", "&"} & set(block), path
+            names |= set(_names(json.loads(block)))
+    # Each hostile title reads back from the JSON-LD as it was.
+    assert set(HOSTILE.values()) <= names
     home = pages["/"].decode()
     assert "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;" in home
     assert "{{ 7*7 }}{% raw %}" in home
@@ -327,15 +343,28 @@ def test_hostile_text_is_shown_as_text_on_every_page(
     assert HOSTILE["long"] in home
 
 
+def _names(node: Any) -> Iterator[str]:
+    """Every ``name`` in a JSON-LD document, however deep."""
+    if isinstance(node, dict):
+        if isinstance(node.get("name"), str):
+            yield node["name"]
+        for value in node.values():
+            yield from _names(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _names(value)
+
+
 def test_pages_carry_validators_and_a_strict_policy(app: FeedApp, url: str) -> None:
     status, headers, body = get(app, EDITION)
     etag = headers["etag"]
     policy = headers["content-security-policy"]
     assert policy.startswith("default-src 'none'; style-src 'sha256-")
     # One script may run: the page's own, by its hash; nothing else, inline or loaded.
+    # The JSON-LD is a data block, which a browser never runs: the policy need not name it.
     digest = base64.b64encode(hashlib.sha256(OWN_SCRIPT.encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}';" in policy
-    assert body.decode().count("<script") == 1
+    assert body.decode().count("<script") == 2 and len(JSONLD.findall(body.decode())) == 1
     assert headers["x-content-type-options"] == "nosniff"
     assert get(app, EDITION, If_None_Match=etag)[:1] == (304,)
     # Tracking parameters on a shared link change nothing.

@@ -526,6 +526,7 @@ class SourceFile(Protocol):
     (``parsers.lineup.Parsed``) is one."""
 
     name: str
+    kind: str  # its file kind: "lineup", "frab", ... (``parsers.lineup.FILE_KINDS``)
     mapping: list[tuple[str, str]]
     rows: Iterator[LineupRow | FilmRow | AwardRow | TravelRow | RowIssue | Unread]
 
@@ -772,9 +773,40 @@ class PageLink(NamedTuple):
         return f"{self.title} ({self.year})" if self.year else self.title
 
 
+class FilmFacts(NamedTuple):
+    """A film as a page's structured data (JSON-LD) describes it: its page, directors in
+    credit order, runtime, and countries and languages as the catalogue has them (names
+    as typed, not codes)."""
+
+    link: PageLink
+    directors: tuple[str, ...]
+    runtime_minutes: int | None
+    countries: tuple[str, ...]
+    languages: tuple[str, ...]
+    imdb_id: str | None
+
+
+class PlaceFacts(NamedTuple):
+    """Where something happens, as a page's structured data says it: a venue (``link``
+    to its page) with what is known of its address, or a city alone (``link`` None)."""
+
+    link: PageLink | None
+    name: str
+    address: str | None
+    city: str | None
+    country: str | None
+    latitude: float | None
+    longitude: float | None
+
+
 class ScheduleEntry(NamedTuple):
     """One public screening on a page, with the records it links to. ``zone_abbreviation``
-    names the local time's clock ("BST"), None when the time is not known (TBA)."""
+    names the local time's clock ("BST"), None when the time is not known (TBA).
+
+    For the page's structured data: ``end`` is the local end (ISO 8601 with its offset,
+    the start plus the effective length), None when the time is not known; ``works`` the
+    films it shows, in order (one, or a programme's); ``place`` its venue, else its city,
+    else None."""
 
     screening: ScreeningView
     film: PageLink
@@ -784,6 +816,9 @@ class ScheduleEntry(NamedTuple):
     directors: tuple[str, ...]
     zone_abbreviation: str | None
     films: tuple[PageLink, ...] = ()  # a programme's, in order (``film`` links to it)
+    end: str | None = None
+    works: tuple[FilmFacts, ...] = ()
+    place: PlaceFacts | None = None
 
 
 class ScheduleDay(NamedTuple):
@@ -849,13 +884,15 @@ class FestivalPage(NamedTuple):
 
 class EditionPage(NamedTuple):
     """An edition's public screenings by local day; ``programme`` has the selected films
-    with no public screening yet (their dates not announced)."""
+    with no public screening yet (their dates not announced); ``place`` the festival's
+    city and country, when known."""
 
     link: PageLink
     festival: PageLink
     edition: EditionView
     days: list[ScheduleDay]
     programme: list[ProgrammeEntry]
+    place: PlaceFacts | None = None
 
 
 class ProgrammeEntry(NamedTuple):

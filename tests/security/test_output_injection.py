@@ -4,7 +4,8 @@ A lineup from someone else (the way hostile text arrives) is imported, and a scr
 is added by hand, on SQLite and PostgreSQL; every CSV door is then read as a
 spreadsheet reads it, with the real csv parser. A text cell that begins with ``=``,
 ``+``, ``-``, ``@``, a tab, a CR or a LF must begin with ``'`` (OWASP, "CSV Injection");
-numbers are never touched, and JSON keeps the values as they are.
+numbers are never touched, and JSON (the pages' JSON-LD too) keeps the values as they
+are.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import extruct
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from screenings.cli import run
+from screenings.config import Settings
 from screenings.exporters.tabular import render_csv
 from screenings.records import (
     AwardView,
@@ -38,7 +41,9 @@ from screenings.records import (
     VenueRef,
     VenueView,
 )
+from screenings.web import FeedApp
 from tests.golden import matches
+from tests.test_pages import JSONLD, get
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 # Written out here, not imported: the test states the rule the code must keep.
@@ -189,6 +194,34 @@ def test_json_carries_the_values_as_they_are(db: str, capsys: pytest.CaptureFixt
     first = document["screenings"][0]
     assert document["version"] == 2
     assert (first["film"]["title"], first["notes"], first["section"]) == (TITLE, NOTES, SECTION)
+
+
+def test_the_pages_json_ld_carries_the_values_as_they_are(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a search engine reads of the film's page (its JSON-LD, taken out by extruct):
+    the values as typed, from a block in which none of them is markup (``&`` and the
+    quotes of the title included)."""
+    films = json.loads(call(capsys, "--db", db, "list", "films", "--format", "json"))["films"]
+    (slug,) = [film["slug"] for film in films if film["title"] == TITLE]
+    app = FeedApp(Settings(db), base_url="https://films.example.org")
+    status, _, body = get(app, f"/films/{slug}")
+    assert status == 200
+    (block,) = JSONLD.findall(body.decode())
+    assert not {"<", ">", "&"} & set(block)
+    (document,) = extruct.extract(body.decode(), syntaxes=["json-ld"])["json-ld"]
+    nodes = {node["@id"]: node for node in document["@graph"]}
+    events = [node for node in nodes.values() if node["@type"] == "ScreeningEvent"]
+    assert len(events) == 3 and {event["name"] for event in events} == {TITLE}
+    (work,) = {event["workPresented"]["@id"] for event in events}
+    assert nodes[work]["name"] == TITLE
+    assert nodes[work]["director"] == [{"@type": "Person", "name": DIRECTOR}]
+    places = [event["location"] for event in events]
+    (venue,) = [nodes[place["@id"]] for place in places if "@id" in place]
+    assert (venue["name"], venue["address"]["addressLocality"]) == (VENUE, CITY)
+    assert [place["name"] for place in places if "@id" not in place] == ["London", "London"]
+    (edition,) = [node for node in nodes.values() if node["@type"] == "Festival"]
+    assert edition["name"] == f"{FESTIVAL} 2013"
 
 
 def test_negative_coordinates_stay_numbers(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,9 @@ escaped). Pure: the same record and base address give the same bytes.
 Links within the site and to the feeds are paths under ``root`` (the path the site
 is served under: "" at the root of a host). Only a "Subscribe" link is absolute: the
 feed's address under ``base`` (the server's ``--base-url``, else the address the client
-used) with the ``webcal`` scheme, which calendar applications register for.
+used, either way with ``root`` already at its end) with the ``webcal`` scheme, which
+calendar applications register for. The structured data (``exporters.jsonld``, in the
+page) names records by absolute addresses under ``base`` too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from screenings.exporters.jsonld import render_jsonld
 
 if TYPE_CHECKING:
     import jinja2
@@ -45,9 +49,17 @@ RESULT_LABELS = {"won": "Won", "nominated": "Nominated", "special mention": "Spe
 
 def render_page(template: str, page: Any, base: str, root: str = "") -> bytes:
     """``template`` (``home``, ``letter``, ``festival``, ``edition``, ``film``, ``venue``
-    or ``person``) rendered for ``page`` (its record from ``services.pages``), UTF-8."""
+    or ``person``) rendered for ``page`` (its record from ``services.pages``), UTF-8;
+    an edition, film, venue or programme page with its screenings' JSON-LD."""
     template_ = _environment().get_template(f"{template}.html")
-    return template_.render(page=page, root=root, h=Pieces(base, root)).encode("utf-8")
+    pieces = Pieces(base, root)
+    structured = render_jsonld(template, page, pieces)
+    return template_.render(
+        page=page,
+        root=root,
+        h=pieces,
+        structured_data=None if structured is None else pieces.markup(structured),
+    ).encode("utf-8")
 
 
 class Pieces:
@@ -86,6 +98,18 @@ class Pieces:
             f'<input id="{field}" type="text" readonly value="{_escape(self.base + feed)}">\n'
             f'<button class="copy" type="button" data-for="{field}" hidden>Copy</button></p>\n'
         )
+
+    def page_url(self, link: Any) -> str:
+        """The absolute address of the page of ``link``'s record."""
+        return self.base + page_path(link.kind, link.slug)
+
+    def screening_url(self, screening_id: int) -> str:
+        """The absolute address of a screening (``screening_path``)."""
+        return self.base + screening_path(screening_id)
+
+    @staticmethod
+    def outside(url: str | None) -> str | None:
+        return safe_url(url)
 
     def bdi(self, text: str) -> Any:
         return self.markup(f"<bdi>{_escape(text)}</bdi>")
@@ -158,7 +182,8 @@ class Pieces:
             )
         meta = self.meta(entry, show_film, show_venue, show_edition, show_premiere)
         return self.markup(
-            f'<li class="{_escape(css)}">\n{self.when(entry, show_date)}\n<div class="what">\n'
+            f'<li id="{screening_anchor(s.id)}" class="{_escape(css)}">\n'
+            f'{self.when(entry, show_date)}\n<div class="what">\n'
             f'<p>{flagged}<span class="title">{title}</span></p>\n'
             f"{films}{meta}{chr(10) if meta else ''}{notes}{tickets}</div>\n</li>\n"
         )
@@ -208,6 +233,17 @@ def content_security_policy() -> str:
 
 def page_path(kind: str, slug: str) -> str:
     return f"/{PLURAL[kind]}/{slug}"
+
+
+def screening_path(screening_id: int) -> str:
+    """A screening's own address, stable while it exists (its JSON-LD ``@id``): the
+    server sends it on to the page of its film (or programme), at ``screening_anchor``."""
+    return f"/screenings/{screening_id}"
+
+
+def screening_anchor(screening_id: int) -> str:
+    """The ``id`` of a screening's item on every page that lists it (once a page)."""
+    return f"screening-{screening_id}"
 
 
 def letter_path(kind: str, letter: str, number: int = 1) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload, undefer
 
 from screenings import lookup, rules
 from screenings.errors import InvalidInput
@@ -209,6 +209,7 @@ def list_editions(
             Screening, and_(Screening.edition_id == Edition.id, Screening.visibility == "public")
         )
         .group_by(Edition.id, Festival.id)
+        .options(undefer(Edition.day_starts_at))  # with the rows: no query per edition
     )
     if festival is not None:
         chosen = notes.take(lookup.find_festival(session, festival))

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from screenings import tables
 from screenings.errors import NotFound
@@ -37,12 +37,14 @@ from screenings.records import (
     FestivalEdition,
     FestivalEntry,
     FestivalPage,
+    FilmFacts,
     FilmPage,
     HomePage,
     KindIndex,
     LetterPage,
     PageLink,
     PersonPage,
+    PlaceFacts,
     PlanPage,
     ProgrammeEntry,
     ProgrammeFilmLine,
@@ -177,6 +179,7 @@ def build_festival_page(session: Session, slug: str) -> FestivalPage:
         select(Edition)
         .where(Edition.festival_id == festival.id, public_edition)
         .order_by(Edition.year.desc(), Edition.id)
+        .options(undefer(Edition.day_starts_at))  # with the rows: no query per edition
     ).all()
     counts = _public_counts(session, [e.id for e in editions])
     return FestivalPage(
@@ -231,12 +234,19 @@ def build_edition_page(session: Session, slug: str, *, default_length_minutes: i
         )
         if film_slug not in screened
     ]
+    festival = edition.festival
+    place = None
+    if festival.city or festival.country:
+        where = festival.city or festival.country
+        assert where is not None
+        place = PlaceFacts(None, where, None, festival.city, festival.country, None, None)
     return EditionPage(
         _edition_link(edition),
-        PageLink("festival", edition.festival.slug, edition.festival.name),
+        PageLink("festival", festival.slug, festival.name),
         edition_view(session, edition),
         group_by_day(entries),
         programme,
+        place,
     )
 
 
@@ -414,72 +424,136 @@ def build_plan_page(session: Session, query: ScreeningQuery, feed: str) -> PlanP
 
 def list_schedule(session: Session, query: ScreeningQuery) -> list[ScheduleEntry]:
     """The public screenings ``query`` selects, each with the slugs of what it links to,
-    its premiere and its film's directors: two queries in all, whatever the count. A
-    plan's query (asked by its secret page only: a plan is never a web parameter) keeps
-    the private screenings the plan takes, as its secret feed does."""
+    its premiere, its film's directors, and what the page's structured data says of it
+    (its end, its films' facts, its place): a query for the screenings, one for the
+    directors of the films they show (a programme's included) and one for those films'
+    facts, whatever the count. A plan's query (asked by its secret page only: a plan is
+    never a web parameter) keeps the private screenings the plan takes, as its secret
+    feed does."""
     found, statement = replace(query, include_private=False).run_with(  # never, here
-        session, func.coalesce(F.c.slug, PR.c.slug), V.c.slug, E.c.slug, SE.c.premiere
+        session, func.coalesce(F.c.slug, PR.c.slug), V.c.slug, E.c.slug, SE.c.premiere, *_PLACE
     )
+    # The films shown: alone, or in a programme. Each film's facts are read once, not
+    # with each of its screenings (its countries and languages are JSON to decode).
     shown = statement.with_only_columns(S.c.film_id).order_by(None).limit(None).subquery()
+    programme_ids = {view.programme.id for view, _ in found if view.programme is not None}
+    in_programmes = select(PFT.c.film_id).where(PFT.c.programme_id.in_(programme_ids))
+
+    def shown_film(column: Any) -> Any:
+        alone = column.in_(select(shown.c.film_id))
+        return or_(alone, column.in_(in_programmes)) if programme_ids else alone
+
     directors: dict[int, list[str]] = defaultdict(list)
     for film_id, name in session.execute(
         select(C.c.film_id, P.c.name)
         .join(P, C.c.person_id == P.c.id)
-        .where(C.c.film_id.in_(select(shown.c.film_id)), C.c.role == "director")
+        .where(shown_film(C.c.film_id), C.c.role == "director")
         .order_by(C.c.film_id, C.c.position, C.c.id)
     ):
         directors[film_id].append(name)
-    # A programme's films, linked: their slugs, read once for all its screenings.
-    programme_ids = {view.programme.id for view, _ in found if view.programme is not None}
-    slugs: dict[int, str] = {}
-    if programme_ids:
-        slugs = dict(
-            session.execute(
-                select(F.c.id, F.c.slug).where(
-                    F.c.id.in_(select(PFT.c.film_id).where(PFT.c.programme_id.in_(programme_ids)))
-                )
-            ).all()
+    films = {
+        film_id: FilmFacts(
+            PageLink("film", slug, title, year),
+            tuple(directors[film_id]),
+            runtime,
+            tuple(countries or ()),
+            tuple(languages or ()),
+            imdb_id,
         )
-    # The same film, venue or edition over and over: each link made once.
-    links: dict[tuple[str, int], PageLink] = {}
-    clocks: dict[tuple[str, Any], str | None] = {}
-    entries = []
-    for view, (film_slug, venue_slug, edition_slug, premiere) in found:
-        film = _shown_link(view, film_slug, links)
-        venue = None
-        if view.venue is not None:
-            venue = links.get(("venue", view.venue.id))
-            if venue is None:
-                title = _venue_title(view.venue.name, view.venue.city)
-                venue = links[("venue", view.venue.id)] = PageLink("venue", venue_slug, title)
+        for film_id, slug, title, year, runtime, countries, languages, imdb_id in session.execute(
+            select(
+                F.c.id, F.c.slug, F.c.title, F.c.year, F.c.runtime_minutes, F.c.countries,
+                F.c.languages, F.c.imdb_id,
+            ).where(shown_film(F.c.id))
+        )
+    }  # fmt: skip
+    made = _Entries(directors, films)
+    return [made.entry(view, extra) for view, extra in found]
+
+
+# What a page's structured data says of a venue, read with its screenings.
+_PLACE = (V.c.address, V.c.country, V.c.latitude, V.c.longitude)
+
+
+class _Entries:
+    """Screenings' rows into ``ScheduleEntry`` records. The same film, venue, edition,
+    clock and end come over and over: each made once."""
+
+    def __init__(self, directors: dict[int, list[str]], films: dict[int, FilmFacts]) -> None:
+        self.directors = directors
+        self.films = films
+        self.links: dict[tuple[str, int], PageLink] = {}
+        self.places: dict[int, PlaceFacts] = {}
+        self.clocks: dict[tuple[str, Any], str | None] = {}
+        self.ends: dict[tuple[str, Any, int], str] = {}
+
+    def entry(self, view: ScreeningView, extra: tuple[Any, ...]) -> ScheduleEntry:
+        film_slug, venue_slug, edition_slug, premiere, *place_facts = extra
+        film = _shown_link(view, film_slug, self.links)
+        venue, place = self.venue(view, venue_slug, place_facts)
         edition = None
         if view.edition is not None:
-            edition = links.get(("edition", view.edition.id))
+            edition = self.links.get(("edition", view.edition.id))
             if edition is None:
                 ref = view.edition
                 title = edition_title(ref.festival, ref.year, ref.label)
-                edition = links[("edition", ref.id)] = PageLink("edition", edition_slug, title)
+                edition = PageLink("edition", edition_slug, title)
+                self.links[("edition", ref.id)] = edition
+        works = tuple(self.films[shown.id] for shown in view.films)  # one, or a programme's
         # Many screenings start at the same instant in the same zone: each named once.
         clock = (view.timezone, view.starts_at_utc)
-        if clock not in clocks:
-            clocks[clock] = _abbreviation(view)
-        entries.append(
-            ScheduleEntry(
-                view,
-                film,
-                venue,
-                edition,
-                premiere if edition else None,
-                tuple(directors[view.film.id]) if view.film else (),
-                clocks[clock] if view.local_time is not None else None,
-                tuple(
-                    PageLink("film", slugs[f.id], f.title, f.year)
-                    for f in view.films
-                    if view.programme is not None
-                ),
-            )
+        if clock not in self.clocks:
+            self.clocks[clock] = _abbreviation(view)
+        end = None
+        if view.local_time is not None and view.starts_at_utc is not None:
+            key = (*clock, view.length_minutes)
+            end = self.ends.get(key)
+            if end is None:
+                end = self.ends[key] = _end(view)
+        return ScheduleEntry(
+            view,
+            film,
+            venue,
+            edition,
+            premiere if edition else None,
+            tuple(self.directors[view.film.id]) if view.film else (),
+            self.clocks[clock] if view.local_time is not None else None,
+            tuple(work.link for work in works) if view.programme is not None else (),
+            end,
+            works,
+            place,
         )
-    return entries
+
+    def venue(
+        self, view: ScreeningView, slug: str, facts: list[Any]
+    ) -> tuple[PageLink | None, PlaceFacts | None]:
+        """The link to the screening's venue, and its place: the venue (``_PLACE``'s
+        values), else its city alone, else none."""
+        if view.venue is None:
+            if not view.city:
+                return None, None
+            return None, PlaceFacts(None, view.city, None, view.city, None, None, None)
+        if view.venue.id not in self.places:
+            title = _venue_title(view.venue.name, view.venue.city)
+            link = PageLink("venue", slug, title)
+            address, country, latitude, longitude = facts
+            self.places[view.venue.id] = PlaceFacts(
+                link, view.venue.name, address, view.venue.city, country, latitude, longitude
+            )
+        place = self.places[view.venue.id]
+        return place.link, place
+
+
+def _end(view: ScreeningView) -> str:
+    """When a timed screening ends, as ISO 8601 local time with its offset: its start plus
+    its effective length, on the clock of that instant (an end past a change of the
+    clocks has the new offset)."""
+    assert view.starts_at_utc is not None
+    instant = view.starts_at_utc
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    ended = instant + dt.timedelta(minutes=view.length_minutes)
+    return ended.astimezone(load_zone(view.timezone)).isoformat()
 
 
 def _shown_link(view: ScreeningView, slug: str, links: dict[tuple[str, int], PageLink]) -> PageLink:
