@@ -515,7 +515,7 @@ retired_slug = _table(
 # was removed by hand (``screening_id`` cleared) is a tombstone: an unchanged row does not
 # bring the screening back. ``film_id`` and ``venue_id`` are what the file named then, not
 # references (ids are never reused: they name that record or none); a merge rewrites them.
-SOURCE_KINDS = ("lineup", "awards")
+SOURCE_KINDS = ("lineup", "awards", "frab", "ics")  # a frab schedule, an iCalendar feed
 SCREENING_GROUPS: dict[str, tuple[str, ...]] = {
     "film": ("film_id",),
     "place": ("venue_id", "city"),

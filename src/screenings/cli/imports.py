@@ -216,7 +216,8 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
         if parsed.unreadable is not None and not show_mapping and report is None:
             # Nothing in it can be imported: said before the catalogue is opened or made,
             # or waits for another import's lock. (A --report gets its record below.)
-            raise InvalidInput(f"{parsed.unreadable}; nothing was imported")
+            said = parsed.unreadable.said(context_names(ctx))
+            raise InvalidInput(f"{said}; nothing was imported")
         if show_mapping:
             for line in describe_mapping(parsed):
                 typer.echo(line)

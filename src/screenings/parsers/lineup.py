@@ -23,6 +23,7 @@ from typing import Any, BinaryIO, TypeVar
 from screenings import rules
 from screenings.errors import InvalidInput
 from screenings.keys import name_key
+from screenings.parsers import frab
 from screenings.parsers.table import Cells, Table, Written, misread_utf8, open_table, spooled
 from screenings.records import (
     TRAVEL_FIELDS,
@@ -39,7 +40,16 @@ from screenings.timeparse import parse_time, parse_when, time_unknown
 
 _T = TypeVar("_T")
 
-FILE_KINDS = ("lineup", "films", "screenings", "selections", "awards", "programmes", "travel")
+FILE_KINDS = (
+    "lineup",
+    "films",
+    "screenings",
+    "selections",
+    "awards",
+    "programmes",
+    "travel",
+    "frab",  # a frab schedule (parsers.frab), told from its content
+)
 
 # Column names as spreadsheets write them -> fields. Matched on their key
 # (case and accents ignored, punctuation as spaces).
@@ -257,6 +267,11 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
     if isinstance(copy, RowIssue):
         return _failed(name, copy)
     stream = copy
+    if options.file_kind in {None, "frab"}:
+        head = stream.read(64)
+        stream.seek(0)
+        if options.file_kind == "frab" or frab.sniff(head):
+            return _frab(stream, name, options)
     if options.encoding is not None and not options.force_encoding:
         misread = misread_utf8(stream, name, options.encoding)
         if misread is not None:
@@ -319,6 +334,17 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
     items = _items(reopened, reader, kind, mapping, opened.header_line)
     shown_order = None if dayfirst is None else ("day/month" if dayfirst else "month/day")
     return Parsed(name, kind, mapping, shown_order, reason, items)
+
+
+def _frab(stream: BinaryIO, name: str, options: LineupOptions) -> Parsed:
+    """A frab schedule (``parsers.frab``), as a lineup's rows."""
+    read = frab.read_frab(
+        stream, name, festival=options.festival, year=options.year, zone=options.timezone
+    )
+    if isinstance(read, RowIssue):
+        return _failed(name, read, frab.KIND, list(frab.MAPPING))
+    _, rows = read
+    return Parsed(name, frab.KIND, list(frab.MAPPING), None, None, rows)
 
 
 def file_kind(stream: BinaryIO, name: str, options: LineupOptions | None = None) -> str:

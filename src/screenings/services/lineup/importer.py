@@ -86,7 +86,10 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
         self.film_state = FilmState(
             first_new_film=(session.scalar(select(func.max(T.film.c.id))) or 0) + 1
         )
-        self.match_state = MatchState(sources=Sources(session))
+        # A frab schedule (or an iCalendar feed) of an edition is a source of its own,
+        # beside the edition's lineup (tables.SOURCE_KINDS).
+        kind = source.kind if source.kind in T.SOURCE_KINDS else "lineup"
+        self.match_state = MatchState(sources=Sources(session, kind))
         self.write_state = WriteState()
         self.block_state = BlockState()
         self.print_state = PrintState(fingerprint_salt=self.salt())

@@ -1,0 +1,323 @@
+"""frab schedules in: ``schedule.json`` and ``schedule.xml`` (frab, pretalx, our own
+``export frab-json|frab-xml``) as lineup rows for the import pipeline
+(``services.lineup``), the file kind ``frab``, told from the content.
+
+Lenient where real files are: a slug or acronym in capitals, an id that is no number, a
+person with ``name`` or ``public_name``, a ``date`` with its offset or a day's date and
+a ``start`` alone, a missing ``time_zone_name`` (``--timezone`` then). What a row cannot
+do without is refused, naming the event: its title and its start.
+
+- the conference is the edition: its title without its year is the festival, the year
+  is the conference's, and what follows the year a label (``DocPoint 2026 Winter``);
+  ``--festival``/``--year`` or ``--edition`` name another;
+- a room is a venue; our own ``<city> (venue TBA)`` is a screening with no venue there;
+- an event is a screening: its ``guid`` the source key (the external id), ``title`` the
+  film (``Cancelled: `` and ``Postponed: `` before it are the status), persons its
+  directors, ``track`` its section, ``type`` its kind (``screening``: regular),
+  ``duration`` its slot, links titled ``Tickets`` its ticket address and an IMDb link
+  the film's IMDb id; the conference's zone is every screening's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import Any, BinaryIO, NamedTuple
+
+from screenings import rules
+from screenings.errors import InvalidInput
+from screenings.records import FilmFields, LineupRow, RowIssue
+
+KIND = "frab"
+NO_VENUE = re.compile(r"^(?P<city>.*?)\s*\(venue TBA\)$|^Venue TBA$", re.IGNORECASE)
+STATUS_PREFIXES = (("Cancelled: ", "cancelled"), ("Postponed: ", "postponed"))
+_IMDB = re.compile(r"imdb\.com/title/(tt\d{5,10})", re.IGNORECASE)
+_DURATION = re.compile(r"^(\d{1,3}):([0-5]\d)(?::[0-5]\d)?$")
+_START = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)")
+_YEAR = re.compile(r"(?<!\d)((?:18|19|20|21)\d\d)(?!\d)")
+# What each part of an event is read as (the fields of a lineup's columns).
+MAPPING = [
+    ("guid", "id"),
+    ("title", "title"),
+    ("persons", "directors"),
+    ("language", "languages"),
+    ("room", "venue"),
+    ("date", "start"),
+    ("duration", "duration"),
+    ("track", "section"),
+    ("type", "kind"),
+    ("links", "ticket_url"),
+]
+
+
+class Conference(NamedTuple):
+    """What a schedule says of its conference: the edition its events are in."""
+
+    festival: str | None
+    year: int | None
+    label: str | None
+    zone: str | None
+
+
+class Event(NamedTuple):
+    """An event as the file has it, in either format."""
+
+    number: int  # from 1, in file order
+    guid: str | None
+    day: str | None  # its day's date
+    room: str | None
+    title: str | None
+    date: str | None
+    start: str | None
+    duration: str | None
+    track: str | None
+    type: str | None
+    language: str | None
+    persons: tuple[str, ...]
+    links: tuple[tuple[str, str], ...]  # (url, title)
+
+
+def sniff(head: bytes) -> bool:
+    """Whether a file's first bytes say it is a frab schedule (JSON or XML)."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return text.startswith((b"{", b"<"))
+
+
+def read_frab(
+    stream: BinaryIO, name: str, *, festival: str | None, year: int | None, zone: str | None
+) -> tuple[Conference, Iterator[LineupRow | RowIssue]] | RowIssue:
+    """The schedule's conference and its events as rows, or why it cannot be read at all.
+    ``festival``, ``year``: the edition the command line names (rows then name it);
+    ``zone``: ``--timezone``, for a schedule that names none."""
+    data = stream.read()
+    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    try:
+        conference, events = _json(text) if text.startswith(b"{") else _xml(text)
+    except (ValueError, ET.ParseError, KeyError, TypeError, AttributeError) as error:
+        return RowIssue(name, 0, None, None, f"not a frab schedule: {_said(error)}")
+    zone = zone or conference.zone
+    if zone is None:
+        return RowIssue(
+            name, 0, None, None, "the schedule names no zone (time_zone_name); give {timezone}",
+            mentions=("timezone",),
+        )  # fmt: skip
+    if festival is not None:
+        conference = conference._replace(festival=festival, year=year, label=None)
+    return conference, (_row(name, conference, zone, event) for event in events)
+
+
+def _said(error: Exception) -> str:
+    return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+
+
+# --- The two formats -------------------------------------------------------------------
+
+
+def _json(data: bytes) -> tuple[Conference, list[Event]]:
+    document = json.loads(data)
+    schedule = document["schedule"]
+    conference = schedule["conference"]
+    events: list[Event] = []
+    for day in conference.get("days") or []:
+        for room, found in (day.get("rooms") or {}).items():
+            for event in found or []:
+                persons = tuple(
+                    str(p.get("name") or p.get("public_name") or "").strip()
+                    for p in event.get("persons") or []
+                    if isinstance(p, dict)
+                )
+                links = tuple(
+                    (str(link.get("url") or ""), str(link.get("title") or ""))
+                    for link in event.get("links") or []
+                    if isinstance(link, dict)
+                )
+                events.append(
+                    Event(
+                        len(events) + 1,
+                        _text(event.get("guid")),
+                        _text(day.get("date")),
+                        _text(event.get("room")) or room,
+                        _text(event.get("title")),
+                        _text(event.get("date")),
+                        _text(event.get("start")),
+                        _text(event.get("duration")),
+                        _text(event.get("track")),
+                        _text(event.get("type")),
+                        _text(event.get("language")),
+                        tuple(p for p in persons if p),
+                        links,
+                    )
+                )
+    return _conference(
+        conference.get("title"), conference.get("start"), conference.get("time_zone_name")
+    ), events
+
+
+def _xml(data: bytes) -> tuple[Conference, list[Event]]:
+    root = ET.fromstring(data)
+    if root.tag != "schedule":
+        raise ValueError(f"its root element is <{root.tag}>, not <schedule>")
+    conference = root.find("conference")
+    if conference is None:
+        raise ValueError("no <conference>")
+    events: list[Event] = []
+    for day in root.iter("day"):
+        for room in day.iter("room"):
+            for event in room.iter("event"):
+                links = tuple(
+                    (link.get("href") or "", (link.text or "").strip())
+                    for link in event.iter("link")
+                )
+                persons = tuple((p.text or "").strip() for p in event.iter("person"))
+                events.append(
+                    Event(
+                        len(events) + 1,
+                        event.get("guid"),
+                        day.get("date"),
+                        _text(event.findtext("room")) or room.get("name"),
+                        _text(event.findtext("title")),
+                        _text(event.findtext("date")),
+                        _text(event.findtext("start")),
+                        _text(event.findtext("duration")),
+                        _text(event.findtext("track")),
+                        _text(event.findtext("type")),
+                        _text(event.findtext("language")),
+                        tuple(p for p in persons if p),
+                        links,
+                    )
+                )
+    return (
+        _conference(
+            conference.findtext("title"),
+            conference.findtext("start"),
+            conference.findtext("time_zone_name"),
+        ),
+        events,
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _conference(title: Any, start: Any, zone: Any) -> Conference:
+    """The edition a conference is: its title split at its year (``DocPoint 2026
+    Winter``: DocPoint, 2026, Winter); a title with no year is the festival's, in the
+    year the conference starts."""
+    title = _text(title) or ""
+    first = _text(start) or ""
+    year = int(first[:4]) if first[:4].isdigit() else None
+    festival, label = title or None, None
+    found = _YEAR.search(title)
+    if found is not None and found.start() > 0 and (year is None or int(found[1]) == year):
+        festival = title[: found.start()].strip(" -\u2013,:") or None
+        label = title[found.end() :].strip(" -\u2013,:") or None
+        year = int(found[1])
+    zone_name = _text(zone)
+    if zone_name is not None:
+        try:
+            zone_name = rules.canonical_zone(zone_name, what="time_zone_name")
+        except InvalidInput:
+            zone_name = None
+    return Conference(festival, year, label, zone_name)
+
+
+# --- An event as a row -------------------------------------------------------------------
+
+
+def _row(name: str, conference: Conference, zone: str, event: Event) -> LineupRow | RowIssue:
+    where = f"{name}, event {event.number}"
+    label = f"event {event.title or event.guid or event.number!r}"
+    if not event.title:
+        return RowIssue(where, 0, "title", None, f"{label} has no title", external_id=event.guid)
+    title, status = event.title, None
+    for prefix, said in STATUS_PREFIXES:
+        if title.startswith(prefix) and len(title) > len(prefix):
+            title, status = title[len(prefix) :], said
+    start = _start(event, zone)
+    if isinstance(start, str):
+        return RowIssue(where, 0, "date", event.date or event.start, f"{label}: {start}",
+                        title=title, external_id=event.guid)  # fmt: skip
+    duration = None
+    if event.duration:
+        match = _DURATION.match(event.duration)
+        if match is None:
+            return RowIssue(where, 0, "duration", event.duration,
+                            f"{label}: expected a duration such as 01:45", title=title,
+                            external_id=event.guid)  # fmt: skip
+        duration = int(match[1]) * 60 + int(match[2]) or None
+    venue, city = event.room, None
+    if venue and (tba := NO_VENUE.match(venue)):
+        venue, city = None, (tba["city"] or None)
+    imdb = next((m[1] for url, _ in event.links if (m := _IMDB.search(url))), None)
+    tickets = next((url for url, said in event.links if said.casefold() == "tickets"), None)
+    kind = (event.type or "screening").strip().lower()
+    film = FilmFields(
+        title=title,
+        original_title=None,
+        year=None,
+        directors=event.persons,
+        countries=(),
+        languages=(event.language,) if event.language and len(event.language) <= 20 else (),
+        imdb_id=imdb,
+        runtime_minutes=None,
+        credits=(),
+        links=(),
+        film_id=None,
+    )
+    return LineupRow(
+        file=where,
+        line=event.number,
+        kind="screening",
+        film=film,
+        festival=conference.festival,
+        edition_year=conference.year,
+        edition_label=conference.label,
+        section=event.track,
+        premiere=None,
+        selection_status=None,
+        venue=venue,
+        city=city,
+        local_date=start.date(),
+        local_time=start.time().replace(second=0, microsecond=0),
+        timezone=zone,
+        duration_minutes=duration,
+        screening_kind="regular" if kind == "screening" else kind,
+        audience=None,
+        visibility=None,
+        status=status,
+        ticket_url=tickets,
+        remarks=None,
+        external_id=event.guid,
+        notes=(),
+        written_date=event.date or event.start,
+    )
+
+
+def _start(event: Event, zone_name: str) -> dt.datetime | str:
+    """The event's start as a wall time in the conference's zone: its ``date`` (with its
+    offset), else its day's date and ``start``; or what is wrong."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(zone_name)
+    if event.date:
+        try:
+            found = dt.datetime.fromisoformat(event.date)
+        except ValueError:
+            return f"{event.date!r} is not a date and time (ISO 8601, with its offset)"
+        if found.tzinfo is None:
+            return found.replace(tzinfo=zone)
+        return found.astimezone(zone)
+    if event.day and event.start and (match := _START.match(event.start)):
+        try:
+            day = dt.date.fromisoformat(event.day)
+        except ValueError:
+            return f"its day's date {event.day!r} is not a date"
+        return dt.datetime.combine(day, dt.time(int(match[1]), int(match[2])), tzinfo=zone)
+    return "no start: expected a date (2026-02-03T20:30:00+02:00), or a day and a start"
