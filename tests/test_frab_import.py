@@ -73,7 +73,7 @@ def screenings(url: str) -> list[tuple[Any, ...]]:
                 S.c.film_id,
                 S.c.status,
                 S.c.ticket_url,
-            )  # fmt: skip
+            )
             .outerjoin(V, S.c.venue_id == V.c.id)
             .outerjoin(F, S.c.film_id == F.c.id)
             .order_by(S.c.local_date, S.c.local_time, F.c.title)
@@ -90,7 +90,7 @@ def screenings(url: str) -> list[tuple[Any, ...]]:
             tuple(directors.get(film, ())),
             status,
             tickets,
-        )  # fmt: skip
+        )
         for day, time, zone, venue, city, title, film, status, tickets in rows
     ]
 
