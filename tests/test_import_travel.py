@@ -221,7 +221,7 @@ def test_file_kind_travel_with_columns_mapped(cli: Cli, tmp_path: Path) -> None:
     assert code == 2
     assert err == (
         "screenings: error: --file-kind: expected one of lineup, films, screenings, "
-        "selections, awards, programmes, travel\n"
+        "selections, awards, programmes, travel, frab, ics\n"
     )
 
 

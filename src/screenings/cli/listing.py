@@ -12,7 +12,7 @@ from screenings.cli.filters import screening_query, with_filters
 from screenings.cli.render import emit, say_notes
 from screenings.errors import InvalidInput
 from screenings.filters import CLI, FILTERS, filters_for
-from screenings.outputs import FORMATS
+from screenings.outputs import FORMATS, LINKED
 from screenings.records import CONTRACT_VERSION, ScreeningView
 
 KINDS = (
@@ -110,7 +110,8 @@ def list_(
         raise InvalidInput("--contract: only for screenings, as json or csv")
     # The terminal's table, or a registered format: of screenings, or of any rows.
     formats = ["table", *(n for n, f in FORMATS.items() if f.rows)]
-    formats += [n for n in FORMATS if kind == "screenings" and n not in formats]
+    # A frab schedule links to the site's pages: 'export' writes one, with --base-url.
+    formats += [n for n in FORMATS if kind == "screenings" and n not in formats and n not in LINKED]
     if fmt not in formats:
         raise InvalidInput(
             f"--format: unknown format {fmt!r} for {kind}; expected one of {', '.join(formats)}"

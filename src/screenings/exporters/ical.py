@@ -278,6 +278,36 @@ def categories(event: FeedEvent) -> list[str]:
     return found
 
 
+# Our own properties (docs/output.md, "Our own calendar properties"): what SUMMARY and
+# LOCATION say for people, as fields, so that ``import`` of our feed (``parsers.ics``)
+# gets the catalogue back whole. Calendar applications ignore X- properties.
+OWN = "X-SCREENINGS-"
+
+
+def own_properties(event: FeedEvent) -> list[tuple[str, str]]:
+    """(name, value) of each of our properties the event has a value for."""
+    found: list[tuple[str, str]] = [
+        (f"{OWN}PROGRAMME" if event.programme else f"{OWN}FILM", event.film_title)
+    ]
+    if event.film_year is not None and not event.programme:
+        found.append((f"{OWN}YEAR", str(event.film_year)))
+    if not event.programme:
+        found += [(f"{OWN}DIRECTOR", name) for name in event.directors]
+    for name, value in (
+        ("VENUE", event.venue_name),
+        ("CITY", event.city),
+        ("KIND", event.kind),
+        ("FESTIVAL", event.festival),
+        ("EDITION-YEAR", str(event.edition_year) if event.edition_year else None),
+        ("EDITION-LABEL", event.edition_label),
+        ("SECTION", event.section),
+        ("TICKETS", event.ticket_url),
+    ):
+        if value:
+            found.append((OWN + name, value))
+    return found
+
+
 def render_event(event: FeedEvent) -> bytes:
     """One VEVENT, folded, CRLF line ends."""
     zone = event.timezone
@@ -331,6 +361,10 @@ def render_event(event: FeedEvent) -> bytes:
     parts.append(fold("CATEGORIES:" + ",".join(map(_escape_short, categories(event)))))
     if event.visibility == "private":
         parts.append("CLASS:PRIVATE\r\n")
+    for name, value in own_properties(event):
+        text = escape_text(value)
+        if text:  # a value that is all control characters is none (libical drops it)
+            parts.append(fold(f"{name}:{text}"))
     parts.append(
         f"CREATED:{_utc_stamp(event.created_at)}\r\nLAST-MODIFIED:{stamp}\r\nEND:VEVENT\r\n"
     )

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO, TypeVar
 from screenings import rules
 from screenings.errors import InvalidInput
 from screenings.keys import name_key
-from screenings.parsers import frab
+from screenings.parsers import frab, ics
 from screenings.parsers.table import Cells, Table, Written, misread_utf8, open_table, spooled
 from screenings.records import (
     TRAVEL_FIELDS,
@@ -49,6 +49,7 @@ FILE_KINDS = (
     "programmes",
     "travel",
     "frab",  # a frab schedule (parsers.frab), told from its content
+    "ics",  # an iCalendar feed (parsers.ics), told from its content
 )
 
 # Column names as spreadsheets write them -> fields. Matched on their key
@@ -267,9 +268,11 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
     if isinstance(copy, RowIssue):
         return _failed(name, copy)
     stream = copy
-    if options.file_kind in {None, "frab"}:
+    if options.file_kind in {None, "frab", "ics"}:
         head = stream.read(64)
         stream.seek(0)
+        if options.file_kind == "ics" or (options.file_kind is None and ics.sniff(head)):
+            return _ics(stream, name, options)
         if options.file_kind == "frab" or frab.sniff(head):
             return _frab(stream, name, options)
     if options.encoding is not None and not options.force_encoding:
@@ -345,6 +348,18 @@ def _frab(stream: BinaryIO, name: str, options: LineupOptions) -> Parsed:
         return _failed(name, read, frab.KIND, list(frab.MAPPING))
     _, rows = read
     return Parsed(name, frab.KIND, list(frab.MAPPING), None, None, rows)
+
+
+def _ics(stream: BinaryIO, name: str, options: LineupOptions) -> Parsed:
+    """An iCalendar feed (``parsers.ics``), as a lineup's rows; what reading it says
+    (recurrences expanded, blocks of films) first, as warnings."""
+    read = ics.read_ics(
+        stream, name, festival=options.festival, year=options.year, zone=options.timezone
+    )
+    if isinstance(read, RowIssue):
+        return _failed(name, read, ics.KIND, list(ics.MAPPING))
+    said = [RowIssue(name, 0, None, None, note, severity="warning") for note in read.notes]
+    return Parsed(name, ics.KIND, list(ics.MAPPING), None, None, iter([*said, *read.rows]))
 
 
 def file_kind(stream: BinaryIO, name: str, options: LineupOptions | None = None) -> str:

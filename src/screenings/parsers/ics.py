@@ -1,0 +1,302 @@
+"""iCalendar feeds in: a festival's ``.ics`` (often a scraper's), or our own ``export ics``,
+as lineup rows for the import pipeline (``services.lineup``), the file kind ``ics``, told
+from the content. icalendar reads the file; recurring-ical-events expands recurrences.
+
+Each VEVENT is a screening:
+
+- UID: the source key (the external id); an occurrence of a recurring event adds its
+  start (``UID#20260203T2030``);
+- SUMMARY: the film; LOCATION: the venue; DTSTART and DTEND (or DURATION): the time and
+  the slot; URL (else a link on a DESCRIPTION line that speaks of tickets): the ticket
+  address; STATUS:CANCELLED a cancellation, TENTATIVE tentative; CLASS:PRIVATE (or
+  CONFIDENTIAL) a private screening;
+- our own feeds say more in ``X-SCREENINGS-*`` properties (``exporters.ical``), read
+  here before SUMMARY and LOCATION, which are written for people.
+
+Zones: a TZID names the zone (through the file's VTIMEZONE, else the zone database: a
+``TZID=Europe/London`` with no VTIMEZONE is read as London); a floating time takes
+``--timezone``, else the calendar's ``X-WR-TIMEZONE``, else is refused, naming the
+event; a time in UTC is shown in that zone too. An all-day event is a screening whose
+time is not known (TBA). A summary that names a block of films ("Shorts", "A + B") is
+said in a warning: it is imported as one screening of that title, never split by guessing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
+
+from screenings import rules
+from screenings.errors import InvalidInput
+from screenings.records import FilmFields, LineupRow, RowIssue
+
+KIND = "ics"
+OWN = "X-SCREENINGS-"
+OCCURRENCES = 1000  # of one recurring event, at most
+MAPPING = [
+    ("UID", "id"),
+    ("SUMMARY", "title"),
+    ("LOCATION", "venue"),
+    ("DTSTART", "start"),
+    ("DTEND", "duration"),
+    ("URL", "ticket_url"),
+    ("STATUS", "status"),
+    ("CLASS", "visibility"),
+]
+_BLOCK = re.compile(
+    r"\bshorts?\b|\bshort films\b|\bkurzfilm|\bcourts?[- ]m[ée]trages?\b|\s\+\s|\bdouble bill\b",
+    re.IGNORECASE,
+)
+_TICKET_LINE = re.compile(r"(?i)(ticket|tix|booking|billet)[^\n]*?(https?://[^\s<>\"]+)")
+
+
+def sniff(head: bytes) -> bool:
+    """Whether a file's first bytes say it is an iCalendar file."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCALENDAR")
+
+
+class Read:
+    """A calendar read: its rows, and what the reading says of it (expansions, blocks)."""
+
+    def __init__(self, rows: list[LineupRow | RowIssue], notes: list[str]) -> None:
+        self.rows, self.notes = rows, notes
+
+
+def read_ics(
+    stream: BinaryIO, name: str, *, festival: str | None, year: int | None, zone: str | None
+) -> Read | RowIssue:
+    """The feed's events as rows, or why it cannot be read at all. ``festival``,
+    ``year``: the edition the command line names (rows of our own feeds name theirs);
+    ``zone``: ``--timezone``, for floating times (before ``X-WR-TIMEZONE``)."""
+    from icalendar import Calendar
+
+    data = stream.read()
+    try:
+        calendar = Calendar.from_ical(data)
+    except ValueError as error:
+        said = str(error).splitlines()[0][:200] if str(error) else "cannot be parsed"
+        return RowIssue(name, 0, None, None, f"not an iCalendar file: {said}")
+    wr_zone = _zone_name(calendar.get("X-WR-TIMEZONE"))
+    floating = zone or wr_zone
+    rows: list[LineupRow | RowIssue] = []
+    notes: list[str] = []
+    recurring = expanded = 0
+    blocks: list[str] = []
+    for number, event in enumerate(calendar.walk("VEVENT"), start=1):
+        where = f"{name}, event {number}"
+        if event.get("RRULE") or event.get("RDATE"):
+            recurring += 1
+            occurrences = _occurrences(calendar, event, year)
+            expanded += len(occurrences)
+            for occurrence in occurrences:
+                rows.append(
+                    _row(where, len(rows) + 1, occurrence, floating, festival, year, repeat=True)
+                )
+        else:
+            rows.append(_row(where, len(rows) + 1, event, floating, festival, year))
+        row = rows[-1] if rows else None
+        if (
+            isinstance(row, LineupRow)
+            and event.get(f"{OWN}FILM") is None
+            and _BLOCK.search(row.film.title or "")
+        ):
+            blocks.append(repr(row.film.title))
+    if recurring:
+        notes.append(
+            f"{recurring} recurring event(s) expanded into {expanded} screening(s) "
+            f"(at most {OCCURRENCES} each" + (f", within {year}" if year else "") + ")"
+        )
+    if blocks:
+        shown = ", ".join(blocks[:5]) + (f" and {len(blocks) - 5} more" if len(blocks) > 5 else "")
+        notes.append(
+            f"{len(blocks)} event(s) name a block of films ({shown}): each is one screening "
+            "of that title, not split; 'add programme' names its films"
+        )
+    return Read(rows, notes)
+
+
+def _occurrences(calendar: Any, event: Any, year: int | None) -> list[Any]:
+    """The occurrences of a recurring event: within the edition's year when one is
+    named, and at most ``OCCURRENCES``."""
+    import recurring_ical_events
+    from icalendar import Calendar
+
+    alone = Calendar()
+    for zone in calendar.walk("VTIMEZONE"):
+        alone.add_component(zone)
+    alone.add_component(event)
+    found = recurring_ical_events.of(alone)
+    if year is not None:
+        return list(itertools.islice(found.between((year, 1, 1), (year + 1, 1, 1)), OCCURRENCES))
+    return list(itertools.islice(found.all(), OCCURRENCES))
+
+
+def _zone_name(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return rules.canonical_zone(str(value).strip(), what="X-WR-TIMEZONE")
+    except InvalidInput:
+        return None
+
+
+def _text(event: Any, key: str) -> str | None:
+    value = event.get(key)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = value[0]
+    text = str(value).strip()
+    return text or None
+
+
+def _texts(event: Any, key: str) -> tuple[str, ...]:
+    value = event.get(key)
+    if value is None:
+        return ()
+    values = value if isinstance(value, list) else [value]
+    return tuple(t for v in values if (t := str(v).strip()))
+
+
+def _row(  # noqa: PLR0913 -- one event's properties, each read once, in order
+    where: str,
+    line: int,  # the row's number, from 1: an import's claims are by row
+    event: Any,
+    floating: str | None,
+    festival: str | None,
+    year: int | None,
+    *,
+    repeat: bool = False,
+) -> LineupRow | RowIssue:
+    uid = _text(event, "UID")
+    own_title = _text(event, f"{OWN}FILM") or _text(event, f"{OWN}PROGRAMME")
+    summary = _text(event, "SUMMARY")
+    title = own_title or summary
+    label = f"event {title or uid or where!r}"
+    if not title:
+        return RowIssue(where, 0, "SUMMARY", None, f"{label} has no summary", external_id=uid)
+    start = event.get("DTSTART")
+    if start is None:
+        return RowIssue(where, 0, "DTSTART", None, f"{label} has no DTSTART", title=title,
+                        external_id=uid)  # fmt: skip
+    value = start.dt
+    tzid = start.params.get("TZID") if hasattr(start, "params") else None
+    local_time: dt.time | None
+    zone: str | None
+    if not isinstance(value, dt.datetime):  # an all-day event: its time is not known
+        local_date, local_time, zone, minutes = value, None, floating, None
+    else:
+        zone = _zone_of(value, tzid, floating)
+        if zone is None:
+            said = (
+                f"its TZID {tzid!r} is no zone the zone database knows"
+                if tzid
+                else f"its time is {'floating' if value.tzinfo is None else 'in UTC'}, and "
+                "the calendar names no zone to read it in (X-WR-TIMEZONE); give {timezone}"
+            )
+            return RowIssue(where, 0, "DTSTART", str(start.to_ical().decode()),
+                            f"{label}: {said}", title=title, external_id=uid,
+                            mentions=("timezone",))  # fmt: skip
+        wall = value.replace(tzinfo=ZoneInfo(zone)) if value.tzinfo is None else value
+        wall = wall.astimezone(ZoneInfo(zone))
+        local_date, local_time = wall.date(), wall.time().replace(second=0, microsecond=0)
+        minutes = _minutes(event, value)
+    if repeat and uid:
+        stamp = (
+            value.strftime("%Y%m%dT%H%M")
+            if isinstance(value, dt.datetime)
+            else value.strftime("%Y%m%d")
+        )
+        uid = f"{uid}#{stamp}"
+    status = {"CANCELLED": "cancelled", "TENTATIVE": "tentative"}.get(
+        (_text(event, "STATUS") or "").upper()
+    )
+    if own_title and summary and summary.startswith("Postponed: "):
+        status = "postponed"  # our own feed marks a postponement as its summary says
+    private = (_text(event, "CLASS") or "").upper() in {"PRIVATE", "CONFIDENTIAL"}
+    tickets = _text(event, f"{OWN}TICKETS")
+    if tickets is None and own_title is None:
+        tickets = _text(event, "URL")
+        if tickets is None and (found := _TICKET_LINE.search(_text(event, "DESCRIPTION") or "")):
+            tickets = found[2].rstrip(".,;)")
+    year_text = _text(event, f"{OWN}YEAR")
+    edition_year = _text(event, f"{OWN}EDITION-YEAR")
+    own_festival = _text(event, f"{OWN}FESTIVAL")
+    venue = _text(event, f"{OWN}VENUE") if own_title else _text(event, "LOCATION")
+    film = FilmFields(
+        title=title,
+        original_title=None,
+        year=int(year_text) if year_text and year_text.isdigit() else None,
+        directors=_texts(event, f"{OWN}DIRECTOR"),
+        countries=(),
+        languages=(),
+        imdb_id=None,
+        runtime_minutes=None,
+        credits=(),
+        links=(),
+        film_id=None,
+    )
+    return LineupRow(
+        file=where,
+        line=line,
+        kind="screening",
+        film=film,
+        festival=own_festival or festival,
+        edition_year=int(edition_year) if own_festival and edition_year else year,
+        edition_label=_text(event, f"{OWN}EDITION-LABEL") if own_festival else None,
+        section=_text(event, f"{OWN}SECTION"),
+        premiere=None,
+        selection_status=None,
+        venue=venue,
+        city=_text(event, f"{OWN}CITY"),
+        local_date=local_date,
+        local_time=local_time,
+        timezone=zone,
+        duration_minutes=minutes,
+        screening_kind=_text(event, f"{OWN}KIND"),
+        audience=None,
+        visibility="private" if private else None,
+        status=status,
+        ticket_url=tickets,
+        remarks=None,
+        external_id=uid,
+        notes=(),
+        written_date=str(start.to_ical().decode()),
+    )
+
+
+def _zone_of(value: dt.datetime, tzid: str | None, floating: str | None) -> str | None:
+    """The IANA zone of a start: its own (a ZoneInfo, or its TZID known to the zone
+    database), else for a floating time or one in UTC the zone given for them."""
+    if tzid:
+        key = getattr(value.tzinfo, "key", None)
+        for candidate in (key, tzid):
+            if candidate:
+                try:
+                    return rules.canonical_zone(str(candidate), what="TZID")
+                except InvalidInput:
+                    continue
+        return None
+    if value.tzinfo is None or value.utcoffset() == dt.timedelta(0):
+        return floating  # floating, or UTC: shown in the zone given for them
+    key = getattr(value.tzinfo, "key", None)
+    return key or floating
+
+
+def _minutes(event: Any, start: dt.datetime) -> int | None:
+    """The slot: DTEND less DTSTART, or DURATION; None when neither is given."""
+    end = event.get("DTEND")
+    if end is not None and isinstance(end.dt, dt.datetime):
+        later = end.dt
+        if (later.tzinfo is None) != (start.tzinfo is None):
+            return None
+        minutes = int((later - start).total_seconds() // 60)
+        return minutes if minutes > 0 else None
+    duration = event.get("DURATION")
+    if duration is not None:
+        minutes = int(duration.dt.total_seconds() // 60)
+        return minutes if minutes > 0 else None
+    return None
