@@ -171,6 +171,12 @@ def test_an_unknown_tzid_is_refused_by_name(cli: Cli, tmp_path: Path) -> None:
     assert "event 'Silent Harbour': its TZID 'Mars/Olympus' is no zone" in out + err
 
 
+def test_show_mapping_says_how_a_feed_is_read(cli: Cli) -> None:
+    code, out, err = cli("import", str(SCRAPED), "--show-mapping")
+    assert code == 0, err
+    assert out.splitlines()[:2] == [f"{SCRAPED}: an ics file", "  UID       -> id"]
+
+
 def test_the_feed_kind_is_told_from_the_content_whatever_the_name(
     cli: Cli, url: str, tmp_path: Path
 ) -> None:

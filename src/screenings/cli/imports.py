@@ -222,6 +222,8 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
             for line in describe_mapping(parsed):
                 typer.echo(line)
             for issue in parsed.items:  # a file that cannot be read says why
+                if isinstance(issue, RowIssue) and issue.severity == "warning":
+                    continue  # what reading it said (a feed's recurrences), not a refusal
                 if isinstance(issue, RowIssue) and issue.line <= 1:
                     raise InvalidInput(str(issue))
                 break
