@@ -240,3 +240,38 @@ def test_an_event_with_no_start_is_rejected_by_name_and_nothing_is_written(
     assert f"{path}, event 1: column 'date': event 'The Last Ferry'" in out + err
     assert "'next Tuesday' is not a date and time" in out + err
     assert screenings(url) == []
+
+
+def test_migration_0009_takes_frab_and_ics_sources_and_its_downgrade_drops_them(
+    url: str, cli: Cli, tmp_path: Path
+) -> None:
+    """A catalogue that imported a frab schedule and a lineup goes down to 0008 (its frab
+    source and that source's bases dropped, the lineup's kept) and up again, where the
+    next frab import finds its screenings again, with no base: the file wins, and says
+    so."""
+    from screenings.migrate import downgrade_schema, upgrade_schema
+
+    lineup = tmp_path / "lineup.csv"
+    lineup.write_text(
+        "Title,Festival,Venue,City,Date,Time\n"
+        "Side Show,Nordic Docs 2026,Saga 1,Oslo,2026-03-13,12:00\n"
+    )
+    assert cli("import", str(lineup), "--timezone", "Europe/Oslo")[0] == 0
+    assert cli("import", str(SAMPLES / "pretalx-festival.schedule.json"))[0] == 0
+    engine = create_db_engine(url)
+
+    def kinds() -> list[str]:
+        with engine.connect() as connection:
+            return sorted(connection.execute(select(tables.import_source.c.kind)).scalars())
+
+    try:
+        assert kinds() == ["frab", "lineup"]
+        downgrade_schema(engine, "0008")
+        assert kinds() == ["lineup"]
+        upgrade_schema(engine)
+    finally:
+        engine.dispose()
+    code, out, err = cli("import", str(SAMPLES / "pretalx-festival.schedule.json"))
+    assert code == 0, err
+    assert "0 created" in counts(out), out
+    assert len(screenings(url)) == 4
