@@ -275,3 +275,44 @@ def test_migration_0009_takes_frab_and_ics_sources_and_its_downgrade_drops_them(
     assert code == 0, err
     assert "0 created" in counts(out), out
     assert len(screenings(url)) == 4
+
+
+def test_edition_puts_a_schedule_in_that_edition(cli: Cli, url: str) -> None:
+    assert cli("add", "festival", "Other Fest", "--timezone", "Europe/Oslo")[0] == 0
+    assert cli("add", "edition", "Other Fest", "2026")[0] == 0
+    schedule = str(SAMPLES / "pretalx-festival.schedule.json")
+    code, _, err = cli("import", schedule, "--edition", "Other Fest 2026")
+    assert code == 0, err
+    _, listed, _ = cli("list", "--format", "json")
+    assert {r["edition"]["festival"] for r in json.loads(listed)["screenings"]} == {"Other Fest"}
+
+
+def test_a_private_screening_stays_private_through_a_schedule(
+    cli: Cli, url: str, other: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    festival(cli, url)
+    path = tmp_path / "schedule.json"
+    code, _, err = cli("export", "frab-json", "--edition", "DocPoint 2026", "--include-private",
+                       "--base-url", SITE, "-o", str(path))  # fmt: skip
+    assert code == 0, err
+    titles = [e["title"] for d in json.loads(path.read_text())["schedule"]["conference"]["days"]
+              for events in d["rooms"].values() for e in events]  # fmt: skip
+    assert "Private: Abode of Dawn" in titles
+    assert call(other, capsys, "import", str(path))[0] == 0
+    _, listed, _ = call(other, capsys, "list", "--format", "json", "--include-private")
+    private = [r for r in json.loads(listed)["screenings"] if r["visibility"] == "private"]
+    assert [(r["local_date"], r["local_time"]) for r in private] == [("2026-01-30", "10:00:00")]
+
+
+def test_a_hostile_link_in_a_schedule_is_refused_as_in_a_spreadsheet(
+    cli: Cli, tmp_path: Path
+) -> None:
+    document = json.loads((SAMPLES / "pretalx-festival.schedule.json").read_text())
+    event = document["schedule"]["conference"]["days"][0]["rooms"]["Saga 1"][0]
+    event["links"][0]["url"] = "javascript:alert(1)"
+    event["title"] = "Bell\x07Song"
+    path = tmp_path / "schedule.json"
+    path.write_text(json.dumps(document))
+    code, out, err = cli("import", str(path))
+    assert code == 2
+    assert "column 'title': event 'Bell\\x07Song': holds a control character" in out + err

@@ -186,3 +186,81 @@ def test_the_feed_kind_is_told_from_the_content_whatever_the_name(
     assert code == 0, err
     assert len(screenings(url)) == 8
     assert dt.date(2026, 4, 9) in {s[0] for s in screenings(url)}
+
+
+def test_broken_events_are_rejected_by_name_never_a_traceback(cli: Cli, tmp_path: Path) -> None:
+    """icalendar reads a broken property only when it is used; each broken event is a
+    rejected row naming it, and the file is refused whole (exit 2, nothing written)."""
+    text = SCRAPED.read_bytes().decode()
+    broken = {
+        "DTSTART;TZID=Europe/London:20260409T183000": "DTSTART:notadate",
+        "RRULE:FREQ=DAILY;COUNT=3": "RRULE:FREQ=SOMETIMES",
+        "DTSTART;VALUE=DATE:20260412": "DTSTART;VALUE=DATE:20260412\r\nDTSTART:20260413T100000",
+    }
+    for old, new in broken.items():
+        text = text.replace(old, new)
+    path = tmp_path / "feed.ics"
+    path.write_bytes(text.encode())
+    code, out, err = cli("import", str(path), *OCDF)
+    assert code == 2, out + err
+    said = out + err
+    assert "Traceback" not in said
+    assert "event 'Silent Harbour'" in said
+    assert "event 'Morning Talks' cannot be read" in said
+    assert "event 'Archive Day' has 2 DTSTARTs" in said
+    assert "3 rows rejected; nothing was imported" in err
+
+
+def test_an_override_of_one_occurrence_replaces_it(cli: Cli, url: str, tmp_path: Path) -> None:
+    """RECURRENCE-ID: the 10 April Morning Talks moved to 10:30 is that occurrence, moved,
+    not a fourth screening; a cancelled occurrence is a cancellation."""
+    override = (
+        "BEGIN:VEVENT\r\nUID:ocdf-2026-006@scraper.example\r\nDTSTAMP:20260301T090000Z\r\n"
+        "RECURRENCE-ID;TZID=Europe/London:20260410T100000\r\n"
+        "DTSTART;TZID=Europe/London:20260410T103000\r\nDTEND;TZID=Europe/London:20260410T113000"
+        "\r\nSUMMARY:Morning Talks\r\nLOCATION:Festival Hub\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:ocdf-2026-006@scraper.example\r\nDTSTAMP:20260301T090000Z\r\n"
+        "RECURRENCE-ID;TZID=Europe/London:20260411T100000\r\n"
+        "DTSTART;TZID=Europe/London:20260411T100000\r\nDTEND;TZID=Europe/London:20260411T110000"
+        "\r\nSUMMARY:Morning Talks\r\nLOCATION:Festival Hub\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n"
+    )
+    text = SCRAPED.read_bytes().decode().replace("END:VCALENDAR", override + "END:VCALENDAR")
+    path = tmp_path / "feed.ics"
+    path.write_bytes(text.encode())
+    code, _, err = cli("import", str(path), *OCDF)
+    assert code == 0, err
+    talks = sorted((str(s[0]), str(s[1]), s[7]) for s in screenings(url) if s[5] == "Morning Talks")
+    assert talks == [
+        ("2026-04-09", "10:00:00", "scheduled"),
+        ("2026-04-10", "10:30:00", "scheduled"),
+        ("2026-04-11", "10:00:00", "cancelled"),
+    ]
+
+
+def test_a_hostile_ticket_address_is_refused_as_in_a_spreadsheet(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "feed.ics"
+    path.write_bytes(
+        SCRAPED.read_bytes().replace(
+            b"URL:https://tickets.example/ocdf/silent-harbour", b"URL:javascript:alert(1)"
+        )
+    )
+    code, out, err = cli("import", str(path), *OCDF)
+    assert code == 2
+    assert "column 'URL': event 'Silent Harbour': 'javascript:alert(1)' is not a web address" in (
+        out + err
+    )
+
+
+def test_the_seed_catalogues_feed_comes_back_whole(
+    cli: Cli, url: str, other: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """data/lineup.csv has a screening whose time is not known: an all-day event, whose
+    zone only X-SCREENINGS-TIMEZONE says."""
+    data = Path(__file__).resolve().parents[1] / "data" / "lineup.csv"
+    code, _, err = cli("import", str(data))
+    assert code == 0, err
+    path = tmp_path / "seed.ics"
+    assert cli("export", "ics", "--include-private", "-o", str(path))[0] == 0
+    code, _, err = call(other, capsys, "import", str(path))
+    assert code == 0, err
+    assert screenings(other) == screenings(url)

@@ -709,6 +709,7 @@ class FeedEvent(NamedTuple):
     # A programme screening's films, in order (its title is ``film_title``); none else.
     programme: tuple[ProgrammeLine, ...] = ()
     programme_notes: str | None = None  # a programme's own (a Q&A, an introduction)
+    duration_minutes: int | None = None  # its own slot, when it has one
 
 
 class ProgrammeLine(NamedTuple):
@@ -1065,6 +1066,29 @@ class ImportReport:
 
 
 # --- frab schedules (services.frab -> exporters.frab) -----------------------------------
+
+
+# What a title says of a screening where the format has no field for it (a frab event's
+# title, an .ics SUMMARY): written by the exporters, read back by the importers.
+STATUS_MARKS = {"cancelled": "Cancelled: ", "postponed": "Postponed: ", "tentative": "Tentative: "}
+PRIVATE_MARK = "Private: "
+
+
+def marked(title: str, status: str, private: bool, marks: tuple[str, ...]) -> str:
+    """``title`` with the marks of ``status`` and privacy that ``marks`` names."""
+    said = STATUS_MARKS.get(status, "") if status in marks else ""
+    return said + (PRIVATE_MARK if private and "private" in marks else "") + title
+
+
+def unmarked(title: str) -> tuple[str, str | None, bool]:
+    """(the title, its status, whether private) from a title ``marked`` wrote."""
+    status = None
+    for name, mark in STATUS_MARKS.items():
+        if title.startswith(mark) and len(title) > len(mark):
+            title, status = title[len(mark) :], name
+            break
+    private = title.startswith(PRIVATE_MARK) and len(title) > len(PRIVATE_MARK)
+    return (title[len(PRIVATE_MARK) :] if private else title), status, private
 
 
 class FrabPerson(NamedTuple):

@@ -51,6 +51,7 @@ MIN_PRIORITY, MAX_PRIORITY = 1, 5
 DEFAULT_PRIORITY = 3
 DEFAULT_TRAVEL_MINUTES = 15
 MAX_TRAVEL_MINUTES = 24 * 60
+MAX_SLOT_MINUTES = 7 * 24 * 60  # a screening's own slot: a minute to a week
 DAY_ORDERS = ("dayfirst", "monthfirst")
 
 # --- Lengths -----------------------------------------------------------------------------------

@@ -193,6 +193,7 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
         festival=festival,
         year=year,
         timezone=zone_name(timezone, what="--timezone") if timezone else None,
+        edition=edition,
     )
     if year is not None:
         # Here, not above: the services take 0.3 s to import, and a file that cannot be

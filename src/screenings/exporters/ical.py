@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from urllib.parse import quote
 
-from screenings.records import FeedEvent, FeedHeader, ProgrammeLine, ZoneSpan
+from screenings.records import FeedEvent, FeedHeader, ProgrammeLine, ZoneSpan, marked
 from screenings.timeparse import UTC, load_zone
 
 PRODID = "-//screenings//Festival and screening calendars//EN"
@@ -178,7 +178,7 @@ def summary(event: FeedEvent) -> str:
     if event.visibility == "private":
         marks.append("private")
     text = event.film_title + (f" ({', '.join(marks)})" if marks else "")
-    return f"Postponed: {text}" if event.status == "postponed" else text
+    return marked(text, event.status, False, ("postponed",))
 
 
 def _words(slug: str) -> str:
@@ -294,6 +294,8 @@ def own_properties(event: FeedEvent) -> list[tuple[str, str]]:
     if not event.programme:
         found += [(f"{OWN}DIRECTOR", name) for name in event.directors]
     for name, value in (
+        ("TIMEZONE", event.timezone),  # a time written in UTC, an all-day event: its zone
+        ("DURATION", str(event.duration_minutes) if event.duration_minutes else None),
         ("VENUE", event.venue_name),
         ("CITY", event.city),
         ("KIND", event.kind),

@@ -29,11 +29,23 @@ from typing import Any, BinaryIO, NamedTuple
 
 from screenings import rules
 from screenings.errors import InvalidInput
-from screenings.records import FilmFields, LineupRow, RowIssue
+from screenings.parsers.checked import checked
+from screenings.records import FilmFields, LineupRow, RowIssue, unmarked
 
 KIND = "frab"
 NO_VENUE = re.compile(r"^(?P<city>.*?)\s*\(venue TBA\)$|^Venue TBA$", re.IGNORECASE)
-STATUS_PREFIXES = (("Cancelled: ", "cancelled"), ("Postponed: ", "postponed"))
+# The file's name for each field a row's rule may refuse (``parsers.checked``).
+NAMES = {
+    "title": "title",
+    "venue": "room",
+    "city": "room",
+    "section": "track",
+    "external_id": "guid",
+    "ticket_url": "links",
+    "kind": "type",
+    "duration": "duration",
+    "directors": "persons",
+}
 _IMDB = re.compile(r"imdb\.com/title/(tt\d{5,10})", re.IGNORECASE)
 _DURATION = re.compile(r"^(\d{1,3}):([0-5]\d)(?::[0-5]\d)?$")
 _START = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)")
@@ -54,12 +66,15 @@ MAPPING = [
 
 
 class Conference(NamedTuple):
-    """What a schedule says of its conference: the edition its events are in."""
+    """What a schedule says of its conference: the edition its events are in, and its
+    zone (None when it names none, or one the zone database does not know:
+    ``zone_given`` says which)."""
 
     festival: str | None
     year: int | None
     label: str | None
     zone: str | None
+    zone_given: str | None = None
 
 
 class Event(NamedTuple):
@@ -86,31 +101,46 @@ def sniff(head: bytes) -> bool:
     return text.startswith((b"{", b"<"))
 
 
-def read_frab(
-    stream: BinaryIO, name: str, *, festival: str | None, year: int | None, zone: str | None
+def read_frab(  # noqa: PLR0913 -- a file, and the edition and zone the command line gives
+    stream: BinaryIO,
+    name: str,
+    *,
+    festival: str | None,
+    year: int | None,
+    zone: str | None,
+    edition: bool = False,
 ) -> tuple[Conference, Iterator[LineupRow | RowIssue]] | RowIssue:
     """The schedule's conference and its events as rows, or why it cannot be read at all.
-    ``festival``, ``year``: the edition the command line names (rows then name it);
+    ``festival``, ``year``: the edition the command line names (rows then name it); with
+    ``edition`` (``--edition``) the rows name none, and the import puts them in it;
     ``zone``: ``--timezone``, for a schedule that names none."""
     data = stream.read()
     text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     try:
         conference, events = _json(text) if text.startswith(b"{") else _xml(text)
-    except (ValueError, ET.ParseError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, ET.ParseError, KeyError, TypeError, AttributeError, LookupError) as error:
         return RowIssue(name, 0, None, None, f"not a frab schedule: {_said(error)}")
     zone = zone or conference.zone
     if zone is None:
-        return RowIssue(
-            name, 0, None, None, "the schedule names no zone (time_zone_name); give {timezone}",
-            mentions=("timezone",),
-        )  # fmt: skip
-    if festival is not None:
+        said = (
+            f"its time_zone_name {conference.zone_given[:80]!r} is no zone the zone database knows"
+            if conference.zone_given
+            else "the schedule names no zone (time_zone_name)"
+        )
+        return RowIssue(name, 0, None, None, said + "; give {timezone}", mentions=("timezone",))
+    if festival is not None or edition:
         conference = conference._replace(festival=festival, year=year, label=None)
     return conference, (_row(name, conference, zone, event) for event in events)
 
 
 def _said(error: Exception) -> str:
-    return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+    """What is wrong, in the file's terms where it can be told."""
+    text = str(error).splitlines()[0][:200] if str(error) else ""
+    if isinstance(error, KeyError):
+        return f"it has no {text}"
+    if isinstance(error, TypeError | AttributeError):
+        return "a part of it is not of the kind the format has there (a list for an object?)"
+    return text or type(error).__name__
 
 
 # --- The two formats -------------------------------------------------------------------
@@ -126,13 +156,15 @@ def _json(data: bytes) -> tuple[Conference, list[Event]]:
             for event in found or []:
                 persons = tuple(
                     str(p.get("name") or p.get("public_name") or "").strip()
-                    for p in event.get("persons") or []
                     if isinstance(p, dict)
+                    else str(p).strip()  # a name alone, as some exports write them
+                    for p in event.get("persons") or []
                 )
                 links = tuple(
                     (str(link.get("url") or ""), str(link.get("title") or ""))
-                    for link in event.get("links") or []
                     if isinstance(link, dict)
+                    else (str(link), "")
+                    for link in event.get("links") or []
                 )
                 events.append(
                     Event(
@@ -175,7 +207,7 @@ def _xml(data: bytes) -> tuple[Conference, list[Event]]:
                 events.append(
                     Event(
                         len(events) + 1,
-                        event.get("guid"),
+                        _text(event.get("guid")),
                         day.get("date"),
                         _text(event.findtext("room")) or room.get("name"),
                         _text(event.findtext("title")),
@@ -219,13 +251,14 @@ def _conference(title: Any, start: Any, zone: Any) -> Conference:
         festival = title[: found.start()].strip(" -\u2013,:") or None
         label = title[found.end() :].strip(" -\u2013,:") or None
         year = int(found[1])
-    zone_name = _text(zone)
-    if zone_name is not None:
+    given = _text(zone)
+    zone_name = None
+    if given is not None:
         try:
-            zone_name = rules.canonical_zone(zone_name, what="time_zone_name")
+            zone_name = rules.canonical_zone(given, what="time_zone_name")
         except InvalidInput:
             zone_name = None
-    return Conference(festival, year, label, zone_name)
+    return Conference(festival, year, label, zone_name, given)
 
 
 # --- An event as a row -------------------------------------------------------------------
@@ -236,10 +269,7 @@ def _row(name: str, conference: Conference, zone: str, event: Event) -> LineupRo
     label = f"event {event.title or event.guid or event.number!r}"
     if not event.title:
         return RowIssue(where, 0, "title", None, f"{label} has no title", external_id=event.guid)
-    title, status = event.title, None
-    for prefix, said in STATUS_PREFIXES:
-        if title.startswith(prefix) and len(title) > len(prefix):
-            title, status = title[len(prefix) :], said
+    title, status, private = unmarked(event.title)
     start = _start(event, zone)
     if isinstance(start, str):
         return RowIssue(where, 0, "date", event.date or event.start, f"{label}: {start}",
@@ -271,7 +301,7 @@ def _row(name: str, conference: Conference, zone: str, event: Event) -> LineupRo
         links=(),
         film_id=None,
     )
-    return LineupRow(
+    row = LineupRow(
         file=where,
         line=event.number,
         kind="screening",
@@ -290,7 +320,7 @@ def _row(name: str, conference: Conference, zone: str, event: Event) -> LineupRo
         duration_minutes=duration,
         screening_kind="regular" if kind == "screening" else kind,
         audience=None,
-        visibility=None,
+        visibility="private" if private else None,
         status=status,
         ticket_url=tickets,
         remarks=None,
@@ -298,6 +328,7 @@ def _row(name: str, conference: Conference, zone: str, event: Event) -> LineupRo
         notes=(),
         written_date=event.date or event.start,
     )
+    return checked(row, NAMES)
 
 
 def _start(event: Event, zone_name: str) -> dt.datetime | str:
@@ -306,15 +337,18 @@ def _start(event: Event, zone_name: str) -> dt.datetime | str:
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(zone_name)
+    match = _START.match(event.start or "")
     if event.date:
         try:
             found = dt.datetime.fromisoformat(event.date)
         except ValueError:
+            found = None
+        if found is not None and len(event.date) > 10:
+            return found.replace(tzinfo=zone) if found.tzinfo is None else found.astimezone(zone)
+        if found is None or match is None:  # a date alone: no time is invented
             return f"{event.date!r} is not a date and time (ISO 8601, with its offset)"
-        if found.tzinfo is None:
-            return found.replace(tzinfo=zone)
-        return found.astimezone(zone)
-    if event.day and event.start and (match := _START.match(event.start)):
+        return dt.datetime.combine(found.date(), dt.time(int(match[1]), int(match[2])), tzinfo=zone)
+    if event.day and match is not None:
         try:
             day = dt.date.fromisoformat(event.day)
         except ValueError:

@@ -31,11 +31,25 @@ from zoneinfo import ZoneInfo
 
 from screenings import rules
 from screenings.errors import InvalidInput
-from screenings.records import FilmFields, LineupRow, RowIssue
+from screenings.parsers.checked import checked
+from screenings.records import FilmFields, LineupRow, RowIssue, unmarked
 
 KIND = "ics"
 OWN = "X-SCREENINGS-"
 OCCURRENCES = 1000  # of one recurring event, at most
+# The file's name for each field a row's rule may refuse (``parsers.checked``).
+NAMES = {
+    "title": "SUMMARY",
+    "venue": "LOCATION",
+    "city": "X-SCREENINGS-CITY",
+    "section": "X-SCREENINGS-SECTION",
+    "external_id": "UID",
+    "ticket_url": "URL",
+    "kind": "X-SCREENINGS-KIND",
+    "duration": "DTEND",
+    "year": "X-SCREENINGS-YEAR",
+    "directors": "X-SCREENINGS-DIRECTOR",
+}
 MAPPING = [
     ("UID", "id"),
     ("SUMMARY", "title"),
@@ -65,7 +79,7 @@ class Read:
         self.rows, self.notes = rows, notes
 
 
-def read_ics(
+def read_ics(  # noqa: C901, PLR0912 -- each event read once, in file order, with its overrides
     stream: BinaryIO, name: str, *, festival: str | None, year: int | None, zone: str | None
 ) -> Read | RowIssue:
     """The feed's events as rows, or why it cannot be read at all. ``festival``,
@@ -79,24 +93,51 @@ def read_ics(
     except ValueError as error:
         said = str(error).splitlines()[0][:200] if str(error) else "cannot be parsed"
         return RowIssue(name, 0, None, None, f"not an iCalendar file: {said}")
-    wr_zone = _zone_name(calendar.get("X-WR-TIMEZONE"))
+    named_zone = calendar.get("X-WR-TIMEZONE")
+    wr_zone = _zone_name(named_zone)
+    if named_zone is not None and wr_zone is None and zone is None:
+        said = f"its X-WR-TIMEZONE {str(named_zone)[:80]!r} is no zone the zone database knows"
+        return RowIssue(name, 0, "X-WR-TIMEZONE", None, said + "; give {timezone}",
+                        mentions=("timezone",))  # fmt: skip
     floating = zone or wr_zone
     rows: list[LineupRow | RowIssue] = []
     notes: list[str] = []
     recurring = expanded = 0
     blocks: list[str] = []
-    for number, event in enumerate(calendar.walk("VEVENT"), start=1):
+    events = list(calendar.walk("VEVENT"))
+    # A recurring event's overrides (RECURRENCE-ID) are read with it, as calendars do.
+    repeating = {_text(e, "UID") for e in events if e.get("RRULE") or e.get("RDATE")}
+    overrides: dict[str | None, list[Any]] = {}
+    for event in events:
+        if event.get("RECURRENCE-ID") is not None and _text(event, "UID") in repeating:
+            overrides.setdefault(_text(event, "UID"), []).append(event)
+    for number, event in enumerate(events, start=1):
         where = f"{name}, event {number}"
-        if event.get("RRULE") or event.get("RDATE"):
-            recurring += 1
-            occurrences = _occurrences(calendar, event, year)
-            expanded += len(occurrences)
-            for occurrence in occurrences:
-                rows.append(
-                    _row(where, len(rows) + 1, occurrence, floating, festival, year, repeat=True)
-                )
-        else:
-            rows.append(_row(where, len(rows) + 1, event, floating, festival, year))
+        uid = _text(event, "UID")
+        if event.get("RECURRENCE-ID") is not None and uid in repeating:
+            continue
+        try:
+            if event.get("RRULE") or event.get("RDATE"):
+                recurring += 1
+                occurrences = _occurrences(calendar, event, overrides.get(uid, []), year)
+                expanded += len(occurrences)
+                for occurrence in occurrences:
+                    rows.append(
+                        _row(
+                            where, len(rows) + 1, occurrence, floating, festival, year, repeat=True
+                        )
+                    )
+            else:
+                rows.append(_row(where, len(rows) + 1, event, floating, festival, year))
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as error:
+            # icalendar reads a broken property when it is used (BrokenCalendarProperty);
+            # recurring-ical-events refuses a broken rule: the event, not the file.
+            title = _text(event, "SUMMARY") or uid or str(number)
+            said = _said(error)
+            rows.append(RowIssue(where, len(rows) + 1, None, None,
+                                 f"event {title!r} cannot be read: {said}", title=title,
+                                 external_id=uid))  # fmt: skip
+            continue
         row = rows[-1] if rows else None
         if (
             isinstance(row, LineupRow)
@@ -118,9 +159,16 @@ def read_ics(
     return Read(rows, notes)
 
 
-def _occurrences(calendar: Any, event: Any, year: int | None) -> list[Any]:
-    """The occurrences of a recurring event: within the edition's year when one is
-    named, and at most ``OCCURRENCES``."""
+def _said(error: Exception) -> str:
+    text = str(error).splitlines()[0][:200] if str(error) else ""
+    if isinstance(error, KeyError):
+        return f"it has no {text}"
+    return text or type(error).__name__
+
+
+def _occurrences(calendar: Any, event: Any, overrides: list[Any], year: int | None) -> list[Any]:
+    """The occurrences of a recurring event, its overrides (RECURRENCE-ID) in their
+    place: within the edition's year when one is named, and at most ``OCCURRENCES``."""
     import recurring_ical_events
     from icalendar import Calendar
 
@@ -128,6 +176,8 @@ def _occurrences(calendar: Any, event: Any, year: int | None) -> list[Any]:
     for zone in calendar.walk("VTIMEZONE"):
         alone.add_component(zone)
     alone.add_component(event)
+    for override in overrides:
+        alone.add_component(override)
     found = recurring_ical_events.of(alone)
     if year is not None:
         return list(itertools.islice(found.between((year, 1, 1), (year + 1, 1, 1)), OCCURRENCES))
@@ -161,7 +211,7 @@ def _texts(event: Any, key: str) -> tuple[str, ...]:
     return tuple(t for v in values if (t := str(v).strip()))
 
 
-def _row(  # noqa: PLR0913 -- one event's properties, each read once, in order
+def _row(  # noqa: C901, PLR0912, PLR0913 -- one event's properties, each read once, in order
     where: str,
     line: int,  # the row's number, from 1: an import's claims are by row
     event: Any,
@@ -182,14 +232,23 @@ def _row(  # noqa: PLR0913 -- one event's properties, each read once, in order
     if start is None:
         return RowIssue(where, 0, "DTSTART", None, f"{label} has no DTSTART", title=title,
                         external_id=uid)  # fmt: skip
+    if isinstance(start, list):
+        return RowIssue(where, line, "DTSTART", None, f"{label} has {len(start)} DTSTARTs",
+                        title=title, external_id=uid)  # fmt: skip
     value = start.dt
+    if not isinstance(value, dt.date):  # a PERIOD, a duration
+        return RowIssue(where, line, "DTSTART", None, f"{label}: its DTSTART is no date or "
+                        "date and time", title=title, external_id=uid)  # fmt: skip
     tzid = start.params.get("TZID") if hasattr(start, "params") else None
+    own_zone = _zone_name(event.get(f"{OWN}TIMEZONE"))  # our own feed's: the truth
+    if own_zone is not None:
+        floating = own_zone
     local_time: dt.time | None
     zone: str | None
     if not isinstance(value, dt.datetime):  # an all-day event: its time is not known
         local_date, local_time, zone, minutes = value, None, floating, None
     else:
-        zone = _zone_of(value, tzid, floating)
+        zone = own_zone or _zone_of(value, tzid, floating)
         if zone is None:
             said = (
                 f"its TZID {tzid!r} is no zone the zone database knows"
@@ -204,6 +263,12 @@ def _row(  # noqa: PLR0913 -- one event's properties, each read once, in order
         wall = wall.astimezone(ZoneInfo(zone))
         local_date, local_time = wall.date(), wall.time().replace(second=0, microsecond=0)
         minutes = _minutes(event, value)
+        if own_title is not None:  # our own feed: DTEND is the length shown, not a slot
+            own = _text(event, f"{OWN}DURATION") or ""
+            minutes = int(own) if own.isdigit() and len(own) <= 6 else None
+    recurrence = event.get("RECURRENCE-ID")
+    if recurrence is not None and isinstance(recurrence.dt, dt.date):
+        value = recurrence.dt  # an override keeps the key of the occurrence it replaces
     if repeat and uid:
         stamp = (
             value.strftime("%Y%m%dT%H%M")
@@ -214,7 +279,7 @@ def _row(  # noqa: PLR0913 -- one event's properties, each read once, in order
     status = {"CANCELLED": "cancelled", "TENTATIVE": "tentative"}.get(
         (_text(event, "STATUS") or "").upper()
     )
-    if own_title and summary and summary.startswith("Postponed: "):
+    if own_title and summary and unmarked(summary)[1] == "postponed":
         status = "postponed"  # our own feed marks a postponement as its summary says
     private = (_text(event, "CLASS") or "").upper() in {"PRIVATE", "CONFIDENTIAL"}
     tickets = _text(event, f"{OWN}TICKETS")
@@ -222,14 +287,14 @@ def _row(  # noqa: PLR0913 -- one event's properties, each read once, in order
         tickets = _text(event, "URL")
         if tickets is None and (found := _TICKET_LINE.search(_text(event, "DESCRIPTION") or "")):
             tickets = found[2].rstrip(".,;)")
-    year_text = _text(event, f"{OWN}YEAR")
-    edition_year = _text(event, f"{OWN}EDITION-YEAR")
+    year_text = _text(event, f"{OWN}YEAR") or ""
+    edition_year = _text(event, f"{OWN}EDITION-YEAR") or ""
     own_festival = _text(event, f"{OWN}FESTIVAL")
     venue = _text(event, f"{OWN}VENUE") if own_title else _text(event, "LOCATION")
     film = FilmFields(
         title=title,
         original_title=None,
-        year=int(year_text) if year_text and year_text.isdigit() else None,
+        year=int(year_text) if year_text.isdigit() and len(year_text) <= 4 else None,
         directors=_texts(event, f"{OWN}DIRECTOR"),
         countries=(),
         languages=(),
@@ -239,32 +304,39 @@ def _row(  # noqa: PLR0913 -- one event's properties, each read once, in order
         links=(),
         film_id=None,
     )
-    return LineupRow(
-        file=where,
-        line=line,
-        kind="screening",
-        film=film,
-        festival=own_festival or festival,
-        edition_year=int(edition_year) if own_festival and edition_year else year,
-        edition_label=_text(event, f"{OWN}EDITION-LABEL") if own_festival else None,
-        section=_text(event, f"{OWN}SECTION"),
-        premiere=None,
-        selection_status=None,
-        venue=venue,
-        city=_text(event, f"{OWN}CITY"),
-        local_date=local_date,
-        local_time=local_time,
-        timezone=zone,
-        duration_minutes=minutes,
-        screening_kind=_text(event, f"{OWN}KIND"),
-        audience=None,
-        visibility="private" if private else None,
-        status=status,
-        ticket_url=tickets,
-        remarks=None,
-        external_id=uid,
-        notes=(),
-        written_date=str(start.to_ical().decode()),
+    return checked(
+        LineupRow(
+            file=where,
+            line=line,
+            kind="screening",
+            film=film,
+            festival=own_festival or festival,
+            edition_year=(
+                int(edition_year)
+                if own_festival and edition_year.isdigit() and len(edition_year) <= 4
+                else year
+            ),
+            edition_label=_text(event, f"{OWN}EDITION-LABEL") if own_festival else None,
+            section=_text(event, f"{OWN}SECTION"),
+            premiere=None,
+            selection_status=None,
+            venue=venue,
+            city=_text(event, f"{OWN}CITY"),
+            local_date=local_date,
+            local_time=local_time,
+            timezone=zone,
+            duration_minutes=minutes,
+            screening_kind=_text(event, f"{OWN}KIND"),
+            audience=None,
+            visibility="private" if private else None,
+            status=status,
+            ticket_url=tickets,
+            remarks=None,
+            external_id=uid,
+            notes=(),
+            written_date=str(start.to_ical().decode()),
+        ),
+        NAMES,
     )
 
 

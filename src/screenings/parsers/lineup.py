@@ -210,6 +210,7 @@ class LineupOptions:
     festival: str | None = None
     year: int | None = None
     timezone: str | None = None
+    edition: str | None = None  # --edition: a schedule's events are put in it
 
 
 @dataclass
@@ -342,7 +343,12 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
 def _frab(stream: BinaryIO, name: str, options: LineupOptions) -> Parsed:
     """A frab schedule (``parsers.frab``), as a lineup's rows."""
     read = frab.read_frab(
-        stream, name, festival=options.festival, year=options.year, zone=options.timezone
+        stream,
+        name,
+        festival=options.festival,
+        year=options.year,
+        zone=options.timezone,
+        edition=options.edition is not None,
     )
     if isinstance(read, RowIssue):
         return _failed(name, read, frab.KIND, list(frab.MAPPING))

@@ -183,7 +183,7 @@ def cleared(value: Any) -> bool:
 
 
 def check_minutes(value: int | None, what: str) -> int | None:
-    if value is not None and not 0 < value <= 24 * 60 * 7:
+    if value is not None and not 0 < value <= rules.MAX_SLOT_MINUTES:
         raise InvalidInput(f"expected a positive number of minutes, got {value}", field=what)
     return value
 

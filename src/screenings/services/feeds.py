@@ -169,6 +169,7 @@ _EVENT_COLUMNS: dict[str, Any] = {
     "notes": S.c.notes,
     "programme": S.c.programme_id,  # its films are read apart, by programme
     "programme_notes": P.c.notes,
+    "duration_minutes": S.c.duration_minutes,
 }
 assert tuple(_EVENT_COLUMNS) == FeedEvent._fields, "one column per FeedEvent field, in order"
 _COUNTRIES = FeedEvent._fields.index("countries")

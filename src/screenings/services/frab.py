@@ -46,6 +46,7 @@ from screenings.records import (
     FrabPerson,
     FrabRoom,
     FrabSchedule,
+    marked,
 )
 from screenings.services.feeds import FeedOptions, FilmDetails, Named, describe, empty_zone
 
@@ -59,7 +60,8 @@ LINK_TYPES = {
     "review": "article",
     "press_kit": "related",
 }
-STATUS_PREFIX = {"cancelled": "Cancelled: ", "postponed": "Postponed: "}
+# frab has no status and no privacy: the title says them (``records.marked``).
+MARKS = ("cancelled", "postponed", "tentative", "private")
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _CHUNK = 2000
@@ -68,6 +70,7 @@ _COLUMNS: dict[str, Any] = {
     "id": S.c.id,
     "uid": S.c.uid,
     "status": S.c.status,
+    "visibility": S.c.visibility,
     "kind": S.c.kind,
     "timezone": S.c.timezone,
     "starts_at_utc": S.c.starts_at_utc,
@@ -277,8 +280,8 @@ class _Rooms:
         }
         self.city: dict[str | None, FrabRoom] = {
             city: FrabRoom(
-                f"{city} ({NO_VENUE})" if city else NO_VENUE.capitalize(),
-                str(uuid.uuid5(namespace, f"city/{(city or '').casefold()}")),
+                f"{city} ({NO_VENUE})" if city else "Venue TBA",
+                str(uuid.uuid5(namespace, f"city/{city or ''}")),
             )
             for city in cities
         }
@@ -334,7 +337,7 @@ class _Events:
             id=row.id,
             guid=self._guid(row.uid),
             room=self.rooms.of(row.venue_id, row.city).name,
-            title=STATUS_PREFIX.get(row.status, "") + row.title,
+            title=marked(row.title, row.status, row.visibility == "private", MARKS),
             subtitle=row.section or "",
             track=row.section,
             type="screening" if row.kind == "regular" else row.kind,
@@ -342,7 +345,8 @@ class _Events:
             duration_minutes=row.length_minutes,
             abstract=abstract,
             description="\n".join(lines),
-            slug=f"{self.acronym}-{row.id}-{slug}",
+            # The XSD wants four characters or more after the acronym's hyphen.
+            slug=f"{self.acronym}-{row.id}-{slug if len(slug) >= 4 else slug + '-screening'}",
             language=first if _LANGUAGE_CODE.match(first) else None,
             persons=tuple(self._person(*d) for d in directed),
             links=self._links(row),
