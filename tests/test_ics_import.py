@@ -264,3 +264,12 @@ def test_the_seed_catalogues_feed_comes_back_whole(
     code, _, err = call(other, capsys, "import", str(path))
     assert code == 0, err
     assert screenings(other) == screenings(url)
+
+
+def test_options_for_spreadsheets_are_refused_for_a_feed(cli: Cli) -> None:
+    code, _, err = cli("import", str(SCRAPED), "--delimiter", ";")
+    assert code == 2
+    assert err == (
+        f"screenings: error: {SCRAPED}: --delimiter: only for CSV files; this is an iCalendar "
+        "feed; nothing was imported\n"
+    )

@@ -61,6 +61,9 @@ class Format:
     rows: Callable[[str, type, Sequence[Any]], bytes] | None = None
     # One record, as ``show`` gives it; None where the format has no such form.
     record: Callable[[str, Any], bytes] | None = None
+    # Whether its screenings link to the site's pages: it needs the site's address
+    # (``FeedOptions.base_url``), and is no format of ``list``.
+    links_pages: bool = False
 
 
 def _calendar(session: Session, query: ScreeningQuery, options: FeedOptions) -> Output:
@@ -151,13 +154,17 @@ FORMATS: dict[str, Format] = {
         "application/vnd.c3voc.schedule+xml; charset=utf-8",
         "frab.xml",
         _frab(xml=True),
+        links_pages=True,
     ),
     "frab-json": Format(
-        "frab-json", "application/json; charset=utf-8", "frab.json", _frab(xml=False)
+        "frab-json",
+        "application/json; charset=utf-8",
+        "frab.json",
+        _frab(xml=False),
+        links_pages=True,
     ),
 }
-# The formats whose screenings need the site's address (their events link to pages).
-LINKED = ("frab-xml", "frab-json")
+LINKED = tuple(name for name, each in FORMATS.items() if each.links_pages)
 
 
 def output_format(name: str, *, what: str, allowed: Iterable[str] | None = None) -> Format:

@@ -340,8 +340,28 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
     return Parsed(name, kind, mapping, shown_order, reason, items)
 
 
+def _not_a_table(name: str, kind: str, options: LineupOptions) -> RowIssue | None:
+    """A schedule or a feed has no columns, delimiter or encoding to choose: the options
+    for those are refused rather than left unused."""
+    given = [
+        option
+        for option, value in (
+            ("--map", options.mapping),
+            ("--delimiter", options.delimiter),
+            ("--encoding", options.encoding),
+        )
+        if value
+    ]
+    if not given:
+        return None
+    what = "a frab schedule" if kind == frab.KIND else "an iCalendar feed"
+    return RowIssue(name, 0, None, None, f"{given[0]}: only for CSV files; this is {what}")
+
+
 def _frab(stream: BinaryIO, name: str, options: LineupOptions) -> Parsed:
     """A frab schedule (``parsers.frab``), as a lineup's rows."""
+    if (refused := _not_a_table(name, frab.KIND, options)) is not None:
+        return _failed(name, refused, frab.KIND, list(frab.MAPPING))
     read = frab.read_frab(
         stream,
         name,
@@ -359,6 +379,8 @@ def _frab(stream: BinaryIO, name: str, options: LineupOptions) -> Parsed:
 def _ics(stream: BinaryIO, name: str, options: LineupOptions) -> Parsed:
     """An iCalendar feed (``parsers.ics``), as a lineup's rows; what reading it says
     (recurrences expanded, blocks of films) first, as warnings."""
+    if (refused := _not_a_table(name, ics.KIND, options)) is not None:
+        return _failed(name, refused, ics.KIND, list(ics.MAPPING))
     read = ics.read_ics(
         stream, name, festival=options.festival, year=options.year, zone=options.timezone
     )

@@ -99,8 +99,8 @@ def frab_schedule(session: Session, query: ScreeningQuery, options: FeedOptions)
     docstring). ``options.base_url`` is needed: each event links to its page."""
     if not options.base_url:
         raise InvalidInput(
-            "a frab schedule links each screening to its page: give the site's address "
-            "(--base-url, or SCREENINGS_BASE_URL)",
+            "needed: a frab schedule links each screening to its page at the site's "
+            "address (SCREENINGS_BASE_URL gives it to every command)",
             field="base_url",
         )
     base = options.base_url.rstrip("/")

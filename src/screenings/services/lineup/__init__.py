@@ -44,7 +44,7 @@ from collections.abc import Callable, Collection
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from screenings import lookup
+from screenings import lookup, rules
 from screenings import tables as T
 from screenings.config import Settings
 from screenings.errors import InvalidInput, Message, ScreeningsError
@@ -144,6 +144,7 @@ def settle_day_start(
     """Store ``starts_at`` (``--day-starts-at``) as the festival day's start of each of
     ``edition_ids`` that has none yet; what an edition already stores is kept, and said
     when it differs (``edit edition`` changes it)."""
+    starts_at = rules.day_start(starts_at, what="day_starts_at")
     E = T.edition
     rows = session.execute(
         select(E.c.id, E.c.day_starts_at).where(E.c.id.in_(sorted(edition_ids)))
