@@ -285,7 +285,10 @@ OWN = "X-SCREENINGS-"
 
 
 def own_properties(event: FeedEvent) -> list[tuple[str, str]]:
-    """(name, value) of each of our properties the event has a value for."""
+    """(name, with its parameters, and value) of each of our properties the event has a
+    value for. A programme's films are ``X-SCREENINGS-PROGRAMME-FILM`` in their order
+    (``X-YEAR`` their year), each film's directors ``X-SCREENINGS-PROGRAMME-DIRECTOR``
+    (``X-FILM`` its place, from 1)."""
     found: list[tuple[str, str]] = [
         (f"{OWN}PROGRAMME" if event.programme else f"{OWN}FILM", event.film_title)
     ]
@@ -293,6 +296,10 @@ def own_properties(event: FeedEvent) -> list[tuple[str, str]]:
         found.append((f"{OWN}YEAR", str(event.film_year)))
     if not event.programme:
         found += [(f"{OWN}DIRECTOR", name) for name in event.directors]
+    for place, line in enumerate(event.programme, start=1):
+        year = f";X-YEAR={line.year}" if line.year else ""
+        found.append((f"{OWN}PROGRAMME-FILM{year}", line.title))
+        found += [(f"{OWN}PROGRAMME-DIRECTOR;X-FILM={place}", name) for name in line.directors]
     for name, value in (
         ("TIMEZONE", event.timezone),  # a time written in UTC, an all-day event: its zone
         ("DURATION", str(event.duration_minutes) if event.duration_minutes else None),

@@ -122,13 +122,12 @@ def read_ics(  # noqa: C901, PLR0912 -- each event read once, in file order, wit
                 occurrences = _occurrences(calendar, event, overrides.get(uid, []), year)
                 expanded += len(occurrences)
                 for occurrence in occurrences:
-                    rows.append(
-                        _row(
-                            where, len(rows) + 1, occurrence, floating, festival, year, repeat=True
-                        )
-                    )
+                    one = _row(where, len(rows) + 1, occurrence, floating, festival, year,
+                               repeat=True)  # fmt: skip
+                    rows.extend(_programme(one, occurrence))
             else:
-                rows.append(_row(where, len(rows) + 1, event, floating, festival, year))
+                one = _row(where, len(rows) + 1, event, floating, festival, year)
+                rows.extend(_programme(one, event))
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as error:
             # icalendar reads a broken property when it is used (BrokenCalendarProperty);
             # recurring-ical-events refuses a broken rule: the event, not the file.
@@ -338,6 +337,35 @@ def _row(  # noqa: C901, PLR0912, PLR0913 -- one event's properties, each read o
         ),
         NAMES,
     )
+
+
+def _programme(row: LineupRow | RowIssue, event: Any) -> list[LineupRow | RowIssue]:
+    """A programme screening of our own feed as the rows of a Block column: one per film
+    (``X-SCREENINGS-PROGRAMME-FILM``, its year and directors), in order, each with the
+    screening's slot and key; any other row as it is."""
+    films = event.get(f"{OWN}PROGRAMME-FILM")
+    if not isinstance(row, LineupRow) or event.get(f"{OWN}PROGRAMME") is None or not films:
+        return [row]
+    films = films if isinstance(films, list) else [films]
+    found = event.get(f"{OWN}PROGRAMME-DIRECTOR") or []
+    directed = found if isinstance(found, list) else [found]
+    rows: list[LineupRow | RowIssue] = []
+    for place, film in enumerate(films, start=1):
+        year = str(film.params.get("X-YEAR", ""))
+        directors = tuple(
+            str(d).strip() for d in directed if str(d.params.get("X-FILM", "")) == str(place)
+        )
+        made = row.film._replace(
+            title=str(film).strip(),
+            year=int(year) if year.isdigit() and len(year) <= 4 else None,
+            directors=directors,
+        )
+        rows.append(
+            checked(
+                row._replace(line=row.line + place - 1, film=made, block=row.film.title), NAMES
+            )  # fmt: skip
+        )
+    return rows
 
 
 def _zone_of(value: dt.datetime, tzid: str | None, floating: str | None) -> str | None:
