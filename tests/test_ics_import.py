@@ -90,15 +90,23 @@ def test_a_scraped_festival_feed_is_read_leniently(cli: Cli, url: str) -> None:
     assert code == 0, err
     assert "8 created" in first_line(out)
     assert "1 recurring event(s) expanded into 3 screening(s)" in err
-    assert "name a block of films ('Shorts Programme 2: Cities')" in err
+    assert (
+        "name a block of films ('Shorts Programme 2: Cities'): each is a programme of that "
+        "title, its films not known yet (never split by guessing)"
+    ) in err
     found = {(s[5], str(s[0])): s for s in screenings(url)}
     # TZID=Europe/London with no VTIMEZONE: London's wall time.
     harbour = found["Silent Harbour", "2026-04-09"]
     assert (str(harbour[1]), harbour[2], harbour[3]) == ("18:30:00", "Europe/London", "Curzon Soho")
     assert harbour[8] == "https://tickets.example/ocdf/silent-harbour"
-    # A ticket link in the DESCRIPTION, when the event has no URL.
-    shorts = found["Shorts Programme 2: Cities", "2026-04-10"]
+    # A ticket link in the DESCRIPTION, when the event has no URL; a block of films is a
+    # programme of that title with a note, its films not known (never split).
+    shorts = found[None, "2026-04-10"]
     assert shorts[8] == "https://tickets.example/ocdf/shorts-2"
+    _, shown, _ = cli("show", "programme", "Shorts Programme 2: Cities", "--format", "json")
+    programme = json.loads(shown)["programme"]
+    assert programme["programme"]["films"] == []
+    assert "its films are not known yet" in programme["programme"]["notes"]
     # A floating time, in the calendar's X-WR-TIMEZONE; STATUS:CANCELLED.
     river = found["The River Keepers", "2026-04-11"]
     assert (str(river[1]), river[2], river[7]) == ("14:00:00", "Europe/London", "cancelled")

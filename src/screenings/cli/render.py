@@ -249,8 +249,8 @@ def describe_screening(s: ScreeningView, focus: frozenset[int] = frozenset()) ->
         parts.append(where)
     if s.edition:
         parts.append(f"{s.edition.festival} {s.edition.year}")
-    if s.programme is not None:
-        parts.append("films: " + " / ".join(film.title for film in s.films))
+    if s.programme is not None:  # a programme whose films are not known yet says so
+        parts.append("films: " + (" / ".join(film.title for film in s.films) or "not known yet"))
     parts.append(s.kind)
     if s.audience:
         parts.append(f"audience: {s.audience}")

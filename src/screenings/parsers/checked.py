@@ -27,7 +27,9 @@ def checked(row: LineupRow, names: dict[str, str]) -> LineupRow | RowIssue:
     field = "title"
     try:
         film = row.film
-        title = rules.clean_text(film.title or "", what=field, limit=rules.length("film", "title"))
+        title = film.title and rules.clean_text(
+            film.title, what=field, limit=rules.length("film", "title")
+        )
         field = "directors"
         directors = tuple(
             rules.clean_text(name, what=field, limit=rules.length("person", "name"))

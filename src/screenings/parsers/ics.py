@@ -79,7 +79,7 @@ class Read:
         self.rows, self.notes = rows, notes
 
 
-def read_ics(  # noqa: C901, PLR0912 -- each event read once, in file order, with its overrides
+def read_ics(  # noqa: C901, PLR0912, PLR0915 -- each event once, in file order, with its overrides
     stream: BinaryIO, name: str, *, festival: str | None, year: int | None, zone: str | None
 ) -> Read | RowIssue:
     """The feed's events as rows, or why it cannot be read at all. ``festival``,
@@ -103,7 +103,8 @@ def read_ics(  # noqa: C901, PLR0912 -- each event read once, in file order, wit
     rows: list[LineupRow | RowIssue] = []
     notes: list[str] = []
     recurring = expanded = 0
-    blocks: list[str] = []
+    blocks: list[str] = []  # events that are programmes of films not known
+    loose: list[str] = []  # events that name a block but no edition: a film each
     events = list(calendar.walk("VEVENT"))
     # A recurring event's overrides (RECURRENCE-ID) are read with it, as calendars do.
     repeating = {_text(e, "UID") for e in events if e.get("RRULE") or e.get("RDATE")}
@@ -138,24 +139,37 @@ def read_ics(  # noqa: C901, PLR0912 -- each event read once, in file order, wit
                                  external_id=uid))  # fmt: skip
             continue
         row = rows[-1] if rows else None
-        if (
-            isinstance(row, LineupRow)
-            and event.get(f"{OWN}FILM") is None
-            and _BLOCK.search(row.film.title or "")
-        ):
-            blocks.append(repr(row.film.title))
+        if isinstance(row, LineupRow) and row.block is not None and row.film.title is None:
+            blocks.append(repr(row.block))
+        elif isinstance(row, LineupRow) and _is_block(row, event):
+            loose.append(repr(row.film.title))
     if recurring:
         notes.append(
             f"{recurring} recurring event(s) expanded into {expanded} screening(s) "
             f"(at most {OCCURRENCES} each" + (f", within {year}" if year else "") + ")"
         )
     if blocks:
-        shown = ", ".join(blocks[:5]) + (f" and {len(blocks) - 5} more" if len(blocks) > 5 else "")
         notes.append(
-            f"{len(blocks)} event(s) name a block of films ({shown}): each is one screening "
-            "of that title, not split; 'add programme' names its films"
+            f"{len(blocks)} event(s) name a block of films ({_listed(blocks)}): each is a "
+            "programme of that title, its films not known yet (never split by guessing)"
+        )
+    if loose:
+        notes.append(
+            f"{len(loose)} event(s) name a block of films ({_listed(loose)}) but no edition: "
+            "each is one screening of a film of that title; a programme is a festival's, so "
+            "name the edition to make them programmes"
         )
     return Read(rows, notes)
+
+
+def _listed(titles: list[str]) -> str:
+    return ", ".join(titles[:5]) + (f" and {len(titles) - 5} more" if len(titles) > 5 else "")
+
+
+def _is_block(row: LineupRow, event: Any) -> bool:
+    """Whether a feed's event (not ours: ours say what they show) names a block of films."""
+    ours = event.get(f"{OWN}FILM") is not None or event.get(f"{OWN}PROGRAMME") is not None
+    return not ours and row.block is None and bool(_BLOCK.search(row.film.title or ""))
 
 
 def _said(error: Exception) -> str:
@@ -344,6 +358,16 @@ def _programme(row: LineupRow | RowIssue, event: Any) -> list[LineupRow | RowIss
     (``X-SCREENINGS-PROGRAMME-FILM``, its year and directors), in order, each with the
     screening's slot and key; any other row as it is."""
     films = event.get(f"{OWN}PROGRAMME-FILM")
+    ours = event.get(f"{OWN}PROGRAMME") is not None
+    if (
+        isinstance(row, LineupRow)
+        and (_is_block(row, event) or (ours and not films))
+        and row.festival
+        and row.edition_year
+    ):
+        # A feed's "Shorts" event (or our programme of no film yet): a programme of that
+        # title, its films not known.
+        return [row._replace(block=row.film.title, film=row.film._replace(title=None))]
     if not isinstance(row, LineupRow) or event.get(f"{OWN}PROGRAMME") is None or not films:
         return [row]
     films = films if isinstance(films, list) else [films]
@@ -361,9 +385,7 @@ def _programme(row: LineupRow | RowIssue, event: Any) -> list[LineupRow | RowIss
             directors=directors,
         )
         rows.append(
-            checked(
-                row._replace(line=row.line + place - 1, film=made, block=row.film.title), NAMES
-            )  # fmt: skip
+            checked(row._replace(line=row.line + place - 1, film=made, block=row.film.title), NAMES)
         )
     return rows
 

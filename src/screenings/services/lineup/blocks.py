@@ -56,6 +56,11 @@ P, PF, S, B = T.programme.c, T.programme_film.c, T.screening.c, T.screening_base
 Group = tuple[list[Resolved], int, dict[str, Any], Any]
 
 
+# The note of a programme made from a block whose films the file does not name (a feed's
+# "Shorts" event, never split by guessing).
+NO_FILMS_NOTE = "Imported as one event of a calendar feed: its films are not known yet."
+
+
 def _start(file: dict[str, Any]) -> tuple[Any, ...]:
     return (file["local_date"], file["local_time"] or dt.time.max)
 
@@ -130,8 +135,9 @@ class Blocks:
 
     def group_films(self: Importer, rows: list[Resolved]) -> list[int]:
         """The films a group's rows name, in order, each once (and said when one is not)."""
-        films = [int(film) for film in dict.fromkeys(r.film for r in rows)]  # type: ignore[arg-type]
-        if len(films) < len(rows):
+        named = [r for r in rows if r.film is not None]  # a block of unknown films: none
+        films = [int(film) for film in dict.fromkeys(r.film for r in named)]  # type: ignore[arg-type]
+        if len(films) < len(named):
             self.warn(
                 f"{self.report.name}:{rows[0].line}: block {rows[0].source.block!r} lists a "
                 "film more than once at one slot; it is shown once"
@@ -231,6 +237,7 @@ class Blocks:
                     title_key=name_key(title),
                     slug=slug,
                     section=first.source.section,
+                    notes=None if films else NO_FILMS_NOTE,
                     created_at=self.now,
                     updated_at=self.now,
                 )
@@ -238,6 +245,9 @@ class Blocks:
             ).scalar_one()
             self.report.created("programmes", title)
         assert isinstance(first.edition, int)
+        if not films:  # a block of unknown films says nothing of them: they stay
+            self.report.counts["programmes"] += 1
+            return int(found)
         wanted = self.merge_films(first, int(found), films)
         if self.films_of(found) != wanted:
             self.session.execute(delete(T.programme_film).where(PF.programme_id == found))

@@ -199,11 +199,17 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
         a row rejected under skip_invalid leaves no festival, film or selection behind."""
         rows: list[Resolved] = []
         film_rows: list[FilmRow] = []
+        # A block whose films are not known (a feed's "Shorts" event): its programme and
+        # screening only, with no film to find (``blocks``).
+        filmless: list[Resolved] = []
         for item in items:
             if isinstance(item, FilmRow):
                 film_rows.append(item)
             elif (row := self.resolve(item)) is not None:
-                rows.append(row)
+                if item.block is not None and item.film.title is None:
+                    filmless.append(row)
+                else:
+                    rows.append(row)
         wanted = [(r.source.file, r.line, r.source.film) for r in rows]
         wanted += [(f.file, f.line, f.film) for f in film_rows]
         films = self.films(wanted)
@@ -228,7 +234,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
             [r for r in found if r.source.kind == "screening" and not r.source.block]
         )
         kept += blocks
-        self.block_state.rows += blocks
+        self.block_state.rows += blocks + filmless
         # A programmes file's rows: selections, each a film's place in its block.
         self.block_state.places += [
             r for r in found if r.source.kind == "selection" and r.source.block
@@ -237,7 +243,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
         films_of_file = [d.film for d in details]
         details += [Stated(r.film, r.source.film, r.edition, r.source.file, r.line) for r in kept]
         state_new_films(details)
-        self.create_pending(kept, films_of_file)
+        self.create_pending(kept + filmless, films_of_file)
         self.film_details(details)
         self.selections(kept)
         self.screenings([r for r in kept if r.source.kind == "screening" and not r.source.block])
