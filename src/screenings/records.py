@@ -1133,6 +1133,10 @@ class FrabEvent(NamedTuple):
     persons: tuple[FrabPerson, ...]
     links: tuple[FrabLink, ...]
     url: str
+    # What the catalogue says of it beyond frab's fields (its film's year, its venue's
+    # city, its zone, a programme's films, ...): schedule.json carries them beside the
+    # schedule, for ``import`` to read back (docs/output.md, "Our own schedule facts").
+    facts: dict[str, Any] | None = None
 
 
 class FrabDay(NamedTuple):

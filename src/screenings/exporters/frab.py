@@ -22,6 +22,7 @@ from screenings import __version__
 from screenings.records import FrabConference, FrabDay, FrabEvent, FrabSchedule
 
 GENERATOR = "screenings"
+FACTS_VERSION = 1
 SCHEMA = "https://c3voc.de/schedule/schema.json"
 _SPOOLED = 16 * 1024 * 1024  # kept in memory up to this, then in a temporary file
 _PIECE = 64 * 1024
@@ -42,17 +43,18 @@ def render_frab_json(schedule: FrabSchedule) -> Iterator[bytes]:
 
 def _render(
     schedule: FrabSchedule,
-    days: Callable[[FrabSchedule, IO[bytes]], None],
-    head: Callable[[FrabSchedule, str], bytes],
+    days: Callable[[FrabSchedule, IO[bytes]], dict[str, Any]],
+    head: Callable[[FrabSchedule, str, dict[str, Any]], bytes],
     tail: bytes,
 ) -> Iterator[bytes]:
     with tempfile.SpooledTemporaryFile(max_size=_SPOOLED) as spool:
-        days(schedule, spool)
+        facts = days(schedule, spool)  # what the head says beside the days, if anything
         spool.seek(0)
         digest = hashlib.sha256(repr(tuple(schedule.conference)).encode())
+        digest.update(json.dumps(facts, sort_keys=True, ensure_ascii=False).encode())
         while piece := spool.read(_PIECE):
             digest.update(piece)
-        yield head(schedule, digest.hexdigest()[:12])
+        yield head(schedule, digest.hexdigest()[:12], facts)
         spool.seek(0)
         while piece := spool.read(_PIECE):
             yield piece
@@ -62,7 +64,7 @@ def _render(
 # --- schedule.xml ----------------------------------------------------------------------
 
 
-def _xml_head(schedule: FrabSchedule, version: str) -> bytes:
+def _xml_head(schedule: FrabSchedule, version: str, _facts: dict[str, Any]) -> bytes:
     c = schedule.conference
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n<schedule>\n',
@@ -85,7 +87,8 @@ def _xml_head(schedule: FrabSchedule, version: str) -> bytes:
     return "".join(parts).encode()
 
 
-def _xml_days(schedule: FrabSchedule, out: IO[bytes]) -> None:
+def _xml_days(schedule: FrabSchedule, out: IO[bytes]) -> dict[str, Any]:
+    """The days (schedule.xml has no place for our facts: none)."""
     for day in schedule.days:
         attributes = {
             "index": str(day.number),
@@ -103,6 +106,7 @@ def _xml_days(schedule: FrabSchedule, out: IO[bytes]) -> None:
                 out.write(_xml_event(event).encode())
             out.write(b"    </room>\n")
         out.write(b"  </day>\n")
+    return {}
 
 
 def _xml_event(e: FrabEvent) -> str:
@@ -150,7 +154,7 @@ def _element(name: str, text: str, indent: int) -> str:
 # --- schedule.json ---------------------------------------------------------------------
 
 
-def _json_head(schedule: FrabSchedule, version: str) -> bytes:
+def _json_head(schedule: FrabSchedule, version: str, facts: dict[str, Any]) -> bytes:
     c: FrabConference = schedule.conference
     conference: dict[str, Any] = {
         "acronym": c.acronym,
@@ -171,6 +175,9 @@ def _json_head(schedule: FrabSchedule, version: str) -> bytes:
         "schedule": {
             "version": version,
             "base_url": f"{c.base_url}/",
+            # Ours, beside the schedule (which the schema leaves open): what frab's fields
+            # cannot say, by event guid, for ``import`` (docs/output.md).
+            "screenings": {"version": FACTS_VERSION, "events": facts},
             "conference": conference,
         },
     }
@@ -178,13 +185,18 @@ def _json_head(schedule: FrabSchedule, version: str) -> bytes:
     return text[: -len("}}}")].encode() + b',"days":[\n'
 
 
-def _json_days(schedule: FrabSchedule, out: IO[bytes]) -> None:
+def _json_days(schedule: FrabSchedule, out: IO[bytes]) -> dict[str, Any]:
+    """The days, and each event's facts by guid."""
     first = True
+    facts: dict[str, Any] = {}
     for day in schedule.days:
         if not first:
             out.write(b",\n")
         first = False
         out.write(json.dumps(_json_day(day), ensure_ascii=False, separators=(",", ":")).encode())
+        for _, events in day.rooms:
+            facts.update((e.guid, e.facts) for e in events if e.facts)
+    return facts
 
 
 def _json_day(day: FrabDay) -> dict[str, Any]:

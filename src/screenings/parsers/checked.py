@@ -8,6 +8,8 @@ breaks a rule rejects the row, naming the event and the file's own name for the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from screenings import rules
 from screenings.errors import InvalidInput
 from screenings.records import LineupRow, RowIssue
@@ -83,3 +85,27 @@ def _year(value: int | None) -> None:
         raise InvalidInput(
             f"expected a year from {rules.MIN_YEAR} to {rules.MAX_YEAR}, got {value}"
         )
+
+
+def programme_rows(
+    row: LineupRow,
+    films: Sequence[tuple[str, int | None, tuple[str, ...]]],
+    names: dict[str, str],
+) -> list[LineupRow | RowIssue]:
+    """A programme screening (``row``, its title the programme's) as the rows of a Block
+    column: one per film (title, year, directors), in order, each with its slot and key;
+    with no film, one block row whose films are not known (``services.lineup.blocks``)."""
+    block = row.film.title
+    if not films:
+        return [row._replace(block=block, film=row.film._replace(title=None))]
+    return [
+        checked(
+            row._replace(
+                line=row.line + place,
+                block=block,
+                film=row.film._replace(title=title, year=year, directors=directors),
+            ),
+            names,
+        )
+        for place, (title, year, directors) in enumerate(films)
+    ]

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from screenings import rules
 from screenings.errors import InvalidInput
-from screenings.parsers.checked import checked
+from screenings.parsers.checked import checked, programme_rows
 from screenings.records import FilmFields, LineupRow, RowIssue, unmarked
 
 KIND = "ics"
@@ -367,27 +367,21 @@ def _programme(row: LineupRow | RowIssue, event: Any) -> list[LineupRow | RowIss
     ):
         # A feed's "Shorts" event (or our programme of no film yet): a programme of that
         # title, its films not known.
-        return [row._replace(block=row.film.title, film=row.film._replace(title=None))]
+        return programme_rows(row, (), NAMES)
     if not isinstance(row, LineupRow) or event.get(f"{OWN}PROGRAMME") is None or not films:
         return [row]
     films = films if isinstance(films, list) else [films]
     found = event.get(f"{OWN}PROGRAMME-DIRECTOR") or []
     directed = found if isinstance(found, list) else [found]
-    rows: list[LineupRow | RowIssue] = []
+    shown = []
     for place, film in enumerate(films, start=1):
         year = str(film.params.get("X-YEAR", ""))
         directors = tuple(
             str(d).strip() for d in directed if str(d.params.get("X-FILM", "")) == str(place)
         )
-        made = row.film._replace(
-            title=str(film).strip(),
-            year=int(year) if year.isdigit() and len(year) <= 4 else None,
-            directors=directors,
-        )
-        rows.append(
-            checked(row._replace(line=row.line + place - 1, film=made, block=row.film.title), NAMES)
-        )
-    return rows
+        number = int(year) if year.isdigit() and len(year) <= 4 else None
+        shown.append((str(film).strip(), number, directors))
+    return programme_rows(row, shown, NAMES)
 
 
 def _zone_of(value: dt.datetime, tzid: str | None, floating: str | None) -> str | None:

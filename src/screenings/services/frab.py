@@ -37,7 +37,7 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from screenings.errors import InvalidInput
-from screenings.query import CITY, SE, SECTION, E, F, P, S, ScreeningQuery, V
+from screenings.query import CITY, FE, SE, SECTION, E, F, P, S, ScreeningQuery, V
 from screenings.records import (
     FrabConference,
     FrabDay,
@@ -91,6 +91,12 @@ _COLUMNS: dict[str, Any] = {
     "city": CITY,
     "notes": S.c.notes,
     "ticket_url": S.c.ticket_url,
+    "film_year": F.c.year,
+    "venue_name": V.c.name,
+    "festival": FE.c.name,
+    "edition_year": E.c.year,
+    "edition_label": E.c.label,
+    "duration_minutes": S.c.duration_minutes,
 }
 
 
@@ -351,7 +357,35 @@ class _Events:
             persons=tuple(self._person(*d) for d in directed),
             links=self._links(row),
             url=f"{self.base}/screenings/{row.id}",
+            facts=self._facts(row),
         )
+
+    def _facts(self, row: Any) -> dict[str, Any]:
+        """What frab's fields cannot say of a screening, the unknown left out."""
+        facts: dict[str, Any] = {
+            "timezone": row.timezone,
+            "venue": row.venue_name,
+            "city": row.city,
+            "kind": row.kind,
+            "duration": row.duration_minutes,
+            "festival": row.festival,
+            "edition_year": row.edition_year,
+            "edition_label": row.edition_label,
+            "tickets": row.ticket_url,
+        }
+        if row.programme_id is None:
+            facts |= {
+                "film": row.title,
+                "year": row.film_year,
+                "directors": [name for _, name in self.details.directed.get(row.film_id, ())],
+            }
+        else:
+            facts["programme"] = row.title
+            facts["films"] = [
+                {"title": line.title, "year": line.year, "directors": list(line.directors)}
+                for line in self.details.programmes.get(row.programme_id, ())
+            ]
+        return {key: value for key, value in facts.items() if value not in (None, [])}
 
     def _guid(self, uid: str) -> str:
         """The UUID of a UID ``<uuid>@<domain>``; for a UID of another form (one an
