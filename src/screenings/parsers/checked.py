@@ -60,8 +60,8 @@ def checked(row: LineupRow, names: dict[str, str]) -> LineupRow | RowIssue:
             raise InvalidInput(f"expected a slot of a minute to 7 days, got {minutes} minutes")
     except InvalidInput as refused:
         return RowIssue(
-            row.file,
-            row.line,
+            row.file,  # a schedule's or a feed's: it names the event ("f.ics, event 3")
+            0,
             names.get(field, field),
             None,
             f"event {row.film.title or row.external_id!r}: {refused.detail}",

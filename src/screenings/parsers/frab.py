@@ -20,6 +20,7 @@ do without is refused, naming the event: its title and its start.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -29,7 +30,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from screenings import rules
 from screenings.errors import InvalidInput
-from screenings.parsers.checked import checked
+from screenings.parsers.checked import checked, programme_rows
 from screenings.records import FilmFields, LineupRow, RowIssue, unmarked
 
 KIND = "frab"
@@ -75,6 +76,7 @@ class Conference(NamedTuple):
     label: str | None
     zone: str | None
     zone_given: str | None = None
+    named: bool = False  # the command line named the edition: the file's is not taken
 
 
 class Event(NamedTuple):
@@ -93,6 +95,7 @@ class Event(NamedTuple):
     language: str | None
     persons: tuple[str, ...]
     links: tuple[tuple[str, str], ...]  # (url, title)
+    facts: dict[str, Any] | None = None  # our own schedule.json's, by its guid
 
 
 def sniff(head: bytes) -> bool:
@@ -129,8 +132,8 @@ def read_frab(  # noqa: PLR0913 -- a file, and the edition and zone the command 
         )
         return RowIssue(name, 0, None, None, said + "; give {timezone}", mentions=("timezone",))
     if festival is not None or edition:
-        conference = conference._replace(festival=festival, year=year, label=None)
-    return conference, (_row(name, conference, zone, event) for event in events)
+        conference = conference._replace(festival=festival, year=year, label=None, named=True)
+    return conference, (row for event in events for row in _rows(name, conference, zone, event))
 
 
 def _said(error: Exception) -> str:
@@ -150,6 +153,9 @@ def _json(data: bytes) -> tuple[Conference, list[Event]]:
     document = json.loads(data)
     schedule = document["schedule"]
     conference = schedule["conference"]
+    ours = schedule.get("screenings")
+    facts = ours.get("events") if isinstance(ours, dict) else None
+    facts = facts if isinstance(facts, dict) else {}
     events: list[Event] = []
     for day in conference.get("days") or []:
         for room, found in (day.get("rooms") or {}).items():
@@ -181,6 +187,7 @@ def _json(data: bytes) -> tuple[Conference, list[Event]]:
                         _text(event.get("language")),
                         tuple(p for p in persons if p),
                         links,
+                        facts.get(_text(event.get("guid"))),
                     )
                 )
     return _conference(
@@ -264,12 +271,44 @@ def _conference(title: Any, start: Any, zone: Any) -> Conference:
 # --- An event as a row -------------------------------------------------------------------
 
 
+def _rows(name: str, conference: Conference, zone: str, event: Event) -> list[LineupRow | RowIssue]:
+    """The rows of an event: one, or a programme's (our own schedule's facts say its
+    films: the rows of a Block column)."""
+    row = _row(name, conference, zone, event)
+    facts = event.facts if isinstance(event.facts, dict) else {}
+    if not isinstance(row, LineupRow) or not isinstance(facts.get("programme"), str):
+        return [row]
+    films = [
+        (
+            str(film["title"]),
+            _fact(film, "year", int),
+            tuple(str(d) for d in film.get("directors") or () if isinstance(d, str)),
+        )
+        for film in facts.get("films") or ()
+        if isinstance(film, dict) and isinstance(film.get("title"), str)
+    ]
+    return programme_rows(row, films, NAMES)
+
+
+def _fact(facts: dict[str, Any], key: str, kind: type) -> Any:
+    """One of our facts, if it is of the kind it should be (else as if not said)."""
+    value = facts.get(key)
+    return value if isinstance(value, kind) and not isinstance(value, bool) else None
+
+
 def _row(name: str, conference: Conference, zone: str, event: Event) -> LineupRow | RowIssue:
     where = f"{name}, event {event.number}"
     label = f"event {event.title or event.guid or event.number!r}"
+    line = event.number
     if not event.title:
-        return RowIssue(where, 0, "title", None, f"{label} has no title", external_id=event.guid)
+        return RowIssue(where, 0, "title", None, f"{label} has no title",
+                        external_id=event.guid)  # fmt: skip
     title, status, private = unmarked(event.title)
+    facts = event.facts if isinstance(event.facts, dict) else {}
+    own_zone = _fact(facts, "timezone", str)
+    if own_zone is not None:
+        with contextlib.suppress(InvalidInput):  # else the conference's, as for any schedule
+            zone = rules.canonical_zone(own_zone, what="timezone")
     start = _start(event, zone)
     if isinstance(start, str):
         return RowIssue(where, 0, "date", event.date or event.start, f"{label}: {start}",
@@ -288,11 +327,27 @@ def _row(name: str, conference: Conference, zone: str, event: Event) -> LineupRo
     imdb = next((m[1] for url, _ in event.links if (m := _IMDB.search(url))), None)
     tickets = next((url for url, said in event.links if said.casefold() == "tickets"), None)
     kind = (event.type or "screening").strip().lower()
+    kind = "regular" if kind == "screening" else kind
+    festival, year, label_of = conference.festival, conference.year, conference.label
+    directors = event.persons
+    film_year = None
+    if facts:  # our own schedule: what frab cannot say, said beside it
+        title = _fact(facts, "film", str) or _fact(facts, "programme", str) or title
+        film_year = _fact(facts, "year", int)
+        directors = tuple(str(d) for d in facts.get("directors") or () if isinstance(d, str))
+        venue, city = _fact(facts, "venue", str), _fact(facts, "city", str)
+        duration = _fact(facts, "duration", int)  # its own slot; frab's is the length shown
+        kind = _fact(facts, "kind", str) or kind
+        tickets = _fact(facts, "tickets", str)
+        if not conference.named and _fact(facts, "festival", str):
+            festival = _fact(facts, "festival", str)
+            year = _fact(facts, "edition_year", int)
+            label_of = _fact(facts, "edition_label", str)
     film = FilmFields(
         title=title,
         original_title=None,
-        year=None,
-        directors=event.persons,
+        year=film_year,
+        directors=directors,
         countries=(),
         languages=(event.language,) if event.language and len(event.language) <= 20 else (),
         imdb_id=imdb,
@@ -303,12 +358,12 @@ def _row(name: str, conference: Conference, zone: str, event: Event) -> LineupRo
     )
     row = LineupRow(
         file=where,
-        line=event.number,
+        line=line,
         kind="screening",
         film=film,
-        festival=conference.festival,
-        edition_year=conference.year,
-        edition_label=conference.label,
+        festival=festival,
+        edition_year=year,
+        edition_label=label_of,
         section=event.track,
         premiere=None,
         selection_status=None,
@@ -318,7 +373,7 @@ def _row(name: str, conference: Conference, zone: str, event: Event) -> LineupRo
         local_time=start.time().replace(second=0, microsecond=0),
         timezone=zone,
         duration_minutes=duration,
-        screening_kind="regular" if kind == "screening" else kind,
+        screening_kind=kind,
         audience=None,
         visibility="private" if private else None,
         status=status,

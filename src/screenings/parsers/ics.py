@@ -134,7 +134,7 @@ def read_ics(  # noqa: C901, PLR0912, PLR0915 -- each event once, in file order,
             # recurring-ical-events refuses a broken rule: the event, not the file.
             title = _text(event, "SUMMARY") or uid or str(number)
             said = _said(error)
-            rows.append(RowIssue(where, len(rows) + 1, None, None,
+            rows.append(RowIssue(where, 0, None, None,
                                  f"event {title!r} cannot be read: {said}", title=title,
                                  external_id=uid))  # fmt: skip
             continue
@@ -246,11 +246,11 @@ def _row(  # noqa: C901, PLR0912, PLR0913 -- one event's properties, each read o
         return RowIssue(where, 0, "DTSTART", None, f"{label} has no DTSTART", title=title,
                         external_id=uid)  # fmt: skip
     if isinstance(start, list):
-        return RowIssue(where, line, "DTSTART", None, f"{label} has {len(start)} DTSTARTs",
+        return RowIssue(where, 0, "DTSTART", None, f"{label} has {len(start)} DTSTARTs",
                         title=title, external_id=uid)  # fmt: skip
     value = start.dt
     if not isinstance(value, dt.date):  # a PERIOD, a duration
-        return RowIssue(where, line, "DTSTART", None, f"{label}: its DTSTART is no date or "
+        return RowIssue(where, 0, "DTSTART", None, f"{label}: its DTSTART is no date or "
                         "date and time", title=title, external_id=uid)  # fmt: skip
     tzid = start.params.get("TZID") if hasattr(start, "params") else None
     own_zone = _zone_name(event.get(f"{OWN}TIMEZONE"))  # our own feed's: the truth
