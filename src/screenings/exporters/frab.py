@@ -33,38 +33,50 @@ SCHEMA_ZONE = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
 
 def render_frab_xml(schedule: FrabSchedule) -> Iterator[bytes]:
     """``schedule.xml``."""
-    return _render(schedule, _xml_days, _xml_head, b"</schedule>\n")
+    return _render(schedule, _xml_days, _xml_head, (b"</schedule>\n", b""))
 
 
 def render_frab_json(schedule: FrabSchedule) -> Iterator[bytes]:
-    """``schedule.json``: one object; its days one to a line."""
-    return _render(schedule, _json_days, _json_head, b"\n]}}}\n")
+    """``schedule.json``: one object; its days one to a line, then our own facts of its
+    events (``schedule.screenings``), one to a line."""
+    facts_head = f'\n]}},"screenings":{{"version":{FACTS_VERSION},"events":{{\n'.encode()
+    return _render(schedule, _json_days, _json_head, (facts_head, b"\n}}}}\n"))
 
 
 def _render(
     schedule: FrabSchedule,
-    days: Callable[[FrabSchedule, IO[bytes]], dict[str, Any]],
-    head: Callable[[FrabSchedule, str, dict[str, Any]], bytes],
-    tail: bytes,
+    days: Callable[[FrabSchedule, IO[bytes], IO[bytes]], None],
+    head: Callable[[FrabSchedule, str], bytes],
+    tail: tuple[bytes, bytes],
 ) -> Iterator[bytes]:
-    with tempfile.SpooledTemporaryFile(max_size=_SPOOLED) as spool:
-        facts = days(schedule, spool)  # what the head says beside the days, if anything
-        spool.seek(0)
+    """The head (its version the digest of the rest), the days, then what ``days`` wrote
+    beside them between the two parts of ``tail``: each spooled as it is written, so
+    that memory stays flat however long the schedule."""
+    with (
+        tempfile.SpooledTemporaryFile(max_size=_SPOOLED) as spool,
+        tempfile.SpooledTemporaryFile(max_size=_SPOOLED) as beside,
+    ):
+        days(schedule, spool, beside)
         digest = hashlib.sha256(repr(tuple(schedule.conference)).encode())
-        digest.update(json.dumps(facts, sort_keys=True, ensure_ascii=False).encode())
-        while piece := spool.read(_PIECE):
-            digest.update(piece)
-        yield head(schedule, digest.hexdigest()[:12], facts)
+        for part in (spool, beside):
+            part.seek(0)
+            while piece := part.read(_PIECE):
+                digest.update(piece)
+        yield head(schedule, digest.hexdigest()[:12])
         spool.seek(0)
         while piece := spool.read(_PIECE):
             yield piece
-    yield tail
+        yield tail[0]
+        beside.seek(0)
+        while piece := beside.read(_PIECE):
+            yield piece
+        yield tail[1]
 
 
 # --- schedule.xml ----------------------------------------------------------------------
 
 
-def _xml_head(schedule: FrabSchedule, version: str, _facts: dict[str, Any]) -> bytes:
+def _xml_head(schedule: FrabSchedule, version: str) -> bytes:
     c = schedule.conference
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n<schedule>\n',
@@ -87,8 +99,8 @@ def _xml_head(schedule: FrabSchedule, version: str, _facts: dict[str, Any]) -> b
     return "".join(parts).encode()
 
 
-def _xml_days(schedule: FrabSchedule, out: IO[bytes]) -> dict[str, Any]:
-    """The days (schedule.xml has no place for our facts: none)."""
+def _xml_days(schedule: FrabSchedule, out: IO[bytes], _beside: IO[bytes]) -> None:
+    """The days (schedule.xml has no place for our facts: nothing beside them)."""
     for day in schedule.days:
         attributes = {
             "index": str(day.number),
@@ -106,7 +118,6 @@ def _xml_days(schedule: FrabSchedule, out: IO[bytes]) -> dict[str, Any]:
                 out.write(_xml_event(event).encode())
             out.write(b"    </room>\n")
         out.write(b"  </day>\n")
-    return {}
 
 
 def _xml_event(e: FrabEvent) -> str:
@@ -154,7 +165,7 @@ def _element(name: str, text: str, indent: int) -> str:
 # --- schedule.json ---------------------------------------------------------------------
 
 
-def _json_head(schedule: FrabSchedule, version: str, facts: dict[str, Any]) -> bytes:
+def _json_head(schedule: FrabSchedule, version: str) -> bytes:
     c: FrabConference = schedule.conference
     conference: dict[str, Any] = {
         "acronym": c.acronym,
@@ -175,9 +186,6 @@ def _json_head(schedule: FrabSchedule, version: str, facts: dict[str, Any]) -> b
         "schedule": {
             "version": version,
             "base_url": f"{c.base_url}/",
-            # Ours, beside the schedule (which the schema leaves open): what frab's fields
-            # cannot say, by event guid, for ``import`` (docs/output.md).
-            "screenings": {"version": FACTS_VERSION, "events": facts},
             "conference": conference,
         },
     }
@@ -185,18 +193,22 @@ def _json_head(schedule: FrabSchedule, version: str, facts: dict[str, Any]) -> b
     return text[: -len("}}}")].encode() + b',"days":[\n'
 
 
-def _json_days(schedule: FrabSchedule, out: IO[bytes]) -> dict[str, Any]:
-    """The days, and each event's facts by guid."""
-    first = True
-    facts: dict[str, Any] = {}
+def _json_days(schedule: FrabSchedule, out: IO[bytes], beside: IO[bytes]) -> None:
+    """The days, and beside them each event's facts by guid: ours, after the conference
+    in the schedule (which the schema leaves open), for ``import`` (docs/output.md)."""
+    first = said = True
     for day in schedule.days:
         if not first:
             out.write(b",\n")
         first = False
         out.write(json.dumps(_json_day(day), ensure_ascii=False, separators=(",", ":")).encode())
         for _, events in day.rooms:
-            facts.update((e.guid, e.facts) for e in events if e.facts)
-    return facts
+            for event in events:
+                if event.facts:
+                    beside.write(b"" if said else b",\n")
+                    said = False
+                    facts = json.dumps(event.facts, ensure_ascii=False, separators=(",", ":"))
+                    beside.write(f"{json.dumps(event.guid)}:{facts}".encode())
 
 
 def _json_day(day: FrabDay) -> dict[str, Any]:
