@@ -292,3 +292,23 @@ def test_options_for_spreadsheets_are_refused_for_a_feed(cli: Cli) -> None:
         f"screenings: error: {SCRAPED}: --delimiter: only for CSV files; this is an iCalendar "
         "feed; nothing was imported\n"
     )
+
+
+def test_a_start_in_an_hour_that_happens_twice_comes_back_in_its_zone(
+    cli: Cli, url: str, other: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """01:30 on 25 October 2026 happens twice in London: the feed writes it in UTC, and
+    says its zone in X-SCREENINGS-TIMEZONE, which the import reads it back in."""
+    assert cli("add", "venue", "Rio", "--city", "London", "--timezone", "Europe/London")[0] == 0
+    assert cli("add", "film", "Late", "--year", "2025")[0] == 0
+    code, _, err = cli(
+        "add", "screening", "Late", "--venue", "Rio", "--at", "2026-10-25 01:30+01:00"
+    )
+    assert code == 0, err
+    path = tmp_path / "feed.ics"
+    assert cli("export", "ics", "-o", str(path))[0] == 0
+    text = path.read_text()
+    assert "DTSTART:20261025T003000Z" in text and "X-SCREENINGS-TIMEZONE:Europe/London" in text
+    code, _, err = call(other, capsys, "import", str(path))
+    assert code == 0, err
+    assert screenings(other) == screenings(url)

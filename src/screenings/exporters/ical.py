@@ -301,11 +301,12 @@ def own_properties(event: FeedEvent) -> list[tuple[str, str]]:
         found.append((f"{OWN}PROGRAMME-FILM{year}", line.title))
         found += [(f"{OWN}PROGRAMME-DIRECTOR;X-FILM={place}", name) for name in line.directors]
     for name, value in (
-        ("TIMEZONE", event.timezone),  # a time written in UTC, an all-day event: its zone
+        # Where DTSTART has no TZID (an all-day event, a start written in UTC): the zone.
+        ("TIMEZONE", event.timezone if _start_without_zone(event) else None),
         ("DURATION", str(event.duration_minutes) if event.duration_minutes else None),
         ("VENUE", event.venue_name),
         ("CITY", event.city),
-        ("KIND", event.kind),
+        ("KIND", event.kind if event.kind != "regular" else None),  # regular: the default
         ("FESTIVAL", event.festival),
         ("EDITION-YEAR", str(event.edition_year) if event.edition_year else None),
         ("EDITION-LABEL", event.edition_label),
@@ -315,6 +316,17 @@ def own_properties(event: FeedEvent) -> list[tuple[str, str]]:
         if value:
             found.append((OWN + name, value))
     return found
+
+
+def _start_without_zone(event: FeedEvent) -> bool:
+    """Whether the event's DTSTART says no zone: it is all day, or written in UTC (a
+    wall time that happens twice; ``render_event``)."""
+    if event.local_time is None or event.starts_at_utc is None:
+        return True
+    start = dt.datetime.combine(
+        event.local_date, event.local_time, tzinfo=load_zone(event.timezone)
+    )
+    return _happens_twice(start, event.timezone)
 
 
 def render_event(event: FeedEvent) -> bytes:
