@@ -110,7 +110,7 @@ def listed(where: str, capsys: pytest.CaptureFixture[str]) -> list[tuple[Any, ..
          [(f["title"], f["year"], f["position"]) for f in r["films"]],
          r["venue"] and (r["venue"]["name"], r["venue"]["city"]), r["city"],
          r["edition"] and (r["edition"]["festival"], r["edition"]["year"]), r["status"],
-         r["visibility"])
+         r["visibility"], r["length_minutes"], r["duration_minutes"])
         for r in json.loads(capsys.readouterr().out)["screenings"]
     ]  # fmt: skip
 

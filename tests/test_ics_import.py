@@ -69,7 +69,8 @@ def test_our_own_feed_comes_back_whole_and_again_unchanged(
         return [
             (r["local_date"], r["programme"] and r["programme"]["title"],
              [(f["title"], f["year"], f["position"]) for f in r["films"]],
-             r["edition"]["festival"], r["visibility"])
+             r["edition"]["festival"], r["visibility"], r["length_minutes"],
+             r["duration_minutes"])
             for r in json.loads(listed)["screenings"]
         ]  # fmt: skip
 

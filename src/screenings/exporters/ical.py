@@ -294,10 +294,13 @@ def own_properties(event: FeedEvent) -> list[tuple[str, str]]:
     ]
     if event.film_year is not None and not event.programme:
         found.append((f"{OWN}YEAR", str(event.film_year)))
+    if event.runtime_minutes and not event.programme:
+        found.append((f"{OWN}RUNTIME", str(event.runtime_minutes)))
     if not event.programme:
         found += [(f"{OWN}DIRECTOR", name) for name in event.directors]
     for place, line in enumerate(event.programme, start=1):
         year = f";X-YEAR={line.year}" if line.year else ""
+        year += f";X-RUNTIME={line.runtime_minutes}" if line.runtime_minutes else ""
         found.append((f"{OWN}PROGRAMME-FILM{year}", line.title))
         found += [(f"{OWN}PROGRAMME-DIRECTOR;X-FILM={place}", name) for name in line.directors]
     for name, value in (

@@ -54,6 +54,10 @@ def checked(row: LineupRow, names: dict[str, str]) -> LineupRow | RowIssue:
         kind = row.screening_kind
         if kind is not None:
             kind = rules.open_word(kind, what=field, limit=rules.length("screening", "kind"))
+        field = "runtime"
+        runtime = film.runtime_minutes
+        if runtime is not None and not 0 < runtime <= rules.MAX_SLOT_MINUTES:
+            raise InvalidInput(f"expected a runtime of a minute to 7 days, got {runtime}")
         field = "duration"
         minutes = row.duration_minutes
         if minutes is not None and not 0 < minutes <= rules.MAX_SLOT_MINUTES:
@@ -89,11 +93,12 @@ def _year(value: int | None) -> None:
 
 def programme_rows(
     row: LineupRow,
-    films: Sequence[tuple[str, int | None, tuple[str, ...]]],
+    films: Sequence[tuple[str, int | None, tuple[str, ...], int | None]],
     names: dict[str, str],
 ) -> list[LineupRow | RowIssue]:
     """A programme screening (``row``, its title the programme's) as the rows of a Block
-    column: one per film (title, year, directors), in order, each with its slot and key;
+    column: one per film (title, year, directors, runtime), in order, each with its slot
+    and key;
     with no film, one block row whose films are not known (``services.lineup.blocks``)."""
     block = row.film.title
     if not films:
@@ -103,9 +108,11 @@ def programme_rows(
             row._replace(
                 line=row.line + place,
                 block=block,
-                film=row.film._replace(title=title, year=year, directors=directors),
+                film=row.film._replace(
+                    title=title, year=year, directors=directors, runtime_minutes=runtime
+                ),
             ),
             names,
         )
-        for place, (title, year, directors) in enumerate(films)
+        for place, (title, year, directors, runtime) in enumerate(films)
     ]

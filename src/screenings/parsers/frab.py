@@ -283,6 +283,7 @@ def _rows(name: str, conference: Conference, zone: str, event: Event) -> list[Li
             str(film["title"]),
             _fact(film, "year", int),
             tuple(str(d) for d in film.get("directors") or () if isinstance(d, str)),
+            _fact(film, "runtime", int),
         )
         for film in facts.get("films") or ()
         if isinstance(film, dict) and isinstance(film.get("title"), str)
@@ -330,10 +331,11 @@ def _row(name: str, conference: Conference, zone: str, event: Event) -> LineupRo
     kind = "regular" if kind == "screening" else kind
     festival, year, label_of = conference.festival, conference.year, conference.label
     directors = event.persons
-    film_year = None
+    film_year = runtime = None
     if facts:  # our own schedule: what frab cannot say, said beside it
         title = _fact(facts, "film", str) or _fact(facts, "programme", str) or title
         film_year = _fact(facts, "year", int)
+        runtime = _fact(facts, "runtime", int)
         directors = tuple(str(d) for d in facts.get("directors") or () if isinstance(d, str))
         venue, city = _fact(facts, "venue", str), _fact(facts, "city", str)
         duration = _fact(facts, "duration", int)  # its own slot; frab's is the length shown
@@ -351,7 +353,7 @@ def _row(name: str, conference: Conference, zone: str, event: Event) -> LineupRo
         countries=(),
         languages=(event.language,) if event.language and len(event.language) <= 20 else (),
         imdb_id=imdb,
-        runtime_minutes=None,
+        runtime_minutes=runtime,
         credits=(),
         links=(),
         film_id=None,

@@ -48,6 +48,7 @@ NAMES = {
     "kind": "X-SCREENINGS-KIND",
     "duration": "DTEND",
     "year": "X-SCREENINGS-YEAR",
+    "runtime": "X-SCREENINGS-RUNTIME",
     "directors": "X-SCREENINGS-DIRECTOR",
 }
 MAPPING = [
@@ -224,7 +225,7 @@ def _texts(event: Any, key: str) -> tuple[str, ...]:
     return tuple(t for v in values if (t := str(v).strip()))
 
 
-def _row(  # noqa: C901, PLR0912, PLR0913 -- one event's properties, each read once, in order
+def _row(  # noqa: C901, PLR0912, PLR0913, PLR0915 -- one event's properties, each read once, in order
     where: str,
     line: int,  # the row's number, from 1: an import's claims are by row
     event: Any,
@@ -301,6 +302,7 @@ def _row(  # noqa: C901, PLR0912, PLR0913 -- one event's properties, each read o
         if tickets is None and (found := _TICKET_LINE.search(_text(event, "DESCRIPTION") or "")):
             tickets = found[2].rstrip(".,;)")
     year_text = _text(event, f"{OWN}YEAR") or ""
+    runtime_text = _text(event, f"{OWN}RUNTIME") or ""
     edition_year = _text(event, f"{OWN}EDITION-YEAR") or ""
     own_festival = _text(event, f"{OWN}FESTIVAL")
     venue = _text(event, f"{OWN}VENUE") if own_title else _text(event, "LOCATION")
@@ -312,7 +314,9 @@ def _row(  # noqa: C901, PLR0912, PLR0913 -- one event's properties, each read o
         countries=(),
         languages=(),
         imdb_id=None,
-        runtime_minutes=None,
+        runtime_minutes=(
+            int(runtime_text) if runtime_text.isdigit() and len(runtime_text) <= 6 else None
+        ),
         credits=(),
         links=(),
         film_id=None,
@@ -380,7 +384,9 @@ def _programme(row: LineupRow | RowIssue, event: Any) -> list[LineupRow | RowIss
             str(d).strip() for d in directed if str(d.params.get("X-FILM", "")) == str(place)
         )
         number = int(year) if year.isdigit() and len(year) <= 4 else None
-        shown.append((str(film).strip(), number, directors))
+        runtime = str(film.params.get("X-RUNTIME", ""))
+        minutes = int(runtime) if runtime.isdigit() and len(runtime) <= 6 else None
+        shown.append((str(film).strip(), number, directors, minutes))
     return programme_rows(row, shown, NAMES)
 
 

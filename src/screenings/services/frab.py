@@ -92,6 +92,7 @@ _COLUMNS: dict[str, Any] = {
     "notes": S.c.notes,
     "ticket_url": S.c.ticket_url,
     "film_year": F.c.year,
+    "runtime": F.c.runtime_minutes,
     "venue_name": V.c.name,
     "festival": FE.c.name,
     "edition_year": E.c.year,
@@ -377,12 +378,18 @@ class _Events:
             facts |= {
                 "film": row.title,
                 "year": row.film_year,
+                "runtime": row.runtime,
                 "directors": [name for _, name in self.details.directed.get(row.film_id, ())],
             }
         else:
             facts["programme"] = row.title
             facts["films"] = [
-                {"title": line.title, "year": line.year, "directors": list(line.directors)}
+                {
+                    "title": line.title,
+                    "year": line.year,
+                    "runtime": line.runtime_minutes,
+                    "directors": list(line.directors),
+                }
                 for line in self.details.programmes.get(row.programme_id, ())
             ]
         return {key: value for key, value in facts.items() if value not in (None, [])}
