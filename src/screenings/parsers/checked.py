@@ -116,3 +116,12 @@ def programme_rows(
         )
         for place, (title, year, directors, runtime) in enumerate(films)
     ]
+
+
+def said(error: Exception) -> str:
+    """What a library's error says is wrong with a file, in one line: its first line (cut
+    at 200 characters), or for a missing key which one."""
+    text = str(error).splitlines()[0][:200] if str(error) else ""
+    if isinstance(error, KeyError):
+        return f"it has no {text}"
+    return text or type(error).__name__

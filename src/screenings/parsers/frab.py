@@ -25,12 +25,12 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, NamedTuple
 
 from screenings import rules
 from screenings.errors import InvalidInput
-from screenings.parsers.checked import checked, programme_rows
+from screenings.parsers.checked import checked, programme_rows, said
 from screenings.records import FilmFields, LineupRow, RowIssue, unmarked
 
 KIND = "frab"
@@ -137,13 +137,10 @@ def read_frab(  # noqa: PLR0913 -- a file, and the edition and zone the command 
 
 
 def _said(error: Exception) -> str:
-    """What is wrong, in the file's terms where it can be told."""
-    text = str(error).splitlines()[0][:200] if str(error) else ""
-    if isinstance(error, KeyError):
-        return f"it has no {text}"
+    """What is wrong, in the file's terms where it can be told (``checked.said``)."""
     if isinstance(error, TypeError | AttributeError):
         return "a part of it is not of the kind the format has there (a list for an object?)"
-    return text or type(error).__name__
+    return said(error)
 
 
 # --- The two formats -------------------------------------------------------------------
@@ -172,24 +169,8 @@ def _json(data: bytes) -> tuple[Conference, list[Event]]:
                     else (str(link), "")
                     for link in event.get("links") or []
                 )
-                events.append(
-                    Event(
-                        len(events) + 1,
-                        _text(event.get("guid")),
-                        _text(day.get("date")),
-                        _text(event.get("room")) or room,
-                        _text(event.get("title")),
-                        _text(event.get("date")),
-                        _text(event.get("start")),
-                        _text(event.get("duration")),
-                        _text(event.get("track")),
-                        _text(event.get("type")),
-                        _text(event.get("language")),
-                        tuple(p for p in persons if p),
-                        links,
-                        facts.get(_text(event.get("guid"))),
-                    )
-                )
+                made = _event(len(events) + 1, event.get, day.get("date"), room, persons, links)
+                events.append(made._replace(facts=facts.get(made.guid)))
     return _conference(
         conference.get("title"), conference.get("start"), conference.get("time_zone_name")
     ), events
@@ -211,21 +192,13 @@ def _xml(data: bytes) -> tuple[Conference, list[Event]]:
                     for link in event.iter("link")
                 )
                 persons = tuple((p.text or "").strip() for p in event.iter("person"))
+
+                def value(key: str, event: Any = event) -> Any:  # guid: an attribute
+                    return event.get(key) if key == "guid" else event.findtext(key)
+
                 events.append(
-                    Event(
-                        len(events) + 1,
-                        _text(event.get("guid")),
-                        day.get("date"),
-                        _text(event.findtext("room")) or room.get("name"),
-                        _text(event.findtext("title")),
-                        _text(event.findtext("date")),
-                        _text(event.findtext("start")),
-                        _text(event.findtext("duration")),
-                        _text(event.findtext("track")),
-                        _text(event.findtext("type")),
-                        _text(event.findtext("language")),
-                        tuple(p for p in persons if p),
-                        links,
+                    _event(
+                        len(events) + 1, value, day.get("date"), room.get("name"), persons, links
                     )
                 )
     return (
@@ -235,6 +208,32 @@ def _xml(data: bytes) -> tuple[Conference, list[Event]]:
             conference.findtext("time_zone_name"),
         ),
         events,
+    )
+
+
+def _event(  # noqa: PLR0913 -- an event's values, and what its day and room say of it
+    number: int,
+    value: Callable[[str], Any],
+    day: Any,
+    room: Any,
+    persons: tuple[str, ...],
+    links: tuple[tuple[str, str], ...],
+) -> Event:
+    """An event of either format, ``value`` reading its fields by frab's names."""
+    return Event(
+        number,
+        _text(value("guid")),
+        _text(day),
+        _text(value("room")) or room,
+        _text(value("title")),
+        _text(value("date")),
+        _text(value("start")),
+        _text(value("duration")),
+        _text(value("track")),
+        _text(value("type")),
+        _text(value("language")),
+        tuple(p for p in persons if p),
+        links,
     )
 
 

@@ -17,8 +17,9 @@ Zones: a TZID names the zone (through the file's VTIMEZONE, else the zone databa
 ``TZID=Europe/London`` with no VTIMEZONE is read as London); a floating time takes
 ``--timezone``, else the calendar's ``X-WR-TIMEZONE``, else is refused, naming the
 event; a time in UTC is shown in that zone too. An all-day event is a screening whose
-time is not known (TBA). A summary that names a block of films ("Shorts", "A + B") is
-said in a warning: it is imported as one screening of that title, never split by guessing.
+time is not known (TBA). A summary that names a block of films ("Shorts", "A + B") is a
+programme of that title whose films are not known yet, never split by guessing (with no
+edition named, a screening of a film of that title); a warning says which.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from screenings import rules
 from screenings.errors import InvalidInput
-from screenings.parsers.checked import checked, programme_rows
+from screenings.parsers.checked import checked, programme_rows, said
 from screenings.records import FilmFields, LineupRow, RowIssue, unmarked
 
 KIND = "ics"
@@ -92,13 +93,13 @@ def read_ics(  # noqa: C901, PLR0912, PLR0915 -- each event once, in file order,
     try:
         calendar = Calendar.from_ical(data)
     except ValueError as error:
-        said = str(error).splitlines()[0][:200] if str(error) else "cannot be parsed"
-        return RowIssue(name, 0, None, None, f"not an iCalendar file: {said}")
+        wrong = str(error).splitlines()[0][:200] if str(error) else "cannot be parsed"
+        return RowIssue(name, 0, None, None, f"not an iCalendar file: {wrong}")
     named_zone = calendar.get("X-WR-TIMEZONE")
     wr_zone = _zone_name(named_zone)
     if named_zone is not None and wr_zone is None and zone is None:
-        said = f"its X-WR-TIMEZONE {str(named_zone)[:80]!r} is no zone the zone database knows"
-        return RowIssue(name, 0, "X-WR-TIMEZONE", None, said + "; give {timezone}",
+        wrong = f"its X-WR-TIMEZONE {str(named_zone)[:80]!r} is no zone the zone database knows"
+        return RowIssue(name, 0, "X-WR-TIMEZONE", None, wrong + "; give {timezone}",
                         mentions=("timezone",))  # fmt: skip
     floating = zone or wr_zone
     rows: list[LineupRow | RowIssue] = []
@@ -134,9 +135,9 @@ def read_ics(  # noqa: C901, PLR0912, PLR0915 -- each event once, in file order,
             # icalendar reads a broken property when it is used (BrokenCalendarProperty);
             # recurring-ical-events refuses a broken rule: the event, not the file.
             title = _text(event, "SUMMARY") or uid or str(number)
-            said = _said(error)
+            wrong = said(error)
             rows.append(RowIssue(where, 0, None, None,
-                                 f"event {title!r} cannot be read: {said}", title=title,
+                                 f"event {title!r} cannot be read: {wrong}", title=title,
                                  external_id=uid))  # fmt: skip
             continue
         row = rows[-1] if rows else None
@@ -171,13 +172,6 @@ def _is_block(row: LineupRow, event: Any) -> bool:
     """Whether a feed's event (not ours: ours say what they show) names a block of films."""
     ours = event.get(f"{OWN}FILM") is not None or event.get(f"{OWN}PROGRAMME") is not None
     return not ours and row.block is None and bool(_BLOCK.search(row.film.title or ""))
-
-
-def _said(error: Exception) -> str:
-    text = str(error).splitlines()[0][:200] if str(error) else ""
-    if isinstance(error, KeyError):
-        return f"it has no {text}"
-    return text or type(error).__name__
 
 
 def _occurrences(calendar: Any, event: Any, overrides: list[Any], year: int | None) -> list[Any]:
