@@ -37,6 +37,7 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from screenings.errors import InvalidInput
+from screenings.keys import slugify
 from screenings.query import CITY, FE, SE, SECTION, E, F, P, S, ScreeningQuery, V
 from screenings.records import (
     FrabConference,
@@ -138,14 +139,15 @@ def frab_schedule(session: Session, query: ScreeningQuery, options: FeedOptions)
         notes.append(
             f"{untimed} screening(s) with no time yet left out: a frab event needs a start"
         )
-    zone_name = _zone(edition, zones, empty_zone(query, named, options).name)
+    fallback = empty_zone(query, named, options)  # what a schedule with no event is about
+    zone_name = _zone(edition, zones, fallback.name)
     zone = ZoneInfo(zone_name)
     day_start = _day_start(edition, starts)
     grid = _Grid(zone, day_start)
     instants = session.scalars(select(scope.c.starts_at_utc).where(timed).distinct())
     days = sorted({grid.day_of(instant) for instant in instants} | _edition_days(edition))
     if not days:  # a schedule has a day (schedule.xml wants one)
-        days = [empty_zone(query, named, options).first]
+        days = [fallback.first]
     rooms = _Rooms(session, scope, timed, options.domain)
     title, _ = describe(query, named, options)
     if edition is not None:
@@ -222,8 +224,6 @@ def _edition_days(edition: Any) -> set[dt.date]:
 def _acronym(text: str) -> str:
     """An acronym the C3VOC schema takes (lowercase ASCII letters, digits, underscores;
     four or more): ``sheffield-doc-fest-2013`` -> ``sheffield_doc_fest_2013``."""
-    from screenings.keys import slugify
-
     made = slugify(text, max_length=60).replace("-", "_")
     return made if len(made) >= 4 else f"screenings_{made}"
 
