@@ -7,11 +7,14 @@ page is a ``ScreeningEvent`` whose ``@id`` is its own stable address,
 film's (or programme's) page. What screenings share (a film, a venue, an edition) is
 one node of the graph, named by ``@id`` (its page's address) wherever it recurs: the
 edition page of 500 screenings says its venues 12 times, not 500. The edition page
-also carries the edition itself, a ``Festival`` with ``subEvent`` references to its
-screenings. Private screenings are never in a page record, so never here.
+is about the edition itself, a ``Festival`` whose ``subEvent`` holds its screenings'
+nodes (each still names it as its ``superEvent``). Private screenings are never in a
+page record, so never here.
 
 Times are the catalogue's local wall times with their UTC offsets; a screening whose
-time is not known (TBA) has its date alone and no end, never an invented time.
+time is not known (TBA) has its date alone and no end, never an invented time; one
+has an ``endDate`` only where its end is its own (``_own_end``), which keeps an edition
+page's weight within the issue's 1.5 times.
 
 The text is compact JSON that can sit in ``<script type="application/ld+json">``
 whatever the catalogue holds: ``<``, ``>`` and ``&`` are written as ``\\u003c``,
@@ -71,7 +74,6 @@ def structured_data(kind: str, page: Any, addresses: Addresses) -> dict[str, Any
     if kind == "edition":
         assert isinstance(page, EditionPage)
         graph.festival(page)
-        graph.screenings(_entries(page.days))
     elif kind == "film":
         assert isinstance(page, FilmPage)
         graph.screenings(entry for step in page.run for entry in step.entries)
@@ -88,9 +90,9 @@ def _entries(days: list[ScheduleDay]) -> Iterator[ScheduleEntry]:
 
 
 class _Graph:
-    """A page's graph: its events (the edition it is about, then its screenings, in the
-    page's order), then the things they name (films, venues, editions), each once, by
-    ``@id``, in the order first named."""
+    """A page's graph: its events (the edition it is about, holding its screenings; or
+    the screenings, in the page's order), then the things they name (films, venues,
+    editions), each once, by ``@id``, in the order first named."""
 
     def __init__(self, addresses: Addresses) -> None:
         self.addresses = addresses
@@ -109,9 +111,9 @@ class _Graph:
             node["endDate"] = edition.ends_on.isoformat()
         if page.place is not None:
             node["location"] = _place(page.place)
-        screenings = [entry.screening.id for entry in _entries(page.days)]
-        if screenings:
-            node["subEvent"] = [{"@id": self.addresses.screening_url(n)} for n in screenings]
+        screenings = [self._screening(entry) for entry in _entries(page.days)]
+        if screenings:  # its screenings themselves: the graph says each once
+            node["subEvent"] = screenings
         self.events.append(node)
 
     def screenings(self, entries: Iterable[ScheduleEntry]) -> None:
@@ -128,7 +130,7 @@ class _Graph:
         if entry.place is not None:
             node["location"] = self._location(entry.place)
         node["startDate"] = s.start  # the date alone when the time is not known
-        if entry.end is not None:
+        if entry.end is not None and _own_end(entry):
             node["endDate"] = entry.end
         if s.status in STATUS:  # a screening is scheduled unless it says otherwise
             node["eventStatus"] = SCHEMA + STATUS[s.status]
@@ -179,6 +181,17 @@ class _Graph:
         if address not in self.things:
             self.things[address] = _place(place, "MovieTheater", address)
         return {"@id": address}
+
+
+def _own_end(entry: ScheduleEntry) -> bool:
+    """Whether the screening's end is its own to say: a slot of its own, or a
+    programme's films' runtimes together. A single film's end is its ``Movie``'s
+    ``duration`` on from the start; with no runtime, the end is a default, not a fact."""
+    if entry.screening.duration_minutes is not None:
+        return True
+    return entry.screening.programme is not None and all(
+        work.runtime_minutes for work in entry.works
+    )
 
 
 def _festival(address: str, link: PageLink) -> dict[str, Any]:
