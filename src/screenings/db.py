@@ -629,7 +629,7 @@ def queue_bulk_writer(session: Session) -> None:
         session.connection().exec_driver_sql("PRAGMA cache_size = -16384")
 
 
-def bulk_insert(  # noqa: C901 -- the two backends' bulk paths and their refusals
+def bulk_insert(
     session: Session, table: Table, rows: list[dict[str, Any]], *, aside: bool = False
 ) -> None:
     """Insert many rows with the same keys, the fastest way each backend offers: on
@@ -642,7 +642,12 @@ def bulk_insert(  # noqa: C901 -- the two backends' bulk paths and their refusal
     if not rows:
         return
     _written(session, aside=aside)
-    connection = session.connection()
+    insert_rows(session.connection(), table, rows)
+
+
+def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``bulk_insert``'s two paths, on a connection: for a writer that is no unit of work
+    and keeps the revision counter as it is (``db copy``)."""
     dialect = connection.dialect
     keys = list(rows[0])
     for column in table.c:  # the columns' own Python defaults, as an ORM insert would use

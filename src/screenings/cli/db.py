@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,6 +12,7 @@ from screenings.cli.context import state
 
 if TYPE_CHECKING:
     from screenings.migrate import Migration
+    from screenings.services.transfer import Copy
 
 app = typer.Typer(
     help="The database: its location and its schema revision.\n\n"
@@ -148,3 +151,163 @@ def retime(ctx: typer.Context) -> None:
         else:
             typer.echo(f"#{item.id} {item.wall} {item.zone}: {item.before} -> {item.after}")
     typer.echo(f"{sum(1 for m in moved if not m.problem)} screening(s) moved")
+
+
+@app.command()
+def copy(
+    source_url: Annotated[
+        str, typer.Argument(help="The catalogue to copy: a SQLite file's path or a database URL.")
+    ],
+    target_url: Annotated[
+        str,
+        typer.Argument(
+            help="Where to: a new SQLite file, an empty database, or a fresh catalogue at the "
+            "head revision."
+        ),
+    ],
+) -> None:
+    """Copy a whole catalogue into another database: SQLite to PostgreSQL, and back.
+
+    Every table is copied with its ids, UIDs and sequence numbers, import bases, slug
+    history, feed tokens (the same secret addresses work), plans and the revision
+    counter; each table's id counter is set past the source's last id. Both must be at
+    this version's schema revision. The target is written in one transaction, committed
+    once every table's row count and checksum equal the source's (printed): an
+    interrupted copy leaves no catalogue rows, at most the empty schema it made.
+
+    Example: screenings db copy fest.sqlite3 postgresql://me@dbhost/festival
+    """
+    from screenings.config import database_url_from
+    from screenings.db import open_catalogue
+    from screenings.services.transfer import copy_catalogue
+
+    reading = open_catalogue(database_url_from(source_url, source="SOURCE_URL"), what="SOURCE_URL")
+    try:
+        writing = open_catalogue(
+            database_url_from(target_url, source="TARGET_URL"), what="TARGET_URL", write=True
+        )
+        try:
+            with _Progress() as progress:
+                done = copy_catalogue(reading, writing, progress=progress)
+        finally:
+            writing.dispose()
+    finally:
+        reading.dispose()
+    _say_copied(done)
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The new file to write; default: beside a SQLite catalogue, else here, "
+            "named after the catalogue and the time.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write a consistent snapshot of the catalogue to a new SQLite file.
+
+    From SQLite, by SQLite's online backup; from PostgreSQL, by 'db copy' into a new
+    file. An import under way is in the backup whole or not at all. The file is a plain
+    SQLite catalogue: 'screenings --db FILE list' reads it, and 'db restore' puts it back.
+
+    Example: screenings --db postgresql://me@dbhost/festival db backup festival.sqlite3
+    """
+    from screenings.db import open_catalogue, sqlite_file
+    from screenings.services.transfer import backup_catalogue
+
+    settings = state(ctx).settings
+    engine = open_catalogue(settings.database_url, what=settings.database_source)
+    try:
+        if path is None:
+            path = _backup_name(sqlite_file(engine.url), engine.url.database or "catalogue")
+        with _Progress() as progress:
+            done = backup_catalogue(engine, path, progress=progress)
+    finally:
+        engine.dispose()
+    typer.echo(f"backup: {done.path}")
+    rows = {table: count for table, count in done.rows.items() if table != "revision"}
+    typer.echo(f"rows: {sum(rows.values()):,} in {sum(1 for c in rows.values() if c)} tables")
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="The backup: a SQLite file 'db backup' wrote.")],
+    target_url: Annotated[
+        str, typer.Argument(help="Where to restore it: a SQLite file's path or a database URL.")
+    ],
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Replace the catalogue the target holds."),
+    ] = False,
+) -> None:
+    """Restore a backup into a new file or an empty database, or, with --replace, in
+    place of the catalogue there.
+
+    A new SQLite file is written under another name and renamed when complete; any other
+    target is written in one transaction. Either way a running 'serve' sees the old
+    catalogue or the restored one, never a part. Checked as 'db copy' is.
+
+    Example: screenings db restore festival.sqlite3 postgresql://me@dbhost/festival --replace
+    """
+    from screenings.config import database_url_from
+    from screenings.db import open_catalogue
+    from screenings.services.transfer import restore_catalogue
+
+    engine = open_catalogue(
+        database_url_from(target_url, source="TARGET_URL"), what="TARGET_URL", write=True
+    )
+    try:
+        with _Progress() as progress:
+            done = restore_catalogue(path, engine, replace=replace, progress=progress)
+    finally:
+        engine.dispose()
+    _say_copied(done)
+
+
+def _say_copied(done: Copy) -> None:
+    """Each table's rows and checksum on both sides, then the total."""
+    width = max(len(t.table) for t in done.tables)
+    typer.echo(f"{'table':<{width}}  {'rows':>12}  checksum          target")
+    for t in done.tables:
+        verdict = "same" if t.same else f"{t.target_rows:,} {t.target_checksum}"
+        typer.echo(f"{t.table:<{width}}  {t.rows:>12,}  {t.checksum}  {verdict}")
+    rows = sum(t.rows for t in done.tables)
+    made = " (its schema made at the head revision)" if done.created else ""
+    typer.echo(f"copied {rows:,} rows of {len(done.tables)} tables to {done.target}{made}")
+
+
+def _backup_name(file: Path | None, name: str) -> Path:
+    import datetime as dt
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    if file is not None:
+        return file.with_name(f"{file.stem}-backup-{stamp}.sqlite3")
+    return Path.cwd() / f"{Path(name).name}-backup-{stamp}.sqlite3"
+
+
+class _Progress:
+    """How far a copy is, on stderr: on a terminal, one line rewritten; else a line per
+    table as it ends (a log shows where a copy was when it stopped)."""
+
+    def __init__(self) -> None:
+        self.terminal = sys.stderr.isatty()
+        self.shown = False
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.shown and self.terminal:
+            sys.stderr.write("\n")
+
+    def __call__(self, table: str, done: int, total: int) -> None:
+        if self.terminal:
+            self.shown = True
+            sys.stderr.write(f"\r\033[Kcopying {table}: {done:,} of {total:,} rows")
+        elif done == total and total:
+            sys.stderr.write(f"copied {table}: {total:,} rows\n")
+        sys.stderr.flush()
