@@ -407,8 +407,8 @@ def test_the_canonical_rows_are_the_same_on_both_backends(
             with engine.connect() as connection:
                 return {
                     table.name: [
-                        canonical(row)
-                        for row in connection.execute(select(table).order_by(table.c.id)).mappings()
+                        canonical(table)(row)
+                        for row in connection.execute(select(table).order_by(table.c.id))
                     ]
                     for table in COPIED
                 }

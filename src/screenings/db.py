@@ -646,9 +646,7 @@ def bulk_insert(
 
 
 def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """``bulk_insert``'s two paths, on a connection: for a writer that is no unit of work
-    and keeps the revision counter as it is (``db copy``)."""
-    dialect = connection.dialect
+    """``bulk_insert``'s rows, their columns' defaults filled in, on a connection."""
     keys = list(rows[0])
     for column in table.c:  # the columns' own Python defaults, as an ORM insert would use
         if column.key not in keys and column.default is not None and not column.primary_key:
@@ -657,13 +655,21 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
             for row in rows:
                 row[column.key] = value
             keys.append(column.key)
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    insert_columns(connection, table, {key: [row[key] for row in rows] for key in keys})
+
+
+def insert_columns(connection: Connection, table: Table, given: dict[str, list[Any]]) -> None:
+    """``bulk_insert``'s two paths, on a connection, the values given column by column
+    (each list as long as the others): also for a writer that is no unit of work and
+    keeps the revision counter as it is (``db copy``)."""
+    dialect = connection.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(given))
     postgres = dialect.name == "postgresql"
-    order = list(compiled.positiontup or ()) if compiled.positional else keys
+    order = list(compiled.positiontup or ()) if compiled.positional else list(given)
     columns: list[list[Any]] = []
     for key in order:
         process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
-        values = [row[key] for row in rows]
+        values = given[key]
         if process is not None and isinstance(table.c[key].type, JSON):
             values = [process(v) for v in values]
         elif process is not None:
