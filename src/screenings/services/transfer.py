@@ -58,6 +58,7 @@ from sqlalchemy import (
 
 from screenings import tables
 from screenings.db import (
+    BULK_WRITER_LOCK,
     create_db_engine,
     database_errors,
     insert_columns,
@@ -132,12 +133,6 @@ def copy_catalogue(  # noqa: PLR0913 -- the two sides, and how the door calling 
     source_name, target_name = names
     _check(source, source_name, target=False)
     created = _check(target, target_name, target=True)
-    held = _held(target)
-    if held and not replace:
-        raise DatabaseState(
-            f"{target_name}: {masked_url(target.url)} already holds a catalogue "
-            f"({_describe(held)}); {instead}"
-        )
     copies = []
     snapshot = {"isolation_level": "REPEATABLE READ"} if source.dialect.name != "sqlite" else {}
     with (
@@ -148,6 +143,16 @@ def copy_catalogue(  # noqa: PLR0913 -- the two sides, and how the door calling 
         reading.begin(),
         writing.begin(),
     ):
+        # Looked at under the writer's lock (SQLite's BEGIN IMMEDIATE, PostgreSQL's queue
+        # of bulk writers): an import or another copy cannot fill the target meanwhile.
+        if target.dialect.name == "postgresql":
+            writing.execute(select(func.pg_advisory_xact_lock(BULK_WRITER_LOCK)))
+        held = _held(writing)
+        if held and not replace:
+            raise DatabaseState(
+                f"{target_name}: {masked_url(target.url)} already holds a catalogue "
+                f"({_describe(held)}); {instead}"
+            )
         before = _counter(writing) if replace else 0
         for table in reversed(COPIED):
             writing.execute(delete(table))
@@ -198,11 +203,10 @@ def _check(engine: Engine, name: str, *, target: bool) -> bool:
     return False
 
 
-def _held(engine: Engine) -> dict[str, int]:
+def _held(connection: Connection) -> dict[str, int]:
     """The target's rows, by table, that a fresh catalogue does not have (its one
     revision row is not a row of the catalogue)."""
-    with database_errors(engine), engine.connect() as connection:
-        counts = {t.name: _count(connection, t) for t in COPIED if t is not tables.revision}
+    counts = {t.name: _count(connection, t) for t in COPIED if t is not tables.revision}
     return {name: count for name, count in counts.items() if count}
 
 
