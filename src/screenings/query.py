@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, null, or_, select
+from sqlalchemy import Select, and_, case, func, null, or_, select, union
 from sqlalchemy.orm import Session
 
 from screenings import rules, tables
@@ -391,19 +391,18 @@ def _credited(session: Session, query: ScreeningQuery, notes: list[str]) -> list
     for text, role in ((query.person, None), (query.director, "director")):
         if text is not None:
             person = _lookup().find_person(session, text, what=role or "person").take(notes)
-            shown: Any = C.c.film_id == S.c.film_id
-            if has_table(session, "programme"):
-                # The films of the screening's own programme: S is the outer query's
-                # (correlated explicitly: nested two deep, it would be taken as a table
-                # of this subquery, and every programme's films would do).
-                programme = (
-                    select(PF.c.film_id).where(PF.c.programme_id == S.c.programme_id).correlate(S)
-                )
-                shown = or_(shown, C.c.film_id.in_(programme))
-            credited = [shown, C.c.person_id == person.id]
+            credited = [C.c.person_id == person.id]
             if role:
                 credited.append(C.c.role == role)
-            where.append(exists().where(*credited))
+            # The person's films, then the programmes that show one, as ids: the
+            # screenings are then found through their own indexes (film_id,
+            # programme_id), where a subquery per screening would read them all.
+            films = list(session.scalars(select(C.c.film_id).where(*credited).distinct()))
+            shown: Any = S.c.film_id.in_(films)
+            if films and has_table(session, "programme"):
+                programmes = select(PF.c.programme_id).where(PF.c.film_id.in_(films)).distinct()
+                shown = or_(shown, S.c.programme_id.in_(list(session.scalars(programmes))))
+            where.append(shown)
     return where
 
 
@@ -424,15 +423,18 @@ def _venue(session: Session, query: ScreeningQuery, notes: list[str]) -> list[An
     return [S.c.venue_id == _lookup().find_venue(session, query.venue).take(notes).id]
 
 
-def _text(field: str, expression: Any) -> Where:
+def _text(field: str, expression: Any, *sources: Any) -> Where:
     """Free text (a city, a section, ...) matches by key, as names do: the stored
-    spellings with the same key, found here, go into the SELECT."""
+    spellings with the same key, found here, go into the SELECT. ``sources``: the columns
+    ``expression`` takes its values from, each read on its own table (a venue's city, a
+    festival's, a screening's own: indexed, where a screening's joins would be read
+    whole); none: the values of ``expression`` over the screenings' joins."""
 
     def where(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
         text = getattr(query, field)
         if text is None:
             return []
-        return [expression.in_(_spellings(session, expression, text, field))]
+        return [expression.in_(_spellings(session, expression, text, field, sources))]
 
     return where
 
@@ -492,8 +494,10 @@ SQL: dict[str, Where] = {
     "edition": _edition,
     "year": _edition,  # with the festival, an edition
     "venue": _venue,
-    "city": _text("city", CITY),
-    "country": _text("country", func.coalesce(V.c.country, FE.c.country)),
+    "city": _text("city", CITY, S.c.city, V.c.city, FE.c.city),
+    "country": _text(
+        "country", func.coalesce(V.c.country, FE.c.country), V.c.country, FE.c.country
+    ),
     "from": _dates,
     "to": _dates,
     "on": _dates,
@@ -501,7 +505,7 @@ SQL: dict[str, Where] = {
     "upcoming": _upcoming,
     "status": _statuses,
     "kind": _kinds,
-    "section": _text("section", SECTION),
+    "section": _text("section", SECTION, SE.c.section, P.c.section),
     "audience": _text("audience", S.c.audience),
     "include_private": _visibility,
     "plan": _plan,
@@ -548,8 +552,15 @@ def from_filters(
     return query.checked()
 
 
-def _spellings(session: Session, expression: Any, text: str, what: str) -> list[str]:
-    """The stored values of ``expression`` (over a screening's joins) with the key of ``text``."""
+def _spellings(
+    session: Session, expression: Any, text: str, what: str, sources: tuple[Any, ...] = ()
+) -> list[str]:
+    """The stored values of ``expression`` (over a screening's joins), or of its
+    ``sources``, with the key of ``text``."""
+    if sources:
+        each = [select(c.label("value")).where(c.is_not(None)).distinct() for c in sources]
+        found: list[str] = _lookup().spellings(session, union(*each), text, what)
+        return found
     stored = (
         select(expression.label("value"))
         .select_from(S)
@@ -561,7 +572,7 @@ def _spellings(session: Session, expression: Any, text: str, what: str) -> list[
         .where(expression.is_not(None))
         .distinct()
     )
-    found: list[str] = _lookup().spellings(session, stored, text, what)
+    found = _lookup().spellings(session, stored, text, what)
     return found
 
 

@@ -321,7 +321,7 @@ screening = _table(
     _optional("programme_id", ForeignKey("programme.id"), index=True),
     _optional("venue_id", ForeignKey("venue.id"), index=True),
     _optional("edition_id", ForeignKey("edition.id"), index=True),
-    _optional("city", _width("screening", "city")),
+    _optional("city", _width("screening", "city"), index=True),  # list --city (0010)
     _required("local_date", Date),
     _optional("local_time", Time),
     _required("timezone", _width("screening", "timezone")),
