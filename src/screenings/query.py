@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, null, or_, select, union
@@ -100,10 +101,17 @@ class ScreeningQuery:
 
     def run(self, session: Session) -> QueryResult:
         """The matching screenings as views, and the notes on how names were read."""
-        statement, notes = self.statement(session)
-        rows = session.execute(statement).mappings().all()
-        shown = programme_films(session, {row.programme_id for row in rows} - {None})
+        statement, notes = self.views(session)
+        rows = session.execute(statement).all()
+        shown = programme_films(session, {row[_PROGRAMME] for row in rows} - {None})
         return QueryResult([self._view(row, shown) for row in rows], notes)
+
+    def views(self, session: Session) -> tuple[Select[Any], list[str]]:
+        """``statement`` with only what a view is made of (``VIEW_FIELDS``, in order):
+        a list of many screenings reads no more than it shows."""
+        statement, notes = self.statement(session)
+        columns = statement.selected_columns
+        return statement.with_only_columns(*(columns[name] for name in VIEW_FIELDS)), notes
 
     def run_with(
         self, session: Session, *extra: Any
@@ -116,9 +124,12 @@ class ScreeningQuery:
         labelled = statement.add_columns(
             *(column.label(name) for column, name in zip(extra, names, strict=True))
         )
-        rows = session.execute(labelled).mappings().all()
+        result = session.execute(labelled)
+        keys = list(result.keys())
+        fields, extras = _fields(keys), itemgetter(*(keys.index(name) for name in names))
+        rows = result.all()
         shown = programme_films(session, {row.programme_id for row in rows} - {None})
-        found = [(self._view(row, shown), tuple(row[name] for name in names)) for row in rows]
+        found = [(self._view(fields(row), shown), _values(extras(row), extra)) for row in rows]
         return found, statement
 
     def statement(self, session: Session) -> tuple[Select[Any], list[str]]:
@@ -293,48 +304,76 @@ class ScreeningQuery:
         return [*by[self.sort], S.c.id]
 
     def _view(self, row: Any, shown: Mapping[int, list[ShownFilm]]) -> ScreeningView:
-        if row.local_time is None or row.starts_at_utc is None:
-            start = row.local_date.isoformat()
+        """A screening's view from its row's ``VIEW_FIELDS``, in that order (a list makes
+        hundreds of thousands: values taken by position, not name)."""
+        (
+            id_, uid, film_id, film_title, film_year, programme_id, programme_title,
+            venue_id, venue_name, venue_city, edition_id, festival_name, edition_year,
+            edition_label, display_city, local_date, local_time, timezone, starts_at_utc,
+            duration_minutes, length_minutes, kind, status, visibility, audience, section,
+            ticket_url, notes, sequence, updated_at,
+        ) = row  # fmt: skip
+        if local_time is None or starts_at_utc is None:
+            start = local_date.isoformat()
         else:
-            start = row.starts_at_utc.astimezone(load_zone(row.timezone)).isoformat()
+            start = starts_at_utc.astimezone(load_zone(timezone)).isoformat()
         film = None
-        if row.programme_id is None:
-            film = FilmRef(row.film_id, row.film_title, row.film_year)
-            films = [ShownFilm(row.film_id, row.film_title, row.film_year, 1)]
+        if programme_id is None:
+            film = FilmRef(film_id, film_title, film_year)
+            films = [ShownFilm(film_id, film_title, film_year, 1)]
             programme = None
         else:
-            films = shown.get(row.programme_id, [])
-            programme = ProgrammeRef(row.programme_id, row.programme_title)
+            films = shown.get(programme_id, [])
+            programme = ProgrammeRef(programme_id, programme_title)
         return ScreeningView(
-            id=row.id,
-            uid=row.uid,
-            film=film,
-            venue=VenueRef(row.venue_id, row.venue_name, row.venue_city) if row.venue_id else None,
-            edition=(
-                EditionRef(row.edition_id, row.festival_name, row.edition_year, row.edition_label)
-                if row.edition_id
-                else None
-            ),
-            city=row.display_city,
-            local_date=row.local_date,
-            local_time=row.local_time,
-            timezone=row.timezone,
-            start=start,
-            starts_at_utc=row.starts_at_utc,
-            duration_minutes=row.duration_minutes,
-            length_minutes=row.length_minutes,
-            kind=row.kind,
-            status=row.status,
-            visibility=row.visibility,
-            audience=row.audience,
-            section=row.section,
-            ticket_url=row.ticket_url,
-            notes=row.notes,
-            sequence=row.sequence,
-            updated_at=row.updated_at,
-            programme=programme,
-            films=films,
+            id_,
+            uid,
+            film,
+            VenueRef(venue_id, venue_name, venue_city) if venue_id else None,
+            EditionRef(edition_id, festival_name, edition_year, edition_label)
+            if edition_id
+            else None,
+            display_city,
+            local_date,
+            local_time,
+            timezone,
+            start,
+            starts_at_utc,
+            duration_minutes,
+            length_minutes,
+            kind,
+            status,
+            visibility,
+            audience,
+            section,
+            ticket_url,
+            notes,
+            sequence,
+            updated_at,
+            programme,
+            films,
         )
+
+
+# The columns a view is made of, in ``_view``'s order; the programme's id is the sixth.
+VIEW_FIELDS = (
+    "id", "uid", "film_id", "film_title", "film_year", "programme_id", "programme_title",
+    "venue_id", "venue_name", "venue_city", "edition_id", "festival_name", "edition_year",
+    "edition_label", "display_city", "local_date", "local_time", "timezone", "starts_at_utc",
+    "duration_minutes", "length_minutes", "kind", "status", "visibility", "audience",
+    "section", "ticket_url", "notes", "sequence", "updated_at",
+)  # fmt: skip
+_PROGRAMME = VIEW_FIELDS.index("programme_id")
+
+
+def _fields(keys: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """What takes a row's ``VIEW_FIELDS`` out of it, in order, given its columns' names."""
+    return itemgetter(*(keys.index(name) for name in VIEW_FIELDS))
+
+
+def _values(picked: Any, extra: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``itemgetter``'s result as a tuple, also for one column."""
+    return picked if len(extra) > 1 else (picked,)
 
 
 def programme_films(session: Session, ids: set[int]) -> dict[int, list[ShownFilm]]:
