@@ -173,11 +173,12 @@ def test_the_copy_button_copies_the_https_address_and_stays_hidden_without_javas
         try:
             page.goto(f"{base}/editions/sheffield-doc-fest-2013")
             # The page's JSON-LD is a data block: never run, so the policy need not allow
-            # it (a refusal would be a console message), and the browser reads it whole.
+            # it (a refusal would be a console message), and the browser reads it whole:
+            # the edition's Festival, holding its screenings.
             data = page.evaluate(
                 "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]')"
-                ".textContent)['@graph'].filter(n => n['@type'] === 'ScreeningEvent')"
-                ".map(n => n.startDate)"
+                ".textContent)['@graph'].find(n => n['@type'] === 'Festival')"
+                ".subEvent.map(n => n.startDate)"
             )
             assert sorted(data)[1:3] == ["2013-06-14T12:30:00+01:00", "2013-06-14T18:00:00+01:00"]
             field = page.get_by_label("Calendar address, for Google Calendar or Outlook")

@@ -29,6 +29,7 @@ import re
 import sqlite3
 import stat
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -462,13 +463,24 @@ def _executed(state: ORMExecuteState) -> Any:
 def has_table(session: Session, name: str) -> bool:
     """Whether the catalogue has table ``name``: one at an older revision, which an edit
     may be fixing before its upgrade (``migrate.Door.FIX``), may not. Asked once per
-    session and table."""
+    session and table, and once per engine where it is there (a table that is there
+    stays while the engine lives: only a downgrade drops one, by an engine of its own),
+    so the server's requests do not ask again."""
+    bind = session.get_bind()
+    seen = _TABLES_SEEN.setdefault(bind, set()) if isinstance(bind, Engine) else set()
+    if name in seen:
+        return True
     known = session.info.setdefault("tables", {})
     if name not in known:
         from sqlalchemy import inspect
 
         known[name] = inspect(session.connection()).has_table(name)
+    if known[name]:
+        seen.add(name)
     return bool(known[name])
+
+
+_TABLES_SEEN: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
 
 
 def mark_changed(session: Session) -> None:

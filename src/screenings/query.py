@@ -11,6 +11,7 @@ the screenings, both ends included.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from operator import itemgetter
@@ -143,34 +144,7 @@ class ScreeningQuery:
         # A catalogue older than programmes (revision 0007), which ``edit`` may be fixing
         # before its upgrade (``migrate.Door.FIX``): every screening shows a film.
         programmes = has_table(session, "programme")
-        shows = [
-            column if programmes or column.name != "programme_id" else null().label(column.name)
-            for column in S.c
-        ]
-        statement = select(
-            *shows,
-            # What it shows: the film's title, or the programme's; ``film_id`` says which.
-            (func.coalesce(F.c.title, P.c.title) if programmes else F.c.title).label("film_title"),
-            F.c.year.label("film_year"),
-            F.c.runtime_minutes.label("film_runtime"),
-            (P.c.title if programmes else null()).label("programme_title"),
-            V.c.name.label("venue_name"),
-            V.c.city.label("venue_city"),
-            E.c.year.label("edition_year"),
-            E.c.label.label("edition_label"),
-            FE.c.name.label("festival_name"),
-            (SECTION if programmes else SE.c.section).label("section"),
-            CITY.label("display_city"),
-            self.length(programmes=programmes).label("length_minutes"),
-        ).outerjoin(F, S.c.film_id == F.c.id)
-        if programmes:
-            statement = statement.outerjoin(P, S.c.programme_id == P.c.id)
-        statement = (
-            statement.outerjoin(V, S.c.venue_id == V.c.id)
-            .outerjoin(E, S.c.edition_id == E.c.id)
-            .outerjoin(FE, E.c.festival_id == FE.c.id)
-            .outerjoin(SE, and_(SE.c.film_id == S.c.film_id, SE.c.edition_id == S.c.edition_id))
-        )
+        statement = _columns_and_joins(programmes, self.default_length_minutes)
         title_key = TITLE_KEY if programmes else F.c.title_key
         return self._filtered(session, statement, notes, title_key), notes
 
@@ -197,11 +171,7 @@ class ScreeningQuery:
         film's runtime, else its programme's (the sum of its films' runtimes, when every
         one is known), else the configured default (DESIGN.md, "Length"). ``programmes``:
         whether the catalogue has them."""
-        # Asked of a programme's screening only: a film's of unknown runtime skips it.
-        programme = [case((S.c.programme_id.is_not(None), PROGRAMME_LENGTH))] if programmes else []
-        return func.coalesce(
-            S.c.duration_minutes, F.c.runtime_minutes, *programme, self.default_length_minutes
-        )
+        return _length(self.default_length_minutes, programmes=programmes)
 
     def checked(self) -> ScreeningQuery:
         """This query with its free-text filters as the catalogue keeps such values: each
@@ -353,6 +323,51 @@ class ScreeningQuery:
             programme,
             films,
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _columns_and_joins(programmes: bool, default_length_minutes: int) -> Select[Any]:
+    """``ScreeningQuery.statement`` before its filters and order: every query of the same
+    settings shares it (a SELECT of 40 columns over six joins is made once, not at every
+    request of the server). ``programmes``: whether the catalogue has them (a catalogue
+    older than revision 0007, which ``edit`` may be fixing before its upgrade, shows a
+    film at every screening)."""
+    shows = [
+        column if programmes or column.name != "programme_id" else null().label(column.name)
+        for column in S.c
+    ]
+    statement = select(
+        *shows,
+        # What it shows: the film's title, or the programme's; ``film_id`` says which.
+        (func.coalesce(F.c.title, P.c.title) if programmes else F.c.title).label("film_title"),
+        F.c.year.label("film_year"),
+        F.c.runtime_minutes.label("film_runtime"),
+        (P.c.title if programmes else null()).label("programme_title"),
+        V.c.name.label("venue_name"),
+        V.c.city.label("venue_city"),
+        E.c.year.label("edition_year"),
+        E.c.label.label("edition_label"),
+        FE.c.name.label("festival_name"),
+        (SECTION if programmes else SE.c.section).label("section"),
+        CITY.label("display_city"),
+        _length(default_length_minutes, programmes=programmes).label("length_minutes"),
+    ).outerjoin(F, S.c.film_id == F.c.id)
+    if programmes:
+        statement = statement.outerjoin(P, S.c.programme_id == P.c.id)
+    return (
+        statement.outerjoin(V, S.c.venue_id == V.c.id)
+        .outerjoin(E, S.c.edition_id == E.c.id)
+        .outerjoin(FE, E.c.festival_id == FE.c.id)
+        .outerjoin(SE, and_(SE.c.film_id == S.c.film_id, SE.c.edition_id == S.c.edition_id))
+    )
+
+
+def _length(default_length_minutes: int, *, programmes: bool) -> Any:
+    # Asked of a programme's screening only: a film's of unknown runtime skips it.
+    programme = [case((S.c.programme_id.is_not(None), PROGRAMME_LENGTH))] if programmes else []
+    return func.coalesce(
+        S.c.duration_minutes, F.c.runtime_minutes, *programme, default_length_minutes
+    )
 
 
 # The columns a view is made of, in ``_view``'s order; the programme's id is the sixth.

@@ -123,7 +123,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         def process(value: str | None) -> dt.datetime | None:
             if value is None:
                 return None
-            return dt.datetime.fromisoformat(value + "+00:00")  # tzinfo: UTC itself
+            try:
+                return dt.datetime.fromisoformat(value + "+00:00")  # tzinfo: UTC itself
+            except ValueError:  # text written with an offset (not by us): kept as it says
+                parsed = dt.datetime.fromisoformat(value)
+                return (
+                    parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+                )
 
         return process
 
