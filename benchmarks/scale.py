@@ -114,18 +114,6 @@ BY_CITY = "s.local_date BETWEEN ? AND ? AND coalesce(s.city, v.city, fe.city) = 
 # The same, through a stored derived city key with an index (the experiment).
 BY_CITY_KEY = """s.id IN (SELECT k.screening_id FROM scale_city_key k
  WHERE k.city_key = ? AND k.local_date BETWEEN ? AND ?)"""
-# What ``query._spellings`` sends for --city (the product's SQL, as SQLAlchemy wrote it).
-SPELLINGS = """SELECT DISTINCT coalesce(screening.city, venue.city, festival.city) AS value
-FROM screening LEFT OUTER JOIN venue ON screening.venue_id = venue.id
-LEFT OUTER JOIN edition ON screening.edition_id = edition.id
-LEFT OUTER JOIN festival ON edition.festival_id = festival.id
-LEFT OUTER JOIN selection ON selection.film_id = screening.film_id
- AND selection.edition_id = screening.edition_id
-LEFT OUTER JOIN programme ON screening.programme_id = programme.id
-WHERE coalesce(screening.city, venue.city, festival.city) IS NOT NULL"""
-SPELLINGS_BY_COLUMN = """SELECT city FROM venue WHERE city IS NOT NULL
-UNION SELECT city FROM festival WHERE city IS NOT NULL
-UNION SELECT city FROM screening WHERE city IS NOT NULL"""
 PROGRAMME_FILMS = """SELECT pf.programme_id, f.id, f.title, f.year, pf.position
 FROM programme_film pf JOIN film f ON pf.film_id = f.id
 WHERE pf.programme_id IN ({}) ORDER BY pf.programme_id, pf.position"""
@@ -355,20 +343,25 @@ def product(engine: Any, given: dict[str, Any]) -> list[int]:
     """What ``screenings list`` does before it renders: the query from the filters, run in
     a reading unit of work; the screenings' ids, in order."""
     from screenings.db import unit_of_work
+
+    with unit_of_work(engine, write=False) as session:
+        return [screening.id for screening in query_of(given).run(session).screenings]
+
+
+def query_of(given: dict[str, Any]) -> Any:
+    """The ``ScreeningQuery`` of ``screenings list`` with the options ``given``."""
     from screenings.filters import FILTERS
     from screenings.query import from_filters
 
     filters = {f.name: (False if f.type is bool else None) for f in FILTERS} | given
-    with unit_of_work(engine, write=False) as session:
-        query = from_filters(
-            filters,
-            today=dt.date.today(),
-            now=dt.datetime.now(dt.UTC),
-            dayfirst=None,
-            default_length_minutes=DEFAULT_LENGTH,
-            sort="start",
-        )
-        return [screening.id for screening in query.run(session).screenings]
+    return from_filters(
+        filters,
+        today=dt.date.today(),
+        now=dt.datetime.now(dt.UTC),
+        dayfirst=None,
+        default_length_minutes=DEFAULT_LENGTH,
+        sort="start",
+    )
 
 
 def breakdown(engine: Any, given: dict[str, Any]) -> dict[str, float]:
@@ -376,20 +369,11 @@ def breakdown(engine: Any, given: dict[str, Any]) -> dict[str, float]:
     executed and fetched through SQLAlchemy (types converted); the programmes' films;
     the views made (``ScreeningQuery._view``, as ``run`` makes them)."""
     from screenings.db import unit_of_work
-    from screenings.filters import FILTERS
-    from screenings.query import from_filters, programme_films
+    from screenings.query import programme_films
 
-    filters = {f.name: (False if f.type is bool else None) for f in FILTERS} | given
     with unit_of_work(engine, write=False) as session:
         began = time.perf_counter()
-        query = from_filters(
-            filters,
-            today=dt.date.today(),
-            now=dt.datetime.now(dt.UTC),
-            dayfirst=None,
-            default_length_minutes=DEFAULT_LENGTH,
-            sort="start",
-        )
+        query = query_of(given)
         statement, _ = query.views(session)
         built = time.perf_counter()
         rows = session.execute(statement).all()
@@ -600,39 +584,7 @@ def derived_city(backend: Backend, listing: Listing, repeats: int) -> None:
             print(f"       | {line}")
     finally:
         cursor.execute("DROP TABLE scale_city_key")
-    spellings(backend, connection, cursor, repeats)
     connection.close()
-
-
-def spellings(backend: Backend, connection: Any, cursor: Any, repeats: int) -> None:
-    """The stored spellings of cities as ``query._spellings`` reads them (every
-    screening's city, through its joins), against the distinct values of the three
-    columns the city comes from, with an index on ``screening.city`` (made, dropped)."""
-
-    def run(sql: str) -> Callable[[], Any]:
-        return lambda: cursor.execute(sql).fetchall()
-
-    now = best(run(SPELLINGS), repeats)
-    began = time.perf_counter()
-    cursor.execute("CREATE INDEX ix_scale_screening_city ON screening (city)")
-    made = time.perf_counter() - began
-    try:
-        if backend.name == "postgresql":
-            cursor.execute("ANALYZE screening")
-        alike = {r[0] for r in cursor.execute(SPELLINGS).fetchall()} <= {
-            r[0] for r in cursor.execute(SPELLINGS_BY_COLUMN).fetchall()
-        }
-        by_column = best(run(SPELLINGS_BY_COLUMN), repeats)
-        plan = explain(backend, connection, SPELLINGS_BY_COLUMN, ())
-    finally:
-        cursor.execute("DROP INDEX ix_scale_screening_city")
-    print(f"[{backend.name}] experiment: the city's spellings")
-    print(f"  as the product reads them (DISTINCT over every screening): {now * 1000:8.1f} ms")
-    print(f"  from venue.city, festival.city, screening.city (index on screening.city, "
-          f"made in {made:.1f} s): {by_column * 1000:8.1f} ms "
-          f"({'a superset' if alike else 'NOT A SUPERSET'} of the spellings)")  # fmt: skip
-    for line in plan:
-        print(f"       | {line}")
 
 
 # --- The cached feed --------------------------------------------------------------------------

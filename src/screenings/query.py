@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, null, or_, select, union
+from sqlalchemy import Integer, Select, and_, any_, case, cast, func, null, or_, select, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from screenings import rules, tables
@@ -448,16 +449,31 @@ def _credited(session: Session, query: ScreeningQuery, notes: list[str]) -> list
             credited = [C.c.person_id == person.id]
             if role:
                 credited.append(C.c.role == role)
-            # The person's films, then the programmes that show one, as ids: the
-            # screenings are then found through their own indexes (film_id,
-            # programme_id), where a subquery per screening would read them all.
-            films = list(session.scalars(select(C.c.film_id).where(*credited).distinct()))
-            shown: Any = S.c.film_id.in_(films)
-            if films and has_table(session, "programme"):
-                programmes = select(PF.c.programme_id).where(PF.c.film_id.in_(films)).distinct()
-                shown = or_(shown, S.c.programme_id.in_(list(session.scalars(programmes))))
+            # The screenings of the person's films, or of the programmes that show one,
+            # found through their own indexes (film_id, programme_id), where a subquery
+            # per screening would read them all.
+            films = select(C.c.film_id).where(*credited)
+            programmes = select(PF.c.programme_id).where(PF.c.film_id.in_(films))
+            with_programmes = has_table(session, "programme")
+            if session.get_bind().dialect.name == "postgresql":
+                # PostgreSQL reads "x IN (SELECT) OR y IN (SELECT)" as a test of every
+                # row; each SELECT made an array once, it ORs two index scans.
+                shown: Any = S.c.film_id == any_(_array(films))
+                if with_programmes:
+                    shown = or_(shown, S.c.programme_id == any_(_array(programmes)))
+            else:
+                shown = S.c.film_id.in_(films)
+                if with_programmes:
+                    shown = or_(shown, S.c.programme_id.in_(programmes))
             where.append(shown)
     return where
+
+
+def _array(ids: Select[Any]) -> Any:
+    """PostgreSQL: the ids a one-column SELECT gives, as one array, computed once (the
+    CAST makes ``ANY`` read it as an array, not as a subquery's rows)."""
+    (column,) = ids.selected_columns
+    return cast(ids.with_only_columns(func.array_agg(column)).scalar_subquery(), ARRAY(Integer))
 
 
 def _edition(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
