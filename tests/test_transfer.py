@@ -205,32 +205,70 @@ def screenings_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "screenings", *args]
 
 
-def test_a_copy_killed_midway_leaves_no_catalogue_rows_and_can_be_run_again(
-    backend: str, big_source: str, new_url: Callable[[str], str]
-) -> None:
-    """Killed (SIGKILL) once it has written its first films: the target holds the schema it
-    made, at the head revision, and no row of the catalogue; the same copy then succeeds
-    into it."""
-    target = new_url(backend)
+def stopped_midway(source: str, target: str, how: signal.Signals) -> int:
+    """``screenings db copy SOURCE TARGET``, sent ``how`` once it has written its first
+    films; its exit status."""
     copying = subprocess.Popen(
-        screenings_command("db", "copy", big_source, target),
+        screenings_command("db", "copy", source, target),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert copying.stderr is not None
         for line in copying.stderr:  # a line per table as it ends, when not a terminal
             if line.startswith("copied film:"):
-                copying.send_signal(signal.SIGKILL)
+                copying.send_signal(how)
                 break
+        copying.communicate(timeout=60)
     finally:
         copying.kill()
         copying.wait(timeout=60)
-    assert copying.returncode == -signal.SIGKILL
-    rows = catalogue_rows(target)
-    assert not any(rows.values()), {name: len(found) for name, found in rows.items() if found}
-    assert dump(target)["revision"][0][1] == 0  # the fresh catalogue's counter
+    return copying.returncode
+
+
+def test_a_copy_killed_midway_leaves_no_catalogue_rows_and_can_be_run_again(
+    backend: str, big_source: str, new_url: Callable[[str], str]
+) -> None:
+    """Killed (SIGKILL) once it has written its first films. Into PostgreSQL: the target
+    holds the schema it made, at the head revision, and no row of the catalogue. Into a
+    new SQLite file: there is no file, only the hidden one it was writing, which the next
+    copy removes. The same copy then succeeds."""
+    target = new_url(backend)
+    assert stopped_midway(big_source, target, signal.SIGKILL) == -signal.SIGKILL
+    if backend == "sqlite":
+        path = Path(target.removeprefix("sqlite:///"))
+        assert not path.exists()
+        assert [p.name for p in path.parent.glob(f".{path.name}.partial-*")]
+    else:
+        rows = catalogue_rows(target)
+        assert not any(rows.values()), {name: len(found) for name, found in rows.items() if found}
+        assert dump(target)["revision"][0][1] == 0  # the fresh catalogue's counter
     assert run(["db", "copy", big_source, target]) == 0
     assert catalogue_rows(target) == catalogue_rows(big_source)
+    if backend == "sqlite":
+        assert not [p.name for p in path.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_a_copy_stopped_by_sigterm_says_so_and_leaves_nothing(
+    big_source: str, tmp_path: Path
+) -> None:
+    """SIGTERM, as a service manager sends it, is taken as Ctrl-C: one line, exit 130, the
+    transaction rolled back and the hidden file removed."""
+    target = tmp_path / "stopped.sqlite3"
+    copying = subprocess.Popen(
+        screenings_command("db", "copy", big_source, str(target)),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert copying.stderr is not None
+    said = []
+    for line in copying.stderr:
+        said.append(line)
+        if line.startswith("copied film:"):
+            copying.send_signal(signal.SIGTERM)
+            break
+    said += copying.stderr.readlines()
+    assert copying.wait(timeout=60) == 130
+    assert said[-1] == "screenings: error: interrupted; nothing was written\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- backups --------------------------------------------------------------------------
@@ -352,12 +390,13 @@ def test_a_restore_is_refused_onto_a_catalogue_unless_replace(
     code, out, err = said(capsys, "db", "restore", str(saved), str(restored))
     assert code == 0, err
     assert out.splitlines()[-1].startswith(f"copied {sum(map(len, dump(source).values())):,} rows")
-    assert f"to sqlite:///{restored} " in out.splitlines()[-1]
+    assert f" to {restored} " in out.splitlines()[-1]
     assert [p.name for p in restored.parent.iterdir()] == ["catalogue.sqlite3"]
     assert dump(f"sqlite:///{restored}") == dump(source)
 
     target = new_url(backend)
-    assert run(["--db", target, "add", "film", "Kept"]) == 0
+    for number in range(12):  # more films than the backup holds: ids up to 12 spent
+        assert run(["--db", target, "add", "film", f"Kept {number}"]) == 0
     capsys.readouterr()
     before = dump(target)
     code, out, err = said(capsys, "db", "restore", str(saved), target)
@@ -375,6 +414,10 @@ def test_a_restore_is_refused_onto_a_catalogue_unless_replace(
     assert catalogue_rows(target) == catalogue_rows(source)
     status, _, body = get(FeedApp(Settings(target)), f"/feeds/secret/{token}.ics")
     assert status == 200 and b"BEGIN:VCALENDAR" in body
+    # Ids handed out on the target before the restore stay spent: /films/13 on.
+    assert run(["--db", target, "add", "film", "After the restore"]) == 0
+    spent = max(row[0] for row in before["film"] + dump(source)["film"])
+    assert max(row[0] for row in dump(target)["film"]) == spent + 1 >= 13
 
 
 def test_a_restore_of_a_file_that_is_not_there_is_refused(
@@ -421,3 +464,56 @@ def test_the_canonical_rows_are_the_same_on_both_backends(
     assert any(isinstance(v, str) and v.endswith("+00:00") for v in screening)  # instants
     film = json.loads(ours["film"][0])
     assert any(isinstance(v, str) and v.startswith("[") for v in film)  # JSON, as text
+
+
+def test_each_side_that_is_not_ready_is_named(
+    backend: str,
+    everything: tuple[str, str],
+    new_url: Callable[[str], str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """One line each, naming the argument, nothing written: the same database twice, a
+    folder that is not there, a file that is not SQLite, a database of another program."""
+    source, _ = everything
+    not_sqlite = tmp_path / "lineup.csv"
+    not_sqlite.write_text("Title,Year\nThe Defector,2012\n")
+    foreign = new_url(OTHER[backend])
+    engine = create_db_engine(foreign)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE customers (id INTEGER PRIMARY KEY)"))
+    finally:
+        engine.dispose()
+    cases = [
+        (source, source, "SOURCE_URL and TARGET_URL are the same database"),
+        (source, str(tmp_path / "typo" / "copy.sqlite3"),
+         f"TARGET_URL: {tmp_path / 'typo'}: no such folder"),
+        (str(not_sqlite), new_url("sqlite"), "SOURCE_URL: "),
+        (source, foreign, "TARGET_URL: "),
+    ]  # fmt: skip
+    for origin, destination, expected in cases:
+        code, out, err = said(capsys, "db", "copy", origin, destination)
+        assert code != 0 and not out, err
+        (line,) = err.splitlines()
+        assert line.startswith(f"screenings: error: {expected}"), line
+    assert "is not a screenings catalogue" in line and "name an empty database" in line
+    assert not (tmp_path / "typo").exists()
+
+
+def test_an_older_sqlite_catalogue_is_backed_up_as_it_is(
+    new_url: Callable[[str], str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A backup before an upgrade is what a careful user takes: it is not refused."""
+    older = new_url("sqlite")
+    assert run(["--db", older, "db", "upgrade", "--to", "0008"]) == 0
+    capsys.readouterr()
+    saved = tmp_path / "before-upgrade.sqlite3"
+    code, out, err = said(capsys, "--db", older, "db", "backup", str(saved))
+    assert code == 0, err
+    assert out.splitlines() == [f"backup: {saved}", "1 row of 29 tables"]
+    check = sqlite3.connect(saved)
+    try:
+        assert check.execute("SELECT version_num FROM alembic_version").fetchone() == ("0008",)
+    finally:
+        check.close()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -177,17 +180,18 @@ def copy(
 
     Example: screenings db copy fest.sqlite3 postgresql://me@dbhost/festival
     """
-    from screenings.config import database_url_from
+    from screenings.config import database_url_from, immutable_from
     from screenings.db import open_catalogue
     from screenings.services.transfer import copy_catalogue
 
-    reading = open_catalogue(database_url_from(source_url, source="SOURCE_URL"), what="SOURCE_URL")
+    url, immutable = immutable_from(database_url_from(source_url, source="SOURCE_URL"))
+    reading = open_catalogue(url, what="SOURCE_URL", immutable=immutable)
     try:
         writing = open_catalogue(
             database_url_from(target_url, source="TARGET_URL"), what="TARGET_URL", write=True
         )
         try:
-            with _Progress() as progress:
+            with _Progress() as progress, _terminated_as_interrupted():
                 done = copy_catalogue(reading, writing, progress=progress)
         finally:
             writing.dispose()
@@ -224,13 +228,12 @@ def backup(
     try:
         if path is None:
             path = _backup_name(sqlite_file(engine.url), engine.url.database or "catalogue")
-        with _Progress() as progress:
+        with _Progress() as progress, _terminated_as_interrupted():
             done = backup_catalogue(engine, path, progress=progress)
     finally:
         engine.dispose()
     typer.echo(f"backup: {done.path}")
-    rows = {table: count for table, count in done.rows.items() if table != "revision"}
-    typer.echo(f"rows: {sum(rows.values()):,} in {sum(1 for c in rows.values() if c)} tables")
+    typer.echo(f"{_counted(sum(done.rows.values()), 'row')} of {len(done.rows)} tables")
 
 
 @app.command()
@@ -261,7 +264,7 @@ def restore(
         database_url_from(target_url, source="TARGET_URL"), what="TARGET_URL", write=True
     )
     try:
-        with _Progress() as progress:
+        with _Progress() as progress, _terminated_as_interrupted():
             done = restore_catalogue(path, engine, replace=replace, progress=progress)
     finally:
         engine.dispose()
@@ -275,9 +278,32 @@ def _say_copied(done: Copy) -> None:
     for t in done.tables:
         verdict = "same" if t.same else f"{t.target_rows:,} {t.target_checksum}"
         typer.echo(f"{t.table:<{width}}  {t.rows:>12,}  {t.checksum}  {verdict}")
-    rows = sum(t.rows for t in done.tables)
+    rows = _counted(sum(t.rows for t in done.tables), "row")
     made = " (its schema made at the head revision)" if done.created else ""
-    typer.echo(f"copied {rows:,} rows of {len(done.tables)} tables to {done.target}{made}")
+    typer.echo(f"copied {rows} of {len(done.tables)} tables to {done.target}{made}")
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+@contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """SIGTERM (what ``kill`` and service managers send) taken as Ctrl-C while a copy
+    runs: its transaction is rolled back and its partial file removed, as for Ctrl-C."""
+
+    def interrupt(_signal: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        before = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: left as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _backup_name(file: Path | None, name: str) -> Path:
@@ -309,5 +335,5 @@ class _Progress:
             self.shown = True
             sys.stderr.write(f"\r\033[Kcopying {table}: {done:,} of {total:,} rows")
         elif done == total and total:
-            sys.stderr.write(f"copied {table}: {total:,} rows\n")
+            sys.stderr.write(f"copied {table}: {_counted(total, 'row')}\n")
         sys.stderr.flush()

@@ -37,6 +37,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,9 @@ from screenings.db import (
     insert_columns,
     masked_url,
     missing_file,
+    sqlite_file,
 )
-from screenings.errors import DatabaseState, InvalidInput
+from screenings.errors import DatabaseState, InvalidInput, ScreeningsError
 from screenings.migrate import (
     HEAD_REVISION,
     Door,
@@ -122,17 +124,54 @@ def copy_catalogue(  # noqa: PLR0913 -- the two sides, and how the door calling 
     """Copy the catalogue at ``source`` into ``target`` (``copy_catalogue``'s module says
     how), or refuse in one line, naming (by ``names``) the side that is not ready:
 
-    - the source must be a catalogue at this version's head revision;
-    - the target must be a new database (its schema is made at head, and committed), or
-      a catalogue at head that holds no row; with ``replace`` (``db restore``), one that
-      holds rows, all of which the same transaction deletes first, so a reader sees the
-      old catalogue or the new one. Its revision counter then moves past both, so that
-      every cache keyed by it (the feed server's) sees the change. ``instead`` ends the
-      refusal of a target that holds rows: what the user can do.
+    - the source must be a catalogue at this version's head revision, and not the target;
+    - the target must be a new SQLite file in a folder that is there (written under a
+      hidden name beside it, and renamed when complete), a database with no tables (its
+      schema is made at head, and committed), or a catalogue at head that holds no row;
+      with ``replace`` (``db restore``), one that holds rows, all of which the same
+      transaction deletes first, so a reader sees the old catalogue or the new one. Its
+      revision counter then moves past both, so that every cache keyed by it (the feed
+      server's) sees the change, and its id counters stay past the ids it had handed
+      out. ``instead`` ends the refusal of a target that holds rows: what to do.
     """
     source_name, target_name = names
-    _check(source, source_name, target=False)
-    created = _check(target, target_name, target=True)
+    if _same(source, target):
+        raise InvalidInput(f"{source_name} and {target_name} are the same database")
+    with _named(source_name):
+        _check(source, target=False)
+    path = missing_file(target.url)
+    if path is None:
+        with _named(target_name):
+            created = _check(target, target=True)
+        return _copy(source, target, created, replace, progress, names, instead)
+    if not path.parent.is_dir():
+        raise InvalidInput(f"{target_name}: {path.parent}: no such folder")
+    _clear_stale(path)
+    partial = _partial(path)
+    into = create_db_engine(_sqlite_url(partial), what=target_name)
+    try:
+        with _named(target_name):
+            _check(into, target=True)
+        done = _copy(source, into, True, replace, progress, names, instead)
+        into.dispose()
+        os.replace(partial, path)
+    finally:
+        into.dispose()
+        for leftover in (partial, *_sidecars(partial)):
+            leftover.unlink(missing_ok=True)
+    return dataclasses.replace(done, target=shown(target))
+
+
+def _copy(  # noqa: PLR0913 -- copy_catalogue's, the target ready
+    source: Engine,
+    target: Engine,
+    created: bool,
+    replace: bool,
+    progress: Progress | None,
+    names: tuple[str, str],
+    instead: str,
+) -> Copy:
+    target_name = names[1]
     copies = []
     snapshot = {"isolation_level": "REPEATABLE READ"} if source.dialect.name != "sqlite" else {}
     with (
@@ -150,13 +189,15 @@ def copy_catalogue(  # noqa: PLR0913 -- the two sides, and how the door calling 
         held = _held(writing)
         if held and not replace:
             raise DatabaseState(
-                f"{target_name}: {masked_url(target.url)} already holds a catalogue "
+                f"{target_name}: {shown(target)} already holds a catalogue "
                 f"({_describe(held)}); {instead}"
             )
         before = _counter(writing) if replace else 0
+        spent = _marks(writing) if replace else {}  # ids handed out there stay spent
         for table in reversed(COPIED):
             writing.execute(delete(table))
         marks = _marks(reading)
+        marks = {name: max(marks.get(name, 0), spent.get(name, 0)) for name in marks | spent}
         totals = {t.name: _count(reading, t) for t in COPIED}
         for table in COPIED:
             rows, digest = _copy_table(reading, writing, table, totals[table.name], progress)
@@ -176,28 +217,69 @@ def copy_catalogue(  # noqa: PLR0913 -- the two sides, and how the door calling 
                 )
                 + "; nothing was written"
             )
-    return Copy(masked_url(source.url), masked_url(target.url), created, checked)
+    return Copy(shown(source), shown(target), created, checked)
 
 
-def _check(engine: Engine, name: str, *, target: bool) -> bool:
-    """Refuse a side that is not at head (naming the command that upgrades it); True
-    when the target was new, and has just been given the schema."""
+def shown(engine: Engine) -> str:
+    """Where a catalogue is, as a user reads it: a SQLite file's path, else its URL with
+    the password masked."""
+    path = sqlite_file(engine.url)
+    return str(path) if path is not None else masked_url(engine.url)
+
+
+def _same(source: Engine, target: Engine) -> bool:
+    one, other = sqlite_file(source.url), sqlite_file(target.url)
+    if one is not None or other is not None:
+        return one is not None and other is not None and one.resolve() == other.resolve()
+    return source.url.render_as_string(hide_password=False) == target.url.render_as_string(
+        hide_password=False
+    )
+
+
+@contextmanager
+def _named(name: str) -> Iterator[None]:
+    """A refusal about one side, named after it (``SOURCE_URL: ...``) where it names
+    nothing yet: a connection that failed, a file that is not SQLite."""
+    try:
+        yield
+    except ScreeningsError as exc:
+        if exc.field is None and not exc.detail.startswith(f"{name}:"):
+            exc.field = name
+        raise
+
+
+def _check(engine: Engine, *, target: bool, older: bool = False) -> bool:
+    """Refuse a side that is not at head (naming the command that upgrades it), or not a
+    catalogue; True when the target was new, and has just been given the schema.
+    ``older``: a catalogue at an older revision will do (a SQLite file backed up as
+    it is)."""
     if missing_file(engine.url) is not None:
         if not target:
-            raise InvalidInput(f"{name}: no catalogue at {engine.url.database}")
+            raise InvalidInput(f"no catalogue at {engine.url.database}")
         upgrade_schema(engine)
         return True
     status = read_status(engine, judge=False)
+    where = shown(engine)
     if status.state is SchemaState.NEW and target:
         upgrade_schema(engine)
         return True
-    if status.state is SchemaState.OLDER:
+    if status.state is SchemaState.OLDER and not older:
         raise DatabaseState(
-            f"{name}: {status.url} is at revision {status.revision or 'none'}, and a copy "
-            f"needs both sides at this version's {HEAD_REVISION}: upgrade it first with "
-            f"'screenings --db {status.url} db upgrade'"
+            f"{where} is at revision {status.revision or 'none'}, older than this "
+            f"version's {HEAD_REVISION}, which both sides of a copy must be at: upgrade it "
+            f"first with 'screenings --db {status.url} db upgrade'"
         )
-    problem = refusal(status, Door.READ, source=name)
+    if status.state is SchemaState.OLDER:
+        return False
+    if status.state is SchemaState.FOREIGN:
+        raise DatabaseState(
+            f"{where} holds tables but is not a screenings catalogue (it has no "
+            f"alembic_version table); name "
+            + ("an empty database or a new file" if target else "a screenings catalogue")
+        )
+    if status.state is SchemaState.NEW:
+        raise InvalidInput(f"{where} holds no catalogue")
+    problem = refusal(status, Door.READ)
     if problem is not None:
         raise problem
     return False
@@ -371,26 +453,31 @@ class Backup:
 def backup_catalogue(source: Engine, path: Path, *, progress: Progress | None = None) -> Backup:
     """Write a consistent snapshot of the catalogue at ``source`` to a new SQLite file at
     ``path``, which must not exist: from SQLite, by SQLite's online backup (one step,
-    under one read transaction, so an import under way is in it whole or not at all);
-    from PostgreSQL, by ``copy_catalogue`` into a new file. Either way the file is
-    written beside ``path`` under another name and renamed when complete, in
-    rollback-journal mode, so it opens anywhere, read-only mounts included."""
+    under one read transaction, so an import under way is in it whole or not at all; a
+    catalogue at an older revision is backed up as it is); from PostgreSQL, by
+    ``copy_catalogue`` into a new file. Either way the file is written beside ``path``
+    under another name and renamed when complete, in rollback-journal mode, so it opens
+    anywhere, read-only mounts included."""
+    if path.is_dir():
+        raise InvalidInput(f"PATH: {path} is a folder; name a new file in it")
     if path.exists():
         raise InvalidInput(f"PATH: {path} already exists; name a new file")
     if not path.parent.is_dir():
-        raise InvalidInput(f"PATH: {path.parent} is not a folder")
+        raise InvalidInput(f"PATH: {path.parent}: no such folder")
+    if source.dialect.name != "sqlite":
+        into = create_db_engine(_sqlite_url(path), what="PATH")
+        try:
+            copy_catalogue(source, into, progress=progress, names=("--db", "PATH"))
+        finally:
+            into.dispose()
+        return Backup(path, _rows_in(path))
+    with _named("--db"):
+        _check(source, target=False, older=True)
+    _clear_stale(path)
     partial = _partial(path)
     try:
-        if source.dialect.name == "sqlite":
-            _check(source, "--db", target=False)
-            with database_errors(source):
-                _sqlite_backup(source, partial)
-        else:
-            into = create_db_engine(_sqlite_url(partial))
-            try:
-                copy_catalogue(source, into, progress=progress, names=("--db", "PATH"))
-            finally:
-                into.dispose()
+        with database_errors(source):
+            _sqlite_backup(source, partial, path)
         os.replace(partial, path)
     finally:
         for leftover in (partial, *_sidecars(partial)):
@@ -402,34 +489,26 @@ def restore_catalogue(
     backup: Path, target: Engine, *, replace: bool = False, progress: Progress | None = None
 ) -> Copy:
     """Restore the backup at ``backup`` (a SQLite catalogue at the head revision) into
-    ``target``. A new SQLite file is written beside its place under another name and
-    renamed when complete; any other target is written in one transaction
-    (``copy_catalogue``), onto a catalogue that holds rows only with ``replace``. Either
-    way a server reading the target sees the old catalogue or the restored one."""
+    ``target``, as ``copy_catalogue`` copies: a new SQLite file is written under another
+    name and renamed when complete; any other target in one transaction, onto a catalogue
+    that holds rows only with ``replace``. Either way a server reading the target sees
+    the old catalogue or the restored one."""
+    if "://" in str(backup):
+        raise InvalidInput(f"PATH: {backup}: expected the path of a backup file, not a URL")
+    if backup.is_dir():
+        raise InvalidInput(f"PATH: {backup} is a folder; expected a file 'db backup' wrote")
     if not backup.is_file():
         raise InvalidInput(f"PATH: {backup}: no such file; expected a file 'db backup' wrote")
     source = create_db_engine(_sqlite_url(backup), what="PATH", read_only=True)
     try:
-        names = ("PATH", "TARGET_URL")
-        instead = "restore into an empty database or a new file, or replace it with --replace"
-        path = missing_file(target.url)
-        if path is None:
-            return copy_catalogue(
-                source, target, replace=replace, progress=progress, names=names, instead=instead
-            )
-        partial = _partial(path)
-        into = create_db_engine(_sqlite_url(partial))
-        try:
-            done = copy_catalogue(source, into, progress=progress, names=names)
-        finally:
-            into.dispose()
-            for leftover in _sidecars(partial):
-                leftover.unlink(missing_ok=True)
-        try:
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
-        return dataclasses.replace(done, target=masked_url(target.url))
+        return copy_catalogue(
+            source,
+            target,
+            replace=replace,
+            progress=progress,
+            names=("PATH", "TARGET_URL"),
+            instead="restore into an empty database or a new file, or replace it with --replace",
+        )
     finally:
         source.dispose()
 
@@ -444,15 +523,40 @@ def _sidecars(path: Path) -> tuple[Path, ...]:
     return tuple(path.with_name(path.name + suffix) for suffix in ("-journal", "-wal", "-shm"))
 
 
+def _clear_stale(path: Path) -> None:
+    """Remove what a copy into ``path`` left behind when it was killed (``kill -9``, a
+    power cut): its hidden partial file, if the process that wrote it is gone."""
+    for partial in path.parent.glob(f".{path.name}.partial-*"):
+        pid = partial.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            for leftover in (partial, *_sidecars(partial)):
+                leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _sqlite_url(path: Path) -> str:
     return "sqlite:///" + str(path.resolve()).replace("%", "%25").replace("?", "%3F")
 
 
-def _sqlite_backup(source: Engine, path: Path) -> None:
-    """SQLite's online backup of ``source`` into a new file at ``path``, in one step."""
+def _sqlite_backup(source: Engine, path: Path, named: Path) -> None:
+    """SQLite's online backup of ``source`` into a new file at ``path``, in one step
+    (``named``: the file the user named, for a refusal)."""
     raw = source.raw_connection()
     try:
-        into = sqlite3.connect(path)
+        try:
+            into = sqlite3.connect(path)
+            into.execute("PRAGMA user_version")  # the file is made here, or refused
+        except sqlite3.Error as exc:
+            raise InvalidInput(f"PATH: cannot write {named}: {exc}") from None
         try:
             raw.driver_connection.backup(into)  # type: ignore[union-attr]
             into.execute("PRAGMA journal_mode = DELETE")
