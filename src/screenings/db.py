@@ -73,6 +73,9 @@ BUSY_TIMEOUT_SECONDS = 30
 WAL_TURN_MS = 50
 _NEVER_FREE = "database is locked by readers that never let go"
 _WRITE = "screenings_write"
+# The execution options of a connection that writes outside a unit of work (db copy): on
+# SQLite its transaction begins BEGIN IMMEDIATE, as a unit of work's that writes does.
+WRITING = {_WRITE: True}
 # Marks an engine made with ``immutable``: its file must not be changed from here.
 _IMMUTABLE = "screenings_immutable"
 
@@ -463,11 +466,12 @@ def _executed(state: ORMExecuteState) -> Any:
 def has_table(session: Session, name: str) -> bool:
     """Whether the catalogue has table ``name``: one at an older revision, which an edit
     may be fixing before its upgrade (``migrate.Door.FIX``), may not. Asked once per
-    session and table, and once per engine where it is there (a table that is there
-    stays while the engine lives: only a downgrade drops one, by an engine of its own),
-    so the server's requests do not ask again."""
+    session and table, and once per engine where it is there, until the engine is
+    disposed of (a table that is there stays: only a downgrade drops one, by an engine
+    of its own; a file replaced under the server's engine is met by its disposal), so
+    the server's requests do not ask again."""
     bind = session.get_bind()
-    seen = _TABLES_SEEN.setdefault(bind, set()) if isinstance(bind, Engine) else set()
+    seen = _tables_seen(bind) if isinstance(bind, Engine) else set()
     if name in seen:
         return True
     known = session.info.setdefault("tables", {})
@@ -481,6 +485,16 @@ def has_table(session: Session, name: str) -> bool:
 
 
 _TABLES_SEEN: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _tables_seen(engine: Engine) -> set[str]:
+    """The tables seen on ``engine``, forgotten when it is disposed of (the feed server
+    disposes of its engine when the file it reads is replaced: the new one may be older)."""
+    seen = _TABLES_SEEN.get(engine)
+    if seen is None:
+        seen = _TABLES_SEEN[engine] = set()
+        event.listen(engine, "engine_disposed", lambda _engine: seen.clear())
+    return seen
 
 
 def mark_changed(session: Session) -> None:

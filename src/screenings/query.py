@@ -17,7 +17,20 @@ from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, any_, case, cast, func, null, or_, select, union
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    any_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -52,9 +65,12 @@ PF = tables.programme_film
 PFF = tables.film.alias("programme_film_film")  # a programme's films, beside the film joined
 # Where a screening is: its own city, else its venue's, else its festival's. The
 # output and the city filter both use this one expression.
-CITY = func.coalesce(S.c.city, V.c.city, FE.c.city)
+CITY_SOURCES = (S.c.city, V.c.city, FE.c.city)
+CITY = func.coalesce(*CITY_SOURCES)
+COUNTRY_SOURCES = (V.c.country, FE.c.country)
 # A screening's section: its film's in the edition's programme, else its programme's own.
-SECTION = func.coalesce(SE.c.section, P.c.section)
+SECTION_SOURCES = (SE.c.section, P.c.section)
+SECTION = func.coalesce(*SECTION_SOURCES)
 # What a screening shows, by key: its film's title, or its programme's (for the order).
 TITLE_KEY = func.coalesce(F.c.title_key, P.c.title_key)
 # A programme's length: the sum of its films' runtimes, unknown (NULL) when any is.
@@ -128,10 +144,11 @@ class ScreeningQuery:
         )
         result = session.execute(labelled)
         keys = list(result.keys())
-        fields, extras = _fields(keys), itemgetter(*(keys.index(name) for name in names))
+        fields = _fields(keys)
+        extras = _picker([keys.index(name) for name in names])
         rows = result.all()
         shown = programme_films(session, {row.programme_id for row in rows} - {None})
-        found = [(self._view(fields(row), shown), _values(extras(row), extra)) for row in rows]
+        found = [(self._view(fields(row), shown), extras(row)) for row in rows]
         return found, statement
 
     def statement(self, session: Session) -> tuple[Select[Any], list[str]]:
@@ -166,13 +183,6 @@ class ScreeningQuery:
         if self.limit is not None:
             statement = statement.limit(min(self.limit, MAX_LIMIT))
         return statement
-
-    def length(self, *, programmes: bool = True) -> Any:
-        """A screening's effective length in minutes, as SQL: its own slot, else its
-        film's runtime, else its programme's (the sum of its films' runtimes, when every
-        one is known), else the configured default (DESIGN.md, "Length"). ``programmes``:
-        whether the catalogue has them."""
-        return _length(self.default_length_minutes, programmes=programmes)
 
     def checked(self) -> ScreeningQuery:
         """This query with its free-text filters as the catalogue keeps such values: each
@@ -387,9 +397,14 @@ def _fields(keys: list[str]) -> Callable[[Any], tuple[Any, ...]]:
     return itemgetter(*(keys.index(name) for name in VIEW_FIELDS))
 
 
-def _values(picked: Any, extra: tuple[Any, ...]) -> tuple[Any, ...]:
-    """``itemgetter``'s result as a tuple, also for one column."""
-    return picked if len(extra) > 1 else (picked,)
+def _picker(positions: list[int]) -> Callable[[Any], tuple[Any, ...]]:
+    """What takes the values at ``positions`` out of a row, as a tuple (of one, or none)."""
+    if len(positions) == 1:
+        (only,) = positions
+        return lambda row: (row[only],)
+    if not positions:
+        return lambda _row: ()
+    return itemgetter(*positions)
 
 
 def programme_films(session: Session, ids: set[int]) -> dict[int, list[ShownFilm]]:
@@ -427,12 +442,31 @@ def _lookup() -> Any:
 
 def shows_film(films: int | list[int] | Select[Any], session: Session) -> Any:
     """SQL: the screening shows the film of id ``films`` (or one of a list of ids, or of
-    a SELECT of them): alone, or in its programme."""
-    alone = S.c.film_id == films if isinstance(films, int) else S.c.film_id.in_(films)
-    if not has_table(session, "programme"):
-        return alone
+    a SELECT of them): alone, or in its programme. Either way the screenings are found
+    through their own indexes (``film_id``, ``programme_id``)."""
     among = PF.c.film_id == films if isinstance(films, int) else PF.c.film_id.in_(films)
-    return or_(alone, S.c.programme_id.in_(select(PF.c.programme_id).where(among)))
+    programmes = select(PF.c.programme_id).where(among)
+    with_programmes = has_table(session, "programme")
+    if isinstance(films, Select) and session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL reads "x IN (SELECT) OR y IN (SELECT)" as a test of every row; each
+        # SELECT made an array once, it ORs two index scans (benchmarks/scale.py).
+        alone: Any = S.c.film_id == any_(_array(films))
+        if not with_programmes:
+            return alone
+        return or_(alone, S.c.programme_id == any_(_array(programmes)))
+    alone = S.c.film_id == films if isinstance(films, int) else S.c.film_id.in_(films)
+    if not with_programmes:
+        return alone
+    return or_(alone, S.c.programme_id.in_(programmes))
+
+
+def _array(ids: Select[Any]) -> Any:
+    """PostgreSQL: the ids a one-column SELECT gives, as one array, computed once (the
+    CAST makes ``ANY`` read it as an array, not as a subquery's rows); none: an empty
+    array, so that the test is false, never unknown."""
+    (column,) = ids.selected_columns
+    found = ids.with_only_columns(func.array_agg(column)).scalar_subquery()
+    return func.coalesce(cast(found, ARRAY(Integer)), cast(literal("{}"), ARRAY(Integer)))
 
 
 def _film(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
@@ -449,31 +483,8 @@ def _credited(session: Session, query: ScreeningQuery, notes: list[str]) -> list
             credited = [C.c.person_id == person.id]
             if role:
                 credited.append(C.c.role == role)
-            # The screenings of the person's films, or of the programmes that show one,
-            # found through their own indexes (film_id, programme_id), where a subquery
-            # per screening would read them all.
-            films = select(C.c.film_id).where(*credited)
-            programmes = select(PF.c.programme_id).where(PF.c.film_id.in_(films))
-            with_programmes = has_table(session, "programme")
-            if session.get_bind().dialect.name == "postgresql":
-                # PostgreSQL reads "x IN (SELECT) OR y IN (SELECT)" as a test of every
-                # row; each SELECT made an array once, it ORs two index scans.
-                shown: Any = S.c.film_id == any_(_array(films))
-                if with_programmes:
-                    shown = or_(shown, S.c.programme_id == any_(_array(programmes)))
-            else:
-                shown = S.c.film_id.in_(films)
-                if with_programmes:
-                    shown = or_(shown, S.c.programme_id.in_(programmes))
-            where.append(shown)
+            where.append(shows_film(select(C.c.film_id).where(*credited), session))
     return where
-
-
-def _array(ids: Select[Any]) -> Any:
-    """PostgreSQL: the ids a one-column SELECT gives, as one array, computed once (the
-    CAST makes ``ANY`` read it as an array, not as a subquery's rows)."""
-    (column,) = ids.selected_columns
-    return cast(ids.with_only_columns(func.array_agg(column)).scalar_subquery(), ARRAY(Integer))
 
 
 def _edition(session: Session, query: ScreeningQuery, notes: list[str]) -> list[Any]:
@@ -564,10 +575,8 @@ SQL: dict[str, Where] = {
     "edition": _edition,
     "year": _edition,  # with the festival, an edition
     "venue": _venue,
-    "city": _text("city", CITY, S.c.city, V.c.city, FE.c.city),
-    "country": _text(
-        "country", func.coalesce(V.c.country, FE.c.country), V.c.country, FE.c.country
-    ),
+    "city": _text("city", CITY, *CITY_SOURCES),
+    "country": _text("country", func.coalesce(*COUNTRY_SOURCES), *COUNTRY_SOURCES),
     "from": _dates,
     "to": _dates,
     "on": _dates,
@@ -575,7 +584,7 @@ SQL: dict[str, Where] = {
     "upcoming": _upcoming,
     "status": _statuses,
     "kind": _kinds,
-    "section": _text("section", SECTION, SE.c.section, P.c.section),
+    "section": _text("section", SECTION, *SECTION_SOURCES),
     "audience": _text("audience", S.c.audience),
     "include_private": _visibility,
     "plan": _plan,

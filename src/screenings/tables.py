@@ -124,12 +124,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             if value is None:
                 return None
             try:
-                return dt.datetime.fromisoformat(value + "+00:00")  # tzinfo: UTC itself
+                fast = dt.datetime.fromisoformat(value + "+00:00")  # tzinfo: UTC itself
             except ValueError:  # text written with an offset (not by us): kept as it says
-                parsed = dt.datetime.fromisoformat(value)
-                return (
-                    parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-                )
+                fast = None
+            if fast is not None and fast.tzinfo is not None:  # (a date alone reads naive)
+                return fast
+            parsed = dt.datetime.fromisoformat(value)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
         return process
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import sys
 from collections.abc import Iterator
@@ -229,7 +230,9 @@ def backup(
         if path is None:
             path = _backup_name(sqlite_file(engine.url), engine.url.database or "catalogue")
         with _Progress() as progress, _terminated_as_interrupted():
-            done = backup_catalogue(engine, path, progress=progress)
+            done = backup_catalogue(
+                engine, path, progress=progress, source_name=settings.database_source
+            )
     finally:
         engine.dispose()
     typer.echo(f"backup: {done.path}")
@@ -277,6 +280,8 @@ def _say_copied(done: Copy) -> None:
     typer.echo(f"{'table':<{width}}  {'rows':>12}  checksum          target")
     for t in done.tables:
         verdict = "same" if t.same else f"{t.target_rows:,} {t.target_checksum}"
+        if done.replaced and t.table == "revision":
+            verdict = "moved past both"  # db restore --replace: the counter moves on
         typer.echo(f"{t.table:<{width}}  {t.rows:>12,}  {t.checksum}  {verdict}")
     rows = _counted(sum(t.rows for t in done.tables), "row")
     made = " (its schema made at the head revision)" if done.created else ""
@@ -307,8 +312,6 @@ def _terminated_as_interrupted() -> Iterator[None]:
 
 
 def _backup_name(file: Path | None, name: str) -> Path:
-    import datetime as dt
-
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     if file is not None:
         return file.with_name(f"{file.stem}-backup-{stamp}.sqlite3")

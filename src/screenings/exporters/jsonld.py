@@ -189,8 +189,10 @@ def _own_end(entry: ScheduleEntry) -> bool:
     ``duration`` on from the start; with no runtime, the end is a default, not a fact."""
     if entry.screening.duration_minutes is not None:
         return True
-    return entry.screening.programme is not None and all(
-        work.runtime_minutes for work in entry.works
+    return (
+        entry.screening.programme is not None
+        and bool(entry.works)
+        and all(work.runtime_minutes for work in entry.works)
     )
 
 

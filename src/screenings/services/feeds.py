@@ -146,7 +146,7 @@ _EVENT_COLUMNS: dict[str, Any] = {
     "local_date": S.c.local_date,
     "local_time": S.c.local_time,
     "starts_at_utc": S.c.starts_at_utc,
-    "length_minutes": None,  # the query's own rule: ScreeningQuery.length()
+    "length_minutes": None,  # the query's own rule: query._length()
     "film_title": func.coalesce(F.c.title, P.c.title),  # a programme's, for one
     "film_year": F.c.year,
     "runtime_minutes": F.c.runtime_minutes,

@@ -75,7 +75,7 @@ _COLUMNS: dict[str, Any] = {
     "kind": S.c.kind,
     "timezone": S.c.timezone,
     "starts_at_utc": S.c.starts_at_utc,
-    "length_minutes": None,  # the query's own rule: ScreeningQuery.length()
+    "length_minutes": None,  # the query's own rule: query._length()
     "title": func.coalesce(F.c.title, P.c.title),
     "film_id": S.c.film_id,
     "film_slug": F.c.slug,

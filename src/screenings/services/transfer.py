@@ -17,10 +17,12 @@ deleted from the end of a table still holds its number. SQLite keeps the mark in
 transaction, PostgreSQL's REPEATABLE READ), so a copy taken while an import writes holds
 the catalogue before it or after it, never half of it. The target is written in one
 transaction, committed only once its counts and checksums equal the source's: a copy
-that fails or is killed leaves no catalogue row behind. What may remain is the empty
-schema the copy made first, in its own transaction, when the target had none (a
-new SQLite file, or the tables in an empty PostgreSQL database); a later copy into it is
-welcome, since it is a fresh catalogue at the head revision.
+that fails or is killed leaves no catalogue row behind. A new SQLite file is written
+under a hidden name beside it and linked into place when complete: one that stops
+leaves no file, one killed leaves its hidden file, removed by the next copy there. In a
+database, what may remain is the empty schema the copy made first, in its own
+transaction, when there was none; a later copy into it is welcome, since it is a fresh
+catalogue at the head revision.
 
 **Checked.** Each table's rows, in id order, in a canonical form that is the same on
 both backends (``canonical``: instants in UTC ISO 8601, dates and times in ISO, JSON with
@@ -35,6 +37,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import socket
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -60,6 +63,7 @@ from sqlalchemy import (
 from screenings import tables
 from screenings.db import (
     BULK_WRITER_LOCK,
+    WRITING,
     create_db_engine,
     database_errors,
     insert_columns,
@@ -103,13 +107,15 @@ class TableCopy:
 
 @dataclass(frozen=True)
 class Copy:
-    """What a copy did: the source and target (passwords masked), whether the target's
-    schema was made for it, and each table's figures."""
+    """What a copy did: the source and target (as ``shown``), whether the target's
+    schema was made for it, each table's figures, and whether it replaced a catalogue
+    (whose revision counter then moved past both: not the source's)."""
 
     source: str
     target: str
     created: bool
     tables: tuple[TableCopy, ...]
+    replaced: bool = False
 
 
 def copy_catalogue(  # noqa: PLR0913 -- the two sides, and how the door calling it words them
@@ -154,7 +160,7 @@ def copy_catalogue(  # noqa: PLR0913 -- the two sides, and how the door calling 
             _check(into, target=True)
         done = _copy(source, into, True, replace, progress, names, instead)
         into.dispose()
-        os.replace(partial, path)
+        _into_place(partial, path, target_name)
     finally:
         into.dispose()
         for leftover in (partial, *_sidecars(partial)):
@@ -178,7 +184,7 @@ def _copy(  # noqa: PLR0913 -- copy_catalogue's, the target ready
         database_errors(source),
         database_errors(target),
         source.connect().execution_options(**snapshot) as reading,
-        target.execution_options(screenings_write=True).connect() as writing,
+        target.execution_options(**WRITING).connect() as writing,
         reading.begin(),
         writing.begin(),
     ):
@@ -193,7 +199,7 @@ def _copy(  # noqa: PLR0913 -- copy_catalogue's, the target ready
                 f"({_describe(held)}); {instead}"
             )
         before = _counter(writing) if replace else 0
-        spent = _marks(writing) if replace else {}  # ids handed out there stay spent
+        spent = _marks(writing)  # ids handed out there before stay spent
         for table in reversed(COPIED):
             writing.execute(delete(table))
         marks = _marks(reading)
@@ -217,7 +223,7 @@ def _copy(  # noqa: PLR0913 -- copy_catalogue's, the target ready
                 )
                 + "; nothing was written"
             )
-    return Copy(shown(source), shown(target), created, checked)
+    return Copy(shown(source), shown(target), created, checked, replaced=replace)
 
 
 def shown(engine: Engine) -> str:
@@ -293,8 +299,8 @@ def _held(connection: Connection) -> dict[str, int]:
 
 
 def _describe(held: dict[str, int]) -> str:
-    shown = [f"{count:,} {table}" for table, count in sorted(held.items(), key=lambda i: -i[1])]
-    return ", ".join(shown[:4]) + (f" and {len(shown) - 4} more tables" if len(shown) > 4 else "")
+    said = [f"{count:,} {table}" for table, count in sorted(held.items(), key=lambda i: -i[1])]
+    return ", ".join(said[:4]) + (f" and {len(said) - 4} more tables" if len(said) > 4 else "")
 
 
 def _count(connection: Connection, table: Table) -> int:
@@ -350,7 +356,7 @@ def _max_id(connection: Connection, table: Table) -> int:
 
 
 def _marks(connection: Connection) -> dict[str, int]:
-    """Each table's id high-water mark on the source: the last id ever handed out."""
+    """Each table's id high-water mark: the last id ever handed out there."""
     if connection.dialect.name == "sqlite":
         rows = connection.execute(text("SELECT name, seq FROM sqlite_sequence")).all()
         return {name: int(seq) for name, seq in rows}
@@ -450,14 +456,17 @@ class Backup:
     rows: dict[str, int]
 
 
-def backup_catalogue(source: Engine, path: Path, *, progress: Progress | None = None) -> Backup:
+def backup_catalogue(
+    source: Engine, path: Path, *, progress: Progress | None = None, source_name: str = "--db"
+) -> Backup:
     """Write a consistent snapshot of the catalogue at ``source`` to a new SQLite file at
     ``path``, which must not exist: from SQLite, by SQLite's online backup (one step,
     under one read transaction, so an import under way is in it whole or not at all; a
     catalogue at an older revision is backed up as it is); from PostgreSQL, by
     ``copy_catalogue`` into a new file. Either way the file is written beside ``path``
     under another name and renamed when complete, in rollback-journal mode, so it opens
-    anywhere, read-only mounts included."""
+    anywhere, read-only mounts included. ``source_name``: what named the catalogue
+    (``--db``, an environment variable), for a refusal."""
     if path.is_dir():
         raise InvalidInput(f"PATH: {path} is a folder; name a new file in it")
     if path.exists():
@@ -467,18 +476,18 @@ def backup_catalogue(source: Engine, path: Path, *, progress: Progress | None = 
     if source.dialect.name != "sqlite":
         into = create_db_engine(_sqlite_url(path), what="PATH")
         try:
-            copy_catalogue(source, into, progress=progress, names=("--db", "PATH"))
+            copy_catalogue(source, into, progress=progress, names=(source_name, "PATH"))
         finally:
             into.dispose()
         return Backup(path, _rows_in(path))
-    with _named("--db"):
+    with _named(source_name):
         _check(source, target=False, older=True)
     _clear_stale(path)
     partial = _partial(path)
     try:
         with database_errors(source):
             _sqlite_backup(source, partial, path)
-        os.replace(partial, path)
+        _into_place(partial, path, "PATH")
     finally:
         for leftover in (partial, *_sidecars(partial)):
             leftover.unlink(missing_ok=True)
@@ -514,9 +523,22 @@ def restore_catalogue(
 
 
 def _partial(path: Path) -> Path:
-    """Where a file is written before it is renamed to ``path``: beside it (the rename
-    is then atomic), hidden, and this process's own."""
-    return path.with_name(f".{path.name}.partial-{os.getpid()}")
+    """Where a file is written before it is linked to ``path``: beside it (the link is
+    then atomic), hidden, and this process's own, on this host."""
+    return path.with_name(f".{path.name}.partial-{socket.gethostname()}-{os.getpid()}")
+
+
+def _into_place(partial: Path, path: Path, name: str) -> None:
+    """``partial`` under the name ``path``, atomically, unless a file has appeared there
+    since the copy began (it is kept, and the copy refused)."""
+    try:
+        os.link(partial, path)
+    except FileExistsError:
+        raise InvalidInput(f"{name}: {path} appeared while the copy ran; it is kept") from None
+    except OSError:  # a file system without hard links: renamed, after one more look
+        if path.exists():
+            raise InvalidInput(f"{name}: {path} appeared while the copy ran; it is kept") from None
+        os.replace(partial, path)
 
 
 def _sidecars(path: Path) -> tuple[Path, ...]:
@@ -525,8 +547,9 @@ def _sidecars(path: Path) -> tuple[Path, ...]:
 
 def _clear_stale(path: Path) -> None:
     """Remove what a copy into ``path`` left behind when it was killed (``kill -9``, a
-    power cut): its hidden partial file, if the process that wrote it is gone."""
-    for partial in path.parent.glob(f".{path.name}.partial-*"):
+    power cut): its hidden partial file, if the process that wrote it, on this host, is
+    gone (a copy from another host sharing the folder is left alone)."""
+    for partial in path.parent.glob(f".{path.name}.partial-{socket.gethostname()}-*"):
         pid = partial.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not _alive(int(pid)):
             for leftover in (partial, *_sidecars(partial)):
@@ -569,7 +592,8 @@ def _sqlite_backup(source: Engine, path: Path, named: Path) -> None:
 def _rows_in(path: Path) -> dict[str, int]:
     engine = create_db_engine(_sqlite_url(path), read_only=True)
     try:
-        with engine.connect() as connection:
-            return {t.name: _count(connection, t) for t in COPIED}
+        with engine.connect() as connection:  # an older catalogue lacks the newer tables
+            there = set(connection.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+            return {t.name: _count(connection, t) for t in COPIED if t.name in there}
     finally:
         engine.dispose()
