@@ -132,7 +132,7 @@ def copy_catalogue(  # noqa: PLR0913 -- the two sides, and how the door calling 
 
     - the source must be a catalogue at this version's head revision, and not the target;
     - the target must be a new SQLite file in a folder that is there (written under a
-      hidden name beside it, and renamed when complete), a database with no tables (its
+      hidden name beside it, and linked into place when complete), a database with no tables (its
       schema is made at head, and committed), or a catalogue at head that holds no row;
       with ``replace`` (``db restore``), one that holds rows, all of which the same
       transaction deletes first, so a reader sees the old catalogue or the new one. Its
