@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from screenings.cli import run
 from tests.test_frab import HOSTILE, festival
-from tests.test_frab_import import screenings
+from tests.test_frab_import import call, screenings
 
 Cli = Callable[..., tuple[int, str, str]]
 SCRAPED = Path(__file__).parent / "samples" / "scraped-festival.ics"
@@ -32,12 +31,6 @@ def url(backend: str, new_url: Callable[[str], str], monkeypatch: pytest.MonkeyP
 @pytest.fixture
 def other(backend: str, new_url: Callable[[str], str]) -> str:
     return new_url(backend)
-
-
-def call(url: str, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = run(["--db", url, *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -649,10 +649,61 @@ def queue_bulk_writer(session: Session) -> None:
     index updates stay in memory (for this connection, which the pool keeps).
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(BULK_WRITER_LOCK)))
+        lock_bulk_writers(session.connection())
     else:
         # On the connection, not through the session, which takes textual SQL for a write.
         session.connection().exec_driver_sql("PRAGMA cache_size = -16384")
+
+
+def lock_bulk_writers(connection: Connection) -> None:
+    """PostgreSQL: wait to be the only bulk writer (an import, a copy) until this
+    transaction ends. SQLite's writers queue already (``BEGIN IMMEDIATE``)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(BULK_WRITER_LOCK)))
+
+
+def id_marks(connection: Connection, tables: tuple[Table, ...]) -> dict[str, int]:
+    """Each table's id high-water mark, by name: the last id ever handed out there
+    (``sqlite_sequence``, or the table's PostgreSQL sequence); none where none was."""
+    if connection.dialect.name == "sqlite":
+        rows = connection.execute(text("SELECT name, seq FROM sqlite_sequence")).all()
+        return {name: int(seq) for name, seq in rows}
+    marks = {}
+    for table in tables:
+        sequence = connection.execute(
+            text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
+        ).scalar()
+        if sequence is None:
+            continue
+        last, called = connection.execute(
+            text(f"SELECT last_value, is_called FROM {sequence}")
+        ).one()
+        marks[table.name] = int(last) if called else int(last) - 1
+    return marks
+
+
+def set_id_mark(connection: Connection, table: Table, mark: int) -> None:
+    """Set ``table``'s id counter so that the next id handed out is ``mark + 1``."""
+    if connection.dialect.name == "sqlite":
+        if not table.dialect_options["sqlite"].get("autoincrement"):
+            return  # ids may be reused (the revision counter's one row)
+        connection.execute(
+            text("DELETE FROM sqlite_sequence WHERE name = :table"), {"table": table.name}
+        )
+        if mark:
+            connection.execute(
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :mark)"),
+                {"table": table.name, "mark": mark},
+            )
+        return
+    sequence = connection.execute(
+        text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
+    ).scalar()
+    if sequence is not None:
+        connection.execute(
+            text("SELECT setval(:sequence, :value, :called)"),
+            {"sequence": sequence, "value": max(mark, 1), "called": mark > 0},
+        )
 
 
 def bulk_insert(

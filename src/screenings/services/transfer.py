@@ -56,19 +56,20 @@ from sqlalchemy import (
     delete,
     func,
     select,
-    text,
     update,
 )
 
 from screenings import tables
 from screenings.db import (
-    BULK_WRITER_LOCK,
     WRITING,
     create_db_engine,
     database_errors,
+    id_marks,
     insert_columns,
+    lock_bulk_writers,
     masked_url,
     missing_file,
+    set_id_mark,
     sqlite_file,
 )
 from screenings.errors import DatabaseState, InvalidInput, ScreeningsError
@@ -190,8 +191,7 @@ def _copy(  # noqa: PLR0913 -- copy_catalogue's, the target ready
     ):
         # Looked at under the writer's lock (SQLite's BEGIN IMMEDIATE, PostgreSQL's queue
         # of bulk writers): an import or another copy cannot fill the target meanwhile.
-        if target.dialect.name == "postgresql":
-            writing.execute(select(func.pg_advisory_xact_lock(BULK_WRITER_LOCK)))
+        lock_bulk_writers(writing)
         held = _held(writing)
         if held and not replace:
             raise DatabaseState(
@@ -199,10 +199,10 @@ def _copy(  # noqa: PLR0913 -- copy_catalogue's, the target ready
                 f"({_describe(held)}); {instead}"
             )
         before = _counter(writing) if replace else 0
-        spent = _marks(writing)  # ids handed out there before stay spent
+        spent = id_marks(writing, COPIED)  # ids handed out there before stay spent
         for table in reversed(COPIED):
             writing.execute(delete(table))
-        marks = _marks(reading)
+        marks = id_marks(reading, COPIED)
         marks = {name: max(marks.get(name, 0), spent.get(name, 0)) for name in marks | spent}
         totals = {t.name: _count(reading, t) for t in COPIED}
         for table in COPIED:
@@ -341,7 +341,7 @@ def _checked(
 ) -> TableCopy:
     """Set the table's id counter on the target, and read what the target now holds."""
     counter = max(marks.get(table.name, 0), _max_id(writing, table))
-    _set_mark(writing, table, counter)
+    set_id_mark(writing, table, counter)
     digest = hashlib.sha256()
     line = canonical(table)
     written = 0
@@ -353,49 +353,6 @@ def _checked(
 
 def _max_id(connection: Connection, table: Table) -> int:
     return int(connection.execute(select(func.max(table.c.id))).scalar() or 0)
-
-
-def _marks(connection: Connection) -> dict[str, int]:
-    """Each table's id high-water mark: the last id ever handed out there."""
-    if connection.dialect.name == "sqlite":
-        rows = connection.execute(text("SELECT name, seq FROM sqlite_sequence")).all()
-        return {name: int(seq) for name, seq in rows}
-    marks = {}
-    for table in COPIED:
-        sequence = connection.execute(
-            text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
-        ).scalar()
-        if sequence is None:
-            continue
-        last, called = connection.execute(
-            text(f"SELECT last_value, is_called FROM {sequence}")
-        ).one()
-        marks[table.name] = int(last) if called else int(last) - 1
-    return marks
-
-
-def _set_mark(connection: Connection, table: Table, mark: int) -> None:
-    """Set the target's counter so that the next id handed out is ``mark + 1``."""
-    if connection.dialect.name == "sqlite":
-        if not table.dialect_options["sqlite"].get("autoincrement"):
-            return  # ids may be reused (the revision counter's one row)
-        connection.execute(
-            text("DELETE FROM sqlite_sequence WHERE name = :table"), {"table": table.name}
-        )
-        if mark:
-            connection.execute(
-                text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :mark)"),
-                {"table": table.name, "mark": mark},
-            )
-        return
-    sequence = connection.execute(
-        text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
-    ).scalar()
-    if sequence is not None:
-        connection.execute(
-            text("SELECT setval(:sequence, :value, :called)"),
-            {"sequence": sequence, "value": max(mark, 1), "called": mark > 0},
-        )
 
 
 def _counter(connection: Connection) -> int:
