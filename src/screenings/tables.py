@@ -596,11 +596,18 @@ record_base = _table(
 # A row an import applied, as a digest of what it said once read, with the screening it
 # ended as and that screening's ``updated_at`` then: the next import skips a row with that
 # digest while the screening still has that stamp (``services.lineup.fingerprints``).
+# How the row named its film, venue and edition (name keys, migration 0011): a skip
+# checks them against the catalogue in one query (services.lineup.fingerprints).
 row_fingerprint = _table(
     "row_fingerprint",
     _required("digest", _width("row_fingerprint", "digest"), unique=True),
     _optional("screening_id", ForeignKey("screening.id", ondelete="SET NULL"), index=True),
     _required("stamp", UTCDateTime()),
+    _optional("title_key", _width("row_fingerprint", "title_key")),
+    _optional("venue_key", _width("row_fingerprint", "venue_key")),  # NULL: the row named none
+    _optional("festival_key", _width("row_fingerprint", "festival_key")),  # NULL: none
+    _optional("edition_year", Integer),
+    _optional("label_key", _width("row_fingerprint", "label_key")),
 )
 
 # Another name of a record, kept by ``merge``: the duplicate's name leads to the record

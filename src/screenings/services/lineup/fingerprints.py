@@ -26,10 +26,9 @@ import hashlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, delete, exists, or_, select
 
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
@@ -47,58 +46,66 @@ VERSION = 2  # how the importer applies a row: a change to it makes every finger
 
 
 def _held() -> Any:
-    """The screenings whose fingerprints hold (the screening's stamp is the one its row
-    left), by digest, with what a skip needs of them: their film's title key and their
-    venue's name key."""
-    F, S, M, V = T.row_fingerprint.c, T.screening.c, T.film.c, T.venue.c
+    """The screenings whose fingerprints hold, by digest, with their edition, film and
+    visibility: the screening's stamp is the one its row left, and the catalogue reads
+    the film and venue the row named as it did (``named_alone``)."""
+    F, S = T.row_fingerprint.c, T.screening.c
     return (
-        select(F.digest, S.id, S.edition_id, S.film_id, S.visibility, M.title_key, V.name_key)
+        select(F.digest, S.id, S.edition_id, S.film_id, S.visibility)
         .join(T.screening, S.id == F.screening_id)
-        .join(T.film, M.id == S.film_id)
-        .outerjoin(T.venue, V.id == S.venue_id)
-        .where(F.digest.in_(bindparam("digests", expanding=True)), S.updated_at == F.stamp)
+        .join(T.film, T.film.c.id == S.film_id)
+        .outerjoin(T.venue, T.venue.c.id == S.venue_id)
+        .where(
+            F.digest.in_(bindparam("digests", expanding=True)),
+            S.updated_at == F.stamp,
+            *named_alone(),
+        )
     )
+
+
+def named_alone() -> list[Any]:
+    """Whether a fingerprint's row names its screening's film and venue by their own
+    names (the keys it keeps), which no other film or venue has, nor an alias: so that
+    the catalogue reads the names as it did (a venue of that name added in another
+    city, a film of that title, an alias made or dropped, a record renamed since would
+    read otherwise; the row then goes the whole way). Conditions on a query of
+    ``row_fingerprint`` joined to its screening, film and (outer) venue."""
+    F, S, M, V, A = T.row_fingerprint.c, T.screening.c, T.film.c, T.venue.c, T.alias.c
+    other_film, other_venue = T.film.alias("other_film"), T.venue.alias("other_venue")
+
+    def aliased(kind: str, key: Any) -> Any:
+        return exists().where(A.kind == kind, A.name_key == key)
+
+    return [
+        M.title_key == F.title_key,
+        ~exists().where(other_film.c.title_key == M.title_key, other_film.c.id != M.id),
+        ~aliased("film", M.title_key),
+        or_(
+            and_(F.venue_key.is_(None), S.venue_id.is_(None)),
+            and_(
+                V.name_key == F.venue_key,
+                ~exists().where(other_venue.c.name_key == V.name_key, other_venue.c.id != V.id),
+                ~aliased("venue", V.name_key),
+            ),
+        ),
+    ]
 
 
 HELD = _held()
 
 
-class Crowded(NamedTuple):
-    """Names the catalogue may read otherwise than a skipped row's last import did: film
-    title keys and venue name keys that several films or venues share, or that are
-    another's too (aliases), or that this import gave a record it made."""
-
-    titles: set[str]
-    venues: set[str]
-
-    @classmethod
-    def read(cls, session: Session) -> Crowded:
-        M, V, A = T.film.c, T.venue.c, T.alias.c
-        shared = (
-            (M.title_key, "film"),
-            (V.name_key, "venue"),
-        )
-        found: dict[str, set[str]] = {}
-        for key, kind in shared:
-            several = select(key).group_by(key).having(func.count() > 1)
-            aliases = select(A.name_key).where(A.kind == kind)
-            found[kind] = set(session.scalars(several)) | set(session.scalars(aliases))
-        return cls(found["film"], found["venue"])
-
-
-def named_alone(item: Unread, keys: tuple[Any, ...], crowded: Crowded) -> bool:
-    """Whether the row names its screening's film and venue (``keys``: their title and
-    name keys) by their own names, which no other film or venue has: so that the
-    catalogue reads the names as it did (a venue of that name added in another city, a
-    film of that title, an alias dropped or a record renamed since would read otherwise;
-    the row then goes the whole way)."""
-    title_key, venue_key = keys
+def name_keys(item: Unread) -> dict[str, Any]:
+    """How a row names its film, venue and edition, as its fingerprint keeps it."""
     title, venue = item.named()
-    if name_key(title) != title_key or title_key in crowded.titles:
-        return False
-    if not venue:
-        return venue_key is None
-    return name_key(venue) == venue_key and venue_key not in crowded.venues
+    spelling = item.spelling() or (None, None, None)
+    festival, year, label = spelling
+    return {
+        "title_key": name_key(title),
+        "venue_key": name_key(venue) if venue else None,
+        "festival_key": name_key(festival) if festival else None,
+        "edition_year": year,
+        "label_key": name_key(label or "") if festival else None,
+    }
 
 
 class Skipped:
@@ -127,11 +134,12 @@ class PrintState:
     those applied, and the rows skipped."""
 
     fingerprint_salt: bytes
-    row_digests: dict[tuple[str, int], str] = field(default_factory=dict)
-    new_fingerprints: dict[str, tuple[int, Any]] = field(default_factory=dict)  # by chunk
+    row_digests: dict[tuple[str, int], tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    new_fingerprints: dict[str, tuple[int, Any, dict[str, Any]]] = field(
+        default_factory=dict
+    )  # by chunk
     skipped: Skipped = field(default_factory=Skipped)  # skip_unchanged, settle_skipped
     editions_named: dict[tuple[Any, Any], Any] = field(default_factory=dict)  # own_edition
-    crowded: Crowded | None = None  # read once, then told of the films and venues made
     bumped_by_rows: int = 0
 
 
@@ -162,32 +170,25 @@ class Fingerprints:
         if not digests:
             return items
         held = self.held(set(digests.values())) if not self.options.read_all else {}
-        if self.print_state.crowded is None:
-            self.print_state.crowded = Crowded.read(self.session)
-        crowded = self.print_state.crowded
         left = []
         claimed = self.match_state.claimed
         for item in items:
             digest = digests.get(id(item))
             found = held.get(digest) if digest is not None else None
-            if (
-                found is not None
-                and not (
-                    found[0] in claimed  # a second row like it: checked the whole way
-                    or self.own_edition(item) != found[1]  # another edition's now
-                    or not named_alone(item, found[4:], crowded)  # another's now?
-                )
+            if found is not None and not (
+                found[0] in claimed  # a second row like it: checked the whole way
+                or self.own_edition(item) != found[1]  # another edition's now
             ):
-                self.skip(item, *found[:4])
+                self.skip(item, *found)
                 continue
             if digest is not None:
-                self.print_state.row_digests[(item.file, item.line)] = digest
+                self.print_state.row_digests[(item.file, item.line)] = (digest, name_keys(item))
             left.append(item)
         return left
 
     def held(self: Importer, digests: set[str]) -> dict[str, tuple[Any, ...]]:
         """Of these digests, those whose fingerprints hold, with their screening's id,
-        edition, film, visibility, film title key and venue name key (``HELD``)."""
+        edition, film and visibility (``HELD``)."""
         wanted = sorted(digests)
         found: dict[str, tuple[Any, ...]] = {}
         for start in range(0, len(wanted), FOUND):
@@ -272,15 +273,16 @@ class Fingerprints:
         ``stamp`` (written with its chunk); not of a row that a hand edit kept something
         of, or that is in conflict with one (of its screening, film or selection): the
         next import says so again."""
-        digest = self.print_state.row_digests.pop((row.source.file, row.line), None)
-        if digest is None or (row.merged and (row.merged.kept or row.merged.conflicts)):
+        said = self.print_state.row_digests.pop((row.source.file, row.line), None)
+        if said is None or (row.merged and (row.merged.kept or row.merged.conflicts)):
             return
         if (
             row.film in self.film_state.unsettled_films
             or (row.film, row.edition) in self.film_state.unsettled
         ):
             return
-        self.print_state.new_fingerprints[digest] = (screening_id, stamp)
+        digest, keys = said
+        self.print_state.new_fingerprints[digest] = (screening_id, stamp, keys)
 
     def write_fingerprints(self: Importer) -> None:
         """A chunk's rows applied, as fingerprints, written aside (``db.write_aside``):
@@ -293,7 +295,7 @@ class Fingerprints:
             return
         F = T.row_fingerprint.c
         digests = list(found)
-        numbers = sorted({number for number, _stamp in found.values()})
+        numbers = sorted({number for number, _stamp, _keys in found.values()})
         for start in range(0, len(digests), FOUND):  # a row's old digest goes with the new
             write_aside(
                 self.session,
@@ -308,8 +310,8 @@ class Fingerprints:
                 {"numbers": numbers[start : start + FOUND]},
             )
         rows = [
-            {"digest": digest, "screening_id": number, "stamp": stamp,
+            {"digest": digest, "screening_id": number, "stamp": stamp, **keys,
              "created_at": self.now, "updated_at": self.now}
-            for digest, (number, stamp) in found.items()
+            for digest, (number, stamp, keys) in found.items()
         ]  # fmt: skip
         bulk_insert(self.session, T.row_fingerprint, rows, aside=True)

@@ -355,15 +355,10 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
         for p, number in zip(planned, self.insert(table, values), strict=True):
             p.id = number
             self.report.created(kind, p.label)
-            crowded = self.print_state.crowded  # a name now another's too, perhaps
             if table is T.venue:
                 self.place_state.venue_zone[number] = p.values["timezone"]
-                if crowded is not None:
-                    crowded.venues.add(p.values["name_key"])
             elif table is T.film:
                 self.film_state.created_films[number] = p.values
-                if crowded is not None:
-                    crowded.titles.add(p.values["title_key"])
             if table in (T.venue, T.festival):
                 self.near_duplicates(table.name, p.values, number)
 
