@@ -204,6 +204,12 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
     with ExitStack() as stack:
         streams = [stack.enter_context(_open(path)) for path in files]
         names = [_name(path) for path in files]
+        # A file none of whose rows changed since it was last imported: said unchanged,
+        # read no further (an option that changes what a row does goes the whole way).
+        quick = len(files) == 1 and not (sync or dry_run or report or read_all or show_mapping)
+        if quick and edition is None and (found := _unchanged(ctx, streams[0], names[0], options)):
+            _say(ctx, found, "lineup", dry_run, report)
+            return
         if len(files) == 2:
             streams, names = _films_first(streams, names, options)
             parsed = parse_lineup_files(streams[0], names[0], streams[1], names[1], options)
@@ -235,6 +241,21 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
         )
         found = _run(ctx, parsed, edition, choices, sink, report)
     _say(ctx, found, parsed.kind, dry_run, report)
+
+
+def _unchanged(
+    ctx: typer.Context, stream: Any, name: str, options: LineupOptions
+) -> ImportReport | None:
+    """The report of a lineup none of whose rows changed (``skipping.unchanged_file``),
+    or None: the file goes the whole way."""
+    from screenings.parsers.lineup import quick_read
+    from screenings.services.skipping import unchanged_file
+
+    source = quick_read(stream, name, options)
+    if source is None:
+        return None
+    with state(ctx).catalogue().connect() as connection:
+        return unchanged_file(connection, source, state(ctx).settings.default_timezone)
 
 
 def _films_first(

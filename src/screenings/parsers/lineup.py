@@ -11,6 +11,7 @@ date order is read from disk twice; standard input is spooled first).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import re
@@ -24,7 +25,16 @@ from screenings import rules
 from screenings.errors import InvalidInput
 from screenings.keys import name_key
 from screenings.parsers import frab, ics
-from screenings.parsers.table import Cells, Table, Written, misread_utf8, open_table, spooled
+from screenings.parsers.table import (
+    BLANKS,
+    MAX_LINE_BYTES,
+    Cells,
+    Table,
+    Written,
+    misread_utf8,
+    open_table,
+    spooled,
+)
 from screenings.records import (
     TRAVEL_FIELDS,
     AwardRow,
@@ -338,6 +348,106 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
     items = _items(reopened, reader, kind, mapping, opened.header_line)
     shown_order = None if dayfirst is None else ("day/month" if dayfirst else "month/day")
     return Parsed(name, kind, mapping, shown_order, reason, items)
+
+
+@dataclass
+class QuickFile:
+    """A lineup whose every row may have been imported before, as its lines: enough to
+    find each row's fingerprint without reading it (``quick_read``). What an order of
+    numeric dates makes of the rows is asked for one order at a time."""
+
+    name: str
+    kind: str
+    mapping: list[tuple[str, str]]
+    delimiter: str
+    options: LineupOptions
+    lines: list[bytes]  # each data row's line, as Unread digests it
+    dates: list[int]  # the positions of the date columns
+
+    def orders(self) -> tuple[bool | None, ...]:
+        """The numeric date orders its rows may have been read with."""
+        given = self.options.dayfirst
+        return (given,) if given is not None else (True, False, None)
+
+    def digests(self, dayfirst: bool | None, rows: slice = slice(None)) -> list[bytes]:
+        """Each row's digest, as ``Unread`` has it, read with ``dayfirst``."""
+        said = interpretation(self.kind, self.mapping, self.delimiter, dayfirst, self.options)
+        return [line_digest(said, line) for line in self.lines[rows]]
+
+    def settles(self, dayfirst: bool | None) -> bool:
+        """Whether the file's own dates give the order ``dayfirst``, as ``_date_order``
+        would (a row that disagrees cannot have been read with it: see ``QuickFile``)."""
+        if self.options.dayfirst is not None:
+            return dayfirst == self.options.dayfirst
+        if dayfirst is None:
+            # Every row read with no order had no numeric date that needs one.
+            return True
+        for line in self.lines:
+            if b'"' in line:
+                text = line.decode("utf-8", "replace")
+                cells = next(csv.reader([text], delimiter=self.delimiter), [])
+            else:
+                cells = line.decode("utf-8", "replace").split(self.delimiter)
+            for position in self.dates:
+                if position >= len(cells):
+                    continue
+                match = _NUMERIC_DATE.match(cells[position].strip(BLANKS))
+                if match:
+                    a, b = int(match[1]), int(match[2])
+                    if (a > 12 >= b) if dayfirst else (b > 12 >= a):
+                        return True
+        return False
+
+
+def line_digest(interpretation: bytes, line: bytes) -> bytes:
+    """A row on one line: the digest of its bytes and of how the file reads them."""
+    return hashlib.blake2b(interpretation + line, digest_size=16, person=b"line").digest()
+
+
+def quick_read(stream: BinaryIO, name: str, options: LineupOptions) -> QuickFile | None:
+    """``stream`` as a ``QuickFile``: a CSV lineup in UTF-8 whose header is read as the
+    whole way reads it and says nothing of it, each row on one line of its own with no
+    quotes across lines. None for any other file, which goes the whole way. The stream
+    is read from its start and left there."""
+    if options.file_kind not in {None, "lineup"} or not stream.seekable():
+        return None
+    head = stream.read(64)
+    stream.seek(0)
+    if ics.sniff(head) or frab.sniff(head):
+        return None
+    opened = open_table(
+        stream, name, encoding=options.encoding, delimiter=options.delimiter,
+        force_encoding=options.force_encoding,
+    )  # fmt: skip
+    if isinstance(opened, RowIssue) or opened.encoding not in {"utf-8", "utf-8-sig"}:
+        stream.seek(0)
+        return None
+    data_start = opened.lines_read
+    columns = _map_columns(opened, options)
+    kind = None if isinstance(columns, RowIssue) else _detect_kind(set(columns.values()))
+    if isinstance(columns, RowIssue) or (options.file_kind or kind) != "lineup":
+        stream.seek(0)
+        return None
+    columns = _read_by("lineup", columns)
+    mapping = [(c, columns.get(c, "")) for c in opened.header]
+    stream.seek(0)
+    lines = stream.read().split(b"\n")
+    stream.seek(0)
+    if next(_header_issues(name, opened.header_line, mapping), None) is not None:
+        return None
+    rows: list[bytes] = []
+    last = len(lines) - 1
+    blank, blanks = (opened.delimiter + " \t\r\n").encode(), opened.delimiter + BLANKS
+    for number in range(data_start, len(lines)):
+        line = lines[number] if number == last else lines[number] + b"\n"
+        left = line.strip(blank)
+        if not left or (not left.isascii() and not line.decode("utf-8", "replace").strip(blanks)):
+            continue  # a blank row, as the whole way skips it
+        if len(line) > MAX_LINE_BYTES or line.count(b'"') % 2:
+            return None  # too long, or quotes that may go on to the next line
+        rows.append(line)
+    dates = [opened.header.index(c) for c, f in mapping if f in {"date", "start"}]
+    return QuickFile(name, "lineup", mapping, opened.delimiter, options, rows, dates)
 
 
 def _not_a_table(name: str, kind: str, options: LineupOptions) -> RowIssue | None:
@@ -691,13 +801,15 @@ def _date_order(
     )
 
 
-def _items(
-    table: Table, reader: _RowReader, kind: str, mapping: list[tuple[str, str]], header_line: int
-) -> Iterator[LineupRow | FilmRow | AwardRow | TravelRow | RowIssue | Unread]:
+def _header_issues(
+    name: str, header_line: int, mapping: list[tuple[str, str]]
+) -> Iterator[RowIssue]:
+    """What the header says before any row: columns left unread, a section column that
+    may be a block."""
     for column, target in mapping:
         if not target:
             yield RowIssue(
-                table.name,
+                name,
                 header_line,
                 column,
                 None,
@@ -708,7 +820,7 @@ def _items(
     for column, target in mapping:
         if target == "section" and name_key(column) in PROGRAMME_WORDS and "block" not in targets:
             yield RowIssue(
-                table.name,
+                name,
                 header_line,
                 column,
                 None,
@@ -716,6 +828,20 @@ def _items(
                 f"are a Block column: --map '{column}=block' to read it so",
                 "warning",
             )
+
+
+def interpretation(
+    kind: str, mapping: list[tuple[str, str]], delimiter: str, dayfirst: bool | None,
+    options: LineupOptions,
+) -> bytes:  # fmt: skip
+    """How a file reads any of its rows: every row's fingerprint starts with it."""
+    return repr((READING, kind, mapping, delimiter, dayfirst, options)).encode()
+
+
+def _items(
+    table: Table, reader: _RowReader, kind: str, mapping: list[tuple[str, str]], header_line: int
+) -> Iterator[LineupRow | FilmRow | AwardRow | TravelRow | RowIssue | Unread]:
+    yield from _header_issues(table.name, header_line, mapping)
     if kind not in {"lineup", "screenings"}:
         for cells in table.rows():
             yield cells if isinstance(cells, RowIssue) else reader.read(cells)
@@ -728,12 +854,14 @@ def _items(
         # The row's bytes (or, over several lines, its cells exactly: their repr) and how
         # they are read.
         if isinstance(row, Written):
-            digest = hashlib.blake2b(interpretation + row.data, digest_size=16, person=b"line")
+            digest = line_digest(interpretation, row.data)
         else:
             said = repr(row.values).encode()
-            digest = hashlib.blake2b(interpretation + said, digest_size=16, person=b"cells")
+            digest = hashlib.blake2b(
+                interpretation + said, digest_size=16, person=b"cells"
+            ).digest()
         where = (reader.as_written(row, "festival"), reader.as_written(row, "edition"))
-        yield Unread(table.name, row.line, digest.digest(), row, reader, where)
+        yield Unread(table.name, row.line, digest, row, reader, where)
 
 
 class _Bad(Exception):
@@ -803,8 +931,7 @@ class _RowReader:
         }[kind]
         # How it reads any row (its part of every fingerprint: see ``Unread``).
         mapping = [(column, columns.get(column, "")) for column in header]
-        said = (READING, kind, mapping, delimiter, dayfirst, options)
-        self.interpretation = repr(said).encode()
+        self.interpretation = interpretation(kind, mapping, delimiter, dayfirst, options)
         # A value seen before reads as it did (a lineup repeats its dates, times, zones,
         # festivals and directors thousands of times): what it read as, by kind of value.
         self.remembered = _Remembered()

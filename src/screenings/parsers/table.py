@@ -239,6 +239,11 @@ class Table:
     _lines: _Lines
     _reader: Iterator[list[str]]
 
+    @property
+    def lines_read(self) -> int:
+        """The physical lines read so far (after opening: the header's last)."""
+        return self._lines.line
+
     def cells_at(self, positions: list[int]) -> Iterator[tuple[int, list[str]]]:
         """A quick look at a few columns before the real read (``rows``): each row's
         cells at ``positions``, trimmed, with the line it starts on. It ends, saying

@@ -22,19 +22,19 @@ be and a second row like it is a duplicate.
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, delete, exists, or_, select
+from sqlalchemy import bindparam, delete, select
 
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
 from screenings.keys import name_key
 from screenings.records import Outcome, Unread
 from screenings.services.lineup.common import Resolved, RowError
+from screenings.services.skipping import named_alone, salt, salted
 
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 FOUND = 10000  # digests asked of the database at a time (each query scans a little)
 SPELLINGS = 8192  # editions found by spelling kept at a time (see own_edition)
 UNREAD = object()  # the edition of a row that cannot be read: no screening's
-VERSION = 2  # how the importer applies a row: a change to it makes every fingerprint old
 
 
 def _held() -> Any:
@@ -61,34 +60,6 @@ def _held() -> Any:
             *named_alone(),
         )
     )
-
-
-def named_alone() -> list[Any]:
-    """Whether a fingerprint's row names its screening's film and venue by their own
-    names (the keys it keeps), which no other film or venue has, nor an alias: so that
-    the catalogue reads the names as it did (a venue of that name added in another
-    city, a film of that title, an alias made or dropped, a record renamed since would
-    read otherwise; the row then goes the whole way). Conditions on a query of
-    ``row_fingerprint`` joined to its screening, film and (outer) venue."""
-    F, S, M, V, A = T.row_fingerprint.c, T.screening.c, T.film.c, T.venue.c, T.alias.c
-    other_film, other_venue = T.film.alias("other_film"), T.venue.alias("other_venue")
-
-    def aliased(kind: str, key: Any) -> Any:
-        return exists().where(A.kind == kind, A.name_key == key)
-
-    return [
-        M.title_key == F.title_key,
-        ~exists().where(other_film.c.title_key == M.title_key, other_film.c.id != M.id),
-        ~aliased("film", M.title_key),
-        or_(
-            and_(F.venue_key.is_(None), S.venue_id.is_(None)),
-            and_(
-                V.name_key == F.venue_key,
-                ~exists().where(other_venue.c.name_key == V.name_key, other_venue.c.id != V.id),
-                ~aliased("venue", V.name_key),
-            ),
-        ),
-    ]
 
 
 HELD = _held()
@@ -147,21 +118,13 @@ class Fingerprints:
     """A stage of ``Importer`` (its methods read and write the import's state)."""
 
     def salt(self: Importer) -> bytes:
-        """What, beside the row, decides how it reads."""
-        return repr(
-            (
-                VERSION,
-                sorted(self.fields),
-                self.options.edition_id,
-                self.options.sync,  # a sync reinstates what a plain import leaves cancelled
-                self.settings.default_timezone,
-            )
-        ).encode()
+        """What, beside the row, decides how it reads (``skipping.salt``)."""
+        return salt(
+            self.fields, self.options.edition_id, self.options.sync, self.settings.default_timezone
+        )
 
     def digest(self: Importer, item: Unread) -> str:
-        return hashlib.blake2b(
-            self.print_state.fingerprint_salt + item.digest, digest_size=16
-        ).hexdigest()
+        return salted(self.print_state.fingerprint_salt, item.digest)
 
     def skip_unchanged(self: Importer, items: list[Any]) -> list[Any]:
         """The items that still need the whole way: the others (unread rows whose

@@ -1,0 +1,187 @@
+"""Which rows an import may skip unread, and a file whose every row may be skipped.
+
+A row's fingerprint is the digest its source gives it (``records.Unread``), salted with
+what else decides how the importer applies it (``salt``). It keeps the screening its
+row ended as, that screening's ``updated_at``, and how the row named its film, venue
+and edition (name keys). The row is skipped while the screening still has that stamp
+and the catalogue reads those names as it did (``named_alone``, ``edition_named``).
+
+``unchanged_file`` is the way of a file none of whose rows changed: it asks for every
+row's fingerprint at once, in a temporary table, before the importer, the ORM or the
+date-order pass are needed, and gives the report the whole way would give (every row
+unchanged), writing nothing. Any row it cannot vouch for sends the whole file the whole
+way (``services.lineup``), which says the same of the rows that did not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Column, MetaData, String, Table, and_, case, func, or_, select
+from sqlalchemy.engine import Connection
+
+from screenings import tables as T
+from screenings.db import insert_columns
+from screenings.keys import name_key
+from screenings.records import ImportReport, Outcome
+
+VERSION = 3  # how the importer applies a row: a change to it makes every fingerprint old
+
+
+def salt(fields: Iterable[str], edition_id: int | None, sync: bool, zone: str | None) -> bytes:
+    """What, beside the row, decides how the importer applies it: the file's fields, the
+    edition the command line gives rows without one, whether it syncs (a sync reinstates
+    what a plain import leaves cancelled), the configured zone."""
+    return repr((VERSION, sorted(fields), edition_id, sync, zone)).encode()
+
+
+def salted(salt: bytes, digest: bytes) -> str:
+    """A row's fingerprint: its source's digest, salted."""
+    return hashlib.blake2b(salt + digest, digest_size=16).hexdigest()
+
+
+def named_alone() -> list[Any]:
+    """Whether a fingerprint's row names its screening's film and venue by their own
+    names (the keys it keeps), which no other film or venue has, nor an alias: so that
+    the catalogue reads the names as it did (a venue of that name added in another
+    city, a film of that title, an alias made or dropped, a record renamed since would
+    read otherwise; the row then goes the whole way). Conditions on a query of
+    ``row_fingerprint`` joined to its screening, film and (outer) venue."""
+    F, S, M, V, A = T.row_fingerprint.c, T.screening.c, T.film.c, T.venue.c, T.alias.c
+
+    def crowded(key: Any, table: Table, kind: str) -> Any:  # asked once, not for each row
+        other = table.alias(f"other_{kind}").c[key.key]  # not the row's own
+        shared = select(other).group_by(other).having(func.count() > 1)
+        return key.in_(shared.union(select(A.name_key).where(A.kind == kind)))
+
+    return [
+        M.title_key == F.title_key,
+        ~crowded(M.title_key, T.film, "film"),
+        or_(
+            and_(F.venue_key.is_(None), S.venue_id.is_(None)),
+            and_(V.name_key == F.venue_key, ~crowded(V.name_key, T.venue, "venue")),
+        ),
+    ]
+
+
+def edition_named() -> Any:
+    """Whether a fingerprint's row names its screening's edition by its festival's own
+    name and its year (the label is compared by ``unchanged_file``), or names none and
+    the screening has none: the way the importer finds an edition first. A festival
+    named through an alias or a looser spelling is left to the whole way."""
+    F, S, E, FE = T.row_fingerprint.c, T.screening.c, T.edition.c, T.festival.c
+    return or_(
+        and_(F.festival_key.is_(None), S.edition_id.is_(None)),
+        and_(FE.name_key == F.festival_key, E.year == F.edition_year),
+    )
+
+
+class QuickSource(Protocol):
+    """A file read as its lines (``parsers.lineup.QuickFile``)."""
+
+    name: str
+    mapping: list[tuple[str, str]]
+    lines: list[bytes]
+
+    def orders(self) -> tuple[bool | None, ...]: ...
+
+    def digests(self, dayfirst: bool | None, rows: slice = ...) -> list[bytes]: ...
+
+    def settles(self, dayfirst: bool | None) -> bool: ...
+
+
+_WANTED = Table("quick_rows", MetaData(), Column("digest", String(32)), prefixes=["TEMPORARY"])
+
+
+def unchanged_file(
+    connection: Connection, source: QuickSource, zone: str | None
+) -> ImportReport | None:
+    """The report of importing ``source`` (no edition given, no sync) if every one of its
+    rows may be skipped unread: every row unchanged, nothing written. None if any may
+    not, or it has none: it then goes the whole way."""
+    if not source.lines:
+        return None
+    fields = {target for _column, target in source.mapping if target}
+    pepper = salt(fields, None, False, zone)
+    order = _order(connection, source, pepper)
+    if order is _NONE or not source.settles(order):
+        return None
+    digests = [salted(pepper, d) for d in source.digests(order)]
+    if len(set(digests)) != len(digests):
+        return None  # two rows alike: the second is a duplicate, as the whole way says
+    try:
+        _WANTED.create(connection)
+        insert_columns(connection, _WANTED, {"digest": digests})
+        groups = connection.execute(_HELD_BY_EDITION).all()
+    finally:
+        connection.rollback()  # PostgreSQL's temporary table goes with it; SQLite's not
+        connection.exec_driver_sql("DROP TABLE IF EXISTS quick_rows")
+        connection.commit()
+    if sum(group.rows for group in groups) != len(digests):
+        return None
+    if not _labels_agree(connection, groups):
+        return None
+    report = ImportReport(source.name)
+    report.counts["rows"] = report.counts[Outcome.UNCHANGED] = len(digests)
+    report.counts["selections"] = sum(g.films for g in groups if g.edition_id is not None)
+    report.edition_ids = {g.edition_id for g in groups if g.edition_id is not None}
+    return report
+
+
+_NONE = object()  # no order of numeric dates found
+
+
+def _order(connection: Connection, source: QuickSource, pepper: bytes) -> Any:
+    """The numeric date order the file's first row was last read with, if any."""
+    F = T.row_fingerprint.c
+    for order in source.orders():
+        digest = salted(pepper, source.digests(order, slice(0, 1))[0])
+        if connection.execute(select(F.id).where(F.digest == digest)).first() is not None:
+            return order
+    return _NONE
+
+
+def _held_by_edition() -> Any:
+    """The held fingerprints of the wanted digests, by edition and label key: how many,
+    and the films with a selection there (a private screening states none)."""
+    Q, F, S = _WANTED.c, T.row_fingerprint.c, T.screening.c
+    selected = func.count(func.distinct(case((S.visibility != "private", S.film_id))))
+    return (
+        select(S.edition_id, F.label_key, func.count().label("rows"), selected.label("films"))
+        .select_from(_WANTED)
+        .join(T.row_fingerprint, F.digest == Q.digest)
+        .join(T.screening, S.id == F.screening_id)
+        .join(T.film, T.film.c.id == S.film_id)
+        .outerjoin(T.venue, T.venue.c.id == S.venue_id)
+        .outerjoin(T.edition, T.edition.c.id == S.edition_id)
+        .outerjoin(T.festival, T.festival.c.id == T.edition.c.festival_id)
+        .where(S.updated_at == F.stamp, *named_alone(), edition_named())
+        .group_by(S.edition_id, F.label_key)
+    )
+
+
+_HELD_BY_EDITION = _held_by_edition()
+
+
+def _labels_agree(connection: Connection, groups: Sequence[Any]) -> bool:
+    """Whether each edition is the only one of its festival and year whose label reads
+    as the rows' label key (as the importer finds an edition by its label)."""
+    E = T.edition.c
+    wanted = {(g.edition_id, g.label_key) for g in groups if g.edition_id is not None}
+    if not wanted:
+        return True
+    numbers = sorted({number for number, _key in wanted})
+    mine = dict(connection.execute(select(E.id, E.festival_id).where(E.id.in_(numbers))).all())
+    years = dict(connection.execute(select(E.id, E.year).where(E.id.in_(numbers))).all())
+    siblings: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for number, festival, year, label in connection.execute(
+        select(E.id, E.festival_id, E.year, E.label).where(E.festival_id.in_(set(mine.values())))
+    ):
+        siblings.setdefault((festival, year), []).append((number, name_key(label or "")))
+    for number, key in wanted:
+        same = [n for n, k in siblings.get((mine[number], years[number]), []) if k == key]
+        if same != [number]:
+            return False
+    return True
