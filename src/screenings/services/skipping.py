@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import Column, MetaData, String, Table, and_, case, func, or_, select
+from sqlalchemy import Column, MetaData, String, Table, and_, func, or_, select
 from sqlalchemy.engine import Connection
 
 from screenings import tables as T
@@ -93,6 +93,7 @@ class QuickSource(Protocol):
 
 
 _WANTED = Table("quick_rows", MetaData(), Column("digest", String(32)), prefixes=["TEMPORARY"])
+SCAN = 4  # a file with at least 1/SCAN as many rows as there are fingerprints reads them all
 
 
 def unchanged_file(
@@ -108,25 +109,26 @@ def unchanged_file(
     order = _order(connection, source, pepper)
     if order is _NONE or not source.settles(order):
         return None
-    digests = [salted(pepper, d) for d in source.digests(order)]
-    if len(set(digests)) != len(digests):
+    wanted = {salted(pepper, d) for d in source.digests(order)}
+    if len(wanted) != len(source.lines):
         return None  # two rows alike: the second is a duplicate, as the whole way says
-    try:
-        _WANTED.create(connection)
-        insert_columns(connection, _WANTED, {"digest": digests})
-        groups = connection.execute(_HELD_BY_EDITION).all()
-    finally:
-        connection.rollback()  # PostgreSQL's temporary table goes with it; SQLite's not
-        connection.exec_driver_sql("DROP TABLE IF EXISTS quick_rows")
-        connection.commit()
-    if sum(group.rows for group in groups) != len(digests):
-        return None
-    if not _labels_agree(connection, groups):
+    editions: set[tuple[int, str]] = set()
+    selections: set[tuple[int, int]] = set()
+    rows = 0
+    for digest, edition, film, visibility, label_key in _held(connection, wanted):
+        if digest not in wanted:
+            continue
+        rows += 1
+        if edition is not None:
+            editions.add((edition, label_key))
+            if visibility != "private":
+                selections.add((film, edition))
+    if rows != len(wanted) or not _labels_agree(connection, editions):
         return None
     report = ImportReport(source.name)
-    report.counts["rows"] = report.counts[Outcome.UNCHANGED] = len(digests)
-    report.counts["selections"] = sum(g.films for g in groups if g.edition_id is not None)
-    report.edition_ids = {g.edition_id for g in groups if g.edition_id is not None}
+    report.counts["rows"] = report.counts[Outcome.UNCHANGED] = rows
+    report.counts["selections"] = len(selections)
+    report.edition_ids = {edition for edition, _key in editions}
     return report
 
 
@@ -143,45 +145,56 @@ def _order(connection: Connection, source: QuickSource, pepper: bytes) -> Any:
     return _NONE
 
 
-def _held_by_edition() -> Any:
-    """The held fingerprints of the wanted digests, by edition and label key: how many,
-    and the films with a selection there (a private screening states none)."""
-    Q, F, S = _WANTED.c, T.row_fingerprint.c, T.screening.c
-    selected = func.count(func.distinct(case((S.visibility != "private", S.film_id))))
-    return (
-        select(S.edition_id, F.label_key, func.count().label("rows"), selected.label("films"))
-        .select_from(_WANTED)
-        .join(T.row_fingerprint, F.digest == Q.digest)
+def _held(connection: Connection, wanted: set[str]) -> Sequence[Any]:
+    """The fingerprints that hold, with their screening's edition, film and visibility
+    and the row's label key: of the ``wanted`` digests, or (a file about as large as
+    every fingerprint kept: reading them in order is faster than finding each) all of
+    them, the caller keeping the wanted ones."""
+    F, S = T.row_fingerprint.c, T.screening.c
+    query = (
+        select(F.digest, S.edition_id, S.film_id, S.visibility, F.label_key)
         .join(T.screening, S.id == F.screening_id)
         .join(T.film, T.film.c.id == S.film_id)
         .outerjoin(T.venue, T.venue.c.id == S.venue_id)
         .outerjoin(T.edition, T.edition.c.id == S.edition_id)
         .outerjoin(T.festival, T.festival.c.id == T.edition.c.festival_id)
         .where(S.updated_at == F.stamp, *named_alone(), edition_named())
-        .group_by(S.edition_id, F.label_key)
     )
+    kept = connection.execute(select(func.count()).select_from(T.row_fingerprint)).scalar_one()
+    if len(wanted) * SCAN >= kept:
+        return connection.execute(query).all()
+    try:
+        _WANTED.create(connection)
+        insert_columns(connection, _WANTED, {"digest": list(wanted)})
+        return connection.execute(query.join(_WANTED, _WANTED.c.digest == F.digest)).all()
+    finally:
+        connection.rollback()  # PostgreSQL's temporary table goes with it; SQLite's not
+        connection.exec_driver_sql("DROP TABLE IF EXISTS quick_rows")
+        connection.commit()
 
 
-_HELD_BY_EDITION = _held_by_edition()
-
-
-def _labels_agree(connection: Connection, groups: Sequence[Any]) -> bool:
+def _labels_agree(connection: Connection, editions: set[tuple[int, str]]) -> bool:
     """Whether each edition is the only one of its festival and year whose label reads
-    as the rows' label key (as the importer finds an edition by its label)."""
+    as its rows' label key (as the importer finds an edition by its label)."""
     E = T.edition.c
-    wanted = {(g.edition_id, g.label_key) for g in groups if g.edition_id is not None}
-    if not wanted:
+    if not editions:
         return True
-    numbers = sorted({number for number, _key in wanted})
-    mine = dict(connection.execute(select(E.id, E.festival_id).where(E.id.in_(numbers))).all())
-    years = dict(connection.execute(select(E.id, E.year).where(E.id.in_(numbers))).all())
+    numbers = sorted({number for number, _key in editions})
+    mine = {
+        number: (festival, year)
+        for number, festival, year in connection.execute(
+            select(E.id, E.festival_id, E.year).where(E.id.in_(numbers))
+        )
+    }
     siblings: dict[tuple[int, int], list[tuple[int, str]]] = {}
     for number, festival, year, label in connection.execute(
-        select(E.id, E.festival_id, E.year, E.label).where(E.festival_id.in_(set(mine.values())))
+        select(E.id, E.festival_id, E.year, E.label).where(
+            E.festival_id.in_({festival for festival, _year in mine.values()})
+        )
     ):
         siblings.setdefault((festival, year), []).append((number, name_key(label or "")))
-    for number, key in wanted:
-        same = [n for n, k in siblings.get((mine[number], years[number]), []) if k == key]
+    for number, key in editions:
+        same = [n for n, k in siblings.get(mine[number], []) if k == key]
         if same != [number]:
             return False
     return True
