@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import screenings.services.lineup as lineup_service
+from screenings.records import Unread
 from tests.test_import import ROWS, write_csv
 from tests.test_unread_rows import Twins, twins  # noqa: F401 -- the fixture
 
@@ -112,3 +113,62 @@ def test_a_row_twice_sends_the_file_the_whole_way(
     assert code == 2
     assert f"{path}:6: column 'ID': 'S1': the same" in err
     assert imports == [path]
+
+
+@pytest.fixture
+def rows_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The lines of the rows read whole (``Unread.read``), in order."""
+    read: list[int] = []
+    whole = Unread.read
+
+    def counted(self: Unread) -> Any:
+        read.append(self.line)
+        return whole(self)
+
+    monkeypatch.setattr(Unread, "read", counted)
+    return read
+
+
+def test_rows_unchanged_are_passed_over_and_the_rest_read(
+    twins: Twins,  # noqa: F811
+    tmp_path: Path,
+    rows_read: list[int],
+) -> None:
+    """Of a file with one row changed, the importer reads that row alone; the catalogue
+    that reads every row (--read-all) says and ends the same."""
+    rows = [list(r) for r in ROWS]
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    twins.both("import", path)
+    rows[2][10] = "13:15"
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    rows_read.clear()
+    code, out, err = twins.both("import", path)
+    assert (code, err) == (0, "")
+    assert "0 created, 0 updated, 1 moved, 3 unchanged" in out  # by its ID
+    assert rows_read == [4, 2, 3, 4, 5], "the changed row, then the four read with --read-all"
+
+
+def test_a_changed_row_reads_its_dates_in_the_order_an_unchanged_row_settled(
+    twins: Twins,  # noqa: F811
+    tmp_path: Path,
+    rows_read: list[int],
+) -> None:
+    """The order of numeric dates comes from the whole file, rows passed over included:
+    a changed row's date that cannot be read so is refused naming the line that settled
+    it, as when every row is read."""
+    rows = [list(r) for r in ROWS]
+    rows[0][9], rows[1][9], rows[2][9] = "14/06/2013", "05/06/2013", "04/06/2013"
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    assert "4 created" in twins.both("import", path)[1]
+    rows[2][9] = "00/06/2013"
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    rows_read.clear()
+    code, _out, err = twins.both("import", path)
+    assert code == 2
+    assert "settled by line 2: '14/06/2013'" in err
+    assert rows_read[0] == 4, "the skimming catalogue read the changed row alone"
+    rows[2][9] = "06/13/2013"  # month first: the file's dates now disagree
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    code, _out, err = twins.both("import", path)
+    assert code == 2
+    assert "dates disagree on day/month order" in err

@@ -7,7 +7,7 @@ import datetime as dt
 import gc
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +21,9 @@ from screenings.errors import InvalidInput, Message
 from screenings.records import RowIssue
 
 if TYPE_CHECKING:
-    from screenings.parsers.lineup import LineupOptions, Parsed
+    from screenings.parsers.lineup import Known, LineupOptions, Parsed
     from screenings.services.lineup import ImportReport
+    from screenings.services.skipping import Skimmed
 
 Opt = typer.Option
 SHOWN_PROBLEMS = 50  # problems and warnings printed; --report keeps them all
@@ -204,17 +205,21 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
     with ExitStack() as stack:
         streams = [stack.enter_context(_open(path)) for path in files]
         names = [_name(path) for path in files]
-        # A file none of whose rows changed since it was last imported: said unchanged,
-        # read no further (an option that changes what a row does goes the whole way).
+        # The rows unchanged since the file's last import, found at once; a file none of
+        # whose rows changed is said unchanged and read no further. Not with an option
+        # that changes what an unchanged row does.
         quick = len(files) == 1 and not (sync or dry_run or report or read_all or show_mapping)
-        if quick and edition is None and (found := _unchanged(ctx, streams[0], names[0], options)):
-            _say(ctx, found, "lineup", dry_run, report)
-            return
+        skimmed = None
+        if quick and edition is None and options.day_starts_at is None:
+            skimmed = _skim(ctx, streams[0], names[0], options)
+            if skimmed is not None and skimmed[0].everything():
+                _say(ctx, skimmed[0].report(), "lineup", dry_run, report)
+                return
         if len(files) == 2:
             streams, names = _films_first(streams, names, options)
             parsed = parse_lineup_files(streams[0], names[0], streams[1], names[1], options)
         else:
-            parsed = parse_lineup(streams[0], names[0], options)
+            parsed = parse_lineup(streams[0], names[0], options, skimmed and skimmed[1])
             if parsed.kind == "screenings" and file_kind is None:
                 raise InvalidInput(
                     f"FILE: {names[0]} is a screenings file (a film_id column, no titles); "
@@ -237,25 +242,31 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
             return
         sink = stack.enter_context(_report_file(report)) if report else None
         choices = ImportChoices(
-            sync, skip_invalid, dry_run, theirs, fail_on_conflict, read_all, options.day_starts_at
-        )
+            sync, skip_invalid, dry_run, theirs, fail_on_conflict, read_all, options.day_starts_at,
+            skimmed[0].held if skimmed else (),
+        )  # fmt: skip
         found = _run(ctx, parsed, edition, choices, sink, report)
     _say(ctx, found, parsed.kind, dry_run, report)
 
 
-def _unchanged(
+def _skim(
     ctx: typer.Context, stream: Any, name: str, options: LineupOptions
-) -> ImportReport | None:
-    """The report of a lineup none of whose rows changed (``skipping.unchanged_file``),
-    or None: the file goes the whole way."""
+) -> tuple[Skimmed, Known] | None:
+    """The rows of a lineup unchanged since its last import (``skipping.skim``), and what
+    the parser then need not read (``QuickFile.known``); None: the file goes the whole
+    way."""
     from screenings.parsers.lineup import quick_read
-    from screenings.services.skipping import unchanged_file
+    from screenings.services.skipping import skim
 
     source = quick_read(stream, name, options)
     if source is None:
         return None
     with state(ctx).catalogue().connect() as connection:
-        return unchanged_file(connection, source, state(ctx).settings.default_timezone)
+        skimmed = skim(connection, source, state(ctx).settings.default_timezone)
+    if skimmed is None:
+        return None
+    known = source.known(skimmed.order, {line for line, *_rest in skimmed.held})
+    return (skimmed, known) if known is not None else None
 
 
 def _films_first(
@@ -289,6 +300,7 @@ class ImportChoices:
     fail_on_conflict: bool
     read_all: bool
     day_starts_at: dt.time | None = None
+    held: Sequence[tuple[int, int, int | None, int, str]] = ()  # skipping.Skimmed.held
 
 
 def _run(  # noqa: C901 -- the import's one unit of work, its report and its refusal, in order
@@ -340,6 +352,7 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
                         read_all=choices.read_all,
                         edition_id=edition_id,
                         day_starts_at=choices.day_starts_at,
+                        held=choices.held,
                     ),
                     emit,
                     progress,

@@ -17,7 +17,7 @@ import hashlib
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, TypeVar
 
@@ -259,9 +259,11 @@ def describe_mapping(parsed: Parsed) -> list[str]:
     return lines
 
 
-def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = None) -> Parsed:
+def parse_lineup(
+    stream: BinaryIO, name: str, options: LineupOptions | None = None, known: Known | None = None
+) -> Parsed:
     """Open one lineup, films, screenings, selections, awards, programmes or travel file
-    for parsing.
+    for parsing; the rows ``known`` unchanged (``QuickFile.known``) are passed over.
 
     ``stream`` is the file's bytes; ``name`` is how issues name it. A file
     whose header cannot be used gives a ``Parsed`` whose only item is the issue.
@@ -322,7 +324,7 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
         )
     columns = _read_by(kind, columns)
     mapping = [(c, columns.get(c, "")) for c in opened.header]
-    order = _date_order(stream, name, options, columns)
+    order = (known.dayfirst, known.reason) if known else _date_order(stream, name, options, columns)
     if isinstance(order, RowIssue):
         return _failed(name, order, kind, mapping)
     dayfirst, reason = order
@@ -335,6 +337,8 @@ def parse_lineup(stream: BinaryIO, name: str, options: LineupOptions | None = No
         force_encoding=options.force_encoding,
     )
     assert not isinstance(reopened, RowIssue)
+    if known:
+        reopened.pass_over(known.lines)
     reader = _RowReader(
         name,
         reopened.header,
@@ -382,29 +386,64 @@ class QuickFile:
 
         return list(map(digest, self.lines[rows]))
 
-    def settles(self, dayfirst: bool | None) -> bool:
-        """Whether the file's own dates give the order ``dayfirst``, as ``_date_order``
-        would (a row that disagrees cannot have been read with it: see ``QuickFile``)."""
-        if self.options.dayfirst is not None:
-            return dayfirst == self.options.dayfirst
-        if dayfirst is None:
-            # Every row read with no order had no numeric date that needs one.
-            return True
-        for line in self.lines:
-            if b'"' in line:
-                text = line.decode("utf-8", "replace")
-                cells = next(csv.reader([text], delimiter=self.delimiter), [])
-            else:
-                cells = line.decode("utf-8", "replace").split(self.delimiter)
+    def known(self, dayfirst: bool | None, held: Collection[int]) -> Known | None:
+        """The rows at the lines ``held`` (read with ``dayfirst`` before, and unchanged
+        since) as ``Known`` to ``parse_lineup``, with the order of numeric dates the whole
+        file settles as ``_date_order`` finds it: None if that may not be ``dayfirst``
+        (a row not held that reads otherwise, or no date that settles it), and the file
+        goes the whole way. A held row cannot disagree with ``dayfirst``: it was read so."""
+        given = self.options.dayfirst
+        if given is not None:
+            return Known(given, "as given", frozenset(held)) if dayfirst == given else None
+        settled: tuple[int, str] | None = None
+        width = len(self.mapping)
+        for number, line in zip(self.numbers, self.lines, strict=True):
+            if number in held and (settled or dayfirst is None):
+                continue  # a held row is of the header's width, and was read with the order
+            cells = _cells(line, self.delimiter)
+            if len(cells) > width and any(cell.strip(BLANKS) for cell in cells[width:]):
+                break  # where the date-order pass stops (the row is refused for its form)
             for position in self.dates:
-                if position >= len(cells):
+                value = cells[position].strip(BLANKS) if position < len(cells) else ""
+                match = _NUMERIC_DATE.match(value)
+                if not match:
                     continue
-                match = _NUMERIC_DATE.match(cells[position].strip(BLANKS))
-                if match:
-                    a, b = int(match[1]), int(match[2])
-                    if (a > 12 >= b) if dayfirst else (b > 12 >= a):
-                        return True
-        return False
+                a, b = int(match[1]), int(match[2])
+                if a > 12 >= b or b > 12 >= a:
+                    reads: bool | None = a > 12
+                elif a != b:
+                    reads = None  # either way: the order read it
+                else:
+                    continue  # the same both ways
+                if dayfirst is None:
+                    return None  # a numeric date that needs an order, read with none
+                if number not in held and reads is not None and reads != dayfirst:
+                    return None  # read otherwise: the file's dates disagree, or flip
+                if reads == dayfirst and settled is None:
+                    settled = (number, value)
+        if dayfirst is None:
+            return Known(None, None, frozenset(held))
+        if settled is None:
+            return None
+        return Known(dayfirst, f"settled by line {settled[0]}: {settled[1]!r}", frozenset(held))
+
+
+@dataclass(frozen=True)
+class Known:
+    """Rows of a file known unchanged since its last import (``services.skipping``),
+    which ``parse_lineup`` passes over unread, and the order of numeric dates the file
+    settles (``QuickFile.known``), which it then need not find."""
+
+    dayfirst: bool | None
+    reason: str | None
+    lines: frozenset[int]
+
+
+def _cells(line: bytes, delimiter: str) -> list[str]:
+    text = line.decode("utf-8", "replace")
+    if '"' in text:
+        return next(csv.reader([text], delimiter=delimiter), [])
+    return text.rstrip("\r\n").split(delimiter)
 
 
 def line_digest(interpretation: bytes, line: bytes) -> bytes:

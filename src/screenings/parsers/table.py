@@ -113,6 +113,7 @@ class _Lines(Iterator[str]):
         self.left = MAX_LINE_BYTES
         self.garbled = 0
         self.raw = b""  # the last line's bytes
+        self.passed: frozenset[int] = frozenset()  # lines passed over (Table.pass_over)
         self._watch = watch
         self._encoding = encoding
         codec = codecs.lookup(encoding).name
@@ -147,6 +148,15 @@ class _Lines(Iterator[str]):
             self._lines.append(last)
         self._at = 0
         return True
+
+    def pass_over(self) -> None:
+        """Go past the lines to pass over that come next, unread."""
+        assert not self._by_line
+        while self.line + 1 in self.passed:
+            if self._at == len(self._lines) and not self._block():
+                return
+            self._at += 1
+            self.line += 1
 
     def __next__(self) -> str:
         if self._by_line:
@@ -239,6 +249,11 @@ class Table:
     _lines: _Lines
     _reader: Iterator[list[str]]
 
+    def pass_over(self, lines: frozenset[int]) -> None:
+        """Rows read no further: each of these lines holds a row of its own, passed over
+        unread by ``rows`` and ``rows_as_written`` (a file in UTF-8 only)."""
+        self._lines.passed = lines
+
     @property
     def lines_read(self) -> int:
         """The physical lines read so far (after opening: the header's last)."""
@@ -275,6 +290,8 @@ class Table:
         width = len(self.header)
         lines = self._lines
         while True:
+            if lines.passed:
+                lines.pass_over()
             start = lines.line + 1
             lines.left = MAX_LINE_BYTES
             try:

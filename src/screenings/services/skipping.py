@@ -16,7 +16,8 @@ way (``services.lineup``), which says the same of the rows that did not change.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Column, MetaData, String, Table, and_, func, or_, select
@@ -84,75 +85,102 @@ class QuickSource(Protocol):
     name: str
     mapping: list[tuple[str, str]]
     lines: list[bytes]
+    numbers: list[int]
 
     def orders(self) -> tuple[bool | None, ...]: ...
 
     def digests(self, dayfirst: bool | None, rows: slice = ...) -> list[bytes]: ...
-
-    def settles(self, dayfirst: bool | None) -> bool: ...
 
 
 _WANTED = Table("quick_rows", MetaData(), Column("digest", String(32)), prefixes=["TEMPORARY"])
 SCAN = 4  # a file with at least 1/SCAN as many rows as there are fingerprints reads them all
 
 
-def unchanged_file(
-    connection: Connection, source: QuickSource, zone: str | None
-) -> ImportReport | None:
-    """The report of importing ``source`` (no edition given, no sync) if every one of its
-    rows may be skipped unread: every row unchanged, nothing written. None if any may
-    not, or it has none: it then goes the whole way."""
+@dataclass
+class Skimmed:
+    """What asking for every row's fingerprint at once found (``skim``): the order of
+    numeric dates the rows were read with, and the rows that hold, each as (line,
+    screening, edition, film, visibility)."""
+
+    name: str
+    order: bool | None
+    rows: int
+    held: list[tuple[int, int, int | None, int, str]]
+
+    def everything(self) -> bool:
+        return len(self.held) == self.rows
+
+    def report(self) -> ImportReport:
+        """The report of the import, when every row holds: every row unchanged."""
+        report = ImportReport(self.name)
+        report.counts["rows"] = report.counts[Outcome.UNCHANGED] = len(self.held)
+        report.counts["selections"] = len(
+            {(film, edition) for _l, _s, edition, film, seen in self.held
+             if edition is not None and seen != "private"}
+        )  # fmt: skip
+        report.edition_ids = {edition for _l, _s, edition, _f, _v in self.held if edition}
+        return report
+
+
+def skim(connection: Connection, source: QuickSource, zone: str | None) -> Skimmed | None:
+    """The rows of ``source`` (imported with no edition given, no sync) that may be
+    skipped unread, all found at once; None if none may, or the file must go the whole
+    way (two rows alike: the second is a duplicate, as the whole way says)."""
     if not source.lines:
         return None
     fields = {target for _column, target in source.mapping if target}
     pepper = salt(fields, None, False, zone)
     order = _order(connection, source, pepper)
-    if order is _NONE or not source.settles(order):
+    if order is _NONE:
         return None
-    wanted = {salted(pepper, d) for d in source.digests(order)}
-    if len(wanted) != len(source.lines):
-        return None  # two rows alike: the second is a duplicate, as the whole way says
+    lines = dict(
+        zip((salted(pepper, d) for d in source.digests(order)), source.numbers, strict=True)
+    )
+    if len(lines) != len(source.lines):
+        return None
     editions: set[tuple[int, str]] = set()
-    selections: set[tuple[int, int]] = set()
-    rows = 0
-    for digest, edition, film, visibility, label_key in _held(connection, wanted):
-        if digest not in wanted:
+    held = []
+    for digest, number, edition, film, visibility, label_key in _held(connection, lines):
+        line = lines.get(digest)
+        if line is None:
             continue
-        rows += 1
+        held.append((line, number, edition, film, visibility))
         if edition is not None:
             editions.add((edition, label_key))
-            if visibility != "private":
-                selections.add((film, edition))
-    if rows != len(wanted) or not _labels_agree(connection, editions):
+    if not held or not _labels_agree(connection, editions):
         return None
-    report = ImportReport(source.name)
-    report.counts["rows"] = report.counts[Outcome.UNCHANGED] = rows
-    report.counts["selections"] = len(selections)
-    report.edition_ids = {edition for edition, _key in editions}
-    return report
+    held.sort()
+    return Skimmed(source.name, order, len(lines), held)
 
 
 _NONE = object()  # no order of numeric dates found
 
 
+SAMPLE = 64  # rows whose fingerprints tell the order of numeric dates they were read with
+
+
 def _order(connection: Connection, source: QuickSource, pepper: bytes) -> Any:
-    """The numeric date order the file's first row was last read with, if any."""
+    """The numeric date order most of the file's first rows were last read with, if any
+    (``QuickFile.known`` then checks it against the whole file)."""
     F = T.row_fingerprint.c
+    found: dict[bool | None, int] = {}
     for order in source.orders():
-        digest = salted(pepper, source.digests(order, slice(0, 1))[0])
-        if connection.execute(select(F.id).where(F.digest == digest)).first() is not None:
-            return order
-    return _NONE
+        sample = [salted(pepper, d) for d in source.digests(order, slice(0, SAMPLE))]
+        found[order] = connection.execute(
+            select(func.count()).where(F.digest.in_(sample))
+        ).scalar_one()
+    best = max(found, key=lambda order: found[order])
+    return best if found[best] else _NONE
 
 
-def _held(connection: Connection, wanted: set[str]) -> Sequence[Any]:
+def _held(connection: Connection, wanted: Collection[str]) -> Sequence[Any]:
     """The fingerprints that hold, with their screening's edition, film and visibility
     and the row's label key: of the ``wanted`` digests, or (a file about as large as
     every fingerprint kept: reading them in order is faster than finding each) all of
     them, the caller keeping the wanted ones."""
     F, S = T.row_fingerprint.c, T.screening.c
     query = (
-        select(F.digest, S.edition_id, S.film_id, S.visibility, F.label_key)
+        select(F.digest, S.id, S.edition_id, S.film_id, S.visibility, F.label_key)
         .join(T.screening, S.id == F.screening_id)
         .join(T.film, T.film.c.id == S.film_id)
         .outerjoin(T.venue, T.venue.c.id == S.venue_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -68,6 +68,9 @@ class ImportOptions:
     # --day-starts-at: also the festival day's start of each edition the file names that
     # has none stored yet (``edition.day_starts_at``).
     day_starts_at: dt.time | None = None
+    # The rows found unchanged before the file was read (``skipping.skim``), which the
+    # source passes over: (line, screening, edition, film, visibility) each.
+    held: Sequence[tuple[int, int, int | None, int, str]] = ()
 
 
 @dataclass(eq=False)  # compared and hashed by identity: it stands for one new record

@@ -23,7 +23,7 @@ be and a second row like it is a duplicate.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +92,17 @@ class Skipped:
             self.files.append(file)
         self.values.extend((len(self.files) - 1, line, number, film, edition or 0))
 
+    def add_many(self, file: str, rows: Iterable[tuple[int, int, int | None, int, Any]]) -> None:
+        """``add`` for each of ``rows`` of ``file``: (line, screening, edition, film, _)."""
+        if not self.files or self.files[-1] != file:
+            self.files.append(file)
+        at = len(self.files) - 1
+        self.values.extend(
+            value
+            for line, number, edition, film, _visibility in rows
+            for value in (at, line, number, film, edition or 0)
+        )
+
     def __iter__(self) -> Iterator[tuple[str, int, int, int, int]]:
         values, files = self.values, self.files
         for at in range(0, len(values), 5):
@@ -142,7 +153,7 @@ class Fingerprints:
                 found[0] in claimed  # a second row like it: checked the whole way
                 or self.own_edition(item) != found[1]  # another edition's now
             ):
-                self.skip(item, *found)
+                self.skip(item.file, item.line, *found)
                 continue
             if digest is not None:
                 self.print_state.row_digests[(item.file, item.line)] = (digest, name_keys(item))
@@ -162,16 +173,42 @@ class Fingerprints:
                 found[digest] = tuple(stored)
         return found
 
-    def skip(
-        self: Importer, item: Unread, number: int, edition: int | None, film: int, visibility: str
+    def skip_held(self: Importer, file: str) -> None:
+        """Count the rows of ``file`` found unchanged before it was read (``options.held``,
+        in the file's order), first, as ``skip`` counts each."""
+        held = self.options.held
+        self.report.counts["rows"] += len(held)
+        claimed, films = self.match_state.claimed, self.film_state.skipped_films
+        for line, number, _edition, film, _visibility in held:
+            claimed[number] = line
+            films.setdefault(film, line)
+        self.print_state.skipped.add_many(file, held)
+        editions = {edition for _l, _n, edition, _f, _v in held if edition is not None}
+        self.edition_scope.update(editions)
+        self.report.edition_ids.update(editions)
+        seen = self.film_state.selections_seen  # as selections() counts
+        for pair in {(film, edition) for _l, _n, edition, film, visibility in held
+                     if edition is not None and visibility != "private"}:  # fmt: skip
+            if pair not in seen:
+                seen.add(pair)
+                self.report.counts["selections"] += 1
+
+    def skip(  # noqa: PLR0913 -- a row: where it is, and what its screening is
+        self: Importer,
+        file: str,
+        line: int,
+        number: int,
+        edition: int | None,
+        film: int,
+        visibility: str,
     ) -> None:
         """Count a row skipped as unchanged, and let it claim its screening."""
         report = self.report
         report.counts["rows"] += 1
-        self.match_state.claimed[number] = item.line
+        self.match_state.claimed[number] = line
         # Its film's details are as it stated them: a later row does not state them.
-        self.film_state.skipped_films.setdefault(film, item.line)
-        self.print_state.skipped.add(item.file, item.line, number, film, edition)
+        self.film_state.skipped_films.setdefault(film, line)
+        self.print_state.skipped.add(file, line, number, film, edition)
         if edition is not None:
             self.edition_scope.add(edition)
             report.edition_ids.add(edition)
