@@ -205,14 +205,15 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
     with ExitStack() as stack:
         streams = [stack.enter_context(_open(path)) for path in files]
         names = [_name(path) for path in files]
-        # The rows unchanged since the file's last import, found at once; a file none of
-        # whose rows changed is said unchanged and read no further. Not with an option
-        # that changes what an unchanged row does.
-        quick = len(files) == 1 and not (sync or dry_run or report or read_all or show_mapping)
+        # The rows unchanged since the file's last import, found at once and passed over
+        # unread; a file none of whose rows changed is said unchanged without the
+        # importer, unless it would do more than say so (cancel, store a day's start,
+        # write every row's outcome).
         skimmed = None
-        if quick and edition is None and options.day_starts_at is None:
-            skimmed = _skim(ctx, streams[0], names[0], options)
-            if skimmed is not None and skimmed[0].everything():
+        if len(files) == 1 and edition is None and not (read_all or show_mapping):
+            skimmed = _skim(ctx, streams[0], names[0], options, sync)
+            said_alone = not (sync or report or options.day_starts_at)
+            if skimmed is not None and skimmed[0].everything() and said_alone:
                 _say(ctx, skimmed[0].report(), "lineup", dry_run, report)
                 return
         if len(files) == 2:
@@ -250,7 +251,7 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
 
 
 def _skim(
-    ctx: typer.Context, stream: Any, name: str, options: LineupOptions
+    ctx: typer.Context, stream: Any, name: str, options: LineupOptions, sync: bool
 ) -> tuple[Skimmed, Known] | None:
     """The rows of a lineup unchanged since its last import (``skipping.skim``), and what
     the parser then need not read (``QuickFile.known``); None: the file goes the whole
@@ -262,7 +263,7 @@ def _skim(
     if source is None:
         return None
     with state(ctx).catalogue().connect() as connection:
-        skimmed = skim(connection, source, state(ctx).settings.default_timezone)
+        skimmed = skim(connection, source, state(ctx).settings.default_timezone, sync=sync)
     if skimmed is None:
         return None
     known = source.known(skimmed.order, {line for line, *_rest in skimmed.held})

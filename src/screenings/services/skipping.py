@@ -122,14 +122,16 @@ class Skimmed:
         return report
 
 
-def skim(connection: Connection, source: QuickSource, zone: str | None) -> Skimmed | None:
-    """The rows of ``source`` (imported with no edition given, no sync) that may be
-    skipped unread, all found at once; None if none may, or the file must go the whole
-    way (two rows alike: the second is a duplicate, as the whole way says)."""
+def skim(
+    connection: Connection, source: QuickSource, zone: str | None, *, sync: bool
+) -> Skimmed | None:
+    """The rows of ``source`` (imported with no edition given) that may be skipped
+    unread, all found at once; None if none may, or the file must go the whole way (two
+    rows alike: the second is a duplicate, as the whole way says)."""
     if not source.lines:
         return None
     fields = {target for _column, target in source.mapping if target}
-    pepper = salt(fields, None, False, zone)
+    pepper = salt(fields, None, sync, zone)
     order = _order(connection, source, pepper)
     if order is _NONE:
         return None
