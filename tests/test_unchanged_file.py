@@ -13,10 +13,21 @@ import pytest
 
 import screenings.services.lineup as lineup_service
 from screenings.records import Unread
+from screenings.services import skipping
 from tests.test_import import ROWS, write_csv
 from tests.test_unread_rows import Twins, twins  # noqa: F401 -- the fixture
 
-pytestmark = pytest.mark.usefixtures("twins")
+pytestmark = pytest.mark.usefixtures("twins", "way")
+
+
+@pytest.fixture(params=["in-memory", "table"])
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """How the digests are looked for: kept in memory (a file of up to 250,000 rows), or
+    written to a temporary table three at a time (a larger file)."""
+    if request.param == "table":
+        monkeypatch.setattr(skipping, "IN_MEMORY", 2)
+        monkeypatch.setattr(skipping, "BATCH", 3)
+    return str(request.param)
 
 
 @pytest.fixture

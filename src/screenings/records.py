@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import enum
 import typing
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple, Protocol
@@ -529,6 +530,40 @@ class SourceFile(Protocol):
     kind: str  # its file kind: "lineup", "frab", ... (``parsers.lineup.FILE_KINDS``)
     mapping: list[tuple[str, str]]
     rows: Iterator[LineupRow | FilmRow | AwardRow | TravelRow | RowIssue | Unread]
+
+
+class NotQuick(Exception):
+    """A row a source cannot vouch for before it is read (a cell over several lines, a
+    line too long): the file goes the whole way (``services.skipping``)."""
+
+
+class HeldRows:
+    """The rows of a file found unchanged before it was read (``services.skipping``), in
+    the file's order, a few bytes each (a file may have a million): each as (line,
+    screening, edition or None, film, private)."""
+
+    def __init__(self) -> None:
+        self.lines = array("i")
+        self.screenings = array("i")
+        self.editions = array("i")  # 0: none
+        self.films = array("i")
+        self.private = bytearray()
+
+    def add(self, line: int, screening: int, edition: int | None, film: int, private: bool) -> None:
+        self.lines.append(line)
+        self.screenings.append(screening)
+        self.editions.append(edition or 0)
+        self.films.append(film)
+        self.private.append(private)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __iter__(self) -> Iterator[tuple[int, int, int | None, int, bool]]:
+        for line, screening, edition, film, private in zip(
+            self.lines, self.screenings, self.editions, self.films, self.private, strict=True
+        ):
+            yield line, screening, edition or None, film, bool(private)
 
 
 class Unread(NamedTuple):

@@ -7,7 +7,7 @@ import datetime as dt
 import gc
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ import typer
 from screenings.cli.context import pairs, state
 from screenings.cli.options import MonthFirst, context_names, day_order
 from screenings.errors import InvalidInput, Message
-from screenings.records import RowIssue
+from screenings.records import HeldRows, RowIssue
 
 if TYPE_CHECKING:
     from screenings.parsers.lineup import Known, LineupOptions, Parsed
@@ -244,7 +244,7 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
         sink = stack.enter_context(_report_file(report)) if report else None
         choices = ImportChoices(
             sync, skip_invalid, dry_run, theirs, fail_on_conflict, read_all, options.day_starts_at,
-            skimmed[0].held if skimmed else (),
+            skimmed[0].held if skimmed else None,
         )  # fmt: skip
         found = _run(ctx, parsed, edition, choices, sink, report)
     _say(ctx, found, parsed.kind, dry_run, report)
@@ -256,7 +256,7 @@ def _skim(
     """The rows of a lineup unchanged since its last import (``skipping.skim``), and what
     the parser then need not read (``QuickFile.known``); None: the file goes the whole
     way."""
-    from screenings.parsers.lineup import quick_read
+    from screenings.parsers.lineup import LineSet, quick_read
     from screenings.services.skipping import skim
 
     source = quick_read(stream, name, options)
@@ -266,7 +266,7 @@ def _skim(
         skimmed = skim(connection, source, state(ctx).settings.default_timezone, sync=sync)
     if skimmed is None:
         return None
-    known = source.known(skimmed.order, {line for line, *_rest in skimmed.held})
+    known = source.known(skimmed.order, LineSet(skimmed.held.lines))
     return (skimmed, known) if known is not None else None
 
 
@@ -301,7 +301,7 @@ class ImportChoices:
     fail_on_conflict: bool
     read_all: bool
     day_starts_at: dt.time | None = None
-    held: Sequence[tuple[int, int, int | None, int, str]] = ()  # skipping.Skimmed.held
+    held: HeldRows | None = None  # skipping.Skimmed.held
 
 
 def _run(  # noqa: C901 -- the import's one unit of work, its report and its refusal, in order

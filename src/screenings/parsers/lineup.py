@@ -17,7 +17,7 @@ import hashlib
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, TypeVar
 
@@ -41,6 +41,7 @@ from screenings.records import (
     FilmFields,
     FilmRow,
     LineupRow,
+    NotQuick,
     RowIssue,
     TravelRow,
     Unread,
@@ -126,6 +127,7 @@ LINK_COLUMNS = {"website": "website", "trailer": "trailer", "web doc": "interact
 FIELDS = tuple(ALIASES)
 IGNORE = "ignore"
 READING = 1
+_QUICK_BLOCK = 1024 * 1024  # bytes a QuickFile reads at a time
 PROGRAMME_WORDS = {"programme", "program"}  # a Section column a reader may take for a Block
 MAX_POSITION = 10_000  # a film's place in a programme: far more than any programme has
 """How this module reads a row: a change to it that can read the same cells otherwise
@@ -354,19 +356,44 @@ def parse_lineup(
     return Parsed(name, kind, mapping, shown_order, reason, items)
 
 
+class LineSet:
+    """Line numbers, a bit each: the rows a parse passes over (a file may have a million)."""
+
+    def __init__(self, lines: Iterable[int] = ()) -> None:
+        self.bits = bytearray()
+        for line in lines:
+            self.add(line)
+
+    def add(self, line: int) -> None:
+        at = line >> 3
+        if at >= len(self.bits):
+            self.bits.extend(bytes(at - len(self.bits) + 1))
+        self.bits[at] |= 1 << (line & 7)
+
+    def __contains__(self, line: object) -> bool:
+        if not isinstance(line, int):
+            return False
+        at = line >> 3
+        return at < len(self.bits) and bool(self.bits[at] >> (line & 7) & 1)
+
+    def __bool__(self) -> bool:
+        return any(self.bits)
+
+
 @dataclass
 class QuickFile:
-    """A lineup whose every row may have been imported before, as its lines: enough to
-    find each row's fingerprint without reading it (``quick_read``). What an order of
-    numeric dates makes of the rows is asked for one order at a time."""
+    """A lineup whose rows may have been imported before, read as its lines: enough to
+    find each row's fingerprint without reading it (``quick_read``). Its rows are read
+    again for each question, a block at a time, so that a file of a million rows is never
+    held whole."""
 
     name: str
     kind: str
     mapping: list[tuple[str, str]]
     delimiter: str
     options: LineupOptions
-    lines: list[bytes]  # each data row's line, as Unread digests it
-    numbers: list[int]  # and where it is in the file (its line number)
+    stream: BinaryIO
+    data_start: int  # the header's last line
     dates: list[int]  # the positions of the date columns
 
     def orders(self) -> tuple[bool | None, ...]:
@@ -374,19 +401,48 @@ class QuickFile:
         given = self.options.dayfirst
         return (given,) if given is not None else (True, False, None)
 
-    def digests(self, dayfirst: bool | None, rows: slice = slice(None)) -> list[bytes]:
-        """Each row's digest, as ``Unread`` has it, read with ``dayfirst``."""
+    def rows(self) -> Iterator[tuple[int, bytes]]:
+        """Each row not blank, with its line number, as the whole way digests it (its
+        line, newline included); ``NotQuick`` at a line the whole way must read."""
+        blank, blanks = (self.delimiter + " \t\r\n").encode(), self.delimiter + BLANKS
+        for number, line in self._lines():
+            if number <= self.data_start:
+                continue
+            left = line.strip(blank)
+            if not left or (
+                not left.isascii() and not left.decode("utf-8", "replace").strip(blanks)
+            ):
+                continue  # a blank row, as the whole way skips it
+            if len(line) > MAX_LINE_BYTES or (b'"' in line and line.count(b'"') % 2):
+                raise NotQuick(number)
+            yield number, line
+
+    def _lines(self) -> Iterator[tuple[int, bytes]]:
+        """Each physical line and its number, read a block at a time."""
+        self.stream.seek(0)
+        number, rest = 0, b""
+        while block := self.stream.read(_QUICK_BLOCK):
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            if len(rest) > MAX_LINE_BYTES:
+                raise NotQuick(number + len(lines) + 1)
+            for line in lines:
+                number += 1
+                yield number, line + b"\n"
+        if rest:
+            yield number + 1, rest
+
+    def digests(self, dayfirst: bool | None) -> Iterator[tuple[int, bytes]]:
+        """Each row's line and digest, as ``Unread`` has it, read with ``dayfirst``."""
         said = interpretation(self.kind, self.mapping, self.delimiter, dayfirst, self.options)
         start = hashlib.blake2b(said, digest_size=16, person=b"line")  # as line_digest
-
-        def digest(line: bytes, copy: Callable[[], Any] = start.copy) -> bytes:
+        copy = start.copy
+        for number, line in self.rows():
             read = copy()
             read.update(line)
-            return read.digest()  # type: ignore[no-any-return]
+            yield number, read.digest()
 
-        return list(map(digest, self.lines[rows]))
-
-    def known(self, dayfirst: bool | None, held: Collection[int]) -> Known | None:
+    def known(self, dayfirst: bool | None, held: LineSet) -> Known | None:
         """The rows at the lines ``held`` (read with ``dayfirst`` before, and unchanged
         since) as ``Known`` to ``parse_lineup``, with the order of numeric dates the whole
         file settles as ``_date_order`` finds it: None if that may not be ``dayfirst``
@@ -394,12 +450,16 @@ class QuickFile:
         goes the whole way. A held row cannot disagree with ``dayfirst``: it was read so."""
         given = self.options.dayfirst
         if given is not None:
-            return Known(given, "as given", frozenset(held)) if dayfirst == given else None
+            return Known(given, "as given", held) if dayfirst == given else None
         settled: tuple[int, str] | None = None
         width = len(self.mapping)
-        for number, line in zip(self.numbers, self.lines, strict=True):
-            if number in held and (settled or dayfirst is None):
+        bits = held.bits
+        for number, line in self._lines():
+            at = number >> 3
+            if (settled or dayfirst is None) and at < len(bits) and bits[at] >> (number & 7) & 1:
                 continue  # a held row is of the header's width, and was read with the order
+            if number <= self.data_start:
+                continue
             cells = _cells(line, self.delimiter)
             if len(cells) > width and any(cell.strip(BLANKS) for cell in cells[width:]):
                 break  # where the date-order pass stops (the row is refused for its form)
@@ -422,10 +482,10 @@ class QuickFile:
                 if reads == dayfirst and settled is None:
                     settled = (number, value)
         if dayfirst is None:
-            return Known(None, None, frozenset(held))
+            return Known(None, None, held)
         if settled is None:
             return None
-        return Known(dayfirst, f"settled by line {settled[0]}: {settled[1]!r}", frozenset(held))
+        return Known(dayfirst, f"settled by line {settled[0]}: {settled[1]!r}", held)
 
 
 @dataclass(frozen=True)
@@ -436,7 +496,7 @@ class Known:
 
     dayfirst: bool | None
     reason: str | None
-    lines: frozenset[int]
+    lines: LineSet
 
 
 def _cells(line: bytes, delimiter: str) -> list[str]:
@@ -453,9 +513,8 @@ def line_digest(interpretation: bytes, line: bytes) -> bytes:
 
 def quick_read(stream: BinaryIO, name: str, options: LineupOptions) -> QuickFile | None:
     """``stream`` as a ``QuickFile``: a CSV lineup in UTF-8 whose header is read as the
-    whole way reads it and says nothing of it, each row on one line of its own with no
-    quotes across lines. None for any other file, which goes the whole way. The stream
-    is read from its start and left there."""
+    whole way reads it and says nothing of it. None for any other file, which goes the
+    whole way. Only the header is read here; the stream is left at its start."""
     if options.file_kind not in {None, "lineup"} or not stream.seekable():
         return None
     head = stream.read(64)
@@ -466,44 +525,22 @@ def quick_read(stream: BinaryIO, name: str, options: LineupOptions) -> QuickFile
         stream, name, encoding=options.encoding, delimiter=options.delimiter,
         force_encoding=options.force_encoding,
     )  # fmt: skip
+    stream.seek(0)
     if isinstance(opened, RowIssue) or opened.encoding not in {"utf-8", "utf-8-sig"}:
-        stream.seek(0)
         return None
-    data_start = opened.lines_read
     columns = _map_columns(opened, options)
-    kind = None if isinstance(columns, RowIssue) else _detect_kind(set(columns.values()))
-    if isinstance(columns, RowIssue) or (options.file_kind or kind) != "lineup":
-        stream.seek(0)
+    if isinstance(columns, RowIssue):
+        return None
+    if (options.file_kind or _detect_kind(set(columns.values()))) != "lineup":
         return None
     columns = _read_by("lineup", columns)
     mapping = [(c, columns.get(c, "")) for c in opened.header]
-    stream.seek(0)
-    lines = stream.read().split(b"\n")
-    stream.seek(0)
     if next(_header_issues(name, opened.header_line, mapping), None) is not None:
         return None
-    ended = not lines[-1]  # the file ends with a newline (its last line, read, ends so)
-    if ended:
-        lines.pop()
-    body = [line + b"\n" for line in lines[data_start:]]
-    if body and not ended:
-        body[-1] = body[-1][:-1]
-    blank, blanks = (opened.delimiter + " \t\r\n").encode(), opened.delimiter + BLANKS
-
-    def filled(line: bytes) -> bool:  # not a blank row, which the whole way skips
-        left = line.strip(blank)
-        return bool(left) and (
-            left.isascii() or bool(line.decode("utf-8", "replace").strip(blanks))
-        )
-
-    numbers = [n for n, line in enumerate(body, data_start + 1) if filled(line)]
-    rows = [body[n - data_start - 1] for n in numbers]
-    if any(line.count(b'"') % 2 for line in rows if b'"' in line):
-        return None  # quotes that may go on to the next line
-    if rows and max(map(len, rows)) > MAX_LINE_BYTES:
-        return None
     dates = [opened.header.index(c) for c, f in mapping if f in {"date", "start"}]
-    return QuickFile(name, "lineup", mapping, opened.delimiter, options, rows, numbers, dates)
+    return QuickFile(
+        name, "lineup", mapping, opened.delimiter, options, stream, opened.lines_read, dates
+    )
 
 
 def _not_a_table(name: str, kind: str, options: LineupOptions) -> RowIssue | None:

@@ -19,7 +19,7 @@ import io
 import itertools
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, NamedTuple
 
@@ -113,7 +113,7 @@ class _Lines(Iterator[str]):
         self.left = MAX_LINE_BYTES
         self.garbled = 0
         self.raw = b""  # the last line's bytes
-        self.passed: frozenset[int] = frozenset()  # lines passed over (Table.pass_over)
+        self.passed: Container[int] | None = None  # lines passed over (Table.pass_over)
         self._watch = watch
         self._encoding = encoding
         codec = codecs.lookup(encoding).name
@@ -151,7 +151,7 @@ class _Lines(Iterator[str]):
 
     def pass_over(self) -> None:
         """Go past the lines to pass over that come next, unread."""
-        assert not self._by_line
+        assert not self._by_line and self.passed is not None
         while self.line + 1 in self.passed:
             if self._at == len(self._lines) and not self._block():
                 return
@@ -249,7 +249,7 @@ class Table:
     _lines: _Lines
     _reader: Iterator[list[str]]
 
-    def pass_over(self, lines: frozenset[int]) -> None:
+    def pass_over(self, lines: Container[int]) -> None:
         """Rows read no further: each of these lines holds a row of its own, passed over
         unread by ``rows`` and ``rows_as_written`` (a file in UTF-8 only)."""
         self._lines.passed = lines
@@ -290,7 +290,7 @@ class Table:
         width = len(self.header)
         lines = self._lines
         while True:
-            if lines.passed:
+            if lines.passed is not None:
                 lines.pass_over()
             start = lines.line + 1
             lines.left = MAX_LINE_BYTES

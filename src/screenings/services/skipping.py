@@ -16,17 +16,18 @@ way (``services.lineup``), which says the same of the rows that did not change.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Any, Protocol
 
-from sqlalchemy import Column, MetaData, String, Table, and_, func, or_, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, and_, func, or_, select
 from sqlalchemy.engine import Connection
 
 from screenings import tables as T
 from screenings.db import insert_columns
 from screenings.keys import name_key
-from screenings.records import ImportReport, Outcome
+from screenings.records import HeldRows, ImportReport, NotQuick, Outcome
 
 VERSION = 3  # how the importer applies a row: a change to it makes every fingerprint old
 
@@ -80,32 +81,40 @@ def edition_named() -> Any:
 
 
 class QuickSource(Protocol):
-    """A file read as its lines (``parsers.lineup.QuickFile``)."""
+    """A file read as its lines (``parsers.lineup.QuickFile``): each row's line number
+    and digest, read with an order of numeric dates; ``records.NotQuick`` at a row it
+    cannot vouch for."""
 
     name: str
     mapping: list[tuple[str, str]]
-    lines: list[bytes]
-    numbers: list[int]
 
     def orders(self) -> tuple[bool | None, ...]: ...
 
-    def digests(self, dayfirst: bool | None, rows: slice = ...) -> list[bytes]: ...
+    def digests(self, dayfirst: bool | None) -> Iterator[tuple[int, bytes]]: ...
 
 
-_WANTED = Table("quick_rows", MetaData(), Column("digest", String(32)), prefixes=["TEMPORARY"])
+_WANTED = Table(
+    "quick_rows",
+    MetaData(),
+    Column("digest", String(32)),
+    Column("line", Integer),
+    prefixes=["TEMPORARY"],
+)
 SCAN = 4  # a file with at least 1/SCAN as many rows as there are fingerprints reads them all
+IN_MEMORY = 250_000  # rows of a file whose digests are kept in memory; more: a table
+BATCH = 50_000  # digests written to the temporary table at a time
 
 
 @dataclass
 class Skimmed:
     """What asking for every row's fingerprint at once found (``skim``): the order of
-    numeric dates the rows were read with, and the rows that hold, each as (line,
-    screening, edition, film, visibility)."""
+    numeric dates the rows were read with, how many rows the file has, and those that
+    hold."""
 
     name: str
     order: bool | None
     rows: int
-    held: list[tuple[int, int, int | None, int, str]]
+    held: HeldRows
 
     def everything(self) -> bool:
         return len(self.held) == self.rows
@@ -114,11 +123,13 @@ class Skimmed:
         """The report of the import, when every row holds: every row unchanged."""
         report = ImportReport(self.name)
         report.counts["rows"] = report.counts[Outcome.UNCHANGED] = len(self.held)
+        held = self.held
         report.counts["selections"] = len(
-            {(film, edition) for _l, _s, edition, film, seen in self.held
-             if edition is not None and seen != "private"}
+            {(film, edition) for film, edition, private
+             in zip(held.films, held.editions, held.private, strict=True)
+             if edition and not private}
         )  # fmt: skip
-        report.edition_ids = {edition for _l, _s, edition, _f, _v in self.held if edition}
+        report.edition_ids = set(held.editions) - {0}
         return report
 
 
@@ -127,37 +138,26 @@ def skim(
 ) -> Skimmed | None:
     """The rows of ``source`` (imported with no edition given) that may be skipped
     unread, all found at once; None if none may, or the file must go the whole way (two
-    rows alike: the second is a duplicate, as the whole way says)."""
-    if not source.lines:
-        return None
+    rows alike: the second is a duplicate, as the whole way says; a row the source
+    cannot vouch for)."""
     fields = {target for _column, target in source.mapping if target}
     pepper = salt(fields, None, sync, zone)
-    order = _order(connection, source, pepper)
-    if order is _NONE:
+    try:
+        order = _order(connection, source, pepper)
+        if order is _NONE:
+            return None
+        found = _held(connection, source, order, pepper)
+    except NotQuick:
         return None
-    lines = dict(
-        zip((salted(pepper, d) for d in source.digests(order)), source.numbers, strict=True)
-    )
-    if len(lines) != len(source.lines):
+    if found is None:
         return None
-    editions: set[tuple[int, str]] = set()
-    held = []
-    for digest, number, edition, film, visibility, label_key in _held(connection, lines):
-        line = lines.get(digest)
-        if line is None:
-            continue
-        held.append((line, number, edition, film, visibility))
-        if edition is not None:
-            editions.add((edition, label_key))
+    rows, held, editions = found
     if not held or not _labels_agree(connection, editions):
         return None
-    held.sort()
-    return Skimmed(source.name, order, len(lines), held)
+    return Skimmed(source.name, order, rows, held)
 
 
 _NONE = object()  # no order of numeric dates found
-
-
 SAMPLE = 64  # rows whose fingerprints tell the order of numeric dates they were read with
 
 
@@ -167,7 +167,7 @@ def _order(connection: Connection, source: QuickSource, pepper: bytes) -> Any:
     F = T.row_fingerprint.c
     found: dict[bool | None, int] = {}
     for order in source.orders():
-        sample = [salted(pepper, d) for d in source.digests(order, slice(0, SAMPLE))]
+        sample = [salted(pepper, d) for _line, d in islice(source.digests(order), SAMPLE)]
         found[order] = connection.execute(
             select(func.count()).where(F.digest.in_(sample))
         ).scalar_one()
@@ -175,13 +175,11 @@ def _order(connection: Connection, source: QuickSource, pepper: bytes) -> Any:
     return best if found[best] else _NONE
 
 
-def _held(connection: Connection, wanted: Collection[str]) -> Sequence[Any]:
-    """The fingerprints that hold, with their screening's edition, film and visibility
-    and the row's label key: of the ``wanted`` digests, or (a file about as large as
-    every fingerprint kept: reading them in order is faster than finding each) all of
-    them, the caller keeping the wanted ones."""
+def _holding() -> Any:
+    """The fingerprints that hold, with their screening, its edition, film and
+    visibility, and the row's label key."""
     F, S = T.row_fingerprint.c, T.screening.c
-    query = (
+    return (
         select(F.digest, S.id, S.edition_id, S.film_id, S.visibility, F.label_key)
         .join(T.screening, S.id == F.screening_id)
         .join(T.film, T.film.c.id == S.film_id)
@@ -190,17 +188,84 @@ def _held(connection: Connection, wanted: Collection[str]) -> Sequence[Any]:
         .outerjoin(T.festival, T.festival.c.id == T.edition.c.festival_id)
         .where(S.updated_at == F.stamp, *named_alone(), edition_named())
     )
+
+
+HOLDING = _holding()
+
+
+def _held(
+    connection: Connection, source: QuickSource, order: bool | None, pepper: bytes
+) -> tuple[int, HeldRows, set[tuple[int, str]]] | None:
+    """How many rows the file has, those whose fingerprints hold (in the file's order),
+    and the editions they name with their label keys; None if two rows are alike
+    (``_gathered``).
+
+    A file of up to ``IN_MEMORY`` rows keeps its digests in memory, and (when it is
+    about as large as every fingerprint kept: reading them in order is faster than
+    finding each) reads all the fingerprints that hold, keeping its own. A larger file
+    writes its digests to a temporary table, a batch at a time, and finds them there."""
+    digests = ((line, salted(pepper, d)) for line, d in source.digests(order))
+    first = list(islice(digests, IN_MEMORY + 1))
     kept = connection.execute(select(func.count()).select_from(T.row_fingerprint)).scalar_one()
-    if len(wanted) * SCAN >= kept:
-        return connection.execute(query).all()
+    if len(first) <= IN_MEMORY and len(first) * SCAN >= kept:
+        lines = {digest: line for line, digest in first}
+        if len(lines) != len(first):
+            return None  # two rows alike
+        found = [
+            (lines[digest], number, edition, film, visibility, label_key)
+            for digest, number, edition, film, visibility, label_key in connection.execute(HOLDING)
+            if digest in lines
+        ]
+        found.sort()
+        gathered = _gathered(found)
+        return None if gathered is None else (len(first), *gathered)
     try:
         _WANTED.create(connection)
-        insert_columns(connection, _WANTED, {"digest": list(wanted)})
-        return connection.execute(query.join(_WANTED, _WANTED.c.digest == F.digest)).all()
+        rows = 0
+        for batch in _batches(chain(first, digests)):
+            insert_columns(connection, _WANTED, {"line": [b[0] for b in batch],
+                                                 "digest": [b[1] for b in batch]})  # fmt: skip
+            rows += len(batch)
+        del first
+        Q = _WANTED.c
+        query = (
+            HOLDING.with_only_columns(
+                Q.line, *list(HOLDING.selected_columns)[1:], maintain_column_froms=True
+            )
+            .join(_WANTED, Q.digest == T.row_fingerprint.c.digest)
+            .order_by(Q.line)
+        )
+        streamed = connection.execute(query.execution_options(yield_per=BATCH))
+        gathered = _gathered(streamed)
+        return None if gathered is None else (rows, *gathered)
     finally:
         connection.rollback()  # PostgreSQL's temporary table goes with it; SQLite's not
         connection.exec_driver_sql("DROP TABLE IF EXISTS quick_rows")
         connection.commit()
+
+
+def _batches(rows: Iterable[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, BATCH)):
+        yield batch
+
+
+def _gathered(found: Iterable[Any]) -> tuple[HeldRows, set[tuple[int, str]]] | None:
+    """The rows found, and their editions with label keys; None if two rows of the file
+    are alike (both found, as the same screening): the second is a duplicate, as the
+    whole way says."""
+    held, editions, seen = HeldRows(), set(), bytearray()
+    for line, number, edition, film, visibility, label_key in found:
+        at, bit = number >> 3, 1 << (number & 7)
+        if at >= len(seen):
+            seen.extend(bytes(at - len(seen) + 1 + len(seen) // 2))
+        if seen[at] & bit:
+            return None
+        seen[at] |= bit
+        held.add(line, number, edition, film, visibility == "private")
+        if edition is not None:
+            editions.add((edition, label_key))
+    return held, editions
 
 
 def _labels_agree(connection: Connection, editions: set[tuple[int, str]]) -> bool:

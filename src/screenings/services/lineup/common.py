@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -12,7 +12,7 @@ from sqlalchemy import Table
 
 from screenings import tables as T
 from screenings.keys import name_key
-from screenings.records import FilmFields, LineupRow
+from screenings.records import FilmFields, HeldRows, LineupRow
 from screenings.services.bases import (
     Merged,
 )
@@ -69,8 +69,8 @@ class ImportOptions:
     # has none stored yet (``edition.day_starts_at``).
     day_starts_at: dt.time | None = None
     # The rows found unchanged before the file was read (``skipping.skim``), which the
-    # source passes over: (line, screening, edition, film, visibility) each.
-    held: Sequence[tuple[int, int, int | None, int, str]] = ()
+    # source passes over.
+    held: HeldRows | None = None
 
 
 @dataclass(eq=False)  # compared and hashed by identity: it stands for one new record

@@ -23,7 +23,7 @@ be and a second row like it is a duplicate.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ from sqlalchemy import bindparam, delete, select
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
 from screenings.keys import name_key
-from screenings.records import Outcome, Unread
+from screenings.records import HeldRows, Outcome, Unread
 from screenings.services.lineup.common import Resolved, RowError
 from screenings.services.skipping import named_alone, salt, salted
 
@@ -92,14 +92,14 @@ class Skipped:
             self.files.append(file)
         self.values.extend((len(self.files) - 1, line, number, film, edition or 0))
 
-    def add_many(self, file: str, rows: Iterable[tuple[int, int, int | None, int, Any]]) -> None:
-        """``add`` for each of ``rows`` of ``file``: (line, screening, edition, film, _)."""
+    def add_many(self, file: str, rows: HeldRows) -> None:
+        """``add`` for each of ``rows`` of ``file``."""
         if not self.files or self.files[-1] != file:
             self.files.append(file)
         at = len(self.files) - 1
         self.values.extend(
             value
-            for line, number, edition, film, _visibility in rows
+            for line, number, edition, film, _private in rows
             for value in (at, line, number, film, edition or 0)
         )
 
@@ -173,22 +173,22 @@ class Fingerprints:
                 found[digest] = tuple(stored)
         return found
 
-    def skip_held(self: Importer, file: str) -> None:
-        """Count the rows of ``file`` found unchanged before it was read (``options.held``,
-        in the file's order), first, as ``skip`` counts each."""
-        held = self.options.held
+    def skip_held(self: Importer, file: str, held: HeldRows) -> None:
+        """Count the rows of ``file`` found unchanged before it was read, first, as
+        ``skip`` counts each."""
         self.report.counts["rows"] += len(held)
         claimed, films = self.match_state.claimed, self.film_state.skipped_films
-        for line, number, _edition, film, _visibility in held:
+        for line, number, _edition, film, _private in held:
             claimed[number] = line
-            films.setdefault(film, line)
+            if line < films.get(film, line + 1):
+                films[film] = line
         self.print_state.skipped.add_many(file, held)
-        editions = {edition for _l, _n, edition, _f, _v in held if edition is not None}
+        editions = set(held.editions) - {0}
         self.edition_scope.update(editions)
         self.report.edition_ids.update(editions)
         seen = self.film_state.selections_seen  # as selections() counts
-        for pair in {(film, edition) for _l, _n, edition, film, visibility in held
-                     if edition is not None and visibility != "private"}:  # fmt: skip
+        for pair in {(film, edition) for _l, _n, edition, film, private in held
+                     if edition is not None and not private}:  # fmt: skip
             if pair not in seen:
                 seen.add(pair)
                 self.report.counts["selections"] += 1
@@ -207,7 +207,9 @@ class Fingerprints:
         report.counts["rows"] += 1
         self.match_state.claimed[number] = line
         # Its film's details are as it stated them: a later row does not state them.
-        self.film_state.skipped_films.setdefault(film, line)
+        films = self.film_state.skipped_films
+        if line < films.get(film, line + 1):
+            films[film] = line
         self.print_state.skipped.add(file, line, number, film, edition)
         if edition is not None:
             self.edition_scope.add(edition)

@@ -114,8 +114,8 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
         progress: Callable[[int], None] | None,
     ) -> None:
         iterator = iter(items)
-        if self.options.held:
-            self.skip_held(self.report.name)
+        if self.options.held is not None:
+            self.skip_held(self.report.name, self.options.held)
         while window := list(islice(iterator, WINDOW)):
             left = self.skip_unchanged(window)
             for start in range(0, len(left), CHUNK):
