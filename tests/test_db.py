@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from screenings.db import create_db_engine, masked_url, unit_of_work
 from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput, NotFound
@@ -139,3 +140,35 @@ def test_an_unreachable_postgresql_is_a_clear_error() -> None:
 def migrated(empty_engine: Engine) -> Engine:
     upgrade_schema(empty_engine)
     return empty_engine
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("many", [True, False], ids=["many-rows", "few-rows"])
+def test_postgresql_takes_the_statistics_of_tables_an_import_filled(
+    backend: str,
+    new_url: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    many: bool,
+) -> None:
+    """After an import that wrote many rows to a table, its statistics are taken
+    (``db.ANALYZE_AFTER`` rows), so that the next import's query of it is planned for
+    what it holds: reltuples counts the rows (-1: never taken)."""
+    from screenings import db
+    from screenings.cli import run
+    from tests.test_import import ROWS, write_csv
+
+    monkeypatch.setattr(db, "ANALYZE_AFTER", 1 if many else 10_000)
+    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
+    url = new_url(backend)
+    path = write_csv(tmp_path / "lineup.csv", [list(r) for r in ROWS])
+    assert run(["--db", url, "import", str(path)]) == 0
+    engine = db.create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            counted = connection.execute(
+                text("SELECT reltuples FROM pg_class WHERE relname = 'screening'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert counted == (len(ROWS) if many else -1)
