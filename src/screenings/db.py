@@ -51,7 +51,14 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, IntegrityError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from screenings import rules
@@ -597,9 +604,12 @@ def _analyze(engine: Engine, written: dict[str, int]) -> None:
     tables = sorted(name for name, count in written.items() if count >= ANALYZE_AFTER)
     if not tables or engine.dialect.name != "postgresql":
         return
-    with engine.connect() as connection:
-        connection.exec_driver_sql("ANALYZE " + ", ".join(f'"{name}"' for name in tables))
-        connection.commit()
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE " + ", ".join(f'"{name}"' for name in tables))
+            connection.commit()
+    except SQLAlchemyError:
+        pass  # what was written is committed; the statistics are autovacuum's to take then
 
 
 def bump_revision(session: Session) -> None:

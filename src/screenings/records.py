@@ -542,7 +542,8 @@ class HeldRows:
     the file's order, a few bytes each (a file may have a million): each as (line,
     screening, edition or None, film, private)."""
 
-    def __init__(self) -> None:
+    def __init__(self, revision: int) -> None:
+        self.revision = revision  # the catalogue's, when they were found
         self.lines = array("i")
         self.screenings = array("i")
         self.editions = array("i")  # 0: none
@@ -550,6 +551,7 @@ class HeldRows:
         self.private = bytearray()
 
     def add(self, line: int, screening: int, edition: int | None, film: int, private: bool) -> None:
+        """One more row, after those added."""
         self.lines.append(line)
         self.screenings.append(screening)
         self.editions.append(edition or 0)

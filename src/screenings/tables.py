@@ -597,7 +597,7 @@ record_base = _table(
 # ended as and that screening's ``updated_at`` then: the next import skips a row with that
 # digest while the screening still has that stamp (``services.lineup.fingerprints``).
 # How the row named its film, venue and edition (name keys, migration 0011): a skip
-# checks them against the catalogue in one query (services.lineup.fingerprints).
+# checks them against the catalogue in one query (services.skipping.named_alone).
 row_fingerprint = _table(
     "row_fingerprint",
     _required("digest", _width("row_fingerprint", "digest"), unique=True),

@@ -7,9 +7,9 @@ import datetime as dt
 import gc
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
@@ -207,12 +207,13 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
         names = [_name(path) for path in files]
         # The rows unchanged since the file's last import, found at once and passed over
         # unread; a file none of whose rows changed is said unchanged without the
-        # importer, unless it would do more than say so (cancel, store a day's start,
-        # write every row's outcome).
+        # importer, unless it would do more than say so (cancel, store a day's start).
+        # Not with --report: an import found stale is done again (HeldStale), and what
+        # it wrote of each row cannot be taken back.
         skimmed = None
-        if len(files) == 1 and edition is None and not (read_all or show_mapping):
+        if len(files) == 1 and edition is None and not (read_all or show_mapping or report):
             skimmed = _skim(ctx, streams[0], names[0], options, sync)
-            said_alone = not (sync or report or options.day_starts_at)
+            said_alone = not (sync or options.day_starts_at)
             if skimmed is not None and skimmed[0].everything() and said_alone:
                 _say(ctx, skimmed[0].report(), "lineup", dry_run, report)
                 return
@@ -246,8 +247,31 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
             sync, skip_invalid, dry_run, theirs, fail_on_conflict, read_all, options.day_starts_at,
             skimmed[0].held if skimmed else None,
         )  # fmt: skip
-        found = _run(ctx, parsed, edition, choices, sink, report)
+        found = _run_again_if_stale(
+            ctx, parsed, edition, choices, sink, report,
+            lambda: parse_lineup(streams[0], names[0], options),
+        )  # fmt: skip
     _say(ctx, found, parsed.kind, dry_run, report)
+
+
+def _run_again_if_stale(
+    ctx: typer.Context,
+    parsed: Parsed,
+    edition: str | None,
+    choices: ImportChoices,
+    sink: IO[str] | None,
+    report_path: Path | None,
+    again: Callable[[], Parsed],
+) -> ImportReport:
+    """``_run``; if the rows found unchanged before may not be now (``HeldStale``: the
+    catalogue changed meanwhile), ``_run`` once more with the file read ``again``, every
+    row read."""
+    from screenings.services.lineup import HeldStale
+
+    try:
+        return _run(ctx, parsed, edition, choices, sink, report_path)
+    except HeldStale:
+        return _run(ctx, again(), edition, replace(choices, held=None), sink, report_path)
 
 
 def _skim(
@@ -262,11 +286,14 @@ def _skim(
     source = quick_read(stream, name, options)
     if source is None:
         return None
-    with state(ctx).catalogue().connect() as connection:
-        skimmed = skim(connection, source, state(ctx).settings.default_timezone, sync=sync)
-    if skimmed is None:
-        return None
-    known = source.known(skimmed.order, LineSet(skimmed.held.lines))
+    try:
+        with state(ctx).catalogue().connect() as connection:
+            skimmed = skim(connection, source, state(ctx).settings.default_timezone, sync=sync)
+        if skimmed is None:
+            return None
+        known = source.known(skimmed.order, LineSet(skimmed.held.lines))
+    finally:
+        stream.seek(0)  # the whole way reads it from its start
     return (skimmed, known) if known is not None else None
 
 

@@ -34,6 +34,7 @@ from screenings.parsers.table import (
     misread_utf8,
     open_table,
     spooled,
+    text_codec,
 )
 from screenings.records import (
     TRAVEL_FIELDS,
@@ -365,6 +366,7 @@ class LineSet:
             self.add(line)
 
     def add(self, line: int) -> None:
+        """One more line."""
         at = line >> 3
         if at >= len(self.bits):
             self.bits.extend(bytes(at - len(self.bits) + 1))
@@ -413,24 +415,28 @@ class QuickFile:
                 not left.isascii() and not left.decode("utf-8", "replace").strip(blanks)
             ):
                 continue  # a blank row, as the whole way skips it
-            if len(line) > MAX_LINE_BYTES or (b'"' in line and line.count(b'"') % 2):
+            if not _one_row(line, left):
                 raise NotQuick(number)
             yield number, line
 
     def _lines(self) -> Iterator[tuple[int, bytes]]:
-        """Each physical line and its number, read a block at a time."""
+        """Each physical line and its number, read a block at a time; the stream is left
+        at its start (the whole way reads it next)."""
         self.stream.seek(0)
-        number, rest = 0, b""
-        while block := self.stream.read(_QUICK_BLOCK):
-            lines = (rest + block).split(b"\n")
-            rest = lines.pop()
-            if len(rest) > MAX_LINE_BYTES:
-                raise NotQuick(number + len(lines) + 1)
-            for line in lines:
-                number += 1
-                yield number, line + b"\n"
-        if rest:
-            yield number + 1, rest
+        try:
+            number, rest = 0, b""
+            while block := self.stream.read(_QUICK_BLOCK):
+                lines = (rest + block).split(b"\n")
+                rest = lines.pop()
+                if len(rest) > MAX_LINE_BYTES:
+                    raise NotQuick(number + len(lines) + 1)
+                for line in lines:
+                    number += 1
+                    yield number, line + b"\n"
+            if rest:
+                yield number + 1, rest
+        finally:
+            self.stream.seek(0)
 
     def digests(self, dayfirst: bool | None) -> Iterator[tuple[int, bytes]]:
         """Each row's line and digest, as ``Unread`` has it, read with ``dayfirst``."""
@@ -451,6 +457,12 @@ class QuickFile:
         given = self.options.dayfirst
         if given is not None:
             return Known(given, "as given", held) if dayfirst == given else None
+        try:
+            return self._settled(dayfirst, held)
+        except NotQuick:
+            return None
+
+    def _settled(self, dayfirst: bool | None, held: LineSet) -> Known | None:
         settled: tuple[int, str] | None = None
         width = len(self.mapping)
         bits = held.bits
@@ -500,10 +512,34 @@ class Known:
 
 
 def _cells(line: bytes, delimiter: str) -> list[str]:
-    text = line.decode("utf-8", "replace")
+    """A line's cells, as ``csv`` reads them (a line ``_one_row`` let through)."""
+    text = line.decode("utf-8")
     if '"' in text:
-        return next(csv.reader([text], delimiter=delimiter), [])
+        try:
+            return next(csv.reader([text], delimiter=delimiter), [])
+        except csv.Error:
+            raise NotQuick(0) from None
     return text.rstrip("\r\n").split(delimiter)
+
+
+def _one_row(line: bytes, left: bytes) -> bool:
+    """Whether the whole way reads ``line`` as a row of its own and goes on past it:
+    none of what ends a file there (a byte that is not UTF-8, a line too long, what
+    ``csv`` refuses: a carriage return inside the line, a cell over its size limit,
+    a NUL), nor quotes that may go on to the next line. ``left``: the line stripped."""
+    if len(line) > MAX_LINE_BYTES or len(line) > csv.field_size_limit():
+        return False
+    body = line[:-2] if line.endswith(b"\r\n") else line.removesuffix(b"\n")
+    if b"\r" in body or b"\x00" in body:
+        return False
+    if b'"' in line and line.count(b'"') % 2:
+        return False
+    if not left.isascii():
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def line_digest(interpretation: bytes, line: bytes) -> bytes:
@@ -516,6 +552,8 @@ def quick_read(stream: BinaryIO, name: str, options: LineupOptions) -> QuickFile
     whole way reads it and says nothing of it. None for any other file, which goes the
     whole way. Only the header is read here; the stream is left at its start."""
     if options.file_kind not in {None, "lineup"} or not stream.seekable():
+        return None
+    if options.encoding is not None and text_codec(options.encoding) not in {"utf-8", "utf-8-sig"}:
         return None
     head = stream.read(64)
     stream.seek(0)

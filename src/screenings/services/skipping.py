@@ -6,11 +6,14 @@ row ended as, that screening's ``updated_at``, and how the row named its film, v
 and edition (name keys). The row is skipped while the screening still has that stamp
 and the catalogue reads those names as it did (``named_alone``, ``edition_named``).
 
-``unchanged_file`` is the way of a file none of whose rows changed: it asks for every
-row's fingerprint at once, in a temporary table, before the importer, the ORM or the
-date-order pass are needed, and gives the report the whole way would give (every row
-unchanged), writing nothing. Any row it cannot vouch for sends the whole file the whole
-way (``services.lineup``), which says the same of the rows that did not change.
+``skim`` asks for the fingerprints of all a file's rows at once, before the importer,
+the ORM or the date-order pass are needed: the rows found (``records.HeldRows``) are
+passed over by the parser and counted by the importer in bulk
+(``services.lineup.fingerprints.skip_held``); a file all of whose rows are found is
+said unchanged with nothing more (``Skimmed.report``). A file it cannot vouch for goes
+the whole way (``services.lineup``), which skips its unchanged rows a window at a time.
+Should the catalogue change between the two, or the import make a film or venue of a
+name another has, the import is done again with every row read (``HeldStale``).
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def named_alone() -> list[Any]:
 
 def edition_named() -> Any:
     """Whether a fingerprint's row names its screening's edition by its festival's own
-    name and its year (the label is compared by ``unchanged_file``), or names none and
+    name and its year (the label is compared by ``_labels_agree``), or names none and
     the screening has none: the way the importer finds an edition first. A festival
     named through an alias or a looser spelling is left to the whole way."""
     F, S, E, FE = T.row_fingerprint.c, T.screening.c, T.edition.c, T.festival.c
@@ -117,6 +120,7 @@ class Skimmed:
     held: HeldRows
 
     def everything(self) -> bool:
+        """Whether every row of the file holds."""
         return len(self.held) == self.rows
 
     def report(self) -> ImportReport:
@@ -141,12 +145,13 @@ def skim(
     rows alike: the second is a duplicate, as the whole way says; a row the source
     cannot vouch for)."""
     fields = {target for _column, target in source.mapping if target}
-    pepper = salt(fields, None, sync, zone)
+    row_salt = salt(fields, None, sync, zone)
+    revision = connection.execute(select(T.revision.c.counter)).scalar_one()
     try:
-        order = _order(connection, source, pepper)
+        order = _order(connection, source, row_salt)
         if order is _NONE:
             return None
-        found = _held(connection, source, order, pepper)
+        found = _held(connection, source, order, row_salt, revision)
     except NotQuick:
         return None
     if found is None:
@@ -161,13 +166,13 @@ _NONE = object()  # no order of numeric dates found
 SAMPLE = 64  # rows whose fingerprints tell the order of numeric dates they were read with
 
 
-def _order(connection: Connection, source: QuickSource, pepper: bytes) -> Any:
+def _order(connection: Connection, source: QuickSource, row_salt: bytes) -> Any:
     """The numeric date order most of the file's first rows were last read with, if any
     (``QuickFile.known`` then checks it against the whole file)."""
     F = T.row_fingerprint.c
     found: dict[bool | None, int] = {}
     for order in source.orders():
-        sample = [salted(pepper, d) for _line, d in islice(source.digests(order), SAMPLE)]
+        sample = [salted(row_salt, d) for _line, d in islice(source.digests(order), SAMPLE)]
         found[order] = connection.execute(
             select(func.count()).where(F.digest.in_(sample))
         ).scalar_one()
@@ -194,8 +199,9 @@ HOLDING = _holding()
 
 
 def _held(
-    connection: Connection, source: QuickSource, order: bool | None, pepper: bytes
-) -> tuple[int, HeldRows, set[tuple[int, str]]] | None:
+    connection: Connection, source: QuickSource, order: bool | None, row_salt: bytes,
+    revision: int,
+) -> tuple[int, HeldRows, set[tuple[int, str]]] | None:  # fmt: skip
     """How many rows the file has, those whose fingerprints hold (in the file's order),
     and the editions they name with their label keys; None if two rows are alike
     (``_gathered``).
@@ -204,7 +210,7 @@ def _held(
     about as large as every fingerprint kept: reading them in order is faster than
     finding each) reads all the fingerprints that hold, keeping its own. A larger file
     writes its digests to a temporary table, a batch at a time, and finds them there."""
-    digests = ((line, salted(pepper, d)) for line, d in source.digests(order))
+    digests = ((line, salted(row_salt, d)) for line, d in source.digests(order))
     first = list(islice(digests, IN_MEMORY + 1))
     kept = connection.execute(select(func.count()).select_from(T.row_fingerprint)).scalar_one()
     if len(first) <= IN_MEMORY and len(first) * SCAN >= kept:
@@ -213,11 +219,13 @@ def _held(
             return None  # two rows alike
         found = [
             (lines[digest], number, edition, film, visibility, label_key)
-            for digest, number, edition, film, visibility, label_key in connection.execute(HOLDING)
+            for digest, number, edition, film, visibility, label_key in connection.execute(
+                HOLDING.execution_options(yield_per=BATCH)
+            )
             if digest in lines
         ]
         found.sort()
-        gathered = _gathered(found)
+        gathered = _gathered(found, revision)
         return None if gathered is None else (len(first), *gathered)
     try:
         _WANTED.create(connection)
@@ -236,7 +244,7 @@ def _held(
             .order_by(Q.line)
         )
         streamed = connection.execute(query.execution_options(yield_per=BATCH))
-        gathered = _gathered(streamed)
+        gathered = _gathered(streamed, revision)
         return None if gathered is None else (rows, *gathered)
     finally:
         connection.rollback()  # PostgreSQL's temporary table goes with it; SQLite's not
@@ -245,16 +253,17 @@ def _held(
 
 
 def _batches(rows: Iterable[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
+    """``rows``, ``BATCH`` at a time."""
     iterator = iter(rows)
     while batch := list(islice(iterator, BATCH)):
         yield batch
 
 
-def _gathered(found: Iterable[Any]) -> tuple[HeldRows, set[tuple[int, str]]] | None:
+def _gathered(found: Iterable[Any], revision: int) -> tuple[HeldRows, set[tuple[int, str]]] | None:
     """The rows found, and their editions with label keys; None if two rows of the file
     are alike (both found, as the same screening): the second is a duplicate, as the
     whole way says."""
-    held, editions, seen = HeldRows(), set(), bytearray()
+    held, editions, seen = HeldRows(revision), set(), bytearray()
     for line, number, edition, film, visibility, label_key in found:
         at, bit = number >> 3, 1 << (number & 7)
         if at >= len(seen):

@@ -51,12 +51,13 @@ from screenings.errors import InvalidInput, Message, ScreeningsError
 from screenings.models import Edition
 from screenings.records import ImportReport, SourceFile
 from screenings.services.check import clashes_of_changed
-from screenings.services.lineup.common import Emit, ImportOptions
+from screenings.services.lineup.common import Emit, HeldStale, ImportOptions
 from screenings.services.lineup.importer import Importer
 
 KEPT_CLASHES = 50  # of an import's clashes, those its report keeps to show (all are counted)
 
 __all__ = [
+    "HeldStale",
     "ImportConflicted",
     "ImportOptions",
     "ImportRejected",

@@ -73,6 +73,13 @@ class ImportOptions:
     held: HeldRows | None = None
 
 
+class HeldStale(Exception):
+    """The rows found unchanged before the file was read (``ImportOptions.held``) may
+    not be so now: the catalogue changed since they were found, or this import made a
+    film or venue of a name another has (so that a row naming it reads otherwise). The
+    unit of work is rolled back, and the caller imports the file again, every row read."""
+
+
 @dataclass(eq=False)  # compared and hashed by identity: it stands for one new record
 class Pending:
     """A record to create once a valid row uses it (a rejected row creates nothing)."""

@@ -27,13 +27,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, func, select
 
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
 from screenings.keys import name_key
 from screenings.records import HeldRows, Outcome, Unread
-from screenings.services.lineup.common import Resolved, RowError
+from screenings.services.lineup.common import HeldStale, Resolved, RowError
 from screenings.services.skipping import named_alone, salt, salted
 
 if TYPE_CHECKING:
@@ -172,6 +172,34 @@ class Fingerprints:
             ).all():
                 found[digest] = tuple(stored)
         return found
+
+    def held_still(self: Importer, revision: int) -> None:
+        """``HeldStale`` if the catalogue changed since the rows held were found."""
+        now = self.session.scalar(select(T.revision.c.counter).where(T.revision.c.id == 1))
+        if now != revision:
+            raise HeldStale
+
+    def held_alone(self: Importer) -> None:
+        """``HeldStale`` if this import made a film or venue whose name another film or
+        venue has: a row held, read whole, may have read otherwise after it (as
+        ``named_alone`` says of the rows the whole way skips). Rare; the import is then
+        done again, every row read."""
+        made = {
+            T.film: {v["title_key"] for v in self.film_state.created_films.values()},
+            T.venue: self.place_state.venue_keys_made,
+        }
+        for table, keys in made.items():
+            key = table.c.title_key if table is T.film else table.c.name_key
+            for start in range(0, len(ordered := sorted(keys)), FOUND):
+                shared = (
+                    select(key)
+                    .where(key.in_(ordered[start : start + FOUND]))
+                    .group_by(key)
+                    .having(func.count() > 1)
+                    .limit(1)
+                )
+                if self.session.execute(shared).first() is not None:
+                    raise HeldStale
 
     def skip_held(self: Importer, file: str, held: HeldRows) -> None:
         """Count the rows of ``file`` found unchanged before it was read, first, as

@@ -115,6 +115,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
     ) -> None:
         iterator = iter(items)
         if self.options.held is not None:
+            self.held_still(self.options.held.revision)
             self.skip_held(self.report.name, self.options.held)
         while window := list(islice(iterator, WINDOW)):
             left = self.skip_unchanged(window)
@@ -124,6 +125,8 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
             if progress is not None:
                 progress(self.report.counts["rows"])
         self.finish()
+        if self.options.held is not None:
+            self.held_alone()
 
     def read_chunk(
         self, chunk: list[LineupRow | FilmRow | AwardRow | TravelRow | RowIssue | Unread]
@@ -359,6 +362,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
             self.report.created(kind, p.label)
             if table is T.venue:
                 self.place_state.venue_zone[number] = p.values["timezone"]
+                self.place_state.venue_keys_made.add(p.values["name_key"])
             elif table is T.film:
                 self.film_state.created_films[number] = p.values
             if table in (T.venue, T.festival):
