@@ -287,3 +287,22 @@ def test_a_venue_made_of_a_name_another_has_reads_the_file_again(
     assert code == 0, err
     assert "new venues (1): Showroom Cinema, Leeds" in out
     assert imports == [path, path, path]
+
+
+def test_venues_made_that_share_a_new_name_do_not_read_the_file_again(
+    twins: Twins,  # noqa: F811
+    tmp_path: Path,
+    imports: list[str],
+) -> None:
+    """Two rows move to a new Moved Cinema, one in Sheffield and one in Leeds: no row
+    held names either, so the import is not done again."""
+    rows = [list(r) for r in ROWS]
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    twins.both("import", path)
+    rows[0][7], rows[3][7], rows[3][8] = "Moved Cinema", "Moved Cinema", "Leeds"
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    imports.clear()
+    code, out, err = twins.both("import", path)
+    assert code == 0, err
+    assert "new venues (2): Moved Cinema, Sheffield; Moved Cinema, Leeds" in out
+    assert imports == [path, path], "once each: no second go"

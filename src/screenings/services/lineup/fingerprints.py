@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, select
 
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
@@ -180,25 +180,24 @@ class Fingerprints:
             raise HeldStale
 
     def held_alone(self: Importer) -> None:
-        """``HeldStale`` if this import made a film or venue whose name another film or
-        venue has: a row held, read whole, may have read otherwise after it (as
-        ``named_alone`` says of the rows the whole way skips). Rare; the import is then
-        done again, every row read."""
+        """``HeldStale`` if this import made a film or venue whose name a film or venue
+        made before it has: a row held (it names one of those), read whole, may read
+        otherwise now (as ``named_alone`` says of the rows the whole way skips). Rare;
+        the import is then done again, every row read."""
         made = {
-            T.film: {v["title_key"] for v in self.film_state.created_films.values()},
-            T.venue: self.place_state.venue_keys_made,
+            T.film: {n: v["title_key"] for n, v in self.film_state.created_films.items()},
+            T.venue: self.place_state.venues_made,
         }
         for table, keys in made.items():
             key = table.c.title_key if table is T.film else table.c.name_key
-            for start in range(0, len(ordered := sorted(keys)), FOUND):
-                shared = (
-                    select(key)
-                    .where(key.in_(ordered[start : start + FOUND]))
-                    .group_by(key)
-                    .having(func.count() > 1)
+            names = sorted(set(keys.values()))
+            for start in range(0, len(names), FOUND):
+                older = (  # made before: ids are never reused, so lower than this import's
+                    select(table.c.id)
+                    .where(key.in_(names[start : start + FOUND]), table.c.id < min(keys))
                     .limit(1)
                 )
-                if self.session.execute(shared).first() is not None:
+                if self.session.execute(older).first() is not None:
                     raise HeldStale
 
     def skip_held(self: Importer, file: str, held: HeldRows) -> None:

@@ -34,7 +34,7 @@ class PlaceState:
     edition_zone: dict[int, str | None] = field(default_factory=dict)
     venues: dict[tuple[str, str | None], int | Pending | str] = field(default_factory=dict)
     venue_zone: dict[int, str | None] = field(default_factory=dict)
-    venue_keys_made: set[str] = field(default_factory=set)  # name keys of venues made
+    venues_made: dict[int, str] = field(default_factory=dict)  # their name keys, by id
     cities: dict[str, str] = field(default_factory=dict)  # by key, stored and added
     cities_read: bool = False
     alias_keys: dict[str, set[str]] = field(default_factory=dict)  # see aliased
