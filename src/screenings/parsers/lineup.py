@@ -17,7 +17,7 @@ import hashlib
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, TypeVar
 
@@ -360,10 +360,11 @@ def parse_lineup(
 class LineSet:
     """Line numbers, a bit each: the rows a parse passes over (a file may have a million)."""
 
-    def __init__(self, lines: Iterable[int] = ()) -> None:
-        self.bits = bytearray()
+    def __init__(self, lines: Sequence[int] = ()) -> None:
+        self.bits = bytearray((max(lines) >> 3) + 1 if lines else 0)
+        bits = self.bits
         for line in lines:
-            self.add(line)
+            bits[line >> 3] |= 1 << (line & 7)
 
     def add(self, line: int) -> None:
         """One more line."""
@@ -377,9 +378,6 @@ class LineSet:
             return False
         at = line >> 3
         return at < len(self.bits) and bool(self.bits[at] >> (line & 7) & 1)
-
-    def __bool__(self) -> bool:
-        return any(self.bits)
 
 
 @dataclass
@@ -411,12 +409,10 @@ class QuickFile:
             if number <= self.data_start:
                 continue
             left = line.strip(blank)
-            if not left or (
-                not left.isascii() and not left.decode("utf-8", "replace").strip(blanks)
-            ):
-                continue  # a blank row, as the whole way skips it
             if not _one_row(line, left):
                 raise NotQuick(number)
+            if not left or (not left.isascii() and not left.decode("utf-8").strip(blanks)):
+                continue  # a blank row, as the whole way skips it
             yield number, line
 
     def _lines(self) -> Iterator[tuple[int, bytes]]:

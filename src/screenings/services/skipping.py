@@ -146,7 +146,9 @@ def skim(
     cannot vouch for)."""
     fields = {target for _column, target in source.mapping if target}
     row_salt = salt(fields, None, sync, zone)
-    revision = connection.execute(select(T.revision.c.counter)).scalar_one()
+    revision = connection.execute(
+        select(T.revision.c.counter).where(T.revision.c.id == 1)
+    ).scalar_one()
     try:
         order = _order(connection, source, row_salt)
         if order is _NONE:
