@@ -15,7 +15,7 @@ import enum
 import typing
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple, Protocol
 
 # The output contract's version (docs/output.md), and those that can still be written:
@@ -537,6 +537,30 @@ class NotQuick(Exception):
     line too long): the file goes the whole way (``services.skipping``)."""
 
 
+class LineSet:
+    """Numbers, a bit each (a file may have a million rows): the lines a parse passes
+    over, the screenings a skim has found."""
+
+    def __init__(self, lines: Sequence[int] = ()) -> None:
+        self.bits = bytearray((max(lines) >> 3) + 1 if lines else 0)
+        bits = self.bits
+        for line in lines:
+            bits[line >> 3] |= 1 << (line & 7)
+
+    def add(self, line: int) -> None:
+        """One more number."""
+        at = line >> 3
+        if at >= len(self.bits):
+            self.bits.extend(bytes(at - len(self.bits) + 1))
+        self.bits[at] |= 1 << (line & 7)
+
+    def __contains__(self, line: object) -> bool:
+        if not isinstance(line, int):
+            return False
+        at = line >> 3
+        return at < len(self.bits) and bool(self.bits[at] >> (line & 7) & 1)
+
+
 class HeldRows:
     """The rows of a file found unchanged before it was read (``services.skipping``), in
     the file's order, a few bytes each (a file may have a million): each as (line,
@@ -560,6 +584,10 @@ class HeldRows:
 
     def __len__(self) -> int:
         return len(self.lines)
+
+    def line_set(self) -> LineSet:
+        """Their lines."""
+        return LineSet(self.lines)
 
     def __iter__(self) -> Iterator[tuple[int, int, int | None, int, bool]]:
         for line, screening, edition, film, private in zip(

@@ -280,7 +280,7 @@ def _skim(
     """The rows of a lineup unchanged since its last import (``skipping.skim``), and what
     the parser then need not read (``QuickFile.known``); None: the file goes the whole
     way."""
-    from screenings.parsers.lineup import LineSet, quick_read
+    from screenings.parsers.lineup import quick_read
     from screenings.services.skipping import skim
 
     source = quick_read(stream, name, options)
@@ -291,7 +291,7 @@ def _skim(
             skimmed = skim(connection, source, state(ctx).settings.default_timezone, sync=sync)
         if skimmed is None:
             return None
-        known = source.known(skimmed.order, LineSet(skimmed.held.lines))
+        known = source.known(skimmed.order, skimmed.held.line_set())
     finally:
         stream.seek(0)  # the whole way reads it from its start
     return (skimmed, known) if known is not None else None

@@ -41,6 +41,7 @@ from screenings.records import (
     AwardRow,
     FilmFields,
     FilmRow,
+    LineSet,
     LineupRow,
     NotQuick,
     RowIssue,
@@ -355,29 +356,6 @@ def parse_lineup(
     items = _items(reopened, reader, kind, mapping, opened.header_line)
     shown_order = None if dayfirst is None else ("day/month" if dayfirst else "month/day")
     return Parsed(name, kind, mapping, shown_order, reason, items)
-
-
-class LineSet:
-    """Line numbers, a bit each: the rows a parse passes over (a file may have a million)."""
-
-    def __init__(self, lines: Sequence[int] = ()) -> None:
-        self.bits = bytearray((max(lines) >> 3) + 1 if lines else 0)
-        bits = self.bits
-        for line in lines:
-            bits[line >> 3] |= 1 << (line & 7)
-
-    def add(self, line: int) -> None:
-        """One more line."""
-        at = line >> 3
-        if at >= len(self.bits):
-            self.bits.extend(bytes(at - len(self.bits) + 1))
-        self.bits[at] |= 1 << (line & 7)
-
-    def __contains__(self, line: object) -> bool:
-        if not isinstance(line, int):
-            return False
-        at = line >> 3
-        return at < len(self.bits) and bool(self.bits[at] >> (line & 7) & 1)
 
 
 @dataclass

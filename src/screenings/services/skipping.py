@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 from screenings import tables as T
 from screenings.db import insert_columns
 from screenings.keys import name_key
-from screenings.records import HeldRows, ImportReport, NotQuick, Outcome
+from screenings.records import HeldRows, ImportReport, LineSet, NotQuick, Outcome
 
 VERSION = 3  # how the importer applies a row: a change to it makes every fingerprint old
 
@@ -265,14 +265,11 @@ def _gathered(found: Iterable[Any], revision: int) -> tuple[HeldRows, set[tuple[
     """The rows found, and their editions with label keys; None if two rows of the file
     are alike (both found, as the same screening): the second is a duplicate, as the
     whole way says."""
-    held, editions, seen = HeldRows(revision), set(), bytearray()
+    held, editions, seen = HeldRows(revision), set(), LineSet()
     for line, number, edition, film, visibility, label_key in found:
-        at, bit = number >> 3, 1 << (number & 7)
-        if at >= len(seen):
-            seen.extend(bytes(at - len(seen) + 1 + len(seen) // 2))
-        if seen[at] & bit:
+        if number in seen:
             return None
-        seen[at] |= bit
+        seen.add(number)
         held.add(line, number, edition, film, visibility == "private")
         if edition is not None:
             editions.add((edition, label_key))
