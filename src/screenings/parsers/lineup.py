@@ -19,9 +19,11 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from typing import Any, BinaryIO, TypeVar
 
 from screenings import rules
+from screenings.digests import Digester
 from screenings.errors import InvalidInput
 from screenings.keys import name_key
 from screenings.parsers import frab, ics
@@ -129,7 +131,7 @@ LINK_COLUMNS = {"website": "website", "trailer": "trailer", "web doc": "interact
 FIELDS = tuple(ALIASES)
 IGNORE = "ignore"
 READING = 1
-_QUICK_BLOCK = 1024 * 1024  # bytes a QuickFile reads at a time
+_QUICK_BLOCK = 256 * 1024  # bytes a QuickFile reads at a time
 PROGRAMME_WORDS = {"programme", "program"}  # a Section column a reader may take for a Block
 MAX_POSITION = 10_000  # a film's place in a programme: far more than any programme has
 """How this module reads a row: a change to it that can read the same cells otherwise
@@ -382,45 +384,67 @@ class QuickFile:
     def rows(self) -> Iterator[tuple[int, bytes]]:
         """Each row not blank, with its line number, as the whole way digests it (its
         line, newline included); ``NotQuick`` at a line the whole way must read."""
+        for numbers, lines in self._row_blocks():
+            yield from zip(numbers, lines, strict=True)
+
+    def _row_blocks(self) -> Iterator[tuple[Sequence[int], list[bytes]]]:
+        """``rows``, a block at a time: their numbers and lines. A block is vouched for
+        at once where it can be (``_plain_lines``), else line by line."""
         blank, blanks = (self.delimiter + " \t\r\n").encode(), self.delimiter + BLANKS
-        for number, line in self._lines():
-            if number <= self.data_start:
+        for first, data, block, bare in self._blocks():
+            skip = max(0, self.data_start + 1 - first)  # the header's lines
+            lines = block[skip:] if skip else block
+            if not bare and _plain_lines(data, lines, blank, blanks):
+                yield range(first + skip, first + skip + len(lines)), lines
                 continue
-            left = line.strip(blank)
-            if not _one_row(line, left):
-                raise NotQuick(number)
-            if not left or (not left.isascii() and not left.decode("utf-8").strip(blanks)):
-                continue  # a blank row, as the whole way skips it
-            yield number, line
+            numbers, kept = [], []
+            for number, line in enumerate(lines, first + skip):
+                left = line.strip(blank)
+                if not _one_row(line, left):
+                    raise NotQuick(number)
+                if not left or (not left.isascii() and not left.decode("utf-8").strip(blanks)):
+                    continue  # a blank row, as the whole way skips it
+                numbers.append(number)
+                kept.append(line)
+            yield numbers, kept
 
     def _lines(self) -> Iterator[tuple[int, bytes]]:
-        """Each physical line and its number, read a block at a time; the stream is left
-        at its start (the whole way reads it next)."""
+        """Each physical line and its number (``_blocks``)."""
+        for first, _data, lines, _bare in self._blocks():
+            yield from enumerate(lines, first)
+
+    def _blocks(self) -> Iterator[tuple[int, bytes, list[bytes], bool]]:
+        """The file's whole lines a block at a time: the first one's number, the
+        block's bytes, its lines (each with its newline; the last line of the file may
+        have none), and whether a carriage return in them ends no line. The stream is
+        left at its start (the whole way reads it next)."""
         self.stream.seek(0)
         try:
-            number, rest = 0, b""
+            number, rest = 1, b""
             while block := self.stream.read(_QUICK_BLOCK):
-                lines = (rest + block).split(b"\n")
-                rest = lines.pop()
+                data = rest + block
+                end = data.rfind(b"\n") + 1
+                data, rest = data[:end], data[end:]
+                lines = data.splitlines(keepends=True)
+                bare = len(lines) != data.count(b"\n")  # a carriage return alone splits too
+                if bare:
+                    lines = [line + b"\n" for line in data[:-1].split(b"\n")]
                 if len(rest) > MAX_LINE_BYTES:
-                    raise NotQuick(number + len(lines) + 1)
-                for line in lines:
-                    number += 1
-                    yield number, line + b"\n"
+                    raise NotQuick(number + len(lines))
+                yield number, data, lines, bare
+                number += len(lines)
             if rest:
-                yield number + 1, rest
+                yield number, rest, [rest], b"\r" in rest
         finally:
             self.stream.seek(0)
 
-    def digests(self, dayfirst: bool | None) -> Iterator[tuple[int, bytes]]:
-        """Each row's line and digest, as ``Unread`` has it, read with ``dayfirst``."""
+    def digests(self, dayfirst: bool | None) -> Iterator[tuple[Sequence[int], list[bytes]]]:
+        """The rows' line numbers and digests, as ``Unread`` has them, read with
+        ``dayfirst``, a block at a time."""
         said = interpretation(self.kind, self.mapping, self.delimiter, dayfirst, self.options)
-        start = hashlib.blake2b(said, digest_size=16, person=b"line")  # as line_digest
-        copy = start.copy
-        for number, line in self.rows():
-            read = copy()
-            read.update(line)
-            yield number, read.digest()
+        digester = line_digester(said)
+        for numbers, lines in self._row_blocks():
+            yield numbers, list(digester.many(lines))
 
     def known(self, dayfirst: bool | None, held: LineSet) -> Known | None:
         """The rows at the lines ``held`` (read with ``dayfirst`` before, and unchanged
@@ -496,6 +520,29 @@ def _cells(line: bytes, delimiter: str) -> list[str]:
     return text.rstrip("\r\n").split(delimiter)
 
 
+def _plain_lines(data: bytes, lines: list[bytes], blank: bytes, blanks: str) -> bool:
+    """Whether each of these lines (of ``data``, in which no carriage return is alone) is
+    a row ``_one_row`` lets through and none is blank (``blank``: the file's delimiter
+    and ASCII blanks; ``blanks``: the delimiter and every blank): then they need no look
+    each."""
+    if b"\x00" in data:
+        return False
+    if max(map(len, lines), default=0) > min(MAX_LINE_BYTES, csv.field_size_limit()):
+        return False
+    if b'"' in data and any(map((1).__and__, map(bytes.count, lines, repeat(b'"')))):
+        return False  # an odd number of quotes: a cell may go on to the next line
+    left = list(map(bytes.strip, lines, repeat(blank)))
+    if not all(left):
+        return False
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(rest[0] < 0x80 or rest.decode("utf-8").strip(blanks) for rest in left)
+
+
 def _one_row(line: bytes, left: bytes) -> bool:
     """Whether the whole way reads ``line`` as a row of its own and goes on past it:
     none of what ends a file there (a byte that is not UTF-8, a line too long, what
@@ -516,9 +563,9 @@ def _one_row(line: bytes, left: bytes) -> bool:
     return True
 
 
-def line_digest(interpretation: bytes, line: bytes) -> bytes:
-    """A row on one line: the digest of its bytes and of how the file reads them."""
-    return hashlib.blake2b(interpretation + line, digest_size=16, person=b"line").digest()
+def line_digester(interpretation: bytes) -> Digester:
+    """The digests of rows on one line: of their bytes and of how the file reads them."""
+    return Digester(interpretation, b"line")
 
 
 def quick_read(stream: BinaryIO, name: str, options: LineupOptions) -> QuickFile | None:
@@ -951,7 +998,8 @@ def _items(
         for cells in table.rows():
             yield cells if isinstance(cells, RowIssue) else reader.read(cells)
         return
-    interpretation = reader.interpretation
+    line_digest = line_digester(reader.interpretation).one
+    cells_digest = Digester(reader.interpretation, b"cells").one
     for row in table.rows_as_written():
         if isinstance(row, RowIssue):
             yield row
@@ -959,12 +1007,9 @@ def _items(
         # The row's bytes (or, over several lines, its cells exactly: their repr) and how
         # they are read.
         if isinstance(row, Written):
-            digest = line_digest(interpretation, row.data)
+            digest = line_digest(row.data)
         else:
-            said = repr(row.values).encode()
-            digest = hashlib.blake2b(
-                interpretation + said, digest_size=16, person=b"cells"
-            ).digest()
+            digest = cells_digest(repr(row.values).encode())
         where = (reader.as_written(row, "festival"), reader.as_written(row, "edition"))
         yield Unread(table.name, row.line, digest, row, reader, where)
 

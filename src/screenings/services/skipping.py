@@ -1,10 +1,11 @@
 """Which rows an import may skip unread, and a file whose every row may be skipped.
 
 A row's fingerprint is the digest its source gives it (``records.Unread``), salted with
-what else decides how the importer applies it (``salt``). It keeps the screening its
-row ended as, that screening's ``updated_at``, and how the row named its film, venue
-and edition (name keys). The row is skipped while the screening still has that stamp
-and the catalogue reads those names as it did (``named_alone``, ``edition_named``).
+what else decides how the importer applies it (``salt``, ``digests.fingerprinter``). It
+keeps the screening its row ended as, that screening's ``updated_at``, and how the row
+named its film, venue and edition (name keys). The row is skipped while the screening
+still has that stamp and the catalogue reads those names as it did (``named_alone``,
+``edition_named``).
 
 ``skim`` asks for the fingerprints of all a file's rows at once, before the importer,
 the ORM or the date-order pass are needed: the rows found (``records.HeldRows``) are
@@ -18,10 +19,9 @@ name another has, the import is done again with every row read (``HeldStale``).
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain
 from typing import Any, Protocol
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, and_, func, or_, select
@@ -29,10 +29,11 @@ from sqlalchemy.engine import Connection
 
 from screenings import tables as T
 from screenings.db import insert_columns
+from screenings.digests import Fingerprinter
 from screenings.keys import name_key
 from screenings.records import HeldRows, ImportReport, LineSet, NotQuick, Outcome
 
-VERSION = 3  # how the importer applies a row: a change to it makes every fingerprint old
+VERSION = 4  # how the importer applies a row: a change to it makes every fingerprint old
 
 
 def salt(fields: Iterable[str], edition_id: int | None, sync: bool, zone: str | None) -> bytes:
@@ -40,11 +41,6 @@ def salt(fields: Iterable[str], edition_id: int | None, sync: bool, zone: str | 
     edition the command line gives rows without one, whether it syncs (a sync reinstates
     what a plain import leaves cancelled), the configured zone."""
     return repr((VERSION, sorted(fields), edition_id, sync, zone)).encode()
-
-
-def salted(salt: bytes, digest: bytes) -> str:
-    """A row's fingerprint: its source's digest, salted."""
-    return hashlib.blake2b(salt + digest, digest_size=16).hexdigest()
 
 
 def named_alone() -> list[Any]:
@@ -84,16 +80,16 @@ def edition_named() -> Any:
 
 
 class QuickSource(Protocol):
-    """A file read as its lines (``parsers.lineup.QuickFile``): each row's line number
-    and digest, read with an order of numeric dates; ``records.NotQuick`` at a row it
-    cannot vouch for."""
+    """A file read as its lines (``parsers.lineup.QuickFile``): its rows' line numbers
+    and digests, read with an order of numeric dates, a block at a time;
+    ``records.NotQuick`` at a row it cannot vouch for."""
 
     name: str
     mapping: list[tuple[str, str]]
 
     def orders(self) -> tuple[bool | None, ...]: ...
 
-    def digests(self, dayfirst: bool | None) -> Iterator[tuple[int, bytes]]: ...
+    def digests(self, dayfirst: bool | None) -> Iterator[tuple[Sequence[int], list[bytes]]]: ...
 
 
 _WANTED = Table(
@@ -174,7 +170,11 @@ def _order(connection: Connection, source: QuickSource, row_salt: bytes) -> Any:
     F = T.row_fingerprint.c
     found: dict[bool | None, int] = {}
     for order in source.orders():
-        sample = [salted(row_salt, d) for _line, d in islice(source.digests(order), SAMPLE)]
+        sample: list[str] = []
+        for _numbers, prints in _fingerprints(source, order, row_salt):
+            sample += prints[: SAMPLE - len(sample)]
+            if len(sample) == SAMPLE:
+                break
         found[order] = connection.execute(
             select(func.count()).where(F.digest.in_(sample))
         ).scalar_one()
@@ -212,12 +212,18 @@ def _held(
     about as large as every fingerprint kept: reading them in order is faster than
     finding each) reads all the fingerprints that hold, keeping its own. A larger file
     writes its digests to a temporary table, a batch at a time, and finds them there."""
-    digests = ((line, salted(row_salt, d)) for line, d in source.digests(order))
-    first = list(islice(digests, IN_MEMORY + 1))
+    blocks = _fingerprints(source, order, row_salt)
+    numbers: list[int] = []
+    prints: list[str] = []
+    for block_numbers, block_prints in blocks:
+        numbers += block_numbers
+        prints += block_prints
+        if len(prints) > IN_MEMORY:
+            break
     kept = connection.execute(select(func.count()).select_from(T.row_fingerprint)).scalar_one()
-    if len(first) <= IN_MEMORY and len(first) * SCAN >= kept:
-        lines = {digest: line for line, digest in first}
-        if len(lines) != len(first):
+    if len(prints) <= IN_MEMORY and len(prints) * SCAN >= kept:
+        lines = dict(zip(prints, numbers, strict=True))
+        if len(lines) != len(prints):
             return None  # two rows alike
         found = [
             (lines[digest], number, edition, film, visibility, label_key)
@@ -228,15 +234,16 @@ def _held(
         ]
         found.sort()
         gathered = _gathered(found, revision)
-        return None if gathered is None else (len(first), *gathered)
+        return None if gathered is None else (len(prints), *gathered)
     try:
         _WANTED.create(connection)
         rows = 0
-        for batch in _batches(chain(first, digests)):
-            insert_columns(connection, _WANTED, {"line": [b[0] for b in batch],
-                                                 "digest": [b[1] for b in batch]})  # fmt: skip
-            rows += len(batch)
-        del first
+        for batch_numbers, batch_prints in chain(_batches(numbers, prints), blocks):
+            insert_columns(
+                connection, _WANTED, {"line": list(batch_numbers), "digest": batch_prints}
+            )
+            rows += len(batch_prints)
+        del numbers, prints
         Q = _WANTED.c
         query = (
             HOLDING.with_only_columns(
@@ -254,11 +261,20 @@ def _held(
         connection.commit()
 
 
-def _batches(rows: Iterable[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
-    """``rows``, ``BATCH`` at a time."""
-    iterator = iter(rows)
-    while batch := list(islice(iterator, BATCH)):
-        yield batch
+def _fingerprints(
+    source: QuickSource, order: bool | None, row_salt: bytes
+) -> Iterator[tuple[Sequence[int], list[str]]]:
+    """The line numbers and fingerprints of the rows of ``source`` read with ``order``,
+    a block at a time."""
+    salted = Fingerprinter(row_salt)
+    for numbers, digests in source.digests(order):
+        yield numbers, list(salted.many(digests))
+
+
+def _batches(numbers: list[int], prints: list[str]) -> Iterator[tuple[list[int], list[str]]]:
+    """Line numbers and fingerprints, ``BATCH`` at a time."""
+    for start in range(0, len(prints), BATCH):
+        yield numbers[start : start + BATCH], prints[start : start + BATCH]
 
 
 def _gathered(found: Iterable[Any], revision: int) -> tuple[HeldRows, set[tuple[int, str]]] | None:

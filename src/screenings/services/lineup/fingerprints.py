@@ -23,7 +23,7 @@ be and a second row like it is a duplicate.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +31,11 @@ from sqlalchemy import bindparam, delete, select
 
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
+from screenings.digests import Fingerprinter
 from screenings.keys import name_key
 from screenings.records import HeldRows, Outcome, Unread
 from screenings.services.lineup.common import HeldStale, Resolved, RowError
-from screenings.services.skipping import named_alone, salt, salted
+from screenings.services.skipping import named_alone, salt
 
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
@@ -116,6 +117,7 @@ class PrintState:
     those applied, and the rows skipped."""
 
     fingerprint_salt: bytes
+    fingerprint: Callable[[bytes], str] = field(init=False)  # of a row's digest, salted
     row_digests: dict[tuple[str, int], tuple[str, dict[str, Any]]] = field(default_factory=dict)
     new_fingerprints: dict[str, tuple[int, Any, dict[str, Any]]] = field(
         default_factory=dict
@@ -123,6 +125,9 @@ class PrintState:
     skipped: Skipped = field(default_factory=Skipped)  # skip_unchanged, settle_skipped
     editions_named: dict[tuple[Any, Any], Any] = field(default_factory=dict)  # own_edition
     bumped_by_rows: int = 0
+
+    def __post_init__(self) -> None:
+        self.fingerprint = Fingerprinter(self.fingerprint_salt).one
 
 
 class Fingerprints:
@@ -135,7 +140,7 @@ class Fingerprints:
         )
 
     def digest(self: Importer, item: Unread) -> str:
-        return salted(self.print_state.fingerprint_salt, item.digest)
+        return self.print_state.fingerprint(item.digest)
 
     def skip_unchanged(self: Importer, items: list[Any]) -> list[Any]:
         """The items that still need the whole way: the others (unread rows whose

@@ -1,0 +1,132 @@
+"""A lineup read as its lines (``QuickFile``), before any import: each row's line number
+and digest must be those the whole way (``parse_lineup``) gives the row, and a line the
+whole way must read itself must stop it (``NotQuick``), whether a block of lines is
+vouched for at once or line by line, wherever the blocks end."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screenings.parsers import lineup
+from screenings.parsers.lineup import LineupOptions, QuickFile, parse_lineup, quick_read
+from screenings.records import NotQuick, Unread
+
+HEADER = b"Title,Venue,Date,Time\n"
+ROW = b"Night Light,Bio Roy,2026-02-09,20:30\n"
+
+
+def _quick(data: bytes) -> QuickFile:
+    source = quick_read(io.BytesIO(data), "lineup.csv", LineupOptions())
+    assert source is not None
+    return source
+
+
+def _rows(source: QuickFile) -> list[tuple[int, bytes]] | int:
+    """The rows a source gives, or the line it stops at."""
+    try:
+        return list(source.rows())
+    except NotQuick as stop:
+        return int(stop.args[0])
+
+
+def _line_by_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lineup, "_plain_lines", lambda *args: False)
+
+
+# Lines of a lineup, plain and odd: each a row the whole way reads as one, or one it
+# skips (blank), or one it must read itself.
+PIECES = [
+    ROW,
+    ROW.replace(b"\n", b"\r\n"),  # a Windows line end
+    b'"Night, Light",Bio Roy,2026-02-09,20:30\n',  # a quoted cell
+    b'"Night\n',  # a cell going on to the next line
+    b"Caf\xc3\xa9 Night,Bio Roy,2026-02-09,20:30\n",  # UTF-8
+    b"Caf\xe9 Night,Bio Roy,2026-02-09,20:30\n",  # not UTF-8
+    b"Night\rLight,Bio Roy,2026-02-09,20:30\n",  # a carriage return alone
+    b"Night\x00,Bio Roy,2026-02-09,20:30\n",  # a NUL
+    b",,,\n",  # blank: delimiters only
+    b"  \t\n",
+    b"\n",
+    "\u3000,\u00a0,,\n".encode(),  # blank: wide and no-break spaces
+    "\u00a0Night,Bio Roy,2026-02-09,20:30\n".encode(),  # a blank, then a title
+    b"Night Light,Bio Roy,2026-02-09,20:30",  # no newline (at the end only)
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(range(len(PIECES) - 1)), max_size=30),
+    st.booleans(),
+    st.sampled_from([16, 64, 200, 256 * 1024]),
+)
+def test_a_block_vouched_for_at_once_gives_what_each_line_would(
+    pieces: list[int], last_without_newline: bool, block: int
+) -> None:
+    data = HEADER + b"".join(PIECES[n] for n in pieces)
+    if last_without_newline:
+        data += PIECES[-1]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(lineup, "_QUICK_BLOCK", block)
+        at_once = _rows(_quick(data))
+        _line_by_line(monkeypatch)
+        each = _rows(_quick(data))
+    assert at_once == each
+
+
+@pytest.mark.parametrize(
+    ("odd", "stops"),
+    [
+        (b"Night\rLight,Bio Roy,2026-02-09,20:30\n", True),
+        (b"Night\x00,Bio Roy,2026-02-09,20:30\n", True),
+        (b'"Night,Bio Roy,2026-02-09,20:30\n', True),
+        (b"Caf\xe9 Night,Bio Roy,2026-02-09,20:30\n", True),
+        (b"X" * 200_000 + b",Bio Roy,2026-02-09,20:30\n", True),  # over csv's cell limit
+        ("\u3000,\u00a0,,\n".encode(), False),  # a blank row: passed over
+        (b",,,\r\n", False),
+    ],
+)
+def test_an_odd_line_far_into_the_file_is_found_in_its_block(
+    odd: bytes, stops: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Far enough that the blocks before it are vouched for at once."""
+    monkeypatch.setattr(lineup, "_QUICK_BLOCK", 4096)
+    data = HEADER + ROW * 500 + odd + ROW * 10
+    found = _rows(_quick(data))
+    if stops:
+        assert found == 502, "the line after the header and 500 rows"
+    else:
+        assert isinstance(found, list)
+        assert len(found) == 510
+        assert [n for n, _ in found][499:501] == [501, 503]
+
+
+def _whole_way(data: bytes) -> dict[int, bytes]:
+    parsed = parse_lineup(io.BytesIO(data), "lineup.csv", LineupOptions())
+    return {item.line: item.digest for item in parsed.rows if isinstance(item, Unread)}
+
+
+def _digests(source: QuickFile, dayfirst: bool | None) -> dict[int, bytes]:
+    found: dict[int, bytes] = {}
+    for numbers, digests in source.digests(dayfirst):
+        found.update(zip(numbers, digests, strict=True))
+    return found
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+def test_each_rows_digest_is_the_whole_ways(ending: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lineup, "_QUICK_BLOCK", 300)
+    rows: list[bytes] = [
+        b"Night Light,Bio Roy,2026-02-09,20:30",
+        b'"Night, Light",Bio Roy,2026-02-10,20:30',
+        b"Caf\xc3\xa9 Night,Bio Roy,2026-02-11,20:30",
+        b",,,",
+        b"Night Light,Sal\xc3\xb3n,2026-02-12,21:00",
+    ] * 20
+    data = HEADER.replace(b"\n", ending) + ending.join(rows) + ending
+    quick = _digests(_quick(data), None)
+    assert len(quick) == 80, "the blank rows are passed over"
+    assert quick == _whole_way(data)
