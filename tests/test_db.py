@@ -142,6 +142,28 @@ def migrated(empty_engine: Engine) -> Engine:
     return empty_engine
 
 
+def test_driver_batches_give_a_querys_rows_as_its_result_would(migrated: Engine) -> None:
+    """The rows as the driver gives them (from a server-side cursor on PostgreSQL), in
+    batches of the size asked, as SQLAlchemy's result has them; a column whose type
+    turns what the driver gives into something else is refused."""
+    from screenings import tables as T
+    from screenings.db import driver_batches
+
+    with unit_of_work(migrated) as session:
+        for n in range(7):
+            make.festival(session, name=f"Festival {n}")
+    F = T.festival.c
+    query = select(F.id, F.name, F.timezone).order_by(F.id)
+    with migrated.connect() as connection:
+        batches = list(driver_batches(connection, query, 3))
+        assert [len(batch) for batch in batches] == [3, 3, 1]
+        assert [tuple(row) for batch in batches for row in batch] == [
+            tuple(row) for row in connection.execute(query)
+        ]
+        with pytest.raises(TypeError, match="created_at is processed"):
+            next(driver_batches(connection, select(F.id, F.created_at), 3))
+
+
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("many", [True, False], ids=["many-rows", "few-rows"])
 def test_postgresql_takes_the_statistics_of_tables_an_import_filled(

@@ -15,7 +15,7 @@ import enum
 import typing
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, Protocol
 
 # The output contract's version (docs/output.md), and those that can still be written:
@@ -581,6 +581,21 @@ class HeldRows:
         self.editions.append(edition or 0)
         self.films.append(film)
         self.private.append(private)
+
+    def extend(
+        self,
+        lines: Iterable[int],
+        screenings: Iterable[int],
+        editions: Iterable[int | None],
+        films: Iterable[int],
+        private: Iterable[bool],
+    ) -> None:
+        """More rows, after those added, given as columns."""
+        self.lines.extend(lines)
+        self.screenings.extend(screenings)
+        self.editions.extend(edition or 0 for edition in editions)
+        self.films.extend(films)
+        self.private.extend(private)
 
     def __len__(self) -> int:
         return len(self.lines)

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress
 from typing import Any, Protocol
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, and_, func, or_, select
 from sqlalchemy.engine import Connection
 
 from screenings import tables as T
-from screenings.db import insert_columns
+from screenings.db import driver_batches, insert_columns
 from screenings.digests import Fingerprinter
 from screenings.keys import name_key
 from screenings.records import HeldRows, ImportReport, LineSet, NotQuick, Outcome
@@ -225,16 +225,15 @@ def _held(
         lines = dict(zip(prints, numbers, strict=True))
         if len(lines) != len(prints):
             return None  # two rows alike
-        found = [
-            (lines[digest], number, edition, film, visibility, label_key)
-            for digest, number, edition, film, visibility, label_key in connection.execute(
-                HOLDING.execution_options(yield_per=BATCH)
-            )
-            if digest in lines
-        ]
-        found.sort()
-        gathered = _gathered(found, revision)
-        return None if gathered is None else (len(prints), *gathered)
+        del numbers, prints
+        found: list[list[Any]] = [[], [], [], [], [], []]  # line, and HOLDING's columns after
+        for batch in driver_batches(connection, HOLDING, BATCH):
+            digests, *columns = zip(*batch, strict=True)
+            at = list(map(lines.get, digests))  # a line number is never 0
+            for gathering, column in zip(found, [at, *columns], strict=True):
+                gathering.extend(compress(column, at))
+        gathered = _gathered_columns(found, revision)
+        return None if gathered is None else (len(lines), *gathered)
     try:
         _WANTED.create(connection)
         rows = 0
@@ -252,7 +251,7 @@ def _held(
             .join(_WANTED, Q.digest == T.row_fingerprint.c.digest)
             .order_by(Q.line)
         )
-        streamed = connection.execute(query.execution_options(yield_per=BATCH))
+        streamed = chain.from_iterable(driver_batches(connection, query, BATCH))
         gathered = _gathered(streamed, revision)
         return None if gathered is None else (rows, *gathered)
     finally:
@@ -290,6 +289,27 @@ def _gathered(found: Iterable[Any], revision: int) -> tuple[HeldRows, set[tuple[
         if edition is not None:
             editions.add((edition, label_key))
     return held, editions
+
+
+def _gathered_columns(
+    found: list[list[Any]], revision: int
+) -> tuple[HeldRows, set[tuple[int, str]]] | None:
+    """``_gathered``, of rows found as columns (line, screening, edition, film,
+    visibility, label key), in any order."""
+    lines, numbers, editions, films, visibilities, labels = found
+    if len(set(numbers)) != len(numbers):
+        return None
+    order = sorted(range(len(lines)), key=lines.__getitem__)
+    held = HeldRows(revision)
+    held.extend(
+        map(lines.__getitem__, order),
+        map(numbers.__getitem__, order),
+        map(editions.__getitem__, order),
+        map(films.__getitem__, order),
+        (v == "private" for v in map(visibilities.__getitem__, order)),
+    )
+    pairs = set(zip(editions, labels, strict=True))
+    return held, {pair for pair in pairs if pair[0] is not None}
 
 
 def _labels_agree(connection: Connection, editions: set[tuple[int, str]]) -> bool:
