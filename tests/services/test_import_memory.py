@@ -45,3 +45,38 @@ def test_a_film_s_editions_are_kept_in_a_few_bytes() -> None:
         tracemalloc.stop()
     assert used < 4_000_000, used  # a set of 300,000 pairs would take about 20 MB
     assert (7, 8) in seen and (7, 3) in seen and (7, 4) not in seen and (300_001, 2) not in seen
+
+
+def test_claims_made_at_once_are_kept_as_one_at_a_time_would_be() -> None:
+    """``IdMap.update`` (the rows found unchanged before the file is read), on a map that
+    holds claims already, whether it stays a dict or becomes the array."""
+    for before, numbers in [
+        ([(9_000_000, 2)], [5_000_000 + n * 37 for n in range(50)]),  # stays a dict
+        ([(3, 2)], list(range(10, 100_010))),  # becomes the array
+        ([(n, n + 1) for n in range(1, 2_000)], list(range(5, 50_005, 5))),  # was one
+    ]:
+        lines = [n % 1_000 + 3 for n in numbers]
+        one_by_one, at_once = IdMap(), IdMap()
+        for number, line in before:
+            one_by_one[number] = line
+            at_once[number] = line
+        for number, line in zip(numbers, lines, strict=True):
+            one_by_one[number] = line
+        at_once.update(numbers, lines)
+        for number in {*numbers, *(n for n, _ in before), 0, 1, 4, max(numbers) + 1}:
+            assert at_once.get(number) == one_by_one.get(number), number
+            assert (number in at_once) == (number in one_by_one), number
+
+
+def test_a_million_claims_made_at_once_take_a_few_bytes_each() -> None:
+    numbers = list(range(1, 1_000_001))
+    lines = [n + 1 for n in numbers]
+    tracemalloc.start()
+    try:
+        kept = IdMap()
+        kept.update(numbers, lines)
+        used = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert used < 8_000_000, used
+    assert kept.get(1) == 2 and kept.get(1_000_000) == 1_000_001 and 0 not in kept

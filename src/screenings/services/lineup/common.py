@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table
@@ -172,6 +173,26 @@ class IdMap:
             more = number + 1 - len(self.lines) + len(self.lines) // 2
             self.lines.frombytes(bytes(more * self.lines.itemsize))
         self.lines[number] = line
+
+    def update(self, numbers: Sequence[int], lines: Sequence[int]) -> None:
+        """``self[number] = line`` for each number and line, at once."""
+        if not numbers:
+            return
+        top = max(numbers)
+        top = max(top, self.top)
+        if self.few is not None and (len(self.few) + len(numbers)) * 25 <= top:
+            self.few.update(zip(numbers, lines, strict=True))
+            self.top = top
+            return
+        if self.few is not None:  # the array from now on
+            few, self.few = self.few, None
+            for claimed, at in few.items():
+                self[claimed] = at
+        if top >= len(self.lines):
+            self.lines.extend(repeat(0, top + 1 - len(self.lines)))
+        kept = self.lines
+        for number, line in zip(numbers, lines, strict=True):
+            kept[number] = line
 
 
 class Pairs:

@@ -22,9 +22,11 @@ be and a second row like it is a duplicate.
 
 from __future__ import annotations
 
+import operator
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, compress, repeat
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, select
@@ -99,15 +101,19 @@ class Skipped:
             self.files.append(file)
         at = len(self.files) - 1
         self.values.extend(
-            value
-            for line, number, edition, film, _private in rows
-            for value in (at, line, number, film, edition or 0)
+            chain.from_iterable(
+                zip(repeat(at), rows.lines, rows.screenings, rows.films, rows.editions)
+            )
         )
+
+    def __len__(self) -> int:
+        return len(self.values) // 5
 
     def __iter__(self) -> Iterator[tuple[str, int, int, int, int]]:
         values, files = self.values, self.files
-        for at in range(0, len(values), 5):
-            file, line, number, film, edition = values[at : at + 5]
+        for file, line, number, film, edition in zip(
+            *(values[n::5] for n in range(5)), strict=True
+        ):
             yield files[file], line, number, film, edition
 
 
@@ -209,9 +215,11 @@ class Fingerprints:
         """Count the rows of ``file`` found unchanged before it was read, first, as
         ``skip`` counts each."""
         self.report.counts["rows"] += len(held)
-        claimed, films = self.match_state.claimed, self.film_state.skipped_films
-        for line, number, _edition, film, _private in held:
-            claimed[number] = line
+        self.match_state.claimed.update(held.screenings, held.lines)
+        films = self.film_state.skipped_films
+        # Each film's first line: the rows are in the file's order.
+        first = dict(zip(reversed(held.films), reversed(held.lines), strict=True))
+        for film, line in first.items():
             if line < films.get(film, line + 1):
                 films[film] = line
         self.print_state.skipped.add_many(file, held)
@@ -219,9 +227,9 @@ class Fingerprints:
         self.edition_scope.update(editions)
         self.report.edition_ids.update(editions)
         seen = self.film_state.selections_seen  # as selections() counts
-        for pair in {(film, edition) for _l, _n, edition, film, private in held
-                     if edition is not None and not private}:  # fmt: skip
-            if pair not in seen:
+        public = map(operator.not_, held.private)
+        for pair in set(compress(zip(held.films, held.editions, strict=True), public)):
+            if pair[1] and pair not in seen:
                 seen.add(pair)
                 self.report.counts["selections"] += 1
 
@@ -273,9 +281,13 @@ class Fingerprints:
         updated after all when another row changed their film or their selection (a
         calendar shows that), as the whole way would have said. Before ``bump``."""
         S = T.screening.c
+        skipped, films = self.print_state.skipped, self.film_state
+        if not (self.reporting or films.bump_films or films.bump_selections):
+            self.report.counts[Outcome.UNCHANGED] += len(skipped)  # each as it was
+            return
         reclassified = 0
         said: list[dict[str, Any]] = []
-        for file, line, number, film, edition in self.print_state.skipped:
+        for file, line, number, film, edition in skipped:
             because = ["film"] if film in self.film_state.bump_films else []
             if edition and (film, edition) in self.film_state.bump_selections:
                 because.append("selection")
