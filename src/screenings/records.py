@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import re
 import typing
 from array import array
 from collections import defaultdict
@@ -559,6 +560,23 @@ class LineSet:
             return False
         at = line >> 3
         return at < len(self.bits) and bool(self.bits[at] >> (line & 7) & 1)
+
+    def run(self, start: int) -> int:
+        """How many numbers from ``start`` on, one after another, are in the set: eight
+        a byte where the bytes are full."""
+        line = start
+        while line & 7:
+            if line not in self:
+                return line - start
+            line += 1
+        found = _NOT_FULL.search(self.bits, line >> 3)
+        line = max(line, (found.start() if found else len(self.bits)) << 3)
+        while line in self:
+            line += 1
+        return line - start
+
+
+_NOT_FULL = re.compile(rb"[^\xff]")
 
 
 class HeldRows:

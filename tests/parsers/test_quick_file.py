@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from screenings.parsers import lineup
 from screenings.parsers.lineup import LineupOptions, QuickFile, parse_lineup, quick_read
-from screenings.records import NotQuick, Unread
+from screenings.records import LineSet, NotQuick, Unread
 
 HEADER = b"Title,Venue,Date,Time\n"
 ROW = b"Night Light,Bio Roy,2026-02-09,20:30\n"
@@ -130,3 +130,20 @@ def test_each_rows_digest_is_the_whole_ways(ending: bytes, monkeypatch: pytest.M
     quick = _digests(_quick(data), None)
     assert len(quick) == 80, "the blank rows are passed over"
     assert quick == _whole_way(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 400), st.integers(0, 90)), max_size=8),
+    st.integers(0, 520),
+)
+def test_a_run_of_lines_passed_over_is_counted_as_line_by_line(
+    runs: list[tuple[int, int]], start: int
+) -> None:
+    """``LineSet.run``, eight lines a byte where it can: the parser passes over a run of
+    unchanged rows at once, and so does the look for the line that settles the order."""
+    lines = {line for first, length in runs for line in range(first, first + length)}
+    expected = 0
+    while start + expected in lines:
+        expected += 1
+    assert LineSet(sorted(lines)).run(start) == expected

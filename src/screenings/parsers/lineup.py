@@ -463,39 +463,51 @@ class QuickFile:
     def _settled(self, dayfirst: bool | None, held: LineSet) -> Known | None:
         settled: tuple[int, str] | None = None
         width = len(self.mapping)
-        bits = held.bits
-        for number, line in self._lines():
-            at = number >> 3
-            if (settled or dayfirst is None) and at < len(bits) and bits[at] >> (number & 7) & 1:
-                continue  # a held row is of the header's width, and was read with the order
-            if number <= self.data_start:
-                continue
-            cells = _cells(line, self.delimiter)
-            if len(cells) > width and any(cell.strip(BLANKS) for cell in cells[width:]):
-                break  # where the date-order pass stops (the row is refused for its form)
-            for position in self.dates:
-                value = cells[position].strip(BLANKS) if position < len(cells) else ""
-                match = _NUMERIC_DATE.match(value)
-                if not match:
+        for first, _data, lines, _bare in self._blocks():
+            at = max(0, self.data_start + 1 - first)
+            while at < len(lines):
+                number = first + at
+                passing = settled or dayfirst is None  # held rows (of the header's width,
+                if passing and (passed := held.run(number)):  # read with the order): no look
+                    at += passed
                     continue
-                a, b = int(match[1]), int(match[2])
-                if a > 12 >= b or b > 12 >= a:
-                    reads: bool | None = a > 12
-                elif a != b:
-                    reads = None  # either way: the order read it
-                else:
-                    continue  # the same both ways
-                if dayfirst is None:
-                    return None  # a numeric date that needs an order, read with none
-                if number not in held and reads is not None and reads != dayfirst:
-                    return None  # read otherwise: the file's dates disagree, or flip
-                if reads == dayfirst and settled is None:
-                    settled = (number, value)
-        if dayfirst is None:
-            return Known(None, None, held)
-        if settled is None:
-            return None
-        return Known(dayfirst, f"settled by line {settled[0]}: {settled[1]!r}", held)
+                at += 1
+                cells = _cells(lines[at - 1], self.delimiter)
+                if len(cells) > width and any(cell.strip(BLANKS) for cell in cells[width:]):
+                    return _known(dayfirst, settled, held)  # where the date-order pass stops
+                for reads, value in self._dates_read(cells):
+                    if dayfirst is None:
+                        return None  # a numeric date that needs an order, read with none
+                    if reads is not None and reads != dayfirst and number not in held:
+                        return None  # read otherwise: the file's dates disagree, or flip
+                    if reads == dayfirst and settled is None:
+                        settled = (number, value)
+        return _known(dayfirst, settled, held)
+
+    def _dates_read(self, cells: list[str]) -> Iterator[tuple[bool | None, str]]:
+        """The row's numeric dates that need an order of numeric dates, each with the
+        order it alone reads with (None: either)."""
+        for position in self.dates:
+            value = cells[position].strip(BLANKS) if position < len(cells) else ""
+            match = _NUMERIC_DATE.match(value)
+            if not match:
+                continue
+            a, b = int(match[1]), int(match[2])
+            if a > 12 >= b or b > 12 >= a:
+                yield a > 12, value
+            elif a != b:
+                yield None, value  # either way: the order read it
+            # else the same both ways
+
+
+def _known(dayfirst: bool | None, settled: tuple[int, str] | None, held: LineSet) -> Known | None:
+    """What ``QuickFile.known`` finds once it has found the line that settles the order
+    (``settled``), if any."""
+    if dayfirst is None:
+        return Known(None, None, held)
+    if settled is None:
+        return None
+    return Known(dayfirst, f"settled by line {settled[0]}: {settled[1]!r}", held)
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ import io
 import itertools
 import re
 import tempfile
-from collections.abc import Container, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, NamedTuple
 
-from screenings.records import RowIssue
+from screenings.records import LineSet, RowIssue
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
@@ -113,7 +113,7 @@ class _Lines(Iterator[str]):
         self.left = MAX_LINE_BYTES
         self.garbled = 0
         self.raw = b""  # the last line's bytes
-        self.passed: Container[int] | None = None  # lines passed over (Table.pass_over)
+        self.passed: LineSet | None = None  # lines passed over (Table.pass_over)
         self._watch = watch
         self._encoding = encoding
         codec = codecs.lookup(encoding).name
@@ -152,11 +152,14 @@ class _Lines(Iterator[str]):
     def pass_over(self) -> None:
         """Go past the lines to pass over that come next, unread."""
         assert not self._by_line and self.passed is not None
-        while self.line + 1 in self.passed:
+        left = self.passed.run(self.line + 1)
+        while left:
             if self._at == len(self._lines) and not self._block():
                 return
-            self._at += 1
-            self.line += 1
+            step = min(left, len(self._lines) - self._at)
+            self._at += step
+            self.line += step
+            left -= step
 
     def __next__(self) -> str:
         if self._by_line:
@@ -249,7 +252,7 @@ class Table:
     _lines: _Lines
     _reader: Iterator[list[str]]
 
-    def pass_over(self, lines: Container[int]) -> None:
+    def pass_over(self, lines: LineSet) -> None:
         """Rows read no further: each of these lines holds a row of its own, passed over
         unread by ``rows`` and ``rows_as_written`` (a file in UTF-8 only)."""
         self._lines.passed = lines
