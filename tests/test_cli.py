@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,29 @@ def test_help_starts_without_the_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[-1] == "0 []"
+
+
+def test_an_unchanged_lineup_is_said_so_without_the_orm_or_the_importer(tmp_path: Path) -> None:
+    """The re-import of an unchanged file answers from the fingerprints alone
+    (``services/skipping.py``): the ORM (``db._session_class``) and the importer are
+    never imported, which is most of what it saves."""
+    from tests.test_import import ROWS, write_csv
+
+    path = write_csv(tmp_path / "lineup.csv", [list(r) for r in ROWS])
+    probe = (
+        "import sys\n"
+        "from screenings.cli import run\n"
+        f"code = run(['--db', {str(tmp_path / 'c.sqlite3')!r}, 'import', {str(path)!r}])\n"
+        "heavy = {'sqlalchemy.orm', 'screenings.models', 'screenings.services.lineup'}\n"
+        "print(code, sorted(heavy & set(sys.modules)))\n"
+    )
+    env = {**os.environ, "SCREENINGS_TIMEZONE": "Europe/London"}
+    command = [sys.executable, "-c", probe]
+    first = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    assert first.stdout.splitlines()[-1].startswith("0 ['screenings.models'"), first.stderr
+    again = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    assert "4 unchanged" in again.stdout, again.stderr
+    assert again.stdout.splitlines()[-1] == "0 []"
 
 
 def test_python_dash_m_and_version() -> None:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, column, func, select, table, text
+from sqlalchemy.exc import DBAPIError
 
 from screenings.db import create_db_engine, masked_url, unit_of_work
 from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput, NotFound
@@ -153,15 +154,23 @@ def test_driver_batches_give_a_querys_rows_as_its_result_would(migrated: Engine)
         for n in range(7):
             make.festival(session, name=f"Festival {n}")
     F = T.festival.c
-    query = select(F.id, F.name, F.timezone).order_by(F.id)
+    query = select(F.id, F.name, F.timezone, F.id % 2).order_by(F.id)
     with migrated.connect() as connection:
         batches = list(driver_batches(connection, query, 3))
         assert [len(batch) for batch in batches] == [3, 3, 1]
         assert [tuple(row) for batch in batches for row in batch] == [
             tuple(row) for row in connection.execute(query)
         ]
+        # A bound value with a percent sign, and two streams open at once.
+        like = query.where(F.name.like("Festival %"), F.id % 2 == 1)
+        first, second = driver_batches(connection, like, 2), driver_batches(connection, like, 9)
+        assert list(next(second)) == list(next(first)) + list(next(first))
         with pytest.raises(TypeError, match="created_at is processed"):
             next(driver_batches(connection, select(F.id, F.created_at), 3))
+        with pytest.raises(TypeError, match="expands"):
+            next(driver_batches(connection, query.where(F.id.in_([1, 2])), 3))
+    with migrated.connect() as connection, pytest.raises(DBAPIError):
+        next(driver_batches(connection, select(column("x")).select_from(table("nowhere")), 3))
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)

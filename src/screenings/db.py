@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import os
 import re
 import sqlite3
@@ -441,7 +442,7 @@ _ASIDE = "screenings_written_aside"  # see write_aside
 
 
 @functools.cache
-def _work() -> type[Session]:
+def _session_class() -> type[Session]:
     """The session class of a unit of work, made when the first is: the ORM is imported
     then (0.05 s), not by a command that does without it (a lineup found unchanged)."""
     from sqlalchemy.orm import Session
@@ -562,7 +563,7 @@ def unit_of_work(
     values stored, an unchanged re-import, ``db retime`` with nothing moved) is rolled
     back: nothing is written, no reader re-reads (but for what was written aside, which
     is committed without a new revision: ``write_aside``). Changed rows are seen as
-    ``_work`` says; a bulk path that bypasses the session says so with ``mark_changed``.
+    ``_session_class`` says; a bulk path that bypasses the session says so with ``mark_changed``.
 
     On any exception nothing is written. A database rule broken inside the
     block comes out as ``Conflict`` (with a message naming the record and the
@@ -576,7 +577,7 @@ def unit_of_work(
     """
     session: Session
     if isinstance(bind, Connection):
-        session = _work()(bind=bind, join_transaction_mode="create_savepoint")
+        session = _session_class()(bind=bind, join_transaction_mode="create_savepoint")
     else:
         engine: Engine
         if write:
@@ -587,7 +588,7 @@ def unit_of_work(
             engine = bind.execution_options(isolation_level="REPEATABLE READ")
         else:
             engine = bind
-        session = _work()(bind=engine)
+        session = _session_class()(bind=engine)
     with session, database_errors(bind):
         try:
             yield session
@@ -782,25 +783,44 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
     insert_columns(connection, table, {key: [row[key] for row in rows] for key in keys})
 
 
+_STREAMS = itertools.count(1)  # names of server-side cursors (driver_batches)
+
+
 def driver_batches(
     connection: Connection, query: Select[Any], size: int
 ) -> Iterator[Sequence[Any]]:
-    """The rows of ``query`` as the driver gives them, ``size`` at a time (streamed from
-    the server on PostgreSQL): ``insert_columns``' way back, for a query of many rows
-    whose columns' types process nothing, read by columns (``services.skipping``)."""
+    """The rows of ``query`` as the driver gives them, ``size`` at a time: for a query of
+    many rows read by columns (``services.skipping``), where SQLAlchemy's result rows
+    would cost more than the query. Every column's type and every bound value's must
+    convert nothing (else ``TypeError``), and no value may expand (an ``in_`` list).
+    On PostgreSQL the rows are streamed from a server-side cursor, which needs the
+    connection's transaction open until the last batch is read. The driver's errors are
+    raised as SQLAlchemy's (``DBAPIError``), as ``database_errors`` expects."""
     dialect = connection.dialect
     for column in query.selected_columns:
         if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
             raise TypeError(f"driver_batches: column {column} is processed")
-    sql = query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}).string
+    compiled = query.compile(dialect=dialect)
+    for bind in compiled.binds.values():
+        if bind.expanding or bind.type.dialect_impl(dialect).bind_processor(dialect):
+            raise TypeError(f"driver_batches: value {bind.key} is processed or expands")
+    given = compiled.construct_params()
+    params: Any = (
+        tuple(given[key] for key in compiled.positiontup or ()) if compiled.positional else given
+    )
     raw = connection.connection.dbapi_connection
     assert raw is not None
-    postgres = dialect.name == "postgresql"
-    cursor = raw.cursor("driver_batches") if postgres else raw.cursor()
+    if dialect.name == "postgresql":
+        cursor = raw.cursor(f"driver_batches_{next(_STREAMS)}")
+    else:
+        cursor = raw.cursor()
+    error = dialect.loaded_dbapi.Error
     try:
-        cursor.execute(sql)
+        cursor.execute(compiled.string, params)
         while rows := cursor.fetchmany(size):
             yield rows
+    except error as exc:
+        raise DBAPIError.instance(compiled.string, params, exc, error) from exc
     finally:
         cursor.close()
 

@@ -555,6 +555,11 @@ class LineSet:
             self.bits.extend(bytes(at - len(self.bits) + 1))
         self.bits[at] |= 1 << (line & 7)
 
+    def update(self, lines: Iterable[int]) -> None:
+        """More numbers."""
+        for line in lines:
+            self.add(line)
+
     def __contains__(self, line: object) -> bool:
         if not isinstance(line, int):
             return False

@@ -147,3 +147,36 @@ def test_a_run_of_lines_passed_over_is_counted_as_line_by_line(
     while start + expected in lines:
         expected += 1
     assert LineSet(sorted(lines)).run(start) == expected
+
+
+DATES = ["2026-02-09", "13/02/2026", "02/13/2026", "05/06/2026", "05/05/2026", "9 Feb 2026"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(DATES), st.booleans()), min_size=1, max_size=40),
+    st.sampled_from([True, False, None]),
+    st.sampled_from([16, 64, 256 * 1024]),
+)
+def test_the_order_settled_past_held_runs_is_the_one_found_line_by_line(
+    rows: list[tuple[str, bool]], dayfirst: bool | None, block: int
+) -> None:
+    """``QuickFile.known`` passes over runs of held rows (``LineSet.run``) once the order
+    is settled; it must find what a look at every line finds, wherever blocks end."""
+    data = HEADER + b"".join(
+        f"Night {n},Bio Roy,{date},20:30\n".encode() for n, (date, _held) in enumerate(rows)
+    )
+    # A held row was read with ``dayfirst``: none reads only the other way (or, with no
+    # order, needs one).
+    other = {
+        True: {"02/13/2026"},
+        False: {"13/02/2026"},
+        None: {"13/02/2026", "02/13/2026", "05/06/2026"},
+    }[dayfirst]
+    held = LineSet([n + 2 for n, (date, kept) in enumerate(rows) if kept and date not in other])
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(lineup, "_QUICK_BLOCK", block)
+        found = _quick(data).known(dayfirst, held)
+        monkeypatch.setattr(LineSet, "run", lambda self, start: 0)
+        each = _quick(data).known(dayfirst, held)
+    assert (found and (found.dayfirst, found.reason)) == (each and (each.dayfirst, each.reason))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import re
 import sys
 from collections import defaultdict
@@ -408,11 +407,6 @@ class QuickFile:
                 kept.append(line)
             yield numbers, kept
 
-    def _lines(self) -> Iterator[tuple[int, bytes]]:
-        """Each physical line and its number (``_blocks``)."""
-        for first, _data, lines, _bare in self._blocks():
-            yield from enumerate(lines, first)
-
     def _blocks(self) -> Iterator[tuple[int, bytes, list[bytes], bool]]:
         """The file's whole lines a block at a time: the first one's number, the
         block's bytes, its lines (each with its newline; the last line of the file may
@@ -467,8 +461,9 @@ class QuickFile:
             at = max(0, self.data_start + 1 - first)
             while at < len(lines):
                 number = first + at
-                passing = settled or dayfirst is None  # held rows (of the header's width,
-                if passing and (passed := held.run(number)):  # read with the order): no look
+                # Held rows are of the header's width and were read with the order: once
+                # the order is settled (or needs none), a run of them needs no look.
+                if (settled or dayfirst is None) and (passed := held.run(number)):
                     at += passed
                     continue
                 at += 1
@@ -536,7 +531,7 @@ def _plain_lines(data: bytes, lines: list[bytes], blank: bytes, blanks: str) -> 
     """Whether each of these lines (of ``data``, in which no carriage return is alone) is
     a row ``_one_row`` lets through and none is blank (``blank``: the file's delimiter
     and ASCII blanks; ``blanks``: the delimiter and every blank): then they need no look
-    each."""
+    each. The same checks as ``_one_row``'s, a block at a time: change both."""
     if b"\x00" in data:
         return False
     if max(map(len, lines), default=0) > min(MAX_LINE_BYTES, csv.field_size_limit()):
@@ -559,7 +554,8 @@ def _one_row(line: bytes, left: bytes) -> bool:
     """Whether the whole way reads ``line`` as a row of its own and goes on past it:
     none of what ends a file there (a byte that is not UTF-8, a line too long, what
     ``csv`` refuses: a carriage return inside the line, a cell over its size limit,
-    a NUL), nor quotes that may go on to the next line. ``left``: the line stripped."""
+    a NUL), nor quotes that may go on to the next line. ``left``: the line stripped.
+    ``_plain_lines`` checks the same of a block of lines at once: change both."""
     if len(line) > MAX_LINE_BYTES or len(line) > csv.field_size_limit():
         return False
     body = line[:-2] if line.endswith(b"\r\n") else line.removesuffix(b"\n")
@@ -578,6 +574,16 @@ def _one_row(line: bytes, left: bytes) -> bool:
 def line_digester(interpretation: bytes) -> Digester:
     """The digests of rows on one line: of their bytes and of how the file reads them."""
     return Digester(interpretation, b"line")
+
+
+def cells_digester(interpretation: bytes) -> Digester:
+    """The digests of rows over several lines: of their cells (``repr``) and of how the
+    file reads them."""
+    return Digester(interpretation, b"cells")
+
+
+# A films file's film (``repr``), and a screening row joined to its film: both digests.
+_FILM_DIGEST, _JOINED_DIGEST = Digester(b"", b"film"), Digester(b"", b"joined")
 
 
 def quick_read(stream: BinaryIO, name: str, options: LineupOptions) -> QuickFile | None:
@@ -703,7 +709,7 @@ def _joined(films: Parsed, screenings: Parsed) -> Iterator[LineupRow | FilmRow |
     known: dict[str, tuple[FilmFields, bytes]] = {}  # by film_id: the film, its digest
     for item in films.items:
         if isinstance(item, FilmRow) and item.film.film_id:
-            digest = hashlib.blake2b(repr(item.film).encode(), digest_size=16).digest()
+            digest = _FILM_DIGEST.one(repr(item.film).encode())
             known[item.film.film_id] = (item.film, digest)
         if isinstance(item, FilmRow | RowIssue):
             yield item
@@ -714,7 +720,7 @@ def _joined(films: Parsed, screenings: Parsed) -> Iterator[LineupRow | FilmRow |
             joined = joined or _Joined(known, row.source, film_id_column, films.name)
             film = known.get(row.source.as_written(row.row, "film_id"))
             if film is not None:  # its fingerprint is of its cells and of its film's
-                digest = hashlib.blake2b(row.digest + film[1], digest_size=16).digest()
+                digest = _JOINED_DIGEST.one(row.digest + film[1])
                 yield row._replace(digest=digest, source=joined)
                 continue
             row = joined.read(row.row)  # noqa: PLW2901 -- no such film, or not as written
@@ -1011,7 +1017,7 @@ def _items(
             yield cells if isinstance(cells, RowIssue) else reader.read(cells)
         return
     line_digest = line_digester(reader.interpretation).one
-    cells_digest = Digester(reader.interpretation, b"cells").one
+    cells_digest = cells_digester(reader.interpretation).one
     for row in table.rows_as_written():
         if isinstance(row, RowIssue):
             yield row

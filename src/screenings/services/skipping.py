@@ -1,7 +1,7 @@
 """Which rows an import may skip unread, and a file whose every row may be skipped.
 
 A row's fingerprint is the digest its source gives it (``records.Unread``), salted with
-what else decides how the importer applies it (``salt``, ``digests.fingerprinter``). It
+what else decides how the importer applies it (``salt``, ``digests.Fingerprinter``). It
 keeps the screening its row ended as, that screening's ``updated_at``, and how the row
 named its film, venue and edition (name keys). The row is skipped while the screening
 still has that stamp and the catalogue reads those names as it did (``named_alone``,
@@ -232,7 +232,8 @@ def _held(
             at = list(map(lines.get, digests))  # a line number is never 0
             for gathering, column in zip(found, [at, *columns], strict=True):
                 gathering.extend(compress(column, at))
-        gathered = _gathered_columns(found, revision)
+        by_line = sorted(range(len(found[0])), key=found[0].__getitem__)  # the file's order
+        gathered = _gathered([[[column[n] for n in by_line] for column in found]], revision)
         return None if gathered is None else (len(lines), *gathered)
     try:
         _WANTED.create(connection)
@@ -251,8 +252,10 @@ def _held(
             .join(_WANTED, Q.digest == T.row_fingerprint.c.digest)
             .order_by(Q.line)
         )
-        streamed = chain.from_iterable(driver_batches(connection, query, BATCH))
-        gathered = _gathered(streamed, revision)
+        batches = (
+            list(zip(*batch, strict=True)) for batch in driver_batches(connection, query, BATCH)
+        )
+        gathered = _gathered(batches, revision)
         return None if gathered is None else (rows, *gathered)
     finally:
         connection.rollback()  # PostgreSQL's temporary table goes with it; SQLite's not
@@ -276,39 +279,25 @@ def _batches(numbers: list[int], prints: list[str]) -> Iterator[tuple[list[int],
         yield numbers[start : start + BATCH], prints[start : start + BATCH]
 
 
-def _gathered(found: Iterable[Any], revision: int) -> tuple[HeldRows, set[tuple[int, str]]] | None:
-    """The rows found, and their editions with label keys; None if two rows of the file
-    are alike (both found, as the same screening): the second is a duplicate, as the
-    whole way says."""
-    held, editions, seen = HeldRows(revision), set(), LineSet()
-    for line, number, edition, film, visibility, label_key in found:
-        if number in seen:
-            return None
-        seen.add(number)
-        held.add(line, number, edition, film, visibility == "private")
-        if edition is not None:
-            editions.add((edition, label_key))
-    return held, editions
-
-
-def _gathered_columns(
-    found: list[list[Any]], revision: int
+def _gathered(
+    batches: Iterable[Sequence[Sequence[Any]]], revision: int
 ) -> tuple[HeldRows, set[tuple[int, str]]] | None:
-    """``_gathered``, of rows found as columns (line, screening, edition, film,
-    visibility, label key), in any order."""
-    lines, numbers, editions, films, visibilities, labels = found
-    if len(set(numbers)) != len(numbers):
-        return None
-    order = sorted(range(len(lines)), key=lines.__getitem__)
-    held = HeldRows(revision)
-    held.extend(
-        map(lines.__getitem__, order),
-        map(numbers.__getitem__, order),
-        map(editions.__getitem__, order),
-        map(films.__getitem__, order),
-        (v == "private" for v in map(visibilities.__getitem__, order)),
-    )
-    pairs = set(zip(editions, labels, strict=True))
+    """The rows found, given a batch at a time in the file's order as columns (line,
+    screening, edition, film, visibility, label key), and their editions with label
+    keys; None if two rows of the file are alike (both found, as the same screening):
+    the second is a duplicate, as the whole way says."""
+    held, pairs = HeldRows(revision), set[tuple[int, str]]()
+    seen, before = LineSet(), None  # the screenings of the batches before
+    for lines, numbers, editions, films, visibilities, labels in batches:
+        if before is not None:
+            seen.update(before)
+        if len(set(numbers)) != len(numbers) or (
+            before is not None and any(map(seen.__contains__, numbers))
+        ):
+            return None
+        held.extend(lines, numbers, editions, films, (v == "private" for v in visibilities))
+        pairs.update(zip(editions, labels, strict=True))
+        before = numbers
     return held, {pair for pair in pairs if pair[0] is not None}
 
 

@@ -137,6 +137,9 @@ class IdSet:
         self.bits[byte] |= 1 << (number & 7)
 
 
+SPARSE = 25  # an IdMap is a dict while it holds fewer than one id in SPARSE up to its top
+
+
 class IdMap:
     """Record ids -> a positive int (the line that claimed a screening, the first edition
     of a film). A dict while the ids are few next to the largest; then an array indexed
@@ -164,7 +167,7 @@ class IdMap:
         if self.few is not None:
             self.few[number] = line
             self.top = max(self.top, number)
-            if len(self.few) * 25 > self.top:  # the array is the smaller now
+            if len(self.few) * SPARSE > self.top:  # the array is the smaller now
                 few, self.few = self.few, None
                 for claimed, at in few.items():
                     self[claimed] = at
@@ -180,7 +183,7 @@ class IdMap:
             return
         top = max(numbers)
         top = max(top, self.top)
-        if self.few is not None and (len(self.few) + len(numbers)) * 25 <= top:
+        if self.few is not None and (len(self.few) + len(numbers)) * SPARSE <= top:
             self.few.update(zip(numbers, lines, strict=True))
             self.top = top
             return

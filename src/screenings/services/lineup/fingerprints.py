@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import operator
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from typing import TYPE_CHECKING, Any
@@ -122,8 +122,7 @@ class PrintState:
     """What the fingerprints stage knows: the salt, the digests of the rows read and of
     those applied, and the rows skipped."""
 
-    fingerprint_salt: bytes
-    fingerprint: Callable[[bytes], str] = field(init=False)  # of a row's digest, salted
+    fingerprinter: Fingerprinter  # a row's fingerprint: its digest, salted (``salt``)
     row_digests: dict[tuple[str, int], tuple[str, dict[str, Any]]] = field(default_factory=dict)
     new_fingerprints: dict[str, tuple[int, Any, dict[str, Any]]] = field(
         default_factory=dict
@@ -131,9 +130,6 @@ class PrintState:
     skipped: Skipped = field(default_factory=Skipped)  # skip_unchanged, settle_skipped
     editions_named: dict[tuple[Any, Any], Any] = field(default_factory=dict)  # own_edition
     bumped_by_rows: int = 0
-
-    def __post_init__(self) -> None:
-        self.fingerprint = Fingerprinter(self.fingerprint_salt).one
 
 
 class Fingerprints:
@@ -146,7 +142,7 @@ class Fingerprints:
         )
 
     def digest(self: Importer, item: Unread) -> str:
-        return self.print_state.fingerprint(item.digest)
+        return self.print_state.fingerprinter.one(item.digest)
 
     def skip_unchanged(self: Importer, items: list[Any]) -> list[Any]:
         """The items that still need the whole way: the others (unread rows whose

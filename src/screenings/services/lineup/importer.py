@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from screenings import tables as T
 from screenings.config import Settings
 from screenings.db import bulk_insert, queue_bulk_writer
+from screenings.digests import Fingerprinter
 from screenings.errors import InvalidInput, Message
 from screenings.keys import name_key
 from screenings.records import (
@@ -92,7 +93,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
         self.match_state = MatchState(sources=Sources(session, kind))
         self.write_state = WriteState()
         self.block_state = BlockState()
-        self.print_state = PrintState(fingerprint_salt=self.salt())
+        self.print_state = PrintState(Fingerprinter(self.salt()))
         self.travel_state = TravelState()
         self.edition_scope: set[int] = set()
         self.record_bases = RecordBases(session)
