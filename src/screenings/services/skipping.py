@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress
+from operator import itemgetter
 from typing import Any, Protocol
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, and_, func, or_, select
@@ -226,14 +227,16 @@ def _held(
         if len(lines) != len(prints):
             return None  # two rows alike
         del numbers, prints
-        found: list[list[Any]] = [[], [], [], [], [], []]  # line, and HOLDING's columns after
+        at_lines: list[int] = []  # of the rows found, and the rows
+        found: list[Sequence[Any]] = []
         for batch in driver_batches(connection, HOLDING, BATCH):
-            digests, *columns = zip(*batch, strict=True)
-            at = list(map(lines.get, digests))  # a line number is never 0
-            for gathering, column in zip(found, [at, *columns], strict=True):
-                gathering.extend(compress(column, at))
-        by_line = sorted(range(len(found[0])), key=found[0].__getitem__)  # the file's order
-        gathered = _gathered([[[column[n] for n in by_line] for column in found]], revision)
+            at = list(map(lines.get, map(_FIRST, batch)))  # a line number is never 0
+            at_lines += filter(None, at)
+            found += compress(batch, at)
+        if at_lines != sorted(at_lines):  # in the file's order
+            by_line = sorted(range(len(at_lines)), key=at_lines.__getitem__)
+            at_lines, found = [at_lines[n] for n in by_line], [found[n] for n in by_line]
+        gathered = _gathered([[at_lines, *_columns(found)[1:]]], revision)
         return None if gathered is None else (len(lines), *gathered)
     try:
         _WANTED.create(connection)
@@ -252,10 +255,8 @@ def _held(
             .join(_WANTED, Q.digest == T.row_fingerprint.c.digest)
             .order_by(Q.line)
         )
-        batches = (
-            list(zip(*batch, strict=True)) for batch in driver_batches(connection, query, BATCH)
-        )
-        gathered = _gathered(batches, revision)
+        streamed = driver_batches(connection, query, BATCH)
+        gathered = _gathered(map(_columns, streamed), revision)
         return None if gathered is None else (rows, *gathered)
     finally:
         connection.rollback()  # PostgreSQL's temporary table goes with it; SQLite's not
@@ -277,6 +278,15 @@ def _batches(numbers: list[int], prints: list[str]) -> Iterator[tuple[list[int],
     """Line numbers and fingerprints, ``BATCH`` at a time."""
     for start in range(0, len(prints), BATCH):
         yield numbers[start : start + BATCH], prints[start : start + BATCH]
+
+
+_FIRST = itemgetter(0)
+_BY_COLUMN = [itemgetter(n) for n in range(len(HOLDING.selected_columns))]
+
+
+def _columns(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """Rows of ``HOLDING``'s width as its columns."""
+    return [list(map(column, rows)) for column in _BY_COLUMN]
 
 
 def _gathered(
