@@ -158,6 +158,9 @@ def test_driver_batches_give_a_querys_rows_as_its_result_would(migrated: Engine)
     with migrated.connect() as connection:
         batches = list(driver_batches(connection, query, 3))
         assert [len(batch) for batch in batches] == [3, 3, 1]
+        if migrated.dialect.name == "postgresql":  # planned for every row, then as before
+            shown = connection.exec_driver_sql("SHOW cursor_tuple_fraction").scalar()
+            assert shown == "0.1"
         assert [tuple(row) for batch in batches for row in batch] == [
             tuple(row) for row in connection.execute(query)
         ]
