@@ -54,7 +54,12 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
         str | None, Opt("--edition", help="An existing edition for rows that name none.")
     ] = None,
     timezone: Annotated[
-        str | None, Opt("--timezone", help="The zone of rows whose venue or festival has none.")
+        str | None,
+        Opt(
+            "--timezone",
+            help="The zone of rows with no Timezone cell; a row whose venue is in another "
+            "zone is rejected.",
+        ),
     ] = None,
     sync: Annotated[
         bool,
