@@ -597,14 +597,6 @@ class HeldRows:
         self.films = array("i")
         self.private = bytearray()
 
-    def add(self, line: int, screening: int, edition: int | None, film: int, private: bool) -> None:
-        """One more row, after those added."""
-        self.lines.append(line)
-        self.screenings.append(screening)
-        self.editions.append(edition or 0)
-        self.films.append(film)
-        self.private.append(private)
-
     def extend(
         self,
         lines: Iterable[int],

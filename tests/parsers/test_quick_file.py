@@ -28,7 +28,8 @@ def _quick(data: bytes) -> QuickFile:
 def _rows(source: QuickFile) -> list[tuple[int, bytes]] | int:
     """The rows a source gives, or the line it stops at."""
     try:
-        return list(source.rows())
+        blocks = source._row_blocks()
+        return [row for numbers, lines in blocks for row in zip(numbers, lines, strict=True)]
     except NotQuick as stop:
         return int(stop.args[0])
 

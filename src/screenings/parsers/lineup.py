@@ -380,15 +380,11 @@ class QuickFile:
         given = self.options.dayfirst
         return (given,) if given is not None else (True, False, None)
 
-    def rows(self) -> Iterator[tuple[int, bytes]]:
-        """Each row not blank, with its line number, as the whole way digests it (its
-        line, newline included); ``NotQuick`` at a line the whole way must read."""
-        for numbers, lines in self._row_blocks():
-            yield from zip(numbers, lines, strict=True)
-
     def _row_blocks(self) -> Iterator[tuple[Sequence[int], list[bytes]]]:
-        """``rows``, a block at a time: their numbers and lines. A block is vouched for
-        at once where it can be (``_plain_lines``), else line by line."""
+        """The rows not blank, a block at a time: their line numbers, and their lines as
+        the whole way digests them (newline included); ``NotQuick`` at a line the whole
+        way must read. A block is vouched for at once where it can be
+        (``_plain_lines``), else line by line."""
         blank, blanks = (self.delimiter + " \t\r\n").encode(), self.delimiter + BLANKS
         for first, data, block, bare in self._blocks():
             skip = max(0, self.data_start + 1 - first)  # the header's lines
