@@ -24,7 +24,11 @@ titles; target 3x the flat floor), the first import (target 3.5x the schema floo
 floor COPY into the catalogue's own screening table. With ``--memory``: the same at
 1,000,000 rows on SQLite, and the first import's peak memory (target < 300 MB).
 
+With ``--shared-venues`` the 50 venues have 10 names, each in 5 cities: a row is found
+unchanged by its venue's name and city (migration 0012).
+
 Usage: .venv/bin/python benchmarks/lineup_import.py [ROWS] [--memory] [--sync] [--no-postgres]
+       [--shared-venues]
 """
 
 from __future__ import annotations
@@ -51,13 +55,17 @@ WORDS = ["night", "light", "river", "north", "house", "last", "silent", "city", 
          "escape"]  # fmt: skip
 
 
-def write_lineup(path: Path, rows: int, seed: int = 2013) -> None:
-    """About ``rows`` screenings: a film has 1 to 5 (3 on average) in one festival edition."""
+def write_lineup(path: Path, rows: int, seed: int = 2013, *, shared: bool = False) -> None:
+    """About ``rows`` screenings: a film has 1 to 5 (3 on average) in one festival edition.
+    ``shared``: the 50 venues have 10 names, each in 5 cities ("Kino 3" in Sheffield,
+    Berlin, ...), as real festivals' venues share names."""
     import csv
 
     rng = random.Random(seed)
     venues = [(f"{rng.choice(WORDS).title()} Cinema {n}", *CITIES[n % len(CITIES)])
               for n in range(50)]  # fmt: skip
+    if shared:  # n % 10 and n % 12 tell the 50 apart: no two of one name in one city
+        venues = [(f"Kino {n % 10}", city, zone) for n, (_name, city, zone) in enumerate(venues)]
     festivals = [f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()} Festival {n}"
                  for n in range(200)]  # fmt: skip
     with path.open("w", newline="", encoding="utf-8") as out:
@@ -355,7 +363,7 @@ def main() -> None:
                               os.environ.get("SCREENINGS_TEST_POSTGRES_URL"))  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         lineup, changed = Path(folder) / "lineup.csv", Path(folder) / "changed.csv"
-        write_lineup(lineup, rows)
+        write_lineup(lineup, rows, shared="--shared-venues" in sys.argv)
         write_changed(lineup, changed)
         print(f"rows: {rows:,} ({lineup.stat().st_size / 1e6:.1f} MB)")
         _print(_sqlite_case(Path(folder), lineup, changed, screenings, extra))

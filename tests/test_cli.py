@@ -145,7 +145,8 @@ def test_db_upgrade_then_current_and_history(
     assert "0004  Ids are never reused" in shown
     assert "0005  The same limits on both databases" in shown
     assert "0010  An index on a screening's own city." in shown
-    assert f"{HEAD_REVISION}  How each row fingerprint's row named its film" in shown
+    assert "0011  How each row fingerprint's row named its film" in shown
+    assert f"{HEAD_REVISION}  The city each row fingerprint's row named its venue in." in shown
     assert shown.endswith("(head)\n")
 
 

@@ -376,7 +376,7 @@ DESIGN_COLUMNS = {
     "alias": "kind name name_key city film_id person_id venue_id festival_id programme_id",
     "record_base": "source_id kind record_id fields",
     "row_fingerprint": "digest screening_id stamp title_key venue_key festival_key edition_year "
-    "label_key",  # the names a row named (#21, migration 0011)
+    "label_key city_key",  # the names a row named (#21, migrations 0011 and 0012)
     # The programmes issue (#23): a screening shows a film or a programme.
     "programme": "festival_id edition_id title title_key slug section notes",
     "programme_film": "programme_id film_id position extra",

@@ -14,7 +14,7 @@ import pytest
 import screenings.services.lineup as lineup_service
 from screenings.records import Unread
 from screenings.services import skipping
-from tests.test_import import ROWS, write_csv
+from tests.test_import import ROWS, without, write_csv
 from tests.test_unread_rows import Twins, twins  # noqa: F401 -- the fixture
 
 pytestmark = pytest.mark.usefixtures("twins", "way")
@@ -97,7 +97,9 @@ def test_a_row_that_may_read_otherwise_sends_the_file_the_whole_way(
     imports: list[str],
     change: str,
 ) -> None:
-    path = str(write_csv(tmp_path / "lineup.csv", [list(r) for r in ROWS]))
+    """A venue named with no city is the one of that name, until another is added."""
+    header, rows = without("City", [list(r) for r in ROWS])
+    path = str(write_csv(tmp_path / "lineup.csv", rows, header))
     twins.both("import", path)
     if change == "a film renamed":
         assert twins.both("edit", "film", "Mothers", "--title", "Mothers (2012)")[0] == 0
@@ -306,3 +308,88 @@ def test_venues_made_that_share_a_new_name_do_not_read_the_file_again(
     assert code == 0, err
     assert "new venues (2): Moved Cinema, Sheffield; Moved Cinema, Leeds" in out
     assert imports == [path, path], "once each: no second go"
+
+
+def test_a_venue_name_several_cities_have_is_read_by_its_city(
+    twins: Twins,  # noqa: F811
+    tmp_path: Path,
+    imports: list[str],
+    rows_read: list[int],
+) -> None:
+    """Real festivals share venue names across cities ("Kino", "Cinema 1"). A row that
+    names its venue with its city reads it as it did while no other venue of that name
+    is in that city: the file is still said unchanged without the importer, and of a
+    changed file only the changed row is read, found a file at a time or a window at a
+    time (--report: no look before the importer)."""
+    rows = [list(r) for r in ROWS]
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    twins.both("import", path)
+    for city in ("Leeds", "York"):
+        assert twins.both("add", "venue", "Crucible Theatre", "--city", city,
+                          "--timezone", "Europe/London")[0] == 0  # fmt: skip
+    imports.clear()
+    assert "4 unchanged" in twins.both("import", path)[1]
+    assert imports == [path], "only the catalogue with --read-all reads the file"
+    rows[0][10] = "18:30"
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    for report in ([], ["--report", str(tmp_path / "report.jsonl")]):
+        rows_read.clear()
+        code, out, err = twins.both("import", path, *report)
+        assert (code, err) == (0, ""), err
+        assert "1 moved, 3 unchanged" in out
+        assert rows_read[0] == 2, "the skimming catalogue read the changed row alone"
+        assert rows_read[1:] == [2, 3, 4, 5]
+        rows[0][10] = "19:00"
+        path = str(write_csv(tmp_path / "lineup.csv", rows))
+
+
+def test_a_second_venue_of_a_name_in_the_same_city_sends_its_rows_the_whole_way(
+    twins: Twins,  # noqa: F811
+    tmp_path: Path,
+    imports: list[str],
+) -> None:
+    """Two venues of one name in one city (by key), one in another, written straight
+    (the commands refuse the second): a row naming that name and city may read either
+    now, and goes the whole way; the catalogues say and end the same."""
+    from sqlalchemy import insert
+
+    from screenings import tables as T
+    from screenings.db import create_db_engine
+
+    rows = [list(r) for r in ROWS]
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    twins.both("import", path)
+    for url in twins.urls:
+        engine = create_db_engine(url)
+        with engine.begin() as connection:
+            for number, city in enumerate(("Leeds", " sheffield")):
+                connection.execute(
+                    insert(T.venue).values(
+                        name="Crucible  theatre", name_key="crucible theatre",
+                        slug=f"crucible-theatre-{number}", city=city,
+                    )
+                )  # fmt: skip
+        engine.dispose()
+    imports.clear()
+    code, _out, err = twins.both("import", path)
+    assert code == 0, err
+    assert imports == [path, path]
+
+
+def test_a_row_with_no_city_still_needs_its_venue_name_alone(
+    twins: Twins,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A row whose City cell is emptied names the one Crucible Theatre there is (in
+    Sheffield); with another in Leeds it reads no venue now, and is refused as a row
+    read whole is, though the Sheffield one is alone in its city."""
+    rows = [list(r) for r in ROWS]
+    twins.both("import", str(write_csv(tmp_path / "lineup.csv", rows)))
+    rows[2][8] = ""
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    twins.both("import", path)
+    assert "4 unchanged" in twins.both("import", path)[1]
+    assert twins.both("add", "venue", "Crucible Theatre", "--city", "Leeds",
+                      "--timezone", "Europe/London")[0] == 0  # fmt: skip
+    code, _out, err = twins.both("import", path)
+    assert code == 2 and "several venues are called Crucible Theatre" in err

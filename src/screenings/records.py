@@ -515,8 +515,9 @@ class RowSource(Protocol):
         cannot be read (``read`` says why)."""
         ...
 
-    def named(self, row: Any) -> tuple[str, str]:
-        """The film title and the venue the row names, as written ("" for none)."""
+    def named(self, row: Any) -> tuple[str, str, str]:
+        """The film title, the venue and the city the row names, as written ("" for
+        none)."""
         ...
 
 
@@ -648,7 +649,7 @@ class Unread(NamedTuple):
         """``RowSource.spelling``."""
         return self.source.spelling(self.row)
 
-    def named(self) -> tuple[str, str]:
+    def named(self) -> tuple[str, str, str]:
         """``RowSource.named``."""
         return self.source.named(self.row)
 

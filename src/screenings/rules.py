@@ -114,6 +114,7 @@ LENGTHS: dict[str, dict[str, int]] = {
         "digest": 32,
         "title_key": 500,
         "venue_key": 300,
+        "city_key": 200,
         "festival_key": 300,
         "label_key": 200,
     },

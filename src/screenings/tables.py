@@ -596,8 +596,9 @@ record_base = _table(
 # A row an import applied, as a digest of what it said once read, with the screening it
 # ended as and that screening's ``updated_at`` then: the next import skips a row with that
 # digest while the screening still has that stamp (``services.lineup.fingerprints``).
-# How the row named its film, venue and edition (name keys, migration 0011): a skip
-# checks them against the catalogue in one query (services.skipping.named_alone).
+# How the row named its film, venue and edition (name keys, migration 0011), and the
+# venue's city (0012): a skip checks them against the catalogue in one query
+# (services.skipping.named_alone).
 row_fingerprint = _table(
     "row_fingerprint",
     _required("digest", _width("row_fingerprint", "digest"), unique=True),
@@ -608,6 +609,7 @@ row_fingerprint = _table(
     _optional("festival_key", _width("row_fingerprint", "festival_key")),  # NULL: none
     _optional("edition_year", Integer),
     _optional("label_key", _width("row_fingerprint", "label_key")),
+    _optional("city_key", _width("row_fingerprint", "city_key")),  # NULL: none (0012)
 )
 
 # Another name of a record, kept by ``merge``: the duplicate's name leads to the record

@@ -761,11 +761,12 @@ class _Joined:
         """The edition the row names."""
         return self.reader.spelling(row)
 
-    def named(self, row: Cells | Written) -> tuple[str, str]:
-        """The title of the row's film (the films file's) and the venue it names."""
+    def named(self, row: Cells | Written) -> tuple[str, str, str]:
+        """The title of the row's film (the films file's), the venue and city it names."""
         film = self.known.get(self.reader.as_written(row, "film_id"))
         title = (film[0].title or "") if film is not None else ""
-        return title, self.reader.as_written(row, "venue")
+        _title, venue, city = self.reader.named(row)
+        return title, venue, city
 
 
 def _kind(options: LineupOptions, kind: str) -> LineupOptions:
@@ -1135,9 +1136,10 @@ class _RowReader:
             self.remembered.keep("spelling", written, known)
         return known or None
 
-    def named(self, row: Cells | Written) -> tuple[str, str]:
-        """The film title and venue the row names, as written."""
-        return self.as_written(row, "title"), self.as_written(row, "venue")
+    def named(self, row: Cells | Written) -> tuple[str, str, str]:
+        """The film title, venue and city the row names, as written."""
+        written = self.as_written
+        return written(row, "title"), written(row, "venue"), written(row, "city")
 
     def as_written(self, row: Cells | Written, target: str) -> str:
         """The field's cell, trimmed or not: a key to what it reads as."""

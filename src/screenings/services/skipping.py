@@ -19,13 +19,27 @@ name another has, the import is done again with every row read (``HeldStale``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, compress
 from operator import itemgetter
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, and_, func, or_, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    column,
+    func,
+    or_,
+    select,
+    tuple_,
+    values,
+)
 from sqlalchemy.engine import Connection
 
 from screenings import tables as T
@@ -44,28 +58,67 @@ def salt(fields: Iterable[str], edition_id: int | None, sync: bool, zone: str | 
     return repr((VERSION, sorted(fields), edition_id, sync, zone)).encode()
 
 
-def named_alone() -> list[Any]:
+def named_alone(alone: Mapping[int, str]) -> list[Any]:
     """Whether a fingerprint's row names its screening's film and venue by their own
-    names (the keys it keeps), which no other film or venue has, nor an alias: so that
-    the catalogue reads the names as it did (a venue of that name added in another
-    city, a film of that title, an alias made or dropped, a record renamed since would
-    read otherwise; the row then goes the whole way). Conditions on a query of
-    ``row_fingerprint`` joined to its screening, film and (outer) venue."""
-    F, S, M, V, A = T.row_fingerprint.c, T.screening.c, T.film.c, T.venue.c, T.alias.c
-
-    def crowded(key: Any, table: Table, kind: str) -> Any:  # asked once, not for each row
-        other = table.alias(f"other_{kind}").c[key.key]  # not the row's own
-        shared = select(other).group_by(other).having(func.count() > 1)
-        return key.in_(shared.union(select(A.name_key).where(A.kind == kind)))
-
-    return [
-        M.title_key == F.title_key,
-        ~crowded(M.title_key, T.film, "film"),
-        or_(
-            and_(F.venue_key.is_(None), S.venue_id.is_(None)),
-            and_(V.name_key == F.venue_key, ~crowded(V.name_key, T.venue, "venue")),
-        ),
+    names (the keys it keeps) as the catalogue reads them now: a film's title, or a
+    venue's name, that no other film or venue has, nor an alias; or a venue's name with
+    its city (``alone``: the venues alone in their city of a name several have, by id,
+    with their cities' keys; ``venues_alone``), as the importer finds a venue by both. A
+    venue of that name added where the row named none, a film of that title, an alias
+    made or dropped, a record renamed since would read otherwise; the row then goes the
+    whole way. A venue's city edited changes its screenings' stamps. Conditions on a
+    query of ``row_fingerprint`` joined to its screening, film and (outer) venue."""
+    F, S, M, V = T.row_fingerprint.c, T.screening.c, T.film.c, T.venue.c
+    venue_named = V.name_key == F.venue_key
+    ways = [
+        and_(F.venue_key.is_(None), S.venue_id.is_(None)),
+        and_(venue_named, ~_crowded(V.name_key, T.venue, "venue")),
     ]
+    if alone:
+        pairs = values(column("id", Integer), column("city_key", String), name="alone")
+        found = pairs.data(list(alone.items())).cte("alone")  # a WITH: SQLite's way
+        ways.append(
+            and_(
+                venue_named,
+                ~V.name_key.in_(_alias_keys("venue")),
+                tuple_(V.id, F.city_key).in_(select(found)),
+            )
+        )
+    return [M.title_key == F.title_key, ~_crowded(M.title_key, T.film, "film"), or_(*ways)]
+
+
+def _alias_keys(kind: str) -> Any:
+    """The keys of the aliases of records of ``kind``."""
+    return select(T.alias.c.name_key).where(T.alias.c.kind == kind)
+
+
+def _crowded(key: Any, table: Table, kind: str) -> Any:
+    """Whether two records of ``table`` have ``key``, or an alias has it (asked once in
+    a query, not for each row)."""
+    other = table.alias(f"other_{kind}").c[key.key]  # not the row's own
+    shared = select(other).group_by(other).having(func.count() > 1)
+    return key.in_(shared.union(_alias_keys(kind)))
+
+
+ALONE = 10_000  # venues alone in their city asked for by id at most (two values each)
+
+
+def venues_alone(connection: Connection) -> dict[int, str]:
+    """The venues whose name other venues have too, but none in the same city (by key):
+    a row that named such a venue with its city reads it as it did. By id, with their
+    cities' keys; none if there are more than ``ALONE`` (their rows go the whole way)."""
+    V = T.venue.c
+    shared = select(V.name_key).group_by(V.name_key).having(func.count() > 1)
+    keyed = [
+        (number, name, name_key(city))
+        for number, name, city in connection.execute(
+            select(V.id, V.name_key, V.city).where(V.name_key.in_(shared), V.city.is_not(None))
+        )
+        if city.strip()
+    ]
+    places = Counter((name, city) for _number, name, city in keyed)
+    alone = {number: city for number, name, city in keyed if places[name, city] == 1}
+    return alone if len(alone) <= ALONE else {}
 
 
 def edition_named() -> Any:
@@ -183,9 +236,9 @@ def _order(connection: Connection, source: QuickSource, row_salt: bytes) -> Any:
     return best if found[best] else _NONE
 
 
-def _holding() -> Any:
+def _holding(alone: Mapping[int, str]) -> Any:
     """The fingerprints that hold, with their screening, its edition, film and
-    visibility, and the row's label key."""
+    visibility, and the row's label key (``alone``: ``venues_alone``)."""
     F, S = T.row_fingerprint.c, T.screening.c
     return (
         select(F.digest, S.id, S.edition_id, S.film_id, S.visibility, F.label_key)
@@ -194,11 +247,11 @@ def _holding() -> Any:
         .outerjoin(T.venue, T.venue.c.id == S.venue_id)
         .outerjoin(T.edition, T.edition.c.id == S.edition_id)
         .outerjoin(T.festival, T.festival.c.id == T.edition.c.festival_id)
-        .where(S.updated_at == F.stamp, *named_alone(), edition_named())
+        .where(S.updated_at == F.stamp, *named_alone(alone), edition_named())
     )
 
 
-HOLDING = _holding()
+HOLDING = _holding({})  # built once: most catalogues have no venue name in two cities
 
 
 def _held(
@@ -222,6 +275,8 @@ def _held(
         if len(prints) > IN_MEMORY:
             break
     kept = connection.execute(select(func.count()).select_from(T.row_fingerprint)).scalar_one()
+    alone = venues_alone(connection)
+    found_held = _holding(alone) if alone else HOLDING
     if len(prints) <= IN_MEMORY and len(prints) * SCAN >= kept:
         lines = dict(zip(prints, numbers, strict=True))
         if len(lines) != len(prints):
@@ -229,7 +284,7 @@ def _held(
         del numbers, prints
         at_lines: list[int] = []  # of the rows found, and the rows
         found: list[Sequence[Any]] = []
-        for batch in driver_batches(connection, HOLDING, BATCH):
+        for batch in driver_batches(connection, found_held, BATCH):
             at = list(map(lines.get, map(_FIRST, batch)))  # a line number is never 0
             at_lines += filter(None, at)
             found += compress(batch, at)
@@ -249,8 +304,8 @@ def _held(
         del numbers, prints
         Q = _WANTED.c
         query = (
-            HOLDING.with_only_columns(
-                Q.line, *list(HOLDING.selected_columns)[1:], maintain_column_froms=True
+            found_held.with_only_columns(
+                Q.line, *list(found_held.selected_columns)[1:], maintain_column_froms=True
             )
             .join(_WANTED, Q.digest == T.row_fingerprint.c.digest)
             .order_by(Q.line)

@@ -13,8 +13,9 @@ the screening its row ended as and that screening's ``updated_at``; the row is s
 only while the screening is still there with that very stamp (a hand edit, a bump, a
 cancellation, a removal each change or clear it, and the row then goes the whole way:
 through its base, three ways), while its edition reads as the same edition, and while
-it names its film and venue by names no other record has (``named_alone``: a name the
-catalogue would read otherwise now is read). A skipped row is not read, so the notes
+it names its film and venue by names no other record has, or its venue by its name in
+a city no other venue of that name is in (``named_alone``: a name the catalogue would
+read otherwise now is read). A skipped row is not read, so the notes
 said of it when it was read (a year taken from the edition, a time after midnight) are
 not said again; it counts as unchanged, and claims its screening, so a sync leaves it
 be and a second row like it is a duplicate.
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import operator
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from typing import TYPE_CHECKING, Any
@@ -37,7 +38,7 @@ from screenings.digests import Fingerprinter
 from screenings.keys import name_key
 from screenings.records import HeldRows, Outcome, Unread
 from screenings.services.lineup.common import HeldStale, Resolved, RowError
-from screenings.services.skipping import named_alone, salt
+from screenings.services.skipping import named_alone, salt, venues_alone
 
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
@@ -47,10 +48,11 @@ SPELLINGS = 8192  # editions found by spelling kept at a time (see own_edition)
 UNREAD = object()  # the edition of a row that cannot be read: no screening's
 
 
-def _held() -> Any:
+def held_query(alone: Mapping[int, str]) -> Any:
     """The screenings whose fingerprints hold, by digest, with their edition, film and
     visibility: the screening's stamp is the one its row left, and the catalogue reads
-    the film and venue the row named as it did (``named_alone``)."""
+    the film and venue the row named as it did (``named_alone``, ``alone`` the venues
+    alone in their city of a name several have)."""
     F, S = T.row_fingerprint.c, T.screening.c
     return (
         select(F.digest, S.id, S.edition_id, S.film_id, S.visibility)
@@ -60,22 +62,20 @@ def _held() -> Any:
         .where(
             F.digest.in_(bindparam("digests", expanding=True)),
             S.updated_at == F.stamp,
-            *named_alone(),
+            *named_alone(alone),
         )
     )
 
 
-HELD = _held()
-
-
 def name_keys(item: Unread) -> dict[str, Any]:
     """How a row names its film, venue and edition, as its fingerprint keeps it."""
-    title, venue = item.named()
+    title, venue, city = item.named()
     spelling = item.spelling() or (None, None, None)
     festival, year, label = spelling
     return {
         "title_key": name_key(title),
         "venue_key": name_key(venue) if venue else None,
+        "city_key": name_key(city) if venue and city.strip() else None,
         "festival_key": name_key(festival) if festival else None,
         "edition_year": year,
         "label_key": name_key(label or "") if festival else None,
@@ -129,6 +129,7 @@ class PrintState:
     )  # by chunk
     skipped: Skipped = field(default_factory=Skipped)  # skip_unchanged, settle_skipped
     editions_named: dict[tuple[Any, Any], Any] = field(default_factory=dict)  # own_edition
+    held: Any = None  # the query of the fingerprints that hold (``held_query``), once asked
     bumped_by_rows: int = 0
 
 
@@ -169,12 +170,15 @@ class Fingerprints:
 
     def held(self: Importer, digests: set[str]) -> dict[str, tuple[Any, ...]]:
         """Of these digests, those whose fingerprints hold, with their screening's id,
-        edition, film and visibility (``HELD``)."""
+        edition, film and visibility (``held_query``)."""
         wanted = sorted(digests)
         found: dict[str, tuple[Any, ...]] = {}
+        if self.print_state.held is None:  # the venues alone in their city, asked once
+            alone = venues_alone(self.session.connection())
+            self.print_state.held = held_query(alone)
         for start in range(0, len(wanted), FOUND):
             for digest, *stored in self.session.execute(
-                HELD,
+                self.print_state.held,
                 {"digests": wanted[start : start + FOUND]},  # a parameter: see writing.ids_of
             ).all():
                 found[digest] = tuple(stored)
