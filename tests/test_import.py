@@ -692,3 +692,28 @@ def test_a_row_with_no_zone_says_which_option_gives_one(
     ), err
     (rejected,) = map(json.loads, report.read_text().splitlines())
     assert rejected["message"].endswith("pass --timezone, or set SCREENINGS_TIMEZONE")
+
+
+@pytest.mark.parametrize("ids", [True, False], ids=["id-column", "no-id"])
+def test_a_quote_left_open_is_refused_and_cancels_nothing(
+    cli: Cli, tmp_path: Path, ids: bool
+) -> None:
+    """A quote opened in S1's Notes and never closed: csv would read the three rows after
+    it into that value, and --sync cancelled their screenings, exit 0. Now the row is
+    refused naming the quote, and nothing is cancelled, even with --skip-invalid."""
+    header, rows = (HEADER, ROWS) if ids else without("ID", [list(r) for r in ROWS])
+    lineup = write_csv(tmp_path / "lineup.csv", rows, header)
+    assert cli("import", str(lineup))[0] == 0
+    before = by_start(cli)
+    broken = tmp_path / "broken.csv"
+    broken.write_text(lineup.read_text().replace(",Q&A", ',"Q&A', 1), encoding="utf-8")
+    code, out, err = cli("import", str(broken), "--sync")
+    assert code == 2, out
+    assert (
+        f"{broken}:2: column 'Notes': '\"Q&A': a double quote opens this value and none "
+        "closes it, so lines 2-5, to the end of the file, would be one value"
+    ) in err
+    code, out, err = cli("import", str(broken), "--sync", "--skip-invalid")
+    assert code == 0, err
+    assert "0 cancelled, 1 rejected" in out
+    assert by_start(cli) == before

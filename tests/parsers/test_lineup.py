@@ -540,6 +540,52 @@ def test_a_row_with_more_cells_than_the_header_is_an_issue() -> None:
     )
 
 
+@pytest.mark.parametrize("ending", ["\n", ""], ids=["newline", "no-newline"])
+def test_a_quote_never_closed_is_refused_not_read_to_the_end(ending: str) -> None:
+    """csv reads the rest of the file into a quoted value left open: every row after it
+    would be gone, and a sync would cancel their screenings."""
+    found = parse_long(
+        "Title,Date,Notes\n"
+        'The Defector,2013-06-14,"Q&A\n'
+        "Mothers,2013-06-13,\n"
+        f"The Act of Killing,2013-06-14,{ending}"
+    )
+    assert found == [
+        RowIssue(
+            "long.csv", 2, "Notes", '"Q&A',
+            "a double quote opens this value and none closes it, so lines 2-4, to the end "
+            'of the file, would be one value; close it, or write a quote inside a value '
+            'twice ("")',
+        )
+    ]  # fmt: skip
+    (issue,) = parse_long('Title,Date\n"Mothers,2013-06-13\n')  # on the last line
+    assert issue.column == "Title" and "so line 2, to the end of the file" in issue.message
+    header = parse_long('Title,"Date\nMothers,2013-06-13\n')
+    assert [str(i) for i in header] == [
+        "long.csv:1: '\"Date': a double quote opens this value and none closes it, so lines "
+        "1-2, to the end of the file, would be one value; close it, or write a quote inside "
+        'a value twice ("")'
+    ]
+
+
+def test_a_quote_left_open_far_from_the_end_stops_at_csv_s_limit() -> None:
+    rows = "".join(f"Film {n},2013-06-14,\n" for n in range(10_000))  # 220 KB
+    found = parse_long(f'Title,Date,Notes\nMothers,2013-06-13,"Q&A\n{rows}')
+    (issue,) = [i for i in found if isinstance(i, RowIssue)]
+    assert str(issue).startswith(
+        "long.csv:2: a value of the row starting here runs past 131,072 characters by line "
+    )
+    assert str(issue).endswith("(a quote left open?); the rest of the file is not read")
+
+
+def test_a_quoted_value_over_lines_that_closes_at_the_end_is_read() -> None:
+    for ending in ("\n", ""):
+        (row,) = parse_long(
+            f'Title,Date,Notes\nMothers,2013-06-13,"Q&A\nwith the director"{ending}'
+        )
+        assert bare(row).remarks == "Q&A\nwith the director"
+
+
 def parse_long(text: str) -> list[Any]:
     stream = io.BytesIO(text.encode("utf-8"))
     return [bare(i) for i in parse_lineup(stream, "long.csv", LineupOptions()).items]

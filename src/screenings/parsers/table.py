@@ -105,11 +105,14 @@ class _Lines(Iterator[str]):
     may take ``left`` more bytes: whoever starts a row sets it to ``MAX_LINE_BYTES``,
     and a line that would go past it is ``_TooLong`` before more of it is read.
     ``garbled`` is the last line whose text has the look of UTF-8 read as cp1252 (looked
-    for only if ``watch``).
+    for only if ``watch``). ``ended``: the file's end was read past. csv asks for a line
+    after the last only while a row is still open (a quoted value never closed), and then
+    gives what it read as a row (``_unclosed``).
     """
 
     def __init__(self, stream: BinaryIO, encoding: str, watch: bool) -> None:
         self.line = 0
+        self.ended = False
         self.left = MAX_LINE_BYTES
         self.garbled = 0
         self.raw = b""  # the last line's bytes
@@ -168,9 +171,11 @@ class _Lines(Iterator[str]):
             except UnicodeDecodeError as exc:  # from _AsUtf8: the line after the text it gave
                 raise _Undecodable(self.line + 1, exc) from None
             if not raw:
+                self.ended = True
                 raise StopIteration
         else:
             if self._at == len(self._lines) and not self._block():
+                self.ended = True
                 raise StopIteration
             raw = self._lines[self._at]
             self._at += 1
@@ -275,6 +280,8 @@ class Table:
                 raw = next(reader)
             except (StopIteration, _Undecodable, _TooLong, csv.Error):
                 return
+            if lines.ended:
+                return  # a quoted value never closed: rows() refuses it
             width = len(raw)
             if width > header and any(cell.strip(BLANKS) for cell in raw[header:]):
                 return  # a row with more cells than the header: rows() refuses it
@@ -299,7 +306,12 @@ class Table:
             lines.left = MAX_LINE_BYTES
             try:
                 raw = next(self._reader)
-                if lines.line == start and len(raw) == width and lines.garbled < start:
+                if (
+                    lines.line == start
+                    and len(raw) == width
+                    and lines.garbled < start
+                    and not lines.ended  # else a quote left open (``_checked``)
+                ):
                     if "".join(raw).strip(BLANKS):  # else blank
                         yield Written(start, lines.raw, raw)
                     continue
@@ -312,7 +324,7 @@ class Table:
                 yield _too_long(self.name, start, exc.line)
                 return
             except csv.Error as exc:
-                yield RowIssue(self.name, start, None, None, f"unreadable CSV: {exc}")
+                yield _unreadable(self.name, start, lines.line, exc)
                 return
             row = self._checked(start, raw)
             if row is not None:
@@ -320,8 +332,12 @@ class Table:
 
     def _checked(self, start: int, raw: list[str]) -> Cells | RowIssue | None:
         """A row that is not simply ``Written``: over several lines, of another width than
-        the header, or with text that may be garbled; None if blank."""
+        the header, or with text that may be garbled, or a quote left open (the file's
+        last: csv read the rest into it); None if blank."""
         width = len(self.header)
+        if self._lines.ended:
+            column = self.header[len(raw) - 1] if len(raw) <= width else None
+            return _unclosed(self.name, start, self._lines.line, column, raw[-1])
         cells = [cell.strip(BLANKS) for cell in raw]
         if self._lines.line > start:
             # A newline inside a quoted value is "\n", however the file ends its lines.
@@ -400,6 +416,8 @@ def open_table(  # noqa: C901, PLR0912 -- each file format (CSV, TSV, XLSX, ODS)
         return _too_long(name, header_line, exc.line)
     except csv.Error as exc:
         return RowIssue(name, header_line, None, None, f"unreadable CSV header: {exc}")
+    if lines.ended:
+        return _unclosed(name, header_line, lines.line, None, header[-1])
     if len(header) > MAX_COLUMNS:
         return RowIssue(
             name,
@@ -664,6 +682,37 @@ def _encoding_issue(name: str, encoding: str) -> RowIssue:
         f"--encoding: {encoding!r} is not a text encoding; expected one that reads text "
         "such as utf-8, cp1252, latin-1 or utf-16",
     )
+
+
+def _unclosed(name: str, start: int, last: int, column: str | None, cell: str) -> RowIssue:
+    """A row whose quoted value is never closed: csv would read the rest of the file into
+    it, and every row after it would be gone (a sync would cancel their screenings). The
+    value is shown as its first line has it."""
+    lines = f"line {start}" if last == start else f"lines {start}-{last}"
+    return RowIssue(
+        name,
+        start,
+        column,
+        '"' + cell.split("\n", 1)[0],
+        f"a double quote opens this value and none closes it, so {lines}, to the end of "
+        'the file, would be one value; close it, or write a quote inside a value twice ("")',
+    )
+
+
+def _unreadable(name: str, start: int, line: int, error: csv.Error) -> RowIssue:
+    """A row csv cannot read: most likely a value past csv's own limit (a quote left
+    open far from the end of the file)."""
+    if "field larger than field limit" in str(error):
+        return RowIssue(
+            name,
+            start,
+            None,
+            None,
+            f"a value of the row starting here runs past {csv.field_size_limit():,} "
+            f"characters by line {line}, the most a value may hold (a quote left open?); "
+            "the rest of the file is not read",
+        )
+    return RowIssue(name, start, None, None, f"unreadable CSV: {error}")
 
 
 def _too_long(name: str, start: int, line: int) -> RowIssue:
