@@ -84,7 +84,7 @@ def test_a_merge_keeps_the_name_for_lookups_filters_and_re_imports(
     assert "new venues" not in out
     assert (
         "warning: l.csv: venue 'Biografen Roy' is another name of Bio Roy (Helsinki, #1) "
-        "(kept by a merge); read as that"
+        "(kept by a merge or a rename); read as that"
     ) in plain(err, tmp_path)
     assert venues_of(cli) == {"Bio Roy"}
     # A filter and a lookup find it by the old name, and say so.
@@ -98,8 +98,9 @@ def test_a_merge_keeps_the_name_for_lookups_filters_and_re_imports(
     code, out, err = cli("add", "venue", "Biografen Roy", "--city", "Helsinki")
     assert code == 5
     assert (
-        "venue: 'Biografen Roy' is another name of Bio Roy (Helsinki, #1) (kept by a merge); "
-        "use that venue, or drop the name first: screenings edit venue '#1' --remove-alias "
+        "venue: 'Biografen Roy' is another name of Bio Roy (Helsinki, #1) (kept by a merge "
+        "or a rename); use that venue, or drop the name first: screenings edit venue '#1' "
+        "--remove-alias "
         "'Biografen Roy'"
     ) in err
     # Dropped: the name finds nothing, and may be given again.
@@ -188,8 +189,65 @@ def test_a_rename_to_another_record_s_alias_is_refused(cli: Cli) -> None:
     code, _out, err = cli("edit", "person", "Ann Shin", "--name", "Xu Huijing")
     assert code == 5
     assert "'Xu Huijing' is another name of Huijing Xu (#1)" in err
-    # Its own alias: the record takes the name back, and the alias goes.
+    # Its own alias: the record takes the name back, and the alias goes (the name it
+    # leaves is kept instead).
     code, out, err = cli("edit", "person", "Huijing Xu", "--name", "Xu Huijing")
     assert code == 0, err
     code, out, err = cli("show", "person", "Xu Huijing")
+    assert "also called: Huijing Xu" in out and "also called: Xu Huijing" not in out
+
+
+@pytest.mark.parametrize("ids", [True, False], ids=["id-column", "no-id"])
+def test_a_rename_keeps_the_old_name_for_the_file_that_still_says_it(
+    cli: Cli, tmp_path: Path, ids: bool
+) -> None:
+    """Renamed by hand, a venue, film, person and festival keep their old names: the
+    unchanged file re-imports as unchanged, where it made a second venue and film (and
+    warned of a possible move for each screening)."""
+    if ids:
+        rows = [[f"R{n}", *row] for n, row in enumerate(ROWS)]
+        lineup = str(write_csv(tmp_path / "l.csv", rows, ["ID", *HEADER]))
+    else:
+        lineup = str(write_csv(tmp_path / "l.csv", ROWS, HEADER))
+    assert cli("import", lineup)[0] == 0
+    renames = [
+        ("venue", "Bio Roy", "--name", "Kino Roy"),
+        ("film", "The Defector", "--title", "The Defector: Escape from North Korea"),
+        ("person", "Ann Shin", "--name", "Ann Shin-Lee"),
+        ("festival", "DocPoint", "--name", "DocPoint Helsinki"),
+    ]
+    for kind, old, option, new in renames:
+        code, out, err = cli("edit", kind, old, option, new)
+        assert code == 0, err
+        assert (
+            f"{old!r} is kept as another name of it (a file that still says it means it); "
+            f"drop it with --remove-alias {old!r}"
+        ) in out
+    code, out, err = cli("import", lineup)
+    assert code == 0, err
+    assert "0 created, 0 updated, 0 moved, 2 unchanged, 0 cancelled" in out
+    assert "new " not in out and "possible move" not in err
+    assert "venue 'Bio Roy' is another name of Kino Roy (Helsinki, #1)" in err
+    assert venues_of(cli) == {"Kino Roy", "Biografen Roy"}
+    code, out, err = cli("show", "film", "The Defector: Escape from North Korea")
+    assert "also called: The Defector" in out
+    # Renamed back: the name is its own again, and no longer another.
+    code, out, err = cli("edit", "venue", "Kino Roy", "--name", "Bio Roy")
+    assert code == 0, err
+    code, out, err = cli("show", "venue", "Bio Roy")
+    assert "also called: Kino Roy" in out and "also called: Bio Roy" not in out
+    # Dropped: the file's name makes a venue of its own again.
+    cli("edit", "venue", "Bio Roy", "--name", "Kino Roy")
+    assert cli("edit", "venue", "Kino Roy", "--remove-alias", "Bio Roy")[0] == 0
+    code, out, err = cli("import", lineup)
+    assert code == 0, err
+    assert "new venues (1): Bio Roy, Helsinki" in out
+
+
+def test_a_new_spelling_of_the_same_name_keeps_no_other_name(cli: Cli, tmp_path: Path) -> None:
+    cli("import", str(write_csv(tmp_path / "l.csv", ROWS, HEADER)))
+    code, out, err = cli("edit", "venue", "Bio Roy", "--name", "BIO  ROY")
+    assert code == 0, err
+    assert "kept as another name" not in out
+    code, out, err = cli("show", "venue", "BIO ROY")
     assert "also called" not in out

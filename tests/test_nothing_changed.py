@@ -261,9 +261,10 @@ CHANGES = [
     (("edit", "film", "Stories We Tell", "--runtime", "109"), {"film", "screening"}),
     (("edit", "film", "Stories We Tell", "--director", "Michael Polley"),
      {"credit", "person", "screening"}),
-    # A rename gives the person the slug of the new name, the old one kept (it redirects).
+    # A rename gives the person the slug of the new name, the old one kept (it redirects),
+    # and keeps the old name as another name.
     (("edit", "person", "Anita Lee", "--name", "Anita L. Lee"),
-     {"person", "screening", "retired_slug"}),
+     {"person", "screening", "retired_slug", "alias"}),
     (("edit", "festival", "Doc Days", "--website", "https://docdays.example/2"),
      {"festival", "screening"}),
     (("edit", "venue", "Hall", "--address", "2 Paternoster Row"), {"venue", "screening"}),

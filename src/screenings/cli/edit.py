@@ -33,12 +33,16 @@ def _edits(ctx: typer.Context) -> None:
 # A number an edit may clear with "" is taken as text (a number option refuses ""), and
 # read by options.whole_number or options.decimal_number.
 
+# A rename keeps the old name as another name (``aliases.keep_old_name``).
+RENAMED = "A new name; the old one is kept as another name, which a file may still use."
+UNNAMED = "Drop one of its other names (kept by a merge or a rename)."
+
 
 @app.command("film")
 def film(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The film: title, 'Title (2012)' or #ID.")],
-    title: Annotated[str | None, Opt("--title")] = None,
+    title: Annotated[str | None, Opt("--title", help=RENAMED)] = None,
     year: Annotated[str | None, Opt("--year", metavar="INTEGER")] = None,
     original_title: Annotated[str | None, Opt("--original-title")] = None,
     runtime: Annotated[str | None, Opt("--runtime", help="Minutes.", metavar="INTEGER")] = None,
@@ -52,9 +56,7 @@ def film(
     ] = None,
     link: Annotated[list[str] | None, Opt("--link", help="KIND=URL; replaces that kind.")] = None,
     website: Annotated[str | None, Opt("--website")] = None,
-    remove_alias: Annotated[
-        str | None, Opt("--remove-alias", help="Drop one of its other names (kept by merge).")
-    ] = None,
+    remove_alias: Annotated[str | None, Opt("--remove-alias", help=UNNAMED)] = None,
 ) -> None:
     """Change a film; its screenings' calendars are updated.
 
@@ -88,10 +90,8 @@ def film(
 def person(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The person: name or #ID.")],
-    new_name: Annotated[str | None, Opt("--name", help="The new name.")] = None,
-    remove_alias: Annotated[
-        str | None, Opt("--remove-alias", help="Drop one of its other names (kept by merge).")
-    ] = None,
+    new_name: Annotated[str | None, Opt("--name", help=RENAMED)] = None,
+    remove_alias: Annotated[str | None, Opt("--remove-alias", help=UNNAMED)] = None,
 ) -> None:
     """Rename a person; the screenings of their films are updated.
 
@@ -106,14 +106,12 @@ def person(
 def festival(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The festival.")],
-    new_name: Annotated[str | None, Opt("--name")] = None,
+    new_name: Annotated[str | None, Opt("--name", help=RENAMED)] = None,
     city: Annotated[str | None, Opt("--city")] = None,
     country: Annotated[str | None, Opt("--country")] = None,
     timezone: Annotated[str | None, Opt("--timezone")] = None,
     website: Annotated[str | None, Opt("--website")] = None,
-    remove_alias: Annotated[
-        str | None, Opt("--remove-alias", help="Drop one of its other names (kept by merge).")
-    ] = None,
+    remove_alias: Annotated[str | None, Opt("--remove-alias", help=UNNAMED)] = None,
 ) -> None:
     """Change a festival; the screenings of its editions are updated.
 
@@ -140,7 +138,7 @@ def festival(
 def venue(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The venue: name, 'Name (City)' or #ID.")],
-    new_name: Annotated[str | None, Opt("--name")] = None,
+    new_name: Annotated[str | None, Opt("--name", help=RENAMED)] = None,
     address: Annotated[str | None, Opt("--address")] = None,
     city: Annotated[str | None, Opt("--city")] = None,
     country: Annotated[str | None, Opt("--country")] = None,
@@ -149,9 +147,7 @@ def venue(
     ] = None,
     lat: Annotated[str | None, Opt("--lat", metavar="FLOAT")] = None,
     lon: Annotated[str | None, Opt("--lon", metavar="FLOAT")] = None,
-    remove_alias: Annotated[
-        str | None, Opt("--remove-alias", help="Drop one of its other names (kept by merge).")
-    ] = None,
+    remove_alias: Annotated[str | None, Opt("--remove-alias", help=UNNAMED)] = None,
 ) -> None:
     """Change a venue; its screenings' calendars are updated.
 

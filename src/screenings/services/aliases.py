@@ -1,7 +1,9 @@
-"""Other names of records: kept by ``merge``, listed by ``show``, dropped by ``edit``,
-refused to ``add``; and the near-duplicate test that suggests a merge before one is needed.
+"""Other names of records: kept by ``merge`` and by a rename (``edit ... --name``,
+``--title``), listed by ``show``, dropped by ``edit``, refused to ``add``; and the
+near-duplicate test that suggests a merge before one is needed.
 
-An alias is the name of a duplicate merged into a record (``tables.alias``). Lookups
+An alias is the name of a duplicate merged into a record, or a name the record had
+(``tables.alias``). Lookups
 (``lookup.aliased``) and imports read it: a file that still says "Biografen Roy" after
 ``merge venue "Bio Roy" "Biografen Roy"`` means Bio Roy, and creates nothing.
 """
@@ -11,13 +13,14 @@ from __future__ import annotations
 import difflib
 import functools
 import unicodedata
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from screenings import lookup
 from screenings import tables as T
+from screenings.db import has_table
 from screenings.errors import Conflict, NotFound
 from screenings.keys import name_key
 
@@ -51,6 +54,40 @@ def keep_alias(session: Session, kind: str, kept: Any, dup: Any) -> None:
                 kind=kind, name=_name_of(dup), name_key=key, city=city, **{column: kept.id}
             )
         )
+
+
+def keep_old_name(  # noqa: PLR0913 -- the record, and the name and city it had
+    session: Session, kind: str, record: Any, name: str, city: str | None, notes: list[str]
+) -> None:
+    """A record renamed by hand keeps the name it had (``name``, in ``city`` for a venue)
+    as another name, as ``merge`` keeps a duplicate's: a lineup or a lookup that still
+    says it means the record, and a re-import makes no second one (the three-way rule:
+    the file did not change the name, the hand did, and the hand's edit stays). Said in
+    ``notes``; nothing when only the spelling changed (the key is the same), nor in a
+    catalogue with no aliases yet (one an edit is fixing before its upgrade:
+    ``migrate.Door.FIX``)."""
+    city = city if kind == "venue" else None
+    if name_key(name) == _key_of(record) and (
+        kind != "venue" or name_key(city or "") == name_key(record.city or "")
+    ):
+        return
+    if not has_table(session, "alias"):
+        return
+    before = _Named(record.id, name, name_key(name), city)
+    keep_alias(session, kind, record, before)
+    notes.append(
+        f"{name!r} is kept as another name of it (a file that still says it means it); "
+        f"drop it with --remove-alias {name!r}"
+    )
+
+
+class _Named(NamedTuple):
+    """What a record was called: ``keep_alias`` reads it as the record merged away."""
+
+    id: int
+    name: str
+    name_key: str
+    city: str | None
 
 
 def aliases_of(session: Session, kind: str, number: int) -> tuple[str, ...]:
@@ -106,7 +143,7 @@ def refuse_alias(  # noqa: PLR0913 -- a name and what tells it apart: city, year
             continue
         raise Conflict(
             f"{kind}: {name!r} is another name of {lookup.describe(other)} (kept by a "
-            f"merge); use that {kind}, or drop the name first: screenings edit {kind} "
+            f"merge or a rename); use that {kind}, or drop the name first: screenings edit {kind} "
             f"'#{other.id}' --remove-alias {name!r}"
         )
 

@@ -33,6 +33,7 @@ from screenings.records import (
 )
 from screenings.services.aliases import (
     drop_alias,
+    keep_old_name,
     near_duplicate_note,
     near_duplicates,
     refuse_alias,
@@ -686,6 +687,7 @@ def edit_film(
     film = found.record
     notes = [found.note] if found.note else []
     before = snapshot(film, *FILM_SHOWN)
+    old_title = film.title
     assign(
         film,
         title=(title, lambda v: check_name(v, "title", rules.length("film", "title"))),
@@ -709,6 +711,7 @@ def edit_film(
     _same_title(session, film.title, film.year, not_id=film.id)
     if title is not None:
         refuse_alias(session, "film", film.title, year=film.year, record=film)
+        keep_old_name(session, "film", film, old_title, None, notes)
     if title is not None or year is not None:
         renew_slug(session, film, f"{film.title} {film.year or ''}".strip(), notes)
     session.flush()
@@ -740,7 +743,9 @@ def edit_person(
             raise Conflict(f"person: {clash.name} (#{clash.id}) already exists; merge them instead")
         refuse_alias(session, "person", new_name, record=person)
         renamed = person.name != new_name
+        old_name = person.name
         person.name = new_name
+        keep_old_name(session, "person", person, old_name, None, notes)
         renew_slug(session, person, new_name, notes)
         session.flush()
         if renamed:
@@ -769,6 +774,7 @@ def edit_festival(
     notes = [found.note] if found.note else []
     before = snapshot(festival, *FESTIVAL_SHOWN)
     if new_name is not None:
+        old_name = festival.name
         festival.name = check_name(new_name, "new_name", rules.length("festival", "name"))
         clash = session.scalars(
             select(Festival).where(
@@ -778,6 +784,7 @@ def edit_festival(
         if clash is not None:
             raise Conflict(f"festival: {clash.name} (#{clash.id}) already exists")
         refuse_alias(session, "festival", festival.name, record=festival)
+        keep_old_name(session, "festival", festival, old_name, None, notes)
         renew_slug(session, festival, festival.name, notes)
         for edition in festival.editions:  # an edition's slug begins with its festival's
             renew_slug(session, edition, _edition_slug_text(edition), notes)
@@ -819,6 +826,7 @@ def edit_venue(
     venue = found.record
     notes = [found.note] if found.note else []
     before = snapshot(venue, *VENUE_SHOWN)
+    old_name, old_city = venue.name, venue.city
     assign(
         venue,
         name=(new_name, lambda v: check_name(v, "new_name", rules.length("venue", "name"))),
@@ -839,6 +847,7 @@ def edit_venue(
     if new_name is not None or city is not None:
         refuse_alias(session, "venue", venue.name, venue.city, record=venue)
     if new_name is not None:
+        keep_old_name(session, "venue", venue, old_name, old_city, notes)
         renew_slug(session, venue, venue.name, notes)
     session.flush()
     changed = rezoned or snapshot(venue, *VENUE_SHOWN) != before

@@ -221,7 +221,7 @@ class Places:
     def aliased(
         self: Importer, kind: str, name: str, city: str | None = None, year: int | None = None
     ) -> Any:
-        """The one record ``name`` is another name of (kept by a merge), said once, or
+        """The one record ``name`` is another name of (kept by a merge or a rename), said once, or
         None (none, or several, or a film of another year: then the name makes a new
         record, as before). The names that are aliases are read once per kind."""
         keys = self.place_state.alias_keys.get(kind)
@@ -239,7 +239,7 @@ class Places:
             return None
         said = Message(
             f"{self.report.name}: {kind} {name!r} is another name of "
-            f"{lookup.describe(found[0])} (kept by a merge); read as that"
+            f"{lookup.describe(found[0])} (kept by a merge or a rename); read as that"
         )
         self.report.warnings.append(said)
         self.emit({"type": "warning", "kind": "alias", "message": said})
