@@ -251,3 +251,22 @@ def test_a_new_spelling_of_the_same_name_keeps_no_other_name(cli: Cli, tmp_path:
     assert "kept as another name" not in out
     code, out, err = cli("show", "venue", "BIO ROY")
     assert "also called" not in out
+
+
+def test_a_rename_says_what_became_of_the_old_name(cli: Cli) -> None:
+    """A second film of the same title renamed: the title is the first one's other name
+    already, and stays so (it said "kept" of a name it did not keep). A venue given its
+    city and a new spelling keeps no other name, and says none."""
+    for year in ("2012", "2019"):
+        assert cli("add", "film", "Mothers", "--year", year)[0] == 0
+    code, out, err = cli("edit", "film", "Mothers (2012)", "--title", "Mothers of Beijing")
+    assert code == 0, err
+    assert "'Mothers' is kept as another name of it" in out
+    code, out, err = cli("edit", "film", "Mothers (2019)", "--title", "Mothers Again")
+    assert code == 0, err
+    assert "'Mothers' is another name of Mothers of Beijing (2012, #1) already, and stays so" in out
+    assert "kept as another name" not in out
+    assert cli("add", "venue", "Kino")[0] == 0
+    code, out, err = cli("edit", "venue", "Kino", "--name", "KINO", "--city", "Oslo")
+    assert code == 0, err
+    assert "another name" not in out

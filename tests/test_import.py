@@ -717,3 +717,15 @@ def test_a_quote_left_open_is_refused_and_cancels_nothing(
     assert code == 0, err
     assert "0 cancelled, 1 rejected" in out
     assert by_start(cli) == before
+
+
+def test_a_city_whose_key_is_longer_than_the_city_imports(cli: Cli, tmp_path: Path) -> None:
+    """A key may be longer than its name ("ß" is "ss"): a City of 200 "ß" is as long as
+    a city may be, and its key twice that; the row's fingerprint keeps no city then."""
+    rows = [list(r) for r in ROWS]
+    rows[2][8] = "ß" * 200
+    lineup = write_csv(tmp_path / "lineup.csv", rows)
+    for said in ("4 created", "4 unchanged"):
+        code, out, err = cli("import", str(lineup))
+        assert code == 0, err
+        assert said in out

@@ -876,3 +876,17 @@ def test_an_import_says_what_a_reader_may_take_for_a_block(
     code, _, err = said(url, "import", str(twice), "--timezone", "Europe/Helsinki", capsys=capsys)
     assert code == 0
     assert f"warning: {twice}:2: block 'Block' lists a film more than once at one slot" in err
+
+
+def test_a_programme_renamed_keeps_its_old_title(
+    docpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As a film or venue renamed does: a lineup or a lookup that still says the old
+    title finds it."""
+    code, out, err = said(docpoint, "edit", "programme", "Night Owls", "--title", "Late Night",
+                          capsys=capsys)  # fmt: skip
+    assert code == 0, err
+    assert "'Night Owls' is kept as another name of it" in out
+    code, out, err = said(docpoint, "show", "programme", "Night Owls", capsys=capsys)
+    assert code == 0, err
+    assert "Late Night" in out

@@ -347,6 +347,7 @@ def test_a_second_venue_of_a_name_in_the_same_city_sends_its_rows_the_whole_way(
     twins: Twins,  # noqa: F811
     tmp_path: Path,
     imports: list[str],
+    rows_read: list[int],
 ) -> None:
     """Two venues of one name in one city (by key), one in another, written straight
     (the commands refuse the second): a row naming that name and city may read either
@@ -371,9 +372,11 @@ def test_a_second_venue_of_a_name_in_the_same_city_sends_its_rows_the_whole_way(
                 )  # fmt: skip
         engine.dispose()
     imports.clear()
+    rows_read.clear()
     code, _out, err = twins.both("import", path)
     assert code == 0, err
     assert imports == [path, path]
+    assert rows_read == [4, 2, 3, 4, 5], "the Crucible row read alone, then every row"
 
 
 def test_a_row_with_no_city_still_needs_its_venue_name_alone(

@@ -720,7 +720,7 @@ class FilmShow(NamedTuple):
     links: list[LinkRef]
     run: list[RunEntry]
     nominations: list[NominationView]
-    aliases: tuple[str, ...] = ()  # other names, kept by merge
+    aliases: tuple[str, ...] = ()  # other names, kept by a merge or a rename
 
 
 class SelectionRef(NamedTuple):

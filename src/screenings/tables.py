@@ -612,10 +612,11 @@ row_fingerprint = _table(
     _optional("city_key", _width("row_fingerprint", "city_key")),  # NULL: none (0012)
 )
 
-# Another name of a record, kept by ``merge``: the duplicate's name leads to the record
-# kept, in lookups and imports (after the exact name, before the slug). One reference
-# column per kind, the one of ``kind`` set; a venue's alias keeps the duplicate's city
-# (a venue is known by its name in its city). A programme's alias is unique among every
+# Another name of a record, kept by ``merge`` (the duplicate's) or by a rename (the old
+# one, ``aliases.keep_old_name``): it leads to the record, in lookups and imports (after
+# the exact name, before the slug). One reference column per kind, the one of ``kind``
+# set; a venue's alias keeps the duplicate's city, or the city it had when renamed (a
+# venue is known by its name in its city). A programme's alias is unique among every
 # festival's (a lookup within a festival takes its own programme's only).
 ALIAS_KINDS = ("film", "person", "venue", "festival", "programme")
 alias = _table(

@@ -578,6 +578,14 @@ def test_a_quote_left_open_far_from_the_end_stops_at_csv_s_limit() -> None:
     assert str(issue).endswith("(a quote left open?); the rest of the file is not read")
 
 
+def test_a_header_quote_left_open_far_from_the_end_says_so() -> None:
+    rows = "".join(f"Film {n},2013-06-14\n" for n in range(10_000))
+    (issue,) = parse_long(f'Title,"Date\n{rows}')
+    assert str(issue).startswith(
+        "long.csv:1: a value of the header starting here runs past 131,072 characters"
+    )
+
+
 def test_a_quoted_value_over_lines_that_closes_at_the_end_is_read() -> None:
     for ending in ("\n", ""):
         (row,) = parse_long(

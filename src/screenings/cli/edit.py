@@ -177,7 +177,7 @@ def programme(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The programme: its title, or #ID.")],
     festival: Annotated[str | None, Opt("--festival", help="Whose programme it is.")] = None,
-    title: Annotated[str | None, Opt("--title", help="A new title.")] = None,
+    title: Annotated[str | None, Opt("--title", help=RENAMED)] = None,
     section: Annotated[str | None, Opt("--section", help="'' for none.")] = None,
     note: Annotated[str | None, Opt("--note", help="'' for none.")] = None,
     add_film: Annotated[list[str] | None, Opt("--add-film", help="Repeatable.")] = None,

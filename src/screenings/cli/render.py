@@ -444,7 +444,7 @@ def _programme_page(show: ProgrammeShow) -> str:
 
 
 def _aliases(show: Any) -> list[str]:
-    """A record's other names (kept by merge), as one line, when it has any."""
+    """A record's other names (kept by a merge or a rename), as one line, when it has any."""
     return [f"  also called: {', '.join(show.aliases)}"] if show.aliases else []
 
 

@@ -324,7 +324,7 @@ class Table:
                 yield _too_long(self.name, start, exc.line)
                 return
             except csv.Error as exc:
-                yield _unreadable(self.name, start, lines.line, exc)
+                yield _unreadable(self.name, start, lines.line, exc, "CSV")
                 return
             row = self._checked(start, raw)
             if row is not None:
@@ -415,7 +415,7 @@ def open_table(  # noqa: C901, PLR0912 -- each file format (CSV, TSV, XLSX, ODS)
     except _TooLong as exc:
         return _too_long(name, header_line, exc.line)
     except csv.Error as exc:
-        return RowIssue(name, header_line, None, None, f"unreadable CSV header: {exc}")
+        return _unreadable(name, header_line, lines.line, exc, "CSV header")
     if lines.ended:
         return _unclosed(name, header_line, lines.line, None, header[-1])
     if len(header) > MAX_COLUMNS:
@@ -699,20 +699,20 @@ def _unclosed(name: str, start: int, last: int, column: str | None, cell: str) -
     )
 
 
-def _unreadable(name: str, start: int, line: int, error: csv.Error) -> RowIssue:
-    """A row csv cannot read: most likely a value past csv's own limit (a quote left
-    open far from the end of the file)."""
+def _unreadable(name: str, start: int, line: int, error: csv.Error, what: str) -> RowIssue:
+    """A row (``what``: "CSV") or the header ("CSV header") csv cannot read: most likely
+    a value past csv's own limit (a quote left open far from the end of the file)."""
     if "field larger than field limit" in str(error):
         return RowIssue(
             name,
             start,
             None,
             None,
-            f"a value of the row starting here runs past {csv.field_size_limit():,} "
-            f"characters by line {line}, the most a value may hold (a quote left open?); "
-            "the rest of the file is not read",
+            f"a value of the {'header' if 'header' in what else 'row'} starting here runs "
+            f"past {csv.field_size_limit():,} characters by line {line}, the most a value "
+            "may hold (a quote left open?); the rest of the file is not read",
         )
-    return RowIssue(name, start, None, None, f"unreadable CSV: {error}")
+    return RowIssue(name, start, None, None, f"unreadable {what}: {error}")
 
 
 def _too_long(name: str, start: int, line: int) -> RowIssue:

@@ -25,6 +25,7 @@ from screenings.errors import Conflict, NotFound
 from screenings.keys import name_key
 
 NEAR_RATIO = 0.8  # difflib's ratio from which two names are near duplicates
+KEPT_BY = "kept by a merge or a rename"  # how a message says where an alias comes from
 
 
 def _name_of(record: Any) -> str:
@@ -35,8 +36,10 @@ def _key_of(record: Any) -> str:
     return str(getattr(record, "title_key", None) or record.name_key)
 
 
-def keep_alias(session: Session, kind: str, kept: Any, dup: Any) -> None:
-    """``dup`` is merged into ``kept``: its name, and every alias it had, name ``kept``."""
+def keep_alias(session: Session, kind: str, kept: Any, dup: Any) -> int | None:
+    """``dup`` is merged into ``kept``: its name, and every alias it had, name ``kept``.
+    The id of the record ``dup``'s name is another name of now (``kept``'s, or one
+    whose alias it was already); None when it is ``kept``'s own name."""
     A = T.alias.c
     column = f"{kind}_id"
     session.execute(update(T.alias).where(A[column] == dup.id).values({column: kept.id}))
@@ -45,15 +48,17 @@ def keep_alias(session: Session, kind: str, kept: Any, dup: Any) -> None:
     city = (dup.city or kept.city) if kind == "venue" else None
     key = _key_of(dup)
     if key == _key_of(kept) and name_key(city or "") == name_key(getattr(kept, "city", "") or ""):
-        return  # the same name: nothing another name would find
+        return None  # the same name: nothing another name would find
     same_city = A.city.is_(None) if city is None else A.city == city
-    taken = session.scalar(select(A.id).where(A.kind == kind, A.name_key == key, same_city))
+    taken = session.scalar(select(A[column]).where(A.kind == kind, A.name_key == key, same_city))
     if taken is None:
         session.execute(
             insert(T.alias).values(
                 kind=kind, name=_name_of(dup), name_key=key, city=city, **{column: kept.id}
             )
         )
+        return int(kept.id)
+    return int(taken)
 
 
 def keep_old_name(  # noqa: PLR0913 -- the record, and the name and city it had
@@ -74,11 +79,15 @@ def keep_old_name(  # noqa: PLR0913 -- the record, and the name and city it had
     if not has_table(session, "alias"):
         return
     before = _Named(record.id, name, name_key(name), city)
-    keep_alias(session, kind, record, before)
-    notes.append(
-        f"{name!r} is kept as another name of it (a file that still says it means it); "
-        f"drop it with --remove-alias {name!r}"
-    )
+    names = keep_alias(session, kind, record, before)
+    if names == record.id:
+        notes.append(
+            f"{name!r} is kept as another name of it (a file that still says it means it); "
+            f"drop it with --remove-alias {name!r}"
+        )
+    elif names is not None:  # another record's other name already: it stays that one's
+        other = lookup.describe(session.get(lookup.MODELS[kind], names))
+        notes.append(f"{name!r} is another name of {other} already, and stays so")
 
 
 class _Named(NamedTuple):
@@ -142,8 +151,8 @@ def refuse_alias(  # noqa: PLR0913 -- a name and what tells it apart: city, year
             remove_alias(session, kind, record, name)
             continue
         raise Conflict(
-            f"{kind}: {name!r} is another name of {lookup.describe(other)} (kept by a "
-            f"merge or a rename); use that {kind}, or drop the name first: screenings edit {kind} "
+            f"{kind}: {name!r} is another name of {lookup.describe(other)} ({KEPT_BY}); "
+            f"use that {kind}, or drop the name first: screenings edit {kind} "
             f"'#{other.id}' --remove-alias {name!r}"
         )
 

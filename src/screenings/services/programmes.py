@@ -38,6 +38,7 @@ from screenings.records import (
     ProgrammeView,
     ShownFilm,
 )
+from screenings.services.aliases import keep_old_name
 from screenings.services.catalog import (
     Saved,
     check_name,
@@ -194,7 +195,8 @@ def edit_programme(  # noqa: PLR0913 -- one keyword-only argument per option of 
     if title is not None:
         title = _title(title)
         taken_title(session, programme.festival, title, other_than=programme.id)
-        programme.title = title
+        old_title, programme.title = programme.title, title
+        keep_old_name(session, "programme", programme, old_title, None, said)
         year = programme.edition.year if programme.edition is not None else None
         renew_slug(session, programme, slug_text(programme.festival.name, year, title), said)
     if section is not None:

@@ -77,30 +77,25 @@ def named_alone(alone: Mapping[int, str]) -> list[Any]:
     if alone:
         pairs = values(column("id", Integer), column("city_key", String), name="alone")
         found = pairs.data(list(alone.items())).cte("alone")  # a WITH: SQLite's way
-        ways.append(
-            and_(
-                venue_named,
-                ~V.name_key.in_(_alias_keys("venue")),
-                tuple_(V.id, F.city_key).in_(select(found)),
-            )
-        )
+        # The venue is in the row's city: the importer finds it there before it looks
+        # at other names (``places._venue``), so no alias can read the row otherwise.
+        ways.append(and_(venue_named, tuple_(V.id, F.city_key).in_(select(found))))
     return [M.title_key == F.title_key, ~_crowded(M.title_key, T.film, "film"), or_(*ways)]
-
-
-def _alias_keys(kind: str) -> Any:
-    """The keys of the aliases of records of ``kind``."""
-    return select(T.alias.c.name_key).where(T.alias.c.kind == kind)
 
 
 def _crowded(key: Any, table: Table, kind: str) -> Any:
     """Whether two records of ``table`` have ``key``, or an alias has it (asked once in
-    a query, not for each row)."""
+    a query, not for each row). A row naming a venue with no other of its name may have
+    been read through an alias (of another city's): it is crowded while the alias is."""
+    A = T.alias.c
     other = table.alias(f"other_{kind}").c[key.key]  # not the row's own
     shared = select(other).group_by(other).having(func.count() > 1)
-    return key.in_(shared.union(_alias_keys(kind)))
+    return key.in_(shared.union(select(A.name_key).where(A.kind == kind)))
 
 
-ALONE = 10_000  # venues alone in their city asked for by id at most (two values each)
+# Venues alone in their city asked for by id at most: two values each, beside the
+# importer's 10,000 digests (``fingerprints.FOUND``), under SQLite's 32,766.
+ALONE = 5_000
 
 
 def venues_alone(connection: Connection) -> dict[int, str]:

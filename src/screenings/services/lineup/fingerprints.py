@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, select
 
+from screenings import rules
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
 from screenings.digests import Fingerprinter
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
 FOUND = 10000  # digests asked of the database at a time (each query scans a little)
+CITY_KEY = rules.length("row_fingerprint", "city_key")
 SPELLINGS = 8192  # editions found by spelling kept at a time (see own_edition)
 UNREAD = object()  # the edition of a row that cannot be read: no screening's
 
@@ -68,14 +70,19 @@ def held_query(alone: Mapping[int, str]) -> Any:
 
 
 def name_keys(item: Unread) -> dict[str, Any]:
-    """How a row names its film, venue and edition, as its fingerprint keeps it."""
+    """How a row names its film, venue and edition, as its fingerprint keeps it. A city's
+    key may be longer than the city and than its column ("ß" is "ss"; the rules refuse
+    such a name, title or festival, whose keys are kept, but a city's is not): it is
+    kept as None then, as for a row that named no city."""
     title, venue, city = item.named()
     spelling = item.spelling() or (None, None, None)
     festival, year, label = spelling
+    venue_key = name_key(venue) or None  # a blank cell names none, as the importer reads it
+    city_key = name_key(city) if venue_key else ""
     return {
         "title_key": name_key(title),
-        "venue_key": name_key(venue) if venue else None,
-        "city_key": name_key(city) if venue and city.strip() else None,
+        "venue_key": venue_key,
+        "city_key": city_key if 0 < len(city_key) <= CITY_KEY else None,
         "festival_key": name_key(festival) if festival else None,
         "edition_year": year,
         "label_key": name_key(label or "") if festival else None,

@@ -16,6 +16,7 @@ from screenings import tables as T
 from screenings.errors import InvalidInput, Message
 from screenings.keys import name_key
 from screenings.records import LineupRow
+from screenings.services.aliases import KEPT_BY
 from screenings.services.catalog import stored_places
 from screenings.services.lineup.common import UNSEEN, Pending, Resolved, RowError
 from screenings.services.schedule import choose_zone
@@ -239,7 +240,7 @@ class Places:
             return None
         said = Message(
             f"{self.report.name}: {kind} {name!r} is another name of "
-            f"{lookup.describe(found[0])} (kept by a merge or a rename); read as that"
+            f"{lookup.describe(found[0])} ({KEPT_BY}); read as that"
         )
         self.report.warnings.append(said)
         self.emit({"type": "warning", "kind": "alias", "message": said})
