@@ -568,6 +568,30 @@ def test_a_quote_never_closed_is_refused_not_read_to_the_end(ending: str) -> Non
     ]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
+def test_a_quote_left_open_that_a_later_quote_closes_is_refused(newline: str) -> None:
+    """The next quote in the file, meant to open a value of a later row, closed the one
+    left open: csv read the rows between into one value, of a row of the right width
+    (or wider), which went on as if nothing was amiss. The rows after it are read."""
+    text = (
+        "Title,Date,Notes\n"
+        'The Defector,2013-06-14,"Q&A with\n'
+        'Mothers,2013-06-13,"a note"\n'
+        "The Act of Killing,2013-06-14,\n"
+    ).replace("\n", newline)
+    found = parse_long(text)
+    assert found[0] == RowIssue(
+        "long.csv", 2, "Notes", '"Q&A with',
+        "a double quote opens this value, and the next quote in the file (line 3) does not "
+        "end one, so lines 2-3 would be read as one value; close it, or write a quote "
+        'inside a value twice ("")',
+    )  # fmt: skip
+    assert [row.film.title for row in rows(found)] == ["The Act of Killing"]
+    # A value over lines with a quote inside, written twice, is read.
+    (row,) = parse_long('Title,Date,Notes\nMothers,2013-06-13,"Q&A\nwith ""Xu"""\n')
+    assert bare(row).remarks == 'Q&A\nwith "Xu"'
+
+
 def test_a_quote_left_open_far_from_the_end_stops_at_csv_s_limit() -> None:
     rows = "".join(f"Film {n},2013-06-14,\n" for n in range(10_000))  # 220 KB
     found = parse_long(f'Title,Date,Notes\nMothers,2013-06-13,"Q&A\n{rows}')

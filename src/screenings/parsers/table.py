@@ -113,6 +113,7 @@ class _Lines(Iterator[str]):
     def __init__(self, stream: BinaryIO, encoding: str, watch: bool) -> None:
         self.line = 0
         self.ended = False
+        self.texts: list[str] = []  # the lines of the row being read (``new_row``)
         self.left = MAX_LINE_BYTES
         self.garbled = 0
         self.raw = b""  # the last line's bytes
@@ -151,6 +152,11 @@ class _Lines(Iterator[str]):
             self._lines.append(last)
         self._at = 0
         return True
+
+    def new_row(self) -> None:
+        """A row starts: it may take ``MAX_LINE_BYTES``, and its lines are kept anew."""
+        self.left = MAX_LINE_BYTES
+        self.texts.clear()
 
     def pass_over(self) -> None:
         """Go past the lines to pass over that come next, unread."""
@@ -192,6 +198,7 @@ class _Lines(Iterator[str]):
             text = text[1:]
         if self._watch and not raw.isascii() and _SUSPECT.search(text):
             self.garbled = self.line
+        self.texts.append(text)
         return text
 
 
@@ -275,7 +282,7 @@ class Table:
         lines, reader, header = self._lines, self._reader, len(self.header)
         while True:
             start = lines.line + 1
-            lines.left = MAX_LINE_BYTES
+            lines.new_row()
             try:
                 raw = next(reader)
             except (StopIteration, _Undecodable, _TooLong, csv.Error):
@@ -303,7 +310,7 @@ class Table:
             if lines.passed is not None:
                 lines.pass_over()
             start = lines.line + 1
-            lines.left = MAX_LINE_BYTES
+            lines.new_row()
             try:
                 raw = next(self._reader)
                 if (
@@ -344,6 +351,8 @@ class Table:
             cells = [cell.replace("\r\n", "\n") for cell in cells]
         if not any(cells):
             return None
+        if self._lines.line > start and _closed_mid_value(self._lines.texts, self.delimiter):
+            return _over_lines(self.name, start, self._lines.line, self.header, cells)
         extra = [cell for cell in cells[width:] if cell]
         if extra:
             return RowIssue(
@@ -394,7 +403,7 @@ def open_table(  # noqa: C901, PLR0912 -- each file format (CSV, TSV, XLSX, ODS)
     lines = _Lines(stream, encoding, watch=not force_encoding)
     try:
         while True:
-            lines.left = MAX_LINE_BYTES
+            lines.new_row()
             first = next(lines, None)
             if first is None:
                 return RowIssue(name, 1, None, None, "the file is empty; expected a header row")
@@ -693,10 +702,44 @@ def _unclosed(name: str, start: int, last: int, column: str | None, cell: str) -
         name,
         start,
         column,
-        '"' + cell.split("\n", 1)[0],
+        '"' + _first_line(cell),
         f"a double quote opens this value and none closes it, so {lines}, to the end of "
         'the file, would be one value; close it, or write a quote inside a value twice ("")',
     )
+
+
+def _closed_mid_value(texts: list[str], delimiter: str) -> bool:
+    """Whether the lines of a row over several lines have a quote that ends a quoted
+    value with more of the value after it (``"a note"`` met inside a quoted value): the
+    row's opening quote was left open, and the next quote in the file, meant to open
+    another value, closed it, so the lines between were read into one value. csv reads
+    that leniently; strictly, it is an error."""
+    try:
+        list(csv.reader(["".join(texts)], delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "expected after" in str(exc)
+    return False
+
+
+def _over_lines(
+    name: str, start: int, last: int, header: tuple[str, ...], cells: list[str]
+) -> RowIssue:
+    """A row over several lines whose quote was left open (``_closed_mid_value``)."""
+    at = next((n for n, cell in enumerate(cells) if "\n" in cell), len(cells) - 1)
+    return RowIssue(
+        name,
+        start,
+        header[at] if at < len(header) else None,
+        '"' + _first_line(cells[at]),
+        f"a double quote opens this value, and the next quote in the file (line {last}) "
+        f"does not end one, so lines {start}-{last} would be read as one value; close it, "
+        'or write a quote inside a value twice ("")',
+    )
+
+
+def _first_line(cell: str) -> str:
+    """A value as its first line has it, whatever ends the file's lines."""
+    return cell.splitlines()[0] if cell else ""
 
 
 def _unreadable(name: str, start: int, line: int, error: csv.Error, what: str) -> RowIssue:
