@@ -40,7 +40,7 @@ def test_two_near_names_in_one_city_are_both_made_with_a_warning(cli: Cli, tmp_p
     assert "new venues (2): Bio Roy, Helsinki; Biografen Roy, Helsinki" in out
     assert (
         "warning: l.csv: venue 'Biografen Roy' (Helsinki) looks like Bio Roy (Helsinki, #1); "
-        "if they are one, keep one with: screenings merge venue '#1' 'Biografen Roy'"
+        "if they are one, keep one with: screenings merge venue '#1' 'Biografen Roy (Helsinki)'"
     ) in plain(err, tmp_path)
     # By hand too: created, and said.
     code, out, err = cli("add", "venue", "Bio Rex", "--city", "Helsinki")
@@ -51,11 +51,14 @@ def test_two_near_names_in_one_city_are_both_made_with_a_warning(cli: Cli, tmp_p
     assert (
         "venue 'Biografen Rex' (Helsinki) looks like Biografen Roy (Helsinki, #2); Bio Rex "
         "(Helsinki, #3); if they are one, keep one with: screenings merge venue '#2' "
-        "'Biografen Rex'"
+        "'Biografen Rex (Helsinki)'"
     ) in out
-    # Another city: not compared.
+    # Another city: not compared; and the merge it suggested names the one in Helsinki.
     code, out, err = cli("add", "venue", "Bio Roy", "--city", "Turku")
     assert "looks like" not in out + err
+    assert cli("add", "venue", "Biografen Rex", "--city", "Turku")[0] == 0
+    code, out, err = cli("merge", "venue", "#2", "Biografen Rex (Helsinki)")
+    assert code == 0, err
 
 
 @pytest.mark.parametrize(

@@ -587,6 +587,12 @@ def test_a_quote_left_open_that_a_later_quote_closes_is_refused(newline: str) ->
         'inside a value twice ("")',
     )  # fmt: skip
     assert [row.film.title for row in rows(found)] == ["The Act of Killing"]
+    header = parse_long('Title,"Date\nMothers,2013-06-13,"a note"\nSalt,2013-06-14,\n')
+    assert [str(i) for i in header] == [
+        "long.csv:1: '\"Date': a double quote opens this value, and the next quote in the "
+        "file (line 2) does not end one, so lines 1-2 would be read as one value; close it, "
+        'or write a quote inside a value twice ("")'
+    ]
     # A value over lines with a quote inside, written twice, is read.
     (row,) = parse_long('Title,Date,Notes\nMothers,2013-06-13,"Q&A\nwith ""Xu"""\n')
     assert bare(row).remarks == 'Q&A\nwith "Xu"'

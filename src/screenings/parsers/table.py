@@ -427,6 +427,8 @@ def open_table(  # noqa: C901, PLR0912 -- each file format (CSV, TSV, XLSX, ODS)
         return _unreadable(name, header_line, lines.line, exc, "CSV header")
     if lines.ended:
         return _unclosed(name, header_line, lines.line, None, header[-1])
+    if lines.line > header_line and _closed_mid_value(lines.texts, delimiter):
+        return _over_lines(name, header_line, lines.line, (), header)
     if len(header) > MAX_COLUMNS:
         return RowIssue(
             name,
@@ -724,7 +726,8 @@ def _closed_mid_value(texts: list[str], delimiter: str) -> bool:
 def _over_lines(
     name: str, start: int, last: int, header: tuple[str, ...], cells: list[str]
 ) -> RowIssue:
-    """A row over several lines whose quote was left open (``_closed_mid_value``)."""
+    """A row over several lines whose quote was left open (``_closed_mid_value``), its
+    column named by ``header`` (the header itself: none)."""
     at = next((n for n, cell in enumerate(cells) if "\n" in cell), len(cells) - 1)
     return RowIssue(
         name,

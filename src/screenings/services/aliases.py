@@ -213,11 +213,13 @@ def near_duplicates(session: Session, kind: str, name: str, city: str | None) ->
 
 
 def near_duplicate_note(kind: str, name: str, city: str | None, records: list[Any]) -> str:
-    """The warning for a new venue or festival near others: which, and the merge."""
+    """The warning for a new venue or festival near others: which, and the merge (a
+    venue named with its city, "Kino (Malmö)", as another city's may have its name)."""
     where = f" ({city})" if city else ""
     others = "; ".join(lookup.describe(r) for r in records)
     first = records[0]
+    duplicate = f"{name}{where}" if kind == "venue" else name
     return (
         f"{kind} {name!r}{where} looks like {others}; if they are one, keep one with: "
-        f"screenings merge {kind} '#{first.id}' {name!r}"
+        f"screenings merge {kind} '#{first.id}' {duplicate!r}"
     )
