@@ -677,6 +677,23 @@ def test_sync_on_special_screenings_says_it_does_nothing(cli: Cli, tmp_path: Pat
     ]
 
 
+def test_sync_with_every_row_rejected_says_so_and_cancels_nothing(cli: Cli, tmp_path: Path) -> None:
+    """It said "the file names no festival edition", of a file whose every row named one."""
+    assert cli("import", str(write_csv(tmp_path / "v1.csv", ROWS)))[0] == 0
+    before = by_start(cli)
+    broken = [[*r[:9], "2013-13-45", *r[10:]] for r in ROWS]
+    code, out, err = cli(
+        "import", str(write_csv(tmp_path / "v2.csv", broken)), "--sync", "--skip-invalid"
+    )
+    assert code == 0, err
+    assert "0 cancelled, 4 rejected" in out
+    assert (
+        "--sync: no row was read (every row was rejected), so the file is the whole of no "
+        "edition it knows; nothing is cancelled"
+    ) in err
+    assert by_start(cli) == before
+
+
 def test_a_row_with_no_zone_says_which_option_gives_one(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -83,7 +83,11 @@ class Ending:
     def sync(self: Importer) -> None:
         if not self.edition_scope:
             said = Message(
-                "the file names no festival edition, so there is nothing it is the "
+                "no row was read (every row was rejected), so the file is the whole of no "
+                "edition it knows; nothing is cancelled"
+                if self.report.counts[Outcome.REJECTED]
+                and self.report.counts[Outcome.REJECTED] == self.report.counts["rows"]
+                else "the file names no festival edition, so there is nothing it is the "
                 "whole of; special screenings are never cancelled by absence",
                 field="sync",
             )
