@@ -3,9 +3,9 @@
 near-duplicate test that suggests a merge before one is needed.
 
 An alias is the name of a duplicate merged into a record, or a name the record had
-(``tables.alias``). Lookups
-(``lookup.aliased``) and imports read it: a file that still says "Biografen Roy" after
-``merge venue "Bio Roy" "Biografen Roy"`` means Bio Roy, and creates nothing.
+(``tables.alias``). Lookups (``lookup.aliased``) and imports read it: a file that still
+says "Biografen Roy" after ``merge venue "Bio Roy" "Biografen Roy"`` means Bio Roy, and
+creates nothing.
 """
 
 from __future__ import annotations
