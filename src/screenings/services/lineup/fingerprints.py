@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import and_, bindparam, delete, or_, select
 
 from screenings import rules
 from screenings import tables as T
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
 FOUND = 10000  # digests asked of the database at a time (each query scans a little)
+PLACES = 500  # venues made whose rows held are looked for at a time (held_alone)
 CITY_KEY = rules.length("row_fingerprint", "city_key")
 SPELLINGS = 8192  # editions found by spelling kept at a time (see own_edition)
 UNREAD = object()  # the edition of a row that cannot be read: no screening's
@@ -201,22 +202,45 @@ class Fingerprints:
         """``HeldStale`` if this import made a film or venue whose name a film or venue
         made before it has: a row held (it names one of those), read whole, may read
         otherwise now (as ``named_alone`` says of the rows the whole way skips). Rare;
-        the import is then done again, every row read."""
-        made = {
-            T.film: {n: v["title_key"] for n, v in self.film_state.created_films.items()},
-            T.venue: self.place_state.venues_made,
-        }
-        for table, keys in made.items():
-            key = table.c.title_key if table is T.film else table.c.name_key
-            names = sorted(set(keys.values()))
-            for start in range(0, len(names), FOUND):
-                older = (  # made before: ids are never reused, so lower than this import's
-                    select(table.c.id)
-                    .where(key.in_(names[start : start + FOUND]), table.c.id < min(keys))
-                    .limit(1)
+        the import is then done again, every row read. A venue made in a city: only a
+        row held that named its name with no city, or in that city, may (one that named
+        another city finds its own venue there)."""
+        films = {n: v["title_key"] for n, v in self.film_state.created_films.items()}
+        if self.older(T.film.c.title_key, films):
+            raise HeldStale
+        venues = self.place_state.venues_made
+        if not self.older(T.venue.c.name_key, {n: name for n, (name, _) in venues.items()}):
+            return
+        F = T.row_fingerprint.c
+        places = sorted(set(venues.values()), key=repr)
+        held = sorted(self.options.held.screenings) if self.options.held is not None else []
+        for start in range(0, len(places), PLACES):
+            named = or_(  # the name with no city, or in the city of the venue made
+                *(
+                    and_(F.venue_key == name, or_(F.city_key.is_(None), F.city_key == city))
+                    for name, city in places[start : start + PLACES]
                 )
-                if self.session.execute(older).first() is not None:
+            )
+            for first in range(0, len(held), FOUND):
+                of_held = F.screening_id.in_(held[first : first + FOUND])
+                if self.session.execute(select(F.id).where(of_held, named).limit(1)).first():
                     raise HeldStale
+
+    def older(self: Importer, key: Any, made: dict[int, str]) -> bool:
+        """Whether a record made before this import has one of the names (``key``: the
+        column) of the records it ``made`` (by id)."""
+        if not made:
+            return False
+        table, names = key.table, sorted(set(made.values()))
+        for start in range(0, len(names), FOUND):
+            older = (  # made before: ids are never reused, so lower than this import's
+                select(table.c.id)
+                .where(key.in_(names[start : start + FOUND]), table.c.id < min(made))
+                .limit(1)
+            )
+            if self.session.execute(older).first() is not None:
+                return True
+        return False
 
     def skip_held(self: Importer, file: str, held: HeldRows) -> None:
         """Count the rows of ``file`` found unchanged before it was read, first, as

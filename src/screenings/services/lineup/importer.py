@@ -363,7 +363,11 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
             self.report.created(kind, p.label)
             if table is T.venue:
                 self.place_state.venue_zone[number] = p.values["timezone"]
-                self.place_state.venues_made[number] = p.values["name_key"]
+                city = p.values["city"]
+                self.place_state.venues_made[number] = (
+                    p.values["name_key"],
+                    name_key(city) if city else None,
+                )
             elif table is T.film:
                 self.film_state.created_films[number] = p.values
             if table in (T.venue, T.festival):

@@ -35,7 +35,8 @@ class PlaceState:
     edition_zone: dict[int, str | None] = field(default_factory=dict)
     venues: dict[tuple[str, str | None], int | Pending | str] = field(default_factory=dict)
     venue_zone: dict[int, str | None] = field(default_factory=dict)
-    venues_made: dict[int, str] = field(default_factory=dict)  # their name keys, by id
+    # The name and city keys of the venues made, by id (``Fingerprints.held_alone``).
+    venues_made: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     cities: dict[str, str] = field(default_factory=dict)  # by key, stored and added
     cities_read: bool = False
     alias_keys: dict[str, set[str]] = field(default_factory=dict)  # see aliased
