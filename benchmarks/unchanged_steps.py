@@ -20,7 +20,7 @@ import csv
 import subprocess
 import sys
 import tempfile
-import time
+import timeit
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,12 +30,7 @@ from lineup_import import write_lineup
 
 
 def best(repeats: int, step: Callable[[], Any]) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return min(timeit.repeat(step, number=1, repeat=repeats))
 
 
 def main() -> None:

@@ -54,6 +54,12 @@ def name_key(text: str) -> str:
     return _SPACE.sub(" ", folded).strip()
 
 
+def city_key(city: str | None) -> str | None:
+    """The key a venue is found by in its city (``name_key``); None for no city, or a
+    blank one: the importer, a venue's lookup and a row's fingerprint read a city alike."""
+    return name_key(city or "") or None
+
+
 def slugify(text: str, *, max_length: int = 80) -> str:
     """A URL- and file-safe slug: ``"Sheffield Doc/Fest 2013"`` -> ``"sheffield-doc-fest-2013"``.
 

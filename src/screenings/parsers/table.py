@@ -331,7 +331,7 @@ class Table:
                 yield _too_long(self.name, start, exc.line)
                 return
             except csv.Error as exc:
-                yield _unreadable(self.name, start, lines.line, exc, "CSV")
+                yield _unreadable(self.name, start, lines.line, exc, "row")
                 return
             row = self._checked(start, raw)
             if row is not None:
@@ -424,7 +424,7 @@ def open_table(  # noqa: C901, PLR0912 -- each file format (CSV, TSV, XLSX, ODS)
     except _TooLong as exc:
         return _too_long(name, header_line, exc.line)
     except csv.Error as exc:
-        return _unreadable(name, header_line, lines.line, exc, "CSV header")
+        return _unreadable(name, header_line, lines.line, exc, "header")
     if lines.ended:
         return _unclosed(name, header_line, lines.line, None, header[-1])
     if lines.line > header_line and _closed_mid_value(lines.texts, delimiter):
@@ -746,19 +746,20 @@ def _first_line(cell: str) -> str:
 
 
 def _unreadable(name: str, start: int, line: int, error: csv.Error, what: str) -> RowIssue:
-    """A row (``what``: "CSV") or the header ("CSV header") csv cannot read: most likely
-    a value past csv's own limit (a quote left open far from the end of the file)."""
+    """A ``what`` ("row" or "header") csv cannot read: most likely a value past csv's
+    own limit (a quote left open far from the end of the file)."""
     if "field larger than field limit" in str(error):
         return RowIssue(
             name,
             start,
             None,
             None,
-            f"a value of the {'header' if 'header' in what else 'row'} starting here runs "
-            f"past {csv.field_size_limit():,} characters by line {line}, the most a value "
-            "may hold (a quote left open?); the rest of the file is not read",
+            f"a value of the {what} starting here runs past {csv.field_size_limit():,} "
+            f"characters by line {line}, the most a value may hold (a quote left open?); "
+            "the rest of the file is not read",
         )
-    return RowIssue(name, start, None, None, f"unreadable {what}: {error}")
+    unreadable = "unreadable CSV" if what == "row" else f"unreadable CSV {what}"
+    return RowIssue(name, start, None, None, f"{unreadable}: {error}")
 
 
 def _too_long(name: str, start: int, line: int) -> RowIssue:

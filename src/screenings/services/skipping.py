@@ -45,7 +45,7 @@ from sqlalchemy.engine import Connection
 from screenings import tables as T
 from screenings.db import driver_batches, insert_columns
 from screenings.digests import Fingerprinter
-from screenings.keys import name_key
+from screenings.keys import city_key, name_key
 from screenings.records import HeldRows, ImportReport, LineSet, NotQuick, Outcome
 
 VERSION = 4  # how the importer applies a row: a change to it makes every fingerprint old
@@ -105,11 +105,11 @@ def venues_alone(connection: Connection) -> dict[int, str]:
     V = T.venue.c
     shared = select(V.name_key).group_by(V.name_key).having(func.count() > 1)
     keyed = [
-        (number, name, name_key(city))
+        (number, name, key)
         for number, name, city in connection.execute(
             select(V.id, V.name_key, V.city).where(V.name_key.in_(shared), V.city.is_not(None))
         )
-        if city.strip()
+        if (key := city_key(city)) is not None
     ]
     places = Counter((name, city) for _number, name, city in keyed)
     alone = {number: city for number, name, city in keyed if places[name, city] == 1}

@@ -36,7 +36,7 @@ from screenings import rules
 from screenings import tables as T
 from screenings.db import bulk_insert, write_aside
 from screenings.digests import Fingerprinter
-from screenings.keys import name_key
+from screenings.keys import city_key, name_key
 from screenings.records import HeldRows, Outcome, Unread
 from screenings.services.lineup.common import HeldStale, Resolved, RowError
 from screenings.services.skipping import named_alone, salt, venues_alone
@@ -79,11 +79,11 @@ def name_keys(item: Unread) -> dict[str, Any]:
     spelling = item.spelling() or (None, None, None)
     festival, year, label = spelling
     venue_key = name_key(venue) or None  # a blank cell names none, as the importer reads it
-    city_key = name_key(city) if venue_key else ""
+    place = (city_key(city) or "") if venue_key else ""
     return {
         "title_key": name_key(title),
         "venue_key": venue_key,
-        "city_key": city_key if 0 < len(city_key) <= CITY_KEY else None,
+        "city_key": place if 0 < len(place) <= CITY_KEY else None,
         "festival_key": name_key(festival) if festival else None,
         "edition_year": year,
         "label_key": name_key(label or "") if festival else None,

@@ -14,7 +14,7 @@ from screenings.config import Settings
 from screenings.db import bulk_insert, queue_bulk_writer
 from screenings.digests import Fingerprinter
 from screenings.errors import InvalidInput, Message
-from screenings.keys import name_key
+from screenings.keys import city_key, name_key
 from screenings.records import (
     AwardRow,
     FilmRow,
@@ -363,11 +363,8 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
             self.report.created(kind, p.label)
             if table is T.venue:
                 self.place_state.venue_zone[number] = p.values["timezone"]
-                city = p.values["city"]
-                self.place_state.venues_made[number] = (
-                    p.values["name_key"],
-                    name_key(city) if city else None,
-                )
+                name, city = p.values["name_key"], city_key(p.values["city"])
+                self.place_state.venues_made[number] = (name, city)
             elif table is T.film:
                 self.film_state.created_films[number] = p.values
             if table in (T.venue, T.festival):

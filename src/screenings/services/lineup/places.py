@@ -14,7 +14,7 @@ from sqlalchemy import select
 from screenings import lookup
 from screenings import tables as T
 from screenings.errors import InvalidInput, Message
-from screenings.keys import name_key
+from screenings.keys import city_key, name_key
 from screenings.records import LineupRow
 from screenings.services.aliases import KEPT_BY
 from screenings.services.catalog import stored_places
@@ -148,7 +148,7 @@ class Places:
         assert item.venue is not None
         name = " ".join(item.venue.split())
         city = self.city(item.city)
-        key = (name_key(name), name_key(city) if city else None)
+        key = (name_key(name), city_key(city))
         if key not in self.place_state.venues:
             stored = self.session.execute(
                 select(T.venue.c.id, T.venue.c.city, T.venue.c.timezone).where(
