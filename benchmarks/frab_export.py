@@ -40,6 +40,8 @@ import sys
 import time
 from pathlib import Path
 
+from bytecode import write_bytecode
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ics_export import option, timed
 from lineup_import import write_lineup
@@ -84,6 +86,7 @@ def frab_check(path: Path) -> tuple[str, float]:
 
 
 def main() -> None:
+    write_bytecode()  # as installed (bytecode.py)
     import tempfile
 
     args = sys.argv[1:]

@@ -35,6 +35,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from bytecode import write_bytecode
+
 MB = 1000 * 1000
 SCREENINGS = [sys.executable, "-m", "screenings"]
 GNU_TIME = "/usr/bin/time"  # apt-get install time
@@ -254,6 +256,7 @@ SCENARIOS = {
 
 
 def main() -> None:
+    write_bytecode()  # as installed (bytecode.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", default=["stdin", "header", "accents"])
     parser.add_argument("--runs", type=int, default=5)

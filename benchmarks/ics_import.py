@@ -38,6 +38,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bytecode import write_bytecode
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ics_export import option
 from lineup_import import write_lineup
@@ -107,6 +109,7 @@ def differences(csv_rows: list[dict], ics_rows: list[dict]) -> dict[str, int]:
 
 
 def main() -> None:
+    write_bytecode()  # as installed (bytecode.py)
     import tempfile
 
     args = sys.argv[1:]

@@ -41,6 +41,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bytecode import write_bytecode
+
 CITIES = [
     ("Sheffield", "Europe/London"), ("London", "Europe/London"),
     ("Amsterdam", "Europe/Amsterdam"), ("Berlin", "Europe/Berlin"), ("Paris", "Europe/Paris"),
@@ -355,6 +357,7 @@ def _print(case: Case) -> None:
 
 
 def main() -> None:
+    write_bytecode()  # as installed (bytecode.py)
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     rows = int(args[0]) if args else 100_000
     screenings = [str(Path(sys.executable).with_name("screenings"))]

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bytecode import write_bytecode
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 TARGET = 1.3
@@ -28,6 +30,7 @@ def timed(command: list[str]) -> float:
 
 
 def main() -> None:
+    write_bytecode()  # as installed (bytecode.py)
     from tests.factories import festival_catalogue
 
     from screenings.db import create_db_engine, unit_of_work

@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bytecode import write_bytecode
 from lineup_import import write_lineup
 
 from screenings import rules
@@ -89,6 +90,7 @@ def judged(path: Path) -> tuple[float, int]:
 
 
 def main() -> None:
+    write_bytecode()  # as installed (bytecode.py)
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     rows = int(args[0]) if args else 100_000
     repeats = int(sys.argv[sys.argv.index("--repeats") + 1]) if "--repeats" in sys.argv else 3

@@ -44,6 +44,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bytecode import write_bytecode
+
 CASES = [(60, 200, 0.1), (200, 1500, 1.0)]  # films, screenings, target seconds (median)
 COMMAND_TARGET = 2.0
 PLAN = "Bench plan"
@@ -245,6 +247,7 @@ def verdict(ratio: float, target: float) -> str:
 
 
 def main() -> None:
+    write_bytecode()  # as installed (bytecode.py)
     repeats = int(option("--repeats", "7"))
     rounds = int(option("--rounds", "11"))
     seed = int(option("--seed", "2026"))

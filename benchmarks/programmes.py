@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bytecode import write_bytecode
 from lineup_import import CITIES, HEADER, timed, write_lineup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,6 +105,8 @@ def main() -> None:
     try:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(old),
                         before], check=True)  # fmt: skip
+        write_bytecode(old / "src")  # both as installed (bytecode.py)
+        write_bytecode(ROOT / "src")
         plain = folder / "plain.csv"
         write_lineup(plain, rows)
         mixed = folder / "mixed.csv"

@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bytecode import write_bytecode
+
 
 def median_seconds(command: list[str], runs: int) -> float:
     samples = []
@@ -23,6 +25,7 @@ def median_seconds(command: list[str], runs: int) -> float:
 
 
 def main() -> None:
+    write_bytecode()  # as installed (bytecode.py)
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     python = sys.executable
     with tempfile.TemporaryDirectory() as folder:
