@@ -13,11 +13,13 @@ each annotation kept as a string, and 450 of them cost every command 12 ms.
 import dataclasses
 import datetime as dt
 import enum
+import operator
 import re
 import typing
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress
 from typing import Any, NamedTuple, Protocol
 
 # The output contract's version (docs/output.md), and those that can still be written:
@@ -603,16 +605,23 @@ class HeldRows:
         self,
         lines: Iterable[int],
         screenings: Iterable[int],
-        editions: Iterable[int | None],
+        editions: Iterable[int],
         films: Iterable[int],
         private: Iterable[bool],
     ) -> None:
-        """More rows, after those added, given as columns."""
+        """More rows, after those added, given as columns (an edition 0: none)."""
         self.lines.extend(lines)
         self.screenings.extend(screenings)
-        self.editions.extend(edition or 0 for edition in editions)
+        self.editions.extend(editions)
         self.films.extend(films)
         self.private.extend(private)
+
+    def selections(self) -> set[tuple[int, int]]:
+        """The (film, edition) pairs of the rows that are public and of an edition: the
+        selections they make."""
+        public = map(operator.and_, map(operator.truth, self.editions),
+                     map(operator.not_, self.private))  # fmt: skip
+        return set(compress(zip(self.films, self.editions, strict=True), public))
 
     def __len__(self) -> int:
         return len(self.lines)

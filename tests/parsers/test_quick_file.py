@@ -163,7 +163,8 @@ def test_the_order_settled_past_held_runs_is_the_one_found_line_by_line(
     rows: list[tuple[str, bool]], dayfirst: bool | None, block: int
 ) -> None:
     """``QuickFile.known`` passes over runs of held rows (``LineSet.run``) once the order
-    is settled; it must find what a look at every line finds, wherever blocks end."""
+    is settled, and the rest of the file when every row is held; it must find what a
+    look at every line finds, wherever blocks end."""
     data = HEADER + b"".join(
         f"Night {n},Bio Roy,{date},20:30\n".encode() for n, (date, _held) in enumerate(rows)
     )
@@ -174,10 +175,12 @@ def test_the_order_settled_past_held_runs_is_the_one_found_line_by_line(
         False: {"13/02/2026"},
         None: {"13/02/2026", "02/13/2026", "05/06/2026"},
     }[dayfirst]
-    held = LineSet([n + 2 for n, (date, kept) in enumerate(rows) if kept and date not in other])
+    lines = [n + 2 for n, (date, kept) in enumerate(rows) if kept and date not in other]
+    held = LineSet(lines)
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(lineup, "_QUICK_BLOCK", block)
-        found = _quick(data).known(dayfirst, held)
+        # Every row held: the look ends where the order is settled.
+        found = _quick(data).known(dayfirst, held, every=len(lines) == len(rows))
         monkeypatch.setattr(LineSet, "run", lambda self, start: 0)
         each = _quick(data).known(dayfirst, held)
     assert (found and (found.dayfirst, found.reason)) == (each and (each.dayfirst, each.reason))

@@ -296,7 +296,8 @@ def _skim(
             skimmed = skim(connection, source, state(ctx).settings.default_timezone, sync=sync)
         if skimmed is None:
             return None
-        known = source.known(skimmed.order, skimmed.held.line_set())
+        held = skimmed.held.line_set()
+        known = source.known(skimmed.order, held, every=skimmed.everything())
     finally:
         stream.seek(0)  # the whole way reads it from its start
     return (skimmed, known) if known is not None else None

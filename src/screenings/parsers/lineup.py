@@ -436,21 +436,22 @@ class QuickFile:
         for numbers, lines in self._row_blocks():
             yield numbers, list(digester.many(lines))
 
-    def known(self, dayfirst: bool | None, held: LineSet) -> Known | None:
+    def known(self, dayfirst: bool | None, held: LineSet, *, every: bool = False) -> Known | None:
         """The rows at the lines ``held`` (read with ``dayfirst`` before, and unchanged
-        since) as ``Known`` to ``parse_lineup``, with the order of numeric dates the whole
-        file settles as ``_date_order`` finds it: None if that may not be ``dayfirst``
-        (a row not held that reads otherwise, or no date that settles it), and the file
-        goes the whole way. A held row cannot disagree with ``dayfirst``: it was read so."""
+        since; ``every``: they are all the file's rows) as ``Known`` to ``parse_lineup``,
+        with the order of numeric dates the whole file settles as ``_date_order`` finds
+        it: None if that may not be ``dayfirst`` (a row not held that reads otherwise, or
+        no date that settles it), and the file goes the whole way. A held row cannot
+        disagree with ``dayfirst``: it was read so."""
         given = self.options.dayfirst
         if given is not None:
             return Known(given, "as given", held) if dayfirst == given else None
         try:
-            return self._settled(dayfirst, held)
+            return self._settled(dayfirst, held, every)
         except NotQuick:
             return None
 
-    def _settled(self, dayfirst: bool | None, held: LineSet) -> Known | None:
+    def _settled(self, dayfirst: bool | None, held: LineSet, every: bool) -> Known | None:
         settled: tuple[int, str] | None = None
         width = len(self.mapping)
         for first, _data, lines, _bare in self._blocks():
@@ -458,7 +459,10 @@ class QuickFile:
             while at < len(lines):
                 number = first + at
                 # Held rows are of the header's width and were read with the order: once
-                # the order is settled (or needs none), a run of them needs no look.
+                # the order is settled (or needs none), a run of them needs no look, and
+                # when every row is held, neither does the rest of the file.
+                if (settled or dayfirst is None) and every:
+                    return _known(dayfirst, settled, held)
                 if (settled or dayfirst is None) and (passed := held.run(number)):
                     at += passed
                     continue

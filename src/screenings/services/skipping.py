@@ -33,6 +33,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    case,
     column,
     func,
     or_,
@@ -172,13 +173,8 @@ class Skimmed:
         """The report of the import, when every row holds: every row unchanged."""
         report = ImportReport(self.name)
         report.counts["rows"] = report.counts[Outcome.UNCHANGED] = len(self.held)
-        held = self.held
-        report.counts["selections"] = len(
-            {(film, edition) for film, edition, private
-             in zip(held.films, held.editions, held.private, strict=True)
-             if edition and not private}
-        )  # fmt: skip
-        report.edition_ids = set(held.editions) - {0}
+        report.counts["selections"] = len(self.held.selections())
+        report.edition_ids = set(self.held.editions) - {0}
         return report
 
 
@@ -232,11 +228,19 @@ def _order(connection: Connection, source: QuickSource, row_salt: bytes) -> Any:
 
 
 def _holding(alone: Mapping[int, str]) -> Any:
-    """The fingerprints that hold, with their screening, its edition, film and
-    visibility, and the row's label key (``alone``: ``venues_alone``)."""
+    """The fingerprints that hold, with their screening, its edition (0: none), film and
+    whether it is private, and the row's label key (``alone``: ``venues_alone``): as
+    ``HeldRows`` keeps them, so that a hundred thousand rows are taken in as they come."""
     F, S = T.row_fingerprint.c, T.screening.c
     return (
-        select(F.digest, S.id, S.edition_id, S.film_id, S.visibility, F.label_key)
+        select(
+            F.digest,
+            S.id,
+            func.coalesce(S.edition_id, 0),
+            S.film_id,
+            case((S.visibility == "private", 1), else_=0),
+            F.label_key,
+        )
         .join(T.screening, S.id == F.screening_id)
         .join(T.film, T.film.c.id == S.film_id)
         .outerjoin(T.venue, T.venue.c.id == S.venue_id)
@@ -286,7 +290,7 @@ def _held(
         if at_lines != sorted(at_lines):  # in the file's order
             by_line = sorted(range(len(at_lines)), key=at_lines.__getitem__)
             at_lines, found = [at_lines[n] for n in by_line], [found[n] for n in by_line]
-        gathered = _gathered([[at_lines, *_columns(found)[1:]]], revision)
+        gathered = _gathered([[at_lines, *_columns(found, 1)]], revision)
         return None if gathered is None else (len(lines), *gathered)
     try:
         _WANTED.create(connection)
@@ -334,9 +338,9 @@ _FIRST = itemgetter(0)
 _BY_COLUMN = [itemgetter(n) for n in range(len(HOLDING.selected_columns))]
 
 
-def _columns(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
-    """Rows of ``HOLDING``'s width as its columns."""
-    return [list(map(column, rows)) for column in _BY_COLUMN]
+def _columns(rows: Sequence[Sequence[Any]], first: int = 0) -> list[list[Any]]:
+    """Rows of ``HOLDING``'s width as its columns, from the ``first``."""
+    return [list(map(column, rows)) for column in _BY_COLUMN[first:]]
 
 
 def _gathered(
@@ -348,17 +352,17 @@ def _gathered(
     the second is a duplicate, as the whole way says."""
     held, pairs = HeldRows(revision), set[tuple[int, str]]()
     seen, before = LineSet(), None  # the screenings of the batches before
-    for lines, numbers, editions, films, visibilities, labels in batches:
+    for lines, numbers, editions, films, private, labels in batches:
         if before is not None:
             seen.update(before)
         if len(set(numbers)) != len(numbers) or (
             before is not None and any(map(seen.__contains__, numbers))
         ):
             return None
-        held.extend(lines, numbers, editions, films, (v == "private" for v in visibilities))
+        held.extend(lines, numbers, editions, films, private)
         pairs.update(zip(editions, labels, strict=True))
         before = numbers
-    return held, {pair for pair in pairs if pair[0] is not None}
+    return held, {pair for pair in pairs if pair[0]}
 
 
 def _labels_agree(connection: Connection, editions: set[tuple[int, str]]) -> bool:

@@ -23,11 +23,10 @@ be and a second row like it is a duplicate.
 
 from __future__ import annotations
 
-import operator
 from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, delete, or_, select
@@ -258,9 +257,8 @@ class Fingerprints:
         self.edition_scope.update(editions)
         self.report.edition_ids.update(editions)
         seen = self.film_state.selections_seen  # as selections() counts
-        public = map(operator.not_, held.private)
-        for pair in set(compress(zip(held.films, held.editions, strict=True), public)):
-            if pair[1] and pair not in seen:
+        for pair in held.selections():
+            if pair not in seen:
                 seen.add(pair)
                 self.report.counts["selections"] += 1
 
