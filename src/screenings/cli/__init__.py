@@ -6,6 +6,7 @@ place where a ``ScreeningsError`` becomes a one-line message and an exit code.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -219,7 +220,14 @@ def _fail(message: str, code: int) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    code = run()
+    # The process ends here, and the memory with it: the objects it made (a hundred
+    # thousand and more of SQLAlchemy's, and of a large import's) are left out of the
+    # collection Python makes at its end, which took 0.06-0.1 s of an unchanged 0.8 s
+    # re-import (#21). Nothing is left unclosed: run() closed the engines, the commands
+    # their files, and Python's end still flushes the standard streams and runs atexit.
+    gc.freeze()
+    sys.exit(code)
 
 
 def __getattr__(name: str) -> typer.Typer:
