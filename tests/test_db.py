@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -143,10 +145,15 @@ def migrated(empty_engine: Engine) -> Engine:
     return empty_engine
 
 
-def test_driver_batches_give_a_querys_rows_as_its_result_would(migrated: Engine) -> None:
-    """The rows as the driver gives them (from a server-side cursor on PostgreSQL), in
-    batches of the size asked, as SQLAlchemy's result has them; a column whose type
-    turns what the driver gives into something else is refused."""
+def test_driver_batches_give_a_querys_rows_as_its_result_would(
+    migrated: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows as the driver gives them (on PostgreSQL streamed in chunks, or with an
+    older libpq from a server-side cursor), in batches of the size asked, as
+    SQLAlchemy's result has them, the planner's settings as they were after; a column
+    whose type turns what the driver gives into something else is refused."""
+    import psycopg
+
     from screenings import tables as T
     from screenings.db import driver_batches
 
@@ -155,19 +162,22 @@ def test_driver_batches_give_a_querys_rows_as_its_result_would(migrated: Engine)
             make.festival(session, name=f"Festival {n}")
     F = T.festival.c
     query = select(F.id, F.name, F.timezone, F.id % 2).order_by(F.id)
+    postgres = migrated.dialect.name == "postgresql"
     with migrated.connect() as connection:
-        batches = list(driver_batches(connection, query, 3))
-        assert [len(batch) for batch in batches] == [3, 3, 1]
-        if migrated.dialect.name == "postgresql":  # planned for every row, then as before
-            shown = connection.exec_driver_sql("SHOW cursor_tuple_fraction").scalar()
-            assert shown == "0.1"
-        assert [tuple(row) for batch in batches for row in batch] == [
-            tuple(row) for row in connection.execute(query)
-        ]
-        # A bound value with a percent sign, and two streams open at once.
+        expected = [tuple(row) for row in connection.execute(query)]
+        ways = itertools.product([True, False] if postgres else [True], [False, True])
+        for chunked, whole in ways:  # an older libpq: no chunks
+            said = functools.partial(lambda answer, check=False: answer, chunked)
+            monkeypatch.setattr(psycopg.capabilities, "has_stream_chunked", said)
+            batches = list(driver_batches(connection, query, 3, whole=whole))
+            assert [len(batch) for batch in batches] == [3, 3, 1]
+            assert [tuple(row) for batch in batches for row in batch] == expected
+            if postgres:  # planned for every row, then as before
+                for name, value in [("cursor_tuple_fraction", "0.1"), ("enable_nestloop", "on")]:
+                    assert connection.exec_driver_sql(f"SHOW {name}").scalar() == value
+        # A bound value with a percent sign.
         like = query.where(F.name.like("Festival %"), F.id % 2 == 1)
-        first, second = driver_batches(connection, like, 2), driver_batches(connection, like, 9)
-        assert list(next(second)) == list(next(first)) + list(next(first))
+        assert [len(batch) for batch in driver_batches(connection, like, 2)] == [2, 2]
         with pytest.raises(TypeError, match="created_at is processed"):
             next(driver_batches(connection, select(F.id, F.created_at), 3))
         with pytest.raises(TypeError, match="expands"):

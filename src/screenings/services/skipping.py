@@ -283,7 +283,7 @@ def _held(
         del numbers, prints
         at_lines: list[int] = []  # of the rows found, and the rows
         found: list[Sequence[Any]] = []
-        for batch in driver_batches(connection, found_held, BATCH):
+        for batch in driver_batches(connection, found_held, BATCH, whole=True):
             at = list(map(lines.get, map(_FIRST, batch)))  # a line number is never 0
             at_lines += filter(None, at)
             found += compress(batch, at)
