@@ -208,6 +208,7 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
         # A block whose films are not known (a feed's "Shorts" event): its programme and
         # screening only, with no film to find (``blocks``).
         filmless: list[Resolved] = []
+        self.find_editions([item for item in items if not isinstance(item, FilmRow)])
         for item in items:
             if isinstance(item, FilmRow):
                 film_rows.append(item)
