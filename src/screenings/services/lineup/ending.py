@@ -57,17 +57,30 @@ class Ending:
                     )
                 ).all()
             )
-        query = select(*T.screening.c).where(
-            S.edition_id.in_(self.edition_scope),
-            S.id < self.first_new_id,
-            S.id.in_(select(B.screening_id).where(B.source_id.in_(sources))),
-        )
+        query = select(*T.screening.c).where(S.id < self.first_new_id)
         named: dict[str, Any] = {}
         if films is not None and len(films) <= FILMS_NAMED:
+            # Asked for by film (their few screenings), the rest checked of those found:
+            # with the editions and bases in the query, SQLite read every screening of
+            # the editions, or every base of the sources (0.06 s for one film).
             query = query.where(S.film_id.in_(bindparam("films", expanding=True)))
             named["films"] = sorted(films)
+            scope = set(self.edition_scope)
+            listed = [s for s in self.session.execute(query.order_by(S.id), named)
+                      if s.edition_id in scope]  # fmt: skip
+            based = self.of_sources([s.id for s in listed], sources)
+            candidates = [s for s in listed if s.id in based]
+        else:
+            candidates = list(
+                self.session.execute(
+                    query.where(
+                        S.edition_id.in_(self.edition_scope),
+                        S.id.in_(select(B.screening_id).where(B.source_id.in_(sources))),
+                    ).order_by(S.id)
+                )
+            )
         found = []
-        for s in self.session.execute(query.order_by(S.id), named):
+        for s in candidates:
             if s.id in self.match_state.claimed or s.status == "cancelled":
                 continue
             if s.external_id in self.match_state.protected_ids:
@@ -76,6 +89,20 @@ class Ending:
                 continue
             found.append(s)
         return found
+
+    def of_sources(self: Importer, numbers: list[int], sources: set[int]) -> set[int]:
+        """Those of the screenings ``numbers`` that have a base of one of ``sources``."""
+        B = T.screening_base.c
+        return {
+            number
+            for start in range(0, len(numbers), 1000)
+            for number, source in self.session.execute(
+                select(B.screening_id, B.source_id).where(
+                    B.screening_id.in_(numbers[start : start + 1000])
+                )
+            )
+            if source in sources
+        }
 
     def scope_sources(self: Importer) -> set[int]:
         return {self.match_state.sources.find(e) for e in self.edition_scope} - {None}  # type: ignore[return-value]
