@@ -47,6 +47,26 @@ def test_a_film_s_editions_are_kept_in_a_few_bytes() -> None:
     assert (7, 8) in seen and (7, 3) in seen and (7, 4) not in seen and (300_001, 2) not in seen
 
 
+def test_selections_added_at_once_count_as_one_at_a_time_would() -> None:
+    """``Pairs.add_new`` (the selections of the rows found unchanged before the file is
+    read) counts and keeps what ``in`` and ``add`` pair by pair would."""
+    before = [(7, 3), (8, 1), (9, 2), (9, 5)]
+    pairs = [(7, 3), (7, 4), (8, 1), (9, 5), (9, 6), (10, 1), (10, 1), (7, 4), (11, 2)]
+    one_by_one, at_once = Pairs(), Pairs()
+    for pair in before:
+        one_by_one.add(pair)
+        at_once.add(pair)
+    new = 0
+    for pair in pairs:
+        if pair not in one_by_one:
+            one_by_one.add(pair)
+            new += 1
+    assert at_once.add_new(pairs) == new == 4
+    for film in range(6, 13):
+        for edition in range(7):
+            assert ((film, edition) in at_once) == ((film, edition) in one_by_one)
+
+
 def test_claims_made_at_once_are_kept_as_one_at_a_time_would_be() -> None:
     """``IdMap.update`` (the rows found unchanged before the file is read), on a map that
     holds claims already, whether it stays a dict or becomes the array."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, NamedTuple
@@ -217,6 +217,21 @@ class Pairs:
             self.first[film] = edition
         elif first != edition:
             self.more.add(pair)
+
+    def add_new(self, pairs: Iterable[tuple[int, int]]) -> int:
+        """Add these pairs; how many were not in already (each looked up once: an
+        import whose rows are held adds the selections of all their films at once)."""
+        first, more, new = self.first, self.more, 0
+        for pair in pairs:
+            film, edition = pair
+            known = first.get(film)
+            if known is None:
+                first[film] = edition
+                new += 1
+            elif known != edition and pair not in more:
+                more.add(pair)
+                new += 1
+        return new
 
 
 class StoredFilm(NamedTuple):

@@ -257,10 +257,7 @@ class Fingerprints:
         self.edition_scope.update(editions)
         self.report.edition_ids.update(editions)
         seen = self.film_state.selections_seen  # as selections() counts
-        for pair in held.selections():
-            if pair not in seen:
-                seen.add(pair)
-                self.report.counts["selections"] += 1
+        self.report.counts["selections"] += seen.add_new(held.selections())
 
     def skip(  # noqa: PLR0913 -- a row: where it is, and what its screening is
         self: Importer,
