@@ -87,7 +87,9 @@ def main() -> None:
                 )
                 figures["query, the driver's (driver_batches)"] = best(
                     args.repeats,
-                    lambda: list(driver_batches(connection, skipping.HOLDING, skipping.BATCH)),
+                    lambda: list(
+                        driver_batches(connection, skipping.HOLDING, skipping.BATCH, whole=True)
+                    ),
                 )
                 skimmed = skipping.skim(connection, source, None, sync=False)
                 assert skimmed is not None and skimmed.everything(), "every row should hold"
