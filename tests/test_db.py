@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import functools
+import faulthandler
 import itertools
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -145,15 +146,25 @@ def migrated(empty_engine: Engine) -> Engine:
     return empty_engine
 
 
+def _libpq(monkeypatch: pytest.MonkeyPatch, chunked: bool) -> None:
+    """Whether psycopg's libpq streams in chunks (17 and later), as the test says."""
+    import psycopg
+
+    def has_stream_chunked(check: bool = False) -> bool:
+        return chunked
+
+    monkeypatch.setattr(psycopg.capabilities, "has_stream_chunked", has_stream_chunked)
+
+
 def test_driver_batches_give_a_querys_rows_as_its_result_would(
     migrated: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The rows as the driver gives them (on PostgreSQL streamed in chunks, or with an
     older libpq from a server-side cursor), in batches of the size asked, as
-    SQLAlchemy's result has them, the planner's settings as they were after; a column
-    whose type turns what the driver gives into something else is refused."""
-    import psycopg
-
+    SQLAlchemy's result has them, the planner's settings as they were after, whether
+    every batch was read or the batches were closed early (the connection is free
+    again then); a column whose type turns what the driver gives into something else
+    is refused."""
     from screenings import tables as T
     from screenings.db import driver_batches
 
@@ -163,27 +174,39 @@ def test_driver_batches_give_a_querys_rows_as_its_result_would(
     F = T.festival.c
     query = select(F.id, F.name, F.timezone, F.id % 2).order_by(F.id)
     postgres = migrated.dialect.name == "postgresql"
-    with migrated.connect() as connection:
-        expected = [tuple(row) for row in connection.execute(query)]
-        ways = itertools.product([True, False] if postgres else [True], [False, True])
-        for chunked, whole in ways:  # an older libpq: no chunks
-            said = functools.partial(lambda answer, check=False: answer, chunked)
-            monkeypatch.setattr(psycopg.capabilities, "has_stream_chunked", said)
-            batches = list(driver_batches(connection, query, 3, whole=whole))
-            assert [len(batch) for batch in batches] == [3, 3, 1]
-            assert [tuple(row) for batch in batches for row in batch] == expected
-            if postgres:  # planned for every row, then as before
-                for name, value in [("cursor_tuple_fraction", "0.1"), ("enable_nestloop", "on")]:
-                    assert connection.exec_driver_sql(f"SHOW {name}").scalar() == value
-        # A bound value with a percent sign.
-        like = query.where(F.name.like("Festival %"), F.id % 2 == 1)
-        assert [len(batch) for batch in driver_batches(connection, like, 2)] == [2, 2]
-        with pytest.raises(TypeError, match="created_at is processed"):
-            next(driver_batches(connection, select(F.id, F.created_at), 3))
-        with pytest.raises(TypeError, match="expands"):
-            next(driver_batches(connection, query.where(F.id.in_([1, 2])), 3))
-    with migrated.connect() as connection, pytest.raises(DBAPIError):
-        next(driver_batches(connection, select(column("x")).select_from(table("nowhere")), 3))
+    faulthandler.dump_traceback_later(60, exit=True, file=sys.__stderr__)  # a hang fails
+    try:
+        with migrated.connect() as connection:
+            expected = [tuple(row) for row in connection.execute(query)]
+            ways = itertools.product([True, False] if postgres else [True], [False, True])
+            for chunked, whole in ways:
+                if postgres:
+                    _libpq(monkeypatch, chunked)
+                batches = list(driver_batches(connection, query, 3, whole=whole))
+                assert [len(batch) for batch in batches] == [3, 3, 1]
+                assert [tuple(row) for batch in batches for row in batch] == expected
+                early = driver_batches(connection, query, 3, whole=whole)
+                assert [tuple(row) for row in next(early)] == expected[:3]
+                early.close()  # rows still to come: the stream ends, the connection is free
+                if postgres:  # planned for every row, then as before
+                    for name, value in [
+                        ("cursor_tuple_fraction", "0.1"),
+                        ("enable_nestloop", "on"),
+                    ]:
+                        assert connection.exec_driver_sql(f"SHOW {name}").scalar() == value
+                connection.rollback()
+            # A bound value with a percent sign.
+            like = query.where(F.name.like("Festival %"), F.id % 2 == 1)
+            assert [len(batch) for batch in driver_batches(connection, like, 2)] == [2, 2]
+            with pytest.raises(TypeError, match="created_at is processed"):
+                next(driver_batches(connection, select(F.id, F.created_at), 3))
+            with pytest.raises(TypeError, match="expands"):
+                next(driver_batches(connection, query.where(F.id.in_([1, 2])), 3))
+        with migrated.connect() as connection, pytest.raises(DBAPIError):
+            nowhere = select(column("x")).select_from(table("nowhere"))
+            next(driver_batches(connection, nowhere, 3))
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)

@@ -6,6 +6,8 @@ line, with real CSV files; each step on two catalogues, one with ``--read-all``.
 
 from __future__ import annotations
 
+import faulthandler
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -116,16 +118,24 @@ def test_a_row_twice_sends_the_file_the_whole_way(
     tmp_path: Path,
     imports: list[str],
 ) -> None:
-    """The second is a duplicate of the first, as the importer says (in its words)."""
+    """The second is a duplicate of the first, as the importer says (in its words); found
+    last, or first, with rows still to come from the database (on PostgreSQL their
+    stream is closed before the connection is used again: else the import hung)."""
     rows = [list(r) for r in ROWS]
     path = str(write_csv(tmp_path / "lineup.csv", rows))
     twins.call(twins.urls[0], "import", path)
-    path = str(write_csv(tmp_path / "lineup.csv", [*rows, rows[0]]))
-    imports.clear()
-    code, _out, err = twins.call(twins.urls[0], "import", path)
-    assert code == 2
-    assert f"{path}:6: column 'ID': 'S1': the same" in err
-    assert imports == [path]
+    # A hang fails the run, not CI's clock.
+    faulthandler.dump_traceback_later(120, exit=True, file=sys.__stderr__)
+    try:
+        for twice, line in (([*rows, rows[0]], len(rows) + 2), ([rows[0], *rows], 3)):
+            path = str(write_csv(tmp_path / "lineup.csv", twice))
+            imports.clear()
+            code, _out, err = twins.call(twins.urls[0], "import", path)
+            assert code == 2
+            assert f"{path}:{line}: column 'ID': 'S1': the same" in err
+            assert imports == [path]
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture

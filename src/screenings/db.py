@@ -32,7 +32,7 @@ import sqlite3
 import stat
 import time
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -785,7 +785,7 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
 
 def driver_batches(
     connection: Connection, query: Select[Any], size: int, *, whole: bool = False
-) -> Iterator[Sequence[Any]]:
+) -> Generator[Sequence[Any], None, None]:
     """The rows of ``query`` as the driver gives them, ``size`` at a time: for a query of
     many rows read by columns (``services.skipping``), where SQLAlchemy's result rows
     would cost more than the query. Every column's type and every bound value's must
@@ -793,17 +793,21 @@ def driver_batches(
     The driver's errors are raised as SQLAlchemy's (``DBAPIError``), as
     ``database_errors`` expects.
 
-    On PostgreSQL the rows come as the server sends them, ``size`` at a time (libpq's
-    chunked rows, psycopg's ``Cursor.stream``), so that a million are never held at
-    once; nothing else may be asked of the connection until the last batch is read.
-    With a libpq older than 17, which cannot, from a server-side cursor: 100,000
-    fingerprints took 0.27-0.30 s so, against 0.17-0.18 s streamed.
+    On PostgreSQL the rows come as the server sends them, ``size`` at a time (libpq 17's
+    chunked rows, through psycopg's ``Cursor.stream``), so that a million are never held
+    at once: 100,000 fingerprints in 0.17-0.18 s, where a server-side cursor took
+    0.27-0.30 s. While they come, the connection is the stream's (psycopg holds its lock
+    between two rows): anything else asked of it waits, forever, until the batches are
+    all read or the iterator is closed, so a caller that may stop early closes it
+    (``contextlib.closing``) before it uses the connection again. With an older libpq,
+    which has no chunks, the rows come from a server-side cursor.
 
     ``whole``: the query reads its tables whole; on PostgreSQL their joins are then made
     by hashing each table once, never by looking rows up one by one. Its planner counts
     on conditions between two joined tables to keep few rows, and they keep most (every
-    fingerprint that holds): it looked up 100,000 films one at a time, 0.27 s where
-    hashing takes 0.17 s."""
+    fingerprint that holds): it looked up 100,000 films one at a time, 0.27 s, where
+    hashing took 0.17 s. The setting is the query's alone: the transaction's own comes
+    back after it, read whole or not (as ``DEFAULT``: these are never set otherwise)."""
     dialect = connection.dialect
     for column in query.selected_columns:
         if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
@@ -830,9 +834,7 @@ def driver_batches(
                 cursor.close()
             return
         plan = {"enable_nestloop": "off"} if whole else {}
-        _set_plan(raw, plan)
-        yield from _streamed(raw, compiled.string, params, size)
-        _set_plan(raw, dict.fromkeys(plan, "DEFAULT"))
+        yield from _streamed(raw, compiled.string, params, size, plan)
     except error as exc:
         raise DBAPIError.instance(compiled.string, params, exc, error) from exc
 
@@ -840,28 +842,36 @@ def driver_batches(
 _CURSORS = itertools.count(1)  # names of server-side cursors (_streamed, an old libpq)
 
 
-def _streamed(raw: Any, sql: str, params: Any, size: int) -> Iterator[list[Any]]:
-    """The rows of ``sql`` on a psycopg connection, ``size`` at a time, as they come."""
-    import psycopg
+def _streamed(
+    raw: Any, sql: str, params: Any, size: int, plan: dict[str, str]
+) -> Iterator[list[Any]]:
+    """The rows of ``sql`` on a psycopg connection, ``size`` at a time, as they come,
+    planned with ``plan`` (``SET LOCAL``); however the iterator ends, its stream or
+    cursor is closed, and the settings are as they were unless the query failed (the
+    transaction is aborted then)."""
+    import psycopg  # here: only PostgreSQL needs it, and it is an optional dependency
 
-    if psycopg.capabilities.has_stream_chunked():
-        cursor = raw.cursor()
-        try:
-            rows = cursor.stream(sql, params, size=size)
-            while batch := list(itertools.islice(rows, size)):
-                yield batch
-        finally:
-            cursor.close()
-        return
-    cursor = raw.cursor(f"driver_batches_{next(_CURSORS)}")
+    chunked = psycopg.capabilities.has_stream_chunked()
+    if not chunked:  # a server-side cursor: planned for all its rows, not the first tenth
+        plan = {**plan, "cursor_tuple_fraction": "1"}
+    _set_plan(raw, plan)
+    cursor = raw.cursor() if chunked else raw.cursor(f"driver_batches_{next(_CURSORS)}")
+    rows = cursor.stream(sql, params, size=size) if chunked else None
     try:
-        _set_plan(raw, {"cursor_tuple_fraction": "1"})  # all rows, not the first tenth
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(size):
-            yield batch
-        _set_plan(raw, {"cursor_tuple_fraction": "DEFAULT"})
-    finally:
-        cursor.close()
+        try:
+            if rows is not None:
+                yield from iter(lambda: list(itertools.islice(rows, size)), [])
+            else:
+                cursor.execute(sql, params)
+                yield from iter(lambda: cursor.fetchmany(size), [])
+        finally:
+            if rows is not None:
+                rows.close()  # gives the connection back: psycopg ends the query
+            cursor.close()
+    except GeneratorExit:  # closed early: the connection is free again
+        _set_plan(raw, dict.fromkeys(plan, "DEFAULT"))
+        raise
+    _set_plan(raw, dict.fromkeys(plan, "DEFAULT"))
 
 
 def _set_plan(raw: Any, settings: dict[str, str]) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import chain, compress
 from operator import itemgetter
@@ -283,10 +284,12 @@ def _held(
         del numbers, prints
         at_lines: list[int] = []  # of the rows found, and the rows
         found: list[Sequence[Any]] = []
-        for batch in driver_batches(connection, found_held, BATCH, whole=True):
-            at = list(map(lines.get, map(_FIRST, batch)))  # a line number is never 0
-            at_lines += filter(None, at)
-            found += compress(batch, at)
+        # Closed however the loop ends: till then the connection is the stream's.
+        with closing(driver_batches(connection, found_held, BATCH, whole=True)) as batches:
+            for batch in batches:
+                at = list(map(lines.get, map(_FIRST, batch)))  # a line number is never 0
+                at_lines += filter(None, at)
+                found += compress(batch, at)
         if at_lines != sorted(at_lines):  # in the file's order
             by_line = sorted(range(len(at_lines)), key=at_lines.__getitem__)
             at_lines, found = [at_lines[n] for n in by_line], [found[n] for n in by_line]
@@ -309,8 +312,9 @@ def _held(
             .join(_WANTED, Q.digest == T.row_fingerprint.c.digest)
             .order_by(Q.line)
         )
-        streamed = driver_batches(connection, query, BATCH)
-        gathered = _gathered(map(_columns, streamed), revision)
+        # Closed before the rollback below, when two rows alike end the look early.
+        with closing(driver_batches(connection, query, BATCH)) as streamed:
+            gathered = _gathered(map(_columns, streamed), revision)
         return None if gathered is None else (rows, *gathered)
     finally:
         connection.rollback()  # PostgreSQL's temporary table goes with it; SQLite's not
@@ -347,7 +351,7 @@ def _gathered(
     batches: Iterable[Sequence[Sequence[Any]]], revision: int
 ) -> tuple[HeldRows, set[tuple[int, str]]] | None:
     """The rows found, given a batch at a time in the file's order as columns (line,
-    screening, edition, film, visibility, label key), and their editions with label
+    screening, edition or 0, film, 1 if private, label key), and their editions with label
     keys; None if two rows of the file are alike (both found, as the same screening):
     the second is a duplicate, as the whole way says."""
     held, pairs = HeldRows(revision), set[tuple[int, str]]()
