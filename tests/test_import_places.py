@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from sqlalchemy import select
+
+from screenings import tables
+from screenings.cli import run
+from screenings.db import create_db_engine
+from screenings.services.lineup.places import Places
 from tests.test_import import Cli, cli, url, write_csv
 
 __all__ = ["cli", "url"]  # the fixtures, shared with test_import
@@ -80,3 +88,56 @@ def test_a_new_festival_s_zone_holds_for_its_later_rows(cli: Cli, tmp_path: Path
     assert "0 created, 0 updated, 0 moved, 2 unchanged" in out, err
     code, out, err = cli("list", "--format", "json")
     assert {s["timezone"] for s in json.loads(out)["screenings"]} == {"Europe/Oslo"}
+
+
+def test_editions_asked_for_a_chunk_at_once_are_those_asked_one_by_one(
+    backend: str,
+    new_url: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """``Places.find_editions`` finds what ``_festival`` and ``_edition`` find row by row:
+    a festival by its name, another through an alias (left to them), a new festival, a
+    new edition of a known one, two labels of one year, a label spelt otherwise."""
+    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/Stockholm")
+    header = ["Title", "Festival", "Edition", "City", "Date", "Time"]
+    first = [
+        ["Nattåget", "Tempo", "2026", "Stockholm", "2026-03-05", "18:00"],
+        ["Bortom", "Tempo", "2026 Winter", "Stockholm", "2026-03-06", "20:00"],
+        ["Ljus", "Nordic", "2025", "Malmö", "2025-03-06", "21:00"],
+    ]
+    again = [
+        ["Nattåget", "Tempo", "2026", "Stockholm", "2026-03-05", "19:00"],
+        ["Bortom", "Tempo", "2026 winter", "Stockholm", "2026-03-06", "21:00"],
+        ["Ljus", "Nordic", "2025", "Malmö", "2025-03-06", "22:00"],  # an alias now
+        ["Mörker", "Newfest", "2026", "Umeå", "2026-04-01", "18:00"],
+        ["Sommar", "Tempo", "2027", "Stockholm", "2027-03-05", "18:00"],
+        ["Vinter", "Tempo", "2026  Winter", "Stockholm", "2026-03-07", "18:00"],
+    ]
+    made = []
+    for batched in (True, False):
+        if not batched:
+            monkeypatch.setattr(Places, "find_editions", lambda self, items: None)
+        url = new_url(backend)
+        for args in (
+            ["import", str(write_csv(tmp_path / "first.csv", first, header))],
+            ["edit", "festival", "Nordic", "--name", "Nordisk Panorama"],
+            ["import", str(write_csv(tmp_path / "again.csv", again, header))],
+        ):
+            assert run(["--db", url, *args]) == 0, capsys.readouterr().err
+        engine = create_db_engine(url)
+        with engine.connect() as connection:
+            S, E = tables.screening.c, tables.edition.c
+            made.append(
+                (
+                    connection.execute(select(S.id, S.edition_id).order_by(S.id)).all(),
+                    connection.execute(
+                        select(E.id, E.festival_id, E.year, E.label).order_by(E.id)
+                    ).all(),
+                )
+            )
+        engine.dispose()
+    assert made[0] == made[1]
+    screenings, editions = made[0]
+    assert len(screenings) == 9 and len(editions) == 5  # 2026, 2026 Winter, 2025, 2026, 2027

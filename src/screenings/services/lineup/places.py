@@ -46,6 +46,15 @@ class PlaceState:
     found: dict[str, dict[Any, Any]] = field(default_factory=lambda: defaultdict(dict))
 
 
+def _edition_key(
+    festival: str, year: int, label: str | None
+) -> tuple[tuple[str, int, str], str | None]:
+    """How a row's edition is known during an import (its festival's and label's keys,
+    its year), and its label tidied."""
+    tidy = " ".join(label.split()) if label else None
+    return (name_key(festival), year, name_key(tidy or "")), tidy
+
+
 class Places:
     """A stage of ``Importer`` (its methods read and write the import's state)."""
 
@@ -75,16 +84,16 @@ class Places:
                 self.place_state.festivals[key] = (number, zone)
         keys: dict[tuple[int, int], list[tuple[str, int, str]]] = defaultdict(list)
         for festival, year, label in spellings:
-            key = (name_key(festival), year, name_key(" ".join((label or "").split())))
+            key, _label = _edition_key(festival, year, label)
             number = self.place_state.festivals.get(key[0], (None,))[0]
             if isinstance(number, int) and key not in self.place_state.editions:
                 keys[number, year].append(key)
         festivals = sorted({number for number, _year in keys})
         for start in range(0, len(festivals), 1000):
             for number, festival, year, label in self.session.execute(
-                select(E.id, E.festival_id, E.year, E.label).where(
-                    E.festival_id.in_(festivals[start : start + 1000])
-                )
+                select(E.id, E.festival_id, E.year, E.label)
+                .where(E.festival_id.in_(festivals[start : start + 1000]))
+                .order_by(E.id)  # as _edition reads them: the last of a key is taken
             ):
                 for key in keys.get((festival, year), ()):
                     if name_key(label or "") == key[2]:
@@ -117,15 +126,14 @@ class Places:
                 ("year",),
             )
         festival, _zone = self.festival(festival_name)
-        label = " ".join(label.split()) if label else None
-        key = (name_key(festival_name), year, name_key(label or ""))
+        key, label = _edition_key(festival_name, year, label)
         if key not in self.place_state.editions:
             found = None
             if isinstance(festival, int):
                 for number, stored in self.session.execute(
-                    select(T.edition.c.id, T.edition.c.label).where(
-                        T.edition.c.festival_id == festival, T.edition.c.year == year
-                    )
+                    select(T.edition.c.id, T.edition.c.label)
+                    .where(T.edition.c.festival_id == festival, T.edition.c.year == year)
+                    .order_by(T.edition.c.id)  # two labels of one key: the last is taken
                 ):
                     if name_key(stored or "") == key[2]:
                         found = number
