@@ -2,10 +2,10 @@
 
 Installing the package writes it (pip compiles what it installs), and so does Python on
 a program's first run, unless ``PYTHONDONTWRITEBYTECODE`` is set, as it is on the
-machines these benchmarks run on (and in an editable install). Without it every timed
-process compiled the package's sources again, about 60-80 ms of a 0.8 s command that no
-installed copy pays (#21), while the floors import only the standard library, whose
-bytecode is there. ``compileall`` writes it whatever that variable says.
+machines these benchmarks run on. Without it every timed process compiled the package's
+sources again, about 60-80 ms of a 0.8 s command that no installed copy pays (#21),
+while the floors import only the standard library, whose bytecode is there.
+``compileall`` writes it whatever that variable says.
 """
 
 from __future__ import annotations

@@ -249,10 +249,11 @@ with psycopg.connect(sys.argv[2]) as connection, open(sys.argv[1], newline="",
 
 
 class Case:
-    """One backend's runs: the floors and the imports, each a whole process."""
+    """One backend's runs: the floors and the imports, each a whole process; the flat
+    floor and the unchanged re-import ``repeats`` times (``_best_of``)."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, name: str, repeats: int) -> None:
+        self.name, self.repeats = name, repeats
         self.seconds: dict[str, float] = {}
         self.memory: dict[str, int] = {}
 
@@ -261,11 +262,11 @@ class Case:
 
 
 def _best_of(case: Case, floor: Callable[[], float], unchanged: list[str]) -> None:
-    """The flat floor and the unchanged re-import (which writes nothing), ``REPEATS``
+    """The flat floor and the unchanged re-import (which writes nothing), ``repeats``
     times each, one after the other: the best of each (a single run moved 30% with the
     machine's load)."""
     floors, reimports = [], []
-    for _ in range(REPEATS):
+    for _ in range(case.repeats):
         floors.append(floor())
         reimports.append(timed(unchanged)[0])
     case.seconds["flat floor"] = min(floors)
@@ -273,8 +274,8 @@ def _best_of(case: Case, floor: Callable[[], float], unchanged: list[str]) -> No
 
 
 def _sqlite_case(folder: Path, lineup: Path, changed: Path, screenings: list[str],
-                 extra: list[str]) -> Case:  # fmt: skip
-    case = Case("SQLite")
+                 extra: list[str], repeats: int) -> Case:  # fmt: skip
+    case = Case("SQLite", repeats)
     floor_db, db = folder / "floor.sqlite3", folder / "catalogue.sqlite3"
 
     def floor() -> float:
@@ -292,7 +293,7 @@ def _sqlite_case(folder: Path, lineup: Path, changed: Path, screenings: list[str
 
 
 def _postgres_case(admin: str, lineup: Path, changed: Path, screenings: list[str],
-                   extra: list[str], folder: Path) -> Case:  # fmt: skip
+                   extra: list[str], folder: Path, repeats: int) -> Case:  # fmt: skip
     """The same runs on PostgreSQL, in scratch databases made from ``admin`` (a URL)."""
     import psycopg
 
@@ -304,7 +305,7 @@ def _postgres_case(admin: str, lineup: Path, changed: Path, screenings: list[str
             connection.execute(f"CREATE DATABASE {name}")
     base = plain.rsplit("/", 1)[0]
     floor_url, catalogue_url, empty_url = (f"{base}/{name}" for name in names)
-    case = Case("PostgreSQL")
+    case = Case("PostgreSQL", repeats)
 
     def floor() -> float:
         with psycopg.connect(floor_url, autocommit=True) as connection:
@@ -364,10 +365,10 @@ def _postgres_schema_floor(folder: Path, catalogue: str, empty: str,
 def _print(case: Case) -> None:
     s = case.seconds
     schema = case.ratio("schema floor")
-    print(f"{case.name}: flat floor {s['flat floor']:.2f} s (best of {REPEATS}), schema floor "
+    print(f"{case.name}: flat floor {s['flat floor']:.2f} s (best of {case.repeats}), schema floor "
           f"{s['schema floor']:.2f} s ({schema:.1f}x the flat floor)")  # fmt: skip
     for key, target, floor in (
-        ("re-import, unchanged", f"target 2x the flat floor; best of {REPEATS}", "flat floor"),
+        ("re-import, unchanged", f"target 2x the flat floor; best of {case.repeats}", "flat floor"),
         ("re-import, 1,000 changed", "target 3x the flat floor", "flat floor"),
         ("first import", "target 3.5x the schema floor, stretch 2.5x", "schema floor"),
     ):
@@ -379,16 +380,13 @@ def _print(case: Case) -> None:
               f"({target}{extra})")  # fmt: skip
 
 
-REPEATS = 3  # runs of the flat floor and the unchanged re-import (--repeats N): the best
-
-
 def main() -> None:
-    global REPEATS  # noqa: PLW0603 -- the one option the cases read
     write_bytecode()  # as installed (bytecode.py)
     argv = sys.argv[1:]
+    repeats = 3  # runs of the flat floor and the unchanged re-import (--repeats N)
     if "--repeats" in argv:
         at = argv.index("--repeats")
-        REPEATS = int(argv[at + 1])
+        repeats = int(argv[at + 1])
         del argv[at : at + 2]
     args = [a for a in argv if not a.startswith("--")]
     rows = int(args[0]) if args else 100_000
@@ -401,9 +399,11 @@ def main() -> None:
         write_lineup(lineup, rows, shared="--shared-venues" in sys.argv)
         write_changed(lineup, changed)
         print(f"rows: {rows:,} ({lineup.stat().st_size / 1e6:.1f} MB)")
-        _print(_sqlite_case(Path(folder), lineup, changed, screenings, extra))
+        _print(_sqlite_case(Path(folder), lineup, changed, screenings, extra, repeats))
         if postgres and "--no-postgres" not in sys.argv:
-            _print(_postgres_case(postgres, lineup, changed, screenings, extra, Path(folder)))
+            _print(
+                _postgres_case(postgres, lineup, changed, screenings, extra, Path(folder), repeats)
+            )
         else:
             print("PostgreSQL: skipped (set SCREENINGS_BENCH_POSTGRES_URL)")
         if "--memory" in sys.argv:
@@ -411,7 +411,7 @@ def main() -> None:
             write_lineup(big, 1_000_000)
             write_changed(big, big_changed)
             (Path(folder) / "big").mkdir()
-            case = _sqlite_case(Path(folder) / "big", big, big_changed, screenings, [])
+            case = _sqlite_case(Path(folder) / "big", big, big_changed, screenings, [], repeats)
             print(f"1,000,000 rows: first import peak {case.memory['first import'] / 1e6:.0f} MB "
                   "(target < 300 MB)")  # fmt: skip
             _print(case)

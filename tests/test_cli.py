@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,6 +60,46 @@ def test_help_starts_without_the_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[-1] == "0 []"
+
+
+def test_a_whole_process_leaves_what_it_wrote_whole(
+    backend: str,
+    new_url: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    """The console command ends without Python's last collection (``cli.main``): what an
+    import (first, unchanged, refused) and an export wrote is whole, as the same command
+    run in this process writes it; a SQLite catalogue is left as every connection
+    leaves it when it closes (no journal beside it, out of WAL: byte 18 of its header)."""
+    from tests.test_import import HEADER, ROWS, write_csv
+
+    monkeypatch.setenv("SCREENINGS_TIMEZONE", "Europe/London")
+    url = new_url(backend)
+    lineup, report = write_csv(tmp_path / "lineup.csv", ROWS), tmp_path / "report.jsonl"
+    moved = [*ROWS[:-1], [*ROWS[-1][:9], "31/02/2013", *ROWS[-1][10:]]]  # no such day
+    refused = write_csv(tmp_path / "refused.csv", moved, HEADER)
+    feed = tmp_path / "feed.ics"
+    for args, code in (
+        (["import", str(lineup), "--report", str(report)], 0),
+        (["import", str(lineup)], 0),  # unchanged: said without the importer
+        (["import", str(refused)], 2),
+        (["export", "ics", "-o", str(feed)], 0),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "screenings", "--db", url, *args],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == code, done.stderr
+    said = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [row["outcome"] for row in said if row["type"] == "row"] == ["created"] * len(ROWS)
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        assert sorted(p.name for p in path.parent.glob(path.name + "*")) == [path.name]
+        assert path.read_bytes()[18:20] == b"\x01\x01"
+    assert run(["--db", url, "export", "ics"]) == 0
+    assert feed.read_bytes() == capsysbinary.readouterr().out
 
 
 def test_an_unchanged_lineup_is_said_so_without_the_orm_or_the_importer(tmp_path: Path) -> None:

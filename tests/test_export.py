@@ -133,34 +133,6 @@ def test_a_timed_lineup_exports_to_pinned_bytes(cli: Cli, url: str, tmp_path: Pa
     assert done.stdout == out
 
 
-def test_a_whole_process_leaves_what_it_wrote_whole(cli: Cli, url: str, tmp_path: Path) -> None:
-    """The command ends without Python's last collection (``cli.main``): the report, the
-    feed, the catalogue it wrote are whole, as a command run in this process writes them,
-    and nothing of SQLite's is left beside the file."""
-    lineup, report, feed = (
-        write_csv(tmp_path / "lineup.csv", ROWS),
-        tmp_path / "r.jsonl",
-        tmp_path / "f.ics",
-    )
-    for args in (
-        ["import", str(lineup), "--report", str(report)],
-        ["export", "ics", "-o", str(feed)],
-    ):
-        done = subprocess.run(
-            [sys.executable, "-m", "screenings", "--db", url, *args],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-    said = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
-    assert [row["outcome"] for row in said if row["type"] == "row"] == ["created"] * len(ROWS)
-    code, out, err = cli("export", "ics")
-    assert code == 0, err
-    assert feed.read_bytes() == out
-    if url.startswith("sqlite"):
-        path = Path(url.removeprefix("sqlite:///"))
-        assert sorted(p.name for p in path.parent.glob(path.name + "*")) == [path.name]
-
-
 def test_a_start_in_the_repeated_hour_reads_alike_everywhere(cli: Cli, tmp_path: Path) -> None:
     # London, 27 October 2024: 01:30 happens twice; the import stores the first.
     rows = [["T1", "Night Owls", "2024", "", "90", "Sheffield Doc/Fest 2024", "", "Showroom",

@@ -607,9 +607,10 @@ class HeldRows:
         screenings: Iterable[int],
         editions: Iterable[int],
         films: Iterable[int],
-        private: Iterable[bool],
+        private: Iterable[int],
     ) -> None:
-        """More rows, after those added, given as columns (an edition 0: none)."""
+        """More rows, after those added, given as columns (an edition 0: none; private 1,
+        public 0), as the query of the rows found gives them."""
         self.lines.extend(lines)
         self.screenings.extend(screenings)
         self.editions.extend(editions)
