@@ -577,7 +577,7 @@ def test_rows_across_chunks(
                     "2013-06-14", "18:00", ""])  # fmt: skip
     code, _out, err = cli("import", str(write_csv(tmp_path / "l.csv", rows, header)))
     assert code == 2
-    assert "l.csv:3: column 'Date': '2013-06-14': the same screening as an earlier line" in err
+    assert "l.csv:3: column 'Date': '2013-06-14': the same screening as line 2" in err
     del rows[1]
     lineup_file = write_csv(tmp_path / "l.csv", rows, header)
     code, out, err = cli("import", str(lineup_file))

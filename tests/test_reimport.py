@@ -507,6 +507,26 @@ def test_a_row_given_twice_is_refused_even_when_it_reads_as_before(
     )
 
 
+@pytest.mark.parametrize("ids", [True, False], ids=["ids", "no-ids"])
+def test_a_row_given_twice_chunks_apart_is_refused_on_a_first_import(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ids: bool
+) -> None:
+    """The importer reads a file a chunk at a time: a row that repeats one of an earlier
+    chunk is refused as the same screening, naming its line, and nothing is written.
+    (It matched the screening the earlier chunk made, through the base that chunk had
+    kept: "1 unchanged", or "1 updated" with the first row's values lost, and every
+    later import of the same file refused.)"""
+    from screenings.services.lineup import importer
+
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    twice = [*ROWS, [*ROWS[0][:11], "a second note"]]
+    code, out, err = cli("import", lineup(tmp_path, "twice.csv", twice, ids))
+    assert code == 2, out
+    column = "'ID': 'S1'" if ids else "'Date': '2013-06-14'"
+    assert f"twice.csv:6: column {column}: the same screening as line 2" in plain(err, tmp_path)
+    assert all_screenings(cli) == {}
+
+
 def test_a_film_s_details_come_from_its_first_row_even_when_that_row_is_skipped(
     cli: Cli, tmp_path: Path
 ) -> None:

@@ -344,7 +344,11 @@ class Writing:
             self.report.counts[Outcome.CREATED] += len(inserts)
             ids = self.ids_of(uids)
             self.touch(ids.values())
+            claimed = self.match_state.claimed
             for row, values in zip(rows, inserts, strict=True):
+                # The row's own, as a matched one's is: a later chunk's row like it, found
+                # through the base kept here, is the same screening, said with its line.
+                claimed[ids[values["uid"]]] = row.line
                 self.remember(row, ids[values["uid"]])
                 self.fingerprint(row, ids[values["uid"]], self.now)
                 if self.reporting or row.base is not None:
