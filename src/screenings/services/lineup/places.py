@@ -63,18 +63,28 @@ class Places:
     # what a spelling found never changes during an import.
     def find_editions(self: Importer, items: list[LineupRow]) -> None:
         """The stored festivals and editions these rows name that no row before them
-        named, asked for a thousand at a time, as ``_festival`` and ``_edition`` would
-        find them one by one (1,000 changed rows of 200 festivals asked 400 queries).
+        named, asked for a thousand at a time (1,000 changed rows of 200 festivals asked
+        400 queries one by one): ``_festival`` and ``_edition`` then find them known.
         What is not found (a new festival or edition, an alias) is left to them."""
-        E, FE = T.edition.c, T.festival.c
-        seen = self.place_state.found["edition"]
         spellings = {
             (item.festival, item.edition_year, item.edition_label)
             for item in items
             if item.festival and item.edition_year is not None
-        } - seen.keys()
-        names = {name_key(festival) for festival, _year, _label in spellings}
-        wanted = sorted(names - self.place_state.festivals.keys())
+        } - self.place_state.found["edition"].keys()
+        self._stored_festivals({name_key(festival) for festival, _year, _label in spellings})
+        wanted: dict[tuple[int, int], list[tuple[str, int, str]]] = defaultdict(list)
+        for festival, year, label in spellings:
+            key, _label = _edition_key(festival, year, label)
+            number = self.place_state.festivals.get(key[0], (None,))[0]
+            if isinstance(number, int) and key not in self.place_state.editions:
+                wanted[number, year].append(key)
+        self._stored_editions(wanted)
+
+    def _stored_festivals(self: Importer, keys: set[str]) -> None:
+        """The stored festivals of these name keys not known yet, as known (by id, with
+        their zones), a thousand at a time; a key no festival has stays unknown."""
+        FE = T.festival.c
+        wanted = sorted(keys - self.place_state.festivals.keys())
         for start in range(0, len(wanted), 1000):
             for number, zone, key in self.session.execute(
                 select(FE.id, FE.timezone, FE.name_key).where(
@@ -82,20 +92,23 @@ class Places:
                 )
             ):
                 self.place_state.festivals[key] = (number, zone)
-        keys: dict[tuple[int, int], list[tuple[str, int, str]]] = defaultdict(list)
-        for festival, year, label in spellings:
-            key, _label = _edition_key(festival, year, label)
-            number = self.place_state.festivals.get(key[0], (None,))[0]
-            if isinstance(number, int) and key not in self.place_state.editions:
-                keys[number, year].append(key)
-        festivals = sorted({number for number, _year in keys})
+
+    def _stored_editions(
+        self: Importer, wanted: dict[tuple[int, int], list[tuple[str, int, str]]]
+    ) -> None:
+        """The stored editions of these keys, by (festival id, year), as known, a
+        thousand festivals at a time: of two labels of one key, the later made (in id
+        order); a key no edition has stays unknown."""
+        E = T.edition.c
+        festivals = sorted({number for number, _year in wanted})
+        years = sorted({year for _number, year in wanted})
         for start in range(0, len(festivals), 1000):
             for number, festival, year, label in self.session.execute(
                 select(E.id, E.festival_id, E.year, E.label)
-                .where(E.festival_id.in_(festivals[start : start + 1000]))
-                .order_by(E.id)  # as _edition reads them: the last of a key is taken
+                .where(E.festival_id.in_(festivals[start : start + 1000]), E.year.in_(years))
+                .order_by(E.id)
             ):
-                for key in keys.get((festival, year), ()):
+                for key in wanted.get((festival, year), ()):
                     if name_key(label or "") == key[2]:
                         self.place_state.editions[key] = number
 
@@ -127,17 +140,10 @@ class Places:
             )
         festival, _zone = self.festival(festival_name)
         key, label = _edition_key(festival_name, year, label)
+        if key not in self.place_state.editions and isinstance(festival, int):
+            self._stored_editions({(festival, year): [key]})
         if key not in self.place_state.editions:
-            found = None
-            if isinstance(festival, int):
-                for number, stored in self.session.execute(
-                    select(T.edition.c.id, T.edition.c.label)
-                    .where(T.edition.c.festival_id == festival, T.edition.c.year == year)
-                    .order_by(T.edition.c.id)  # two labels of one key: the last is taken
-                ):
-                    if name_key(stored or "") == key[2]:
-                        found = number
-            self.place_state.editions[key] = found or Pending(
+            self.place_state.editions[key] = Pending(
                 T.edition,
                 {"festival_id": festival, "year": year, "label": label},
                 f"{festival_name} {year}" + (f" {label}" if label else ""),
@@ -152,16 +158,13 @@ class Places:
 
     def _festival(self: Importer, name: str) -> tuple[int | Pending, str | None]:
         key = name_key(name)
+        self._stored_festivals({key})
         if key not in self.place_state.festivals:
-            stored: Any = self.session.execute(
-                select(T.festival.c.id, T.festival.c.timezone).where(T.festival.c.name_key == key)
-            ).first()
-            if stored is None and (kept := self.aliased("festival", name)) is not None:
-                stored = (kept.id, kept.timezone)
+            kept = self.aliased("festival", name)
             tidy = " ".join(name.split())
             self.place_state.festivals[key] = (
-                (stored[0], stored[1])
-                if stored
+                (kept.id, kept.timezone)
+                if kept is not None
                 else (
                     Pending(
                         T.festival,
