@@ -12,8 +12,11 @@ floor); then the schema floor: the screening rows the first import stored,
 dumped to CSV and loaded by a process with ``csv`` and ``sqlite3.executemany``
 into the catalogue's own screening table, emptied (its eight indexes, checks
 and foreign keys), which is the part of an import no design of the importer
-can skip; then, with ``--memory``, the peak resident memory of importing a
-1,000,000-row file (target: under 300 MB).
+can skip; the write floor: every row of every table the first import stored (films,
+people, credits, selections, screenings, their bases and the rows' fingerprints) loaded
+the same way into an emptied copy, which is what this design must write (#21: the
+first import is printed against it too); then, with ``--memory``, the peak resident
+memory of importing a 1,000,000-row file (target: under 300 MB).
 
 Each case, on SQLite and (with ``SCREENINGS_BENCH_POSTGRES_URL`` or
 ``SCREENINGS_TEST_POSTGRES_URL``, an administrative URL: scratch databases are made
@@ -21,7 +24,8 @@ and dropped) on PostgreSQL: the re-import of the unchanged file (target 2x the f
 floor), the re-import of the file with 1,000 rows changed (moves, new times, new
 titles; target 3x the flat floor), the first import (target 3.5x the schema floor,
 2.5x the stretch). On PostgreSQL the flat floor is COPY into one flat table, the schema
-floor COPY into the catalogue's own screening table. With ``--memory``: the same at
+floor COPY into the catalogue's own screening table, the write floor COPY of every
+row stored into a new catalogue. With ``--memory``: the same at
 1,000,000 rows on SQLite, and the first import's peak memory (target < 300 MB).
 
 With ``--shared-venues`` the 50 venues have 10 names, each in 5 cities: a row is found
@@ -44,6 +48,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bytecode import write_bytecode
 
@@ -119,17 +124,19 @@ def _date(day: dt.date, n: int) -> str:
 
 # The part of an import no design can skip: the screenings, as the first import stored
 # them, inserted into an empty catalogue (its indexes, checks and foreign keys) with
-# csv and sqlite3.executemany alone.
+# csv and sqlite3.executemany alone; the write floor: every row it stored, table by
+# table. Arguments: the catalogue, then (table, dump) pairs, in the tables' order.
 SCHEMA_FLOOR = """
 import csv, sqlite3, sys
-connection = sqlite3.connect(sys.argv[2])
+connection = sqlite3.connect(sys.argv[1])
 connection.execute("PRAGMA foreign_keys = ON")
-with open(sys.argv[1], newline="", encoding="utf-8") as f:
-    rows = csv.reader(f)
-    header = next(rows)
-    marks = ", ".join("?" for _ in header)
-    rows = ([value or None for value in row] for row in rows)
-    connection.executemany(f"INSERT INTO screening ({', '.join(header)}) VALUES ({marks})", rows)
+for table, dump in zip(sys.argv[2::2], sys.argv[3::2]):
+    with open(dump, newline="", encoding="utf-8") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        marks = ", ".join("?" for _ in header)
+        rows = ([value or None for value in row] for row in rows)
+        connection.executemany(f"INSERT INTO {table} ({', '.join(header)}) VALUES ({marks})", rows)
 connection.commit()
 """
 
@@ -175,29 +182,52 @@ def timed(command: list[str]) -> tuple[float, int]:
     return float(elapsed), int(peak)
 
 
-def _schema_floor(folder: Path, catalogue: Path) -> float:
-    """The schema floor's time: the screening rows of ``catalogue`` dumped to CSV, then
-    loaded by a process into a copy of ``catalogue`` whose screenings were deleted."""
+def _written_tables(source: Any) -> list[str]:
+    """The tables the first import stored rows in, parents first (``source``: a
+    connection of sqlite3 or psycopg to its catalogue)."""
+    from screenings.tables import metadata
+
+    return [
+        table.name
+        for table in metadata.sorted_tables
+        if table.name != "revision"  # the catalogue's, not the import's
+        and source.execute(f'SELECT 1 FROM "{table.name}" LIMIT 1').fetchone()
+    ]
+
+
+def _schema_floor(folder: Path, catalogue: Path) -> tuple[float, float]:
+    """The schema floor's and the write floor's times: the screening rows of ``catalogue``
+    (for the write floor, the rows of every table the import wrote) dumped to CSV, then
+    loaded by a process into a copy of ``catalogue`` emptied of them."""
     import csv
     import shutil
     import sqlite3
 
-    dump, empty = folder / "screenings.csv", folder / "empty.sqlite3"
-    shutil.copy(catalogue, empty)
     source = sqlite3.connect(catalogue)
-    with dump.open("w", newline="") as out:
-        cursor = source.execute("SELECT * FROM screening ORDER BY id")
-        writer = csv.writer(out)
-        writer.writerow([d[0] for d in cursor.description])
-        writer.writerows(cursor)
+    tables = _written_tables(source)
+    dumps = {}
+    for table in tables:
+        dumps[table] = folder / f"{table}.csv"
+        with dumps[table].open("w", newline="") as out:
+            cursor = source.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
+            writer = csv.writer(out)
+            writer.writerow([d[0] for d in cursor.description])
+            writer.writerows(cursor)
     source.close()
-    target = sqlite3.connect(empty)
-    target.execute("DELETE FROM screening")
-    target.commit()
-    target.execute("VACUUM")
-    target.close()
-    elapsed, _ = timed([sys.executable, "-c", SCHEMA_FLOOR, str(dump), str(empty)])
-    return elapsed
+    seconds = []
+    for loaded in (["screening"], tables):
+        empty = folder / "empty.sqlite3"
+        shutil.copy(catalogue, empty)
+        target = sqlite3.connect(empty)
+        for table in reversed(loaded):
+            target.execute(f'DELETE FROM "{table}"')
+        target.commit()
+        target.execute("VACUUM")
+        target.close()
+        pairs = [str(part) for table in loaded for part in (table, dumps[table])]
+        seconds.append(timed([sys.executable, "-c", SCHEMA_FLOOR, str(empty), *pairs])[0])
+        empty.unlink()
+    return seconds[0], seconds[1]
 
 
 def write_changed(lineup: Path, changed: Path, count: int = 1000) -> None:
@@ -238,13 +268,16 @@ with psycopg.connect(sys.argv[2]) as connection, open(sys.argv[1], newline="",
 
 PG_SCHEMA_FLOOR = """
 import csv, sys, psycopg
-with psycopg.connect(sys.argv[2]) as connection, open(sys.argv[1], newline="",
-                                                      encoding="utf-8") as f:
-    rows = csv.reader(f)
-    header = next(rows)
-    with connection.cursor().copy(f"COPY screening ({', '.join(header)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([value or None for value in row])
+with psycopg.connect(sys.argv[1]) as connection:
+    for table, dump in zip(sys.argv[2::2], sys.argv[3::2]):
+        with open(dump, newline="", encoding="utf-8") as f:
+            rows = csv.reader(f)
+            header = next(rows)
+            with connection.cursor().copy(
+                f"COPY {table} ({', '.join(header)}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row([value or None for value in row])
 """
 
 
@@ -287,7 +320,7 @@ def _sqlite_case(folder: Path, lineup: Path, changed: Path, screenings: list[str
         [*command, str(lineup), *extra]
     )
     _best_of(case, floor, [*command, str(lineup), *extra])
-    case.seconds["schema floor"] = _schema_floor(folder, db)
+    case.seconds["schema floor"], case.seconds["write floor"] = _schema_floor(folder, db)
     case.seconds["re-import, 1,000 changed"], _ = timed([*command, str(changed), *extra])
     return case
 
@@ -298,13 +331,13 @@ def _postgres_case(admin: str, lineup: Path, changed: Path, screenings: list[str
     import psycopg
 
     plain = admin.replace("postgresql+psycopg://", "postgresql://")
-    names = [f"bench_import_{os.getpid()}_{n}" for n in range(3)]
+    names = [f"bench_import_{os.getpid()}_{n}" for n in range(4)]
     with psycopg.connect(plain, autocommit=True) as connection:
         for name in names:
             connection.execute(f"DROP DATABASE IF EXISTS {name}")
             connection.execute(f"CREATE DATABASE {name}")
     base = plain.rsplit("/", 1)[0]
-    floor_url, catalogue_url, empty_url = (f"{base}/{name}" for name in names)
+    floor_url, catalogue_url, *empty_urls = (f"{base}/{name}" for name in names)
     case = Case("PostgreSQL", repeats)
 
     def floor() -> float:
@@ -319,8 +352,8 @@ def _postgres_case(admin: str, lineup: Path, changed: Path, screenings: list[str
             [*command, str(lineup), *extra]
         )
         _best_of(case, floor, [*command, str(lineup), *extra])
-        case.seconds["schema floor"] = _postgres_schema_floor(
-            folder, catalogue_url, empty_url, screenings
+        case.seconds["schema floor"], case.seconds["write floor"] = _postgres_schema_floor(
+            folder, catalogue_url, empty_urls, screenings
         )
         case.seconds["re-import, 1,000 changed"], _ = timed([*command, str(changed), *extra])
     finally:
@@ -330,43 +363,56 @@ def _postgres_case(admin: str, lineup: Path, changed: Path, screenings: list[str
     return case
 
 
-def _postgres_schema_floor(folder: Path, catalogue: str, empty: str,
-                           screenings: list[str]) -> float:  # fmt: skip
-    """COPY of the first import's screening rows into an empty catalogue's own table."""
+def _postgres_schema_floor(folder: Path, catalogue: str, empties: list[str],
+                           screenings: list[str]) -> tuple[float, float]:  # fmt: skip
+    """COPY of the first import's screening rows into an empty catalogue's own table (its
+    films, venues... there already); COPY of every row it stored into another."""
     import csv
 
     import psycopg
 
-    dump = folder / "pg-screenings.csv"
-    with psycopg.connect(catalogue) as connection, dump.open("w", newline="") as out:
-        cursor = connection.execute("SELECT * FROM screening ORDER BY id")
-        writer = csv.writer(out)
-        writer.writerow([d.name for d in cursor.description or ()])
-        writer.writerows(cursor)
-    url = empty.replace("postgresql://", "postgresql+psycopg://")
-    subprocess.run([*screenings, "--db", url, "db", "upgrade"], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    with psycopg.connect(empty) as connection:  # the films, venues, ... the rows refer to
+    with psycopg.connect(catalogue) as source:
+        tables = _written_tables(source)
+        dumps = {}
+        for table in tables:
+            dumps[table] = folder / f"pg-{table}.csv"
+            with (
+                dumps[table].open("wb") as out,
+                source.cursor().copy(
+                    f"COPY (SELECT * FROM {table} ORDER BY id) TO STDOUT (FORMAT csv, HEADER)"
+                ) as copy,
+            ):  # as PostgreSQL writes each value (a JSON column as JSON)
+                for data in copy:
+                    out.write(data)
+    for empty in empties:
+        url = empty.replace("postgresql://", "postgresql+psycopg://")
+        subprocess.run([*screenings, "--db", url, "db", "upgrade"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    with psycopg.connect(empties[0]) as connection:  # the films, venues, ... the rows refer to
         connection.execute("SET session_replication_role = replica")
         for table in ("person", "film", "festival", "edition", "venue"):
-            with psycopg.connect(catalogue) as source:
-                rows = source.execute(f"SELECT * FROM {table}").fetchall()
-                columns = [d.name for d in source.execute(
-                    f"SELECT * FROM {table} LIMIT 0").description or ()]  # fmt: skip
-            with connection.cursor().copy(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-    elapsed, _ = timed([sys.executable, "-c", PG_SCHEMA_FLOOR, str(dump), empty])
-    return elapsed
+            with open(dumps[table], newline="", encoding="utf-8") as f:
+                rows = csv.reader(f)
+                header = next(rows)
+                with connection.cursor().copy(
+                    f"COPY {table} ({', '.join(header)}) FROM STDIN"
+                ) as copy:
+                    for row in rows:
+                        copy.write_row([value or None for value in row])
+    seconds = []
+    for empty, loaded in ((empties[0], ["screening"]), (empties[1], tables)):
+        pairs = [str(part) for table in loaded for part in (table, dumps[table])]
+        seconds.append(timed([sys.executable, "-c", PG_SCHEMA_FLOOR, empty, *pairs])[0])
+    return seconds[0], seconds[1]
 
 
 def _print(case: Case) -> None:
     s = case.seconds
     schema = case.ratio("schema floor")
     print(f"{case.name}: flat floor {s['flat floor']:.2f} s (best of {case.repeats}), schema floor "
-          f"{s['schema floor']:.2f} s ({schema:.1f}x the flat floor)")  # fmt: skip
+          f"{s['schema floor']:.2f} s ({schema:.1f}x the flat floor), write floor "
+          f"{s['write floor']:.2f} s ({case.ratio('write floor', 'schema floor'):.1f}x the "
+          "schema floor: every row the first import stored)")  # fmt: skip
     for key, target, floor in (
         ("re-import, unchanged", f"target 2x the flat floor; best of {case.repeats}", "flat floor"),
         ("re-import, 1,000 changed", "target 3x the flat floor", "flat floor"),
@@ -374,7 +420,8 @@ def _print(case: Case) -> None:
     ):
         extra = ""
         if key == "first import":
-            extra = (f"; {case.ratio(key):.1f}x the flat floor; peak "
+            extra = (f"; {case.ratio(key, 'write floor'):.1f}x the write floor; "
+                     f"{case.ratio(key):.1f}x the flat floor; peak "
                      f"{case.memory[key] / 1e6:.0f} MB")  # fmt: skip
         print(f"  {key:28} {s[key]:6.2f} s  {case.ratio(key, floor):5.1f}x the {floor} "
               f"({target}{extra})")  # fmt: skip
