@@ -711,6 +711,15 @@ def test_a_row_with_no_zone_says_which_option_gives_one(
     ), err
     (rejected,) = map(json.loads, report.read_text().splitlines())
     assert rejected["message"].endswith("pass --timezone, or set SCREENINGS_TIMEZONE")
+    # The file has the column, and this row leaves its cell empty: adding one is no help.
+    lineup = write_csv(tmp_path / "z2.csv", [["The Defector", "London", "2013-06-11 18:00", ""]],
+                       ["Title", "City", "Date", "Zone"])  # fmt: skip
+    code, _out, err = cli("import", str(lineup), "--map", "Zone=timezone")
+    assert code == 2
+    assert err.rstrip().endswith(
+        "z2.csv:2: column 'Zone': no time zone is known for this screening; fill in this "
+        "cell, pass --timezone, or set SCREENINGS_TIMEZONE; nothing was imported"
+    ), err
 
 
 @pytest.mark.parametrize("ids", [True, False], ids=["id-column", "no-id"])

@@ -329,6 +329,8 @@ class Places:
                 festival_zone = festival.values["timezone"]
         elif isinstance(row.edition, int):
             festival_zone = self.place_state.edition_zone.get(row.edition)
+        # The file's Timezone column, when it has one, is named by the message already.
+        give = "fill in this cell" if "timezone" in self.fields else "add a Timezone column"
         try:
             return choose_zone(
                 venue_zone,
@@ -337,7 +339,7 @@ class Places:
                 festival_zone,
                 self.settings.default_timezone,
                 field=None,
-                hint="add a Timezone column, pass {timezone}, or set SCREENINGS_TIMEZONE",
+                hint=f"{give}, pass {{timezone}}, or set SCREENINGS_TIMEZONE",
             )
         except InvalidInput as exc:
             raise RowError("timezone", item.timezone or "", exc.detail, exc.mentions) from None
