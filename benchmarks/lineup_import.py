@@ -367,7 +367,6 @@ def _postgres_schema_floor(folder: Path, catalogue: str, empties: list[str],
                            screenings: list[str]) -> tuple[float, float]:  # fmt: skip
     """COPY of the first import's screening rows into an empty catalogue's own table (its
     films, venues... there already); COPY of every row it stored into another."""
-    import csv
 
     import psycopg
 
@@ -388,17 +387,9 @@ def _postgres_schema_floor(folder: Path, catalogue: str, empties: list[str],
         url = empty.replace("postgresql://", "postgresql+psycopg://")
         subprocess.run([*screenings, "--db", url, "db", "upgrade"], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    with psycopg.connect(empties[0]) as connection:  # the films, venues, ... the rows refer to
-        connection.execute("SET session_replication_role = replica")
-        for table in ("person", "film", "festival", "edition", "venue"):
-            with open(dumps[table], newline="", encoding="utf-8") as f:
-                rows = csv.reader(f)
-                header = next(rows)
-                with connection.cursor().copy(
-                    f"COPY {table} ({', '.join(header)}) FROM STDIN"
-                ) as copy:
-                    for row in rows:
-                        copy.write_row([value or None for value in row])
+    parents = [t for t in tables if t in ("person", "film", "festival", "edition", "venue")]
+    pairs = [str(part) for table in parents for part in (table, dumps[table])]
+    timed([sys.executable, "-c", PG_SCHEMA_FLOOR, empties[0], *pairs])  # what the rows refer to
     seconds = []
     for empty, loaded in ((empties[0], ["screening"]), (empties[1], tables)):
         pairs = [str(part) for table in loaded for part in (table, dumps[table])]
