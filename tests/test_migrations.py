@@ -16,11 +16,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from screenings.db import create_db_engine, unit_of_work
-from screenings.errors import Conflict, DatabaseState, DatabaseUnavailable, InvalidInput
+from screenings.errors import Conflict, DatabaseState, InvalidInput
 from screenings.migrate import (
     HEAD_REVISION,
     KNOWN_REVISIONS,
-    NewCatalogue,
     SchemaState,
     alembic_config,
     check_foreign_keys,
@@ -192,50 +191,6 @@ def test_a_new_database_is_created_at_head_with_a_notice(tmp_path: Path) -> None
     ]
     assert "  festival: 0" in lines and "  person: 1" in lines
     assert not any(line.strip().startswith("revision") for line in lines)
-
-
-def test_a_command_that_stores_nothing_leaves_no_new_database(tmp_path: Path) -> None:
-    """A refused first import, a dry run and an edit of nothing, each on a file not there
-    yet in folders not there yet: no file, no folder, nothing made aside, no notice; the
-    first command that stores something creates it, with the notice."""
-    bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
-    bad.write_text("Title,Date,Time,Venue,Timezone\nA,2026-13-45,20:00,Roy,Europe/Oslo\n")
-    good.write_text("Title,Date,Time,Venue,Timezone\nA,2026-05-04,20:00,Roy,Europe/Oslo\n")
-    path = tmp_path / "new" / "sub" / "catalogue.sqlite3"
-    for args, code, said in (
-        (["import", str(bad)], InvalidInput.exit_code, "nothing was imported"),
-        (["import", str(good), "--dry-run"], 0, "dry run: nothing was written"),
-        (["edit", "person", "Nobody", "--name", "Ann"], 3, "no person"),
-    ):
-        done, out, err = _cli("--db", str(path), *args)
-        assert (done, said in out + err) == (code, True), (args, out, err)
-        assert "created a new database" not in err
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "good.csv"], args
-    done, out, err = _cli("--db", str(path), "import", str(good))
-    assert done == 0, err
-    assert err == f"screenings: created a new database at {path} (revision {HEAD_REVISION})\n"
-    assert [p.name for p in path.parent.iterdir()] == ["catalogue.sqlite3"]  # nothing aside
-    assert "A" in _cli("--db", str(path), "list")[1]
-
-
-def test_a_new_database_is_not_put_over_one_made_meanwhile(tmp_path: Path) -> None:
-    """Two first commands on one new file: the second to end finds the file there, leaves
-    it as it is, and fails saying its own work is not in it."""
-    path = tmp_path / "catalogue.sqlite3"
-    url = f"sqlite:///{path}"
-    new = NewCatalogue.of(url)
-    assert new is not None and NewCatalogue.of(f"sqlite:///{tmp_path / 'bad.csv'}") is not None
-    aside = create_db_engine(new.url(url))
-    ensure_schema(aside)
-    with unit_of_work(aside) as session:
-        make.person(session, "Ann Shin")
-    aside.dispose()
-    assert _cli("--db", str(path), "add", "person", "Bo Ek")[0] == 0  # the other command
-    with pytest.raises(DatabaseUnavailable, match="created by another command meanwhile"):
-        new.settle()
-    assert [p.name for p in tmp_path.iterdir()] == ["catalogue.sqlite3"]
-    assert "Bo Ek" in _cli("--db", str(path), "show", "person", "Bo Ek")[1]
-    assert _cli("--db", str(path), "show", "person", "Ann Shin")[0] != 0
 
 
 def test_an_older_postgresql_database_is_refused(

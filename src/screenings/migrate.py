@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import os
 import shlex
 import sqlite3
 import sys
@@ -40,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, make_url, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from screenings import rules
 from screenings.db import (
@@ -50,7 +49,7 @@ from screenings.db import (
     schema_blocked,
 )
 from screenings.db import open_catalogue as open_place
-from screenings.errors import DatabaseState, DatabaseUnavailable, InvalidInput, ScreeningsError
+from screenings.errors import DatabaseState, InvalidInput, ScreeningsError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -417,87 +416,6 @@ def _where(engine: Engine) -> str:
     if engine.dialect.name == "sqlite" and engine.url.database:
         return engine.url.database
     return masked_url(engine.url)
-
-
-@dataclass
-class NewCatalogue:
-    """A SQLite catalogue that a writing command makes for a file not there yet: made
-    aside (a hidden file in the same folder, named for this process), and put in place
-    (``settle``) when the command ends, only if it stored something. A command that stores
-    nothing (a refused first import, a dry run, an ``edit`` of a record not there) leaves
-    no file, and no folder it made, behind: "nothing written" holds for a new catalogue
-    too. Made aside, no other process can open the file before it is whole, so removing
-    it loses nobody's work; when another command created the same file meanwhile, this
-    one's catalogue is not put over it, and the command fails saying so.
-
-    PostgreSQL: a catalogue created in an empty database stays (the database was there).
-    """
-
-    path: Path
-    aside: Path
-    folders: tuple[Path, ...]  # the folders made for it, innermost first
-
-    @classmethod
-    def of(cls, url: str) -> NewCatalogue | None:
-        """The new catalogue a writing command on ``url`` would make; None when ``url``
-        is not a SQLite file, or the file is there."""
-        path = missing_file(url)
-        if path is None:
-            return None
-        folders = []
-        folder = path.parent
-        while not folder.exists() and folder != folder.parent:
-            folders.append(folder)
-            folder = folder.parent
-        aside = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.new")
-        return cls(path, aside, tuple(folders))
-
-    def url(self, url: str) -> str:
-        """``url``, naming the file aside."""
-        return make_url(url).set(database=str(self.aside)).render_as_string(hide_password=False)
-
-    def settle(self) -> str | None:
-        """Once every engine on it is disposed: the file put in place, with the notice
-        that says so, if the command stored something (the revision counter moved); else
-        removed, with the folders made for it. ``DatabaseUnavailable`` when another
-        command created the file meanwhile (the one there is left as it is)."""
-        stored = self._stored()
-        try:
-            if not stored:
-                return None
-            try:
-                os.link(self.aside, self.path)  # never over a file there
-            except OSError as exc:  # there, or a file system without hard links
-                if isinstance(exc, FileExistsError) or self.path.exists():
-                    raise DatabaseUnavailable(
-                        f"database: {self.path} was created by another command meanwhile; "
-                        "what this command stored is not in it: run it again"
-                    ) from None
-                os.replace(self.aside, self.path)
-            return f"created a new database at {self.path} (revision {HEAD_REVISION})"
-        finally:
-            for suffix in ("", "-journal", "-wal", "-shm"):
-                Path(f"{self.aside}{suffix}").unlink(missing_ok=True)
-            if not stored:
-                for folder in self.folders:
-                    try:
-                        folder.rmdir()
-                    except OSError:  # not empty: something else was put there meanwhile
-                        break
-
-    def _stored(self) -> bool:
-        """Whether a transaction changed the catalogue (its revision counter moved). The
-        connection, the file's last, also folds a write-ahead log left into the file."""
-        if not self.aside.exists():
-            return False
-        connection = sqlite3.connect(self.aside)
-        try:
-            row = connection.execute("SELECT counter FROM revision WHERE id = 1").fetchone()
-        except sqlite3.Error:  # not even made whole
-            return False
-        finally:
-            connection.close()
-        return row is not None and row[0] > 0
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> Migration:

@@ -14,26 +14,17 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from screenings.config import Settings
-    from screenings.migrate import Door, NewCatalogue
+    from screenings.migrate import Door
 
 
 # Engines the commands of this process opened: closed when the command ends (run()), so
 # that a process running many commands (the tests) does not pile up connections.
 OPEN_ENGINES: list[Engine] = []
-# The new SQLite catalogue a command made aside (migrate.NewCatalogue): put in place or
-# removed when it ends, once its engines are closed.
-NEW_CATALOGUES: list[NewCatalogue] = []
 
 
 def close_engines() -> None:
-    """Close the engines the command opened; then put the new catalogue it made in place,
-    saying so, if it stored something, else remove it (``NewCatalogue.settle``)."""
     while OPEN_ENGINES:
         OPEN_ENGINES.pop().dispose()
-    while NEW_CATALOGUES:
-        notice = NEW_CATALOGUES.pop().settle()
-        if notice:
-            typer.echo(f"screenings: {notice}", err=True)
 
 
 @dataclass
@@ -54,7 +45,6 @@ class State:
     fixing: bool = False
     _settings: Settings | None = field(default=None, repr=False)
     _writer: Engine | None = field(default=None, repr=False)
-    _new: NewCatalogue | None = field(default=None, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -68,23 +58,18 @@ class State:
         return self._settings
 
     def _open(self, door: Door) -> Engine:
-        from screenings.migrate import Door, NewCatalogue, open_catalogue
+        from screenings.migrate import open_catalogue
 
         settings = self.settings
-        url = settings.database_url
-        if self._new is None and door in (Door.WRITE, Door.FIX):
-            self._new = NewCatalogue.of(url)  # a SQLite file not there yet: made aside
-            if self._new is not None:
-                NEW_CATALOGUES.append(self._new)
         engine, notice = open_catalogue(
-            url if self._new is None else self._new.url(url),
+            settings.database_url,
             door,
             what=settings.database_source,
             immutable=settings.immutable,
             immutable_by="--immutable" if self.immutable_option else None,
         )
         OPEN_ENGINES.append(engine)
-        if notice and self._new is None:  # a new catalogue's is said once it is in place
+        if notice:
             typer.echo(f"screenings: {notice}", err=True)
         return engine
 
