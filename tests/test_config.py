@@ -65,3 +65,24 @@ def test_settings_are_read_from_the_given_environment_only() -> None:
     assert settings.default_timezone == "Europe/London"
     assert settings.feed_domain == "feeds.example"
     assert settings.default_duration_minutes == 90
+
+
+def test_a_file_name_the_system_cannot_look_up_is_one_line(tmp_path: Path) -> None:
+    """Too long a name, or a loop of links, as a path or in a URL: refused naming it, not a
+    traceback from the first look at the file (as before)."""
+    long = tmp_path / ("x" * 300 + ".sqlite3")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    for value, said in (
+        (str(long), f"--db: cannot use {long}: File name too long"),
+        (f"sqlite:///{long}", f"--db: cannot use {long}: File name too long"),
+        (str(tmp_path / "loop1"), "--db: cannot use "),
+        (f"sqlite:///{tmp_path / 'loop1'}", f"--db: cannot use {tmp_path / 'loop1'}: "),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            database_url_from(value)
+        assert str(refused.value).startswith(said), value
+        assert str(refused.value).endswith(("File name too long", "a loop of symbolic links"))
+    # A file not there, in folders not there, is a file a writing command may create.
+    new = tmp_path / "a" / "b" / "new.sqlite3"
+    assert database_url_from(str(new)) == f"sqlite:///{new}"

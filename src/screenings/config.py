@@ -5,6 +5,7 @@ Nothing deeper in the package reads the environment or a global.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,7 +75,11 @@ def database_url_from(value: str, *, source: str = "--db") -> str:
             raise InvalidInput(_in_memory(source, value))
         # Escaped where a URL's path is read otherwise: SQLAlchemy decodes %XX and ends
         # the path at '?', and the file named must be the file opened.
-        path = str(Path(value).expanduser().resolve())
+        try:
+            path = str(Path(value).expanduser().resolve())
+        except RuntimeError:  # a loop of links (an OSError from Python 3.13)
+            raise InvalidInput(f"{source}: cannot use {value}: a loop of symbolic links") from None
+        _check_file_name(path, source)
         return "sqlite:///" + path.replace("%", "%25").replace("?", "%3F")
     scheme, rest = value.split("://", 1)
     if scheme.split("+", 1)[0].lower() == "sqlite":
@@ -137,6 +142,20 @@ def _check_sqlite_url(value: str, rest: str, source: str) -> None:
             )
         if setting.lower() not in SQLITE_TRUE | SQLITE_FALSE:
             raise InvalidInput(f"{source}: {value!r}: immutable: expected 1 or 0, got {setting!r}")
+    _check_file_name(database, source)
+
+
+def _check_file_name(path: str, source: str) -> None:
+    """A SQLite file's name that the system cannot even look up (too long, a loop of
+    links, a folder this user cannot search) is ``InvalidInput`` naming it, here, not an
+    error from whichever look at the file comes first. A file not there is fine."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        said = "a loop of symbolic links" if exc.errno == errno.ELOOP else exc.strerror
+        raise InvalidInput(f"{source}: cannot use {path}: {said}") from None
 
 
 def immutable_from(url: str) -> tuple[str, bool]:
