@@ -193,6 +193,37 @@ def test_a_new_database_is_created_at_head_with_a_notice(tmp_path: Path) -> None
     assert not any(line.strip().startswith("revision") for line in lines)
 
 
+def test_a_dry_run_on_a_new_file_makes_nothing(tmp_path: Path) -> None:
+    """A dry run on a SQLite file not there yet, in folders not there yet, is tried on a
+    new, empty catalogue, says so, and leaves no file and no folder; refused as the real
+    run is where that can be told without writing (a folder that is a file)."""
+    lineup = tmp_path / "lineup.csv"
+    lineup.write_text("Title,Date,Time,Venue,Timezone\nA,2026-05-04,20:00,Roy,Europe/Oslo\n")
+    path = tmp_path / "new" / "sub" / "catalogue.sqlite3"
+    code, out, err = _cli("--db", str(path), "import", str(lineup), "--dry-run")
+    assert code == 0, err
+    assert "1 created" in out and "dry run: nothing was written" in out
+    assert err == (
+        f"screenings: dry run: no catalogue at {path} yet: tried on a new, empty one; "
+        "none is made\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lineup.csv"]
+    code, out, err = _cli("--db", str(path), "import", str(lineup))
+    assert code == 0, err
+    assert "1 created" in out and "created a new database" in err
+    # Once it is there, a dry run reads it, and says nothing of it.
+    code, out, err = _cli("--db", str(path), "import", str(lineup), "--dry-run")
+    assert (code, err) == (0, ""), err
+    assert "1 unchanged" in out
+    (tmp_path / "a-file").write_text("")
+    for db in ("a-file/c.sqlite3", "a-file/sub/c.sqlite3"):
+        dry = _cli("--db", str(tmp_path / db), "import", str(lineup), "--dry-run")
+        real = _cli("--db", str(tmp_path / db), "import", str(lineup))
+        assert dry[0] == real[0] == InvalidInput.exit_code
+        assert dry[2] == real[2] and "cannot create" in real[2], (dry, real)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "lineup.csv", "new"]
+
+
 def test_an_older_postgresql_database_is_refused(
     postgres_server: object, new_url: Callable[[str], str]
 ) -> None:

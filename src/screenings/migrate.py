@@ -493,12 +493,45 @@ def _drop_needless_backup(engine: Engine, backup: Path, before: str | None) -> N
 
 
 def _make_folder(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise InvalidInput(f"database: cannot create a database in {folder}: it is a file")
+    refusal = _folder_refusal(folder)
+    if refusal is not None:
+        raise refusal
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InvalidInput(f"database: cannot create the folder {folder}: {exc.strerror}") from exc
+
+
+def _folder_refusal(folder: Path) -> InvalidInput | None:
+    """Why a database cannot be made in ``folder`` (made with its parents where they are
+    not there), as far as it can be told without making anything: it, or the nearest of
+    its parents that is there, is a file."""
+    if folder.exists() and not folder.is_dir():
+        return InvalidInput(f"database: cannot create a database in {folder}: it is a file")
+    there = folder
+    while not there.exists() and there != there.parent:
+        there = there.parent
+    if there != folder and not there.is_dir():
+        return InvalidInput(f"database: cannot create the folder {folder}: Not a directory")
+    return None
+
+
+def would_create(
+    url: str, *, what: str, immutable: bool = False, immutable_by: str | None = None
+) -> Path | None:
+    """For a command that writes nothing (a dry run): the SQLite file that a writing
+    command would create at ``url``, once refused as that command would be where this
+    can be told without writing (a place declared immutable or that this user cannot
+    write, a folder that is a file); None when ``url`` names no SQLite file that is not
+    there yet."""
+    path = missing_file(url)
+    if path is None:
+        return None
+    open_place(url, what=what, write=True, immutable=immutable, immutable_by=immutable_by).dispose()
+    refusal = _folder_refusal(path.parent)
+    if refusal is not None:
+        raise refusal
+    return path
 
 
 def backup_sqlite(engine: Engine, revision: str | None) -> Path:

@@ -72,8 +72,10 @@ def nothing_stored(url: str) -> bool:
 
 
 def said(err: str) -> list[str]:
-    """What an import said on stderr, but for the notice that it made a new catalogue."""
-    return [line for line in err.splitlines() if "created a new database" not in line]
+    """What an import said on stderr, but for the notice that it made a new catalogue (or,
+    a dry run, that it tried one)."""
+    notices = ("screenings: created a new database", "screenings: dry run: no catalogue at")
+    return [line for line in err.splitlines() if not line.startswith(notices)]
 
 
 def one_error(err: str) -> str:

@@ -45,6 +45,7 @@ class State:
     fixing: bool = False
     _settings: Settings | None = field(default=None, repr=False)
     _writer: Engine | None = field(default=None, repr=False)
+    _tried: bool = field(default=False, repr=False)  # a dry run's notice said (_open)
 
     @property
     def settings(self) -> Settings:
@@ -57,18 +58,33 @@ class State:
             )
         return self._settings
 
-    def _open(self, door: Door) -> Engine:
-        from screenings.migrate import open_catalogue
+    def _open(self, door: Door, *, dry_run: bool = False) -> Engine:
+        from screenings.migrate import open_catalogue, would_create
 
         settings = self.settings
+        url, what, immutable = settings.database_url, settings.database_source, settings.immutable
+        immutable_by = "--immutable" if self.immutable_option else None
+        # A dry run on a SQLite file not there yet: refused as the real run would be where
+        # that can be told, then tried on a new, empty catalogue in memory, so that it
+        # writes nothing, not even the file.
+        new = None
+        if dry_run:
+            new = would_create(url, what=what, immutable=immutable, immutable_by=immutable_by)
         engine, notice = open_catalogue(
-            settings.database_url,
+            "sqlite://" if new else url,
             door,
-            what=settings.database_source,
-            immutable=settings.immutable,
-            immutable_by="--immutable" if self.immutable_option else None,
+            what=what,
+            immutable=immutable,
+            immutable_by=immutable_by,
         )
         OPEN_ENGINES.append(engine)
+        if new is not None:
+            notice = None
+            if not self._tried:
+                notice = (
+                    f"dry run: no catalogue at {new} yet: tried on a new, empty one; none is made"
+                )
+            self._tried = True
         if notice:
             typer.echo(f"screenings: {notice}", err=True)
         return engine
@@ -83,14 +99,16 @@ class State:
             self._writer = self._open(Door.MIGRATE)
         return self._writer
 
-    def catalogue(self) -> Engine:
+    def catalogue(self, *, dry_run: bool = False) -> Engine:
         """The engine, for a command that writes, once the database is at this version's
         revision: a new one is created, an older SQLite one backed up and upgraded (a
         one-line notice on stderr each), anything else refused in one line. An edit also
-        works on a catalogue whose upgrade waits for it to fix a value (``Door.FIX``)."""
+        works on a catalogue whose upgrade waits for it to fix a value (``Door.FIX``).
+        ``dry_run`` (the command writes nothing): a SQLite file not there yet is not made;
+        the command is tried on a new, empty catalogue in memory, with a notice."""
         from screenings.migrate import Door
 
-        return self._open(Door.FIX if self.fixing else Door.WRITE)
+        return self._open(Door.FIX if self.fixing else Door.WRITE, dry_run=dry_run)
 
     def reader(self) -> Engine:
         """The engine for a command that only reads, once the catalogue is at this

@@ -217,7 +217,7 @@ def import_(  # noqa: C901, PLR0912 -- a command checks its options one by one, 
         # it wrote of each row cannot be taken back.
         skimmed = None
         if len(files) == 1 and edition is None and not (read_all or show_mapping or report):
-            skimmed = _skim(ctx, streams[0], names[0], options, sync)
+            skimmed = _skim(ctx, streams[0], names[0], options, sync, dry_run=dry_run)
             said_alone = not (sync or options.day_starts_at)
             if skimmed is not None and skimmed[0].everything() and said_alone:
                 _say(ctx, skimmed[0].report(), "lineup", dry_run, report)
@@ -280,7 +280,13 @@ def _run_again_if_stale(
 
 
 def _skim(
-    ctx: typer.Context, stream: Any, name: str, options: LineupOptions, sync: bool
+    ctx: typer.Context,
+    stream: Any,
+    name: str,
+    options: LineupOptions,
+    sync: bool,
+    *,
+    dry_run: bool,
 ) -> tuple[Skimmed, Known] | None:
     """The rows of a lineup unchanged since its last import (``skipping.skim``), and what
     the parser then need not read (``QuickFile.known``); None: the file goes the whole
@@ -292,7 +298,7 @@ def _skim(
     if source is None:
         return None
     try:
-        with state(ctx).catalogue().connect() as connection:
+        with state(ctx).catalogue(dry_run=dry_run).connect() as connection:
             skimmed = skim(connection, source, state(ctx).settings.default_timezone, sync=sync)
         if skimmed is None:
             return None
@@ -369,7 +375,9 @@ def _run(  # noqa: C901 -- the import's one unit of work, its report and its ref
     settings = state(ctx).settings
     progress = _Progress(parsed.name) if sys.stderr.isatty() else None
     try:
-        with unit_of_work(state(ctx).catalogue(), dry_run=choices.dry_run) as session:
+        with unit_of_work(
+            state(ctx).catalogue(dry_run=choices.dry_run), dry_run=choices.dry_run
+        ) as session:
             edition_id = None
             if edition is not None:
                 edition_id = lookup.find_edition(session, edition).record.id
