@@ -77,8 +77,8 @@ def database_url_from(value: str, *, source: str = "--db") -> str:
         # the path at '?', and the file named must be the file opened.
         try:
             path = str(Path(value).expanduser().resolve())
-        except RuntimeError:  # a loop of links (an OSError from Python 3.13)
-            raise InvalidInput(f"{source}: cannot use {value}: a loop of symbolic links") from None
+        except (RuntimeError, OSError) as exc:  # a loop of links: RuntimeError before 3.13
+            raise InvalidInput(f"{source}: cannot use {value}: {_why(exc)}") from None
         _check_file_name(path, source)
         return "sqlite:///" + path.replace("%", "%25").replace("?", "%3F")
     scheme, rest = value.split("://", 1)
@@ -154,8 +154,14 @@ def _check_file_name(path: str, source: str) -> None:
     except (FileNotFoundError, NotADirectoryError):
         return
     except OSError as exc:
-        said = "a loop of symbolic links" if exc.errno == errno.ELOOP else exc.strerror
-        raise InvalidInput(f"{source}: cannot use {path}: {said}") from None
+        raise InvalidInput(f"{source}: cannot use {path}: {_why(exc)}") from None
+
+
+def _why(exc: Exception) -> str:
+    """Why a file's name cannot be looked up, in words after "cannot use PATH: "."""
+    if isinstance(exc, OSError) and exc.errno != errno.ELOOP:
+        return exc.strerror or str(exc)
+    return "a loop of symbolic links"
 
 
 def immutable_from(url: str) -> tuple[str, bool]:
