@@ -68,21 +68,29 @@ def test_settings_are_read_from_the_given_environment_only() -> None:
 
 
 def test_a_file_name_the_system_cannot_look_up_is_one_line(tmp_path: Path) -> None:
-    """Too long a name, or a loop of links, as a path or in a URL: refused naming it, not a
-    traceback from the first look at the file (as before)."""
-    long = tmp_path / ("x" * 300 + ".sqlite3")
-    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    """Too long a name (there, or in folders not there yet), a loop of links, a home that
+    is nobody's, as a path or in a URL: refused naming it, not a traceback from the first
+    look at the file (as before), nor folders made for a file then refused."""
+    name = "x" * 300 + ".sqlite3"
+    long, deep = tmp_path / name, tmp_path / "new" / name
+    loop = tmp_path / "loop1"
+    loop.symlink_to(tmp_path / "loop2")
     (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    too_long = f"{'x' * 40}... is longer than the 255 bytes a name may have there"
     for value, said in (
         (str(long), f"--db: cannot use {long}: File name too long"),
         (f"sqlite:///{long}", f"--db: cannot use {long}: File name too long"),
-        (str(tmp_path / "loop1"), "--db: cannot use "),
-        (f"sqlite:///{tmp_path / 'loop1'}", f"--db: cannot use {tmp_path / 'loop1'}: "),
-    ):
+        (str(deep), f"--db: cannot use {deep}: {too_long}"),
+        (f"sqlite:///{deep}", f"--db: cannot use {deep}: {too_long}"),
+        (str(loop), f"--db: cannot use {loop}: a loop of symbolic links"),
+        (f"sqlite:///{loop}", f"--db: cannot use {loop}: a loop of symbolic links"),
+        ("~no-such-user-here/c.sqlite3",
+         "--db: cannot use ~no-such-user-here/c.sqlite3: Could not determine home directory"),
+    ):  # fmt: skip
         with pytest.raises(InvalidInput) as refused:
             database_url_from(value)
-        assert str(refused.value).startswith(said), value
-        assert str(refused.value).endswith(("File name too long", "a loop of symbolic links"))
+        assert str(refused.value) == said, value
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loop1", "loop2"]
     # A file not there, in folders not there, is a file a writing command may create.
     new = tmp_path / "a" / "b" / "new.sqlite3"
     assert database_url_from(str(new)) == f"sqlite:///{new}"

@@ -64,7 +64,8 @@ def database_url_from(value: str, *, source: str = "--db") -> str:
     ``sqlite:///$UNSET`` gives) would be a new, empty catalogue, lost when the
     command ends, whose exports would replace real feeds with empty ones: it is
     ``InvalidInput`` naming ``source`` and the URL. Its only parameter is
-    ``?immutable=1`` (see ``immutable_from``). Whether the URL can be used is for
+    ``?immutable=1`` (see ``immutable_from``). A file's name the system cannot look up
+    (``_check_file_name``) is refused here; whether the URL can be used otherwise is for
     ``screenings.db.create_db_engine`` to say.
     """
     value = value.strip()
@@ -148,20 +149,40 @@ def _check_sqlite_url(value: str, rest: str, source: str) -> None:
 def _check_file_name(path: str, source: str) -> None:
     """A SQLite file's name that the system cannot even look up (too long, a loop of
     links, a folder this user cannot search) is ``InvalidInput`` naming it, here, not an
-    error from whichever look at the file comes first. A file not there is fine."""
+    error from whichever look at the file comes first. A file not there is fine, unless
+    one of the names of it and of its folders not there is longer than the file system
+    takes (the folders would be made, then the file refused)."""
     try:
         os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
-        return
+        _check_new_names(Path(path), source)
     except OSError as exc:
         raise InvalidInput(f"{source}: cannot use {path}: {_why(exc)}") from None
 
 
+def _check_new_names(path: Path, source: str) -> None:
+    there = path.parent
+    while not there.exists() and there != there.parent:
+        there = there.parent
+    try:
+        longest = os.pathconf(there, "PC_NAME_MAX")
+    except (OSError, ValueError):  # not told: the usual limit
+        longest = 255
+    for part in path.relative_to(there).parts:
+        if len(os.fsencode(part)) > longest:
+            raise InvalidInput(
+                f"{source}: cannot use {path}: {part[:40]}... is longer than the "
+                f"{longest} bytes a name may have there"
+            )
+
+
 def _why(exc: Exception) -> str:
     """Why a file's name cannot be looked up, in words after "cannot use PATH: "."""
-    if isinstance(exc, OSError) and exc.errno != errno.ELOOP:
-        return exc.strerror or str(exc)
-    return "a loop of symbolic links"
+    if isinstance(exc, OSError):
+        return "a loop of symbolic links" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+    if "loop" in str(exc).lower():  # pathlib's RuntimeError before Python 3.13
+        return "a loop of symbolic links"
+    return str(exc).rstrip(".")  # "Could not determine home directory" (~nobody/...)
 
 
 def immutable_from(url: str) -> tuple[str, bool]:
