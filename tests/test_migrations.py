@@ -215,13 +215,23 @@ def test_a_dry_run_on_a_new_file_makes_nothing(tmp_path: Path) -> None:
     code, out, err = _cli("--db", str(path), "import", str(lineup), "--dry-run")
     assert (code, err) == (0, ""), err
     assert "1 unchanged" in out
+    # An empty file (as touch leaves it) is tried the same way, and left empty.
+    empty = tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    code, out, err = _cli("--db", str(empty), "import", str(lineup), "--dry-run")
+    assert (code, "1 created" in out, empty.stat().st_size) == (0, True, 0), err
+    assert f"no catalogue at {empty} yet" in err
+    # Refused as the real run is, where that can be told without writing.
     (tmp_path / "a-file").write_text("")
-    for db in ("a-file/c.sqlite3", "a-file/sub/c.sqlite3"):
-        dry = _cli("--db", str(tmp_path / db), "import", str(lineup), "--dry-run")
-        real = _cli("--db", str(tmp_path / db), "import", str(lineup))
+    for db in ("a-file/c.sqlite3", "a-file/sub/c.sqlite3", "sqlite:///{}/n.sqlite3?immutable=1"):
+        where = db.format(tmp_path) if db.startswith("sqlite") else str(tmp_path / db)
+        dry = _cli("--db", where, "import", str(lineup), "--dry-run")
+        real = _cli("--db", where, "import", str(lineup))
         assert dry[0] == real[0] == InvalidInput.exit_code
-        assert dry[2] == real[2] and "cannot create" in real[2], (dry, real)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "lineup.csv", "new"]
+        assert dry[2] == real[2] and real[2].startswith("screenings: error: "), (dry, real)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a-file", "empty.sqlite3", "lineup.csv", "new"
+    ]  # fmt: skip
 
 
 def test_an_older_postgresql_database_is_refused(

@@ -47,6 +47,7 @@ from screenings.db import (
     masked_url,
     missing_file,
     schema_blocked,
+    sqlite_file,
 )
 from screenings.db import open_catalogue as open_place
 from screenings.errors import DatabaseState, InvalidInput, ScreeningsError
@@ -519,13 +520,14 @@ def _folder_refusal(folder: Path) -> InvalidInput | None:
 def would_create(
     url: str, *, what: str, immutable: bool = False, immutable_by: str | None = None
 ) -> Path | None:
-    """For a command that writes nothing (a dry run): the SQLite file that a writing
-    command would create at ``url``, once refused as that command would be where this
-    can be told without writing (a place declared immutable or that this user cannot
-    write, a folder that is a file); None when ``url`` names no SQLite file that is not
-    there yet."""
-    path = missing_file(url)
-    if path is None:
+    """For a command that writes nothing (a dry run): the SQLite file in which a writing
+    command would create a catalogue at ``url`` (not there yet, or empty, as ``touch``
+    leaves it); None when ``url`` names no such file. ``InvalidInput`` where the writing
+    command would be refused and this can be told without writing: a place declared
+    immutable or that this user cannot write, a folder that is a file. Not told: what
+    only opening the file finds (a place like ``/proc`` that takes no file)."""
+    path = sqlite_file(url)
+    if path is None or (path.exists() and (not path.is_file() or path.stat().st_size > 0)):
         return None
     open_place(url, what=what, write=True, immutable=immutable, immutable_by=immutable_by).dispose()
     refusal = _folder_refusal(path.parent)

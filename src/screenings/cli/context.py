@@ -45,7 +45,8 @@ class State:
     fixing: bool = False
     _settings: Settings | None = field(default=None, repr=False)
     _writer: Engine | None = field(default=None, repr=False)
-    _tried: bool = field(default=False, repr=False)  # a dry run's notice said (_open)
+    # A dry run's catalogue in memory, for a file not there yet (_open): one for the command.
+    _trial: Engine | None = field(default=None, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -64,14 +65,17 @@ class State:
         settings = self.settings
         url, what, immutable = settings.database_url, settings.database_source, settings.immutable
         immutable_by = "--immutable" if self.immutable_option else None
+        if dry_run and self._trial is not None:
+            return self._trial
         # A dry run on a SQLite file not there yet: refused as the real run would be where
-        # that can be told, then tried on a new, empty catalogue in memory, so that it
-        # writes nothing, not even the file.
+        # that can be told, then tried on a new, empty catalogue in memory, kept for the
+        # rest of the command (its skim and its import), so that it writes nothing, not
+        # even the file.
         new = None
         if dry_run:
             new = would_create(url, what=what, immutable=immutable, immutable_by=immutable_by)
         engine, notice = open_catalogue(
-            "sqlite://" if new else url,
+            url if new is None else "sqlite://",
             door,
             what=what,
             immutable=immutable,
@@ -79,12 +83,8 @@ class State:
         )
         OPEN_ENGINES.append(engine)
         if new is not None:
-            notice = None
-            if not self._tried:
-                notice = (
-                    f"dry run: no catalogue at {new} yet: tried on a new, empty one; none is made"
-                )
-            self._tried = True
+            self._trial = engine
+            notice = f"dry run: no catalogue at {new} yet: tried on a new, empty one; none is made"
         if notice:
             typer.echo(f"screenings: {notice}", err=True)
         return engine
