@@ -297,3 +297,28 @@ def test_ctrl_c_is_one_line_and_exit_130(
     monkeypatch.setattr(migrate, "ensure_schema", interrupted)
     assert run(["--db", str(tmp_path / "c.sqlite3"), "add", "person", "Ann Shin"]) == 130
     assert capsys.readouterr().err.strip() == "screenings: error: interrupted; nothing was written"
+
+
+def test_a_file_name_the_system_cannot_look_up_is_one_line_at_every_door(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file to import, an export's -o, a backup's PATH, whose name is too long or a loop
+    of links: one line naming it, exit 2, nothing written (each was a traceback)."""
+    db = str(tmp_path / "c.sqlite3")
+    assert run(["--db", db, "add", "person", "Ann Shin"]) == 0
+    long = tmp_path / ("x" * 300)
+    loop = tmp_path / "loop1"
+    loop.symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(loop)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    capsys.readouterr()
+    for args, said in (
+        (["import", f"{long}.csv"], f"{long}.csv: File name too long"),
+        (["import", str(loop)], f"{loop}: a loop of symbolic links"),
+        (["export", "ics", "-o", f"{long}.ics"], f"{long}.ics: File name too long"),
+        (["export", "ics", "-o", str(loop)], f"{loop}: a loop of symbolic links"),
+        (["db", "backup", f"{long}.sqlite3"], f"{long}.sqlite3: File name too long"),
+    ):
+        assert run(["--db", db, *args]) == 2, args
+        assert capsys.readouterr().err == f"screenings: error: {said}\n", args
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -6,7 +6,9 @@ place where a ``ScreeningsError`` becomes a one-line message and an exit code.
 
 from __future__ import annotations
 
+import errno
 import gc
+import os
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -170,7 +172,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     A stdout that cannot be written (a full device, a closed descriptor) is one line
     and exit 2, whatever the command; a reader that stopped reading (``| head``) ends
     it quietly, exit 0.
-    Anything else is a bug and keeps its traceback.
+    A file's name that the system cannot look up (too long, a loop of links), met by
+    whichever door, is one line and exit 2 (``_unusable_name``). Anything else is a bug
+    and keeps its traceback.
     """
     args = list(argv) if argv is not None else sys.argv[1:]
     command_line = None
@@ -197,12 +201,35 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _fail(exc.format_message().replace("\n", " "), exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         return _fail(INTERRUPTED, 130)
+    except (OSError, RuntimeError) as exc:
+        said = _unusable_name(exc)
+        if said is None:
+            raise
+        return _fail(said, InvalidInput.exit_code)
     if result == 130:  # Typer turns Ctrl-C into a silent exit 130
         return _fail(INTERRUPTED, 130)
     return result if isinstance(result, int) else 0
 
 
 INTERRUPTED = "interrupted; nothing was written"
+_NAME_ERRORS = {errno.ENAMETOOLONG: "File name too long", errno.ELOOP: "a loop of symbolic links"}
+
+
+def _unusable_name(exc: OSError | RuntimeError) -> str | None:
+    """The one line for a file's name, given by the user, that the system cannot look up
+    (too long, a loop of links), whichever door met it first (a file to import, ``-o``, a
+    backup's PATH): the name, and why. Raised before anything is written: the look-up is
+    what fails. None for any other error (a bug: it keeps its traceback)."""
+    if isinstance(exc, OSError):
+        if exc.errno not in _NAME_ERRORS or exc.filename is None:
+            return None
+        return f"{os.fsdecode(exc.filename)}: {_NAME_ERRORS[exc.errno]}"
+    loop = str(exc).removeprefix("Symlink loop from ")  # pathlib's, before Python 3.13
+    if loop == str(exc):
+        return None
+    return f"{loop.strip(chr(39))}: {_NAME_ERRORS[errno.ELOOP]}"
+
+
 # As for any output the user named that cannot be written (``export -o``).
 STDOUT_FAILED = InvalidInput.exit_code
 
