@@ -62,11 +62,11 @@ class State:
     def _open(self, door: Door, *, dry_run: bool = False) -> Engine:
         from screenings.migrate import open_catalogue, would_create
 
+        if dry_run and self._trial is not None:
+            return self._trial
         settings = self.settings
         url, what, immutable = settings.database_url, settings.database_source, settings.immutable
         immutable_by = "--immutable" if self.immutable_option else None
-        if dry_run and self._trial is not None:
-            return self._trial
         # A dry run on a SQLite file not there yet: refused as the real run would be where
         # that can be told, then tried on a new, empty catalogue in memory, kept for the
         # rest of the command (its skim and its import), so that it writes nothing, not
