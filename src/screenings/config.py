@@ -160,10 +160,18 @@ def _check_file_name(path: str, source: str) -> None:
         raise InvalidInput(f"{source}: cannot use {path}: {_why(exc)}") from None
 
 
-def _check_new_names(path: Path, source: str) -> None:
-    there = path.parent
+def nearest_there(path: Path) -> Path:
+    """``path``, or the nearest of its parents that is there: where the folders of a new
+    catalogue would be made from (``_check_new_names``, ``db.sqlite_write_problem``,
+    ``migrate._folder_refusal``)."""
+    there = path
     while not there.exists() and there != there.parent:
         there = there.parent
+    return there
+
+
+def _check_new_names(path: Path, source: str) -> None:
+    there = nearest_there(path.parent)
     try:
         longest = os.pathconf(there, "PC_NAME_MAX")
     except (OSError, ValueError):  # not told: the usual limit

@@ -64,6 +64,7 @@ from sqlalchemy.exc import (
 )
 
 from screenings import rules
+from screenings.config import nearest_there
 from screenings.errors import Conflict, DatabaseUnavailable, InvalidInput
 from screenings.tables import (
     NOMINATION_RESULTS,
@@ -384,9 +385,7 @@ def sqlite_write_problem(path: Path) -> str | None:
     words that follow "cannot write PATH: "; None when nothing stands in the way.
     SQLite writes a journal beside the file, so its folder must be writable too."""
     if not path.exists():
-        folder = path.parent
-        while not folder.exists() and folder != folder.parent:
-            folder = folder.parent  # created with the file
+        folder = nearest_there(path.parent)  # the folders after it are made with the file
         if not folder.is_dir():
             return None  # said where the folders are made
         if _read_only_mount(folder):

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, inspect, text
 
 from screenings import rules
+from screenings.config import nearest_there
 from screenings.db import (
     database_errors,
     masked_url,
@@ -509,9 +510,7 @@ def _folder_refusal(folder: Path) -> InvalidInput | None:
     its parents that is there, is a file."""
     if folder.exists() and not folder.is_dir():
         return InvalidInput(f"database: cannot create a database in {folder}: it is a file")
-    there = folder
-    while not there.exists() and there != there.parent:
-        there = there.parent
+    there = nearest_there(folder)
     if there != folder and not there.is_dir():
         return InvalidInput(f"database: cannot create the folder {folder}: Not a directory")
     return None
