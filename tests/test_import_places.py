@@ -1,5 +1,6 @@
 """A festival an import makes takes its place (city and zone) from the options and the rows,
-and says so when the rows disagree. Real CSV files, SQLite and PostgreSQL."""
+and says so when the rows disagree; so does a film's selection in an edition (its section),
+which its first row states. Real CSV files, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -59,6 +60,38 @@ def test_rows_that_disagree_on_a_new_festival_s_place_are_said(cli: Cli, tmp_pat
     assert said.count("is made with city") == 1  # once per festival and field
     code, out, err = cli("show", "festival", "Tempo", "--format", "json")
     assert json.loads(out)["festival"]["festival"]["city"] == "Stockholm"
+
+
+def test_rows_that_disagree_on_a_film_s_section_are_said(cli: Cli, tmp_path: Path) -> None:
+    header = ["Title", "Festival", "Section", "Premiere", "City", "Date", "Time"]
+    rows = [
+        ["Nattåget", "Tempo 2026", "Competition", "", "Stockholm", "2026-03-05", "18:00"],
+        ["Nattåget", "Tempo 2026", "Nordic", "Nordic", "Stockholm", "2026-03-06", "20:00"],
+        ["Nattåget", "Tempo 2026", "Shorts", "", "Stockholm", "2026-03-07", "21:00"],
+        ["Nattåget", "Tempo 2026", "", "", "Stockholm", "2026-03-08", "21:00"],
+    ]
+    path = str(write_csv(tmp_path / "l.csv", rows, header))
+    report = tmp_path / "report.jsonl"
+    code, _out, err = cli("import", path, "--timezone", "Europe/Stockholm", "--report", str(report))
+    assert code == 0, err
+    said = err.replace(str(tmp_path) + os.sep, "")
+    assert (
+        "warning: l.csv:3: column 'Section': 'Nordic' is not taken: 'Nattåget' has one "
+        "selection in Tempo 2026, stated by its first row, line 2, which says 'Competition'\n"
+        "warning: l.csv:3: column 'Premiere': 'Nordic' is not taken: 'Nattåget' has one "
+        "selection in Tempo 2026, stated by its first row, line 2, which leaves it empty\n"
+    ) in said
+    assert said.count("is not taken") == 2  # once per selection and field; an empty cell: none
+    warned = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [(w["line"], w["column"]) for w in warned if w.get("kind") == "selection"] == [
+        (3, "Section"),
+        (3, "Premiere"),
+    ]
+    code, out, err = cli("show", "film", "Nattåget", "--format", "json")
+    assert [r["section"] for r in json.loads(out)["film"]["run"]] == ["Competition"]
+    code, _out, err = cli("import", path, "--timezone", "Europe/Stockholm")
+    assert code == 0, err
+    assert "is not taken" not in err  # its rows unchanged, unread: said once, when read
 
 
 def test_a_duplicate_row_quotes_its_date_as_written_then_as_read(cli: Cli, tmp_path: Path) -> None:

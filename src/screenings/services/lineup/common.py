@@ -234,6 +234,43 @@ class Pairs:
         return new
 
 
+class FirstSaid:
+    """For each (film, edition) pair: the line of the first row read that states it, and
+    what that row states, so that a later row saying otherwise can be warned of. Kept as
+    ``Pairs`` keeps pairs: a film's first edition in ``IdMap``s, what a row states as a
+    number for each different statement (a file makes few: its sections), any other
+    edition in a dict."""
+
+    def __init__(self) -> None:
+        self.editions, self.lines, self.codes = IdMap(), IdMap(), IdMap()
+        self.more: dict[tuple[int, int], tuple[int, int]] = {}
+        self.numbered: dict[tuple[Any, ...], int] = {}  # a statement -> its number
+        self.statements: list[tuple[Any, ...]] = []  # by number - 1
+
+    def first(self, pair: tuple[int, int], line: int, statement: tuple[Any, ...]) -> None:
+        """``line`` states the pair first, as ``statement``."""
+        code = self.numbered.get(statement)
+        if code is None:
+            self.statements.append(statement)
+            code = self.numbered[statement] = len(self.statements)
+        film, edition = pair
+        if film not in self.editions:
+            self.editions[film], self.lines[film], self.codes[film] = edition, line, code
+        else:
+            self.more[pair] = (line, code)
+
+    def get(self, pair: tuple[int, int]) -> tuple[int, tuple[Any, ...]] | None:
+        """The line that stated the pair first and what it stated; None if no row read
+        in this import did (its first row was skipped as unchanged)."""
+        film, edition = pair
+        if self.editions.get(film) == edition:
+            line, code = self.lines.get(film), self.codes.get(film)
+            assert line is not None and code is not None
+            return line, self.statements[code - 1]
+        found = self.more.get(pair)
+        return None if found is None else (found[0], self.statements[found[1] - 1])
+
+
 class StoredFilm(NamedTuple):
     """What ``film_details`` compares a row's film with."""
 

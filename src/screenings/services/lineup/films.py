@@ -25,6 +25,7 @@ from screenings.services.catalog import unique_slugs
 from screenings.services.lineup.common import (
     RECORD_FIELDS,
     UNSTATED,
+    FirstSaid,
     IdSet,
     Pairs,
     Pending,
@@ -38,6 +39,10 @@ from screenings.services.lineup.common import (
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
+# What a row states of its film's selection, as the file's fields (``LineupRow.section``,
+# ``premiere``, ``selection_status``).
+SELECTION_FIELDS = ("section", "premiere", "status")
+
 
 @dataclass
 class FilmState:
@@ -49,6 +54,9 @@ class FilmState:
     films_seen: IdSet = field(default_factory=IdSet)
     undated: set[int] = field(default_factory=set)  # films seen with no year yet
     selections_seen: Pairs = field(default_factory=Pairs)  # (film, edition)
+    # What the first row read of each states, and which of its fields were warned of.
+    selections_said: FirstSaid = field(default_factory=FirstSaid)
+    selections_warned: set[tuple[int, int, str]] = field(default_factory=set)
     bump_films: set[int] = field(default_factory=set)
     bump_selections: set[tuple[int, int]] = field(default_factory=set)
     # Made by this chunk, until film_details.
@@ -467,10 +475,40 @@ class Films:
                 # programme (as a private screening added by hand does not).
                 continue
             assert isinstance(row.film, int)
-            if (row.film, row.edition) not in self.film_state.selections_seen:
-                self.film_state.selections_seen.add((row.film, row.edition))
-                first[(row.film, row.edition)] = row.source
+            pair, source = (row.film, row.edition), row.source
+            said = (source.section, source.premiere, source.selection_status)
+            if pair not in self.film_state.selections_seen:
+                self.film_state.selections_seen.add(pair)
+                self.film_state.selections_said.first(pair, source.line, said)
+                first[pair] = source
+            else:
+                self.said_otherwise(pair, source, said)
         return first
+
+    def said_otherwise(
+        self: Importer, pair: tuple[int, int], source: LineupRow, said: tuple[Any, ...]
+    ) -> None:
+        """Warn, once for each field of a selection, of a later row that states the
+        selection otherwise than its first row, which is what the import keeps (a film
+        has one selection in an edition). An empty cell states nothing."""
+        first = self.film_state.selections_said.get(pair)
+        if first is None:  # its first row, skipped as unchanged, holds
+            return
+        line, stated = first
+        for name, value, kept in zip(SELECTION_FIELDS, said, stated, strict=True):
+            if value is None or value == kept or (*pair, name) in self.film_state.selections_warned:
+                continue
+            self.film_state.selections_warned.add((*pair, name))
+            column = self.columns.get(name, name)
+            was = f"says {kept!r}" if kept is not None else "leaves it empty"
+            said_message = Message(
+                f"{source.file}:{source.line}: column {column!r}: {value!r} is not taken: "
+                f"{source.film.title!r} has one selection in {source.festival} "
+                f"{source.edition_year}, stated by its first row, line {line}, which {was}"
+            )
+            self.report.warnings.append(said_message)
+            self.emit({"type": "warning", "kind": "selection", "line": source.line,
+                       "column": column, "message": said_message})  # fmt: skip
 
     def merge_selection(
         self: Importer,
