@@ -1,6 +1,6 @@
 """A festival an import makes takes its place (city and zone) from the options and the rows,
-and says so when the rows disagree; so does a film's selection in an edition (its section),
-which its first row states. Real CSV files, SQLite and PostgreSQL."""
+and says so when the rows disagree; so do a film's details (its runtime) and its selection
+in an edition (its section), which its first row states. Real CSV files, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -62,13 +62,15 @@ def test_rows_that_disagree_on_a_new_festival_s_place_are_said(cli: Cli, tmp_pat
     assert json.loads(out)["festival"]["festival"]["city"] == "Stockholm"
 
 
-def test_rows_that_disagree_on_a_film_s_section_are_said(cli: Cli, tmp_path: Path) -> None:
-    header = ["Title", "Festival", "Section", "Premiere", "City", "Date", "Time"]
+def test_rows_that_disagree_on_a_film_s_section_or_runtime_are_said(
+    cli: Cli, tmp_path: Path
+) -> None:
+    header = ["Title", "Runtime", "Festival", "Section", "Premiere", "City", "Date", "Time"]
     rows = [
-        ["Nattåget", "Tempo 2026", "Competition", "", "Stockholm", "2026-03-05", "18:00"],
-        ["Nattåget", "Tempo 2026", "Nordic", "Nordic", "Stockholm", "2026-03-06", "20:00"],
-        ["Nattåget", "Tempo 2026", "Shorts", "", "Stockholm", "2026-03-07", "21:00"],
-        ["Nattåget", "Tempo 2026", "", "", "Stockholm", "2026-03-08", "21:00"],
+        ["Nattåget", "90", "Tempo 2026", "Competition", "", "Stockholm", "2026-03-05", "18:00"],
+        ["Nattåget", "84", "Tempo 2026", "Nordic", "Nordic", "Stockholm", "2026-03-06", "20:00"],
+        ["Nattåget", "85", "Tempo 2026", "Shorts", "", "Stockholm", "2026-03-07", "21:00"],
+        ["Nattåget", "", "Tempo 2026", "", "", "Stockholm", "2026-03-08", "21:00"],
     ]
     path = str(write_csv(tmp_path / "l.csv", rows, header))
     report = tmp_path / "report.jsonl"
@@ -76,19 +78,26 @@ def test_rows_that_disagree_on_a_film_s_section_are_said(cli: Cli, tmp_path: Pat
     assert code == 0, err
     said = err.replace(str(tmp_path) + os.sep, "")
     assert (
+        "warning: l.csv:3: column 'Runtime': 84 is not taken: the details of 'Nattåget' are "
+        "stated by its first row, line 2, which says 90\n"
         "warning: l.csv:3: column 'Section': 'Nordic' is not taken: 'Nattåget' has one "
         "selection in Tempo 2026, stated by its first row, line 2, which says 'Competition'\n"
         "warning: l.csv:3: column 'Premiere': 'Nordic' is not taken: 'Nattåget' has one "
         "selection in Tempo 2026, stated by its first row, line 2, which leaves it empty\n"
     ) in said
-    assert said.count("is not taken") == 2  # once per selection and field; an empty cell: none
+    assert said.count("is not taken") == 3  # once per record and field; an empty cell: none
     warned = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
-    assert [(w["line"], w["column"]) for w in warned if w.get("kind") == "selection"] == [
-        (3, "Section"),
-        (3, "Premiere"),
+    assert [(w["kind"], w["line"], w["column"]) for w in warned if w["type"] == "warning"] == [
+        ("film", 3, "Runtime"),
+        ("selection", 3, "Section"),
+        ("selection", 3, "Premiere"),
     ]
     code, out, err = cli("show", "film", "Nattåget", "--format", "json")
-    assert [r["section"] for r in json.loads(out)["film"]["run"]] == ["Competition"]
+    film = json.loads(out)["film"]
+    assert (film["film"]["runtime_minutes"], [r["section"] for r in film["run"]]) == (
+        90,
+        ["Competition"],
+    )
     code, _out, err = cli("import", path, "--timezone", "Europe/Stockholm")
     assert code == 0, err
     assert "is not taken" not in err  # its rows unchanged, unread: said once, when read

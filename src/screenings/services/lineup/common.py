@@ -235,39 +235,38 @@ class Pairs:
 
 
 class FirstSaid:
-    """For each (film, edition) pair: the line of the first row read that states it, and
-    what that row states, so that a later row saying otherwise can be warned of. Kept as
-    ``Pairs`` keeps pairs: a film's first edition in ``IdMap``s, what a row states as a
-    number for each different statement (a file makes few: its sections), any other
-    edition in a dict."""
+    """For each film (or each film in an edition: its selection there), the line of the
+    first row read that states it, and what that row states, so that a later row saying
+    otherwise can be warned of. Kept as ``Pairs`` keeps pairs: a film's first edition in
+    ``IdMap``s, what a row states as a number for each different statement (a file makes
+    few: its sections, its runtimes), any other edition in a dict."""
 
     def __init__(self) -> None:
-        self.editions, self.lines, self.codes = IdMap(), IdMap(), IdMap()
+        self.within, self.lines, self.codes = IdMap(), IdMap(), IdMap()
         self.more: dict[tuple[int, int], tuple[int, int]] = {}
         self.numbered: dict[tuple[Any, ...], int] = {}  # a statement -> its number
         self.statements: list[tuple[Any, ...]] = []  # by number - 1
 
-    def first(self, pair: tuple[int, int], line: int, statement: tuple[Any, ...]) -> None:
-        """``line`` states the pair first, as ``statement``."""
+    def first(self, film: int, line: int, statement: tuple[Any, ...], within: int = 0) -> None:
+        """``line`` states ``film`` (in the edition ``within``; 0: the film itself) first,
+        as ``statement``."""
         code = self.numbered.get(statement)
         if code is None:
             self.statements.append(statement)
             code = self.numbered[statement] = len(self.statements)
-        film, edition = pair
-        if film not in self.editions:
-            self.editions[film], self.lines[film], self.codes[film] = edition, line, code
+        if film not in self.within:  # IdMap's 0 is none: the edition + 1
+            self.within[film], self.lines[film], self.codes[film] = within + 1, line, code
         else:
-            self.more[pair] = (line, code)
+            self.more[(film, within)] = (line, code)
 
-    def get(self, pair: tuple[int, int]) -> tuple[int, tuple[Any, ...]] | None:
-        """The line that stated the pair first and what it stated; None if no row read
-        in this import did (its first row was skipped as unchanged)."""
-        film, edition = pair
-        if self.editions.get(film) == edition:
+    def get(self, film: int, within: int = 0) -> tuple[int, tuple[Any, ...]] | None:
+        """The line that stated ``film`` (in ``within``) first and what it stated; None if
+        no row read in this import did (its first row was skipped as unchanged)."""
+        if self.within.get(film) == within + 1:
             line, code = self.lines.get(film), self.codes.get(film)
             assert line is not None and code is not None
             return line, self.statements[code - 1]
-        found = self.more.get(pair)
+        found = self.more.get((film, within))
         return None if found is None else (found[0], self.statements[found[1] - 1])
 
 

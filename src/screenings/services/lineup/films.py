@@ -39,9 +39,24 @@ from screenings.services.lineup.common import (
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
-# What a row states of its film's selection, as the file's fields (``LineupRow.section``,
-# ``premiere``, ``selection_status``).
+# What a row states of its film (``stated_details``, less the year, which finds the film)
+# and of its selection in an edition (``LineupRow.section``, ``premiere``,
+# ``selection_status``), as the file's fields: its first row states each.
+DETAIL_FIELDS = ("original_title", "runtime", "countries", "languages", "imdb_id", "website")
 SELECTION_FIELDS = ("section", "premiere", "status")
+
+
+def statement(fields: FilmFields) -> tuple[Any, ...]:
+    """What a row states of its film, as ``DETAIL_FIELDS``."""
+    details = stated_details(fields)
+    return (
+        details["original_title"],
+        details["runtime_minutes"],
+        fields.countries or None,
+        fields.languages or None,
+        details["imdb_id"],
+        details["website"],
+    )
 
 
 @dataclass
@@ -55,8 +70,10 @@ class FilmState:
     undated: set[int] = field(default_factory=set)  # films seen with no year yet
     selections_seen: Pairs = field(default_factory=Pairs)  # (film, edition)
     # What the first row read of each states, and which of its fields were warned of.
+    # What the first row read of a film states of it, and of its selection in an edition.
+    details_said: FirstSaid = field(default_factory=FirstSaid)
     selections_said: FirstSaid = field(default_factory=FirstSaid)
-    selections_warned: set[tuple[int, int, str]] = field(default_factory=set)
+    warned: set[tuple[int, int, str]] = field(default_factory=set)  # (film, edition, field)
     bump_films: set[int] = field(default_factory=set)
     bump_selections: set[tuple[int, int]] = field(default_factory=set)
     # Made by this chunk, until film_details.
@@ -244,9 +261,12 @@ class Films:
                     continue  # an earlier row, skipped as unchanged, states them
                 first[number] = fields
                 where[number] = stated
-            elif number in state.undated and fields.year is not None:
+                state.details_said.first(number, stated.line, statement(fields))
+                continue
+            if number in state.undated and fields.year is not None:
                 state.undated.discard(number)
                 dated[number] = fields.year
+            self.said_otherwise((number, 0), stated, statement(fields))
         for number, year in dated.items():
             self.session.execute(
                 update(T.film).where(T.film.c.id == number).values(year=year, updated_at=self.now)
@@ -479,36 +499,47 @@ class Films:
             said = (source.section, source.premiere, source.selection_status)
             if pair not in self.film_state.selections_seen:
                 self.film_state.selections_seen.add(pair)
-                self.film_state.selections_said.first(pair, source.line, said)
+                self.film_state.selections_said.first(
+                    row.film, source.line, said, within=row.edition
+                )
                 first[pair] = source
             else:
                 self.said_otherwise(pair, source, said)
         return first
 
     def said_otherwise(
-        self: Importer, pair: tuple[int, int], source: LineupRow, said: tuple[Any, ...]
+        self: Importer, key: tuple[int, int], row: LineupRow | Stated, said: tuple[Any, ...]
     ) -> None:
-        """Warn, once for each field of a selection, of a later row that states the
-        selection otherwise than its first row, which is what the import keeps (a film
-        has one selection in an edition). An empty cell states nothing."""
-        first = self.film_state.selections_said.get(pair)
+        """Warn, once for each field, of a later row that states its film (``key``: the
+        film and 0) or its film's selection in an edition (the film and the edition)
+        otherwise than the first row did, which is what the import takes. An empty cell
+        states nothing."""
+        film, edition = key
+        state = self.film_state
+        first = (state.selections_said if edition else state.details_said).get(film, edition)
         if first is None:  # its first row, skipped as unchanged, holds
             return
         line, stated = first
-        for name, value, kept in zip(SELECTION_FIELDS, said, stated, strict=True):
-            if value is None or value == kept or (*pair, name) in self.film_state.selections_warned:
+        names: tuple[str, ...]
+        if isinstance(row, LineupRow):  # of its selection
+            names, kind = SELECTION_FIELDS, "selection"
+            whose = f"{row.film.title!r} has one selection in {row.festival} {row.edition_year},"
+        else:
+            names, kind = DETAIL_FIELDS, "film"
+            whose = f"the details of {row.fields.title!r} are"
+        for name, value, kept in zip(names, said, stated, strict=True):
+            if value is None or value == kept or (*key, name) in state.warned:
                 continue
-            self.film_state.selections_warned.add((*pair, name))
+            state.warned.add((*key, name))
             column = self.columns.get(name, name)
-            was = f"says {kept!r}" if kept is not None else "leaves it empty"
-            said_message = Message(
-                f"{source.file}:{source.line}: column {column!r}: {value!r} is not taken: "
-                f"{source.film.title!r} has one selection in {source.festival} "
-                f"{source.edition_year}, stated by its first row, line {line}, which {was}"
+            was = f"says {_cell(kept)}" if kept is not None else "leaves it empty"
+            message = Message(
+                f"{row.file}:{row.line}: column {column!r}: {_cell(value)} is not taken: "
+                f"{whose} stated by its first row, line {line}, which {was}"
             )
-            self.report.warnings.append(said_message)
-            self.emit({"type": "warning", "kind": "selection", "line": source.line,
-                       "column": column, "message": said_message})  # fmt: skip
+            self.report.warnings.append(message)
+            self.emit({"type": "warning", "kind": kind, "line": row.line, "column": column,
+                       "message": message})  # fmt: skip
 
     def merge_selection(
         self: Importer,
@@ -593,3 +624,8 @@ class Films:
             self.report.conflicts.append(said)
             self.emit({"type": "conflict", "file": row.file, "line": row.line, "column": column,
                        "field": key, "record": kind, "id": number, "message": said})  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    """A stated value as a message quotes it: a list as its cell's items."""
+    return repr(", ".join(value)) if isinstance(value, tuple) else repr(value)
