@@ -257,6 +257,33 @@ def test_a_rejected_file_changes_nothing(cli: Cli, url: str, tmp_path: Path) -> 
     assert dump(url) == before
 
 
+def test_rows_rejected_in_the_same_words_are_said_once(cli: Cli, tmp_path: Path) -> None:
+    """A file that lacks what every row needs (here a City, as two venues share a name)
+    gives one line, with the other rows' lines, not a line for each row; another reason
+    keeps its own line, and --report keeps every row."""
+    for city in ("Malmö", "Uppsala"):
+        assert cli("add", "venue", "Kino", "--city", city, "--timezone", "Europe/Stockholm")[0] == 0
+    header = ["Title", "Venue", "Date", "Time", "Timezone"]
+    rows = [[f"Film {n}", "Kino", f"2026-03-{n:02d}", "18:00", "Europe/Stockholm"]
+            for n in range(1, 21)]  # fmt: skip
+    rows[4][2] = "2026-02-30"
+    rows[9][1] = rows[12][1] = "Bio"  # new venues, in the default zone's place
+    report = tmp_path / "report.jsonl"
+    code, _out, err = cli("import", str(write_csv(tmp_path / "k.csv", rows, header)),
+                          "--report", str(report))  # fmt: skip
+    assert code == 2
+    said = err.replace(str(tmp_path) + os.sep, "").splitlines()
+    assert said[:2] == [
+        "rejected: k.csv:6: column 'Date': '2026-02-30' is not a date (year 2026, month 2, day 30)",
+        "rejected: k.csv:2: column 'Venue': several venues are called Kino (in Malmö, Uppsala); "
+        "add a City (and 16 more rows: lines 3-5, 7-10, 12-13, 15-21)",
+    ]
+    assert said[-1].endswith("18 rows rejected; nothing was imported (fix them, or "
+                             "--skip-invalid to import the valid rows)")  # fmt: skip
+    records = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert sum(r.get("outcome") == "rejected" for r in records) == 18
+
+
 def test_a_dry_run_reports_and_writes_nothing(cli: Cli, url: str, tmp_path: Path) -> None:
     lineup = write_csv(tmp_path / "lineup.csv", ROWS)
     cli("db", "upgrade")  # creates the database

@@ -512,7 +512,7 @@ def _problems(found: ImportReport, report_path: Path | None, ctx: typer.Context)
     """Rejected rows, warnings and possible moves on stderr, up to a limit; a field they
     name is this command's option (``--sync``)."""
     names = context_names(ctx)
-    lines = [f"rejected: {issue.said(names)}" for issue in found.issues]
+    lines = [f"rejected: {said}" for said in _rejections(found.issues, names)]
     lines += [f"warning: {w.said(names)}" for w in found.warnings]
     lines += [f"possible move: {m.said(names)}" for m in found.possible_moves]
     lines += [f"conflict: {m.said(names)}" for m in found.conflicts]
@@ -521,6 +521,38 @@ def _problems(found: ImportReport, report_path: Path | None, ctx: typer.Context)
     if len(lines) > SHOWN_PROBLEMS:
         where = f" (all in {report_path})" if report_path else " (--report FILE keeps them all)"
         typer.echo(f"and {len(lines) - SHOWN_PROBLEMS} more{where}", err=True)
+
+
+def _rejections(issues: list[RowIssue], names: Callable[[str], str]) -> list[str]:
+    """The rejected rows, a line each; rows rejected in the same words (a venue that needs
+    the City column the file lacks, a column that is not a date) said once, at the first,
+    with the other rows' lines: "(and 59 more rows: lines 3-61)"."""
+    same: dict[str, list[RowIssue]] = {}
+    for issue in issues:
+        same.setdefault(issue._replace(line=0).said(names), []).append(issue)
+    said = []
+    for first, *more in same.values():
+        line = first.said(names)
+        if more:
+            rows = f"{len(more)} more row{'s' if len(more) > 1 else ''}"
+            line += f" (and {rows}: {_spans([issue.line for issue in more])})"
+        said.append(line)
+    return said
+
+
+def _spans(lines: list[int], shown: int = 10) -> str:
+    """Line numbers as runs, "line 3" or "lines 3-40, 42, 50-61": the first ``shown``
+    runs, then how many lines more."""
+    runs: list[list[int]] = []
+    for number in lines:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    words = [str(a) if a == b else f"{a}-{b}" for a, b in runs[:shown]]
+    left = sum(b - a + 1 for a, b in runs[shown:])
+    rest = f", and {left} more" if left else ""
+    return ("line " if len(lines) == 1 else "lines ") + ", ".join(words) + rest
 
 
 @contextmanager
