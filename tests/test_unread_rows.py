@@ -21,6 +21,13 @@ from tests.test_import import HEADER, ROWS, without, write_csv
 Step = tuple[str, ...]
 
 
+def _unnoted(said: tuple[int, str, str]) -> tuple[int, str, str]:
+    """What a command said, less the notes of rows read that named a record by another
+    name of it."""
+    code, out, err = said
+    return code, out, "".join(s for s in err.splitlines(True) if " is another name of " not in s)
+
+
 class Twins:
     """Two catalogues, each given the same commands; an import reads every row only in
     the second."""
@@ -41,13 +48,15 @@ class Twins:
         return code, out.replace(name, "<catalogue>"), err.replace(name, "<catalogue>")
 
     def both(self, *args: str) -> tuple[int, str, str]:
-        """Run ``args`` on both; what they said, once the test checked it was the same."""
+        """Run ``args`` on both; what they said (as the one reading every row said it),
+        once the test checked it was the same, but for what only a row read says: that
+        it named a record by another name of it (docs/import.md, "Fast re-imports")."""
         extra = ["--read-all"] if args[0] == "import" else []
         skipping = self.said(0, self.call(self.urls[0], *args))
         reading = self.said(1, self.call(self.urls[1], *args, *extra))
-        assert skipping == reading, args
+        assert _unnoted(skipping) == _unnoted(reading), args
         assert self.state(self.urls[0]) == self.state(self.urls[1]), args
-        return skipping
+        return reading
 
     def state(self, url: str) -> dict[str, Any]:
         """Every screening and film as the catalogue shows them, but for what is random

@@ -60,12 +60,13 @@ def salt(fields: Iterable[str], edition_id: int | None, sync: bool, zone: str | 
     return repr((VERSION, sorted(fields), edition_id, sync, zone)).encode()
 
 
-def named_alone(alone: Mapping[int, str]) -> list[Any]:
+def named_alone(alone: Mapping[int, str], aliased: Aliased | None = None) -> list[Any]:
     """Whether a fingerprint's row names its screening's film and venue by their own
     names (the keys it keeps) as the catalogue reads them now: a film's title, or a
     venue's name, that no other film or venue has, nor an alias; or a venue's name with
     its city (``alone``: the venues alone in their city of a name several have, by id,
-    with their cities' keys; ``venues_alone``), as the importer finds a venue by both. A
+    with their cities' keys; ``venues_alone``), as the importer finds a venue by both; or
+    another name of theirs that reads as them alone (``aliased``: ``aliases_alone``). A
     venue of that name added where the row named none, a film of that title, an alias
     made or dropped, a record renamed since would read otherwise; the row then goes the
     whole way. A venue's city edited changes its screenings' stamps. Conditions on a
@@ -82,7 +83,79 @@ def named_alone(alone: Mapping[int, str]) -> list[Any]:
         # The venue is in the row's city: the importer finds it there before it looks
         # at other names (``places._venue``), so no alias can read the row otherwise.
         ways.append(and_(venue_named, tuple_(V.id, F.city_key).in_(select(found))))
-    return [M.title_key == F.title_key, ~_crowded(M.title_key, T.film, "film"), or_(*ways)]
+    films = [and_(M.title_key == F.title_key, ~_crowded(M.title_key, T.film, "film"))]
+    if aliased is not None and aliased.films:
+        named = values(column("id", Integer), column("name_key", String), name="film_alias")
+        found = named.data(aliased.films).cte("film_alias")
+        films.append(tuple_(M.id, F.title_key).in_(select(found)))
+    if aliased is not None and aliased.venues:
+        named = values(
+            column("id", Integer), column("name_key", String), column("city_key", String),
+            name="venue_alias",
+        )  # fmt: skip
+        found = named.data(aliased.venues).cte("venue_alias")
+        # An alias of a city is read for a row in that city or naming none (lookup.aliased).
+        ways.append(
+            tuple_(V.id, F.venue_key).in_(
+                select(found.c.id, found.c.name_key).where(
+                    or_(
+                        found.c.city_key == "",
+                        F.city_key.is_(None),
+                        found.c.city_key == F.city_key,
+                    )
+                )
+            )
+        )
+    return [or_(*films), or_(*ways)]
+
+
+@dataclass(frozen=True)
+class Aliased:
+    """The other names of films and venues that a row reads as their record alone
+    (``aliases_alone``): as (film id, name key) and (venue id, name key, city key: ""
+    for an alias of no city)."""
+
+    films: list[tuple[int, str]]
+    venues: list[tuple[int, str, str]]
+
+    def __bool__(self) -> bool:
+        return bool(self.films or self.venues)
+
+
+def aliases_alone(connection: Connection) -> Aliased:
+    """The aliases of films and venues that an import reads as their record: no film or
+    venue has the name as its own (the importer looks at those first), and no other
+    alias of the kind has it. None of a kind past ``ALONE`` (their rows go the whole
+    way)."""
+    A = T.alias.c
+    rows = connection.execute(
+        select(A.kind, A.name_key, A.film_id, A.venue_id, A.city).where(
+            A.kind.in_(("film", "venue"))
+        )
+    ).all()
+    if not rows:
+        return Aliased([], [])
+    names = Counter((kind, key) for kind, key, *_ in rows)
+    own: dict[str, set[str]] = {"film": set(), "venue": set()}
+    for kind, key_column in (("film", T.film.c.title_key), ("venue", T.venue.c.name_key)):
+        keys = sorted({key for k, key, *_ in rows if k == kind and names[kind, key] == 1})
+        for start in range(0, len(keys), ALONE):
+            own[kind].update(
+                connection.scalars(
+                    select(key_column).where(key_column.in_(keys[start : start + ALONE]))
+                )
+            )
+    films = [
+        (film, key)
+        for kind, key, film, _venue, _city in rows
+        if kind == "film" and names[kind, key] == 1 and key not in own[kind]
+    ]
+    venues = [
+        (venue, key, city_key(city) or "")
+        for kind, key, _film, venue, city in rows
+        if kind == "venue" and names[kind, key] == 1 and key not in own[kind]
+    ]
+    return Aliased(films if len(films) <= ALONE else [], venues if len(venues) <= ALONE else [])
 
 
 def _crowded(key: Any, table: Table, kind: str) -> Any:
@@ -228,10 +301,11 @@ def _order(connection: Connection, source: QuickSource, row_salt: bytes) -> Any:
     return best if found[best] else _NONE
 
 
-def _holding(alone: Mapping[int, str]) -> Any:
+def _holding(alone: Mapping[int, str], aliased: Aliased | None = None) -> Any:
     """The fingerprints that hold, with their screening, its edition (0: none), film and
-    whether it is private, and the row's label key (``alone``: ``venues_alone``): as
-    ``HeldRows`` keeps them, so that a hundred thousand rows are taken in as they come."""
+    whether it is private, and the row's label key (``alone``: ``venues_alone``;
+    ``aliased``: ``aliases_alone``): as ``HeldRows`` keeps them, so that a hundred
+    thousand rows are taken in as they come."""
     F, S = T.row_fingerprint.c, T.screening.c
     return (
         select(
@@ -247,7 +321,7 @@ def _holding(alone: Mapping[int, str]) -> Any:
         .outerjoin(T.venue, T.venue.c.id == S.venue_id)
         .outerjoin(T.edition, T.edition.c.id == S.edition_id)
         .outerjoin(T.festival, T.festival.c.id == T.edition.c.festival_id)
-        .where(S.updated_at == F.stamp, *named_alone(alone), edition_named())
+        .where(S.updated_at == F.stamp, *named_alone(alone, aliased), edition_named())
     )
 
 
@@ -275,8 +349,8 @@ def _held(
         if len(prints) > IN_MEMORY:
             break
     kept = connection.execute(select(func.count()).select_from(T.row_fingerprint)).scalar_one()
-    alone = venues_alone(connection)
-    found_held = _holding(alone) if alone else HOLDING
+    alone, aliased = venues_alone(connection), aliases_alone(connection)
+    found_held = _holding(alone, aliased) if alone or aliased else HOLDING
     if len(prints) <= IN_MEMORY and len(prints) * SCAN >= kept:
         lines = dict(zip(prints, numbers, strict=True))
         if len(lines) != len(prints):

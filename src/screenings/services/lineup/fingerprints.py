@@ -14,8 +14,8 @@ only while the screening is still there with that very stamp (a hand edit, a bum
 cancellation, a removal each change or clear it, and the row then goes the whole way:
 through its base, three ways), while its edition reads as the same edition, and while
 it names its film and venue by names no other record has, or its venue by its name in
-a city no other venue of that name is in (``named_alone``: a name the catalogue would
-read otherwise now is read). A skipped row is not read, so the notes
+a city no other venue of that name is in, or either by an alias that reads as it alone
+(``named_alone``: a name the catalogue would read otherwise now is read). A skipped row is not read, so the notes
 said of it when it was read (a year taken from the edition, a time after midnight) are
 not said again; it counts as unchanged, and claims its screening, so a sync leaves it
 be and a second row like it is a duplicate.
@@ -38,7 +38,13 @@ from screenings.digests import Fingerprinter
 from screenings.keys import city_key, name_key
 from screenings.records import HeldRows, Outcome, Unread
 from screenings.services.lineup.common import HeldStale, Resolved, RowError
-from screenings.services.skipping import named_alone, salt, venues_alone
+from screenings.services.skipping import (
+    Aliased,
+    aliases_alone,
+    named_alone,
+    salt,
+    venues_alone,
+)
 
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
@@ -50,11 +56,12 @@ SPELLINGS = 8192  # editions found by spelling kept at a time (see own_edition)
 UNREAD = object()  # the edition of a row that cannot be read: no screening's
 
 
-def held_query(alone: Mapping[int, str]) -> Any:
+def held_query(alone: Mapping[int, str], aliased: Aliased | None = None) -> Any:
     """The screenings whose fingerprints hold, by digest, with their edition, film and
     visibility: the screening's stamp is the one its row left, and the catalogue reads
     the film and venue the row named as it did (``named_alone``, ``alone`` the venues
-    alone in their city of a name several have)."""
+    alone in their city of a name several have, ``aliased`` the other names that read
+    as their record alone)."""
     F, S = T.row_fingerprint.c, T.screening.c
     return (
         select(F.digest, S.id, S.edition_id, S.film_id, S.visibility)
@@ -64,7 +71,7 @@ def held_query(alone: Mapping[int, str]) -> Any:
         .where(
             F.digest.in_(bindparam("digests", expanding=True)),
             S.updated_at == F.stamp,
-            *named_alone(alone),
+            *named_alone(alone, aliased),
         )
     )
 
@@ -181,8 +188,8 @@ class Fingerprints:
         wanted = sorted(digests)
         found: dict[str, tuple[Any, ...]] = {}
         if self.print_state.held is None:  # the venues alone in their city, asked once
-            alone = venues_alone(self.session.connection())
-            self.print_state.held = held_query(alone)
+            connection = self.session.connection()
+            self.print_state.held = held_query(venues_alone(connection), aliases_alone(connection))
         for start in range(0, len(wanted), FOUND):
             for digest, *stored in self.session.execute(
                 self.print_state.held,
@@ -226,18 +233,20 @@ class Fingerprints:
                     raise HeldStale
 
     def older(self: Importer, key: Any, made: dict[int, str]) -> bool:
-        """Whether a record made before this import has one of the names (``key``: the
-        column) of the records it ``made`` (by id)."""
+        """Whether a record made before this import, or an alias of one (a row held may
+        have named it so), has one of the names (``key``: the column) of the records it
+        ``made`` (by id)."""
         if not made:
             return False
         table, names = key.table, sorted(set(made.values()))
+        A = T.alias.c
         for start in range(0, len(names), FOUND):
+            chunk = names[start : start + FOUND]
             older = (  # made before: ids are never reused, so lower than this import's
-                select(table.c.id)
-                .where(key.in_(names[start : start + FOUND]), table.c.id < min(made))
-                .limit(1)
+                select(table.c.id).where(key.in_(chunk), table.c.id < min(made)).limit(1)
             )
-            if self.session.execute(older).first() is not None:
+            aliased = select(A.id).where(A.kind == table.name, A.name_key.in_(chunk)).limit(1)
+            if self.session.execute(older).first() or self.session.execute(aliased).first():
                 return True
         return False
 
