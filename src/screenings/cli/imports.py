@@ -269,14 +269,16 @@ def _run_again_if_stale(
     again: Callable[[], Parsed],
 ) -> ImportReport:
     """``_run``; if the rows found unchanged before may not be now (``HeldStale``: the
-    catalogue changed meanwhile), ``_run`` once more with the file read ``again``, every
-    row read."""
+    catalogue changed meanwhile, or the import made a record of a name they read), ``_run``
+    once more with the file read ``again``, every row read (as ``--read-all``: a row held
+    in the same window as the record it would now read was held again)."""
     from screenings.services.lineup import HeldStale
 
     try:
         return _run(ctx, parsed, edition, choices, sink, report_path)
     except HeldStale:
-        return _run(ctx, again(), edition, replace(choices, held=None), sink, report_path)
+        whole = replace(choices, held=None, read_all=True)
+        return _run(ctx, again(), edition, whole, sink, report_path)
 
 
 def _skim(

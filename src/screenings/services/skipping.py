@@ -85,38 +85,43 @@ def named_alone(alone: Mapping[int, str], aliased: Aliased | None = None) -> lis
         ways.append(and_(venue_named, tuple_(V.id, F.city_key).in_(select(found))))
     films = [and_(M.title_key == F.title_key, ~_crowded(M.title_key, T.film, "film"))]
     if aliased is not None and aliased.films:
-        named = values(column("id", Integer), column("name_key", String), name="film_alias")
-        found = named.data(aliased.films).cte("film_alias")
-        films.append(tuple_(M.id, F.title_key).in_(select(found)))
+        films.append(tuple_(M.id, F.title_key).in_(select(_listed("film_alias", aliased.films))))
     if aliased is not None and aliased.venues:
-        named = values(
-            column("id", Integer), column("name_key", String), column("city_key", String),
-            name="venue_alias",
-        )  # fmt: skip
-        found = named.data(aliased.venues).cte("venue_alias")
-        # An alias of a city is read for a row in that city or naming none (lookup.aliased).
-        ways.append(
-            tuple_(V.id, F.venue_key).in_(
-                select(found.c.id, found.c.name_key).where(
-                    or_(
-                        found.c.city_key == "",
-                        F.city_key.is_(None),
-                        found.c.city_key == F.city_key,
-                    )
+        # An alias of no city reads as its venue in any city; of a city, for a row in
+        # that city or naming none (``lookup.aliased``).
+        anywhere = [(n, key) for n, key, city in aliased.venues if city is None]
+        placed = [(n, key, city) for n, key, city in aliased.venues if city is not None]
+        if anywhere:
+            ways.append(tuple_(V.id, F.venue_key).in_(select(_listed("alias_any", anywhere))))
+        if placed:
+            there = _listed("alias_city", placed, cities=True)
+            ways.append(tuple_(V.id, F.venue_key, F.city_key).in_(select(there)))
+            ways.append(
+                and_(
+                    F.city_key.is_(None),
+                    tuple_(V.id, F.venue_key).in_(select(there.c.id, there.c.name_key)),
                 )
             )
-        )
     return [or_(*films), or_(*ways)]
+
+
+def _listed(name: str, rows: Sequence[tuple[Any, ...]], *, cities: bool = False) -> Any:
+    """``rows`` of (id, name key[, city key]) as a named list a query reads once (a WITH:
+    SQLite's way)."""
+    columns: list[Any] = [column("id", Integer), column("name_key", String)]
+    if cities:
+        columns.append(column("city_key", String))
+    return values(*columns, name=name).data(list(rows)).cte(name)
 
 
 @dataclass(frozen=True)
 class Aliased:
     """The other names of films and venues that a row reads as their record alone
-    (``aliases_alone``): as (film id, name key) and (venue id, name key, city key: ""
-    for an alias of no city)."""
+    (``aliases_alone``): (film id, name key), (venue id, name key, city key: None for
+    an alias of no city)."""
 
-    films: list[tuple[int, str]]
-    venues: list[tuple[int, str, str]]
+    films: tuple[tuple[int, str], ...] = ()
+    venues: tuple[tuple[int, str, str | None], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.films or self.venues)
@@ -125,8 +130,9 @@ class Aliased:
 def aliases_alone(connection: Connection) -> Aliased:
     """The aliases of films and venues that an import reads as their record: no film or
     venue has the name as its own (the importer looks at those first), and no other
-    alias of the kind has it. None of a kind past ``ALONE`` (their rows go the whole
-    way)."""
+    alias of the kind has it. None of a kind past ``ALIASED`` (their rows go the whole
+    way). A record this import makes with such a name reads the rows again
+    (``Fingerprints.made_alias_name``)."""
     A = T.alias.c
     rows = connection.execute(
         select(A.kind, A.name_key, A.film_id, A.venue_id, A.city).where(
@@ -134,28 +140,22 @@ def aliases_alone(connection: Connection) -> Aliased:
         )
     ).all()
     if not rows:
-        return Aliased([], [])
+        return Aliased()
     names = Counter((kind, key) for kind, key, *_ in rows)
-    own: dict[str, set[str]] = {"film": set(), "venue": set()}
+    own: set[tuple[str, str]] = set()
     for kind, key_column in (("film", T.film.c.title_key), ("venue", T.venue.c.name_key)):
         keys = sorted({key for k, key, *_ in rows if k == kind and names[kind, key] == 1})
-        for start in range(0, len(keys), ALONE):
-            own[kind].update(
-                connection.scalars(
-                    select(key_column).where(key_column.in_(keys[start : start + ALONE]))
-                )
-            )
-    films = [
-        (film, key)
-        for kind, key, film, _venue, _city in rows
-        if kind == "film" and names[kind, key] == 1 and key not in own[kind]
-    ]
-    venues = [
-        (venue, key, city_key(city) or "")
-        for kind, key, _film, venue, city in rows
-        if kind == "venue" and names[kind, key] == 1 and key not in own[kind]
-    ]
-    return Aliased(films if len(films) <= ALONE else [], venues if len(venues) <= ALONE else [])
+        for start in range(0, len(keys), FOUND):
+            chunk = keys[start : start + FOUND]
+            own.update((kind, key) for key in connection.scalars(
+                select(key_column).where(key_column.in_(chunk))
+            ))  # fmt: skip
+    alone = [row for row in rows if names[row[:2]] == 1 and tuple(row[:2]) not in own]
+    films = tuple((film, key) for kind, key, film, _venue, _city in alone if kind == "film")
+    venues = tuple(
+        (venue, key, city_key(city)) for kind, key, _film, venue, city in alone if kind == "venue"
+    )
+    return Aliased(films if len(films) <= ALIASED else (), venues if len(venues) <= ALIASED else ())
 
 
 def _crowded(key: Any, table: Table, kind: str) -> Any:
@@ -168,9 +168,12 @@ def _crowded(key: Any, table: Table, kind: str) -> Any:
     return key.in_(shared.union(select(A.name_key).where(A.kind == kind)))
 
 
-# Venues alone in their city asked for by id at most: two values each, beside the
-# importer's 10,000 digests (``fingerprints.FOUND``), under SQLite's 32,766.
+# Venues alone in their city asked for by id at most (two values each), and aliases of
+# each kind (two values a film's, three a venue's): with the importer's 10,000 digests
+# (``fingerprints.FOUND``), 10,000 + 4,000 + 6,000 + 10,000 values, under SQLite's 32,766.
 ALONE = 5_000
+ALIASED = 2_000
+FOUND = 10_000  # keys asked for at a time
 
 
 def venues_alone(connection: Connection) -> dict[int, str]:

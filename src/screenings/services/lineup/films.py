@@ -69,7 +69,6 @@ class FilmState:
     films_seen: IdSet = field(default_factory=IdSet)
     undated: set[int] = field(default_factory=set)  # films seen with no year yet
     selections_seen: Pairs = field(default_factory=Pairs)  # (film, edition)
-    # What the first row read of each states, and which of its fields were warned of.
     # What the first row read of a film states of it, and of its selection in an edition.
     details_said: FirstSaid = field(default_factory=FirstSaid)
     selections_said: FirstSaid = field(default_factory=FirstSaid)

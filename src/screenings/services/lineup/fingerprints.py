@@ -14,10 +14,11 @@ only while the screening is still there with that very stamp (a hand edit, a bum
 cancellation, a removal each change or clear it, and the row then goes the whole way:
 through its base, three ways), while its edition reads as the same edition, and while
 it names its film and venue by names no other record has, or its venue by its name in
-a city no other venue of that name is in, or either by an alias that reads as it alone
-(``named_alone``: a name the catalogue would read otherwise now is read). A skipped row is not read, so the notes
-said of it when it was read (a year taken from the edition, a time after midnight) are
-not said again; it counts as unchanged, and claims its screening, so a sync leaves it
+a city no other venue of that name is in, or either by an alias that reads as it
+alone (``named_alone``: a name the catalogue would read otherwise now is read). A
+skipped row is not read, so the notes said of it when it was read (a year taken from
+the edition, a time after midnight, a name read as another name of a record) are not
+said again; it counts as unchanged, and claims its screening, so a sync leaves it
 be and a second row like it is a duplicate.
 """
 
@@ -144,6 +145,8 @@ class PrintState:
     skipped: Skipped = field(default_factory=Skipped)  # skip_unchanged, settle_skipped
     editions_named: dict[tuple[Any, Any], Any] = field(default_factory=dict)  # own_edition
     held: Any = None  # the query of the fingerprints that hold (``held_query``), once asked
+    alias_kinds: set[str] | None = None  # the kinds of record that have aliases, once asked
+    made_alias_name: bool = False  # a film or venue made with an alias's name (made_aliased)
     bumped_by_rows: int = 0
 
 
@@ -187,7 +190,7 @@ class Fingerprints:
         edition, film and visibility (``held_query``)."""
         wanted = sorted(digests)
         found: dict[str, tuple[Any, ...]] = {}
-        if self.print_state.held is None:  # the venues alone in their city, asked once
+        if self.print_state.held is None:  # the venues alone and the aliases, asked once
             connection = self.session.connection()
             self.print_state.held = held_query(venues_alone(connection), aliases_alone(connection))
         for start in range(0, len(wanted), FOUND):
@@ -233,22 +236,38 @@ class Fingerprints:
                     raise HeldStale
 
     def older(self: Importer, key: Any, made: dict[int, str]) -> bool:
-        """Whether a record made before this import, or an alias of one (a row held may
-        have named it so), has one of the names (``key``: the column) of the records it
-        ``made`` (by id)."""
+        """Whether a record made before this import has one of the names (``key``: the
+        column) of the records it ``made`` (by id)."""
         if not made:
             return False
         table, names = key.table, sorted(set(made.values()))
-        A = T.alias.c
         for start in range(0, len(names), FOUND):
-            chunk = names[start : start + FOUND]
             older = (  # made before: ids are never reused, so lower than this import's
-                select(table.c.id).where(key.in_(chunk), table.c.id < min(made)).limit(1)
+                select(table.c.id)
+                .where(key.in_(names[start : start + FOUND]), table.c.id < min(made))
+                .limit(1)
             )
-            aliased = select(A.id).where(A.kind == table.name, A.name_key.in_(chunk)).limit(1)
-            if self.session.execute(older).first() or self.session.execute(aliased).first():
+            if self.session.execute(older).first() is not None:
                 return True
         return False
+
+    def made_aliased(self: Importer, kind: str, keys: list[str]) -> None:
+        """Note that this import made a film or venue (``kind``) with a name an alias has:
+        a row held that named it may read the new record now (``held_alone``)."""
+        state = self.print_state
+        if state.made_alias_name or not keys:
+            return
+        A = T.alias.c
+        if state.alias_kinds is None:  # the kinds that have aliases, asked once
+            state.alias_kinds = set(self.session.scalars(select(A.kind).distinct()))
+        if kind not in state.alias_kinds:
+            return
+        for start in range(0, len(keys), FOUND):
+            chunk = keys[start : start + FOUND]
+            found = select(A.id).where(A.kind == kind, A.name_key.in_(chunk)).limit(1)
+            if self.session.execute(found).first() is not None:
+                state.made_alias_name = True
+                return
 
     def skip_held(self: Importer, file: str, held: HeldRows) -> None:
         """Count the rows of ``file`` found unchanged before it was read, first, as

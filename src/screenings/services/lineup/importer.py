@@ -41,6 +41,7 @@ from screenings.services.lineup.common import (
     STATES_GROUP,
     WINDOW,
     Emit,
+    HeldStale,
     ImportOptions,
     Pending,
     Resolved,
@@ -126,6 +127,8 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
             if progress is not None:
                 progress(self.report.counts["rows"])
         self.finish()
+        if self.print_state.made_alias_name and len(self.print_state.skipped):
+            raise HeldStale  # a row held may name the new record now (made_aliased)
         if self.options.held is not None:
             self.held_alone()
 
@@ -370,6 +373,9 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
                 self.film_state.created_films[number] = p.values
             if table in (T.venue, T.festival):
                 self.near_duplicates(table.name, p.values, number)
+        if table in (T.venue, T.film):
+            key = "name_key" if table is T.venue else "title_key"
+            self.made_aliased(table.name, [p.values[key] for p in planned])
 
     def near_duplicates(self, kind: str, values: dict[str, Any], number: int) -> None:
         """Warn of a new venue or festival whose name is near one made before it."""

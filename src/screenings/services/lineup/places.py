@@ -213,7 +213,12 @@ class Places:
             unplaced = self.place_state.venues.get((key[0], None))
             if city is None and not here and len(named) == 1:
                 self.place_state.venues[key] = named[0]
-            elif city is not None and not here and isinstance(unplaced, Pending):
+            elif (
+                city is not None
+                and not here
+                and isinstance(unplaced, Pending)
+                and unplaced.values["city"] is None  # not one made in a city, found by name
+            ):
                 unplaced.values["city"] = city  # named without its city first, then with it
                 unplaced.label = f"{name}, {city}"
                 self.place_state.venues[key] = unplaced
