@@ -489,3 +489,26 @@ def test_a_record_made_with_an_alias_s_name_reads_the_rows_held_again(
         where = {(s["film"]["title"], s["local_date"]): s["venue"] for s in shown}
         # S2 reads the venue this import made, as a row read whole does.
         assert where["The Defector", "2013-06-15"]["city"] == "London"
+
+
+def test_a_film_s_first_row_changed_states_its_selection_before_its_rows_held(
+    twins: Twins,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The first row of a film in an edition states its selection there: changed (a new
+    section), it is read, and states it, though the film's later rows are held as
+    unchanged; read whole, the later row is also warned of as not taken (a note of a row
+    read: the catalogue that skips it says nothing of it)."""
+    rows = [list(r) for r in ROWS]
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    twins.both("import", path)
+    rows[0][6] = "Panorama"  # S1, the first of The Defector's two rows
+    path = str(write_csv(tmp_path / "lineup.csv", rows))
+    said = [twins.said(0, twins.call(twins.urls[0], "import", path)),
+            twins.said(1, twins.call(twins.urls[1], "import", path, "--read-all"))]  # fmt: skip
+    assert said[0][:2] == said[1][:2]
+    assert "selections: 3 (0 new, 1 updated)" in said[0][1]
+    assert "'Innovation' is not taken" in said[1][2] and "is not taken" not in said[0][2]
+    assert twins.state(twins.urls[0]) == twins.state(twins.urls[1])
+    shown = twins.state(twins.urls[0])["screenings"]
+    assert {s["section"] for s in shown if s["film"]["title"] == "The Defector"} == {"Panorama"}

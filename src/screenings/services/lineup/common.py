@@ -234,6 +234,30 @@ class Pairs:
         return new
 
 
+class FirstLines:
+    """(film, edition) pairs -> the first line of them given (the first row of a film's
+    selection skipped as unchanged), kept as ``Pairs`` keeps pairs."""
+
+    def __init__(self) -> None:
+        self.editions, self.lines = IdMap(), IdMap()
+        self.more: dict[tuple[int, int], int] = {}
+
+    def add(self, film: int, edition: int, line: int) -> None:
+        known = self.editions.get(film)
+        if known is None:
+            self.editions[film], self.lines[film] = edition, line
+        elif known == edition:
+            if line < (self.lines.get(film) or line + 1):
+                self.lines[film] = line
+        elif line < self.more.get((film, edition), line + 1):
+            self.more[(film, edition)] = line
+
+    def get(self, film: int, edition: int) -> int | None:
+        if self.editions.get(film) == edition:
+            return self.lines.get(film)
+        return self.more.get((film, edition))
+
+
 class FirstSaid:
     """For each film (or each film in an edition: its selection there), the line of the
     first row read that states it, and what that row states, so that a later row saying

@@ -25,6 +25,7 @@ from screenings.services.catalog import unique_slugs
 from screenings.services.lineup.common import (
     RECORD_FIELDS,
     UNSTATED,
+    FirstLines,
     FirstSaid,
     IdSet,
     Pairs,
@@ -81,6 +82,7 @@ class FilmState:
     unsettled_films: set[int] = field(default_factory=set)  # kept or in conflict
     unsettled: set[tuple[int, int]] = field(default_factory=set)  # selections likewise
     skipped_films: dict[int, int] = field(default_factory=dict)  # -> first skipped line
+    skipped_selections: FirstLines = field(default_factory=FirstLines)  # likewise
 
 
 @dataclass
@@ -494,16 +496,19 @@ class Films:
                 # programme (as a private screening added by hand does not).
                 continue
             assert isinstance(row.film, int)
-            pair, source = (row.film, row.edition), row.source
+            pair, source, state = (row.film, row.edition), row.source, self.film_state
             said = (source.section, source.premiere, source.selection_status)
-            if pair not in self.film_state.selections_seen:
-                self.film_state.selections_seen.add(pair)
-                self.film_state.selections_said.first(
-                    row.film, source.line, said, within=row.edition
-                )
-                first[pair] = source
-            else:
+            if pair not in state.selections_seen:
+                state.selections_seen.add(pair)
+            elif state.selections_said.get(*pair) is not None or source.line > (
+                state.skipped_selections.get(*pair) or 0
+            ):
                 self.said_otherwise(pair, source, said)
+                continue
+            else:  # before the rows of it skipped as unchanged: this row states it
+                self.report.counts["selections"] -= 1  # counted with them; counted below
+            state.selections_said.first(row.film, source.line, said, within=row.edition)
+            first[pair] = source
         return first
 
     def said_otherwise(
@@ -516,7 +521,7 @@ class Films:
         film, edition = key
         state = self.film_state
         first = (state.selections_said if edition else state.details_said).get(film, edition)
-        if first is None:  # its first row, skipped as unchanged, holds
+        if first is None:  # its first row was skipped as unchanged: not read, not compared
             return
         line, stated = first
         names: tuple[str, ...]

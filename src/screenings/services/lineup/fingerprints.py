@@ -286,6 +286,10 @@ class Fingerprints:
         self.report.edition_ids.update(editions)
         seen = self.film_state.selections_seen  # as selections() counts
         self.report.counts["selections"] += seen.add_new(held.selections())
+        stated = self.film_state.skipped_selections  # a row read before them states it
+        for line, _screening, edition, film, private in held:
+            if edition is not None and not private:
+                stated.add(film, edition, line)
 
     def skip(  # noqa: PLR0913 -- a row: where it is, and what its screening is
         self: Importer,
@@ -308,6 +312,8 @@ class Fingerprints:
         if edition is not None:
             self.edition_scope.add(edition)
             report.edition_ids.add(edition)
+            if visibility != "private":
+                self.film_state.skipped_selections.add(film, edition, line)
             if visibility != "private" and (film, edition) not in self.film_state.selections_seen:
                 self.film_state.selections_seen.add((film, edition))  # as selections() counts
                 report.counts["selections"] += 1
