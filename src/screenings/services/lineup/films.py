@@ -40,24 +40,33 @@ from screenings.services.lineup.common import (
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
-# What a row states of its film (``stated_details``, less the year, which finds the film)
-# and of its selection in an edition (``LineupRow.section``, ``premiere``,
-# ``selection_status``), as the file's fields: its first row states each.
-DETAIL_FIELDS = ("original_title", "runtime", "countries", "languages", "imdb_id", "website")
+# What a row states of its film that another row of it may state otherwise (of
+# ``stated_details``: not the year, IMDb id or website, which find the film), and of its
+# selection in an edition (``LineupRow.section``, ``premiere``, ``selection_status``), as
+# the file's fields: its first row states each.
+DETAIL_FIELDS = ("original_title", "runtime", "countries", "languages")
 SELECTION_FIELDS = ("section", "premiere", "status")
 
 
 def statement(fields: FilmFields) -> tuple[Any, ...]:
-    """What a row states of its film, as ``DETAIL_FIELDS``."""
-    details = stated_details(fields)
+    """What a row states of its film, as ``DETAIL_FIELDS`` (not its IMDb id or website,
+    which tell films apart: a row of another finds another film)."""
     return (
-        details["original_title"],
-        details["runtime_minutes"],
+        fields.original_title,
+        fields.runtime_minutes,
         fields.countries or None,
         fields.languages or None,
-        details["imdb_id"],
-        details["website"],
     )
+
+
+def _same(value: Any, kept: Any) -> bool:
+    """Whether two rows state a value alike: text whatever its case and accents, a list
+    whatever its order ("Norway, Sweden" and "Sweden, Norway")."""
+    if isinstance(value, str) and isinstance(kept, str):
+        return name_key(value) == name_key(kept)
+    if isinstance(value, tuple) and isinstance(kept, tuple):
+        return sorted(map(name_key, value)) == sorted(map(name_key, kept))
+    return bool(value == kept)
 
 
 @dataclass
@@ -527,12 +536,13 @@ class Films:
         names: tuple[str, ...]
         if isinstance(row, LineupRow):  # of its selection
             names, kind = SELECTION_FIELDS, "selection"
-            whose = f"{row.film.title!r} has one selection in {row.festival} {row.edition_year},"
+            where = f"{row.festival} {row.edition_year}" if row.festival else "its edition"
+            whose = f"{row.film.title!r} has one selection in {where},"
         else:
             names, kind = DETAIL_FIELDS, "film"
             whose = f"the details of {row.fields.title!r} are"
         for name, value, kept in zip(names, said, stated, strict=True):
-            if value is None or value == kept or (*key, name) in state.warned:
+            if value is None or _same(value, kept) or (*key, name) in state.warned:
                 continue
             state.warned.add((*key, name))
             column = self.columns.get(name, name)
@@ -542,8 +552,8 @@ class Films:
                 f"{whose} stated by its first row, line {line}, which {was}"
             )
             self.report.warnings.append(message)
-            self.emit({"type": "warning", "kind": kind, "line": row.line, "column": column,
-                       "message": message})  # fmt: skip
+            self.emit({"type": "warning", "kind": kind, "file": row.file, "line": row.line,
+                       "column": column, "message": message})  # fmt: skip
 
     def merge_selection(
         self: Importer,

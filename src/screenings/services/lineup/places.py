@@ -272,7 +272,8 @@ class Places:
                 f"{field_name} {first[0]!r}, as line {first[1]} says; this row says {value!r}"
             )
             self.report.warnings.append(said)
-            self.emit({"type": "warning", "kind": "place", "line": item.line, "message": said})
+            self.emit({"type": "warning", "kind": "place", "file": item.file, "line": item.line,
+                       "message": said})  # fmt: skip
 
     def aliased(
         self: Importer, kind: str, name: str, city: str | None = None, year: int | None = None
