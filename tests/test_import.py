@@ -273,15 +273,28 @@ def test_rows_rejected_in_the_same_words_are_said_once(cli: Cli, tmp_path: Path)
                           "--report", str(report))  # fmt: skip
     assert code == 2
     said = err.replace(str(tmp_path) + os.sep, "").splitlines()
-    assert said[:2] == [
-        "rejected: k.csv:6: column 'Date': '2026-02-30' is not a date (year 2026, month 2, day 30)",
+    assert said[:2] == [  # in the file's order
         "rejected: k.csv:2: column 'Venue': several venues are called Kino (in Malmö, Uppsala); "
         "add a City (and 16 more rows: lines 3-5, 7-10, 12-13, 15-21)",
+        "rejected: k.csv:6: column 'Date': '2026-02-30' is not a date (year 2026, month 2, day 30)",
     ]
     assert said[-1].endswith("18 rows rejected; nothing was imported (fix them, or "
                              "--skip-invalid to import the valid rows)")  # fmt: skip
     records = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     assert sum(r.get("outcome") == "rejected" for r in records) == 18
+
+
+def test_lines_not_shown_are_counted_with_the_rows_they_say(cli: Cli, tmp_path: Path) -> None:
+    for city in ("Malmö", "Uppsala"):
+        assert cli("add", "venue", "Kino", "--city", city, "--timezone", "Europe/Stockholm")[0] == 0
+    header = ["Title", "Venue", "Date", "Time", "Timezone"]
+    rows = [[f"Film {n}", "Bio", f"2026-02-{30 + n % 2} {n}", "18:00", "Europe/Stockholm"]
+            for n in range(55)]  # fmt: skip
+    rows += [[f"Film {n}", "Kino", "2026-03-01", "18:00", "Europe/Stockholm"] for n in range(10)]
+    code, _out, err = cli("import", str(write_csv(tmp_path / "k.csv", rows, header)))
+    assert code == 2
+    said = err.splitlines()
+    assert said[-2] == "and 6 more, 15 rejected rows among them (--report FILE keeps them all)"
 
 
 def test_a_dry_run_reports_and_writes_nothing(cli: Cli, url: str, tmp_path: Path) -> None:

@@ -514,7 +514,8 @@ def _problems(found: ImportReport, report_path: Path | None, ctx: typer.Context)
     """Rejected rows, warnings and possible moves on stderr, up to a limit; a field they
     name is this command's option (``--sync``)."""
     names = context_names(ctx)
-    lines = [f"rejected: {said}" for said in _rejections(found.issues, names)]
+    rejected = _rejections(found.issues, names)
+    lines = [f"rejected: {said}" for said, _rows in rejected]
     lines += [f"warning: {w.said(names)}" for w in found.warnings]
     lines += [f"possible move: {m.said(names)}" for m in found.possible_moves]
     lines += [f"conflict: {m.said(names)}" for m in found.conflicts]
@@ -522,15 +523,19 @@ def _problems(found: ImportReport, report_path: Path | None, ctx: typer.Context)
         typer.echo(line, err=True)
     if len(lines) > SHOWN_PROBLEMS:
         where = f" (all in {report_path})" if report_path else " (--report FILE keeps them all)"
-        typer.echo(f"and {len(lines) - SHOWN_PROBLEMS} more{where}", err=True)
+        rows = sum(count for _said, count in rejected[SHOWN_PROBLEMS:])
+        of = f", {rows} rejected rows among them" if rows > len(rejected[SHOWN_PROBLEMS:]) else ""
+        typer.echo(f"and {len(lines) - SHOWN_PROBLEMS} more{of}{where}", err=True)
 
 
-def _rejections(issues: list[RowIssue], names: Callable[[str], str]) -> list[str]:
-    """The rejected rows, a line each; rows rejected in the same words (a venue that needs
-    the City column the file lacks, a column that is not a date) said once, at the first,
-    with the other rows' lines: "(and 59 more rows: lines 3-61)"."""
+def _rejections(issues: list[RowIssue], names: Callable[[str], str]) -> list[tuple[str, int]]:
+    """The rejected rows, a line each, in the file's order, with how many rows each line
+    says; rows rejected in the same words (a venue that needs the City column the file
+    lacks, a column that is not a date) said once, at the first, with the other rows'
+    lines: "(and 59 more rows: lines 3-61)"."""
+    files = {name: n for n, name in enumerate(dict.fromkeys(issue.file for issue in issues))}
     same: dict[str, list[RowIssue]] = {}
-    for issue in issues:
+    for issue in sorted(issues, key=lambda issue: (files[issue.file], issue.line)):
         same.setdefault(issue._replace(line=0).said(names), []).append(issue)
     said = []
     for first, *more in same.values():
@@ -538,7 +543,7 @@ def _rejections(issues: list[RowIssue], names: Callable[[str], str]) -> list[str
         if more:
             rows = f"{len(more)} more row{'s' if len(more) > 1 else ''}"
             line += f" (and {rows}: {_spans([issue.line for issue in more])})"
-        said.append(line)
+        said.append((line, 1 + len(more)))
     return said
 
 
