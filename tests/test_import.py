@@ -297,6 +297,21 @@ def test_lines_not_shown_are_counted_with_the_rows_they_say(cli: Cli, tmp_path: 
     assert said[-2] == "and 6 more, 15 rejected rows among them (--report FILE keeps them all)"
 
 
+def test_two_new_rows_of_one_imdb_id_are_one_film(cli: Cli, tmp_path: Path) -> None:
+    """A film is found by its IMDb id before its title, stored or made by this import:
+    two rows with the id and two titles make one film (before, the second film broke
+    the catalogue's rule and the whole import stopped, naming no row)."""
+    header = ["Title", "Year", "IMDb", "Festival", "Venue", "City", "Date", "Time"]
+    rows = [
+        ["Lake", "2025", "tt1234567", "Tempo 2026", "Draken", "Göteborg", "2026-01-29", "18:00"],
+        ["Sjön", "2025", "tt1234567", "Tempo 2026", "Draken", "Göteborg", "2026-01-30", "18:00"],
+    ]
+    code, out, err = cli("import", str(write_csv(tmp_path / "i.csv", rows, header)),
+                         "--timezone", "Europe/Stockholm")  # fmt: skip
+    assert code == 0, err
+    assert "2 created" in out and "new films (1): Lake (2025)" in out
+
+
 def test_a_dry_run_reports_and_writes_nothing(cli: Cli, url: str, tmp_path: Path) -> None:
     lineup = write_csv(tmp_path / "lineup.csv", ROWS)
     cli("db", "upgrade")  # creates the database

@@ -124,7 +124,8 @@ class Films:
             )
         ).all()
         by_title: dict[str, list[Any]] = defaultdict(list)
-        by_imdb = {s.imdb_id: s for s in stored if s.imdb_id}
+        # Found first by IMDb id: stored, or made by an earlier row of this chunk.
+        by_imdb: dict[str, int | Pending] = {s.imdb_id: s.id for s in stored if s.imdb_id}
         for s in stored:
             by_title[s.title_key].append(s)
         titles = {name_key(f.title or ""): f for _, _, f in wanted}
@@ -142,7 +143,7 @@ class Films:
             title = " ".join((fields.title or "").split())
             key = name_key(title)
             if fields.imdb_id and fields.imdb_id in by_imdb:
-                found.append(by_imdb[fields.imdb_id].id)
+                found.append(by_imdb[fields.imdb_id])
                 continue
             same = by_title.get(key, [])
             exact = [s for s in same if s.year == fields.year]
@@ -172,15 +173,20 @@ class Films:
             elif (undated := [s for s in same if s.year is None]) and len(undated) == 1:
                 found.append(undated[0].id)  # its year is filled in below
             else:
-                found.append(self.plan_film(planned[key], title, key, fields))
+                found.append(self.plan_film(planned[key], title, key, fields, by_imdb))
         return found
 
     def plan_film(
-        self: Importer, planned: list[Pending], title: str, key: str, fields: FilmFields
+        self: Importer,
+        planned: list[Pending],
+        title: str,
+        key: str,
+        fields: FilmFields,
+        by_imdb: dict[str, int | Pending],
     ) -> Pending:
         """A film new to the catalogue, the same as one an earlier row of this chunk named
         with the same title when the years allow (a row with no year, or a year where the
-        other had none)."""
+        other had none); found by its IMDb id (``by_imdb``) by a later row."""
         year = fields.year
         same = [p for p in planned if year is None or p.values["year"] in {None, year}]
         if same:
@@ -202,6 +208,8 @@ class Films:
             f"{title} ({year})" if year else title,
         )
         planned.append(pending)
+        if fields.imdb_id:
+            by_imdb[fields.imdb_id] = pending
         return pending
 
     def film_details(self: Importer, films: list[Stated]) -> None:
