@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tracemalloc
 
-from screenings.services.lineup.common import IdMap, Pairs
+from screenings.services.lineup.common import FirstLines, FirstSaid, IdMap, Pairs
 
 
 def peak(claims: list[tuple[int, int]]) -> tuple[IdMap, int]:
@@ -100,3 +100,28 @@ def test_a_million_claims_made_at_once_take_a_few_bytes_each() -> None:
         tracemalloc.stop()
     assert used < 8_000_000, used
     assert kept.get(1) == 2 and kept.get(1_000_000) == 1_000_001 and 0 not in kept
+
+
+def test_what_each_film_s_first_row_said_is_kept_in_a_few_bytes() -> None:
+    """A file of 300,000 films, each in one edition and a few in a second: what each
+    film's first row stated of its selection, and the first line of each, as ``Pairs``
+    keeps the pairs (a dict of a tuple a film would take over 100 bytes each)."""
+    tracemalloc.start()
+    try:
+        said, lines = FirstSaid(), FirstLines()
+        for film in range(1, 300_001):
+            section = ("Competition", "Panorama", "Shorts")[film % 3]
+            said.first(film, film + 1, (section, None, None), within=7)
+            lines.add(film, 7, film + 9)
+            lines.add(film, 7, film + 1)  # an earlier line of it: the first
+        for film in range(1, 301):  # a few films in a second edition
+            said.first(film, 500_000 + film, ("Retrospective", None, None), within=8)
+            lines.add(film, 8, 500_000 + film)
+        used = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert used < 300_000 * 30, used  # five arrays of 4 bytes a film, grown by half at a time
+    assert said.get(3, 7) == (4, ("Competition", None, None))
+    assert said.get(3, 8) == (500_003, ("Retrospective", None, None))
+    assert said.get(3, 9) is None and said.get(300_001, 7) is None
+    assert (lines.get(3, 7), lines.get(3, 8), lines.get(3, 9)) == (4, 500_003, None)

@@ -541,18 +541,22 @@ class Films:
         if first is None:  # its first row was skipped as unchanged: not read, not compared
             return
         line, stated = first
-        names: tuple[str, ...]
-        if isinstance(row, LineupRow):  # of its selection
-            names, kind = SELECTION_FIELDS, "selection"
-            where = f"{row.festival} {row.edition_year}" if row.festival else "its edition"
-            whose = f"{row.film.title!r} has one selection in {where},"
-        else:
-            names, kind = DETAIL_FIELDS, "film"
-            whose = f"the details of {row.fields.title!r} are"
-        for name, value, kept in zip(names, said, stated, strict=True):
-            if value is None or _same(value, kept) or (*key, name) in state.warned:
+        if said == stated:  # most rows: as the first
+            return
+        selection = isinstance(row, LineupRow)
+        for name, value, kept in zip(
+            SELECTION_FIELDS if selection else DETAIL_FIELDS, said, stated, strict=True
+        ):
+            if value is None or value == kept or _same(value, kept):
+                continue
+            if (*key, name) in state.warned:
                 continue
             state.warned.add((*key, name))
+            if isinstance(row, LineupRow):
+                where = f"{row.festival} {row.edition_year}" if row.festival else "its edition"
+                kind, whose = "selection", f"{row.film.title!r} has one selection in {where},"
+            else:
+                kind, whose = "film", f"the details of {row.fields.title!r} are"
             column = self.columns.get(name, name)
             was = f"says {_cell(kept)}" if kept is not None else "leaves it empty"
             message = Message(

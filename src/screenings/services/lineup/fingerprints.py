@@ -24,10 +24,11 @@ be and a second row like it is a duplicate.
 
 from __future__ import annotations
 
+import operator
 from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, delete, or_, select
@@ -287,9 +288,16 @@ class Fingerprints:
         seen = self.film_state.selections_seen  # as selections() counts
         self.report.counts["selections"] += seen.add_new(held.selections())
         stated = self.film_state.skipped_selections  # a row read before them states it
-        for line, _screening, edition, film, private in held:
-            if edition is not None and not private:
-                stated.add(film, edition, line)
+        selected = list(
+            map(operator.and_, map(operator.truth, held.editions), map(operator.not_, held.private))
+        )
+        pairs = list(compress(zip(held.films, held.editions, strict=True), selected))
+        lines = list(compress(held.lines, selected))
+        # Each selection's first line, at C's pace: the rows are in the file's order.
+        for (film, edition), line in dict(
+            zip(reversed(pairs), reversed(lines), strict=True)
+        ).items():
+            stated.add(film, edition, line)
 
     def skip(  # noqa: PLR0913 -- a row: where it is, and what its screening is
         self: Importer,
