@@ -294,7 +294,9 @@ def test_lines_not_shown_are_counted_with_the_rows_they_say(cli: Cli, tmp_path: 
     code, _out, err = cli("import", str(write_csv(tmp_path / "k.csv", rows, header)))
     assert code == 2
     said = err.splitlines()
-    assert said[-2] == "and 6 more, 15 rejected rows among them (--report FILE keeps them all)"
+    assert (
+        said[-2] == "and 6 more lines (15 rejected rows among them) (--report FILE keeps them all)"
+    )
 
 
 def test_two_new_rows_of_one_imdb_id_are_one_film(cli: Cli, tmp_path: Path) -> None:

@@ -512,3 +512,33 @@ def test_a_film_s_first_row_changed_states_its_selection_before_its_rows_held(
     assert twins.state(twins.urls[0]) == twins.state(twins.urls[1])
     shown = twins.state(twins.urls[0])["screenings"]
     assert {s["section"] for s in shown if s["film"]["title"] == "The Defector"} == {"Panorama"}
+
+
+def test_two_files_read_every_row_named_by_an_alias(
+    twins: Twins,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A films file and a screenings file are not read again when an import turns out
+    stale (``HeldStale``): their rows named by an alias are read whole, and a film this
+    import makes with the alias's name is read as it would be with --read-all."""
+    films = tmp_path / "films.csv"
+    shows = tmp_path / "shows.csv"
+    films_rows = [["F1", "The Defector", "2012", "Ann Shin", "71"],
+                  ["F2", "Mothers", "2012", "Xu Huijing", ""]]  # fmt: skip
+    shows_rows = [["F1", "Sheffield Doc/Fest 2013", "Showroom Cinema", "Sheffield",
+                   "2013-06-14", "18:00"],
+                  ["F2", "Sheffield Doc/Fest 2013", "Showroom Cinema", "Sheffield",
+                   "2013-06-15", "18:00"]]  # fmt: skip
+    film_header = ["film_id", "Title", "Year", "Director", "Runtime"]
+    show_header = ["film_id", "Festival", "Venue", "City", "Date", "Time"]
+    write_csv(films, films_rows, film_header)
+    write_csv(shows, shows_rows, show_header)
+    twins.both("import", str(films), str(shows))
+    assert twins.both("edit", "film", "Mothers", "--title", "Mothers of Shanghai")[0] == 0
+    twins.both("import", str(films), str(shows))
+    write_csv(films, [["F3", "Mothers", "1999", "", ""], *films_rows], film_header)
+    write_csv(shows, [["F3", "Sheffield Doc/Fest 2013", "Crucible Theatre", "Sheffield",
+                       "2013-06-16", "20:00"], *shows_rows], show_header)  # fmt: skip
+    code, out, err = twins.both("import", str(films), str(shows))
+    assert code == 0, err
+    assert "1 created" in out and "new films (1): Mothers (1999)" in out

@@ -524,7 +524,8 @@ def _problems(found: ImportReport, report_path: Path | None, ctx: typer.Context)
     if len(lines) > SHOWN_PROBLEMS:
         where = f" (all in {report_path})" if report_path else " (--report FILE keeps them all)"
         rows = sum(count for _said, count in rejected[SHOWN_PROBLEMS:])
-        of = f", {rows} rejected rows among them" if rows > len(rejected[SHOWN_PROBLEMS:]) else ""
+        hidden = len(rejected[SHOWN_PROBLEMS:])
+        of = f" lines ({rows} rejected rows among them)" if rows > hidden else ""
         typer.echo(f"and {len(lines) - SHOWN_PROBLEMS} more{of}{where}", err=True)
 
 

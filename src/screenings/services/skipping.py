@@ -169,11 +169,11 @@ def _crowded(key: Any, table: Table, kind: str) -> Any:
 
 
 # Venues alone in their city asked for by id at most (two values each), and aliases of
-# each kind (two values a film's, three a venue's): with the importer's 10,000 digests
-# (``fingerprints.FOUND``), 10,000 + 4,000 + 6,000 + 10,000 values, under SQLite's 32,766.
+# each kind (two values a film's, three a venue's): with the importer's digests asked for
+# at a time (``FOUND``), 10,000 + 4,000 + 6,000 + 10,000 values, under SQLite's 32,766.
 ALONE = 5_000
 ALIASED = 2_000
-FOUND = 10_000  # keys asked for at a time
+FOUND = 10_000  # keys or digests asked for at a time (each query scans a little)
 
 
 def venues_alone(connection: Connection) -> dict[int, str]:

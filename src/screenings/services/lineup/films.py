@@ -543,9 +543,11 @@ class Films:
         line, stated = first
         if said == stated:  # most rows: as the first
             return
-        selection = isinstance(row, LineupRow)
         for name, value, kept in zip(
-            SELECTION_FIELDS if selection else DETAIL_FIELDS, said, stated, strict=True
+            SELECTION_FIELDS if isinstance(row, LineupRow) else DETAIL_FIELDS,
+            said,
+            stated,
+            strict=True,
         ):
             if value is None or value == kept or _same(value, kept):
                 continue

@@ -41,6 +41,7 @@ from screenings.keys import city_key, name_key
 from screenings.records import HeldRows, Outcome, Unread
 from screenings.services.lineup.common import HeldStale, Resolved, RowError
 from screenings.services.skipping import (
+    FOUND,
     Aliased,
     aliases_alone,
     named_alone,
@@ -51,7 +52,6 @@ from screenings.services.skipping import (
 if TYPE_CHECKING:
     from screenings.services.lineup.importer import Importer
 
-FOUND = 10000  # digests asked of the database at a time (each query scans a little)
 PLACES = 500  # venues made whose rows held are looked for at a time (held_alone)
 CITY_KEY = rules.length("row_fingerprint", "city_key")
 SPELLINGS = 8192  # editions found by spelling kept at a time (see own_edition)
@@ -193,7 +193,10 @@ class Fingerprints:
         found: dict[str, tuple[Any, ...]] = {}
         if self.print_state.held is None:  # the venues alone and the aliases, asked once
             connection = self.session.connection()
-            self.print_state.held = held_query(venues_alone(connection), aliases_alone(connection))
+            # Through an alias only where the file may be read again (HeldStale: the skim's
+            # one file, no --report), should this import make a record of the alias's name.
+            aliased = aliases_alone(connection) if self.options.held is not None else None
+            self.print_state.held = held_query(venues_alone(connection), aliased)
         for start in range(0, len(wanted), FOUND):
             for digest, *stored in self.session.execute(
                 self.print_state.held,
@@ -210,11 +213,13 @@ class Fingerprints:
 
     def held_alone(self: Importer) -> None:
         """``HeldStale`` if this import made a film or venue whose name a film or venue
-        made before it has: a row held (it names one of those), read whole, may read
-        otherwise now (as ``named_alone`` says of the rows the whole way skips). Rare;
-        the import is then done again, every row read. A venue made in a city: only a
-        row held that named its name with no city, or in that city, may (one that named
-        another city finds its own venue there)."""
+        made before it has, or an alias (``made_aliased``): a row held (it names one of
+        those), read whole, may read otherwise now (as ``named_alone`` says of the rows
+        the whole way skips). Rare; the import is then done again, every row read. A
+        venue made in a city: only a row held that named its name with no city, or in
+        that city, may (one that named another city finds its own venue there)."""
+        if self.print_state.made_alias_name:
+            raise HeldStale
         films = {n: v["title_key"] for n, v in self.film_state.created_films.items()}
         if self.older(T.film.c.title_key, films):
             raise HeldStale

@@ -41,7 +41,6 @@ from screenings.services.lineup.common import (
     STATES_GROUP,
     WINDOW,
     Emit,
-    HeldStale,
     ImportOptions,
     Pending,
     Resolved,
@@ -127,8 +126,6 @@ class Importer(Fingerprints, Places, Films, Matching, Writing, Blocks, Ending, A
             if progress is not None:
                 progress(self.report.counts["rows"])
         self.finish()
-        if self.print_state.made_alias_name and len(self.print_state.skipped):
-            raise HeldStale  # a row held may name the new record now (made_aliased)
         if self.options.held is not None:
             self.held_alone()
 
