@@ -131,8 +131,9 @@ def aliases_alone(connection: Connection) -> Aliased:
     """The aliases of films and venues that an import reads as their record: no film or
     venue has the name as its own (the importer looks at those first), and no other
     alias of the kind has it. None of a kind past ``ALIASED`` (their rows go the whole
-    way). A record this import makes with such a name reads the rows again
-    (``Fingerprints.made_alias_name``)."""
+    way). A record an import makes with such a name reads its rows again
+    (``Fingerprints.made_aliased``, ``held_alone``): so the importer asks for these only
+    where it can (the skim's one file)."""
     A = T.alias.c
     rows = connection.execute(
         select(A.kind, A.name_key, A.film_id, A.venue_id, A.city).where(
