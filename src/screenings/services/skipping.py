@@ -78,23 +78,24 @@ def named_alone(alone: Mapping[int, str], aliased: Aliased | None = None) -> lis
         and_(venue_named, ~_crowded(V.name_key, T.venue, "venue")),
     ]
     if alone:
-        pairs = values(column("id", Integer), column("city_key", String), name="alone")
-        found = pairs.data(list(alone.items())).cte("alone")  # a WITH: SQLite's way
+        found = _listed("alone", list(alone.items()), "city_key")
         # The venue is in the row's city: the importer finds it there before it looks
         # at other names (``places._venue``), so no alias can read the row otherwise.
         ways.append(and_(venue_named, tuple_(V.id, F.city_key).in_(select(found))))
     films = [and_(M.title_key == F.title_key, ~_crowded(M.title_key, T.film, "film"))]
     if aliased is not None and aliased.films:
-        films.append(tuple_(M.id, F.title_key).in_(select(_listed("film_alias", aliased.films))))
+        named = _listed("film_alias", aliased.films, "name_key")
+        films.append(tuple_(M.id, F.title_key).in_(select(named)))
     if aliased is not None and aliased.venues:
         # An alias of no city reads as its venue in any city; of a city, for a row in
         # that city or naming none (``lookup.aliased``).
         anywhere = [(n, key) for n, key, city in aliased.venues if city is None]
         placed = [(n, key, city) for n, key, city in aliased.venues if city is not None]
         if anywhere:
-            ways.append(tuple_(V.id, F.venue_key).in_(select(_listed("alias_any", anywhere))))
+            named = _listed("alias_any", anywhere, "name_key")
+            ways.append(tuple_(V.id, F.venue_key).in_(select(named)))
         if placed:
-            there = _listed("alias_city", placed, cities=True)
+            there = _listed("alias_city", placed, "name_key", "city_key")
             ways.append(tuple_(V.id, F.venue_key, F.city_key).in_(select(there)))
             ways.append(
                 and_(
@@ -105,13 +106,11 @@ def named_alone(alone: Mapping[int, str], aliased: Aliased | None = None) -> lis
     return [or_(*films), or_(*ways)]
 
 
-def _listed(name: str, rows: Sequence[tuple[Any, ...]], *, cities: bool = False) -> Any:
-    """``rows`` of (id, name key[, city key]) as a named list a query reads once (a WITH:
-    SQLite's way)."""
-    columns: list[Any] = [column("id", Integer), column("name_key", String)]
-    if cities:
-        columns.append(column("city_key", String))
-    return values(*columns, name=name).data(list(rows)).cte(name)
+def _listed(name: str, rows: Sequence[tuple[Any, ...]], *keys: str) -> Any:
+    """``rows`` of a record's id and its ``keys`` (text) as a named list a query reads
+    once (a WITH: SQLite's way)."""
+    columns = [column(key, String) for key in keys]
+    return values(column("id", Integer), *columns, name=name).data(list(rows)).cte(name)
 
 
 @dataclass(frozen=True)

@@ -261,8 +261,8 @@ class Fingerprints:
         """Note that this import made a film or venue (``kind``) with a name an alias has:
         a row held that named it may read the new record now (``held_alone``)."""
         state = self.print_state
-        if state.made_alias_name or not keys:
-            return
+        if state.made_alias_name or not keys or self.options.held is None:
+            return  # no row held through an alias (``held``), or already said
         A = T.alias.c
         if state.alias_kinds is None:  # the kinds that have aliases, asked once
             state.alias_kinds = set(self.session.scalars(select(A.kind).distinct()))
